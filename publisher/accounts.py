@@ -1,0 +1,347 @@
+"""ledgers/accounts.yml: the cooperative's name, currency, funds, categories and dialect."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from dataclasses import dataclass, field
+from typing import Any
+
+from babel.numbers import get_currency_precision, list_currencies
+
+from publisher.problems import Problem, problem
+from publisher.yamlfile import key_line, load_yaml, mapping_line, value_line
+
+ACCOUNTS_PATH = "ledgers/accounts.yml"
+KINDS = ("income", "expense", "transfer", "opening")
+DEFAULT_FUND = "general"
+DELIMITERS = (",", ";", "\t", "|")
+DECIMAL_MARKS = (".", ",")
+
+_TOP_KEYS = (
+    "name",
+    "currency",
+    "funds",
+    "categories",
+    "public_counterparties",
+    "closed_through",
+    "csv",
+)
+_REQUIRED_KEYS = ("name", "currency", "categories")
+_CATEGORY_KEYS = ("kind", "label", "capital")
+_CSV_KEYS = ("delimiter", "decimal")
+
+
+@dataclass(frozen=True)
+class Category:
+    key: str
+    kind: str
+    label: str
+    capital: bool = False
+
+
+@dataclass(frozen=True)
+class Dialect:
+    delimiter: str = ","
+    decimal: str = "."
+
+
+@dataclass(frozen=True)
+class Accounts:
+    name: str
+    currency: str
+    minor_units: int
+    #: fund key -> description, in the order written; the first is the default fund.
+    funds: dict[str, str]
+    categories: dict[str, Category]
+    public_counterparties: frozenset[str] = frozenset()
+    closed_through: dt.date | None = None
+    dialect: Dialect = field(default_factory=Dialect)
+
+    @property
+    def default_fund(self) -> str:
+        return next(iter(self.funds))
+
+    def kinds(self) -> dict[str, str]:
+        return {key: c.kind for key, c in self.categories.items()}
+
+
+def did_you_mean(value: str, choices: Any) -> str:
+    """' Did you mean "x"?' for the closest choice, or an empty string."""
+    matches = difflib.get_close_matches(value, [str(c) for c in choices], n=1, cutoff=0.6)
+    if not matches:
+        lowered = {str(c).lower(): str(c) for c in choices}
+        if value.lower() in lowered:
+            matches = [lowered[value.lower()]]
+    return f' Did you mean "{matches[0]}"?' if matches else ""
+
+
+def minor_units(currency: str) -> int:
+    return int(get_currency_precision(currency))
+
+
+class _Reader:
+    """Collects problems while validating the loaded mapping; one per bad key or value."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.problems: list[Problem] = []
+
+    def report(self, code: str, line: int | None, message: str) -> None:
+        self.problems.append(problem(code, self.path, line, message))
+
+    def unknown_keys(self, mapping: Any, allowed: tuple[str, ...], where: str) -> None:
+        for key in mapping:
+            if key not in allowed:
+                self.report(
+                    "accounts-key-unknown",
+                    key_line(mapping, key),
+                    f'"{key}" is not a key of {where}.{did_you_mean(str(key), allowed)} '
+                    f"The keys are: {', '.join(allowed)}.",
+                )
+
+    def text(self, mapping: Any, key: str, what: str) -> str | None:
+        value = mapping.get(key)
+        if not isinstance(value, str) or not value.strip():
+            self.report(
+                "accounts-value-invalid",
+                value_line(mapping, key),
+                f"{what} must be a non-empty text, not {_describe(value)}.",
+            )
+            return None
+        return value.strip()
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return f'"{value}"'
+
+
+def parse_accounts(text: str, path: str = ACCOUNTS_PATH) -> tuple[Accounts | None, list[Problem]]:
+    """Validate accounts.yml. Returns None for the accounts when the books cannot be read."""
+    loaded = load_yaml(text, path)
+    if loaded.problems:
+        return None, loaded.problems
+    data = loaded.data
+    reader = _Reader(path)
+    if not isinstance(data, dict):
+        reader.report(
+            "yaml-not-a-mapping",
+            mapping_line(data),
+            "accounts.yml must be a mapping of keys (name, currency, categories, …) to values.",
+        )
+        return None, reader.problems
+
+    reader.unknown_keys(data, _TOP_KEYS, "accounts.yml")
+    for key in _REQUIRED_KEYS:
+        if key not in data:
+            reader.report(
+                "accounts-key-missing",
+                1,
+                f'accounts.yml needs a "{key}" key; see the example in the formats documentation.',
+            )
+
+    name = reader.text(data, "name", '"name"') if "name" in data else None
+    currency, units = _read_currency(reader, data)
+    funds = _read_funds(reader, data)
+    categories = _read_categories(reader, data)
+    public = _read_public(reader, data)
+    closed = _read_closed_through(reader, data)
+    dialect = _read_dialect(reader, data)
+
+    if reader.problems or name is None or currency is None or categories is None:
+        # Any problem here makes the books unreadable as a whole: without a sound chart of
+        # accounts the ledgers cannot be checked, so say so now rather than report noise.
+        return None, reader.problems
+    return (
+        Accounts(
+            name=name,
+            currency=currency,
+            minor_units=units,
+            funds=funds,
+            categories=categories,
+            public_counterparties=public,
+            closed_through=closed,
+            dialect=dialect,
+        ),
+        reader.problems,
+    )
+
+
+def _read_currency(reader: _Reader, data: Any) -> tuple[str | None, int]:
+    if "currency" not in data:
+        return None, 0
+    value = data.get("currency")
+    code = value.strip().upper() if isinstance(value, str) else ""
+    if code not in list_currencies():
+        reader.report(
+            "currency-unknown",
+            value_line(data, "currency"),
+            f"The currency {_describe(value)} is not an ISO 4217 code; write the three letters "
+            'your bank uses, such as "EUR", "USD" or "GBP".',
+        )
+        return None, 0
+    return code, minor_units(code)
+
+
+def _read_funds(reader: _Reader, data: Any) -> dict[str, str]:
+    value = data.get("funds")
+    if value is None:
+        if "funds" in data:
+            reader.report(
+                "accounts-value-invalid",
+                value_line(data, "funds"),
+                '"funds" is empty: list at least one fund, or remove the key to use the '
+                f'single fund "{DEFAULT_FUND}".',
+            )
+        return {DEFAULT_FUND: "General fund"}
+    if not isinstance(value, dict) or not value:
+        reader.report(
+            "accounts-value-invalid",
+            value_line(data, "funds"),
+            '"funds" must map each fund\'s key to a description, e.g. "general: Day-to-day costs".',
+        )
+        return {DEFAULT_FUND: "General fund"}
+    funds: dict[str, str] = {}
+    for key, description in value.items():
+        if not isinstance(key, str) or not key.strip() or key != key.strip():
+            reader.report(
+                "accounts-value-invalid",
+                key_line(value, key),
+                f"The fund key {_describe(key)} must be a word without surrounding spaces.",
+            )
+            continue
+        funds[key] = str(description) if description is not None else key
+    return funds or {DEFAULT_FUND: "General fund"}
+
+
+def _read_categories(reader: _Reader, data: Any) -> dict[str, Category] | None:
+    if "categories" not in data:
+        return None
+    value = data.get("categories")
+    if not isinstance(value, dict) or not value:
+        reader.report(
+            "accounts-value-invalid",
+            value_line(data, "categories"),
+            '"categories" must map each category to its kind, e.g. "rent: {kind: expense}".',
+        )
+        return None
+    categories: dict[str, Category] = {}
+    for key, spec in value.items():
+        line = key_line(value, key)
+        if not isinstance(key, str) or not key.strip() or key != key.strip():
+            reader.report(
+                "accounts-value-invalid",
+                line,
+                f"The category key {_describe(key)} must be a word without surrounding spaces.",
+            )
+            continue
+        if not isinstance(spec, dict):
+            reader.report(
+                "accounts-value-invalid",
+                line,
+                f'The category "{key}" must be a mapping with a kind, e.g. "{key}: {{kind: expense}}".',
+            )
+            continue
+        reader.unknown_keys(spec, _CATEGORY_KEYS, f'the category "{key}"')
+        kind = spec.get("kind")
+        if kind not in KINDS:
+            reader.report(
+                "category-kind-invalid",
+                value_line(spec, "kind") if "kind" in spec else line,
+                f'The category "{key}" has kind {_describe(kind)}; the kind must be one of '
+                f"{', '.join(KINDS)}.{did_you_mean(str(kind), KINDS) if kind else ''}",
+            )
+            continue
+        label = spec.get("label", key)
+        if not isinstance(label, str):
+            reader.report(
+                "accounts-value-invalid",
+                value_line(spec, "label"),
+                f'The label of "{key}" must be text.',
+            )
+            label = key
+        capital = spec.get("capital", False)
+        if not isinstance(capital, bool):
+            reader.report(
+                "accounts-value-invalid",
+                value_line(spec, "capital"),
+                f'"capital" of "{key}" must be true or false, not {_describe(capital)}.',
+            )
+            capital = False
+        categories[key] = Category(key=key, kind=kind, label=label, capital=capital)
+    return categories
+
+
+def _read_public(reader: _Reader, data: Any) -> frozenset[str]:
+    value = data.get("public_counterparties")
+    if value is None:
+        return frozenset()
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        reader.report(
+            "accounts-value-invalid",
+            value_line(data, "public_counterparties"),
+            '"public_counterparties" must be a list of names, one per line starting with "- ".',
+        )
+        return frozenset()
+    return frozenset(v.strip() for v in value)
+
+
+def _read_closed_through(reader: _Reader, data: Any) -> dt.date | None:
+    if "closed_through" not in data:
+        return None
+    value = data.get("closed_through")
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    reader.report(
+        "accounts-value-invalid",
+        value_line(data, "closed_through"),
+        f'"closed_through" must be a date written YYYY-MM-DD, not {_describe(value)}.',
+    )
+    return None
+
+
+def _read_dialect(reader: _Reader, data: Any) -> Dialect:
+    value = data.get("csv")
+    if value is None:
+        return Dialect()
+    line = value_line(data, "csv")
+    if not isinstance(value, dict):
+        reader.report(
+            "csv-dialect-invalid",
+            line,
+            '"csv" must be a mapping such as {delimiter: ",", decimal: "."}.',
+        )
+        return Dialect()
+    reader.unknown_keys(value, _CSV_KEYS, '"csv"')
+    delimiter = value.get("delimiter", ",")
+    decimal = value.get("decimal", ".")
+    if delimiter not in DELIMITERS:
+        reader.report(
+            "csv-dialect-invalid",
+            value_line(value, "delimiter") or line,
+            f"The delimiter {_describe(delimiter)} is not supported; use one of "
+            '",", ";", "|" or a tab ("\\t").',
+        )
+        return Dialect()
+    if decimal not in DECIMAL_MARKS:
+        reader.report(
+            "csv-dialect-invalid",
+            value_line(value, "decimal") or line,
+            f'The decimal mark {_describe(decimal)} is not supported; use "." or ",".',
+        )
+        return Dialect()
+    if decimal == delimiter:
+        reader.report(
+            "csv-dialect-invalid",
+            line,
+            'The decimal mark and the delimiter are both ","; with a decimal comma, separate '
+            'cells with ";" (delimiter: ";").',
+        )
+        return Dialect()
+    return Dialect(delimiter=delimiter, decimal=decimal)

@@ -1,0 +1,158 @@
+"""A cooperative's repository, loaded: the entry point of the core.
+
+`load_cooperative` reads every file and reports what it cannot read; `check_cooperative`
+runs the registered checks on what was read. Neither raises for bad data: only a directory
+that is not a cooperative at all raises `NotACooperative`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+# Imported for its checks, which register themselves.
+import publisher.ledger as ledger_module
+from publisher.accounts import ACCOUNTS_PATH, Accounts, parse_accounts
+from publisher.checking import run_checks
+from publisher.csvfile import MAX_CSV_BYTES, Table, read_table
+from publisher.problems import Problem, problem
+
+LEDGERS_DIR = "ledgers"
+BALANCES_FILE = "balances.csv"
+
+
+class NotACooperative(Exception):
+    """The directory cannot be read as a cooperative at all (it, or accounts.yml, is missing)."""
+
+
+@dataclass(frozen=True)
+class Cooperative:
+    root: Path
+    accounts: Accounts
+    ledger: pd.DataFrame
+    budget: pd.DataFrame
+    balances: pd.DataFrame
+    today: dt.date
+    tables: dict[str, Table] = field(default_factory=dict, repr=False)
+
+    def locate(self, path: str, line: int, column: str) -> tuple[int, int | None]:
+        """Physical (line, column) of a cell, for problem reports."""
+        table = self.tables.get(path)
+        return table.position(line, column) if table else (line, None)
+
+
+@dataclass(frozen=True)
+class CsvFiles:
+    ledgers: list[Path]
+    budgets: list[Path]
+    balances: list[Path]
+
+
+def find_csv_files(ledgers_dir: Path) -> CsvFiles:
+    """Sort the CSV files of ledgers/ by role, as FORMATS.md names them."""
+    ledgers, budgets, balances = [], [], []
+    for path in sorted(ledgers_dir.iterdir()):
+        if not path.is_file() or path.name.startswith(".") or path.suffix.lower() != ".csv":
+            continue
+        if path.name.lower().startswith("budget"):
+            budgets.append(path)
+        elif path.name.lower() == BALANCES_FILE:
+            balances.append(path)
+        else:
+            ledgers.append(path)
+    return CsvFiles(ledgers, budgets, balances)
+
+
+def _relative(root: Path, path: Path) -> str:
+    return path.relative_to(root).as_posix()
+
+
+def read_text_file(root: Path, relative: str) -> tuple[str | None, list[Problem]]:
+    """A small text file (YAML, Markdown) as text, or a problem saying why it cannot be read."""
+    data = (root / relative).read_bytes()
+    if b"\x00" in data:
+        return None, [
+            problem("file-nul-byte", relative, None, "This file contains NUL bytes; save it as UTF-8 text.")
+        ]
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        return None, [
+            problem(
+                "file-not-utf8",
+                relative,
+                line,
+                f"This file is not UTF-8 text (byte 0x{data[error.start]:02x}); save it as UTF-8.",
+            )
+        ]
+
+
+def load_cooperative(
+    root: Path | str, today: dt.date | None = None
+) -> tuple[Cooperative | None, list[Problem]]:
+    """Read a cooperative's books. The Cooperative is None when accounts.yml is unusable."""
+    root = Path(root)
+    if not root.is_dir():
+        raise NotACooperative(f"{root} is not a directory.")
+    if not (root / ACCOUNTS_PATH).is_file():
+        raise NotACooperative(
+            f"{root} has no {ACCOUNTS_PATH}: a cooperative's repository keeps its books in "
+            f"{LEDGERS_DIR}/, starting with accounts.yml (see the formats documentation)."
+        )
+    text, problems = read_text_file(root, ACCOUNTS_PATH)
+    if text is None:
+        return None, problems
+    accounts, account_problems = parse_accounts(text, ACCOUNTS_PATH)
+    problems += account_problems
+    if accounts is None:
+        return None, problems
+
+    files = find_csv_files(root / LEDGERS_DIR)
+    tables: dict[str, Table] = {}
+    frames: dict[str, list[pd.DataFrame]] = {"ledger": [], "budget": [], "balances": []}
+    readers = {
+        "ledger": (files.ledgers, ledger_module.read_ledger),
+        "budget": (files.budgets, ledger_module.read_budget),
+        "balances": (files.balances, ledger_module.read_balances),
+    }
+    for kind, (paths, read) in readers.items():
+        for path in paths:
+            relative = _relative(root, path)
+            with path.open("rb") as handle:  # one byte past the limit is enough to refuse it
+                data = handle.read(MAX_CSV_BYTES + 1)
+            table = read_table(data, relative, accounts.dialect.delimiter)
+            tables[relative] = table
+            problems += table.problems
+            frame, file_problems = read(table, accounts)
+            problems += file_problems
+            frames[kind].append(frame)
+
+    cooperative = Cooperative(
+        root=root,
+        accounts=accounts,
+        ledger=_concat(frames["ledger"]),
+        budget=_concat(frames["budget"]),
+        balances=_concat(frames["balances"]),
+        today=today or dt.date.today(),
+        tables=tables,
+    )
+    return cooperative, problems
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return pd.DataFrame({"path": pd.Series([], dtype="str"), "line": pd.Series([], dtype="int64")})
+    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+
+
+def check_cooperative(root: Path | str, today: dt.date | None = None) -> tuple[Cooperative | None, list[Problem]]:
+    """Load and run every check: all the problems of a cooperative's repository."""
+    cooperative, problems = load_cooperative(root, today)
+    if cooperative is not None:
+        problems += run_checks(cooperative)
+    return cooperative, problems

@@ -1,0 +1,343 @@
+"""Reading a treasurer's CSV file into a table of text cells, with the physical line of each row.
+
+Two paths, one result. The fast path hands the bytes to pyarrow's CSV reader, which parses a
+million rows in well under a second; the physical line of each row is then computed without a
+Python loop, from the newlines inside quoted cells. Whenever pyarrow refuses the file or finds
+a row of the wrong width, the careful path reads it again with Python's csv module, record by
+record, to say exactly where and what is wrong (bad UTF-8, an unterminated quote, ragged
+rows). Every cell stays text: nothing is converted here, so that amounts and dates can be
+validated against strict patterns before any conversion.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from publisher.problems import Problem, problem
+
+MAX_CSV_BYTES = 256 << 20
+LINE = "line"  # name of the column that holds each row's physical line
+
+csv.field_size_limit(MAX_CSV_BYTES)
+
+
+@dataclass
+class Table:
+    """The text cells of one CSV file.
+
+    `frame` has one column per distinct header name (all text), plus `line`, the 1-based
+    physical line on which each row starts. Rows whose cells are all empty are dropped.
+    """
+
+    path: str
+    header: list[str]
+    frame: pd.DataFrame
+    problems: list[Problem]
+    #: False when the file could not be read at all (encoding, NUL bytes, no header).
+    readable: bool
+    delimiter: str = ","
+    _text: bytes = b""
+    _line_starts: np.ndarray | None = field(default=None, repr=False)
+
+    def position(self, line: int, column_name: str) -> tuple[int, int | None]:
+        """(line, character column) where the cell of `column_name` starts on a row.
+
+        A row's earlier cells may span several lines, so the cell may start on a later line.
+        """
+        try:
+            index = self.header.index(column_name)
+        except ValueError:
+            return line, None
+        if self._line_starts is None:
+            newlines = np.flatnonzero(np.frombuffer(self._text, dtype=np.uint8) == 10)
+            self._line_starts = np.concatenate(([0], newlines + 1))
+        if line < 1 or line > len(self._line_starts):
+            return line, None
+        start = int(self._line_starts[line - 1])
+        chunk = self._text[start : start + (1 << 16)].decode("utf-8", "replace")
+        return _field_start(chunk, index, self.delimiter, line)
+
+
+def _field_start(text: str, index: int, delimiter: str, line: int) -> tuple[int, int | None]:
+    """Walk one record from its first character to where field `index` starts."""
+    field_number, column = 0, 1
+    quoted = in_quoted_field = False
+    at_field_start = True
+    for char in text:
+        if field_number == index:
+            return line, column
+        if char == '"' and (at_field_start or in_quoted_field):
+            in_quoted_field = True
+            quoted = not quoted  # a doubled quote inside a quoted cell toggles twice
+        elif char == delimiter and not quoted:
+            field_number += 1
+            at_field_start, in_quoted_field = True, False
+            column += 1
+            continue
+        elif char == "\n" and not quoted:
+            return line, None  # the record ended before that field
+        at_field_start = False
+        if char == "\n":
+            line, column = line + 1, 1
+        else:
+            column += 1
+    return (line, column) if field_number == index else (line, None)
+
+
+def _line_and_column(data: bytes, offset: int) -> tuple[int, int]:
+    line = data.count(b"\n", 0, offset) + 1
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    column = len(data[line_start:offset].decode("utf-8", "replace")) + 1
+    return line, column
+
+
+def _unreadable(path: str, found: Problem, delimiter: str) -> Table:
+    return Table(path, [], pd.DataFrame({LINE: []}), [found], False, delimiter)
+
+
+def read_table(data: bytes, path: str, delimiter: str = ",") -> Table:
+    """Read CSV bytes into a Table; every problem with the file's structure is reported."""
+    if len(data) > MAX_CSV_BYTES:
+        return _unreadable(
+            path,
+            problem(
+                "file-too-large",
+                path,
+                None,
+                f"This file has {len(data):,} bytes; the publisher reads at most "
+                f"{MAX_CSV_BYTES:,}. Split it, for example one file per year.",
+            ),
+            delimiter,
+        )
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line, column = _line_and_column(data, nul)
+        utf16 = data.count(b"\x00") * 4 >= len(data)
+        hint = (
+            "It looks like UTF-16: save it again as “CSV UTF-8”."
+            if utf16
+            else "Remove them, or export the file again as “CSV UTF-8”."
+        )
+        return _unreadable(
+            path,
+            problem(
+                "file-nul-byte",
+                path,
+                line,
+                f"This file contains NUL bytes, which text never does. {hint}",
+                column,
+            ),
+            delimiter,
+        )
+    if b"\r" in data:
+        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    if not data.strip():
+        return _unreadable(
+            path,
+            problem(
+                "file-empty",
+                path,
+                1,
+                "This file is empty: it needs at least a header row naming the columns.",
+            ),
+            delimiter,
+        )
+    table = _read_fast(data, path, delimiter)
+    if table is None:
+        table = _read_careful(data, path, delimiter)
+    table._text = data
+    return table
+
+
+def _read_fast(data: bytes, path: str, delimiter: str) -> Table | None:
+    """pyarrow's parser; None whenever the careful path must explain something."""
+    first_newline = data.find(b"\n")
+    header_bytes = data if first_newline < 0 else data[:first_newline]
+    if b'"' in header_bytes:
+        return None  # a quoted header may span lines: leave it to the careful path
+    try:
+        header = header_bytes.decode("utf-8").split(delimiter)
+    except UnicodeDecodeError:
+        return None
+    body = b"" if first_newline < 0 else data[first_newline + 1 :]
+    names = [f"f{i}" for i in range(len(header))]
+    if not body.strip():
+        return _make_table(path, header, pd.DataFrame({n: [] for n in names}, dtype="str"),
+                           np.zeros(0, dtype=np.int64), [], delimiter)
+    ragged: list[int] = []
+
+    def on_invalid_row(row: pacsv.InvalidRow) -> str:
+        ragged.append(row.actual_columns)
+        return "skip"
+
+    try:
+        arrow = pacsv.read_csv(
+            io.BytesIO(body),
+            read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter,
+                quote_char='"',
+                double_quote=True,
+                newlines_in_values=True,
+                ignore_empty_lines=False,
+                invalid_row_handler=on_invalid_row,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in names},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowException):
+        return None
+    if ragged:
+        return None
+    row_numbers = np.arange(arrow.num_rows, dtype=np.int64)
+    if b'"' in body:
+        # Quoted cells may hold newlines: each row starts as many lines further down as the
+        # rows before it held inside their cells.
+        inner = np.zeros(arrow.num_rows, dtype=np.int64)
+        for column in arrow.columns:
+            inner += pc.count_substring(column, "\n").to_numpy(zero_copy_only=False)
+        row_numbers += np.concatenate(([0], np.cumsum(inner)[:-1]))
+    lines = row_numbers + 2
+    frame = arrow.to_pandas()
+    return _make_table(path, header, frame, lines, [], delimiter)
+
+
+def _read_careful(data: bytes, path: str, delimiter: str) -> Table:
+    """Python's csv module, record by record: exact lines for every structural problem."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line, column = _line_and_column(data, error.start)
+        try:
+            data.decode("cp1252")
+            hint = (
+                " It looks like Windows-1252 or Latin-1: in your spreadsheet, save it as "
+                "“CSV UTF-8”."
+            )
+        except UnicodeDecodeError:
+            hint = " Save it as “CSV UTF-8”."
+        return _unreadable(
+            path,
+            problem(
+                "file-not-utf8",
+                path,
+                line,
+                f"This file is not UTF-8 text (byte 0x{data[error.start]:02x} cannot be read).{hint}",
+                column,
+            ),
+            delimiter,
+        )
+    problems: list[Problem] = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    previous_end = 0
+    while True:
+        start = previous_end + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            if "unexpected end of data" in str(error):
+                problems.append(
+                    problem(
+                        "csv-unterminated-quote",
+                        path,
+                        start,
+                        'A quoted cell on this line is never closed, so everything after it '
+                        'would be read as one cell. Add the closing quote (") or remove the '
+                        'opening one; a quote inside a quoted cell is written twice ("").',
+                    )
+                )
+            else:
+                problems.append(
+                    problem(
+                        "csv-stray-quote",
+                        path,
+                        reader.line_num,
+                        f'A quote (") stands in the middle of a cell ({error}). Put the whole '
+                        'cell in quotes and write each quote inside it twice (""), or remove it.',
+                    )
+                )
+            break
+        previous_end = reader.line_num
+        if header is None:
+            header = record
+            continue
+        if not record or all(not cell.strip() for cell in record):
+            continue
+        if len(record) != len(header):
+            problems.append(
+                problem(
+                    "csv-ragged-row",
+                    path,
+                    start,
+                    f"This row has {len(record)} cells but the header has {len(header)}. "
+                    + (
+                        f'A cell probably contains an unquoted "{delimiter}": put that cell in '
+                        "quotes, or remove the extra separator."
+                        if len(record) > len(header)
+                        else "Add the missing cells (empty ones still need their separator)."
+                    ),
+                )
+            )
+            continue
+        rows.append(record)
+        lines.append(start)
+    if header is None:
+        return _unreadable(
+            path,
+            problem("file-empty", path, 1, "This file has no header row naming the columns."),
+            delimiter,
+        ) if not problems else Table(path, [], pd.DataFrame({LINE: []}), problems, False, delimiter)
+    names = [f"f{i}" for i in range(len(header))]
+    frame = pd.DataFrame(rows, columns=names, dtype="str") if rows else pd.DataFrame(
+        {n: [] for n in names}, dtype="str"
+    )
+    return _make_table(path, header, frame, np.asarray(lines, dtype=np.int64), problems, delimiter)
+
+
+def _make_table(
+    path: str,
+    header: list[str],
+    frame: pd.DataFrame,
+    lines: np.ndarray,
+    problems: list[Problem],
+    delimiter: str,
+) -> Table:
+    """Name the columns after the header (first of duplicated names wins) and drop blank rows."""
+    header = [name.strip() for name in header]
+    rename: dict[str, str] = {}
+    keep: list[str] = []
+    for index, name in enumerate(header):
+        if name and name not in rename.values() and name != LINE:
+            rename[f"f{index}"] = name
+            keep.append(f"f{index}")
+    frame = frame[keep].rename(columns=rename)
+    frame[LINE] = lines
+    if len(frame):
+        text_columns = [c for c in frame.columns if c != LINE]
+        if text_columns:
+            blank = np.ones(len(frame), dtype=bool)
+            for column in text_columns:
+                blank &= (frame[column].str.len() == 0).to_numpy()
+            if blank.any():
+                frame = frame[~blank]
+        frame = frame.reset_index(drop=True)
+    return Table(path, header, frame, problems, True, delimiter)

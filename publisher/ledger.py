@@ -1,0 +1,554 @@
+"""Ledgers, budgets and balance assertions: reading them into frames, and checking them.
+
+Reading turns each CSV file into a frame of typed columns (dates, integer minor units) and
+reports every cell that cannot be read. The checks below then work on whole columns at once.
+
+Frames (one row per CSV row, all files of a kind together):
+
+- ledger: path, line, date, description, amount, category, fund, counterparty, decision, id, note
+- budget: path, line, year, category, fund, amount, decision
+- balances: path, line, date, fund, balance
+
+`amount` and `balance` are integer minor units (nullable Int64: NA where the cell could not be
+read); `date` is datetime64 (NaT where unreadable); `fund` is already the default fund where
+the cell was empty.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from publisher.accounts import Accounts, did_you_mean
+from publisher.checking import check, row_problems
+from publisher.csvfile import LINE, Table
+from publisher.money import amount_message, format_minor, parse_amounts
+from publisher.problems import Problem, problem
+
+if TYPE_CHECKING:
+    from publisher.cooperative import Cooperative
+
+
+@dataclass(frozen=True)
+class FileFormat:
+    kind: str
+    columns: tuple[str, ...]
+    required: tuple[str, ...]
+
+
+LEDGER = FileFormat(
+    "ledger",
+    ("date", "description", "amount", "category", "fund", "counterparty", "decision", "id", "note"),
+    ("date", "description", "amount", "category"),
+)
+BUDGET = FileFormat(
+    "budget", ("year", "category", "amount", "fund", "decision"), ("year", "category", "amount")
+)
+BALANCES = FileFormat("balances", ("date", "fund", "balance"), ("date", "fund", "balance"))
+
+# Columns whose cells are compared with names or patterns: surrounding spaces would only hide
+# a match, so they are stripped. Descriptions and notes keep their text as written.
+_STRIPPED = {"date", "amount", "category", "fund", "counterparty", "decision", "id", "year", "balance"}
+
+_DATE_SHAPE = r"\d{4}-\d{2}-\d{2}"
+
+
+def _empty_frame(fmt: FileFormat) -> pd.DataFrame:
+    return pd.DataFrame({"path": pd.Series([], dtype="str"), LINE: pd.Series([], dtype="int64")})
+
+
+def _column_problems(table: Table, fmt: FileFormat) -> tuple[list[Problem], bool]:
+    """Missing, duplicated and unknown columns. The bool: can the rows be read at all?"""
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for index, name in enumerate(table.header):
+        _, column = table.position(1, name) if index == table.header.index(name) else (1, None)
+        if name in seen:
+            problems.append(
+                problem(
+                    "column-duplicated",
+                    table.path,
+                    1,
+                    f'The column "{name}" appears twice in the header; only the first one '
+                    "would be read. Remove or rename the other.",
+                )
+            )
+            continue
+        seen.add(name)
+        if name and name not in fmt.columns:
+            problems.append(
+                problem(
+                    "column-unknown",
+                    table.path,
+                    1,
+                    f'The column "{name}" is not part of the {fmt.kind} format, so it is ignored '
+                    f"and never published.{did_you_mean(name, fmt.columns)}",
+                    column,
+                )
+            )
+    missing = [name for name in fmt.required if name not in seen]
+    for name in missing:
+        problems.append(
+            problem(
+                "column-missing",
+                table.path,
+                1,
+                f'The header has no "{name}" column, which every {fmt.kind} file needs '
+                f"({', '.join(fmt.required)}).{did_you_mean(name, [h for h in table.header if h not in fmt.columns])}",
+            )
+        )
+    return problems, not missing
+
+
+def _text_columns(table: Table, fmt: FileFormat) -> pd.DataFrame:
+    """The format's columns from the table (empty text where absent), stripped where needed."""
+    frame = table.frame
+    columns: dict[str, Any] = {
+        "path": pd.Series(table.path, index=frame.index, dtype="str"),
+        LINE: frame[LINE].astype("int64"),
+    }
+    for name in fmt.columns:
+        if name in frame.columns:
+            values = frame[name].astype("str")
+            columns[name] = values.str.strip() if name in _STRIPPED else values
+        else:
+            columns[name] = pd.Series("", index=frame.index, dtype="str")
+    return pd.DataFrame(columns)
+
+
+def _locator(table: Table):
+    def locate(path: str, line: int, column: str) -> tuple[int, int | None]:
+        return table.position(line, column)
+
+    return locate
+
+
+def _missing_values(table: Table, frame: pd.DataFrame, fmt: FileFormat) -> list[Problem]:
+    problems: list[Problem] = []
+    for name in fmt.required:
+        empty = (frame[name].str.len() == 0).to_numpy()
+        problems += row_problems(
+            frame,
+            empty,
+            "value-missing",
+            name,
+            lambda row, name=name: f'The "{name}" cell is empty; every {fmt.kind} row needs one.',
+            _locator(table),
+        )
+    return problems
+
+
+def _parse_date_column(
+    table: Table, frame: pd.DataFrame, column: str
+) -> tuple[pd.Series, list[Problem]]:
+    cells = frame[column]
+    shaped = cells.str.fullmatch(_DATE_SHAPE).to_numpy(dtype=bool, na_value=False)
+    dates = pd.to_datetime(cells.where(shaped), format="%Y-%m-%d", errors="coerce")
+    nonempty = (cells.str.len() > 0).to_numpy()
+    problems = row_problems(
+        frame,
+        nonempty & ~shaped,
+        "date-format",
+        column,
+        lambda row: date_format_message(getattr(row, column)),
+        _locator(table),
+    )
+    problems += row_problems(
+        frame,
+        shaped & dates.isna().to_numpy(),
+        "date-impossible",
+        column,
+        lambda row: f'"{getattr(row, column)}" is not a day of the calendar; check the month '
+        "and the day.",
+        _locator(table),
+    )
+    return dates, problems
+
+
+def date_format_message(cell: str) -> str:
+    """Say how to write a date the treasurer wrote in another form."""
+    suggestion = ""
+    match = re.fullmatch(r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})", cell)
+    if match:
+        first, second, year = (int(g) for g in match.groups())
+        if first > 12 and second <= 12:
+            suggestion = f' Written day first, that is "{year:04d}-{second:02d}-{first:02d}".'
+        elif second > 12 and first <= 12:
+            suggestion = f' Written month first, that is "{year:04d}-{first:02d}-{second:02d}".'
+        else:
+            suggestion = (
+                f' If it is day/month/year, write "{year:04d}-{second:02d}-{first:02d}"; '
+                f'if month/day/year, "{year:04d}-{first:02d}-{second:02d}".'
+            )
+    else:
+        match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", cell)
+        if match:
+            year, month, day = (int(g) for g in match.groups())
+            suggestion = f' Write "{year:04d}-{month:02d}-{day:02d}".'
+    return (
+        f'"{cell}" is not a date written YYYY-MM-DD (year, month, day).{suggestion} In a '
+        "spreadsheet, format the column as text or as an ISO date before exporting."
+    )
+
+
+def _parse_amount_column(
+    table: Table, frame: pd.DataFrame, column: str, accounts: Accounts
+) -> tuple[pd.Series, list[Problem]]:
+    decimal, units = accounts.dialect.decimal, accounts.minor_units
+    minor, issue = parse_amounts(frame[column], decimal, units)
+    problems: list[Problem] = []
+    codes = issue.to_numpy()
+    for code in sorted(set(codes) - {""}):
+        problems += row_problems(
+            frame,
+            codes == code,
+            code,
+            column,
+            lambda row, code=code: amount_message(
+                code, getattr(row, column), decimal, units, accounts.currency
+            ),
+            _locator(table),
+        )
+    return minor, problems
+
+
+def read_ledger(table: Table, accounts: Accounts) -> tuple[pd.DataFrame, list[Problem]]:
+    problems, usable = _column_problems(table, LEDGER)
+    if not usable or not table.readable:
+        return _empty_frame(LEDGER), problems
+    frame = _text_columns(table, LEDGER)
+    problems += _missing_values(table, frame, LEDGER)
+    dates, date_problems = _parse_date_column(table, frame, "date")
+    amounts, amount_problems = _parse_amount_column(table, frame, "amount", accounts)
+    frame["date"] = dates
+    frame["amount"] = amounts
+    frame["fund"] = frame["fund"].mask(frame["fund"].str.len() == 0, accounts.default_fund)
+    return frame, problems + date_problems + amount_problems
+
+
+def read_budget(table: Table, accounts: Accounts) -> tuple[pd.DataFrame, list[Problem]]:
+    problems, usable = _column_problems(table, BUDGET)
+    if not usable or not table.readable:
+        return _empty_frame(BUDGET), problems
+    frame = _text_columns(table, BUDGET)
+    problems += _missing_values(table, frame, BUDGET)
+    shaped = frame["year"].str.fullmatch(r"\d{4}").to_numpy(dtype=bool, na_value=False)
+    nonempty = (frame["year"].str.len() > 0).to_numpy()
+    problems += row_problems(
+        frame,
+        nonempty & ~shaped,
+        "budget-year-invalid",
+        "year",
+        lambda row: f'"{row.year}" is not a year; write the four digits of the year, e.g. "2026".',
+        _locator(table),
+    )
+    amounts, amount_problems = _parse_amount_column(table, frame, "amount", accounts)
+    frame["year"] = pd.to_numeric(frame["year"].where(shaped), errors="coerce").astype("Int64")
+    frame["amount"] = amounts
+    frame["fund"] = frame["fund"].mask(frame["fund"].str.len() == 0, accounts.default_fund)
+    return frame, problems + amount_problems
+
+
+def read_balances(table: Table, accounts: Accounts) -> tuple[pd.DataFrame, list[Problem]]:
+    problems, usable = _column_problems(table, BALANCES)
+    if not usable or not table.readable:
+        return _empty_frame(BALANCES), problems
+    frame = _text_columns(table, BALANCES)
+    problems += _missing_values(table, frame, BALANCES)
+    dates, date_problems = _parse_date_column(table, frame, "date")
+    amounts, amount_problems = _parse_amount_column(table, frame, "balance", accounts)
+    frame["date"] = dates
+    frame["balance"] = amounts
+    frame["fund"] = frame["fund"].mask(frame["fund"].str.len() == 0, accounts.default_fund)
+    return frame, problems + date_problems + amount_problems
+
+
+# -- Checks -----------------------------------------------------------------------------------
+
+
+def _kind_of(cooperative: Cooperative, frame: pd.DataFrame) -> pd.Series:
+    return frame["category"].map(cooperative.accounts.kinds())
+
+
+def _has(frame: pd.DataFrame, *columns: str) -> bool:
+    return len(frame) > 0 and all(c in frame.columns for c in columns)
+
+
+@check
+def check_categories(cooperative: Cooperative) -> Iterable[Problem]:
+    categories = cooperative.accounts.categories
+    problems: list[Problem] = []
+    for frame, kind in ((cooperative.ledger, "ledger"), (cooperative.budget, "budget")):
+        if not _has(frame, "category"):
+            continue
+        unknown = ~frame["category"].isin(categories) & (frame["category"].str.len() > 0)
+        problems += row_problems(
+            frame,
+            unknown,
+            "category-unknown",
+            "category",
+            lambda row: f'The category "{row.category}" is not declared in ledgers/accounts.yml.'
+            f"{did_you_mean(row.category, categories)} Use one of its categories, or add this "
+            "one there with its kind.",
+            cooperative.locate,
+        )
+    return problems
+
+
+@check
+def check_funds(cooperative: Cooperative) -> Iterable[Problem]:
+    funds = cooperative.accounts.funds
+    problems: list[Problem] = []
+    for frame in (cooperative.ledger, cooperative.budget, cooperative.balances):
+        if not _has(frame, "fund"):
+            continue
+        problems += row_problems(
+            frame,
+            ~frame["fund"].isin(funds),
+            "fund-unknown",
+            "fund",
+            lambda row: f'The fund "{row.fund}" is not declared in ledgers/accounts.yml.'
+            f"{did_you_mean(row.fund, funds)} The funds are: {', '.join(funds)} (an empty cell "
+            f'means "{cooperative.accounts.default_fund}").',
+            cooperative.locate,
+        )
+    return problems
+
+
+@check
+def check_ids(cooperative: Cooperative) -> Iterable[Problem]:
+    ledger = cooperative.ledger
+    if not _has(ledger, "id"):
+        return []
+    with_id = ledger[ledger["id"].str.len() > 0]
+    repeated = with_id["id"].duplicated(keep="first")
+    if not repeated.any():
+        return []
+    first = with_id[~repeated].drop_duplicates("id").set_index("id")
+    return row_problems(
+        with_id,
+        repeated,
+        "id-duplicate",
+        "id",
+        lambda row: f'The id "{row.id}" is already used at {first.at[row.id, "path"]} line '
+        f"{first.at[row.id, 'line']}; ids must be unique across all ledgers. Give this row "
+        "its own id, or remove it if it is the same movement entered twice.",
+        cooperative.locate,
+    )
+
+
+@check
+def check_transfers(cooperative: Cooperative) -> Iterable[Problem]:
+    ledger = cooperative.ledger
+    if not _has(ledger, "category", "amount", "date"):
+        return []
+    transfers = ledger[(_kind_of(cooperative, ledger) == "transfer") & ledger["amount"].notna()]
+    transfers = transfers[transfers["date"].notna()]
+    if transfers.empty:
+        return []
+    sums = transfers.groupby("date")["amount"].sum()
+    unbalanced = sums[sums != 0]
+    problems: list[Problem] = []
+    units = cooperative.accounts.minor_units
+    for date, total in unbalanced.items():
+        rows = transfers[transfers["date"] == date]
+        where = ", ".join(f"{r.path}:{r.line}" for r in rows.itertuples())
+        first = rows.iloc[0]
+        line, column = cooperative.locate(first["path"], int(first["line"]), "amount")
+        problems.append(
+            problem(
+                "transfer-unbalanced",
+                str(first["path"]),
+                line,
+                f"The transfer rows of {date:%Y-%m-%d} ({where}) sum to "
+                f"{format_minor(int(total), units)} instead of zero. A transfer is a row out of "
+                "one fund and a row of the opposite amount into another, on the same date.",
+                column,
+            )
+        )
+    return problems
+
+
+@check
+def check_balances(cooperative: Cooperative) -> Iterable[Problem]:
+    balances, ledger = cooperative.balances, cooperative.ledger
+    if not _has(balances, "balance", "date", "fund"):
+        return []
+    units = cooperative.accounts.minor_units
+    readable_rows = (
+        ledger["amount"].notna() & ledger["date"].notna() if len(ledger) else pd.Series([], dtype=bool)
+    )
+    problems: list[Problem] = []
+    assertions = balances[balances["balance"].notna() & balances["date"].notna()]
+    for fund, asserted_rows in assertions.groupby("fund", sort=False):
+        if len(ledger):
+            in_fund = ledger[(ledger["fund"] == fund) & readable_rows].sort_values("date")
+            unreadable = int(((ledger["fund"] == fund) & ~readable_rows).sum())
+        else:
+            in_fund, unreadable = ledger, 0
+        dates = in_fund["date"].to_numpy() if len(in_fund) else np.array([], dtype="datetime64[ns]")
+        running = np.cumsum(in_fund["amount"].to_numpy(dtype=np.int64)) if len(in_fund) else np.array([0])
+        for row in asserted_rows.itertuples(index=False):
+            upto = np.searchsorted(dates, np.datetime64(row.date), side="right") if len(dates) else 0
+            computed = int(running[upto - 1]) if upto > 0 else 0
+            asserted = int(row.balance)
+            if computed == asserted:
+                continue
+            note = (
+                f" ({unreadable} rows of this fund could not be read and are not counted; fix "
+                "them first.)"
+                if unreadable
+                else ""
+            )
+            line, column = cooperative.locate(row.path, int(row.line), "balance")
+            problems.append(
+                problem(
+                    "balance-mismatch",
+                    row.path,
+                    line,
+                    f'On {row.date:%Y-%m-%d} the fund "{fund}" should hold '
+                    f"{format_minor(asserted, units)} (asserted) but the ledgers add up to "
+                    f"{format_minor(computed, units)} (computed): a difference of "
+                    f"{format_minor(computed - asserted, units)}. Look for a missing, doubled or "
+                    f"mistyped row of this fund up to that day.{note}",
+                    column,
+                )
+            )
+    return problems
+
+
+@check
+def check_budget(cooperative: Cooperative) -> Iterable[Problem]:
+    budget = cooperative.budget
+    if not _has(budget, "amount", "category"):
+        return []
+    units = cooperative.accounts.minor_units
+    problems = row_problems(
+        budget,
+        (budget["amount"] < 0).fillna(False),
+        "budget-amount-negative",
+        "amount",
+        lambda row: f"The planned amount {format_minor(row.amount, units)} is negative. Budget "
+        "amounts are positive; the category's kind (income or expense) gives the direction: "
+        f'write "{format_minor(-row.amount, units)}".',
+        cooperative.locate,
+    )
+    kinds = _kind_of(cooperative, budget)
+    problems += row_problems(
+        budget,
+        kinds.notna() & ~kinds.isin(["income", "expense"]),
+        "budget-category-wrong-kind",
+        "category",
+        lambda row: f'The category "{row.category}" is a {cooperative.accounts.categories[row.category].kind} '
+        "category; a budget plans only income and expense categories. Remove this line.",
+        cooperative.locate,
+    )
+    keyed = budget[budget["year"].notna()]
+    repeated = keyed.duplicated(["year", "category", "fund"], keep="first")
+    if repeated.any():
+        first = keyed[~repeated].set_index(["year", "category", "fund"])
+        problems += row_problems(
+            keyed,
+            repeated,
+            "budget-duplicate-line",
+            "category",
+            lambda row: f'There is already a budget line for {row.year}, "{row.category}", fund '
+            f'"{row.fund}" at {first.at[(row.year, row.category, row.fund), "path"]} line '
+            f"{first.at[(row.year, row.category, row.fund), 'line']}. Merge the two into one line.",
+            cooperative.locate,
+        )
+    return problems
+
+
+@check
+def check_dates_not_in_future(cooperative: Cooperative) -> Iterable[Problem]:
+    today = pd.Timestamp(cooperative.today)
+    problems: list[Problem] = []
+    for frame in (cooperative.ledger, cooperative.balances):
+        if not _has(frame, "date"):
+            continue
+        problems += row_problems(
+            frame,
+            (frame["date"] > today).to_numpy(),
+            "date-in-future",
+            "date",
+            lambda row: f"{row.date:%Y-%m-%d} is after today ({cooperative.today:%Y-%m-%d}); "
+            "enter a movement once it has happened, and check the year.",
+            cooperative.locate,
+        )
+    return problems
+
+
+@check
+def check_zero_amounts(cooperative: Cooperative) -> Iterable[Problem]:
+    ledger = cooperative.ledger
+    if not _has(ledger, "amount"):
+        return []
+    return row_problems(
+        ledger,
+        (ledger["amount"] == 0).fillna(False),
+        "amount-zero",
+        "amount",
+        lambda row: "This row moves no money (amount 0). Enter the real amount, or remove the row.",
+        cooperative.locate,
+    )
+
+
+@check
+def check_direction(cooperative: Cooperative) -> Iterable[Problem]:
+    """Money out under an income category, or in under an expense one: usually a refund."""
+    ledger = cooperative.ledger
+    if not _has(ledger, "amount", "category"):
+        return []
+    kinds = _kind_of(cooperative, ledger)
+    amount = ledger["amount"]
+    against = ((kinds == "income") & (amount < 0)) | ((kinds == "expense") & (amount > 0))
+    units = cooperative.accounts.minor_units
+
+    def message(row: Any) -> str:
+        kind = cooperative.accounts.categories[row.category].kind
+        sign = "money out" if row.amount < 0 else "money in"
+        return (
+            f'{format_minor(row.amount, units)} is {sign} under "{row.category}", an {kind} '
+            "category: published as a refund that reduces the category's total. If it is not a "
+            "refund, check the sign or the category."
+        )
+
+    return row_problems(
+        ledger, against.fillna(False), "amount-against-direction", "amount", message, cooperative.locate
+    )
+
+
+@check
+def check_double_entries(cooperative: Cooperative) -> Iterable[Problem]:
+    """Rows without an id that repeat another row in every field that matters."""
+    ledger = cooperative.ledger
+    if not _has(ledger, "amount", "date", "id"):
+        return []
+    key = ["date", "amount", "category", "fund", "counterparty", "description"]
+    candidates = ledger[(ledger["id"].str.len() == 0) & ledger["amount"].notna() & ledger["date"].notna()]
+    repeated = candidates.duplicated(key, keep="first")
+    if not repeated.any():
+        return []
+    first = candidates[~repeated].drop_duplicates(key)
+    first_location = {
+        tuple(values): f"{path} line {line}"
+        for *values, path, line in first[key + ["path", "line"]].itertuples(index=False)
+    }
+    return row_problems(
+        candidates,
+        repeated,
+        "likely-double-entry",
+        "date",
+        lambda row: "This row repeats "
+        f"{first_location.get(tuple(getattr(row, k) for k in key), 'an earlier row')} exactly "
+        "(date, amount, category, fund, counterparty, description). If it is the same movement "
+        "entered twice, remove one; if both happened, give each an id.",
+        cooperative.locate,
+    )

@@ -1,0 +1,184 @@
+"""Amounts: strict validation of text cells, exact conversion to integer minor units.
+
+Money never passes through a float. A cell is first matched against a strict pattern (an
+optional sign, digits, optionally the decimal mark and digits); only then are its digits
+joined and read as an integer, scaled to the currency's minor units. Cells that do not match
+are classified so that the treasurer is told what is wrong with them (a decimal comma, a
+currency symbol, a thousands separator…) rather than just "invalid".
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+import numpy as np
+import pandas as pd
+
+#: More digits than this could overflow 64-bit minor units; no cooperative needs them.
+MAX_DIGITS = 15
+
+_CURRENCY_SIGNS = "€$£¥₹₩₽¤₺₴₪฿₫₦"
+_SEPARATORS = " '\u00a0\u202f"  # spaces and apostrophes that banks use to group thousands
+
+
+def format_minor(minor: int, units: int) -> str:
+    """-1250, 2 -> "-12.50": exactly `units` decimals, a point, no grouping."""
+    value = Decimal(int(minor)).scaleb(-units)
+    return f"{value:.{units}f}"
+
+
+def to_decimal(minor: int, units: int) -> Decimal:
+    return Decimal(int(minor)).scaleb(-units)
+
+
+def parse_decimal_text(text: str, units: int) -> int | None:
+    """One amount written with a decimal point (as in YAML) -> minor units, or None."""
+    match = re.fullmatch(r"([+-]?)(\d{1,15})(?:\.(\d+))?", text.strip())
+    if not match or len(match.group(3) or "") > units:
+        return None
+    sign, whole, fraction = match.group(1), match.group(2), (match.group(3) or "")
+    value = int(whole + fraction.ljust(units, "0"))
+    return -value if sign == "-" else value
+
+
+def valid_pattern(decimal: str) -> str:
+    return rf"[+-]?\d+(?:{re.escape(decimal)}\d+)?"
+
+
+def parse_amounts(
+    cells: pd.Series, decimal: str, units: int
+) -> tuple[pd.Series, pd.Series]:
+    """Validate and convert a column of amount cells (already stripped).
+
+    Returns `(minor, issue)`: minor units as nullable Int64 (NA where the cell is empty or
+    invalid), and the problem code for each cell ("" where it is fine or empty). Empty cells
+    are not classified here: a missing required value is reported by the caller.
+    """
+    cells = cells.astype("str")
+    empty = (cells.str.len() == 0).to_numpy()
+    shaped = cells.str.fullmatch(valid_pattern(decimal)).to_numpy(dtype=bool, na_value=False)
+    issue = np.full(len(cells), "", dtype=object)
+
+    bad = ~shaped & ~empty
+    if bad.any():
+        issue[bad] = classify_invalid(cells[bad], decimal)
+
+    minor = pd.Series(pd.NA, index=cells.index, dtype="Int64")
+    if shaped.any():
+        good = cells[shaped]
+        mark = good.str.find(decimal).to_numpy()
+        length = good.str.len().to_numpy()
+        decimals = np.where(mark >= 0, length - mark - 1, 0)
+        digits = good.str.replace(decimal, "", regex=False).str.replace("+", "", regex=False)
+        digit_count = digits.str.lstrip("-").str.lstrip("0").str.len().to_numpy()
+        too_many = decimals > units
+        too_large = digit_count > MAX_DIGITS
+        fine = ~too_many & ~too_large
+        good_index = np.flatnonzero(shaped)
+        issue[good_index[too_many]] = "amount-too-many-decimals"
+        issue[good_index[too_large & ~too_many]] = "amount-too-large"
+        if fine.any():
+            values = pd.to_numeric(digits[fine]).to_numpy(dtype=np.int64)
+            scale = np.power(10, units - decimals[fine], dtype=np.int64)
+            minor.iloc[good_index[fine]] = values * scale
+    return minor, pd.Series(issue, index=cells.index, dtype=object)
+
+
+def classify_invalid(cells: pd.Series, decimal: str) -> np.ndarray:
+    """The problem code of each cell that failed the strict pattern."""
+    other = "," if decimal == "." else "."
+    d, o = re.escape(decimal), re.escape(other)
+    seps = re.escape(_SEPARATORS + other)
+    tests = [
+        ("amount-exponent", cells.str.fullmatch(r"[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+")),
+        (
+            "amount-not-a-number",
+            cells.str.fullmatch(r"(?i)[+-]?(?:nan|inf|infinity|n/?a|null|none|#.*)")
+            | ~cells.str.contains(r"\d"),
+        ),
+        (
+            "amount-currency-symbol",
+            cells.str.contains(rf"[{_CURRENCY_SIGNS}]|[A-Za-z]{{3}}"),
+        ),
+        (
+            "amount-thousands-separator",
+            cells.str.fullmatch(rf"[+-]?\d{{1,3}}(?:[{seps}]\d{{3}})+(?:{d}\d+)?"),
+        ),
+        (
+            "amount-decimal-comma" if decimal == "." else "amount-decimal-point",
+            cells.str.fullmatch(rf"[+-]?\d+{o}\d+"),
+        ),
+    ]
+    conditions = [test.to_numpy(dtype=bool, na_value=False) for _, test in tests]
+    return np.select(conditions, [code for code, _ in tests], default="amount-invalid")
+
+
+def amount_message(code: str, cell: str, decimal: str, units: int, currency: str) -> str:
+    """What to change, for a cell that `parse_amounts` flagged with `code`."""
+    example = format_minor(-1250 * 10**units // 100, units) if units >= 2 else "-12"
+    if decimal == ",":
+        example = example.replace(".", ",")
+    if code == "amount-decimal-comma":
+        fixed = cell.replace(",", ".")
+        return (
+            f'"{cell}" uses a decimal comma, but this repository\'s files use a decimal point: '
+            f'write "{fixed}". If all your files use decimal commas, set '
+            "csv: {delimiter: \";\", decimal: \",\"} in ledgers/accounts.yml instead."
+        )
+    if code == "amount-decimal-point":
+        fixed = cell.replace(".", ",")
+        return (
+            f'"{cell}" uses a decimal point, but ledgers/accounts.yml says this repository\'s '
+            f'files use a decimal comma (csv: decimal: ","): write "{fixed}", or change '
+            "the decimal setting if all your files use points."
+        )
+    if code == "amount-currency-symbol":
+        stripped = re.sub(rf"[{_CURRENCY_SIGNS}]|[A-Za-z]{{3}}", "", cell).strip()
+        hint = f': write "{stripped}"' if re.fullmatch(valid_pattern(decimal), stripped) else ""
+        return (
+            f'"{cell}" contains a currency symbol or code. Every amount is in {currency}; '
+            f"write the number alone{hint}."
+        )
+    if code == "amount-thousands-separator":
+        other = "," if decimal == "." else "."
+        stripped = re.sub(rf"[{re.escape(_SEPARATORS + other)}]", "", cell)
+        return (
+            f'"{cell}" contains a thousands separator; write the amount without it: '
+            f'"{stripped}". In a spreadsheet, format the column as a number without grouping.'
+        )
+    if code == "amount-exponent":
+        try:
+            full = f"{Decimal(cell.replace(',', '.')):f}"
+        except InvalidOperation:
+            full = cell
+        return (
+            f'"{cell}" is in scientific notation (the spreadsheet shortened it). Write it out '
+            f'in full ("{full}"): format the column as a number with {units} decimals before '
+            "exporting."
+        )
+    if code == "amount-not-a-number":
+        return f'"{cell}" is not a number. Write the amount, e.g. "{example}" for money paid out.'
+    if code == "amount-too-many-decimals":
+        return (
+            f'"{cell}" has more decimals than {currency} has ({units}). Round it to '
+            f"{units} decimals, as on the bank statement."
+        )
+    if code == "amount-too-large":
+        return (
+            f'"{cell}" has more than {MAX_DIGITS} digits; check the amount (a pasted account '
+            "number?)."
+        )
+    if re.fullmatch(r"\(\s*[\d.,]+\s*\)", cell):
+        inner = cell.strip("() ")
+        return (
+            f'"{cell}" writes a negative amount in parentheses, as accountants do; write '
+            f'"-{inner}" instead.'
+        )
+    if re.fullmatch(r"[\d.,]+-", cell):
+        return f'"{cell}" has its minus sign at the end; write "-{cell[:-1]}" instead.'
+    return (
+        f'"{cell}" is not a plain amount. Write a signed number with at most {units} '
+        f'decimals and nothing else, e.g. "{example}" (money out) or "{example.lstrip("-")}" '
+        "(money in)."
+    )

@@ -1,0 +1,232 @@
+"""Problems found in a cooperative's files: the record, the registry of codes, the printers.
+
+A problem is a value, never an exception: readers and checks return lists of problems and the
+run goes on, so a treasurer sees everything that is wrong at once. Every code a problem can
+carry is registered here with its severity; `docs/checks.md` documents each one, and a test
+keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class CodeInfo:
+    severity: Severity
+    summary: str
+
+
+E, W = Severity.ERROR, Severity.WARNING
+
+#: Every code the program can emit. Other modules (governance, history) add theirs with
+#: `register_code`, so that this stays the one list the documentation test reads.
+CODES: dict[str, CodeInfo] = {}
+
+
+def register_code(code: str, severity: Severity, summary: str) -> str:
+    if code in CODES and CODES[code].severity != severity:
+        raise ValueError(f"code {code!r} registered twice with different severities")
+    CODES[code] = CodeInfo(severity, summary)
+    return code
+
+
+for _code, _severity, _summary in [
+    # Files of any kind
+    ("file-too-large", E, "A file is larger than the publisher reads."),
+    ("file-not-utf8", E, "A file is not valid UTF-8 text."),
+    ("file-nul-byte", E, "A file contains NUL bytes (often a UTF-16 or binary file)."),
+    ("file-empty", E, "A CSV file has no header row."),
+    # CSV structure
+    ("csv-unterminated-quote", E, "A quoted cell is never closed."),
+    ("csv-stray-quote", E, "A quote character stands where a cell cannot have one."),
+    ("csv-ragged-row", E, "A row has more or fewer cells than the header."),
+    ("column-missing", E, "A required column is missing from the header."),
+    ("column-duplicated", E, "A column name appears twice in the header."),
+    ("column-unknown", W, "A column that is not part of the format; it is ignored."),
+    ("value-missing", E, "A required cell is empty."),
+    # Dates
+    ("date-format", E, "A date is not written as YYYY-MM-DD."),
+    ("date-impossible", E, "A date does not exist in the calendar."),
+    ("date-in-future", E, "A date lies after today."),
+    # Amounts
+    ("amount-decimal-comma", E, "An amount uses a decimal comma where the files use a point."),
+    ("amount-decimal-point", E, "An amount uses a decimal point where the files use a comma."),
+    ("amount-currency-symbol", E, "An amount contains a currency symbol or code."),
+    ("amount-thousands-separator", E, "An amount contains a thousands separator."),
+    ("amount-exponent", E, "An amount is written in scientific notation."),
+    ("amount-not-a-number", E, "An amount is not a number (NaN, infinity, text)."),
+    ("amount-invalid", E, "An amount is not a plain signed decimal."),
+    ("amount-too-many-decimals", E, "An amount has more decimals than the currency's minor units."),
+    ("amount-too-large", E, "An amount has more digits than the publisher accepts."),
+    ("amount-zero", W, "A ledger row moves no money."),
+    ("amount-against-direction", W, "An amount against its category's direction (a refund?)."),
+    # References between files
+    ("category-unknown", E, "A category that accounts.yml does not declare."),
+    ("fund-unknown", E, "A fund that accounts.yml does not declare."),
+    ("id-duplicate", E, "A transaction id used by more than one row."),
+    ("transfer-unbalanced", E, "The transfer rows of a date do not sum to zero."),
+    ("balance-mismatch", E, "A balance assertion disagrees with the ledgers."),
+    ("likely-double-entry", W, "Two rows are identical: probably the same movement twice."),
+    # Budgets
+    ("budget-year-invalid", E, "A budget year is not a four-digit year."),
+    ("budget-amount-negative", E, "A planned amount is negative."),
+    ("budget-category-wrong-kind", E, "A budget line names a category that is not income or expense."),
+    ("budget-duplicate-line", E, "Two budget lines for the same year, category and fund."),
+    # YAML files
+    ("yaml-syntax", E, "A YAML file cannot be parsed."),
+    ("yaml-duplicate-key", E, "A key appears twice in the same YAML mapping."),
+    ("yaml-too-deep", E, "YAML nested deeper than any of the formats needs."),
+    ("yaml-too-many-aliases", E, "YAML with more aliases than any of the formats needs."),
+    ("yaml-not-a-mapping", E, "A YAML document is not a mapping of keys to values."),
+    # accounts.yml
+    ("accounts-missing", E, "ledgers/accounts.yml does not exist."),
+    ("accounts-key-missing", E, "A required key of accounts.yml is missing."),
+    ("accounts-key-unknown", E, "A key accounts.yml does not define (a typo?)."),
+    ("accounts-value-invalid", E, "A value in accounts.yml has the wrong type or form."),
+    ("currency-unknown", E, "The currency is not an ISO 4217 code."),
+    ("category-kind-invalid", E, "A category's kind is not income, expense, transfer or opening."),
+    ("csv-dialect-invalid", E, "The csv dialect in accounts.yml cannot be used."),
+    ("too-many-problems", W, "More problems of one kind in one file than are listed."),
+]:
+    register_code(_code, _severity, _summary)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in one place of one file.
+
+    `path` is relative to the cooperative's directory, with forward slashes; `line` and
+    `column` are 1-based physical positions, or None where the problem has none.
+    """
+
+    severity: Severity
+    code: str
+    path: str
+    line: int | None
+    column: int | None
+    message: str
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.line or 0, self.column or 0, self.code)
+
+
+def problem(
+    code: str, path: str, line: int | None, message: str, column: int | None = None
+) -> Problem:
+    """A problem with the severity its code is registered with."""
+    try:
+        info = CODES[code]
+    except KeyError:
+        raise ValueError(f"unregistered problem code {code!r}") from None
+    return Problem(info.severity, code, path, line, column, message)
+
+
+def count(problems: Iterable[Problem]) -> tuple[int, int]:
+    """(errors, warnings)."""
+    errors = warnings = 0
+    for p in problems:
+        if p.is_error:
+            errors += 1
+        else:
+            warnings += 1
+    return errors, warnings
+
+
+def has_errors(problems: Iterable[Problem]) -> bool:
+    return any(p.is_error for p in problems)
+
+
+def sorted_problems(problems: Iterable[Problem]) -> list[Problem]:
+    return sorted(problems, key=Problem.sort_key)
+
+
+# -- Printers ---------------------------------------------------------------------------------
+
+
+def format_location(p: Problem) -> str:
+    location = p.path
+    if p.line is not None:
+        location += f":{p.line}"
+        if p.column is not None:
+            location += f":{p.column}"
+    return location
+
+
+def format_text(problems: Iterable[Problem]) -> str:
+    """`path:line:col: error: [code] message` lines, then a summary line."""
+    ordered = sorted_problems(problems)
+    lines = [f"{format_location(p)}: {p.severity.value}: [{p.code}] {p.message}" for p in ordered]
+    lines.append(summary_line(ordered))
+    return "\n".join(lines) + "\n"
+
+
+def summary_line(problems: Iterable[Problem]) -> str:
+    errors, warnings = count(problems)
+    if not errors and not warnings:
+        return "No problems found."
+    return f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}."
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def to_json_dict(problems: Iterable[Problem]) -> dict:
+    ordered = sorted_problems(problems)
+    errors, warnings = count(ordered)
+    return {
+        "problems": [
+            {
+                "severity": p.severity.value,
+                "code": p.code,
+                "path": p.path,
+                "line": p.line,
+                "column": p.column,
+                "message": p.message,
+            }
+            for p in ordered
+        ],
+        "errors": errors,
+        "warnings": warnings,
+    }
+
+
+def format_json(problems: Iterable[Problem]) -> str:
+    return json.dumps(to_json_dict(problems), indent=2, ensure_ascii=False) + "\n"
+
+
+def _escape_github_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_github_property(text: str) -> str:
+    return _escape_github_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def format_github(problems: Iterable[Problem]) -> str:
+    """GitHub Actions workflow commands, one per problem, so the runner annotates the files."""
+    out = []
+    ordered = sorted_problems(problems)
+    for p in ordered:
+        props = [f"file={_escape_github_property(p.path)}"]
+        if p.line is not None:
+            props.append(f"line={p.line}")
+            if p.column is not None:
+                props.append(f"col={p.column}")
+        props.append(f"title={_escape_github_property(p.code)}")
+        out.append(f"::{p.severity.value} {','.join(props)}::{_escape_github_data(p.message)}")
+    out.append(summary_line(ordered))
+    return "\n".join(out) + "\n"

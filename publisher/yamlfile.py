@@ -1,0 +1,181 @@
+"""Reading YAML written by people (accounts.yml, front matter, federation.yml) safely.
+
+Every YAML file is untrusted. Before anything is built from it, the event stream is scanned
+with bounds on nesting and on the size that aliases expand to, so that an alias bomb or a
+deeply nested document is refused in milliseconds instead of hanging the build. The loader
+builds only plain mappings, lists and scalars (unknown tags stay inert text), keeps the line
+of every key for problem reports, refuses duplicate keys, and reads every non-integer number
+as an exact `Decimal` from its source text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.constructor import DuplicateKeyError, RoundTripConstructor
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import (
+    AliasEvent,
+    CollectionEndEvent,
+    CollectionStartEvent,
+    NodeEvent,
+    ScalarEvent,
+)
+
+from publisher.problems import Problem, problem
+
+MAX_YAML_BYTES = 1 << 20
+MAX_DEPTH = 20
+#: How many values a document may hold once every alias is expanded.
+MAX_EXPANDED_NODES = 50_000
+
+
+class _ExactConstructor(RoundTripConstructor):
+    """Round-trip constructor that reads floats as Decimal, from the text as written."""
+
+
+def _construct_decimal(constructor: RoundTripConstructor, node: Any) -> Decimal | str:
+    text = constructor.construct_scalar(node)
+    try:
+        return Decimal(str(text).replace("_", ""))
+    except InvalidOperation:  # .inf, .nan: keep the text, let the caller reject it
+        return str(text)
+
+
+_ExactConstructor.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
+
+
+def _new_loader() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.Constructor = _ExactConstructor
+    yaml.allow_duplicate_keys = False
+    return yaml
+
+
+@dataclass(frozen=True)
+class YamlResult:
+    data: Any
+    problems: list[Problem]
+
+
+def _mark_line(error: MarkedYAMLError, line_offset: int) -> int | None:
+    mark = error.problem_mark or error.context_mark
+    return None if mark is None else mark.line + 1 + line_offset
+
+
+def _scan_bounds(yaml: YAML, text: str, path: str, line_offset: int) -> Problem | None:
+    """Refuse documents nested too deep or that expand too far through aliases."""
+    sizes: dict[str, int] = {}
+    # One frame per open collection: [anchor, values inside so far]
+    stack: list[list[Any]] = [[None, 0]]
+    for event in yaml.parse(text):
+        line = event.start_mark.line + 1 + line_offset if event.start_mark else None
+        if isinstance(event, CollectionStartEvent):
+            stack.append([event.anchor, 1])
+            if len(stack) - 1 > MAX_DEPTH:
+                return problem(
+                    "yaml-too-deep",
+                    path,
+                    line,
+                    f"This YAML is nested more than {MAX_DEPTH} levels deep; none of the "
+                    "formats needs that. Flatten the structure.",
+                )
+        elif isinstance(event, CollectionEndEvent):
+            anchor, size = stack.pop()
+            stack[-1][1] += size
+            if anchor:
+                sizes[anchor] = size
+        elif isinstance(event, AliasEvent):
+            stack[-1][1] += sizes.get(event.anchor, 1)
+        elif isinstance(event, ScalarEvent):
+            stack[-1][1] += 1
+            if event.anchor:
+                sizes[event.anchor] = 1
+        if isinstance(event, NodeEvent) and sum(frame[1] for frame in stack) > MAX_EXPANDED_NODES:
+            return problem(
+                "yaml-too-many-aliases",
+                path,
+                line,
+                f"Through its aliases (*name) this YAML expands to more than "
+                f"{MAX_EXPANDED_NODES:,} values. Write the values out instead of repeating aliases.",
+            )
+    return None
+
+
+def load_yaml(text: str, path: str, line_offset: int = 0) -> YamlResult:
+    """Parse YAML text from `path`; problems instead of exceptions.
+
+    `line_offset` is added to every line, for YAML that starts further down a file (front
+    matter starts on line 2 of a Markdown file).
+    """
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_YAML_BYTES:
+        return YamlResult(
+            None,
+            [problem("file-too-large", path, None, f"This YAML is larger than {MAX_YAML_BYTES:,} bytes.")],
+        )
+    yaml = _new_loader()
+    try:
+        bound = _scan_bounds(yaml, text, path, line_offset)
+        if bound is not None:
+            return YamlResult(None, [bound])
+        data = _new_loader().load(text)
+    except DuplicateKeyError as error:
+        line = _mark_line(error, line_offset)
+        key = str(error.problem).split('"')[1] if '"' in str(error.problem) else "a key"
+        return YamlResult(
+            None,
+            [
+                problem(
+                    "yaml-duplicate-key",
+                    path,
+                    line,
+                    f'The key "{key}" appears twice in the same mapping; keep one of them.',
+                )
+            ],
+        )
+    except MarkedYAMLError as error:
+        line = _mark_line(error, line_offset)
+        what = (error.problem or error.context or "invalid YAML").strip()
+        return YamlResult(
+            None,
+            [
+                problem(
+                    "yaml-syntax",
+                    path,
+                    line,
+                    f"This YAML cannot be read ({what}). Check the indentation and the "
+                    "quoting on this line.",
+                )
+            ],
+        )
+    except (YAMLError, ValueError, TypeError, RecursionError) as error:
+        return YamlResult(
+            None,
+            [problem("yaml-syntax", path, None, f"This YAML cannot be read ({error}).")],
+        )
+    return YamlResult(data, [])
+
+
+def key_line(mapping: Any, key: Any, line_offset: int = 0) -> int | None:
+    """1-based line of `key` in a loaded mapping, or None where it is not known."""
+    try:
+        return mapping.lc.key(key)[0] + 1 + line_offset
+    except (AttributeError, KeyError, TypeError):
+        return None
+
+
+def value_line(mapping: Any, key: Any, line_offset: int = 0) -> int | None:
+    try:
+        return mapping.lc.value(key)[0] + 1 + line_offset
+    except (AttributeError, KeyError, TypeError):
+        return key_line(mapping, key, line_offset)
+
+
+def mapping_line(node: Any, line_offset: int = 0) -> int | None:
+    try:
+        return node.lc.line + 1 + line_offset
+    except AttributeError:
+        return None
