@@ -44,3 +44,51 @@ def check(directory: Path, output_format: str) -> None:
         sys.exit(EXIT_CANNOT_RUN)
     click.echo(FORMATTERS[output_format](problems), nl=False)
     sys.exit(EXIT_PROBLEMS if has_errors(problems) else EXIT_OK)
+
+
+@main.command()
+@click.argument("directory", default=".", type=click.Path(path_type=Path))
+@click.option(
+    "--site-dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Where to write the site (default: DIRECTORY/site).",
+)
+def build(directory: Path, site_dir: Path | None) -> None:
+    """Check the books in DIRECTORY and build its website.
+
+    On any error nothing is built and an existing site is left exactly as it was.
+    """
+    from publisher.site.build import SiteError, build_site, quiet_mkdocs_logging
+
+    quiet_mkdocs_logging()
+    try:
+        result = build_site(directory, site_dir)
+    except NotACooperative as error:
+        click.echo(f"publisher: cannot build: {error}", err=True)
+        sys.exit(EXIT_CANNOT_RUN)
+    except SiteError as error:
+        click.echo(f"publisher: {error}", err=True)
+        sys.exit(EXIT_CANNOT_RUN)
+    if result.problems:
+        click.echo(format_text(result.problems), nl=False)
+    if result.site_dir is None:
+        click.echo("The books have errors, so the site was not built (the previous one is unchanged).", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    click.echo(
+        f"Site written to {result.site_dir}. To look at it: publisher serve {directory} "
+        f"(or python3 -m http.server -d {result.site_dir}), then open http://127.0.0.1:8000/."
+    )
+
+
+@main.command()
+@click.argument("directory", default=".", type=click.Path(path_type=Path))
+@click.option("--address", default="127.0.0.1:8000", show_default=True, help="Address to serve on.")
+def serve(directory: Path, address: str) -> None:
+    """Preview the site of DIRECTORY, rebuilding when a ledger or a page changes."""
+    from publisher.site.build import serve_site
+
+    if not (directory / "ledgers" / "accounts.yml").is_file():
+        click.echo(f"publisher: cannot serve: {directory} has no ledgers/accounts.yml.", err=True)
+        sys.exit(EXIT_CANNOT_RUN)
+    serve_site(directory, address)

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
-# Imported for its checks, which register themselves.
+# Imported for their checks, which register themselves.
 import publisher.ledger as ledger_module
+import publisher.privacy  # noqa: F401
 from publisher.accounts import ACCOUNTS_PATH, Accounts, parse_accounts
 from publisher.checking import run_checks
 from publisher.csvfile import MAX_CSV_BYTES, Table, read_table

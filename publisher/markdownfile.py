@@ -1,0 +1,40 @@
+"""Markdown files with YAML front matter (stories, minutes, the charter)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from publisher.problems import Problem
+from publisher.yamlfile import load_yaml
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.S)
+
+
+@dataclass(frozen=True)
+class MarkdownFile:
+    path: str
+    meta: dict[str, Any]
+    body: str
+    problems: list[Problem]
+
+    @property
+    def title(self) -> str | None:
+        """The front matter's title, else the first level-one heading."""
+        title = self.meta.get("title")
+        if isinstance(title, str) and title.strip():
+            return title.strip()
+        match = re.search(r"^#\s+(.+?)\s*#*\s*$", self.body, re.M)
+        return match.group(1) if match else None
+
+
+def parse_markdown(text: str, path: str) -> MarkdownFile:
+    """Split front matter from the body; the front matter's lines count from the file's line 2."""
+    text = text.lstrip("\ufeff").replace("\r\n", "\n")
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return MarkdownFile(path, {}, text, [])
+    loaded = load_yaml(match.group(1) or "", path, line_offset=1)
+    meta = loaded.data if isinstance(loaded.data, dict) else {}
+    return MarkdownFile(path, meta, text[match.end() :], loaded.problems)

@@ -1,0 +1,170 @@
+"""Yearly figures, fund balances and monthly series: the numbers the site shows.
+
+Everything here is plain data in integer minor units, computed from a cooperative whose books
+have no errors. Formatting to text happens at the edges (`summary_json`, the site).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from publisher.cooperative import Cooperative
+from publisher.money import format_minor
+
+
+@dataclass(frozen=True)
+class YearFigures:
+    year: int
+    income: int
+    expense: int
+    #: signed sum of each income and expense category with rows that year
+    categories: dict[str, int]
+    #: planned amount of each budgeted category (over all funds), positive
+    budget: dict[str, int]
+    #: capital spending (categories marked capital), positive
+    capital: int = 0
+
+    @property
+    def net(self) -> int:
+        return self.income - self.expense
+
+
+@dataclass(frozen=True)
+class Month:
+    month: str  # YYYY-MM
+    income: int
+    expense: int
+    #: all funds together, at the end of the month
+    balance: int
+
+
+@dataclass(frozen=True)
+class Summary:
+    name: str
+    currency: str
+    units: int
+    years: dict[int, YearFigures]
+    #: each fund's balance after the last ledger row, in the order of accounts.yml
+    funds: dict[str, int]
+    #: year -> the months of that year that have rows
+    months: dict[int, list[Month]]
+    #: fund -> [(YYYY-MM, balance at the end of that month)] over the whole history
+    fund_history: dict[str, list[tuple[str, int]]]
+    current_year: int
+    errors: int = 0
+    warnings: int = 0
+    labels: dict[str, str] = field(default_factory=dict)
+    kinds: dict[str, str] = field(default_factory=dict)
+
+    def money(self, minor: int) -> str:
+        return format_minor(minor, self.units)
+
+
+def with_year(ledger: pd.DataFrame) -> pd.DataFrame:
+    frame = ledger.copy()
+    frame["year"] = frame["date"].dt.year.astype("int64")
+    frame["month"] = frame["date"].dt.strftime("%Y-%m")
+    frame["amount"] = frame["amount"].astype("int64")
+    return frame
+
+
+def summarize(cooperative: Cooperative, errors: int = 0, warnings: int = 0) -> Summary:
+    accounts = cooperative.accounts
+    kinds = accounts.kinds()
+    ledger = with_year(cooperative.ledger) if len(cooperative.ledger) else None
+    budget = cooperative.budget
+
+    years: dict[int, YearFigures] = {}
+    year_set: set[int] = set()
+    if ledger is not None:
+        year_set |= set(ledger["year"].unique().tolist())
+    if len(budget) and "year" in budget.columns:
+        year_set |= {int(y) for y in budget["year"].dropna().unique().tolist()}
+    capital = {key for key, c in accounts.categories.items() if c.capital}
+
+    by_year_category = (
+        ledger.groupby(["year", "category"])["amount"].sum() if ledger is not None else pd.Series(dtype="int64")
+    )
+    budget_by = (
+        budget.groupby(["year", "category"])["amount"].sum() if len(budget) and "year" in budget.columns else pd.Series(dtype="int64")
+    )
+    for year in sorted(year_set):
+        categories: dict[str, int] = {}
+        if ledger is not None and year in by_year_category.index.get_level_values(0):
+            for category, total in by_year_category.loc[year].items():
+                if kinds.get(category) in ("income", "expense"):
+                    categories[str(category)] = int(total)
+        income = sum(v for k, v in categories.items() if kinds[k] == "income")
+        expense = -sum(v for k, v in categories.items() if kinds[k] == "expense")
+        planned: dict[str, int] = {}
+        if len(budget_by) and year in budget_by.index.get_level_values(0):
+            planned = {str(k): int(v) for k, v in budget_by.loc[year].items()}
+        spent_capital = -sum(v for k, v in categories.items() if k in capital)
+        years[year] = YearFigures(year, income, expense, categories, planned, spent_capital)
+
+    funds = {fund: 0 for fund in accounts.funds}
+    months: dict[int, list[Month]] = {}
+    fund_history: dict[str, list[tuple[str, int]]] = {fund: [] for fund in accounts.funds}
+    if ledger is not None:
+        for fund, total in ledger.groupby("fund")["amount"].sum().items():
+            funds[str(fund)] = int(total)
+        kind = ledger["category"].map(kinds)
+        ledger = ledger.assign(
+            income=np.where(kind == "income", ledger["amount"], 0),
+            expense=np.where(kind == "expense", -ledger["amount"], 0),
+        )
+        monthly = ledger.groupby("month")[["income", "expense", "amount"]].sum().sort_index()
+        running = monthly["amount"].cumsum()
+        for month, row in monthly.iterrows():
+            year = int(str(month)[:4])
+            months.setdefault(year, []).append(
+                Month(str(month), int(row["income"]), int(row["expense"]), int(running[month]))
+            )
+        all_months = list(monthly.index)
+        per_fund = ledger.pivot_table(index="month", columns="fund", values="amount", aggfunc="sum", fill_value=0)
+        per_fund = per_fund.reindex(all_months, fill_value=0).cumsum()
+        for fund in accounts.funds:
+            if fund in per_fund.columns:
+                fund_history[fund] = [(str(m), int(v)) for m, v in per_fund[fund].items()]
+            else:
+                fund_history[fund] = [(str(m), 0) for m in all_months]
+
+    return Summary(
+        name=accounts.name,
+        currency=accounts.currency,
+        units=accounts.minor_units,
+        years=years,
+        funds=funds,
+        months=months,
+        fund_history=fund_history,
+        current_year=cooperative.today.year,
+        errors=errors,
+        warnings=warnings,
+        labels={key: c.label for key, c in accounts.categories.items()},
+        kinds=kinds,
+    )
+
+
+def summary_json(summary: Summary, commit: str | None) -> dict:
+    """summary.json, exactly in the shape of the formats specification."""
+    money = summary.money
+    return {
+        "name": summary.name,
+        "currency": summary.currency,
+        "source": {"commit": commit},
+        "years": {
+            str(year): {
+                "income": money(figures.income),
+                "expense": money(figures.expense),
+                "net": money(figures.net),
+                "categories": {k: money(v) for k, v in figures.categories.items()},
+                "budget": {k: money(v) for k, v in figures.budget.items()},
+            }
+            for year, figures in summary.years.items()
+        },
+        "funds": {fund: money(balance) for fund, balance in summary.funds.items()},
+        "checks": {"errors": summary.errors, "warnings": summary.warnings},
+    }
