@@ -1,0 +1,208 @@
+/* coop-publisher: draws the charts and the ledger tables of the published site.
+ *
+ * Loaded on every page (it is small). plotly.js is loaded only when a page has a chart, and at
+ * most once per visit: Material's instant navigation keeps this page alive between pages, so
+ * the promise below survives. Material's `document$` emits on every page, instant or not.
+ * Nothing here writes text as HTML: cells go in with textContent.
+ */
+(function () {
+  "use strict";
+
+  var PLOTLY_URL = new URL("__PLOTLY_FILE__", document.currentScript.src).href;
+  var PAGE_SIZE = 50;
+  var plotlyPromise = null;
+
+  function loadPlotly() {
+    if (window.Plotly) return Promise.resolve(window.Plotly);
+    if (!plotlyPromise) {
+      plotlyPromise = new Promise(function (resolve, reject) {
+        var tag = document.createElement("script");
+        tag.src = PLOTLY_URL;
+        tag.onload = function () { resolve(window.Plotly); };
+        tag.onerror = function () { plotlyPromise = null; reject(new Error("plotly.js did not load")); };
+        document.head.appendChild(tag);
+      });
+    }
+    return plotlyPromise;
+  }
+
+  function scheme() {
+    return document.body.getAttribute("data-md-color-scheme") === "slate" ? "dark" : "light";
+  }
+
+  function themeUpdate() {
+    var dark = scheme() === "dark";
+    var text = dark ? "#e2e4e9" : "#1f2328";
+    var grid = dark ? "#3b3f4a" : "#e4e6eb";
+    return {
+      "paper_bgcolor": "rgba(0,0,0,0)",
+      "plot_bgcolor": "rgba(0,0,0,0)",
+      "font.color": text,
+      "title.font.color": text,
+      "legend.font.color": text,
+      "xaxis.gridcolor": grid,
+      "yaxis.gridcolor": grid,
+      "xaxis.zerolinecolor": grid,
+      "yaxis.zerolinecolor": grid
+    };
+  }
+
+  function drawCharts() {
+    var nodes = document.querySelectorAll(".publisher-chart__plot:not([data-drawn])");
+    if (!nodes.length) return;
+    loadPlotly().then(function (Plotly) {
+      nodes.forEach(function (node) {
+        var spec = JSON.parse(document.getElementById(node.dataset.spec).textContent);
+        node.dataset.drawn = "pending";
+        Plotly.newPlot(node, spec.data, spec.layout, { responsive: true, displaylogo: false })
+          .then(function () { return Plotly.relayout(node, themeUpdate()); })
+          .then(function () { node.dataset.drawn = "true"; node.dataset.theme = scheme(); });
+      });
+    }).catch(function () {
+      nodes.forEach(function (node) {
+        node.textContent = "This chart could not be drawn; its numbers are in the table below.";
+      });
+    });
+  }
+
+  function rethemeCharts() {
+    if (!window.Plotly) return;
+    document.querySelectorAll('.publisher-chart__plot[data-drawn="true"]').forEach(function (node) {
+      window.Plotly.relayout(node, themeUpdate()).then(function () { node.dataset.theme = scheme(); });
+    });
+  }
+
+  new MutationObserver(rethemeCharts).observe(document.body, {
+    attributes: true, attributeFilter: ["data-md-color-scheme"]
+  });
+
+  /* Ledger tables: rows come from a JSON file, so a year of thousands of rows keeps a light page. */
+
+  function minorUnits(text) {
+    // Exact comparison of amounts: "-12.50" -> -1250n, no floating point.
+    return BigInt(text.replace(".", "").replace(/^\+/, ""));
+  }
+
+  function compare(kind, a, b) {
+    if (kind === "amount") {
+      var x = minorUnits(a), y = minorUnits(b);
+      return x < y ? -1 : x > y ? 1 : 0;
+    }
+    return a < b ? -1 : a > b ? 1 : 0;
+  }
+
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function renderLedger(root, data) {
+    var state = { filter: "", sortColumn: 0, ascending: true, page: 0 };
+    var status = root.querySelector(".publisher-ledger__status");
+    var input = element("input", "md-input publisher-ledger__filter");
+    input.type = "search";
+    input.placeholder = "Filter rows";
+    input.setAttribute("aria-label", "Filter the rows of the ledger");
+    var table = element("table", "publisher-ledger__table");
+    var head = element("thead"), body = element("tbody");
+    var headRow = element("tr");
+    data.columns.forEach(function (column, index) {
+      var th = element("th");
+      var button = element("button", "publisher-ledger__sort", column.label);
+      button.type = "button";
+      button.addEventListener("click", function () {
+        state.ascending = state.sortColumn === index ? !state.ascending : true;
+        state.sortColumn = index;
+        state.page = 0;
+        update();
+      });
+      th.appendChild(button);
+      if (column.kind === "amount") th.className = "publisher-amount";
+      headRow.appendChild(th);
+    });
+    head.appendChild(headRow);
+    table.appendChild(head);
+    table.appendChild(body);
+    var pager = element("div", "publisher-ledger__pager");
+    var previous = element("button", "md-button", "Previous");
+    var next = element("button", "md-button", "Next");
+    var position = element("span", "publisher-ledger__position");
+    previous.type = next.type = "button";
+    previous.addEventListener("click", function () { state.page -= 1; update(); });
+    next.addEventListener("click", function () { state.page += 1; update(); });
+    pager.appendChild(previous);
+    pager.appendChild(position);
+    pager.appendChild(next);
+    input.addEventListener("input", function () { state.filter = input.value.toLowerCase(); state.page = 0; update(); });
+
+    function update() {
+      var rows = data.rows;
+      if (state.filter) {
+        rows = rows.filter(function (row) { return row.join("\u0000").toLowerCase().indexOf(state.filter) >= 0; });
+      }
+      var kind = data.columns[state.sortColumn].kind;
+      rows = rows.slice().sort(function (a, b) {
+        var order = compare(kind, a[state.sortColumn], b[state.sortColumn]);
+        return state.ascending ? order : -order;
+      });
+      var pages = Math.max(1, Math.ceil(rows.length / PAGE_SIZE));
+      state.page = Math.min(Math.max(state.page, 0), pages - 1);
+      var start = state.page * PAGE_SIZE;
+      body.textContent = "";
+      rows.slice(start, start + PAGE_SIZE).forEach(function (row) {
+        var tr = element("tr");
+        row.forEach(function (cell, index) {
+          var td = element("td", data.columns[index].kind === "amount" ? "publisher-amount" : "", cell);
+          tr.appendChild(td);
+        });
+        body.appendChild(tr);
+      });
+      position.textContent = rows.length
+        ? "Rows " + (start + 1) + "–" + Math.min(start + PAGE_SIZE, rows.length) + " of " + rows.length
+        : "No row matches";
+      previous.disabled = state.page === 0;
+      next.disabled = state.page >= pages - 1;
+    }
+
+    status.textContent = "";
+    root.appendChild(input);
+    var scroller = element("div", "md-typeset__scrollwrap");
+    scroller.appendChild(table);
+    root.appendChild(scroller);
+    root.appendChild(pager);
+    root.dataset.ready = "true";
+    update();
+  }
+
+  function drawLedgers() {
+    document.querySelectorAll(".publisher-ledger[data-src]:not([data-ready])").forEach(function (root) {
+      root.dataset.ready = "loading";
+      fetch(root.dataset.src)
+        .then(function (response) {
+          if (!response.ok) throw new Error(response.status);
+          return response.json();
+        })
+        .then(function (data) { renderLedger(root, data); })
+        .catch(function () {
+          root.dataset.ready = "failed";
+          root.querySelector(".publisher-ledger__status").textContent =
+            "The rows could not be loaded here; download them as CSV instead.";
+        });
+    });
+  }
+
+  function drawPage() {
+    drawCharts();
+    drawLedgers();
+  }
+
+  if (window.document$ && typeof window.document$.subscribe === "function") {
+    window.document$.subscribe(drawPage);
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", drawPage);
+  } else {
+    drawPage();
+  }
+})();

@@ -1,0 +1,176 @@
+"""`publisher build` and `publisher serve`: MkDocs with the publisher plugin, built safely.
+
+The site is built into a fresh directory beside the target and swapped in only when the build
+succeeded, so a failed build leaves the site that is already there exactly as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml as pyyaml  # MkDocs' own YAML library, for the configuration MkDocs reads
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.config import load_config
+from mkdocs.exceptions import MkDocsException
+
+from publisher.cooperative import check_cooperative
+from publisher.problems import Problem, has_errors
+
+CONFIG_FILE = "mkdocs.yml"
+CONTENT_DIR = "content"
+
+
+class SiteError(Exception):
+    """The site could not be built (the message says why); the previous site is untouched."""
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    problems: list[Problem]
+    site_dir: Path | None  # None when nothing was built
+
+
+def builtin_config(root: Path, name: str) -> dict[str, Any]:
+    """The configuration used when the cooperative has no mkdocs.yml of its own."""
+    plugins: list[Any] = ["search"]
+    if (root / CONTENT_DIR / "stories").is_dir():
+        plugins.append({"blog": {"blog_dir": "stories", "blog_toc": True}})
+    plugins.append({"publisher": {"root": str(root)}})
+    return {
+        "site_name": name,
+        "docs_dir": str(root / CONTENT_DIR),
+        "theme": {
+            "name": "material",
+            "font": False,
+            "features": [
+                "navigation.instant",
+                "navigation.tabs",
+                "navigation.top",
+                "search.suggest",
+                "content.tooltips",
+            ],
+            "palette": [
+                {
+                    "media": "(prefers-color-scheme: light)",
+                    "scheme": "default",
+                    "toggle": {"icon": "material/weather-night", "name": "Switch to dark mode"},
+                },
+                {
+                    "media": "(prefers-color-scheme: dark)",
+                    "scheme": "slate",
+                    "toggle": {"icon": "material/weather-sunny", "name": "Switch to light mode"},
+                },
+            ],
+        },
+        "plugins": plugins,
+        "markdown_extensions": [
+            "tables",
+            "attr_list",
+            "md_in_html",
+            "admonition",
+            "pymdownx.details",
+            {"toc": {"permalink": True}},
+        ],
+    }
+
+
+def _load_mkdocs_config(root: Path, site_dir: Path, name: str, stack: list[Path]) -> Any:
+    own = root / CONFIG_FILE
+    if own.is_file():
+        config = load_config(config_file=str(own), site_dir=str(site_dir))
+        if "publisher" not in config.plugins:
+            raise SiteError(
+                f"{CONFIG_FILE} does not enable the publisher plugin: add `- publisher` under "
+                "`plugins:` (next to `search`)."
+            )
+        return config
+    scratch = Path(tempfile.mkdtemp(prefix="publisher-config-"))
+    stack.append(scratch)
+    config_path = scratch / CONFIG_FILE
+    config_path.write_text(pyyaml.safe_dump(builtin_config(root.resolve(), name)), encoding="utf-8")
+    return load_config(config_file=str(config_path), site_dir=str(site_dir))
+
+
+def build_site(root: Path | str, site_dir: Path | str | None = None, today: dt.date | None = None) -> BuildResult:
+    """Check the books; if there is no error, build the site and swap it into `site_dir`."""
+    root = Path(root)
+    cooperative, problems = check_cooperative(root, today)
+    if cooperative is None or has_errors(problems):
+        return BuildResult(problems, None)
+    if not (root / CONTENT_DIR).is_dir():
+        raise SiteError(f"{root} has no {CONTENT_DIR}/ directory for the site's pages (at least index.md).")
+    target = Path(site_dir) if site_dir else root / "site"
+    target = target.resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    building = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
+    scratch: list[Path] = []
+    try:
+        config = _load_mkdocs_config(root, building, cooperative.accounts.name, scratch)
+        config.plugins["publisher"].preloaded = (cooperative, problems)
+        mkdocs_build(config)
+        _swap(building, target)
+    except (MkDocsException, OSError) as error:
+        shutil.rmtree(building, ignore_errors=True)
+        raise SiteError(f"The site could not be built: {error}") from None
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    finally:
+        for path in scratch:
+            shutil.rmtree(path, ignore_errors=True)
+    return BuildResult(problems, target)
+
+
+def _swap(built: Path, target: Path) -> None:
+    """Put the new site in place: two renames on the same file system, then the old one goes."""
+    os.chmod(built, 0o755)  # mkdtemp makes it private; a published site is readable
+    if target.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+        old.rmdir()
+        target.rename(old)
+        built.rename(target)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        built.rename(target)
+
+
+def serve_site(root: Path | str, address: str = "127.0.0.1:8000") -> None:
+    """A live preview that rebuilds when a ledger or a page changes."""
+    from mkdocs.commands.serve import serve
+
+    root = Path(root).resolve()
+    own = root / CONFIG_FILE
+    scratch: list[Path] = []
+    try:
+        if own.is_file():
+            config_file = str(own)
+        else:
+            from publisher.accounts import ACCOUNTS_PATH, parse_accounts
+
+            accounts, _ = parse_accounts((root / ACCOUNTS_PATH).read_text(encoding="utf-8"))
+            name = accounts.name if accounts else root.name
+            scratch_dir = Path(tempfile.mkdtemp(prefix="publisher-config-"))
+            scratch.append(scratch_dir)
+            config_file = str(scratch_dir / CONFIG_FILE)
+            Path(config_file).write_text(pyyaml.safe_dump(builtin_config(root, name)), encoding="utf-8")
+        serve(config_file=config_file, dev_addr=address, watch=[str(root / "ledgers")], livereload=True)
+    finally:
+        for path in scratch:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def quiet_mkdocs_logging() -> None:
+    """Show MkDocs' warnings and errors, not its progress chatter."""
+    logger = logging.getLogger("mkdocs")
+    if not any(isinstance(h, logging.StreamHandler) for h in logger.handlers):
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+        logger.addHandler(handler)
+    logger.setLevel(logging.WARNING)

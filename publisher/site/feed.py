@@ -1,0 +1,94 @@
+"""The Atom feed of the stories, from the blog posts MkDocs rendered."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from html import unescape
+from typing import Any
+from urllib.parse import urljoin
+
+FEED_PATH = "stories/feed.xml"
+ATOM = "http://www.w3.org/2005/Atom"
+SUMMARY_CHARACTERS = 400
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    title: str
+    url: str  # relative to the site's root
+    published: dt.datetime
+    authors: tuple[str, ...]
+    categories: tuple[str, ...]
+    summary: str
+
+
+def _as_datetime(value: Any) -> dt.datetime | None:
+    if isinstance(value, dict):
+        value = value.get("created")
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day, tzinfo=dt.timezone.utc)
+    return None
+
+
+def _text(html_text: str) -> str:
+    text = unescape(re.sub(r"<[^>]+>", " ", html_text))
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def entry_from_page(page: Any, html_text: str) -> FeedEntry | None:
+    """A feed entry for a rendered blog post, or None when it has no date."""
+    post_config = getattr(page, "config", None)
+    published = _as_datetime(getattr(getattr(post_config, "date", None), "created", None))
+    published = published or _as_datetime(page.meta.get("date"))
+    if published is None:
+        return None
+    authors = tuple(
+        getattr(author, "name", str(author)) for author in (getattr(page, "authors", None) or page.meta.get("authors") or [])
+    )
+    categories = tuple(str(c) for c in page.meta.get("categories") or [])
+    body = re.sub(r"^\s*<h1[^>]*>.*?</h1>", "", html_text, count=1, flags=re.S)
+    excerpt = body.split("<!-- more -->", 1)[0]
+    summary = _text(excerpt)
+    if len(summary) > SUMMARY_CHARACTERS:
+        summary = summary[:SUMMARY_CHARACTERS].rsplit(" ", 1)[0] + " …"
+    return FeedEntry(str(page.title), page.url, published, authors, categories, summary)
+
+
+def atom_feed(site_name: str, site_url: str | None, entries: list[FeedEntry]) -> str:
+    """An Atom document, newest first. Links are absolute when site_url is set, else relative
+    to the feed's own address (which Atom readers resolve)."""
+    base = site_url if site_url else None
+
+    def href(url: str) -> str:
+        if base:
+            return urljoin(base if base.endswith("/") else base + "/", url)
+        return "../" + url  # the feed lives in stories/
+
+    ET.register_namespace("", ATOM)
+    feed = ET.Element(f"{{{ATOM}}}feed")
+    ET.SubElement(feed, f"{{{ATOM}}}title").text = f"{site_name}: stories"
+    ET.SubElement(feed, f"{{{ATOM}}}id").text = href(FEED_PATH) if base else f"tag:coop-publisher,feed:{site_name}"
+    ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=href(FEED_PATH))
+    ET.SubElement(feed, f"{{{ATOM}}}link", rel="alternate", href=href("stories/"))
+    ordered = sorted(entries, key=lambda e: e.published, reverse=True)
+    updated = ordered[0].published if ordered else dt.datetime.now(dt.timezone.utc)
+    ET.SubElement(feed, f"{{{ATOM}}}updated").text = updated.isoformat()
+    for entry in ordered:
+        item = ET.SubElement(feed, f"{{{ATOM}}}entry")
+        ET.SubElement(item, f"{{{ATOM}}}title").text = entry.title
+        ET.SubElement(item, f"{{{ATOM}}}link", rel="alternate", href=href(entry.url))
+        ET.SubElement(item, f"{{{ATOM}}}id").text = href(entry.url) if base else f"tag:coop-publisher,post:{entry.url}"
+        ET.SubElement(item, f"{{{ATOM}}}published").text = entry.published.isoformat()
+        ET.SubElement(item, f"{{{ATOM}}}updated").text = entry.published.isoformat()
+        for name in entry.authors or (site_name,):
+            author = ET.SubElement(item, f"{{{ATOM}}}author")
+            ET.SubElement(author, f"{{{ATOM}}}name").text = name
+        for category in entry.categories:
+            ET.SubElement(item, f"{{{ATOM}}}category", term=category)
+        ET.SubElement(item, f"{{{ATOM}}}summary").text = entry.summary
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode") + "\n"

@@ -1,0 +1,540 @@
+"""The generated part of the site: pages, chart data, downloads and assets, as real files.
+
+`generate_site` writes everything into a staging directory; the MkDocs plugin then hands those
+files to MkDocs next to the cooperative's own pages. All text that comes from the books goes
+into raw HTML escaped (`esc`), never into Markdown, so a description can neither inject
+markup nor Markdown links. Links in the generated HTML are written `publisher:PATH` (PATH
+relative to the docs directory) and resolved per page by the plugin.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import plotly
+from plotly.offline import get_plotlyjs_version
+
+from publisher import charts
+from publisher.charts import Chart, display_money, to_json
+from publisher.cooperative import Cooperative
+from publisher.gitrepo import CommitInfo
+from publisher.markdownfile import parse_markdown
+from publisher.privacy import name_pattern, private_names, published_ledger, redact_text
+from publisher.problems import Problem, count, sorted_problems
+from publisher.summary import Summary, summarize, summary_json
+
+ASSETS = Path(__file__).parent / "assets"
+PLOTLY_FILE = f"plotly-{get_plotlyjs_version()}.min.js"
+PLOTLY_SOURCE = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+STORIES_DIR = "stories"
+POSTS_DIR = f"{STORIES_DIR}/posts"
+LATEST_STORIES = 3
+
+#: Characters a spreadsheet takes as the start of a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def esc(value: object) -> str:
+    """Text for raw HTML: escaped, on one line (a blank line would end the HTML block)."""
+    return html.escape(str(value), quote=True).replace("\r", " ").replace("\n", " ")
+
+
+def link(path: str) -> str:
+    return f"publisher:{path}"
+
+
+@dataclass
+class Story:
+    path: str  # relative to the docs directory
+    title: str
+    date: str
+
+
+@dataclass
+class SiteContent:
+    """What the generator produced, for the plugin."""
+
+    directory: Path
+    files: list[str]
+    nav: list[dict]
+    home: str
+    summary: Summary
+    commit: CommitInfo | None
+    stories: list[Story] = field(default_factory=list)
+
+
+def neutralize(value: str) -> str:
+    """A text cell a spreadsheet would run as a formula gets a leading apostrophe."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def write_csv(rows: list[list[str]], columns: list[str], text_columns: set[str]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    text_indexes = [i for i, c in enumerate(columns) if c in text_columns]
+    for row in rows:
+        row = list(row)
+        for i in text_indexes:
+            row[i] = neutralize(row[i])
+        writer.writerow(row)
+    return buffer.getvalue()
+
+
+def frame_csv(frame: pd.DataFrame, text_columns: set[str]) -> str:
+    out = frame.copy()
+    for column in text_columns & set(out.columns):
+        starts = out[column].str[:1].isin(list(_FORMULA_START))
+        out[column] = out[column].mask(starts, "'" + out[column])
+    return out.to_csv(index=False, lineterminator="\n")
+
+
+# -- Pieces of HTML ---------------------------------------------------------------------------
+
+
+def html_table(columns: list[str], rows: list[list[str]], amount_columns: set[int] = frozenset()) -> str:
+    head = "".join(
+        f'<th class="publisher-amount">{esc(c)}</th>' if i in amount_columns else f"<th>{esc(c)}</th>"
+        for i, c in enumerate(columns)
+    )
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f'<td class="publisher-amount">{esc(v)}</td>' if i in amount_columns else f"<td>{esc(v)}</td>"
+            for i, v in enumerate(row)
+        )
+        + "</tr>"
+        for row in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def figure_html(chart: Chart, amount_columns: set[int]) -> str:
+    """A chart: the plot, its caption, and its numbers in a collapsible table with a CSV."""
+    spec_id = f"chart-spec-{chart.id}"
+    return (
+        f'<figure class="publisher-chart" id="chart-{esc(chart.id)}">\n'
+        f'<div class="publisher-chart__plot" data-spec="{esc(spec_id)}" role="img" aria-label="{esc(chart.caption)}"></div>\n'
+        f'<script type="application/json" id="{esc(spec_id)}">{to_json(chart.figure)}</script>\n'
+        f"<figcaption>{esc(chart.caption)}</figcaption>\n"
+        f"<details><summary>The numbers behind this chart</summary>\n"
+        f"{html_table(chart.columns, chart.rows, amount_columns)}\n"
+        f'<p><a href="{link(f"data/charts/{chart.id}.csv")}" download>Download these numbers (CSV)</a></p>\n'
+        f"</details>\n"
+        f"</figure>\n\n"
+    )
+
+
+def figures_html(items: list[tuple[str, str, str]]) -> str:
+    """Key figures as cards: (label, value, note)."""
+    cards = "".join(
+        '<div class="publisher-figure">'
+        f'<span class="publisher-figure__label">{esc(label)}</span>'
+        f'<span class="publisher-figure__value">{esc(value)}</span>'
+        + (f'<span class="publisher-figure__note">{esc(note)}</span>' if note else "")
+        + "</div>"
+        for label, value, note in items
+    )
+    return f'<div class="publisher-figures">{cards}</div>\n\n'
+
+
+def _percent(part: int, whole: int) -> str:
+    return f"{round(100 * part / whole)} %" if whole else "not budgeted"
+
+
+# -- Pages ------------------------------------------------------------------------------------
+
+
+def overview_page(summary: Summary, chart_files: dict[str, Chart], accounts_funds: dict[str, str]) -> str:
+    money = lambda v: display_money(v, summary)  # noqa: E731
+    years = sorted(summary.years, reverse=True)
+    rows = []
+    for year in years:
+        f = summary.years[year]
+        planned_income = sum(v for k, v in f.budget.items() if summary.kinds.get(k) == "income")
+        planned_expense = sum(v for k, v in f.budget.items() if summary.kinds.get(k) == "expense")
+        rows.append(
+            f'<tr><td><a href="{link(f"finances/{year}.md")}">{year}</a></td>'
+            f'<td class="publisher-amount">{esc(money(f.income))}</td>'
+            f'<td class="publisher-amount">{esc(money(planned_income))}</td>'
+            f'<td class="publisher-amount">{esc(money(f.expense))}</td>'
+            f'<td class="publisher-amount">{esc(money(planned_expense))}</td>'
+            f'<td class="publisher-amount">{esc(money(f.net))}</td></tr>'
+        )
+    table = (
+        "<table><thead><tr><th>Year</th><th class=\"publisher-amount\">Income</th>"
+        "<th class=\"publisher-amount\">Budgeted income</th><th class=\"publisher-amount\">Expense</th>"
+        "<th class=\"publisher-amount\">Budgeted expense</th><th class=\"publisher-amount\">Net result</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>\n\n"
+    )
+    fund_rows = [[fund, accounts_funds[fund], display_money(balance, summary)] for fund, balance in summary.funds.items()]
+    chart_a = charts.income_expense_by_year(summary)
+    chart_b = charts.fund_balances(summary)
+    chart_files[chart_a.id] = chart_a
+    chart_files[chart_b.id] = chart_b
+    return (
+        "# Finances\n\n"
+        f'<p>The books of {esc(summary.name)}, year by year, in {esc(summary.currency)}. Every figure '
+        f'comes from the ledgers, checked before publishing; the <a href="{link("finances/warnings.md")}">'
+        f"warnings</a> are published too.</p>\n\n"
+        "## Year by year\n\n"
+        + table
+        + figure_html(chart_a, {1, 2, 3})
+        + "## Funds\n\n"
+        + html_table(["Fund", "Purpose", "Balance"], fund_rows, {2})
+        + "\n\n"
+        + figure_html(chart_b, set(range(1, len(summary.funds) + 1)))
+    )
+
+
+def year_page(
+    summary: Summary,
+    year: int,
+    chart_files: dict[str, Chart],
+    reconciliations: list[tuple[str, str, int]],
+    has_rows: bool,
+) -> str:
+    f = summary.years[year]
+    money = lambda v: display_money(v, summary)  # noqa: E731
+    planned_income = sum(v for k, v in f.budget.items() if summary.kinds.get(k) == "income")
+    planned_expense = sum(v for k, v in f.budget.items() if summary.kinds.get(k) == "expense")
+    running = " (so far)" if year == summary.current_year else ""
+    parts = [
+        f"# Finances {year}\n\n",
+        figures_html(
+            [
+                (f"Income{running}", money(f.income), f"{_percent(f.income, planned_income)} of {money(planned_income)} budgeted"),
+                (f"Expense{running}", money(f.expense), f"{_percent(f.expense, planned_expense)} of {money(planned_expense)} budgeted"),
+                ("Net result", money(f.net), ""),
+                ("Lasting collective assets bought", money(f.capital), "spending on capital categories"),
+            ]
+        ),
+    ]
+    budget_chart = charts.budget_against_actual(summary, year)
+    monthly_chart = charts.monthly(summary, year)
+    flow_chart = charts.flows(summary, year)
+    fund_chart = charts.fund_balances(summary, year)
+    for chart in (budget_chart, monthly_chart, flow_chart, fund_chart):
+        chart_files[chart.id] = chart
+    parts += [
+        "## Budget against actual\n\n",
+        figure_html(budget_chart, {2, 3}),
+    ]
+    if has_rows:
+        parts += [
+            "## Month by month\n\n",
+            figure_html(monthly_chart, {1, 2, 3}),
+            "## Where the money came from and went\n\n",
+            figure_html(flow_chart, {2}),
+            "## Fund balances\n\n",
+            figure_html(fund_chart, set(range(1, len(summary.funds) + 1))),
+        ]
+    parts.append("## Reconciliation with the bank\n\n")
+    if reconciliations:
+        items = "".join(
+            f"<li>Fund <strong>{esc(fund)}</strong>: {esc(money(balance))}, reconciled with the bank on "
+            f"<time>{esc(date)}</time>.</li>"
+            for date, fund, balance in reconciliations
+        )
+        parts.append(f'<ul class="publisher-reconciled">{items}</ul>\n\n')
+    else:
+        parts.append("<p>No balance assertion was recorded for this year.</p>\n\n")
+    if has_rows:
+        parts += [
+            "## Ledger\n\n",
+            f'<div class="publisher-ledger" data-src="{link(f"data/ledger-{year}.json")}">'
+            '<p class="publisher-ledger__status">Loading the rows…</p>'
+            f'<p><a href="{link(f"data/ledger-{year}.csv")}" download>Download the ledger of {year} (CSV)</a></p>'
+            "</div>\n\n",
+        ]
+    return "".join(parts)
+
+
+def warnings_page(problems: list[Problem], pattern: str | None) -> str:
+    warnings = [p for p in sorted_problems(problems) if not p.is_error]
+    parts = [
+        "# Warnings\n\n",
+        "<p>Before publishing, the publisher checks every file of the books. Errors stop the "
+        "publication; warnings do not, and they are listed here, because hiding them would defeat "
+        "the purpose of publishing the books.</p>\n\n",
+    ]
+    if not warnings:
+        parts.append("<p>There is no warning.</p>\n")
+        return "".join(parts)
+    rows = [
+        [p.path, str(p.line or ""), p.code, redact_text(p.message, pattern)]
+        for p in warnings
+    ]
+    parts.append(html_table(["File", "Line", "Check", "What it says"], rows) + "\n")
+    return "".join(parts)
+
+
+def data_page(summary: Summary, commit: CommitInfo | None, years: list[int]) -> str:
+    if commit:
+        source = (
+            f"<p>These files come from commit <code>{esc(commit.sha)}</code> of the books, dated "
+            f"{esc(commit.date.strftime('%Y-%m-%d %H:%M %Z').strip())}"
+            + (", with changes not yet committed" if commit.dirty else "")
+            + ".</p>\n\n"
+        )
+    else:
+        source = "<p>The commit these files come from could not be established (the books are not in a git repository here).</p>\n\n"
+    downloads = [
+        ("data/ledger.csv", "ledger.csv", "Every ledger row, oldest first. Private counterparties appear as “private”."),
+        ("data/budget.csv", "budget.csv", "Every budget line."),
+        ("data/summary.json", "summary.json", "Each year's income, expense, net result, categories and budget; each fund's balance."),
+        ("data/datapackage.json", "datapackage.json", "A Frictionless Data Package describing the CSV files, for data tools."),
+    ] + [(f"data/ledger-{y}.csv", f"ledger-{y}.csv", f"The ledger rows of {y}.") for y in years]
+    items = "".join(
+        f'<li><a href="{link(path)}" download>{esc(name)}</a>: {esc(text)}</li>' for path, name, text in downloads
+    )
+    return (
+        "# Data\n\n"
+        f"<p>Everything the site shows about the money of {esc(summary.name)} can be downloaded. "
+        f"Amounts are in {esc(summary.currency)}, with a point as decimal mark and no grouping; "
+        "positive is money in, negative money out. Text cells that a spreadsheet would read as a "
+        "formula start with an apostrophe.</p>\n\n"
+        + source
+        + f"<ul>{items}</ul>\n\n"
+        + "<p>Every chart also links to a CSV of exactly the numbers it draws.</p>\n"
+    )
+
+
+def home_fragment(summary: Summary, stories: list[Story]) -> str:
+    year = summary.current_year
+    money = lambda v: display_money(v, summary)  # noqa: E731
+    items = [(f"Fund “{fund}”", money(balance), "balance") for fund, balance in summary.funds.items()]
+    figures = summary.years.get(year)
+    if figures:
+        planned_income = sum(v for k, v in figures.budget.items() if summary.kinds.get(k) == "income")
+        planned_expense = sum(v for k, v in figures.budget.items() if summary.kinds.get(k) == "expense")
+        items += [
+            (f"Income {year}", money(figures.income), f"of {money(planned_income)} budgeted"),
+            (f"Expense {year}", money(figures.expense), f"of {money(planned_expense)} budgeted"),
+        ]
+    parts = [
+        '<div class="publisher-home">\n',
+        "<h2 id=\"key-figures\">Key figures</h2>\n",
+        figures_html(items).strip() + "\n",
+        f'<p><a href="{link("finances/index.md")}">All the finances</a> · '
+        f'<a href="{link(f"finances/{year}.md")}">{year} in detail</a> · '
+        f'<a href="{link("finances/warnings.md")}">{summary.warnings} published warnings</a> · '
+        f'<a href="{link("data/index.md")}">Download the data</a></p>\n'
+        if year in summary.years
+        else f'<p><a href="{link("finances/index.md")}">All the finances</a> · <a href="{link("data/index.md")}">Download the data</a></p>\n',
+    ]
+    if stories:
+        latest = "".join(
+            f'<li><a href="{link(s.path)}">{esc(s.title)}</a> <time>{esc(s.date)}</time></li>' for s in stories
+        )
+        parts.append(f'<h2 id="latest-stories">Latest stories</h2>\n<ul class="publisher-stories">{latest}</ul>\n')
+    parts.append("</div>\n")
+    return "".join(parts)
+
+
+def find_stories(docs_dir: Path) -> list[Story]:
+    """The newest stories first, from the blog's posts (drafts left out)."""
+    stories = []
+    posts = docs_dir / POSTS_DIR
+    if not posts.is_dir():
+        return []
+    for path in sorted(posts.rglob("*.md")):
+        try:
+            parsed = parse_markdown(path.read_text(encoding="utf-8"), path.name)
+        except (OSError, UnicodeDecodeError):
+            continue
+        if parsed.meta.get("draft") is True:
+            continue
+        date = parsed.meta.get("date")
+        if isinstance(date, dict):
+            date = date.get("created")
+        stories.append(Story(path.relative_to(docs_dir).as_posix(), parsed.title or path.stem, str(date or "")[:10]))
+    return sorted(stories, key=lambda s: s.date, reverse=True)
+
+
+# -- Data -------------------------------------------------------------------------------------
+
+LEDGER_TEXT_COLUMNS = {"description", "category", "fund", "counterparty", "decision", "id", "note"}
+BUDGET_TEXT_COLUMNS = {"category", "fund", "decision"}
+
+
+def datapackage(summary: Summary, commit: CommitInfo | None) -> dict:
+    def field(name: str, kind: str, description: str) -> dict:
+        return {"name": name, "type": kind, "description": description}
+
+    string = "string"
+    ledger_fields = [
+        field("date", "date", "Day of the movement"),
+        field("description", string, "What happened"),
+        field("amount", "number", f"Signed amount in {summary.currency}: positive = money in"),
+        field("category", string, "Category key of the chart of accounts"),
+        field("fund", string, "Fund the money belongs to"),
+        field("counterparty", string, "Who paid or was paid; private people appear as 'private'"),
+        field("decision", string, "Id of the decision that authorized the movement"),
+        field("id", string, "Transaction id"),
+        field("note", string, "Free text"),
+    ]
+    budget_fields = [
+        field("year", "integer", "Budget year"),
+        field("category", string, "Category key"),
+        field("fund", string, "Fund"),
+        field("amount", "number", f"Planned amount in {summary.currency}, positive"),
+        field("decision", string, "Id of the decision that adopted this line"),
+    ]
+    slug = re.sub(r"[^a-z0-9]+", "-", summary.name.lower()).strip("-") or "cooperative"
+
+    def resource(name: str, fields: list[dict], title: str) -> dict:
+        return {
+            "name": name,
+            "title": title,
+            "path": f"{name}.csv",
+            "profile": "tabular-data-resource",
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8",
+            "dialect": {"delimiter": ",", "doubleQuote": True, "header": True},
+            "schema": {"fields": fields},
+        }
+
+    return {
+        "profile": "tabular-data-package",
+        "name": slug,
+        "title": f"Books of {summary.name}",
+        "description": f"Ledger and budget of {summary.name}, amounts in {summary.currency}.",
+        "version": commit.sha if commit else "uncommitted",
+        "resources": [
+            resource("ledger", ledger_fields, "Ledger"),
+            resource("budget", budget_fields, "Budget"),
+        ],
+    }
+
+
+def published_budget(cooperative: Cooperative) -> pd.DataFrame:
+    from publisher.privacy import format_amounts
+
+    budget = cooperative.budget
+    if not len(budget):
+        return pd.DataFrame({c: pd.Series([], dtype="str") for c in ["year", "category", "fund", "amount", "decision"]})
+    ordered = budget.sort_values(["year", "path", "line"], kind="stable")
+    return pd.DataFrame(
+        {
+            "year": ordered["year"].astype("int64").astype(str),
+            "category": ordered["category"],
+            "fund": ordered["fund"],
+            "amount": format_amounts(ordered["amount"], cooperative.accounts.minor_units),
+            "decision": ordered["decision"],
+        }
+    ).reset_index(drop=True)
+
+
+def ledger_json(rows: pd.DataFrame, labels: dict[str, str]) -> str:
+    columns = [
+        {"key": "date", "label": "Date", "kind": "date"},
+        {"key": "description", "label": "Description", "kind": "text"},
+        {"key": "amount", "label": "Amount", "kind": "amount"},
+        {"key": "category", "label": "Category", "kind": "text"},
+        {"key": "fund", "label": "Fund", "kind": "text"},
+        {"key": "counterparty", "label": "Counterparty", "kind": "text"},
+        {"key": "decision", "label": "Decision", "kind": "text"},
+        {"key": "id", "label": "Id", "kind": "text"},
+    ]
+    shown = rows.assign(category=rows["category"].map(lambda c: labels.get(c, c)))
+    values = shown[[c["key"] for c in columns]].to_numpy().tolist()
+    return json.dumps({"columns": columns, "rows": values}, ensure_ascii=False, separators=(",", ":"))
+
+
+# -- All of it --------------------------------------------------------------------------------
+
+
+def default_nav(years: list[int], docs_dir: Path) -> list[dict]:
+    nav: list[dict] = [{"Home": "index.md"}]
+    nav.append(
+        {
+            "Finances": [{"Overview": "finances/index.md"}]
+            + [{str(y): f"finances/{y}.md"} for y in sorted(years, reverse=True)]
+            + [{"Warnings": "finances/warnings.md"}]
+        }
+    )
+    if (docs_dir / STORIES_DIR / "index.md").is_file():
+        nav.append({"Stories": f"{STORIES_DIR}/index.md"})
+    if (docs_dir / "charter.md").is_file():
+        nav.append({"Charter": "charter.md"})
+    minutes = sorted((docs_dir / "minutes").glob("*.md"), reverse=True) if (docs_dir / "minutes").is_dir() else []
+    if minutes:
+        nav.append({"Minutes": [f"minutes/{p.name}" for p in minutes]})
+    nav.append({"Data": "data/index.md"})
+    return nav
+
+
+def generate_site(
+    cooperative: Cooperative,
+    problems: list[Problem],
+    commit: CommitInfo | None,
+    docs_dir: Path,
+    out_dir: Path,
+) -> SiteContent:
+    """Write the generated pages, data and assets into `out_dir` (emptied first)."""
+    errors, warnings = count(problems)
+    summary = summarize(cooperative, errors, warnings)
+    ledger = published_ledger(cooperative)
+    ledger_years = pd.to_datetime(ledger["date"]).dt.year if len(ledger) else pd.Series([], dtype="int64")
+    pattern = name_pattern(private_names(cooperative))
+    files: dict[str, str] = {}
+    chart_files: dict[str, Chart] = {}
+
+    files["finances/index.md"] = overview_page(summary, chart_files, cooperative.accounts.funds)
+    balances = cooperative.balances
+    years = sorted(summary.years)
+    for year in years:
+        reconciliations = []
+        if len(balances) and "date" in balances.columns:
+            in_year = balances[balances["date"].dt.year == year].sort_values("date")
+            reconciliations = [
+                (row.date.strftime("%Y-%m-%d"), row.fund, int(row.balance)) for row in in_year.itertuples()
+            ]
+        year_rows = ledger[ledger_years == year] if len(ledger) else ledger
+        files[f"finances/{year}.md"] = year_page(summary, year, chart_files, reconciliations, len(year_rows) > 0)
+        if len(year_rows):
+            files[f"data/ledger-{year}.json"] = ledger_json(year_rows, summary.labels)
+            files[f"data/ledger-{year}.csv"] = frame_csv(year_rows, LEDGER_TEXT_COLUMNS)
+    files["finances/warnings.md"] = warnings_page(problems, pattern)
+    files["data/index.md"] = data_page(summary, commit, [y for y in years if (ledger_years == y).any()])
+    files["data/ledger.csv"] = frame_csv(ledger, LEDGER_TEXT_COLUMNS)
+    files["data/budget.csv"] = frame_csv(published_budget(cooperative), BUDGET_TEXT_COLUMNS)
+    files["data/summary.json"] = json.dumps(summary_json(summary, commit.sha if commit else None), indent=2, ensure_ascii=False) + "\n"
+    files["data/datapackage.json"] = json.dumps(datapackage(summary, commit), indent=2, ensure_ascii=False) + "\n"
+    for chart in chart_files.values():
+        files[f"data/charts/{chart.id}.csv"] = write_csv(chart.rows, chart.columns, {chart.columns[0]})
+    script = (ASSETS / "publisher.js").read_text(encoding="utf-8").replace("__PLOTLY_FILE__", PLOTLY_FILE)
+    files["assets/publisher/publisher.js"] = script
+    files["assets/publisher/publisher.css"] = (ASSETS / "publisher.css").read_text(encoding="utf-8")
+    if not (docs_dir / STORIES_DIR / "index.md").is_file() and (docs_dir / POSTS_DIR).is_dir():
+        files[f"{STORIES_DIR}/index.md"] = "# Stories\n"
+
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    for relative, content in files.items():
+        target = out_dir / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(content, encoding="utf-8", newline="\n")
+    plotly_target = out_dir / "assets" / "publisher" / PLOTLY_FILE
+    shutil.copyfile(PLOTLY_SOURCE, plotly_target)
+
+    stories = find_stories(docs_dir)
+    return SiteContent(
+        directory=out_dir,
+        files=sorted(files) + [f"assets/publisher/{PLOTLY_FILE}"],
+        nav=default_nav(years, docs_dir),
+        home=home_fragment(summary, stories[:LATEST_STORIES]),
+        summary=summary,
+        commit=commit,
+        stories=stories,
+    )

@@ -1,0 +1,154 @@
+"""The thin MkDocs plugin: checks the books, generates the pages, hands them to MkDocs.
+
+Registered as `publisher` in the `mkdocs.plugins` entry points, so plain `mkdocs build` and
+`mkdocs serve` in a cooperative's repository produce the same site as `publisher build`. It
+uses only MkDocs' public plugin events; all the work is in the core and in `generate.py`.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+from mkdocs.utils import get_relative_url
+
+from publisher.cooperative import NotACooperative, check_cooperative
+from publisher.gitrepo import head_commit
+from publisher.problems import format_text, has_errors
+from publisher.site.feed import FEED_PATH, FeedEntry, atom_feed, entry_from_page
+from publisher.site.generate import POSTS_DIR, SiteContent, esc, generate_site
+
+log = logging.getLogger("mkdocs.plugins.publisher")
+
+HOME_MARKER = "<!-- publisher:key-figures -->"
+_LINK = re.compile(r'(href|data-src)="publisher:([^"#]*)(#[^"]*)?"')
+
+
+class PublisherConfig(base.Config):
+    #: The cooperative's directory; by default the directory of mkdocs.yml.
+    root = c.Optional(c.Type(str))
+
+
+class PublisherPlugin(BasePlugin[PublisherConfig]):
+    def __init__(self) -> None:
+        #: Set by `publisher build`, which has already checked the books: not checked twice.
+        self.preloaded: tuple[Any, list] | None = None
+        self.content: SiteContent | None = None
+        self.staging: Path | None = None
+        self.feed_entries: list[FeedEntry] = []
+
+    def on_config(self, config: Any) -> Any:
+        root = Path(self.config.root) if self.config.root else Path(config.config_file_path).parent
+        if self.preloaded is not None:
+            cooperative, problems = self.preloaded
+            self.preloaded = None
+        else:
+            try:
+                cooperative, problems = check_cooperative(root)
+            except NotACooperative as error:
+                raise PluginError(str(error)) from None
+        if cooperative is None or has_errors(problems):
+            raise PluginError(
+                "The books have errors, so nothing was published:\n" + format_text(problems)
+            )
+        self._clean_staging()
+        self.staging = Path(tempfile.mkdtemp(prefix="publisher-"))
+        commit = head_commit(root)
+        self.content = generate_site(cooperative, problems, commit, Path(config.docs_dir), self.staging)
+        self.feed_entries = []
+
+        # Fonts from Google would make every visit call a third-party server.
+        config.theme["font"] = False
+        config.extra_css.append("assets/publisher/publisher.css")
+        config.extra_javascript.append("assets/publisher/publisher.js")
+        if config.nav is None:
+            config.nav = self.content.nav
+        else:
+            present = {str(item) for item in _flatten(config.nav)}
+            for section in self.content.nav:
+                targets = {str(t) for t in _flatten(list(section.values()))}
+                if not targets & present:
+                    config.nav.append(section)
+        provenance = (
+            f"Books at commit <code>{esc(commit.short)}</code> of {esc(commit.date.strftime('%Y-%m-%d'))}"
+            + (" (with uncommitted changes)" if commit.dirty else "")
+            if commit
+            else "Books not in a git repository: commit unknown"
+        )
+        config.copyright = f"{config.copyright} · {provenance}" if config.copyright else provenance
+        ledgers = str(root / "ledgers")
+        if ledgers not in config.watch:
+            config.watch.append(ledgers)
+        return config
+
+    def on_files(self, files: Files, config: Any) -> Files:
+        assert self.content is not None
+        for relative in self.content.files:
+            if files.get_file_from_path(relative) is not None:
+                log.warning("content/%s replaces the page the publisher generates there", relative)
+                continue
+            files.append(
+                File.generated(config, relative, abs_src_path=str(self.content.directory / relative))
+            )
+        return files
+
+    def on_page_markdown(self, markdown: str, page: Any, config: Any, files: Files) -> str:
+        if page.file.src_uri != "index.md" or self.content is None:
+            return markdown
+        fragment = "\n\n" + self.content.home + "\n"
+        if HOME_MARKER in markdown:
+            return markdown.replace(HOME_MARKER, fragment, 1)
+        return markdown + fragment
+
+    def on_page_content(self, html_text: str, page: Any, config: Any, files: Files) -> str:
+        def resolve(match: re.Match) -> str:
+            attribute, path, anchor = match.group(1), match.group(2), match.group(3) or ""
+            target = files.get_file_from_path(path)
+            url = target.url if target is not None else path
+            return f'{attribute}="{html.escape(get_relative_url(url, page.url))}{anchor}"'
+
+        if page.file.src_uri.startswith(POSTS_DIR + "/"):
+            entry = entry_from_page(page, html_text)
+            if entry is not None:
+                self.feed_entries.append(entry)
+        return _LINK.sub(resolve, html_text)
+
+    def on_post_page(self, output: str, page: Any, config: Any) -> str:
+        if self.content is None or not self.content.stories:
+            return output
+        href = html.escape(get_relative_url(FEED_PATH, page.url))
+        tag = f'<link rel="alternate" type="application/atom+xml" title="Stories" href="{href}">'
+        return output.replace("</head>", tag + "</head>", 1)
+
+    def on_post_build(self, config: Any) -> None:
+        if self.content is not None and self.content.stories:
+            target = Path(config.site_dir) / FEED_PATH
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(atom_feed(self.content.summary.name, config.site_url, self.feed_entries), encoding="utf-8")
+        self._clean_staging()
+
+    def on_build_error(self, error: Exception) -> None:
+        self._clean_staging()
+
+    def _clean_staging(self) -> None:
+        if self.staging is not None:
+            shutil.rmtree(self.staging, ignore_errors=True)
+            self.staging = None
+
+
+def _flatten(nav: Any) -> list[Any]:
+    if isinstance(nav, dict):
+        return [x for value in nav.values() for x in _flatten(value)]
+    if isinstance(nav, list):
+        return [x for item in nav for x in _flatten(item)]
+    return [nav]
