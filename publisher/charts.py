@@ -222,6 +222,7 @@ def monthly(summary: Summary, year: int) -> Chart:
         ],
         "layout": _layout(
             f"Month by month, {year}",
+            margin={"l": 60, "r": 70, "t": 50, "b": 50},
             barmode="group",
             xaxis={"type": "category"},
             yaxis={"title": {"text": summary.currency}},

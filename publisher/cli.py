@@ -54,7 +54,13 @@ def check(directory: Path, output_format: str) -> None:
     default=None,
     help="Where to write the site (default: DIRECTORY/site).",
 )
-def build(directory: Path, site_dir: Path | None) -> None:
+@click.option(
+    "--site-url",
+    default=None,
+    help="The address the site will be published at (overrides site_url of mkdocs.yml); "
+    "Material's instant navigation needs it.",
+)
+def build(directory: Path, site_dir: Path | None, site_url: str | None) -> None:
     """Check the books in DIRECTORY and build its website.
 
     On any error nothing is built and an existing site is left exactly as it was.
@@ -63,7 +69,7 @@ def build(directory: Path, site_dir: Path | None) -> None:
 
     quiet_mkdocs_logging()
     try:
-        result = build_site(directory, site_dir)
+        result = build_site(directory, site_dir, site_url=site_url)
     except NotACooperative as error:
         click.echo(f"publisher: cannot build: {error}", err=True)
         sys.exit(EXIT_CANNOT_RUN)

@@ -1,8 +1,18 @@
 #!/usr/bin/env bash
-# Runs the test suite on a fresh machine: creates .venv, installs the publisher with its test
-# extra, then runs pytest. Arguments are passed to pytest.
+# Runs the test suite on a fresh machine: installs Debian's chromium for the browser tests when
+# it is missing, creates .venv, installs the publisher with its test extra, then runs pytest.
+# Arguments are passed to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "chromium is not installed and cannot be installed here: the browser tests will fail." >&2
+  fi
+fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 exec .venv/bin/python -m pytest "$@"

@@ -81,10 +81,16 @@ def builtin_config(root: Path, name: str) -> dict[str, Any]:
     }
 
 
-def _load_mkdocs_config(root: Path, site_dir: Path, name: str, stack: list[Path]) -> Any:
+def _load_mkdocs_config(
+    root: Path, site_dir: Path, name: str, stack: list[Path], site_url: str | None
+) -> Any:
+    # Material's instant navigation works only with a site_url (it reads the sitemap).
+    overrides: dict[str, Any] = {"site_dir": str(site_dir)}
+    if site_url:
+        overrides["site_url"] = site_url
     own = root / CONFIG_FILE
     if own.is_file():
-        config = load_config(config_file=str(own), site_dir=str(site_dir))
+        config = load_config(config_file=str(own), **overrides)
         if "publisher" not in config.plugins:
             raise SiteError(
                 f"{CONFIG_FILE} does not enable the publisher plugin: add `- publisher` under "
@@ -95,10 +101,15 @@ def _load_mkdocs_config(root: Path, site_dir: Path, name: str, stack: list[Path]
     stack.append(scratch)
     config_path = scratch / CONFIG_FILE
     config_path.write_text(pyyaml.safe_dump(builtin_config(root.resolve(), name)), encoding="utf-8")
-    return load_config(config_file=str(config_path), site_dir=str(site_dir))
+    return load_config(config_file=str(config_path), **overrides)
 
 
-def build_site(root: Path | str, site_dir: Path | str | None = None, today: dt.date | None = None) -> BuildResult:
+def build_site(
+    root: Path | str,
+    site_dir: Path | str | None = None,
+    today: dt.date | None = None,
+    site_url: str | None = None,
+) -> BuildResult:
     """Check the books; if there is no error, build the site and swap it into `site_dir`."""
     root = Path(root)
     cooperative, problems = check_cooperative(root, today)
@@ -112,7 +123,7 @@ def build_site(root: Path | str, site_dir: Path | str | None = None, today: dt.d
     building = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
     scratch: list[Path] = []
     try:
-        config = _load_mkdocs_config(root, building, cooperative.accounts.name, scratch)
+        config = _load_mkdocs_config(root, building, cooperative.accounts.name, scratch, site_url)
         config.plugins["publisher"].preloaded = (cooperative, problems)
         mkdocs_build(config)
         _swap(building, target)

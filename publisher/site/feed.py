@@ -10,7 +10,9 @@ from html import unescape
 from typing import Any
 from urllib.parse import urljoin
 
-FEED_PATH = "stories/feed.xml"
+# At the site's root: Material's instant navigation fetches "sitemap.xml" beside the target of
+# every <link rel="alternate">, and the root is where the sitemap is.
+FEED_PATH = "feed.xml"
 ATOM = "http://www.w3.org/2005/Atom"
 SUMMARY_CHARACTERS = 400
 
@@ -67,7 +69,7 @@ def atom_feed(site_name: str, site_url: str | None, entries: list[FeedEntry]) ->
     def href(url: str) -> str:
         if base:
             return urljoin(base if base.endswith("/") else base + "/", url)
-        return "../" + url  # the feed lives in stories/
+        return url  # relative to the feed, which lives at the site's root
 
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")

@@ -119,11 +119,11 @@ def html_table(columns: list[str], rows: list[list[str]], amount_columns: set[in
 
 def figure_html(chart: Chart, amount_columns: set[int]) -> str:
     """A chart: the plot, its caption, and its numbers in a collapsible table with a CSV."""
-    spec_id = f"chart-spec-{chart.id}"
+    # The figure travels in an attribute, not in a <script> block: Material's instant
+    # navigation does not carry script blocks of a new page over.
     return (
         f'<figure class="publisher-chart" id="chart-{esc(chart.id)}">\n'
-        f'<div class="publisher-chart__plot" data-spec="{esc(spec_id)}" role="img" aria-label="{esc(chart.caption)}"></div>\n'
-        f'<script type="application/json" id="{esc(spec_id)}">{to_json(chart.figure)}</script>\n'
+        f'<div class="publisher-chart__plot" data-figure="{esc(to_json(chart.figure))}" role="img" aria-label="{esc(chart.caption)}"></div>\n'
         f"<figcaption>{esc(chart.caption)}</figcaption>\n"
         f"<details><summary>The numbers behind this chart</summary>\n"
         f"{html_table(chart.columns, chart.rows, amount_columns)}\n"

@@ -52,7 +52,7 @@
     if (!nodes.length) return;
     loadPlotly().then(function (Plotly) {
       nodes.forEach(function (node) {
-        var spec = JSON.parse(document.getElementById(node.dataset.spec).textContent);
+        var spec = JSON.parse(node.dataset.figure);
         node.dataset.drawn = "pending";
         Plotly.newPlot(node, spec.data, spec.layout, { responsive: true, displaylogo: false })
           .then(function () { return Plotly.relayout(node, themeUpdate()); })
