@@ -7,6 +7,7 @@ succeeded, so a failed build leaves the site that is already there exactly as it
 from __future__ import annotations
 
 import datetime as dt
+import html
 import logging
 import os
 import shutil
@@ -44,7 +45,8 @@ def builtin_config(root: Path, name: str) -> dict[str, Any]:
         plugins.append({"blog": {"blog_dir": "stories", "blog_toc": True}})
     plugins.append({"publisher": {"root": str(root)}})
     return {
-        "site_name": name,
+        # Material writes site_name into pages as it is: the name from accounts.yml is escaped.
+        "site_name": html.escape(name),
         "docs_dir": str(root / CONTENT_DIR),
         "theme": {
             "name": "material",

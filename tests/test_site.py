@@ -1,0 +1,265 @@
+"""`publisher build`: the real MkDocs build of real cooperatives, and what lands in site/."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+from click.testing import CliRunner
+
+from publisher.cli import main
+from publisher.site.build import build_site
+from tests.conftest import ACCOUNTS, LEDGER_HEADER, TODAY, write_coop
+from tests.sitetools import REPO, copy_example, site_text_files
+
+
+@pytest.fixture(scope="module")
+def example_site(tmp_path_factory) -> Path:
+    root = copy_example(tmp_path_factory.mktemp("example"))
+    result = build_site(root)
+    assert result.site_dir is not None
+    return result.site_dir
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+
+
+def example_rows() -> list[dict[str, str]]:
+    rows = []
+    for path in sorted((REPO / "ledgers").glob("*.csv")):
+        if path.name.startswith("budget") or path.name == "balances.csv":
+            continue
+        rows += read_csv(path)
+    return rows
+
+
+def test_the_example_site_has_every_page_and_download(example_site):
+    for relative in [
+        "index.html",
+        "finances/index.html",
+        "finances/2024/index.html",
+        "finances/2025/index.html",
+        "finances/2026/index.html",
+        "finances/warnings/index.html",
+        "data/index.html",
+        "data/ledger.csv",
+        "data/budget.csv",
+        "data/summary.json",
+        "data/datapackage.json",
+        "feed.xml",
+        "stories/index.html",
+        "charter/index.html",
+    ]:
+        assert (example_site / relative).is_file(), relative
+
+
+def test_summary_json_matches_the_ledgers_computed_independently(example_site):
+    summary = json.loads((example_site / "data/summary.json").read_text(encoding="utf-8"))
+    kinds = {}
+    import yaml
+
+    accounts = yaml.safe_load((REPO / "ledgers/accounts.yml").read_text(encoding="utf-8"))
+    kinds = {key: spec["kind"] for key, spec in accounts["categories"].items()}
+    first_fund = next(iter(accounts["funds"]))
+    income: dict[str, Decimal] = {}
+    expense: dict[str, Decimal] = {}
+    funds: dict[str, Decimal] = {f: Decimal(0) for f in accounts["funds"]}
+    for row in example_rows():
+        amount = Decimal(row["amount"])
+        year = row["date"][:4]
+        funds[row["fund"] or first_fund] += amount
+        if kinds[row["category"]] == "income":
+            income[year] = income.get(year, Decimal(0)) + amount
+        elif kinds[row["category"]] == "expense":
+            expense[year] = expense.get(year, Decimal(0)) - amount
+    assert set(summary) == {"name", "currency", "source", "years", "funds", "checks"}
+    assert summary["currency"] == "EUR"
+    assert re.fullmatch(r"[0-9a-f]{40}", summary["source"]["commit"] or "") or summary["source"]["commit"] is None
+    for year, figures in summary["years"].items():
+        assert Decimal(figures["income"]) == income[year]
+        assert Decimal(figures["expense"]) == expense[year]
+        assert Decimal(figures["net"]) == income[year] - expense[year]
+        assert all(re.fullmatch(r"-?\d+\.\d\d", v) for v in figures["categories"].values())
+        assert set(figures["budget"]) <= set(kinds)
+    assert {f: Decimal(v) for f, v in summary["funds"].items()} == funds
+    assert summary["checks"] == {"errors": 0, "warnings": 2}
+
+
+def test_the_data_package_is_valid_frictionless(example_site):
+    from frictionless import Package
+
+    report = Package(str(example_site / "data/datapackage.json")).validate()
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+    ledger = read_csv(example_site / "data/ledger.csv")
+    assert len(ledger) == len(example_rows())
+    assert list(ledger[0]) == ["date", "description", "amount", "category", "fund", "counterparty", "decision", "id", "note"]
+
+
+def test_the_atom_feed_lists_the_stories(example_site):
+    feed = ET.parse(example_site / "feed.xml").getroot()
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    entries = feed.findall("a:entry", ns)
+    posts = list((REPO / "content/stories/posts").glob("*.md"))
+    assert len(entries) == len(posts) >= 3
+    dates = [e.find("a:published", ns).text for e in entries]
+    assert dates == sorted(dates, reverse=True)
+    for entry in entries:
+        href = entry.find("a:link", ns).get("href")
+        assert (example_site / unquote(href) / "index.html").is_file(), href
+
+
+def test_no_page_loads_anything_from_another_host(example_site):
+    loads = re.compile(r"<(?:script|img|iframe|source)[^>]*\bsrc=\"(https?:)?//|<link[^>]*rel=\"(?:stylesheet|preconnect|preload)\"[^>]*href=\"(https?:)?//")
+    for path, text in site_text_files(example_site):
+        if path.suffix == ".html":
+            assert not loads.search(text), path
+            assert "fonts.googleapis" not in text and "fonts.gstatic" not in text, path
+
+
+def test_plotly_is_shipped_once_under_a_versioned_name_and_pages_stay_small(example_site):
+    bundles = list(example_site.rglob("plotly-*.min.js"))
+    assert len(bundles) == 1 and re.fullmatch(r"plotly-\d+\.\d+\.\d+\.min\.js", bundles[0].name)
+    largest = max(p.stat().st_size for p in example_site.rglob("*.html"))
+    assert largest < 500_000
+
+
+def test_every_page_names_the_commit_of_the_books(example_site):
+    summary = json.loads((example_site / "data/summary.json").read_text(encoding="utf-8"))
+    commit = summary["source"]["commit"]
+    for relative in ["index.html", "finances/2025/index.html", "data/index.html"]:
+        text = (example_site / relative).read_text(encoding="utf-8")
+        if commit:
+            assert commit[:7] in text
+        else:
+            assert "commit unknown" in text
+    if commit:
+        assert commit in (example_site / "data/index.html").read_text(encoding="utf-8")
+
+
+# -- Builds of small cooperatives written by the tests -----------------------------------------
+
+
+def small_coop(root: Path, rows: str, accounts: str = ACCOUNTS, pages: dict[str, str] | None = None) -> Path:
+    files = {"ledgers/2026.csv": LEDGER_HEADER + rows, "content/index.md": "# Home\n"}
+    files.update(pages or {})
+    return write_coop(root, files, accounts)
+
+
+def test_a_failed_build_leaves_the_previous_site_exactly_as_it_was(tmp_path):
+    root = small_coop(tmp_path, "2026-01-05,Dues,12.50,dues,,,,,\n")
+    assert build_site(root, today=TODAY).site_dir is not None
+    before = {p.relative_to(root / "site"): p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()}
+    (root / "ledgers/2026.csv").write_text(LEDGER_HEADER + '2026-01-05,Dues,"12,50",dues,,,,,\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", str(root)])
+    assert result.exit_code == 1
+    assert "amount-decimal-comma" in result.output
+    after = {p.relative_to(root / "site"): p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()}
+    assert after == before
+    assert [p.name for p in root.iterdir() if p.name.startswith(".site")] == []
+
+
+def test_the_built_in_configuration_is_used_without_mkdocs_yml(tmp_path):
+    root = small_coop(tmp_path, "2026-01-05,Dues,12.50,dues,,,,,\n")
+    site = build_site(root, tmp_path / "out", today=TODAY).site_dir
+    assert site == (tmp_path / "out").resolve()
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert "Test Workshop" in home and "Key figures" in home
+    assert 'data-md-color-scheme="slate"' in home or "__palette_1" in home  # the dark toggle
+    assert (site / "finances/2026/index.html").is_file()
+    assert (site / "search/search_index.json").is_file()
+
+
+def test_a_cooperatives_own_mkdocs_yml_is_honoured(tmp_path):
+    root = small_coop(
+        tmp_path,
+        "2026-01-05,Dues,12.50,dues,,,,,\n",
+        pages={"content/about.md": "# About us\n\nWe share tools.\n"},
+    )
+    (root / "mkdocs.yml").write_text(
+        "site_name: Our Own Name\ndocs_dir: content\ntheme:\n  name: material\n"
+        "nav:\n  - Home: index.md\n  - About: about.md\nplugins:\n  - search\n  - publisher\n",
+        encoding="utf-8",
+    )
+    site = build_site(root, today=TODAY).site_dir
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert "Our Own Name" in home
+    assert "About" in home and (site / "about/index.html").is_file()
+    assert "Finances" in home  # the publisher's sections are added to the cooperative's nav
+    assert "fonts.googleapis" not in home
+
+
+def test_mkdocs_yml_without_the_plugin_is_refused_with_a_clear_message(tmp_path):
+    root = small_coop(tmp_path, "2026-01-05,Dues,12.50,dues,,,,,\n")
+    (root / "mkdocs.yml").write_text("site_name: X\ndocs_dir: content\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", str(root)])
+    assert result.exit_code == 2
+    assert "publisher" in result.output and "plugins" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_plain_mkdocs_build_produces_the_same_pages(tmp_path, example_site):
+    root = copy_example(tmp_path / "coop")
+    subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(tmp_path / "plain")],
+        cwd=root,
+        check=True,
+    )
+    plain = tmp_path / "plain"
+    ours = {p.relative_to(example_site) for p in example_site.rglob("*.html")}
+    theirs = {p.relative_to(plain) for p in plain.rglob("*.html")}
+    assert ours == theirs
+    assert (plain / "data/summary.json").read_text() == (example_site / "data/summary.json").read_text()
+
+
+HOSTILE_ACCOUNTS = ACCOUNTS.replace("name: Test Workshop", 'name: "Evil <script>alert(1)</script> Co"').replace(
+    "  rent: {kind: expense}", '  rent: {kind: expense, label: "<img src=x onerror=alert(2)>"}'
+)
+
+
+def test_hostile_books_publish_no_private_name_and_no_live_markup(tmp_path):
+    rows = (
+        "2026-01-05,Dues,15.00,dues,,Maria Jensen,,,\n"
+        "2026-01-06,Dues paid by Maria Jensen in cash,15.00,dues,,Maria Jensen,,,note about maria jensen\n"
+        '2026-01-07,"<script>alert(1)</script>",-10.00,rent,,City Council,,,\n'
+        "2026-01-08,=HYPERLINK(\"http://evil\"),-5.00,rent,,Jonas Weber,,,@SUM(A1)\n"
+        '2026-01-09,"[click](javascript:alert(3))",-6.00,rent,,,,,\n'
+    )
+    root = small_coop(tmp_path, rows, HOSTILE_ACCOUNTS)
+    result = build_site(root, today=TODAY)
+    assert result.site_dir is not None
+    assert "private-name-in-description" in {p.code for p in result.problems}
+    site = result.site_dir
+    for path, text in site_text_files(site):
+        if path.name.startswith("plotly-"):
+            continue
+        for name in ("Maria Jensen", "maria jensen", "Jonas Weber"):
+            assert name not in text, (path, name)
+        if path.suffix in {".html", ".xml"}:
+            assert "<script>alert" not in text, path
+            assert "<img src=x" not in text, path
+            assert 'href="javascript:' not in text, path
+    search = (site / "search/search_index.json").read_text(encoding="utf-8")
+    assert "Maria" not in search
+    ledger = read_csv(site / "data/ledger.csv")
+    assert {r["counterparty"] for r in ledger} == {"private", "City Council", ""}
+    assert any(r["description"].startswith("'=HYPERLINK") for r in ledger)
+    assert any(r["note"] == "'@SUM(A1)" for r in ledger)
+    assert all(re.fullmatch(r"-?\d+\.\d\d", r["amount"]) for r in ledger)  # amounts stay numbers
+    year = json.loads((site / "data/ledger-2026.json").read_text(encoding="utf-8"))
+    assert "<script>alert(1)</script>" in {row[1] for row in year["rows"]}  # kept as text, drawn with textContent
+
+
+def test_build_refuses_a_directory_that_is_not_a_cooperative(tmp_path):
+    result = CliRunner().invoke(main, ["build", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "accounts.yml" in result.output
