@@ -12,7 +12,8 @@ import logging
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,8 @@ class SiteError(Exception):
 class BuildResult:
     problems: list[Problem]
     site_dir: Path | None  # None when nothing was built
+    #: seconds spent checking the books, generating pages and data, and in MkDocs
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 def builtin_config(root: Path, name: str) -> dict[str, Any]:
@@ -114,9 +117,11 @@ def build_site(
 ) -> BuildResult:
     """Check the books; if there is no error, build the site and swap it into `site_dir`."""
     root = Path(root)
+    started = time.perf_counter()
     cooperative, problems = check_cooperative(root, today)
+    checked = time.perf_counter()
     if cooperative is None or has_errors(problems):
-        return BuildResult(problems, None)
+        return BuildResult(problems, None, {"check": checked - started})
     if not (root / CONTENT_DIR).is_dir():
         raise SiteError(f"{root} has no {CONTENT_DIR}/ directory for the site's pages (at least index.md).")
     target = Path(site_dir) if site_dir else root / "site"
@@ -126,9 +131,11 @@ def build_site(
     scratch: list[Path] = []
     try:
         config = _load_mkdocs_config(root, building, cooperative.accounts.name, scratch, site_url)
-        config.plugins["publisher"].preloaded = (cooperative, problems)
+        plugin = config.plugins["publisher"]
+        plugin.preloaded = (cooperative, problems)
         mkdocs_build(config)
         _swap(building, target)
+        built = time.perf_counter()
     except (MkDocsException, OSError) as error:
         shutil.rmtree(building, ignore_errors=True)
         raise SiteError(f"The site could not be built: {error}") from None
@@ -138,7 +145,12 @@ def build_site(
     finally:
         for path in scratch:
             shutil.rmtree(path, ignore_errors=True)
-    return BuildResult(problems, target)
+    timings = {
+        "check": checked - started,
+        "generate": plugin.generate_seconds,
+        "mkdocs": built - checked - plugin.generate_seconds,
+    }
+    return BuildResult(problems, target, timings)
 
 
 def _swap(built: Path, target: Path) -> None:

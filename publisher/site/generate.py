@@ -27,7 +27,7 @@ from publisher.charts import Chart, display_money, to_json
 from publisher.cooperative import Cooperative
 from publisher.gitrepo import CommitInfo
 from publisher.markdownfile import parse_markdown
-from publisher.privacy import name_pattern, private_names, published_ledger, redact_text
+from publisher.privacy import NameFinder, name_finder, published_ledger
 from publisher.problems import Problem, count, sorted_problems
 from publisher.summary import Summary, summarize, summary_json
 
@@ -258,7 +258,7 @@ def year_page(
     return "".join(parts)
 
 
-def warnings_page(problems: list[Problem], pattern: str | None) -> str:
+def warnings_page(problems: list[Problem], finder: NameFinder) -> str:
     warnings = [p for p in sorted_problems(problems) if not p.is_error]
     parts = [
         "# Warnings\n\n",
@@ -270,7 +270,7 @@ def warnings_page(problems: list[Problem], pattern: str | None) -> str:
         parts.append("<p>There is no warning.</p>\n")
         return "".join(parts)
     rows = [
-        [p.path, str(p.line or ""), p.code, redact_text(p.message, pattern)]
+        [p.path, str(p.line or ""), p.code, finder.redact_text(p.message)]
         for p in warnings
     ]
     parts.append(html_table(["File", "Line", "Check", "What it says"], rows) + "\n")
@@ -486,7 +486,7 @@ def generate_site(
     summary = summarize(cooperative, errors, warnings)
     ledger = published_ledger(cooperative)
     ledger_years = pd.to_datetime(ledger["date"]).dt.year if len(ledger) else pd.Series([], dtype="int64")
-    pattern = name_pattern(private_names(cooperative))
+    finder = name_finder(cooperative)
     files: dict[str, str] = {}
     chart_files: dict[str, Chart] = {}
 
@@ -505,7 +505,7 @@ def generate_site(
         if len(year_rows):
             files[f"data/ledger-{year}.json"] = ledger_json(year_rows, summary.labels)
             files[f"data/ledger-{year}.csv"] = frame_csv(year_rows, LEDGER_TEXT_COLUMNS)
-    files["finances/warnings.md"] = warnings_page(problems, pattern)
+    files["finances/warnings.md"] = warnings_page(problems, finder)
     files["data/index.md"] = data_page(summary, commit, [y for y in years if (ledger_years == y).any()])
     files["data/ledger.csv"] = frame_csv(ledger, LEDGER_TEXT_COLUMNS)
     files["data/budget.csv"] = frame_csv(published_budget(cooperative), BUDGET_TEXT_COLUMNS)

@@ -12,6 +12,7 @@ import logging
 import re
 import shutil
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,7 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
         self.content: SiteContent | None = None
         self.staging: Path | None = None
         self.feed_entries: list[FeedEntry] = []
+        self.generate_seconds = 0.0
 
     def on_config(self, config: Any) -> Any:
         root = Path(self.config.root) if self.config.root else Path(config.config_file_path).parent
@@ -63,8 +65,10 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
             )
         self._clean_staging()
         self.staging = Path(tempfile.mkdtemp(prefix="publisher-"))
+        started = time.perf_counter()
         commit = head_commit(root)
         self.content = generate_site(cooperative, problems, commit, Path(config.docs_dir), self.staging)
+        self.generate_seconds = time.perf_counter() - started
         self.feed_entries = []
 
         # Fonts from Google would make every visit call a third-party server.
