@@ -127,8 +127,7 @@ def load_cooperative(
                 data = handle.read(MAX_CSV_BYTES + 1)
             table = read_table(data, relative, accounts.dialect.delimiter)
             tables[relative] = table
-            problems += table.problems
-            frame, file_problems = read(table, accounts)
+            frame, file_problems = read(table, accounts)  # the table's own problems included
             problems += file_problems
             frames[kind].append(frame)
 

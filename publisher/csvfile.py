@@ -14,6 +14,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -162,6 +163,11 @@ def read_table(data: bytes, path: str, delimiter: str = ",") -> Table:
 
 def _read_fast(data: bytes, path: str, delimiter: str) -> Table | None:
     """pyarrow's parser; None whenever the careful path must explain something."""
+    if not data.isascii():
+        try:  # pyarrow's own UTF-8 errors are vague (and noisy in its row handler)
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
     first_newline = data.find(b"\n")
     header_bytes = data if first_newline < 0 else data[:first_newline]
     if b'"' in header_bytes:
@@ -171,6 +177,8 @@ def _read_fast(data: bytes, path: str, delimiter: str) -> Table | None:
     except UnicodeDecodeError:
         return None
     body = b"" if first_newline < 0 else data[first_newline + 1 :]
+    if b'"' in body and _suspicious_quote(body, delimiter):
+        return None
     names = [f"f{i}" for i in range(len(header))]
     if not body.strip():
         return _make_table(path, header, pd.DataFrame({n: [] for n in names}, dtype="str"),
@@ -214,6 +222,14 @@ def _read_fast(data: bytes, path: str, delimiter: str) -> Table | None:
     lines = row_numbers + 2
     frame = arrow.to_pandas()
     return _make_table(path, header, frame, lines, [], delimiter)
+
+
+def _suspicious_quote(body: bytes, delimiter: str) -> bool:
+    """A quote between two ordinary characters: a cell like "12"50, which pyarrow would
+    silently read as 1250. Also true for a harmless inch mark (12" pipe) in an unquoted cell:
+    the careful path then reads that file, and accepts it."""
+    ordinary = rb'[^"\n' + re.escape(delimiter.encode()) + rb"]"
+    return re.search(ordinary + rb'"' + ordinary, body) is not None
 
 
 def _read_careful(data: bytes, path: str, delimiter: str) -> Table:
@@ -334,9 +350,15 @@ def _make_table(
     if len(frame):
         text_columns = [c for c in frame.columns if c != LINE]
         if text_columns:
-            blank = np.ones(len(frame), dtype=bool)
-            for column in text_columns:
-                blank &= (frame[column].str.len() == 0).to_numpy()
+            # A row is blank when every cell is empty or spaces: look closer only at the rows
+            # whose first cell is, so that a million good rows cost one pass over one column.
+            blank = np.array(frame[text_columns[0]].str.strip().str.len() == 0, dtype=bool)
+            for column in text_columns[1:]:
+                if not blank.any():
+                    break
+                candidates = np.flatnonzero(blank)
+                cells = frame[column].iloc[candidates]
+                blank[candidates] = (cells.str.strip().str.len() == 0).to_numpy()
             if blank.any():
                 frame = frame[~blank]
         frame = frame.reset_index(drop=True)

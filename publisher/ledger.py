@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from publisher.accounts import Accounts, did_you_mean
+from publisher.accounts import DELIMITERS, Accounts, did_you_mean
 from publisher.checking import check, row_problems
 from publisher.csvfile import LINE, Table
 from publisher.money import amount_message, format_minor, parse_amounts
@@ -56,11 +56,45 @@ BALANCES = FileFormat("balances", ("date", "fund", "balance"), ("date", "fund", 
 # a match, so they are stripped. Descriptions and notes keep their text as written.
 _STRIPPED = {"date", "amount", "category", "fund", "counterparty", "decision", "id", "year", "balance"}
 
-_DATE_SHAPE = r"\d{4}-\d{2}-\d{2}"
+_DATE_SHAPE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 
 
 def _empty_frame(fmt: FileFormat) -> pd.DataFrame:
     return pd.DataFrame({"path": pd.Series([], dtype="str"), LINE: pd.Series([], dtype="int64")})
+
+
+def _other_delimiter(table: Table, fmt: FileFormat) -> str | None:
+    """The delimiter the header really uses, when it is not the configured one."""
+    if len(table.header) != 1:
+        return None
+    for candidate in DELIMITERS:
+        names = [n.strip() for n in table.header[0].split(candidate)]
+        if candidate != table.delimiter and len(names) > 1 and set(fmt.required) <= set(names):
+            return candidate
+    return None
+
+
+def _structure(table: Table, fmt: FileFormat) -> tuple[list[Problem], bool]:
+    """The file's structural problems. The bool: can its rows be read at all?"""
+    if not table.readable:
+        return table.problems, False
+    other = _other_delimiter(table, fmt)
+    if other is not None:
+        # Read with the wrong delimiter, every row is "ragged": only the cause is reported.
+        shown = {"\t": "a tab", ";": '";"', ",": '","', "|": '"|"'}
+        return [
+            problem(
+                "csv-delimiter-mismatch",
+                table.path,
+                1,
+                f"This file separates its cells with {shown[other]}, but ledgers/accounts.yml says "
+                f"{shown[table.delimiter]}. Export it again with {shown[table.delimiter]}, or, if all "
+                f"your files use {shown[other]}, set csv: {{delimiter: \"{other if other != chr(9) else chr(92) + 't'}\"}} "
+                "in ledgers/accounts.yml (with a decimal comma: decimal: \",\").",
+            )
+        ], False
+    problems, usable = _column_problems(table, fmt)
+    return table.problems + problems, usable
 
 
 def _column_problems(table: Table, fmt: FileFormat) -> tuple[list[Problem], bool]:
@@ -174,7 +208,7 @@ def _parse_date_column(
 def date_format_message(cell: str) -> str:
     """Say how to write a date the treasurer wrote in another form."""
     suggestion = ""
-    match = re.fullmatch(r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})", cell)
+    match = re.fullmatch(r"([0-9]{1,2})[./-]([0-9]{1,2})[./-]([0-9]{4})", cell)
     if match:
         first, second, year = (int(g) for g in match.groups())
         if first > 12 and second <= 12:
@@ -187,7 +221,7 @@ def date_format_message(cell: str) -> str:
                 f'if month/day/year, "{year:04d}-{first:02d}-{second:02d}".'
             )
     else:
-        match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", cell)
+        match = re.fullmatch(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})", cell)
         if match:
             year, month, day = (int(g) for g in match.groups())
             suggestion = f' Write "{year:04d}-{month:02d}-{day:02d}".'
@@ -219,8 +253,8 @@ def _parse_amount_column(
 
 
 def read_ledger(table: Table, accounts: Accounts) -> tuple[pd.DataFrame, list[Problem]]:
-    problems, usable = _column_problems(table, LEDGER)
-    if not usable or not table.readable:
+    problems, usable = _structure(table, LEDGER)
+    if not usable:
         return _empty_frame(LEDGER), problems
     frame = _text_columns(table, LEDGER)
     problems += _missing_values(table, frame, LEDGER)
@@ -233,12 +267,12 @@ def read_ledger(table: Table, accounts: Accounts) -> tuple[pd.DataFrame, list[Pr
 
 
 def read_budget(table: Table, accounts: Accounts) -> tuple[pd.DataFrame, list[Problem]]:
-    problems, usable = _column_problems(table, BUDGET)
-    if not usable or not table.readable:
+    problems, usable = _structure(table, BUDGET)
+    if not usable:
         return _empty_frame(BUDGET), problems
     frame = _text_columns(table, BUDGET)
     problems += _missing_values(table, frame, BUDGET)
-    shaped = frame["year"].str.fullmatch(r"\d{4}").to_numpy(dtype=bool, na_value=False)
+    shaped = frame["year"].str.fullmatch(r"[0-9]{4}").to_numpy(dtype=bool, na_value=False)
     nonempty = (frame["year"].str.len() > 0).to_numpy()
     problems += row_problems(
         frame,
@@ -256,8 +290,8 @@ def read_budget(table: Table, accounts: Accounts) -> tuple[pd.DataFrame, list[Pr
 
 
 def read_balances(table: Table, accounts: Accounts) -> tuple[pd.DataFrame, list[Problem]]:
-    problems, usable = _column_problems(table, BALANCES)
-    if not usable or not table.readable:
+    problems, usable = _structure(table, BALANCES)
+    if not usable:
         return _empty_frame(BALANCES), problems
     frame = _text_columns(table, BALANCES)
     problems += _missing_values(table, frame, BALANCES)

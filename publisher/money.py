@@ -34,7 +34,7 @@ def to_decimal(minor: int, units: int) -> Decimal:
 
 def parse_decimal_text(text: str, units: int) -> int | None:
     """One amount written with a decimal point (as in YAML) -> minor units, or None."""
-    match = re.fullmatch(r"([+-]?)(\d{1,15})(?:\.(\d+))?", text.strip())
+    match = re.fullmatch(r"([+-]?)([0-9]{1,15})(?:\.([0-9]+))?", text.strip())
     if not match or len(match.group(3) or "") > units:
         return None
     sign, whole, fraction = match.group(1), match.group(2), (match.group(3) or "")
@@ -43,7 +43,8 @@ def parse_decimal_text(text: str, units: int) -> int | None:
 
 
 def valid_pattern(decimal: str) -> str:
-    return rf"[+-]?\d+(?:{re.escape(decimal)}\d+)?"
+    # [0-9], not \d: \d also matches other scripts' digits, which int() would then misread.
+    return rf"[+-]?[0-9]+(?:{re.escape(decimal)}[0-9]+)?"
 
 
 def parse_amounts(
@@ -73,7 +74,8 @@ def parse_amounts(
         digits = good.str.replace(decimal, "", regex=False).str.replace("+", "", regex=False)
         digit_count = digits.str.lstrip("-").str.lstrip("0").str.len().to_numpy()
         too_many = decimals > units
-        too_large = digit_count > MAX_DIGITS
+        # Scaled to minor units the number must still fit in 64 bits (18 digits are safe).
+        too_large = (digit_count > MAX_DIGITS) | (digit_count - decimals + units > 18)
         fine = ~too_many & ~too_large
         good_index = np.flatnonzero(shaped)
         issue[good_index[too_many]] = "amount-too-many-decimals"
@@ -91,11 +93,11 @@ def classify_invalid(cells: pd.Series, decimal: str) -> np.ndarray:
     d, o = re.escape(decimal), re.escape(other)
     seps = re.escape(_SEPARATORS + other)
     tests = [
-        ("amount-exponent", cells.str.fullmatch(r"[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+")),
+        ("amount-exponent", cells.str.fullmatch(r"[+-]?[0-9]+(?:[.,][0-9]+)?[eE][+-]?[0-9]+")),
         (
             "amount-not-a-number",
             cells.str.fullmatch(r"(?i)[+-]?(?:nan|inf|infinity|n/?a|null|none|#.*)")
-            | ~cells.str.contains(r"\d"),
+            | ~cells.str.contains(r"\d"),  # no digit of any script
         ),
         (
             "amount-currency-symbol",
@@ -103,11 +105,11 @@ def classify_invalid(cells: pd.Series, decimal: str) -> np.ndarray:
         ),
         (
             "amount-thousands-separator",
-            cells.str.fullmatch(rf"[+-]?\d{{1,3}}(?:[{seps}]\d{{3}})+(?:{d}\d+)?"),
+            cells.str.fullmatch(rf"[+-]?[0-9]{{1,3}}(?:[{seps}][0-9]{{3}})+(?:{d}[0-9]+)?"),
         ),
         (
             "amount-decimal-comma" if decimal == "." else "amount-decimal-point",
-            cells.str.fullmatch(rf"[+-]?\d+{o}\d+"),
+            cells.str.fullmatch(rf"[+-]?[0-9]+{o}[0-9]+"),
         ),
     ]
     conditions = [test.to_numpy(dtype=bool, na_value=False) for _, test in tests]
@@ -135,7 +137,7 @@ def amount_message(code: str, cell: str, decimal: str, units: int, currency: str
         )
     if code == "amount-currency-symbol":
         stripped = re.sub(rf"[{_CURRENCY_SIGNS}]|[A-Za-z]{{3}}", "", cell).strip()
-        hint = f': write "{stripped}"' if re.fullmatch(valid_pattern(decimal), stripped) else ""
+        hint = f' ("{stripped}")' if re.fullmatch(valid_pattern(decimal), stripped) else ""
         return (
             f'"{cell}" contains a currency symbol or code. Every amount is in {currency}; '
             f"write the number alone{hint}."
@@ -149,7 +151,9 @@ def amount_message(code: str, cell: str, decimal: str, units: int, currency: str
         )
     if code == "amount-exponent":
         try:
-            full = f"{Decimal(cell.replace(',', '.')):f}"
+            full = f"{Decimal(cell.replace(',', '.')):.{units}f}"
+            if decimal == ",":
+                full = full.replace(".", ",")
         except InvalidOperation:
             full = cell
         return (
@@ -169,13 +173,18 @@ def amount_message(code: str, cell: str, decimal: str, units: int, currency: str
             f'"{cell}" has more than {MAX_DIGITS} digits; check the amount (a pasted account '
             "number?)."
         )
-    if re.fullmatch(r"\(\s*[\d.,]+\s*\)", cell):
+    if re.fullmatch(r"\(\s*[0-9.,]+\s*\)", cell):
         inner = cell.strip("() ")
         return (
             f'"{cell}" writes a negative amount in parentheses, as accountants do; write '
             f'"-{inner}" instead.'
         )
-    if re.fullmatch(r"[\d.,]+-", cell):
+    if re.search(r"\d", cell) and not re.search(r"[0-9]", cell):
+        return (
+            f'"{cell}" is written with digits of another script (full-width or Arabic-Indic); '
+            f'type the amount with the digits 0-9, e.g. "{example}".'
+        )
+    if re.fullmatch(r"[0-9.,]+-", cell):
         return f'"{cell}" has its minus sign at the end; write "-{cell[:-1]}" instead.'
     return (
         f'"{cell}" is not a plain amount. Write a signed number with at most {units} '

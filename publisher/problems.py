@@ -49,6 +49,7 @@ for _code, _severity, _summary in [
     ("csv-unterminated-quote", E, "A quoted cell is never closed."),
     ("csv-stray-quote", E, "A quote character stands where a cell cannot have one."),
     ("csv-ragged-row", E, "A row has more or fewer cells than the header."),
+    ("csv-delimiter-mismatch", E, "A file separates its cells with another delimiter than the dialect's."),
     ("column-missing", E, "A required column is missing from the header."),
     ("column-duplicated", E, "A column name appears twice in the header."),
     ("column-unknown", W, "A column that is not part of the format; it is ignored."),

@@ -45,7 +45,16 @@ def _construct_decimal(constructor: RoundTripConstructor, node: Any) -> Decimal 
         return str(text)
 
 
+def _construct_timestamp(constructor: RoundTripConstructor, node: Any) -> Any:
+    try:
+        return RoundTripConstructor.construct_yaml_timestamp(constructor, node)
+    except (ValueError, TypeError, OverflowError):
+        # 2025-02-30: keep the text, so that the caller reports the key with its line
+        return str(constructor.construct_scalar(node))
+
+
 _ExactConstructor.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
+_ExactConstructor.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
 def _new_loader() -> YAML:
@@ -151,12 +160,46 @@ def load_yaml(text: str, path: str, line_offset: int = 0) -> YamlResult:
                 )
             ],
         )
-    except (YAMLError, ValueError, TypeError, RecursionError) as error:
+    except Exception as error:  # noqa: BLE001
+        # ruamel raises a variety of exceptions (IndexError, KeyError, AssertionError…) for
+        # values it cannot build, such as "0x_" or "!!bool maybe"; all mean the same here.
+        line = _unbuildable_line(text)
         return YamlResult(
             None,
-            [problem("yaml-syntax", path, None, f"This YAML cannot be read ({error}).")],
+            [
+                problem(
+                    "yaml-syntax",
+                    path,
+                    None if line is None else line + line_offset,
+                    f"This YAML cannot be read ({type(error).__name__}: {error}). Check the "
+                    "values written with a special form (numbers with 0x, tags with !!).",
+                )
+            ],
         )
     return YamlResult(data, [])
+
+
+def _unbuildable_line(text: str) -> int | None:
+    """The line of the first value the constructor cannot build, found node by node."""
+    loader = _new_loader()
+    try:
+        root = loader.compose(text)
+    except Exception:  # noqa: BLE001
+        return None
+    pending = [root]
+    while pending:
+        node = pending.pop(0)
+        if node is None:
+            continue
+        if isinstance(node.value, list):
+            for item in node.value:
+                pending.extend(item if isinstance(item, tuple) else [item])
+            continue
+        try:
+            loader.constructor.construct_object(node, deep=True)
+        except Exception:  # noqa: BLE001
+            return node.start_mark.line + 1
+    return None
 
 
 def key_line(mapping: Any, key: Any, line_offset: int = 0) -> int | None:
@@ -168,6 +211,9 @@ def key_line(mapping: Any, key: Any, line_offset: int = 0) -> int | None:
 
 
 def value_line(mapping: Any, key: Any, line_offset: int = 0) -> int | None:
+    if mapping.get(key) is None:
+        # An empty value has no position of its own (ruamel gives the next token's).
+        return key_line(mapping, key, line_offset)
     try:
         return mapping.lc.value(key)[0] + 1 + line_offset
     except (AttributeError, KeyError, TypeError):
@@ -175,7 +221,5 @@ def value_line(mapping: Any, key: Any, line_offset: int = 0) -> int | None:
 
 
 def mapping_line(node: Any, line_offset: int = 0) -> int | None:
-    try:
-        return node.lc.line + 1 + line_offset
-    except AttributeError:
-        return None
+    line = getattr(getattr(node, "lc", None), "line", None)
+    return None if line is None else line + 1 + line_offset
