@@ -24,10 +24,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from publisher.accounts import DELIMITERS, Accounts, did_you_mean
 from publisher.checking import check, row_problems
-from publisher.csvfile import LINE, Table
+from publisher.csvfile import LINE, Table, arrow_text
 from publisher.money import amount_message, format_minor, parse_amounts
 from publisher.problems import Problem, problem
 
@@ -182,8 +184,18 @@ def _parse_date_column(
     table: Table, frame: pd.DataFrame, column: str
 ) -> tuple[pd.Series, list[Problem]]:
     cells = frame[column]
-    shaped = cells.str.fullmatch(_DATE_SHAPE).to_numpy(dtype=bool, na_value=False)
-    dates = pd.to_datetime(cells.where(shaped), format="%Y-%m-%d", errors="coerce")
+    text = arrow_text(cells)
+    shaped = pc.fill_null(pc.match_substring_regex(text, "^" + _DATE_SHAPE + "$"), False)
+    # pyarrow's strptime is lenient (2025-02-30 becomes 2025-03-01): a date is real only if
+    # its month and day read back as written.
+    parsed = pc.strptime(text, format="%Y-%m-%d", unit="s", error_is_null=True)
+    written = pc.if_else(shaped, text, "0000-00-00")
+    same_month = pc.equal(pc.month(parsed), pc.cast(pc.utf8_slice_codeunits(written, 5, 7), pa.int64()))
+    same_day = pc.equal(pc.day(parsed), pc.cast(pc.utf8_slice_codeunits(written, 8, 10), pa.int64()))
+    real = pc.fill_null(pc.and_(pc.and_(shaped, same_month), same_day), False)
+    real = real.to_numpy(zero_copy_only=False)
+    shaped = shaped.to_numpy(zero_copy_only=False)
+    dates = pd.Series(parsed.to_numpy(zero_copy_only=False), index=cells.index).where(real)
     nonempty = (cells.str.len() > 0).to_numpy()
     problems = row_problems(
         frame,
@@ -195,7 +207,7 @@ def _parse_date_column(
     )
     problems += row_problems(
         frame,
-        shaped & dates.isna().to_numpy(),
+        shaped & ~real,
         "date-impossible",
         column,
         lambda row: f'"{getattr(row, column)}" is not a day of the calendar; check the month '
@@ -263,6 +275,7 @@ def read_ledger(table: Table, accounts: Accounts) -> tuple[pd.DataFrame, list[Pr
     frame["date"] = dates
     frame["amount"] = amounts
     frame["fund"] = frame["fund"].mask(frame["fund"].str.len() == 0, accounts.default_fund)
+    frame["kind"] = kinds_of(frame["category"], accounts)
     return frame, problems + date_problems + amount_problems
 
 
@@ -306,8 +319,15 @@ def read_balances(table: Table, accounts: Accounts) -> tuple[pd.DataFrame, list[
 # -- Checks -----------------------------------------------------------------------------------
 
 
+def kinds_of(categories: pd.Series, accounts: Accounts) -> pd.Series:
+    """The kind of each row's category (NaN where unknown), through the few distinct values."""
+    return categories.astype("category").map(accounts.kinds()).astype(object)
+
+
 def _kind_of(cooperative: Cooperative, frame: pd.DataFrame) -> pd.Series:
-    return frame["category"].map(cooperative.accounts.kinds())
+    if "kind" in frame.columns:
+        return frame["kind"]
+    return kinds_of(frame["category"], cooperative.accounts)
 
 
 def _has(frame: pd.DataFrame, *columns: str) -> bool:
@@ -360,18 +380,21 @@ def check_ids(cooperative: Cooperative) -> Iterable[Problem]:
     ledger = cooperative.ledger
     if not _has(ledger, "id"):
         return []
-    with_id = ledger[ledger["id"].str.len() > 0]
-    repeated = with_id["id"].duplicated(keep="first")
+    ids = ledger["id"]
+    # Only the id column is scanned; whole rows are looked at only for the repeats found.
+    repeated = (ids.duplicated(keep="first") & (ids.str.len() > 0)).to_numpy()
     if not repeated.any():
         return []
-    first = with_id[~repeated].drop_duplicates("id").set_index("id")
+    repeated_ids = set(ids[repeated])
+    firsts = ledger.loc[ids.isin(repeated_ids).to_numpy() & ~repeated, ["id", "path", "line"]]
+    first = {row.id: (row.path, row.line) for row in firsts.itertuples(index=False)}
     return row_problems(
-        with_id,
+        ledger,
         repeated,
         "id-duplicate",
         "id",
-        lambda row: f'The id "{row.id}" is already used at {first.at[row.id, "path"]} line '
-        f"{first.at[row.id, 'line']}; ids must be unique across all ledgers. Give this row "
+        lambda row: f'The id "{row.id}" is already used at {first[row.id][0]} line '
+        f"{first[row.id][1]}; ids must be unique across all ledgers. Give this row "
         "its own id, or remove it if it is the same movement entered twice.",
         cooperative.locate,
     )
@@ -382,8 +405,8 @@ def check_transfers(cooperative: Cooperative) -> Iterable[Problem]:
     ledger = cooperative.ledger
     if not _has(ledger, "category", "amount", "date"):
         return []
-    transfers = ledger[(_kind_of(cooperative, ledger) == "transfer") & ledger["amount"].notna()]
-    transfers = transfers[transfers["date"].notna()]
+    is_transfer = (_kind_of(cooperative, ledger) == "transfer") & ledger["amount"].notna() & ledger["date"].notna()
+    transfers = ledger.loc[is_transfer.to_numpy(), ["path", "line", "date", "amount"]]
     if transfers.empty:
         return []
     sums = transfers.groupby("date")["amount"].sum()
@@ -415,28 +438,35 @@ def check_balances(cooperative: Cooperative) -> Iterable[Problem]:
     if not _has(balances, "balance", "date", "fund"):
         return []
     units = cooperative.accounts.minor_units
-    readable_rows = (
-        ledger["amount"].notna() & ledger["date"].notna() if len(ledger) else pd.Series([], dtype=bool)
-    )
-    problems: list[Problem] = []
     assertions = balances[balances["balance"].notna() & balances["date"].notna()]
+    if assertions.empty:
+        return []
+    # The running balance of each fund: rows sorted by fund then date, summed cumulatively.
+    if len(ledger):
+        readable = (ledger["amount"].notna() & ledger["date"].notna()).to_numpy()
+        funds = ledger["fund"].to_numpy(dtype=object)
+        dates = ledger["date"].to_numpy()
+        amounts = ledger["amount"].fillna(0).to_numpy(dtype=np.int64)
+    else:
+        readable = np.zeros(0, dtype=bool)
+        funds = dates = amounts = np.zeros(0)
+    problems: list[Problem] = []
     for fund, asserted_rows in assertions.groupby("fund", sort=False):
-        if len(ledger):
-            in_fund = ledger[(ledger["fund"] == fund) & readable_rows].sort_values("date")
-            unreadable = int(((ledger["fund"] == fund) & ~readable_rows).sum())
-        else:
-            in_fund, unreadable = ledger, 0
-        dates = in_fund["date"].to_numpy() if len(in_fund) else np.array([], dtype="datetime64[ns]")
-        running = np.cumsum(in_fund["amount"].to_numpy(dtype=np.int64)) if len(in_fund) else np.array([0])
+        in_fund = funds == fund
+        unreadable = int((in_fund & ~readable).sum())
+        chosen = np.flatnonzero(in_fund & readable)
+        order = chosen[np.argsort(dates[chosen], kind="stable")]
+        fund_dates = dates[order]
+        running = np.cumsum(amounts[order])
         for row in asserted_rows.itertuples(index=False):
-            upto = np.searchsorted(dates, np.datetime64(row.date), side="right") if len(dates) else 0
+            upto = int(np.searchsorted(fund_dates, np.datetime64(row.date), side="right"))
             computed = int(running[upto - 1]) if upto > 0 else 0
             asserted = int(row.balance)
             if computed == asserted:
                 continue
             note = (
-                f" ({unreadable} rows of this fund could not be read and are not counted; fix "
-                "them first.)"
+                f" ({unreadable} {'row' if unreadable == 1 else 'rows'} of this fund could not be "
+                "read and are not counted; fix them first.)"
                 if unreadable
                 else ""
             )

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -18,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from publisher.checking import check, row_problems
+from publisher.csvfile import arrow_text
 from publisher.problems import Problem, Severity, register_code
 
 if TYPE_CHECKING:
@@ -50,79 +50,80 @@ def private_names(cooperative: Cooperative) -> list[str]:
 _WORD_SPLIT = r"[^\p{L}\p{N}_]+"  # RE2: anything that is not a letter, digit or underscore
 
 
-@dataclass(frozen=True)
 class NameFinder:
     """Finds private names inside free text, fast on a million rows with thousands of names.
 
-    One regular expression of thousands of alternatives is slow in any engine. Instead the
-    texts are split into words at once (pyarrow), the rows holding the first word of some name
-    are picked out, and only those rows are searched, with the names starting with that word.
+    One regular expression of thousands of alternatives is slow in any engine. Instead each
+    distinct text is split into words once (pyarrow), the texts holding the first word of some
+    name are picked out, and only those are searched, with the names starting with that word
+    (their pattern compiled when first needed).
     """
 
-    by_first_word: dict[str, re.Pattern]
-
-    @classmethod
-    def of(cls, names: list[str]) -> NameFinder:
-        groups: dict[str, list[str]] = {}
+    def __init__(self, names: list[str]) -> None:
+        self.groups: dict[str, list[str]] = {}
         for name in names:
             words = [w for w in re.split(r"[^\w]+", name.lower()) if w]
             if words:
-                groups.setdefault(words[0], []).append(name)
-        return cls(
-            {
-                first: re.compile(
-                    r"(?<!\w)(?:" + "|".join(re.escape(n) for n in sorted(group, key=len, reverse=True)) + r")(?!\w)",
-                    re.IGNORECASE,
-                )
-                for first, group in groups.items()
-            }
-        )
+                self.groups.setdefault(words[0], []).append(name)
+        self._patterns: dict[str, re.Pattern] = {}
 
-    def _candidates(self, texts: pd.Series) -> dict[int, set[str]]:
-        """Row position -> first words of names that the row's text contains."""
-        if not self.by_first_word or not len(texts):
-            return {}
-        array = pa.array(texts.to_numpy(dtype=object), type=pa.large_string())
-        words = pc.split_pattern_regex(pc.utf8_lower(array), _WORD_SPLIT)
+    def __bool__(self) -> bool:
+        return bool(self.groups)
+
+    def _pattern(self, first: str) -> re.Pattern:
+        if first not in self._patterns:
+            names = sorted(self.groups[first], key=len, reverse=True)
+            self._patterns[first] = re.compile(
+                r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)", re.IGNORECASE
+            )
+        return self._patterns[first]
+
+    def _scan(self, texts: pd.Series) -> tuple[np.ndarray, list[str], dict[int, set[str]]]:
+        """(index of each row's distinct text, the distinct texts, distinct text -> first
+        words of names it contains)."""
+        encoded = pc.dictionary_encode(arrow_text(texts))
+        distinct, indices = encoded.dictionary, encoded.indices.to_numpy(zero_copy_only=False)
+        words = pc.split_pattern_regex(pc.utf8_lower(distinct), _WORD_SPLIT)
         flat = pc.list_flatten(words)
-        rows = pc.list_parent_indices(words).to_numpy()
-        hit = pc.is_in(flat, value_set=pa.array(list(self.by_first_word), type=pa.large_string()))
+        owners = pc.list_parent_indices(words).to_numpy()
+        hit = pc.is_in(flat, value_set=pa.array(list(self.groups), type=pa.large_string()))
         hit = hit.to_numpy(zero_copy_only=False)
         found: dict[int, set[str]] = {}
-        for row, word in zip(rows[hit], flat.filter(pa.array(hit)).to_pylist()):
-            found.setdefault(int(row), set()).add(word)
-        return found
+        for owner, word in zip(owners[hit], flat.filter(pa.array(hit)).to_pylist()):
+            found.setdefault(int(owner), set()).add(word)
+        return indices, distinct.to_pylist() if found else [], found
 
     def contains(self, texts: pd.Series) -> np.ndarray:
-        mask = np.zeros(len(texts), dtype=bool)
-        values = texts.to_numpy()
-        for row, firsts in self._candidates(texts).items():
-            mask[row] = any(self.by_first_word[f].search(values[row]) for f in firsts)
-        return mask
+        if not self or not len(texts):
+            return np.zeros(len(texts), dtype=bool)
+        indices, distinct, found = self._scan(texts)
+        named = [k for k, firsts in found.items() if any(self._pattern(f).search(distinct[k]) for f in firsts)]
+        return np.isin(indices, named)
 
     def redact(self, texts: pd.Series) -> pd.Series:
-        candidates = self._candidates(texts)
-        if not candidates:
+        if not self or not len(texts):
             return texts
-        values = texts.to_numpy(dtype=object).copy()
-        for row, firsts in candidates.items():
+        indices, distinct, found = self._scan(texts)
+        if not found:
+            return texts
+        for k, firsts in found.items():
             for first in firsts:
-                values[row] = self.by_first_word[first].sub(PRIVATE, values[row])
-        return pd.Series(values, index=texts.index, dtype="str")
+                distinct[k] = self._pattern(first).sub(PRIVATE, distinct[k])
+        return pd.Series(np.asarray(distinct, dtype=object)[indices], index=texts.index, dtype="str")
 
     def redact_text(self, text: str) -> str:
         return self.redact(pd.Series([text], dtype="str")).iloc[0]
 
 
 def name_finder(cooperative: Cooperative) -> NameFinder:
-    return NameFinder.of(private_names(cooperative))
+    return NameFinder(private_names(cooperative))
 
 
 @check
 def check_private_names(cooperative: Cooperative) -> Iterable[Problem]:
     finder = name_finder(cooperative)
     ledger = cooperative.ledger
-    if not finder.by_first_word:
+    if not finder:
         return []
     problems: list[Problem] = []
     for column in ("description", "note"):
