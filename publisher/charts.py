@@ -73,6 +73,21 @@ def _bar(name: str, x: list[Any], values: list[int], colour: str, summary: Summa
     }
 
 
+def _line(name: str, x: list[Any], values: list[int], colour: str, summary: Summary, **extra: Any) -> dict:
+    trace = {
+        "type": "scatter",
+        "mode": "lines+markers",
+        "name": name,
+        "x": x,
+        "y": _amounts(values, summary),
+        "line": {"color": colour},
+        "customdata": _hover(values, summary),
+        "hovertemplate": "%{x}<br>" + name + ": %{customdata}<extra></extra>",
+    }
+    trace.update(extra)
+    return trace
+
+
 def _horizontal_bar(name: str, labels: list[str], values: list[int], colour: str, summary: Summary) -> dict:
     return {
         "type": "bar",
@@ -96,16 +111,7 @@ def income_expense_by_year(summary: Summary) -> Chart:
         "data": [
             _bar("Income", labels, income, INCOME_COLOUR, summary),
             _bar("Expense", labels, expense, EXPENSE_COLOUR, summary),
-            {
-                "type": "scatter",
-                "mode": "lines+markers",
-                "name": "Net result",
-                "x": labels,
-                "y": _amounts(net, summary),
-                "line": {"color": BALANCE_COLOUR},
-                "customdata": _hover(net, summary),
-                "hovertemplate": "%{x}<br>Net result: %{customdata}<extra></extra>",
-            },
+            _line("Net result", labels, net, BALANCE_COLOUR, summary),
         ],
         "layout": _layout(
             "Income and expense by year",
@@ -132,17 +138,9 @@ def fund_balances(summary: Summary, year: int | None = None) -> Chart:
         points = [(m, v) for m, v in history if year is None or m.startswith(f"{year}-")]
         months = [m for m, _ in points]
         values = [v for _, v in points]
+        colour = FUND_COLOURS[index % len(FUND_COLOURS)]
         traces.append(
-            {
-                "type": "scatter",
-                "mode": "lines",
-                "line": {"shape": "hv", "color": FUND_COLOURS[index % len(FUND_COLOURS)]},
-                "name": fund,
-                "x": months,
-                "y": _amounts(values, summary),
-                "customdata": _hover(values, summary),
-                "hovertemplate": "%{x}<br>" + fund + ": %{customdata}<extra></extra>",
-            }
+            _line(fund, months, values, colour, summary, mode="lines", line={"shape": "hv", "color": colour})
         )
     funds = list(summary.fund_history)
     by_month = {fund: dict(history) for fund, history in summary.fund_history.items()}
@@ -208,17 +206,7 @@ def monthly(summary: Summary, year: int) -> Chart:
         "data": [
             _bar("Income", labels, income, INCOME_COLOUR, summary),
             _bar("Expense", labels, expense, EXPENSE_COLOUR, summary),
-            {
-                "type": "scatter",
-                "mode": "lines+markers",
-                "name": "Balance (all funds)",
-                "x": labels,
-                "y": _amounts(balance, summary),
-                "yaxis": "y2",
-                "line": {"color": BALANCE_COLOUR},
-                "customdata": _hover(balance, summary),
-                "hovertemplate": "%{x}<br>Balance: %{customdata}<extra></extra>",
-            },
+            _line("Balance (all funds)", labels, balance, BALANCE_COLOUR, summary, yaxis="y2"),
         ],
         "layout": _layout(
             f"Month by month, {year}",

@@ -62,6 +62,7 @@ _DATE_SHAPE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 
 
 def _empty_frame(fmt: FileFormat) -> pd.DataFrame:
+    """No rows: only the columns every frame has, which checks test for before using others."""
     return pd.DataFrame({"path": pd.Series([], dtype="str"), LINE: pd.Series([], dtype="int64")})
 
 
@@ -264,27 +265,31 @@ def _parse_amount_column(
     return minor, problems
 
 
-def read_ledger(table: Table, accounts: Accounts) -> tuple[pd.DataFrame, list[Problem]]:
-    problems, usable = _structure(table, LEDGER)
+def _read_rows(table: Table, fmt: FileFormat, accounts: Accounts) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """What every kind of file shares: structure, text columns, required cells, default fund."""
+    problems, usable = _structure(table, fmt)
     if not usable:
-        return _empty_frame(LEDGER), problems
-    frame = _text_columns(table, LEDGER)
-    problems += _missing_values(table, frame, LEDGER)
-    dates, date_problems = _parse_date_column(table, frame, "date")
-    amounts, amount_problems = _parse_amount_column(table, frame, "amount", accounts)
-    frame["date"] = dates
-    frame["amount"] = amounts
+        return None, problems
+    frame = _text_columns(table, fmt)
+    problems += _missing_values(table, frame, fmt)
     frame["fund"] = frame["fund"].mask(frame["fund"].str.len() == 0, accounts.default_fund)
+    return frame, problems
+
+
+def read_ledger(table: Table, accounts: Accounts) -> tuple[pd.DataFrame, list[Problem]]:
+    frame, problems = _read_rows(table, LEDGER, accounts)
+    if frame is None:
+        return _empty_frame(LEDGER), problems
+    frame["date"], date_problems = _parse_date_column(table, frame, "date")
+    frame["amount"], amount_problems = _parse_amount_column(table, frame, "amount", accounts)
     frame["kind"] = kinds_of(frame["category"], accounts)
     return frame, problems + date_problems + amount_problems
 
 
 def read_budget(table: Table, accounts: Accounts) -> tuple[pd.DataFrame, list[Problem]]:
-    problems, usable = _structure(table, BUDGET)
-    if not usable:
+    frame, problems = _read_rows(table, BUDGET, accounts)
+    if frame is None:
         return _empty_frame(BUDGET), problems
-    frame = _text_columns(table, BUDGET)
-    problems += _missing_values(table, frame, BUDGET)
     shaped = frame["year"].str.fullmatch(r"[0-9]{4}").to_numpy(dtype=bool, na_value=False)
     nonempty = (frame["year"].str.len() > 0).to_numpy()
     problems += row_problems(
@@ -295,24 +300,17 @@ def read_budget(table: Table, accounts: Accounts) -> tuple[pd.DataFrame, list[Pr
         lambda row: f'"{row.year}" is not a year; write the four digits of the year, e.g. "2026".',
         _locator(table),
     )
-    amounts, amount_problems = _parse_amount_column(table, frame, "amount", accounts)
+    frame["amount"], amount_problems = _parse_amount_column(table, frame, "amount", accounts)
     frame["year"] = pd.to_numeric(frame["year"].where(shaped), errors="coerce").astype("Int64")
-    frame["amount"] = amounts
-    frame["fund"] = frame["fund"].mask(frame["fund"].str.len() == 0, accounts.default_fund)
     return frame, problems + amount_problems
 
 
 def read_balances(table: Table, accounts: Accounts) -> tuple[pd.DataFrame, list[Problem]]:
-    problems, usable = _structure(table, BALANCES)
-    if not usable:
+    frame, problems = _read_rows(table, BALANCES, accounts)
+    if frame is None:
         return _empty_frame(BALANCES), problems
-    frame = _text_columns(table, BALANCES)
-    problems += _missing_values(table, frame, BALANCES)
-    dates, date_problems = _parse_date_column(table, frame, "date")
-    amounts, amount_problems = _parse_amount_column(table, frame, "balance", accounts)
-    frame["date"] = dates
-    frame["balance"] = amounts
-    frame["fund"] = frame["fund"].mask(frame["fund"].str.len() == 0, accounts.default_fund)
+    frame["date"], date_problems = _parse_date_column(table, frame, "date")
+    frame["balance"], amount_problems = _parse_amount_column(table, frame, "balance", accounts)
     return frame, problems + date_problems + amount_problems
 
 
