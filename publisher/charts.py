@@ -290,3 +290,49 @@ def _encode(value: Any) -> str:
         return "[" + ",".join(_encode(v) for v in value) + "]"
     return json.dumps(value, ensure_ascii=False)
 
+
+
+def yearly_bars(
+    chart_id: str,
+    title: str,
+    caption: str,
+    axis: str,
+    years: list[int],
+    values: list[Decimal | None],
+    shown: list[str],
+    colour: str = BALANCE_COLOUR,
+    target: list[Decimal | None] | None = None,
+) -> Chart:
+    """One figure per year as bars (None: no bar), optionally with a target line."""
+    labels = [str(y) for y in years]
+    data: list[dict] = [
+        {
+            "type": "bar",
+            "name": title,
+            "x": labels,
+            "y": values,
+            "marker": {"color": colour},
+            "customdata": shown,
+            "hovertemplate": "%{x}: %{customdata}<extra></extra>",
+        }
+    ]
+    columns, rows = ["year", axis], [[label, text] for label, text in zip(labels, shown)]
+    if target is not None:
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": "Target",
+                "x": labels,
+                "y": target,
+                "marker": {"color": BUDGET_COLOUR, "symbol": "line-ew-open", "size": 28, "line": {"width": 3}},
+                "hovertemplate": "%{x}: target %{y}<extra></extra>",
+            }
+        )
+        columns.append("target")
+        rows = [row + ["" if t is None else f"{t}"] for row, t in zip(rows, target)]
+    figure = {
+        "data": data,
+        "layout": _layout(title, xaxis={"type": "category"}, yaxis={"title": {"text": axis}}, showlegend=target is not None),
+    }
+    return Chart(chart_id, title, caption, figure, columns, rows)

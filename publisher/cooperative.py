@@ -16,6 +16,7 @@ import pandas as pd
 # Imported for their checks, which register themselves.
 import publisher.ledger as ledger_module
 import publisher.privacy  # noqa: F401
+from publisher.governance import Governance, read_governance
 from publisher.accounts import ACCOUNTS_PATH, Accounts, parse_accounts
 from publisher.checking import run_checks
 from publisher.csvfile import MAX_CSV_BYTES, Table, read_table
@@ -37,6 +38,7 @@ class Cooperative:
     budget: pd.DataFrame
     balances: pd.DataFrame
     today: dt.date
+    governance: Governance = field(default_factory=Governance)
     tables: dict[str, Table] = field(default_factory=dict, repr=False)
 
     def locate(self, path: str, line: int, column: str) -> tuple[int, int | None]:
@@ -131,6 +133,8 @@ def load_cooperative(
             problems += file_problems
             frames[kind].append(frame)
 
+    governance, governance_problems = read_governance(root, accounts, read_text_file)
+    problems += governance_problems
     cooperative = Cooperative(
         root=root,
         accounts=accounts,
@@ -138,6 +142,7 @@ def load_cooperative(
         budget=_concat(frames["budget"]),
         balances=_concat(frames["balances"]),
         today=today or dt.date.today(),
+        governance=governance,
         tables=tables,
     )
     return cooperative, problems

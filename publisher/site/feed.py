@@ -13,6 +13,7 @@ from urllib.parse import urljoin
 # At the site's root: Material's instant navigation fetches "sitemap.xml" beside the target of
 # every <link rel="alternate">, and the root is where the sitemap is.
 FEED_PATH = "feed.xml"
+DECISIONS_FEED_PATH = "decisions.xml"
 ATOM = "http://www.w3.org/2005/Atom"
 SUMMARY_CHARACTERS = 400
 
@@ -61,9 +62,15 @@ def entry_from_page(page: Any, html_text: str) -> FeedEntry | None:
     return FeedEntry(str(page.title), page.url, published, authors, categories, summary)
 
 
-def atom_feed(site_name: str, site_url: str | None, entries: list[FeedEntry]) -> str:
+def atom_feed(
+    title: str,
+    site_url: str | None,
+    entries: list[FeedEntry],
+    self_path: str = FEED_PATH,
+    alternate_path: str = "stories/",
+) -> str:
     """An Atom document, newest first. Links are absolute when site_url is set, else relative
-    to the feed's own address (which Atom readers resolve)."""
+    to the feed's own address (which Atom readers resolve); feeds live at the site's root."""
     base = site_url if site_url else None
 
     def href(url: str) -> str:
@@ -73,10 +80,10 @@ def atom_feed(site_name: str, site_url: str | None, entries: list[FeedEntry]) ->
 
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
-    ET.SubElement(feed, f"{{{ATOM}}}title").text = f"{site_name}: stories"
-    ET.SubElement(feed, f"{{{ATOM}}}id").text = href(FEED_PATH) if base else f"tag:coop-publisher,feed:{site_name}"
-    ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=href(FEED_PATH))
-    ET.SubElement(feed, f"{{{ATOM}}}link", rel="alternate", href=href("stories/"))
+    ET.SubElement(feed, f"{{{ATOM}}}title").text = title
+    ET.SubElement(feed, f"{{{ATOM}}}id").text = href(self_path) if base else f"tag:coop-publisher,feed:{title}"
+    ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=href(self_path))
+    ET.SubElement(feed, f"{{{ATOM}}}link", rel="alternate", href=href(alternate_path))
     ordered = sorted(entries, key=lambda e: e.published, reverse=True)
     updated = ordered[0].published if ordered else dt.datetime.now(dt.timezone.utc)
     ET.SubElement(feed, f"{{{ATOM}}}updated").text = updated.isoformat()
@@ -87,7 +94,7 @@ def atom_feed(site_name: str, site_url: str | None, entries: list[FeedEntry]) ->
         ET.SubElement(item, f"{{{ATOM}}}id").text = href(entry.url) if base else f"tag:coop-publisher,post:{entry.url}"
         ET.SubElement(item, f"{{{ATOM}}}published").text = entry.published.isoformat()
         ET.SubElement(item, f"{{{ATOM}}}updated").text = entry.published.isoformat()
-        for name in entry.authors or (site_name,):
+        for name in entry.authors or (title,):
             author = ET.SubElement(item, f"{{{ATOM}}}author")
             ET.SubElement(author, f"{{{ATOM}}}name").text = name
         for category in entry.categories:

@@ -10,7 +10,6 @@ relative to the docs directory) and resolved per page by the plugin.
 from __future__ import annotations
 
 import csv
-import html
 import io
 import json
 import re
@@ -23,13 +22,28 @@ import plotly
 from plotly.offline import get_plotlyjs_version
 
 from publisher import charts
-from publisher.charts import Chart, display_money, to_json
+from publisher.charts import Chart, display_money
 from publisher.cooperative import Cooperative
 from publisher.gitrepo import CommitInfo
 from publisher.markdownfile import parse_markdown
 from publisher.privacy import NameFinder, name_finder, published_ledger
 from publisher.problems import Problem, count, sorted_problems
 from publisher.summary import Summary, summarize, summary_json
+from publisher.governance import compliance, spending_by_decision
+from publisher.site.feed import DECISIONS_FEED_PATH, atom_feed
+from publisher.site.governance_pages import (
+    DECISIONS_PAGE,
+    SOVEREIGNTY_PAGE,
+    charter_fragment,
+    decision_feed_entries,
+    decisions_csv,
+    decisions_page,
+    decisions_resource_fields,
+    home_line,
+    meeting_fragment,
+    sovereignty_page,
+)
+from publisher.site.html import FORMULA_START, esc, figure_html, figures_html, html_table, link, neutralize
 
 ASSETS = Path(__file__).parent / "assets"
 PLOTLY_FILE = f"plotly-{get_plotlyjs_version()}.min.js"
@@ -37,19 +51,6 @@ PLOTLY_SOURCE = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 STORIES_DIR = "stories"
 POSTS_DIR = f"{STORIES_DIR}/posts"
 LATEST_STORIES = 3
-
-#: Characters a spreadsheet takes as the start of a formula.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def esc(value: object) -> str:
-    """Text for raw HTML: escaped, on one line (a blank line would end the HTML block)."""
-    return html.escape(str(value), quote=True).replace("\r", " ").replace("\n", " ")
-
-
-def link(path: str) -> str:
-    return f"publisher:{path}"
-
 
 @dataclass
 class Story:
@@ -65,15 +66,12 @@ class SiteContent:
     directory: Path
     files: list[str]
     nav: list[dict]
-    home: str
+    #: docs path -> (where, HTML) added to a hand-written page: "top" (after its title),
+    #: "end", or "marker" (at the marker, else the end)
+    fragments: dict[str, tuple[str, str]]
     summary: Summary
     commit: CommitInfo | None
     stories: list[Story] = field(default_factory=list)
-
-
-def neutralize(value: str) -> str:
-    """A text cell a spreadsheet would run as a formula gets a leading apostrophe."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
 
 
 def write_csv(rows: list[list[str]], columns: list[str], text_columns: set[str]) -> str:
@@ -92,58 +90,9 @@ def write_csv(rows: list[list[str]], columns: list[str], text_columns: set[str])
 def frame_csv(frame: pd.DataFrame, text_columns: set[str]) -> str:
     out = frame.copy()
     for column in text_columns & set(out.columns):
-        starts = out[column].str[:1].isin(list(_FORMULA_START))
+        starts = out[column].str[:1].isin(list(FORMULA_START))
         out[column] = out[column].mask(starts, "'" + out[column])
     return out.to_csv(index=False, lineterminator="\n")
-
-
-# -- Pieces of HTML ---------------------------------------------------------------------------
-
-
-def html_table(columns: list[str], rows: list[list[str]], amount_columns: set[int] = frozenset()) -> str:
-    head = "".join(
-        f'<th class="publisher-amount">{esc(c)}</th>' if i in amount_columns else f"<th>{esc(c)}</th>"
-        for i, c in enumerate(columns)
-    )
-    body = "".join(
-        "<tr>"
-        + "".join(
-            f'<td class="publisher-amount">{esc(v)}</td>' if i in amount_columns else f"<td>{esc(v)}</td>"
-            for i, v in enumerate(row)
-        )
-        + "</tr>"
-        for row in rows
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def figure_html(chart: Chart, amount_columns: set[int]) -> str:
-    """A chart: the plot, its caption, and its numbers in a collapsible table with a CSV."""
-    # The figure travels in an attribute, not in a <script> block: Material's instant
-    # navigation does not carry script blocks of a new page over.
-    return (
-        f'<figure class="publisher-chart" id="chart-{esc(chart.id)}">\n'
-        f'<div class="publisher-chart__plot" data-figure="{esc(to_json(chart.figure))}" role="img" aria-label="{esc(chart.caption)}"></div>\n'
-        f"<figcaption>{esc(chart.caption)}</figcaption>\n"
-        f"<details><summary>The numbers behind this chart</summary>\n"
-        f"{html_table(chart.columns, chart.rows, amount_columns)}\n"
-        f'<p><a href="{link(f"data/charts/{chart.id}.csv")}" download>Download these numbers (CSV)</a></p>\n'
-        f"</details>\n"
-        f"</figure>\n\n"
-    )
-
-
-def figures_html(items: list[tuple[str, str, str]]) -> str:
-    """Key figures as cards: (label, value, note)."""
-    cards = "".join(
-        '<div class="publisher-figure">'
-        f'<span class="publisher-figure__label">{esc(label)}</span>'
-        f'<span class="publisher-figure__value">{esc(value)}</span>'
-        + (f'<span class="publisher-figure__note">{esc(note)}</span>' if note else "")
-        + "</div>"
-        for label, value, note in items
-    )
-    return f'<div class="publisher-figures">{cards}</div>\n\n'
 
 
 def _percent(part: int, whole: int) -> str:
@@ -250,7 +199,8 @@ def year_page(
     if has_rows:
         parts += [
             "## Ledger\n\n",
-            f'<div class="publisher-ledger" data-src="{link(f"data/ledger-{year}.json")}">'
+            f'<div class="publisher-ledger" data-src="{link(f"data/ledger-{year}.json")}" '
+            f'data-decisions="{link("decisions/index.md")}">'
             '<p class="publisher-ledger__status">Loading the rows…</p>'
             f'<p><a href="{link(f"data/ledger-{year}.csv")}" download>Download the ledger of {year} (CSV)</a></p>'
             "</div>\n\n",
@@ -308,7 +258,7 @@ def data_page(summary: Summary, commit: CommitInfo | None, years: list[int]) -> 
     )
 
 
-def home_fragment(summary: Summary, stories: list[Story]) -> str:
+def home_fragment(summary: Summary, stories: list[Story], governance_line: str = "") -> str:
     year = summary.current_year
     money = lambda v: display_money(v, summary)  # noqa: E731
     items = [(f"Fund “{fund}”", money(balance), "balance") for fund, balance in summary.funds.items()]
@@ -330,6 +280,7 @@ def home_fragment(summary: Summary, stories: list[Story]) -> str:
         f'<a href="{link("data/index.md")}">Download the data</a></p>\n'
         if year in summary.years
         else f'<p><a href="{link("finances/index.md")}">All the finances</a> · <a href="{link("data/index.md")}">Download the data</a></p>\n',
+        governance_line,
     ]
     if stories:
         latest = "".join(
@@ -366,7 +317,7 @@ LEDGER_TEXT_COLUMNS = {"description", "category", "fund", "counterparty", "decis
 BUDGET_TEXT_COLUMNS = {"category", "fund", "decision"}
 
 
-def datapackage(summary: Summary, commit: CommitInfo | None) -> dict:
+def datapackage(summary: Summary, commit: CommitInfo | None, with_decisions: bool) -> dict:
     def field(name: str, kind: str, description: str) -> dict:
         return {"name": name, "type": kind, "description": description}
 
@@ -413,7 +364,8 @@ def datapackage(summary: Summary, commit: CommitInfo | None) -> dict:
         "resources": [
             resource("ledger", ledger_fields, "Ledger"),
             resource("budget", budget_fields, "Budget"),
-        ],
+        ]
+        + ([resource("decisions", decisions_resource_fields(), "Decisions")] if with_decisions else []),
     }
 
 
@@ -443,7 +395,7 @@ def ledger_json(rows: pd.DataFrame, labels: dict[str, str]) -> str:
         {"key": "category", "label": "Category", "kind": "text"},
         {"key": "fund", "label": "Fund", "kind": "text"},
         {"key": "counterparty", "label": "Counterparty", "kind": "text"},
-        {"key": "decision", "label": "Decision", "kind": "text"},
+        {"key": "decision", "label": "Decision", "kind": "decision"},
         {"key": "id", "label": "Id", "kind": "text"},
     ]
     shown = rows.assign(category=rows["category"].map(lambda c: labels.get(c, c)))
@@ -454,7 +406,7 @@ def ledger_json(rows: pd.DataFrame, labels: dict[str, str]) -> str:
 # -- All of it --------------------------------------------------------------------------------
 
 
-def default_nav(years: list[int], docs_dir: Path) -> list[dict]:
+def default_nav(years: list[int], docs_dir: Path, governance: bool) -> list[dict]:
     nav: list[dict] = [{"Home": "index.md"}]
     nav.append(
         {
@@ -463,13 +415,20 @@ def default_nav(years: list[int], docs_dir: Path) -> list[dict]:
             + [{"Warnings": "finances/warnings.md"}]
         }
     )
+    minutes = sorted((docs_dir / "minutes").glob("*.md"), reverse=True) if (docs_dir / "minutes").is_dir() else []
+    if governance:
+        nav.append(
+            {
+                "Decisions": [{"All decisions": DECISIONS_PAGE}]
+                + [{"Self-government": SOVEREIGNTY_PAGE}]
+                + ([{"Charter": "charter.md"}] if (docs_dir / "charter.md").is_file() else [])
+                + [f"minutes/{p.name}" for p in minutes]
+            }
+        )
+    elif (docs_dir / "charter.md").is_file():
+        nav.append({"Charter": "charter.md"})
     if (docs_dir / STORIES_DIR / "index.md").is_file():
         nav.append({"Stories": f"{STORIES_DIR}/index.md"})
-    if (docs_dir / "charter.md").is_file():
-        nav.append({"Charter": "charter.md"})
-    minutes = sorted((docs_dir / "minutes").glob("*.md"), reverse=True) if (docs_dir / "minutes").is_dir() else []
-    if minutes:
-        nav.append({"Minutes": [f"minutes/{p.name}" for p in minutes]})
     nav.append({"Data": "data/index.md"})
     return nav
 
@@ -480,6 +439,7 @@ def generate_site(
     commit: CommitInfo | None,
     docs_dir: Path,
     out_dir: Path,
+    site_url: str | None = None,
 ) -> SiteContent:
     """Write the generated pages, data and assets into `out_dir` (emptied first)."""
     errors, warnings = count(problems)
@@ -506,11 +466,33 @@ def generate_site(
             files[f"data/ledger-{year}.json"] = ledger_json(year_rows, summary.labels)
             files[f"data/ledger-{year}.csv"] = frame_csv(year_rows, LEDGER_TEXT_COLUMNS)
     files["finances/warnings.md"] = warnings_page(problems, finder)
+    governance = cooperative.governance
+    has_governance = bool(governance.meetings) or governance.charter is not None
+    fragments: dict[str, tuple[str, str]] = {}
+    home_extra = ""
+    if has_governance:
+        spent = spending_by_decision(cooperative)
+        results = compliance(cooperative)
+        files[DECISIONS_PAGE] = decisions_page(cooperative, summary, ledger, spent)
+        files[SOVEREIGNTY_PAGE] = sovereignty_page(cooperative, summary, chart_files)
+        files["data/decisions.csv"] = decisions_csv(cooperative, spent)
+        files[DECISIONS_FEED_PATH] = atom_feed(
+            f"{summary.name}: decisions",
+            site_url,
+            decision_feed_entries(cooperative, summary),
+            self_path=DECISIONS_FEED_PATH,
+            alternate_path="decisions/",
+        )
+        for meeting in governance.meetings:
+            fragments[meeting.path.removeprefix("content/")] = ("top", meeting_fragment(meeting, cooperative, summary, spent))
+        if governance.charter is not None:
+            fragments["charter.md"] = ("end", charter_fragment(cooperative, summary, finder, results))
+        home_extra = home_line(results, summary.current_year)
     files["data/index.md"] = data_page(summary, commit, [y for y in years if (ledger_years == y).any()])
     files["data/ledger.csv"] = frame_csv(ledger, LEDGER_TEXT_COLUMNS)
     files["data/budget.csv"] = frame_csv(published_budget(cooperative), BUDGET_TEXT_COLUMNS)
     files["data/summary.json"] = json.dumps(summary_json(summary, commit.sha if commit else None), indent=2, ensure_ascii=False) + "\n"
-    files["data/datapackage.json"] = json.dumps(datapackage(summary, commit), indent=2, ensure_ascii=False) + "\n"
+    files["data/datapackage.json"] = json.dumps(datapackage(summary, commit, has_governance), indent=2, ensure_ascii=False) + "\n"
     for chart in chart_files.values():
         files[f"data/charts/{chart.id}.csv"] = write_csv(chart.rows, chart.columns, {chart.columns[0]})
     script = (ASSETS / "publisher.js").read_text(encoding="utf-8").replace("__PLOTLY_FILE__", PLOTLY_FILE)
@@ -529,11 +511,12 @@ def generate_site(
     shutil.copyfile(PLOTLY_SOURCE, plotly_target)
 
     stories = find_stories(docs_dir)
+    fragments["index.md"] = ("marker", home_fragment(summary, stories[:LATEST_STORIES], home_extra))
     return SiteContent(
         directory=out_dir,
         files=sorted(files) + [f"assets/publisher/{PLOTLY_FILE}"],
-        nav=default_nav(years, docs_dir),
-        home=home_fragment(summary, stories[:LATEST_STORIES]),
+        nav=default_nav(years, docs_dir, has_governance),
+        fragments=fragments,
         summary=summary,
         commit=commit,
         stories=stories,

@@ -67,7 +67,9 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
         self.staging = Path(tempfile.mkdtemp(prefix="publisher-"))
         started = time.perf_counter()
         commit = head_commit(root)
-        self.content = generate_site(cooperative, problems, commit, Path(config.docs_dir), self.staging)
+        self.content = generate_site(
+            cooperative, problems, commit, Path(config.docs_dir), self.staging, config.site_url
+        )
         self.generate_seconds = time.perf_counter() - started
         self.feed_entries = []
 
@@ -107,11 +109,18 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
         return files
 
     def on_page_markdown(self, markdown: str, page: Any, config: Any, files: Files) -> str:
-        if page.file.src_uri != "index.md" or self.content is None:
+        if self.content is None or page.file.src_uri not in self.content.fragments:
             return markdown
-        fragment = "\n\n" + self.content.home + "\n"
-        if HOME_MARKER in markdown:
+        where, fragment = self.content.fragments[page.file.src_uri]
+        fragment = "\n\n" + fragment + "\n\n"
+        if where == "marker" and HOME_MARKER in markdown:
             return markdown.replace(HOME_MARKER, fragment, 1)
+        if where == "top":
+            # After the page's title, when it starts with one; else first thing on the page.
+            title = re.match(r"\s*#\s[^\n]*\n", markdown)
+            if title:
+                return markdown[: title.end()] + fragment + markdown[title.end() :]
+            return fragment + markdown
         return markdown + fragment
 
     def on_page_content(self, html_text: str, page: Any, config: Any, files: Files) -> str:
@@ -138,7 +147,8 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
         if self.content is not None and self.content.stories:
             target = Path(config.site_dir) / FEED_PATH
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(atom_feed(self.content.summary.name, config.site_url, self.feed_entries), encoding="utf-8")
+            feed = atom_feed(f"{self.content.summary.name}: stories", config.site_url, self.feed_entries)
+            target.write_text(feed, encoding="utf-8")
         self._clean_staging()
 
     def on_build_error(self, error: Exception) -> None:

@@ -98,8 +98,19 @@
     return node;
   }
 
+  function decisionAnchor(id) {
+    // The same as decision_anchor() in the publisher.
+    return "decision-" + id.replace(/[^A-Za-z0-9_-]/g, "-");
+  }
+
   function renderLedger(root, data) {
-    var state = { filter: "", sortColumn: 0, ascending: true, page: 0 };
+    var state = { filter: "", sortColumn: 0, ascending: true, page: 0, exact: null };
+    // ?decision=ID, ?id=ROW-ID: only the rows with that value; ?q=TEXT: a filter to start with.
+    var params = new URLSearchParams(window.location.search);
+    data.columns.forEach(function (column, index) {
+      if (params.has(column.key)) state.exact = { index: index, value: params.get(column.key) };
+    });
+    var decisionsPage = root.dataset.decisions;
     var status = root.querySelector(".publisher-ledger__status");
     var input = element("input", "md-input publisher-ledger__filter");
     input.type = "search";
@@ -136,9 +147,23 @@
     pager.appendChild(position);
     pager.appendChild(next);
     input.addEventListener("input", function () { state.filter = input.value.toLowerCase(); state.page = 0; update(); });
+    if (params.has("q")) { input.value = params.get("q"); state.filter = input.value.toLowerCase(); }
+    var exactNote = element("p", "publisher-ledger__exact");
+    if (state.exact) {
+      exactNote.textContent = "Showing the rows whose " + data.columns[state.exact.index].label.toLowerCase() +
+        " is " + state.exact.value + ". ";
+      var all = element("button", "md-button", "Show all rows");
+      all.type = "button";
+      all.addEventListener("click", function () { state.exact = null; exactNote.remove(); update(); });
+      exactNote.appendChild(all);
+    }
 
     function update() {
       var rows = data.rows;
+      if (state.exact) {
+        var exact = state.exact;
+        rows = rows.filter(function (row) { return row[exact.index] === exact.value; });
+      }
       if (state.filter) {
         rows = rows.filter(function (row) { return row.join("\u0000").toLowerCase().indexOf(state.filter) >= 0; });
       }
@@ -154,7 +179,15 @@
       rows.slice(start, start + PAGE_SIZE).forEach(function (row) {
         var tr = element("tr");
         row.forEach(function (cell, index) {
-          var td = element("td", data.columns[index].kind === "amount" ? "publisher-amount" : "", cell);
+          var kind = data.columns[index].kind;
+          var td = element("td", kind === "amount" ? "publisher-amount" : "");
+          if (kind === "decision" && cell && decisionsPage) {
+            var a = element("a", "", cell);
+            a.href = decisionsPage + "#" + decisionAnchor(cell);
+            td.appendChild(a);
+          } else {
+            td.textContent = cell;
+          }
           tr.appendChild(td);
         });
         body.appendChild(tr);
@@ -167,6 +200,7 @@
     }
 
     status.textContent = "";
+    if (state.exact) root.appendChild(exactNote);
     root.appendChild(input);
     var scroller = element("div", "md-typeset__scrollwrap");
     scroller.appendChild(table);
@@ -193,9 +227,23 @@
     });
   }
 
+  /* Tables with a filter box (the decisions): rows that do not contain the text are hidden. */
+  function filterTables() {
+    document.querySelectorAll(".publisher-filterable:not([data-ready])").forEach(function (root) {
+      root.dataset.ready = "true";
+      var input = root.querySelector(".publisher-table-filter");
+      var rows = root.querySelectorAll("tbody tr");
+      input.addEventListener("input", function () {
+        var text = input.value.toLowerCase();
+        rows.forEach(function (row) { row.hidden = text !== "" && row.textContent.toLowerCase().indexOf(text) < 0; });
+      });
+    });
+  }
+
   function drawPage() {
     drawCharts();
     drawLedgers();
+    filterTables();
   }
 
   if (window.document$ && typeof window.document$.subscribe === "function") {

@@ -1,0 +1,77 @@
+"""Pieces of HTML for the generated pages, safe for any text from the books.
+
+Text from CSV cells and front matter goes into raw HTML through `esc`, never into Markdown,
+so a description can neither inject markup nor Markdown links. Links are written
+`publisher:PATH` (PATH relative to the docs directory); the plugin resolves them per page.
+"""
+
+from __future__ import annotations
+
+import html
+
+from publisher.charts import Chart, to_json
+
+#: Characters a spreadsheet takes as the start of a formula.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def esc(value: object) -> str:
+    """Text for raw HTML: escaped, on one line (a blank line would end the HTML block)."""
+    return html.escape(str(value), quote=True).replace("\r", " ").replace("\n", " ")
+
+
+def link(path: str) -> str:
+    return f"publisher:{path}"
+
+
+def neutralize(value: str) -> str:
+    """A text cell a spreadsheet would run as a formula gets a leading apostrophe."""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def html_table(columns: list[str], rows: list[list[str]], amount_columns: set[int] = frozenset()) -> str:
+    head = "".join(
+        f'<th class="publisher-amount">{esc(c)}</th>' if i in amount_columns else f"<th>{esc(c)}</th>"
+        for i, c in enumerate(columns)
+    )
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f'<td class="publisher-amount">{esc(v)}</td>' if i in amount_columns else f"<td>{esc(v)}</td>"
+            for i, v in enumerate(row)
+        )
+        + "</tr>"
+        for row in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def figure_html(chart: Chart, amount_columns: set[int]) -> str:
+    """A chart: the plot, its caption, and its numbers in a collapsible table with a CSV."""
+    # The figure travels in an attribute, not in a <script> block: Material's instant
+    # navigation does not carry script blocks of a new page over.
+    return (
+        f'<figure class="publisher-chart" id="chart-{esc(chart.id)}">\n'
+        f'<div class="publisher-chart__plot" data-figure="{esc(to_json(chart.figure))}" role="img" aria-label="{esc(chart.caption)}"></div>\n'
+        f"<figcaption>{esc(chart.caption)}</figcaption>\n"
+        f"<details><summary>The numbers behind this chart</summary>\n"
+        f"{html_table(chart.columns, chart.rows, amount_columns)}\n"
+        f'<p><a href="{link(f"data/charts/{chart.id}.csv")}" download>Download these numbers (CSV)</a></p>\n'
+        f"</details>\n"
+        f"</figure>\n\n"
+    )
+
+
+def figures_html(items: list[tuple[str, str, str]]) -> str:
+    """Key figures as cards: (label, value, note)."""
+    cards = "".join(
+        '<div class="publisher-figure">'
+        f'<span class="publisher-figure__label">{esc(label)}</span>'
+        f'<span class="publisher-figure__value">{esc(value)}</span>'
+        + (f'<span class="publisher-figure__note">{esc(note)}</span>' if note else "")
+        + "</div>"
+        for label, value, note in items
+    )
+    return f'<div class="publisher-figures">{cards}</div>\n\n'
+
+
