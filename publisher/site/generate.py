@@ -487,7 +487,7 @@ def generate_site(
             fragments[meeting.path.removeprefix("content/")] = ("top", meeting_fragment(meeting, cooperative, summary, spent))
         if governance.charter is not None:
             fragments["charter.md"] = ("end", charter_fragment(cooperative, summary, finder, results))
-        home_extra = home_line(results, summary.current_year)
+        home_extra = home_line(cooperative, results, summary.current_year)
     files["data/index.md"] = data_page(summary, commit, [y for y in years if (ledger_years == y).any()])
     files["data/ledger.csv"] = frame_csv(ledger, LEDGER_TEXT_COLUMNS)
     files["data/budget.csv"] = frame_csv(published_budget(cooperative), BUDGET_TEXT_COLUMNS)

@@ -31,7 +31,7 @@ from publisher.governance import (
 from publisher.money import format_minor, parse_decimal_text
 from publisher.privacy import PRIVATE, NameFinder, is_public
 from publisher.site.feed import FeedEntry
-from publisher.site.html import esc, figure_html, link, neutralize
+from publisher.site.html import esc, figure_html, figures_html, link, neutralize
 from publisher.summary import Summary
 
 DECISIONS_PAGE = "decisions/index.md"
@@ -217,17 +217,28 @@ def charter_fragment(cooperative: Cooperative, summary: Summary, finder: NameFin
     )
 
 
-def home_line(results: list[RuleYear], year: int) -> str:
+def home_line(cooperative: Cooperative, results: list[RuleYear], year: int) -> str:
+    """One line on the charter this year, and the figures of self-government."""
     this_year = [r for r in results if r.year == year]
     if not this_year:
         return ""
+    current = next((y for y in sovereignty(cooperative, lambda name: name) if y.year == year), None)
+    figures = ""
+    if current is not None:
+        figures = figures_html(
+            [
+                (f"Spending decided by the assembly, {year}", _percent(current.authorized_share), "of all expense"),
+                (f"Attendance at meetings, {year}", _percent(current.attendance), "average share of members present"),
+                (f"Decisions adopted, {year}", str(current.decisions_adopted), f"{current.decisions_rejected} rejected"),
+            ]
+        )
     kept = sum(r.status == "kept" for r in this_year)
     breached = sum(r.status == "breached" for r in this_year)
     pending = sum(r.status == "pending" for r in this_year)
     text = f"In {year}, {kept} rules of the charter kept, {breached} breached"
     if pending:
         text += f", {pending} still pending"
-    return (
+    return figures.strip() + "\n" + (
         f'<p class="publisher-home-charter">{esc(text)}. '
         f'<a href="{link("charter.md")}#compliance">How the charter was kept</a> · '
         f'<a href="{link(SOVEREIGNTY_PAGE)}">Self-government in figures</a></p>\n'
