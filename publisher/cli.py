@@ -48,6 +48,25 @@ def check(directory: Path, output_format: str) -> None:
 
 @main.command()
 @click.argument("directory", default=".", type=click.Path(path_type=Path))
+def history(directory: Path) -> None:
+    """Print the history of the books in DIRECTORY: each commit that changed a ledger, newest
+    first, with the rows it added, changed and removed and its effect on each fund."""
+    from publisher.cooperative import load_cooperative
+    from publisher.history import format_changes
+
+    try:
+        cooperative, problems = load_cooperative(directory)
+    except NotACooperative as error:
+        click.echo(f"publisher: cannot read the history: {error}", err=True)
+        sys.exit(EXIT_CANNOT_RUN)
+    if cooperative is None:
+        click.echo(format_text(problems), nl=False)
+        sys.exit(EXIT_PROBLEMS)
+    click.echo(format_changes(cooperative.history(), cooperative.accounts), nl=False)
+
+
+@main.command()
+@click.argument("directory", default=".", type=click.Path(path_type=Path))
 @click.option(
     "--site-dir",
     type=click.Path(path_type=Path),

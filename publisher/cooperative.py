@@ -16,11 +16,13 @@ import pandas as pd
 # Imported for their checks, which register themselves.
 import publisher.ledger as ledger_module
 import publisher.privacy  # noqa: F401
+import publisher.history  # noqa: F401
 from publisher.governance import Governance, read_governance
 from publisher.accounts import ACCOUNTS_PATH, Accounts, parse_accounts
 from publisher.checking import run_checks
 from publisher.csvfile import MAX_CSV_BYTES, Table, read_table
 from publisher.problems import Problem, problem
+from publisher.yamlfile import load_yaml, value_line
 
 LEDGERS_DIR = "ledgers"
 BALANCES_FILE = "balances.csv"
@@ -40,11 +42,44 @@ class Cooperative:
     today: dt.date
     governance: Governance = field(default_factory=Governance)
     tables: dict[str, Table] = field(default_factory=dict, repr=False)
+    #: results computed once on demand (the history of the books)
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def locate(self, path: str, line: int, column: str) -> tuple[int, int | None]:
         """Physical (line, column) of a cell, for problem reports."""
         table = self.tables.get(path)
         return table.position(line, column) if table else (line, None)
+
+    def history(self):
+        """The history of the books (publisher.history.History), read from git once."""
+        if "history" not in self._cache:
+            from publisher.history import read_history
+
+            self._cache["history"] = read_history(self)
+        return self._cache["history"]
+
+    def locate_row(self, row) -> int | None:
+        """The line where a row (publisher.history.Row) stands in today's file, if it does."""
+        table = self.tables.get(row.path)
+        if table is None or not len(table.frame):
+            return None
+        frame = table.frame
+        ident = row.get("id")
+        if ident and "id" in frame.columns:
+            match = frame[frame["id"].str.strip() == ident]
+        else:
+            match = frame
+            for column in ("date", "amount", "category"):
+                if column in frame.columns:
+                    match = match[match[column].str.strip() == row.get(column)]
+            if "description" in frame.columns:
+                match = match[match["description"] == row.get("description")]
+        return int(match["line"].iloc[0]) if len(match) else None
+
+    def closed_through_line(self) -> int | None:
+        text, _ = read_text_file(self.root, ACCOUNTS_PATH)
+        loaded = load_yaml(text or "", ACCOUNTS_PATH)
+        return value_line(loaded.data, "closed_through") if isinstance(loaded.data, dict) else None
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,8 @@ RESULTS = ("adopted", "rejected")
 RULE_KEYS = ("quorum", "majority", "spending_limit", "reinvestment")
 REINVESTMENT_KEYS = ("share", "fund")
 DECISION_KEYS = ("id", "motion", "for", "against", "abstain", "result", "amount", "category")
+#: Front matter starts on the file's second line, after "---".
+FRONT_MATTER_OFFSET = 1
 #: Reinvestment is due by this day (month, day) of the year after the result.
 REINVESTMENT_DEADLINE = (3, 31)
 
@@ -137,12 +139,14 @@ class Governance:
 class _Fields:
     """Validation of one front-matter mapping, with the line of each key."""
 
-    def __init__(self, path: str, mapping: Any, problems: list[Problem], line_offset: int = 1):
+    def __init__(self, path: str, mapping: Any, problems: list[Problem], line_offset: int = FRONT_MATTER_OFFSET):
         self.path, self.mapping, self.problems = path, mapping, problems
         self.offset = line_offset
 
     def line(self, key: str) -> int | None:
-        return value_line(self.mapping, key) if key in self.mapping else mapping_line(self.mapping)
+        if key in self.mapping:
+            return value_line(self.mapping, key, self.offset)
+        return mapping_line(self.mapping, self.offset)
 
     def report(self, code: str, key: str, message: str) -> None:
         self.problems.append(problem(code, self.path, self.line(key), message))
@@ -153,7 +157,7 @@ class _Fields:
                 problem(
                     "minutes-field-missing",
                     self.path,
-                    mapping_line(self.mapping) or 1,
+                    mapping_line(self.mapping, self.offset) or 1,
                     f'The minutes need "{key}": {what}.',
                 )
             )
@@ -235,7 +239,7 @@ def read_minutes(text: str, path: str, accounts: Accounts) -> tuple[Meeting | No
             decisions.append(decision)
     if date is None or members is None or present is None:
         return None, problems
-    lines = {key: key_line(meta, key) or 1 for key in meta}
+    lines = {key: key_line(meta, key, FRONT_MATTER_OFFSET) or 1 for key in meta}
     title = _meeting_title(parsed.title, date)
     return Meeting(path, title, date, members, present, tuple(decisions), lines), problems
 
@@ -250,7 +254,12 @@ def _read_decision(
 ) -> Decision | None:
     if not isinstance(item, dict):
         problems.append(
-            problem("minutes-field-invalid", path, mapping_line(item), "Each decision must be a mapping starting with \"- id:\".")
+            problem(
+                "minutes-field-invalid",
+                path,
+                mapping_line(item, FRONT_MATTER_OFFSET),
+                'Each decision must be a mapping starting with "- id:".',
+            )
         )
         return None
     fields = _Fields(path, item, problems)
@@ -310,8 +319,8 @@ def _read_decision(
         result=result,
         amount=amount,
         category=category,
-        line=mapping_line(item),
-        result_line=value_line(item, "result"),
+        line=mapping_line(item, FRONT_MATTER_OFFSET),
+        result_line=value_line(item, "result", FRONT_MATTER_OFFSET),
     )
 
 

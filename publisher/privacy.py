@@ -140,19 +140,27 @@ def check_private_names(cooperative: Cooperative) -> Iterable[Problem]:
     return problems
 
 
-def published_ledger(cooperative: Cooperative) -> pd.DataFrame:
-    """The ledger rows as the site publishes them: text cells, privacy applied, sorted by date."""
+PUBLISHED_COLUMNS = ["date", "description", "amount", "category", "fund", "counterparty", "decision", "id", "note"]
+PROVENANCE_COLUMNS = ["changed_in", "changed_on"]
+
+
+def published_ledger(cooperative: Cooperative, provenance: dict | None = None) -> pd.DataFrame:
+    """The ledger rows as the site publishes them: text cells, privacy applied, sorted by date.
+
+    With `provenance` ((path, line) -> the commit that last changed the row, or None when not
+    committed), two more columns say which commit and when.
+    """
     ledger = cooperative.ledger
     units = cooperative.accounts.minor_units
     finder = name_finder(cooperative)
     if not len(ledger):
-        columns = ["date", "description", "amount", "category", "fund", "counterparty", "decision", "id", "note"]
+        columns = PUBLISHED_COLUMNS + (PROVENANCE_COLUMNS if provenance is not None else [])
         return pd.DataFrame({c: pd.Series([], dtype="str") for c in columns})
     ordered = ledger.sort_values(["date", "path", "line"], kind="stable")
     counterparty = ordered["counterparty"].where(
         is_public(ordered["counterparty"], cooperative.accounts.public_counterparties), PRIVATE
     )
-    return pd.DataFrame(
+    published = pd.DataFrame(
         {
             "date": ordered["date"].dt.strftime("%Y-%m-%d"),
             "description": finder.redact(ordered["description"]),
@@ -164,7 +172,12 @@ def published_ledger(cooperative: Cooperative) -> pd.DataFrame:
             "id": ordered["id"],
             "note": finder.redact(ordered["note"]),
         }
-    ).reset_index(drop=True)
+    )
+    if provenance is not None:
+        commits = [provenance.get((p, int(line)), None) for p, line in zip(ordered["path"], ordered["line"])]
+        published["changed_in"] = ["uncommitted" if c is None else c.short for c in commits]
+        published["changed_on"] = ["" if c is None else f"{c.date:%Y-%m-%d}" for c in commits]
+    return published.reset_index(drop=True)
 
 
 def format_amounts(minor: pd.Series, units: int) -> pd.Series:

@@ -104,7 +104,7 @@ def test_the_data_package_is_valid_frictionless(example_site):
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
     ledger = read_csv(example_site / "data/ledger.csv")
     assert len(ledger) == len(example_rows())
-    assert list(ledger[0]) == ["date", "description", "amount", "category", "fund", "counterparty", "decision", "id", "note"]
+    assert list(ledger[0]) == ["date", "description", "amount", "category", "fund", "counterparty", "decision", "id", "note", "changed_in", "changed_on"]
 
 
 def test_the_atom_feed_lists_the_stories(example_site):

@@ -24,12 +24,14 @@ from plotly.offline import get_plotlyjs_version
 from publisher import charts
 from publisher.charts import Chart, display_money
 from publisher.cooperative import Cooperative
-from publisher.gitrepo import CommitInfo
+from publisher.gitrepo import BooksRepository, CommitInfo
 from publisher.markdownfile import parse_markdown
 from publisher.privacy import NameFinder, name_finder, published_ledger
 from publisher.problems import Problem, count, sorted_problems
 from publisher.summary import Summary, summarize, summary_json
 from publisher.governance import compliance, spending_by_decision
+from publisher.history import row_provenance
+from publisher.site.history_pages import CHANGES_PAGE, changes_page
 from publisher.site.feed import DECISIONS_FEED_PATH, atom_feed
 from publisher.site.governance_pages import (
     DECISIONS_PAGE,
@@ -71,6 +73,8 @@ class SiteContent:
     fragments: dict[str, tuple[str, str]]
     summary: Summary
     commit: CommitInfo | None
+    #: docs path of a hand-written page (charter, minutes, stories) -> its last commit
+    page_dates: dict[str, CommitInfo] = field(default_factory=dict)
     stories: list[Story] = field(default_factory=list)
 
 
@@ -313,7 +317,7 @@ def find_stories(docs_dir: Path) -> list[Story]:
 
 # -- Data -------------------------------------------------------------------------------------
 
-LEDGER_TEXT_COLUMNS = {"description", "category", "fund", "counterparty", "decision", "id", "note"}
+LEDGER_TEXT_COLUMNS = {"description", "category", "fund", "counterparty", "decision", "id", "note", "changed_in"}
 BUDGET_TEXT_COLUMNS = {"category", "fund", "decision"}
 
 
@@ -332,6 +336,8 @@ def datapackage(summary: Summary, commit: CommitInfo | None, with_decisions: boo
         field("decision", string, "Id of the decision that authorized the movement"),
         field("id", string, "Transaction id"),
         field("note", string, "Free text"),
+        field("changed_in", string, "The commit of the books that last changed this row ('uncommitted' if none yet)"),
+        field("changed_on", "date", "The date of that commit"),
     ]
     budget_fields = [
         field("year", "integer", "Budget year"),
@@ -397,10 +403,30 @@ def ledger_json(rows: pd.DataFrame, labels: dict[str, str]) -> str:
         {"key": "counterparty", "label": "Counterparty", "kind": "text"},
         {"key": "decision", "label": "Decision", "kind": "decision"},
         {"key": "id", "label": "Id", "kind": "text"},
+        {"key": "changed_in", "label": "Last changed in", "kind": "provenance"},
+        {"key": "changed_on", "label": "on", "kind": "provenance"},
     ]
     shown = rows.assign(category=rows["category"].map(lambda c: labels.get(c, c)))
     values = shown[[c["key"] for c in columns]].to_numpy().tolist()
     return json.dumps({"columns": columns, "rows": values}, ensure_ascii=False, separators=(",", ":"))
+
+
+def hand_written_page_dates(root: Path) -> dict[str, CommitInfo]:
+    """When the charter, the minutes and the stories last changed, from git (none outside git)."""
+    repository = BooksRepository.open(root)
+    if not repository.available:
+        return {}
+    try:
+        changes = repository.last_changes("content")
+    except Exception:  # noqa: BLE001 - page dates are a courtesy; the site builds without them
+        return {}
+    finally:
+        repository.close()
+    return {
+        path.removeprefix("content/"): commit
+        for path, commit in changes.items()
+        if path == "content/charter.md" or path.startswith(("content/minutes/", f"content/{POSTS_DIR}/"))
+    }
 
 
 # -- All of it --------------------------------------------------------------------------------
@@ -412,7 +438,7 @@ def default_nav(years: list[int], docs_dir: Path, governance: bool) -> list[dict
         {
             "Finances": [{"Overview": "finances/index.md"}]
             + [{str(y): f"finances/{y}.md"} for y in sorted(years, reverse=True)]
-            + [{"Warnings": "finances/warnings.md"}]
+            + [{"Changes to the books": CHANGES_PAGE}, {"Warnings": "finances/warnings.md"}]
         }
     )
     minutes = sorted((docs_dir / "minutes").glob("*.md"), reverse=True) if (docs_dir / "minutes").is_dir() else []
@@ -444,7 +470,11 @@ def generate_site(
     """Write the generated pages, data and assets into `out_dir` (emptied first)."""
     errors, warnings = count(problems)
     summary = summarize(cooperative, errors, warnings)
-    ledger = published_ledger(cooperative)
+    history = cooperative.history()
+    ledger = published_ledger(cooperative, row_provenance(cooperative, history) if history.available else None)
+    if not history.available:
+        ledger["changed_in"] = ""
+        ledger["changed_on"] = ""
     ledger_years = pd.to_datetime(ledger["date"]).dt.year if len(ledger) else pd.Series([], dtype="int64")
     finder = name_finder(cooperative)
     files: dict[str, str] = {}
@@ -466,6 +496,7 @@ def generate_site(
             files[f"data/ledger-{year}.json"] = ledger_json(year_rows, summary.labels)
             files[f"data/ledger-{year}.csv"] = frame_csv(year_rows, LEDGER_TEXT_COLUMNS)
     files["finances/warnings.md"] = warnings_page(problems, finder)
+    files[CHANGES_PAGE] = changes_page(history, cooperative, finder)
     governance = cooperative.governance
     has_governance = bool(governance.meetings) or governance.charter is not None
     fragments: dict[str, tuple[str, str]] = {}
@@ -511,6 +542,7 @@ def generate_site(
     shutil.copyfile(PLOTLY_SOURCE, plotly_target)
 
     stories = find_stories(docs_dir)
+    page_dates = hand_written_page_dates(cooperative.root)
     fragments["index.md"] = ("marker", home_fragment(summary, stories[:LATEST_STORIES], home_extra))
     return SiteContent(
         directory=out_dir,
@@ -520,4 +552,5 @@ def generate_site(
         summary=summary,
         commit=commit,
         stories=stories,
+        page_dates=page_dates,
     )

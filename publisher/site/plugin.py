@@ -109,9 +109,25 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
         return files
 
     def on_page_markdown(self, markdown: str, page: Any, config: Any, files: Files) -> str:
-        if self.content is None or page.file.src_uri not in self.content.fragments:
+        if self.content is None:
             return markdown
-        where, fragment = self.content.fragments[page.file.src_uri]
+        markdown = self._add_fragment(markdown, page.file.src_uri)
+        commit = self.content.page_dates.get(page.file.src_uri)
+        if commit is not None:
+            history = ""
+            if config.repo_url:
+                url = f"{config.repo_url.rstrip('/')}/commits/HEAD/content/{page.file.src_uri}"
+                history = f' · <a href="{html.escape(url)}">history of this page</a>'
+            markdown += (
+                f'\n\n<p class="publisher-page-date">Last changed on {commit.date:%Y-%m-%d} in commit '
+                f"<code>{commit.short}</code>{history}</p>\n"
+            )
+        return markdown
+
+    def _add_fragment(self, markdown: str, src_uri: str) -> str:
+        if src_uri not in self.content.fragments:
+            return markdown
+        where, fragment = self.content.fragments[src_uri]
         fragment = "\n\n" + fragment + "\n\n"
         if where == "marker" and HOME_MARKER in markdown:
             return markdown.replace(HOME_MARKER, fragment, 1)

@@ -119,8 +119,17 @@
     var table = element("table", "publisher-ledger__table");
     var head = element("thead"), body = element("tbody");
     var headRow = element("tr");
+    // Provenance columns (the commit that last changed each row) are shown on demand.
+    var provenance = element("label", "publisher-ledger__provenance");
+    var toggle = element("input");
+    toggle.type = "checkbox";
+    provenance.appendChild(toggle);
+    provenance.appendChild(document.createTextNode(" Show the commit that last changed each row"));
+    toggle.addEventListener("change", function () {
+      root.classList.toggle("publisher-ledger--provenance", toggle.checked);
+    });
     data.columns.forEach(function (column, index) {
-      var th = element("th");
+      var th = element("th", column.kind === "provenance" ? "publisher-provenance" : "");
       var button = element("button", "publisher-ledger__sort", column.label);
       button.type = "button";
       button.addEventListener("click", function () {
@@ -131,6 +140,7 @@
       });
       th.appendChild(button);
       if (column.kind === "amount") th.className = "publisher-amount";
+      if (column.kind === "provenance") th.className = "publisher-provenance";
       headRow.appendChild(th);
     });
     head.appendChild(headRow);
@@ -180,7 +190,7 @@
         var tr = element("tr");
         row.forEach(function (cell, index) {
           var kind = data.columns[index].kind;
-          var td = element("td", kind === "amount" ? "publisher-amount" : "");
+          var td = element("td", kind === "amount" ? "publisher-amount" : kind === "provenance" ? "publisher-provenance" : "");
           if (kind === "decision" && cell && decisionsPage) {
             var a = element("a", "", cell);
             a.href = decisionsPage + "#" + decisionAnchor(cell);
@@ -202,6 +212,7 @@
     status.textContent = "";
     if (state.exact) root.appendChild(exactNote);
     root.appendChild(input);
+    if (data.columns.some(function (c) { return c.kind === "provenance"; })) root.appendChild(provenance);
     var scroller = element("div", "md-typeset__scrollwrap");
     scroller.appendChild(table);
     root.appendChild(scroller);

@@ -1,0 +1,418 @@
+"""The history of the books: provenance of every row, the changelog, closed periods.
+
+Everything is computed from one `git log -p` of ledgers/ (see gitrepo.py): for each commit the
+rows it added and removed, as CSV records. A row's identity is its `id` where it has one, and
+otherwise its whole content; a record removed and added again in one commit with the same
+identity was changed (or only moved, when its content is the same). Replaying the commits in
+order gives, for every row of today's ledgers, the commit that last changed it, without one
+`git blame` per row.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from publisher.accounts import ACCOUNTS_PATH, Accounts
+from publisher.checking import check
+from publisher.gitrepo import BooksRepository, CommitChanges, CommitInfo, FileChange
+from publisher.ledger import LEDGER
+from publisher.money import format_minor, parse_decimal_text
+from publisher.problems import Problem, Severity, problem, register_code
+from publisher.yamlfile import load_yaml, value_line
+
+if TYPE_CHECKING:
+    from publisher.cooperative import Cooperative
+
+register_code("closed-period-changed", Severity.ERROR, "A row of a closed period was changed, deleted or added.")
+register_code("closed-period-reopened", Severity.ERROR, "closed_through was moved backwards or removed.")
+register_code("history-unavailable", Severity.WARNING, "The history of the books could not be read, so a check could not run.")
+
+COLUMNS = LEDGER.columns
+_KEPT_AS_WRITTEN = {"description", "note"}  # as the reader: other cells lose surrounding spaces
+
+
+@dataclass(frozen=True)
+class Row:
+    """A ledger row as a commit saw it: its file and its cells, in the format's columns."""
+
+    path: str
+    cells: tuple[str, ...]
+
+    def get(self, column: str) -> str:
+        return self.cells[COLUMNS.index(column)]
+
+    @property
+    def key(self) -> str:
+        ident = self.get("id")
+        return f"id:{ident}" if ident else "row:" + "\x1f".join(self.cells)
+
+
+@dataclass(frozen=True)
+class RowChange:
+    kind: str  # added | changed | removed
+    before: Row | None
+    after: Row | None
+
+    @property
+    def row(self) -> Row:
+        return self.after or self.before  # type: ignore[return-value]
+
+
+@dataclass
+class ChangeSet:
+    commit: CommitInfo | None  # None: not committed yet
+    changes: list[RowChange]
+    #: fund -> change of its balance, minor units
+    funds: dict[str, int]
+
+
+@dataclass
+class History:
+    available: bool
+    reason: str | None = None
+    changesets: list[ChangeSet] = field(default_factory=list)
+    #: row key -> the commits that last changed each copy of that row (None: uncommitted)
+    provenance: dict[str, list[CommitInfo | None]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def commit_of(self, keys: Iterable[str]) -> list[CommitInfo | None]:
+        """The last change of each row, for rows given in file order (copies in turn)."""
+        taken: Counter = Counter()
+        found = []
+        for key in keys:
+            commits = self.provenance.get(key, [])
+            index = taken[key]
+            taken[key] += 1
+            found.append(commits[index] if index < len(commits) else None)
+        return found
+
+
+def row_key(cells: dict[str, str]) -> str:
+    return Row("", tuple(cells.get(c, "") for c in COLUMNS)).key
+
+
+def _parse_records(lines: list[str], header: list[str], delimiter: str) -> list[tuple[str, ...]] | None:
+    """CSV records in the format's columns, or None when the lines are not whole records."""
+    if not lines:
+        return []
+    try:
+        records = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter, strict=True))
+    except csv.Error:
+        return None
+    index = [header.index(c) if c in header else None for c in COLUMNS]
+    rows = []
+    for record in records:
+        if not record or all(not c.strip() for c in record):
+            continue
+        if len(record) != len(header):
+            return None
+        rows.append(
+            tuple(
+                "" if i is None else record[i] if column in _KEPT_AS_WRITTEN else record[i].strip()
+                for column, i in zip(COLUMNS, index)
+            )
+        )
+    return rows
+
+
+def _header(line: str | None, delimiter: str) -> list[str] | None:
+    if line is None:
+        return None
+    try:
+        return [c.strip() for c in next(csv.reader([line], delimiter=delimiter))]
+    except (csv.Error, StopIteration):
+        return None
+
+
+def _whole_file(text: str | None, delimiter: str) -> tuple[list[str] | None, list[tuple[str, ...]]]:
+    if text is None:
+        return None, []
+    lines = text.lstrip("\ufeff").replace("\r\n", "\n").split("\n")
+    header = _header(lines[0], delimiter)
+    if header is None:
+        return None, []
+    return header, _parse_records(lines[1:], header, delimiter) or []
+
+
+def _closed_through(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    loaded = load_yaml(text, ACCOUNTS_PATH)
+    value = loaded.data.get("closed_through") if isinstance(loaded.data, dict) else None
+    return value if isinstance(value, dt.date) and not isinstance(value, dt.datetime) else None
+
+
+class _Replay:
+    """The state of the books while the commits are replayed in order."""
+
+    def __init__(self, repository: BooksRepository, cooperative: Cooperative) -> None:
+        self.repository = repository
+        self.cooperative = cooperative
+        self.delimiter = cooperative.accounts.dialect.delimiter
+        self.decimal = cooperative.accounts.dialect.decimal
+        self.default_fund = cooperative.accounts.default_fund
+        self.headers: dict[str, list[str]] = {}
+        self.rows: dict[str, list[tuple[CommitInfo | None, Row]]] = {}
+        self.closed: dt.date | None = None
+        self.closed_by: CommitInfo | None = None
+        self.history = History(True)
+
+    def read(self, blob: str | None, path: str, commit: CommitInfo | None) -> str | None:
+        if commit is None and blob is None:
+            try:
+                return (self.cooperative.root / path).read_text(encoding="utf-8-sig")
+            except (OSError, UnicodeDecodeError):
+                return None
+        if blob is None:
+            return None
+        return self.repository.blob(blob).decode("utf-8", "replace")
+
+    def file_rows(self, change: FileChange, commit: CommitInfo | None) -> tuple[list[Row], list[Row]]:
+        """(removed, added) rows of one file in one commit."""
+        old_header = _header(change.old_header, self.delimiter) or self.headers.get(change.path)
+        new_header = _header(change.new_header, self.delimiter) or old_header
+        removed = _parse_records(change.removed, old_header, self.delimiter) if old_header else []
+        added = _parse_records(change.added, new_header, self.delimiter) if new_header else []
+        if removed is None or added is None or (change.new_header is not None and change.old_header is not None):
+            # A multi-line cell changed in part, or the header changed: compare whole files.
+            old_header, old_rows = _whole_file(self.read(change.old_blob, change.path, commit) if change.old_blob else None, self.delimiter)
+            new_text = self.read(change.new_blob, change.path, commit) if (change.new_blob or commit is None) else None
+            new_header, new_rows = _whole_file(new_text, self.delimiter)
+            old_counts, new_counts = Counter(old_rows), Counter(new_rows)
+            removed = list((old_counts - new_counts).elements())
+            added = list((new_counts - old_counts).elements())
+        if new_header is not None:
+            self.headers[change.path] = new_header
+        elif change.new_blob is None and commit is not None:
+            self.headers.pop(change.path, None)
+        return [Row(change.path, r) for r in removed], [Row(change.path, r) for r in added]
+
+    def amount(self, row: Row) -> int:
+        return amount_of(row, self.cooperative.accounts)
+
+    def fund(self, row: Row) -> str:
+        return fund_of(row, self.cooperative.accounts)
+
+    def apply(self, changes: CommitChanges) -> None:
+        commit = changes.commit
+        accounts = changes.files.pop(ACCOUNTS_PATH, None)
+        removed: list[Row] = []
+        added: list[Row] = []
+        for change in changes.files.values():
+            if not change.path.lower().endswith(".csv"):
+                continue
+            name = change.path.rsplit("/", 1)[-1].lower()
+            if name.startswith("budget") or name == "balances.csv":
+                continue
+            file_removed, file_added = self.file_rows(change, commit)
+            removed += file_removed
+            added += file_added
+        result: list[RowChange] = []
+        added_by_key: dict[str, list[Row]] = {}
+        for row in added:
+            added_by_key.setdefault(row.key, []).append(row)
+        for row in removed:
+            partners = added_by_key.get(row.key)
+            if partners:
+                new = partners.pop(0)
+                self._replace(row, new, commit)
+                if new.cells != row.cells:
+                    result.append(RowChange("changed", row, new))
+            else:
+                self._remove(row)
+                result.append(RowChange("removed", row, None))
+        for rows in added_by_key.values():
+            for row in rows:
+                self.rows.setdefault(row.key, []).append((commit, row))
+                result.append(RowChange("added", None, row))
+        funds: dict[str, int] = {}
+        for item in result:
+            if item.before is not None:
+                funds[self.fund(item.before)] = funds.get(self.fund(item.before), 0) - self.amount(item.before)
+            if item.after is not None:
+                funds[self.fund(item.after)] = funds.get(self.fund(item.after), 0) + self.amount(item.after)
+        self.check_closed(result, commit)
+        if accounts is not None:
+            self.update_closed(accounts, commit)
+        if result:
+            self.history.changesets.append(ChangeSet(commit, result, {f: v for f, v in funds.items() if v}))
+
+    def _replace(self, old: Row, new: Row, commit: CommitInfo | None) -> None:
+        copies = self.rows.get(old.key, [])
+        for index, (when, row) in enumerate(copies):
+            if row.cells == old.cells and row.path == old.path or index == len(copies) - 1:
+                copies[index] = (commit if new.cells != old.cells else when, new)
+                return
+        self.rows.setdefault(new.key, []).append((commit, new))
+
+    def _remove(self, old: Row) -> None:
+        copies = self.rows.get(old.key, [])
+        for index, (_, row) in enumerate(copies):
+            if row.cells == old.cells:
+                del copies[index]
+                break
+        if not copies:
+            self.rows.pop(old.key, None)
+
+    def check_closed(self, changes: list[RowChange], commit: CommitInfo | None) -> None:
+        if self.closed is None:
+            return
+        closed = self.closed.isoformat()
+        where = f"in commit {commit.short} of {commit.date:%Y-%m-%d} ({commit.message})" if commit else "in changes not yet committed"
+        units = self.cooperative.accounts.minor_units
+        for item in changes:
+            dates = [r.get("date") for r in (item.before, item.after) if r is not None]
+            if not any(d and d <= closed for d in dates):
+                continue
+            before = _describe(item.before, units, self) if item.before else "nothing"
+            after = _describe(item.after, units, self) if item.after else "nothing (deleted)"
+            line = self.cooperative.locate_row(item.row)
+            self.history.problems.append(
+                problem(
+                    "closed-period-changed",
+                    item.row.path,
+                    line,
+                    f"The books are closed through {closed} (closed_through, set in commit "
+                    f"{self.closed_by.short if self.closed_by else '?'}), but a row of that period was "
+                    f"{item.kind} {where}: before: {before}; after: {after}. Undo that change, and "
+                    "enter a correction as a new row in an open period.",
+                )
+            )
+
+    def update_closed(self, change: FileChange, commit: CommitInfo | None) -> None:
+        text = self.read(change.new_blob, ACCOUNTS_PATH, commit) if (change.new_blob or commit is None) else None
+        new = _closed_through(text)
+        if self.closed is not None and (new is None or new < self.closed):
+            where = f"in commit {commit.short} of {commit.date:%Y-%m-%d}" if commit else "in changes not yet committed"
+            self.history.problems.append(
+                problem(
+                    "closed-period-reopened",
+                    ACCOUNTS_PATH,
+                    self.cooperative.closed_through_line(),
+                    f"closed_through was moved back from {self.closed} to {new or 'nothing'} {where}. A "
+                    "closed period stays closed: restore it, and enter corrections as new rows in an "
+                    "open period.",
+                )
+            )
+            return  # the earlier closing still holds
+        if new != self.closed:
+            self.closed, self.closed_by = new, commit
+
+
+def amount_of(row: Row, accounts: Accounts) -> int:
+    """The row's amount in minor units (0 where it cannot be read)."""
+    text = row.get("amount")
+    if accounts.dialect.decimal == ",":
+        text = text.replace(",", ".")
+    return parse_decimal_text(text, accounts.minor_units) or 0
+
+
+def fund_of(row: Row, accounts: Accounts) -> str:
+    return row.get("fund") or accounts.default_fund
+
+
+def _describe(row: Row, units: int, replay: _Replay) -> str:
+    return (
+        f"{row.get('date')} \u201c{row.get('description')}\u201d {format_minor(replay.amount(row), units)} "
+        f"{row.get('category')}/{replay.fund(row)}" + (f" id {row.get('id')}" if row.get("id") else "")
+    )
+
+
+def read_history(cooperative: Cooperative) -> History:
+    """Replay the history of the books; a History with `available` False says why not."""
+    repository = BooksRepository.open(cooperative.root)
+    if not repository.available:
+        return History(False, repository.reason)
+    try:
+        if repository.shallow:
+            return History(
+                False,
+                "the repository is a shallow clone, so its history is incomplete. Fetch the whole "
+                "history with `git fetch --unshallow` (in GitHub Actions: `fetch-depth: 0` in "
+                "actions/checkout)",
+            )
+        replay = _Replay(repository, cooperative)
+        for changes in repository.book_changes():
+            replay.apply(changes)
+        replay.history.provenance = {key: [when for when, _ in copies] for key, copies in replay.rows.items()}
+        return replay.history
+    except Exception as error:  # noqa: BLE001 - a broken history must not break the build
+        return History(False, f"git could not read the history ({type(error).__name__}: {error})")
+    finally:
+        repository.close()
+
+
+@check
+def check_closed_periods(cooperative: Cooperative) -> Iterable[Problem]:
+    if cooperative.accounts.closed_through is None:
+        return []
+    history = cooperative.history()
+    if not history.available:
+        return [
+            problem(
+                "history-unavailable",
+                ACCOUNTS_PATH,
+                cooperative.closed_through_line(),
+                f"The books are closed through {cooperative.accounts.closed_through}, but whether the "
+                f"closed period stayed unchanged could not be checked: {history.reason}.",
+            )
+        ]
+    return history.problems
+
+
+def row_provenance(cooperative: Cooperative, history: History) -> dict[tuple[str, int], CommitInfo | None]:
+    """(path, line) of every ledger row -> the commit that last changed it (None: uncommitted)."""
+    found: dict[tuple[str, int], CommitInfo | None] = {}
+    if not history.available or not len(cooperative.ledger):
+        return found
+    for path in cooperative.ledger["path"].unique():
+        table = cooperative.tables.get(str(path))
+        if table is None or not len(table.frame):
+            continue
+        frame = table.frame
+        cells = [
+            (frame[c] if c in _KEPT_AS_WRITTEN else frame[c].str.strip()) if c in frame.columns else None
+            for c in COLUMNS
+        ]
+        keys = []
+        for values in zip(*[c if c is not None else [""] * len(frame) for c in cells]):
+            keys.append(Row(str(path), tuple(values)).key)
+        for line, commit in zip(frame["line"], history.commit_of(keys)):
+            found[(str(path), int(line))] = commit
+    return found
+
+
+def format_changes(history: History, accounts: Accounts) -> str:
+    """The changelog for a terminal, newest first."""
+    if not history.available:
+        return f"The history of the books is not available: {history.reason}.\n"
+    units = accounts.minor_units
+
+    def describe(row: Row) -> str:
+        return (
+            f"{row.get('date')}  {row.get('description')}  {format_minor(amount_of(row, accounts), units)}  "
+            f"{row.get('category')}  {fund_of(row, accounts)}"
+        )
+
+    lines: list[str] = []
+    for changeset in reversed(history.changesets):
+        commit = changeset.commit
+        title = f"{commit.short}  {commit.date:%Y-%m-%d}  {commit.message}" if commit else "(not committed yet)"
+        lines.append(title)
+        for change in changeset.changes:
+            if change.kind == "changed":
+                lines.append(f"  ~ {describe(change.before)}\n    → {describe(change.after)}")
+            else:
+                lines.append(f"  {'+' if change.kind == 'added' else '-'} {describe(change.row)}")
+        effect = ", ".join(f"{fund} {'+' if v > 0 else ''}{format_minor(v, units)}" for fund, v in changeset.funds.items())
+        lines.append(f"  funds: {effect or 'no change'}")
+        lines.append("")
+    if not lines:
+        return "No commit has changed the books yet.\n"
+    return "\n".join(lines)
