@@ -117,3 +117,6 @@ def serve(directory: Path, address: str) -> None:
         click.echo(f"publisher: cannot serve: {directory} has no ledgers/accounts.yml.", err=True)
         sys.exit(EXIT_CANNOT_RUN)
     serve_site(directory, address)
+
+from publisher.importers.cli import import_group  # noqa: E402
+main.add_command(import_group)

@@ -97,7 +97,8 @@ class BooksRepository:
         return "" if relative == "." else relative + "/"
 
     def _git(self, *args: str) -> str:
-        output = self.repo.git.execute(["git", *args], stdout_as_string=False)
+        # quotePath off: file names with accents come out as they are, not as octal escapes.
+        output = self.repo.git.execute(["git", "-c", "core.quotePath=false", *args], stdout_as_string=False)
         return output.decode("utf-8", "replace")
 
     @property
@@ -128,6 +129,7 @@ class BooksRepository:
         log = self._git(
             "log", "--reverse", "--first-parent", "--diff-merges=first-parent", "-p", "-U0",
             "--raw", "--no-abbrev", "--no-color", "--no-renames", "--no-ext-diff",
+            "--src-prefix=a/", "--dst-prefix=b/",  # whatever diff.noprefix says
             f"--format={_RECORD}%H{_FIELD}%cI{_FIELD}%s", "--", books,
         )
         for record in log.split(_RECORD)[1:]:
@@ -137,7 +139,7 @@ class BooksRepository:
             yield CommitChanges(commit, _parse_patch(body, prefix))
         worktree = self._git(
             "diff", "-p", "-U0", "--raw", "--no-abbrev", "--no-color", "--no-renames", "--no-ext-diff",
-            "HEAD", "--", books,
+            "--src-prefix=a/", "--dst-prefix=b/", "HEAD", "--", books,
         )
         files = _parse_patch(worktree, prefix)
         untracked = self._git("ls-files", "--others", "--exclude-standard", "--", books)
@@ -150,6 +152,11 @@ class BooksRepository:
             files[relative] = FileChange(relative, None, None, [], lines[1:], None, lines[0] if lines else None)
         if files:
             yield CommitChanges(None, files)
+
+    def ever_contained(self, path: str, pattern: str) -> bool:
+        """Whether any commit added or removed a line of `path` matching the regex `pattern`."""
+        found = self._git("log", "-1", "--format=%H", f"-G{pattern}", "--", self._prefix() + path)
+        return bool(found.strip())
 
     def last_changes(self, directory: str = CONTENT_DIR) -> dict[str, CommitInfo]:
         """For each file under `directory`, the last commit that changed it."""

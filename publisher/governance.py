@@ -24,6 +24,7 @@ from publisher.markdownfile import parse_markdown
 from publisher.money import format_minor, parse_decimal_text
 from publisher.problems import Problem, Severity, problem, register_code
 from publisher.yamlfile import key_line, mapping_line, value_line
+from ruamel.yaml.scalarint import ScalarInt
 
 if TYPE_CHECKING:
     from publisher.cooperative import Cooperative
@@ -152,7 +153,8 @@ class _Fields:
         self.problems.append(problem(code, self.path, self.line(key), message))
 
     def required(self, key: str, what: str) -> bool:
-        if self.mapping.get(key) is None:
+        value = self.mapping.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
             self.problems.append(
                 problem(
                     "minutes-field-missing",
@@ -195,7 +197,11 @@ class _Fields:
         if isinstance(value, (dict, list)):
             self.report("minutes-field-invalid", key, f'"{key}" must be text.')
             return None
-        return str(value).strip()
+        text = str(value).strip()
+        if not text and required:
+            self.required(key, what)
+            return None
+        return text
 
 
 def _meeting_title(parsed_title: str | None, date: dt.date | None) -> str:
@@ -233,8 +239,8 @@ def read_minutes(text: str, path: str, accounts: Accounts) -> tuple[Meeting | No
     if raw is not None and not isinstance(raw, list):
         fields.report("minutes-field-invalid", "decisions", '"decisions" must be a list, each item starting with "- id:".')
         raw = []
-    for item in raw or []:
-        decision = _read_decision(item, path, date, present, accounts, problems)
+    for index, item in enumerate(raw or []):
+        decision = _read_decision(item, _item_line(raw, index), path, date, present, accounts, problems)
         if decision is not None:
             decisions.append(decision)
     if date is None or members is None or present is None:
@@ -244,8 +250,16 @@ def read_minutes(text: str, path: str, accounts: Accounts) -> tuple[Meeting | No
     return Meeting(path, title, date, members, present, tuple(decisions), lines), problems
 
 
+def _item_line(items: Any, index: int) -> int | None:
+    try:
+        return items.lc.item(index)[0] + 1 + FRONT_MATTER_OFFSET
+    except (AttributeError, KeyError, TypeError):
+        return None
+
+
 def _read_decision(
     item: Any,
+    line: int | None,
     path: str,
     date: dt.date | None,
     present: int | None,
@@ -257,7 +271,7 @@ def _read_decision(
             problem(
                 "minutes-field-invalid",
                 path,
-                mapping_line(item, FRONT_MATTER_OFFSET),
+                line,
                 'Each decision must be a mapping starting with "- id:".',
             )
         )
@@ -281,7 +295,10 @@ def _read_decision(
         result = None
     amount = None
     if item.get("amount") is not None:
-        amount = parse_decimal_text(str(item["amount"]), accounts.minor_units)
+        value = item["amount"]
+        # Plain numbers only: YAML also reads 0x10, 0o17 and 1_000 as numbers, ledgers do not.
+        plain = not isinstance(value, (bool, ScalarInt)) and isinstance(value, (int, Decimal, str))
+        amount = parse_decimal_text(str(value), accounts.minor_units) if plain else None
         if amount is None or amount < 0:
             fields.report(
                 "minutes-field-invalid",
@@ -395,7 +412,7 @@ def read_charter(text: str, path: str, accounts: Accounts) -> tuple[Charter, lis
                 report("charter-rule-invalid", "share", f'The reinvestment "share" must be above 0 and at most 1, such as 0.25, not "{reinvestment.get("share")}".', reinvestment)
                 share = None
             fund = reinvestment.get("fund")
-            if fund not in accounts.funds:
+            if not isinstance(fund, str) or fund not in accounts.funds:
                 report(
                     "charter-rule-invalid",
                     "fund",
@@ -412,9 +429,10 @@ def _share(value: Any) -> Decimal | None:
     if isinstance(value, bool) or value is None:
         return None
     try:
-        return Decimal(str(value))
+        share = Decimal(str(value))
     except ArithmeticError:
         return None
+    return share if share.is_finite() else None
 
 
 def read_governance(root: Path, accounts: Accounts, read_text) -> tuple[Governance, list[Problem]]:
@@ -797,7 +815,7 @@ def compliance(cooperative: Cooperative) -> list[RuleYear]:
     for decision in decisions.values():
         if decision.adopted and decision.amount is not None:
             by_year.setdefault(decision.date.year, []).append(decision)
-    for year in sorted(years):
+    for year in sorted(years) if by_year else []:
         limited = by_year.get(year, [])
         over = [d for d in limited if spent.get(d.id, 0) > d.amount]
         if has_rows and over:

@@ -177,9 +177,12 @@ class _Replay:
         """(removed, added) rows of one file in one commit."""
         old_header = _header(change.old_header, self.delimiter) or self.headers.get(change.path)
         new_header = _header(change.new_header, self.delimiter) or old_header
+        # A line with an odd number of quotes starts or ends a cell that spans lines: the hunk
+        # may hold only part of that row, so the whole files are compared instead.
+        partial = any(line.count('"') % 2 for line in change.removed + change.added)
         removed = _parse_records(change.removed, old_header, self.delimiter) if old_header else []
         added = _parse_records(change.added, new_header, self.delimiter) if new_header else []
-        if removed is None or added is None or (change.new_header is not None and change.old_header is not None):
+        if partial or removed is None or added is None or (change.new_header is not None and change.old_header is not None):
             # A multi-line cell changed in part, or the header changed: compare whole files.
             old_header, old_rows = _whole_file(self.read(change.old_blob, change.path, commit) if change.old_blob else None, self.delimiter)
             new_text = self.read(change.new_blob, change.path, commit) if (change.new_blob or commit is None) else None
@@ -348,11 +351,27 @@ def read_history(cooperative: Cooperative) -> History:
         repository.close()
 
 
+def ever_closed(cooperative: Cooperative) -> bool:
+    """Whether the books are closed now, or accounts.yml ever said closed_through in git."""
+    if cooperative.accounts.closed_through is not None:
+        return True
+    repository = BooksRepository.open(cooperative.root)
+    try:
+        return repository.available and repository.ever_contained(ACCOUNTS_PATH, "^closed_through")
+    except Exception:  # noqa: BLE001
+        return False
+    finally:
+        repository.close()
+
+
 @check
 def check_closed_periods(cooperative: Cooperative) -> Iterable[Problem]:
-    if cooperative.accounts.closed_through is None:
+    # The history is read only when some period is or was closed: it costs a git log.
+    if not ever_closed(cooperative):
         return []
     history = cooperative.history()
+    if not history.available and cooperative.accounts.closed_through is None:
+        return []
     if not history.available:
         return [
             problem(
@@ -364,6 +383,18 @@ def check_closed_periods(cooperative: Cooperative) -> Iterable[Problem]:
             )
         ]
     return history.problems
+
+
+def historical_names(history: History, public: frozenset[str]) -> list[str]:
+    """Every private counterparty any version of the books named (deleted rows included)."""
+    names = set()
+    for changeset in history.changesets:
+        for change in changeset.changes:
+            for row in (change.before, change.after):
+                name = row.get("counterparty") if row is not None else ""
+                if name and name not in public and not name.startswith("@"):
+                    names.add(name)
+    return sorted(names)
 
 
 def row_provenance(cooperative: Cooperative, history: History) -> dict[tuple[str, int], CommitInfo | None]:

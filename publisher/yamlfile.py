@@ -40,7 +40,7 @@ class _ExactConstructor(RoundTripConstructor):
 def _construct_decimal(constructor: RoundTripConstructor, node: Any) -> Decimal | str:
     text = constructor.construct_scalar(node)
     try:
-        return Decimal(str(text).replace("_", ""))
+        return Decimal(str(text))  # 1_000.5 stays text: amounts are written without separators
     except InvalidOperation:  # .inf, .nan: keep the text, let the caller reject it
         return str(text)
 

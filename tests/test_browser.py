@@ -130,3 +130,80 @@ def test_the_ledger_table_loads_filters_and_sorts(page, site_url):
     as_minor = [int(a.replace(".", "")) for a in amounts]
     assert as_minor == sorted(as_minor)
     assert page.errors == []
+
+
+# -- Decisions and minutes ------------------------------------------------------------------------
+
+LEDGER_READY = ".publisher-ledger[data-ready='true']"
+LEDGER_ROWS = ".publisher-ledger__table tbody tr"
+
+
+def test_a_meeting_page_shows_the_votes_as_bars_and_numbers(page, site_url):
+    page.goto(site_url + "minutes/2026-06-13-summer-meeting/")
+    page.wait_for_load_state("networkidle")
+    # content/minutes/2026-06-13-summer-meeting.md: 2026-04 (10, 1, 1) and 2026-05 (12, 0, 0)
+    assert page.locator(".publisher-votes__text").all_inner_texts() == [
+        "10 for, 1 against, 1 abstaining",
+        "12 for, 0 against, 0 abstaining",
+    ]
+    bar = page.locator(".publisher-votes").first
+    assert bar.get_attribute("aria-label") == "10 for, 1 against, 1 abstaining"
+    widths = {
+        kind: bar.locator(f".publisher-votes__{kind}").bounding_box()["width"]
+        for kind in ("for", "against", "abstain")
+    }
+    assert widths["for"] > 5 * widths["against"] > 0  # drawn to scale, 10 to 1
+    assert page.locator("text=12 of 21 members").count() == 1
+    assert page.errors == []
+
+
+def test_the_decisions_index_filters_its_rows(page, site_url):
+    page.goto(site_url + "decisions/")
+    page.wait_for_selector(".publisher-filterable[data-ready='true']", timeout=20_000)
+    rows = page.locator(".publisher-filterable tbody tr")
+    ids = [rows.nth(i).get_attribute("id") for i in range(rows.count())]
+    assert len(ids) == 20 and len(set(ids)) == 20  # every decision of content/minutes/, once
+    assert all(ident.startswith("decision-20") for ident in ids)
+    page.fill(".publisher-table-filter", "dust extraction")
+    visible = page.locator(".publisher-filterable tbody tr:not([hidden])")
+    shown = [visible.nth(i).get_attribute("id") for i in range(visible.count())]
+    assert shown == ["decision-2026-04"]
+    page.fill(".publisher-table-filter", "")
+    assert page.locator(".publisher-filterable tbody tr:not([hidden])").count() == 20
+    assert page.errors == []
+
+
+def test_a_ledger_rows_decision_link_lands_on_the_decision(page, site_url):
+    page.goto(site_url + "finances/2026/")
+    page.wait_for_selector(LEDGER_READY, timeout=20_000)
+    page.fill(".publisher-ledger__filter", "dust extraction system")
+    link = page.locator(f"{LEDGER_ROWS} a", has_text="2026-04")
+    assert link.count() == 1
+    assert link.evaluate("a => a.href") == site_url + "decisions/#decision-2026-04"
+    link.click()
+    page.wait_for_url("**/decisions/#decision-2026-04", timeout=10_000)
+    target = page.locator("#decision-2026-04")
+    target.wait_for()
+    assert "dust extraction system" in target.inner_text().lower()
+    page.wait_for_function(
+        "(() => { const r = document.getElementById('decision-2026-04').getBoundingClientRect();"
+        " return r.top >= 0 && r.top < window.innerHeight; })()",
+        timeout=10_000,
+    )
+    assert page.errors == []
+
+
+def test_a_year_page_shows_only_the_rows_of_one_decision(page, site_url):
+    page.goto(site_url + "finances/2026/?decision=2026-04")
+    page.wait_for_selector(LEDGER_READY, timeout=20_000)
+    rows = page.locator(LEDGER_ROWS)
+    # ledgers/2026.csv: the dust extraction (2026-07-14) and its follow-up invoice (2026-11-12)
+    assert rows.count() == 2
+    texts = rows.all_inner_texts()
+    assert any("Dust extraction system for the wood shop" in t for t in texts)
+    assert any("extra ducting and blast gate" in t for t in texts)
+    assert page.locator(f"{LEDGER_ROWS} a").all_inner_texts() == ["2026-04", "2026-04"]
+    assert "2026-04" in page.locator(".publisher-ledger__exact").inner_text()
+    page.locator(".publisher-ledger__exact button").click()
+    assert rows.count() == 50  # every row again, one page of them
+    assert page.errors == []

@@ -6,8 +6,16 @@ import ast
 import re
 from pathlib import Path
 
+import importlib
+import pkgutil
+
 import publisher
 from publisher.problems import CODES
+
+# Codes are registered by the modules that emit them: import every module of the package.
+for _module in pkgutil.walk_packages(publisher.__path__, "publisher."):
+    if not _module.name.endswith("__main__"):  # that one runs the command
+        importlib.import_module(_module.name)
 
 ROOT = Path(__file__).resolve().parent.parent
 CHECKS_DOC = ROOT / "docs" / "checks.md"

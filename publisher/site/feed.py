@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from html import unescape
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import quote, urljoin
 
 # At the site's root: Material's instant navigation fetches "sitemap.xml" beside the target of
 # every <link rel="alternate">, and the root is where the sitemap is.
@@ -81,7 +81,7 @@ def atom_feed(
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
     ET.SubElement(feed, f"{{{ATOM}}}title").text = title
-    ET.SubElement(feed, f"{{{ATOM}}}id").text = href(self_path) if base else f"tag:coop-publisher,feed:{title}"
+    ET.SubElement(feed, f"{{{ATOM}}}id").text = href(self_path) if base else "urn:publisher:feed:" + quote(title, safe="")
     ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=href(self_path))
     ET.SubElement(feed, f"{{{ATOM}}}link", rel="alternate", href=href(alternate_path))
     ordered = sorted(entries, key=lambda e: e.published, reverse=True)
@@ -91,7 +91,7 @@ def atom_feed(
         item = ET.SubElement(feed, f"{{{ATOM}}}entry")
         ET.SubElement(item, f"{{{ATOM}}}title").text = entry.title
         ET.SubElement(item, f"{{{ATOM}}}link", rel="alternate", href=href(entry.url))
-        ET.SubElement(item, f"{{{ATOM}}}id").text = href(entry.url) if base else f"tag:coop-publisher,post:{entry.url}"
+        ET.SubElement(item, f"{{{ATOM}}}id").text = href(entry.url) if base else "urn:publisher:entry:" + quote(entry.url, safe="")
         ET.SubElement(item, f"{{{ATOM}}}published").text = entry.published.isoformat()
         ET.SubElement(item, f"{{{ATOM}}}updated").text = entry.published.isoformat()
         for name in entry.authors or (title,):

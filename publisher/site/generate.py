@@ -26,11 +26,11 @@ from publisher.charts import Chart, display_money
 from publisher.cooperative import Cooperative
 from publisher.gitrepo import BooksRepository, CommitInfo
 from publisher.markdownfile import parse_markdown
-from publisher.privacy import NameFinder, name_finder, published_ledger
+from publisher.privacy import NameFinder, name_finder, private_names, published_ledger
 from publisher.problems import Problem, count, sorted_problems
 from publisher.summary import Summary, summarize, summary_json
 from publisher.governance import compliance, spending_by_decision
-from publisher.history import row_provenance
+from publisher.history import historical_names, row_provenance
 from publisher.site.history_pages import CHANGES_PAGE, changes_page
 from publisher.site.feed import DECISIONS_FEED_PATH, atom_feed
 from publisher.site.governance_pages import (
@@ -496,7 +496,9 @@ def generate_site(
             files[f"data/ledger-{year}.json"] = ledger_json(year_rows, summary.labels)
             files[f"data/ledger-{year}.csv"] = frame_csv(year_rows, LEDGER_TEXT_COLUMNS)
     files["finances/warnings.md"] = warnings_page(problems, finder)
-    files[CHANGES_PAGE] = changes_page(history, cooperative, finder)
+    # Rows deleted long ago may name people today's ledger no longer does.
+    history_finder = NameFinder(private_names(cooperative) + historical_names(history, cooperative.accounts.public_counterparties))
+    files[CHANGES_PAGE] = changes_page(history, cooperative, history_finder)
     governance = cooperative.governance
     has_governance = bool(governance.meetings) or governance.charter is not None
     fragments: dict[str, tuple[str, str]] = {}

@@ -32,7 +32,7 @@ from publisher.site.generate import POSTS_DIR, SiteContent, esc, generate_site
 log = logging.getLogger("mkdocs.plugins.publisher")
 
 HOME_MARKER = "<!-- publisher:key-figures -->"
-_LINK = re.compile(r'(href|data-src)="publisher:([^"#]*)(#[^"]*)?"')
+_LINK = re.compile(r'(href|data-src|data-decisions)="publisher:([^"#?]*)([?#][^"]*)?"')
 
 
 class PublisherConfig(base.Config):
@@ -109,6 +109,11 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
         return files
 
     def on_page_markdown(self, markdown: str, page: Any, config: Any, files: Files) -> str:
+        # Front-matter strings are escaped like CSV text: MkDocs and Material print a page's
+        # title as it is, in <title>, the heading and the navigation.
+        for key in ("title", "description"):
+            if isinstance(page.meta.get(key), str):
+                page.meta[key] = html.escape(page.meta[key])
         if self.content is None:
             return markdown
         markdown = self._add_fragment(markdown, page.file.src_uri)

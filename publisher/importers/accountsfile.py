@@ -1,0 +1,138 @@
+"""Declaring the categories an import needs in ledgers/accounts.yml, keeping everything else.
+
+accounts.yml is written by people, with comments, aligned columns and sections. A YAML dump
+would keep the comments but not the layout, so the new categories are inserted as lines of
+text after the last category, at the place ruamel.yaml's round-trip loader gives for it, aligned
+like the entry above them. Only where `categories` is not a block mapping (written as one
+`{…}` flow mapping) is the file dumped again through ruamel.yaml's round-trip, which keeps
+comments and order. Either way the result is read back and must declare exactly the old
+categories plus the new ones, with everything else unchanged; otherwise nothing is written.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import re
+from dataclasses import dataclass
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap
+
+from publisher.accounts import ACCOUNTS_PATH, Accounts, Category, parse_accounts
+
+
+@dataclass(frozen=True)
+class CategorySpec:
+    """A category an importer may need, with what to declare when accounts.yml lacks it."""
+
+    key: str
+    kind: str
+    label: str
+
+
+class AccountsEditError(Exception):
+    """The categories could not be added without changing something else."""
+
+
+_PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9 ()'./_-]*")
+
+
+def _scalar(text: str) -> str:
+    """A YAML scalar for a flow mapping: plain where that is safe, else double-quoted."""
+    return (
+        text
+        if _PLAIN.fullmatch(text) and not text.endswith(" ")
+        else json.dumps(text, ensure_ascii=False)
+    )
+
+
+def _value(spec: CategorySpec) -> str:
+    return f"{{kind: {spec.kind}, label: {_scalar(spec.label)}}}"
+
+
+def declaration(spec: CategorySpec) -> str:
+    """The line that declares `spec` under categories:, without its indentation."""
+    return f"{_scalar(spec.key)}: {_value(spec)}"
+
+
+def add_categories(text: str, additions: list[CategorySpec]) -> str:
+    """accounts.yml `text` with `additions` declared at the end of `categories`."""
+    if not additions:
+        return text
+    yaml = YAML(typ="rt")
+    data = yaml.load(text)
+    categories = data["categories"]
+    new_text = _insert_lines(text, categories, additions)
+    if new_text is None:
+        new_text = _round_trip(yaml, data, additions)
+    _verify(text, new_text, additions)
+    return new_text
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _insert_lines(text: str, categories: CommentedMap, additions: list[CategorySpec]) -> str | None:
+    if not isinstance(categories, CommentedMap) or not categories or categories.fa.flow_style():
+        return None
+    keys = list(categories)
+    first_line, indent = categories.lc.key(keys[0])
+    last_line, _ = categories.lc.key(keys[-1])
+    lines = text.splitlines(keepends=True)
+    if any(_indent(lines[categories.lc.key(k)[0]]) != indent for k in keys):
+        return None
+    # The last entry runs on over the lines indented deeper than the keys (a block value, or a
+    # flow mapping broken over lines); comments and blank lines after it stay after the insert.
+    end = last_line
+    for number in range(last_line + 1, len(lines)):
+        stripped = lines[number].strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if _indent(lines[number]) <= indent:
+            break
+        end = number
+    newline = "\r\n" if lines[0].endswith("\r\n") else "\n"
+    value_column = None
+    value_line, column = categories.lc.value(keys[-1])
+    if value_line == last_line:
+        value_column = column
+    new_lines = []
+    for spec in additions:
+        key = f"{' ' * indent}{_scalar(spec.key)}:"
+        padding = max(1, value_column - len(key)) if value_column else 1
+        new_lines.append(f"{key}{' ' * padding}{_value(spec)}{newline}")
+    if not lines[end].endswith(("\n", "\r")):
+        lines[end] += newline
+    return "".join(lines[: end + 1] + new_lines + lines[end + 1 :])
+
+
+def _round_trip(yaml: YAML, data: CommentedMap, additions: list[CategorySpec]) -> str:
+    categories = data["categories"]
+    for spec in additions:
+        value = CommentedMap([("kind", spec.kind), ("label", spec.label)])
+        value.fa.set_flow_style()
+        categories[spec.key] = value
+    yaml.width = 4096
+    out = io.StringIO()
+    yaml.dump(data, out)
+    return out.getvalue()
+
+
+def _verify(old_text: str, new_text: str, additions: list[CategorySpec]) -> None:
+    old, _ = parse_accounts(old_text, ACCOUNTS_PATH)
+    new, problems = parse_accounts(new_text, ACCOUNTS_PATH)
+    if old is None or new is None or problems:
+        raise AccountsEditError("accounts.yml would no longer be readable")
+    expected: dict[str, Category] = dict(old.categories)
+    for spec in additions:
+        expected[spec.key] = Category(key=spec.key, kind=spec.kind, label=spec.label)
+    if new.categories != expected:
+        raise AccountsEditError(
+            "the categories would not be exactly the old ones plus the new ones"
+        )
+    unchanged: Accounts = dataclasses.replace(new, categories=old.categories)
+    if unchanged != old:
+        raise AccountsEditError("something other than the categories would change")

@@ -1,0 +1,847 @@
+"""Bank statements -> ledger rows, as a small YAML profile describes them.
+
+Every bank writes CSV its own way: the delimiter, the decimal mark, the date format, the
+encoding, lines before the header, the column names, one signed amount or separate debit and
+credit columns. A profile says which (see docs/importing.md); ready profiles for common
+layouts ship in `publisher/importers/profiles/`, and a cooperative's own profile may start from
+one of them (`base:`) and add its `rules`: regular expressions on the description or the
+counterparty that give a row its category and fund, first match wins, as in hledger's CSV
+rules. A row no rule matches goes to the category `uncategorized`, and is listed.
+"""
+
+from __future__ import annotations
+
+import codecs
+import dataclasses
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from publisher.accounts import Accounts, did_you_mean
+from publisher.csvfile import read_table
+from publisher.importers.common import (
+    UNCATEGORIZED,
+    NewRow,
+    Outcome,
+    Plan,
+    Problems,
+    apply_plan,
+    check_fund,
+    open_cooperative,
+    parse_amount,
+    plan_import,
+    read_source,
+    source_label,
+)
+from publisher.importers.ledgerfile import CannotImport, normalize_description
+from publisher.problems import E, Problem, has_errors, problem, register_code
+from publisher.yamlfile import key_line, load_yaml, mapping_line, value_line
+
+DEFAULT_TARGET = "ledgers/bank.csv"
+PROFILES_PACKAGE = "publisher.importers"
+PROFILES_DIR = "profiles"
+
+for _code, _summary in [
+    ("profile-key-unknown", "A key a bank profile does not define (a typo?)."),
+    ("profile-key-missing", "A key a bank profile needs is missing."),
+    ("profile-value-invalid", "A value of a bank profile cannot be used."),
+]:
+    register_code(_code, E, _summary)
+
+_TOP_KEYS = (
+    "base",
+    "description",
+    "encoding",
+    "delimiter",
+    "skip_lines",
+    "decimal",
+    "thousands",
+    "date_format",
+    "columns",
+    "fund",
+    "rules",
+)
+_COLUMN_KEYS = (
+    "date",
+    "amount",
+    "debit",
+    "credit",
+    "description",
+    "counterparty",
+    "reference",
+    "currency",
+)
+_RULE_KEYS = ("match", "field", "category", "fund", "sign")
+_RULE_FIELDS = ("description", "counterparty")
+_SIGNS = ("in", "out")
+_DECIMALS = (".", ",")
+_THOUSANDS = ("", ".", ",", " ", "'")
+_DEFAULTS: dict[str, Any] = {
+    "encoding": "utf-8",
+    "delimiter": ",",
+    "skip_lines": 0,
+    "decimal": ".",
+    "thousands": "",
+    "fund": "",
+    "rules": (),
+}
+#: References that banks write where there is none; they are not ids.
+_NO_REFERENCE = {
+    "",
+    "-",
+    "0",
+    "none",
+    "nonref",
+    "notprovided",
+    "not provided",
+    "n/a",
+    "keine angabe",
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    pattern: re.Pattern[str]
+    field: str  # "description" or "counterparty"
+    category: str
+    fund: str  # empty: the profile's (or the command's) fund
+    sign: str  # "", "in" (money in only) or "out" (money out only)
+
+    def matches(self, description: str, counterparty: str, amount: int) -> bool:
+        if (self.sign == "in" and amount <= 0) or (self.sign == "out" and amount >= 0):
+            return False
+        return bool(
+            self.pattern.search(description if self.field == "description" else counterparty)
+        )
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How to read one bank's statements, and how to categorize their rows."""
+
+    encoding: str
+    delimiter: str
+    skip_lines: int
+    decimal: str
+    thousands: str
+    date_format: str
+    date: str
+    description: tuple[str, ...]
+    amount: str | None = None
+    debit: str | None = None
+    credit: str | None = None
+    counterparty: str | None = None
+    reference: str | None = None
+    currency: str | None = None
+    fund: str = ""
+    rules: tuple[Rule, ...] = ()
+
+
+def shipped_profiles() -> list[str]:
+    """The names of the ready profiles that ship with the publisher."""
+    folder = resources.files(PROFILES_PACKAGE) / PROFILES_DIR
+    return sorted(p.name[: -len(".yml")] for p in folder.iterdir() if p.name.endswith(".yml"))
+
+
+def _shipped_text(name: str) -> tuple[str, str] | None:
+    if name not in shipped_profiles():
+        return None
+    path = resources.files(PROFILES_PACKAGE) / PROFILES_DIR / f"{name}.yml"
+    return f"publisher/importers/{PROFILES_DIR}/{name}.yml", path.read_text(encoding="utf-8")
+
+
+def find_profile(spec: str, root: Path) -> tuple[str, bytes | str]:
+    """(label, content) of the profile `spec`: a file, or the name of a shipped profile."""
+    path = Path(spec)
+    if path.is_file():
+        return source_label(path, root), path.read_bytes()
+    shipped = _shipped_text(spec[: -len(".yml")] if spec.endswith(".yml") else spec)
+    if shipped is not None:
+        return shipped
+    raise CannotImport(
+        f"--profile {spec}: no such file, and no profile of that name ships with the publisher "
+        f"(they are: {', '.join(shipped_profiles())})."
+    )
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return f'"{value}"'
+
+
+class _ProfileReader:
+    """Validates one profile file's keys and values; problems name the key's line."""
+
+    def __init__(self, path: str, accounts: Accounts) -> None:
+        self.path = path
+        self.accounts = accounts
+        self.problems: list[Problem] = []
+
+    def report(self, code: str, line: int | None, message: str) -> None:
+        self.problems.append(problem(code, self.path, line, message))
+
+    def unknown(self, mapping: Any, allowed: tuple[str, ...], where: str) -> None:
+        for key in mapping:
+            if key not in allowed:
+                self.report(
+                    "profile-key-unknown",
+                    key_line(mapping, key),
+                    f'"{key}" is not a key of {where}.{did_you_mean(str(key), allowed)} '
+                    f"The keys are: {', '.join(allowed)}.",
+                )
+
+    def invalid(self, mapping: Any, key: str, message: str) -> None:
+        self.report("profile-value-invalid", value_line(mapping, key), message)
+
+    def read(self, data: Any) -> dict[str, Any]:
+        """The valid values of one file, keyed like the YAML (columns flattened in)."""
+        values: dict[str, Any] = {}
+        self.unknown(data, _TOP_KEYS, "a bank profile")
+        if "encoding" in data:
+            value = data["encoding"]
+            try:
+                values["encoding"] = (
+                    codecs.lookup(str(value)).name if isinstance(value, str) else None
+                )
+            except LookupError:
+                values["encoding"] = None
+            if values["encoding"] is None:
+                self.invalid(
+                    data,
+                    "encoding",
+                    f"The encoding {_describe(value)} is not one Python knows; write e.g. "
+                    '"utf-8", "cp1252" (Windows Western, often called ANSI) or "latin-1".',
+                )
+        if "delimiter" in data:
+            value = data["delimiter"]
+            value = "\t" if value in ("tab", "\\t") else value
+            if isinstance(value, str) and len(value) == 1 and value not in '"\r\n':
+                values["delimiter"] = value
+            else:
+                self.invalid(
+                    data,
+                    "delimiter",
+                    f'The delimiter {_describe(value)} must be one character such as ";", "," or '
+                    '"tab".',
+                )
+        if "skip_lines" in data:
+            value = data["skip_lines"]
+            if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 1000:
+                values["skip_lines"] = value
+            else:
+                self.invalid(
+                    data,
+                    "skip_lines",
+                    f"skip_lines {_describe(value)} must be a whole number from 0.",
+                )
+        self._choice(data, "decimal", _DECIMALS, values)
+        if "thousands" in data and data["thousands"] is None:
+            values["thousands"] = ""
+        else:
+            self._choice(data, "thousands", _THOUSANDS, values)
+        if "date_format" in data:
+            self._date_format(data, values)
+        if "columns" in data:
+            self._columns(data, values)
+        if "fund" in data:
+            value = data["fund"]
+            if isinstance(value, str) and value in self.accounts.funds:
+                values["fund"] = value
+            else:
+                self.invalid(data, "fund", self._fund_message(value))
+        if "rules" in data:
+            values["rules"] = self._rules(data)
+        return values
+
+    def _choice(
+        self, data: Any, key: str, choices: tuple[str, ...], values: dict[str, Any]
+    ) -> None:
+        if key not in data:
+            return
+        if data[key] in choices:
+            values[key] = data[key]
+        else:
+            shown = ", ".join(f'"{c}"' for c in choices if c) + (
+                ' or "" (none)' if "" in choices else ""
+            )
+            self.invalid(data, key, f"{key} {_describe(data[key])} is not supported; use {shown}.")
+
+    def _date_format(self, data: Any, values: dict[str, Any]) -> None:
+        value = data["date_format"]
+        sample = dt.datetime(2025, 1, 31)
+        try:
+            ok = (
+                isinstance(value, str)
+                and "%" in value
+                and dt.datetime.strptime(sample.strftime(value), value).date() == sample.date()
+            )
+        except ValueError:
+            ok = False
+        if ok:
+            values["date_format"] = value
+        else:
+            self.invalid(
+                data,
+                "date_format",
+                f"date_format {_describe(value)} is not a date format Python can read back: write "
+                'it with %d (day), %m (month), %Y (four-digit year) or %y, e.g. "%d.%m.%Y".',
+            )
+
+    def _columns(self, data: Any, values: dict[str, Any]) -> None:
+        columns = data["columns"]
+        if not isinstance(columns, dict):
+            self.invalid(
+                data, "columns", '"columns" must map date, amount, description, … to column names.'
+            )
+            values["columns"] = None
+            return
+        self.unknown(columns, _COLUMN_KEYS, '"columns"')
+        read: dict[str, Any] = {}
+        for key in _COLUMN_KEYS:
+            if key not in columns:
+                continue
+            value = columns[key]
+            if key == "description" and isinstance(value, list):
+                if value and all(isinstance(v, str) and v.strip() for v in value):
+                    read[key] = tuple(v.strip() for v in value)
+                    continue
+            elif isinstance(value, str) and value.strip():
+                read[key] = value.strip() if key != "description" else (value.strip(),)
+                continue
+            self.invalid(
+                columns,
+                key,
+                f"The column of {key} must be the name of a column of the statement's header"
+                + (", or a list of names to join" if key == "description" else "")
+                + f", not {_describe(value)}.",
+            )
+        values["columns"] = read
+        values["columns_line"] = key_line(data, "columns")
+
+    def _fund_message(self, value: Any) -> str:
+        funds = self.accounts.funds
+        return (
+            f"The fund {_describe(value)} is not declared in ledgers/accounts.yml."
+            f"{did_you_mean(str(value), funds) if isinstance(value, str) else ''} The funds are: "
+            f"{', '.join(funds)}."
+        )
+
+    def _rules(self, data: Any) -> tuple[Rule, ...] | None:
+        rules = data["rules"]
+        if rules is None:
+            return ()
+        if not isinstance(rules, list):
+            self.invalid(
+                data, "rules", '"rules" must be a list, each rule starting with "- match:".'
+            )
+            return None
+        read: list[Rule] = []
+        for item in rules:
+            if not isinstance(item, dict):
+                self.report(
+                    "profile-value-invalid",
+                    mapping_line(item) or value_line(data, "rules"),
+                    "Each rule must be a mapping such as {match: rent, category: rent}.",
+                )
+                continue
+            rule = self._rule(item)
+            if rule is not None:
+                read.append(rule)
+        return tuple(read)
+
+    def _rule(self, item: Any) -> Rule | None:
+        before = len(self.problems)
+        self.unknown(item, _RULE_KEYS, "a rule")
+        line = mapping_line(item)
+        for key in ("match", "category"):
+            if key not in item:
+                self.report(
+                    "profile-key-missing",
+                    line,
+                    f'This rule has no "{key}"; each rule needs match and category.',
+                )
+        pattern = None
+        if "match" in item:
+            value = item["match"]
+            if isinstance(value, str) and value:
+                try:
+                    pattern = re.compile(value, re.IGNORECASE)
+                except re.error as error:
+                    self.invalid(
+                        item,
+                        "match",
+                        f'"{value}" is not a regular expression Python can use ({error}).',
+                    )
+            else:
+                self.invalid(
+                    item, "match", f"match {_describe(value)} must be a regular expression (text)."
+                )
+        field = item.get("field", "description")
+        if field not in _RULE_FIELDS:
+            self.invalid(
+                item, "field", f"field {_describe(field)} must be description or counterparty."
+            )
+        categories = self.accounts.categories
+        category = item.get("category")
+        if "category" in item and (not isinstance(category, str) or category not in categories):
+            self.invalid(
+                item,
+                "category",
+                f"The category {_describe(category)} is not declared in ledgers/accounts.yml."
+                f"{did_you_mean(str(category), categories)} Declare it there with its kind, or use "
+                "one of its categories.",
+            )
+        fund = item.get("fund", "")
+        if "fund" in item and (not isinstance(fund, str) or fund not in self.accounts.funds):
+            self.invalid(item, "fund", self._fund_message(fund))
+        sign = item.get("sign", "")
+        if "sign" in item and sign not in _SIGNS:
+            self.invalid(
+                item,
+                "sign",
+                f'sign {_describe(sign)} must be "in" (money in) or "out" (money out).',
+            )
+        if len(self.problems) > before or pattern is None:
+            return None
+        return Rule(pattern, field, category, fund, sign)
+
+
+def load_profile(
+    label: str, content: bytes | str, accounts: Accounts
+) -> tuple[Profile | None, list[Problem]]:
+    """Read and validate a profile (and the shipped profile it names as `base`)."""
+    data, problems = _load(label, content)
+    if data is None:
+        return None, problems
+    reader = _ProfileReader(label, accounts)
+    values = dict(_DEFAULTS)
+    if "base" in data:
+        base = data["base"]
+        shipped = _shipped_text(base) if isinstance(base, str) else None
+        if shipped is None:
+            reader.invalid(
+                data,
+                "base",
+                f"base {_describe(base)} is not a profile that ships with the publisher (they "
+                f"are: {', '.join(shipped_profiles())}).",
+            )
+        else:
+            base_data, base_problems = _load(*shipped)
+            if base_data is None:
+                return None, base_problems
+            base_reader = _ProfileReader(shipped[0], accounts)
+            values.update(base_reader.read(base_data))
+            problems += base_reader.problems
+    values.update(reader.read(data))
+    problems += reader.problems
+    if problems:
+        return None, problems
+    return _assemble(values, data, label)
+
+
+def _load(label: str, content: bytes | str) -> tuple[Any, list[Problem]]:
+    if isinstance(content, bytes):
+        try:
+            content = content.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            line = content.count(b"\n", 0, error.start) + 1
+            return None, [
+                problem(
+                    "file-not-utf8",
+                    label,
+                    line,
+                    "This profile is not UTF-8 text; save it as UTF-8.",
+                )
+            ]
+    loaded = load_yaml(content, label)
+    if loaded.problems:
+        return None, loaded.problems
+    if not isinstance(loaded.data, dict):
+        return None, [
+            problem(
+                "yaml-not-a-mapping",
+                label,
+                mapping_line(loaded.data) or 1,
+                "A bank profile must be a mapping of keys (delimiter, decimal, columns, …) to "
+                "values.",
+            )
+        ]
+    return loaded.data, []
+
+
+def _assemble(
+    values: dict[str, Any], data: Any, label: str
+) -> tuple[Profile | None, list[Problem]]:
+    problems: list[Problem] = []
+
+    def missing(message: str, line: int | None) -> None:
+        problems.append(problem("profile-key-missing", label, line or 1, message))
+
+    columns = values.get("columns") or {}
+    columns_line = values.get("columns_line")
+    if "date_format" not in values:
+        missing(
+            'The profile has no "date_format", such as "%d.%m.%Y"; it says how the bank '
+            "writes dates.",
+            1,
+        )
+    if not values.get("columns"):
+        missing(
+            'The profile has no "columns" naming the statement\'s date, amount and '
+            "description columns.",
+            1,
+        )
+    else:
+        for key in ("date", "description"):
+            if key not in columns:
+                missing(f'"columns" names no {key} column.', columns_line)
+        has_amount = "amount" in columns
+        has_split = "debit" in columns or "credit" in columns
+        if not has_amount and not has_split:
+            missing(
+                '"columns" names neither an amount column nor debit and credit columns.',
+                columns_line,
+            )
+        if has_amount and has_split:
+            problems.append(
+                problem(
+                    "profile-value-invalid",
+                    label,
+                    columns_line,
+                    '"columns" names both an amount column and debit or credit columns; name one '
+                    "signed amount column, or the debit and credit columns.",
+                )
+            )
+    if values["thousands"] and values["thousands"] == values["decimal"]:
+        problems.append(
+            problem(
+                "profile-value-invalid",
+                label,
+                value_line(data, "thousands") if "thousands" in data else 1,
+                "The decimal mark and the thousands separator are the same character.",
+            )
+        )
+    rules = values.get("rules") or ()
+    if "counterparty" not in columns and any(r.field == "counterparty" for r in rules):
+        problems.append(
+            problem(
+                "profile-value-invalid",
+                label,
+                key_line(data, "rules") if "rules" in data else 1,
+                'A rule matches on the counterparty, but "columns" names no counterparty column.',
+            )
+        )
+    if problems:
+        return None, problems
+    profile = Profile(
+        encoding=values["encoding"],
+        delimiter=values["delimiter"],
+        skip_lines=values["skip_lines"],
+        decimal=values["decimal"],
+        thousands=values["thousands"],
+        date_format=values["date_format"],
+        date=columns["date"],
+        description=columns["description"],
+        amount=columns.get("amount"),
+        debit=columns.get("debit"),
+        credit=columns.get("credit"),
+        counterparty=columns.get("counterparty"),
+        reference=columns.get("reference"),
+        currency=columns.get("currency"),
+        fund=values["fund"],
+        rules=tuple(rules),
+    )
+    return profile, []
+
+
+# -- Statements -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Movement:
+    """One row of a bank statement, read."""
+
+    line: int
+    date: dt.date
+    amount: int
+    description: str
+    counterparty: str
+    reference: str
+
+
+def _human_format(date_format: str) -> str:
+    words = {"%d": "DD", "%m": "MM", "%Y": "YYYY", "%y": "YY", "%b": "Mon", "%B": "Month"}
+    return re.sub(r"%[a-zA-Z]", lambda m: words.get(m.group(0), m.group(0)), date_format)
+
+
+def _decode(data: bytes, profile: Profile, path: str, found: Problems) -> str | None:
+    encoding = "utf-8-sig" if profile.encoding == "utf-8" else profile.encoding
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        hint = (
+            ' Banks often export Windows-1252 ("ANSI"): try encoding: cp1252 in the profile.'
+            if profile.encoding == "utf-8"
+            else ""
+        )
+        found.add(
+            "import-encoding-invalid",
+            line,
+            f"Byte 0x{data[error.start]:02x} cannot be read as {profile.encoding}, the encoding "
+            f"the profile names.{hint}",
+            column,
+        )
+        return None
+
+
+def read_statement(
+    data: bytes, path: str, profile: Profile, accounts: Accounts, found: Problems
+) -> list[Movement]:
+    """The movements of a statement, in file order."""
+    text = _decode(data, profile, path, found)
+    if text is None:
+        return []
+    offset = 0
+    if profile.skip_lines:
+        breaks = list(re.finditer(r"\r\n|\r|\n", text))
+        if len(breaks) < profile.skip_lines:
+            found.add(
+                "file-empty",
+                1,
+                f"The profile skips {profile.skip_lines} lines before the header, but this file "
+                "has no more lines than that.",
+            )
+            return []
+        text = text[breaks[profile.skip_lines - 1].end() :]
+        offset = profile.skip_lines
+    table = read_table(text.encode("utf-8"), path, profile.delimiter)
+    found.extend(
+        [dataclasses.replace(p, line=p.line + offset) if p.line else p for p in table.problems]
+    )
+    if not table.readable or has_errors(table.problems):
+        return []
+    header = table.header
+    names = {}
+    for key in ("date", "amount", "debit", "credit", "counterparty", "reference", "currency"):
+        wanted = getattr(profile, key)
+        if wanted:
+            names[key] = _find_column(wanted, header, offset, found)
+    descriptions = [_find_column(name, header, offset, found) for name in profile.description]
+    if None in names.values() or None in descriptions:
+        return []
+    frame = table.frame
+    cells = {key: frame[name].astype("str").tolist() for key, name in names.items()}
+    description_cells = [frame[name].astype("str").tolist() for name in descriptions]
+    lines = [int(line) + offset for line in frame["line"].tolist()]
+    units = accounts.minor_units
+    human = _human_format(profile.date_format)
+    movements: list[Movement] = []
+    wrong_currency: dict[str, list[int]] = {}
+    for index, line in enumerate(lines):
+        row = {key: values[index].strip() for key, values in cells.items()}
+
+        def cell(key: str, row: dict[str, str] = row) -> str:
+            return row.get(key, "")
+
+        ok = True
+        date_text = cell("date")
+        date = None
+        if not date_text:
+            found.add("import-value-missing", line, "This row has no date.")
+            ok = False
+        else:
+            try:
+                date = dt.datetime.strptime(date_text, profile.date_format).date()
+            except ValueError:
+                found.add(
+                    "import-date-invalid",
+                    line,
+                    f'"{date_text}" is not a date written {human} '
+                    f'(date_format "{profile.date_format}" '
+                    "in the profile).",
+                )
+                ok = False
+        amount = _amount(cell, profile, units, line, found)
+        currency = cell("currency").upper()
+        if currency and currency != accounts.currency:
+            wrong_currency.setdefault(currency, []).append(line)
+            ok = False
+        if not ok or amount is None or date is None:
+            continue
+        description = normalize_description(" ".join(c[index] for c in description_cells))
+        counterparty = normalize_description(cell("counterparty"))
+        reference = cell("reference")
+        if reference.lower() in _NO_REFERENCE:
+            reference = ""
+        movements.append(
+            Movement(
+                line,
+                date,
+                amount,
+                description or counterparty or reference or "Bank movement",
+                counterparty,
+                reference,
+            )
+        )
+    for currency, currency_lines in wrong_currency.items():
+        more = f" (and {len(currency_lines) - 1:,} more rows)" if len(currency_lines) > 1 else ""
+        found.add(
+            "import-currency-mismatch",
+            currency_lines[0],
+            f"This movement is in {currency}{more}, but the books are kept in {accounts.currency} "
+            "(accounts.yml). Import only the statement of an account in that currency.",
+        )
+    _check_references(movements, profile, found)
+    return movements
+
+
+def _find_column(name: str, header: list[str], offset: int, found: Problems) -> str | None:
+    if name in header:
+        return name
+    loose = {" ".join(h.split()).lower(): h for h in header}
+    match = loose.get(" ".join(name.split()).lower())
+    if match is not None:
+        return match
+    found.add(
+        "import-column-missing",
+        offset + 1,
+        f'The profile names the column "{name}", which this header does not have.'
+        f"{did_you_mean(name, header)} The columns are: {', '.join(h for h in header if h)}. "
+        "Correct the name in the profile (or skip_lines, if the header is further down).",
+    )
+    return None
+
+
+def _amount(
+    cell: Callable[[str], str], profile: Profile, units: int, line: int, found: Problems
+) -> int | None:
+    """The signed amount of a row: its amount column, or its credit minus its debit."""
+
+    def read(key: str) -> int | None:
+        value, why = parse_amount(cell(key), units, profile.decimal, profile.thousands)
+        if value is None:
+            found.add(
+                "import-amount-invalid", line, f'The {key} "{cell(key)}" cannot be read: {why}.'
+            )
+        return value
+
+    if profile.amount:
+        if not cell("amount"):
+            found.add("import-value-missing", line, "This row has no amount.")
+            return None
+        return read("amount")
+    debit = read("debit") if cell("debit") else 0
+    credit = read("credit") if cell("credit") else 0
+    if not cell("debit") and not cell("credit"):
+        found.add("import-value-missing", line, "This row has neither a debit nor a credit amount.")
+        return None
+    if debit is None or credit is None:
+        return None
+    return abs(credit) - abs(debit)  # banks write money out with or without a minus sign
+
+
+def _check_references(movements: list[Movement], profile: Profile, found: Problems) -> None:
+    first: dict[str, int] = {}
+    for m in movements:
+        if not m.reference:
+            continue
+        if m.reference in first:
+            found.add(
+                "import-id-repeated",
+                m.line,
+                f'The reference "{m.reference}" is already on line {first[m.reference]}: '
+                f'the column "{profile.reference}" does not name each movement uniquely, so it '
+                "cannot serve as its id. Remove reference from the profile's columns "
+                "(duplicates are then recognized by date, amount and description).",
+            )
+        else:
+            first[m.reference] = m.line
+
+
+def categorize(
+    movements: list[Movement], profile: Profile, fund: str
+) -> tuple[list[NewRow], set[int], int]:
+    """Ledger rows (first matching rule wins), the identities of the uncategorized ones, and
+    how many movements move no money."""
+    rows: list[NewRow] = []
+    unmatched: set[int] = set()
+    zero = 0
+    default_fund = fund or profile.fund
+    for m in movements:
+        if m.amount == 0:
+            zero += 1
+            continue
+        rule = next(
+            (r for r in profile.rules if r.matches(m.description, m.counterparty, m.amount)), None
+        )
+        row = NewRow(
+            line=m.line,
+            date=m.date,
+            description=m.description,
+            amount=m.amount,
+            category=rule.category if rule else UNCATEGORIZED.key,
+            fund=(rule.fund if rule and rule.fund else default_fund),
+            counterparty=m.counterparty,
+            id=m.reference,
+        )
+        rows.append(row)
+        if rule is None:
+            unmatched.add(id(row))
+    return rows, unmatched, zero
+
+
+def import_bank(
+    statement: Path,
+    root: Path,
+    *,
+    profile: str,
+    into: str = DEFAULT_TARGET,
+    fund: str | None = None,
+    dry_run: bool = False,
+    today: dt.date | None = None,
+) -> Outcome:
+    """Import a bank statement into the cooperative at `root`, read as `profile` says.
+
+    Raises CannotImport when the import cannot run; bad data comes back as problems.
+    """
+    root = Path(root)
+    data = read_source(statement, root)
+    cooperative, problems = open_cooperative(root, today)
+    label = source_label(statement, root)
+    if cooperative is None:
+        return Outcome(label, Plan(into, problems=problems), written=False)
+    accounts = cooperative.accounts
+    check_fund(accounts, fund)
+    profile_label, content = find_profile(profile, root)
+    read_profile, profile_problems = load_profile(profile_label, content, accounts)
+    if read_profile is None:
+        return Outcome(label, Plan(into, problems=profile_problems), written=False)
+    found = Problems(label)
+    movements = read_statement(data, label, read_profile, accounts, found)
+    candidates, unmatched, zero = categorize(movements, read_profile, fund or "")
+    plan = plan_import(
+        cooperative,
+        into,
+        label,
+        candidates,
+        {UNCATEGORIZED.key: UNCATEGORIZED},
+        match_descriptions=True,
+        problems=found.all(),
+    )
+    written = False if dry_run else apply_plan(cooperative, plan)
+    outcome = Outcome(label, plan, written, units=accounts.minor_units, zero=zero)
+    outcome.uncategorized = [row for row in plan.rows if id(row) in unmatched]
+    if not has_errors(plan.problems):
+        outcome.details = [f"Read {len(movements):,} movements with the profile {profile_label}."]
+    return outcome

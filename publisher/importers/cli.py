@@ -1,0 +1,135 @@
+"""`publisher import`: each command parses its arguments and calls one import function."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from publisher.importers.bank import DEFAULT_TARGET as BANK_TARGET
+from publisher.importers.bank import import_bank, shipped_profiles
+from publisher.importers.common import Outcome, summary_lines
+from publisher.importers.ledgerfile import CannotImport
+from publisher.importers.opencollective import DEFAULT_TARGET as OC_TARGET
+from publisher.importers.opencollective import ROLES, import_opencollective
+from publisher.problems import format_text, has_errors
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_CANNOT_RUN = 0, 1, 2
+
+
+@click.group("import", context_settings={"help_option_names": ["-h", "--help"]})
+def import_group() -> None:
+    """Bring existing books in: Open Collective exports and bank statements.
+
+    The source file is never changed. New rows are appended to a ledger of DIRECTORY; rows
+    imported before are recognized and skipped. On any error nothing is written.
+    """
+
+
+def _run(do_import: Callable[[], Outcome], dry_run: bool) -> None:
+    """Run an import, print its problems and summary, exit 0, 1 (problems) or 2 (cannot run)."""
+    try:
+        outcome = do_import()
+    except CannotImport as error:
+        click.echo(f"publisher: cannot import: {error}", err=True)
+        sys.exit(EXIT_CANNOT_RUN)
+    except OSError as error:
+        click.echo(f"publisher: cannot import: {error}. Nothing was written.", err=True)
+        sys.exit(EXIT_CANNOT_RUN)
+    if outcome.problems:
+        click.echo(format_text(outcome.problems), nl=False)
+    for line in summary_lines(outcome, dry_run):
+        click.echo(line)
+    sys.exit(EXIT_PROBLEMS if has_errors(outcome.problems) else EXIT_OK)
+
+
+def _roles(values: tuple[str, ...]) -> dict[str, str]:
+    mapping = {}
+    for value in values:
+        role, sep, category = value.partition("=")
+        if not sep or not role.strip() or not category.strip():
+            raise click.BadParameter(f"{value!r}: write ROLE=CATEGORY, e.g. contributions=dues.")
+        mapping[role.strip()] = category.strip()
+    return mapping
+
+
+@import_group.command("opencollective")
+@click.argument("export", type=click.Path(path_type=Path))
+@click.argument("directory", default=".", type=click.Path(path_type=Path))
+@click.option(
+    "--into",
+    default=OC_TARGET,
+    show_default=True,
+    help="The ledger to append to, relative to DIRECTORY.",
+)
+@click.option(
+    "--fund", default=None, help="The fund of the imported rows (default: the first fund)."
+)
+@click.option(
+    "--category",
+    "categories",
+    multiple=True,
+    metavar="ROLE=CATEGORY",
+    help=f"Use CATEGORY for a role instead of its default; the roles are {', '.join(ROLES)}. "
+    "Repeatable.",
+)
+@click.option("--dry-run", is_flag=True, help="Report what would be imported; write nothing.")
+def opencollective(
+    export: Path,
+    directory: Path,
+    into: str,
+    fund: str | None,
+    categories: tuple[str, ...],
+    dry_run: bool,
+) -> None:
+    """Import an Open Collective transactions EXPORT (CSV) into DIRECTORY's books.
+
+    Both the platform default and the legacy platform default exports are read, with field
+    ids or labels as headers. Contributions become income, expenses expenses, host fees,
+    payment processor fees, platform fees and taxes rows of their own; each row's id is the
+    transaction's. The running balance is compared with the export's balance column.
+    """
+    roles = _roles(categories)
+    _run(
+        lambda: import_opencollective(
+            export, directory, into=into, fund=fund, categories=roles, dry_run=dry_run
+        ),
+        dry_run,
+    )
+
+
+@import_group.command("bank")
+@click.argument("statement", type=click.Path(path_type=Path))
+@click.argument("directory", default=".", type=click.Path(path_type=Path))
+@click.option(
+    "--profile",
+    required=True,
+    help="A YAML profile describing the statement (a file), or the name of a shipped one: "
+    + ", ".join(shipped_profiles())
+    + ".",
+)
+@click.option(
+    "--into",
+    default=BANK_TARGET,
+    show_default=True,
+    help="The ledger to append to, relative to DIRECTORY.",
+)
+@click.option("--fund", default=None, help="The fund of rows no rule gives a fund.")
+@click.option("--dry-run", is_flag=True, help="Report what would be imported; write nothing.")
+def bank(
+    statement: Path, directory: Path, profile: str, into: str, fund: str | None, dry_run: bool
+) -> None:
+    """Import a bank STATEMENT (CSV) into DIRECTORY's books, as --profile describes it.
+
+    The profile's rules give each row its category and fund; rows no rule matches get the
+    category "uncategorized" and are listed. Rows already in the ledgers (the same date,
+    amount and description, or the bank's own reference) are skipped.
+    """
+    _run(
+        lambda: import_bank(
+            statement, directory, profile=profile, into=into, fund=fund, dry_run=dry_run
+        ),
+        dry_run,
+    )

@@ -1,0 +1,470 @@
+"""What every import shares: candidate rows, strict amounts, the plan, the write, the summary.
+
+An importer turns its source into `NewRow`s. `plan_import` decides, against the ledgers
+already in the repository, which rows are new, which were imported before (duplicates are
+skipped), which cannot be added (a closed period, a date after today) and which categories
+accounts.yml must declare. `apply_plan` writes it, unless any problem is an error: then
+nothing is written at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from publisher.accounts import ACCOUNTS_PATH, Accounts, did_you_mean
+from publisher.checking import ROW_PROBLEM_LIMIT
+from publisher.cooperative import (
+    LEDGERS_DIR,
+    Cooperative,
+    NotACooperative,
+    load_cooperative,
+    read_text_file,
+)
+from publisher.csvfile import MAX_CSV_BYTES
+from publisher.importers.accountsfile import (
+    AccountsEditError,
+    CategorySpec,
+    add_categories,
+    declaration,
+)
+from publisher.importers.ledgerfile import (
+    CannotImport,
+    amount_text,
+    missing_target_columns,
+    normalize_description,
+    read_existing,
+    read_target,
+    render_rows,
+    resolve_target,
+    write_atomic,
+)
+from publisher.money import MAX_DIGITS, format_minor
+from publisher.problems import E, Problem, W, has_errors, problem, register_code
+
+for _code, _severity, _summary in [
+    ("import-column-missing", E, "A column the import needs is not in the source file's header."),
+    ("import-value-missing", E, "A cell the import needs is empty in the source file."),
+    ("import-value-invalid", E, "A cell of the source file has a value the import cannot use."),
+    ("import-date-invalid", E, "A date in the source file is not in the expected form."),
+    (
+        "import-amount-invalid",
+        E,
+        "An amount in the source file is not a number in the expected form.",
+    ),
+    ("import-encoding-invalid", E, "The source file is not in the encoding the profile names."),
+    ("import-currency-mismatch", E, "The source file's currency is not the one of accounts.yml."),
+    ("import-id-repeated", E, "The same transaction id or reference twice in the source file."),
+    (
+        "import-id-conflict",
+        E,
+        "An imported id is already used in the ledgers for another movement.",
+    ),
+    ("import-closed-period", E, "A new row falls in a period closed in accounts.yml."),
+    ("import-date-in-future", W, "A row dated after today is left for a later import."),
+    ("import-ledger-unreadable", E, "A ledger cannot be read, so duplicates cannot be recognized."),
+    ("import-target-column-missing", E, "The target ledger's header lacks a column the rows need."),
+    (
+        "import-category-kind-mismatch",
+        E,
+        "A category the import uses is declared with another kind.",
+    ),
+    ("import-accounts-not-updated", E, "accounts.yml could not be updated without other changes."),
+]:
+    register_code(_code, _severity, _summary)
+
+#: The category of rows that no rule of a bank profile matched.
+UNCATEGORIZED = CategorySpec("uncategorized", "expense", "Not yet categorized (imported)")
+#: How many uncategorized rows the summary lists, one per line.
+UNCATEGORIZED_LISTED = 200
+
+
+@dataclass(frozen=True)
+class NewRow:
+    """A ledger row an importer proposes, with the source line it comes from."""
+
+    line: int
+    date: dt.date
+    description: str
+    amount: int  # minor units
+    category: str
+    fund: str = ""
+    counterparty: str = ""
+    id: str = ""
+    note: str = ""
+
+
+class Problems:
+    """Problems of one source file, at most ROW_PROBLEM_LIMIT per code, like the checks."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.items: list[Problem] = []
+        self._counts: Counter[str] = Counter()
+        self._first_extra: dict[str, int | None] = {}
+
+    def add(self, code: str, line: int | None, message: str, column: int | None = None) -> None:
+        self._counts[code] += 1
+        if self._counts[code] <= ROW_PROBLEM_LIMIT:
+            self.items.append(problem(code, self.path, line, message, column))
+        else:
+            self._first_extra.setdefault(code, line)
+
+    def extend(self, problems: list[Problem]) -> None:
+        self.items.extend(problems)
+
+    def all(self) -> list[Problem]:
+        out = list(self.items)
+        for code, line in self._first_extra.items():
+            extra = self._counts[code] - ROW_PROBLEM_LIMIT
+            out.append(
+                problem(
+                    "too-many-problems",
+                    self.path,
+                    line,
+                    f"{extra:,} more rows of this file have the same problem [{code}]; only the "
+                    f"first {ROW_PROBLEM_LIMIT} are listed. Fix those, then import again.",
+                )
+            )
+        return out
+
+
+# -- Amounts ----------------------------------------------------------------------------------
+
+_SPACES = "\u00a0\u202f"
+
+
+def parse_amount(
+    cell: str, units: int, decimal: str = ".", thousands: str = ""
+) -> tuple[int | None, str]:
+    """An amount cell -> (minor units, ""), or (None, why it cannot be read).
+
+    Strict: an optional sign, digits (grouped by `thousands` in threes, or not grouped at all),
+    optionally `decimal` and at most `units` decimals. Never through a float.
+    """
+    text = cell.strip()
+    if thousands == " ":
+        text = re.sub(f"[{_SPACES}]", " ", text)
+    group = rf"[0-9]{{1,3}}(?:{re.escape(thousands)}[0-9]{{3}})+|[0-9]+" if thousands else "[0-9]+"
+    match = re.fullmatch(rf"([+-]?)({group})(?:{re.escape(decimal)}([0-9]+))?", text)
+    if not match:
+        return None, _amount_reason(text, decimal, thousands)
+    sign, whole, fraction = match.group(1), match.group(2), match.group(3) or ""
+    if thousands:
+        whole = whole.replace(thousands, "")
+    if len(fraction) > units:
+        return None, f"it has {len(fraction)} decimals where the currency has {units}"
+    if len(whole.lstrip("0")) + units > MAX_DIGITS + 3:
+        return None, f"it has more than {MAX_DIGITS} digits"
+    value = int(whole + fraction.ljust(units, "0"))
+    return (-value if sign == "-" else value), ""
+
+
+def _amount_reason(text: str, decimal: str, thousands: str) -> str:
+    grouping = (
+        f' and "{thousands}" between thousands' if thousands else " and no thousands separator"
+    )
+    expected = f'digits with "{decimal}" before the decimals{grouping}'
+    if not re.search(r"[0-9]", text):
+        return f"it holds no number; expected {expected}"
+    if re.search(r"[€$£¥]|[A-Za-z]{3}", text):
+        return f"it contains a currency symbol or code; expected {expected}"
+    return f"expected {expected}, such as {_example(decimal, thousands)}"
+
+
+def _example(decimal: str, thousands: str) -> str:
+    return f'"-1{thousands}234{decimal}50"' if thousands else f'"-1234{decimal}50"'
+
+
+# -- The plan ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Plan:
+    """What an import would do. Nothing is written while `problems` holds an error."""
+
+    target: str
+    rows: list[NewRow] = field(default_factory=list)  # the rows to add, in the order written
+    duplicates: int = 0
+    future: int = 0
+    categories: list[CategorySpec] = field(default_factory=list)  # to declare in accounts.yml
+    problems: list[Problem] = field(default_factory=list)
+    accounts_text: str | None = None  # accounts.yml with the categories added
+    ledger_data: bytes | None = None  # the target ledger with the rows appended
+
+
+def open_cooperative(root: Path, today: dt.date | None) -> tuple[Cooperative | None, list[Problem]]:
+    try:
+        return load_cooperative(root, today)
+    except NotACooperative as error:
+        raise CannotImport(str(error)) from None
+
+
+def read_source(path: Path, root: Path) -> bytes:
+    """The bytes of the file to import (never written to)."""
+    if not path.is_file():
+        raise CannotImport(f"{path} does not exist or is not a file.")
+    if path.resolve().parent == (root / LEDGERS_DIR).resolve():
+        raise CannotImport(
+            f"{path} lies in {LEDGERS_DIR}/, where every CSV file is read as a ledger: move it "
+            "out of there (the repository's root, or any other folder), then import it."
+        )
+    with path.open("rb") as handle:
+        data = handle.read(MAX_CSV_BYTES + 1)
+    if len(data) > MAX_CSV_BYTES:
+        raise CannotImport(f"{path} is larger than {MAX_CSV_BYTES:,} bytes; split it first.")
+    return data
+
+
+def source_label(path: Path, root: Path) -> str:
+    """How problems name the source file: relative to the cooperative when it lies inside."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def check_fund(accounts: Accounts, fund: str | None) -> None:
+    if fund is not None and fund not in accounts.funds:
+        raise CannotImport(
+            f"--fund {fund}: accounts.yml declares no such fund."
+            f"{did_you_mean(fund, accounts.funds)} "
+            f"The funds are: {', '.join(accounts.funds)}."
+        )
+
+
+def plan_import(
+    cooperative: Cooperative,
+    into: str,
+    source: str,
+    candidates: list[NewRow],
+    specs: dict[str, CategorySpec],
+    *,
+    match_descriptions: bool,
+    problems: list[Problem] | None = None,
+) -> Plan:
+    """Decide which candidate rows to add to the ledger `into`.
+
+    A candidate is a duplicate when its id is already used by a row of the same amount in any
+    ledger of the repository, or, with `match_descriptions` (bank statements), when a row of
+    the same date, amount and description is there (counted, so that two equal movements on
+    one statement and one in the ledger add one). `specs` gives the kind and label of each
+    category the importer may need to declare. `problems` are the importer's own, about the
+    source file; with any error among them, nothing will be written.
+    """
+    accounts = cooperative.accounts
+    relative, path = resolve_target(cooperative.root, into)
+    plan = Plan(relative, problems=list(problems or []))
+    existing, ledger_problems = read_existing(cooperative)
+    plan.problems += ledger_problems
+    found = Problems(source)
+    keys = Counter(existing.keys)
+    keys_without_id = Counter(existing.keys_without_id)
+    today = pd.Timestamp(cooperative.today)
+    new: list[NewRow] = []
+    for row in candidates:
+        if row.id and row.id in existing.ids:
+            where, line, amount = existing.ids[row.id]
+            if amount is None or amount == row.amount:
+                plan.duplicates += 1
+                continue
+            found.add(
+                "import-id-conflict",
+                row.line,
+                f'The id "{row.id}" is already used at {where} line {line} for an amount of '
+                f"{format_minor(amount, accounts.minor_units)}, but this row moves "
+                f"{format_minor(row.amount, accounts.minor_units)}. Ids are unique across the "
+                "ledgers: if that row was edited by hand, restore it or give it another id.",
+            )
+            continue
+        if match_descriptions:
+            key = (pd.Timestamp(row.date), row.amount, normalize_description(row.description))
+            pool = keys_without_id if row.id else keys
+            if pool[key] > 0:
+                pool[key] -= 1
+                plan.duplicates += 1
+                continue
+        if pd.Timestamp(row.date) > today:
+            plan.future += 1
+            found.add(
+                "import-date-in-future",
+                row.line,
+                f"This movement is dated {row.date:%Y-%m-%d}, after today "
+                f"({cooperative.today:%Y-%m-%d}): it is left out, and the next import will add it.",
+            )
+            continue
+        if accounts.closed_through is not None and row.date <= accounts.closed_through:
+            found.add(
+                "import-closed-period",
+                row.line,
+                f"This movement ({row.date:%Y-%m-%d}, "
+                f"{format_minor(row.amount, accounts.minor_units)}) "
+                f"is not in the ledgers, but accounts.yml closes the books through "
+                f"{accounts.closed_through:%Y-%m-%d}. Adding it would change approved accounts: "
+                "decide with the assembly whether to reopen the period (closed_through) first.",
+            )
+            continue
+        new.append(row)
+    order = {id(row): index for index, row in enumerate(new)}
+    plan.rows = sorted(new, key=lambda row: (row.date, order[id(row)]))
+    plan.problems += found.all()
+    _plan_categories(plan, accounts, specs)
+    target = read_target(cooperative, relative, path)
+    needed = {"id"} if any(r.id for r in plan.rows) else set()
+    needed |= {"fund"} if any(r.fund for r in plan.rows) else set()
+    needed |= {"counterparty"} if any(r.counterparty for r in plan.rows) else set()
+    for column in missing_target_columns(target, needed):
+        plan.problems.append(
+            problem(
+                "import-target-column-missing",
+                relative,
+                1,
+                f'The header of this ledger has no "{column}" column, which the imported rows '
+                "need. Add the column to the header (each existing row then needs one more "
+                "separator), or import into a new file with --into.",
+            )
+        )
+    if has_errors(plan.problems) or not plan.rows:
+        return plan
+    plan.ledger_data = render_rows(target, [_cells(row, accounts) for row in plan.rows], accounts)
+    if plan.categories:
+        text, _ = read_text_file(cooperative.root, ACCOUNTS_PATH)
+        try:
+            plan.accounts_text = add_categories(text or "", plan.categories)
+        except AccountsEditError as error:
+            lines = "; ".join(declaration(spec) for spec in plan.categories)
+            plan.problems.append(
+                problem(
+                    "import-accounts-not-updated",
+                    ACCOUNTS_PATH,
+                    None,
+                    f"The import needs categories that accounts.yml does not declare, and they "
+                    f"cannot be added to it automatically ({error}). Declare them under "
+                    f"categories: yourself ({lines}), then import again.",
+                )
+            )
+    return plan
+
+
+def _plan_categories(plan: Plan, accounts: Accounts, specs: dict[str, CategorySpec]) -> None:
+    used = dict.fromkeys(row.category for row in plan.rows)
+    for key in used:
+        spec = specs.get(key)
+        declared = accounts.categories.get(key)
+        if declared is None:
+            if spec is not None:
+                plan.categories.append(spec)
+            continue
+        if spec is not None and declared.kind != spec.kind:
+            plan.problems.append(
+                problem(
+                    "import-category-kind-mismatch",
+                    ACCOUNTS_PATH,
+                    None,
+                    f'The import puts rows under "{key}" as {spec.kind}, but accounts.yml declares '
+                    f'"{key}" as {declared.kind}. Choose another category for these rows (see '
+                    "docs/importing.md), or correct the kind.",
+                )
+            )
+
+
+def _cells(row: NewRow, accounts: Accounts) -> dict[str, str]:
+    return {
+        "date": f"{row.date:%Y-%m-%d}",
+        "description": row.description,
+        "amount": amount_text(row.amount, accounts),
+        "category": row.category,
+        "fund": row.fund,
+        "counterparty": row.counterparty,
+        "decision": "",
+        "id": row.id,
+        "note": row.note,
+    }
+
+
+def apply_plan(cooperative: Cooperative, plan: Plan) -> bool:
+    """Write the plan: accounts.yml first, then the ledger, each atomically. If the ledger
+    cannot be written, accounts.yml is put back as it was. True when anything was written."""
+    if has_errors(plan.problems) or plan.ledger_data is None:
+        return False
+    root = cooperative.root
+    accounts_path = root / ACCOUNTS_PATH
+    original = accounts_path.read_bytes()
+    if plan.accounts_text is not None:
+        bom = b"\xef\xbb\xbf" if original.startswith(b"\xef\xbb\xbf") else b""
+        write_atomic(accounts_path, bom + plan.accounts_text.encode("utf-8"))
+    try:
+        write_atomic(root / plan.target, plan.ledger_data)
+    except BaseException:
+        if plan.accounts_text is not None:
+            write_atomic(accounts_path, original)
+        raise
+    return True
+
+
+# -- The outcome ------------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    """What an import did (or, with errors or a dry run, would have done)."""
+
+    source: str
+    plan: Plan
+    written: bool
+    units: int = 2  # the currency's minor units, for the amounts of the summary
+    zero: int = 0  # source rows that move no money, left out
+    details: list[str] = field(default_factory=list)  # importer-specific lines of the summary
+    uncategorized: list[NewRow] = field(default_factory=list)
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self.plan.problems
+
+
+def _rows(n: int) -> str:
+    return f"{n:,} row" if n == 1 else f"{n:,} rows"
+
+
+def summary_lines(outcome: Outcome, dry_run: bool = False) -> list[str]:
+    """The summary printed after the problems: counts, categories, and what was written."""
+    plan = outcome.plan
+    if has_errors(plan.problems):
+        return [
+            f"Nothing was written: fix the errors above in {outcome.source} (or the files "
+            "they name), then import again."
+        ]
+    verb = "Would import" if dry_run else "Imported"
+    lines = [f"{verb} {_rows(len(plan.rows))} from {outcome.source} into {plan.target}."]
+    lines.append(f"Skipped {_rows(plan.duplicates)} already in the ledgers.")
+    if outcome.zero:
+        lines.append(f"Left out {_rows(outcome.zero)} that move no money.")
+    if plan.future:
+        lines.append(f"Left out {_rows(plan.future)} dated after today; import again later.")
+    if plan.categories:
+        keys = ", ".join(spec.key for spec in plan.categories)
+        lines.append(f"{'Would declare' if dry_run else 'Declared'} in {ACCOUNTS_PATH}: {keys}.")
+    lines += outcome.details
+    if outcome.uncategorized:
+        lines.append(
+            f"{_rows(len(outcome.uncategorized))} matched no rule and went to "
+            f'"{UNCATEGORIZED.key}"; add rules to the profile, or categorize them in {plan.target}:'
+        )
+        for row in outcome.uncategorized[:UNCATEGORIZED_LISTED]:
+            lines.append(
+                f"  {outcome.source}:{row.line}: {row.date:%Y-%m-%d} "
+                f"{format_minor(row.amount, outcome.units)} {row.description}"
+            )
+        more = len(outcome.uncategorized) - UNCATEGORIZED_LISTED
+        if more > 0:
+            lines.append(f"  … and {_rows(more)} more.")
+    if dry_run:
+        lines.append("Dry run: nothing was written.")
+    elif not outcome.written:
+        lines.append("Nothing new to write.")
+    return lines

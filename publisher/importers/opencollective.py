@@ -1,0 +1,586 @@
+"""Open Collective transaction exports -> ledger rows.
+
+Open Collective exports a collective's transactions as CSV (the dashboard's "Export CSV", or
+rest.opencollective.com/v2/{slug}/transactions.csv). Two layouts matter:
+
+- the **platform default** (2024 on): one row per transaction, fees and taxes as transactions
+  of their own (kinds HOST_FEE, PAYMENT_PROCESSOR_FEE, TAX), the signed amount in `netAmount`;
+- the **legacy platform default** (pre-2024): the gross `amount` of a contribution with its
+  fees as columns of the same row (`paymentProcessorFee`, `hostFee`, `platformFee`,
+  `taxAmount`, negative numbers), `netAmount` the sum, and the account's `balance` after it.
+
+Either may name its columns by field id (`datetime`, `shortId`, …) or by label ("Date & Time",
+"Short Transaction ID", …). Amounts are in the host currency, with a decimal point, negative
+for debits. The rows come newest first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from publisher.accounts import Accounts
+from publisher.csvfile import read_table
+from publisher.importers.accountsfile import CategorySpec
+from publisher.importers.common import (
+    NewRow,
+    Outcome,
+    Plan,
+    Problems,
+    apply_plan,
+    check_fund,
+    open_cooperative,
+    parse_amount,
+    plan_import,
+    read_source,
+    source_label,
+)
+from publisher.importers.ledgerfile import CannotImport, normalize_description
+from publisher.money import format_minor
+from publisher.problems import E, W, has_errors, register_code
+
+DEFAULT_TARGET = "ledgers/opencollective.csv"
+
+for _code, _severity, _summary in [
+    ("oc-export-truncated", E, "The Open Collective export stops before its last transaction."),
+    (
+        "oc-kind-unknown",
+        W,
+        "A transaction kind the importer does not know; categorized by direction.",
+    ),
+    ("oc-sign-contradicts-type", E, "An amount's sign contradicts its CREDIT or DEBIT type."),
+    ("oc-net-amount-mismatch", E, "Gross amount plus fee columns differ from the net amount."),
+    ("oc-balance-mismatch", W, "The running balance differs from the export's balance column."),
+]:
+    register_code(_code, _severity, _summary)
+
+#: field id -> the labels Open Collective has used for it (exports "with field names").
+FIELDS: dict[str, tuple[str, ...]] = {
+    "effectiveDate": ("Effective Date & Time", "Effective Date"),
+    "datetime": ("Date & Time",),
+    "date": ("Date",),
+    "legacyId": ("Transaction ID", "Legacy Transaction ID"),
+    "shortId": ("Short Transaction ID",),
+    "id": ("Transaction GraphQL ID",),
+    "description": ("Description",),
+    "type": ("Credit/Debit", "Type"),
+    "kind": ("Kind",),
+    "isRefund": ("Is Refund",),
+    "amount": ("Gross Amount", "Amount"),
+    "netAmount": ("Amount Single Column", "Net Amount"),
+    "paymentProcessorFee": ("Payment Processor Fee",),
+    "hostFee": ("Host Fee",),
+    "platformFee": ("Platform Fee",),
+    "taxAmount": ("Tax Amount",),
+    "balance": ("Balance",),
+    "currency": ("Currency",),
+    "oppositeAccountName": ("Opposite Account Name",),
+}
+DATE_FIELDS = ("effectiveDate", "datetime", "date")
+ID_FIELDS = ("legacyId", "shortId", "id")
+
+#: The roles of imported rows, each with its default category.
+ROLES: dict[str, CategorySpec] = {
+    "contributions": CategorySpec(
+        "contributions", "income", "Contributions and other income (Open Collective)"
+    ),
+    "expenses": CategorySpec("expenses", "expense", "Expenses paid through Open Collective"),
+    "host-fees": CategorySpec("host-fees", "expense", "Fiscal host fees"),
+    "payment-fees": CategorySpec("payment-fees", "expense", "Payment processor fees"),
+    "platform-fees": CategorySpec("platform-fees", "expense", "Platform fees"),
+    "taxes": CategorySpec("taxes", "expense", "Taxes"),
+}
+
+#: kind -> (role of a CREDIT, role of a DEBIT). A refund takes the role of what it refunds:
+#: the opposite type's.
+KIND_ROLES: dict[str, tuple[str, str]] = {
+    "CONTRIBUTION": ("contributions", "expenses"),
+    "ADDED_FUNDS": ("contributions", "expenses"),
+    "BALANCE_TRANSFER": ("contributions", "expenses"),
+    "PREPAID_PAYMENT_METHOD": ("contributions", "expenses"),
+    "EXPENSE": ("contributions", "expenses"),
+    "HOST_FEE": ("host-fees", "host-fees"),
+    "HOST_FEE_SHARE": ("host-fees", "host-fees"),
+    "HOST_FEE_SHARE_DEBT": ("host-fees", "host-fees"),
+    "PAYMENT_PROCESSOR_FEE": ("payment-fees", "payment-fees"),
+    "PAYMENT_PROCESSOR_COVER": ("payment-fees", "payment-fees"),
+    "PAYMENT_PROCESSOR_DISPUTE_FEE": ("payment-fees", "payment-fees"),
+    "PLATFORM_FEE": ("platform-fees", "platform-fees"),
+    "PLATFORM_TIP": ("platform-fees", "platform-fees"),
+    "PLATFORM_TIP_DEBT": ("platform-fees", "platform-fees"),
+    "APPLICATION_FEE": ("platform-fees", "platform-fees"),
+    "TAX": ("taxes", "taxes"),
+}
+_BY_TYPE = ("contributions", "expenses")
+
+#: Fee columns of the legacy layout: field, role, id suffix, description prefix.
+FEE_COLUMNS = (
+    ("paymentProcessorFee", "payment-fees", "fee", "Payment processor fee"),
+    ("hostFee", "host-fees", "host-fee", "Host fee"),
+    ("platformFee", "platform-fees", "platform-fee", "Platform fee"),
+    ("taxAmount", "taxes", "tax", "Tax"),
+)
+
+_TRUE = {"refund", "reverse", "true", "yes", "1"}
+_FALSE = {"", "false", "no", "0"}
+_DATE = re.compile(
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})"
+    r"(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?)?"
+)
+_TRAILER = re.compile(
+    rb"(?m)^(?:Warning: totalCount is ([0-9]+) and limit was ([0-9]+)|"
+    rb"Error while fetching account transactions\.)[ \t]*\r?$"
+)
+
+
+@dataclass
+class Transaction:
+    """One row of the export, read."""
+
+    line: int
+    when: str  # the date cell as written, for ordering
+    date: dt.date
+    id: str
+    type: str
+    kind: str
+    refund: bool
+    amount: int  # the row's main amount: gross with fee columns, else net
+    fees: list[tuple[str, int]] = field(default_factory=list)  # (fee field, amount)
+    balance: int | None = None
+    description: str = ""
+    counterparty: str = ""
+    currency: str = ""
+
+    @property
+    def net(self) -> int:
+        return self.amount + sum(amount for _, amount in self.fees)
+
+
+@dataclass(frozen=True)
+class BalanceCheck:
+    """The export's balance column against the running sum of its transactions."""
+
+    compared: int  # transactions with a balance cell
+    mismatch_line: int | None = None
+
+
+def import_opencollective(
+    export: Path,
+    root: Path,
+    *,
+    into: str = DEFAULT_TARGET,
+    fund: str | None = None,
+    categories: dict[str, str] | None = None,
+    dry_run: bool = False,
+    today: dt.date | None = None,
+) -> Outcome:
+    """Import an Open Collective export into the cooperative at `root`.
+
+    `categories` maps roles (see ROLES) to the categories to use instead of the defaults.
+    Raises CannotImport when the import cannot run; bad data comes back as problems.
+    """
+    root = Path(root)
+    data = read_source(export, root)
+    cooperative, problems = open_cooperative(root, today)
+    label = source_label(export, root)
+    if cooperative is None:
+        return Outcome(label, Plan(into, problems=problems), written=False)
+    accounts = cooperative.accounts
+    check_fund(accounts, fund)
+    roles = _roles(categories or {})
+    found = Problems(label)
+    transactions, layout = read_export(data, label, accounts, found)
+    balance = check_balance(transactions, accounts, found) if transactions else None
+    candidates, zero = _rows(transactions, roles, fund or "")
+    specs = {spec.key: spec for spec in roles.values()}
+    plan = plan_import(
+        cooperative, into, label, candidates, specs, match_descriptions=False, problems=found.all()
+    )
+    written = False if dry_run else apply_plan(cooperative, plan)
+    outcome = Outcome(label, plan, written, units=accounts.minor_units, zero=zero)
+    if not has_errors(plan.problems):
+        outcome.details = _details(layout, balance, transactions)
+    return outcome
+
+
+def _roles(overrides: dict[str, str]) -> dict[str, CategorySpec]:
+    roles = dict(ROLES)
+    for role, key in overrides.items():
+        if role not in ROLES:
+            raise CannotImport(f"--category {role}={key}: the roles are {', '.join(ROLES)}.")
+        if not re.fullmatch(r"[^\s:#{}\[\],]+", key):
+            raise CannotImport(
+                f'--category {role}={key}: a category key is one word, such as "dues".'
+            )
+        roles[role] = CategorySpec(key, ROLES[role].kind, ROLES[role].label)
+    return roles
+
+
+def _columns(header: list[str]) -> dict[str, str]:
+    """field id -> the header name that holds it (field ids and labels, any case)."""
+    by_name: dict[str, str] = {}
+    for field_id, labels in FIELDS.items():
+        by_name.setdefault(field_id.lower(), field_id)
+        for text in labels:
+            by_name.setdefault(text.lower(), field_id)
+    columns: dict[str, str] = {}
+    for name in header:
+        field_id = by_name.get(name.strip().lower())
+        if field_id and field_id not in columns:
+            columns[field_id] = name
+    return columns
+
+
+def read_export(
+    data: bytes, path: str, accounts: Accounts, found: Problems
+) -> tuple[list[Transaction], str]:
+    """The transactions of an export, in file order, and the name of its layout."""
+    for match in _TRAILER.finditer(data):
+        line = data.count(b"\n", 0, match.start()) + 1
+        if match.group(1):
+            message = (
+                "The export stops here: Open Collective wrote that there are "
+                f"{int(match.group(1)):,} transactions but only {int(match.group(2)):,} were "
+                "exported. Export again with all rows (in the dashboard, or with fetchAll=1 or "
+                "a higher limit)."
+            )
+        else:
+            message = "Open Collective stopped this export with an error; export again."
+        found.add("oc-export-truncated", line, message)
+        data = data[: match.start()] + data[match.end() :]  # keep the newline: lines stay put
+    table = read_table(data, path)
+    found.extend(table.problems)
+    if not table.readable:
+        return [], ""
+    columns = _columns(table.header)
+    missing = []
+    for fields, what in (
+        (DATE_FIELDS, "a date (Effective Date & Time, Date & Time or Date)"),
+        (ID_FIELDS, "a transaction id (Transaction ID or Short Transaction ID)"),
+        (("type",), "the type (Credit/Debit)"),
+        (("kind",), "the kind (Kind)"),
+        (("netAmount", "amount"), "an amount (Amount Single Column, Net Amount or Gross Amount)"),
+    ):
+        if not any(f in columns for f in fields):
+            missing.append(what)
+    for what in missing:
+        found.add(
+            "import-column-missing",
+            1,
+            f"This file has no column for {what}, so it cannot be read as an Open Collective "
+            "transactions export. Export the transactions with the platform default or the legacy "
+            "platform default set of fields.",
+        )
+    if missing or has_errors(table.problems):
+        return [], ""
+    fee_fields = [f for f, *_ in FEE_COLUMNS if f in columns]
+    fees_as_columns = "amount" in columns and bool(fee_fields)
+    main = "amount" if fees_as_columns or "netAmount" not in columns else "netAmount"
+    frame = table.frame
+    cells = {f: frame[name].astype("str").tolist() for f, name in columns.items()}
+    lines = frame["line"].tolist()
+    units = accounts.minor_units
+    transactions: list[Transaction] = []
+    for index, line in enumerate(lines):
+        row = {f: values[index].strip() for f, values in cells.items()}
+        transaction = _read_row(
+            row, line, main, fee_fields if fees_as_columns else [], units, found
+        )
+        if transaction is not None:
+            transactions.append(transaction)
+    _check_ids(transactions, found)
+    _check_currency(transactions, accounts, found)
+    layout = (
+        "fees as columns (legacy platform default)"
+        if fees_as_columns
+        else "fees as transactions of their own (platform default)"
+    )
+    return transactions, layout
+
+
+def _read_row(
+    row: dict[str, str], line: int, main: str, fee_fields: list[str], units: int, found: Problems
+) -> Transaction | None:
+    """One row of the export (field id -> stripped cell), or None when it cannot be read."""
+
+    def cell(f: str) -> str:
+        return row.get(f, "")
+
+    ok = True
+    when = next((cell(f) for f in DATE_FIELDS if cell(f)), "")
+    date = None
+    if not when:
+        found.add("import-value-missing", line, "This transaction has no date.")
+        ok = False
+    else:
+        match = _DATE.fullmatch(when)
+        try:
+            date = dt.date(*(int(g) for g in match.groups())) if match else None
+        except ValueError:
+            date = None
+        if date is None:
+            found.add(
+                "import-date-invalid",
+                line,
+                f'"{when}" is not a date as Open Collective writes them (2024-05-20 or '
+                "2024-05-20T14:37:51); the export may have been opened and saved by a spreadsheet. "
+                "Use the file as downloaded.",
+            )
+            ok = False
+    transaction_id = next((cell(f) for f in ID_FIELDS if cell(f)), "")
+    if not transaction_id:
+        found.add(
+            "import-value-missing",
+            line,
+            "This transaction has no id; every exported transaction has one.",
+        )
+        ok = False
+    kind_type = cell("type").upper()
+    if kind_type not in ("CREDIT", "DEBIT"):
+        found.add(
+            "import-value-missing" if not kind_type else "import-value-invalid",
+            line,
+            f'The type is "{cell("type")}"; Open Collective writes CREDIT or DEBIT.',
+        )
+        ok = False
+    kind = cell("kind").upper()
+    if not kind:
+        found.add(
+            "import-value-missing", line, "This transaction has no kind (CONTRIBUTION, EXPENSE, …)."
+        )
+        ok = False
+    refund_text = cell("isRefund").lower()
+    if refund_text not in _TRUE | _FALSE:
+        found.add(
+            "import-value-invalid",
+            line,
+            f'"Is Refund" is "{cell("isRefund")}"; Open Collective writes REFUND or leaves '
+            "it empty.",
+        )
+        ok = False
+    amounts: dict[str, int] = {}
+    for f in [main, *fee_fields, "balance"]:
+        text = cell(f)
+        if not text:
+            if f == main:
+                found.add("import-value-missing", line, f"This transaction has no amount ({f}).")
+                ok = False
+            continue
+        value, why = parse_amount(text, units)
+        if value is None:
+            found.add("import-amount-invalid", line, f'The {f} "{text}" cannot be read: {why}.')
+            ok = False
+        else:
+            amounts[f] = value
+    if ok and amounts[main] and (amounts[main] < 0) != (kind_type == "DEBIT"):
+        found.add(
+            "oc-sign-contradicts-type",
+            line,
+            f"The {kind_type} transaction {transaction_id} has the amount {cell(main)}: "
+            "Open Collective writes credits positive and debits negative. The export was edited, "
+            "or the amounts are in separate debit and credit columns; export the single "
+            "amount column.",
+        )
+        ok = False
+    if not ok or date is None:
+        return None
+    fees = [(f, amounts[f]) for f in fee_fields if amounts.get(f)]
+    transaction = Transaction(
+        line=line,
+        when=when,
+        date=date,
+        id=transaction_id,
+        type=kind_type,
+        kind=kind,
+        refund=refund_text in _TRUE,
+        amount=amounts[main],
+        fees=fees,
+        balance=amounts.get("balance"),
+        description=normalize_description(cell("description")),
+        counterparty=normalize_description(cell("oppositeAccountName")),
+        currency=cell("currency").upper(),
+    )
+    if fee_fields and cell("netAmount"):
+        net, _ = parse_amount(cell("netAmount"), units)
+        if net is not None and net != transaction.net:
+            parts = " + ".join(
+                f"{f} {format_minor(a, units)}" for f, a in [(main, transaction.amount), *fees]
+            )
+            found.add(
+                "oc-net-amount-mismatch",
+                line,
+                f"The net amount {format_minor(net, units)} is not the gross amount plus the fee "
+                f"columns ({parts} = {format_minor(transaction.net, units)}): the export does not "
+                "add up. Export it again, unedited.",
+            )
+            return None
+    if kind not in KIND_ROLES:
+        found.add(
+            "oc-kind-unknown",
+            line,
+            f'The kind "{kind}" is new to the importer: this {kind_type} is imported as '
+            f"{'income' if kind_type == 'CREDIT' else 'an expense'}. Check its category.",
+        )
+    return transaction
+
+
+def _check_ids(transactions: list[Transaction], found: Problems) -> None:
+    first: dict[str, int] = {}
+    for t in transactions:
+        if t.id in first:
+            found.add(
+                "import-id-repeated",
+                t.line,
+                f'The transaction id "{t.id}" is already on line {first[t.id]}; an export lists '
+                "each transaction once. Were two exports pasted together? Import each file as "
+                "it was downloaded.",
+            )
+        else:
+            first[t.id] = t.line
+
+
+def _check_currency(transactions: list[Transaction], accounts: Accounts, found: Problems) -> None:
+    wrong: dict[str, list[int]] = {}
+    for t in transactions:
+        if t.currency and t.currency != accounts.currency:
+            wrong.setdefault(t.currency, []).append(t.line)
+    for currency, lines in wrong.items():
+        more = f" (and {len(lines) - 1:,} more rows)" if len(lines) > 1 else ""
+        found.add(
+            "import-currency-mismatch",
+            lines[0],
+            f"This transaction is in {currency}{more}, but the books are kept in "
+            f"{accounts.currency} (accounts.yml). Every amount of the books is in one currency: "
+            "import the export of a collective hosted in that currency, or keep these books apart.",
+        )
+
+
+def chronological(transactions: list[Transaction]) -> list[Transaction]:
+    """Open Collective lists the newest first; the balance runs from the oldest."""
+    if len(transactions) > 1 and transactions[0].when > transactions[-1].when:
+        return transactions[::-1]
+    return transactions
+
+
+def check_balance(
+    transactions: list[Transaction], accounts: Accounts, found: Problems
+) -> BalanceCheck:
+    """Compare the running sum of the transactions with the export's balance column.
+
+    The balance before the first transaction is taken from the first one's balance cell, so an
+    export of a date range works. The first transaction where the two differ is reported.
+    """
+    ordered = chronological(transactions)
+    with_balance = [t for t in ordered if t.balance is not None]
+    if not with_balance:
+        return BalanceCheck(0)
+    units = accounts.minor_units
+    opening = None
+    running = 0
+    offsets: list[tuple[Transaction, int]] = []  # (transaction, balance - running sum)
+    for t in ordered:
+        running += t.net
+        if t.balance is not None:
+            if opening is None:
+                opening = t.balance - running
+            offsets.append((t, t.balance - running - opening))
+    for index, (t, difference) in enumerate(offsets):
+        if difference == 0:
+            continue
+        computed = t.balance - difference
+        later = [d for _, d in offsets[index + 1 :]]
+        if later and all(d == 0 for d in later):
+            cause = (
+                "The transactions after it agree again, so this row's balance cell itself looks "
+                "altered."
+            )
+        else:
+            cause = (
+                "The difference starts with this transaction: a transaction is missing from the "
+                "export just before it, or this one was altered. Export again without filters "
+                "(all kinds, credits and debits, the whole period)."
+            )
+        found.add(
+            "oc-balance-mismatch",
+            t.line,
+            f"After transaction {t.id} the export's balance is "
+            f"{format_minor(t.balance, units)}, but "
+            f"the transactions add up to {format_minor(computed, units)} (a difference of "
+            f"{format_minor(difference, units)}); every earlier transaction agrees. {cause}",
+        )
+        return BalanceCheck(len(with_balance), t.line)
+    return BalanceCheck(len(with_balance))
+
+
+def _rows(
+    transactions: list[Transaction], roles: dict[str, CategorySpec], fund: str
+) -> tuple[list[NewRow], int]:
+    """Ledger rows, oldest first: each transaction, then the fees of its fee columns."""
+    rows: list[NewRow] = []
+    zero = 0
+    for t in chronological(transactions):
+        credit_role, debit_role = KIND_ROLES.get(t.kind, _BY_TYPE)
+        debit = t.type == "DEBIT"
+        if t.refund:  # a refund reverses what it refunds, in that one's category
+            debit = not debit
+        role = debit_role if debit else credit_role
+        kind_words = t.kind.lower().replace("_", " ")
+        description = t.description or f"Open Collective {kind_words}"
+        note = f"Open Collective {t.kind}" + (" refund" if t.refund else "")
+        if t.amount:
+            rows.append(
+                NewRow(
+                    line=t.line,
+                    date=t.date,
+                    description=description,
+                    amount=t.amount,
+                    category=roles[role].key,
+                    fund=fund,
+                    counterparty=t.counterparty,
+                    id=t.id,
+                    note=note,
+                )
+            )
+        elif not t.fees:
+            zero += 1
+        for fee_field, amount in t.fees:
+            _, fee_role, suffix, words = next(c for c in FEE_COLUMNS if c[0] == fee_field)
+            rows.append(
+                NewRow(
+                    line=t.line,
+                    date=t.date,
+                    description=f"{words}: {description}",
+                    amount=amount,
+                    category=roles[fee_role].key,
+                    fund=fund,
+                    id=f"{t.id}-{suffix}",
+                    note=f"Open Collective {fee_field} of transaction {t.id}",
+                )
+            )
+    return rows, zero
+
+
+def _details(
+    layout: str, balance: BalanceCheck | None, transactions: list[Transaction]
+) -> list[str]:
+    lines = [f"Read {len(transactions):,} transactions; layout: {layout}."]
+    if balance is None:
+        return lines
+    if balance.compared == 0:
+        lines.append(
+            "Balance: the export has no balance column, so the running balance was not "
+            "compared (add the Balance field to the export to compare it)."
+        )
+    elif balance.mismatch_line is None:
+        lines.append(
+            f"Balance: the running balance agrees with the export's balance column on all "
+            f"{balance.compared:,} transactions."
+        )
+    else:
+        lines.append(
+            f"Balance: the running balance differs from the export's balance column, starting "
+            f"with the transaction on line {balance.mismatch_line} (see the warning above)."
+        )
+    return lines
