@@ -153,6 +153,16 @@ class BooksRepository:
         if files:
             yield CommitChanges(None, files)
 
+    def web_url(self) -> str | None:
+        """The https address of the `origin` remote (where its history can be browsed), if any."""
+        try:
+            url = self.repo.remotes.origin.url
+        except (AttributeError, IndexError, ValueError):
+            return None
+        if not url.startswith("https://"):
+            return None
+        return url.removesuffix(".git").rstrip("/")
+
     def ever_contained(self, path: str, pattern: str) -> bool:
         """Whether any commit added or removed a line of `path` matching the regex `pattern`."""
         found = self._git("log", "-1", "--format=%H", f"-G{pattern}", "--", self._prefix() + path)

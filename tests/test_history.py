@@ -590,8 +590,14 @@ def test_the_site_publishes_provenance_the_changelog_and_page_dates_without_priv
 
     charter = (site / "charter/index.html").read_text(encoding="utf-8")
     assert f"Last changed on 2026-01-10 in commit <code>{short(tmp_path, first)}</code>" in charter
+    assert "history of this page" not in charter  # no remote: nowhere to browse the history
     home = (site / "index.html").read_text(encoding="utf-8")
     assert "Last changed on" not in home  # only the charter, minutes and stories are dated
+
+    git(tmp_path, "remote", "add", "origin", "https://git.example.org/coop/books.git")
+    site = build_site(tmp_path, today=TODAY).site_dir
+    charter = (site / "charter/index.html").read_text(encoding="utf-8")
+    assert 'href="https://git.example.org/coop/books/commits/HEAD/content/charter.md"' in charter
 
 
 def test_the_changelog_does_not_publish_the_private_name_of_a_deleted_row(tmp_path):

@@ -75,6 +75,8 @@ class SiteContent:
     commit: CommitInfo | None
     #: docs path of a hand-written page (charter, minutes, stories) -> its last commit
     page_dates: dict[str, CommitInfo] = field(default_factory=dict)
+    #: where the repository can be browsed (its https origin), for links to a page's history
+    repository_url: str | None = None
     stories: list[Story] = field(default_factory=list)
 
 
@@ -411,22 +413,25 @@ def ledger_json(rows: pd.DataFrame, labels: dict[str, str]) -> str:
     return json.dumps({"columns": columns, "rows": values}, ensure_ascii=False, separators=(",", ":"))
 
 
-def hand_written_page_dates(root: Path) -> dict[str, CommitInfo]:
-    """When the charter, the minutes and the stories last changed, from git (none outside git)."""
+def hand_written_page_dates(root: Path) -> tuple[dict[str, CommitInfo], str | None]:
+    """When the charter, the minutes and the stories last changed, from git (none outside
+    git), and the web address of the repository."""
     repository = BooksRepository.open(root)
     if not repository.available:
-        return {}
+        return {}, None
     try:
         changes = repository.last_changes("content")
+        url = repository.web_url()
     except Exception:  # noqa: BLE001 - page dates are a courtesy; the site builds without them
-        return {}
+        return {}, None
     finally:
         repository.close()
-    return {
+    dates = {
         path.removeprefix("content/"): commit
         for path, commit in changes.items()
         if path == "content/charter.md" or path.startswith(("content/minutes/", f"content/{POSTS_DIR}/"))
     }
+    return dates, url
 
 
 # -- All of it --------------------------------------------------------------------------------
@@ -544,7 +549,7 @@ def generate_site(
     shutil.copyfile(PLOTLY_SOURCE, plotly_target)
 
     stories = find_stories(docs_dir)
-    page_dates = hand_written_page_dates(cooperative.root)
+    page_dates, repository_url = hand_written_page_dates(cooperative.root)
     fragments["index.md"] = ("marker", home_fragment(summary, stories[:LATEST_STORIES], home_extra))
     return SiteContent(
         directory=out_dir,
@@ -555,4 +560,5 @@ def generate_site(
         commit=commit,
         stories=stories,
         page_dates=page_dates,
+        repository_url=repository_url,
     )

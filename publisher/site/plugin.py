@@ -120,8 +120,9 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
         commit = self.content.page_dates.get(page.file.src_uri)
         if commit is not None:
             history = ""
-            if config.repo_url:
-                url = f"{config.repo_url.rstrip('/')}/commits/HEAD/content/{page.file.src_uri}"
+            repository = config.repo_url or self.content.repository_url
+            if repository:
+                url = f"{repository.rstrip('/')}/commits/HEAD/content/{page.file.src_uri}"
                 history = f' · <a href="{html.escape(url)}">history of this page</a>'
             markdown += (
                 f'\n\n<p class="publisher-page-date">Last changed on {commit.date:%Y-%m-%d} in commit '
