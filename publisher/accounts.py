@@ -80,6 +80,12 @@ def minor_units(currency: str) -> int:
     return int(get_currency_precision(currency))
 
 
+def minor_units_of(currency: str) -> int | None:
+    """The minor units of an ISO 4217 code, or None when it is not one."""
+    code = currency.strip().upper()
+    return minor_units(code) if code in list_currencies() else None
+
+
 class _Reader:
     """Collects problems while validating the loaded mapping; one per bad key or value."""
 

@@ -37,8 +37,13 @@ def check(directory: Path, output_format: str) -> None:
     Exits 0 when there is no error (warnings allowed), 1 when there is any error, and 2 when
     DIRECTORY cannot be checked at all.
     """
+    from publisher.federation import Progress, is_federation, load_federation
+
     try:
-        _, problems = check_cooperative(directory)
+        if is_federation(directory):
+            problems = load_federation(directory, progress=Progress()).problems
+        else:
+            _, problems = check_cooperative(directory)
     except NotACooperative as error:
         click.echo(f"publisher: cannot check: {error}", err=True)
         sys.exit(EXIT_CANNOT_RUN)
@@ -98,7 +103,7 @@ def build(directory: Path, site_dir: Path | None, site_url: str | None) -> None:
     if result.problems:
         click.echo(format_text(result.problems), nl=False)
     if result.site_dir is None:
-        click.echo("The books have errors, so the site was not built (the previous one is unchanged).", err=True)
+        click.echo("There are errors, so the site was not built (the previous one is unchanged).", err=True)
         sys.exit(EXIT_PROBLEMS)
     click.echo(
         f"Site written to {result.site_dir}. To look at it: publisher serve {directory} "

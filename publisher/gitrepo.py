@@ -241,3 +241,152 @@ def head_commit(root: Path, books_dir: str = BOOKS_DIR) -> CommitInfo | None:
         return repository.head()
     finally:
         repository.close()
+
+
+# -- Members of a federation: untrusted repositories ------------------------------------------
+
+_FULL_COMMIT = re.compile(r"[0-9a-f]{40}")
+_REF_COMPONENT = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]*")
+_TREE = 0o040000
+_SYMLINK = 0o120000
+_SUBMODULE = 0o160000
+
+
+class MemberFetchError(Exception):
+    """A member could not be read; `status` is "unreachable" or "invalid"."""
+
+    def __init__(self, status: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class FetchedMember:
+    commit: str
+    date: str  # ISO 8601, of the commit
+    directory: Path  # ledgers/ and content/ (and federation.yml) written from git objects
+
+
+def valid_ref(ref: str) -> bool:
+    """A branch or tag name (git's rules, stricter) or a full commit; never an option."""
+    if _FULL_COMMIT.fullmatch(ref) or ref == "HEAD":
+        return True
+    if ref.startswith("-") or ref.endswith((".lock", "/", ".")) or ".." in ref or "@{" in ref:
+        return False
+    return all(_REF_COMPONENT.fullmatch(part) for part in ref.split("/"))
+
+
+def _member_env() -> dict[str, str]:
+    """No prompts, no helpers that run commands, no large-file filters, https and local only."""
+    return {
+        "GIT_TERMINAL_PROMPT": "0",
+        "GIT_ASKPASS": "echo",
+        "SSH_ASKPASS": "echo",
+        "GCM_INTERACTIVE": "never",
+        "GIT_LFS_SKIP_SMUDGE": "1",
+        "GIT_ALLOW_PROTOCOL": "https:file",
+        "GIT_PROTOCOL_FROM_USER": "0",
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }
+
+
+_MEMBER_CONFIG = [
+    "-c", "protocol.allow=never",
+    "-c", "protocol.https.allow=always",
+    "-c", "protocol.file.allow=always",
+    "-c", "core.hooksPath=/dev/null",
+    "-c", "credential.helper=",
+    "-c", "submodule.recurse=false",
+    "-c", "fetch.recurseSubmodules=false",
+    "-c", "core.quotePath=false",
+]
+
+
+def fetch_member(
+    url: str,
+    ref: str,
+    repository_dir: Path,
+    trees_dir: Path,
+    base: Path,
+    allowed: tuple[str, ...],
+    max_file: int,
+    max_total: int,
+    timeout: float,
+) -> FetchedMember:
+    """Fetch `ref` of a member's repository into a bare cache and write the allowed files of
+    its tree into `trees_dir/<commit>`, reading git objects only (nothing is checked out)."""
+    import git
+
+    if url.startswith("https://"):
+        source = url
+    else:
+        local = (base / url).resolve()
+        if not local.is_dir():
+            raise MemberFetchError("unreachable", f"the repository {url} does not exist")
+        source = str(local)
+    if not valid_ref(ref):
+        raise MemberFetchError("invalid", f'the ref "{ref}" is not a branch, tag or full commit')
+    repository_dir.mkdir(parents=True, exist_ok=True)
+    cache = git.Repo.init(repository_dir, bare=True)
+    try:
+        if _FULL_COMMIT.fullmatch(ref):
+            refspecs = ["+refs/heads/*:refs/member/heads/*", "+refs/tags/*:refs/member/tags/*"]
+        else:
+            refspecs = [f"+{ref}:refs/member/target"]
+        try:
+            cache.git.execute(
+                ["git", *_MEMBER_CONFIG, "fetch", "--no-tags", "--no-recurse-submodules", "--force", "--quiet",
+                 "--", source, *refspecs],
+                env=_member_env(),
+                kill_after_timeout=timeout,
+            )
+        except git.GitCommandError as error:
+            last = (str(error.stderr or "").strip().splitlines() or ["git fetch failed"])[-1]
+            last = last.strip().strip("'").removeprefix("stderr: ")
+            raise MemberFetchError("unreachable", f"git could not fetch it ({last[:200]})") from None
+        target = ref if _FULL_COMMIT.fullmatch(ref) else "refs/member/target"
+        try:
+            commit = cache.commit(target)
+        except (git.BadName, ValueError):
+            raise MemberFetchError("unreachable", f'the repository has no commit "{ref}"') from None
+        sha = commit.hexsha
+        directory = trees_dir / sha
+        if not (directory / ".complete").is_file():
+            if trees_dir.exists():
+                import shutil
+
+                shutil.rmtree(trees_dir)
+            _write_tree(commit.tree, directory, allowed, max_file, max_total)
+            (directory / ".complete").write_text(sha, encoding="utf-8")
+        return FetchedMember(sha, commit.committed_datetime.isoformat(), directory)
+    finally:
+        cache.close()
+
+
+def _write_tree(tree, directory: Path, allowed: tuple[str, ...], max_file: int, max_total: int) -> None:
+    """Write the allowed top-level entries of a git tree; refuse links, submodules, big files."""
+    directory.mkdir(parents=True)
+    total = 0
+    pending = [(item, item.name) for item in tree if item.name in allowed]
+    while pending:
+        item, path = pending.pop()
+        parts = path.split("/")
+        if any(part in ("", ".", "..") or "\\" in part or "\0" in part for part in parts):
+            raise MemberFetchError("invalid", f"its tree holds an unsafe path ({path!r})")
+        mode = item.mode
+        if mode == _SYMLINK:
+            raise MemberFetchError("invalid", f"{path} is a symbolic link; members may not hold links")
+        if mode == _SUBMODULE:
+            raise MemberFetchError("invalid", f"{path} is a submodule; members may not hold submodules")
+        if mode == _TREE:
+            pending.extend((child, f"{path}/{child.name}") for child in item)
+            continue
+        size = item.size
+        total += size
+        if size > max_file:
+            raise MemberFetchError("invalid", f"{path} is larger than {max_file:,} bytes")
+        if total > max_total:
+            raise MemberFetchError("invalid", f"its ledgers and pages hold more than {max_total:,} bytes")
+        target = directory.joinpath(*parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(item.data_stream.read())

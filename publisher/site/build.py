@@ -23,6 +23,7 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 
 from publisher.cooperative import check_cooperative
+from publisher.federation import Progress, is_federation, load_federation
 from publisher.problems import Problem, has_errors
 
 CONFIG_FILE = "mkdocs.yml"
@@ -41,7 +42,7 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def builtin_config(root: Path, name: str) -> dict[str, Any]:
+def builtin_config(root: Path, name: str, docs_dir: Path | None = None) -> dict[str, Any]:
     """The configuration used when the cooperative has no mkdocs.yml of its own."""
     plugins: list[Any] = ["search"]
     if (root / CONTENT_DIR / "stories").is_dir():
@@ -50,7 +51,7 @@ def builtin_config(root: Path, name: str) -> dict[str, Any]:
     return {
         # Material writes site_name into pages as it is: the name from accounts.yml is escaped.
         "site_name": html.escape(name),
-        "docs_dir": str(root / CONTENT_DIR),
+        "docs_dir": str(docs_dir or root / CONTENT_DIR),
         "theme": {
             "name": "material",
             "font": False,
@@ -87,7 +88,7 @@ def builtin_config(root: Path, name: str) -> dict[str, Any]:
 
 
 def _load_mkdocs_config(
-    root: Path, site_dir: Path, name: str, stack: list[Path], site_url: str | None
+    root: Path, site_dir: Path, name: str, stack: list[Path], site_url: str | None, docs_dir: Path | None = None
 ) -> Any:
     # Material's instant navigation works only with a site_url (it reads the sitemap).
     overrides: dict[str, Any] = {"site_dir": str(site_dir)}
@@ -105,7 +106,7 @@ def _load_mkdocs_config(
     scratch = Path(tempfile.mkdtemp(prefix="publisher-config-"))
     stack.append(scratch)
     config_path = scratch / CONFIG_FILE
-    config_path.write_text(pyyaml.safe_dump(builtin_config(root.resolve(), name)), encoding="utf-8")
+    config_path.write_text(pyyaml.safe_dump(builtin_config(root.resolve(), name, docs_dir)), encoding="utf-8")
     return load_config(config_file=str(config_path), **overrides)
 
 
@@ -117,6 +118,8 @@ def build_site(
 ) -> BuildResult:
     """Check the books; if there is no error, build the site and swap it into `site_dir`."""
     root = Path(root)
+    if is_federation(root):
+        return build_federation_site(root, site_dir, today, site_url)
     started = time.perf_counter()
     cooperative, problems = check_cooperative(root, today)
     checked = time.perf_counter()
@@ -151,6 +154,44 @@ def build_site(
         "mkdocs": built - checked - plugin.generate_seconds,
     }
     return BuildResult(problems, target, timings)
+
+
+def build_federation_site(
+    root: Path, site_dir: Path | str | None = None, today: dt.date | None = None, site_url: str | None = None
+) -> BuildResult:
+    """Fetch and check every member, then build the federation's site. Members that are invalid
+    or unreachable are shown as such and left out; only errors in federation.yml stop the build."""
+    started = time.perf_counter()
+    federation = load_federation(root, today, progress=Progress())
+    checked = time.perf_counter()
+    if federation.config is None:
+        return BuildResult(federation.problems, None, {"check": checked - started})
+    target = (Path(site_dir) if site_dir else root / "site").resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    building = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
+    scratch: list[Path] = []
+    try:
+        docs = root / CONTENT_DIR
+        if not docs.is_dir():
+            docs = Path(tempfile.mkdtemp(prefix="publisher-docs-"))
+            scratch.append(docs)
+        config = _load_mkdocs_config(root, building, federation.config.name, scratch, site_url, docs)
+        plugin = config.plugins["publisher"]
+        plugin.preloaded = federation
+        mkdocs_build(config)
+        _swap(building, target)
+    except (MkDocsException, OSError) as error:
+        shutil.rmtree(building, ignore_errors=True)
+        raise SiteError(f"The site could not be built: {error}") from None
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    finally:
+        for path in scratch:
+            shutil.rmtree(path, ignore_errors=True)
+    built = time.perf_counter()
+    timings = {"check": checked - started, "generate": plugin.generate_seconds, "mkdocs": built - checked - plugin.generate_seconds}
+    return BuildResult(federation.problems, target, timings)
 
 
 def _swap(built: Path, target: Path) -> None:

@@ -27,7 +27,9 @@ from publisher.cooperative import NotACooperative, check_cooperative
 from publisher.gitrepo import head_commit
 from publisher.problems import format_text, has_errors
 from publisher.site.feed import FEED_PATH, FeedEntry, atom_feed, entry_from_page
-from publisher.site.generate import POSTS_DIR, SiteContent, esc, generate_site
+from publisher.federation import Progress, is_federation, load_federation
+from publisher.site.federation_pages import OVERVIEW_MARKER, generate_federation_site
+from publisher.site.generate import PLOTLY_FILE, PLOTLY_SOURCE, POSTS_DIR, SiteContent, esc, generate_site
 
 log = logging.getLogger("mkdocs.plugins.publisher")
 
@@ -51,26 +53,12 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
 
     def on_config(self, config: Any) -> Any:
         root = Path(self.config.root) if self.config.root else Path(config.config_file_path).parent
-        if self.preloaded is not None:
-            cooperative, problems = self.preloaded
-            self.preloaded = None
-        else:
-            try:
-                cooperative, problems = check_cooperative(root)
-            except NotACooperative as error:
-                raise PluginError(str(error)) from None
-        if cooperative is None or has_errors(problems):
-            raise PluginError(
-                "The books have errors, so nothing was published:\n" + format_text(problems)
-            )
         self._clean_staging()
         self.staging = Path(tempfile.mkdtemp(prefix="publisher-"))
-        started = time.perf_counter()
-        commit = head_commit(root)
-        self.content = generate_site(
-            cooperative, problems, commit, Path(config.docs_dir), self.staging, config.site_url
-        )
-        self.generate_seconds = time.perf_counter() - started
+        if is_federation(root):
+            self._generate_federation(root, config)
+        else:
+            self._generate_cooperative(root, config)
         self.feed_entries = []
 
         # Fonts from Google would make every visit call a third-party server.
@@ -85,6 +73,7 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
                 targets = {str(t) for t in _flatten(list(section.values()))}
                 if not targets & present:
                     config.nav.append(section)
+        commit = self.content.commit
         provenance = (
             f"Books at commit <code>{esc(commit.short)}</code> of {esc(commit.date.strftime('%Y-%m-%d'))}"
             + (" (with uncommitted changes)" if commit.dirty else "")
@@ -92,10 +81,37 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
             else "Books not in a git repository: commit unknown"
         )
         config.copyright = f"{config.copyright} · {provenance}" if config.copyright else provenance
-        ledgers = str(root / "ledgers")
-        if ledgers not in config.watch:
-            config.watch.append(ledgers)
+        watched = root / ("federation.yml" if is_federation(root) else "ledgers")
+        if str(watched) not in config.watch:
+            config.watch.append(str(watched))
         return config
+
+    def _generate_cooperative(self, root: Path, config: Any) -> None:
+        if self.preloaded is not None:
+            cooperative, problems = self.preloaded
+            self.preloaded = None
+        else:
+            try:
+                cooperative, problems = check_cooperative(root)
+            except NotACooperative as error:
+                raise PluginError(str(error)) from None
+        if cooperative is None or has_errors(problems):
+            raise PluginError("The books have errors, so nothing was published:\n" + format_text(problems))
+        started = time.perf_counter()
+        commit = head_commit(root)
+        self.content = generate_site(cooperative, problems, commit, Path(config.docs_dir), self.staging, config.site_url)
+        self.generate_seconds = time.perf_counter() - started
+
+    def _generate_federation(self, root: Path, config: Any) -> None:
+        federation = self.preloaded if self.preloaded is not None else load_federation(root, progress=Progress())
+        self.preloaded = None
+        if federation.config is None:
+            raise PluginError("federation.yml has errors, so nothing was published:\n" + format_text(federation.problems))
+        started = time.perf_counter()
+        self.content = generate_federation_site(
+            federation, head_commit(root), Path(config.docs_dir), self.staging, PLOTLY_FILE, PLOTLY_SOURCE
+        )
+        self.generate_seconds = time.perf_counter() - started
 
     def on_files(self, files: Files, config: Any) -> Files:
         assert self.content is not None
@@ -135,8 +151,10 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
             return markdown
         where, fragment = self.content.fragments[src_uri]
         fragment = "\n\n" + fragment + "\n\n"
-        if where == "marker" and HOME_MARKER in markdown:
-            return markdown.replace(HOME_MARKER, fragment, 1)
+        if where == "marker":
+            for marker in (HOME_MARKER, OVERVIEW_MARKER):
+                if marker in markdown:
+                    return markdown.replace(marker, fragment, 1)
         if where == "top":
             # After the page's title, when it starts with one; else first thing on the page.
             title = re.match(r"\s*#\s[^\n]*\n", markdown)

@@ -1,0 +1,615 @@
+"""Federations: many member cooperatives, read from their own repositories, checked with the same
+rules, mapped to a common chart of accounts, with the money between members reconciled.
+
+A member's repository is untrusted. It is fetched into the federation's cache (see
+`gitrepo.fetch_member`), read from git objects only (never checked out), and only the files
+under ledgers/ and content/ are taken, into a fresh directory; a symlink, a submodule or an
+oversized file makes the member invalid. Each member's results are cached by its commit, so an
+unchanged member is neither checked nor summarized again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import shutil
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from publisher.accounts import KINDS, did_you_mean, minor_units_of
+from publisher.cooperative import NotACooperative, check_cooperative
+from publisher.gitrepo import MemberFetchError, fetch_member, valid_ref
+from publisher.money import format_minor
+from publisher.problems import Problem, Severity, count, problem, register_code
+from publisher.yamlfile import key_line, load_yaml, mapping_line, value_line
+
+FEDERATION_PATH = "federation.yml"
+CACHE_DIR = ".cache/federation"
+MEMBER_ID = re.compile(r"[a-z0-9-]+")
+MEMBER_DIRS = ("ledgers", "content")
+MAX_FILE_BYTES = 64 << 20
+MAX_MEMBER_BYTES = 256 << 20
+FETCH_SECONDS = 120
+MAX_NESTING = 3
+OTHER_INCOME, OTHER_EXPENSE = "other-income", "other-expense"
+#: Bump when the cached results' shape changes, so that old caches are not trusted.
+CACHE_VERSION = 1
+
+E, W = Severity.ERROR, Severity.WARNING
+for _code, _severity, _summary in [
+    ("federation-key-missing", E, "A required key of federation.yml is missing."),
+    ("federation-key-unknown", E, "A key federation.yml does not define."),
+    ("federation-value-invalid", E, "A value in federation.yml has the wrong type or form."),
+    ("federation-member-invalid", W, "A member's books have errors or its repository is unsafe; it is left out."),
+    ("federation-member-unreachable", W, "A member's repository could not be fetched; it is left out."),
+    ("federation-category-unmapped", W, "A member's category maps to no category of the federation."),
+    ("federation-reconciliation-mismatch", W, "What two members record of the money between them disagrees."),
+]:
+    register_code(_code, _severity, _summary)
+
+_TOP_KEYS = ("name", "currency", "categories", "members")
+_MEMBER_KEYS = ("id", "repo", "ref", "path", "map", "name", "site")
+
+
+@dataclass(frozen=True)
+class MemberConfig:
+    id: str
+    repo: str | None
+    ref: str
+    path: str | None
+    map: dict[str, str]
+    line: int | None
+    name: str | None = None
+    site: str | None = None
+
+
+@dataclass(frozen=True)
+class FederationConfig:
+    name: str
+    currency: str
+    units: int
+    categories: dict[str, str]  # key -> kind (income | expense)
+    members: tuple[MemberConfig, ...]
+
+
+@dataclass
+class MemberResult:
+    """What the federation knows of one member; JSON-serializable, cached by commit."""
+
+    id: str
+    status: str  # ok | invalid | unreachable
+    reason: str = ""
+    commit: str | None = None
+    date: str | None = None  # of the commit
+    name: str | None = None
+    currency: str | None = None
+    #: year -> federation category -> signed minor units (internal movements left out)
+    years: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: year -> other member id -> signed minor units this member recorded with it
+    internal: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: member category keys that mapped to nothing of the federation's chart
+    unmapped: list[str] = field(default_factory=list)
+    errors: int = 0
+    warnings: int = 0
+    nested: bool = False
+    seconds: float = 0.0
+    cached: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+@dataclass
+class Federation:
+    root: Path
+    config: FederationConfig
+    members: list[MemberResult]
+    problems: list[Problem]
+    today: dt.date
+
+    def ok_members(self) -> list[MemberResult]:
+        return [m for m in self.members if m.ok]
+
+    def consolidated(self) -> dict[str, dict[str, int]]:
+        """year -> federation category -> sum over the members that are ok."""
+        years: dict[str, dict[str, int]] = {}
+        for member in self.ok_members():
+            for year, categories in member.years.items():
+                target = years.setdefault(year, {})
+                for category, value in categories.items():
+                    target[category] = target.get(category, 0) + value
+        return dict(sorted(years.items()))
+
+    def kind(self, category: str) -> str:
+        if category == OTHER_INCOME:
+            return "income"
+        if category == OTHER_EXPENSE:
+            return "expense"
+        return self.config.categories.get(category, "expense")
+
+    def totals(self, categories: dict[str, int]) -> tuple[int, int]:
+        """(income, expense) of a year's categories."""
+        income = sum(v for k, v in categories.items() if self.kind(k) == "income")
+        expense = -sum(v for k, v in categories.items() if self.kind(k) == "expense")
+        return income, expense
+
+    def mismatches(self) -> list[dict[str, Any]]:
+        """Pairs of members whose records of the money between them are not opposite."""
+        ok = {m.id: m for m in self.ok_members()}
+        found = []
+        for a in sorted(ok):
+            for b in sorted(ok):
+                if a >= b:
+                    continue
+                years = set(ok[a].internal) | set(ok[b].internal)
+                for year in sorted(years):
+                    a_side = ok[a].internal.get(year, {}).get(b, 0)
+                    b_side = ok[b].internal.get(year, {}).get(a, 0)
+                    if a_side + b_side != 0:
+                        found.append({"year": year, "a": a, "b": b, "a_records": a_side, "b_records": b_side})
+        return found
+
+    def flows(self) -> dict[tuple[str, str], int]:
+        """(payer, payee) -> money paid between members that are ok, as the payer records it."""
+        ok = {m.id for m in self.ok_members()}
+        flows: dict[tuple[str, str], int] = {}
+        for member in self.ok_members():
+            for year_flows in member.internal.values():
+                for other, value in year_flows.items():
+                    if other in ok and value < 0:
+                        flows[(member.id, other)] = flows.get((member.id, other), 0) - value
+        return flows
+
+
+def is_federation(root: Path | str) -> bool:
+    """A federation's repository has federation.yml and no books of its own."""
+    root = Path(root)
+    return (root / FEDERATION_PATH).is_file() and not (root / "ledgers" / "accounts.yml").is_file()
+
+
+# -- federation.yml ---------------------------------------------------------------------------
+
+
+def parse_federation(text: str, path: str = FEDERATION_PATH) -> tuple[FederationConfig | None, list[Problem]]:
+    loaded = load_yaml(text, path)
+    if loaded.problems:
+        return None, loaded.problems
+    data = loaded.data
+    problems: list[Problem] = []
+
+    def report(code: str, line: int | None, message: str) -> None:
+        problems.append(problem(code, path, line, message))
+
+    if not isinstance(data, dict):
+        report("yaml-not-a-mapping", mapping_line(data), "federation.yml must be a mapping (name, currency, categories, members).")
+        return None, problems
+    for key in data:
+        if key not in _TOP_KEYS:
+            report("federation-key-unknown", key_line(data, key), f'"{key}" is not a key of federation.yml.{did_you_mean(str(key), _TOP_KEYS)}')
+    for key in _TOP_KEYS:
+        if key not in data:
+            report("federation-key-missing", 1, f'federation.yml needs "{key}".')
+    name = data.get("name")
+    if "name" in data and (not isinstance(name, str) or not name.strip()):
+        report("federation-value-invalid", value_line(data, "name"), '"name" must be a non-empty text.')
+    currency = data.get("currency")
+    units = minor_units_of(currency) if isinstance(currency, str) else None
+    if "currency" in data and units is None:
+        report("currency-unknown", value_line(data, "currency"), f'"{currency}" is not an ISO 4217 currency code such as EUR.')
+    categories: dict[str, str] = {}
+    raw_categories = data.get("categories")
+    if "categories" in data:
+        if not isinstance(raw_categories, dict) or not raw_categories:
+            report("federation-value-invalid", value_line(data, "categories"), '"categories" must map each category to {kind: income} or {kind: expense}.')
+        else:
+            for key, spec in raw_categories.items():
+                kind = spec.get("kind") if isinstance(spec, dict) else None
+                if not isinstance(key, str) or kind not in ("income", "expense"):
+                    report(
+                        "federation-value-invalid",
+                        key_line(raw_categories, key),
+                        f'The category "{key}" needs a kind, income or expense (the federation consolidates '
+                        f"only those; transfers and openings stay inside each member). Kinds: {', '.join(KINDS)}.",
+                    )
+                    continue
+                categories[key] = kind
+    members: list[MemberConfig] = []
+    raw_members = data.get("members")
+    if "members" in data:
+        if not isinstance(raw_members, list) or not raw_members:
+            report("federation-value-invalid", value_line(data, "members"), '"members" must be a list, each item starting with "- id:".')
+        else:
+            seen: set[str] = set()
+            for index, item in enumerate(raw_members):
+                member = _parse_member(item, _item_line(raw_members, index), report)
+                if member is None:
+                    continue
+                if member.id in seen:
+                    report("federation-value-invalid", member.line, f'The member id "{member.id}" is used twice.')
+                    continue
+                seen.add(member.id)
+                members.append(member)
+    if problems:
+        return None, problems
+    return FederationConfig(name.strip(), currency.strip().upper(), units, categories, tuple(members)), problems
+
+
+def _item_line(items: Any, index: int) -> int | None:
+    try:
+        return items.lc.item(index)[0] + 1
+    except (AttributeError, KeyError, TypeError):
+        return None
+
+
+def _parse_member(item: Any, line: int | None, report: Callable[[str, int | None, str], None]) -> MemberConfig | None:
+    if not isinstance(item, dict):
+        report("federation-value-invalid", line, 'Each member must be a mapping starting with "- id:".')
+        return None
+    bad = False
+
+    def invalid(key: str, message: str) -> None:
+        nonlocal bad
+        bad = True
+        report("federation-value-invalid", value_line(item, key) or line, message)
+
+    for key in item:
+        if key not in _MEMBER_KEYS:
+            bad = True
+            report("federation-key-unknown", key_line(item, key), f'"{key}" is not a key of a member.{did_you_mean(str(key), _MEMBER_KEYS)}')
+    ident = item.get("id")
+    if not isinstance(ident, str) or not MEMBER_ID.fullmatch(ident):
+        invalid("id", f'The member id "{ident}" must be lower-case letters, digits and dashes ([a-z0-9-]+).')
+    repo, path = item.get("repo"), item.get("path")
+    if (repo is None) == (path is None):
+        invalid("id", "A member needs exactly one of repo (a git repository) and path (a local directory).")
+    if repo is not None:
+        reason = unsafe_repo_reason(repo)
+        if reason:
+            invalid("repo", f'The repository "{repo}" is refused: {reason}.')
+    if path is not None and (not isinstance(path, str) or not path.strip() or path.startswith("-")):
+        invalid("path", f'The path "{path}" must be a directory relative to federation.yml.')
+    ref = item.get("ref", "HEAD")
+    if repo is not None and (not isinstance(ref, str) or not valid_ref(ref)):
+        invalid("ref", f'The ref "{ref}" is refused: give a branch or tag name, or a full 40-character commit.')
+    mapping = item.get("map") or {}
+    if not isinstance(mapping, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()):
+        invalid("map", '"map" must map member categories to federation categories, e.g. {tools: equipment}.')
+        mapping = {}
+    if bad:
+        return None
+    return MemberConfig(
+        ident, repo, ref, path, dict(mapping), line,
+        name=str(item["name"]) if item.get("name") else None,
+        site=str(item["site"]) if item.get("site") else None,
+    )
+
+
+def unsafe_repo_reason(url: Any) -> str | None:
+    """Why a member's repository address is refused, or None: https URLs and local paths only."""
+    if not isinstance(url, str) or not url.strip():
+        return "it must be a text"
+    if url.startswith("-"):
+        return "it starts with a dash and could be read as an option"
+    if "::" in url:
+        return "it names a git transport helper (such as ext::), which could run commands"
+    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", url):
+        if not url.startswith("https://"):
+            return "only https:// addresses and local repositories are allowed"
+        if "@" in url.split("/", 3)[2]:
+            return "it carries credentials"
+        return None
+    if re.match(r"^[^/]+@[^/]+:", url):
+        return "ssh addresses are not allowed; use https://"
+    return None
+
+
+# -- Members ----------------------------------------------------------------------------------
+
+
+def _config_hash(config: FederationConfig, member: MemberConfig) -> str:
+    material = json.dumps(
+        {"v": CACHE_VERSION, "categories": config.categories, "currency": config.currency, "map": member.map},
+        sort_keys=True,
+    )
+    return hashlib.sha256(material.encode()).hexdigest()[:16]
+
+
+def _safe_tree(directory: Path) -> str | None:
+    """Why a local member directory is unsafe (a symlink, an oversized file), or None."""
+    total = 0
+    for name in MEMBER_DIRS:
+        top = directory / name
+        if top.is_symlink():
+            return f"{name}/ is a symbolic link"
+        if not top.exists():
+            continue
+        for path in top.rglob("*"):
+            if path.is_symlink():
+                return f"{path.relative_to(directory).as_posix()} is a symbolic link"
+            if path.is_file():
+                size = path.stat().st_size
+                total += size
+                if size > MAX_FILE_BYTES:
+                    return f"{path.relative_to(directory).as_posix()} is larger than {MAX_FILE_BYTES:,} bytes"
+    if total > MAX_MEMBER_BYTES:
+        return f"its ledgers and pages hold more than {MAX_MEMBER_BYTES:,} bytes"
+    return None
+
+
+def _directory_fingerprint(directory: Path) -> str:
+    digest = hashlib.sha256()
+    for name in MEMBER_DIRS + (FEDERATION_PATH,):
+        top = directory / name
+        paths = [top] if top.is_file() else sorted(p for p in top.rglob("*") if p.is_file()) if top.is_dir() else []
+        for path in paths:
+            stat = path.stat()
+            digest.update(f"{path.relative_to(directory).as_posix()}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return "dir-" + digest.hexdigest()[:20]
+
+
+def summarize_member(
+    member: MemberConfig,
+    config: FederationConfig,
+    directory: Path,
+    today: dt.date,
+    ids: set[str],
+    depth: int,
+) -> MemberResult:
+    """Check a member's books with the same rules as a single cooperative, and map its figures."""
+    if (directory / FEDERATION_PATH).is_file() and not (directory / "ledgers" / "accounts.yml").is_file():
+        return _nested_member(member, config, directory, today, depth)
+    try:
+        cooperative, problems = check_cooperative(directory, today)
+    except NotACooperative:
+        return MemberResult(member.id, "invalid", "it has no ledgers/accounts.yml (neither books nor a federation.yml)")
+    errors, warnings = count(problems)
+    if cooperative is None or errors:
+        first = next((p for p in problems if p.is_error), None)
+        where = f" (first: {first.path}:{first.line or ''} [{first.code}])" if first else ""
+        return MemberResult(member.id, "invalid", f"its books have {errors} errors{where}", errors=errors, warnings=warnings)
+    accounts = cooperative.accounts
+    if accounts.currency != config.currency:
+        return MemberResult(
+            member.id, "invalid",
+            f"its books are in {accounts.currency}, the federation's in {config.currency}",
+            name=accounts.name, currency=accounts.currency,
+        )
+    ledger = cooperative.ledger
+    result = MemberResult(member.id, "ok", name=accounts.name, currency=accounts.currency, errors=errors, warnings=warnings)
+    if not len(ledger):
+        return result
+    kinds = accounts.kinds()
+    unmapped: set[str] = set()
+    year = ledger["date"].dt.year.astype("int64").to_numpy()
+    amounts = ledger["amount"].astype("int64").to_numpy()
+    counterparty = ledger["counterparty"].to_numpy(dtype=object)
+    categories = ledger["category"].to_numpy(dtype=object)
+    for y, value, other, category in zip(year, amounts, counterparty, categories):
+        kind = kinds.get(category)
+        if isinstance(other, str) and other.startswith("@") and other[1:] in ids and other[1:] != member.id:
+            # Money between members: reconciled, and left out of the consolidated totals.
+            internal = result.internal.setdefault(str(y), {})
+            internal[other[1:]] = internal.get(other[1:], 0) + int(value)
+            continue
+        if kind not in ("income", "expense"):
+            continue
+        target = member.map.get(category, category)
+        if target not in config.categories or config.categories[target] != kind:
+            unmapped.add(category)
+            target = OTHER_INCOME if kind == "income" else OTHER_EXPENSE
+        bucket = result.years.setdefault(str(y), {})
+        bucket[target] = bucket.get(target, 0) + int(value)
+    result.unmapped = sorted(unmapped)
+    return result
+
+
+def _nested_member(member: MemberConfig, config: FederationConfig, directory: Path, today: dt.date, depth: int) -> MemberResult:
+    """A member that is itself a federation: its consolidated figures count as its own."""
+    if depth >= MAX_NESTING:
+        return MemberResult(member.id, "invalid", f"federations nest deeper than {MAX_NESTING} levels")
+    inner = load_federation(directory, today=today, depth=depth + 1, progress=None)
+    if inner.config is None:
+        return MemberResult(member.id, "invalid", "its federation.yml has errors")
+    if inner.config.currency != config.currency:
+        return MemberResult(member.id, "invalid", f"its federation counts in {inner.config.currency}, this one in {config.currency}")
+    result = MemberResult(member.id, "ok", name=inner.config.name, currency=inner.config.currency, nested=True)
+    unmapped: set[str] = set()
+    for year, categories in inner.consolidated().items():
+        for category, value in categories.items():
+            kind = inner.kind(category)
+            target = member.map.get(category, category)
+            if target not in config.categories or config.categories[target] != kind:
+                unmapped.add(category)
+                target = OTHER_INCOME if kind == "income" else OTHER_EXPENSE
+            bucket = result.years.setdefault(year, {})
+            bucket[target] = bucket.get(target, 0) + value
+    result.unmapped = sorted(unmapped)
+    return result
+
+
+def _cached(cache: Path, key: str) -> MemberResult | None:
+    path = cache / "results" / f"{key}.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        result = MemberResult(**data)
+    except (OSError, ValueError, TypeError):
+        return None
+    result.cached = True
+    return result
+
+
+def _store(cache: Path, key: str, result: MemberResult) -> None:
+    target = cache / "results" / f"{key}.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    data = asdict(result)
+    data.pop("cached", None)
+    data.pop("seconds", None)
+    temporary = target.with_suffix(".tmp")
+    temporary.write_text(json.dumps(data), encoding="utf-8")
+    temporary.replace(target)
+
+
+def read_member(
+    member: MemberConfig,
+    config: FederationConfig,
+    root: Path,
+    cache: Path,
+    today: dt.date,
+    ids: set[str],
+    depth: int,
+    progress: Callable[[str, str], None],
+) -> MemberResult:
+    started = time.perf_counter()
+    if member.path is not None:
+        directory = (root / member.path).resolve()
+        if not directory.is_dir():
+            return MemberResult(member.id, "unreachable", f"the directory {member.path} does not exist")
+        reason = _safe_tree(directory)
+        if reason:
+            return MemberResult(member.id, "invalid", f"{reason}; members may not hold symbolic links or oversized files")
+        key = f"{member.id}-{_directory_fingerprint(directory)}-{_config_hash(config, member)}"
+        commit = date = None
+        source = directory
+    else:
+        progress(member.id, "fetching")
+        try:
+            fetched = fetch_member(
+                member.repo, member.ref, cache / "repositories" / member.id, cache / "trees" / member.id,
+                root, MEMBER_DIRS + (FEDERATION_PATH,), MAX_FILE_BYTES, MAX_MEMBER_BYTES, FETCH_SECONDS,
+            )
+        except MemberFetchError as error:
+            return MemberResult(member.id, error.status, str(error))
+        key = f"{member.id}-{fetched.commit}-{_config_hash(config, member)}"
+        commit, date, source = fetched.commit, fetched.date, fetched.directory
+    cached = _cached(cache, key)
+    if cached is not None:
+        cached.seconds = time.perf_counter() - started
+        return cached
+    progress(member.id, "checking")
+    result = summarize_member(member, config, source, today, ids, depth)
+    result.commit, result.date = commit, date
+    if result.status != "unreachable":
+        _store(cache, key, result)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def load_federation(
+    root: Path | str,
+    today: dt.date | None = None,
+    depth: int = 0,
+    progress: Callable[[str, str], None] | None = None,
+) -> Federation:
+    """Read federation.yml, fetch and check every member, and collect what the site shows."""
+    root = Path(root)
+    today = today or dt.date.today()
+    text = (root / FEDERATION_PATH).read_text(encoding="utf-8-sig")
+    config, problems = parse_federation(text)
+    if config is None:
+        return Federation(root, None, [], problems, today)  # type: ignore[arg-type]
+    cache = root / CACHE_DIR
+    ids = {m.id for m in config.members}
+    say = progress or (lambda member, state: None)
+    results = []
+    for member in config.members:
+        result = read_member(member, config, root, cache, today, ids, depth, say)
+        say(member.id, "done" if result.ok else "failed")
+        results.append(result)
+        line = member.line
+        if result.status == "invalid":
+            problems.append(problem("federation-member-invalid", FEDERATION_PATH, line, f'The member "{member.id}" is left out of the totals: {result.reason}.'))
+        elif result.status == "unreachable":
+            problems.append(problem("federation-member-unreachable", FEDERATION_PATH, line, f'The member "{member.id}" is left out of the totals: {result.reason}.'))
+        for category in result.unmapped:
+            problems.append(
+                problem(
+                    "federation-category-unmapped",
+                    FEDERATION_PATH,
+                    line,
+                    f'The category "{category}" of member "{member.id}" matches no category of the federation '
+                    f"and counts as other income or other expense. Map it with map: {{{category}: …}}.",
+                )
+            )
+    federation = Federation(root, config, results, problems, today)
+    units = config.units
+    for mismatch in federation.mismatches():
+        problems.append(
+            problem(
+                "federation-reconciliation-mismatch",
+                FEDERATION_PATH,
+                None,
+                f"In {mismatch['year']}, {mismatch['a']} records {format_minor(mismatch['a_records'], units)} with "
+                f"@{mismatch['b']}, and {mismatch['b']} records {format_minor(mismatch['b_records'], units)} with "
+                f"@{mismatch['a']}: the two should be opposite (a difference of "
+                f"{format_minor(mismatch['a_records'] + mismatch['b_records'], units)}).",
+            )
+        )
+    return federation
+
+
+def federation_json(federation: Federation) -> dict:
+    """site/data/federation.json, in the shape of the formats specification."""
+    config = federation.config
+    units = config.units
+
+    def year_shape(categories: dict[str, int]) -> dict:
+        income, expense = federation.totals(categories)
+        return {
+            "income": format_minor(income, units),
+            "expense": format_minor(expense, units),
+            "net": format_minor(income - expense, units),
+            "categories": {k: format_minor(v, units) for k, v in sorted(categories.items())},
+        }
+
+    return {
+        "name": config.name,
+        "currency": config.currency,
+        "members": {
+            m.id: {
+                "commit": m.commit,
+                "status": m.status,
+                "reason": m.reason or None,
+                "years": {year: year_shape(c) for year, c in sorted(m.years.items())},
+            }
+            for m in federation.members
+        },
+        "years": {year: year_shape(c) for year, c in federation.consolidated().items()},
+        "mismatches": [
+            {
+                "year": m["year"],
+                "members": [m["a"], m["b"]],
+                m["a"]: format_minor(m["a_records"], units),
+                m["b"]: format_minor(m["b_records"], units),
+            }
+            for m in federation.mismatches()
+        ],
+    }
+
+
+class Progress:
+    """Per member: a line that changes in a terminal (fetching, checking, done, failed); one
+    plain line per member when the output is not a terminal (CI)."""
+
+    def __init__(self, stream=None) -> None:
+        self.stream = stream or sys.stderr
+        self.terminal = hasattr(self.stream, "isatty") and self.stream.isatty()
+
+    def __call__(self, member: str, state: str) -> None:
+        if self.terminal:
+            end = "\n" if state in ("done", "failed") else ""
+            self.stream.write(f"\r\033[K{member}: {state}{end}")
+            self.stream.flush()
+        elif state in ("done", "failed"):
+            self.stream.write(f"{member}: {state}\n")
+            self.stream.flush()
+
+
+def clean_cache(root: Path) -> None:
+    shutil.rmtree(Path(root) / CACHE_DIR, ignore_errors=True)
