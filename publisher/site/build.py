@@ -171,7 +171,7 @@ def build_federation_site(
     building = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
     scratch: list[Path] = []
     try:
-        docs = root / CONTENT_DIR
+        docs = (root / CONTENT_DIR).resolve()
         if not docs.is_dir():
             docs = Path(tempfile.mkdtemp(prefix="publisher-docs-"))
             scratch.append(docs)
