@@ -16,8 +16,10 @@ import json
 import re
 import shutil
 import sys
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +38,7 @@ MEMBER_DIRS = ("ledgers", "content")
 MAX_FILE_BYTES = 64 << 20
 MAX_MEMBER_BYTES = 256 << 20
 FETCH_SECONDS = 120
+FETCH_WORKERS = 4
 MAX_NESTING = 3
 OTHER_INCOME, OTHER_EXPENSE = "other-income", "other-expense"
 #: Bump when the cached results' shape changes, so that old caches are not trusted.
@@ -456,17 +459,20 @@ def _store(cache: Path, key: str, result: MemberResult) -> None:
     temporary.replace(target)
 
 
-def read_member(
-    member: MemberConfig,
-    config: FederationConfig,
-    root: Path,
-    cache: Path,
-    today: dt.date,
-    ids: set[str],
-    depth: int,
-    progress: Callable[[str, str], None],
-) -> MemberResult:
-    started = time.perf_counter()
+@dataclass(frozen=True)
+class _Source:
+    """Where a member's files are, and the key its results are cached under."""
+
+    key: str
+    directory: Path
+    commit: str | None
+    date: str | None
+
+
+def locate_member(
+    member: MemberConfig, config: FederationConfig, root: Path, cache: Path, progress: Callable[[str, str], None]
+) -> _Source | MemberResult:
+    """Fetch a member (git) or look at its directory; a MemberResult when it cannot be read."""
     if member.path is not None:
         directory = (root / member.path).resolve()
         if not directory.is_dir():
@@ -474,29 +480,41 @@ def read_member(
         reason = _safe_tree(directory)
         if reason:
             return MemberResult(member.id, "invalid", f"{reason}; members may not hold symbolic links or oversized files")
-        key = f"{member.id}-{_directory_fingerprint(directory)}-{_config_hash(config, member)}"
-        commit = date = None
-        source = directory
-    else:
-        progress(member.id, "fetching")
-        try:
-            fetched = fetch_member(
-                member.repo, member.ref, cache / "repositories" / member.id, cache / "trees" / member.id,
-                root, MEMBER_DIRS + (FEDERATION_PATH,), MAX_FILE_BYTES, MAX_MEMBER_BYTES, FETCH_SECONDS,
-            )
-        except MemberFetchError as error:
-            return MemberResult(member.id, error.status, str(error))
-        key = f"{member.id}-{fetched.commit}-{_config_hash(config, member)}"
-        commit, date, source = fetched.commit, fetched.date, fetched.directory
-    cached = _cached(cache, key)
+        return _Source(f"{member.id}-{_directory_fingerprint(directory)}-{_config_hash(config, member)}", directory, None, None)
+    progress(member.id, "fetching")
+    try:
+        fetched = fetch_member(
+            member.repo, member.ref, cache / "repositories" / member.id, cache / "trees" / member.id,
+            root, MEMBER_DIRS + (FEDERATION_PATH,), MAX_FILE_BYTES, MAX_MEMBER_BYTES, FETCH_SECONDS,
+        )
+    except MemberFetchError as error:
+        return MemberResult(member.id, error.status, str(error))
+    key = f"{member.id}-{fetched.commit}-{_config_hash(config, member)}"
+    return _Source(key, fetched.directory, fetched.commit, fetched.date)
+
+
+def read_member(
+    member: MemberConfig,
+    source: _Source | MemberResult,
+    config: FederationConfig,
+    cache: Path,
+    today: dt.date,
+    ids: set[str],
+    depth: int,
+    progress: Callable[[str, str], None],
+) -> MemberResult:
+    """The member's results: from the cache when its commit (or directory) has not changed."""
+    if isinstance(source, MemberResult):
+        return source
+    started = time.perf_counter()
+    cached = _cached(cache, source.key)
     if cached is not None:
         cached.seconds = time.perf_counter() - started
         return cached
     progress(member.id, "checking")
-    result = summarize_member(member, config, source, today, ids, depth)
-    result.commit, result.date = commit, date
-    if result.status != "unreachable":
-        _store(cache, key, result)
+    result = summarize_member(member, config, source.directory, today, ids, depth)
+    result.commit, result.date = source.commit, source.date
+    _store(cache, source.key, result)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -517,9 +535,13 @@ def load_federation(
     cache = root / CACHE_DIR
     ids = {m.id for m in config.members}
     say = progress or (lambda member, state: None)
+    # Fetching waits on git and the network: members are fetched a few at a time. Checking is
+    # Python's work and runs one member after the other.
+    with ThreadPoolExecutor(max_workers=FETCH_WORKERS) as pool:
+        sources = list(pool.map(lambda m: locate_member(m, config, root, cache, say), config.members))
     results = []
-    for member in config.members:
-        result = read_member(member, config, root, cache, today, ids, depth, say)
+    for member, source in zip(config.members, sources):
+        result = read_member(member, source, config, cache, today, ids, depth, say)
         say(member.id, "done" if result.ok else "failed")
         results.append(result)
         line = member.line
@@ -600,8 +622,13 @@ class Progress:
     def __init__(self, stream=None) -> None:
         self.stream = stream or sys.stderr
         self.terminal = hasattr(self.stream, "isatty") and self.stream.isatty()
+        self.lock = threading.Lock()  # members are fetched from several threads
 
     def __call__(self, member: str, state: str) -> None:
+        with self.lock:
+            self._show(member, state)
+
+    def _show(self, member: str, state: str) -> None:
         if self.terminal:
             end = "\n" if state in ("done", "failed") else ""
             self.stream.write(f"\r\033[K{member}: {state}{end}")
