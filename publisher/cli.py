@@ -118,8 +118,10 @@ def serve(directory: Path, address: str) -> None:
     """Preview the site of DIRECTORY, rebuilding when a ledger or a page changes."""
     from publisher.site.build import serve_site
 
-    if not (directory / "ledgers" / "accounts.yml").is_file():
-        click.echo(f"publisher: cannot serve: {directory} has no ledgers/accounts.yml.", err=True)
+    from publisher.federation import is_federation
+
+    if not (directory / "ledgers" / "accounts.yml").is_file() and not is_federation(directory):
+        click.echo(f"publisher: cannot serve: {directory} has neither ledgers/accounts.yml nor federation.yml.", err=True)
         sys.exit(EXIT_CANNOT_RUN)
     serve_site(directory, address)
 

@@ -390,3 +390,101 @@ def _write_tree(tree, directory: Path, allowed: tuple[str, ...], max_file: int, 
         target = directory.joinpath(*parts)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(item.data_stream.read())
+
+
+# -- Reading the books at a revision (publisher diff) ------------------------------------------
+
+#: What a revision may look like: branch and tag names, shas, `HEAD^1`, `main~2`,
+#: `origin/main`, `main@{1}`. Never an option (a leading "-"), a range (".."), a path
+#: (`rev:path`), whitespace or a control character.
+_REVISION = re.compile(r"[A-Za-z0-9_@][A-Za-z0-9_@./{}^~+-]{0,254}")
+#: Git file modes of what is written out: regular and executable files. Symlinks and
+#: submodules (gitlinks) are skipped, so a revision can never point a file outside the directory.
+_FILE_MODES = (0o100644, 0o100755)
+#: A file larger than the publisher reads is cut one byte past this, so the checks still say so.
+MAX_EXPORTED_BYTES = (256 << 20) + 1
+
+
+class GitError(Exception):
+    """Git could not do what was asked (the message says why, in words for a treasurer)."""
+
+
+class RevisionError(GitError):
+    """A revision that is not a valid name or not a commit of the repository (message says which)."""
+
+
+def valid_revision_name(revision: str) -> bool:
+    """Whether `revision` may be handed to git as a revision (never as an option or a range)."""
+    return bool(_REVISION.fullmatch(revision)) and ".." not in revision and not revision.endswith((".", "/", ".lock"))
+
+
+def _resolve(repository: BooksRepository, revision: str) -> CommitInfo:
+    if not valid_revision_name(revision):
+        raise RevisionError(
+            f'"{revision}" is not a revision name: give a branch, a tag or a commit '
+            "(such as main, v1.0, HEAD~1 or a commit's sha)."
+        )
+    try:
+        sha = repository._git("rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}").strip()
+        commit = repository.repo.commit(sha)
+    except Exception:  # noqa: BLE001 - git says only that it is not there
+        raise RevisionError(f'"{revision}" is not a commit of the repository at {repository.root}.') from None
+    return CommitInfo(commit.hexsha, commit.committed_datetime, False, commit.summary)
+
+
+def export_revision(
+    root: Path | str, revision: str, target: Path | str, paths: tuple[str, ...] = (BOOKS_DIR, CONTENT_DIR)
+) -> CommitInfo:
+    """Write the files under `paths` (relative to the cooperative's directory `root`) as they
+    are at `revision` into the directory `target`; returns the commit. Blobs are read through
+    GitPython; only regular files are written, never symlinks or submodules. Raises
+    RevisionError when the revision is not valid or there is no repository."""
+    repository = BooksRepository.open(root)
+    if not repository.available:
+        raise RevisionError(f"cannot read revisions: {repository.reason}.")
+    try:
+        info = _resolve(repository, revision)
+        tree = repository.repo.commit(info.sha).tree
+        prefix = repository._prefix()
+        target = Path(target)
+        for path in paths:
+            try:
+                item = tree / (prefix + path)
+            except KeyError:
+                continue  # not there at that revision
+            _write_item(item, target, path)
+        return info
+    finally:
+        repository.close()
+
+
+def _write_item(item, target: Path, relative: str) -> None:
+    parts = relative.split("/")
+    if any(part in ("", ".", "..", ".git") or "\\" in part or "\x00" in part for part in parts):
+        return
+    if item.type == "tree":
+        for child in item:
+            _write_item(child, target, f"{relative}/{child.name}")
+    elif item.type == "blob" and item.mode in _FILE_MODES:
+        path = target.joinpath(*parts)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        stream = item.data_stream
+        with path.open("wb") as out:
+            remaining = MAX_EXPORTED_BYTES
+            while remaining > 0:
+                chunk = stream.read(min(remaining, 1 << 20))
+                if not chunk:
+                    break
+                out.write(chunk)
+                remaining -= len(chunk)
+
+
+def init_repository(root: Path | str) -> None:
+    """`git init` a new cooperative's directory (its first branch named main). Raises GitError
+    when git is missing or fails."""
+    try:
+        import git
+
+        git.Repo.init(Path(root), initial_branch="main")
+    except Exception as error:  # noqa: BLE001
+        raise GitError(f"git init failed: {type(error).__name__}: {error}") from None

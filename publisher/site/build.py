@@ -218,15 +218,26 @@ def serve_site(root: Path | str, address: str = "127.0.0.1:8000") -> None:
         if own.is_file():
             config_file = str(own)
         else:
-            from publisher.accounts import ACCOUNTS_PATH, parse_accounts
-
-            accounts, _ = parse_accounts((root / ACCOUNTS_PATH).read_text(encoding="utf-8"))
-            name = accounts.name if accounts else root.name
             scratch_dir = Path(tempfile.mkdtemp(prefix="publisher-config-"))
             scratch.append(scratch_dir)
+            docs = root / CONTENT_DIR
+            if is_federation(root):
+                from publisher.federation import FEDERATION_PATH, parse_federation
+
+                config, _ = parse_federation((root / FEDERATION_PATH).read_text(encoding="utf-8"))
+                name = config.name if config else root.name
+                if not docs.is_dir():
+                    docs = scratch_dir / "docs"
+                    docs.mkdir()
+            else:
+                from publisher.accounts import ACCOUNTS_PATH, parse_accounts
+
+                accounts, _ = parse_accounts((root / ACCOUNTS_PATH).read_text(encoding="utf-8"))
+                name = accounts.name if accounts else root.name
             config_file = str(scratch_dir / CONFIG_FILE)
-            Path(config_file).write_text(pyyaml.safe_dump(builtin_config(root, name)), encoding="utf-8")
-        serve(config_file=config_file, dev_addr=address, watch=[str(root / "ledgers")], livereload=True)
+            Path(config_file).write_text(pyyaml.safe_dump(builtin_config(root, name, docs)), encoding="utf-8")
+        watched = root / ("federation.yml" if is_federation(root) else "ledgers")
+        serve(config_file=config_file, dev_addr=address, watch=[str(watched)], livereload=True)
     finally:
         for path in scratch:
             shutil.rmtree(path, ignore_errors=True)
