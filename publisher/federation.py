@@ -26,7 +26,7 @@ from typing import Any
 
 from publisher.accounts import KINDS, did_you_mean, minor_units_of
 from publisher.cooperative import NotACooperative, check_cooperative
-from publisher.gitrepo import MemberFetchError, fetch_member, valid_ref
+from publisher.gitrepo import MemberFetchError, fetch_member, top_commit, valid_ref
 from publisher.money import format_minor
 from publisher.problems import Problem, Severity, count, problem, register_code
 from publisher.yamlfile import key_line, load_yaml, mapping_line, value_line
@@ -34,6 +34,8 @@ from publisher.yamlfile import key_line, load_yaml, mapping_line, value_line
 FEDERATION_PATH = "federation.yml"
 CACHE_DIR = ".cache/federation"
 MEMBER_ID = re.compile(r"[a-z0-9-]+")
+_FULL_COMMIT = re.compile(r"[0-9a-f]{40}")
+OUTSIDE = "lies outside the repository that names it"
 MEMBER_DIRS = ("ledgers", "content")
 MAX_FILE_BYTES = 64 << 20
 MAX_MEMBER_BYTES = 256 << 20
@@ -42,7 +44,7 @@ FETCH_WORKERS = 4
 MAX_NESTING = 3
 OTHER_INCOME, OTHER_EXPENSE = "other-income", "other-expense"
 #: Bump when the cached results' shape changes, so that old caches are not trusted.
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 E, W = Severity.ERROR, Severity.WARNING
 for _code, _severity, _summary in [
@@ -96,6 +98,8 @@ class MemberResult:
     years: dict[str, dict[str, int]] = field(default_factory=dict)
     #: year -> other member id -> signed minor units this member recorded with it
     internal: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: year -> federation category -> planned amount (positive), from the member's budgets
+    budget: dict[str, dict[str, int]] = field(default_factory=dict)
     #: member category keys that mapped to nothing of the federation's chart
     unmapped: list[str] = field(default_factory=list)
     errors: int = 0
@@ -116,6 +120,8 @@ class Federation:
     members: list[MemberResult]
     problems: list[Problem]
     today: dt.date
+    #: True when this federation was reached from inside itself
+    cycle: bool = False
 
     def ok_members(self) -> list[MemberResult]:
         return [m for m in self.members if m.ok]
@@ -129,6 +135,15 @@ class Federation:
                 for category, value in categories.items():
                     target[category] = target.get(category, 0) + value
         return dict(sorted(years.items()))
+
+    def consolidated_budget(self) -> dict[str, dict[str, int]]:
+        years: dict[str, dict[str, int]] = {}
+        for member in self.ok_members():
+            for year, categories in member.budget.items():
+                target = years.setdefault(year, {})
+                for category, value in categories.items():
+                    target[category] = target.get(category, 0) + value
+        return years
 
     def kind(self, category: str) -> str:
         if category == OTHER_INCOME:
@@ -317,8 +332,15 @@ def unsafe_repo_reason(url: Any) -> str | None:
 
 
 def _config_hash(config: FederationConfig, member: MemberConfig) -> str:
+    # The member list is part of the key: whether "@x" is a member changes the results.
     material = json.dumps(
-        {"v": CACHE_VERSION, "categories": config.categories, "currency": config.currency, "map": member.map},
+        {
+            "v": CACHE_VERSION,
+            "categories": config.categories,
+            "currency": config.currency,
+            "map": member.map,
+            "members": sorted(m.id for m in config.members),
+        },
         sort_keys=True,
     )
     return hashlib.sha256(material.encode()).hexdigest()[:16]
@@ -363,11 +385,14 @@ def summarize_member(
     directory: Path,
     today: dt.date,
     ids: set[str],
-    depth: int,
+    ancestors: frozenset[str],
+    trusted: bool = True,
 ) -> MemberResult:
-    """Check a member's books with the same rules as a single cooperative, and map its figures."""
+    """Check a member's books with the same rules as a single cooperative, and map its figures.
+
+    `trusted` is False for files that came from a member's git repository."""
     if (directory / FEDERATION_PATH).is_file() and not (directory / "ledgers" / "accounts.yml").is_file():
-        return _nested_member(member, config, directory, today, depth)
+        return _nested_member(member, config, directory, today, ancestors, trusted)
     try:
         cooperative, problems = check_cooperative(directory, today)
     except NotACooperative:
@@ -409,15 +434,38 @@ def summarize_member(
             target = OTHER_INCOME if kind == "income" else OTHER_EXPENSE
         bucket = result.years.setdefault(str(y), {})
         bucket[target] = bucket.get(target, 0) + int(value)
+    budget = cooperative.budget
+    if len(budget) and "year" in budget.columns:
+        for year, category, value in zip(budget["year"], budget["category"], budget["amount"]):
+            kind = kinds.get(category)
+            if kind not in ("income", "expense"):
+                continue
+            target = member.map.get(category, category)
+            if target not in config.categories or config.categories[target] != kind:
+                target = OTHER_INCOME if kind == "income" else OTHER_EXPENSE
+            bucket = result.budget.setdefault(str(int(year)), {})
+            bucket[target] = bucket.get(target, 0) + int(value)
     result.unmapped = sorted(unmapped)
     return result
 
 
-def _nested_member(member: MemberConfig, config: FederationConfig, directory: Path, today: dt.date, depth: int) -> MemberResult:
+def _nested_member(
+    member: MemberConfig,
+    config: FederationConfig,
+    directory: Path,
+    today: dt.date,
+    ancestors: frozenset[str],
+    trusted: bool,
+) -> MemberResult:
     """A member that is itself a federation: its consolidated figures count as its own."""
-    if depth >= MAX_NESTING:
+    if len([a for a in ancestors if not _FULL_COMMIT.fullmatch(a)]) > MAX_NESTING:
         return MemberResult(member.id, "invalid", f"federations nest deeper than {MAX_NESTING} levels")
-    inner = load_federation(directory, today=today, depth=depth + 1, progress=None)
+    inner = load_federation(directory, today=today, progress=None, ancestors=ancestors, trusted=trusted)
+    if inner.cycle:
+        return MemberResult(member.id, "invalid", "it contains a federation that contains it: members would count twice")
+    escaping = [m for m in inner.members if m.reason.endswith(OUTSIDE)]
+    if escaping:
+        return MemberResult(member.id, "invalid", f"its federation.yml names a member that {OUTSIDE}")
     if inner.config is None:
         return MemberResult(member.id, "invalid", "its federation.yml has errors")
     if inner.config.currency != config.currency:
@@ -469,10 +517,25 @@ class _Source:
     date: str | None
 
 
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
 def locate_member(
-    member: MemberConfig, config: FederationConfig, root: Path, cache: Path, progress: Callable[[str, str], None]
+    member: MemberConfig,
+    config: FederationConfig,
+    root: Path,
+    cache: Path,
+    progress: Callable[[str, str], None],
+    confined: bool,
 ) -> _Source | MemberResult:
-    """Fetch a member (git) or look at its directory; a MemberResult when it cannot be read."""
+    """Fetch a member (git) or look at its directory; a MemberResult when it cannot be read.
+
+    `confined`: the federation itself came from a member's repository, so its members' local
+    paths must stay inside it (an untrusted federation.yml must not read the build machine)."""
+    local = member.path if member.path is not None else (None if member.repo.startswith("https://") else member.repo)
+    if confined and local is not None and not _inside((root / local).resolve(), root.resolve()):
+        return MemberResult(member.id, "invalid", f"{local}: {OUTSIDE}")
     if member.path is not None:
         directory = (root / member.path).resolve()
         if not directory.is_dir():
@@ -500,8 +563,9 @@ def read_member(
     cache: Path,
     today: dt.date,
     ids: set[str],
-    depth: int,
+    ancestors: frozenset[str],
     progress: Callable[[str, str], None],
+    trusted: bool = True,
 ) -> MemberResult:
     """The member's results: from the cache when its commit (or directory) has not changed."""
     if isinstance(source, MemberResult):
@@ -512,9 +576,10 @@ def read_member(
         cached.seconds = time.perf_counter() - started
         return cached
     progress(member.id, "checking")
-    result = summarize_member(member, config, source.directory, today, ids, depth)
+    result = summarize_member(member, config, source.directory, today, ids, ancestors, trusted and source.commit is None)
     result.commit, result.date = source.commit, source.date
-    _store(cache, source.key, result)
+    if not result.nested:  # a nested federation's own members change under it: never cached
+        _store(cache, source.key, result)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -522,12 +587,23 @@ def read_member(
 def load_federation(
     root: Path | str,
     today: dt.date | None = None,
-    depth: int = 0,
     progress: Callable[[str, str], None] | None = None,
+    ancestors: frozenset[str] = frozenset(),
+    trusted: bool = True,
 ) -> Federation:
-    """Read federation.yml, fetch and check every member, and collect what the site shows."""
+    """Read federation.yml, fetch and check every member, and collect what the site shows.
+
+    `ancestors` identify the federations this one is read for (their directories or commits):
+    a member found among them would be counted twice, and is refused. A federation that is not
+    `trusted` came from a member's repository: its members must lie inside it."""
     root = Path(root)
     today = today or dt.date.today()
+    # A federation is known by its directory and, at the top of a repository, by its commit
+    # (a member fetched from git is a new directory each time, at the same commit).
+    identities = {str(root.resolve())} | ({commit} if (commit := top_commit(root)) else set())
+    if identities & ancestors:
+        return Federation(root, None, [], [], today, cycle=True)  # type: ignore[arg-type]
+    ancestors = ancestors | identities
     text = (root / FEDERATION_PATH).read_text(encoding="utf-8-sig")
     config, problems = parse_federation(text)
     if config is None:
@@ -538,10 +614,10 @@ def load_federation(
     # Fetching waits on git and the network: members are fetched a few at a time. Checking is
     # Python's work and runs one member after the other.
     with ThreadPoolExecutor(max_workers=FETCH_WORKERS) as pool:
-        sources = list(pool.map(lambda m: locate_member(m, config, root, cache, say), config.members))
+        sources = list(pool.map(lambda m: locate_member(m, config, root, cache, say, not trusted), config.members))
     results = []
     for member, source in zip(config.members, sources):
-        result = read_member(member, source, config, cache, today, ids, depth, say)
+        result = read_member(member, source, config, cache, today, ids, ancestors, say, trusted)
         say(member.id, "done" if result.ok else "failed")
         results.append(result)
         line = member.line
@@ -581,14 +657,18 @@ def federation_json(federation: Federation) -> dict:
     config = federation.config
     units = config.units
 
-    def year_shape(categories: dict[str, int]) -> dict:
+    def year_shape(categories: dict[str, int], budget: dict[str, int]) -> dict:
         income, expense = federation.totals(categories)
         return {
             "income": format_minor(income, units),
             "expense": format_minor(expense, units),
             "net": format_minor(income - expense, units),
             "categories": {k: format_minor(v, units) for k, v in sorted(categories.items())},
+            "budget": {k: format_minor(v, units) for k, v in sorted(budget.items())},
         }
+
+    def years_shape(years: dict[str, dict[str, int]], budgets: dict[str, dict[str, int]]) -> dict:
+        return {y: year_shape(years.get(y, {}), budgets.get(y, {})) for y in sorted(set(years) | set(budgets))}
 
     return {
         "name": config.name,
@@ -598,11 +678,11 @@ def federation_json(federation: Federation) -> dict:
                 "commit": m.commit,
                 "status": m.status,
                 "reason": m.reason or None,
-                "years": {year: year_shape(c) for year, c in sorted(m.years.items())},
+                "years": years_shape(m.years, m.budget),
             }
             for m in federation.members
         },
-        "years": {year: year_shape(c) for year, c in federation.consolidated().items()},
+        "years": years_shape(federation.consolidated(), federation.consolidated_budget()),
         "mismatches": [
             {
                 "year": m["year"],

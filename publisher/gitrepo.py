@@ -234,6 +234,19 @@ def _parse_patch(text: str, prefix: str) -> dict[str, FileChange]:
     return files
 
 
+def top_commit(root: Path) -> str | None:
+    """HEAD's commit when `root` is the top of a git repository (not a folder inside one)."""
+    repository = BooksRepository.open(root)
+    try:
+        if not repository.available or repository._prefix():
+            return None
+        return repository.repo.head.commit.hexsha
+    except Exception:  # noqa: BLE001
+        return None
+    finally:
+        repository.close()
+
+
 def head_commit(root: Path, books_dir: str = BOOKS_DIR) -> CommitInfo | None:
     """The commit the books are at, or None when it cannot be established."""
     repository = BooksRepository.open(root)
@@ -357,17 +370,39 @@ def fetch_member(
 
                 shutil.rmtree(trees_dir)
             _write_tree(commit.tree, directory, allowed, max_file, max_total)
+            _attach_history(directory, repository_dir, sha)
             (directory / ".complete").write_text(sha, encoding="utf-8")
         return FetchedMember(sha, commit.committed_datetime.isoformat(), directory)
     finally:
         cache.close()
 
 
+def _attach_history(directory: Path, objects_from: Path, sha: str) -> None:
+    """Make the written tree a repository at `sha` that borrows the cache's objects, so that the
+    member's history (closed periods, provenance) is checked like a single cooperative's. The
+    files are the ones written from git objects; nothing is checked out."""
+    import git
+
+    # An empty template: no sample hooks, nothing but what is needed.
+    git.Git().execute(["git", "init", "--quiet", "--template=", str(directory)], env=_member_env())
+    repo = git.Repo(directory)
+    try:
+        alternates = Path(repo.git_dir) / "objects" / "info" / "alternates"
+        alternates.parent.mkdir(parents=True, exist_ok=True)
+        alternates.write_text(str((objects_from / "objects").resolve()) + "\n", encoding="utf-8")
+        repo.git.execute(["git", *_MEMBER_CONFIG, "update-ref", "HEAD", sha], env=_member_env())
+        # The index must match HEAD, or every file would look changed.
+        repo.git.execute(["git", *_MEMBER_CONFIG, "read-tree", "HEAD"], env=_member_env())
+    finally:
+        repo.close()
+
+
 def _write_tree(tree, directory: Path, allowed: tuple[str, ...], max_file: int, max_total: int) -> None:
     """Write the allowed top-level entries of a git tree; refuse links, submodules, big files."""
     directory.mkdir(parents=True)
     total = 0
-    pending = [(item, item.name) for item in tree if item.name in allowed]
+    # Entries are named by their path in the tree: GitPython cannot name a submodule entry.
+    pending = [(item, item.path) for item in tree if item.path in allowed]
     while pending:
         item, path = pending.pop()
         parts = path.split("/")
@@ -379,7 +414,7 @@ def _write_tree(tree, directory: Path, allowed: tuple[str, ...], max_file: int, 
         if mode == _SUBMODULE:
             raise MemberFetchError("invalid", f"{path} is a submodule; members may not hold submodules")
         if mode == _TREE:
-            pending.extend((child, f"{path}/{child.name}") for child in item)
+            pending.extend((child, child.path) for child in item)
             continue
         size = item.size
         total += size
@@ -428,7 +463,10 @@ def _resolve(repository: BooksRepository, revision: str) -> CommitInfo:
         sha = repository._git("rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}").strip()
         commit = repository.repo.commit(sha)
     except Exception:  # noqa: BLE001 - git says only that it is not there
-        raise RevisionError(f'"{revision}" is not a commit of the repository at {repository.root}.') from None
+        raise RevisionError(
+            f'"{revision}" is not a commit of the git repository of {repository.root}: check the '
+            "spelling, and that the branch was fetched (a CI checkout needs fetch-depth: 0)."
+        ) from None
     return CommitInfo(commit.hexsha, commit.committed_datetime, False, commit.summary)
 
 
