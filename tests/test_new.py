@@ -1,0 +1,168 @@
+"""`publisher new`: a new cooperative's repository that passes the checks and builds as created."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import tomllib
+
+import yaml
+from click.testing import CliRunner
+
+from publisher.cli import main
+from publisher.cooperative import check_cooperative
+from publisher.newcoop import create_cooperative, set_yaml_values, template_files
+from publisher.site.build import build_site
+from tests.sitetools import REPO
+
+TEMPLATES = REPO / "publisher" / "templates" / "new"
+DAY = dt.date(2026, 11, 21)
+
+
+def changed_lines(old: str, new: str) -> tuple[list[str], list[str]]:
+    """(removed, added) lines between two texts."""
+    removed, added = [], []
+    for line in difflib.ndiff(old.splitlines(), new.splitlines()):
+        if line.startswith("- "):
+            removed.append(line[2:])
+        elif line.startswith("+ "):
+            added.append(line[2:])
+    return removed, added
+
+
+def test_a_new_cooperative_passes_the_checks_and_builds(tmp_path):
+    root = tmp_path / "riverside-bakers"
+    result = CliRunner().invoke(main, ["new", str(root)])
+    assert result.exit_code == 0, result.output
+    assert "Created Riverside Bakers (EUR)" in result.output
+
+    files = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
+    year, day = dt.date.today().year, dt.date.today().isoformat()
+    assert {
+        ".github/workflows/publish.yml",
+        ".github/workflows/check.yml",
+        ".gitignore",
+        "README.md",
+        "requirements.txt",
+        "mkdocs.yml",
+        "ledgers/accounts.yml",
+        f"ledgers/{year}.csv",
+        "ledgers/budget.csv",
+        "ledgers/balances.csv",
+        "content/index.md",
+        "content/charter.md",
+        f"content/minutes/{day}-founding-meeting.md",
+        "content/stories/index.md",
+        "content/stories/.authors.yml",
+        f"content/stories/posts/{day}-welcome.md",
+        "content/assets/avatars/board.svg",
+    } == files
+    for path in files:  # every placeholder was filled in
+        assert "@@" not in (root / path).read_text(encoding="utf-8"), path
+    assert (
+        (root / f"ledgers/{year}.csv")
+        .read_text(encoding="utf-8")
+        .startswith("date,description,amount,category,")
+    )
+    assert "/site/" in (root / ".gitignore").read_text(encoding="utf-8").split()
+    assert "How to add a payment to the books" in (root / "README.md").read_text(encoding="utf-8")
+
+    check = CliRunner().invoke(main, ["check", str(root)])
+    assert check.exit_code == 0, check.output
+    assert check.output == "No problems found.\n"
+    cooperative, problems = check_cooperative(root)
+    assert cooperative.accounts.name == "Riverside Bakers"
+    assert cooperative.governance.charter.rules.spending_limit == 50000
+    assert [m.title for m in cooperative.governance.meetings] == ["Founding meeting"]
+
+    built = build_site(root, tmp_path / "site")
+    assert built.site_dir is not None, built.problems
+    for page in (
+        "index.html",
+        "charter/index.html",
+        "stories/index.html",
+        "feed.xml",
+        "data/summary.json",
+    ):
+        assert (built.site_dir / page).is_file(), page
+    home = (built.site_dir / "index.html").read_text(encoding="utf-8")
+    assert "Riverside Bakers" in home and "fonts.googleapis" not in home
+
+
+def test_name_and_currency_keep_the_comments_of_the_yaml_files(tmp_path):
+    root = tmp_path / "coop"
+    create_cooperative(root, name='Café "Zum Löwen": #1 & Co', currency="chf", today=DAY)
+
+    template = (TEMPLATES / "ledgers/accounts.yml").read_text(encoding="utf-8")
+    written = (root / "ledgers/accounts.yml").read_text(encoding="utf-8")
+    removed, added = changed_lines(template, written)
+    assert removed == ["name: My Cooperative", "currency: EUR"]
+    assert added == ["name: 'Café \"Zum Löwen\": #1 & Co'", "currency: CHF"]
+    loaded = yaml.safe_load(written)
+    assert (loaded["name"], loaded["currency"]) == ('Café "Zum Löwen": #1 & Co', "CHF")
+
+    removed, added = changed_lines(
+        (TEMPLATES / "mkdocs.yml").read_text(encoding="utf-8"),
+        (root / "mkdocs.yml").read_text(encoding="utf-8"),
+    )
+    assert removed == [
+        "site_name: My Cooperative",
+        "copyright: Published by the members of My Cooperative",
+    ]
+    assert len(added) == 2 and "&amp; Co" in added[0]  # Material writes site_name as HTML
+    assert CliRunner().invoke(main, ["check", str(root)]).output == "No problems found.\n"
+
+
+def test_set_yaml_values_keeps_a_persons_comments():
+    text = "# Our books\nname: Old   # the name on every page\n\ncategories:\n  dues: {kind: income}  # monthly\nlist:\n  - a   # first\n"
+    assert set_yaml_values(text, {"name": "New"}) == text.replace("name: Old  ", "name: New  ")
+
+
+def test_a_currency_without_decimals_passes_the_checks(tmp_path):
+    create_cooperative(tmp_path / "coop", currency="JPY", today=DAY)
+    _, problems = check_cooperative(tmp_path / "coop", today=DAY)
+    assert problems == []
+
+
+def test_a_directory_that_is_not_empty_is_refused(tmp_path):
+    target = tmp_path / "books"
+    target.mkdir()
+    (target / "notes.txt").write_text("mine", encoding="utf-8")
+    result = CliRunner().invoke(main, ["new", str(target)])
+    assert result.exit_code == 2 and "already exists and is not empty" in result.output
+    assert [p.name for p in target.iterdir()] == ["notes.txt"]
+
+    a_file = tmp_path / "file"
+    a_file.write_text("x", encoding="utf-8")
+    assert CliRunner().invoke(main, ["new", str(a_file)]).exit_code == 2
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert CliRunner().invoke(main, ["new", str(empty)]).exit_code == 0
+    assert (empty / "ledgers/accounts.yml").is_file()
+
+
+def test_a_bad_currency_writes_nothing(tmp_path):
+    result = CliRunner().invoke(main, ["new", str(tmp_path / "coop"), "--currency", "XYZ"])
+    assert result.exit_code == 2 and "ISO 4217" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_git_init(tmp_path):
+    result = CliRunner().invoke(main, ["new", str(tmp_path / "coop"), "--git"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "coop/.git/HEAD").read_text(
+        encoding="utf-8"
+    ).strip() == "ref: refs/heads/main"
+
+
+def test_every_template_is_package_data():
+    """pyproject.toml ships every template file in the wheel (the package-data globs)."""
+    config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = config["tool"]["setuptools"]["package-data"]["publisher"]
+    package = REPO / "publisher"
+    shipped = {p for pattern in patterns for p in package.glob(pattern) if p.is_file()}
+    templates = {p for p in TEMPLATES.rglob("*") if p.is_file()}
+    assert templates and templates <= shipped
+    assert set(template_files()) == {p.relative_to(TEMPLATES).as_posix() for p in templates}
+    assert not any(p.name.startswith(".") for p in templates)  # hidden files are named dot-…
