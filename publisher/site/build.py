@@ -127,27 +127,8 @@ def build_site(
         return BuildResult(problems, None, {"check": checked - started})
     if not (root / CONTENT_DIR).is_dir():
         raise SiteError(f"{root} has no {CONTENT_DIR}/ directory for the site's pages (at least index.md).")
-    target = Path(site_dir) if site_dir else root / "site"
-    target = target.resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    building = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
-    scratch: list[Path] = []
-    try:
-        config = _load_mkdocs_config(root, building, cooperative.accounts.name, scratch, site_url)
-        plugin = config.plugins["publisher"]
-        plugin.preloaded = (cooperative, problems)
-        mkdocs_build(config)
-        _swap(building, target)
-        built = time.perf_counter()
-    except (MkDocsException, OSError) as error:
-        shutil.rmtree(building, ignore_errors=True)
-        raise SiteError(f"The site could not be built: {error}") from None
-    except BaseException:
-        shutil.rmtree(building, ignore_errors=True)
-        raise
-    finally:
-        for path in scratch:
-            shutil.rmtree(path, ignore_errors=True)
+    target, plugin = _build_and_swap(root, site_dir, cooperative.accounts.name, site_url, (cooperative, problems))
+    built = time.perf_counter()
     timings = {
         "check": checked - started,
         "generate": plugin.generate_seconds,
@@ -166,18 +147,38 @@ def build_federation_site(
     checked = time.perf_counter()
     if federation.config is None:
         return BuildResult(federation.problems, None, {"check": checked - started})
+    docs = (root / CONTENT_DIR).resolve()
+    target, plugin = _build_and_swap(root, site_dir, federation.config.name, site_url, federation, docs)
+    built = time.perf_counter()
+    timings = {
+        "check": checked - started,
+        "generate": plugin.generate_seconds,
+        "mkdocs": built - checked - plugin.generate_seconds,
+    }
+    return BuildResult(federation.problems, target, timings)
+
+
+def _build_and_swap(
+    root: Path,
+    site_dir: Path | str | None,
+    name: str,
+    site_url: str | None,
+    preloaded: Any,
+    docs_dir: Path | None = None,
+) -> tuple[Path, Any]:
+    """Build with MkDocs into a new directory beside the target, then swap it in. On any
+    failure the target is left exactly as it was. Returns the target and the plugin."""
     target = (Path(site_dir) if site_dir else root / "site").resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     building = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
     scratch: list[Path] = []
     try:
-        docs = (root / CONTENT_DIR).resolve()
-        if not docs.is_dir():
-            docs = Path(tempfile.mkdtemp(prefix="publisher-docs-"))
-            scratch.append(docs)
-        config = _load_mkdocs_config(root, building, federation.config.name, scratch, site_url, docs)
+        if docs_dir is not None and not docs_dir.is_dir():  # a federation without pages of its own
+            docs_dir = Path(tempfile.mkdtemp(prefix="publisher-docs-"))
+            scratch.append(docs_dir)
+        config = _load_mkdocs_config(root, building, name, scratch, site_url, docs_dir)
         plugin = config.plugins["publisher"]
-        plugin.preloaded = federation
+        plugin.preloaded = preloaded  # checked once: the plugin does not check again
         mkdocs_build(config)
         _swap(building, target)
     except (MkDocsException, OSError) as error:
@@ -189,9 +190,7 @@ def build_federation_site(
     finally:
         for path in scratch:
             shutil.rmtree(path, ignore_errors=True)
-    built = time.perf_counter()
-    timings = {"check": checked - started, "generate": plugin.generate_seconds, "mkdocs": built - checked - plugin.generate_seconds}
-    return BuildResult(federation.problems, target, timings)
+    return target, plugin
 
 
 def _swap(built: Path, target: Path) -> None:
