@@ -36,6 +36,12 @@ class Chart:
     rows: list[list[str]]
 
 
+def plain(text: str) -> str:
+    """A name from the books for a figure: plotly reads a few HTML tags in its texts (links
+    among them), so angle brackets become look-alike quotes."""
+    return str(text).replace("<", "‹").replace(">", "›")
+
+
 def display_money(minor: int, summary: Summary) -> str:
     """1234.5 EUR -> "€1,234.50": for people; data files use `format_minor`."""
     return format_currency(to_decimal(minor, summary.units), summary.currency, locale="en")
@@ -62,6 +68,7 @@ def _layout(title: str, **extra: Any) -> dict[str, Any]:
 
 
 def _bar(name: str, x: list[Any], values: list[int], colour: str, summary: Summary) -> dict:
+    name = plain(name)
     return {
         "type": "bar",
         "name": name,
@@ -74,6 +81,7 @@ def _bar(name: str, x: list[Any], values: list[int], colour: str, summary: Summa
 
 
 def _line(name: str, x: list[Any], values: list[int], colour: str, summary: Summary, **extra: Any) -> dict:
+    name = plain(name)
     trace = {
         "type": "scatter",
         "mode": "lines+markers",
@@ -89,6 +97,7 @@ def _line(name: str, x: list[Any], values: list[int], colour: str, summary: Summ
 
 
 def _horizontal_bar(name: str, labels: list[str], values: list[int], colour: str, summary: Summary) -> dict:
+    name, labels = plain(name), [plain(label) for label in labels]
     return {
         "type": "bar",
         "orientation": "h",
@@ -247,7 +256,7 @@ def flows(summary: Summary, year: int) -> Chart:
         values.append(sum(v for _, v in children))
         for key, value in children:
             ids.append(f"{kind}/{key}")
-            labels.append(summary.labels[key])
+            labels.append(plain(summary.labels[key]))
             parents.append(kind)
             values.append(value)
     figure = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
@@ -257,6 +258,11 @@ def test_hostile_books_publish_no_private_name_and_no_live_markup(tmp_path):
     assert any(r["description"].startswith("'=HYPERLINK") for r in ledger)
     assert any(r["note"] == "'@SUM(A1)" for r in ledger)
     assert all(re.fullmatch(r"-?\d+\.\d\d", r["amount"]) for r in ledger)  # amounts stay numbers
+    # Plotly reads some HTML in its texts: a label from the books reaches a figure without tags.
+    page = (site / "finances/2026/index.html").read_text(encoding="utf-8")
+    figures = [html.unescape(f) for f in re.findall(r'data-figure="([^"]*)"', page)]
+    assert figures and any("onerror" in f for f in figures)  # the label is there...
+    assert not any("<img" in f for f in figures)  # ...but not as markup
     year = json.loads((site / "data/ledger-2026.json").read_text(encoding="utf-8"))
     assert "<script>alert(1)</script>" in {row[1] for row in year["rows"]}  # kept as text, drawn with textContent
 

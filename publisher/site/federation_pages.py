@@ -15,7 +15,7 @@ from pathlib import Path
 
 from babel.numbers import format_currency
 
-from publisher.charts import BALANCE_COLOUR, FUND_COLOURS, Chart, _layout
+from publisher.charts import BALANCE_COLOUR, FUND_COLOURS, Chart, _layout, plain
 from publisher.federation import Federation, MemberResult, federation_json
 from publisher.gitrepo import CommitInfo
 from publisher.money import format_minor, to_decimal
@@ -93,12 +93,12 @@ def categories_chart(federation: Federation, money: _Money, kind: str) -> Chart:
         traces.append(
             {
                 "type": "bar",
-                "name": category,
+                "name": plain(category),
                 "x": years,
                 "y": [money.exact(v) for v in values],
                 "marker": {"color": FUND_COLOURS[index % len(FUND_COLOURS)]},
                 "customdata": [money.text(v) for v in values],
-                "hovertemplate": "%{x}<br>" + category + ": %{customdata}<extra></extra>",
+                "hovertemplate": "%{x}<br>" + plain(category) + ": %{customdata}<extra></extra>",
             }
         )
         rows += [[category, y, format_minor(v, money.units)] for y, v in zip(years, values)]
