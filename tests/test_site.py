@@ -260,7 +260,10 @@ def test_hostile_books_publish_no_private_name_and_no_live_markup(tmp_path):
     assert all(re.fullmatch(r"-?\d+\.\d\d", r["amount"]) for r in ledger)  # amounts stay numbers
     # Plotly reads some HTML in its texts: a label from the books reaches a figure without tags.
     page = (site / "finances/2026/index.html").read_text(encoding="utf-8")
-    figures = [html.unescape(f) for f in re.findall(r'data-figure="([^"]*)"', page)]
+    figures = [
+        json.dumps(json.loads(html.unescape(f)), ensure_ascii=False)
+        for f in re.findall(r'data-figure="([^"]*)"', page)
+    ]
     assert figures and any("onerror" in f for f in figures)  # the label is there...
     assert not any("<img" in f for f in figures)  # ...but not as markup
     year = json.loads((site / "data/ledger-2026.json").read_text(encoding="utf-8"))
