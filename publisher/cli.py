@@ -191,7 +191,7 @@ def new(directory: Path, name: str | None, currency: str, init_git: bool) -> Non
 
     try:
         created = create_cooperative(directory, name=name, currency=currency, init_git=init_git)
-    except NewCooperativeError as error:
+    except (NewCooperativeError, OSError) as error:
         click.echo(f"publisher: cannot create the cooperative: {error}", err=True)
         sys.exit(EXIT_CANNOT_RUN)
     click.echo(

@@ -296,6 +296,9 @@ def _parse_member(item: Any, line: int | None, report: Callable[[str, int | None
     ref = item.get("ref", "HEAD")
     if repo is not None and (not isinstance(ref, str) or not valid_ref(ref)):
         invalid("ref", f'The ref "{ref}" is refused: give a branch or tag name, or a full 40-character commit.')
+    site = item.get("site")
+    if site is not None and not _safe_link(site):
+        invalid("site", f'The site "{site}" must be an https:// address (or a path on this site).')
     mapping = item.get("map") or {}
     if not isinstance(mapping, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()):
         invalid("map", '"map" must map member categories to federation categories, e.g. {tools: equipment}.')
@@ -307,6 +310,15 @@ def _parse_member(item: Any, line: int | None, report: Callable[[str, int | None
         name=str(item["name"]) if item.get("name") else None,
         site=str(item["site"]) if item.get("site") else None,
     )
+
+
+def _safe_link(url: Any) -> bool:
+    """An https address, or a path on the same site: no javascript:, data: or other scheme."""
+    if not isinstance(url, str) or not url.strip():
+        return False
+    if url.startswith("https://"):
+        return True
+    return not url.startswith("//") and not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", url.strip())
 
 
 def unsafe_repo_reason(url: Any) -> str | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -95,6 +95,7 @@ class Decision:
     category: str | None
     line: int | None  # line of the decision in the minutes
     result_line: int | None = None
+    motion_line: int | None = None
 
     @property
     def adopted(self) -> bool:
@@ -132,6 +133,21 @@ class Governance:
             for decision in meeting.decisions:
                 found.setdefault(decision.id, decision)
         return found
+
+
+def redacted_governance(governance: Governance, finder) -> Governance:
+    """The same records with private names replaced in titles and motions (for publishing)."""
+    if not finder:
+        return governance
+    meetings = tuple(
+        replace(
+            meeting,
+            title=finder.redact_text(meeting.title),
+            decisions=tuple(replace(d, motion=finder.redact_text(d.motion)) for d in meeting.decisions),
+        )
+        for meeting in governance.meetings
+    )
+    return replace(governance, meetings=meetings)
 
 
 # -- Reading ----------------------------------------------------------------------------------
@@ -245,6 +261,8 @@ def read_minutes(text: str, path: str, accounts: Accounts) -> tuple[Meeting | No
             decisions.append(decision)
     if date is None or members is None or present is None:
         return None, problems
+    if "title" in meta and not isinstance(meta["title"], str):
+        fields.report("minutes-field-invalid", "title", '"title" must be text.')
     lines = {key: key_line(meta, key, FRONT_MATTER_OFFSET) or 1 for key in meta}
     title = _meeting_title(parsed.title, date)
     return Meeting(path, title, date, members, present, tuple(decisions), lines), problems
@@ -338,6 +356,7 @@ def _read_decision(
         category=category,
         line=mapping_line(item, FRONT_MATTER_OFFSET),
         result_line=value_line(item, "result", FRONT_MATTER_OFFSET),
+        motion_line=value_line(item, "motion", FRONT_MATTER_OFFSET) if "motion" in item else None,
     )
 
 
@@ -693,6 +712,8 @@ def reinvestments(cooperative: Cooperative) -> list[Reinvestment]:
     ] if len(ledger) and "kind" in ledger.columns else ledger
     found = []
     for year, net in sorted(yearly_net(cooperative).items()):
+        if year >= dt.MAXYEAR:  # dated in the year 9999: already an error (date-in-future)
+            continue
         deadline = dt.date(year + 1, *REINVESTMENT_DEADLINE)
         window = into_fund[
             (into_fund["date"] >= pd.Timestamp(year + 1, 1, 1)) & (into_fund["date"] <= pd.Timestamp(deadline))

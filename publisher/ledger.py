@@ -547,6 +547,33 @@ def check_dates_not_in_future(cooperative: Cooperative) -> Iterable[Problem]:
     return problems
 
 
+#: Totals are summed in 64-bit integers of minor units; past this they could wrap around.
+SAFE_TOTAL = 2**62
+
+
+@check
+def check_totals_fit(cooperative: Cooperative) -> Iterable[Problem]:
+    """Amounts each within limits can still add up beyond what exact sums can hold."""
+    ledger = cooperative.ledger
+    if not _has(ledger, "amount"):
+        return []
+    # Floats only estimate the size here; every published sum stays an exact integer.
+    magnitude = float(np.abs(ledger["amount"].dropna().to_numpy(dtype=np.int64).astype(np.float64)).sum())
+    if magnitude < SAFE_TOTAL:
+        return []
+    first = ledger.iloc[0]
+    return [
+        problem(
+            "amount-total-too-large",
+            str(first["path"]),
+            None,
+            "The amounts of the ledgers add up to more than the publisher can total exactly "
+            f"(about {SAFE_TOTAL / 10 ** cooperative.accounts.minor_units:.3g} {cooperative.accounts.currency}). "
+            "Check for amounts pasted with extra digits.",
+        )
+    ]
+
+
 @check
 def check_zero_amounts(cooperative: Cooperative) -> Iterable[Problem]:
     ledger = cooperative.ledger

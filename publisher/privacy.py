@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from publisher.checking import check, row_problems
 from publisher.csvfile import arrow_text
-from publisher.problems import Problem, Severity, register_code
+from publisher.problems import Problem, Severity, problem, register_code
 
 if TYPE_CHECKING:
     from publisher.cooperative import Cooperative
@@ -27,6 +27,11 @@ PRIVATE = "private"
 #: Names shorter than this are not searched for inside descriptions: "Al" would match "Alarm".
 MIN_NAME_LENGTH = 3
 
+register_code(
+    "private-name-not-searched",
+    Severity.WARNING,
+    "A private counterparty's name is too short to be looked for inside descriptions.",
+)
 register_code(
     "private-name-in-description",
     Severity.WARNING,
@@ -137,7 +142,43 @@ def check_private_names(cooperative: Cooperative) -> Iterable[Problem]:
             f'"{PRIVATE}"; rephrase it if that reads badly.',
             cooperative.locate,
         )
+    for meeting in cooperative.governance.meetings:
+        texts = [(meeting.lines.get("title"), "title", meeting.title)]
+        texts += [(d.motion_line or d.line, f"motion of decision {d.id}", d.motion) for d in meeting.decisions]
+        for line, what, text in texts:
+            if finder.contains(pd.Series([text], dtype="str"))[0]:
+                problems.append(
+                    problem(
+                        "private-name-in-description",
+                        meeting.path,
+                        line,
+                        f"The {what} names a private counterparty; the site publishes it with the "
+                        f'name replaced by "{PRIVATE}". Rephrase it if that reads badly.',
+                    )
+                )
     return problems
+
+
+@check
+def check_short_private_names(cooperative: Cooperative) -> Iterable[Problem]:
+    """Names too short to look for in descriptions: the treasurer is told to check by hand."""
+    ledger = cooperative.ledger
+    if not len(ledger) or "counterparty" not in ledger.columns:
+        return []
+    names = ledger["counterparty"]
+    private = ~is_public(names, cooperative.accounts.public_counterparties)
+    short = private & (names.str.len() < MIN_NAME_LENGTH).to_numpy()
+    first = ~names.duplicated().to_numpy()
+    return row_problems(
+        ledger,
+        short & first,
+        "private-name-not-searched",
+        "counterparty",
+        lambda row: f'The private counterparty "{row.counterparty}" is too short to be looked for in '
+        "descriptions and pages (it would match inside other words): it is published as "
+        f'"{PRIVATE}" in the counterparty column, but check by hand that no description names it.',
+        cooperative.locate,
+    )
 
 
 PUBLISHED_COLUMNS = ["date", "description", "amount", "category", "fund", "counterparty", "decision", "id", "note"]

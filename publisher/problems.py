@@ -69,6 +69,7 @@ for _code, _severity, _summary in [
     ("amount-too-many-decimals", E, "An amount has more decimals than the currency's minor units."),
     ("amount-too-large", E, "An amount has more digits than the publisher accepts."),
     ("amount-zero", W, "A ledger row moves no money."),
+    ("amount-total-too-large", E, "The amounts add up to more than can be totalled exactly."),
     ("amount-against-direction", W, "An amount against its category's direction (a refund?)."),
     # References between files
     ("category-unknown", E, "A category that accounts.yml does not declare."),

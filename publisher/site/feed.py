@@ -59,7 +59,8 @@ def entry_from_page(page: Any, html_text: str) -> FeedEntry | None:
     summary = _text(excerpt)
     if len(summary) > SUMMARY_CHARACTERS:
         summary = summary[:SUMMARY_CHARACTERS].rsplit(" ", 1)[0] + " …"
-    return FeedEntry(str(page.title), page.url, published, authors, categories, summary)
+    # The plugin escaped the title for the HTML pages; the feed's XML escapes it again itself.
+    return FeedEntry(unescape(str(page.title)), page.url, published, authors, categories, summary)
 
 
 def atom_feed(

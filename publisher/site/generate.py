@@ -14,7 +14,7 @@ import io
 import json
 import re
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -29,7 +29,7 @@ from publisher.markdownfile import parse_markdown
 from publisher.privacy import NameFinder, name_finder, private_names, published_ledger
 from publisher.problems import Problem, count, sorted_problems
 from publisher.summary import Summary, summarize, summary_json
-from publisher.governance import compliance, spending_by_decision
+from publisher.governance import compliance, redacted_governance, spending_by_decision
 from publisher.history import historical_names, row_provenance
 from publisher.site.history_pages import CHANGES_PAGE, changes_page
 from publisher.site.feed import DECISIONS_FEED_PATH, atom_feed
@@ -77,6 +77,8 @@ class SiteContent:
     page_dates: dict[str, CommitInfo] = field(default_factory=dict)
     #: where the repository can be browsed (its https origin), for links to a page's history
     repository_url: str | None = None
+    #: replaces private counterparties' names in hand-written pages (None: nothing to replace)
+    finder: object | None = None
     stories: list[Story] = field(default_factory=list)
 
 
@@ -482,6 +484,8 @@ def generate_site(
         ledger["changed_on"] = ""
     ledger_years = pd.to_datetime(ledger["date"]).dt.year if len(ledger) else pd.Series([], dtype="int64")
     finder = name_finder(cooperative)
+    # Motions and meeting titles are published with private names replaced, like descriptions.
+    cooperative = replace(cooperative, governance=redacted_governance(cooperative.governance, finder))
     files: dict[str, str] = {}
     chart_files: dict[str, Chart] = {}
 
@@ -561,4 +565,5 @@ def generate_site(
         stories=stories,
         page_dates=page_dates,
         repository_url=repository_url,
+        finder=finder if finder else None,
     )

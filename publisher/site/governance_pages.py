@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import io
 import re
+from urllib.parse import quote
 from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
@@ -40,8 +41,11 @@ STATUS_MARK = {"kept": "✓ kept", "breached": "✗ breached", "pending": "… p
 
 
 def decision_anchor(ident: str) -> str:
-    """The HTML id of a decision on the decisions page (the page script computes the same)."""
-    return "decision-" + re.sub(r"[^A-Za-z0-9_-]", "-", ident)
+    """The HTML id of a decision on the decisions page (the page script computes the same).
+
+    Letters, digits, "_" and "-" stay; every other character is written as its code point
+    between dots, so that two ids never share an anchor ("2026.1" and "2026-1" stay apart)."""
+    return "decision-" + re.sub(r"[^A-Za-z0-9_-]", lambda m: f".{ord(m.group()):x}.", ident)
 
 
 def _percent(share: Decimal | None) -> str:
@@ -125,7 +129,7 @@ def decisions_page(cooperative: Cooperative, summary: Summary, published: pd.Dat
         if len(rows):
             years = sorted({r[:4] for r in rows["date"]})
             links = " · ".join(
-                f'<a href="{link(f"finances/{y}.md")}?decision={esc(d.id)}">in the ledger of {y}</a>' for y in years
+                f'<a href="{link(f"finances/{y}.md")}?decision={esc(quote(d.id, safe=""))}">in the ledger of {y}</a>' for y in years
             )
             evidence = (
                 f"<details><summary>{len(rows)} ledger rows</summary>{_row_list(rows, summary)}"
@@ -171,7 +175,7 @@ def _evidence(cooperative: Cooperative, finder: NameFinder, pairs: tuple[tuple[s
     items = "".join(
         f'<li><time>{row.date:%Y-%m-%d}</time> {esc(text)}: {esc(display_money(int(row.amount), summary))}'
         + (f" (id {esc(row.id)})" if row.id else "")
-        + f' — <a href="{link(f"finances/{row.date.year}.md")}?{"id=" + esc(row.id) if row.id else "q=" + esc(text)}">in the ledger</a></li>'
+        + f' — <a href="{link(f"finances/{row.date.year}.md")}?{"id=" + esc(quote(row.id, safe="")) if row.id else "q=" + esc(quote(text, safe=""))}">in the ledger</a></li>'
         for row, text in zip(rows.itertuples(), descriptions)
     )
     return f"<ul>{items}</ul>"

@@ -132,6 +132,12 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
                 page.meta[key] = html.escape(page.meta[key])
         if self.content is None:
             return markdown
+        if self.content.finder is not None:
+            # Hand-written pages too: only public counterparties appear by name on the site.
+            markdown = self.content.finder.redact_text(markdown)
+            for key in ("title", "description"):
+                if isinstance(page.meta.get(key), str):
+                    page.meta[key] = self.content.finder.redact_text(page.meta[key])
         markdown = self._add_fragment(markdown, page.file.src_uri)
         commit = self.content.page_dates.get(page.file.src_uri)
         if commit is not None:

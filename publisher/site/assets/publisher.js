@@ -100,7 +100,9 @@
 
   function decisionAnchor(id) {
     // The same as decision_anchor() in the publisher.
-    return "decision-" + id.replace(/[^A-Za-z0-9_-]/g, "-");
+    return "decision-" + id.replace(/[^A-Za-z0-9_-]/gu, function (c) {
+      return "." + c.codePointAt(0).toString(16) + ".";
+    });
   }
 
   function renderLedger(root, data) {
