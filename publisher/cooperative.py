@@ -8,6 +8,7 @@ that is not a cooperative at all raises `NotACooperative`.
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from publisher.problems import Problem, problem
 from publisher.yamlfile import load_yaml, value_line
 
 LEDGERS_DIR = "ledgers"
+READ_WORKERS = 2
 BALANCES_FILE = "balances.csv"
 
 
@@ -158,14 +160,19 @@ def load_cooperative(
         "budget": (files.budgets, ledger_module.read_budget),
         "balances": (files.balances, ledger_module.read_balances),
     }
-    for kind, (paths, read) in readers.items():
-        for path in paths:
-            relative = _relative(root, path)
-            with path.open("rb") as handle:  # one byte past the limit is enough to refuse it
-                data = handle.read(MAX_CSV_BYTES + 1)
-            table = read_table(data, relative, accounts.dialect.delimiter)
+    def read_file(kind: str, path: Path) -> tuple[str, str, Table, pd.DataFrame, list[Problem]]:
+        relative = _relative(root, path)
+        with path.open("rb") as handle:  # one byte past the limit is enough to refuse it
+            data = handle.read(MAX_CSV_BYTES + 1)
+        table = read_table(data, relative, accounts.dialect.delimiter)
+        frame, file_problems = readers[kind][1](table, accounts)  # the table's problems included
+        return kind, relative, table, frame, file_problems
+
+    # Two files at a time: most of the work is in pyarrow, which runs outside Python's lock.
+    jobs = [(kind, path) for kind, (paths, _) in readers.items() for path in paths]
+    with ThreadPoolExecutor(max_workers=READ_WORKERS) as pool:
+        for kind, relative, table, frame, file_problems in pool.map(lambda job: read_file(*job), jobs):
             tables[relative] = table
-            frame, file_problems = read(table, accounts)  # the table's own problems included
             problems += file_problems
             frames[kind].append(frame)
 
