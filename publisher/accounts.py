@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
 from babel.numbers import get_currency_precision, list_currencies
 
-from publisher.problems import Problem, problem
-from publisher.yamlfile import key_line, load_yaml, mapping_line, value_line
+from publisher.problems import Problem, did_you_mean
+from publisher.yamlfile import YamlChecker, describe, key_line, load_yaml, mapping_line, value_line
 
 ACCOUNTS_PATH = "ledgers/accounts.yml"
 KINDS = ("income", "expense", "transfer", "opening")
@@ -66,16 +65,6 @@ class Accounts:
         return {key: c.kind for key, c in self.categories.items()}
 
 
-def did_you_mean(value: str, choices: Any) -> str:
-    """' Did you mean "x"?' for the closest choice, or an empty string."""
-    matches = difflib.get_close_matches(value, [str(c) for c in choices], n=1, cutoff=0.6)
-    if not matches:
-        lowered = {str(c).lower(): str(c) for c in choices}
-        if value.lower() in lowered:
-            matches = [lowered[value.lower()]]
-    return f' Did you mean "{matches[0]}"?' if matches else ""
-
-
 def minor_units(currency: str) -> int:
     return int(get_currency_precision(currency))
 
@@ -86,25 +75,8 @@ def minor_units_of(currency: str) -> int | None:
     return minor_units(code) if code in list_currencies() else None
 
 
-class _Reader:
-    """Collects problems while validating the loaded mapping; one per bad key or value."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self.problems: list[Problem] = []
-
-    def report(self, code: str, line: int | None, message: str) -> None:
-        self.problems.append(problem(code, self.path, line, message))
-
-    def unknown_keys(self, mapping: Any, allowed: tuple[str, ...], where: str) -> None:
-        for key in mapping:
-            if key not in allowed:
-                self.report(
-                    "accounts-key-unknown",
-                    key_line(mapping, key),
-                    f'"{key}" is not a key of {where}.{did_you_mean(str(key), allowed)} '
-                    f"The keys are: {', '.join(allowed)}.",
-                )
+class _Reader(YamlChecker):
+    unknown_code = "accounts-key-unknown"
 
     def text(self, mapping: Any, key: str, what: str) -> str | None:
         value = mapping.get(key)
@@ -112,20 +84,10 @@ class _Reader:
             self.report(
                 "accounts-value-invalid",
                 value_line(mapping, key),
-                f"{what} must be a non-empty text, not {_describe(value)}.",
+                f"{what} must be a non-empty text, not {describe(value)}.",
             )
             return None
         return value.strip()
-
-
-def _describe(value: Any) -> str:
-    if value is None:
-        return "empty"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return f'"{value}"'
 
 
 def parse_accounts(text: str, path: str = ACCOUNTS_PATH) -> tuple[Accounts | None, list[Problem]]:
@@ -188,7 +150,7 @@ def _read_currency(reader: _Reader, data: Any) -> tuple[str | None, int]:
         reader.report(
             "currency-unknown",
             value_line(data, "currency"),
-            f"The currency {_describe(value)} is not an ISO 4217 code; write the three letters "
+            f"The currency {describe(value)} is not an ISO 4217 code; write the three letters "
             'your bank uses, such as "EUR", "USD" or "GBP".',
         )
         return None, 0
@@ -219,7 +181,7 @@ def _read_funds(reader: _Reader, data: Any) -> dict[str, str]:
             reader.report(
                 "accounts-value-invalid",
                 key_line(value, key),
-                f"The fund key {_describe(key)} must be a word without surrounding spaces.",
+                f"The fund key {describe(key)} must be a word without surrounding spaces.",
             )
             continue
         funds[key] = str(description) if description is not None else key
@@ -244,7 +206,7 @@ def _read_categories(reader: _Reader, data: Any) -> dict[str, Category] | None:
             reader.report(
                 "accounts-value-invalid",
                 line,
-                f"The category key {_describe(key)} must be a word without surrounding spaces.",
+                f"The category key {describe(key)} must be a word without surrounding spaces.",
             )
             continue
         if not isinstance(spec, dict):
@@ -260,7 +222,7 @@ def _read_categories(reader: _Reader, data: Any) -> dict[str, Category] | None:
             reader.report(
                 "category-kind-invalid",
                 value_line(spec, "kind") if "kind" in spec else line,
-                f'The category "{key}" has kind {_describe(kind)}; the kind must be one of '
+                f'The category "{key}" has kind {describe(kind)}; the kind must be one of '
                 f"{', '.join(KINDS)}.{did_you_mean(str(kind), KINDS) if kind else ''}",
             )
             continue
@@ -277,7 +239,7 @@ def _read_categories(reader: _Reader, data: Any) -> dict[str, Category] | None:
             reader.report(
                 "accounts-value-invalid",
                 value_line(spec, "capital"),
-                f'"capital" of "{key}" must be true or false, not {_describe(capital)}.',
+                f'"capital" of "{key}" must be true or false, not {describe(capital)}.',
             )
             capital = False
         categories[key] = Category(key=key, kind=kind, label=label, capital=capital)
@@ -307,7 +269,7 @@ def _read_closed_through(reader: _Reader, data: Any) -> dt.date | None:
     reader.report(
         "accounts-value-invalid",
         value_line(data, "closed_through"),
-        f'"closed_through" must be a date written YYYY-MM-DD, not {_describe(value)}.',
+        f'"closed_through" must be a date written YYYY-MM-DD, not {describe(value)}.',
     )
     return None
 
@@ -331,7 +293,7 @@ def _read_dialect(reader: _Reader, data: Any) -> Dialect:
         reader.report(
             "csv-dialect-invalid",
             value_line(value, "delimiter") or line,
-            f"The delimiter {_describe(delimiter)} is not supported; use one of "
+            f"The delimiter {describe(delimiter)} is not supported; use one of "
             '",", ";", "|" or a tab ("\\t").',
         )
         return Dialect()
@@ -339,7 +301,7 @@ def _read_dialect(reader: _Reader, data: Any) -> Dialect:
         reader.report(
             "csv-dialect-invalid",
             value_line(value, "decimal") or line,
-            f'The decimal mark {_describe(decimal)} is not supported; use "." or ",".',
+            f'The decimal mark {describe(decimal)} is not supported; use "." or ",".',
         )
         return Dialect()
     if decimal == delimiter:

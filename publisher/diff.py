@@ -45,9 +45,6 @@ EXPORTED = (BOOKS_DIR, "content/charter.md", "content/minutes")
 HISTORY_CODES = frozenset(
     {"closed-period-changed", "closed-period-reopened", "history-unavailable"}
 )
-#: GitHub keeps at most 1 MiB of job summary per step; the workflows ask for less than that.
-SUMMARY_LIMIT = 1 << 20
-
 
 class DiffError(Exception):
     """The diff cannot be made (a revision that is not valid, no cooperative on either side)."""

@@ -14,10 +14,8 @@ import datetime as dt
 import hashlib
 import json
 import re
-import shutil
 import sys
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -105,7 +103,6 @@ class MemberResult:
     errors: int = 0
     warnings: int = 0
     nested: bool = False
-    seconds: float = 0.0
     cached: bool = False
 
     @property
@@ -513,7 +510,6 @@ def _store(cache: Path, key: str, result: MemberResult) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     data = asdict(result)
     data.pop("cached", None)
-    data.pop("seconds", None)
     temporary = target.with_suffix(".tmp")
     temporary.write_text(json.dumps(data), encoding="utf-8")
     temporary.replace(target)
@@ -582,17 +578,14 @@ def read_member(
     """The member's results: from the cache when its commit (or directory) has not changed."""
     if isinstance(source, MemberResult):
         return source
-    started = time.perf_counter()
     cached = _cached(cache, source.key)
     if cached is not None:
-        cached.seconds = time.perf_counter() - started
         return cached
     progress(member.id, "checking")
     result = summarize_member(member, config, source.directory, today, ids, ancestors, trusted and source.commit is None)
     result.commit, result.date = source.commit, source.date
     if not result.nested:  # a nested federation's own members change under it: never cached
         _store(cache, source.key, result)
-    result.seconds = time.perf_counter() - started
     return result
 
 
@@ -728,7 +721,3 @@ class Progress:
         elif state in ("done", "failed"):
             self.stream.write(f"{member}: {state}\n")
             self.stream.flush()
-
-
-def clean_cache(root: Path) -> None:
-    shutil.rmtree(Path(root) / CACHE_DIR, ignore_errors=True)

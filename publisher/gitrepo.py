@@ -247,7 +247,7 @@ def top_commit(root: Path) -> str | None:
         repository.close()
 
 
-def head_commit(root: Path, books_dir: str = BOOKS_DIR) -> CommitInfo | None:
+def head_commit(root: Path) -> CommitInfo | None:
     """The commit the books are at, or None when it cannot be established."""
     repository = BooksRepository.open(root)
     try:

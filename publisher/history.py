@@ -24,7 +24,7 @@ from publisher.gitrepo import BooksRepository, CommitChanges, CommitInfo, FileCh
 from publisher.ledger import LEDGER
 from publisher.money import format_minor, parse_decimal_text
 from publisher.problems import Problem, Severity, problem, register_code
-from publisher.yamlfile import load_yaml, value_line
+from publisher.yamlfile import load_yaml
 
 if TYPE_CHECKING:
     from publisher.cooperative import Cooperative
@@ -91,10 +91,6 @@ class History:
             taken[key] += 1
             found.append(commits[index] if index < len(commits) else None)
         return found
-
-
-def row_key(cells: dict[str, str]) -> str:
-    return Row("", tuple(cells.get(c, "") for c in COLUMNS)).key
 
 
 def _parse_records(lines: list[str], header: list[str], delimiter: str) -> list[tuple[str, ...]] | None:

@@ -65,6 +65,7 @@ class NameFinder:
     """
 
     def __init__(self, names: list[str]) -> None:
+        self.names = list(names)
         self.groups: dict[str, list[str]] = {}
         for name in names:
             words = [w for w in re.split(r"[^\w]+", name.lower()) if w]
@@ -121,7 +122,10 @@ class NameFinder:
 
 
 def name_finder(cooperative: Cooperative) -> NameFinder:
-    return NameFinder(private_names(cooperative))
+    """The finder of the cooperative's private names, made once: checks and pages share it."""
+    if "names" not in cooperative._cache:
+        cooperative._cache["names"] = NameFinder(private_names(cooperative))
+    return cooperative._cache["names"]
 
 
 @check

@@ -8,10 +8,12 @@ keeps the two in step.
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
 
 class Severity(str, Enum):
@@ -153,6 +155,16 @@ def has_errors(problems: Iterable[Problem]) -> bool:
 
 def sorted_problems(problems: Iterable[Problem]) -> list[Problem]:
     return sorted(problems, key=Problem.sort_key)
+
+
+def did_you_mean(value: str, choices: Any) -> str:
+    """' Did you mean "x"?' for the closest choice, or an empty string."""
+    matches = difflib.get_close_matches(value, [str(c) for c in choices], n=1, cutoff=0.6)
+    if not matches:
+        lowered = {str(c).lower(): str(c) for c in choices}
+        if value.lower() in lowered:
+            matches = [lowered[value.lower()]]
+    return f' Did you mean "{matches[0]}"?' if matches else ""
 
 
 # -- Printers ---------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.constructor import DuplicateKeyError, RoundTripConstructor
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.error import MarkedYAMLError
 from ruamel.yaml.events import (
     AliasEvent,
     CollectionEndEvent,
@@ -25,7 +25,7 @@ from ruamel.yaml.events import (
     ScalarEvent,
 )
 
-from publisher.problems import Problem, problem
+from publisher.problems import Problem, did_you_mean, problem
 
 MAX_YAML_BYTES = 1 << 20
 MAX_DEPTH = 20
@@ -223,3 +223,39 @@ def value_line(mapping: Any, key: Any, line_offset: int = 0) -> int | None:
 def mapping_line(node: Any, line_offset: int = 0) -> int | None:
     line = getattr(getattr(node, "lc", None), "line", None)
     return None if line is None else line + 1 + line_offset
+
+
+def describe(value: Any) -> str:
+    """A YAML value as a message names it: empty, a mapping, a list, or "the value"."""
+    if value is None:
+        return "empty"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return f'"{value}"'
+
+
+class YamlChecker:
+    """Collects problems while validating a loaded YAML file; one per bad key or value.
+
+    Subclasses name the code of an unknown key (`unknown_code`) and add their own readers."""
+
+    unknown_code = ""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.problems: list[Problem] = []
+
+    def report(self, code: str, line: int | None, message: str) -> None:
+        self.problems.append(problem(code, self.path, line, message))
+
+    def unknown_keys(self, mapping: Any, allowed: tuple[str, ...], where: str) -> None:
+        for key in mapping:
+            if key not in allowed:
+                self.report(
+                    self.unknown_code,
+                    key_line(mapping, key),
+                    f'"{key}" is not a key of {where}.{did_you_mean(str(key), allowed)} '
+                    f"The keys are: {', '.join(allowed)}.",
+                )

@@ -39,7 +39,7 @@ from publisher.importers.common import (
 )
 from publisher.importers.ledgerfile import CannotImport, normalize_description
 from publisher.problems import E, Problem, has_errors, problem, register_code
-from publisher.yamlfile import key_line, load_yaml, mapping_line, value_line
+from publisher.yamlfile import YamlChecker, describe, key_line, load_yaml, mapping_line, value_line
 
 DEFAULT_TARGET = "ledgers/bank.csv"
 PROFILES_PACKAGE = "publisher.importers"
@@ -168,36 +168,14 @@ def find_profile(spec: str, root: Path) -> tuple[str, bytes | str]:
     )
 
 
-def _describe(value: Any) -> str:
-    if value is None:
-        return "empty"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return f'"{value}"'
-
-
-class _ProfileReader:
+class _ProfileReader(YamlChecker):
     """Validates one profile file's keys and values; problems name the key's line."""
 
+    unknown_code = "profile-key-unknown"
+
     def __init__(self, path: str, accounts: Accounts) -> None:
-        self.path = path
+        super().__init__(path)
         self.accounts = accounts
-        self.problems: list[Problem] = []
-
-    def report(self, code: str, line: int | None, message: str) -> None:
-        self.problems.append(problem(code, self.path, line, message))
-
-    def unknown(self, mapping: Any, allowed: tuple[str, ...], where: str) -> None:
-        for key in mapping:
-            if key not in allowed:
-                self.report(
-                    "profile-key-unknown",
-                    key_line(mapping, key),
-                    f'"{key}" is not a key of {where}.{did_you_mean(str(key), allowed)} '
-                    f"The keys are: {', '.join(allowed)}.",
-                )
 
     def invalid(self, mapping: Any, key: str, message: str) -> None:
         self.report("profile-value-invalid", value_line(mapping, key), message)
@@ -205,7 +183,7 @@ class _ProfileReader:
     def read(self, data: Any) -> dict[str, Any]:
         """The valid values of one file, keyed like the YAML (columns flattened in)."""
         values: dict[str, Any] = {}
-        self.unknown(data, _TOP_KEYS, "a bank profile")
+        self.unknown_keys(data, _TOP_KEYS, "a bank profile")
         if "encoding" in data:
             value = data["encoding"]
             try:
@@ -218,7 +196,7 @@ class _ProfileReader:
                 self.invalid(
                     data,
                     "encoding",
-                    f"The encoding {_describe(value)} is not one Python knows; write e.g. "
+                    f"The encoding {describe(value)} is not one Python knows; write e.g. "
                     '"utf-8", "cp1252" (Windows Western, often called ANSI) or "latin-1".',
                 )
         if "delimiter" in data:
@@ -230,7 +208,7 @@ class _ProfileReader:
                 self.invalid(
                     data,
                     "delimiter",
-                    f'The delimiter {_describe(value)} must be one character such as ";", "," or '
+                    f'The delimiter {describe(value)} must be one character such as ";", "," or '
                     '"tab".',
                 )
         if "skip_lines" in data:
@@ -241,7 +219,7 @@ class _ProfileReader:
                 self.invalid(
                     data,
                     "skip_lines",
-                    f"skip_lines {_describe(value)} must be a whole number from 0.",
+                    f"skip_lines {describe(value)} must be a whole number from 0.",
                 )
         self._choice(data, "decimal", _DECIMALS, values)
         if "thousands" in data and data["thousands"] is None:
@@ -273,7 +251,7 @@ class _ProfileReader:
             shown = ", ".join(f'"{c}"' for c in choices if c) + (
                 ' or "" (none)' if "" in choices else ""
             )
-            self.invalid(data, key, f"{key} {_describe(data[key])} is not supported; use {shown}.")
+            self.invalid(data, key, f"{key} {describe(data[key])} is not supported; use {shown}.")
 
     def _date_format(self, data: Any, values: dict[str, Any]) -> None:
         value = data["date_format"]
@@ -292,7 +270,7 @@ class _ProfileReader:
             self.invalid(
                 data,
                 "date_format",
-                f"date_format {_describe(value)} is not a date format Python can read back: write "
+                f"date_format {describe(value)} is not a date format Python can read back: write "
                 'it with %d (day), %m (month), %Y (four-digit year) or %y, e.g. "%d.%m.%Y".',
             )
 
@@ -304,7 +282,7 @@ class _ProfileReader:
             )
             values["columns"] = None
             return
-        self.unknown(columns, _COLUMN_KEYS, '"columns"')
+        self.unknown_keys(columns, _COLUMN_KEYS, '"columns"')
         read: dict[str, Any] = {}
         for key in _COLUMN_KEYS:
             if key not in columns:
@@ -322,7 +300,7 @@ class _ProfileReader:
                 key,
                 f"The column of {key} must be the name of a column of the statement's header"
                 + (", or a list of names to join" if key == "description" else "")
-                + f", not {_describe(value)}.",
+                + f", not {describe(value)}.",
             )
         values["columns"] = read
         values["columns_line"] = key_line(data, "columns")
@@ -330,7 +308,7 @@ class _ProfileReader:
     def _fund_message(self, value: Any) -> str:
         funds = self.accounts.funds
         return (
-            f"The fund {_describe(value)} is not declared in ledgers/accounts.yml."
+            f"The fund {describe(value)} is not declared in ledgers/accounts.yml."
             f"{did_you_mean(str(value), funds) if isinstance(value, str) else ''} The funds are: "
             f"{', '.join(funds)}."
         )
@@ -360,7 +338,7 @@ class _ProfileReader:
 
     def _rule(self, item: Any) -> Rule | None:
         before = len(self.problems)
-        self.unknown(item, _RULE_KEYS, "a rule")
+        self.unknown_keys(item, _RULE_KEYS, "a rule")
         line = mapping_line(item)
         for key in ("match", "category"):
             if key not in item:
@@ -383,12 +361,12 @@ class _ProfileReader:
                     )
             else:
                 self.invalid(
-                    item, "match", f"match {_describe(value)} must be a regular expression (text)."
+                    item, "match", f"match {describe(value)} must be a regular expression (text)."
                 )
         field = item.get("field", "description")
         if field not in _RULE_FIELDS:
             self.invalid(
-                item, "field", f"field {_describe(field)} must be description or counterparty."
+                item, "field", f"field {describe(field)} must be description or counterparty."
             )
         categories = self.accounts.categories
         category = item.get("category")
@@ -396,7 +374,7 @@ class _ProfileReader:
             self.invalid(
                 item,
                 "category",
-                f"The category {_describe(category)} is not declared in ledgers/accounts.yml."
+                f"The category {describe(category)} is not declared in ledgers/accounts.yml."
                 f"{did_you_mean(str(category), categories)} Declare it there with its kind, or use "
                 "one of its categories.",
             )
@@ -408,7 +386,7 @@ class _ProfileReader:
             self.invalid(
                 item,
                 "sign",
-                f'sign {_describe(sign)} must be "in" (money in) or "out" (money out).',
+                f'sign {describe(sign)} must be "in" (money in) or "out" (money out).',
             )
         if len(self.problems) > before or pattern is None:
             return None
@@ -431,7 +409,7 @@ def load_profile(
             reader.invalid(
                 data,
                 "base",
-                f"base {_describe(base)} is not a profile that ships with the publisher (they "
+                f"base {describe(base)} is not a profile that ships with the publisher (they "
                 f"are: {', '.join(shipped_profiles())}).",
             )
         else:

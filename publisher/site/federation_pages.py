@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,7 +21,6 @@ from publisher.money import format_minor, to_decimal
 from publisher.problems import sorted_problems
 from publisher.site.html import esc, figure_html, figures_html, html_table, link, neutralize
 
-ASSETS = Path(__file__).parent / "assets"
 OVERVIEW_MARKER = "<!-- publisher:federation -->"
 
 
@@ -309,10 +307,8 @@ def datapackage(federation: Federation) -> dict:
     }
 
 
-def generate_federation_site(
-    federation: Federation, commit: CommitInfo | None, docs_dir: Path, out_dir: Path, plotly_file: str, plotly_source: Path
-):
-    from publisher.site.generate import SiteContent
+def generate_federation_site(federation: Federation, commit: CommitInfo | None, docs_dir: Path, out_dir: Path):
+    from publisher.site.generate import SiteContent, write_generated
 
     money = _Money(federation)
     charts = {
@@ -344,21 +340,7 @@ def generate_federation_site(
         f'<li><a href="{link("data/datapackage.json")}" download>datapackage.json</a>: a Frictionless Data Package of the CSV files.</li>'
         f"</ul>\n\n<p>From {source} of the federation's repository.</p>\n"
     )
-    for chart in charts.values():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(chart.columns)
-        writer.writerows([[neutralize(str(c)) for c in row] for row in chart.rows])
-        files[f"data/charts/{chart.id}.csv"] = buffer.getvalue()
-    files["assets/publisher/publisher.js"] = (ASSETS / "publisher.js").read_text(encoding="utf-8").replace("__PLOTLY_FILE__", plotly_file)
-    files["assets/publisher/publisher.css"] = (ASSETS / "publisher.css").read_text(encoding="utf-8")
-    if out_dir.exists():
-        shutil.rmtree(out_dir)
-    for relative, content in files.items():
-        target = out_dir / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(content, encoding="utf-8", newline="\n")
-    shutil.copyfile(plotly_source, out_dir / "assets" / "publisher" / plotly_file)
+    written = write_generated(out_dir, files, list(charts.values()))
     nav = [
         {"Overview": "index.md"},
         {"Members": [f"members/{m.id}.md" for m in federation.members]},
@@ -368,7 +350,7 @@ def generate_federation_site(
     ]
     return SiteContent(
         directory=out_dir,
-        files=sorted(files) + [f"assets/publisher/{plotly_file}"],
+        files=written,
         nav=nav,
         fragments={"index.md": ("marker", overview_fragment(federation, money, charts))},
         summary=None,

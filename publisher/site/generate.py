@@ -26,7 +26,7 @@ from publisher.charts import Chart, display_money
 from publisher.cooperative import Cooperative
 from publisher.gitrepo import BooksRepository, CommitInfo
 from publisher.markdownfile import parse_markdown
-from publisher.privacy import NameFinder, name_finder, private_names, published_ledger
+from publisher.privacy import NameFinder, name_finder, published_ledger
 from publisher.problems import Problem, count, sorted_problems
 from publisher.summary import Summary, summarize, summary_json
 from publisher.governance import compliance, redacted_governance, spending_by_decision
@@ -466,6 +466,25 @@ def default_nav(years: list[int], docs_dir: Path, governance: bool) -> list[dict
     return nav
 
 
+def write_generated(out_dir: Path, files: dict[str, str], charts: list[Chart]) -> list[str]:
+    """Write the pages and data of a site, each chart's CSV, the page script and styles, and the
+    plotly bundle into `out_dir` (emptied first). Returns every path written."""
+    files = dict(files)
+    for chart in charts:
+        files[f"data/charts/{chart.id}.csv"] = write_csv(chart.rows, chart.columns, {chart.columns[0]})
+    script = (ASSETS / "publisher.js").read_text(encoding="utf-8").replace("__PLOTLY_FILE__", PLOTLY_FILE)
+    files["assets/publisher/publisher.js"] = script
+    files["assets/publisher/publisher.css"] = (ASSETS / "publisher.css").read_text(encoding="utf-8")
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    for relative, content in files.items():
+        target = out_dir / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(content, encoding="utf-8", newline="\n")
+    shutil.copyfile(PLOTLY_SOURCE, out_dir / "assets" / "publisher" / PLOTLY_FILE)
+    return sorted(files) + [f"assets/publisher/{PLOTLY_FILE}"]
+
+
 def generate_site(
     cooperative: Cooperative,
     problems: list[Problem],
@@ -506,7 +525,7 @@ def generate_site(
             files[f"data/ledger-{year}.csv"] = frame_csv(year_rows, LEDGER_TEXT_COLUMNS)
     files["finances/warnings.md"] = warnings_page(problems, finder)
     # Rows deleted long ago may name people today's ledger no longer does.
-    history_finder = NameFinder(private_names(cooperative) + historical_names(history, cooperative.accounts.public_counterparties))
+    history_finder = NameFinder(finder.names + historical_names(history, cooperative.accounts.public_counterparties))
     files[CHANGES_PAGE] = changes_page(history, cooperative, history_finder)
     governance = cooperative.governance
     has_governance = bool(governance.meetings) or governance.charter is not None
@@ -535,29 +554,16 @@ def generate_site(
     files["data/budget.csv"] = frame_csv(published_budget(cooperative), BUDGET_TEXT_COLUMNS)
     files["data/summary.json"] = json.dumps(summary_json(summary, commit.sha if commit else None), indent=2, ensure_ascii=False) + "\n"
     files["data/datapackage.json"] = json.dumps(datapackage(summary, commit, has_governance), indent=2, ensure_ascii=False) + "\n"
-    for chart in chart_files.values():
-        files[f"data/charts/{chart.id}.csv"] = write_csv(chart.rows, chart.columns, {chart.columns[0]})
-    script = (ASSETS / "publisher.js").read_text(encoding="utf-8").replace("__PLOTLY_FILE__", PLOTLY_FILE)
-    files["assets/publisher/publisher.js"] = script
-    files["assets/publisher/publisher.css"] = (ASSETS / "publisher.css").read_text(encoding="utf-8")
     if not (docs_dir / STORIES_DIR / "index.md").is_file() and (docs_dir / POSTS_DIR).is_dir():
         files[f"{STORIES_DIR}/index.md"] = "# Stories\n"
-
-    if out_dir.exists():
-        shutil.rmtree(out_dir)
-    for relative, content in files.items():
-        target = out_dir / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(content, encoding="utf-8", newline="\n")
-    plotly_target = out_dir / "assets" / "publisher" / PLOTLY_FILE
-    shutil.copyfile(PLOTLY_SOURCE, plotly_target)
+    written = write_generated(out_dir, files, list(chart_files.values()))
 
     stories = find_stories(docs_dir)
     page_dates, repository_url = hand_written_page_dates(cooperative.root)
     fragments["index.md"] = ("marker", home_fragment(summary, stories[:LATEST_STORIES], home_extra))
     return SiteContent(
         directory=out_dir,
-        files=sorted(files) + [f"assets/publisher/{PLOTLY_FILE}"],
+        files=written,
         nav=default_nav(years, docs_dir, has_governance),
         fragments=fragments,
         summary=summary,

@@ -24,10 +24,8 @@ from publisher.governance import (
     Decision,
     Meeting,
     RuleYear,
-    compliance,
     quorum_met,
     sovereignty,
-    spending_by_decision,
 )
 from publisher.money import format_minor, parse_decimal_text
 from publisher.privacy import PRIVATE, NameFinder, is_public

@@ -29,7 +29,7 @@ from publisher.problems import format_text, has_errors
 from publisher.site.feed import FEED_PATH, FeedEntry, atom_feed, entry_from_page
 from publisher.federation import Progress, is_federation, load_federation
 from publisher.site.federation_pages import OVERVIEW_MARKER, generate_federation_site
-from publisher.site.generate import PLOTLY_FILE, PLOTLY_SOURCE, POSTS_DIR, SiteContent, esc, generate_site
+from publisher.site.generate import POSTS_DIR, SiteContent, esc, generate_site
 
 log = logging.getLogger("mkdocs.plugins.publisher")
 
@@ -108,9 +108,7 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
         if federation.config is None:
             raise PluginError("federation.yml has errors, so nothing was published:\n" + format_text(federation.problems))
         started = time.perf_counter()
-        self.content = generate_federation_site(
-            federation, head_commit(root), Path(config.docs_dir), self.staging, PLOTLY_FILE, PLOTLY_SOURCE
-        )
+        self.content = generate_federation_site(federation, head_commit(root), Path(config.docs_dir), self.staging)
         self.generate_seconds = time.perf_counter() - started
 
     def on_files(self, files: Files, config: Any) -> Files:
