@@ -27,7 +27,7 @@ _TOP_KEYS = (
     "csv",
 )
 _REQUIRED_KEYS = ("name", "currency", "categories")
-_CATEGORY_KEYS = ("kind", "label", "capital")
+_CATEGORY_KEYS = ("kind", "label", "capital", "placeholder")
 _CSV_KEYS = ("delimiter", "decimal")
 
 
@@ -37,6 +37,8 @@ class Category:
     kind: str
     label: str
     capital: bool = False
+    #: An import placeholder (`uncategorized`): its rows still wait for their real category.
+    placeholder: bool = False
 
 
 @dataclass(frozen=True)
@@ -242,7 +244,17 @@ def _read_categories(reader: _Reader, data: Any) -> dict[str, Category] | None:
                 f'"capital" of "{key}" must be true or false, not {describe(capital)}.',
             )
             capital = False
-        categories[key] = Category(key=key, kind=kind, label=label, capital=capital)
+        placeholder = spec.get("placeholder", False)
+        if not isinstance(placeholder, bool):
+            reader.report(
+                "accounts-value-invalid",
+                value_line(spec, "placeholder"),
+                f'"placeholder" of "{key}" must be true or false, not {describe(placeholder)}.',
+            )
+            placeholder = False
+        categories[key] = Category(
+            key=key, kind=kind, label=label, capital=capital, placeholder=placeholder
+        )
     return categories
 
 

@@ -56,7 +56,8 @@ rules:
 
 @pytest.fixture
 def books(tmp_path):
-    write_coop(tmp_path, {"ledgers/2025.csv": LEDGER_HEADER + "2025-01-05,Dues,12.50,dues,,,,,\n"})
+    # Dated weeks away from the statements' 12.50 dues, so that it is not taken for one of them
+    write_coop(tmp_path, {"ledgers/2025.csv": LEDGER_HEADER + "2025-01-25,Dues,12.50,dues,,,,,\n"})
     return tmp_path
 
 

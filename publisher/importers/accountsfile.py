@@ -30,6 +30,7 @@ class CategorySpec:
     key: str
     kind: str
     label: str
+    placeholder: bool = False  # declared with `placeholder: true`: its rows block publishing
 
 
 class AccountsEditError(Exception):
@@ -49,7 +50,8 @@ def _scalar(text: str) -> str:
 
 
 def _value(spec: CategorySpec) -> str:
-    return f"{{kind: {spec.kind}, label: {_scalar(spec.label)}}}"
+    placeholder = ", placeholder: true" if spec.placeholder else ""
+    return f"{{kind: {spec.kind}, label: {_scalar(spec.label)}{placeholder}}}"
 
 
 def declaration(spec: CategorySpec) -> str:
@@ -113,6 +115,8 @@ def _round_trip(yaml: YAML, data: CommentedMap, additions: list[CategorySpec]) -
     categories = data["categories"]
     for spec in additions:
         value = CommentedMap([("kind", spec.kind), ("label", spec.label)])
+        if spec.placeholder:
+            value["placeholder"] = True
         value.fa.set_flow_style()
         categories[spec.key] = value
     yaml.width = 4096
@@ -128,7 +132,9 @@ def _verify(old_text: str, new_text: str, additions: list[CategorySpec]) -> None
         raise AccountsEditError("accounts.yml would no longer be readable")
     expected: dict[str, Category] = dict(old.categories)
     for spec in additions:
-        expected[spec.key] = Category(key=spec.key, kind=spec.kind, label=spec.label)
+        expected[spec.key] = Category(
+            key=spec.key, kind=spec.kind, label=spec.label, placeholder=spec.placeholder
+        )
     if new.categories != expected:
         raise AccountsEditError(
             "the categories would not be exactly the old ones plus the new ones"

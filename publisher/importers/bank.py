@@ -788,10 +788,14 @@ def import_bank(
     fund: str | None = None,
     dry_run: bool = False,
     today: dt.date | None = None,
+    accept_lines: frozenset[int] = frozenset(),
+    keep_likely_duplicates: bool = False,
 ) -> Outcome:
     """Import a bank statement into the cooperative at `root`, read as `profile` says.
 
-    Raises CannotImport when the import cannot run; bad data comes back as problems.
+    Rows that look like ledger rows typed by hand are held back, except those at the
+    statement's `accept_lines` (or all, with `keep_likely_duplicates`). Raises CannotImport
+    when the import cannot run; bad data comes back as problems.
     """
     root = Path(root)
     data = read_source(statement, root)
@@ -816,6 +820,8 @@ def import_bank(
         {UNCATEGORIZED.key: UNCATEGORIZED},
         match_descriptions=True,
         problems=found.all(),
+        accept_lines=accept_lines,
+        keep_likely_duplicates=keep_likely_duplicates,
     )
     written = False if dry_run else apply_plan(cooperative, plan)
     outcome = Outcome(label, plan, written, units=accounts.minor_units, zero=zero)

@@ -24,7 +24,8 @@ def import_group() -> None:
     """Bring existing books in: Open Collective exports and bank statements.
 
     The source file is never changed. New rows are appended to a ledger of DIRECTORY; rows
-    imported before are recognized and skipped. On any error nothing is written.
+    imported before are recognized and skipped, rows that look typed in already are held
+    back and listed. On any error nothing is written.
     """
 
 
@@ -55,6 +56,25 @@ def _roles(values: tuple[str, ...]) -> dict[str, str]:
     return mapping
 
 
+def _likely_duplicate_options(command: Callable) -> Callable:
+    """--accept and --keep-likely-duplicates, shared by both importers."""
+    command = click.option(
+        "--keep-likely-duplicates",
+        is_flag=True,
+        help="Import the rows held back as probably typed in already (the same amount as a "
+        "ledger row at most 3 days apart), all of them.",
+    )(command)
+    return click.option(
+        "--accept",
+        "accept_lines",
+        multiple=True,
+        type=click.IntRange(min=1),
+        metavar="LINE",
+        help="Import the row at this LINE of the source file even though it looks like a "
+        "ledger row typed in already (the report gives the lines). Repeatable.",
+    )(command)
+
+
 @import_group.command("opencollective")
 @click.argument("export", type=click.Path(path_type=Path))
 @click.argument("directory", default=".", type=click.Path(path_type=Path))
@@ -75,6 +95,7 @@ def _roles(values: tuple[str, ...]) -> dict[str, str]:
     help=f"Use CATEGORY for a role instead of its default; the roles are {', '.join(ROLES)}. "
     "Repeatable.",
 )
+@_likely_duplicate_options
 @click.option("--dry-run", is_flag=True, help="Report what would be imported; write nothing.")
 def opencollective(
     export: Path,
@@ -82,6 +103,8 @@ def opencollective(
     into: str,
     fund: str | None,
     categories: tuple[str, ...],
+    accept_lines: tuple[int, ...],
+    keep_likely_duplicates: bool,
     dry_run: bool,
 ) -> None:
     """Import an Open Collective transactions EXPORT (CSV) into DIRECTORY's books.
@@ -94,7 +117,14 @@ def opencollective(
     roles = _roles(categories)
     _run(
         lambda: import_opencollective(
-            export, directory, into=into, fund=fund, categories=roles, dry_run=dry_run
+            export,
+            directory,
+            into=into,
+            fund=fund,
+            categories=roles,
+            dry_run=dry_run,
+            accept_lines=frozenset(accept_lines),
+            keep_likely_duplicates=keep_likely_duplicates,
         ),
         dry_run,
     )
@@ -117,19 +147,36 @@ def opencollective(
     help="The ledger to append to, relative to DIRECTORY.",
 )
 @click.option("--fund", default=None, help="The fund of rows no rule gives a fund.")
+@_likely_duplicate_options
 @click.option("--dry-run", is_flag=True, help="Report what would be imported; write nothing.")
 def bank(
-    statement: Path, directory: Path, profile: str, into: str, fund: str | None, dry_run: bool
+    statement: Path,
+    directory: Path,
+    profile: str,
+    into: str,
+    fund: str | None,
+    accept_lines: tuple[int, ...],
+    keep_likely_duplicates: bool,
+    dry_run: bool,
 ) -> None:
     """Import a bank STATEMENT (CSV) into DIRECTORY's books, as --profile describes it.
 
     The profile's rules give each row its category and fund; rows no rule matches get the
-    category "uncategorized" and are listed. Rows already in the ledgers (the same date,
-    amount and description, or the bank's own reference) are skipped.
+    placeholder category "uncategorized", which blocks publishing until they are categorized,
+    and are listed. Rows already in the ledgers (the same date, amount and description, or
+    the bank's own reference) are skipped; rows that look typed in already (the same amount
+    at most 3 days apart) are held back and listed, unless accepted with --accept.
     """
     _run(
         lambda: import_bank(
-            statement, directory, profile=profile, into=into, fund=fund, dry_run=dry_run
+            statement,
+            directory,
+            profile=profile,
+            into=into,
+            fund=fund,
+            dry_run=dry_run,
+            accept_lines=frozenset(accept_lines),
+            keep_likely_duplicates=keep_likely_duplicates,
         ),
         dry_run,
     )

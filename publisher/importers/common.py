@@ -38,6 +38,9 @@ from publisher.importers.ledgerfile import (
     amount_text,
     missing_target_columns,
     normalize_description,
+    Existing,
+    Key,
+    LedgerRow,
     read_existing,
     read_target,
     render_rows,
@@ -65,6 +68,11 @@ for _code, _severity, _summary in [
         E,
         "An imported id is already used in the ledgers for another movement.",
     ),
+    (
+        "import-likely-duplicate",
+        W,
+        "A row looks like one already in the ledgers (same amount, a few days apart); not imported.",
+    ),
     ("import-closed-period", E, "A new row falls in a period closed in accounts.yml."),
     ("import-date-in-future", W, "A row dated after today is left for a later import."),
     ("import-ledger-unreadable", E, "A ledger cannot be read, so duplicates cannot be recognized."),
@@ -79,7 +87,11 @@ for _code, _severity, _summary in [
     register_code(_code, _severity, _summary)
 
 #: The category of rows that no rule of a bank profile matched.
-UNCATEGORIZED = CategorySpec("uncategorized", "expense", "Not yet categorized (imported)")
+UNCATEGORIZED = CategorySpec("uncategorized", "expense", "To be categorized", placeholder=True)
+#: How many days apart a new row and a ledger row of the same amount may be dated and still be
+#: taken for one movement entered twice: banks book a card payment a day or two after it was
+#: made, and a weekend adds two more.
+LIKELY_DUPLICATE_DAYS = 3
 #: How many uncategorized rows the summary lists, one per line.
 UNCATEGORIZED_LISTED = 200
 
@@ -184,6 +196,14 @@ def _example(decimal: str, thousands: str) -> str:
 # -- The plan ---------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class LikelyDuplicate:
+    """A candidate row held back, and the ledger row it probably repeats."""
+
+    row: NewRow
+    match: LedgerRow
+
+
 @dataclass
 class Plan:
     """What an import would do. Nothing is written while `problems` holds an error."""
@@ -192,6 +212,12 @@ class Plan:
     rows: list[NewRow] = field(default_factory=list)  # the rows to add, in the order written
     duplicates: int = 0
     future: int = 0
+    #: rows not written because a ledger row looks like the same movement entered by hand
+    held_back: list[LikelyDuplicate] = field(default_factory=list)
+    #: lines given to accept that held nothing back (already imported, or not in the source)
+    accepted_unused: list[int] = field(default_factory=list)
+    #: (path, line) of the ledger rows recognized as imported before
+    recognized: set[tuple[str, int]] = field(default_factory=set)
     categories: list[CategorySpec] = field(default_factory=list)  # to declare in accounts.yml
     problems: list[Problem] = field(default_factory=list)
     accounts_text: str | None = None  # accounts.yml with the categories added
@@ -247,15 +273,21 @@ def plan_import(
     *,
     match_descriptions: bool,
     problems: list[Problem] | None = None,
+    accept_lines: frozenset[int] = frozenset(),
+    keep_likely_duplicates: bool = False,
 ) -> Plan:
     """Decide which candidate rows to add to the ledger `into`.
 
     A candidate is a duplicate when its id is already used by a row of the same amount in any
     ledger of the repository, or, with `match_descriptions` (bank statements), when a row of
     the same date, amount and description is there (counted, so that two equal movements on
-    one statement and one in the ledger add one). `specs` gives the kind and label of each
-    category the importer may need to declare. `problems` are the importer's own, about the
-    source file; with any error among them, nothing will be written.
+    one statement and one in the ledger add one). A candidate that is not, but has the amount
+    of a ledger row dated at most LIKELY_DUPLICATE_DAYS away (a row typed by hand, in other
+    words), is held back and reported, unless its source line is in `accept_lines` or
+    `keep_likely_duplicates` is set. Each ledger row stands for at most one candidate. `specs`
+    gives the kind and label of each category the importer may need to declare. `problems` are
+    the importer's own, about the source file; with any error among them, nothing will be
+    written.
     """
     accounts = cooperative.accounts
     relative, path = resolve_target(cooperative.root, into)
@@ -263,32 +295,36 @@ def plan_import(
     existing, ledger_problems = read_existing(cooperative)
     plan.problems += ledger_problems
     found = Problems(source)
-    keys = Counter(existing.keys)
-    keys_without_id = Counter(existing.keys_without_id)
     today = pd.Timestamp(cooperative.today)
+    # Accepted lines are matched last, so that among equal rows the ones not accepted are the
+    # ones recognized as imported before, and the accepted ones are imported.
+    by_acceptance = sorted(candidates, key=lambda row: row.line in accept_lines)
+    remaining = _skip_imported_before(plan, existing, by_acceptance, found, accounts.minor_units)
+    if match_descriptions:
+        remaining = _skip_equal_rows(plan, existing, remaining)
+    held: set[int] = set()
+    if not keep_likely_duplicates:
+        unmatched = [r for r in existing.rows if (r.path, r.line) not in plan.recognized]
+        unaccepted = [row for row in remaining if row.line not in accept_lines]
+        for pair in match_likely_duplicates(unaccepted, unmatched):
+            held.add(id(pair.row))
+            plan.held_back.append(pair)
+        position = {id(row): index for index, row in enumerate(candidates)}
+        plan.held_back.sort(key=lambda pair: position[id(pair.row)])
+        for pair in plan.held_back:
+            found.add(
+                "import-likely-duplicate",
+                pair.row.line,
+                _likely_duplicate_message(pair, accounts.minor_units),
+            )
+    plan.accepted_unused = sorted(
+        accept_lines - {row.line for row in remaining if id(row) not in held}
+    )
+    kept = {id(row) for row in remaining} - held
     new: list[NewRow] = []
     for row in candidates:
-        if row.id and row.id in existing.ids:
-            where, line, amount = existing.ids[row.id]
-            if amount is None or amount == row.amount:
-                plan.duplicates += 1
-                continue
-            found.add(
-                "import-id-conflict",
-                row.line,
-                f'The id "{row.id}" is already used at {where} line {line} for an amount of '
-                f"{format_minor(amount, accounts.minor_units)}, but this row moves "
-                f"{format_minor(row.amount, accounts.minor_units)}. Ids are unique across the "
-                "ledgers: if that row was edited by hand, restore it or give it another id.",
-            )
+        if id(row) not in kept:
             continue
-        if match_descriptions:
-            key = (pd.Timestamp(row.date), row.amount, normalize_description(row.description))
-            pool = keys_without_id if row.id else keys
-            if pool[key] > 0:
-                pool[key] -= 1
-                plan.duplicates += 1
-                continue
         if pd.Timestamp(row.date) > today:
             plan.future += 1
             found.add(
@@ -349,6 +385,111 @@ def plan_import(
                 )
             )
     return plan
+
+
+def _skip_imported_before(
+    plan: Plan, existing: Existing, candidates: list[NewRow], found: Problems, units: int
+) -> list[NewRow]:
+    """The candidates whose id the ledgers do not hold yet; a known id with another amount is
+    a conflict, reported."""
+    by_id = {row.id: row for row in reversed(existing.rows) if row.id}
+    remaining: list[NewRow] = []
+    for row in candidates:
+        if not row.id or row.id not in existing.ids:
+            remaining.append(row)
+            continue
+        where, line, amount = existing.ids[row.id]
+        if amount is None or amount == row.amount:
+            plan.duplicates += 1
+            match = by_id.get(row.id)
+            if match is not None:
+                plan.recognized.add((match.path, match.line))
+            continue
+        found.add(
+            "import-id-conflict",
+            row.line,
+            f'The id "{row.id}" is already used at {where} line {line} for an amount of '
+            f"{format_minor(amount, units)}, but this row moves "
+            f"{format_minor(row.amount, units)}. Ids are unique across the "
+            "ledgers: if that row was edited by hand, restore it or give it another id.",
+        )
+    return remaining
+
+
+def _skip_equal_rows(plan: Plan, existing: Existing, candidates: list[NewRow]) -> list[NewRow]:
+    """The candidates no ledger row equals in date, amount and description (spaces aside).
+
+    Each ledger row recognizes one candidate; a candidate with a reference only a row
+    without an id (a row with another id is another movement)."""
+    by_key: dict[Key, list[LedgerRow]] = {}
+    for ledger_row in existing.rows:
+        if (ledger_row.path, ledger_row.line) not in plan.recognized:
+            by_key.setdefault(ledger_row.key, []).append(ledger_row)
+    remaining: list[NewRow] = []
+    for row in candidates:
+        key = (row.date, row.amount, normalize_description(row.description))
+        pool = by_key.get(key, [])
+        match = next((r for r in pool if not (row.id and r.id)), None)
+        if match is None:
+            remaining.append(row)
+            continue
+        pool.remove(match)
+        plan.recognized.add((match.path, match.line))
+        plan.duplicates += 1
+    return remaining
+
+
+def _funds_agree(row: NewRow, ledger_row: LedgerRow) -> bool:
+    return not row.fund or not ledger_row.fund or row.fund == ledger_row.fund
+
+
+def match_likely_duplicates(
+    candidates: list[NewRow], ledger_rows: list[LedgerRow]
+) -> list[LikelyDuplicate]:
+    """Pair candidates with ledger rows of the same amount dated at most LIKELY_DUPLICATE_DAYS
+    apart, whatever their wording: probably one movement entered twice (typed by hand, then
+    imported). One to one, closest dates first. Not paired: transfers and opening balances
+    (they move no money in or out of the bank), two rows that both carry an id (two
+    transactions of their sources), and rows of different funds where both name one."""
+    window = dt.timedelta(days=LIKELY_DUPLICATE_DAYS)
+    by_amount: dict[int, list[tuple[int, LedgerRow]]] = {}
+    for order, ledger_row in enumerate(ledger_rows):
+        if ledger_row.kind not in ("transfer", "opening"):
+            by_amount.setdefault(ledger_row.amount, []).append((order, ledger_row))
+    options: list[tuple[int, int, int, NewRow, LedgerRow]] = []
+    for index, row in enumerate(candidates):
+        for order, ledger_row in by_amount.get(row.amount, ()):
+            distance = abs(row.date - ledger_row.date)
+            if distance <= window and not (row.id and ledger_row.id) and _funds_agree(row, ledger_row):
+                options.append((distance.days, index, order, row, ledger_row))
+    options.sort(key=lambda option: option[:3])
+    paired_rows: set[int] = set()
+    paired_ledger_rows: set[int] = set()
+    pairs: list[LikelyDuplicate] = []
+    for _, index, order, row, ledger_row in options:
+        if index in paired_rows or order in paired_ledger_rows:
+            continue
+        paired_rows.add(index)
+        paired_ledger_rows.add(order)
+        pairs.append(LikelyDuplicate(row, ledger_row))
+    return pairs
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = normalize_description(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _likely_duplicate_message(pair: LikelyDuplicate, units: int) -> str:
+    row, match = pair.row, pair.match
+    when = "the same day" if match.date == row.date else f"{match.date:%Y-%m-%d}"
+    return (
+        f'This movement ({row.date:%Y-%m-%d}, {format_minor(row.amount, units)}, "'
+        f'{_short(row.description)}") is probably already in the books: {match.path} line '
+        f'{match.line} has the same amount on {when} ("{_short(match.description)}"). It is not '
+        "imported, so that it is not counted twice. If it is another movement, import it with "
+        f"--accept {row.line} (or --keep-likely-duplicates for every row held back)."
+    )
 
 
 def _plan_categories(plan: Plan, accounts: Accounts, specs: dict[str, CategorySpec]) -> None:
@@ -449,11 +590,35 @@ def summary_lines(outcome: Outcome, dry_run: bool = False) -> list[str]:
     if plan.categories:
         keys = ", ".join(spec.key for spec in plan.categories)
         lines.append(f"{'Would declare' if dry_run else 'Declared'} in {ACCOUNTS_PATH}: {keys}.")
+    if plan.held_back:
+        accept = " ".join(f"--accept {line}" for line in sorted({p.row.line for p in plan.held_back}))
+        lines.append(
+            f"Held back {_rows(len(plan.held_back))} that the ledgers probably hold already, "
+            f"typed in another way (the same amount at most {LIKELY_DUPLICATE_DAYS} days apart; "
+            "each is listed above with the ledger row it matches). If they are other "
+            f"movements, import them with {accept} (or --keep-likely-duplicates for all)."
+        )
+    for line in plan.accepted_unused:
+        lines.append(
+            f"--accept {line}: line {line} of {outcome.source} is not held back as a likely "
+            "duplicate (it was imported before, or is not a row of the file), so there was "
+            "nothing to accept."
+        )
     lines += outcome.details
     if outcome.uncategorized:
+        went = "would go" if dry_run else "went"
         lines.append(
-            f"{_rows(len(outcome.uncategorized))} matched no rule and went to "
-            f'"{UNCATEGORIZED.key}"; add rules to the profile, or categorize them in {plan.target}:'
+            f"{_rows(len(outcome.uncategorized))} matched no rule and {went} to "
+            f'"{UNCATEGORIZED.key}" ({UNCATEGORIZED.label}), a placeholder: publisher check '
+            "reports each as an error, and the books cannot be published until every one has "
+            "its real category. "
+            + (
+                "Add rules to the profile for them before you import, or change their category "
+                f"cells in {plan.target} after:"
+                if dry_run
+                else f"Change the category cell of each in {plan.target}; or delete these rows "
+                "there, add rules to the profile and import again (only they come back):"
+            )
         )
         for row in outcome.uncategorized[:UNCATEGORIZED_LISTED]:
             lines.append(

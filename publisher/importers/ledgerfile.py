@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import datetime as dt
 import io
 import os
 import stat
 import tempfile
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,7 +65,26 @@ def normalize_description(text: str) -> str:
     return " ".join(text.split())
 
 
-Key = tuple[pd.Timestamp, int, str]
+Key = tuple[dt.date, int, str]
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    """A readable row already in the ledgers, as the import compares it with new rows."""
+
+    path: str
+    line: int
+    date: dt.date
+    amount: int  # minor units
+    description: str
+    fund: str  # as written: empty when the row names no fund
+    id: str
+    kind: str  # of its category; empty when accounts.yml does not declare it
+
+    @property
+    def key(self) -> Key:
+        """What a bank row without a reference is recognized by: date, amount, description."""
+        return (self.date, self.amount, normalize_description(self.description))
 
 
 @dataclass
@@ -74,9 +93,8 @@ class Existing:
 
     #: id -> (path, line, amount in minor units or None when unreadable)
     ids: dict[str, tuple[str, int, int | None]] = field(default_factory=dict)
-    #: (date, amount, description) of every readable row, and of those without an id
-    keys: Counter[Key] = field(default_factory=Counter)
-    keys_without_id: Counter[Key] = field(default_factory=Counter)
+    #: every row with a readable date and amount, in the order of the ledgers
+    rows: list[LedgerRow] = field(default_factory=list)
 
 
 def _blank(path: Path) -> bool:
@@ -110,18 +128,41 @@ def read_existing(cooperative: Cooperative) -> tuple[Existing, list[Problem]]:
     ledger = cooperative.ledger
     if not len(ledger) or "id" not in ledger.columns:
         return existing, problems
-    frame = ledger[["path", "line", "date", "amount", "description", "id"]]
-    for path, line, date, amount, description, row_id in frame.itertuples(index=False):
+    written_funds = _written_funds(cooperative)
+    frame = ledger[["path", "line", "date", "amount", "description", "id", "kind"]]
+    for path, line, date, amount, description, row_id, kind in frame.itertuples(index=False):
         readable = not pd.isna(amount) and not pd.isna(date)
         value = int(amount) if not pd.isna(amount) else None
         if row_id:
             existing.ids.setdefault(row_id, (str(path), int(line), value))
         if readable:
-            key = (pd.Timestamp(date), int(amount), normalize_description(description))
-            existing.keys[key] += 1
-            if not row_id:
-                existing.keys_without_id[key] += 1
+            existing.rows.append(
+                LedgerRow(
+                    path=str(path),
+                    line=int(line),
+                    date=pd.Timestamp(date).date(),
+                    amount=int(amount),
+                    description=str(description),
+                    fund=written_funds.get((str(path), int(line)), ""),
+                    id=str(row_id),
+                    kind=kind if isinstance(kind, str) else "",
+                )
+            )
     return existing, problems
+
+
+def _written_funds(cooperative: Cooperative) -> dict[tuple[str, int], str]:
+    """(path, line) -> the fund cell as written. The ledger frame has already put the default
+    fund into empty cells; the import needs to know which rows named no fund at all."""
+    funds: dict[tuple[str, int], str] = {}
+    for relative, table in cooperative.tables.items():
+        if not table.readable or "fund" not in table.frame.columns:
+            continue
+        for line, fund in zip(table.frame["line"].tolist(), table.frame["fund"].tolist()):
+            text = str(fund).strip() if isinstance(fund, str) else ""
+            if text:
+                funds[(relative, int(line))] = text
+    return funds
 
 
 @dataclass(frozen=True)

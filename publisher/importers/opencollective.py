@@ -175,11 +175,15 @@ def import_opencollective(
     categories: dict[str, str] | None = None,
     dry_run: bool = False,
     today: dt.date | None = None,
+    accept_lines: frozenset[int] = frozenset(),
+    keep_likely_duplicates: bool = False,
 ) -> Outcome:
     """Import an Open Collective export into the cooperative at `root`.
 
     `categories` maps roles (see ROLES) to the categories to use instead of the defaults.
-    Raises CannotImport when the import cannot run; bad data comes back as problems.
+    Rows that look like ledger rows typed by hand are held back, except those at the export's
+    `accept_lines` (or all, with `keep_likely_duplicates`). Raises CannotImport when the
+    import cannot run; bad data comes back as problems.
     """
     root = Path(root)
     data = read_source(export, root)
@@ -196,7 +200,15 @@ def import_opencollective(
     candidates, zero = _rows(transactions, roles, fund or "")
     specs = {spec.key: spec for spec in roles.values()}
     plan = plan_import(
-        cooperative, into, label, candidates, specs, match_descriptions=False, problems=found.all()
+        cooperative,
+        into,
+        label,
+        candidates,
+        specs,
+        match_descriptions=False,
+        problems=found.all(),
+        accept_lines=accept_lines,
+        keep_likely_duplicates=keep_likely_duplicates,
     )
     written = False if dry_run else apply_plan(cooperative, plan)
     outcome = Outcome(label, plan, written, units=accounts.minor_units, zero=zero)
