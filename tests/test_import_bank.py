@@ -16,9 +16,9 @@ from publisher.accounts import parse_accounts
 from publisher.cli import main
 from publisher.cooperative import check_cooperative
 from publisher.importers.bank import import_bank, load_profile, shipped_profiles
-from publisher.importers.common import Outcome
+from publisher.importers.common import UNCATEGORIZED, Outcome
 from publisher.importers.ledgerfile import CannotImport
-from publisher.problems import Severity
+from publisher.problems import CODES, Severity, has_errors
 from tests.conftest import ACCOUNTS, LEDGER_HEADER, TODAY, codes_at, write_coop
 
 STATEMENT = "statement.csv"
@@ -83,8 +83,15 @@ def ledger_rows(root: Path, target: str = TARGET, delimiter: str = ",") -> list[
 
 
 def assert_books_pass(root: Path) -> list:
-    _, problems = check_cooperative(root, today=TODAY)
-    errors = [p for p in problems if p.is_error]
+    """No errors but those of rows left in the placeholder category: those block publishing by
+    design until they are categorized (see test_rows_no_rule_matches_block_publishing)."""
+    cooperative, problems = check_cooperative(root, today=TODAY)
+    ledger = cooperative.ledger if cooperative is not None else None
+    waiting = set()
+    if ledger is not None and len(ledger):
+        rows = ledger[ledger["category"] == UNCATEGORIZED.key]
+        waiting = set(zip(rows["path"].tolist(), rows["line"].astype(int).tolist()))
+    errors = [p for p in problems if p.is_error and (p.path, p.line) not in waiting]
     assert not errors, errors
     return problems
 
@@ -277,6 +284,261 @@ def test_a_reference_that_repeats_is_not_a_reference(books):
     assert not (books / TARGET).exists()
 
 
+# -- Rows typed in by hand before the import ----------------------------------------------------
+
+#: The treasurer typed the café bill in by hand (another ledger than the import's target).
+TYPED = LEDGER_HEADER + "2025-03-04,Coffee for the assembly,-20.00,rent,{fund},,,,\n"
+
+
+def card_statement(*days: int, amount: str = "-20.00") -> str:
+    """A us-amount statement of card payments in March 2025, in other words than the typed row."""
+    return "Date,Description,Amount\n" + "".join(
+        f"03/{day:02d}/2025,CARD 4711 CAFE CENTRAL,{amount}\n" for day in days
+    )
+
+
+def typed_books(root: Path, fund: str = "") -> Path:
+    (root / "ledgers/2025.csv").write_text(TYPED.format(fund=fund), encoding="utf-8")
+    return root
+
+
+@pytest.mark.parametrize("day", [1, 2, 3, 4, 5, 6, 7], ids=lambda d: f"march-{d}")
+def test_a_row_typed_in_by_hand_a_few_days_apart_is_held_back_not_imported_twice(books, day):
+    typed_books(books)
+    outcome = run_import(books, card_statement(day), "us-amount")
+    assert codes_at(outcome.problems) == {(STATEMENT, 2, "import-likely-duplicate")}
+    assert not has_errors(outcome.problems)
+    [held] = outcome.plan.held_back
+    assert (held.row.line, held.match.path, held.match.line) == (2, "ledgers/2025.csv", 2)
+    assert outcome.plan.rows == [] and not (books / TARGET).exists()
+
+
+@pytest.mark.parametrize("day", [8, 9, 1, 2], ids=lambda d: f"march-{d}")
+def test_a_row_of_the_same_amount_more_than_three_days_away_is_imported(books, day):
+    typed_books(books)
+    # March 8 and 9 are 4 and 5 days after the typed row; February 1 and 2 a month before
+    month = "03" if day > 7 else "02"
+    statement = card_statement(day).replace("03/", f"{month}/", 1)
+    outcome = run_import(books, statement, "us-amount")
+    assert not outcome.problems
+    assert [r["amount"] for r in ledger_rows(books)] == ["-20.00"]
+
+
+CAFE_RULE = """\
+base: us-amount
+rules:
+  - match: cafe
+    category: rent
+    fund: {fund}
+"""
+
+
+@pytest.mark.parametrize(
+    "typed_fund, rule_fund, held",
+    [
+        ("commons", "general", False),  # both name a fund, and they differ: two movements
+        ("general", "commons", False),
+        ("commons", "commons", True),
+        ("", "commons", True),  # the typed row names no fund: it may well be this one
+    ],
+)
+def test_the_fund_must_agree_when_both_rows_name_one(books, typed_fund, rule_fund, held):
+    typed_books(books, fund=typed_fund)
+    outcome = run_import(books, card_statement(5), CAFE_RULE.format(fund=rule_fund))
+    assert bool(outcome.plan.held_back) is held
+    assert len(outcome.plan.rows) == (0 if held else 1)
+
+
+def test_the_statement_side_without_a_fund_matches_a_typed_row_of_any_fund(books):
+    typed_books(books, fund="commons")
+    outcome = run_import(books, card_statement(5), "us-amount")  # no rule, no fund: unknown
+    assert len(outcome.plan.held_back) == 1
+
+
+def test_a_typed_row_in_the_target_ledger_itself_is_found_too(books):
+    (books / TARGET).write_text(TYPED.format(fund=""), encoding="utf-8")
+    (books / "ledgers/2025.csv").unlink()
+    outcome = run_import(books, card_statement(3), "us-amount")
+    [held] = outcome.plan.held_back
+    assert (held.match.path, held.match.line) == (TARGET, 2)
+    assert (books / TARGET).read_text(encoding="utf-8") == TYPED.format(fund="")
+
+
+def test_accepting_the_line_or_all_imports_a_held_back_row(books):
+    typed_books(books)
+    outcome = run_import(books, card_statement(3, 20), "us-amount", accept_lines=frozenset({2}))
+    assert not outcome.problems and not outcome.plan.held_back
+    assert [r["date"] for r in ledger_rows(books)] == ["2025-03-03", "2025-03-20"]
+    # the next import of the same statement, with or without --accept, adds nothing
+    before = snapshot(books)
+    for accept in (frozenset({2}), frozenset()):
+        outcome = run_import(books, card_statement(3, 20), "us-amount", accept_lines=accept)
+        assert outcome.plan.rows == [] and outcome.plan.duplicates == 2
+        assert not outcome.plan.held_back  # the typed row is still there, but matches nothing
+    assert outcome.plan.accepted_unused == []
+    assert snapshot(books) == before
+
+
+def test_keep_likely_duplicates_imports_every_held_back_row(tmp_path):
+    books = typed_books(write_coop(tmp_path, {}))
+    outcome = run_import(books, card_statement(3, 5), "us-amount", keep_likely_duplicates=True)
+    assert not outcome.problems
+    assert [r["date"] for r in ledger_rows(books)] == ["2025-03-03", "2025-03-05"]
+
+
+def test_two_equal_payments_against_one_typed_row_hold_back_one_and_import_the_other(books):
+    typed_books(books)
+    statement = card_statement(5, 5)
+    outcome = run_import(books, statement, "us-amount")
+    assert codes_at(outcome.problems) == {(STATEMENT, 2, "import-likely-duplicate")}
+    assert [row.line for row in outcome.plan.rows] == [3]
+    assert len(ledger_rows(books)) == 1
+    # importing the same statement again adds nothing: one is recognized, the other held back
+    before = snapshot(books)
+    outcome = run_import(books, statement, "us-amount")
+    assert outcome.plan.rows == [] and outcome.plan.duplicates == 1
+    assert [pair.row.line for pair in outcome.plan.held_back] == [3]
+    assert snapshot(books) == before
+    # accepting the line it now names imports the second payment, once
+    outcome = run_import(books, statement, "us-amount", accept_lines=frozenset({3}))
+    assert len(outcome.plan.rows) == 1 and not outcome.plan.held_back
+    assert len(ledger_rows(books)) == 2
+    outcome = run_import(books, statement, "us-amount", accept_lines=frozenset({3}))
+    assert outcome.plan.rows == [] and outcome.plan.duplicates == 2
+
+
+def test_each_typed_row_stands_for_one_statement_row_closest_first(books):
+    (books / "ledgers/2025.csv").write_text(
+        LEDGER_HEADER
+        + "2025-03-04,Coffee,-20.00,rent,,,,,\n2025-03-09,Coffee again,-20.00,rent,,,,,\n",
+        encoding="utf-8",
+    )
+    # March 6 is 2 days from both typed rows, March 7 2 days from the second only
+    outcome = run_import(books, card_statement(6, 7, 20), "us-amount")
+    pairs = {(pair.row.line, pair.match.line) for pair in outcome.plan.held_back}
+    assert len(pairs) == 2 and {line for line, _ in pairs} == {2, 3}
+    assert {match for _, match in pairs} == {2, 3}
+    assert [row.line for row in outcome.plan.rows] == [4]
+
+
+def test_the_german_dues_typed_in_by_hand_are_recognized_once(tmp_path):
+    # Two members paid 12.50 on 3 January; the treasurer typed one of them in, dated the 5th.
+    books = write_coop(
+        tmp_path, {"ledgers/2025.csv": LEDGER_HEADER + "2025-01-05,Dues,12.50,dues,,,,,\n"}
+    )
+    outcome = run_import(books, GERMAN, GERMAN_RULES, encoding="cp1252")
+    assert codes_at(outcome.problems) == {(STATEMENT, 3, "import-likely-duplicate")}
+    assert [row.line for row in outcome.plan.rows] == [2, 4, 5, 6, 7]
+    assert_books_pass(books)
+
+
+def test_transfers_and_opening_balances_are_never_taken_for_a_bank_row(books):
+    (books / "ledgers/2025.csv").write_text(
+        LEDGER_HEADER
+        + "2025-03-04,To the common fund,-20.00,transfer,general,,,,\n"
+        + "2025-03-04,To the common fund,20.00,transfer,commons,,,,\n"
+        + "2025-01-01,Opening,-20.00,opening,,,,,\n",
+        encoding="utf-8",
+    )
+    outcome = run_import(books, card_statement(4), "us-amount")
+    assert not outcome.plan.held_back and len(outcome.plan.rows) == 1
+
+
+def test_held_back_rows_in_a_closed_period_are_not_errors(books):
+    typed_books(books)
+    accounts = ACCOUNTS + "closed_through: 2025-03-31\n"
+    (books / "ledgers/accounts.yml").write_text(accounts, encoding="utf-8")
+    outcome = run_import(books, card_statement(3), "us-amount")
+    assert codes_at(outcome.problems) == {(STATEMENT, 2, "import-likely-duplicate")}
+    outcome = run_import(books, card_statement(3), "us-amount", accept_lines=frozenset({2}))
+    assert codes_at(outcome.problems) == {(STATEMENT, 2, "import-closed-period")}
+
+
+def test_the_uk_layout_holds_back_a_paid_out_row_typed_in_by_hand(books):
+    typed_books(books)
+    statement = "Date,Description,Paid out,Paid in\n02/03/2025,CAFE CENTRAL,20.00,\n"
+    outcome = run_import(books, statement, "uk-debit-credit")
+    assert codes_at(outcome.problems) == {(STATEMENT, 2, "import-likely-duplicate")}
+
+
+# -- Rows no rule matches: the placeholder ------------------------------------------------------
+
+#: A grant no rule knows: without the placeholder it would be published as negative spending.
+UNKNOWN_GRANT = "Date,Description,Amount\n03/05/2025,LANDESFOERDERUNG 2025,2500.00\n"
+#: The category the summaries never count: its rows wait for their real category.
+PLACEHOLDER = "uncategorized: {kind: expense, label: To be categorized, placeholder: true}"
+
+
+def test_the_placeholder_is_declared_keeping_comments_and_alignment(books):
+    accounts = ACCOUNTS.replace("  rent: {kind: expense}", "  rent:     {kind: expense}  # room")
+    accounts = "# Our books\n" + accounts.replace("categories:", "categories:   # the chart")
+    (books / "ledgers/accounts.yml").write_text(accounts, encoding="utf-8")
+    outcome = run_import(books, UNKNOWN_GRANT, "us-amount")
+    assert not outcome.problems
+    text = (books / "ledgers/accounts.yml").read_text(encoding="utf-8")
+    added = [line for line in text.splitlines() if line not in accounts.splitlines()]
+    assert added == [f"  {PLACEHOLDER}"]
+    parsed, problems = parse_accounts(text, "ledgers/accounts.yml")
+    assert not problems
+    category = parsed.categories["uncategorized"]
+    assert (category.kind, category.label, category.placeholder) == (
+        "expense",
+        "To be categorized",
+        True,
+    )
+    assert not parsed.categories["rent"].placeholder
+
+
+def test_the_placeholder_is_declared_through_the_round_trip_too(books):
+    accounts = ACCOUNTS.split("categories:")[0] + (
+        "categories: {dues: {kind: income}, rent: {kind: expense}}  # flow\n"
+    )
+    (books / "ledgers/accounts.yml").write_text(accounts, encoding="utf-8")
+    (books / "ledgers/2025.csv").unlink()
+    outcome = run_import(books, UNKNOWN_GRANT, "us-amount")
+    assert not outcome.problems
+    text = (books / "ledgers/accounts.yml").read_text(encoding="utf-8")
+    parsed, _ = parse_accounts(text, "ledgers/accounts.yml")
+    assert parsed.categories["uncategorized"].placeholder
+    assert "# flow" in text
+
+
+def test_a_placeholder_that_is_not_true_or_false_is_refused():
+    text = ACCOUNTS + "  extra: {kind: expense, placeholder: yes please}\n"
+    text = text.replace("public_counterparties:\n  - City Council\n", "") + (
+        "public_counterparties:\n  - City Council\n"
+    )
+    _, problems = parse_accounts(text, "ledgers/accounts.yml")
+    line = text.splitlines().index("  extra: {kind: expense, placeholder: yes please}") + 1
+    assert codes_at(problems) == {("ledgers/accounts.yml", line, "accounts-value-invalid")}
+
+
+def test_rows_no_rule_matches_block_publishing(books):
+    (books / STATEMENT).write_text(UNKNOWN_GRANT, encoding="utf-8")
+    result = cli("import", "bank", str(books / STATEMENT), str(books), "--profile", "us-amount")
+    assert result.exit_code == 0, result.output
+    assert f"{STATEMENT}:2: 2025-03-05 2500.00 LANDESFOERDERUNG 2025" in result.output
+    assert "placeholder" in result.output and "cannot be published" in result.output
+    [row] = ledger_rows(books)
+    assert (row["amount"], row["category"]) == ("2500.00", "uncategorized")
+    accounts = (books / "ledgers/accounts.yml").read_text(encoding="utf-8")
+    assert f"  {PLACEHOLDER}\n" in accounts
+    if "category-placeholder" not in CODES:
+        pytest.skip("publisher check reports placeholder rows once the ledger-checks branch lands")
+    result = cli("check", str(books))
+    assert result.exit_code == 1
+    assert f"{TARGET}:2:" in result.output and "[category-placeholder]" in result.output
+
+
+def test_a_dry_run_says_what_to_do_before_importing(books):
+    (books / STATEMENT).write_text(UNKNOWN_GRANT, encoding="utf-8")
+    args = ["import", "bank", str(books / STATEMENT), str(books), "--profile", "us-amount"]
+    result = cli(*args, "--dry-run")
+    assert result.exit_code == 0 and "would go to" in result.output
+    assert "Add rules to the profile" in result.output
+    assert not (books / TARGET).exists()
+
+
 # -- Rows that cannot be read --------------------------------------------------------------------
 
 
@@ -465,6 +727,25 @@ def test_cli_lists_the_uncategorized_rows_with_their_lines(books):
         "import", "bank", str(books / STATEMENT), str(books), "--profile", str(books / PROFILE)
     )
     assert "Imported 0 rows" in result.output and "Skipped 6 rows" in result.output
+
+
+def test_cli_names_each_held_back_row_its_match_and_how_to_import_it(books):
+    typed_books(books)
+    (books / STATEMENT).write_text(card_statement(2, 5, 20), encoding="utf-8")
+    args = ["import", "bank", str(books / STATEMENT), str(books), "--profile", "us-amount"]
+    result = cli(*args)
+    assert result.exit_code == 0, result.output
+    assert f"{STATEMENT}:3: warning: [import-likely-duplicate]" in result.output
+    assert "ledgers/2025.csv line 2" in result.output and "--accept 3" in result.output
+    assert "Held back 1 row" in result.output and "Imported 2 rows" in result.output
+    result = cli(*args, "--accept", "3")
+    assert result.exit_code == 0 and "Imported 1 row " in result.output, result.output
+    result = cli(*args, "--accept", "3", "--accept", "99")
+    assert result.exit_code == 0 and "Imported 0 rows" in result.output
+    assert "--accept 99: line 99" in result.output
+    assert cli(*args, "--accept", "0").exit_code == 2
+    assert cli(*args, "--keep-likely-duplicates").exit_code == 0
+    assert len(ledger_rows(books)) == 3
 
 
 def test_cli_exit_statuses(books):

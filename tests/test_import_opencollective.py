@@ -520,6 +520,78 @@ def test_imported_rows_moved_to_another_ledger_are_still_recognized(books):
     assert_books_pass(books)
 
 
+#: Jane's stickers, typed in by hand from the receipt two days after Open Collective paid them.
+TYPED_STICKERS = "2025-02-05,Stickers for the fair (Jane),-45.50,rent,{fund},,,,\n"
+
+
+def typed_books(root: Path, day: int = 5, fund: str = "") -> None:
+    row = TYPED_STICKERS.format(fund=fund).replace("2025-02-05", f"2025-02-{day:02d}")
+    (root / "ledgers/2025.csv").write_text(LEDGER_HEADER + row, encoding="utf-8")
+
+
+def export_of(layout: str) -> tuple[str, str]:
+    """(export text, id of the stickers expense in it) in the legacy or the current layout."""
+    return (legacy_export(), "00000003") if layout == "legacy" else (current_export(), "1003")
+
+
+@pytest.mark.parametrize("layout", ["legacy", "current"])
+@pytest.mark.parametrize("day", [1, 3, 4, 6])
+def test_an_expense_typed_in_by_hand_a_few_days_apart_is_held_back(books, layout, day):
+    typed_books(books, day)
+    text, stickers = export_of(layout)
+    outcome = run_import(books, text)
+    line = _lines_by_id(text)[stickers]
+    assert codes_at(outcome.problems) == {(EXPORT, line, "import-likely-duplicate")}
+    [held] = outcome.plan.held_back
+    assert (held.row.id, held.match.path, held.match.line) == (stickers, "ledgers/2025.csv", 2)
+    assert stickers not in {r["id"] for r in ledger_rows(books)}
+    assert len(ledger_rows(books)) == len(EXPECTED) - 1
+    # importing the export again adds nothing, and still holds the stickers back
+    before = snapshot(books)
+    outcome = run_import(books, text)
+    assert outcome.plan.rows == [] and len(outcome.plan.held_back) == 1
+    assert snapshot(books) == before
+    # accepted, they are imported once
+    outcome = run_import(books, text, accept_lines=frozenset({line}))
+    assert [row.id for row in outcome.plan.rows] == [stickers]
+    assert run_import(books, text, accept_lines=frozenset({line})).plan.rows == []
+    assert_books_pass(books)
+
+
+@pytest.mark.parametrize("layout", ["legacy", "current"])
+@pytest.mark.parametrize("day", [7, 8])  # 4 and 5 days after the payment
+def test_an_expense_typed_in_more_than_three_days_away_is_imported(books, layout, day):
+    typed_books(books, day)
+    text, stickers = export_of(layout)
+    outcome = run_import(books, text)
+    assert not outcome.problems
+    assert stickers in {r["id"] for r in ledger_rows(books)}
+
+
+def test_a_typed_row_of_another_fund_than_the_imports_is_another_movement(books):
+    typed_books(books, fund="commons")
+    outcome = run_import(books, legacy_export(), fund="general")
+    assert not outcome.problems and len(outcome.plan.rows) == len(EXPECTED)
+    typed_books(books, fund="general")
+    (books / TARGET).unlink()
+    outcome = run_import(books, legacy_export(), fund="general")
+    assert len(outcome.plan.held_back) == 1
+
+
+def test_keep_likely_duplicates_imports_the_export_as_it_is(books):
+    typed_books(books)
+    outcome = run_import(books, current_export(), keep_likely_duplicates=True)
+    assert not outcome.problems and len(ledger_rows(books)) == len(EXPECTED)
+
+
+def test_rows_of_an_earlier_export_are_not_taken_for_new_transactions(books):
+    # The same fee on the same day twice: two transactions with their own ids, never one typed
+    fees = [replace(TXS[1], number=7), replace(TXS[1], number=8, when="2025-01-11T09:00:00")]
+    run_import(books, legacy_export(fees[:1]))
+    outcome = run_import(books, legacy_export(fees))
+    assert not outcome.problems and [row.id for row in outcome.plan.rows] == ["00000008"]
+
+
 def test_an_id_already_used_for_another_amount_is_a_conflict_not_a_duplicate(books):
     run_import(books, legacy_export(TXS[:1]))
     text = (books / TARGET).read_text(encoding="utf-8").replace("100.00", "90.00")
@@ -839,6 +911,20 @@ def test_cli_exit_status_1_with_problems_and_nothing_written(books):
     assert result.exit_code == 1
     assert "[import-value-invalid]" in result.output and "Nothing was written" in result.output
     assert not (books / TARGET).exists()
+
+
+def test_cli_reports_a_held_back_transaction_and_accepts_it(books):
+    typed_books(books)
+    text = current_export()
+    (books / EXPORT).write_text(text, encoding="utf-8")
+    line = _lines_by_id(text)["1003"]
+    args = ["import", "opencollective", str(books / EXPORT), str(books)]
+    result = cli(*args)
+    assert result.exit_code == 0, result.output
+    assert f"{EXPORT}:{line}: warning: [import-likely-duplicate]" in result.output
+    assert "ledgers/2025.csv line 2" in result.output and f"--accept {line}" in result.output
+    result = cli(*args, "--accept", str(line))
+    assert result.exit_code == 0 and "Imported 1 row " in result.output, result.output
 
 
 @pytest.mark.parametrize(
