@@ -421,6 +421,28 @@ def test_each_typed_row_stands_for_one_statement_row_closest_first(books):
     assert [row.line for row in outcome.plan.rows] == [4]
 
 
+def test_many_rows_of_one_amount_and_day_are_paired_one_to_one(books):
+    typed = "".join(f"2025-03-04,Dues member {n},12.50,dues,,,,,\n" for n in range(200))
+    (books / "ledgers/2025.csv").write_text(LEDGER_HEADER + typed, encoding="utf-8")
+    statement = "Date,Description,Amount\n" + "".join(
+        f"03/0{5 + n % 3}/2025,SEPA DUES {n},12.50\n" for n in range(300)
+    )
+    outcome = run_import(books, statement, "us-amount", dry_run=True)
+    assert len(outcome.plan.held_back) == 200 and len(outcome.plan.rows) == 100
+    assert len({(p.match.path, p.match.line) for p in outcome.plan.held_back}) == 200
+    # closest first: the 100 rows of 5 March (1 day away) are all held back
+    assert {p.row.line for p in outcome.plan.held_back} >= set(range(2, 302, 3))
+
+
+def test_dates_at_the_ends_of_the_calendar_are_compared_without_a_crash(books):
+    (books / "ledgers/2025.csv").write_text(
+        LEDGER_HEADER + "0001-01-02,Old,-20.00,rent,,,,,\n", encoding="utf-8"
+    )
+    statement = "Date,Description,Amount\n01/01/0001,A,-20.00\n12/31/9999,B,-20.00\n"
+    outcome = run_import(books, statement, "us-amount", dry_run=True)
+    assert [(p.row.line, p.match.line) for p in outcome.plan.held_back] == [(2, 2)]
+
+
 def test_the_german_dues_typed_in_by_hand_are_recognized_once(tmp_path):
     # Two members paid 12.50 on 3 January; the treasurer typed one of them in, dated the 5th.
     books = write_coop(

@@ -6,7 +6,8 @@ credit columns. A profile says which (see docs/importing.md); ready profiles for
 layouts ship in `publisher/importers/profiles/`, and a cooperative's own profile may start from
 one of them (`base:`) and add its `rules`: regular expressions on the description or the
 counterparty that give a row its category and fund, first match wins, as in hledger's CSV
-rules. A row no rule matches goes to the category `uncategorized`, and is listed.
+rules. A row no rule matches goes to the category `uncategorized`, an import placeholder
+whose rows block publishing until they have their real category, and is listed.
 """
 
 from __future__ import annotations

@@ -2,16 +2,16 @@
 
 An importer turns its source into `NewRow`s. `plan_import` decides, against the ledgers
 already in the repository, which rows are new, which were imported before (duplicates are
-skipped), which cannot be added (a closed period, a date after today) and which categories
-accounts.yml must declare. `apply_plan` writes it, unless any problem is an error: then
-nothing is written at all.
+skipped), which look typed in by hand already (held back, unless accepted), which cannot be
+added (a closed period, a date after today) and which categories accounts.yml must declare.
+`apply_plan` writes it, unless any problem is an error: then nothing is written at all.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -71,7 +71,7 @@ for _code, _severity, _summary in [
     (
         "import-likely-duplicate",
         W,
-        "A row looks like one already in the ledgers (same amount, a few days apart); not imported.",
+        "A row looks like one in the ledgers (same amount, a few days apart): not imported.",
     ),
     ("import-closed-period", E, "A new row falls in a period closed in accounts.yml."),
     ("import-date-in-future", W, "A row dated after today is left for a later import."),
@@ -448,31 +448,54 @@ def match_likely_duplicates(
 ) -> list[LikelyDuplicate]:
     """Pair candidates with ledger rows of the same amount dated at most LIKELY_DUPLICATE_DAYS
     apart, whatever their wording: probably one movement entered twice (typed by hand, then
-    imported). One to one, closest dates first. Not paired: transfers and opening balances
-    (they move no money in or out of the bank), two rows that both carry an id (two
-    transactions of their sources), and rows of different funds where both name one."""
-    window = dt.timedelta(days=LIKELY_DUPLICATE_DAYS)
-    by_amount: dict[int, list[tuple[int, LedgerRow]]] = {}
+    imported). One to one, closest dates first, then in the candidates' order and the ledgers'.
+    Not paired: transfers and opening balances (they move no money in or out of the bank), two
+    rows that both carry an id (two transactions of their sources), and rows of different funds
+    where both name one.
+
+    The ledger rows are kept in queues by (amount, date, has an id, fund), so that each
+    candidate looks only at rows it may be paired with, and the work stays proportional to the
+    number of rows however many share an amount and a day.
+    """
+    queues: dict[tuple[int, dt.date, bool, str], deque[tuple[int, LedgerRow]]] = {}
+    funds: dict[tuple[int, dt.date, bool], list[str]] = {}
     for order, ledger_row in enumerate(ledger_rows):
-        if ledger_row.kind not in ("transfer", "opening"):
-            by_amount.setdefault(ledger_row.amount, []).append((order, ledger_row))
-    options: list[tuple[int, int, int, NewRow, LedgerRow]] = []
-    for index, row in enumerate(candidates):
-        for order, ledger_row in by_amount.get(row.amount, ()):
-            distance = abs(row.date - ledger_row.date)
-            if distance <= window and not (row.id and ledger_row.id) and _funds_agree(row, ledger_row):
-                options.append((distance.days, index, order, row, ledger_row))
-    options.sort(key=lambda option: option[:3])
-    paired_rows: set[int] = set()
-    paired_ledger_rows: set[int] = set()
-    pairs: list[LikelyDuplicate] = []
-    for _, index, order, row, ledger_row in options:
-        if index in paired_rows or order in paired_ledger_rows:
+        if ledger_row.kind in ("transfer", "opening"):
             continue
-        paired_rows.add(index)
-        paired_ledger_rows.add(order)
-        pairs.append(LikelyDuplicate(row, ledger_row))
-    return pairs
+        slot = (ledger_row.amount, ledger_row.date, bool(ledger_row.id))
+        if slot + (ledger_row.fund,) not in queues:
+            queues[slot + (ledger_row.fund,)] = deque()
+            funds.setdefault(slot, []).append(ledger_row.fund)
+        queues[slot + (ledger_row.fund,)].append((order, ledger_row))
+    paired: dict[int, LikelyDuplicate] = {}
+    for days in range(LIKELY_DUPLICATE_DAYS + 1):
+        for index, row in enumerate(candidates):
+            if index in paired:
+                continue
+            best: deque[tuple[int, LedgerRow]] | None = None
+            for date in _days_away(row.date, days):
+                for has_id in (False,) if row.id else (False, True):
+                    slot = (row.amount, date, has_id)
+                    for fund in funds.get(slot, ()):
+                        queue = queues[slot + (fund,)]
+                        if not queue or (row.fund and fund and fund != row.fund):
+                            continue
+                        if best is None or queue[0][0] < best[0][0]:
+                            best = queue
+            if best is not None:
+                paired[index] = LikelyDuplicate(row, best.popleft()[1])
+    return [paired[index] for index in sorted(paired)]
+
+
+def _days_away(date: dt.date, days: int) -> list[dt.date]:
+    """The dates `days` before and after `date` (one when `days` is 0), within the calendar."""
+    dates = []
+    for sign in (-1, 1) if days else (1,):
+        try:
+            dates.append(date + dt.timedelta(days=sign * days))
+        except OverflowError:  # before the year 1 or after 9999: no row is dated there
+            pass
+    return dates
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -591,7 +614,8 @@ def summary_lines(outcome: Outcome, dry_run: bool = False) -> list[str]:
         keys = ", ".join(spec.key for spec in plan.categories)
         lines.append(f"{'Would declare' if dry_run else 'Declared'} in {ACCOUNTS_PATH}: {keys}.")
     if plan.held_back:
-        accept = " ".join(f"--accept {line}" for line in sorted({p.row.line for p in plan.held_back}))
+        held_lines = sorted({pair.row.line for pair in plan.held_back})
+        accept = " ".join(f"--accept {line}" for line in held_lines)
         lines.append(
             f"Held back {_rows(len(plan.held_back))} that the ledgers probably hold already, "
             f"typed in another way (the same amount at most {LIKELY_DUPLICATE_DAYS} days apart; "
