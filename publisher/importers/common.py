@@ -35,12 +35,12 @@ from publisher.importers.accountsfile import (
 )
 from publisher.importers.ledgerfile import (
     CannotImport,
-    amount_text,
-    missing_target_columns,
-    normalize_description,
     Existing,
     Key,
     LedgerRow,
+    amount_text,
+    missing_target_columns,
+    normalize_description,
     read_existing,
     read_target,
     render_rows,
@@ -92,6 +92,8 @@ UNCATEGORIZED = CategorySpec("uncategorized", "expense", "To be categorized", pl
 #: taken for one movement entered twice: banks book a card payment a day or two after it was
 #: made, and a weekend adds two more.
 LIKELY_DUPLICATE_DAYS = 3
+#: How many --accept options the summary spells out for the rows held back.
+ACCEPT_LISTED = 20
 #: How many uncategorized rows the summary lists, one per line.
 UNCATEGORIZED_LISTED = 200
 
@@ -419,28 +421,26 @@ def _skip_imported_before(
 def _skip_equal_rows(plan: Plan, existing: Existing, candidates: list[NewRow]) -> list[NewRow]:
     """The candidates no ledger row equals in date, amount and description (spaces aside).
 
-    Each ledger row recognizes one candidate; a candidate with a reference only a row
-    without an id (a row with another id is another movement)."""
-    by_key: dict[Key, list[LedgerRow]] = {}
-    for ledger_row in existing.rows:
+    Each ledger row recognizes one candidate, the first in the ledgers' order; a candidate with
+    a reference only a row without an id (a row with another id is another movement)."""
+    # key -> (rows without an id, rows with one), each a queue of (order, row)
+    by_key: dict[Key, tuple[deque[tuple[int, LedgerRow]], deque[tuple[int, LedgerRow]]]] = {}
+    for order, ledger_row in enumerate(existing.rows):
         if (ledger_row.path, ledger_row.line) not in plan.recognized:
-            by_key.setdefault(ledger_row.key, []).append(ledger_row)
+            pools = by_key.setdefault(ledger_row.key, (deque(), deque()))
+            pools[bool(ledger_row.id)].append((order, ledger_row))
     remaining: list[NewRow] = []
     for row in candidates:
         key = (row.date, row.amount, normalize_description(row.description))
-        pool = by_key.get(key, [])
-        match = next((r for r in pool if not (row.id and r.id)), None)
-        if match is None:
+        pools = by_key.get(key)
+        usable = [] if pools is None else [q for q in pools[: 1 if row.id else 2] if q]
+        if not usable:
             remaining.append(row)
             continue
-        pool.remove(match)
+        _, match = min(usable, key=lambda queue: queue[0][0]).popleft()
         plan.recognized.add((match.path, match.line))
         plan.duplicates += 1
     return remaining
-
-
-def _funds_agree(row: NewRow, ledger_row: LedgerRow) -> bool:
-    return not row.fund or not ledger_row.fund or row.fund == ledger_row.fund
 
 
 def match_likely_duplicates(
@@ -615,7 +615,8 @@ def summary_lines(outcome: Outcome, dry_run: bool = False) -> list[str]:
         lines.append(f"{'Would declare' if dry_run else 'Declared'} in {ACCOUNTS_PATH}: {keys}.")
     if plan.held_back:
         held_lines = sorted({pair.row.line for pair in plan.held_back})
-        accept = " ".join(f"--accept {line}" for line in held_lines)
+        accept = " ".join(f"--accept {line}" for line in held_lines[:ACCEPT_LISTED])
+        accept += " …" if len(held_lines) > ACCEPT_LISTED else ""
         lines.append(
             f"Held back {_rows(len(plan.held_back))} that the ledgers probably hold already, "
             f"typed in another way (the same amount at most {LIKELY_DUPLICATE_DAYS} days apart; "
