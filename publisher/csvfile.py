@@ -178,7 +178,7 @@ def read_table(data: bytes, path: str, delimiter: str = ",") -> Table:
             ),
             delimiter,
         )
-    declared = _SEP_LINE.match(data)
+    declared = SEP_LINE.match(data)
     body = data
     if declared:
         separator = declared.group(1).decode("utf-8", "replace")
@@ -197,7 +197,7 @@ def read_table(data: bytes, path: str, delimiter: str = ",") -> Table:
 
 #: Excel's first line naming the delimiter, e.g. `sep=;` (sometimes quoted, or followed by
 #: empty cells when a spreadsheet saved it again).
-_SEP_LINE = re.compile(rb'"?sep=([^\n"])"?[,;|\t]*\n')
+SEP_LINE = re.compile(rb'"?sep=([^\n"])"?[,;|\t]*\n')
 
 _SHOWN = {"\t": "a tab", ";": '";"', ",": '","', "|": '"|"'}
 
