@@ -52,6 +52,11 @@ WHOLE_COLUMN_MINIMUM = 3
 ColumnMessage = Callable[[pd.DataFrame, int], "str | None"]
 
 
+#: Problems about a whole row (located at one of its cells only so that editors can jump to
+#: it): naming that cell's column would mislead.
+ROW_LEVEL_CODES = frozenset({"likely-double-entry", "budget-duplicate-line"})
+
+
 def column_label(locate: Locate, path: str, column: str) -> str:
     """'Column C (amount): ', the column as a spreadsheet shows it, or '' when unknown.
 
@@ -87,7 +92,7 @@ def row_problems(
     out: list[Problem] = []
     for path, group in flagged.groupby("path", sort=False, observed=True):
         path = str(path)
-        label = column_label(locate, path, column)
+        label = "" if code in ROW_LEVEL_CODES else column_label(locate, path, column)
         if whole_column is not None and column in frame.columns:
             cells = frame.loc[frame["path"] == path, column].astype("str").str.strip()
             filled = int((cells.str.len() > 0).sum())

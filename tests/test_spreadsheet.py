@@ -170,3 +170,9 @@ def test_the_date_order_is_proven_only_by_a_number_above_twelve():
 )
 def test_an_amount_is_rewritten_only_when_its_value_is_certain(cell, decimal, column_mark, expected):
     assert canonical_amount(cell, decimal, 2, ["EUR", "€"], column_mark) == expected
+
+
+def test_a_problem_about_a_whole_row_names_no_column(coop):
+    problems = coop({L: SHORT + "2026-01-05,Dues,12.50,dues\n2026-01-05,Dues,12.50,dues\n"})
+    (double,) = [p for p in problems if p.code == "likely-double-entry"]
+    assert not double.message.startswith("Column")
