@@ -256,6 +256,13 @@ def _date_column_message(cells: pd.Series, filled: int, path: str) -> str | None
         return None
     shape = shapes.pop()
     share = f"All {len(cells):,}" if len(cells) == filled else f"{len(cells):,} of the {filled:,}"
+    if shape.endswith(("/YY", ".YY", "-YY")):
+        return (
+            f"{share} dates of this column are written {shape}, with two-digit years (a "
+            "spreadsheet's short date format), not YYYY-MM-DD. `publisher fix` does not guess "
+            "the century: format the column as an ISO date (YYYY-MM-DD) in the spreadsheet and "
+            "export again."
+        )
     if "NN" in shape:
         return (
             f"{share} dates of this column are written {shape}, not YYYY-MM-DD, and none has a "

@@ -31,6 +31,7 @@ _GROUPING_SPACES = " '\u00a0\u202f\u2009"  # space, apostrophe, no-break, narrow
 
 _NUMERIC_DATE = re.compile(r"([0-9]{1,2})([./-])([0-9]{1,2})\2([0-9]{4})")
 _YEAR_FIRST_DATE = re.compile(r"([0-9]{4})([./-])([0-9]{1,2})\2([0-9]{1,2})")
+_SHORT_YEAR_DATE = re.compile(r"([0-9]{1,2})([./-])([0-9]{1,2})\2([0-9]{2})")
 
 #: First words of a totals row, in the languages of the spreadsheets treasurers use.
 TOTALS_WORDS = re.compile(
@@ -91,6 +92,9 @@ def date_shape(cell: str, order: str | None) -> str | None:
     match = _YEAR_FIRST_DATE.fullmatch(cell.strip())
     if match:
         return f"YYYY{match.group(2)}MM{match.group(2)}DD"
+    match = _SHORT_YEAR_DATE.fullmatch(cell.strip())
+    if match:  # a spreadsheet's default short date: the century is not written
+        return f"NN{match.group(2)}NN{match.group(2)}YY"
     return None
 
 

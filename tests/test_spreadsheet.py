@@ -176,3 +176,10 @@ def test_a_problem_about_a_whole_row_names_no_column(coop):
     problems = coop({L: SHORT + "2026-01-05,Dues,12.50,dues\n2026-01-05,Dues,12.50,dues\n"})
     (double,) = [p for p in problems if p.code == "likely-double-entry"]
     assert not double.message.startswith("Column")
+
+
+def test_a_date_column_with_two_digit_years_is_one_error_that_fix_does_not_guess(coop):
+    # LibreOffice's default export of a date column: 05.01.26.
+    rows = "".join(f"{day:02d}.01.26,Dues,1,dues\n" for day in range(1, 6))
+    (found,) = coop({L: SHORT + rows})
+    assert found.code == "date-format" and "NN.NN.YY" in found.message and "century" in found.message
