@@ -318,17 +318,28 @@ def write_fix(plan: FixPlan) -> Path:
     return backup
 
 
+#: Changes listed per kind; a column rewritten throughout is then counted, not listed.
+CHANGES_LISTED_PER_KIND = 20
+
+
 def format_plan(plan: FixPlan, shown_path: str, written: Path | None) -> str:
     """The changes (line, column, before → after), a count per kind, and what remains."""
     lines: list[str] = []
+    shown: Counter[str] = Counter()
     for change in plan.changes:
+        shown[change.kind] += 1
+        if shown[change.kind] > CHANGES_LISTED_PER_KIND:
+            continue
         where = f"{shown_path}:{change.line}" if change.line is not None else shown_path
         column = f" column {change.letter} ({change.column})" if change.letter else ""
         lines.append(f"{where}:{column} {change.kind}: {change.before!r} → {change.after!r}")
+    for kind, number in sorted(shown.items()):
+        if number > CHANGES_LISTED_PER_KIND:
+            lines.append(f"… and {number - CHANGES_LISTED_PER_KIND:,} more changes of kind {kind}.")
     if plan.changes:
-        counts = Counter(change.kind for change in plan.changes)
+        counts = shown
         lines.append(
-            "Changes: " + ", ".join(f"{kind} {number}" for kind, number in sorted(counts.items())) + "."
+            "Changes: " + ", ".join(f"{kind} {number:,}" for kind, number in sorted(counts.items())) + "."
         )
         if any(c.kind == "encoding" and "assumed" in c.before for c in plan.changes):
             lines.append(

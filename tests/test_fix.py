@@ -208,3 +208,22 @@ def test_a_fresh_libreoffice_export_checks_clean_after_fix(tmp_path):
     write_coop(tmp_path / "coop", {L: (out / "books-2026.csv").read_bytes()}, accounts=SEMI)
     assert fix(tmp_path / "coop" / L, "--write").exit_code == 0
     assert codes_at(check(tmp_path / "coop")) == set()
+
+
+def test_a_column_rewritten_throughout_is_counted_not_listed_line_by_line(tmp_path):
+    rows = "".join(f"{day:02d}.01.2026,Dues,1,dues\n" for day in range(1, 26))
+    write_coop(tmp_path, {L: SHORT + rows})
+    result = fix(tmp_path / L)
+    assert result.exit_code == 0
+    assert result.output.count("→") == 20
+    assert "5 more changes of kind date" in result.output and "date 25" in result.output
+
+
+def test_a_multiline_cell_in_a_rewritten_row_survives(tmp_path):
+    books = SHORT + '13.01.2026,"Paint\nand brushes","-12,50",tools\n2026-01-14,Dues,1,dues\n'
+    write_coop(tmp_path, {L: books})
+    assert fix(tmp_path / L, "--write").exit_code == 0
+    assert (tmp_path / L).read_text() == (
+        SHORT + '2026-01-13,"Paint\nand brushes",-12.50,tools\n2026-01-14,Dues,1,dues\n'
+    )
+    assert codes_at(check(tmp_path)) == set()
