@@ -57,6 +57,7 @@ class Change:
 @dataclass
 class FixPlan:
     path: Path
+    root: Path  # the cooperative's repository
     kind: str  # ledger, budget, balances
     original: bytes
     fixed: bytes
@@ -169,7 +170,7 @@ def plan_fix(path: Path | str) -> FixPlan:
     changes: list[Change] = []
     text = _decode(original, changes) if len(original) <= MAX_CSV_BYTES else None
     if text is None:
-        return _finish(path, kind, original, original, [], relative, accounts)
+        return _finish(path, root, kind, original, original, [], relative, accounts)
     crlf = "\r\n" in text
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     line_offset = 0
@@ -184,7 +185,7 @@ def plan_fix(path: Path | str) -> FixPlan:
         text = _fix_cells(text, records, kind, accounts, changes, line_offset)
     if crlf:
         text = text.replace("\n", "\r\n")
-    plan = _finish(path, kind, original, text.encode("utf-8"), changes, relative, accounts)
+    plan = _finish(path, root, kind, original, text.encode("utf-8"), changes, relative, accounts)
     plan.lines_removed = line_offset
     return plan
 
@@ -281,27 +282,34 @@ def _serialize(cells: list[str], delimiter: str) -> str:
 
 
 def _finish(
-    path: Path, kind: str, original: bytes, fixed: bytes, changes: list[Change], relative: str,
+    path: Path, root: Path, kind: str, original: bytes, fixed: bytes, changes: list[Change], relative: str,
     accounts: Accounts,
 ) -> FixPlan:
     table = read_table(fixed, relative, accounts.dialect.delimiter)
     _, problems = _READERS[kind](table, accounts)
-    return FixPlan(path, kind, original, fixed, changes, problems)
+    return FixPlan(path, root, kind, original, fixed, changes, problems)
 
 
-def backup_path(path: Path) -> Path:
-    """`.NAME.bak` beside the file (hidden, so never read as books), or the next free one."""
-    candidate = path.with_name(f".{path.name}.bak")
+#: Where backups go: outside ledgers/ (whose every file is books, so a backup there would be
+#: an unread file) and outside content/ (which the site publishes).
+BACKUP_DIR = ".publisher-backups"
+
+
+def backup_path(path: Path, root: Path) -> Path:
+    """`.publisher-backups/ledgers/NAME` in the repository, or the next free `NAME.2`, `NAME.3`..."""
+    folder = root / BACKUP_DIR / LEDGERS_DIR
+    candidate = folder / path.name
     number = 2
     while candidate.exists():
-        candidate = path.with_name(f".{path.name}.bak.{number}")
+        candidate = folder / f"{path.name}.{number}"
         number += 1
     return candidate
 
 
 def write_fix(plan: FixPlan) -> Path:
     """Keep the original as a backup, then replace the file atomically. Returns the backup."""
-    backup = backup_path(plan.path)
+    backup = backup_path(plan.path, plan.root)
+    backup.parent.mkdir(parents=True, exist_ok=True)
     with backup.open("xb") as handle:  # "x": never overwrite a backup, even in a race
         handle.write(plan.original)
     descriptor, temporary = tempfile.mkstemp(prefix=f".{plan.path.name}.", dir=plan.path.parent)
@@ -350,7 +358,8 @@ def format_plan(plan: FixPlan, shown_path: str, written: Path | None) -> str:
         lines.append("Nothing to fix.")
     if plan.has_changes:
         if written is not None:
-            lines.append(f"Written {shown_path}; the original is kept as {written.name}.")
+            kept = written.relative_to(plan.root).as_posix()
+            lines.append(f"Written {shown_path}; the original is kept as {kept}.")
         else:
             lines.append(f"Nothing was written: run `publisher fix {shown_path} --write` to apply.")
     shift = 0 if written is not None else plan.lines_removed  # lines of the file as it is now

@@ -38,7 +38,7 @@ def test_a_dry_run_lists_the_changes_and_changes_no_byte(tmp_path):
     result = fix(tmp_path / L)
     assert result.exit_code == 0
     assert (tmp_path / L).read_bytes() == before
-    assert not list((tmp_path / "ledgers").glob(".*.bak*"))
+    assert not (tmp_path / ".publisher-backups").exists()
     assert "'13.01.2026' → '2026-01-13'" in result.output and "'-12,50' → '-12.50'" in result.output
     assert "date 2" in result.output and "decimal mark 1" in result.output
     assert {(p.path, p.line, p.code) for p in check(tmp_path)} == {
@@ -51,7 +51,7 @@ def test_write_fixes_keeps_a_backup_and_the_books_then_check_clean(tmp_path):
     write_coop(tmp_path, {L: books})
     result = fix(tmp_path / L, "--write")
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "ledgers" / ".2026.csv.bak").read_text() == books
+    assert (tmp_path / ".publisher-backups/ledgers/2026.csv").read_text() == books
     assert (tmp_path / L).read_text() == (
         SHORT + '2026-01-13,"Paint, brushes",-12.50,tools\n2026-02-05,Dues,3,dues\n'
     )
@@ -60,10 +60,11 @@ def test_write_fixes_keeps_a_backup_and_the_books_then_check_clean(tmp_path):
 
 
 def test_an_existing_backup_is_never_overwritten(tmp_path):
-    write_coop(tmp_path, {L: SHORT + "13.01.2026,Dues,1,dues\n", "ledgers/.2026.csv.bak": "mine\n"})
+    backups = ".publisher-backups/ledgers/"
+    write_coop(tmp_path, {L: SHORT + "13.01.2026,Dues,1,dues\n", backups + "2026.csv": "mine\n"})
     assert fix(tmp_path / L, "--write").exit_code == 0
-    assert (tmp_path / "ledgers" / ".2026.csv.bak").read_text() == "mine\n"
-    assert (tmp_path / "ledgers" / ".2026.csv.bak.2").read_text() == SHORT + "13.01.2026,Dues,1,dues\n"
+    assert (tmp_path / backups / "2026.csv").read_text() == "mine\n"
+    assert (tmp_path / backups / "2026.csv.2").read_text() == SHORT + "13.01.2026,Dues,1,dues\n"
 
 
 def test_ambiguous_dates_are_left_alone_and_reported(tmp_path):
@@ -150,7 +151,7 @@ def test_utf16_without_a_bom_is_not_guessed(tmp_path):
     write_coop(tmp_path, {L: (SHORT + "2026-01-05,Dues,1,dues\n").encode("utf-16-le")})
     result = fix(tmp_path / L, "--write")
     assert result.exit_code == 1 and "[file-nul-byte]" in result.output
-    assert not list((tmp_path / "ledgers").glob(".*.bak*"))
+    assert not (tmp_path / ".publisher-backups").exists()
 
 
 def test_budgets_and_balances_are_fixed_with_the_repository_dialect(tmp_path):
