@@ -8,6 +8,7 @@ each function answers None when the text could mean two things.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable
 
@@ -100,8 +101,6 @@ def date_shape(cell: str, order: str | None) -> str | None:
 
 def canonical_date(cell: str, order: str | None) -> str | None:
     """`cell` written YYYY-MM-DD when its reading is certain (and it is a real day), else None."""
-    import datetime as dt
-
     text = cell.strip()
     match = _NUMERIC_DATE.fullmatch(text)
     if match:
