@@ -52,6 +52,36 @@ def check(directory: Path, output_format: str) -> None:
 
 
 @main.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--write", is_flag=True, help="Rewrite FILE (keeping a backup); without it, only show the changes.")
+def fix(file: Path, write: bool) -> None:
+    """Rewrite a ledger, budget or balances FILE exported by a spreadsheet into the canonical
+    form, where the correction is certain: dates whose order the file proves, decimal marks,
+    thousands separators, the currency's sign, minus look-alikes, Excel's sep= line, the
+    encoding. Prints the changes; writes only with --write.
+
+    Exits 0 when nothing is left to fix, 1 when something remains that it cannot fix, 2 when
+    FILE is not a ledger, budget or balances file of a cooperative.
+    """
+    from publisher.fix import NotABooksFile, format_plan, plan_fix, write_fix
+
+    try:
+        plan = plan_fix(file)
+    except NotABooksFile as error:
+        click.echo(f"publisher: cannot fix: {error}", err=True)
+        sys.exit(EXIT_CANNOT_RUN)
+    backup = None
+    if write and plan.has_changes:
+        try:
+            backup = write_fix(plan)
+        except OSError as error:
+            click.echo(f"publisher: cannot write {file}: {error.strerror or error}", err=True)
+            sys.exit(EXIT_CANNOT_RUN)
+    click.echo(format_plan(plan, str(file), backup), nl=False)
+    sys.exit(EXIT_PROBLEMS if plan.unfixed_errors else EXIT_OK)
+
+
+@main.command()
 @click.argument("directory", default=".", type=click.Path(path_type=Path))
 def history(directory: Path) -> None:
     """Print the history of the books in DIRECTORY: each commit that changed a ledger, newest

@@ -53,6 +53,11 @@ class Cooperative:
         table = self.tables.get(path)
         return table.position(line, column) if table else (line, None)
 
+    def column_letter(self, path: str, column: str) -> str | None:
+        """The spreadsheet letter of a column of a CSV file ("C"), for problem reports."""
+        table = self.tables.get(path)
+        return table.column_letter(column) if table else None
+
     def history(self):
         """The history of the books (publisher.history.History), read from git once."""
         if "history" not in self._cache:

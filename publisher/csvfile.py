@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import io
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,6 +25,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from publisher.problems import Problem, problem
+from publisher.spreadsheet import column_letter
 
 MAX_CSV_BYTES = 256 << 20
 LINE = "line"  # name of the column that holds each row's physical line
@@ -45,8 +48,22 @@ class Table:
     #: False when the file could not be read at all (encoding, NUL bytes, no header).
     readable: bool
     delimiter: str = ","
+    #: The line of the header: 2 when Excel's "sep=" line comes first.
+    header_line: int = 1
     _text: bytes = b""
     _line_starts: np.ndarray | None = field(default=None, repr=False)
+
+    def column_letter(self, column_name: str) -> str | None:
+        """The spreadsheet's letter of a column ("C"), or None when the header lacks it."""
+        try:
+            return column_letter(self.header.index(column_name))
+        except ValueError:
+            return None
+
+    def rename_columns(self, names: dict[str, str]) -> None:
+        """Call header cells by other names (e.g. "Amount" -> "amount"), in header and frame."""
+        self.header = [names.get(name, name) for name in self.header]
+        self.frame = self.frame.rename(columns=names)
 
     def position(self, line: int, column_name: str) -> tuple[int, int | None]:
         """(line, character column) where the cell of `column_name` starts on a row.
@@ -161,11 +178,53 @@ def read_table(data: bytes, path: str, delimiter: str = ",") -> Table:
             ),
             delimiter,
         )
-    table = _read_fast(data, path, delimiter)
+    declared = SEP_LINE.match(data)
+    body = data
+    if declared:
+        separator = declared.group(1).decode("utf-8", "replace")
+        if separator != delimiter:
+            return _unreadable(path, _sep_line_problem(path, separator, delimiter), delimiter)
+        # The line only tells Excel the delimiter, which agrees: read the rest, one line down.
+        body = data[declared.end() :]
+    table = _read_fast(body, path, delimiter)
     if table is None:
-        table = _read_careful(data, path, delimiter)
+        table = _read_careful(body, path, delimiter)
+    if declared:
+        table = _shift_lines(table, 1)
     table._text = data
     return table
+
+
+#: Excel's first line naming the delimiter, e.g. `sep=;` (sometimes quoted, or followed by
+#: empty cells when a spreadsheet saved it again).
+SEP_LINE = re.compile(rb'"?sep=([^\n"])"?[,;|\t]*\n')
+
+_SHOWN = {"\t": "a tab", ";": '";"', ",": '","', "|": '"|"'}
+
+
+def _sep_line_problem(path: str, separator: str, delimiter: str) -> Problem:
+    shown = _SHOWN.get(separator, f'"{separator}"')
+    return problem(
+        "csv-sep-line",
+        path,
+        1,
+        f'The first line "sep={separator}" says the cells are separated by {shown}, but '
+        f"ledgers/accounts.yml says {_SHOWN.get(delimiter, delimiter)}. If every file uses "
+        f"{shown}, set csv: {{delimiter: \"{separator}\"}} in ledgers/accounts.yml; otherwise "
+        "export the file again with the repository's delimiter. The rest of the file is not "
+        "read until then.",
+    )
+
+
+def _shift_lines(table: Table, lines: int) -> Table:
+    """The table of a file read without its first `lines` lines, with the file's line numbers."""
+    frame = table.frame.copy()
+    frame[LINE] = frame[LINE] + lines
+    moved = [
+        dataclasses.replace(p, line=p.line + lines) if p.line is not None else p
+        for p in table.problems
+    ]
+    return dataclasses.replace(table, frame=frame, problems=moved, header_line=1 + lines)
 
 
 def _read_fast(data: bytes, path: str, delimiter: str) -> Table | None:
@@ -275,6 +334,7 @@ def _read_careful(data: bytes, path: str, delimiter: str) -> Table:
     header: list[str] | None = None
     rows: list[list[str]] = []
     lines: list[int] = []
+    records: list[tuple[int, list[str]]] = []
     previous_end = 0
     while True:
         start = previous_end + 1
@@ -311,6 +371,12 @@ def _read_careful(data: bytes, path: str, delimiter: str) -> Table:
             continue
         if not record or all(not cell.strip() for cell in record):
             continue
+        records.append((start, record))
+    if header is not None and _trailing_separator(header, records):
+        # Every row ends with one separator more than the header, its last cell empty: a
+        # spreadsheet's habit. Dropping that empty cell changes no cell of any column.
+        records = [(start, record[:-1]) for start, record in records]
+    for start, record in records:
         if len(record) != len(header):
             problems.append(
                 problem(
@@ -340,6 +406,13 @@ def _read_careful(data: bytes, path: str, delimiter: str) -> Table:
         {n: [] for n in names}, dtype="str"
     )
     return _make_table(path, header, frame, np.asarray(lines, dtype=np.int64), problems, delimiter)
+
+
+def _trailing_separator(header: list[str], records: list[tuple[int, list[str]]]) -> bool:
+    """True when every row (at least two) has one cell more than the header, and that last cell
+    is empty. A single such row is more likely an unquoted separator inside a cell."""
+    width = len(header)
+    return len(records) >= 2 and all(len(r) == width + 1 and r[-1] == "" for _, r in records)
 
 
 def _make_table(

@@ -31,6 +31,7 @@ from publisher.checking import check, row_problems
 from publisher.csvfile import LINE, Table, arrow_text
 from publisher.money import amount_message, format_minor, parse_amounts
 from publisher.problems import Problem, problem
+from publisher.spreadsheet import TOTALS_WORDS, date_order, date_shape
 
 if TYPE_CHECKING:
     from publisher.cooperative import Cooperative
@@ -70,7 +71,7 @@ def _other_delimiter(table: Table, fmt: FileFormat) -> str | None:
     if len(table.header) != 1:
         return None
     for candidate in DELIMITERS:
-        names = [n.strip() for n in table.header[0].split(candidate)]
+        names = [n.strip().lower() for n in table.header[0].split(candidate)]
         if candidate != table.delimiter and len(names) > 1 and set(fmt.required) <= set(names):
             return candidate
     return None
@@ -80,6 +81,7 @@ def _structure(table: Table, fmt: FileFormat) -> tuple[list[Problem], bool]:
     """The file's structural problems. The bool: can its rows be read at all?"""
     if not table.readable:
         return table.problems, False
+    _canonical_header(table, fmt)
     other = _other_delimiter(table, fmt)
     if other is not None:
         # Read with the wrong delimiter, every row is "ragged": only the cause is reported.
@@ -88,7 +90,7 @@ def _structure(table: Table, fmt: FileFormat) -> tuple[list[Problem], bool]:
             problem(
                 "csv-delimiter-mismatch",
                 table.path,
-                1,
+                table.header_line,
                 f"This file separates its cells with {shown[other]}, but ledgers/accounts.yml says "
                 f"{shown[table.delimiter]}. Export it again with {shown[table.delimiter]}, or, if all "
                 f"your files use {shown[other]}, set csv: {{delimiter: \"{other if other != chr(9) else chr(92) + 't'}\"}} "
@@ -99,18 +101,36 @@ def _structure(table: Table, fmt: FileFormat) -> tuple[list[Problem], bool]:
     return table.problems + problems, usable
 
 
+def _canonical_header(table: Table, fmt: FileFormat) -> None:
+    """Read `Date`, `AMOUNT` as the format's `date` and `amount`: a spreadsheet user writes
+    headers in capitals, and no other column could be meant. A header that already has the
+    lower-case name keeps it, and the other spelling is then reported as a duplicate."""
+    renames: dict[str, str] = {}
+    for name in table.header:
+        lowered = name.lower()
+        if name != lowered and lowered in fmt.columns and lowered not in table.header:
+            if lowered not in renames.values():
+                renames[name] = lowered
+    if renames:
+        table.rename_columns(renames)
+
+
 def _column_problems(table: Table, fmt: FileFormat) -> tuple[list[Problem], bool]:
     """Missing, duplicated and unknown columns. The bool: can the rows be read at all?"""
     problems: list[Problem] = []
     seen: set[str] = set()
+    header_line = table.header_line
+    lowered_seen = {name.lower() for name in table.header if name in fmt.columns}
     for index, name in enumerate(table.header):
-        _, column = table.position(1, name) if index == table.header.index(name) else (1, None)
-        if name in seen:
+        _, column = (
+            table.position(header_line, name) if index == table.header.index(name) else (1, None)
+        )
+        if name in seen or (name not in fmt.columns and name.lower() in lowered_seen):
             problems.append(
                 problem(
                     "column-duplicated",
                     table.path,
-                    1,
+                    header_line,
                     f'The column "{name}" appears twice in the header; only the first one '
                     "would be read. Remove or rename the other.",
                 )
@@ -122,7 +142,7 @@ def _column_problems(table: Table, fmt: FileFormat) -> tuple[list[Problem], bool
                 problem(
                     "column-unknown",
                     table.path,
-                    1,
+                    header_line,
                     f'The column "{name}" is not part of the {fmt.kind} format, so it is ignored '
                     f"and never published.{did_you_mean(name, fmt.columns)}",
                     column,
@@ -134,7 +154,7 @@ def _column_problems(table: Table, fmt: FileFormat) -> tuple[list[Problem], bool
             problem(
                 "column-missing",
                 table.path,
-                1,
+                header_line,
                 f'The header has no "{name}" column, which every {fmt.kind} file needs '
                 f"({', '.join(fmt.required)}).{did_you_mean(name, [h for h in table.header if h not in fmt.columns])}",
             )
@@ -158,11 +178,21 @@ def _text_columns(table: Table, fmt: FileFormat) -> pd.DataFrame:
     return pd.DataFrame(columns)
 
 
-def _locator(table: Table):
-    def locate(path: str, line: int, column: str) -> tuple[int, int | None]:
-        return table.position(line, column)
+@dataclass(frozen=True)
+class _TableLocator:
+    """Where a cell of one table stands, and its column's letter (see checking.column_label)."""
 
-    return locate
+    table: Table
+
+    def __call__(self, path: str, line: int, column: str) -> tuple[int, int | None]:
+        return self.table.position(line, column)
+
+    def column_letter(self, path: str, column: str) -> str | None:
+        return self.table.column_letter(column)
+
+
+def _locator(table: Table) -> _TableLocator:
+    return _TableLocator(table)
 
 
 def _missing_values(table: Table, frame: pd.DataFrame, fmt: FileFormat) -> list[Problem]:
@@ -204,6 +234,7 @@ def _parse_date_column(
         column,
         lambda row: date_format_message(getattr(row, column)),
         _locator(table),
+        whole_column=lambda rows, filled: _date_column_message(rows[column], filled, table.path),
     )
     problems += row_problems(
         frame,
@@ -215,6 +246,35 @@ def _parse_date_column(
         _locator(table),
     )
     return dates, problems
+
+
+def _date_column_message(cells: pd.Series, filled: int, path: str) -> str | None:
+    """One sentence for a date column written in one other pattern throughout, or None."""
+    order = date_order(cells)
+    shapes = {date_shape(cell, order) for cell in cells}
+    if len(shapes) != 1 or None in shapes:
+        return None
+    shape = shapes.pop()
+    share = f"All {len(cells):,}" if len(cells) == filled else f"{len(cells):,} of the {filled:,}"
+    if shape.endswith(("/YY", ".YY", "-YY")):
+        return (
+            f"{share} dates of this column are written {shape}, with two-digit years (a "
+            "spreadsheet's short date format), not YYYY-MM-DD. `publisher fix` does not guess "
+            "the century: format the column as an ISO date (YYYY-MM-DD) in the spreadsheet and "
+            "export again."
+        )
+    if "NN" in shape:
+        return (
+            f"{share} dates of this column are written {shape}, not YYYY-MM-DD, and none has a "
+            "number above 12 to show whether the day or the month comes first, so "
+            f"`publisher fix {path}` cannot rewrite them. Format the column as an ISO date "
+            "(YYYY-MM-DD) in the spreadsheet and export again."
+        )
+    return (
+        f"{share} dates of this column are written {shape}, not YYYY-MM-DD. Run "
+        f"`publisher fix {path}` to rewrite them, or format the column as an ISO date "
+        "(YYYY-MM-DD) in the spreadsheet before exporting."
+    )
 
 
 def date_format_message(cell: str) -> str:
@@ -260,8 +320,75 @@ def _parse_amount_column(
                 code, getattr(row, column), decimal, units, accounts.currency
             ),
             _locator(table),
+            whole_column=lambda rows, filled, code=code: _amount_column_message(
+                code, rows[column], filled, table.path, decimal, units, accounts.currency
+            ),
         )
     return minor, problems
+
+
+#: Problems of an amount column that `publisher fix` rewrites when the cells are unambiguous.
+FIXABLE_AMOUNT_CODES = frozenset(
+    {
+        "amount-decimal-comma",
+        "amount-decimal-point",
+        "amount-thousands-separator",
+        "amount-currency-symbol",
+        "amount-minus-lookalike",
+    }
+)
+
+
+#: Amount problems that come from how a column was formatted, and so can be named once for it.
+COLUMN_PATTERN_CODES = FIXABLE_AMOUNT_CODES | {"amount-exponent", "amount-too-many-decimals"}
+
+
+def _amount_column_message(
+    code: str, cells: pd.Series, filled: int, path: str, decimal: str, units: int, currency: str
+) -> str | None:
+    """One sentence for an amount column with the same problem in (nearly) every cell, or None
+    when the problem names no pattern of the export (text, invalid cells: listed one by one)."""
+    if code not in COLUMN_PATTERN_CODES:
+        return None
+    share = f"All {len(cells):,}" if len(cells) == filled else f"{len(cells):,} of the {filled:,}"
+    first = amount_message(code, str(cells.iloc[0]), decimal, units, currency)
+    fix = (
+        f" Run `publisher fix {path}` to rewrite the column."
+        if code in FIXABLE_AMOUNT_CODES
+        else ""
+    )
+    return f"{share} amounts of this column have the same problem; the first: {first}{fix}"
+
+
+def _totals_row(
+    frame: pd.DataFrame, fmt: FileFormat, accounts: Accounts
+) -> tuple[int, str] | None:
+    """(index, what gives it away) of a spreadsheet's totals row at the bottom of a ledger or
+    budget, or None.
+
+    The last row is one when its date (the year, in a budget) is empty or a totals word, and
+    either a text cell starts with a totals word ("Total", "Summe", ...) or its amount is the
+    sum of the amounts above it. It is an error either way, so a real row is never hidden:
+    only the message changes.
+    """
+    if fmt.kind not in ("ledger", "budget") or len(frame) < 2:
+        return None
+    when = "date" if fmt.kind == "ledger" else "year"
+    last = frame.iloc[-1]
+    if last[when] and not TOTALS_WORDS.fullmatch(last[when]):
+        return None
+    texts = [last[name] for name in fmt.columns if name != "amount" and name in frame.columns]
+    if any(TOTALS_WORDS.fullmatch(text) for text in texts if text):
+        return len(frame) - 1, "a word such as “Total”"
+    if len(frame) < 3 or not last["amount"]:
+        return None
+    minor, _ = parse_amounts(frame["amount"], accounts.dialect.decimal, accounts.minor_units)
+    if minor.isna().any():
+        return None
+    above = int(minor.iloc[:-1].astype("int64").sum())
+    if above != int(minor.iloc[-1]):
+        return None
+    return len(frame) - 1, "an amount equal to the sum of the rows above"
 
 
 def _read_rows(table: Table, fmt: FileFormat, accounts: Accounts) -> tuple[pd.DataFrame | None, list[Problem]]:
@@ -270,6 +397,20 @@ def _read_rows(table: Table, fmt: FileFormat, accounts: Accounts) -> tuple[pd.Da
     if not usable:
         return None, problems
     frame = _text_columns(table, fmt)
+    totals = _totals_row(frame, fmt, accounts)
+    if totals is not None:
+        index, evidence = totals
+        problems.append(
+            problem(
+                "csv-totals-row",
+                table.path,
+                int(frame[LINE].iloc[index]),
+                f"This last row looks like the spreadsheet's totals row (no date, and {evidence}), "
+                "not a movement of money: remove the totals row. The publisher adds up the "
+                "rows itself.",
+            )
+        )
+        frame = frame.drop(index=frame.index[index]).reset_index(drop=True)
     problems += _missing_values(table, frame, fmt)
     frame["fund"] = frame["fund"].mask(frame["fund"].str.len() == 0, accounts.default_fund)
     return frame, problems

@@ -15,6 +15,8 @@ from decimal import Decimal, InvalidOperation
 import numpy as np
 import pandas as pd
 
+from publisher.spreadsheet import MINUS_LOOKALIKES, minus_lookalike
+
 #: More digits than this could overflow 64-bit minor units; no cooperative needs them.
 MAX_DIGITS = 15
 
@@ -94,6 +96,8 @@ def classify_invalid(cells: pd.Series, decimal: str) -> np.ndarray:
     d, o = re.escape(decimal), re.escape(other)
     seps = re.escape(_SEPARATORS + other)
     tests = [
+        # Before every other test: "−12.50" is otherwise a plain amount, and saying so helps.
+        ("amount-minus-lookalike", cells.str.contains(rf"[{MINUS_LOOKALIKES}]")),
         ("amount-exponent", cells.str.fullmatch(r"[+-]?[0-9]+(?:[.,][0-9]+)?[eE][+-]?[0-9]+")),
         (
             "amount-not-a-number",
@@ -135,6 +139,12 @@ def amount_message(code: str, cell: str, decimal: str, units: int, currency: str
             f'"{cell}" uses a decimal point, but ledgers/accounts.yml says this repository\'s '
             f'files use a decimal comma (csv: decimal: ","): write "{fixed}", or change '
             "the decimal setting if all your files use points."
+        )
+    if code == "amount-minus-lookalike":
+        fixed = re.sub(rf"[{MINUS_LOOKALIKES}]", "-", cell)
+        return (
+            f'"{cell}" is written with {minus_lookalike(cell)}, which looks like a minus but is '
+            f'not the "-" the files use: write "{fixed}". `publisher fix` corrects it.'
         )
     if code == "amount-currency-symbol":
         stripped = re.sub(rf"[{_CURRENCY_SIGNS}]|[A-Za-z]{{3}}", "", cell).strip()

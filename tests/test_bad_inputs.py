@@ -63,7 +63,7 @@ BAD = [
         H.replace(",", ";") + "2026-01-05;Dues;12,50;dues;;;;;\n",
         {(L, 1, "csv-delimiter-mismatch")},
     ),
-    case("excel-sep-hint-line", "sep=,\n" + H + ROW, {(L, 1, "column-missing")}),
+    case("excel-sep-line-disagreeing", "sep=;\n" + H + ROW, {(L, 1, "csv-sep-line")}),
     case(
         "unquoted-thousands-separator",
         H + "2026-01-05,Dues,1,234.56,dues,,,,,\n",
@@ -95,11 +95,6 @@ BAD = [
         {(L, 2, "csv-stray-quote")},
     ),
     case(
-        "header-in-title-case",
-        "Date,Description,Amount,Category\n2026-01-05,Dues,12.50,dues\n",
-        {(L, 1, "column-unknown"), (L, 1, "column-missing")},
-    ),
-    case(
         "header-with-currency",
         "date,description,Amount (EUR),category\n2026-01-05,Dues,1,dues\n",
         {(L, 1, "column-missing"), (L, 1, "column-unknown")},
@@ -114,7 +109,7 @@ BAD = [
         "date,description,amount,category,amount\n2026-01-05,D,1,dues,1\n",
         {(L, 1, "column-duplicated")},
     ),
-    case("total-row-at-the-bottom", H + ROW + ",Total,12.50,,,,,,\n", {(L, 3, "value-missing")}),
+    case("total-row-at-the-bottom", H + ROW + ",Total,12.50,,,,,,\n", {(L, 3, "csv-totals-row")}),
     case("empty-description", H + row(description=""), {(L, 2, "value-missing")}),
     case("empty-category", H + row(category=""), {(L, 2, "value-missing")}),
     # -- Amounts
@@ -249,6 +244,9 @@ BAD = [
 
 CLEAN = [
     case("header-only", H, set()),
+    case("excel-sep-line-agreeing", "sep=,\n" + H + ROW, set()),
+    case("header-in-title-case", "Date,Description,Amount,Category\n2026-01-05,Dues,12.50,dues\n", set()),
+    case("trailing-separator-on-rows", H + ROW.replace("\n", ",\n") * 2, set()),
     case("blank-lines-after-header", H + "\n\n\r\n", set()),
     case("commas-only-rows", H + ROW + ",,,,,,,,\n", set()),
     case("crlf-and-bom", b"\xef\xbb\xbf" + (H + ROW).replace("\n", "\r\n").encode(), set()),

@@ -354,11 +354,17 @@ def test_a_duplicated_column_is_reported(coop):
 
 
 @covers("column-unknown", "column-missing")
-def test_a_header_in_another_case_is_unknown_and_the_real_one_missing(coop):
-    problems = coop({L: "Date,description,amount,category\n2026-01-05,Dues,12.50,dues\n"})
+def test_a_header_in_another_case_is_read_as_the_format_column(coop):
+    # A spreadsheet user writes "Date" and " AMOUNT ": no other column could be meant.
+    problems = coop({L: "Date,DESCRIPTION, Amount ,Category\n2026-01-05,Dues,12.50,dues\n"})
+    assert codes_at(problems) == set()
+    problems = coop({L: "Date,description,amount,categry\n2026-01-05,Dues,12.50,dues\n"})
     assert codes_at(problems) == {(L, 1, "column-unknown"), (L, 1, "column-missing")}
-    (unknown,) = with_code(problems, "column-unknown")
-    assert unknown.column == 1 and not unknown.is_error
+
+
+def test_a_header_in_two_spellings_is_a_duplicate(coop):
+    problems = coop({L: "date,description,amount,category,Amount\n2026-01-05,D,1,dues,2\n"})
+    assert codes_at(problems) == {(L, 1, "column-duplicated")}
 
 
 def test_an_unknown_column_is_located_by_column(coop):

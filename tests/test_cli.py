@@ -163,7 +163,7 @@ def test_github_annotations_from_the_command(messy):
     lines = result.output.splitlines()
     assert (
         "::error file=ledgers/b.csv,line=3,col=17,title=amount-not-a-number::"
-        + '"x" is not a number'
+        + 'Column C (amount): "x" is not a number'
         in "\n".join(lines)
     )
     assert any(
