@@ -743,6 +743,52 @@ def test_a_ledger_file_with_a_non_ascii_name_has_a_history(tmp_path):
     assert provenance_of(tmp_path) == {("ledgers/café.csv", 2): first}
 
 
+ODD_NAMES = [
+    "tab\there.csv",
+    'a "quoted" name.csv',
+    "back\\slash.csv",
+    "new\nline.csv",
+    "Çà et là, ünïcode.csv",
+    "all\t\"of\\ them\n é.csv",
+]
+
+
+def write_odd(root, name: str, content: str) -> str:
+    """Write ledgers/<name>; skip the test where the file system refuses the name."""
+    try:
+        (root / "ledgers").mkdir(parents=True, exist_ok=True)
+        (root / "ledgers" / name).write_text(content, encoding="utf-8", newline="")
+    except OSError:
+        pytest.skip(f"the file system refuses the name {name!r}")
+    return "ledgers/" + name
+
+
+@pytest.mark.parametrize("name", ODD_NAMES)
+def test_a_backdated_row_in_a_file_with_any_name_is_caught(tmp_path, name):
+    closed_books(tmp_path)
+    path = write_odd(tmp_path, name, ledger(B1))
+    commit(tmp_path, "Another ledger", "2026-03-01")
+    _, problems = check_cooperative(tmp_path, today=TODAY)
+    assert closed_problems(problems) == set()
+    backdated = "2025-11-30,Forgotten dues,15.00,dues,,,,a9,"
+    write_odd(tmp_path, name, ledger(B1, backdated))
+    commit(tmp_path, "Backdated", "2026-03-02")
+    _, problems = check_cooperative(tmp_path, today=TODAY)
+    assert closed_problems(problems) == {(path, 3, "closed-period-changed")}
+
+
+@pytest.mark.parametrize("name", ODD_NAMES)
+def test_rows_of_a_file_with_any_name_have_their_commit(tmp_path, name):
+    init_repo(tmp_path)
+    write_coop(tmp_path, {})
+    path = write_odd(tmp_path, name, ledger(R1))
+    first = short(tmp_path, commit(tmp_path, "January", "2026-01-10"))
+    write_odd(tmp_path, name, ledger(R1, R2))
+    second = short(tmp_path, commit(tmp_path, "Rent", "2026-01-20"))
+    write_odd(tmp_path, name, ledger(R1, R2, GRANT))  # not committed
+    assert provenance_of(tmp_path) == {(path, 2): first, (path, 3): second, (path, 4): None}
+
+
 def test_the_history_does_not_depend_on_the_users_diff_prefix_setting(tmp_path):
     init_repo(tmp_path)
     git(tmp_path, "config", "diff.noprefix", "true")
