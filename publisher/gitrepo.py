@@ -9,6 +9,7 @@ from the books is ever passed to git as an option: paths are fixed names after `
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -514,7 +515,9 @@ def export_revision(
 
 def _write_item(item, target: Path, relative: str) -> None:
     parts = relative.split("/")
-    if any(part in ("", ".", "..", ".git") or "\\" in part or "\x00" in part for part in parts):
+    # A backslash is an ordinary character of a POSIX file name, but a separator on Windows.
+    unsafe = ("\x00", "\\") if os.name == "nt" else ("\x00",)
+    if any(part in ("", ".", "..", ".git") or any(u in part for u in unsafe) for part in parts):
         return
     if item.type == "tree":
         for child in item:
