@@ -2,15 +2,17 @@
 
 Both sides are read and checked exactly as `publisher check` reads a directory: a revision's
 ledgers/ and content/ are written out of git into a scratch directory (gitrepo.export_revision),
-the working tree is read where it is. The comparison then uses the same notions as the history
-of the books (publisher.history): a row is identified by its `id`, or by its whole content when
-it has none; a row removed and added with the same identity was changed. The money is compared
-through the same yearly figures the site publishes (publisher.summary).
+the working tree is read where it is. Rows are matched as in the history of the books
+(publisher.history.pair_rows: by `id`, identical rows are one row moved), after aligning each
+file's rows (match_rows), so that a row without an id edited in place is one row changed. The
+money is compared through the same yearly figures the site publishes (publisher.summary), with
+expenses as amounts spent (LEGEND).
 
 Problems are compared by (severity, code, path, message), not by line, so that a problem that
-only moved because rows were inserted above it is neither "introduced" nor "fixed". The checks
-of closed periods need the whole history, which a scratch directory does not have: they are left
-out of both sides, and this change alone is held against the base's `closed_through` instead.
+only moved because rows were inserted above it is neither "introduced" nor "fixed". The closed
+periods of each side are checked on the repository's history up to that side (a scratch copy has
+no git of its own), exactly as `publisher check` does; where that history cannot be read (a
+shallow clone), this change alone is held against the base's `closed_through` instead.
 """
 
 from __future__ import annotations
@@ -28,7 +30,15 @@ from pathlib import Path
 from publisher.accounts import ACCOUNTS_PATH, Accounts
 from publisher.cooperative import Cooperative, NotACooperative, check_cooperative
 from publisher.gitrepo import BOOKS_DIR, CommitInfo, export_revision
-from publisher.history import _KEPT_AS_WRITTEN, COLUMNS, Row, RowChange, closed_period_changes, pair_rows
+from publisher.history import (
+    _KEPT_AS_WRITTEN,
+    COLUMNS,
+    Row,
+    RowChange,
+    closed_period_changes,
+    pair_rows,
+    read_history,
+)
 from publisher.money import format_minor
 from publisher.problems import (
     Problem,
@@ -200,6 +210,8 @@ class _State:
     rows: list[tuple[Row, int]] = field(default_factory=list)
     summary: Summary | None = None
     unreadable_rows: int = 0
+    #: why the history up to this side could not be read (None: its closed periods were checked)
+    history_unavailable: str | None = None
 
 
 # -- Computing ---------------------------------------------------------------------------------
@@ -229,8 +241,8 @@ def diff_books(
                 head_commit = export_revision(root, head, head_dir, EXPORTED)
         except GitError as error:
             raise DiffError(str(error)) from None
-        before = _read_side(base_dir, today)
-        after = _read_side(head_dir, today)
+        before = _read_side(base_dir, today, root, base_commit.sha)
+        after = _read_side(head_dir, today, root, head_commit.sha if head_commit else None)
     if (
         before.cooperative is None
         and after.cooperative is None
@@ -243,15 +255,27 @@ def diff_books(
     return _compare(before, after, Side(base, base_commit), Side(head, head_commit))
 
 
-def _read_side(directory: Path, today: dt.date | None) -> _State:
+def _read_side(directory: Path, today: dt.date | None, root: Path, until: str | None) -> _State:
+    """Read and check one side. Its closed periods are checked on the repository's history up
+    to that side (`until`: its commit; None: the working tree), like `publisher check` does."""
     try:
         cooperative, problems = check_cooperative(directory, today)
     except NotACooperative:
         return _State(None, [])
+    # The checks ran on a scratch copy for a revision: their history checks saw no git.
     problems = [p for p in problems if p.code not in HISTORY_CODES]
     state = _State(cooperative, problems)
     if cooperative is None:
         return state
+    history = (
+        cooperative.history()
+        if until is None and directory == root
+        else read_history(cooperative, root, until)
+    )
+    if history.available:
+        state.problems += history.problems
+    else:
+        state.history_unavailable = history.reason or "the history could not be read"
     state.rows = ledger_rows(cooperative)
     state.summary, state.unreadable_rows = _summary(cooperative)
     return state
@@ -495,11 +519,28 @@ def _compare(before: _State, after: _State, base: Side, head: Side) -> BooksDiff
     currency = accounts.currency if accounts else ""
     units = accounts.minor_units if accounts else 2
     rows = match_rows(before.rows, after.rows)
-    closed = _closed_period_problems(before.rows, after.rows, _accounts(before), _accounts(after), base)
+    closed: list[Problem] = []
+    missing_history = [
+        (side, state) for side, state in ((base, before), (head, after)) if state.history_unavailable
+    ]
+    base_accounts = _accounts(before)
+    fallback = bool(missing_history) and base_accounts is not None and base_accounts.closed_through is not None
+    if fallback:
+        # Without the history (a shallow clone), this change alone is held against the base.
+        closed = _closed_period_problems(before.rows, after.rows, _accounts(before), _accounts(after), base)
+        before.problems = [p for p in before.problems if p.code not in HISTORY_CODES]
+        after.problems = [p for p in after.problems if p.code not in HISTORY_CODES]
     introduced, fixed = compare_problems(before.problems, after.problems)
     introduced = sorted_problems(introduced + closed)
     head_problems = sorted_problems(after.problems + closed)
     notes: list[str] = []
+    if fallback:
+        side, state = missing_history[0]
+        notes.append(
+            f"The history of the books up to {side.label} could not be read ({state.history_unavailable}): "
+            f"the closed period is checked against {base.label} only, so a change that restores a row "
+            "as it was at closing may be shown as a change."
+        )
     for side, state in ((base, before), (head, after)):
         if state.cooperative is None and not state.problems:
             notes.append(

@@ -126,24 +126,29 @@ class BooksRepository:
     def blob(self, sha: str) -> bytes:
         return self.repo.odb.stream(bytes.fromhex(sha)).read()
 
-    def book_changes(self) -> Iterator[CommitChanges]:
+    def book_changes(self, until: str | None = None) -> Iterator[CommitChanges]:
         """Every commit that touched ledgers/, oldest first (first parents only), then the
-        working tree's uncommitted changes; paths relative to the cooperative's directory."""
+        working tree's uncommitted changes; paths relative to the cooperative's directory.
+        With `until` (a full commit sha), the commits up to that one and no working tree."""
         prefix = self._prefix()
         books = prefix + BOOKS_DIR + "/"
+        if until is not None and not _FULL_COMMIT.fullmatch(until):
+            raise RevisionError(f'"{until}" is not a full commit sha.')
         # -z: the raw part names each file exactly (NUL-terminated, never quoted), whatever
         # characters its name holds; the patch part follows in the same order.
         log = self._git(
             "log", "--reverse", "--first-parent", "--diff-merges=first-parent", "-p", "-U0",
             "--raw", "-z", "--no-abbrev", "--no-color", "--no-renames", "--no-ext-diff",
             "--src-prefix=a/", "--dst-prefix=b/",  # whatever diff.noprefix says
-            f"--format={_RECORD}%H{_FIELD}%cI{_FIELD}%s", "--", books,
+            f"--format={_RECORD}%H{_FIELD}%cI{_FIELD}%s", *([until] if until else []), "--", books,
         )
         for record in _COMMIT_START.split(log)[1:]:
             header, _, body = record.partition("\0")
             sha, date, message = (header.split(_FIELD, 2) + ["", ""])[:3]
             commit = CommitInfo(sha, dt.datetime.fromisoformat(date), False, message)
             yield CommitChanges(commit, _parse_patch(body.removeprefix("\n"), prefix))
+        if until is not None:
+            return
         worktree = self._git(
             "diff", "-p", "-U0", "--raw", "-z", "--no-abbrev", "--no-color", "--no-renames", "--no-ext-diff",
             "--src-prefix=a/", "--dst-prefix=b/", "HEAD", "--", books,

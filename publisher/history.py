@@ -16,6 +16,7 @@ import io
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from publisher.accounts import ACCOUNTS_PATH, Accounts
@@ -442,9 +443,14 @@ def _describe(row: Row, units: int, replay: _Replay) -> str:
     )
 
 
-def read_history(cooperative: Cooperative) -> History:
-    """Replay the history of the books; a History with `available` False says why not."""
-    repository = BooksRepository.open(cooperative.root)
+def read_history(cooperative: Cooperative, repository_root: Path | None = None, until: str | None = None) -> History:
+    """Replay the history of the books; a History with `available` False says why not.
+
+    By default the history is that of the cooperative's own directory, up to its working tree.
+    `publisher diff` reads the books of a revision out of git into a scratch directory: it
+    passes the repository's directory and the revision's full sha as `until`, so that the
+    closed periods are checked on the history up to that revision."""
+    repository = BooksRepository.open(repository_root if repository_root is not None else cooperative.root)
     if not repository.available:
         return History(False, repository.reason)
     try:
@@ -456,7 +462,7 @@ def read_history(cooperative: Cooperative) -> History:
                 "actions/checkout)",
             )
         replay = _Replay(repository, cooperative)
-        for changes in repository.book_changes():
+        for changes in repository.book_changes(until):
             replay.apply(changes)
         replay.history.problems += replay.closed_period_problems()
         replay.history.provenance = {key: [when for when, _ in copies] for key, copies in replay.rows.items()}

@@ -449,3 +449,31 @@ def test_rows_of_a_file_with_any_name_are_diffed(tmp_path, name):
     assert [(item.kind, item.change.row.path, item.after_line) for item in diff.rows] == [
         ("changed", "ledgers/" + name, 2)
     ]
+
+
+def test_restoring_a_closed_row_is_a_fix_not_a_change_to_the_closed_period(tmp_path):
+    root = init_repo(tmp_path / "coop")
+    closed = ACCOUNTS + "closed_through: 2026-02-28\n"
+    commit(root, "Books", "2026-06-01", {"ledgers/accounts.yml": closed, "ledgers/2026.csv": BASE_LEDGER})
+    edited = BASE_LEDGER.replace("30.00,dues,,,,d1", "35.00,dues,,,,d1")
+    base = commit(root, "Edit January", "2026-06-02", {"ledgers/2026.csv": edited})
+    head = commit(root, "Restore January", "2026-06-03", {"ledgers/2026.csv": BASE_LEDGER})
+    diff = diff_books(root, base, head, today=TODAY)
+    assert not {p for p in codes_at(diff.introduced) if p[2].startswith("closed-period")}
+    assert codes_at(diff.fixed) >= {("ledgers/2026.csv", 3, "closed-period-changed")}
+    assert diff.base.errors == diff.head.errors + 1
+
+
+def test_without_the_history_the_change_is_held_against_the_base(tmp_path):
+    origin = init_repo(tmp_path / "origin")
+    closed = ACCOUNTS + "closed_through: 2026-02-28\n"
+    commit(origin, "Books", "2026-06-01", {"ledgers/accounts.yml": closed, "ledgers/2026.csv": BASE_LEDGER})
+    commit(origin, "More", "2026-06-02", {"ledgers/2026.csv": BASE_LEDGER + "2026-05-01,Dues May,30.00,dues,,,,d5,\n"})
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--depth", "1", origin.resolve().as_uri(), str(clone))
+    (clone / "ledgers/2026.csv").write_text(
+        BASE_LEDGER.replace("30.00,dues,,,,d1", "35.00,dues,,,,d1"), encoding="utf-8"
+    )
+    diff = diff_books(clone, "HEAD", today=TODAY)
+    assert ("ledgers/2026.csv", 3, "closed-period-changed") in codes_at(diff.introduced)
+    assert any("could not be read" in note for note in diff.notes)
