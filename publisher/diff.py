@@ -349,25 +349,40 @@ def match_rows(before: list[tuple[Row, int]], after: list[tuple[Row, int]]) -> l
         if old.cells != new.cells  # the same cells elsewhere: moved, not changed
     ]
     # In one block, the most alike rows first: a row inserted next to an edited one is added.
-    candidates = sorted(
-        (-score, i, j, old, new)
-        for i, old in enumerate(gone)
-        for j, new in enumerate(new_rows)
-        if not old.get("id") and not new.get("id") and block[id(old)] == block[id(new)]
-        for score in [_likeness(old, new)]
-        if score is not None
-    )
+    blocks: dict[tuple[str, int], tuple[list[Row], list[Row]]] = {}
+    for row in gone:
+        if not row.get("id"):
+            blocks.setdefault(block[id(row)], ([], []))[0].append(row)
+    for row in new_rows:
+        if not row.get("id") and block[id(row)] in blocks:
+            blocks[block[id(row)]][1].append(row)
     paired: set[int] = set()
-    for _, _, _, old, new in candidates:
-        if id(old) not in paired and id(new) not in paired:
-            paired |= {id(old), id(new)}
-            result.append(RowDiff(RowChange("changed", old, new), line_of[id(old)], line_of[id(new)]))
+    for olds, news in blocks.values():
+        if len(olds) * len(news) > _MAX_PAIRS_COMPARED:
+            candidates = [(0, i, i, old, new) for i, (old, new) in enumerate(zip(olds, news))]  # in order
+        else:
+            candidates = sorted(
+                (-score, i, j, old, new)
+                for i, old in enumerate(olds)
+                for j, new in enumerate(news)
+                for score in [_likeness(old, new)]
+                if score is not None
+            )
+        for _, _, _, old, new in candidates:
+            if id(old) not in paired and id(new) not in paired and _likeness(old, new) is not None:
+                paired |= {id(old), id(new)}
+                result.append(RowDiff(RowChange("changed", old, new), line_of[id(old)], line_of[id(new)]))
     result += [RowDiff(RowChange("removed", r, None), line_of[id(r)], None) for r in gone if id(r) not in paired]
     result += [RowDiff(RowChange("added", None, r), None, line_of[id(r)]) for r in new_rows if id(r) not in paired]
     order = {"added": 0, "changed": 1, "removed": 2}
     return sorted(
         result, key=lambda r: (order[r.kind], r.change.row.path, r.after_line or r.before_line or 0)
     )
+
+
+#: Past this many (removed, added) pairs in one stretch of a file (a file rewritten whole), rows
+#: are paired in order rather than by likeness, so that the time stays bounded.
+_MAX_PAIRS_COMPARED = 40_000
 
 
 def _likeness(old: Row, new: Row) -> int | None:

@@ -322,7 +322,7 @@ class _Replay:
         for item in closed_period_changes(self.at_closing, [row for _, row in now], closed):
             row = item.row
             date = (item.before or item.after).get("date")  # type: ignore[union-attr]
-            closing = self.closed_by(date) if item.before is not None else None
+            closing = self.closed_by(date)
             set_in = f"closed_through, set in commit {closing.short}" if closing else "closed_through"
             opening = f"The books are closed through {closed} ({set_in}), but "
             if item.kind == "removed":
