@@ -223,23 +223,17 @@ class _Replay:
             removed += file_removed
             added += file_added
         result: list[RowChange] = []
-        added_by_key: dict[str, list[Row]] = {}
-        for row in added:
-            added_by_key.setdefault(row.key, []).append(row)
+        pairs, removed, added = pair_rows(removed, added)
+        for old, new in pairs:
+            self._replace(old, new, commit)
+            if new.cells != old.cells:  # the same cells in another file: moved, not changed
+                result.append(RowChange("changed", old, new))
         for row in removed:
-            partners = added_by_key.get(row.key)
-            if partners:
-                new = partners.pop(0)
-                self._replace(row, new, commit)
-                if new.cells != row.cells:
-                    result.append(RowChange("changed", row, new))
-            else:
-                self._remove(row)
-                result.append(RowChange("removed", row, None))
-        for rows in added_by_key.values():
-            for row in rows:
-                self.rows.setdefault(row.key, []).append((commit, row))
-                result.append(RowChange("added", None, row))
+            self._remove(row)
+            result.append(RowChange("removed", row, None))
+        for row in added:
+            self.rows.setdefault(row.key, []).append((commit, row))
+            result.append(RowChange("added", None, row))
         funds: dict[str, int] = {}
         for item in result:
             if item.before is not None:

@@ -787,6 +787,9 @@ def test_rows_of_a_file_with_any_name_have_their_commit(tmp_path, name):
     second = short(tmp_path, commit(tmp_path, "Rent", "2026-01-20"))
     write_odd(tmp_path, name, ledger(R1, R2, GRANT))  # not committed
     assert provenance_of(tmp_path) == {(path, 2): first, (path, 3): second, (path, 4): None}
+    cooperative = load(tmp_path)
+    published = published_ledger(cooperative, row_provenance(cooperative, cooperative.history()))
+    assert dict(zip(published["id"], published["changed_in"])) == {"r1": first, "r2": second, "r3": "uncommitted"}
 
 
 def test_the_history_does_not_depend_on_the_users_diff_prefix_setting(tmp_path):
