@@ -684,7 +684,7 @@ def _closed_period_problems(
     day = closed.isoformat()
     lines: dict[int, int] = {id(row): line for row, line in after_rows}
     at = base.label
-    for item in closed_period_changes([r for r, _ in before_rows], [r for r, _ in after_rows], day):
+    for item in closed_period_changes([r for r, _ in before_rows], [r for r, _ in after_rows], day, before):
         opening = f"The books are closed through {day}, but this change "
         if item.kind == "removed":
             text = (

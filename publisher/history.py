@@ -313,7 +313,8 @@ class _Replay:
         now = self.current()
         last_change = {id(row): when for when, row in now}
         units = self.cooperative.accounts.minor_units
-        for item in closed_period_changes(self.at_closing, [row for _, row in now], closed):
+        accounts = self.cooperative.accounts
+        for item in closed_period_changes(self.at_closing, [row for _, row in now], closed, accounts):
             row = item.row
             date = (item.before or item.after).get("date")  # type: ignore[union-attr]
             closing = self.closed_by(date)
@@ -347,17 +348,37 @@ class _Replay:
         return found
 
 
-def closed_period_changes(at_closing: list[Row], now: list[Row], closed: str) -> list[RowChange]:
+def row_meaning(row: Row, accounts: Accounts) -> tuple[str, ...]:
+    """The row's cells as they count in the books: the amount in minor units (so "-400" and
+    "-400.00" are the same), an empty fund as the default fund. Text that is not an amount is
+    kept as written."""
+    cells = list(row.cells)
+    amount = COLUMNS.index("amount")
+    text = cells[amount].replace(",", ".") if accounts.dialect.decimal == "," else cells[amount]
+    minor = parse_decimal_text(text, accounts.minor_units)
+    cells[amount] = f"minor:{minor}" if minor is not None else cells[amount]
+    cells[COLUMNS.index("fund")] = fund_of(row, accounts)
+    return tuple(cells)
+
+
+def closed_period_changes(
+    at_closing: list[Row], now: list[Row], closed: str, accounts: Accounts | None = None
+) -> list[RowChange]:
     """How the rows dated on or before `closed` differ now from `at_closing` (the rows of that
-    period when it was closed). Rows are compared by their cells, not by file, so a row moved to
-    another file is no change; a row that was changed and changed back is no change either.
+    period when it was closed). Rows are compared by what they mean (`row_meaning`, with
+    `accounts`; else by their cells), not by file, so a row moved to another file or rewritten
+    in an equivalent form is no change; a row changed and changed back is no change either.
     A row gone from the period and one new in it are paired as one change by `pair_rows`; a row
     whose date left the period is paired with where it stands now."""
     reference = [row for row in at_closing if _in_period(row, closed)]
     in_period = [row for row in now if _in_period(row, closed)]
-    common = Counter(r.cells for r in reference) & Counter(r.cells for r in in_period)
-    gone = _unmatched(reference, common)
-    new = _unmatched(in_period, common)
+
+    def meaning(row: Row) -> tuple[str, ...]:
+        return row_meaning(row, accounts) if accounts is not None else row.cells
+
+    common = Counter(map(meaning, reference)) & Counter(map(meaning, in_period))
+    gone = _unmatched(reference, common, meaning)
+    new = _unmatched(in_period, common, meaning)
     pairs, gone, new = pair_rows(gone, new)
     # Rows without an id: their order in the period is not kept, so one gone and one new in the
     # same file and on the same day (else only in the same file) are taken as one row edited.
@@ -383,13 +404,13 @@ def _in_period(row: Row, closed: str) -> bool:
     return bool(date) and date <= closed
 
 
-def _unmatched(rows: list[Row], common: Counter) -> list[Row]:
-    """The rows of `rows` beyond the multiset `common` of cells (in order)."""
+def _unmatched(rows: list[Row], common: Counter, meaning) -> list[Row]:
+    """The rows of `rows` beyond the multiset `common` of meanings (in order)."""
     left_in_common = Counter(common)
     left = []
     for row in rows:
-        if left_in_common[row.cells] > 0:
-            left_in_common[row.cells] -= 1
+        if left_in_common[meaning(row)] > 0:
+            left_in_common[meaning(row)] -= 1
         else:
             left.append(row)
     return left

@@ -499,6 +499,28 @@ def test_a_change_to_a_closed_row_later_reverted_is_no_error(tmp_path):
     assert not has_errors(problems)
 
 
+def test_restoring_a_closed_row_in_an_equivalent_form_is_no_error(tmp_path):
+    closed_books(tmp_path)
+    commit(tmp_path, "Fix rent", "2026-03-01", {"ledgers/2025.csv": ledger(A1, A2.replace("-400.00", "-410.00"), A3)})
+    # As the advice gives it: the default fund named, the amount without its zero cents.
+    restored = A2.replace("-400.00", "-400").replace(",rent,,", ",rent,general,")
+    commit(tmp_path, "Rent restored", "2026-03-02", {"ledgers/2025.csv": ledger(A1, restored, A3)})
+    _, problems = check_cooperative(tmp_path, today=TODAY)
+    assert closed_problems(problems) == set()
+
+
+def test_removing_a_backdated_row_as_advised_is_no_error(tmp_path):
+    closed_books(tmp_path)
+    forgotten = "2025-12-31,Forgotten dues,15.00,dues,,,,a4,"
+    commit(tmp_path, "Forgotten", "2026-03-01", {"ledgers/2026.csv": ledger(B1, B2, forgotten)})
+    _, problems = check_cooperative(tmp_path, today=TODAY)
+    assert closed_problems(problems) == {("ledgers/2026.csv", 4, "closed-period-changed")}
+    late = "2026-03-01,Forgotten dues (of 31 December 2025),15.00,dues,,,,a4,"
+    commit(tmp_path, "Dated in March", "2026-03-02", {"ledgers/2026.csv": ledger(B1, B2, late)})
+    _, problems = check_cooperative(tmp_path, today=TODAY)
+    assert closed_problems(problems) == set()
+
+
 def test_a_reverted_change_not_yet_committed_is_no_error(tmp_path):
     closed_books(tmp_path)
     commit(tmp_path, "Fix drill", "2026-03-01", {"ledgers/2025.csv": ledger(A1, A2, A3.replace("-120.00", "-99.00"))})
