@@ -814,6 +814,16 @@ def test_rows_of_a_file_with_any_name_have_their_commit(tmp_path, name):
     assert dict(zip(published["id"], published["changed_in"])) == {"r1": first, "r2": second, "r3": "uncommitted"}
 
 
+def test_a_commit_subject_holding_the_log_separators_does_not_split_the_history(tmp_path):
+    init_repo(tmp_path)
+    write_coop(tmp_path, {})
+    first = short(tmp_path, commit(tmp_path, "January \x1e\x1f", "2026-01-10", {"ledgers/2026.csv": ledger(R1)}))
+    second = short(tmp_path, commit(tmp_path, "Rent \x1e", "2026-01-20", {"ledgers/2026.csv": ledger(R1, R2)}))
+    history = load(tmp_path).history()
+    assert [c.commit.message for c in history.changesets] == ["January \x1e\x1f", "Rent \x1e"]
+    assert provenance_of(tmp_path) == {("ledgers/2026.csv", 2): first, ("ledgers/2026.csv", 3): second}
+
+
 def test_the_history_does_not_depend_on_the_users_diff_prefix_setting(tmp_path):
     init_repo(tmp_path)
     git(tmp_path, "config", "diff.noprefix", "true")
