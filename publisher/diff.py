@@ -913,7 +913,7 @@ def format_diff_markdown(diff: BooksDiff) -> str:
     out += ["", f"*{md('Amounts: ' + LEGEND)}*"]
     for change in diff.settings:
         if change.privacy:
-            out += ["", f"> **Privacy:** {md(describe_setting(change).removeprefix('privacy: '))}"]
+            out += ["", f"> **Privacy:** {md(describe_setting(change).removeprefix('privacy: '))}."]
     if diff.settings:
         out += ["", "### Settings (ledgers/accounts.yml)", ""]
         out += [f"- {md(describe_setting(c))}" for c in diff.settings]
