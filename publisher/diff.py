@@ -2,15 +2,17 @@
 
 Both sides are read and checked exactly as `publisher check` reads a directory: a revision's
 ledgers/ and content/ are written out of git into a scratch directory (gitrepo.export_revision),
-the working tree is read where it is. The comparison then uses the same notions as the history
-of the books (publisher.history): a row is identified by its `id`, or by its whole content when
-it has none; a row removed and added with the same identity was changed. The money is compared
-through the same yearly figures the site publishes (publisher.summary).
+the working tree is read where it is. Rows are matched as in the history of the books
+(publisher.history.pair_rows: by `id`, identical rows are one row moved), after aligning each
+file's rows (match_rows), so that a row without an id edited in place is one row changed. The
+money is compared through the same yearly figures the site publishes (publisher.summary), with
+expenses as amounts spent (LEGEND).
 
 Problems are compared by (severity, code, path, message), not by line, so that a problem that
-only moved because rows were inserted above it is neither "introduced" nor "fixed". The checks
-of closed periods need the whole history, which a scratch directory does not have: they are left
-out of both sides, and this change alone is held against the base's `closed_through` instead.
+only moved because rows were inserted above it is neither "introduced" nor "fixed". The closed
+periods of each side are checked on the repository's history up to that side (a scratch copy has
+no git of its own), exactly as `publisher check` does; where that history cannot be read (a
+shallow clone), this change alone is held against the base's `closed_through` instead.
 """
 
 from __future__ import annotations
@@ -21,13 +23,22 @@ import html
 import re
 import tempfile
 from collections import Counter
+from difflib import SequenceMatcher
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from publisher.accounts import Accounts
+from publisher.accounts import ACCOUNTS_PATH, Accounts
 from publisher.cooperative import Cooperative, NotACooperative, check_cooperative
 from publisher.gitrepo import BOOKS_DIR, CommitInfo, export_revision
-from publisher.history import _KEPT_AS_WRITTEN, COLUMNS, Row, RowChange
+from publisher.history import (
+    _KEPT_AS_WRITTEN,
+    COLUMNS,
+    Row,
+    RowChange,
+    closed_period_changes,
+    pair_rows,
+    read_history,
+)
 from publisher.money import format_minor
 from publisher.problems import (
     Problem,
@@ -108,11 +119,43 @@ class Movement:
 
 
 @dataclass(frozen=True)
+class LineChange:
+    """A line of balances.csv or of a budget added, changed or removed. Lines are identified by
+    their key cells (a balance by date and fund; a budget line by year, category and fund),
+    wherever they stand: a line only moved is no change."""
+
+    file: str  # balances | budget
+    kind: str  # added | changed | removed
+    key: tuple[tuple[str, str], ...]  # (column, cell) of the key columns
+    before: tuple[tuple[str, str], ...] | None  # (column, cell) of the other columns
+    after: tuple[tuple[str, str], ...] | None
+    before_where: str | None = None  # path:line
+    after_where: str | None = None
+
+
+@dataclass(frozen=True)
+class SettingChange:
+    """A change to accounts.yml that changes what the books mean or what the site shows."""
+
+    kind: str  # category-added|-removed|-changed, fund-added|-removed|-changed,
+    #            counterparty-public|-private, closed-through, currency, name
+    key: str
+    before: str | None
+    after: str | None
+
+    @property
+    def privacy(self) -> bool:
+        """A counterparty made public: its name will be published on every row that names it."""
+        return self.kind == "counterparty-public"
+
+
+@dataclass(frozen=True)
 class CategoryChange:
     category: str
     label: str
     kind: str  # income | expense (the category's kind at the head, else at the base)
-    #: the signed sum of the category's rows that year
+    #: the category's rows that year as the report shows amounts: received for an income
+    #: category, spent for an expense category (both positive when money went the usual way)
     total: Movement
 
 
@@ -141,6 +184,10 @@ class BooksDiff:
     #: every problem at the head, for the full report
     problems: tuple[Problem, ...]
     notes: tuple[str, ...] = ()
+    #: balances.csv and budget lines added, changed and removed
+    lines: tuple[LineChange, ...] = ()
+    #: accounts.yml: categories, funds, public counterparties, closed_through
+    settings: tuple[SettingChange, ...] = ()
 
     def count(self, kind: str) -> int:
         return sum(1 for r in self.rows if r.kind == kind)
@@ -148,6 +195,10 @@ class BooksDiff:
     @property
     def money_changed(self) -> bool:
         return bool(self.years) or any(m.change for _, m in self.funds)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.rows or self.lines or self.settings or self.introduced or self.fixed) or self.money_changed
 
 
 @dataclass
@@ -159,6 +210,8 @@ class _State:
     rows: list[tuple[Row, int]] = field(default_factory=list)
     summary: Summary | None = None
     unreadable_rows: int = 0
+    #: why the history up to this side could not be read (None: its closed periods were checked)
+    history_unavailable: str | None = None
 
 
 # -- Computing ---------------------------------------------------------------------------------
@@ -188,8 +241,8 @@ def diff_books(
                 head_commit = export_revision(root, head, head_dir, EXPORTED)
         except GitError as error:
             raise DiffError(str(error)) from None
-        before = _read_side(base_dir, today)
-        after = _read_side(head_dir, today)
+        before = _read_side(base_dir, today, root, base_commit.sha)
+        after = _read_side(head_dir, today, root, head_commit.sha if head_commit else None)
     if (
         before.cooperative is None
         and after.cooperative is None
@@ -202,15 +255,27 @@ def diff_books(
     return _compare(before, after, Side(base, base_commit), Side(head, head_commit))
 
 
-def _read_side(directory: Path, today: dt.date | None) -> _State:
+def _read_side(directory: Path, today: dt.date | None, root: Path, until: str | None) -> _State:
+    """Read and check one side. Its closed periods are checked on the repository's history up
+    to that side (`until`: its commit; None: the working tree), like `publisher check` does."""
     try:
         cooperative, problems = check_cooperative(directory, today)
     except NotACooperative:
         return _State(None, [])
+    # The checks ran on a scratch copy for a revision: their history checks saw no git.
     problems = [p for p in problems if p.code not in HISTORY_CODES]
     state = _State(cooperative, problems)
     if cooperative is None:
         return state
+    history = (
+        cooperative.history()
+        if until is None and directory == root
+        else read_history(cooperative, root, until)
+    )
+    if history.available:
+        state.problems += history.problems
+    else:
+        state.history_unavailable = history.reason or "the history could not be read"
     state.rows = ledger_rows(cooperative)
     state.summary, state.unreadable_rows = _summary(cooperative)
     return state
@@ -253,39 +318,192 @@ def _summary(cooperative: Cooperative) -> tuple[Summary | None, int]:
 
 
 def match_rows(before: list[tuple[Row, int]], after: list[tuple[Row, int]]) -> list[RowDiff]:
-    """Rows added, changed and removed between two lists of rows (history.Row identity)."""
-    common = Counter(r for r, _ in before) & Counter(r for r, _ in after)
-    removed = _leftover(before, common)
-    added = _leftover(after, common)
-    added_by_key: dict[str, list[tuple[Row, int]]] = {}
-    for row, line in added:
-        added_by_key.setdefault(row.key, []).append((row, line))
-    result: list[RowDiff] = []
-    for row, line in removed:
-        partners = added_by_key.get(row.key)
-        if partners:
-            new, new_line = partners.pop(0)
-            if new.cells != row.cells:  # the same cells in another file: moved, not changed
-                result.append(RowDiff(RowChange("changed", row, new), line, new_line))
+    """Rows added, changed and removed between two lists of rows (in file order).
+
+    In each file the rows that stayed are aligned with difflib's SequenceMatcher on their
+    cells. Of the rows left, a removed and an added row with the same id are one row changed,
+    and identical rows are one row moved (to another line or file: not shown), as in the
+    history of the books (history.pair_rows). Rows without an id that are still left were
+    removed and added at the same place of the same file (one block of the alignment): they
+    are paired in order, as rows edited in place."""
+    removed: list[tuple[Row, int]] = []
+    added: list[tuple[Row, int]] = []
+    block: dict[int, tuple[str, int]] = {}  # id(row) -> (file, block of the alignment)
+    paths = list(dict.fromkeys([r.path for r, _ in before] + [r.path for r, _ in after]))
+    for path in paths:
+        old = [(r, line) for r, line in before if r.path == path]
+        new = [(r, line) for r, line in after if r.path == path]
+        matcher = SequenceMatcher(None, [r.cells for r, _ in old], [r.cells for r, _ in new], autojunk=False)
+        for number, (tag, i1, i2, j1, j2) in enumerate(matcher.get_opcodes()):
+            if tag == "equal":
+                continue
+            for item in old[i1:i2] + new[j1:j2]:
+                block[id(item[0])] = (path, number)
+            removed += old[i1:i2]
+            added += new[j1:j2]
+    line_of = {id(r): line for r, line in removed + added}
+    pairs, gone, new_rows = pair_rows([r for r, _ in removed], [r for r, _ in added])
+    result = [
+        RowDiff(RowChange("changed", old, new), line_of[id(old)], line_of[id(new)])
+        for old, new in pairs
+        if old.cells != new.cells  # the same cells elsewhere: moved, not changed
+    ]
+    # In one block, the most alike rows first: a row inserted next to an edited one is added.
+    blocks: dict[tuple[str, int], tuple[list[Row], list[Row]]] = {}
+    for row in gone:
+        if not row.get("id"):
+            blocks.setdefault(block[id(row)], ([], []))[0].append(row)
+    for row in new_rows:
+        if not row.get("id") and block[id(row)] in blocks:
+            blocks[block[id(row)]][1].append(row)
+    paired: set[int] = set()
+    for olds, news in blocks.values():
+        if len(olds) * len(news) > _MAX_PAIRS_COMPARED:
+            candidates = [(0, i, i, old, new) for i, (old, new) in enumerate(zip(olds, news))]  # in order
         else:
-            result.append(RowDiff(RowChange("removed", row, None), line, None))
-    for rows in added_by_key.values():
-        result += [RowDiff(RowChange("added", None, row), None, line) for row, line in rows]
+            candidates = sorted(
+                (-score, i, j, old, new)
+                for i, old in enumerate(olds)
+                for j, new in enumerate(news)
+                for score in [_likeness(old, new)]
+                if score is not None
+            )
+        for _, _, _, old, new in candidates:
+            if id(old) not in paired and id(new) not in paired and _likeness(old, new) is not None:
+                paired |= {id(old), id(new)}
+                result.append(RowDiff(RowChange("changed", old, new), line_of[id(old)], line_of[id(new)]))
+    result += [RowDiff(RowChange("removed", r, None), line_of[id(r)], None) for r in gone if id(r) not in paired]
+    result += [RowDiff(RowChange("added", None, r), None, line_of[id(r)]) for r in new_rows if id(r) not in paired]
     order = {"added": 0, "changed": 1, "removed": 2}
     return sorted(
         result, key=lambda r: (order[r.kind], r.change.row.path, r.after_line or r.before_line or 0)
     )
 
 
-def _leftover(rows: list[tuple[Row, int]], common: Counter) -> list[tuple[Row, int]]:
-    unmatched = Counter(common)
-    left = []
-    for row, line in rows:
-        if unmatched[row] > 0:
-            unmatched[row] -= 1
-        else:
-            left.append((row, line))
-    return left
+#: Past this many (removed, added) pairs in one stretch of a file (a file rewritten whole), rows
+#: are paired in order rather than by likeness, so that the time stays bounded.
+_MAX_PAIRS_COMPARED = 40_000
+
+
+def _likeness(old: Row, new: Row) -> int | None:
+    """How many cells two rows share, or None when fewer than half of the cells either fills
+    are the same (then they are two different rows, not one edited)."""
+    filled = [c for c in COLUMNS if old.get(c) or new.get(c)]
+    same = sum(old.get(c) == new.get(c) for c in filled)
+    return same if 2 * same >= len(filled) else None
+
+
+#: balances.csv and budgets: (file, key columns, value columns)
+_LINE_FILES = (
+    ("balances", ("date", "fund"), ("balance",)),
+    ("budget", ("year", "category", "fund"), ("amount", "decision")),
+)
+
+
+def _file_role(path: str) -> str:
+    name = path.rsplit("/", 1)[-1].lower()
+    return "budget" if name.startswith("budget") else "balances" if name == "balances.csv" else "ledger"
+
+
+def _lines(cooperative: Cooperative | None, role: str, keys: tuple[str, ...], values: tuple[str, ...]):
+    """(key, values, path:line) of every line of the balances or budget files, in file order."""
+    found = []
+    if cooperative is None:
+        return found
+    for path, table in cooperative.tables.items():
+        if _file_role(path) != role or not len(table.frame):
+            continue
+        frame = table.frame
+
+        def column(name: str) -> list[str]:
+            if name not in frame.columns:
+                return [""] * len(frame)
+            return frame[name].fillna("").astype(str).str.strip().tolist()
+
+        key_cells = list(zip(*[column(c) for c in keys], strict=True))
+        value_cells = list(zip(*[column(c) for c in values], strict=True))
+        for key, value, line in zip(key_cells, value_cells, frame["line"], strict=True):
+            found.append((tuple(zip(keys, key)), tuple(zip(values, value)), f"{path}:{int(line)}"))
+    return found
+
+
+def compare_lines(before: Cooperative | None, after: Cooperative | None) -> list[LineChange]:
+    """balances.csv and budget lines added, changed and removed, by their key cells."""
+    changes: list[LineChange] = []
+    for role, keys, values in _LINE_FILES:
+        old, new = _lines(before, role, keys, values), _lines(after, role, keys, values)
+        common = Counter((k, v) for k, v, _ in old) & Counter((k, v) for k, v, _ in new)
+        left_old, left_new = Counter(common), Counter(common)
+        gone = []
+        for key, value, where in old:
+            if left_old[(key, value)] > 0:
+                left_old[(key, value)] -= 1
+            else:
+                gone.append((key, value, where))
+        came: dict[tuple, list] = {}
+        for key, value, where in new:
+            if left_new[(key, value)] > 0:
+                left_new[(key, value)] -= 1
+            else:
+                came.setdefault(key, []).append((value, where))
+        for key, value, where in gone:
+            partners = came.get(key)
+            if partners:
+                new_value, new_where = partners.pop(0)
+                changes.append(LineChange(role, "changed", key, value, new_value, where, new_where))
+            else:
+                changes.append(LineChange(role, "removed", key, value, None, where, None))
+        for key, rest in came.items():
+            changes += [LineChange(role, "added", key, None, value, None, where) for value, where in rest]
+    order = {"added": 0, "changed": 1, "removed": 2}
+    return sorted(changes, key=lambda c: (c.file, order[c.kind], c.key))
+
+
+def compare_accounts(before: Accounts | None, after: Accounts | None) -> list[SettingChange]:
+    """What changed in accounts.yml that changes what the books mean or what is published."""
+    if before is None or after is None:
+        return []
+    found: list[SettingChange] = []
+    for kind, old, new in (("name", before.name, after.name), ("currency", before.currency, after.currency)):
+        if old != new:
+            found.append(SettingChange(kind, kind, old, new))
+    for key in after.categories.keys() - before.categories.keys():
+        found.append(SettingChange("category-added", key, None, _category(after.categories[key])))
+    for key in before.categories.keys() - after.categories.keys():
+        found.append(SettingChange("category-removed", key, _category(before.categories[key]), None))
+    for key in before.categories.keys() & after.categories.keys():
+        old, new = _category(before.categories[key]), _category(after.categories[key])
+        if old != new:
+            found.append(SettingChange("category-changed", key, old, new))
+    for key in after.funds.keys() - before.funds.keys():
+        found.append(SettingChange("fund-added", key, None, after.funds[key]))
+    for key in before.funds.keys() - after.funds.keys():
+        found.append(SettingChange("fund-removed", key, before.funds[key], None))
+    for key in before.funds.keys() & after.funds.keys():
+        if before.funds[key] != after.funds[key]:
+            found.append(SettingChange("fund-changed", key, before.funds[key], after.funds[key]))
+    if before.default_fund != after.default_fund:
+        found.append(SettingChange("default-fund", "default fund", before.default_fund, after.default_fund))
+    for name in after.public_counterparties - before.public_counterparties:
+        found.append(SettingChange("counterparty-public", name, None, name))
+    for name in before.public_counterparties - after.public_counterparties:
+        found.append(SettingChange("counterparty-private", name, name, None))
+    if before.closed_through != after.closed_through:
+        found.append(
+            SettingChange(
+                "closed-through",
+                "closed_through",
+                str(before.closed_through) if before.closed_through else None,
+                str(after.closed_through) if after.closed_through else None,
+            )
+        )
+    return sorted(found, key=lambda c: (c.kind, c.key))
+
+
+def _category(category) -> str:
+    """A category's kind, label and capital flag, as one comparable text."""
+    text = category.kind + (f", label \u201c{category.label}\u201d" if category.label != category.key else "")
+    return text + (", capital" if category.capital else "")
 
 
 def compare_problems(
@@ -316,11 +534,28 @@ def _compare(before: _State, after: _State, base: Side, head: Side) -> BooksDiff
     currency = accounts.currency if accounts else ""
     units = accounts.minor_units if accounts else 2
     rows = match_rows(before.rows, after.rows)
-    closed = _closed_period_problems(rows, _accounts(before), _accounts(after))
+    closed: list[Problem] = []
+    missing_history = [
+        (side, state) for side, state in ((base, before), (head, after)) if state.history_unavailable
+    ]
+    base_accounts = _accounts(before)
+    fallback = bool(missing_history) and base_accounts is not None and base_accounts.closed_through is not None
+    if fallback:
+        # Without the history (a shallow clone), this change alone is held against the base.
+        closed = _closed_period_problems(before.rows, after.rows, _accounts(before), _accounts(after), base)
+        before.problems = [p for p in before.problems if p.code not in HISTORY_CODES]
+        after.problems = [p for p in after.problems if p.code not in HISTORY_CODES]
     introduced, fixed = compare_problems(before.problems, after.problems)
     introduced = sorted_problems(introduced + closed)
     head_problems = sorted_problems(after.problems + closed)
     notes: list[str] = []
+    if fallback:
+        side, state = missing_history[0]
+        notes.append(
+            f"The history of the books up to {side.label} could not be read ({state.history_unavailable}): "
+            f"the closed period is checked against {base.label} only, so a change that restores a row "
+            "as it was at closing may be shown as a change."
+        )
     for side, state in ((base, before), (head, after)):
         if state.cooperative is None and not state.problems:
             notes.append(
@@ -365,6 +600,8 @@ def _compare(before: _State, after: _State, base: Side, head: Side) -> BooksDiff
         fixed=tuple(fixed),
         problems=tuple(head_problems),
         notes=tuple(notes),
+        lines=tuple(compare_lines(before.cooperative, after.cooperative)),
+        settings=tuple(compare_accounts(_accounts(before), _accounts(after))),
     )
 
 
@@ -384,7 +621,10 @@ def _years(before: Summary | None, after: Summary | None) -> list[YearChange]:
         b_categories = b.categories if b else {}
         categories = []
         for category in sorted(set(a_categories) | set(b_categories)):
-            total = Movement(a_categories.get(category), b_categories.get(category))
+            # One convention for the whole report: an expense is the amount spent (positive),
+            # as the year's expense total and the budget give it; the ledger's sums are signed.
+            sign = -1 if kinds.get(category) == "expense" else 1
+            total = Movement(_times(sign, a_categories.get(category)), _times(sign, b_categories.get(category)))
             if (total.before or 0) != (total.after or 0):
                 categories.append(
                     CategoryChange(
@@ -405,6 +645,10 @@ def _years(before: Summary | None, after: Summary | None) -> list[YearChange]:
     return changes
 
 
+def _times(sign: int, minor: int | None) -> int | None:
+    return None if minor is None else sign * minor
+
+
 def _funds(before: _State, after: _State) -> list[tuple[str, Movement]]:
     old = before.summary.funds if before.summary is not None else {}
     new = after.summary.funds if after.summary is not None else {}
@@ -413,9 +657,15 @@ def _funds(before: _State, after: _State) -> list[tuple[str, Movement]]:
 
 
 def _closed_period_problems(
-    rows: list[RowDiff], before: Accounts | None, after: Accounts | None
+    before_rows: list[tuple[Row, int]],
+    after_rows: list[tuple[Row, int]],
+    before: Accounts | None,
+    after: Accounts | None,
+    base: Side,
 ) -> list[Problem]:
-    """This change against the base's closed period (the history check, for one change)."""
+    """This change against the base's closed period: the rows of that period at the head are
+    compared with the base's, as the history check compares them with the rows at closing
+    (history.closed_period_changes)."""
     closed = before.closed_through if before is not None else None
     if closed is None:
         return []
@@ -424,29 +674,36 @@ def _closed_period_problems(
         found.append(
             problem(
                 "closed-period-reopened",
-                "ledgers/accounts.yml",
+                ACCOUNTS_PATH,
                 None,
                 f"This change moves closed_through back from {closed} to "
-                f"{after.closed_through or 'nothing'}. A closed period stays closed: restore it, "
-                "and enter corrections as new rows in an open period.",
+                f"{after.closed_through or 'nothing'}. A closed period stays closed: set it back to "
+                f"{closed}, and enter corrections as new rows dated after it.",
             )
         )
     day = closed.isoformat()
-    for item in rows:
-        dates = [r.get("date") for r in (item.change.before, item.change.after) if r is not None]
-        if not any(d and d <= day for d in dates):
-            continue
-        line = item.after_line if item.change.after is not None else None
-        found.append(
-            problem(
-                "closed-period-changed",
-                item.change.row.path,
-                line,
-                f"The books are closed through {day}, but this change {item.kind} a row of that "
-                f"period ({describe_row(item.change.row)}). Undo that change, and enter a correction as a "
-                "new row in an open period.",
+    lines: dict[int, int] = {id(row): line for row, line in after_rows}
+    at = base.label
+    for item in closed_period_changes([r for r, _ in before_rows], [r for r, _ in after_rows], day, before):
+        opening = f"The books are closed through {day}, but this change "
+        if item.kind == "removed":
+            text = (
+                f"{opening}deletes a row of that period. Put it back in {item.row.path} as it is at "
+                f"{at}: {describe_row(item.row)}; then record any correction as a new row dated after {day}."
             )
-        )
+        elif item.kind == "added":
+            text = (
+                f"{opening}adds a row dated in that period ({describe_row(item.row)}). Remove it, and "
+                f"enter it again dated after {day}."
+            )
+        else:
+            text = (
+                f"{opening}changes a row of that period; it now reads {describe_row(item.row)}. Restore "
+                f"it as it is at {at}: {describe_row(item.before)}; then record the correction as a "
+                f"new row dated after {day}."
+            )
+        line = lines.get(id(item.after)) if item.after is not None else None
+        found.append(problem("closed-period-changed", item.row.path, line, text))
     return found
 
 
@@ -475,6 +732,65 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
+#: How the report gives amounts: said once, in the legend of both formats (and in README).
+LEGEND = (
+    "Income is money received and expense is money spent, both as positive amounts (as in "
+    "summary.json), per year, per category and in the budget; fund balances are balances; "
+    "rows are quoted as written in the ledger, where money out is negative."
+)
+
+
+def describe_setting(change: SettingChange) -> str:
+    """One sentence for a change to accounts.yml."""
+    key, old, new = change.key, change.before, change.after
+    match change.kind:
+        case "category-added":
+            return f"category {key} added ({new})"
+        case "category-removed":
+            return f"category {key} removed (it was {old})"
+        case "category-changed":
+            return f"category {key} changed: {old} -> {new}"
+        case "fund-added":
+            return f"fund {key} added ({new})"
+        case "fund-removed":
+            return f"fund {key} removed (it was {old})"
+        case "fund-changed":
+            return f"fund {key} described as {new} (was {old})"
+        case "default-fund":
+            return f"the default fund (the first listed, for rows without a fund) is now {new} (was {old})"
+        case "counterparty-public":
+            return (
+                f"privacy: {key} is now a public counterparty, so the site will publish this name on "
+                "every row that names it, past rows included; make sure they agreed to be named"
+            )
+        case "counterparty-private":
+            return f"{key} is no longer a public counterparty: its rows will show as private"
+        case "closed-through":
+            if old is None:
+                return f"closed_through set to {new}: rows dated on or before it are now frozen"
+            if new is None:
+                return f"closed_through removed (it was {old})"
+            return f"closed_through moved from {old} to {new}"
+    return f"{key}: {old} -> {new}"
+
+
+def describe_line(change: LineChange) -> str:
+    """The key and the values of a balances or budget line (before -> after when changed)."""
+    key = " ".join(cell or "(default fund)" if column == "fund" else cell for column, cell in change.key)
+
+    def values(cells) -> str:
+        return ", ".join(f"{column} {cell}" for column, cell in cells if cell)
+
+    if change.before is not None and change.after is not None:
+        moved = [
+            f"{column} {old or '(none)'} -> {new or '(none)'}"
+            for (column, old), (_, new) in zip(change.before, change.after)
+            if old != new
+        ]
+        return f"{key}: " + ", ".join(moved)
+    return f"{key}: {values(change.before or change.after or ())}"
+
+
 def _headline(diff: BooksDiff) -> str:
     rows = (
         f"{diff.count('added')} added, {diff.count('changed')} changed, {diff.count('removed')} removed"
@@ -497,6 +813,10 @@ def format_diff_text(diff: BooksDiff) -> str:
     ]
     out.append(_headline(diff))
     out += [f"Note: {note}" for note in diff.notes]
+    out.append(f"Amounts: {LEGEND}")
+    if diff.settings:
+        out += ["", "Settings (ledgers/accounts.yml)"]
+        out += [f"  {'!' if c.privacy else '*'} {describe_setting(c)}" for c in diff.settings]
     if diff.funds:
         out += ["", "Funds (balance after the last row: before -> after)"]
         width = max(len(name) for name, _ in diff.funds)
@@ -524,6 +844,13 @@ def format_diff_text(diff: BooksDiff) -> str:
                 out.append(
                     f"    budget {category}: {_money(m.before, units)} -> {_money(m.after, units)}"
                 )
+    for role, title in (("budget", "Budget lines"), ("balances", "Balance assertions (balances.csv)")):
+        changes = [c for c in diff.lines if c.file == role]
+        if changes:
+            out += ["", title]
+            for c in changes:
+                sign = {"added": "+", "changed": "~", "removed": "-"}[c.kind]
+                out.append(f"  {sign} {c.after_where or c.before_where}  {c.kind}: {describe_line(c)}")
     for title, problems in (
         ("Problems introduced", diff.introduced),
         ("Problems fixed", diff.fixed),
@@ -548,7 +875,7 @@ def format_diff_text(diff: BooksDiff) -> str:
                     ("+", item.after_line) if after is not None else ("-", item.before_line)
                 )
                 out.append(f"  {sign} {row.path}:{line}  {describe_row(row)}")
-    if not diff.rows and not diff.money_changed and not diff.introduced and not diff.fixed:
+    if not diff.changed:
         out += ["", "No change to the books."]
     return "\n".join(out) + "\n"
 
@@ -583,6 +910,13 @@ def format_diff_markdown(diff: BooksDiff) -> str:
     out.append(md(_headline(diff)))
     for note in diff.notes:
         out += ["", f"> {md(note)}"]
+    out += ["", f"*{md('Amounts: ' + LEGEND)}*"]
+    for change in diff.settings:
+        if change.privacy:
+            out += ["", f"> **Privacy:** {md(describe_setting(change).removeprefix('privacy: '))}."]
+    if diff.settings:
+        out += ["", "### Settings (ledgers/accounts.yml)", ""]
+        out += [f"- {md(describe_setting(c))}" for c in diff.settings]
     if diff.funds:
         out += [
             "",
@@ -651,6 +985,14 @@ def format_diff_markdown(diff: BooksDiff) -> str:
                         ]
                     )
                 )
+    for role, title in (("budget", "Budget lines"), ("balances", "Balance assertions (balances.csv)")):
+        changes = [c for c in diff.lines if c.file == role]
+        if changes:
+            out += ["", f"### {title}", "", _md_row(["", "Where", "Line"]), "| --- | --- | --- |"]
+            out += [
+                _md_row([c.kind, md(c.after_where or c.before_where or ""), md(describe_line(c))])
+                for c in changes
+            ]
     for title, problems in (
         ("Problems introduced", diff.introduced),
         ("Problems fixed", diff.fixed),
@@ -681,7 +1023,7 @@ def format_diff_markdown(diff: BooksDiff) -> str:
             else:
                 line = item.after_line or item.before_line
                 out.append(_md_cells(item.kind, item.change.row, line))
-    if not diff.rows and not diff.money_changed and not diff.introduced and not diff.fixed:
+    if not diff.changed:
         out += ["", "No change to the books."]
     return "\n".join(out) + "\n"
 

@@ -9,6 +9,7 @@ from the books is ever passed to git as an option: paths are fixed names after `
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,7 +20,11 @@ CONTENT_DIR = "content"
 _RECORD = "\x1e"
 _FIELD = "\x1f"
 _HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
-_RAW = re.compile(r"^:(\d+) (\d+) ([0-9a-f]+) ([0-9a-f]+) (\w+)\t(.+)$")
+_RAW = re.compile(r":(\d+) (\d+) ([0-9a-f]+) ([0-9a-f]+) (\w+)")
+#: Where a commit's record starts: its sha, so that a subject holding the separator cannot split it.
+_COMMIT_START = re.compile(_RECORD + r"(?=[0-9a-f]{40}" + _FIELD + ")")
+#: Where a file's section of a patch starts (a content line always starts with " ", "+" or "-").
+_SECTION = re.compile(r"(?m)^(?=diff --git )")
 
 
 @dataclass(frozen=True)
@@ -121,29 +126,38 @@ class BooksRepository:
     def blob(self, sha: str) -> bytes:
         return self.repo.odb.stream(bytes.fromhex(sha)).read()
 
-    def book_changes(self) -> Iterator[CommitChanges]:
+    def book_changes(self, until: str | None = None) -> Iterator[CommitChanges]:
         """Every commit that touched ledgers/, oldest first (first parents only), then the
-        working tree's uncommitted changes; paths relative to the cooperative's directory."""
+        working tree's uncommitted changes; paths relative to the cooperative's directory.
+        With `until` (a full commit sha), the commits up to that one and no working tree."""
         prefix = self._prefix()
         books = prefix + BOOKS_DIR + "/"
+        if until is not None and not _FULL_COMMIT.fullmatch(until):
+            raise RevisionError(f'"{until}" is not a full commit sha.')
+        # -z: the raw part names each file exactly (NUL-terminated, never quoted), whatever
+        # characters its name holds; the patch part follows in the same order.
         log = self._git(
             "log", "--reverse", "--first-parent", "--diff-merges=first-parent", "-p", "-U0",
-            "--raw", "--no-abbrev", "--no-color", "--no-renames", "--no-ext-diff",
+            "--raw", "-z", "--no-abbrev", "--no-color", "--no-renames", "--no-ext-diff",
             "--src-prefix=a/", "--dst-prefix=b/",  # whatever diff.noprefix says
-            f"--format={_RECORD}%H{_FIELD}%cI{_FIELD}%s", "--", books,
+            f"--format={_RECORD}%H{_FIELD}%cI{_FIELD}%s", *([until] if until else []), "--", books,
         )
-        for record in log.split(_RECORD)[1:]:
-            header, _, body = record.partition("\n")
-            sha, date, message = (header.split(_FIELD) + ["", ""])[:3]
+        for record in _COMMIT_START.split(log)[1:]:
+            header, _, body = record.partition("\0")
+            sha, date, message = (header.split(_FIELD, 2) + ["", ""])[:3]
             commit = CommitInfo(sha, dt.datetime.fromisoformat(date), False, message)
-            yield CommitChanges(commit, _parse_patch(body, prefix))
+            yield CommitChanges(commit, _parse_patch(body.removeprefix("\n"), prefix))
+        if until is not None:
+            return
         worktree = self._git(
-            "diff", "-p", "-U0", "--raw", "--no-abbrev", "--no-color", "--no-renames", "--no-ext-diff",
+            "diff", "-p", "-U0", "--raw", "-z", "--no-abbrev", "--no-color", "--no-renames", "--no-ext-diff",
             "--src-prefix=a/", "--dst-prefix=b/", "HEAD", "--", books,
         )
         files = _parse_patch(worktree, prefix)
-        untracked = self._git("ls-files", "--others", "--exclude-standard", "--", books)
-        for path in untracked.splitlines():
+        untracked = self._git("ls-files", "-z", "--others", "--exclude-standard", "--", books)
+        for path in untracked.split("\0"):
+            if not path:
+                continue
             relative = path[len(prefix):]
             try:
                 lines = (self.root / relative).read_text(encoding="utf-8-sig").splitlines()
@@ -172,66 +186,74 @@ class BooksRepository:
         """For each file under `directory`, the last commit that changed it."""
         prefix = self._prefix()
         log = self._git(
-            "log", "--first-parent", "--name-only", "--no-renames", f"--format={_RECORD}%H{_FIELD}%cI{_FIELD}%s",
-            "--", prefix + directory + "/",
+            "log", "--first-parent", "--name-only", "-z", "--no-renames",
+            f"--format={_RECORD}%H{_FIELD}%cI{_FIELD}%s", "--", prefix + directory + "/",
         )
         found: dict[str, CommitInfo] = {}
-        for record in log.split(_RECORD)[1:]:
-            header, _, names = record.partition("\n")
-            sha, date, message = (header.split(_FIELD) + ["", ""])[:3]
-            for name in names.split("\n"):
-                name = name.strip()
+        for record in _COMMIT_START.split(log)[1:]:
+            header, _, names = record.partition("\0")
+            sha, date, message = (header.split(_FIELD, 2) + ["", ""])[:3]
+            for name in names.removeprefix("\n").split("\0"):
                 if name and name.startswith(prefix):
                     found.setdefault(name[len(prefix):], CommitInfo(sha, dt.datetime.fromisoformat(date), False, message))
         return found
 
 
 def _parse_patch(text: str, prefix: str) -> dict[str, FileChange]:
-    """The raw lines and unified diff of one commit, per file."""
-    files: dict[str, FileChange] = {}
-    current: FileChange | None = None
+    """The raw entries and unified diff of one commit (`--raw -z -p` output), per file.
+
+    The raw entries come first (`:modes blobs status NUL path NUL`), then one `diff --git`
+    section per entry, in the same order: the sections are matched to the entries by position,
+    so the quoted names in the patch headers are never parsed."""
+    files: list[FileChange | None] = []  # None: an entry outside the cooperative, kept in place
+    position = 0
+    while text.startswith(":", position):
+        meta_end = text.find("\0", position)
+        path_end = text.find("\0", meta_end + 1)
+        if meta_end < 0 or path_end < 0:
+            break
+        raw = _RAW.match(text, position, meta_end)
+        path = text[meta_end + 1 : path_end]
+        position = path_end + 1
+        if raw is None or not path.startswith(prefix):
+            files.append(None)
+            continue
+        old_blob = None if set(raw.group(3)) == {"0"} else raw.group(3)
+        new_blob = None if set(raw.group(4)) == {"0"} else raw.group(4)
+        files.append(FileChange(path[len(prefix):], old_blob, new_blob))
+    patch = text[position:].lstrip("\0")
+    sections = [s for s in _SECTION.split(patch) if s.startswith("diff --git ")]
+    for change, section in zip(files, sections):
+        if change is not None:
+            _read_hunks(section, change)
+    return {change.path: change for change in files if change is not None}
+
+
+def _read_hunks(section: str, change: FileChange) -> None:
+    """The removed and added lines of one file's section of a unified diff (-U0)."""
     old_line = new_line = 0
-    for line in text.split("\n"):
-        raw = _RAW.match(line)
-        if raw:
-            path = raw.group(6)[len(prefix):]
-            old_blob = None if set(raw.group(3)) == {"0"} else raw.group(3)
-            new_blob = None if set(raw.group(4)) == {"0"} else raw.group(4)
-            files[path] = FileChange(path, old_blob, new_blob)
-            continue
-        if line.startswith("diff --git "):
-            current = None
-            continue
-        if line.startswith("+++ "):
-            name = line[4:].strip()
-            if name != "/dev/null":
-                current = files.get(name[2:][len(prefix):])
-            continue
-        if line.startswith("--- "):
-            name = line[4:].strip()
-            if name != "/dev/null":
-                current = files.get(name[2:][len(prefix):])
-            continue
+    in_hunks = False  # before the first @@, lines are headers (---, +++, index, modes)
+    for line in section.split("\n"):
         hunk = _HUNK.match(line)
         if hunk:
             old_line, new_line = int(hunk.group(1)), int(hunk.group(3))
+            in_hunks = True
             continue
-        if current is None or not line or line.startswith("\\"):
+        if not in_hunks or not line or line.startswith("\\"):
             continue
         content = line[1:].rstrip("\r")
         if line[0] == "-":
             if old_line == 1:
-                current.old_header = content.lstrip("\ufeff")
+                change.old_header = content.lstrip("\ufeff")
             else:
-                current.removed.append(content)
+                change.removed.append(content)
             old_line += 1
         elif line[0] == "+":
             if new_line == 1:
-                current.new_header = content.lstrip("\ufeff")
+                change.new_header = content.lstrip("\ufeff")
             else:
-                current.added.append(content)
+                change.added.append(content)
             new_line += 1
-    return files
 
 
 def top_commit(root: Path) -> str | None:
@@ -498,7 +520,9 @@ def export_revision(
 
 def _write_item(item, target: Path, relative: str) -> None:
     parts = relative.split("/")
-    if any(part in ("", ".", "..", ".git") or "\\" in part or "\x00" in part for part in parts):
+    # A backslash is an ordinary character of a POSIX file name, but a separator on Windows.
+    unsafe = ("\x00", "\\") if os.name == "nt" else ("\x00",)
+    if any(part in ("", ".", "..", ".git") or any(u in part for u in unsafe) for part in parts):
         return
     if item.type == "tree":
         for child in item:

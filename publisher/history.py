@@ -16,6 +16,7 @@ import io
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from publisher.accounts import ACCOUNTS_PATH, Accounts
@@ -155,8 +156,17 @@ class _Replay:
         self.default_fund = cooperative.accounts.default_fund
         self.headers: dict[str, list[str]] = {}
         self.rows: dict[str, list[tuple[CommitInfo | None, Row]]] = {}
+        #: the latest day ever closed (a closing moved back still holds for the checks)
         self.closed: dt.date | None = None
-        self.closed_by: CommitInfo | None = None
+        #: (through, commit) of each step that moved the closing forward, oldest first
+        self.closings: list[tuple[dt.date, CommitInfo | None]] = []
+        #: the rows of the closed period as they were when their period was closed
+        self.at_closing: list[Row] = []
+        #: closed_through as accounts.yml says it now, and the commit that last moved it back
+        self.written_closed: dt.date | None = None
+        self.reopened_by: CommitInfo | None = None
+        #: row cells -> the last commit that removed or changed a row with those cells
+        self.removed_by: dict[tuple[str, ...], CommitInfo | None] = {}
         self.history = History(True)
 
     def read(self, blob: str | None, path: str, commit: CommitInfo | None) -> str | None:
@@ -213,30 +223,26 @@ class _Replay:
             removed += file_removed
             added += file_added
         result: list[RowChange] = []
-        added_by_key: dict[str, list[Row]] = {}
-        for row in added:
-            added_by_key.setdefault(row.key, []).append(row)
+        pairs, removed, added = pair_rows(removed, added)
+        for old, new in pairs:
+            self._replace(old, new, commit)
+            if new.cells != old.cells:  # the same cells in another file: moved, not changed
+                result.append(RowChange("changed", old, new))
         for row in removed:
-            partners = added_by_key.get(row.key)
-            if partners:
-                new = partners.pop(0)
-                self._replace(row, new, commit)
-                if new.cells != row.cells:
-                    result.append(RowChange("changed", row, new))
-            else:
-                self._remove(row)
-                result.append(RowChange("removed", row, None))
-        for rows in added_by_key.values():
-            for row in rows:
-                self.rows.setdefault(row.key, []).append((commit, row))
-                result.append(RowChange("added", None, row))
+            self._remove(row)
+            result.append(RowChange("removed", row, None))
+        for row in added:
+            self.rows.setdefault(row.key, []).append((commit, row))
+            result.append(RowChange("added", None, row))
         funds: dict[str, int] = {}
         for item in result:
             if item.before is not None:
                 funds[self.fund(item.before)] = funds.get(self.fund(item.before), 0) - self.amount(item.before)
             if item.after is not None:
                 funds[self.fund(item.after)] = funds.get(self.fund(item.after), 0) + self.amount(item.after)
-        self.check_closed(result, commit)
+        for item in result:
+            if item.before is not None:
+                self.removed_by[item.before.cells] = commit
         if accounts is not None:
             self.update_closed(accounts, commit)
         if result:
@@ -259,49 +265,178 @@ class _Replay:
         if not copies:
             self.rows.pop(old.key, None)
 
-    def check_closed(self, changes: list[RowChange], commit: CommitInfo | None) -> None:
-        if self.closed is None:
-            return
-        closed = self.closed.isoformat()
-        where = f"in commit {commit.short} of {commit.date:%Y-%m-%d} ({commit.message})" if commit else "in changes not yet committed"
-        units = self.cooperative.accounts.minor_units
-        for item in changes:
-            dates = [r.get("date") for r in (item.before, item.after) if r is not None]
-            if not any(d and d <= closed for d in dates):
-                continue
-            before = _describe(item.before, units, self) if item.before else "nothing"
-            after = _describe(item.after, units, self) if item.after else "nothing (deleted)"
-            line = self.cooperative.locate_row(item.row)
-            self.history.problems.append(
-                problem(
-                    "closed-period-changed",
-                    item.row.path,
-                    line,
-                    f"The books are closed through {closed} (closed_through, set in commit "
-                    f"{self.closed_by.short if self.closed_by else '?'}), but a row of that period was "
-                    f"{item.kind} {where}: before: {before}; after: {after}. Undo that change, and "
-                    "enter a correction as a new row in an open period.",
-                )
-            )
-
     def update_closed(self, change: FileChange, commit: CommitInfo | None) -> None:
         text = self.read(change.new_blob, ACCOUNTS_PATH, commit) if (change.new_blob or commit is None) else None
         new = _closed_through(text)
-        if self.closed is not None and (new is None or new < self.closed):
-            where = f"in commit {commit.short} of {commit.date:%Y-%m-%d}" if commit else "in changes not yet committed"
-            self.history.problems.append(
+        if new != self.written_closed and self.closed is not None and (new is None or new < self.closed):
+            self.reopened_by = commit
+        self.written_closed = new
+        if new is not None and (self.closed is None or new > self.closed):
+            # The rows newly covered are frozen as they stand after this commit's own changes.
+            earlier = self.closed.isoformat() if self.closed is not None else ""
+            through = new.isoformat()
+            self.at_closing += [
+                row for _, row in self.current() if earlier < row.get("date") <= through
+            ]
+            self.closed = new
+            self.closings.append((new, commit))
+
+    def current(self) -> list[tuple[CommitInfo | None, Row]]:
+        """Every row of the books as they stand, with the commit that last changed it."""
+        return [copy for copies in self.rows.values() for copy in copies]
+
+    def closed_by(self, date: str) -> CommitInfo | None:
+        """The commit whose closed_through first covered `date`."""
+        for through, commit in self.closings:
+            if date <= through.isoformat():
+                return commit
+        return None
+
+    def closed_period_problems(self) -> list[Problem]:
+        """The closed period now against the closed period when it was closed: a change that
+        was later reverted is no change; one still in the books is an error on its line."""
+        if self.closed is None:
+            return []
+        found: list[Problem] = []
+        closed = self.closed.isoformat()
+        if self.written_closed is None or self.written_closed < self.closed:
+            found.append(
                 problem(
                     "closed-period-reopened",
                     ACCOUNTS_PATH,
                     self.cooperative.closed_through_line(),
-                    f"closed_through was moved back from {self.closed} to {new or 'nothing'} {where}. A "
-                    "closed period stays closed: restore it, and enter corrections as new rows in an "
-                    "open period.",
+                    f"closed_through was moved back from {closed} to {self.written_closed or 'nothing'} "
+                    f"{_where(self.reopened_by)}. A closed period stays closed: set closed_through back "
+                    f"to {closed}, and enter corrections as new rows dated after it.",
                 )
             )
-            return  # the earlier closing still holds
-        if new != self.closed:
-            self.closed, self.closed_by = new, commit
+        now = self.current()
+        last_change = {id(row): when for when, row in now}
+        units = self.cooperative.accounts.minor_units
+        accounts = self.cooperative.accounts
+        for item in closed_period_changes(self.at_closing, [row for _, row in now], closed, accounts):
+            row = item.row
+            date = (item.before or item.after).get("date")  # type: ignore[union-attr]
+            closing = self.closed_by(date)
+            set_in = f"closed_through, set in commit {closing.short}" if closing else "closed_through"
+            opening = f"The books are closed through {closed} ({set_in}), but "
+            if item.kind == "removed":
+                text = (
+                    f"{opening}a row of that period was deleted {_where(self.removed_by.get(row.cells))}. "
+                    f"Put it back in {row.path} as it was at closing: {_describe(row, units, self)}; "
+                    f"then record any correction as a new row dated after {closed}."
+                )
+                line = None
+            elif item.kind == "added":
+                text = (
+                    f"{opening}this row, dated in that period, was added "
+                    f"{_where(last_change.get(id(item.after)))}: {_describe(row, units, self)}. "
+                    f"Remove it, and enter it again dated after {closed} (with a note of the day it "
+                    "belongs to)."
+                )
+                line = self.cooperative.locate_row(row)
+            else:
+                before, after = item.before, item.after
+                text = (
+                    f"{opening}this row of that period was changed {_where(last_change.get(id(after)))}; "
+                    f"it now reads {_describe(after, units, self)}. Restore the row as it was at closing: "
+                    f"{_describe(before, units, self)}; then record the correction as a new row dated "
+                    f"after {closed}."
+                )
+                line = self.cooperative.locate_row(after)
+            found.append(problem("closed-period-changed", row.path, line, text))
+        return found
+
+
+def row_meaning(row: Row, accounts: Accounts) -> tuple[str, ...]:
+    """The row's cells as they count in the books: the amount in minor units (so "-400" and
+    "-400.00" are the same), an empty fund as the default fund. Text that is not an amount is
+    kept as written."""
+    cells = list(row.cells)
+    amount = COLUMNS.index("amount")
+    text = cells[amount].replace(",", ".") if accounts.dialect.decimal == "," else cells[amount]
+    minor = parse_decimal_text(text, accounts.minor_units)
+    cells[amount] = f"minor:{minor}" if minor is not None else cells[amount]
+    cells[COLUMNS.index("fund")] = fund_of(row, accounts)
+    return tuple(cells)
+
+
+def closed_period_changes(
+    at_closing: list[Row], now: list[Row], closed: str, accounts: Accounts | None = None
+) -> list[RowChange]:
+    """How the rows dated on or before `closed` differ now from `at_closing` (the rows of that
+    period when it was closed). Rows are compared by what they mean (`row_meaning`, with
+    `accounts`; else by their cells), not by file, so a row moved to another file or rewritten
+    in an equivalent form is no change; a row changed and changed back is no change either.
+    A row gone from the period and one new in it are paired as one change by `pair_rows`; a row
+    whose date left the period is paired with where it stands now."""
+    reference = [row for row in at_closing if _in_period(row, closed)]
+    in_period = [row for row in now if _in_period(row, closed)]
+
+    def meaning(row: Row) -> tuple[str, ...]:
+        return row_meaning(row, accounts) if accounts is not None else row.cells
+
+    common = Counter(map(meaning, reference)) & Counter(map(meaning, in_period))
+    gone = _unmatched(reference, common, meaning)
+    new = _unmatched(in_period, common, meaning)
+    pairs, gone, new = pair_rows(gone, new)
+    # Rows without an id: their order in the period is not kept, so one gone and one new in the
+    # same file and on the same day (else only in the same file) are taken as one row edited.
+    for same in (lambda a, b: a.path == b.path and a.get("date") == b.get("date"), lambda a, b: a.path == b.path):
+        for row in [r for r in gone if not r.get("id")]:
+            partner = next((n for n in new if not n.get("id") and same(row, n)), None)
+            if partner is not None:
+                pairs.append((row, partner))
+                gone.remove(row)
+                new.remove(partner)
+    # A row whose date was moved out of the period: still there (by id), but no longer in it.
+    elsewhere = {row.key: row for row in now if row.get("id") and row.get("date") > closed}
+    changes = [RowChange("changed", before, after) for before, after in pairs]
+    for row in gone:
+        moved = elsewhere.pop(row.key, None)
+        changes.append(RowChange("changed", row, moved) if moved else RowChange("removed", row, None))
+    changes += [RowChange("added", None, row) for row in new]
+    return changes
+
+
+def _in_period(row: Row, closed: str) -> bool:
+    date = row.get("date")
+    return bool(date) and date <= closed
+
+
+def _unmatched(rows: list[Row], common: Counter, meaning) -> list[Row]:
+    """The rows of `rows` beyond the multiset `common` of meanings (in order)."""
+    left_in_common = Counter(common)
+    left = []
+    for row in rows:
+        if left_in_common[meaning(row)] > 0:
+            left_in_common[meaning(row)] -= 1
+        else:
+            left.append(row)
+    return left
+
+
+def pair_rows(removed: list[Row], added: list[Row]) -> tuple[list[tuple[Row, Row]], list[Row], list[Row]]:
+    """(pairs, removed left, added left): a removed and an added row with the same id are one
+    row changed. Rows without an id have no identity but their content: an identical one is the
+    same row (moved); the others are left for the caller, which may know their positions."""
+    added_by_key: dict[str, list[Row]] = {}
+    for row in added:
+        added_by_key.setdefault(row.key, []).append(row)
+    pairs: list[tuple[Row, Row]] = []
+    removed_left: list[Row] = []
+    for row in removed:
+        partners = added_by_key.get(row.key)
+        if partners:
+            pairs.append((row, partners.pop(0)))
+        else:
+            removed_left.append(row)
+    paired = {id(new) for _, new in pairs}
+    return pairs, removed_left, [row for row in added if id(row) not in paired]
+
+
+def _where(commit: CommitInfo | None) -> str:
+    return f"in commit {commit.short} of {commit.date:%Y-%m-%d} ({commit.message})" if commit else "in changes not yet committed"
 
 
 def amount_of(row: Row, accounts: Accounts) -> int:
@@ -323,9 +458,14 @@ def _describe(row: Row, units: int, replay: _Replay) -> str:
     )
 
 
-def read_history(cooperative: Cooperative) -> History:
-    """Replay the history of the books; a History with `available` False says why not."""
-    repository = BooksRepository.open(cooperative.root)
+def read_history(cooperative: Cooperative, repository_root: Path | None = None, until: str | None = None) -> History:
+    """Replay the history of the books; a History with `available` False says why not.
+
+    By default the history is that of the cooperative's own directory, up to its working tree.
+    `publisher diff` reads the books of a revision out of git into a scratch directory: it
+    passes the repository's directory and the revision's full sha as `until`, so that the
+    closed periods are checked on the history up to that revision."""
+    repository = BooksRepository.open(repository_root if repository_root is not None else cooperative.root)
     if not repository.available:
         return History(False, repository.reason)
     try:
@@ -337,8 +477,9 @@ def read_history(cooperative: Cooperative) -> History:
                 "actions/checkout)",
             )
         replay = _Replay(repository, cooperative)
-        for changes in repository.book_changes():
+        for changes in repository.book_changes(until):
             replay.apply(changes)
+        replay.history.problems += replay.closed_period_problems()
         replay.history.provenance = {key: [when for when, _ in copies] for key, copies in replay.rows.items()}
         return replay.history
     except Exception as error:  # noqa: BLE001 - a broken history must not break the build

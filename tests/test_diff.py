@@ -81,7 +81,7 @@ def test_rows_money_funds_and_problems_between_two_revisions(tmp_path):
     categories = {
         c.category: (c.total.before, c.total.after, c.total.change) for c in year.categories
     }
-    assert categories == {"dues": (3000, 10500, 7500), "rent": (-40000, None, 40000)}
+    assert categories == {"dues": (3000, 10500, 7500), "rent": (40000, None, -40000)}  # spent
 
     assert codes_at(diff.introduced) == {("ledgers/2026.csv", 7, "category-unknown")}
     assert codes_at(diff.fixed) == {("ledgers/2026.csv", 6, "date-impossible")}
@@ -308,3 +308,172 @@ def test_text_and_markdown_render_the_same_diff(tmp_path):
     text, markdown = format_diff_text(diff), format_diff_markdown(diff)
     for figure in ("630.00", "1092.50", "+462.50", "+75.00"):
         assert figure in text and figure in markdown
+
+
+# -- Rows without id, balances, budgets, accounts.yml, one sign convention (issue 11.9) --------
+
+HAMMER = "2026-01-07,Hammer,-25.00,tools,commons,,,,"
+NAILS = "2026-01-08,Nails,-4.00,tools,,,,,"
+SAW = "2026-01-09,Saw,-30.00,tools,,,,,"
+
+
+def two_commits(root: Path, base_files: dict[str, str], head_files: dict[str, str]) -> tuple[str, str]:
+    init_repo(root)
+    base = commit(root, "Base", "2026-06-01", {"ledgers/accounts.yml": ACCOUNTS, **base_files})
+    head = commit(root, "Head", "2026-06-02", head_files)
+    return base, head
+
+
+def test_a_row_without_id_edited_in_place_is_changed_not_removed_and_added(tmp_path):
+    root = tmp_path / "coop"
+    before = LEDGER_HEADER + "\n".join([HAMMER, NAILS, SAW]) + "\n"
+    late = "2026-01-10,Glue,-3.00,tools,,,,,"
+    after = LEDGER_HEADER + "\n".join([late, HAMMER.replace("-25.00", "-27.50"), NAILS, SAW.replace("Saw", "Hand saw")]) + "\n"
+    base, head = two_commits(root, {"ledgers/2026.csv": before}, {"ledgers/2026.csv": after})
+    diff = diff_books(root, base, head, today=TODAY)
+    changes = {
+        (item.kind, item.before_line, item.after_line, tuple(item.changed_columns())) for item in diff.rows
+    }
+    assert changes == {
+        ("added", None, 2, ()),
+        ("changed", 2, 3, ("amount",)),
+        ("changed", 4, 5, ("description",)),
+    }
+    text = format_diff_text(diff)
+    assert "~ ledgers/2026.csv:3  changed: amount" in text
+    assert "      before: 2026-01-07 \u201cHammer\u201d -25.00 tools/commons" in text
+    assert "      after:  2026-01-07 \u201cHammer\u201d -27.50 tools/commons" in text
+    assert "Rows: 1 added, 2 changed, 0 removed." in text
+
+
+def test_a_row_without_id_moved_to_another_file_is_no_change(tmp_path):
+    root = tmp_path / "coop"
+    base, head = two_commits(
+        root,
+        {"ledgers/2026.csv": LEDGER_HEADER + HAMMER + "\n" + NAILS + "\n"},
+        {"ledgers/2026.csv": LEDGER_HEADER + NAILS + "\n", "ledgers/tools.csv": LEDGER_HEADER + HAMMER + "\n"},
+    )
+    assert diff_books(root, base, head, today=TODAY).rows == ()
+
+
+def test_balances_budgets_and_accounts_changes_are_listed(tmp_path):
+    root = tmp_path / "coop"
+    ledger = LEDGER_HEADER + "2026-01-01,Opening balance,100.00,opening,general,,,o1,\n"
+    balances = "date,fund,balance\n2026-01-31,general,100.00\n2026-02-28,general,100.00\n"
+    budget = "year,category,amount,fund,decision\n2026,rent,4800.00,,\n2026,dues,500.00,,\n"
+    new_accounts = (
+        ACCOUNTS.replace("  tools: {kind: expense, capital: true}\n", "")
+        .replace("  rent: {kind: expense}\n", "  rent: {kind: expense, label: Rent of the workshop}\n  snacks: {kind: expense}\n")
+        .replace("  - City Council\n", "  - City Council\n  - Jane Doe\n")
+        + "closed_through: 2025-12-31\n"
+    )
+    base, head = two_commits(
+        root,
+        {"ledgers/2026.csv": ledger, "ledgers/balances.csv": balances, "ledgers/budget.csv": budget},
+        {
+            "ledgers/accounts.yml": new_accounts,
+            "ledgers/balances.csv": "date,fund,balance\n2026-02-28,general,100.00\n2026-01-31,general,90.00\n2026-03-31,general,100.00\n",
+            "ledgers/budget.csv": "year,category,amount,fund,decision\n2026,rent,5000.00,,\n2026,snacks,50.00,,\n",
+        },
+    )
+    diff = diff_books(root, base, head, today=TODAY)
+    lines = {(c.file, c.kind, c.key, c.after_where or c.before_where) for c in diff.lines}
+    assert lines == {
+        ("balances", "changed", (("date", "2026-01-31"), ("fund", "general")), "ledgers/balances.csv:3"),
+        ("balances", "added", (("date", "2026-03-31"), ("fund", "general")), "ledgers/balances.csv:4"),
+        ("budget", "changed", (("year", "2026"), ("category", "rent"), ("fund", "")), "ledgers/budget.csv:2"),
+        ("budget", "added", (("year", "2026"), ("category", "snacks"), ("fund", "")), "ledgers/budget.csv:3"),
+        ("budget", "removed", (("year", "2026"), ("category", "dues"), ("fund", "")), "ledgers/budget.csv:3"),
+    }
+    settings = {(c.kind, c.key, c.before, c.after) for c in diff.settings}
+    assert settings == {
+        ("category-added", "snacks", None, "expense"),
+        ("category-removed", "tools", "expense, capital", None),
+        ("category-changed", "rent", "expense", "expense, label \u201cRent of the workshop\u201d"),
+        ("counterparty-public", "Jane Doe", None, "Jane Doe"),
+        ("closed-through", "closed_through", None, "2025-12-31"),
+    }
+    text = format_diff_text(diff)
+    assert "  ~ ledgers/balances.csv:3  changed: 2026-01-31 general: balance 100.00 -> 90.00" in text
+    assert "  - ledgers/budget.csv:3  removed: 2026 dues (default fund): amount 500.00" in text
+    assert "  ! privacy: Jane Doe is now a public counterparty" in text
+    assert "  * closed_through set to 2025-12-31" in text
+    markdown = format_diff_markdown(diff)
+    assert "> **Privacy:** Jane Doe is now a public counterparty" in markdown
+    assert "| changed | ledgers/balances.csv:3 | 2026-01-31 general: balance 100.00 -&gt; 90.00 |" in markdown
+    assert "No change to the books." not in text
+
+
+def test_expenses_are_amounts_spent_everywhere_in_the_report(tmp_path):
+    root = tmp_path / "coop"
+    base, head = two_commits(
+        root,
+        {
+            "ledgers/2026.csv": LEDGER_HEADER + "2026-02-01,Rent February,-400.00,rent,,,,r1,\n",
+            "ledgers/budget.csv": "year,category,amount,fund,decision\n2026,rent,4800.00,,\n",
+        },
+        {
+            "ledgers/2026.csv": LEDGER_HEADER + "2026-02-01,Rent February,-450.00,rent,,,,r1,\n",
+            "ledgers/budget.csv": "year,category,amount,fund,decision\n2026,rent,5000.00,,\n",
+        },
+    )
+    diff = diff_books(root, base, head, today=TODAY)
+    (year,) = diff.years
+    (rent,) = year.categories
+    assert (year.expense.before, year.expense.after) == (40000, 45000)
+    assert (rent.total.before, rent.total.after, rent.total.change) == (40000, 45000, 5000)
+    text = format_diff_text(diff)
+    assert "expense 400.00 -> 450.00 (+50.00)" in text
+    assert "rent (expense): 400.00 -> 450.00 (+50.00)" in text
+    assert "budget rent: 4800.00 -> 5000.00" in text
+    assert "Amounts: Income is money received and expense is money spent, both as positive" in text
+    markdown = format_diff_markdown(diff)
+    assert "| 2026 | **Expense** | 400.00 | 450.00 | +50.00 |" in markdown
+    assert "| 2026 | rent (expense) | 400.00 | 450.00 | +50.00 |" in markdown
+    assert "money spent, both as positive amounts" in markdown
+    assert "(expense) | -400.00" not in markdown and "(expense): -400.00" not in text
+
+
+@pytest.mark.parametrize("name", ["tab\there.csv", 'a "quoted"\\name.csv', "new\nline.csv", "Çà et là.csv"])
+def test_rows_of_a_file_with_any_name_are_diffed(tmp_path, name):
+    root = tmp_path / "coop"
+    try:
+        base, head = two_commits(
+            root,
+            {"ledgers/" + name: LEDGER_HEADER + HAMMER + "\n"},
+            {"ledgers/" + name: LEDGER_HEADER + HAMMER.replace("-25.00", "-26.00") + "\n"},
+        )
+    except OSError:
+        pytest.skip(f"the file system refuses the name {name!r}")
+    diff = diff_books(root, base, head, today=TODAY)
+    assert [(item.kind, item.change.row.path, item.after_line) for item in diff.rows] == [
+        ("changed", "ledgers/" + name, 2)
+    ]
+
+
+def test_restoring_a_closed_row_is_a_fix_not_a_change_to_the_closed_period(tmp_path):
+    root = init_repo(tmp_path / "coop")
+    closed = ACCOUNTS + "closed_through: 2026-02-28\n"
+    commit(root, "Books", "2026-06-01", {"ledgers/accounts.yml": closed, "ledgers/2026.csv": BASE_LEDGER})
+    edited = BASE_LEDGER.replace("30.00,dues,,,,d1", "35.00,dues,,,,d1")
+    base = commit(root, "Edit January", "2026-06-02", {"ledgers/2026.csv": edited})
+    head = commit(root, "Restore January", "2026-06-03", {"ledgers/2026.csv": BASE_LEDGER})
+    diff = diff_books(root, base, head, today=TODAY)
+    assert not {p for p in codes_at(diff.introduced) if p[2].startswith("closed-period")}
+    assert codes_at(diff.fixed) >= {("ledgers/2026.csv", 3, "closed-period-changed")}
+    assert diff.base.errors == diff.head.errors + 1
+
+
+def test_without_the_history_the_change_is_held_against_the_base(tmp_path):
+    origin = init_repo(tmp_path / "origin")
+    closed = ACCOUNTS + "closed_through: 2026-02-28\n"
+    commit(origin, "Books", "2026-06-01", {"ledgers/accounts.yml": closed, "ledgers/2026.csv": BASE_LEDGER})
+    commit(origin, "More", "2026-06-02", {"ledgers/2026.csv": BASE_LEDGER + "2026-05-01,Dues May,30.00,dues,,,,d5,\n"})
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--depth", "1", origin.resolve().as_uri(), str(clone))
+    (clone / "ledgers/2026.csv").write_text(
+        BASE_LEDGER.replace("30.00,dues,,,,d1", "35.00,dues,,,,d1"), encoding="utf-8"
+    )
+    diff = diff_books(clone, "HEAD", today=TODAY)
+    assert ("ledgers/2026.csv", 3, "closed-period-changed") in codes_at(diff.introduced)
+    assert any("could not be read" in note for note in diff.notes)

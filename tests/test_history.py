@@ -483,6 +483,124 @@ def test_a_correction_as_a_new_row_in_an_open_period_is_fine(tmp_path):
     assert not has_errors(problems)
 
 
+def test_a_change_to_a_closed_row_later_reverted_is_no_error(tmp_path):
+    closed_books(tmp_path)
+    changed = ledger(A1, A2.replace("-400.00", "-410.00"), A3)
+    commit(tmp_path, "Fix rent", "2026-03-01", {"ledgers/2025.csv": changed})
+    _, problems = check_cooperative(tmp_path, today=TODAY)
+    assert closed_problems(problems) == {("ledgers/2025.csv", 3, "closed-period-changed")}
+    (found,) = [p for p in problems if p.code == "closed-period-changed"]
+    # The advice gives the row as it was at closing, so that it can be followed.
+    assert "as it was at closing: 2025-06-01 \u201cRent June\u201d -400.00 rent/general id a2" in found.message
+
+    commit(tmp_path, "Undo the rent fix", "2026-03-02", {"ledgers/2025.csv": ledger(A1, A2, A3)})
+    _, problems = check_cooperative(tmp_path, today=TODAY)
+    assert closed_problems(problems) == set()
+    assert not has_errors(problems)
+
+
+def test_restoring_a_closed_row_in_an_equivalent_form_is_no_error(tmp_path):
+    closed_books(tmp_path)
+    commit(tmp_path, "Fix rent", "2026-03-01", {"ledgers/2025.csv": ledger(A1, A2.replace("-400.00", "-410.00"), A3)})
+    # As the advice gives it: the default fund named, the amount without its zero cents.
+    restored = A2.replace("-400.00", "-400").replace(",rent,,", ",rent,general,")
+    commit(tmp_path, "Rent restored", "2026-03-02", {"ledgers/2025.csv": ledger(A1, restored, A3)})
+    _, problems = check_cooperative(tmp_path, today=TODAY)
+    assert closed_problems(problems) == set()
+
+
+def test_removing_a_backdated_row_as_advised_is_no_error(tmp_path):
+    closed_books(tmp_path)
+    forgotten = "2025-12-31,Forgotten dues,15.00,dues,,,,a4,"
+    commit(tmp_path, "Forgotten", "2026-03-01", {"ledgers/2026.csv": ledger(B1, B2, forgotten)})
+    _, problems = check_cooperative(tmp_path, today=TODAY)
+    assert closed_problems(problems) == {("ledgers/2026.csv", 4, "closed-period-changed")}
+    late = "2026-03-01,Forgotten dues (of 31 December 2025),15.00,dues,,,,a4,"
+    commit(tmp_path, "Dated in March", "2026-03-02", {"ledgers/2026.csv": ledger(B1, B2, late)})
+    _, problems = check_cooperative(tmp_path, today=TODAY)
+    assert closed_problems(problems) == set()
+
+
+def test_a_reverted_change_not_yet_committed_is_no_error(tmp_path):
+    closed_books(tmp_path)
+    commit(tmp_path, "Fix drill", "2026-03-01", {"ledgers/2025.csv": ledger(A1, A2, A3.replace("-120.00", "-99.00"))})
+    (tmp_path / "ledgers/2025.csv").write_text(ledger(A1, A2, A3), encoding="utf-8")
+    _, problems = check_cooperative(tmp_path, today=TODAY)
+    assert closed_problems(problems) == set()
+
+
+def test_following_the_advice_restores_the_row_and_corrects_in_an_open_period(tmp_path):
+    closed_books(tmp_path)
+    commit(tmp_path, "Fix rent", "2026-03-01", {"ledgers/2025.csv": ledger(A1, A2.replace("-400.00", "-410.00"), A3)})
+    correction = "2026-03-02,Correction of the June 2025 rent,-10.00,rent,,,,b3,"
+    commit(
+        tmp_path,
+        "Rent restored, corrected in March",
+        "2026-03-02",
+        {"ledgers/2025.csv": ledger(A1, A2, A3), "ledgers/2026.csv": ledger(B1, B2, correction)},
+    )
+    _, problems = check_cooperative(tmp_path, today=TODAY)
+    assert closed_problems(problems) == set()
+    assert not has_errors(problems)
+
+
+def test_a_deleted_closed_row_names_the_row_to_put_back(tmp_path):
+    closed_books(tmp_path)
+    commit(tmp_path, "Tidy 2025", "2026-03-01", {"ledgers/2025.csv": ledger(A2, A3)})
+    tidy = short(tmp_path)
+    _, problems = check_cooperative(tmp_path, today=TODAY)
+    assert closed_problems(problems) == {("ledgers/2025.csv", None, "closed-period-changed")}
+    (found,) = [p for p in problems if p.code == "closed-period-changed"]
+    assert tidy in found.message and "2025-03-01 \u201cDues March\u201d 15.00" in found.message
+    commit(tmp_path, "Put it back", "2026-03-02", {"ledgers/2025.csv": ledger(A2, A3, A1)})  # order is free
+    _, problems = check_cooperative(tmp_path, today=TODAY)
+    assert closed_problems(problems) == set()
+
+
+def test_a_row_without_id_edited_in_a_closed_period_is_one_change_on_its_line(tmp_path):
+    hammer = "2025-04-01,Hammer,-25.00,tools,,,,,"
+    init_repo(tmp_path)
+    write_coop(tmp_path, {}, CLOSED)
+    commit(tmp_path, "2025, closed", "2026-01-10", {"ledgers/2025.csv": ledger(A1, hammer)})
+    commit(tmp_path, "Hammer price", "2026-01-20", {"ledgers/2025.csv": ledger(A1, hammer.replace("-25.00", "-27.50"))})
+    _, problems = check_cooperative(tmp_path, today=TODAY)
+    assert closed_problems(problems) == {("ledgers/2025.csv", 3, "closed-period-changed")}
+    (found,) = [p for p in problems if p.code == "closed-period-changed"]
+    assert "-27.50" in found.message and "as it was at closing: 2025-04-01 \u201cHammer\u201d -25.00" in found.message
+
+
+def test_a_row_dated_out_of_the_closed_period_is_a_change_on_its_line(tmp_path):
+    closed_books(tmp_path)
+    commit(tmp_path, "Drill in 2026", "2026-03-01", {"ledgers/2025.csv": ledger(A1, A2, A3.replace("2025-09-01", "2026-01-02"))})
+    _, problems = check_cooperative(tmp_path, today=TODAY)
+    assert closed_problems(problems) == {("ledgers/2025.csv", 4, "closed-period-changed")}
+
+
+def test_a_row_changed_between_two_closings_is_held_to_the_first_closing(tmp_path):
+    init_repo(tmp_path)
+    write_coop(tmp_path, {}, ACCOUNTS + "closed_through: 2025-06-30\n")
+    commit(tmp_path, "Books, first half closed", "2026-01-10", {"ledgers/2025.csv": ledger(A1, A2, A3)})
+    first = short(tmp_path)
+    commit(tmp_path, "Dues March", "2026-01-20", {"ledgers/2025.csv": ledger(A1.replace("15.00", "16.00"), A2, A3)})
+    commit(tmp_path, "Close 2025", "2026-02-15", {"ledgers/accounts.yml": CLOSED})
+    _, problems = check_cooperative(tmp_path, today=TODAY)
+    assert closed_problems(problems) == {("ledgers/2025.csv", 2, "closed-period-changed")}
+    (found,) = [p for p in problems if p.code == "closed-period-changed"]
+    assert f"set in commit {first}" in found.message
+
+
+def test_closed_through_moved_back_and_restored_is_no_error(tmp_path):
+    closed_books(tmp_path)
+    commit(tmp_path, "Reopen", "2026-03-01", {"ledgers/accounts.yml": ACCOUNTS + "closed_through: 2025-06-30\n"})
+    _, problems = check_cooperative(tmp_path, today=TODAY)
+    assert closed_problems(problems) == {("ledgers/accounts.yml", CLOSED_LINE, "closed-period-reopened")}
+    (found,) = [p for p in problems if p.code == "closed-period-reopened"]
+    assert "set closed_through back to 2025-12-31" in found.message
+    commit(tmp_path, "Close again", "2026-03-02", {"ledgers/accounts.yml": CLOSED})
+    _, problems = check_cooperative(tmp_path, today=TODAY)
+    assert closed_problems(problems) == set()
+
+
 # -- Shallow clones and books outside git ----------------------------------------------------------
 
 
@@ -645,6 +763,65 @@ def test_a_ledger_file_with_a_non_ascii_name_has_a_history(tmp_path):
     history = load(tmp_path).history()
     assert [c.commit.short for c in history.changesets] == [first]
     assert provenance_of(tmp_path) == {("ledgers/café.csv", 2): first}
+
+
+ODD_NAMES = [
+    "tab\there.csv",
+    'a "quoted" name.csv',
+    "back\\slash.csv",
+    "new\nline.csv",
+    "Çà et là, ünïcode.csv",
+    "all\t\"of\\ them\n é.csv",
+]
+
+
+def write_odd(root, name: str, content: str) -> str:
+    """Write ledgers/<name>; skip the test where the file system refuses the name."""
+    try:
+        (root / "ledgers").mkdir(parents=True, exist_ok=True)
+        (root / "ledgers" / name).write_text(content, encoding="utf-8", newline="")
+    except OSError:
+        pytest.skip(f"the file system refuses the name {name!r}")
+    return "ledgers/" + name
+
+
+@pytest.mark.parametrize("name", ODD_NAMES)
+def test_a_backdated_row_in_a_file_with_any_name_is_caught(tmp_path, name):
+    closed_books(tmp_path)
+    path = write_odd(tmp_path, name, ledger(B1))
+    commit(tmp_path, "Another ledger", "2026-03-01")
+    _, problems = check_cooperative(tmp_path, today=TODAY)
+    assert closed_problems(problems) == set()
+    backdated = "2025-11-30,Forgotten dues,15.00,dues,,,,a9,"
+    write_odd(tmp_path, name, ledger(B1, backdated))
+    commit(tmp_path, "Backdated", "2026-03-02")
+    _, problems = check_cooperative(tmp_path, today=TODAY)
+    assert closed_problems(problems) == {(path, 3, "closed-period-changed")}
+
+
+@pytest.mark.parametrize("name", ODD_NAMES)
+def test_rows_of_a_file_with_any_name_have_their_commit(tmp_path, name):
+    init_repo(tmp_path)
+    write_coop(tmp_path, {})
+    path = write_odd(tmp_path, name, ledger(R1))
+    first = short(tmp_path, commit(tmp_path, "January", "2026-01-10"))
+    write_odd(tmp_path, name, ledger(R1, R2))
+    second = short(tmp_path, commit(tmp_path, "Rent", "2026-01-20"))
+    write_odd(tmp_path, name, ledger(R1, R2, GRANT))  # not committed
+    assert provenance_of(tmp_path) == {(path, 2): first, (path, 3): second, (path, 4): None}
+    cooperative = load(tmp_path)
+    published = published_ledger(cooperative, row_provenance(cooperative, cooperative.history()))
+    assert dict(zip(published["id"], published["changed_in"])) == {"r1": first, "r2": second, "r3": "uncommitted"}
+
+
+def test_a_commit_subject_holding_the_log_separators_does_not_split_the_history(tmp_path):
+    init_repo(tmp_path)
+    write_coop(tmp_path, {})
+    first = short(tmp_path, commit(tmp_path, "January \x1e\x1f", "2026-01-10", {"ledgers/2026.csv": ledger(R1)}))
+    second = short(tmp_path, commit(tmp_path, "Rent \x1e", "2026-01-20", {"ledgers/2026.csv": ledger(R1, R2)}))
+    history = load(tmp_path).history()
+    assert [c.commit.message for c in history.changesets] == ["January \x1e\x1f", "Rent \x1e"]
+    assert provenance_of(tmp_path) == {("ledgers/2026.csv", 2): first, ("ledgers/2026.csv", 3): second}
 
 
 def test_the_history_does_not_depend_on_the_users_diff_prefix_setting(tmp_path):
