@@ -66,14 +66,19 @@ def vote_bar(decision: Decision) -> str:
     )
 
 
-def authorized_text(decision: Decision, summary: Summary) -> str:
-    """The amount a decision authorized, as text. A rejected motion authorized nothing: its
-    amount is shown only as proposed, so that no reader takes it for money that may be spent."""
+def authorized_cell(decision: Decision, summary: Summary) -> str:
+    """The table cell of the amount a decision authorized. A rejected motion authorized
+    nothing: its amount is shown only as proposed, so that no reader takes it for money that
+    may be spent."""
     if decision.amount is None:
-        return "—"
-    if not decision.adopted:
-        return f"Proposed {display_money(decision.amount, summary)} — not authorized"
-    return display_money(decision.amount, summary)
+        return '<td class="publisher-amount">—</td>'
+    amount = esc(display_money(decision.amount, summary))
+    if decision.adopted:
+        return f'<td class="publisher-amount">{amount}</td>'
+    return (
+        '<td class="publisher-amount publisher-proposed"><span class="publisher-amount__note">Proposed</span> '
+        f'{amount} <span class="publisher-amount__note">— not authorized</span></td>'
+    )
 
 
 def spent_cell(decision: Decision, spent: dict[str, int], summary: Summary) -> str:
@@ -88,7 +93,7 @@ def spent_cell(decision: Decision, spent: dict[str, int], summary: Summary) -> s
     excess = display_money(paid - decision.amount, summary)
     return (
         f'<td class="publisher-amount publisher-breach">{esc(display_money(paid, summary))} '
-        f'<span class="publisher-overspent">⚠ {esc(excess)} more than authorized</span></td>'
+        f'<span class="publisher-amount__note">⚠ {esc(excess)} more than authorized</span></td>'
     )
 
 
@@ -109,7 +114,7 @@ def meeting_fragment(meeting: Meeting, cooperative: Cooperative, summary: Summar
         rows = "".join(
             f'<tr><td><a href="{link(DECISIONS_PAGE)}#{decision_anchor(d.id)}">{esc(d.id)}</a></td>'
             f"<td>{esc(d.motion)}</td><td>{vote_bar(d)}</td><td>{esc(d.result)}</td>"
-            f'<td class="publisher-amount">{esc(authorized_text(d, summary))}</td>'
+            f"{authorized_cell(d, summary)}"
             f"{spent_cell(d, spent, summary)}</tr>"
             for d in meeting.decisions
         )
@@ -159,7 +164,7 @@ def decisions_page(cooperative: Cooperative, summary: Summary, published: pd.Dat
             f'<tr id="{decision_anchor(d.id)}"><td>{esc(d.id)}</td><td><time>{d.date:%Y-%m-%d}</time></td>'
             f'<td>{esc(d.motion)}<br><a href="{link(meeting.path.removeprefix("content/"))}">{esc(meeting.title)}</a></td>'
             f"<td>{vote_bar(d)}</td><td>{esc(d.result)}</td>"
-            f'<td class="publisher-amount">{esc(authorized_text(d, summary))}</td>'
+            f"{authorized_cell(d, summary)}"
             f"{spent_cell(d, spent, summary)}<td>{evidence}</td></tr>"
         )
     if not body:

@@ -51,7 +51,7 @@ PROBLEMS_PAGE = _TEMPLATES.from_string(
              overflow-wrap: anywhere; }
   .problem--warning { border-color: #e65100; background: #fff6ec; }
   .problem__where { font-family: ui-monospace, monospace; font-size: 0.9rem; }
-  .problem__code { font-family: ui-monospace, monospace; font-size: 0.9rem; font-weight: 700; }
+  .problem__code { font-family: ui-monospace, monospace; font-size: 0.9rem; font-weight: 700; white-space: nowrap; }
   .problem__message { margin: 0.25rem 0 0; }
   .note { color: #555; }
   @media (prefers-color-scheme: dark) {
