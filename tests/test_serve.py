@@ -98,3 +98,36 @@ def test_serve_shows_the_problems_in_the_browser_until_the_books_are_fixed(tmp_p
         server.wait(timeout=10)
     assert sorted(p.name for p in old_site.iterdir()) == ["index.html"]
     assert (old_site / "index.html").read_text(encoding="utf-8") == "the site already published"
+
+
+def test_serve_shows_why_the_site_could_not_be_built_and_recovers(tmp_path):
+    # The books are fine, but the cooperative's own mkdocs.yml loses the publisher plugin while
+    # the preview runs: MkDocs cannot build, and the preview says why instead of hanging.
+    config = tmp_path / "mkdocs.yml"
+    with_plugin = "site_name: Test Workshop\ndocs_dir: content\ntheme: {name: material}\nplugins: [search, publisher]\n"
+    write_coop(
+        tmp_path,
+        {
+            "ledgers/2026.csv": LEDGER_HEADER + "2026-01-05,Dues,12.50,dues,,,,,\n",
+            "content/index.md": "# Home of the workshop\n",
+            "mkdocs.yml": with_plugin,
+        },
+    )
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "publisher", "serve", str(tmp_path), "--address", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        fetch_until(f"{base}/", "Home of the workshop")
+        config.write_text(with_plugin.replace(", publisher", ""), encoding="utf-8")
+        fetch_until(f"{base}/", "does not enable the publisher plugin")
+        status, text = get(f"{base}/finances/2026/")
+        assert status == 200 and "does not enable the publisher plugin" in text
+        config.write_text(with_plugin, encoding="utf-8")
+        fetch_until(f"{base}/finances/2026/", "€12.50")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

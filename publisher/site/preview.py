@@ -98,7 +98,7 @@ def problems_page(problems: Iterable[Problem], failure: str | None = None) -> by
         explanation = f"Correct the {'error' if errors == 1 else f'{errors} errors'} below; warnings do not stop the site."
     else:
         title = "The site could not be built"
-        explanation = "The books have no error, but building the site failed:"
+        explanation = "Building the preview failed for the reason below; correct it and save."
     warnings = len(ordered) - errors
     summary = f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}."
     shown = [
