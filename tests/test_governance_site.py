@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -330,11 +331,14 @@ def test_a_rejected_decision_shows_its_amount_only_as_proposed(site):
         ]
         assert cells == ["Proposed €4,900.00 — not authorized", "—"], relative
     # Nowhere on the site is the rejected motion's amount shown as anything but proposed.
-    for path, html_text in site_text_files(site):
-        if path.suffix == ".html":
-            text = re.sub(r"<[^>]+>", "", html_text)
-            for match in re.finditer(r"4,900\.00", text):
-                assert text[max(0, match.start() - 20) : match.start()].endswith("Proposed €"), path
+    texts = [(path, text) for path, text in site_text_files(site) if path.suffix == ".html"]
+    search = json.loads(page(site, "search/search_index.json"))
+    texts += [(f"search: {doc['location']}", doc["text"]) for doc in search["docs"]]
+    assert any("Proposed €4,900.00" in re.sub(r"<[^>]+>", "", doc["text"]) for doc in search["docs"])
+    for where, html_text in texts:
+        text = re.sub(r"<[^>]+>", "", html_text)
+        for match in re.finditer(r"4,900\.00", text):
+            assert text[max(0, match.start() - 20) : match.start()].endswith("Proposed €"), where
 
 
 def test_the_feed_does_not_call_a_rejected_amount_authorized(site):
