@@ -28,7 +28,7 @@ from mkdocs.livereload import LiveReloadServer
 from publisher.cooperative import NotACooperative, check_cooperative
 from publisher.federation import Progress, is_federation, load_federation
 from publisher.problems import Problem, format_location, format_text, has_errors, sorted_problems
-from publisher.site.build import require_publisher_plugin
+from publisher.site.build import SiteError, require_publisher_plugin
 
 log = logging.getLogger("mkdocs.plugins.publisher")
 
@@ -123,6 +123,12 @@ class PreviewServer(LiveReloadServer):
         super().__init__(*args, **kwargs)
         self._problems_lock = threading.Lock()
         self._problems_page: bytes | None = None
+        #: Called once the address is bound and listening.
+        self.on_listening: Callable[[], None] = lambda: None
+
+    def server_activate(self) -> None:
+        super().server_activate()
+        self.on_listening()
 
     def show_problems(self, page: bytes | None) -> None:
         """Serve `page` at every address from now on; None serves the built site again."""
@@ -221,11 +227,13 @@ def serve_preview(
         server = config.plugins.on_serve(server, config=config, builder=builder)
         for item in config.watch:
             server.watch(item)
-        report(f"Serving the preview on {server.url} (Ctrl+C to stop).\n")
+        server.on_listening = lambda: report(f"Serving the preview on {server.url} (Ctrl+C to stop).\n")
         try:
             server.serve()
         except KeyboardInterrupt:
             pass
+        except OSError as error:  # the builder never raises: this is the address (in use, not ours)
+            raise SiteError(f"cannot listen on {address}: {error.strerror or error}") from None
         finally:
             server.shutdown()
     finally:
