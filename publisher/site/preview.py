@@ -53,6 +53,7 @@ PROBLEMS_PAGE = _TEMPLATES.from_string(
   .problem__where { font-family: ui-monospace, monospace; font-size: 0.9rem; }
   .problem__code { font-family: ui-monospace, monospace; font-size: 0.9rem; font-weight: 700; white-space: nowrap; }
   .problem__message { margin: 0.25rem 0 0; }
+  .failure { white-space: pre-wrap; font: 0.9rem/1.4 ui-monospace, monospace; }
   .note { color: #555; }
   @media (prefers-color-scheme: dark) {
     body { color: #e6e6e6; background: #1e1e1e; }
@@ -67,6 +68,7 @@ PROBLEMS_PAGE = _TEMPLATES.from_string(
 <main>
 <h1>{{ title }}</h1>
 <p>{{ explanation }}</p>
+{% if failure %}<pre class="problem failure">{{ failure }}</pre>{% endif %}
 {% if problems %}
 <ol class="problems">
 {% for p in problems %}
@@ -78,7 +80,6 @@ PROBLEMS_PAGE = _TEMPLATES.from_string(
 {% endfor %}
 </ol>
 {% endif %}
-{% if failure %}<pre class="problem">{{ failure }}</pre>{% endif %}
 <p class="note">{{ summary }} This page follows the books: save the corrected files and it shows
 the site by itself, without restarting <code>publisher serve</code>.</p>
 </main>
