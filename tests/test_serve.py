@@ -148,3 +148,35 @@ def test_serve_on_an_address_in_use_says_so_and_exits_2(tmp_path):
     assert result.returncode == 2
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_open_problems_page_turns_into_the_site_by_itself(tmp_path):
+    """In a real browser: the page listing the problems reloads itself once the books are fixed."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.sitetools import CHROMIUM, CHROMIUM_ARGS
+
+    ledger = tmp_path / "ledgers" / "2026.csv"
+    write_coop(tmp_path, {"ledgers/2026.csv": LEDGER_HEADER + "2026-01-05,Dues,12.5O,dues,,,,,\n", "content/index.md": "# Home of the workshop\n"})
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "publisher", "serve", str(tmp_path), "--address", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/finances/2026/"
+        fetch_until(url, "amount-invalid")
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page()
+            page.goto(url, wait_until="load")
+            assert page.locator('[data-code="amount-invalid"]').count() == 1
+            ledger.write_text(LEDGER_HEADER + "2026-01-05,Dues,12.50,dues,,,,,\n", encoding="utf-8")
+            # No goto: the live-reload script of the problems page brings the year's page.
+            page.wait_for_function("document.body.innerText.includes('€12.50')", timeout=60_000)
+            assert page.locator('[data-code="amount-invalid"]').count() == 0
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
