@@ -634,7 +634,8 @@ def check_decision_spending(cooperative: Cooperative) -> Iterable[Problem]:
     problems = []
     for ident, spent in spending_by_decision(cooperative).items():
         decision = decisions.get(ident)
-        if decision is None or decision.amount is None or spent <= decision.amount:
+        # A rejected decision authorized nothing; citing it is already an error (decision-rejected).
+        if decision is None or not decision.adopted or decision.amount is None or spent <= decision.amount:
             continue
         problems.append(
             problem(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -34,7 +35,8 @@ rules:
 # Charter of the Test Workshop
 """
 
-#: 6 of 10 present; 2026-01 adopted (300.00), 2026-02 rejected, 2026-03 adopted (no amount).
+#: 6 of 10 present; 2026-01 adopted (300.00), 2026-02 rejected (4900.00 proposed), 2026-03
+#: adopted (no amount).
 MINUTES = """\
 ---
 title: Spring <b>assembly</b> <script>alert(2)</script>
@@ -56,6 +58,7 @@ decisions:
     against: 4
     abstain: 1
     result: rejected
+    amount: 4900.00
   - id: 2026-03
     motion: '=HYPERLINK("http://evil.example")'
     for: 6
@@ -174,7 +177,8 @@ def test_decisions_csv_by_hand(site):
         "against",
         "abstain",
         "result",
-        "amount",
+        "amount_proposed",
+        "amount_authorized",
         "spent",
     ]
     title = "Spring <b>assembly</b> <script>alert(2)</script>"
@@ -189,6 +193,7 @@ def test_decisions_csv_by_hand(site):
             "0",
             "adopted",
             "300.00",
+            "300.00",
             "150.50",
         ],
         [
@@ -200,6 +205,7 @@ def test_decisions_csv_by_hand(site):
             "4",
             "1",
             "rejected",
+            "4900.00",
             "",
             "",
         ],
@@ -212,6 +218,7 @@ def test_decisions_csv_by_hand(site):
             "0",
             "0",
             "adopted",
+            "",
             "",
             "0.00",
         ],
@@ -235,7 +242,8 @@ def test_the_data_package_describes_the_decisions(site):
         "against",
         "abstain",
         "result",
-        "amount",
+        "amount_proposed",
+        "amount_authorized",
         "spent",
     ]
     assert len(decisions.read_rows()) == 3
@@ -303,3 +311,97 @@ def test_the_home_page_sums_up_the_charter_this_year(site):
     text = page(site, "index.html")
     assert "In 2026, 3 rules of the charter kept, 1 breached." in text
     assert 'href="charter/#compliance"' in text
+
+
+def _decision_rows(text: str, ident: str) -> list[str]:
+    """The table rows of a page that show the decision `ident` (as its first cell or its link)."""
+    return [
+        row
+        for row in re.findall(r"<tr[^>]*>.*?</tr>", text, re.DOTALL)
+        if re.search(rf">{re.escape(ident)}</(td|a)>", row)
+    ]
+
+
+def test_a_rejected_decision_shows_its_amount_only_as_proposed(site):
+    for relative in (MEETING_PAGE, "decisions/index.html"):
+        (row,) = _decision_rows(page(site, relative), "2026-02")
+        cells = [
+            re.sub(r"<[^>]+>", "", cell)
+            for cell in re.findall(r'<td class="publisher-amount[^"]*">(.*?)</td>', row, re.DOTALL)
+        ]
+        assert cells == ["Proposed €4,900.00 — not authorized", "—"], relative
+    # Nowhere on the site is the rejected motion's amount shown as anything but proposed.
+    texts = [(path, text) for path, text in site_text_files(site) if path.suffix == ".html"]
+    search = json.loads(page(site, "search/search_index.json"))
+    texts += [(f"search: {doc['location']}", doc["text"]) for doc in search["docs"]]
+    assert any("Proposed €4,900.00" in re.sub(r"<[^>]+>", "", doc["text"]) for doc in search["docs"])
+    for where, html_text in texts:
+        text = re.sub(r"<[^>]+>", "", html_text)
+        for match in re.finditer(r"4,900\.00", text):
+            assert text[max(0, match.start() - 20) : match.start()].endswith("Proposed €"), where
+
+
+def test_the_feed_does_not_call_a_rejected_amount_authorized(site):
+    entries = {
+        e.find(f"{ATOM}title").text.split(" ")[1]: e.find(f"{ATOM}summary").text
+        for e in feed(site).findall(f"{ATOM}entry")
+    }
+    assert "authorizing" not in entries["2026-02"]
+    assert "proposed €4,900.00, not authorized" in entries["2026-02"]
+    assert "authorizing €300.00" in entries["2026-01"]
+
+
+def test_decisions_csv_keeps_a_rejected_amount_only_as_proposed(site):
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(page(site, "data/decisions.csv")))}
+    assert (rows["2026-02"]["amount_proposed"], rows["2026-02"]["amount_authorized"]) == ("4900.00", "")
+    assert (rows["2026-01"]["amount_proposed"], rows["2026-01"]["amount_authorized"]) == ("300.00", "300.00")
+
+
+OVERSPENT_MINUTES = """\
+---
+date: 2026-02-01
+members: 4
+present: 4
+decisions:
+  - id: 2026-07
+    motion: Sharpen the saws
+    for: 4
+    against: 0
+    abstain: 0
+    result: adopted
+    amount: 100.00
+  - id: 2026-08
+    motion: Oil the lathe
+    for: 4
+    against: 0
+    abstain: 0
+    result: adopted
+    amount: 100.00
+---
+"""
+
+
+def test_an_overspent_decision_is_marked_alike_on_the_meeting_page_and_the_index(tmp_path):
+    root = write_coop(
+        tmp_path,
+        {
+            "content/index.md": "# Home\n",
+            "content/minutes/2026-02-01.md": OVERSPENT_MINUTES,
+            "ledgers/2026.csv": LEDGER_HEADER
+            + "2026-01-05,Dues,1000.00,dues,,,,,\n"
+            + "2026-02-10,Saw blades,-150.00,tools,,,2026-07,,\n"
+            + "2026-02-11,Lathe oil,-40.00,tools,,,2026-08,,\n",
+        },
+    )
+    result = build_site(root, today=TODAY)
+    assert ("content/minutes/2026-02-01.md", 6, "decision-overspent") in {(p.path, p.line, p.code) for p in result.problems}
+    site = result.site_dir
+    cells = {}
+    for relative in ("minutes/2026-02-01/index.html", "decisions/index.html"):
+        text = page(site, relative)
+        (over,) = _decision_rows(text, "2026-07")
+        (within,) = _decision_rows(text, "2026-08")
+        (cells[relative],) = re.findall(r'<td class="publisher-amount publisher-breach">.*?</td>', over, re.DOTALL)
+        assert "⚠ €50.00 more than authorized" in cells[relative]
+        assert "publisher-breach" not in within and "more than authorized" not in within
+    assert len(set(cells.values())) == 1  # the same mark and text on both pages

@@ -50,3 +50,133 @@ def test_serve_rebuilds_when_a_ledger_changes(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def get(url: str) -> tuple[int, str]:
+    """One request, bounded: a preview that hangs fails the test instead of stalling it."""
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return response.status, response.read().decode("utf-8")
+
+
+def test_serve_shows_the_problems_in_the_browser_until_the_books_are_fixed(tmp_path):
+    ledger = tmp_path / "ledgers" / "2026.csv"
+    # The problem's message quotes the cell, markup and all: the page must show it as text.
+    broken = LEDGER_HEADER + "2026-01-05,Dues,<b>12</b>,dues,,,,,\n"
+    write_coop(tmp_path, {"ledgers/2026.csv": broken, "content/index.md": "# Home of the workshop\n"})
+    old_site = tmp_path / "site"
+    old_site.mkdir()
+    (old_site / "index.html").write_text("the site already published", encoding="utf-8")
+    port = free_port()
+    output = tmp_path.parent / f"{tmp_path.name}-serve.log"
+    with output.open("w", encoding="utf-8") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "publisher", "serve", str(tmp_path), "--address", f"127.0.0.1:{port}"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        fetch_until(f"{base}/", "amount-invalid")
+        for path in ("/", "/finances/2026/", "/no/such/page/"):
+            status, text = get(base + path)
+            assert status == 200, path
+            assert "ledgers/2026.csv:2:17" in text and 'data-code="amount-invalid"' in text, path
+            assert "&lt;b&gt;12&lt;/b&gt;" in text and "<b>12</b>" not in text, path
+            assert "/livereload/" in text, path  # the page reloads itself when the books change
+        assert "ledgers/2026.csv:2:17: error: [amount-invalid]" in output.read_text(encoding="utf-8")
+
+        ledger.write_text(LEDGER_HEADER + "2026-01-05,Dues,12.50,dues,,,,,\n", encoding="utf-8")
+        home = fetch_until(f"{base}/", "Home of the workshop")
+        assert "amount-invalid" not in home
+        status, year = get(f"{base}/finances/2026/")
+        assert status == 200 and "€12.50" in year
+
+        ledger.write_text(broken, encoding="utf-8")  # broken again: the problems come back
+        fetch_until(f"{base}/finances/2026/", "amount-invalid")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    assert sorted(p.name for p in old_site.iterdir()) == ["index.html"]
+    assert (old_site / "index.html").read_text(encoding="utf-8") == "the site already published"
+
+
+def test_serve_shows_why_the_site_could_not_be_built_and_recovers(tmp_path):
+    # The books are fine, but the cooperative's own mkdocs.yml loses the publisher plugin while
+    # the preview runs: MkDocs cannot build, and the preview says why instead of hanging.
+    config = tmp_path / "mkdocs.yml"
+    with_plugin = "site_name: Test Workshop\ndocs_dir: content\ntheme: {name: material}\nplugins: [search, publisher]\n"
+    write_coop(
+        tmp_path,
+        {
+            "ledgers/2026.csv": LEDGER_HEADER + "2026-01-05,Dues,12.50,dues,,,,,\n",
+            "content/index.md": "# Home of the workshop\n",
+            "mkdocs.yml": with_plugin,
+        },
+    )
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "publisher", "serve", str(tmp_path), "--address", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        fetch_until(f"{base}/", "Home of the workshop")
+        config.write_text(with_plugin.replace(", publisher", ""), encoding="utf-8")
+        fetch_until(f"{base}/", "does not enable the publisher plugin")
+        status, text = get(f"{base}/finances/2026/")
+        assert status == 200 and "does not enable the publisher plugin" in text
+        config.write_text(with_plugin, encoding="utf-8")
+        fetch_until(f"{base}/finances/2026/", "€12.50")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_serve_on_an_address_in_use_says_so_and_exits_2(tmp_path):
+    write_coop(tmp_path, {"ledgers/2026.csv": LEDGER_HEADER + "2026-01-05,Dues,12.50,dues,,,,,\n", "content/index.md": "# Home\n"})
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "publisher", "serve", str(tmp_path), "--address", f"127.0.0.1:{port}"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert result.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_the_open_problems_page_turns_into_the_site_by_itself(tmp_path):
+    """In a real browser: the page listing the problems reloads itself once the books are fixed."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.sitetools import CHROMIUM, CHROMIUM_ARGS
+
+    ledger = tmp_path / "ledgers" / "2026.csv"
+    write_coop(tmp_path, {"ledgers/2026.csv": LEDGER_HEADER + "2026-01-05,Dues,12.5O,dues,,,,,\n", "content/index.md": "# Home of the workshop\n"})
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "publisher", "serve", str(tmp_path), "--address", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/finances/2026/"
+        fetch_until(url, "amount-invalid")
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page()
+            page.goto(url, wait_until="load")
+            assert page.locator('[data-code="amount-invalid"]').count() == 1
+            ledger.write_text(LEDGER_HEADER + "2026-01-05,Dues,12.50,dues,,,,,\n", encoding="utf-8")
+            # No goto: the live-reload script of the problems page brings the year's page.
+            page.wait_for_function("document.body.innerText.includes('€12.50')", timeout=60_000)
+            assert page.locator('[data-code="amount-invalid"]').count() == 0
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

@@ -11,8 +11,10 @@ import html
 import logging
 import os
 import shutil
+import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -87,6 +89,15 @@ def builtin_config(root: Path, name: str, docs_dir: Path | None = None) -> dict[
     }
 
 
+def require_publisher_plugin(config: Any) -> None:
+    """Raise SiteError when a cooperative's own mkdocs.yml does not enable the plugin."""
+    if "publisher" not in config.plugins:
+        raise SiteError(
+            f"{CONFIG_FILE} does not enable the publisher plugin: add `- publisher` under "
+            "`plugins:` (next to `search`)."
+        )
+
+
 def _load_mkdocs_config(
     root: Path, site_dir: Path, name: str, stack: list[Path], site_url: str | None, docs_dir: Path | None = None
 ) -> Any:
@@ -97,11 +108,7 @@ def _load_mkdocs_config(
     own = root / CONFIG_FILE
     if own.is_file():
         config = load_config(config_file=str(own), **overrides)
-        if "publisher" not in config.plugins:
-            raise SiteError(
-                f"{CONFIG_FILE} does not enable the publisher plugin: add `- publisher` under "
-                "`plugins:` (next to `search`)."
-            )
+        require_publisher_plugin(config)
         return config
     scratch = Path(tempfile.mkdtemp(prefix="publisher-config-"))
     stack.append(scratch)
@@ -206,9 +213,10 @@ def _swap(built: Path, target: Path) -> None:
         built.rename(target)
 
 
-def serve_site(root: Path | str, address: str = "127.0.0.1:8000") -> None:
-    """A live preview that rebuilds when a ledger or a page changes."""
-    from mkdocs.commands.serve import serve
+def serve_site(root: Path | str, address: str = "127.0.0.1:8000", report: Callable[[str], None] | None = None) -> None:
+    """A live preview that rebuilds when a ledger or a page changes. While the books have an
+    error, every address shows the problems (and `report` prints them) until they are fixed."""
+    from publisher.site.preview import serve_preview
 
     root = Path(root).resolve()
     own = root / CONFIG_FILE
@@ -236,7 +244,13 @@ def serve_site(root: Path | str, address: str = "127.0.0.1:8000") -> None:
             config_file = str(scratch_dir / CONFIG_FILE)
             Path(config_file).write_text(pyyaml.safe_dump(builtin_config(root, name, docs)), encoding="utf-8")
         watched = root / ("federation.yml" if is_federation(root) else "ledgers")
-        serve(config_file=config_file, dev_addr=address, watch=[str(watched)], livereload=True)
+        serve_preview(
+            root,
+            config_file,
+            address,
+            [str(watched)],
+            report or (lambda text: print(text, end="", file=sys.stderr, flush=True)),
+        )
     finally:
         for path in scratch:
             shutil.rmtree(path, ignore_errors=True)

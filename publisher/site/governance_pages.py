@@ -66,8 +66,35 @@ def vote_bar(decision: Decision) -> str:
     )
 
 
-def _money(minor: int | None, summary: Summary) -> str:
-    return "—" if minor is None else display_money(minor, summary)
+def authorized_cell(decision: Decision, summary: Summary) -> str:
+    """The table cell of the amount a decision authorized. A rejected motion authorized
+    nothing: its amount is shown only as proposed, so that no reader takes it for money that
+    may be spent."""
+    if decision.amount is None:
+        return '<td class="publisher-amount">—</td>'
+    amount = esc(display_money(decision.amount, summary))
+    if decision.adopted:
+        return f'<td class="publisher-amount">{amount}</td>'
+    return (
+        '<td class="publisher-amount publisher-proposed"><span class="publisher-amount__note">Proposed</span> '
+        f'{amount} <span class="publisher-amount__note">— not authorized</span></td>'
+    )
+
+
+def spent_cell(decision: Decision, spent: dict[str, int], summary: Summary) -> str:
+    """The table cell of the money spent under a decision, marked as a breach when it is more
+    than the decision authorized. The meeting pages and the decisions index both use it, so the
+    two always show an overspent decision alike."""
+    if not decision.adopted:
+        return '<td class="publisher-amount">—</td>'
+    paid = spent.get(decision.id, 0)
+    if decision.amount is None or paid <= decision.amount:
+        return f'<td class="publisher-amount">{esc(display_money(paid, summary))}</td>'
+    excess = display_money(paid - decision.amount, summary)
+    return (
+        f'<td class="publisher-amount publisher-breach">{esc(display_money(paid, summary))} '
+        f'<span class="publisher-amount__note">⚠ {esc(excess)} more than authorized</span></td>'
+    )
 
 
 def meeting_fragment(meeting: Meeting, cooperative: Cooperative, summary: Summary, spent: dict[str, int]) -> str:
@@ -87,8 +114,8 @@ def meeting_fragment(meeting: Meeting, cooperative: Cooperative, summary: Summar
         rows = "".join(
             f'<tr><td><a href="{link(DECISIONS_PAGE)}#{decision_anchor(d.id)}">{esc(d.id)}</a></td>'
             f"<td>{esc(d.motion)}</td><td>{vote_bar(d)}</td><td>{esc(d.result)}</td>"
-            f'<td class="publisher-amount">{esc(_money(d.amount, summary))}</td>'
-            f'<td class="publisher-amount">{esc(_money(spent.get(d.id, 0) if d.adopted else None, summary))}</td></tr>'
+            f"{authorized_cell(d, summary)}"
+            f"{spent_cell(d, spent, summary)}</tr>"
             for d in meeting.decisions
         )
         parts.append(
@@ -133,16 +160,12 @@ def decisions_page(cooperative: Cooperative, summary: Summary, published: pd.Dat
                 f"<details><summary>{len(rows)} ledger rows</summary>{_row_list(rows, summary)}"
                 f"<p>See them {links}.</p></details>"
             )
-        spent_text = _money(spent.get(d.id, 0), summary) if d.adopted else "—"
-        over = d.adopted and d.amount is not None and spent.get(d.id, 0) > d.amount
         body.append(
             f'<tr id="{decision_anchor(d.id)}"><td>{esc(d.id)}</td><td><time>{d.date:%Y-%m-%d}</time></td>'
             f'<td>{esc(d.motion)}<br><a href="{link(meeting.path.removeprefix("content/"))}">{esc(meeting.title)}</a></td>'
             f"<td>{vote_bar(d)}</td><td>{esc(d.result)}</td>"
-            f'<td class="publisher-amount">{esc(_money(d.amount, summary))}</td>'
-            f'<td class="publisher-amount{" publisher-breach" if over else ""}">{esc(spent_text)}'
-            + (" (more than authorized)" if over else "")
-            + f"</td><td>{evidence}</td></tr>"
+            f"{authorized_cell(d, summary)}"
+            f"{spent_cell(d, spent, summary)}<td>{evidence}</td></tr>"
         )
     if not body:
         return "# Decisions\n\n<p>No minutes with decisions have been published yet.</p>\n"
@@ -343,7 +366,9 @@ def decisions_csv(cooperative: Cooperative, spent: dict[str, int]) -> str:
     meetings = {m.path: m for m in cooperative.governance.meetings}
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["id", "date", "meeting", "motion", "for", "against", "abstain", "result", "amount", "spent"])
+    writer.writerow(
+        ["id", "date", "meeting", "motion", "for", "against", "abstain", "result", "amount_proposed", "amount_authorized", "spent"]
+    )
     for meeting in cooperative.governance.meetings:
         for d in meeting.decisions:
             writer.writerow(
@@ -357,6 +382,7 @@ def decisions_csv(cooperative: Cooperative, spent: dict[str, int]) -> str:
                     d.abstain,
                     d.result,
                     "" if d.amount is None else format_minor(d.amount, units),
+                    "" if d.amount is None or not d.adopted else format_minor(d.amount, units),
                     format_minor(spent.get(d.id, 0), units) if d.adopted else "",
                 ]
             )
@@ -367,7 +393,12 @@ def decision_feed_entries(cooperative: Cooperative, summary: Summary) -> list[Fe
     entries = []
     for meeting in cooperative.governance.meetings:
         for d in meeting.decisions:
-            amount = f", authorizing {display_money(d.amount, summary)}" if d.amount is not None else ""
+            if d.amount is None:
+                amount = ""
+            elif d.adopted:
+                amount = f", authorizing {display_money(d.amount, summary)}"
+            else:
+                amount = f" (proposed {display_money(d.amount, summary)}, not authorized)"
             entries.append(
                 FeedEntry(
                     title=f"Decision {d.id} ({d.result}): {d.motion}",
@@ -395,6 +426,7 @@ def decisions_resource_fields() -> list[dict]:
         field("against", "integer", "Votes against"),
         field("abstain", "integer", "Abstentions"),
         field("result", "string", "adopted or rejected"),
-        field("amount", "number", "Spending the decision authorized, if any"),
+        field("amount_proposed", "number", "Spending the motion proposed, if any, whatever the result"),
+        field("amount_authorized", "number", "Spending the decision authorized: empty unless adopted"),
         field("spent", "number", "Money paid out so far by ledger rows citing the decision"),
     ]
