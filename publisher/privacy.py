@@ -8,6 +8,7 @@ note. Everything the site publishes from the ledgers goes through `published_led
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -19,6 +20,8 @@ import pyarrow.compute as pc
 from publisher.checking import check, row_problems
 from publisher.csvfile import arrow_text
 from publisher.problems import Problem, Severity, problem, register_code
+from publisher.markdownfile import FRONT_MATTER
+from publisher.reading import WORD, fold, fold_name, markdown_readings, words_of
 
 if TYPE_CHECKING:
     from publisher.cooperative import Cooperative
@@ -37,6 +40,21 @@ register_code(
     Severity.WARNING,
     "A private counterparty's name inside a description or note; it is replaced when published.",
 )
+register_code(
+    "private-name-part",
+    Severity.WARNING,
+    "A private counterparty's surname alone, or its name run together, inside a text; published as it is.",
+)
+register_code(
+    "private-name-handle",
+    Severity.WARNING,
+    "An @handle counterparty that spells a private counterparty's name; published as it is.",
+)
+register_code(
+    "private-name-in-page",
+    Severity.ERROR,
+    "A hand-written page, or its file name, names a private counterparty.",
+)
 
 
 def is_public(names: pd.Series, public: frozenset[str]) -> np.ndarray:
@@ -52,25 +70,56 @@ def private_names(cooperative: Cooperative) -> list[str]:
     return sorted((str(n) for n in names if len(str(n)) >= MIN_NAME_LENGTH), key=len, reverse=True)
 
 
-_WORD_SPLIT = r"[^\p{L}\p{N}_]+"  # RE2: anything that is not a letter, digit or underscore
+_WORD_SPLIT = r"[^\p{L}\p{N}]+"  # RE2: anything that is not a letter or a digit (as reading.WORD)
+_WORD_GAP = r"[\W_]+"  # between the words of a name as written: spaces, hyphens, dots, line breaks
+_WORD_EDGE_BEFORE = r"(?<![^\W_])"  # not preceded by a letter or digit
+_WORD_EDGE_AFTER = r"(?![^\W_])"
+#: A surname shorter than this is not warned about on its own: "Doe", "Li" are words too often.
+MIN_PART_LENGTH = 4
+
+
+def _widened(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span with the invisible characters around it: a right-to-left override left behind
+    would turn the text after the replacement around."""
+    while start > 0 and unicodedata.category(text[start - 1]) == "Cf":
+        start -= 1
+    while end < len(text) and unicodedata.category(text[end]) == "Cf":
+        end += 1
+    return start, end
 
 
 class NameFinder:
-    """Finds private names inside free text, fast on a million rows with thousands of names.
+    """Finds private names inside free text as a person reads them, fast on a million rows
+    with thousands of names.
+
+    Texts and names are compared in their folded form (`publisher.reading.fold`: NFKC, case
+    folding, look-alike letters, invisible characters removed, whitespace collapsed), and a name
+    matches by its words whatever separates them (`Jane Doe`, `jane-doe`, `Jane.Doe`, a line
+    break), so a file name or a slug matches too.
 
     One regular expression of thousands of alternatives is slow in any engine. Instead each
-    distinct text is split into words once (pyarrow), the texts holding the first word of some
-    name are picked out, and only those are searched, with the names starting with that word
-    (their pattern compiled when first needed).
+    distinct text is split into words once (pyarrow; in Python for the few texts that are not
+    ASCII, which need folding), the texts holding the first word of some name are picked out,
+    and only those are searched, with the names starting with that word (their pattern compiled
+    when first needed). A match in the folded text is mapped back to the characters as written,
+    and those are replaced.
     """
 
     def __init__(self, names: list[str]) -> None:
         self.names = list(names)
-        self.groups: dict[str, list[str]] = {}
+        self.groups: dict[str, list[tuple[str, ...]]] = {}
+        #: Words warned about on their own: surnames of MIN_PART_LENGTH letters or more, and
+        #: names run together as in a handle (`janedoe`).
+        self.parts: set[str] = set()
         for name in names:
-            words = [w for w in re.split(r"[^\w]+", name.lower()) if w]
-            if words:
-                self.groups.setdefault(words[0], []).append(name)
+            words = tuple(fold_name(name))
+            if not words:
+                continue
+            self.groups.setdefault(words[0], []).append(words)
+            if len(words) > 1:
+                self.parts.add("".join(words))
+                if len(words[-1]) >= MIN_PART_LENGTH:
+                    self.parts.add(words[-1])
         self._patterns: dict[str, re.Pattern] = {}
 
     def __bool__(self) -> bool:
@@ -78,47 +127,106 @@ class NameFinder:
 
     def _pattern(self, first: str) -> re.Pattern:
         if first not in self._patterns:
-            names = sorted(self.groups[first], key=len, reverse=True)
+            alternatives = sorted(
+                {_WORD_GAP.join(re.escape(w) for w in words) for words in self.groups[first]}, key=len, reverse=True
+            )
             self._patterns[first] = re.compile(
-                r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)", re.IGNORECASE
+                _WORD_EDGE_BEFORE + "(?:" + "|".join(alternatives) + ")" + _WORD_EDGE_AFTER
             )
         return self._patterns[first]
 
-    def _scan(self, texts: pd.Series) -> tuple[np.ndarray, list[str], dict[int, set[str]]]:
-        """(index of each row's distinct text, the distinct texts, distinct text -> first
-        words of names it contains)."""
+    def _scan(self, texts: pd.Series, watched: set[str]) -> tuple[np.ndarray, list[str], dict[int, set[str]]]:
+        """(index of each row's distinct text, the distinct texts, distinct text -> the
+        `watched` words it contains, in folded form)."""
         encoded = pc.dictionary_encode(arrow_text(texts))
         distinct, indices = encoded.dictionary, encoded.indices.to_numpy(zero_copy_only=False)
+        ascii_only = pc.fill_null(pc.string_is_ascii(distinct), True).to_numpy(zero_copy_only=False)
+        # ASCII text folds to its lower case, word for word: pyarrow does it for all at once.
         words = pc.split_pattern_regex(pc.utf8_lower(distinct), _WORD_SPLIT)
         flat = pc.list_flatten(words)
         owners = pc.list_parent_indices(words).to_numpy()
-        hit = pc.is_in(flat, value_set=pa.array(list(self.groups), type=pa.large_string()))
-        hit = hit.to_numpy(zero_copy_only=False)
+        hit = pc.is_in(flat, value_set=pa.array(sorted(watched), type=pa.large_string()))
+        hit = hit.to_numpy(zero_copy_only=False) & ascii_only[owners]
         found: dict[int, set[str]] = {}
         for owner, word in zip(owners[hit], flat.filter(pa.array(hit)).to_pylist()):
             found.setdefault(int(owner), set()).add(word)
-        return indices, distinct.to_pylist() if found else [], found
+        others = np.flatnonzero(~ascii_only)
+        texts_list = distinct.to_pylist() if found or len(others) else []
+        for k in others:
+            if texts_list[k] is None:
+                continue
+            seen = words_of(texts_list[k]) & watched
+            if seen:
+                found[int(k)] = seen
+        return indices, texts_list, found
+
+    def spans(self, text: str, firsts: Iterable[str] | None = None) -> list[tuple[int, int]]:
+        """The spans of `text` (as written) that read as a private name, merged and in order."""
+        folded = fold(text)
+        if firsts is None:
+            firsts = WORD.findall(folded.text)
+        found = []
+        for first in set(firsts):
+            if first in self.groups:
+                found += [_widened(text, *folded.span(*m.span())) for m in self._pattern(first).finditer(folded.text)]
+        merged: list[tuple[int, int]] = []
+        for start, end in sorted(found):
+            if merged and start <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+            else:
+                merged.append((start, end))
+        return merged
+
+    def _replaced(self, text: str, firsts: Iterable[str]) -> str:
+        for start, end in reversed(self.spans(text, firsts)):
+            text = text[:start] + PRIVATE + text[end:]
+        return text
 
     def contains(self, texts: pd.Series) -> np.ndarray:
+        """Which texts name a private counterparty."""
         if not self or not len(texts):
             return np.zeros(len(texts), dtype=bool)
-        indices, distinct, found = self._scan(texts)
-        named = [k for k, firsts in found.items() if any(self._pattern(f).search(distinct[k]) for f in firsts)]
+        indices, distinct, found = self._scan(texts, set(self.groups))
+        named = [k for k, firsts in found.items() if self.spans(distinct[k], firsts)]
         return np.isin(indices, named)
 
+    def contains_part(self, texts: pd.Series) -> np.ndarray:
+        """Which texts hold, besides any whole name, a private counterparty's surname alone or a
+        name run together as a handle (`@janedoe`)."""
+        if not self.parts or not len(texts):
+            return np.zeros(len(texts), dtype=bool)
+        indices, distinct, found = self._scan(texts, self.parts | set(self.groups))
+        flagged = []
+        for k, seen in found.items():
+            if not seen & self.parts:
+                continue
+            left = self._replaced(distinct[k], seen) if seen & set(self.groups) else distinct[k]
+            if words_of(left) & self.parts:
+                flagged.append(k)
+        return np.isin(indices, flagged)
+
     def redact(self, texts: pd.Series) -> pd.Series:
+        """The texts with every private name replaced by "private"."""
         if not self or not len(texts):
             return texts
-        indices, distinct, found = self._scan(texts)
+        indices, distinct, found = self._scan(texts, set(self.groups))
         if not found:
             return texts
         for k, firsts in found.items():
-            for first in firsts:
-                distinct[k] = self._pattern(first).sub(PRIVATE, distinct[k])
+            distinct[k] = self._replaced(distinct[k], firsts)
         return pd.Series(np.asarray(distinct, dtype=object)[indices], index=texts.index, dtype="str")
 
     def redact_text(self, text: str) -> str:
         return self.redact(pd.Series([text], dtype="str")).iloc[0]
+
+    def names_in(self, text: str) -> bool:
+        """Whether any reading of `text` names a private counterparty (one text, no index map:
+        for checking whole pages)."""
+        if not self:
+            return False
+        folded = fold(text, positions=False).text
+        firsts = set(WORD.findall(folded)) & self.groups.keys()
+        return any(self._pattern(first).search(folded) for first in firsts)
 
 
 def name_finder(cooperative: Cooperative) -> NameFinder:
@@ -146,11 +254,41 @@ def check_private_names(cooperative: Cooperative) -> Iterable[Problem]:
             f'"{PRIVATE}"; rephrase it if that reads badly.',
             cooperative.locate,
         )
+        problems += row_problems(
+            ledger,
+            finder.contains_part(ledger[column]),
+            "private-name-part",
+            column,
+            lambda row, column=column: f"The {column} contains a private counterparty's surname on its "
+            "own, or a name run together as in a handle; it is published as it is. If it names "
+            "that person, rephrase it without the name.",
+            cooperative.locate,
+        )
+    if "counterparty" in ledger.columns and len(ledger):
+        # "@member" references are published as they are: one that spells a private name is a
+        # person's handle, not a member of the federation.
+        names = ledger["counterparty"]
+        handles = names.str.startswith("@").to_numpy()
+        if handles.any():
+            spelled = np.zeros(len(ledger), dtype=bool)
+            spelled[handles] = finder.contains(names[handles]) | finder.contains_part(names[handles])
+            problems += row_problems(
+                ledger,
+                spelled & ~names.duplicated().to_numpy(),
+                "private-name-handle",
+                "counterparty",
+                lambda row: "The counterparty is written as an @handle that spells the name of a private "
+                "counterparty. An @ counterparty is published as it is (it stands for a member of the "
+                "federation): write the person's name instead, which is published as "
+                f'"{PRIVATE}".',
+                cooperative.locate,
+            )
     for meeting in cooperative.governance.meetings:
         texts = [(meeting.lines.get("title"), "title", meeting.title)]
         texts += [(d.motion_line or d.line, f"motion of decision {d.id}", d.motion) for d in meeting.decisions]
         for line, what, text in texts:
-            if finder.contains(pd.Series([text], dtype="str"))[0]:
+            series = pd.Series([text], dtype="str")
+            if finder.contains(series)[0]:
                 problems.append(
                     problem(
                         "private-name-in-description",
@@ -160,7 +298,79 @@ def check_private_names(cooperative: Cooperative) -> Iterable[Problem]:
                         f'name replaced by "{PRIVATE}". Rephrase it if that reads badly.',
                     )
                 )
+            if finder.contains_part(series)[0]:
+                problems.append(
+                    problem(
+                        "private-name-part",
+                        meeting.path,
+                        line,
+                        f"The {what} contains a private counterparty's surname on its own, or a name run "
+                        "together as in a handle; it is published as it is. If it names that person, "
+                        "rephrase it without the name.",
+                    )
+                )
     return problems
+
+
+PAGES_DIR = "content"
+
+
+@check
+def check_private_names_in_pages(cooperative: Cooperative) -> Iterable[Problem]:
+    """Hand-written pages (and their file names, which become addresses) must not name a private
+    counterparty: a treasurer's prose is not rewritten, so the build stops instead."""
+    finder = name_finder(cooperative)
+    pages = cooperative.root / PAGES_DIR
+    if not finder or not pages.is_dir():
+        return []
+    problems: list[Problem] = []
+    for path in sorted(pages.rglob("*.md")):
+        relative = path.relative_to(cooperative.root).as_posix()
+        stem_words = " ".join(WORD.findall(path.relative_to(pages).with_suffix("").as_posix()))
+        if finder.names_in(stem_words):
+            problems.append(
+                problem(
+                    "private-name-in-page",
+                    relative,
+                    None,
+                    "The file name names a private counterparty (someone not listed in "
+                    "public_counterparties), and it becomes the page's address. Rename the file.",
+                )
+            )
+        try:
+            text = path.read_text(encoding="utf-8").lstrip("\ufeff").replace("\r\n", "\n")
+        except (OSError, UnicodeDecodeError):
+            continue  # reported by the checks of that kind of page
+        if relative.startswith(f"{PAGES_DIR}/minutes/"):
+            # A meeting's title and motions are published with names replaced (and warned about
+            # above); the rest of its front matter is not published.
+            front = FRONT_MATTER.match(text)
+            if front:
+                text = "\n" * front.group().count("\n") + text[front.end() :]
+        lines = sorted({text.count("\n", 0, start) + 1 for start in names_in_markdown(finder, text)})
+        for line in lines:
+            problems.append(
+                problem(
+                    "private-name-in-page",
+                    relative,
+                    line,
+                    "This line names a private counterparty (someone not listed in "
+                    "public_counterparties), as a reader of the page would read it. Pages are published "
+                    "as written, so nothing was published: write it without the name (or add the "
+                    "counterparty to public_counterparties, if it agreed to be named).",
+                )
+            )
+    return problems
+
+
+def names_in_markdown(finder: NameFinder, source: str) -> list[int]:
+    """Where (offsets in `source`) a private name starts in a Markdown page as it reads
+    rendered: entities decoded, emphasis markers and tags inside words dropped."""
+    starts: set[int] = set()
+    for reading in markdown_readings(source):
+        for start, _ in finder.spans(reading.text):
+            starts.add(reading.starts[start] if start < len(reading.starts) else len(source))
+    return sorted(starts)
 
 
 @check
