@@ -21,7 +21,7 @@ from publisher.checking import check, row_problems
 from publisher.csvfile import arrow_text
 from publisher.problems import Problem, Severity, problem, register_code
 from publisher.markdownfile import FRONT_MATTER
-from publisher.reading import WORD, fold, fold_name, markdown_readings, words_of
+from publisher.reading import HOMOGLYPHS, WORD, fold, fold_name, markdown_readings, words_of
 
 if TYPE_CHECKING:
     from publisher.cooperative import Cooperative
@@ -78,6 +78,38 @@ _WORD_EDGE_AFTER = r"(?![^\W_])"
 MIN_PART_LENGTH = 4
 
 
+def _words_found(folded: pa.Array, value_set: pa.Array, keep: np.ndarray) -> dict[int, set[str]]:
+    """Text index -> the words of `value_set` among its words, for the texts `keep` selects."""
+    words = pc.split_pattern_regex(folded, _WORD_SPLIT)
+    flat = pc.list_flatten(words)
+    owners = pc.list_parent_indices(words).to_numpy()
+    hit = pc.is_in(flat, value_set=value_set).to_numpy(zero_copy_only=False) & keep[owners]
+    found: dict[int, set[str]] = {}
+    for owner, word in zip(owners[hit], flat.filter(pa.array(hit)).to_pylist()):
+        found.setdefault(int(owner), set()).add(word)
+    return found
+
+
+# What `fold` removes, in RE2: accents and other combining marks, formatting characters, the
+# default-ignorable marks.
+_ARROW_DROPPED = "[\\p{Mn}\\p{Me}\\p{Cf}\\x{034F}\\x{115F}\\x{1160}\\x{17B4}\\x{17B5}\\x{3164}\\x{FFA0}]"
+# Look-alike letters, and where case folding differs from lower case in names.
+_ARROW_REPLACED = {**HOMOGLYPHS, "ß": "ss", "ẞ": "ss", "ς": "σ", "ſ": "s"}
+_ARROW_REPLACED_ANY = "[" + "".join(sorted(_ARROW_REPLACED)) + "]"
+
+
+def _arrow_fold(texts: pa.Array) -> pa.Array:
+    """Nearly `fold` for many texts at once, for picking out candidates (words only)."""
+    folded = pc.replace_substring_regex(pc.utf8_normalize(texts, "NFKD"), _ARROW_DROPPED, "")
+    lookalike = pc.fill_null(pc.match_substring_regex(folded, _ARROW_REPLACED_ANY), False)
+    if pc.any(lookalike).as_py():
+        mapped = folded
+        for letter, latin in _ARROW_REPLACED.items():
+            mapped = pc.replace_substring(mapped, letter, latin)
+        folded = pc.if_else(lookalike, mapped, folded)
+    return pc.utf8_normalize(pc.utf8_lower(folded), "NFKC")
+
+
 def _widened(text: str, start: int, end: int) -> tuple[int, int]:
     """The span with the invisible characters around it: a right-to-left override left behind
     would turn the text after the replacement around."""
@@ -111,15 +143,17 @@ class NameFinder:
         #: Words warned about on their own: surnames of MIN_PART_LENGTH letters or more, and
         #: names run together as in a handle (`janedoe`).
         self.parts: set[str] = set()
+        self._run_together: set[str] = set()
         for name in names:
             words = tuple(fold_name(name))
             if not words:
                 continue
             self.groups.setdefault(words[0], []).append(words)
             if len(words) > 1:
-                self.parts.add("".join(words))
+                self._run_together.add("".join(words))
                 if len(words[-1]) >= MIN_PART_LENGTH:
                     self.parts.add(words[-1])
+        self.parts |= self._run_together
         self._patterns: dict[str, re.Pattern] = {}
 
     def __bool__(self) -> bool:
@@ -135,30 +169,26 @@ class NameFinder:
             )
         return self._patterns[first]
 
-    def _scan(self, texts: pd.Series, watched: set[str]) -> tuple[np.ndarray, list[str], dict[int, set[str]]]:
+    def _scan(self, texts: pd.Series, watched: set[str]) -> tuple[np.ndarray, pa.Array, dict[int, set[str]]]:
         """(index of each row's distinct text, the distinct texts, distinct text -> the
         `watched` words it contains, in folded form)."""
         encoded = pc.dictionary_encode(arrow_text(texts))
         distinct, indices = encoded.dictionary, encoded.indices.to_numpy(zero_copy_only=False)
+        value_set = pa.array(sorted(watched), type=pa.large_string())
         ascii_only = pc.fill_null(pc.string_is_ascii(distinct), True).to_numpy(zero_copy_only=False)
         # ASCII text folds to its lower case, word for word: pyarrow does it for all at once.
-        words = pc.split_pattern_regex(pc.utf8_lower(distinct), _WORD_SPLIT)
-        flat = pc.list_flatten(words)
-        owners = pc.list_parent_indices(words).to_numpy()
-        hit = pc.is_in(flat, value_set=pa.array(sorted(watched), type=pa.large_string()))
-        hit = hit.to_numpy(zero_copy_only=False) & ascii_only[owners]
-        found: dict[int, set[str]] = {}
-        for owner, word in zip(owners[hit], flat.filter(pa.array(hit)).to_pylist()):
-            found.setdefault(int(owner), set()).add(word)
+        found = _words_found(pc.utf8_lower(distinct), value_set, ascii_only)
         others = np.flatnonzero(~ascii_only)
-        texts_list = distinct.to_pylist() if found or len(others) else []
-        for k in others:
-            if texts_list[k] is None:
-                continue
-            seen = words_of(texts_list[k]) & watched
-            if seen:
-                found[int(k)] = seen
-        return indices, texts_list, found
+        if len(others):
+            # The rest is folded by pyarrow nearly as `fold` does, to pick out the few texts that
+            # may hold a watched word; those are then folded exactly.
+            subset = distinct.take(pa.array(others))
+            maybe = _words_found(_arrow_fold(subset), value_set, np.ones(len(others), dtype=bool))
+            for k in maybe:
+                seen = words_of(subset[k].as_py()) & watched
+                if seen:
+                    found[int(others[k])] = seen
+        return indices, distinct, found
 
     def spans(self, text: str, firsts: Iterable[str] | None = None) -> list[tuple[int, int]]:
         """The spans of `text` (as written) that read as a private name, merged and in order."""
@@ -184,26 +214,42 @@ class NameFinder:
 
     def contains(self, texts: pd.Series) -> np.ndarray:
         """Which texts name a private counterparty."""
-        if not self or not len(texts):
-            return np.zeros(len(texts), dtype=bool)
-        indices, distinct, found = self._scan(texts, set(self.groups))
-        named = [k for k, firsts in found.items() if self.spans(distinct[k], firsts)]
-        return np.isin(indices, named)
+        return self.find(texts)[0]
 
     def contains_part(self, texts: pd.Series) -> np.ndarray:
-        """Which texts hold, besides any whole name, a private counterparty's surname alone or a
-        name run together as a handle (`@janedoe`)."""
-        if not self.parts or not len(texts):
-            return np.zeros(len(texts), dtype=bool)
-        indices, distinct, found = self._scan(texts, self.parts | set(self.groups))
-        flagged = []
+        """Which texts hold, besides any whole name, a private counterparty's surname alone
+        (written with a capital, as a name is) or a name run together as a handle (`@janedoe`)."""
+        return self.find(texts)[1]
+
+    def find(self, texts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+        """(which texts name a private counterparty, which hold a part of a name): one pass."""
+        if not self or not len(texts):
+            return np.zeros(len(texts), dtype=bool), np.zeros(len(texts), dtype=bool)
+        firsts = set(self.groups)
+        indices, distinct, found = self._scan(texts, firsts | self.parts)
+        named, parted = [], []
         for k, seen in found.items():
-            if not seen & self.parts:
-                continue
-            left = self._replaced(distinct[k], seen) if seen & set(self.groups) else distinct[k]
-            if words_of(left) & self.parts:
-                flagged.append(k)
-        return np.isin(indices, flagged)
+            text = distinct[k].as_py()
+            if seen & firsts and self.spans(text, seen & firsts):
+                named.append(k)
+                text = self._replaced(text, seen & firsts)
+            if seen & self.parts and self._holds_part(text):
+                parted.append(k)
+        return np.isin(indices, named), np.isin(indices, parted)
+
+    def _holds_part(self, text: str) -> bool:
+        folded = fold(text)
+        for word in WORD.finditer(folded.text):
+            if word.group() in self.parts:
+                start, _ = folded.span(*word.span())
+                # A surname is written with a capital ("paid Brun"), "supplies" is a word; a name
+                # run together is a handle however it is written.
+                if text[start].isupper() or not self._is_surname(word.group()):
+                    return True
+        return False
+
+    def _is_surname(self, word: str) -> bool:
+        return word not in self._run_together
 
     def redact(self, texts: pd.Series) -> pd.Series:
         """The texts with every private name replaced by "private"."""
@@ -212,9 +258,10 @@ class NameFinder:
         indices, distinct, found = self._scan(texts, set(self.groups))
         if not found:
             return texts
+        values = distinct.to_pylist()
         for k, firsts in found.items():
-            distinct[k] = self._replaced(distinct[k], firsts)
-        return pd.Series(np.asarray(distinct, dtype=object)[indices], index=texts.index, dtype="str")
+            values[k] = self._replaced(values[k], firsts)
+        return pd.Series(np.asarray(values, dtype=object)[indices], index=texts.index, dtype="str")
 
     def redact_text(self, text: str) -> str:
         return self.redact(pd.Series([text], dtype="str")).iloc[0]
@@ -244,9 +291,10 @@ def check_private_names(cooperative: Cooperative) -> Iterable[Problem]:
         return []
     problems: list[Problem] = []
     for column in ("description", "note"):
+        named, parted = finder.find(ledger[column])
         problems += row_problems(
             ledger,
-            finder.contains(ledger[column]),
+            named,
             "private-name-in-description",
             column,
             lambda row, column=column: f"The {column} names a private counterparty (someone not "
@@ -256,7 +304,7 @@ def check_private_names(cooperative: Cooperative) -> Iterable[Problem]:
         )
         problems += row_problems(
             ledger,
-            finder.contains_part(ledger[column]),
+            parted,
             "private-name-part",
             column,
             lambda row, column=column: f"The {column} contains a private counterparty's surname on its "
@@ -267,14 +315,14 @@ def check_private_names(cooperative: Cooperative) -> Iterable[Problem]:
     if "counterparty" in ledger.columns and len(ledger):
         # "@member" references are published as they are: one that spells a private name is a
         # person's handle, not a member of the federation.
-        names = ledger["counterparty"]
-        handles = names.str.startswith("@").to_numpy()
-        if handles.any():
-            spelled = np.zeros(len(ledger), dtype=bool)
-            spelled[handles] = finder.contains(names[handles]) | finder.contains_part(names[handles])
+        # The distinct names first: a million rows hold a few thousand of them.
+        handles = pd.Series([n for n in ledger["counterparty"].unique() if str(n).startswith("@")], dtype="str")
+        spelled = set(handles[np.logical_or(*finder.find(handles))]) if len(handles) else set()
+        if spelled:
+            names = ledger["counterparty"]
             problems += row_problems(
                 ledger,
-                spelled & ~names.duplicated().to_numpy(),
+                (names.isin(spelled) & ~names.duplicated()).to_numpy(),
                 "private-name-handle",
                 "counterparty",
                 lambda row: "The counterparty is written as an @handle that spells the name of a private "
@@ -287,8 +335,8 @@ def check_private_names(cooperative: Cooperative) -> Iterable[Problem]:
         texts = [(meeting.lines.get("title"), "title", meeting.title)]
         texts += [(d.motion_line or d.line, f"motion of decision {d.id}", d.motion) for d in meeting.decisions]
         for line, what, text in texts:
-            series = pd.Series([text], dtype="str")
-            if finder.contains(series)[0]:
+            named, parted = finder.find(pd.Series([text], dtype="str"))
+            if named[0]:
                 problems.append(
                     problem(
                         "private-name-in-description",
@@ -298,7 +346,7 @@ def check_private_names(cooperative: Cooperative) -> Iterable[Problem]:
                         f'name replaced by "{PRIVATE}". Rephrase it if that reads badly.',
                     )
                 )
-            if finder.contains_part(series)[0]:
+            if parted[0]:
                 problems.append(
                     problem(
                         "private-name-part",

@@ -16,6 +16,7 @@ and `emile-zola-brun.md` name Émile Zola-Brun.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
@@ -46,7 +47,7 @@ _COMBINING = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
 # An ASCII run not followed by a combining mark, or one character with the marks that follow it.
 _CHUNK = re.compile(rf"[\x00-\x7f]+(?![{_COMBINING}])|.[{_COMBINING}]*", re.S)
 _ASCII_SPACE = re.compile(r"[\t\n\r\f\v]|  ")
-_SPACES = re.compile(r"\s+")
+_SPACE_OR_NOT = re.compile(r"\s+|\S+")
 # Default-ignorable characters outside category Cf (combining grapheme joiner, Mongolian and
 # variation selectors, Hangul fillers): they draw nothing either.
 _IGNORABLE = re.compile("[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0\U000e0100-\U000e01ef]")
@@ -68,6 +69,7 @@ class Folded:
         return self.starts[start], self.ends[end - 1]
 
 
+@functools.lru_cache(maxsize=4096)  # the same few accented letters come back again and again
 def _fold_cluster(cluster: str) -> str:
     cluster = _IGNORABLE.sub("", cluster)
     if not cluster or unicodedata.category(cluster[0]) == "Cf":
@@ -76,7 +78,8 @@ def _fold_cluster(cluster: str) -> str:
         return " "
     # Accents go too: bank exports write "EMILE" for "Émile", and slugs "emile".
     decomposed = unicodedata.normalize("NFKD", cluster)
-    folded = "".join(c for c in decomposed if not unicodedata.combining(c)).translate(_HOMOGLYPH_TABLE).casefold()
+    marks = ("Mn", "Me")
+    folded = "".join(c for c in decomposed if unicodedata.category(c) not in marks).translate(_HOMOGLYPH_TABLE).casefold()
     folded = unicodedata.normalize("NFKC", folded)
     # NFKC can itself produce spaces (U+2002 -> " ") or formatting characters.
     return "".join(" " if c.isspace() else c for c in folded if unicodedata.category(c) != "Cf")
@@ -96,7 +99,7 @@ def fold(text: str, positions: bool = True) -> Folded:
         a, b = chunk.span()
         piece = chunk.group()
         if piece.isascii():
-            for part in re.finditer(r"\s+|\S+", piece):
+            for part in _SPACE_OR_NOT.finditer(piece):
                 p, q = part.span()
                 word = part.group()
                 if word[0].isspace():
@@ -136,7 +139,9 @@ def fold(text: str, positions: bool = True) -> Folded:
 
 
 def fold_name(name: str) -> list[str]:
-    """The words of a name in folded form (`Émile Zola-Brun` -> ["émile", "zola", "brun"])."""
+    """The words of a name in folded form (`Émile Zola-Brun` -> ["emile", "zola", "brun"])."""
+    if name.isascii():
+        return WORD.findall(name.lower())
     return WORD.findall(fold(name, positions=False).text)
 
 
@@ -198,7 +203,3 @@ def markdown_readings(source: str) -> list[Reading]:
         ends.extend(range(position + 1, len(source) + 1))
         readings.append(Reading("".join(out), starts, ends))
     return readings
-
-
-def collapse_spaces(text: str) -> str:
-    return _SPACES.sub(" ", text)

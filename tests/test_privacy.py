@@ -166,6 +166,7 @@ def test_parts_of_names_and_handles_are_warned_about_without_the_name(tmp_path):
         "2026-01-06,Refund,-3.00,rent,,@janedoe,,,\n"  # a handle as the counterparty
         "2026-01-07,Sent to @emilezolabrun,-3.00,rent,,,,,\n"
         "2026-01-08,Paid Émile Zola-Brun,-3.00,rent,,,,,\n"  # the whole name: replaced, no part warning
+        "2026-01-09,Paint of a brun colour,-3.00,rent,,,,,\n"  # a word, not a name: no capital
     )
     root = write_coop(tmp_path, {"ledgers/2026.csv": LEDGER_HEADER + rows, "content/index.md": "# Home\n"})
     _, problems = check_cooperative(root, today=TODAY)
