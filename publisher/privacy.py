@@ -21,7 +21,16 @@ from publisher.checking import check, row_problems
 from publisher.csvfile import arrow_text
 from publisher.problems import Problem, Severity, problem, register_code
 from publisher.markdownfile import FRONT_MATTER
-from publisher.reading import HOMOGLYPHS, WORD, fold, fold_name, markdown_readings, words_of
+from publisher.reading import (
+    HOMOGLYPHS,
+    WORD,
+    fold,
+    fold_name,
+    html_readings,
+    markdown_markers_removed,
+    markdown_readings,
+    words_of,
+)
 
 if TYPE_CHECKING:
     from publisher.cooperative import Cooperative
@@ -361,6 +370,8 @@ def check_private_names(cooperative: Cooperative) -> Iterable[Problem]:
 
 
 PAGES_DIR = "content"
+#: Characters above which a page is checked without an index map to its lines.
+LARGE_PAGE = 1_000_000
 
 
 @check
@@ -395,7 +406,13 @@ def check_private_names_in_pages(cooperative: Cooperative) -> Iterable[Problem]:
             front = FRONT_MATTER.match(text)
             if front:
                 text = "\n" * front.group().count("\n") + text[front.end() :]
-        lines = sorted({text.count("\n", 0, start) + 1 for start in names_in_markdown(finder, text)})
+        if len(text) > LARGE_PAGE:
+            # No index map for a page this large (it would take many times its size): the page
+            # is named without a line.
+            named = any(finder.names_in(r) for r in html_readings(markdown_markers_removed(text)))
+            lines: list[int | None] = [None] if named else []
+        else:
+            lines = sorted({text.count("\n", 0, start) + 1 for start in names_in_markdown(finder, text)})
         for line in lines:
             problems.append(
                 problem(

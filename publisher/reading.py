@@ -48,6 +48,7 @@ _COMBINING = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
 _CHUNK = re.compile(rf"[\x00-\x7f]+(?![{_COMBINING}])|.[{_COMBINING}]*", re.S)
 _ASCII_SPACE = re.compile(r"[\t\n\r\f\v]|  ")
 _SPACE_OR_NOT = re.compile(r"\s+|\S+")
+_SPACES = re.compile(r"\s+")
 # Default-ignorable characters outside category Cf (combining grapheme joiner, Mongolian and
 # variation selectors, Hangul fillers): they draw nothing either.
 _IGNORABLE = re.compile("[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0\U000e0100-\U000e01ef]")
@@ -91,6 +92,10 @@ def fold(text: str, positions: bool = True) -> Folded:
     if text.isascii() and not _ASCII_SPACE.search(text):
         # Almost every description: lower case is all there is to do, position for position.
         return Folded(text.lower(), list(range(len(text))) if positions else [], list(range(1, len(text) + 1)) if positions else [])
+    if not positions:
+        # Whole pages: no index map, so whitespace is collapsed once at the end.
+        pieces = [c if c.isascii() else _fold_cluster(c) for c in _CHUNK.findall(text)]
+        return Folded(_SPACES.sub(" ", "".join(pieces).lower()), [], [])
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -161,6 +166,11 @@ def html_readings(text: str) -> list[str]:
     comments included), and its text with the tags removed (`Ja<b>ne</b>` reads `Jane`)."""
     decoded = html.unescape(text)
     return [decoded, html.unescape(_TAG.sub("", text))]
+
+
+def markdown_markers_removed(source: str) -> str:
+    """Markdown source without its emphasis and code markers (`Ja**ne**` reads `Jane`)."""
+    return _MARKDOWN_MARKERS.sub("", source)
 
 
 @dataclass(frozen=True)

@@ -223,3 +223,16 @@ def test_replacement_keeps_the_text_around_the_name_as_written():
 def test_markdown_readings_decode_entities_and_drop_emphasis_inside_words():
     texts = [r.text for r in markdown_readings("J&#97;ne **D**oe, <b>x</b>")]
     assert texts == ["Jane Doe, <b>x</b>", "Jane Doe, x"]
+
+
+@pytest.mark.parametrize("text", VARIANTS + PAGE_VARIANTS + ["a\t\n b  c", "Ｘ\u00a0 \u2003y", "e\u0301\u0301"])
+def test_folding_without_positions_gives_the_same_text(text):
+    assert fold(text, positions=False).text == fold(text).text
+    assert len(fold(text).starts) == len(fold(text).text)
+
+
+def test_a_very_large_page_is_still_checked(tmp_path):
+    page = "# Big\n\n" + ("Nothing to see here.\n" * 60_000) + "Thanks to Ja**ne** D&#111;e.\n"
+    root = write_coop(tmp_path, {"ledgers/2026.csv": LEDGER_HEADER + PRIVATE_ROWS, "content/index.md": page})
+    _, problems = check_cooperative(root, today=TODAY)
+    assert ("content/index.md", None, "private-name-in-page") in codes_at(problems)
