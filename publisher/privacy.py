@@ -383,7 +383,8 @@ def check_private_names_in_pages(cooperative: Cooperative) -> Iterable[Problem]:
     if not finder or not pages.is_dir():
         return []
     problems: list[Problem] = []
-    for path in sorted(pages.rglob("*.md")):
+    # The blog's authors file is printed on every story, as it is.
+    for path in sorted(pages.rglob("*.md")) + sorted(pages.rglob(".authors.yml")):
         relative = path.relative_to(cooperative.root).as_posix()
         stem_words = " ".join(WORD.findall(path.relative_to(pages).with_suffix("").as_posix()))
         if finder.names_in(stem_words):

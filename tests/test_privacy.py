@@ -129,6 +129,7 @@ def test_a_private_name_in_a_hand_written_page_stops_the_build_and_says_where(tm
             "content/stories/index.md": "# Stories\n",
             "content/stories/posts/2026-03-05-emile-zola-brun.md": "---\ndate: 2026-03-05\n---\n# Spring\n",
             "content/stories/posts/spring.md": "---\ndate: 2026-03-06\ntitle: Thanks to Jane\u00a0Doe\n---\n\nText.\n",
+            "content/stories/.authors.yml": "authors:\n  jd:\n    name: JANE DOE\n",
         },
     )
     result = build_site(root, today=TODAY)
@@ -142,6 +143,7 @@ def test_a_private_name_in_a_hand_written_page_stops_the_build_and_says_where(tm
         ("content/minutes/2026-03-04-jane-doe-leaves.md", None, "private-name-in-page"),
         ("content/stories/posts/2026-03-05-emile-zola-brun.md", None, "private-name-in-page"),
         ("content/stories/posts/spring.md", 3, "private-name-in-page"),
+        ("content/stories/.authors.yml", 3, "private-name-in-page"),
     } <= codes_at(result.problems)
 
 
