@@ -53,14 +53,24 @@ def reads_as_a_name(text: str) -> list[str]:
     return found
 
 
+def json_strings(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in [k, *json_strings(v)]]
+    if isinstance(value, list):
+        return [s for v in value for s in json_strings(v)]
+    return []
+
+
 def site_files(site: Path) -> list[tuple[Path, str]]:
     files = []
     for path in sorted(site.rglob("*")):
         if not path.is_file() or path.suffix not in {".html", ".json", ".csv", ".xml", ".txt"}:
             continue
         text = path.read_text(encoding="utf-8")
-        if path.suffix == ".json":  # \u escapes decoded: the search index writes them
-            text = json.dumps(json.loads(text), ensure_ascii=False)
+        if path.suffix == ".json":  # its strings, without escapes ("\n", "\u00e9")
+            text = "\n".join(json_strings(json.loads(text)))
         files.append((path, text))
     return files
 

@@ -8,11 +8,13 @@ uses only MkDocs' public plugin events; all the work is in the core and in `gene
 from __future__ import annotations
 
 import html
+import json
 import logging
 import re
 import shutil
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -205,7 +207,10 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
             site = Path(config.site_dir)
             for path in [site / "search" / "search_index.json", *sorted(site.glob("*.xml"))]:
                 if path.is_file():
-                    self._refuse_private_names(path.read_text(encoding="utf-8", errors="replace"), path.relative_to(site).as_posix())
+                    text = path.read_text(encoding="utf-8", errors="replace")
+                    if path.suffix == ".json":  # its strings as they are, not escaped ("\n", "\u00e9")
+                        text = "\n".join(_strings(json.loads(text)))
+                    self._refuse_private_names(text, path.relative_to(site).as_posix())
         self._clean_staging()
 
     def _refuse_private_names(self, text: str, where: str) -> None:
@@ -229,6 +234,19 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
         if self.staging is not None:
             shutil.rmtree(self.staging, ignore_errors=True)
             self.staging = None
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every string in a JSON value, keys included."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
 
 
 def _flatten(nav: Any) -> list[Any]:
