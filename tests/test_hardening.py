@@ -49,7 +49,7 @@ def test_private_names_in_motions_are_replaced_and_warned_about(tmp_path):
     minutes = (
         "---\ndate: 2026-01-10\nmembers: 10\npresent: 8\ndecisions:\n  - id: 2026-01\n"
         "    motion: Thank Maria Jensen for the lathe\n    for: 8\n    against: 0\n    abstain: 0\n"
-        "    result: adopted\n---\n# Meeting\n\nMaria Jensen gave a lathe.\n"
+        "    result: adopted\n---\n# Meeting\n\nA member gave a lathe.\n"
     )
     write_coop(
         tmp_path,

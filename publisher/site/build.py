@@ -179,6 +179,7 @@ def _build_and_swap(
     target.parent.mkdir(parents=True, exist_ok=True)
     building = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
     scratch: list[Path] = []
+    plugin = None
     try:
         if docs_dir is not None and not docs_dir.is_dir():  # a federation without pages of its own
             docs_dir = Path(tempfile.mkdtemp(prefix="publisher-docs-"))
@@ -190,7 +191,9 @@ def _build_and_swap(
         _swap(building, target)
     except (MkDocsException, OSError) as error:
         shutil.rmtree(building, ignore_errors=True)
-        raise SiteError(f"The site could not be built: {error}") from None
+        # MkDocs reports an error of a page as "Aborted with a BuildError!": say which.
+        reason = getattr(plugin, "refusal", None) or error
+        raise SiteError(f"The site could not be built: {reason}") from None
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise

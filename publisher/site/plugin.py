@@ -8,24 +8,27 @@ uses only MkDocs' public plugin events; all the work is in the core and in `gene
 from __future__ import annotations
 
 import html
+import json
 import logging
 import re
 import shutil
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.utils import get_relative_url
 
 from publisher.cooperative import NotACooperative, check_cooperative
 from publisher.gitrepo import head_commit
 from publisher.problems import format_text, has_errors
+from publisher.reading import html_readings
 from publisher.site.feed import FEED_PATH, FeedEntry, atom_feed, entry_from_page
 from publisher.federation import Progress, is_federation, load_federation
 from publisher.site.federation_pages import OVERVIEW_MARKER, generate_federation_site
@@ -50,10 +53,13 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
         self.staging: Path | None = None
         self.feed_entries: list[FeedEntry] = []
         self.generate_seconds = 0.0
+        #: Why the build was refused after rendering, for `publisher build` to say.
+        self.refusal: str | None = None
 
     def on_config(self, config: Any) -> Any:
         root = Path(self.config.root) if self.config.root else Path(config.config_file_path).parent
         self._clean_staging()
+        self.refusal = None
         self.staging = Path(tempfile.mkdtemp(prefix="publisher-"))
         if is_federation(root):
             self._generate_federation(root, config)
@@ -131,8 +137,9 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
         if self.content is None:
             return markdown
         if self.content.finder is not None:
-            # Hand-written pages too: only public counterparties appear by name on the site.
-            markdown = self.content.finder.redact_text(markdown)
+            # A meeting's title is published with names replaced, like its motions. The prose of
+            # hand-written pages is not rewritten: a name there is an error of the checks
+            # (private-name-in-page), and `on_post_page` refuses any that rendering reveals.
             for key in ("title", "description"):
                 if isinstance(page.meta.get(key), str):
                     page.meta[key] = self.content.finder.redact_text(page.meta[key])
@@ -181,19 +188,44 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
         return _LINK.sub(resolve, html_text)
 
     def on_post_page(self, output: str, page: Any, config: Any) -> str:
+        if self.content is not None:
+            self._refuse_private_names(output, page.file.src_uri)
         if self.content is None or not self.content.stories:
             return output
         href = html.escape(get_relative_url(FEED_PATH, page.url))
         tag = f'<link rel="alternate" type="application/atom+xml" title="Stories" href="{href}">'
         return output.replace("</head>", tag + "</head>", 1)
 
+    @event_priority(-100)  # after the search plugin has written its index
     def on_post_build(self, config: Any) -> None:
         if self.content is not None and self.content.stories:
             target = Path(config.site_dir) / FEED_PATH
             target.parent.mkdir(parents=True, exist_ok=True)
             feed = atom_feed(f"{self.content.summary.name}: stories", config.site_url, self.feed_entries)
             target.write_text(feed, encoding="utf-8")
+        if self.content is not None:
+            site = Path(config.site_dir)
+            for path in [site / "search" / "search_index.json", *sorted(site.glob("*.xml"))]:
+                if path.is_file():
+                    text = path.read_text(encoding="utf-8", errors="replace")
+                    if path.suffix == ".json":  # its strings as they are, not escaped ("\n", "\u00e9")
+                        text = "\n".join(_strings(json.loads(text)))
+                    self._refuse_private_names(text, path.relative_to(site).as_posix())
         self._clean_staging()
+
+    def _refuse_private_names(self, text: str, where: str) -> None:
+        """The last guard: what reaches the site is read as a person reads it (entities decoded,
+        tags inside words removed), and the build stops if a private name can be read there."""
+        finder = self.content.finder if self.content is not None else None
+        if finder is None:
+            return
+        if any(finder.names_in(reading) for reading in html_readings(text)):
+            self.refusal = (
+                f"{where}: once built, this names a private counterparty (someone not listed in "
+                "public_counterparties), so nothing was published. Find the name in the page's "
+                "source (also in its file name and title) and write it without the name."
+            )
+            raise PluginError(self.refusal)
 
     def on_build_error(self, error: Exception) -> None:
         self._clean_staging()
@@ -202,6 +234,19 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
         if self.staging is not None:
             shutil.rmtree(self.staging, ignore_errors=True)
             self.staging = None
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every string in a JSON value, keys included."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
 
 
 def _flatten(nav: Any) -> list[Any]:

@@ -1,0 +1,215 @@
+"""Text as a person reads it: the form in which private names are compared.
+
+A name can be written so that it reads the same but compares differently: with two spaces or a
+no-break space between the words, a soft hyphen or a zero-width space inside, decomposed accents
+(NFD), full-width letters, a right-to-left override, or a Cyrillic "а" for a Latin "a". `fold`
+turns text into one form for all of these, and remembers where each character of that form came
+from, so that a name found in the folded text can be replaced in the text as written.
+
+The folding, in order: Unicode compatibility decomposition (NFKD, per base character and its
+combining marks, so NFC, NFD and full-width text fold alike) without the accents, the look-alike
+letters of `HOMOGLYPHS` mapped to Latin, case folding, NFKC, invisible and formatting characters
+(category Cf, and the default-ignorable marks) removed, and every run of whitespace made one space.
+Accents are dropped because bank exports and slugs drop them: "EMILE ZOLA-BRUN" on a statement
+and `emile-zola-brun.md` name Émile Zola-Brun.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+
+#: Cyrillic and Greek letters drawn like Latin ones in common fonts, mapped before case folding
+#: (an upper-case Greek eta looks like H, its lower case like n). Deliberately small: only
+#: letters a reader takes for the Latin letter without a second look.
+HOMOGLYPHS: dict[str, str] = {
+    # Cyrillic upper case
+    "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P", "С": "C",
+    "Т": "T", "У": "Y", "Х": "X", "Ѕ": "S", "І": "I", "Ј": "J", "Ԛ": "Q", "Ԝ": "W", "Ү": "Y",
+    # Cyrillic lower case
+    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "ѕ": "s", "і": "i",
+    "ј": "j", "һ": "h", "ԁ": "d", "ԛ": "q", "ԝ": "w", "ӏ": "l", "ү": "y", "к": "k",
+    # Greek upper case
+    "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N",
+    "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
+    # Greek lower case
+    "α": "a", "ο": "o", "ι": "i", "ν": "v", "ρ": "p", "κ": "k", "χ": "x", "ϲ": "c", "ϳ": "j",
+    "υ": "u",
+    # Latin look-alikes
+    "ı": "i", "ɑ": "a", "ɡ": "g",
+}  # fmt: skip
+_HOMOGLYPH_TABLE = str.maketrans(HOMOGLYPHS)
+
+_COMBINING = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+# An ASCII run not followed by a combining mark, or one character with the marks that follow it.
+_CHUNK = re.compile(rf"[\x00-\x7f]+(?![{_COMBINING}])|.[{_COMBINING}]*", re.S)
+_ASCII_SPACE = re.compile(r"[\t\n\r\f\v]|  ")
+_SPACE_OR_NOT = re.compile(r"\s+|\S+")
+_SPACES = re.compile(r"\s+")
+# Default-ignorable characters outside category Cf (combining grapheme joiner, Mongolian and
+# variation selectors, Hangul fillers): they draw nothing either.
+_IGNORABLE = re.compile("[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0\U000e0100-\U000e01ef]")
+#: Letters and digits: the words names are made of (underscores and punctuation separate).
+WORD = re.compile(r"[^\W_]+")
+
+
+@dataclass(frozen=True)
+class Folded:
+    """Text in its folded form; `starts[i]`/`ends[i]` is the span of the original text that
+    folded character i came from (empty when positions were not asked for)."""
+
+    text: str
+    starts: list[int]
+    ends: list[int]
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The original span of the folded span [start, end) (end > start)."""
+        return self.starts[start], self.ends[end - 1]
+
+
+@functools.lru_cache(maxsize=4096)  # the same few accented letters come back again and again
+def _fold_cluster(cluster: str) -> str:
+    cluster = _IGNORABLE.sub("", cluster)
+    if not cluster or unicodedata.category(cluster[0]) == "Cf":
+        return ""
+    if cluster.isspace() or unicodedata.category(cluster[0]) in ("Zs", "Zl", "Zp"):
+        return " "
+    # Accents go too: bank exports write "EMILE" for "Émile", and slugs "emile".
+    decomposed = unicodedata.normalize("NFKD", cluster)
+    marks = ("Mn", "Me")
+    folded = "".join(c for c in decomposed if unicodedata.category(c) not in marks).translate(_HOMOGLYPH_TABLE).casefold()
+    folded = unicodedata.normalize("NFKC", folded)
+    # NFKC can itself produce spaces (U+2002 -> " ") or formatting characters.
+    return "".join(" " if c.isspace() else c for c in folded if unicodedata.category(c) != "Cf")
+
+
+def fold(text: str, positions: bool = True) -> Folded:
+    """`text` folded as described in the module's docstring; with `positions`, the map from
+    each folded character back to the original characters."""
+    if text.isascii() and not _ASCII_SPACE.search(text):
+        # Almost every description: lower case is all there is to do, position for position.
+        return Folded(text.lower(), list(range(len(text))) if positions else [], list(range(1, len(text) + 1)) if positions else [])
+    if not positions:
+        # Whole pages: no index map, so whitespace is collapsed once at the end.
+        pieces = [c if c.isascii() else _fold_cluster(c) for c in _CHUNK.findall(text)]
+        return Folded(_SPACES.sub(" ", "".join(pieces).lower()), [], [])
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    last_space = False
+    for chunk in _CHUNK.finditer(text):
+        a, b = chunk.span()
+        piece = chunk.group()
+        if piece.isascii():
+            for part in _SPACE_OR_NOT.finditer(piece):
+                p, q = part.span()
+                word = part.group()
+                if word[0].isspace():
+                    if last_space:
+                        if positions:
+                            ends[-1] = a + q
+                        continue
+                    out.append(" ")
+                    if positions:
+                        starts.append(a + p)
+                        ends.append(a + q)
+                    last_space = True
+                    continue
+                out.append(word.lower())
+                if positions:
+                    starts.extend(range(a + p, a + q))
+                    ends.extend(range(a + p + 1, a + q + 1))
+                last_space = False
+            continue
+        folded = _fold_cluster(piece)
+        if not folded:
+            continue
+        for character in folded:
+            if character == " ":
+                if last_space:
+                    if positions:
+                        ends[-1] = b
+                    continue
+                last_space = True
+            else:
+                last_space = False
+            out.append(character)
+            if positions:
+                starts.append(a)
+                ends.append(b)
+    return Folded("".join(out), starts, ends)
+
+
+def fold_name(name: str) -> list[str]:
+    """The words of a name in folded form (`Émile Zola-Brun` -> ["emile", "zola", "brun"])."""
+    if name.isascii():
+        return WORD.findall(name.lower())
+    return WORD.findall(fold(name, positions=False).text)
+
+
+def words_of(text: str) -> set[str]:
+    """The distinct folded words of a text."""
+    return set(WORD.findall(fold(text, positions=False).text))
+
+
+_TAG = re.compile(r"<[^>]*>")
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?")
+# Markdown's inline markers: emphasis and code drawn around parts of a word, and escapes.
+_MARKDOWN_MARKERS = re.compile(r"[*~`\\]+")
+
+
+def html_readings(text: str) -> list[str]:
+    """The ways a person reads an HTML page: its source with entities decoded (attributes and
+    comments included), and its text with the tags removed (`Ja<b>ne</b>` reads `Jane`)."""
+    decoded = html.unescape(text)
+    return [decoded, html.unescape(_TAG.sub("", text))]
+
+
+def markdown_markers_removed(source: str) -> str:
+    """Markdown source without its emphasis and code markers (`Ja**ne**` reads `Jane`)."""
+    return _MARKDOWN_MARKERS.sub("", source)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A rendering of source text, with each character's span in the source."""
+
+    text: str
+    starts: list[int]
+    ends: list[int]
+
+
+def markdown_readings(source: str) -> list[Reading]:
+    """How a Markdown page's source reads once rendered, as far as names go: HTML entities
+    decoded, emphasis and code markers dropped (`Ja**ne** *Doe*` reads `Jane Doe`); once with
+    the HTML tags kept as text (names in attributes and comments are published too) and once
+    with them removed (`Ja<b>ne</b>`)."""
+    readings = []
+    for drop_tags in (False, True):
+        out: list[str] = []
+        starts: list[int] = []
+        ends: list[int] = []
+        position = 0
+        pattern = re.compile(
+            "|".join([_ENTITY.pattern, _MARKDOWN_MARKERS.pattern] + ([_TAG.pattern] if drop_tags else []))
+        )
+        for match in pattern.finditer(source):
+            a, b = match.span()
+            out.append(source[position:a])
+            starts.extend(range(position, a))
+            ends.extend(range(position + 1, a + 1))
+            token = match.group()
+            if token.startswith("&"):
+                decoded = html.unescape(token)
+                out.append(decoded)
+                starts.extend([a] * len(decoded))
+                ends.extend([b] * len(decoded))
+            position = b
+        out.append(source[position:])
+        starts.extend(range(position, len(source)))
+        ends.extend(range(position + 1, len(source) + 1))
+        readings.append(Reading("".join(out), starts, ends))
+    return readings
