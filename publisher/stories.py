@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from publisher.checking import check
+from publisher.links import safe_link
 from publisher.markdownfile import parse_markdown
 from publisher.problems import Problem, Severity, problem, register_code
 from publisher.yamlfile import key_line, load_yaml, value_line
@@ -78,14 +79,26 @@ def check_stories(cooperative: Cooperative) -> Iterable[Problem]:
                 found = _text_problem(AUTHORS_FILE, value_line(entry, key), f'The {key} of author "{ident}"', entry[key])
                 if found:
                     problems.append(found)
-                elif key == "avatar" and _SCHEME.match(entry[key]):
+                elif key == "avatar" and (safe_link(entry[key]) != entry[key] or _SCHEME.match(entry[key])):
                     problems.append(
                         problem(
                             "story-value-invalid",
                             AUTHORS_FILE,
                             value_line(entry, key),
-                            f'The avatar of "{ident}" is loaded from another server; every visit would call it. '
-                            "Put the picture in content/ and give its path instead.",
+                            f'The avatar of "{ident}" is loaded from another server, or its address holds spaces '
+                            "or control characters; every visit would call it. Put the picture in content/ and "
+                            "give its path instead.",
+                        )
+                    )
+                elif key == "url" and safe_link(entry[key]) != entry[key]:
+                    # The blog links the address as written: it must need no cleaning.
+                    problems.append(
+                        problem(
+                            "story-value-invalid",
+                            AUTHORS_FILE,
+                            value_line(entry, key),
+                            f'The url of "{ident}" must be an https:// address (or a path on this site), '
+                            "without spaces or control characters.",
                         )
                     )
     return problems

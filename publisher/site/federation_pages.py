@@ -19,7 +19,8 @@ from publisher.federation import Federation, MemberResult, federation_json
 from publisher.gitrepo import CommitInfo
 from publisher.money import format_minor, to_decimal
 from publisher.problems import sorted_problems
-from publisher.site.html import esc, figure_html, figures_html, html_table, link, neutralize
+from publisher.links import safe_link
+from publisher.site.html import markdown_text, esc, figure_html, figures_html, html_table, link, neutralize
 
 OVERVIEW_MARKER = "<!-- publisher:federation -->"
 
@@ -38,9 +39,9 @@ class _Money:
 
 def _member_link(member: MemberResult, config_member) -> str:
     if config_member.site:
-        return config_member.site
-    if config_member.repo and config_member.repo.startswith("https://"):
-        return config_member.repo.removesuffix(".git")
+        return safe_link(config_member.site) or ""
+    if config_member.repo:
+        return safe_link(config_member.repo.removesuffix(".git"), allow_relative=False) or ""
     return ""
 
 
@@ -322,7 +323,7 @@ def generate_federation_site(federation: Federation, commit: CommitInfo | None, 
     }
     files: dict[str, str] = {}
     if not (docs_dir / "index.md").is_file():
-        files["index.md"] = f"# {esc(federation.config.name)}\n\n{OVERVIEW_MARKER}\n"
+        files["index.md"] = f"# {markdown_text(federation.config.name)}\n\n{OVERVIEW_MARKER}\n"
     for member in federation.members:
         files[f"members/{member.id}.md"] = member_page(federation, member, money)
     files["reconciliation.md"] = reconciliation_page(federation, money)

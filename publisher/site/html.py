@@ -20,6 +20,18 @@ def esc(value: object) -> str:
     return html.escape(str(value), quote=True).replace("\r", " ").replace("\n", " ")
 
 
+#: Characters Python-Markdown reads as markup (links, attribute lists, emphasis) unless escaped.
+#: (Only ones Python-Markdown unescapes; `<`, `>` and `&` are already entities here.)
+_MARKDOWN_PUNCTUATION = set("\\`*_{}[]()!")
+
+
+def markdown_text(value: object) -> str:
+    """Text for a Markdown heading: HTML-escaped, and every Markdown punctuation backslash-escaped,
+    so that `{onclick=...}` or `[x](javascript:...)` stay letters."""
+    escaped = esc(value)
+    return "".join("\\" + c if c in _MARKDOWN_PUNCTUATION else c for c in escaped)
+
+
 def link(path: str) -> str:
     return f"publisher:{path}"
 
