@@ -220,3 +220,87 @@ def test_huge_and_deeply_nested_pages_are_refused_before_rendering(tmp_path):
     } <= lines
     assert not any(line.startswith(("content/fine.md", "content/spaces.md")) for line in lines)
     assert "built False" in lines
+
+
+# -- CSV files --------------------------------------------------------------------------------
+
+FORMULA = ("=", "+", "-", "@", "\t", "\r")
+HOSTILE_ACCOUNTS = """\
+name: Test Workshop
+currency: EUR
+funds:
+  general: Day-to-day
+  "+cmd|' /C calc'!A0": Formula fund
+categories:
+  dues: {kind: income, label: '=HYPERLINK("https://x.invalid","dues")'}
+  "@rent": {kind: expense, label: "-2+3"}
+"""
+
+
+def _amount_columns(path: Path, header: list[str]) -> set[int]:
+    """The columns of a built CSV that hold amounts: every column after a chart's labels, the
+    money columns of the data files."""
+    named = {"amount", "income", "expense", "net", "spent", "budget", "actual", "balance", "target"}
+    if path.parent.name == "charts":
+        labels = 2 if header[:2] in (["side", "category"], ["category", "kind"]) else 1
+        return set(range(labels, len(header)))
+    return {i for i, c in enumerate(header) if c in named}
+
+
+def test_every_csv_of_the_site_neutralizes_formula_cells(tmp_path):
+    minutes = (
+        "---\ntitle: '=1+1 meeting'\ndate: 2026-03-04\nmembers: 10\npresent: 6\ndecisions:\n"
+        "  - id: 2026-01\n    motion: '@SUM(A1)'\n    for: 5\n    against: 0\n    abstain: 0\n    result: adopted\n"
+        "    amount: 300.00\n---\n\nNotes.\n"
+    )
+    ledger = LEDGER_HEADER + (
+        "2026-01-05,=HYPERLINK(\"https://x.invalid\"),12.50,dues,general,,,,\n"
+        "2026-03-10,+cmd,-10.00,@rent,\"+cmd|' /C calc'!A0\",-1+1,2026-01,,@note\n"
+    )
+    write_coop(tmp_path, {**BOOKS, "ledgers/2026.csv": ledger, "content/minutes/2026-03-04-m.md": minutes}, HOSTILE_ACCOUNTS)
+    result = build_site(tmp_path, today=TODAY)
+    assert result.site_dir is not None, [(p.path, p.line, p.code) for p in result.problems]
+    files = sorted(result.site_dir.rglob("*.csv"))
+    names = {f.relative_to(result.site_dir).as_posix() for f in files}
+    assert {"data/ledger.csv", "data/ledger-2026.csv", "data/budget.csv", "data/decisions.csv"} <= names
+    assert any(n.startswith("data/charts/") for n in names)
+    hostile_files = set()
+    for path in files:
+        rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+        amounts = _amount_columns(path, rows[0])
+        for number, row in enumerate(rows, start=1):
+            for index, cell in enumerate(row):
+                if number > 1 and index in amounts:
+                    continue
+                assert not cell.startswith(FORMULA), (path.name, number, index, cell)
+                if cell.startswith("'") and cell[1:].startswith(FORMULA):
+                    hostile_files.add(path.relative_to(result.site_dir).as_posix())
+    # The hostile names reached the data files and the charts that show labels, funds or
+    # categories, and arrived neutralized there.
+    assert {"data/ledger.csv", "data/ledger-2026.csv", "data/decisions.csv", "data/charts/flows-2026.csv",
+            "data/charts/budget-2026.csv", "data/charts/fund-balances-2026.csv"} <= hostile_files
+    ledger_rows = list(csv.DictReader(io.StringIO((result.site_dir / "data/ledger.csv").read_text(encoding="utf-8"))))
+    assert [r["amount"] for r in ledger_rows] == ["12.50", "-10.00"]  # amounts untouched
+
+
+def test_the_federation_csvs_neutralize_formula_cells(tmp_path):
+    member = tmp_path / "m"
+    write_coop(member, {"ledgers/2026.csv": LEDGER_HEADER + "2026-01-05,Dues,12.50,dues,general,,,,\n2026-01-06,Rent,-20.00,@rent,general,,,,\n"}, HOSTILE_ACCOUNTS)
+    (tmp_path / "federation.yml").write_text(
+        "name: F\ncurrency: EUR\ncategories:\n  '=cmd': {kind: income}\n  '-minus': {kind: expense}\n"
+        "members:\n  - id: -m\n    path: m\n    map: {dues: '=cmd', '@rent': '-minus'}\n",
+        encoding="utf-8",
+    )
+    result = build_site(tmp_path, today=TODAY)
+    assert result.site_dir is not None, [(p.path, p.line, p.code) for p in result.problems]
+    files = sorted(result.site_dir.rglob("*.csv"))
+    assert {"consolidated.csv", "members.csv"} <= {f.name for f in files}
+    for path in files:
+        rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+        amounts = _amount_columns(path, rows[0])
+        for number, row in enumerate(rows, start=1):
+            for index, cell in enumerate(row):
+                if not (number > 1 and index in amounts):
+                    assert not cell.startswith(FORMULA), (path.name, number, index, cell)
+    consolidated = (result.site_dir / "data/consolidated.csv").read_text(encoding="utf-8")
+    assert "'=cmd" in consolidated and "'-minus" in consolidated

@@ -7,7 +7,10 @@ so a description can neither inject markup nor Markdown links. Links are written
 
 from __future__ import annotations
 
+import csv
 import html
+import io
+from collections.abc import Collection, Iterable, Sequence
 
 from publisher.charts import Chart, to_json
 
@@ -39,6 +42,30 @@ def link(path: str) -> str:
 def neutralize(value: str) -> str:
     """A text cell a spreadsheet would run as a formula gets a leading apostrophe."""
     return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def csv_text(columns: Sequence[str], rows: Iterable[Sequence[object]], amount_columns: Collection[int] = ()) -> str:
+    """The one writer of every CSV file the site offers. Every text cell a spreadsheet would run
+    as a formula gets a leading apostrophe, the header's included (fund and currency names head
+    some charts' columns); the cells of the columns at `amount_columns` (indexes) are never
+    touched, so that negative amounts stay numbers."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([neutralize(str(c)) for c in columns])
+    amounts = set(amount_columns)
+    for row in rows:
+        writer.writerow([v if i in amounts or not isinstance(v, str) else neutralize(v) for i, v in enumerate(row)])
+    return buffer.getvalue()
+
+
+def named_csv(columns: Sequence[str], rows: Iterable[Sequence[object]], amount_names: Collection[str]) -> str:
+    """`csv_text` with the amount columns given by name."""
+    return csv_text(columns, rows, [i for i, c in enumerate(columns) if c in amount_names])
+
+
+def chart_csv(chart: Chart) -> str:
+    """A chart's numbers: its leading label columns are text, the others amounts."""
+    return csv_text(chart.columns, chart.rows, range(chart.label_columns, len(chart.columns)))
 
 
 def html_table(columns: list[str], rows: list[list[str]], amount_columns: set[int] = frozenset()) -> str:
