@@ -304,3 +304,83 @@ def test_the_federation_csvs_neutralize_formula_cells(tmp_path):
                     assert not cell.startswith(FORMULA), (path.name, number, index, cell)
     consolidated = (result.site_dir / "data/consolidated.csv").read_text(encoding="utf-8")
     assert "'=cmd" in consolidated and "'-minus" in consolidated
+
+
+# -- Feeds and workflow commands --------------------------------------------------------------
+
+
+def test_feeds_stay_well_formed_xml_with_control_characters(tmp_path):
+    minutes = (
+        "---\ntitle: \"Spring\\x0b meeting\\x1b\"\ndate: 2026-03-04\nmembers: 10\npresent: 6\ndecisions:\n"
+        "  - id: 2026-01\n    motion: \"Buy\\x01 clamps\\x08 \\uFFFE now\"\n    for: 5\n    against: 0\n    abstain: 0\n"
+        "    result: adopted\n---\n\nNotes.\n"
+    )
+    post = "---\ndate: 2026-01-01\ntitle: \"A\\x07 story\\x1f\"\ncategories: [\"News\\x02\"]\n---\nText\x0c here.\n"
+    write_coop(tmp_path, {**BOOKS, POST: post, "content/minutes/2026-03-04-m.md": minutes})
+    result = build_site(tmp_path, today=TODAY)
+    assert result.site_dir is not None, [(p.path, p.line, p.code) for p in result.problems]
+    atom = "{http://www.w3.org/2005/Atom}"
+    stories = ET.parse(result.site_dir / "feed.xml").getroot()
+    assert stories.find(f"{atom}entry/{atom}title").text == "A story"
+    assert stories.find(f"{atom}entry/{atom}category").get("term") == "News"
+    decisions = ET.parse(result.site_dir / "decisions.xml").getroot()
+    assert "Buy clamps  now" in ET.tostring(decisions, encoding="unicode")
+
+
+HOSTILE_CATEGORY = "dues\n::warning file=x::pwned\n  ::stop-commands::tok\r::add-mask::secret\nsee ##[error]old"
+
+
+def _hostile_books(root: Path) -> None:
+    cell = HOSTILE_CATEGORY.replace('"', '""')
+    write_coop(root, {**BOOKS, "ledgers/2026.csv": LEDGER_HEADER + f'2026-01-05,Dues,12.50,"{cell}",,,,,\n'})
+
+
+def _commands(output: str) -> list[str]:
+    """The lines GitHub's runner would take as workflow commands."""
+    lines = output.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return [line for line in lines if line.lstrip().startswith("::") or "##[" in line]
+
+
+def test_nothing_printed_in_github_actions_acts_as_a_workflow_command(tmp_path):
+    _hostile_books(tmp_path)
+    publisher = [sys.executable, "-m", "publisher"]
+    env = {"GITHUB_ACTIONS": "true", "PATH": "/usr/bin:/bin"}
+    for command in (["check", str(tmp_path)], ["build", str(tmp_path)]):
+        done = subprocess.run(publisher + command, capture_output=True, text=True, env=env, timeout=120)
+        assert done.returncode == 1, done.stderr
+        assert "stop-commands" in done.stdout  # the problem is reported ...
+        assert _commands(done.stdout + done.stderr) == []  # ... as text, not as a command
+
+
+def test_the_text_printer_keeps_one_problem_on_one_line(tmp_path):
+    from publisher.problems import format_text
+
+    _hostile_books(tmp_path)
+    _, problems = check_cooperative(tmp_path, TODAY)
+    printed = format_text(problems)
+    assert len(printed.splitlines()) == len(problems) + 1
+    assert printed.splitlines()[0].startswith("ledgers/2026.csv:2:")
+
+
+def test_annotations_escape_their_data(tmp_path):
+    from publisher.problems import format_github
+
+    _hostile_books(tmp_path)
+    _, problems = check_cooperative(tmp_path, TODAY)
+    lines = format_github(problems).splitlines()
+    assert len(lines) == len(problems) + 1
+    assert all(line.startswith(("::error file=", "::warning file=")) for line in lines[:-1])
+    assert "%0A  ::stop-commands::tok%0A::add-mask::secret%0A" in lines[0]
+
+
+def test_the_guarded_stream_holds_back_what_could_become_a_command():
+    from publisher.problems import InertLines
+
+    out = io.StringIO()
+    stream = InertLines(out)
+    for piece in ("ok\n  ", ":", ":warning::x\nsee #", "#", "[error]y\r", "\n::add-mask::z", "\n"):
+        stream.write(piece)
+        stream.flush()
+    stream.close()
+    assert out.getvalue() == "ok\n| " + "  ::warning::x\nsee # #[error]y\r\n| ::add-mask::z\n"
+    assert _commands(out.getvalue()) == []
