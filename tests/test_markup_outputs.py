@@ -169,6 +169,47 @@ def test_markup_in_story_categories_and_front_matter_titles_never_lives(tmp_path
     assert (POST, 3, "page-title-markup") in codes_at(problems)
 
 
+def test_story_categories_with_links_or_attribute_lists_are_refused(tmp_path):
+    post = (
+        "---\ndate: 2026-01-01\n"
+        "categories: ['News {onclick=alert(1)}']\n"  # line 3
+        "tags: ['[x](javascript:alert(1))']\n"  # line 4
+        "links:\n  - 'Evil': 'javascript:alert(1)'\n  - 'A <b>title</b>': index.md\n  - index.md\n"  # line 5
+        "---\n# Plain\n"
+    )
+    write_coop(tmp_path, {**BOOKS, POST: post})
+    _, problems = check_cooperative(tmp_path, TODAY)
+    found = [(p.path, p.line, p.code) for p in problems if p.path == POST]
+    assert sorted(found) == [
+        (POST, 3, "story-value-invalid"),
+        (POST, 4, "story-value-invalid"),
+        (POST, 5, "story-value-invalid"),
+        (POST, 5, "story-value-invalid"),
+    ]
+
+
+ATTACK = "{onclick=alert(1)} [x](javascript:alert(1)) <img src=https://x.invalid/i onerror=alert(1)>"
+
+
+def test_hostile_values_the_books_may_hold_are_text_on_every_page(tmp_path):
+    accounts = (
+        f"name: 'Coop {ATTACK}'\ncurrency: EUR\nfunds:\n  general: 'Gen {ATTACK}'\n"
+        f"categories:\n  dues: {{kind: income, label: 'Dues {ATTACK}'}}\n  rent: {{kind: expense}}\n"
+    )
+    minutes = (
+        f"---\ntitle: 'Spring {ATTACK}'\ndate: 2026-03-04\nmembers: 10\npresent: 6\ndecisions:\n"
+        f"  - id: 2026-01\n    motion: 'Motion {ATTACK}'\n    for: 5\n    against: 0\n    abstain: 0\n"
+        "    result: adopted\n---\n\nNotes.\n"
+    )
+    post = "---\ndate: 2026-01-01\ncategories: [News]\n---\n# Plain\n\nText.\n"
+    ledger = LEDGER_HEADER + f'2026-01-05,"Desc {ATTACK}",12.50,dues,general,"Cp {ATTACK}",,,"note {ATTACK}"\n'
+    files = {**BOOKS, POST: post, "ledgers/2026.csv": ledger, "content/minutes/2026-03-04-m.md": minutes}
+    write_coop(tmp_path, files, accounts)
+    result = build_site(tmp_path, today=TODAY)
+    assert result.site_dir is not None, [(p.path, p.line, p.code) for p in result.problems]
+    assert live_markup(result.site_dir) == []
+
+
 def test_a_clean_story_site_has_no_live_markup(tmp_path):
     post = "---\ndate: 2026-01-01\ncategories: [News]\nauthors: [a]\n---\n# Plain title\n\nText.\n"
     authors = "authors:\n  a:\n    name: A\n    description: Board\n    url: https://example.org/a\n    avatar: a.png\n"
