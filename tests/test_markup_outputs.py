@@ -425,3 +425,16 @@ def test_the_guarded_stream_holds_back_what_could_become_a_command():
     stream.close()
     assert out.getvalue() == "ok\n| " + "  ::warning::x\nsee # #[error]y\r\n| ::add-mask::z\n"
     assert _commands(out.getvalue()) == []
+
+
+def test_ssh_addresses_are_still_recognized_without_a_quadratic_pattern():
+    from publisher.federation import unsafe_repo_reason
+
+    assert unsafe_repo_reason("git@example.org:coop/books.git") is not None
+    assert unsafe_repo_reason("me@host:x") is not None
+    assert unsafe_repo_reason("@host:x") is None and unsafe_repo_reason("a@:x") is None
+    assert unsafe_repo_reason("books/a@b:c") is None  # a local path: the "@" is after a slash
+    done = run_guarded(
+        "from publisher.federation import unsafe_repo_reason\nprint(unsafe_repo_reason('@' * 1_000_000))"
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "None", done.stderr
