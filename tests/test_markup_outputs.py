@@ -33,8 +33,17 @@ class _LiveMarkup(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.found: list[str] = []
+        self.in_script = False
+
+    def handle_data(self, data: str) -> None:
+        if self.in_script and "alert(" in data:
+            self.found.append("<script> injected")
+
+    def handle_endtag(self, tag: str) -> None:
+        self.in_script = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.in_script = tag == "script"
         if tag in {"img", "svg", "iframe", "object", "embed"} and any(n == "src" and v and "x.invalid" in v for n, v in attrs):
             self.found.append(f"<{tag}> injected")
         for name, value in attrs:
