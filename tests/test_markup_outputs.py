@@ -447,3 +447,21 @@ def test_ssh_addresses_are_still_recognized_without_a_quadratic_pattern():
         "from publisher.federation import unsafe_repo_reason\nprint(unsafe_repo_reason('@' * 1_000_000))"
     )
     assert done.returncode == 0 and done.stdout.strip() == "None", done.stderr
+
+
+def test_file_names_with_quotes_stay_inside_their_links(tmp_path):
+    from urllib.parse import unquote
+
+    minutes = (
+        "---\ntitle: Spring\ndate: 2026-03-04\nmembers: 10\npresent: 6\ndecisions:\n"
+        "  - id: 2026-01\n    motion: M\n    for: 5\n    against: 0\n    abstain: 0\n    result: adopted\n---\n\nNotes.\n"
+    )
+    name = 'a" onmouseover="alert(1) #x'
+    post = "---\ndate: 2026-01-01\n---\n# Plain\n\nText.\n"
+    write_coop(tmp_path, {**BOOKS, f"content/minutes/2026-03-04-{name}.md": minutes, f"content/stories/posts/{name}.md": post})
+    site = build_site(tmp_path, today=TODAY).site_dir
+    assert site is not None
+    assert live_markup(site) == []
+    decisions = (site / "decisions/index.html").read_text(encoding="utf-8")
+    href = decisions.split('href="../minutes/', 1)[1].split('"', 1)[0]
+    assert (site / "minutes" / unquote(href) / "index.html").is_file()  # the link still lands

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+from urllib.parse import quote
 from collections.abc import Collection, Iterable, Sequence
 
 from publisher.charts import Chart, to_json
@@ -36,7 +37,10 @@ def markdown_text(value: object) -> str:
 
 
 def link(path: str) -> str:
-    return f"publisher:{path}"
+    """A link to a file of the docs directory, resolved per page by the plugin. The path is
+    percent-encoded: a file name holding a quote (`a" onmouseover="....md`) must not end the
+    attribute, nor `#` or `?` cut the path."""
+    return f"publisher:{quote(path, safe='/')}"
 
 
 def neutralize(value: str) -> str:

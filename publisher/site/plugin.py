@@ -15,6 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
@@ -176,7 +177,7 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
 
     def on_page_content(self, html_text: str, page: Any, config: Any, files: Files) -> str:
         def resolve(match: re.Match) -> str:
-            attribute, path, anchor = match.group(1), match.group(2), match.group(3) or ""
+            attribute, path, anchor = match.group(1), unquote(match.group(2)), match.group(3) or ""
             target = files.get_file_from_path(path)
             url = target.url if target is not None else path
             return f'{attribute}="{html.escape(get_relative_url(url, page.url))}{anchor}"'
