@@ -39,11 +39,16 @@ register_code(
 
 
 def nesting_depth(text: str) -> tuple[int, int]:
-    """(deepest nesting, its line) of square brackets, and of block quotes and lists at the start
-    of lines, found in one linear scan."""
+    """(deepest nesting, its line) of square brackets and parentheses left open within a
+    paragraph, and of block quotes and lists at the start of lines, found in one linear scan."""
     deepest, deepest_line = 0, 1
-    brackets = 0
+    open_count = {"[": 0, "(": 0}
+    closing = {"]": "[", ")": "("}
     for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            # Python-Markdown reads links paragraph by paragraph: a blank line closes them all.
+            open_count = {"[": 0, "(": 0}
+            continue
         # Containers at the line's start: each ">" or list marker opens a level, and so does
         # every two columns of indentation (a nested list needs at least two).
         containers, width, i = 0, 0, 0
@@ -64,12 +69,12 @@ def nesting_depth(text: str) -> tuple[int, int]:
         if level > deepest:
             deepest, deepest_line = level, number
         for char in line:
-            if char == "[":
-                brackets += 1
-                if brackets > deepest:
-                    deepest, deepest_line = brackets, number
-            elif char == "]" and brackets:
-                brackets -= 1
+            if char in open_count:
+                open_count[char] += 1
+                if open_count[char] > deepest:
+                    deepest, deepest_line = open_count[char], number
+            elif char in closing and open_count[closing[char]]:
+                open_count[closing[char]] -= 1
     return deepest, deepest_line
 
 
@@ -129,8 +134,8 @@ def page_problems(text: str, path: str) -> list[Problem]:
                 "page-too-deep",
                 path,
                 line,
-                f"Brackets, lists or quotes are nested {depth} deep here; at most {MAX_NESTING} levels are "
-                "published. Close the brackets or flatten the list.",
+                f"Brackets, parentheses, lists or quotes are nested {depth} deep here (or left open in one "
+                f"paragraph); at most {MAX_NESTING} levels are published. Close the brackets or flatten the list.",
             )
         ]
     parsed = parse_markdown(text, path)

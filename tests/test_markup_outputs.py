@@ -244,6 +244,8 @@ def test_huge_and_deeply_nested_pages_are_refused_before_rendering(tmp_path):
         "content/brackets.md": "# B\n\n" + "[" * 30000 + "x" + "]" * 30000 + "\n",
         "content/list.md": "# L\n\n" + "".join("  " * i + "- x\n" for i in range(500)),
         "content/markers.md": "# M\n\n" + "- " * 2000 + "x\n",
+        "content/links.md": "# K\n\n" + "[a](b" * 4000 + "\n",
+        "content/paragraphs.md": "# P\n\n" + "Text (a\n\n" * 500,
         "content/quotes.md": "# Q\n\n" + ">" * 2000 + " x\n",
         "content/huge.md": "# H\n\n" + ("text " * 20 + "\n") * 12000,
         "content/fine.md": "# F\n\n" + "".join("  " * i + "- x\n" for i in range(10)),
@@ -265,10 +267,12 @@ def test_huge_and_deeply_nested_pages_are_refused_before_rendering(tmp_path):
         "content/brackets.md 3 page-too-deep",
         "content/list.md 502 page-too-deep",
         "content/markers.md 3 page-too-deep",
+        "content/links.md 3 page-too-deep",
         "content/quotes.md 3 page-too-deep",
         "content/huge.md None page-too-large",
     } <= lines
-    assert not any(line.startswith(("content/fine.md", "content/spaces.md")) for line in lines)
+    fine = ("content/fine.md", "content/spaces.md", "content/paragraphs.md")
+    assert not any(line.startswith(fine) for line in lines)
     assert "built False" in lines
 
 
