@@ -245,6 +245,8 @@ def test_huge_and_deeply_nested_pages_are_refused_before_rendering(tmp_path):
         "content/list.md": "# L\n\n" + "".join("  " * i + "- x\n" for i in range(500)),
         "content/markers.md": "# M\n\n" + "- " * 2000 + "x\n",
         "content/links.md": "# K\n\n" + "[a](b" * 4000 + "\n",
+        "content/tags.md": "# T\n\n" + "<a " * 16000 + "\n",
+        "content/notes.md": "# N\n\n" + "!!! note\n" * 32000,
         "content/paragraphs.md": "# P\n\n" + "Text (a\n\n" * 500,
         "content/quotes.md": "# Q\n\n" + ">" * 2000 + " x\n",
         "content/huge.md": "# H\n\n" + ("text " * 20 + "\n") * 12000,
@@ -265,9 +267,11 @@ def test_huge_and_deeply_nested_pages_are_refused_before_rendering(tmp_path):
     lines = set(done.stdout.splitlines())
     assert {
         "content/brackets.md 3 page-too-deep",
-        "content/list.md 502 page-too-deep",
+        "content/list.md 103 page-too-deep",
         "content/markers.md 3 page-too-deep",
         "content/links.md 3 page-too-deep",
+        "content/tags.md 3 page-too-deep",
+        "content/notes.md 103 page-too-deep",
         "content/quotes.md 3 page-too-deep",
         "content/huge.md None page-too-large",
     } <= lines
