@@ -57,8 +57,14 @@ def csv_text(columns: Sequence[str], rows: Iterable[Sequence[object]], amount_co
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([neutralize(str(c)) for c in columns])
     amounts = set(amount_columns)
+    text_columns = [i for i in range(len(columns)) if i not in amounts]
     for row in rows:
-        writer.writerow([v if i in amounts or not isinstance(v, str) else neutralize(v) for i, v in enumerate(row)])
+        cells = list(row)
+        for i in text_columns:
+            value = cells[i]
+            if isinstance(value, str) and value.startswith(FORMULA_START):
+                cells[i] = "'" + value
+        writer.writerow(cells)
     return buffer.getvalue()
 
 
