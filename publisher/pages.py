@@ -9,6 +9,8 @@ attribute list (`# Title {onclick=...}`), raw HTML or a link would be live marku
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -30,6 +32,11 @@ MAX_NESTING = 100
 register_code("page-too-large", Severity.ERROR, "A Markdown page is larger than the publisher renders.")
 register_code(
     "page-too-deep", Severity.ERROR, "A Markdown page nests brackets, lists or quotes deeper than the publisher renders."
+)
+register_code(
+    "page-active-content",
+    Severity.ERROR,
+    "A page holds a script, an event-handler attribute or a javascript: link.",
 )
 register_code(
     "page-title-markup",
@@ -95,6 +102,21 @@ def title_markup(text: str) -> str | None:
     return None
 
 
+def _prose_lines(body: str) -> Iterable[tuple[int, str]]:
+    """(line number in the body, line) of the lines outside fenced code blocks."""
+    fence = ""
+    for number, line in enumerate(body.split("\n"), start=1):
+        stripped = line.strip()
+        if fence:
+            if stripped.startswith(fence):
+                fence = ""
+            continue
+        if stripped.startswith(("```", "~~~")):
+            fence = stripped[:3]
+            continue
+        yield number, line
+
+
 def _heading_lines(body: str) -> Iterable[tuple[int, str]]:
     """(line number in the body, heading text) of the ATX and setext headings outside fenced
     code blocks."""
@@ -117,6 +139,32 @@ def _heading_lines(body: str) -> Iterable[tuple[int, str]]:
         elif previous and stripped and set(stripped) <= {"="} | {"-"} and len(set(stripped)) == 1:
             yield number - 1, previous.strip()
         previous = line if stripped and not line.startswith((" " * 4, "\t")) else ""
+
+
+#: An HTML start tag, an attribute list, and what would run in one of them. The classes exclude
+#: the delimiters, so each pattern scans a line once.
+_TAG = re.compile(r"<[A-Za-z][^<>]*>?")
+_ATTRIBUTE_LIST = re.compile(r"\{[^{}]*\}")
+_EVENT_HANDLER = re.compile(r"(?i)(?:^|[\s/\"'{])on[a-z]+\s*=")
+_ACTIVE_ELEMENT = re.compile(r"(?i)^<(?:script|iframe|object|embed|frame|base|form|meta)\b")
+_SCRIPT_SCHEMES = ("javascript:", "vbscript:")
+
+
+def active_content(line: str) -> str | None:
+    """What in a line of a page would run in the reader's browser, or None."""
+    visible = "".join(c for c in html.unescape(line) if c.isprintable() and not c.isspace()).lower()
+    for scheme in _SCRIPT_SCHEMES:
+        if scheme in visible:
+            return f"a {scheme} address"
+    for tag in _TAG.finditer(line):
+        if _ACTIVE_ELEMENT.match(tag.group()):
+            return f"an element {tag.group()[:20]!r}"
+        if _EVENT_HANDLER.search(tag.group()):
+            return "an event-handler attribute (on...=)"
+    for attributes in _ATTRIBUTE_LIST.finditer(line):
+        if _EVENT_HANDLER.search(attributes.group()):
+            return "an event-handler attribute (on...=)"
+    return None
 
 
 def _too_large(path: str, size: int) -> Problem:
@@ -160,6 +208,18 @@ def page_problems(text: str, path: str) -> list[Problem]:
             )
         )
     offset = text.count("\n") - parsed.body.count("\n")
+    for number, line in _prose_lines(parsed.body):
+        found = active_content(line)
+        if found:
+            problems.append(
+                problem(
+                    "page-active-content",
+                    path,
+                    number + offset,
+                    f"This line holds {found}, which would run in the browser of everyone reading the site. "
+                    "Remove it; write links as https:// addresses.",
+                )
+            )
     for number, heading in _heading_lines(parsed.body):
         found = title_markup(heading)
         if found:

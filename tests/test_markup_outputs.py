@@ -473,3 +473,22 @@ def test_file_names_with_quotes_stay_inside_their_links(tmp_path):
     decisions = (site / "decisions/index.html").read_text(encoding="utf-8")
     href = decisions.split('href="../minutes/', 1)[1].split('"', 1)[0]
     assert (site / "minutes" / unquote(href) / "index.html").is_file()  # the link still lands
+
+
+def test_scripts_handlers_and_script_links_in_page_bodies_are_refused(tmp_path):
+    body = (
+        "---\ndate: 2026-01-01\n---\n# Plain\n\n"  # lines 1-5
+        "[x](javascript:alert(1))\n\n"  # line 6
+        "[y](java&#9;script:alert(1))\n\n"  # line 8
+        "<img src=a.png onerror=alert(1)>\n\n"  # line 10
+        "A paragraph {onclick=alert(1)}\n\n"  # line 12
+        "<script>alert(1)</script>\n\n"  # line 14
+        "<a href=\"VBScript:x\">z</a>\n\n"  # line 16
+        "```\n<script>alert('shown as code')</script> [x](javascript:1)\n```\n\n"
+        "Fine: [a link](https://example.org) {#anchor .class}, based on = facts, <b>bold</b>.\n"
+    )
+    write_coop(tmp_path, {**BOOKS, POST: body})
+    _, problems = check_cooperative(tmp_path, TODAY)
+    assert sorted((p.line, p.code) for p in problems if p.path == POST) == [
+        (line, "page-active-content") for line in (6, 8, 10, 12, 14, 16)
+    ]
