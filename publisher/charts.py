@@ -34,6 +34,8 @@ class Chart:
     #: the numbers behind the chart, as text (amounts exact)
     columns: list[str]
     rows: list[list[str]]
+    #: how many leading columns are text (labels); the others hold amounts
+    label_columns: int = 1
 
 
 def plain(text: str) -> str:
@@ -202,6 +204,7 @@ def budget_against_actual(summary: Summary, year: int) -> Chart:
         figure,
         ["category", "kind", "budget", "actual"],
         [[summary.labels[k], summary.kinds[k], summary.money(p), summary.money(a)] for k, p, a in zip(keys, planned, actual)],
+        label_columns=2,
     )
 
 
@@ -282,6 +285,7 @@ def flows(summary: Summary, year: int) -> Chart:
         figure,
         ["side", "category", "amount"],
         rows,
+        label_columns=2,
     )
 
 

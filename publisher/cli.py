@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import click
 
 from publisher.cooperative import NotACooperative, check_cooperative
-from publisher.problems import format_github, format_json, format_text, has_errors
+from publisher.problems import InertLines, format_github, format_json, format_text, has_errors
 
 FORMATTERS = {"text": format_text, "json": format_json, "github": format_github}
 
@@ -19,6 +20,12 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_CANNOT_RUN = 0, 1, 2
 @click.version_option(package_name="coop-publisher")
 def main() -> None:
     """Check a cooperative's books and publish them as a static website."""
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        # No line of the books printed in a workflow's log may act as a workflow command.
+        for name in ("stdout", "stderr"):
+            stream = getattr(sys, name)
+            if not isinstance(stream, InertLines):
+                setattr(sys, name, InertLines(stream))
 
 
 @main.command()
@@ -47,7 +54,9 @@ def check(directory: Path, output_format: str) -> None:
     except NotACooperative as error:
         click.echo(f"publisher: cannot check: {error}", err=True)
         sys.exit(EXIT_CANNOT_RUN)
-    click.echo(FORMATTERS[output_format](problems), nl=False)
+    # Annotations are workflow commands on purpose; their data is escaped by format_github.
+    out = getattr(sys.stdout, "unguarded", None) if output_format == "github" else None
+    click.echo(FORMATTERS[output_format](problems), nl=False, file=out)
     sys.exit(EXIT_PROBLEMS if has_errors(problems) else EXIT_OK)
 
 

@@ -19,6 +19,7 @@ import publisher.ledger as ledger_module
 import publisher.privacy  # noqa: F401
 import publisher.history  # noqa: F401
 import publisher.stories  # noqa: F401
+import publisher.pages  # noqa: F401
 from publisher.governance import Governance, read_governance
 from publisher.accounts import ACCOUNTS_PATH, Accounts, parse_accounts
 from publisher.checking import run_checks

@@ -24,6 +24,7 @@ from typing import Any
 
 from publisher.accounts import KINDS, did_you_mean, minor_units_of
 from publisher.cooperative import NotACooperative, check_cooperative
+from publisher.links import safe_link
 from publisher.gitrepo import MemberFetchError, fetch_member, top_commit, valid_ref
 from publisher.money import format_minor
 from publisher.problems import Problem, Severity, count, problem, register_code
@@ -305,17 +306,13 @@ def _parse_member(item: Any, line: int | None, report: Callable[[str, int | None
     return MemberConfig(
         ident, repo, ref, path, dict(mapping), line,
         name=str(item["name"]) if item.get("name") else None,
-        site=str(item["site"]) if item.get("site") else None,
+        site=safe_link(item["site"]) if item.get("site") else None,
     )
 
 
 def _safe_link(url: Any) -> bool:
     """An https address, or a path on the same site: no javascript:, data: or other scheme."""
-    if not isinstance(url, str) or not url.strip():
-        return False
-    if url.startswith("https://"):
-        return True
-    return not url.startswith("//") and not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", url.strip())
+    return safe_link(url) is not None
 
 
 def unsafe_repo_reason(url: Any) -> str | None:
@@ -332,7 +329,11 @@ def unsafe_repo_reason(url: Any) -> str | None:
         if "@" in url.split("/", 3)[2]:
             return "it carries credentials"
         return None
-    if re.match(r"^[^/]+@[^/]+:", url):
+    # user@host:path before any slash; found by string operations, as the pattern
+    # `^[^/]+@[^/]+:` took quadratic time on an address of many "@".
+    head = url.split("/", 1)[0]
+    at = head.find("@", 1)
+    if at != -1 and head.rfind(":") >= at + 2:
         return "ssh addresses are not allowed; use https://"
     return None
 

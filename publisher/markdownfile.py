@@ -27,8 +27,22 @@ class MarkdownFile:
         title = self.meta.get("title")
         if isinstance(title, str) and title.strip():
             return title.strip()
-        match = re.search(r"^#\s+(.+?)\s*#*\s*$", self.body, re.M)
-        return match.group(1) if match else None
+        for line in self.body.split("\n"):
+            text = heading_text(line, level=1)
+            if text:
+                return text
+        return None
+
+
+def heading_text(line: str, level: int | None = None) -> str | None:
+    """The text of an ATX heading line (`## Text ##`, read as Python-Markdown does: from the
+    line's start, trailing hashes dropped), or None when the line is no heading (of that level).
+    String operations, not a regular expression: a line of `# a`, thousands of spaces and `b`
+    made the former pattern backtrack for minutes."""
+    hashes = len(line) - len(line.lstrip("#"))
+    if not 1 <= hashes <= 6 or (level is not None and hashes != level):
+        return None
+    return line[hashes:].strip().rstrip("#").strip()
 
 
 def parse_markdown(text: str, path: str) -> MarkdownFile:

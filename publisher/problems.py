@@ -9,7 +9,9 @@ keeps the two in step.
 from __future__ import annotations
 
 import difflib
+import io
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
@@ -182,10 +184,15 @@ def format_location(p: Problem) -> str:
     return location
 
 
+def _one_line(text: str) -> str:
+    """A line break inside a cell quoted in a message is shown as \\n: one problem, one line."""
+    return text.replace("\r\n", "\\n").replace("\r", "\\r").replace("\n", "\\n")
+
+
 def format_text(problems: Iterable[Problem]) -> str:
     """`path:line:col: error: [code] message` lines, then a summary line."""
     ordered = sorted_problems(problems)
-    lines = [f"{format_location(p)}: {p.severity.value}: [{p.code}] {p.message}" for p in ordered]
+    lines = [_one_line(f"{format_location(p)}: {p.severity.value}: [{p.code}] {p.message}") for p in ordered]
     lines.append(summary_line(ordered))
     return "\n".join(lines) + "\n"
 
@@ -247,3 +254,100 @@ def format_github(problems: Iterable[Problem]) -> str:
         out.append(f"::{p.severity.value} {','.join(props)}::{_escape_github_data(p.message)}")
     out.append(summary_line(ordered))
     return "\n".join(out) + "\n"
+
+
+# -- Output inside GitHub Actions -------------------------------------------------------------
+
+#: The runner takes a line for a workflow command when it starts with "::" after leading
+#: whitespace (`::warning::`, `::stop-commands::`, `::add-mask::`), and, in the older syntax,
+#: when "##[" stands anywhere in it.
+_COMMAND_START = "::"
+_OLD_COMMAND = "##["
+_LINE_BREAKS = re.compile(r"(\r\n|\r|\n)")
+
+
+def inert_for_actions(text: str) -> str:
+    """`text` with no line GitHub Actions would run as a workflow command: such a line starts
+    with "| ", and "##[" is written "# #[". Line breaks stay as they are."""
+    parts = _LINE_BREAKS.split(text)
+    for i in range(0, len(parts), 2):  # the even parts are lines, the odd ones their breaks
+        parts[i] = _inert_line(parts[i])
+    return "".join(parts)
+
+
+def _inert_line(line: str) -> str:
+    line = line.replace(_OLD_COMMAND, "# #[")
+    return "| " + line if line.lstrip().startswith(_COMMAND_START) else line
+
+
+class InertLines(io.TextIOBase):
+    """A text stream that writes through `inert_for_actions`, line by line: installed over
+    stdout and stderr when the publisher runs in GitHub Actions, so that no value of the books
+    (a description with a line break and `::stop-commands::`) reaches the runner as a command.
+    Our own annotations (`check --format github`) are written to `unguarded`."""
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__()
+        self.unguarded = stream
+        self._pending = ""  # the start of a line not yet written
+        self._line_started = False  # part of the current line was written (made safe) already
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return self.unguarded.encoding
+
+    @property
+    def errors(self) -> str | None:  # type: ignore[override]
+        return self.unguarded.errors
+
+    def isatty(self) -> bool:
+        return self.unguarded.isatty()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        if not isinstance(text, str):
+            raise TypeError("InertLines writes text")
+        pending = self._pending + text
+        match = None
+        for match in _LINE_BREAKS.finditer(pending):
+            pass
+        if match is None:
+            self._pending = pending
+            return len(text)
+        cut = match.end()
+        if pending.endswith("\r"):  # maybe the first half of \r\n
+            cut -= 1
+        complete, self._pending = pending[:cut], pending[cut:]
+        if complete:
+            self.unguarded.write(self._guard(complete))
+            self._line_started = False
+        return len(text)
+
+    def _guard(self, text: str) -> str:
+        if self._line_started:
+            # The line's start was written and made safe: only "##[" can still appear.
+            head, *rest = _LINE_BREAKS.split(text, maxsplit=1)
+            return head.replace(_OLD_COMMAND, "# #[") + (inert_for_actions("".join(rest)) if rest else "")
+        return inert_for_actions(text)
+
+    def flush(self) -> None:
+        # Write what is pending, but hold back what could still grow into a command: a start
+        # of line that is blank or ":" so far, and trailing "#" characters.
+        pending = self._pending
+        if pending and not self._line_started and pending.lstrip() in ("", ":"):
+            pending = ""
+        held = len(pending) - len(pending.rstrip("#"))
+        written = pending[: len(pending) - held]
+        if written:
+            self.unguarded.write(self._guard(written))
+            self._line_started = True
+            self._pending = self._pending[len(written) :]
+        self.unguarded.flush()
+
+    def close(self) -> None:
+        if self._pending:
+            self.unguarded.write(self._guard(self._pending))
+            self._pending = ""
+        self.unguarded.flush()

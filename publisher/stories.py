@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from publisher.checking import check
+from publisher.links import safe_link
 from publisher.markdownfile import parse_markdown
 from publisher.problems import Problem, Severity, problem, register_code
 from publisher.yamlfile import key_line, load_yaml, value_line
@@ -18,6 +19,9 @@ if TYPE_CHECKING:
 STORIES_DIR = "content/stories"
 AUTHORS_FILE = f"{STORIES_DIR}/.authors.yml"
 _MARKUP = re.compile(r"[<>\"]")
+#: The blog renders a category's (and a tag's) page from Markdown of its name: brackets would
+#: make a link there, braces an attribute list (`{onclick=...}`).
+_VIEW_MARKUP = re.compile(r"[\[\]{}]")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|^//")
 
 register_code(
@@ -27,7 +31,8 @@ register_code(
 )
 
 
-def _text_problem(path: str, line: int | None, what: str, value: Any) -> Problem | None:
+def _text_problem(path: str, line: int | None, what: str, value: Any, view: bool = False) -> Problem | None:
+    """A problem when `value` is no plain text; `view`: the blog makes a page titled with it."""
     if not isinstance(value, str):
         return problem("story-value-invalid", path, line, f"{what} must be text, not {value!r}.")
     if _MARKUP.search(value):
@@ -38,7 +43,42 @@ def _text_problem(path: str, line: int | None, what: str, value: Any) -> Problem
             f'{what} "{value}" contains <, > or a double quote, which the blog would print as markup. '
             "Remove them.",
         )
+    if view and _VIEW_MARKUP.search(value):
+        return problem(
+            "story-value-invalid",
+            path,
+            line,
+            f'{what} "{value}" contains square brackets or braces, which the blog would turn into a link '
+            "or into attributes on its page. Remove them.",
+        )
     return None
+
+
+def _links_problems(path: str, line: int | None, links: Any, depth: int = 0) -> list[Problem]:
+    """A post's related `links` (paths, or {title: address} mappings, sections nested): the
+    blog prints the titles as they are and links the addresses."""
+    problems: list[Problem] = []
+    items = links if isinstance(links, list) else [links]
+    for item in items:
+        pairs = list(item.items()) if isinstance(item, dict) else [(None, item)]
+        for title, target in pairs:
+            if title is not None:
+                found = _text_problem(path, line, "The link title", title)
+                if found:
+                    problems.append(found)
+            if isinstance(target, (list, dict)) and depth < 5:
+                problems += _links_problems(path, line, target, depth + 1)
+            elif safe_link(target) != target:
+                problems.append(
+                    problem(
+                        "story-value-invalid",
+                        path,
+                        line,
+                        f'The link "{target}" must be an https:// address or a path on this site, without '
+                        "spaces or control characters.",
+                    )
+                )
+    return problems
 
 
 @check
@@ -54,6 +94,8 @@ def check_stories(cooperative: Cooperative) -> Iterable[Problem]:
             continue
         problems += parsed.problems
         meta = parsed.meta
+        if "links" in meta:
+            problems += _links_problems(relative, key_line(meta, "links", 1), meta["links"])
         for key in ("categories", "authors", "tags"):
             values = meta.get(key)
             if values is None:
@@ -61,7 +103,8 @@ def check_stories(cooperative: Cooperative) -> Iterable[Problem]:
             if not isinstance(values, list):
                 values = [values]
             for value in values:
-                found = _text_problem(relative, key_line(meta, key, 1), f"The {key[:-1]}", value)
+                singular = {"categories": "category", "authors": "author", "tags": "tag"}[key]
+                found = _text_problem(relative, key_line(meta, key, 1), f"The {singular}", value, view=key != "authors")
                 if found:
                     problems.append(found)
     authors_path = root / AUTHORS_FILE
@@ -78,14 +121,26 @@ def check_stories(cooperative: Cooperative) -> Iterable[Problem]:
                 found = _text_problem(AUTHORS_FILE, value_line(entry, key), f'The {key} of author "{ident}"', entry[key])
                 if found:
                     problems.append(found)
-                elif key == "avatar" and _SCHEME.match(entry[key]):
+                elif key == "avatar" and (safe_link(entry[key]) != entry[key] or _SCHEME.match(entry[key])):
                     problems.append(
                         problem(
                             "story-value-invalid",
                             AUTHORS_FILE,
                             value_line(entry, key),
-                            f'The avatar of "{ident}" is loaded from another server; every visit would call it. '
-                            "Put the picture in content/ and give its path instead.",
+                            f'The avatar of "{ident}" is loaded from another server, or its address holds spaces '
+                            "or control characters; every visit would call it. Put the picture in content/ and "
+                            "give its path instead.",
+                        )
+                    )
+                elif key == "url" and safe_link(entry[key]) != entry[key]:
+                    # The blog links the address as written: it must need no cleaning.
+                    problems.append(
+                        problem(
+                            "story-value-invalid",
+                            AUTHORS_FILE,
+                            value_line(entry, key),
+                            f'The url of "{ident}" must be an https:// address (or a path on this site), '
+                            "without spaces or control characters.",
                         )
                     )
     return problems

@@ -6,8 +6,6 @@ the plugin hands to MkDocs; texts from members' repositories and federation.yml 
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -19,7 +17,8 @@ from publisher.federation import Federation, MemberResult, federation_json
 from publisher.gitrepo import CommitInfo
 from publisher.money import format_minor, to_decimal
 from publisher.problems import sorted_problems
-from publisher.site.html import esc, figure_html, figures_html, html_table, link, neutralize
+from publisher.links import safe_link
+from publisher.site.html import esc, figure_html, figures_html, html_table, link, markdown_text, named_csv
 
 OVERVIEW_MARKER = "<!-- publisher:federation -->"
 
@@ -38,9 +37,9 @@ class _Money:
 
 def _member_link(member: MemberResult, config_member) -> str:
     if config_member.site:
-        return config_member.site
-    if config_member.repo and config_member.repo.startswith("https://"):
-        return config_member.repo.removesuffix(".git")
+        return safe_link(config_member.site) or ""
+    if config_member.repo:
+        return safe_link(config_member.repo.removesuffix(".git"), allow_relative=False) or ""
     return ""
 
 
@@ -141,6 +140,7 @@ def solidarity_chart(federation: Federation, money: _Money) -> Chart:
         figure,
         ["from", "to", "amount"],
         [[a, b, format_minor(v, money.units)] for (a, b), v in pairs],
+        label_columns=2,
     )
 
 
@@ -263,27 +263,26 @@ def warnings_page(federation: Federation) -> str:
 
 
 def consolidated_csv(federation: Federation) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["year", "category", "kind", "amount"])
-    for year, categories in federation.consolidated().items():
-        for category, value in sorted(categories.items()):
-            writer.writerow([year, neutralize(category), federation.kind(category), format_minor(value, federation.config.units)])
-    return buffer.getvalue()
+    rows = [
+        [str(year), category, federation.kind(category), format_minor(value, federation.config.units)]
+        for year, categories in federation.consolidated().items()
+        for category, value in sorted(categories.items())
+    ]
+    return named_csv(["year", "category", "kind", "amount"], rows, {"amount"})
 
 
 def members_csv(federation: Federation) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["member", "status", "commit", "year", "income", "expense", "net"])
     units = federation.config.units
+    rows: list[list[str]] = []
     for member in federation.members:
         if not member.years:
-            writer.writerow([member.id, member.status, member.commit or "", "", "", "", ""])
+            rows.append([member.id, member.status, member.commit or "", "", "", "", ""])
         for year in sorted(member.years):
             income, expense = federation.totals(member.years[year])
-            writer.writerow([member.id, member.status, member.commit or "", year, format_minor(income, units), format_minor(expense, units), format_minor(income - expense, units)])
-    return buffer.getvalue()
+            money = [format_minor(v, units) for v in (income, expense, income - expense)]
+            rows.append([member.id, member.status, member.commit or "", str(year), *money])
+    columns = ["member", "status", "commit", "year", "income", "expense", "net"]
+    return named_csv(columns, rows, {"income", "expense", "net"})
 
 
 def datapackage(federation: Federation) -> dict:
@@ -322,7 +321,7 @@ def generate_federation_site(federation: Federation, commit: CommitInfo | None, 
     }
     files: dict[str, str] = {}
     if not (docs_dir / "index.md").is_file():
-        files["index.md"] = f"# {esc(federation.config.name)}\n\n{OVERVIEW_MARKER}\n"
+        files["index.md"] = f"# {markdown_text(federation.config.name)}\n\n{OVERVIEW_MARKER}\n"
     for member in federation.members:
         files[f"members/{member.id}.md"] = member_page(federation, member, money)
     files["reconciliation.md"] = reconciliation_page(federation, money)

@@ -16,6 +16,14 @@ FEED_PATH = "feed.xml"
 DECISIONS_FEED_PATH = "decisions.xml"
 ATOM = "http://www.w3.org/2005/Atom"
 SUMMARY_CHARACTERS = 400
+#: Characters XML 1.0 does not allow (most control characters, lone surrogates, U+FFFE and
+#: U+FFFF): a motion or a title holding one would make the whole feed unreadable.
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(value: object) -> str:
+    """Text that can stand in an XML document: the characters XML 1.0 forbids are left out."""
+    return _NOT_XML.sub("", str(value))
 
 
 @dataclass(frozen=True)
@@ -81,24 +89,24 @@ def atom_feed(
 
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
-    ET.SubElement(feed, f"{{{ATOM}}}title").text = title
-    ET.SubElement(feed, f"{{{ATOM}}}id").text = href(self_path) if base else "urn:publisher:feed:" + quote(title, safe="")
-    ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=href(self_path))
-    ET.SubElement(feed, f"{{{ATOM}}}link", rel="alternate", href=href(alternate_path))
+    ET.SubElement(feed, f"{{{ATOM}}}title").text = xml_text(title)
+    ET.SubElement(feed, f"{{{ATOM}}}id").text = xml_text(href(self_path) if base else "urn:publisher:feed:" + quote(title, safe=""))
+    ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=xml_text(href(self_path)))
+    ET.SubElement(feed, f"{{{ATOM}}}link", rel="alternate", href=xml_text(href(alternate_path)))
     ordered = sorted(entries, key=lambda e: e.published, reverse=True)
     updated = ordered[0].published if ordered else dt.datetime.now(dt.timezone.utc)
     ET.SubElement(feed, f"{{{ATOM}}}updated").text = updated.isoformat()
     for entry in ordered:
         item = ET.SubElement(feed, f"{{{ATOM}}}entry")
-        ET.SubElement(item, f"{{{ATOM}}}title").text = entry.title
-        ET.SubElement(item, f"{{{ATOM}}}link", rel="alternate", href=href(entry.url))
-        ET.SubElement(item, f"{{{ATOM}}}id").text = href(entry.url) if base else "urn:publisher:entry:" + quote(entry.url, safe="")
+        ET.SubElement(item, f"{{{ATOM}}}title").text = xml_text(entry.title)
+        ET.SubElement(item, f"{{{ATOM}}}link", rel="alternate", href=xml_text(href(entry.url)))
+        ET.SubElement(item, f"{{{ATOM}}}id").text = xml_text(href(entry.url) if base else "urn:publisher:entry:" + quote(entry.url, safe=""))
         ET.SubElement(item, f"{{{ATOM}}}published").text = entry.published.isoformat()
         ET.SubElement(item, f"{{{ATOM}}}updated").text = entry.published.isoformat()
         for name in entry.authors or (title,):
             author = ET.SubElement(item, f"{{{ATOM}}}author")
-            ET.SubElement(author, f"{{{ATOM}}}name").text = name
+            ET.SubElement(author, f"{{{ATOM}}}name").text = xml_text(name)
         for category in entry.categories:
-            ET.SubElement(item, f"{{{ATOM}}}category", term=category)
-        ET.SubElement(item, f"{{{ATOM}}}summary").text = entry.summary
+            ET.SubElement(item, f"{{{ATOM}}}category", term=xml_text(category))
+        ET.SubElement(item, f"{{{ATOM}}}summary").text = xml_text(entry.summary)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode") + "\n"

@@ -9,11 +9,10 @@ relative to the docs directory) and resolved per page by the plugin.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 import shutil
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -45,7 +44,7 @@ from publisher.site.governance_pages import (
     meeting_fragment,
     sovereignty_page,
 )
-from publisher.site.html import FORMULA_START, esc, figure_html, figures_html, html_table, link, neutralize
+from publisher.site.html import chart_csv, esc, figure_html, figures_html, html_table, link, named_csv
 
 ASSETS = Path(__file__).parent / "assets"
 PLOTLY_FILE = f"plotly-{get_plotlyjs_version()}.min.js"
@@ -82,25 +81,10 @@ class SiteContent:
     stories: list[Story] = field(default_factory=list)
 
 
-def write_csv(rows: list[list[str]], columns: list[str], text_columns: set[str]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
-    text_indexes = [i for i, c in enumerate(columns) if c in text_columns]
-    for row in rows:
-        row = list(row)
-        for i in text_indexes:
-            row[i] = neutralize(row[i])
-        writer.writerow(row)
-    return buffer.getvalue()
-
-
-def frame_csv(frame: pd.DataFrame, text_columns: set[str]) -> str:
-    out = frame.copy()
-    for column in text_columns & set(out.columns):
-        starts = out[column].str[:1].isin(list(FORMULA_START))
-        out[column] = out[column].mask(starts, "'" + out[column])
-    return out.to_csv(index=False, lineterminator="\n")
+def frame_csv(frame: pd.DataFrame, amount_columns: Collection[str] = ("amount",)) -> str:
+    """A table of the books as CSV, through the site's one CSV writer."""
+    rows = frame.astype(object).where(frame.notna(), "").itertuples(index=False, name=None)
+    return named_csv([str(c) for c in frame.columns], rows, amount_columns)
 
 
 def _percent(part: int, whole: int) -> str:
@@ -321,8 +305,6 @@ def find_stories(docs_dir: Path) -> list[Story]:
 
 # -- Data -------------------------------------------------------------------------------------
 
-LEDGER_TEXT_COLUMNS = {"description", "category", "fund", "counterparty", "decision", "id", "note", "changed_in"}
-BUDGET_TEXT_COLUMNS = {"category", "fund", "decision"}
 
 
 def datapackage(summary: Summary, commit: CommitInfo | None, with_decisions: bool) -> dict:
@@ -471,7 +453,7 @@ def write_generated(out_dir: Path, files: dict[str, str], charts: list[Chart]) -
     plotly bundle into `out_dir` (emptied first). Returns every path written."""
     files = dict(files)
     for chart in charts:
-        files[f"data/charts/{chart.id}.csv"] = write_csv(chart.rows, chart.columns, {chart.columns[0]})
+        files[f"data/charts/{chart.id}.csv"] = chart_csv(chart)
     script = (ASSETS / "publisher.js").read_text(encoding="utf-8").replace("__PLOTLY_FILE__", PLOTLY_FILE)
     files["assets/publisher/publisher.js"] = script
     files["assets/publisher/publisher.css"] = (ASSETS / "publisher.css").read_text(encoding="utf-8")
@@ -522,7 +504,7 @@ def generate_site(
         files[f"finances/{year}.md"] = year_page(summary, year, chart_files, reconciliations, len(year_rows) > 0)
         if len(year_rows):
             files[f"data/ledger-{year}.json"] = ledger_json(year_rows, summary.labels)
-            files[f"data/ledger-{year}.csv"] = frame_csv(year_rows, LEDGER_TEXT_COLUMNS)
+            files[f"data/ledger-{year}.csv"] = frame_csv(year_rows)
     files["finances/warnings.md"] = warnings_page(problems, finder)
     # Rows deleted long ago may name people today's ledger no longer does.
     history_finder = NameFinder(finder.names + historical_names(history, cooperative.accounts.public_counterparties))
@@ -550,8 +532,8 @@ def generate_site(
             fragments["charter.md"] = ("end", charter_fragment(cooperative, summary, finder, results))
         home_extra = home_line(cooperative, results, summary.current_year)
     files["data/index.md"] = data_page(summary, commit, [y for y in years if (ledger_years == y).any()])
-    files["data/ledger.csv"] = frame_csv(ledger, LEDGER_TEXT_COLUMNS)
-    files["data/budget.csv"] = frame_csv(published_budget(cooperative), BUDGET_TEXT_COLUMNS)
+    files["data/ledger.csv"] = frame_csv(ledger)
+    files["data/budget.csv"] = frame_csv(published_budget(cooperative))
     files["data/summary.json"] = json.dumps(summary_json(summary, commit.sha if commit else None), indent=2, ensure_ascii=False) + "\n"
     files["data/datapackage.json"] = json.dumps(datapackage(summary, commit, has_governance), indent=2, ensure_ascii=False) + "\n"
     if not (docs_dir / STORIES_DIR / "index.md").is_file() and (docs_dir / POSTS_DIR).is_dir():

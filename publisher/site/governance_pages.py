@@ -7,9 +7,7 @@ links are written `publisher:PATH` for the plugin to resolve per page.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 from urllib.parse import quote
 from decimal import ROUND_HALF_UP, Decimal
@@ -30,7 +28,7 @@ from publisher.governance import (
 from publisher.money import format_minor, parse_decimal_text
 from publisher.privacy import PRIVATE, NameFinder, is_public
 from publisher.site.feed import FeedEntry
-from publisher.site.html import esc, figure_html, figures_html, link, neutralize
+from publisher.site.html import esc, figure_html, figures_html, link, named_csv
 from publisher.summary import Summary
 
 DECISIONS_PAGE = "decisions/index.md"
@@ -364,29 +362,29 @@ def sovereignty_page(cooperative: Cooperative, summary: Summary, chart_files: di
 def decisions_csv(cooperative: Cooperative, spent: dict[str, int]) -> str:
     units = cooperative.accounts.minor_units
     meetings = {m.path: m for m in cooperative.governance.meetings}
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(
-        ["id", "date", "meeting", "motion", "for", "against", "abstain", "result", "amount_proposed", "amount_authorized", "spent"]
-    )
-    for meeting in cooperative.governance.meetings:
-        for d in meeting.decisions:
-            writer.writerow(
-                [
-                    neutralize(d.id),
-                    f"{d.date:%Y-%m-%d}",
-                    neutralize(meetings[d.meeting].title),
-                    neutralize(d.motion),
-                    d.votes_for,
-                    d.against,
-                    d.abstain,
-                    d.result,
-                    "" if d.amount is None else format_minor(d.amount, units),
-                    "" if d.amount is None or not d.adopted else format_minor(d.amount, units),
-                    format_minor(spent.get(d.id, 0), units) if d.adopted else "",
-                ]
-            )
-    return buffer.getvalue()
+    rows = [
+        [
+            d.id,
+            f"{d.date:%Y-%m-%d}",
+            meetings[d.meeting].title,
+            d.motion,
+            d.votes_for,
+            d.against,
+            d.abstain,
+            d.result,
+            "" if d.amount is None else format_minor(d.amount, units),
+            "" if d.amount is None or not d.adopted else format_minor(d.amount, units),
+            format_minor(spent.get(d.id, 0), units) if d.adopted else "",
+        ]
+        for meeting in cooperative.governance.meetings
+        for d in meeting.decisions
+    ]
+    columns = [
+        "id", "date", "meeting", "motion", "for", "against", "abstain", "result",
+        "amount_proposed", "amount_authorized", "spent",
+    ]
+    amounts = {"for", "against", "abstain", "amount_proposed", "amount_authorized", "spent"}
+    return named_csv(columns, rows, amounts)
 
 
 def decision_feed_entries(cooperative: Cooperative, summary: Summary) -> list[FeedEntry]:

@@ -7,7 +7,11 @@ so a description can neither inject markup nor Markdown links. Links are written
 
 from __future__ import annotations
 
+import csv
 import html
+import io
+from urllib.parse import quote
+from collections.abc import Collection, Iterable, Sequence
 
 from publisher.charts import Chart, to_json
 
@@ -20,13 +24,58 @@ def esc(value: object) -> str:
     return html.escape(str(value), quote=True).replace("\r", " ").replace("\n", " ")
 
 
+#: Characters Python-Markdown reads as markup (links, attribute lists, emphasis) unless escaped.
+#: (Only ones Python-Markdown unescapes; `<`, `>` and `&` are already entities here.)
+_MARKDOWN_PUNCTUATION = set("\\`*_{}[]()!")
+
+
+def markdown_text(value: object) -> str:
+    """Text for a Markdown heading: HTML-escaped, and every Markdown punctuation backslash-escaped,
+    so that `{onclick=...}` or `[x](javascript:...)` stay letters."""
+    escaped = esc(value)
+    return "".join("\\" + c if c in _MARKDOWN_PUNCTUATION else c for c in escaped)
+
+
 def link(path: str) -> str:
-    return f"publisher:{path}"
+    """A link to a file of the docs directory, resolved per page by the plugin. The path is
+    percent-encoded: a file name holding a quote (`a" onmouseover="....md`) must not end the
+    attribute, nor `#` or `?` cut the path."""
+    return f"publisher:{quote(path, safe='/')}"
 
 
 def neutralize(value: str) -> str:
     """A text cell a spreadsheet would run as a formula gets a leading apostrophe."""
     return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def csv_text(columns: Sequence[str], rows: Iterable[Sequence[object]], amount_columns: Collection[int] = ()) -> str:
+    """The one writer of every CSV file the site offers. Every text cell a spreadsheet would run
+    as a formula gets a leading apostrophe, the header's included (fund and currency names head
+    some charts' columns); the cells of the columns at `amount_columns` (indexes) are never
+    touched, so that negative amounts stay numbers."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([neutralize(str(c)) for c in columns])
+    amounts = set(amount_columns)
+    text_columns = [i for i in range(len(columns)) if i not in amounts]
+    for row in rows:
+        cells = list(row)
+        for i in text_columns:
+            value = cells[i]
+            if isinstance(value, str) and value.startswith(FORMULA_START):
+                cells[i] = "'" + value
+        writer.writerow(cells)
+    return buffer.getvalue()
+
+
+def named_csv(columns: Sequence[str], rows: Iterable[Sequence[object]], amount_names: Collection[str]) -> str:
+    """`csv_text` with the amount columns given by name."""
+    return csv_text(columns, rows, [i for i, c in enumerate(columns) if c in amount_names])
+
+
+def chart_csv(chart: Chart) -> str:
+    """A chart's numbers: its leading label columns are text, the others amounts."""
+    return csv_text(chart.columns, chart.rows, range(chart.label_columns, len(chart.columns)))
 
 
 def html_table(columns: list[str], rows: list[list[str]], amount_columns: set[int] = frozenset()) -> str:

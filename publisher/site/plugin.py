@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
@@ -27,6 +28,7 @@ from mkdocs.utils import get_relative_url
 
 from publisher.cooperative import NotACooperative, check_cooperative
 from publisher.gitrepo import head_commit
+from publisher.links import safe_link
 from publisher.problems import format_text, has_errors
 from publisher.reading import html_readings
 from publisher.site.feed import FEED_PATH, FeedEntry, atom_feed, entry_from_page
@@ -67,6 +69,12 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
             self._generate_cooperative(root, config)
         self.feed_entries = []
 
+        if config.repo_url:
+            # The theme links it on every page as it is written.
+            if safe_link(config.repo_url, allow_relative=False) != config.repo_url:
+                raise PluginError(
+                    f"mkdocs.yml: repo_url {config.repo_url!r} must be an https:// address without spaces or control characters."
+                )
         # Fonts from Google would make every visit call a third-party server.
         config.theme["font"] = False
         config.extra_css.append("assets/publisher/publisher.css")
@@ -147,7 +155,7 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
         commit = self.content.page_dates.get(page.file.src_uri)
         if commit is not None:
             history = ""
-            repository = config.repo_url or self.content.repository_url
+            repository = safe_link(config.repo_url or self.content.repository_url, allow_relative=False)
             if repository:
                 url = f"{repository.rstrip('/')}/commits/HEAD/content/{page.file.src_uri}"
                 history = f' · <a href="{html.escape(url)}">history of this page</a>'
@@ -176,7 +184,7 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
 
     def on_page_content(self, html_text: str, page: Any, config: Any, files: Files) -> str:
         def resolve(match: re.Match) -> str:
-            attribute, path, anchor = match.group(1), match.group(2), match.group(3) or ""
+            attribute, path, anchor = match.group(1), unquote(match.group(2)), match.group(3) or ""
             target = files.get_file_from_path(path)
             url = target.url if target is not None else path
             return f'{attribute}="{html.escape(get_relative_url(url, page.url))}{anchor}"'

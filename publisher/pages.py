@@ -1,0 +1,254 @@
+"""Hand-written pages (every Markdown file under content/): bounded before MkDocs renders them,
+and titles and headings that stay text.
+
+Python-Markdown's inline and block parsers take time far beyond linear on deeply nested
+brackets, lists or quotes, so a page over the limits is refused before the build. Titles and
+headings reach the navigation, the <title> and the blog's archive and category pages, where an
+attribute list (`# Title {onclick=...}`), raw HTML or a link would be live markup.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from publisher.checking import check
+from publisher.markdownfile import heading_text, parse_markdown
+from publisher.problems import Problem, Severity, problem, register_code
+from publisher.yamlfile import key_line
+
+if TYPE_CHECKING:
+    from publisher.cooperative import Cooperative
+
+CONTENT_DIR = "content"
+POSTS_DIR = "content/stories/posts"
+#: Larger pages are refused: no page of a cooperative's site needs more.
+MAX_PAGE_BYTES = 1024 * 1024
+#: Deeper nesting of brackets, lists or quotes is refused.
+MAX_NESTING = 100
+
+register_code("page-too-large", Severity.ERROR, "A Markdown page is larger than the publisher renders.")
+register_code(
+    "page-too-deep", Severity.ERROR, "A Markdown page nests brackets, lists or quotes deeper than the publisher renders."
+)
+register_code(
+    "page-active-content",
+    Severity.ERROR,
+    "A page holds a script, an event-handler attribute or a javascript: link.",
+)
+register_code(
+    "page-title-markup",
+    Severity.ERROR,
+    "A page's title or a heading holds HTML, a link or an attribute list that would be live on the site.",
+)
+
+
+def too_deep(text: str, limit: int = MAX_NESTING) -> int | None:
+    """The first line where the nesting goes past `limit`, or None: nesting of square brackets, parentheses and angle brackets left open
+    within a paragraph, of admonitions opened in one paragraph, and of block quotes and lists at
+    the start of lines, found in one linear scan. (Python-Markdown's time grows with the square
+    of each: 16,000 `<a ` took 54 seconds, 32,000 `!!! note` lines 34.)"""
+    open_count = {"[": 0, "(": 0, "<": 0}
+    closing = {"]": "[", ")": "(", ">": "<"}
+    admonitions = 0
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            # Python-Markdown reads links paragraph by paragraph: a blank line closes them all.
+            open_count = {"[": 0, "(": 0, "<": 0}
+            admonitions = 0
+            continue
+        if line.lstrip().startswith(("!!!", "???")):
+            admonitions += 1
+            if admonitions > limit:
+                return number
+        # Containers at the line's start: each ">" or list marker opens a level, and so does
+        # every two columns of indentation (a nested list needs at least two).
+        containers, width, i = 0, 0, 0
+        while i < len(line):
+            char = line[i]
+            if char == " ":
+                width += 1
+            elif char == "\t":
+                width += 4
+            elif char == ">":
+                containers += 1
+            elif char in "-*+" and (i + 1 == len(line) or line[i + 1] in " \t"):
+                containers += 1
+            else:
+                break
+            i += 1
+        if containers + width // 2 > limit:
+            return number
+        for char in line:
+            if char in open_count:
+                open_count[char] += 1
+                if open_count[char] > limit:
+                    return number
+            elif char in closing and open_count[closing[char]]:
+                open_count[closing[char]] -= 1
+    return None
+
+
+def title_markup(text: str) -> str | None:
+    """What in a title or heading would be markup rather than text, or None."""
+    if "<" in text or ">" in text:
+        return "HTML (< or >)"
+    if "[" in text and "]" in text[text.index("[") :]:
+        return "a link"
+    if "{" in text and "}" in text and "=" in text[text.index("{") :]:
+        return "an attribute list"
+    return None
+
+
+def _prose_lines(body: str) -> Iterable[tuple[int, str]]:
+    """(line number in the body, line) of the lines outside fenced code blocks."""
+    fence = ""
+    for number, line in enumerate(body.split("\n"), start=1):
+        stripped = line.strip()
+        if fence:
+            if stripped.startswith(fence):
+                fence = ""
+            continue
+        if stripped.startswith(("```", "~~~")):
+            fence = stripped[:3]
+            continue
+        yield number, line
+
+
+def _heading_lines(body: str) -> Iterable[tuple[int, str]]:
+    """(line number in the body, heading text) of the ATX and setext headings outside fenced
+    code blocks."""
+    fence = ""
+    previous = ""
+    for number, line in enumerate(body.split("\n"), start=1):
+        stripped = line.strip()
+        if fence:
+            if stripped.startswith(fence):
+                fence = ""
+            previous = ""
+            continue
+        if stripped.startswith(("```", "~~~")):
+            fence = stripped[:3]
+            previous = ""
+            continue
+        text = heading_text(line)
+        if text is not None:
+            yield number, text
+        elif previous and stripped and set(stripped) <= {"="} | {"-"} and len(set(stripped)) == 1:
+            yield number - 1, previous.strip()
+        previous = line if stripped and not line.startswith((" " * 4, "\t")) else ""
+
+
+#: An HTML start tag, an attribute list, and what would run in one of them. The classes exclude
+#: the delimiters, so each pattern scans a line once.
+_TAG = re.compile(r"<[A-Za-z][^<>]*>?")
+_ATTRIBUTE_LIST = re.compile(r"\{[^{}]*\}")
+_EVENT_HANDLER = re.compile(r"(?i)(?:^|[\s/\"'{])on[a-z]+\s*=")
+_ACTIVE_ELEMENT = re.compile(r"(?i)^<(?:script|iframe|object|embed|frame|base|form|meta)\b")
+_SCRIPT_SCHEMES = ("javascript:", "vbscript:")
+
+
+def active_content(line: str) -> str | None:
+    """What in a line of a page would run in the reader's browser, or None."""
+    visible = "".join(c for c in html.unescape(line) if c.isprintable() and not c.isspace()).lower()
+    for scheme in _SCRIPT_SCHEMES:
+        if scheme in visible:
+            return f"a {scheme} address"
+    for tag in _TAG.finditer(line):
+        if _ACTIVE_ELEMENT.match(tag.group()):
+            return f"an element {tag.group()[:20]!r}"
+        if _EVENT_HANDLER.search(tag.group()):
+            return "an event-handler attribute (on...=)"
+    for attributes in _ATTRIBUTE_LIST.finditer(line):
+        if _EVENT_HANDLER.search(attributes.group()):
+            return "an event-handler attribute (on...=)"
+    return None
+
+
+def _too_large(path: str, size: int) -> Problem:
+    return problem(
+        "page-too-large",
+        path,
+        None,
+        f"This page has {size:,} bytes; pages may have at most {MAX_PAGE_BYTES:,}. Split it into several pages.",
+    )
+
+
+def page_problems(text: str, path: str) -> list[Problem]:
+    """Problems of one Markdown page: its size, its nesting, markup in its title and headings."""
+    size = len(text.encode("utf-8"))
+    if size > MAX_PAGE_BYTES:
+        return [_too_large(path, size)]
+    line = too_deep(text)
+    if line is not None:
+        return [
+            problem(
+                "page-too-deep",
+                path,
+                line,
+                f"Here brackets, parentheses, angle brackets, admonitions, lists or quotes are nested (or left "
+                f"open in one paragraph) more than {MAX_NESTING} levels deep, more than is published. Close the "
+                "brackets, separate the paragraphs or flatten the list.",
+            )
+        ]
+    parsed = parse_markdown(text, path)
+    problems: list[Problem] = []
+    title = parsed.meta.get("title")
+    # Other pages print their front-matter title escaped (the plugin sees to it); the blog
+    # writes a post's title into Markdown (`# title`) for its archive and category pages.
+    if path.startswith(POSTS_DIR + "/") and isinstance(title, str) and title_markup(title):
+        problems.append(
+            problem(
+                "page-title-markup",
+                path,
+                key_line(parsed.meta, "title", 1),
+                f'The title "{title}" holds {title_markup(title)}; a title is shown as text. Remove it.',
+            )
+        )
+    offset = text.count("\n") - parsed.body.count("\n")
+    for number, line in _prose_lines(parsed.body):
+        found = active_content(line)
+        if found:
+            problems.append(
+                problem(
+                    "page-active-content",
+                    path,
+                    number + offset,
+                    f"This line holds {found}, which would run in the browser of everyone reading the site. "
+                    "Remove it; write links as https:// addresses.",
+                )
+            )
+    for number, heading in _heading_lines(parsed.body):
+        found = title_markup(heading)
+        if found:
+            problems.append(
+                problem(
+                    "page-title-markup",
+                    path,
+                    number + offset,
+                    f'The heading "{heading}" holds {found}, which would be live on the site (also in the '
+                    "stories' archive). Write the heading as plain text.",
+                )
+            )
+    return problems
+
+
+@check
+def check_pages(cooperative: Cooperative) -> Iterable[Problem]:
+    root = cooperative.root
+    content = root / CONTENT_DIR
+    problems: list[Problem] = []
+    for path in sorted(content.rglob("*.md")) if content.is_dir() else []:
+        relative = path.relative_to(root).as_posix()
+        try:
+            size = path.stat().st_size
+            if size > MAX_PAGE_BYTES:  # not even read
+                problems.append(_too_large(relative, size))
+                continue
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        problems += page_problems(text, relative)
+    return problems
