@@ -155,7 +155,9 @@ class NameFinder:
         self._run_together: set[str] = set()
         for name in names:
             words = tuple(fold_name(name))
-            if not words:
+            # A name without a letter ("-1+1", an account number) names no person, and looking
+            # for its digits would find every amount on the site.
+            if not any(character.isalpha() for word in words for character in word):
                 continue
             self.groups.setdefault(words[0], []).append(words)
             if len(words) > 1:

@@ -248,3 +248,11 @@ def test_a_very_large_page_is_still_checked(tmp_path):
     root = write_coop(tmp_path, {"ledgers/2026.csv": LEDGER_HEADER + PRIVATE_ROWS, "content/index.md": page})
     _, problems = check_cooperative(root, today=TODAY)
     assert ("content/index.md", None, "private-name-in-page") in codes_at(problems)
+
+
+def test_a_name_without_letters_is_not_looked_for_in_texts():
+    # A counterparty written "-1+1" (or an account number) names no person; looking for its
+    # digits would refuse every page that shows an amount.
+    finder = NameFinder(["-1+1", "Jane Doe"])
+    found = finder.contains(pd.Series(["1 rule kept, 1 breached", "paid to jane doe"]))
+    assert list(found) == [False, True]
