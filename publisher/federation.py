@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -661,15 +661,21 @@ def load_federation(
     say = progress or (lambda member, state: None)
     # Fetching waits on git and the network: members are fetched a few at a time. Checking is
     # Python's work and runs one member after the other.
+    # Each member is checked as soon as it is fetched, so that one that never answers does not
+    # hold back the checking of the others until the deadline.
+    by_member: dict[int, MemberResult] = {}
     with ThreadPoolExecutor(max_workers=FETCH_WORKERS) as pool:
-        sources = list(
-            pool.map(lambda m: locate_member(m, config, root, cache, say, not trusted, deadline), config.members)
-        )
-    results = []
-    for member, source in zip(config.members, sources):
-        result = read_member(member, source, config, cache, today, ids, ancestors, say, trusted, deadline)
-        say(member.id, "done" if result.ok else "failed")
-        results.append(result)
+        fetching = {
+            pool.submit(locate_member, m, config, root, cache, say, not trusted, deadline): index
+            for index, m in enumerate(config.members)
+        }
+        for future in as_completed(fetching):
+            member = config.members[fetching[future]]
+            result = read_member(member, future.result(), config, cache, today, ids, ancestors, say, trusted, deadline)
+            say(member.id, "done" if result.ok else "failed")
+            by_member[fetching[future]] = result
+    results = [by_member[index] for index in range(len(config.members))]
+    for member, result in zip(config.members, results):
         line = member.line
         if result.status == "invalid":
             problems.append(problem("federation-member-invalid", FEDERATION_PATH, line, f'The member "{member.id}" is left out of the totals: {result.reason}.'))

@@ -449,7 +449,11 @@ def _unsafe_name(name: str) -> str | None:
         return "a folder named .git"
     if any(ord(char) < 32 or ord(char) == 127 for char in name):
         return "a name with a control character"
-    if len(name.encode("utf-8", "surrogateescape")) > MAX_NAME_BYTES:
+    try:
+        name.encode("utf-8")  # GitPython keeps bytes that are not UTF-8 as lone surrogates
+    except UnicodeEncodeError:
+        return "a name that is not UTF-8 text"
+    if len(name.encode("utf-8")) > MAX_NAME_BYTES:
         return f"a name longer than {MAX_NAME_BYTES} bytes"
     return None
 
