@@ -116,14 +116,18 @@ def build(directory: Path, site_dir: Path | None, site_url: str | None) -> None:
 @click.option("--address", default="127.0.0.1:8000", show_default=True, help="Address to serve on.")
 def serve(directory: Path, address: str) -> None:
     """Preview the site of DIRECTORY, rebuilding when a ledger or a page changes."""
-    from publisher.site.build import serve_site
+    from publisher.site.build import SiteError, serve_site
 
     from publisher.federation import is_federation
 
     if not (directory / "ledgers" / "accounts.yml").is_file() and not is_federation(directory):
         click.echo(f"publisher: cannot serve: {directory} has neither ledgers/accounts.yml nor federation.yml.", err=True)
         sys.exit(EXIT_CANNOT_RUN)
-    serve_site(directory, address)
+    try:
+        serve_site(directory, address)
+    except SiteError as error:
+        click.echo(f"publisher: cannot serve: {error}", err=True)
+        sys.exit(EXIT_CANNOT_RUN)
 
 
 @main.command()

@@ -264,3 +264,23 @@ def test_more_rows_across_the_books_than_the_limit_are_refused(tmp_path, monkeyp
     assert [p.code for p in problems if p.code == "books-too-many-rows"] == ["books-too-many-rows"]
     assert len(cooperative.ledger) <= 6
     assert build_site(tmp_path, tmp_path / "site", today=TODAY).site_dir is None
+
+
+def test_links_in_mkdocs_docs_dir_are_refused_by_build_and_serve(tmp_path):
+    outside = tmp_path / "outside.txt"
+    outside.write_text(OUTSIDE_SECRET + "\n", encoding="utf-8")
+    root = write_coop(
+        tmp_path / "coop",
+        {**SITE_FILES, "mkdocs.yml": "site_name: Pages\ndocs_dir: pages\nplugins:\n  - search\n  - publisher\n",
+         "pages/index.md": "# Home\n"},
+    )
+    (root / "pages" / "secret.txt").symlink_to(outside)
+    with pytest.raises(SiteError):
+        build_site(root, tmp_path / "site", today=TODAY)
+    assert not (tmp_path / "site").exists()
+    result = CliRunner().invoke(main, ["serve", str(root), "--address", "127.0.0.1:9"])
+    assert result.exit_code == 2 and "symbolic link" in result.output
+    # The configured docs_dir is as protected as content/.
+    (root / "pages" / "secret.txt").unlink()
+    result = CliRunner().invoke(main, ["build", str(root), "--site-dir", str(root / "pages")])
+    assert result.exit_code == 2 and (root / "pages" / "index.md").is_file()

@@ -99,6 +99,25 @@ def site_target(root: Path | str, site_dir: Path | str | None) -> Path:
     return target
 
 
+def refuse_links(docs_dir: Path | str) -> None:
+    """SiteError when the pages MkDocs would read hold a symbolic link: MkDocs follows links, and
+    would publish what they point to (any file of the machine)."""
+    top = Path(docs_dir)
+    if top.is_symlink():
+        raise SiteError(f"{top} is a symbolic link; the publisher never follows links. Replace it with a folder.")
+    links: list[str] = []
+    for directory, subdirectories, files in os.walk(top, followlinks=False):
+        for name in sorted(subdirectories + files):
+            if (Path(directory) / name).is_symlink():
+                links.append((Path(directory) / name).relative_to(top).as_posix())
+    if links:
+        shown = ", ".join(links[:5]) + (f" and {len(links) - 5} more" if len(links) > 5 else "")
+        raise SiteError(
+            f"The pages in {top} hold symbolic links ({shown}); the publisher never follows links, "
+            "which could publish any file of this machine. Replace each with a copy of what it points to."
+        )
+
+
 def _built_site(directory: Path) -> bool:
     """Whether `directory` is a site the publisher (or MkDocs, before the marker) built."""
     if (directory / SITE_MARKER).is_file():
@@ -262,6 +281,7 @@ def _build_and_swap(
             docs_dir = Path(tempfile.mkdtemp(prefix="publisher-docs-"))
             scratch.append(docs_dir)
         config = _load_mkdocs_config(root, building, name, scratch, site_url, docs_dir)
+        refuse_links(config.docs_dir)
         plugin = config.plugins["publisher"]
         plugin.preloaded = preloaded  # checked once: the plugin does not check again
         mkdocs_build(config)
@@ -295,7 +315,10 @@ def _swap(built: Path, target: Path) -> None:
 
 
 def serve_site(root: Path | str, address: str = "127.0.0.1:8000") -> None:
-    """A live preview that rebuilds when a ledger or a page changes."""
+    """A live preview that rebuilds when a ledger or a page changes.
+
+    MkDocs serves from a temporary directory of its own: no site directory is written. Pages
+    holding symbolic links are refused (SiteError), as for a build."""
     from mkdocs.commands.serve import serve
 
     root = Path(root).resolve()
@@ -325,6 +348,7 @@ def serve_site(root: Path | str, address: str = "127.0.0.1:8000") -> None:
                 name = accounts.name if accounts else root.name
             config_file = str(scratch_dir / CONFIG_FILE)
             Path(config_file).write_text(pyyaml.safe_dump(builtin_config(root, name, docs)), encoding="utf-8")
+        refuse_links(load_config(config_file=config_file).docs_dir)
         watched = root / ("federation.yml" if is_federation(root) else "ledgers")
         serve(config_file=config_file, dev_addr=address, watch=[str(watched)], livereload=True)
     finally:
