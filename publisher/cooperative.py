@@ -147,24 +147,21 @@ def symlink_problem(relative: str) -> Problem:
 
 def decode_text(data: bytes, relative: str) -> tuple[str | None, list[Problem]]:
     """Bytes of a YAML or Markdown file as text, or a problem naming the encoding it seems to have."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or (data and data.count(b"\x00") * 4 >= len(data)):
-        return None, [
-            problem(
-                "file-not-utf8",
-                relative,
-                None,
-                "This file is UTF-16 text, not UTF-8. Open it in a text editor and save it with "
-                "the encoding UTF-8.",
-            )
-        ]
     nul = data.find(b"\x00")
     if nul >= 0:
+        # As for CSV files: NUL bytes, and the hint that says what the file probably is.
+        utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or data.count(b"\x00") * 4 >= len(data)
+        hint = (
+            "It is UTF-16 text: open it in a text editor and save it with the encoding UTF-8."
+            if utf16
+            else "Save it as UTF-8 text."
+        )
         return None, [
             problem(
                 "file-nul-byte",
                 relative,
-                data.count(b"\n", 0, nul) + 1,
-                "This file contains NUL bytes; save it as UTF-8 text.",
+                None if utf16 else data.count(b"\n", 0, nul) + 1,
+                f"This file contains NUL bytes, which text never does. {hint}",
             )
         ]
     try:

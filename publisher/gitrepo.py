@@ -150,6 +150,8 @@ class BooksRepository:
         untracked = self._git("ls-files", "--others", "--exclude-standard", "--", books)
         for path in untracked.splitlines():
             relative = path[len(prefix):]
+            if any(p.is_symlink() for p in _prefixes(self.root, relative)):
+                continue  # never followed: the checks report it (file-symlink)
             try:
                 lines = (self.root / relative).read_text(encoding="utf-8-sig").splitlines()
             except (OSError, UnicodeDecodeError):
@@ -189,6 +191,12 @@ class BooksRepository:
                 if name and name.startswith(prefix):
                     found.setdefault(name[len(prefix):], CommitInfo(sha, dt.datetime.fromisoformat(date), False, message))
         return found
+
+
+def _prefixes(root: Path, relative: str) -> list[Path]:
+    """root/a, root/a/b, root/a/b/c for relative a/b/c."""
+    parts = Path(relative).parts
+    return [root.joinpath(*parts[: index + 1]) for index in range(len(parts))]
 
 
 def _parse_patch(text: str, prefix: str) -> dict[str, FileChange]:

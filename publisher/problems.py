@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
@@ -139,7 +140,19 @@ def problem(
         info = CODES[code]
     except KeyError:
         raise ValueError(f"unregistered problem code {code!r}") from None
-    return Problem(info.severity, code, path, line, column, message)
+    return Problem(info.severity, code, path, line, column, _cut_long_quotes(message))
+
+
+#: A quoted value longer than this is cut in messages: a message quotes the cell in question,
+#: never a whole file that happens to be one cell (a 256 MiB line without a delimiter).
+MAX_QUOTED = 100
+_LONG_QUOTE = re.compile(r'"([^"\n]{%d})[^"]{20,}"' % (MAX_QUOTED - 20))
+
+
+def _cut_long_quotes(message: str) -> str:
+    if len(message) <= MAX_QUOTED:
+        return message
+    return _LONG_QUOTE.sub(lambda match: f'"{match.group(1)}…"', message)
 
 
 def count(problems: Iterable[Problem]) -> tuple[int, int]:

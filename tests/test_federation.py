@@ -1483,3 +1483,13 @@ def test_a_deadline_that_is_not_a_number_of_seconds_is_refused(value):
     assert config is None and codes_at(problems) == {("federation.yml", 3, "federation-value-invalid")}
     config, problems = parse_federation(text.replace(f"deadline: {value}\n", "deadline: 90\n"))
     assert problems == [] and config.deadline == 90
+
+
+def test_a_site_dir_over_a_members_directory_is_refused(tmp_path):
+    write_files(tmp_path / "fed/members/b", books("B", {"dues": "income"}, ["2026-01-05,Dues,2.00,dues,"]))
+    root = write_federation(tmp_path / "fed", "  - id: b\n    path: members/b\n")
+    for site_dir in ("members", "members/b", "members/b/ledgers", ".", "federation.yml"):
+        result = CliRunner().invoke(main, ["build", str(root), "--site-dir", str(root / site_dir)])
+        assert result.exit_code == 2, (site_dir, result.output)
+    assert (root / "members/b/ledgers/accounts.yml").is_file() and (root / "federation.yml").is_file()
+    assert not (root / CACHE_DIR).exists()  # refused before any member was read

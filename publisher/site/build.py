@@ -81,6 +81,7 @@ def site_target(root: Path | str, site_dir: Path | str | None) -> Path:
     docs_dir = _configured_docs_dir(root)
     if docs_dir is not None:
         protected.append(docs_dir)
+    protected += _local_members(root)
     for path in protected:
         resolved = path.resolve()
         if _inside(target, resolved) or _inside(resolved, target):
@@ -123,6 +124,20 @@ def _built_site(directory: Path) -> bool:
     if (directory / SITE_MARKER).is_file():
         return True
     return any((directory / name).is_file() for name in _MKDOCS_SITE_FILES)
+
+
+def _local_members(root: Path) -> list[Path]:
+    """The directories and local repositories a federation.yml names as members: their books."""
+    from publisher.federation import FEDERATION_PATH, parse_federation
+
+    if not (root / FEDERATION_PATH).is_file():
+        return []
+    text, _ = read_text_file(root, FEDERATION_PATH)
+    config, _ = parse_federation(text) if text is not None else (None, [])
+    if config is None:
+        return []
+    local = [m.path or m.repo for m in config.members if m.path or not m.repo.startswith("https://")]
+    return [root / where for where in local]
 
 
 def _configured_docs_dir(root: Path) -> Path | None:
