@@ -331,4 +331,4 @@ def check_cooperative(root: Path | str, today: dt.date | None = None) -> tuple[C
     cooperative, problems = load_cooperative(root, today)
     if cooperative is not None:
         problems += run_checks(cooperative)
-    return cooperative, problems
+    return cooperative, list(dict.fromkeys(problems))  # a linked story is reported once
