@@ -292,3 +292,11 @@ def test_a_message_quotes_a_bounded_excerpt_of_a_long_cell(tmp_path):
     _, problems = check_cooperative(tmp_path, today=TODAY)
     assert {("ledgers/2026.csv", 1, "column-unknown"), ("ledgers/2027.csv", 1, "column-unknown")} <= codes_at(problems)
     assert all(len(p.message) < 400 for p in problems), max(len(p.message) for p in problems)
+
+
+def test_a_page_nested_beyond_the_stack_is_a_message_not_a_traceback(tmp_path):
+    write_coop(tmp_path, {**SITE_FILES, "content/deep.md": "# Deep\n\n" + "".join("  " * i + "- item\n" for i in range(700))})
+    result = CliRunner().invoke(main, ["build", str(tmp_path), "--site-dir", str(tmp_path / "site")])
+    assert result.exit_code in (1, 2), result.output  # refused: by a check (1) or by the build (2)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output

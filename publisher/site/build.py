@@ -307,6 +307,14 @@ def _build_and_swap(
     except (MkDocsException, OSError) as error:
         shutil.rmtree(building, ignore_errors=True)
         raise SiteError(f"The site could not be built: {error}") from None
+    except RecursionError:
+        # Python-Markdown recurses once per level of nesting (quotes, lists): a page nested
+        # thousands deep exhausts the stack. A message, not a traceback.
+        shutil.rmtree(building, ignore_errors=True)
+        raise SiteError(
+            "The site could not be built: a page is nested too deeply (thousands of quotes or "
+            "list levels inside each other). Flatten it."
+        ) from None
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise
