@@ -1493,3 +1493,14 @@ def test_a_site_dir_over_a_members_directory_is_refused(tmp_path):
         assert result.exit_code == 2, (site_dir, result.output)
     assert (root / "members/b/ledgers/accounts.yml").is_file() and (root / "federation.yml").is_file()
     assert not (root / CACHE_DIR).exists()  # refused before any member was read
+
+
+def test_a_federation_inside_its_members_repository_builds_into_its_own_site(tmp_path):
+    # As the example federation does: a member is the repository the federation lies in.
+    outer = git_member(tmp_path / "coop", books("Coop", {"dues": "income"}, ["2026-01-05,Dues,12.50,dues,"]))
+    root = write_federation(outer / "federation", "  - id: coop\n    repo: ..\n    ref: main\n")
+    result = CliRunner().invoke(main, ["build", str(root)])
+    assert result.exit_code == 0, result.output
+    assert (root / "site" / "index.html").is_file()
+    result = CliRunner().invoke(main, ["build", str(root), "--site-dir", str(outer / "ledgers" / "site")])
+    assert result.exit_code == 2 and (outer / "ledgers" / "accounts.yml").is_file()

@@ -71,7 +71,8 @@ def site_target(root: Path | str, site_dir: Path | str | None) -> Path:
     root = Path(root).resolve()
     target = (Path(site_dir) if site_dir else root / "site").resolve()
     tops = {root} | ({top} if (top := _git_top(root)) else set())
-    for top in tops:
+    members = _local_members(root)
+    for top in tops | {member.resolve() for member in members}:
         if _inside(top, target):
             raise SiteError(
                 f"--site-dir {target} is or holds the repository {top}: building there would delete "
@@ -81,7 +82,7 @@ def site_target(root: Path | str, site_dir: Path | str | None) -> Path:
     docs_dir = _configured_docs_dir(root)
     if docs_dir is not None:
         protected.append(docs_dir)
-    protected += _local_members(root)
+    protected += [member / name for member in members for name in ("ledgers", CONTENT_DIR, ".git")]
     for path in protected:
         resolved = path.resolve()
         if _inside(target, resolved) or _inside(resolved, target):
