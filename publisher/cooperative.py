@@ -7,7 +7,10 @@ that is not a cooperative at all raises `NotACooperative`.
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
+import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,13 +26,20 @@ import publisher.pages  # noqa: F401
 from publisher.governance import Governance, read_governance
 from publisher.accounts import ACCOUNTS_PATH, Accounts, parse_accounts
 from publisher.checking import run_checks
-from publisher.csvfile import MAX_CSV_BYTES, Table, read_table
+from publisher.csvfile import LINE, MAX_CSV_BYTES, Table, read_table
 from publisher.problems import Problem, problem
 from publisher.yamlfile import load_yaml, value_line
 
 LEDGERS_DIR = "ledgers"
+CONTENT_DIR = "content"
 READ_WORKERS = 2
 BALANCES_FILE = "balances.csv"
+#: Rows across every CSV file of the books: more is refused before it could stall a build.
+MAX_BOOK_ROWS = 5_000_000
+#: A YAML or Markdown file larger than this is not read at all (YAML stops at 1 MiB anyway).
+MAX_TEXT_BYTES = 16 << 20
+#: The files under content/ the publisher decodes (MkDocs would fail on any of them).
+TEXT_SUFFIXES = (".md", ".markdown", ".yml", ".yaml")
 
 
 class NotACooperative(Exception):
@@ -117,12 +127,48 @@ def _relative(root: Path, path: Path) -> str:
     return path.relative_to(root).as_posix()
 
 
-def read_text_file(root: Path, relative: str) -> tuple[str | None, list[Problem]]:
-    """A small text file (YAML, Markdown) as text, or a problem saying why it cannot be read."""
-    data = (root / relative).read_bytes()
-    if b"\x00" in data:
+def linked_component(root: Path, relative: str) -> str | None:
+    """The first part of `relative` (below `root`) that is a symbolic link, or None.
+
+    The publisher never follows a link inside the repository: it could point anywhere on the
+    machine (/etc/passwd), and its content would be read, echoed or published."""
+    path = root
+    parts = Path(relative).parts
+    for index, part in enumerate(parts):
+        path = path / part
+        if path.is_symlink():
+            return "/".join(parts[: index + 1])
+    return None
+
+
+def symlink_problem(relative: str) -> Problem:
+    return problem(
+        "file-symlink",
+        relative,
+        None,
+        "This is a symbolic link. The publisher reads only files kept in the repository itself: "
+        "replace the link with a copy of the file (or folder) it points to.",
+    )
+
+
+def decode_text(data: bytes, relative: str) -> tuple[str | None, list[Problem]]:
+    """Bytes of a YAML or Markdown file as text, or a problem naming the encoding it seems to have."""
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        # As for CSV files: NUL bytes, and the hint that says what the file probably is.
+        utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or data.count(b"\x00") * 4 >= len(data)
+        hint = (
+            "It is UTF-16 text: open it in a text editor and save it with the encoding UTF-8."
+            if utf16
+            else "Save it as UTF-8 text."
+        )
         return None, [
-            problem("file-nul-byte", relative, None, "This file contains NUL bytes; save it as UTF-8 text.")
+            problem(
+                "file-nul-byte",
+                relative,
+                None if utf16 else data.count(b"\n", 0, nul) + 1,
+                f"This file contains NUL bytes, which text never does. {hint}",
+            )
         ]
     try:
         return data.decode("utf-8-sig"), []
@@ -133,9 +179,48 @@ def read_text_file(root: Path, relative: str) -> tuple[str | None, list[Problem]
                 "file-not-utf8",
                 relative,
                 line,
-                f"This file is not UTF-8 text (byte 0x{data[error.start]:02x}); save it as UTF-8.",
+                f"This file is not UTF-8 text (byte 0x{data[error.start]:02x} on this line; it looks "
+                "like Latin-1 or Windows-1252). Save it with the encoding UTF-8.",
             )
         ]
+
+
+def read_text_file(root: Path, relative: str) -> tuple[str | None, list[Problem]]:
+    """A small text file (YAML, Markdown) as text, or a problem saying why it cannot be read:
+    a symbolic link, a file too large, another encoding than UTF-8."""
+    linked = linked_component(root, relative)
+    if linked is not None:
+        return None, [symlink_problem(linked)]
+    try:
+        with (root / relative).open("rb") as handle:
+            data = handle.read(MAX_TEXT_BYTES + 1)
+    except OSError as error:
+        return None, [problem("file-unreadable", relative, None, f"This file cannot be read ({error.strerror}).")]
+    if len(data) > MAX_TEXT_BYTES:
+        return None, [
+            problem("file-too-large", relative, None, f"This file is larger than {MAX_TEXT_BYTES:,} bytes; split it.")
+        ]
+    return decode_text(data, relative)
+
+
+def scan_content(root: Path, skip: set[str] = frozenset()) -> list[Problem]:
+    """Every symbolic link under content/, and every Markdown or YAML file there (other than
+    those in `skip`, which their own readers report) that is not UTF-8 text."""
+    top = root / CONTENT_DIR
+    if top.is_symlink():
+        return [symlink_problem(CONTENT_DIR)]
+    problems: list[Problem] = []
+    for directory, subdirectories, files in os.walk(top, followlinks=False):
+        here = Path(directory)
+        for name in sorted(subdirectories + files):
+            path = here / name
+            relative = path.relative_to(root).as_posix()
+            if path.is_symlink():
+                problems.append(symlink_problem(relative))
+            elif name in files and path.suffix.lower() in TEXT_SUFFIXES and relative not in skip:
+                problems += read_text_file(root, relative)[1]
+        subdirectories[:] = sorted(d for d in subdirectories if not (here / d).is_symlink())
+    return problems
 
 
 def load_cooperative(
@@ -166,11 +251,28 @@ def load_cooperative(
         "budget": (files.budgets, ledger_module.read_budget),
         "balances": (files.balances, ledger_module.read_balances),
     }
+    rows_read = [0]
+    rows_lock = threading.Lock()
+
     def read_file(kind: str, path: Path) -> tuple[str, str, Table, pd.DataFrame, list[Problem]]:
         relative = _relative(root, path)
-        with path.open("rb") as handle:  # one byte past the limit is enough to refuse it
-            data = handle.read(MAX_CSV_BYTES + 1)
-        table = read_table(data, relative, accounts.dialect.delimiter)
+        linked = linked_component(root, relative)
+        with rows_lock:
+            over = rows_read[0] > MAX_BOOK_ROWS
+        if linked is not None or over:
+            # A link is never followed; past the row limit the rest is not read at all (the file
+            # that crossed it says so once).
+            found = [symlink_problem(linked)] if linked is not None else []
+            table = Table(relative, [], pd.DataFrame({LINE: []}), found, False, accounts.dialect.delimiter)
+        else:
+            with path.open("rb") as handle:  # one byte past the limit is enough to refuse it
+                data = handle.read(MAX_CSV_BYTES + 1)
+            table = read_table(data, relative, accounts.dialect.delimiter)
+            with rows_lock:
+                rows_read[0] += len(table.frame)
+                over = rows_read[0] > MAX_BOOK_ROWS
+            if over:
+                table = Table(relative, [], pd.DataFrame({LINE: []}), [_too_many_rows(relative)], False, table.delimiter)
         frame, file_problems = readers[kind][1](table, accounts)  # the table's problems included
         return kind, relative, table, frame, file_problems
 
@@ -184,6 +286,8 @@ def load_cooperative(
 
     governance, governance_problems = read_governance(root, accounts, read_text_file)
     problems += governance_problems
+    problems += scan_content(root, _read_elsewhere(root))
+    problems = list(dict.fromkeys(problems))  # a linked folder is reported once, not per reader
     cooperative = Cooperative(
         root=root,
         accounts=accounts,
@@ -195,6 +299,30 @@ def load_cooperative(
         tables=tables,
     )
     return cooperative, problems
+
+
+def _too_many_rows(relative: str) -> Problem:
+    return problem(
+        "books-too-many-rows",
+        relative,
+        None,
+        f"Together the CSV files of the books hold more than {MAX_BOOK_ROWS:,} rows, more than the "
+        "publisher reads; this file and the ones after it were not read. Move closed years to "
+        "an archive repository.",
+    )
+
+
+def _read_elsewhere(root: Path) -> set[str]:
+    """The content files whose own readers report their encoding (charter, minutes, stories)."""
+    from publisher.governance import CHARTER_PATH, MINUTES_DIR
+    from publisher.stories import AUTHORS_FILE, STORIES_DIR
+
+    skip = {CHARTER_PATH, AUTHORS_FILE}
+    for pattern_dir, pattern in ((MINUTES_DIR, "*.md"), (f"{STORIES_DIR}/posts", "**/*.md")):
+        directory = root / pattern_dir
+        if directory.is_dir() and not directory.is_symlink():
+            skip.update(p.relative_to(root).as_posix() for p in directory.glob(pattern))
+    return skip
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -209,4 +337,4 @@ def check_cooperative(root: Path | str, today: dt.date | None = None) -> tuple[C
     cooperative, problems = load_cooperative(root, today)
     if cooperative is not None:
         problems += run_checks(cooperative)
-    return cooperative, problems
+    return cooperative, list(dict.fromkeys(problems))  # a linked story is reported once

@@ -28,6 +28,8 @@ from publisher.problems import Problem, problem
 from publisher.spreadsheet import column_letter
 
 MAX_CSV_BYTES = 256 << 20
+#: No format has more than a dozen columns; a header of 100,000 would stall the build.
+MAX_COLUMNS = 200
 LINE = "line"  # name of the column that holds each row's physical line
 
 csv.field_size_limit(MAX_CSV_BYTES)
@@ -127,6 +129,20 @@ def _line_and_column(data: bytes, offset: int) -> tuple[int, int]:
 
 def _unreadable(path: str, found: Problem, delimiter: str) -> Table:
     return Table(path, [], pd.DataFrame({LINE: []}), [found], False, delimiter)
+
+
+def _too_many_columns(path: str, columns: int, delimiter: str) -> Table:
+    return _unreadable(
+        path,
+        problem(
+            "csv-too-many-columns",
+            path,
+            1,
+            f"The header has {columns:,} columns; the publisher reads at most {MAX_COLUMNS}. Is this "
+            "file a ledger, exported with the right delimiter?",
+        ),
+        delimiter,
+    )
 
 
 def read_table(data: bytes, path: str, delimiter: str = ",") -> Table:
@@ -245,6 +261,8 @@ def _read_fast(data: bytes, path: str, delimiter: str) -> Table | None:
     body = b"" if first_newline < 0 else data[first_newline + 1 :]
     if b'"' in body and _suspicious_quote(body, delimiter):
         return None
+    if len(header) > MAX_COLUMNS:
+        return _too_many_columns(path, len(header), delimiter)
     names = [f"f{i}" for i in range(len(header))]
     if not body.strip():
         return _make_table(path, header, pd.DataFrame({n: [] for n in names}, dtype="str"),
@@ -367,6 +385,8 @@ def _read_careful(data: bytes, path: str, delimiter: str) -> Table:
             break
         previous_end = reader.line_num
         if header is None:
+            if len(record) > MAX_COLUMNS:
+                return _too_many_columns(path, len(record), delimiter)
             header = record
             continue
         if not record or all(not cell.strip() for cell in record):

@@ -16,14 +16,15 @@ import json
 import re
 import sys
 import threading
+import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from publisher.accounts import KINDS, did_you_mean, minor_units_of
-from publisher.cooperative import NotACooperative, check_cooperative
+from publisher.cooperative import NotACooperative, check_cooperative, read_text_file
 from publisher.links import safe_link
 from publisher.gitrepo import MemberFetchError, fetch_member, top_commit, valid_ref
 from publisher.money import format_minor
@@ -39,6 +40,11 @@ MEMBER_DIRS = ("ledgers", "content")
 MAX_FILE_BYTES = 64 << 20
 MAX_MEMBER_BYTES = 256 << 20
 FETCH_SECONDS = 120
+DEADLINE_PASSED = "the federation's build deadline (deadline: in federation.yml) passed"
+#: The whole build of a federation, its nested federations included, unless federation.yml
+#: says otherwise (`deadline: seconds`); members not read by then are shown as unreachable.
+DEFAULT_DEADLINE_SECONDS = 600
+MAX_DEADLINE_SECONDS = 6 * 3600
 FETCH_WORKERS = 4
 MAX_NESTING = 3
 OTHER_INCOME, OTHER_EXPENSE = "other-income", "other-expense"
@@ -57,7 +63,8 @@ for _code, _severity, _summary in [
 ]:
     register_code(_code, _severity, _summary)
 
-_TOP_KEYS = ("name", "currency", "categories", "members")
+_TOP_KEYS = ("name", "currency", "categories", "members", "deadline")
+_REQUIRED_KEYS = ("name", "currency", "categories", "members")
 _MEMBER_KEYS = ("id", "repo", "ref", "path", "map", "name", "site")
 
 
@@ -80,6 +87,8 @@ class FederationConfig:
     units: int
     categories: dict[str, str]  # key -> kind (income | expense)
     members: tuple[MemberConfig, ...]
+    #: seconds the whole build may take (fetching and checking every member)
+    deadline: int = DEFAULT_DEADLINE_SECONDS
 
 
 @dataclass
@@ -209,9 +218,18 @@ def parse_federation(text: str, path: str = FEDERATION_PATH) -> tuple[Federation
     for key in data:
         if key not in _TOP_KEYS:
             report("federation-key-unknown", key_line(data, key), f'"{key}" is not a key of federation.yml.{did_you_mean(str(key), _TOP_KEYS)}')
-    for key in _TOP_KEYS:
+    for key in _REQUIRED_KEYS:
         if key not in data:
             report("federation-key-missing", 1, f'federation.yml needs "{key}".')
+    deadline = data.get("deadline", DEFAULT_DEADLINE_SECONDS)
+    if isinstance(deadline, bool) or not isinstance(deadline, int) or not 1 <= deadline <= MAX_DEADLINE_SECONDS:
+        report(
+            "federation-value-invalid",
+            value_line(data, "deadline"),
+            f'"deadline" is the number of seconds the whole build may take, a whole number from 1 to '
+            f"{MAX_DEADLINE_SECONDS} (default {DEFAULT_DEADLINE_SECONDS}).",
+        )
+        deadline = DEFAULT_DEADLINE_SECONDS
     name = data.get("name")
     if "name" in data and (not isinstance(name, str) or not name.strip()):
         report("federation-value-invalid", value_line(data, "name"), '"name" must be a non-empty text.')
@@ -254,7 +272,7 @@ def parse_federation(text: str, path: str = FEDERATION_PATH) -> tuple[Federation
                 members.append(member)
     if problems:
         return None, problems
-    return FederationConfig(name.strip(), currency.strip().upper(), units, categories, tuple(members)), problems
+    return FederationConfig(name.strip(), currency.strip().upper(), units, categories, tuple(members), int(deadline)), problems
 
 
 def _item_line(items: Any, index: int) -> int | None:
@@ -397,12 +415,14 @@ def summarize_member(
     ids: set[str],
     ancestors: frozenset[str],
     trusted: bool = True,
+    deadline: float | None = None,
 ) -> MemberResult:
     """Check a member's books with the same rules as a single cooperative, and map its figures.
 
-    `trusted` is False for files that came from a member's git repository."""
+    `trusted` is False for files that came from a member's git repository; `deadline` (a
+    time.monotonic() value) bounds a nested federation's own fetching."""
     if (directory / FEDERATION_PATH).is_file() and not (directory / "ledgers" / "accounts.yml").is_file():
-        return _nested_member(member, config, directory, today, ancestors, trusted)
+        return _nested_member(member, config, directory, today, ancestors, trusted, deadline)
     try:
         cooperative, problems = check_cooperative(directory, today)
     except NotACooperative:
@@ -466,11 +486,13 @@ def _nested_member(
     today: dt.date,
     ancestors: frozenset[str],
     trusted: bool,
+    deadline: float | None = None,
 ) -> MemberResult:
-    """A member that is itself a federation: its consolidated figures count as its own."""
+    """A member that is itself a federation: its consolidated figures count as its own. It
+    shares what is left of this federation's deadline."""
     if len([a for a in ancestors if not _FULL_COMMIT.fullmatch(a)]) > MAX_NESTING:
         return MemberResult(member.id, "invalid", f"federations nest deeper than {MAX_NESTING} levels")
-    inner = load_federation(directory, today=today, progress=None, ancestors=ancestors, trusted=trusted)
+    inner = load_federation(directory, today=today, progress=None, ancestors=ancestors, trusted=trusted, deadline=deadline)
     if inner.cycle:
         return MemberResult(member.id, "invalid", "it contains a federation that contains it: members would count twice")
     escaping = [m for m in inner.members if m.reason.endswith(OUTSIDE)]
@@ -537,6 +559,7 @@ def locate_member(
     cache: Path,
     progress: Callable[[str, str], None],
     confined: bool,
+    deadline: float | None = None,
 ) -> _Source | MemberResult:
     """Fetch a member (git) or look at its directory; a MemberResult when it cannot be read.
 
@@ -554,12 +577,17 @@ def locate_member(
             return MemberResult(member.id, "invalid", f"{reason}; members may not hold symbolic links or oversized files")
         return _Source(f"{member.id}-{_directory_fingerprint(directory)}-{_config_hash(config, member)}", directory, None, None)
     progress(member.id, "fetching")
+    timeout = FETCH_SECONDS if deadline is None else min(FETCH_SECONDS, deadline - time.monotonic())
+    if timeout <= 0:
+        return MemberResult(member.id, "unreachable", f"{DEADLINE_PASSED} before it could be fetched")
     try:
         fetched = fetch_member(
             member.repo, member.ref, cache / "repositories" / member.id, cache / "trees" / member.id,
-            root, MEMBER_DIRS + (FEDERATION_PATH,), MAX_FILE_BYTES, MAX_MEMBER_BYTES, FETCH_SECONDS,
+            root, MEMBER_DIRS + (FEDERATION_PATH,), MAX_FILE_BYTES, MAX_MEMBER_BYTES, timeout,
         )
     except MemberFetchError as error:
+        if error.status == "unreachable" and deadline is not None and time.monotonic() >= deadline:
+            return MemberResult(member.id, "unreachable", f"{DEADLINE_PASSED} while it was fetched ({error})")
         return MemberResult(member.id, error.status, str(error))
     key = f"{member.id}-{fetched.commit}-{_config_hash(config, member)}"
     return _Source(key, fetched.directory, fetched.commit, fetched.date)
@@ -575,15 +603,23 @@ def read_member(
     ancestors: frozenset[str],
     progress: Callable[[str, str], None],
     trusted: bool = True,
+    deadline: float | None = None,
 ) -> MemberResult:
-    """The member's results: from the cache when its commit (or directory) has not changed."""
+    """The member's results: from the cache when its commit (or directory) has not changed.
+
+    A member not yet checked when the deadline passes is not checked (one already being
+    checked finishes: its files are bounded in size, rows and columns)."""
     if isinstance(source, MemberResult):
         return source
     cached = _cached(cache, source.key)
     if cached is not None:
         return cached
+    if deadline is not None and time.monotonic() >= deadline:
+        return MemberResult(member.id, "unreachable", f"{DEADLINE_PASSED} before it could be checked")
     progress(member.id, "checking")
-    result = summarize_member(member, config, source.directory, today, ids, ancestors, trusted and source.commit is None)
+    result = summarize_member(
+        member, config, source.directory, today, ids, ancestors, trusted and source.commit is None, deadline
+    )
     result.commit, result.date = source.commit, source.date
     if not result.nested:  # a nested federation's own members change under it: never cached
         _store(cache, source.key, result)
@@ -596,12 +632,15 @@ def load_federation(
     progress: Callable[[str, str], None] | None = None,
     ancestors: frozenset[str] = frozenset(),
     trusted: bool = True,
+    deadline: float | None = None,
 ) -> Federation:
     """Read federation.yml, fetch and check every member, and collect what the site shows.
 
     `ancestors` identify the federations this one is read for (their directories or commits):
     a member found among them would be counted twice, and is refused. A federation that is not
-    `trusted` came from a member's repository: its members must lie inside it."""
+    `trusted` came from a member's repository: its members must lie inside it. `deadline` is
+    the time.monotonic() by which a parent federation must be done; this one ends by the
+    earlier of it and its own `deadline` from federation.yml."""
     root = Path(root)
     today = today or dt.date.today()
     # A federation is known by its directory and, at the top of a repository, by its commit
@@ -610,22 +649,34 @@ def load_federation(
     if identities & ancestors:
         return Federation(root, None, [], [], today, cycle=True)  # type: ignore[arg-type]
     ancestors = ancestors | identities
-    text = (root / FEDERATION_PATH).read_text(encoding="utf-8-sig")
+    text, problems = read_text_file(root, FEDERATION_PATH)
+    if text is None:
+        return Federation(root, None, [], problems, today)  # type: ignore[arg-type]
     config, problems = parse_federation(text)
     if config is None:
         return Federation(root, None, [], problems, today)  # type: ignore[arg-type]
+    own_deadline = time.monotonic() + config.deadline
+    deadline = own_deadline if deadline is None else min(deadline, own_deadline)
     cache = root / CACHE_DIR
     ids = {m.id for m in config.members}
     say = progress or (lambda member, state: None)
     # Fetching waits on git and the network: members are fetched a few at a time. Checking is
     # Python's work and runs one member after the other.
+    # Each member is checked as soon as it is fetched, so that one that never answers does not
+    # hold back the checking of the others until the deadline.
+    by_member: dict[int, MemberResult] = {}
     with ThreadPoolExecutor(max_workers=FETCH_WORKERS) as pool:
-        sources = list(pool.map(lambda m: locate_member(m, config, root, cache, say, not trusted), config.members))
-    results = []
-    for member, source in zip(config.members, sources):
-        result = read_member(member, source, config, cache, today, ids, ancestors, say, trusted)
-        say(member.id, "done" if result.ok else "failed")
-        results.append(result)
+        fetching = {
+            pool.submit(locate_member, m, config, root, cache, say, not trusted, deadline): index
+            for index, m in enumerate(config.members)
+        }
+        for future in as_completed(fetching):
+            member = config.members[fetching[future]]
+            result = read_member(member, future.result(), config, cache, today, ids, ancestors, say, trusted, deadline)
+            say(member.id, "done" if result.ok else "failed")
+            by_member[fetching[future]] = result
+    results = [by_member[index] for index in range(len(config.members))]
+    for member, result in zip(config.members, results):
         line = member.line
         if result.status == "invalid":
             problems.append(problem("federation-member-invalid", FEDERATION_PATH, line, f'The member "{member.id}" is left out of the totals: {result.reason}.'))

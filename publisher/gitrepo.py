@@ -11,6 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import shutil
+import signal
+import subprocess
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -159,6 +163,8 @@ class BooksRepository:
             if not path:
                 continue
             relative = path[len(prefix):]
+            if any(p.is_symlink() for p in _prefixes(self.root, relative)):
+                continue  # never followed: the checks report it (file-symlink)
             try:
                 lines = (self.root / relative).read_text(encoding="utf-8-sig").splitlines()
             except (OSError, UnicodeDecodeError):
@@ -197,6 +203,12 @@ class BooksRepository:
                 if name and name.startswith(prefix):
                     found.setdefault(name[len(prefix):], CommitInfo(sha, dt.datetime.fromisoformat(date), False, message))
         return found
+
+
+def _prefixes(root: Path, relative: str) -> list[Path]:
+    """root/a, root/a/b, root/a/b/c for relative a/b/c."""
+    parts = Path(relative).parts
+    return [root.joinpath(*parts[: index + 1]) for index in range(len(parts))]
 
 
 def _parse_patch(text: str, prefix: str) -> dict[str, FileChange]:
@@ -337,6 +349,39 @@ _MEMBER_CONFIG = [
 ]
 
 
+def _run_with_deadline(command: list[str], cwd: Path, timeout: float) -> None:
+    """Run git for a member, killed with everything it started (git-remote-https) once
+    `timeout` seconds have passed. MemberFetchError("unreachable") when it fails or is killed."""
+    if timeout <= 0:
+        raise MemberFetchError("unreachable", "the federation's time limit had passed before it could be fetched")
+    started = time.monotonic()
+    process = subprocess.Popen(
+        command,
+        cwd=cwd,
+        env={**os.environ, **_member_env()},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # its own process group, so that the kill reaches its children
+    )
+    try:
+        _, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.communicate()
+        raise MemberFetchError(
+            "unreachable", f"it did not answer within {timeout:.0f} seconds (the time limit for fetching it)"
+        ) from None
+    if process.returncode != 0:
+        lines = stderr.decode("utf-8", "replace").strip().splitlines() or ["git fetch failed"]
+        last = lines[-1].strip().strip("'").removeprefix("stderr: ")
+        seconds = time.monotonic() - started
+        raise MemberFetchError("unreachable", f"git could not fetch it ({last[:200]}; after {seconds:.0f} s)")
+
+
 def fetch_member(
     url: str,
     ref: str,
@@ -368,17 +413,12 @@ def fetch_member(
             refspecs = ["+refs/heads/*:refs/member/heads/*", "+refs/tags/*:refs/member/tags/*"]
         else:
             refspecs = [f"+{ref}:refs/member/target"]
-        try:
-            cache.git.execute(
-                ["git", *_MEMBER_CONFIG, "fetch", "--no-tags", "--no-recurse-submodules", "--force", "--quiet",
-                 "--", source, *refspecs],
-                env=_member_env(),
-                kill_after_timeout=timeout,
-            )
-        except git.GitCommandError as error:
-            last = (str(error.stderr or "").strip().splitlines() or ["git fetch failed"])[-1]
-            last = last.strip().strip("'").removeprefix("stderr: ")
-            raise MemberFetchError("unreachable", f"git could not fetch it ({last[:200]})") from None
+        _run_with_deadline(
+            ["git", *_MEMBER_CONFIG, "fetch", "--no-tags", "--no-recurse-submodules", "--force", "--quiet",
+             "--", source, *refspecs],
+            repository_dir,
+            timeout,
+        )
         target = ref if _FULL_COMMIT.fullmatch(ref) else "refs/member/target"
         try:
             commit = cache.commit(target)
@@ -388,10 +428,15 @@ def fetch_member(
         directory = trees_dir / sha
         if not (directory / ".complete").is_file():
             if trees_dir.exists():
-                import shutil
-
                 shutil.rmtree(trees_dir)
-            _write_tree(commit.tree, directory, allowed, max_file, max_total)
+            try:
+                _write_tree(commit.tree, directory, allowed, max_file, max_total)
+            except (OSError, ValueError, UnicodeError) as error:
+                # A name the file system refuses (too long, a blob and a tree of one name…):
+                # the member is invalid, never the build.
+                shutil.rmtree(directory, ignore_errors=True)
+                what = getattr(error, "strerror", None) or type(error).__name__
+                raise MemberFetchError("invalid", f"its tree cannot be written as files ({what})") from None
             _attach_history(directory, repository_dir, sha)
             (directory / ".complete").write_text(sha, encoding="utf-8")
         return FetchedMember(sha, commit.committed_datetime.isoformat(), directory)
@@ -419,24 +464,66 @@ def _attach_history(directory: Path, objects_from: Path, sha: str) -> None:
         repo.close()
 
 
+#: Longest name a member's file or folder may have, in bytes (most file systems allow 255).
+MAX_NAME_BYTES = 200
+#: Longest path below a member's directory, in bytes.
+MAX_PATH_BYTES = 1000
+
+
+def _unsafe_name(name: str) -> str | None:
+    """Why one entry name of a member's tree is refused, or None."""
+    if name in ("", ".", "..") or "/" in name or "\\" in name:
+        return "a name that is empty, . or .., or holds a slash"
+    if name.lower().rstrip(". ") == ".git" or name.lower().startswith("git~"):
+        return "a folder named .git"
+    if any(ord(char) < 32 or ord(char) == 127 for char in name):
+        return "a name with a control character"
+    try:
+        name.encode("utf-8")  # GitPython keeps bytes that are not UTF-8 as lone surrogates
+    except UnicodeEncodeError:
+        return "a name that is not UTF-8 text"
+    if len(name.encode("utf-8")) > MAX_NAME_BYTES:
+        return f"a name longer than {MAX_NAME_BYTES} bytes"
+    return None
+
+
+def _checked_entries(tree, path: str) -> list:
+    """The entries of one tree, once each name is known to be safe to write as a file."""
+    entries = list(tree)
+    seen: set[str] = set()
+    for item in entries:
+        name = item.path.rsplit("/", 1)[-1]  # GitPython cannot name a submodule entry
+        where = f"{path}/{name}" if path else name
+        reason = _unsafe_name(name)
+        if reason is None and name.casefold() in seen:
+            reason = "two entries of the same name (such as a file and a folder)"
+        if reason is None and len(where.encode("utf-8", "surrogateescape")) > MAX_PATH_BYTES:
+            reason = f"a path longer than {MAX_PATH_BYTES} bytes"
+        if reason is not None:
+            shown = where.encode("unicode_escape").decode("ascii")[:120]
+            raise MemberFetchError("invalid", f"its tree holds {reason} ({shown})")
+        seen.add(name.casefold())
+    return entries
+
+
 def _write_tree(tree, directory: Path, allowed: tuple[str, ...], max_file: int, max_total: int) -> None:
     """Write the allowed top-level entries of a git tree; refuse links, submodules, big files."""
     directory.mkdir(parents=True)
     total = 0
     # Entries are named by their path in the tree: GitPython cannot name a submodule entry.
-    pending = [(item, item.path) for item in tree if item.path in allowed]
+    top = [item for item in tree if item.path in allowed]  # the other entries are never read
+    if len({item.path for item in top}) < len(top):
+        raise MemberFetchError("invalid", "its tree holds two entries of the same name at its top")
+    pending = [(item, item.path) for item in top]
     while pending:
         item, path = pending.pop()
-        parts = path.split("/")
-        if any(part in ("", ".", "..") or "\\" in part or "\0" in part for part in parts):
-            raise MemberFetchError("invalid", f"its tree holds an unsafe path ({path!r})")
         mode = item.mode
         if mode == _SYMLINK:
             raise MemberFetchError("invalid", f"{path} is a symbolic link; members may not hold links")
         if mode == _SUBMODULE:
             raise MemberFetchError("invalid", f"{path} is a submodule; members may not hold submodules")
         if mode == _TREE:
-            pending.extend((child, child.path) for child in item)
+            pending.extend((child, child.path) for child in _checked_entries(item, path))
             continue
         size = item.size
         total += size
@@ -444,7 +531,7 @@ def _write_tree(tree, directory: Path, allowed: tuple[str, ...], max_file: int, 
             raise MemberFetchError("invalid", f"{path} is larger than {max_file:,} bytes")
         if total > max_total:
             raise MemberFetchError("invalid", f"its ledgers and pages hold more than {max_total:,} bytes")
-        target = directory.joinpath(*parts)
+        target = directory.joinpath(*path.split("/"))
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(item.data_stream.read())
 

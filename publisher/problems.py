@@ -49,10 +49,14 @@ for _code, _severity, _summary in [
     ("file-not-utf8", E, "A file is not valid UTF-8 text."),
     ("file-nul-byte", E, "A file contains NUL bytes (often a UTF-16 or binary file)."),
     ("file-empty", E, "A CSV file has no header row."),
+    ("file-symlink", E, "A file or folder of the books or the pages is a symbolic link, which is never followed."),
+    ("file-unreadable", E, "A file cannot be read at all (permissions, a broken disk)."),
+    ("books-too-many-rows", E, "The CSV files of the books hold more rows than the publisher reads."),
     # CSV structure
     ("csv-unterminated-quote", E, "A quoted cell is never closed."),
     ("csv-stray-quote", E, "A quote character stands where a cell cannot have one."),
     ("csv-ragged-row", E, "A row has more or fewer cells than the header."),
+    ("csv-too-many-columns", E, "A header names more columns than any of the formats could need."),
     ("csv-delimiter-mismatch", E, "A file separates its cells with another delimiter than the dialect's."),
     ("csv-sep-line", E, "Excel's \"sep=\" first line names another delimiter than the dialect's."),
     ("csv-totals-row", E, "The last row is a spreadsheet's totals row, not a movement."),
@@ -140,7 +144,19 @@ def problem(
         info = CODES[code]
     except KeyError:
         raise ValueError(f"unregistered problem code {code!r}") from None
-    return Problem(info.severity, code, path, line, column, message)
+    return Problem(info.severity, code, path, line, column, _cut_long_quotes(message))
+
+
+#: A quoted value longer than this is cut in messages: a message quotes the cell in question,
+#: never a whole file that happens to be one cell (a 256 MiB line without a delimiter).
+MAX_QUOTED = 100
+_LONG_QUOTE = re.compile(r'"([^"\n]{%d})[^"]{20,}"' % (MAX_QUOTED - 20))
+
+
+def _cut_long_quotes(message: str) -> str:
+    if len(message) <= MAX_QUOTED:
+        return message
+    return _LONG_QUOTE.sub(lambda match: f'"{match.group(1)}…"', message)
 
 
 def count(problems: Iterable[Problem]) -> tuple[int, int]:

@@ -83,15 +83,18 @@ def _links_problems(path: str, line: int | None, links: Any, depth: int = 0) -> 
 
 @check
 def check_stories(cooperative: Cooperative) -> Iterable[Problem]:
+    from publisher.cooperative import read_text_file
+
     root = cooperative.root
     problems: list[Problem] = []
     posts = root / STORIES_DIR / "posts"
     for path in sorted(posts.rglob("*.md")) if posts.is_dir() else []:
         relative = path.relative_to(root).as_posix()
-        try:
-            parsed = parse_markdown(path.read_text(encoding="utf-8"), relative)
-        except (OSError, UnicodeDecodeError):
+        text, file_problems = read_text_file(root, relative)
+        problems += file_problems
+        if text is None:
             continue
+        parsed = parse_markdown(text, relative)
         problems += parsed.problems
         meta = parsed.meta
         if "links" in meta:
@@ -108,8 +111,10 @@ def check_stories(cooperative: Cooperative) -> Iterable[Problem]:
                 if found:
                     problems.append(found)
     authors_path = root / AUTHORS_FILE
-    if authors_path.is_file():
-        loaded = load_yaml(authors_path.read_text(encoding="utf-8"), AUTHORS_FILE)
+    text, file_problems = read_text_file(root, AUTHORS_FILE) if authors_path.is_file() else (None, [])
+    problems += file_problems
+    if text is not None:
+        loaded = load_yaml(text, AUTHORS_FILE)
         problems += loaded.problems
         authors = loaded.data.get("authors") if isinstance(loaded.data, dict) else None
         for ident, entry in (authors or {}).items() if isinstance(authors, dict) else []:

@@ -147,7 +147,7 @@ def load_yaml(text: str, path: str, line_offset: int = 0) -> YamlResult:
         )
     except MarkedYAMLError as error:
         line = _mark_line(error, line_offset)
-        what = (error.problem or error.context or "invalid YAML").strip()
+        what = _excerpt((error.problem or error.context or "invalid YAML").strip())
         return YamlResult(
             None,
             [
@@ -171,12 +171,22 @@ def load_yaml(text: str, path: str, line_offset: int = 0) -> YamlResult:
                     "yaml-syntax",
                     path,
                     None if line is None else line + line_offset,
-                    f"This YAML cannot be read ({type(error).__name__}: {error}). Check the "
+                    f"This YAML cannot be read ({type(error).__name__}: {_excerpt(str(error))}). Check the "
                     "values written with a special form (numbers with 0x, tags with !!).",
                 )
             ],
         )
     return YamlResult(data, [])
+
+
+#: What a message quotes of a parser's explanation: a file's lines are never echoed at length.
+MAX_EXCERPT = 80
+
+
+def _excerpt(text: str) -> str:
+    """A parser's explanation, cut short and on one line: it may quote the file."""
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_EXCERPT else text[: MAX_EXCERPT - 1] + "…"
 
 
 def _unbuildable_line(text: str) -> int | None:

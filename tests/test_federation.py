@@ -10,6 +10,7 @@ import io
 import json
 import os
 import re
+import socket
 import textwrap
 import time
 from pathlib import Path
@@ -1078,25 +1079,32 @@ def progress_federation(tmp_path: Path) -> Path:
 def test_progress_prints_one_line_per_member_when_not_a_terminal(tmp_path):
     stream = io.StringIO()
     load_federation(progress_federation(tmp_path), today=TODAY, progress=Progress(stream))
-    assert stream.getvalue() == "a: done\nb: done\ngone: failed\n"
+    # Members are checked as soon as they are fetched: the lines come in the order they finish.
+    assert sorted(stream.getvalue().splitlines()) == ["a: done", "b: done", "gone: failed"]
+
+
+def _states(output: str) -> dict[str, list[str]]:
+    """member -> the states the terminal line showed for it, in order."""
+    states: dict[str, list[str]] = {}
+    for segment in output.replace("\n", "").split("\r\033[K")[1:]:
+        name, _, state = segment.partition(": ")
+        states.setdefault(name, []).append(state)
+    return states
 
 
 def test_progress_rewrites_a_line_per_member_in_a_terminal(tmp_path):
     root = progress_federation(tmp_path)
     stream = FakeTerminal()
     load_federation(root, today=TODAY, progress=Progress(stream))
-    clear = "\r\033[K"
-    assert stream.getvalue() == (
-        f"{clear}a: fetching{clear}a: checking{clear}a: done\n"
-        f"{clear}b: checking{clear}b: done\n"
-        f"{clear}gone: failed\n"
-    )
+    assert _states(stream.getvalue()) == {
+        "a": ["fetching", "checking", "done"],
+        "b": ["checking", "done"],
+        "gone": ["failed"],
+    }
+    assert stream.getvalue().count("\n") == 3  # one finished line per member
     again = FakeTerminal()
     load_federation(root, today=TODAY, progress=Progress(again))
-    assert (
-        again.getvalue()
-        == f"{clear}a: fetching{clear}a: done\n{clear}b: done\n{clear}gone: failed\n"
-    )
+    assert _states(again.getvalue()) == {"a": ["fetching", "done"], "b": ["done"], "gone": ["failed"]}
 
 
 # -- The federation's site ----------------------------------------------------------------------
@@ -1348,3 +1356,151 @@ def test_budgets_are_mapped_and_consolidated_like_the_rows(tmp_path):
     data = federation_json(load_federation(root, today=TODAY))
     assert data["members"]["a"]["years"]["2026"]["budget"] == {"dues": "120.00", "equipment": "45.50"}
     assert data["years"]["2026"]["budget"] == {"dues": "200.00", "equipment": "45.50"}
+
+
+# -- Crafted member trees: the member is invalid, the build goes on -----------------------------
+
+
+def _blob(repo: Path, text: str) -> str:
+    return git(repo, "hash-object", "-w", "--stdin", stdin=text.encode()).strip()
+
+
+def _raw_tree(repo: Path, entries: list[tuple[str, bytes, str]]) -> str:
+    """A tree object written as raw bytes, so that git's own checks cannot tidy the names."""
+    data = b"".join(mode.encode() + b" " + name + b"\0" + bytes.fromhex(sha) for mode, name, sha in entries)
+    return git(repo, "hash-object", "-t", "tree", "-w", "--literally", "--stdin", stdin=data).strip()
+
+
+def crafted_member(root: Path, extra: list[tuple[str, bytes, str]] | None = None, build=None) -> Path:
+    """A member whose ledgers/ holds good books plus the crafted `extra` entries."""
+    repo = init_repo(root)
+    good = books("Crafted", {"dues": "income"}, ["2026-01-05,Dues,12.50,dues,"])
+    entries = [
+        ("100644", b"accounts.yml", _blob(repo, good["ledgers/accounts.yml"])),
+        ("100644", b"cash.csv", _blob(repo, good["ledgers/cash.csv"])),
+    ]
+    entries += build(repo) if build else extra or []
+    ledgers = _raw_tree(repo, entries)
+    top = _raw_tree(repo, [("40000", b"ledgers", ledgers)])
+    sha = git(repo, "commit-tree", top, "-m", "Crafted", date=stamp("2026-01-10")).strip()
+    git(repo, "update-ref", "refs/heads/main", sha)
+    return repo
+
+
+CRAFTED = {
+    ".git folder": lambda repo: [("40000", b".git", _raw_tree(repo, [("100644", b"config", _blob(repo, "[core]\n"))]))],
+    "300-byte name": lambda repo: [("100644", b"a" * 296 + b".csv", _blob(repo, HEADER))],
+    "a blob and a tree of one name": lambda repo: [
+        ("100644", b"x", _blob(repo, HEADER)),
+        ("40000", b"x", _raw_tree(repo, [("100644", b"y.csv", _blob(repo, HEADER))])),
+    ],
+    "..": lambda repo: [("40000", b"..", _raw_tree(repo, [("100644", b"x.csv", _blob(repo, HEADER))]))],
+    "a/../../x": lambda repo: [("100644", b"a/../../x", _blob(repo, HEADER))],
+    "a newline in a name": lambda repo: [("100644", b"ev\nil.csv", _blob(repo, HEADER))],
+    "a control character": lambda repo: [("100644", b"\x01.csv", _blob(repo, HEADER))],
+    "not UTF-8": lambda repo: [("100644", b"caf\xe9.csv", _blob(repo, HEADER))],
+}
+
+
+@pytest.mark.parametrize("craft", sorted(CRAFTED))
+def test_a_crafted_member_tree_makes_the_member_invalid_not_a_traceback(tmp_path, craft):
+    crafted_member(tmp_path / "repos/crafted", build=CRAFTED[craft])
+    git_member(tmp_path / "repos/good", books("Good", {"dues": "income"}, ["2026-01-05,Dues,12.50,dues,"]))
+    root = write_federation(
+        tmp_path / "fed", "  - id: crafted\n    repo: ../repos/crafted\n    ref: main\n  - id: good\n    repo: ../repos/good\n"
+    )
+    federation = load_federation(root, today=TODAY)
+    crafted = member(federation, "crafted")
+    assert crafted.status == "invalid" and crafted.reason, crafted
+    assert ("federation.yml", 9, "federation-member-invalid") in codes(federation)
+    assert member(federation, "good").ok
+    assert not (tmp_path / "x").exists() and not (root / CACHE_DIR / "x").exists()
+
+
+def test_a_crafted_tree_does_not_stop_the_federation_build(tmp_path):
+    crafted_member(tmp_path / "repos/crafted", build=CRAFTED["a blob and a tree of one name"])
+    root = write_federation(tmp_path / "fed", "  - id: crafted\n    repo: ../repos/crafted\n    ref: main\n")
+    result = CliRunner().invoke(main, ["build", str(root)])
+    assert result.exit_code == 0, result.output
+    assert (root / "site" / "index.html").is_file()
+
+
+def test_a_latin_1_authors_file_in_a_member_is_reported_not_a_traceback(tmp_path):
+    files = books("Latin", {"dues": "income"}, ["2026-01-05,Dues,12.50,dues,"])
+    repo = git_member(tmp_path / "repos/latin", files)
+    (repo / "content/stories").mkdir(parents=True)
+    (repo / "content/stories/.authors.yml").write_bytes("authors:\n  a:\n    name: Caf\u00e9\n".encode("latin-1"))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "Authors", date=stamp("2026-01-11"))
+    root = write_federation(tmp_path / "fed", "  - id: latin\n    repo: ../repos/latin\n    ref: main\n")
+    latin = member(load_federation(root, today=TODAY), "latin")
+    assert latin.status == "invalid" and "file-not-utf8" in latin.reason
+
+
+# -- Deadlines: a member that never answers cannot stall the build ----------------------------
+
+
+@pytest.fixture
+def silent_https():
+    """An https address on 127.0.0.1 that accepts connections and never says a word."""
+    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    server.bind(("127.0.0.1", 0))
+    server.listen(64)  # the kernel completes every handshake; nobody ever reads or writes
+    yield f"https://127.0.0.1:{server.getsockname()[1]}/silent.git"
+    server.close()
+
+
+def test_members_that_never_answer_are_unreachable_at_the_deadline(tmp_path, silent_https):
+    git_member(tmp_path / "repos/good", books("Good", {"dues": "income"}, ["2026-01-05,Dues,12.50,dues,"]))
+    silent = "".join(f"  - id: silent-{n}\n    repo: {silent_https}\n    ref: main\n" for n in range(8))
+    root = write_federation(tmp_path / "fed", "  - id: good\n    repo: ../repos/good\n" + silent)
+    text = (root / "federation.yml").read_text(encoding="utf-8")
+    (root / "federation.yml").write_text("deadline: 2\n" + text, encoding="utf-8")
+    federation = load_federation(root, today=TODAY)
+    assert member(federation, "good").ok
+    for n in range(8):
+        result = member(federation, f"silent-{n}")
+        assert result.status == "unreachable" and "deadline" in result.reason, result
+    assert sum(p.code == "federation-member-unreachable" for p in federation.problems) == 8
+    result = CliRunner().invoke(main, ["build", str(root)])
+    assert result.exit_code == 0, result.output
+
+
+def test_a_nested_federation_shares_the_parents_remaining_deadline(tmp_path, silent_https):
+    inner = write_federation(tmp_path / "inner", f"  - id: silent\n    repo: {silent_https}\n    ref: main\n")
+    federation = load_federation(inner, today=TODAY, deadline=time.monotonic() + 1)
+    silent = member(federation, "silent")
+    assert silent.status == "unreachable" and "deadline" in silent.reason
+    # A parent whose deadline has passed fetches nothing more, nested federations included.
+    federation = load_federation(inner, today=TODAY, deadline=time.monotonic() - 1)
+    assert "before it could be fetched" in member(federation, "silent").reason
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "1.5", "soon", "true", "100000"])
+def test_a_deadline_that_is_not_a_number_of_seconds_is_refused(value):
+    text = f"name: F\ncurrency: EUR\ndeadline: {value}\ncategories:\n  dues: {{kind: income}}\nmembers:\n  - id: a\n    path: a\n"
+    config, problems = parse_federation(text)
+    assert config is None and codes_at(problems) == {("federation.yml", 3, "federation-value-invalid")}
+    config, problems = parse_federation(text.replace(f"deadline: {value}\n", "deadline: 90\n"))
+    assert problems == [] and config.deadline == 90
+
+
+def test_a_site_dir_over_a_members_directory_is_refused(tmp_path):
+    write_files(tmp_path / "fed/members/b", books("B", {"dues": "income"}, ["2026-01-05,Dues,2.00,dues,"]))
+    root = write_federation(tmp_path / "fed", "  - id: b\n    path: members/b\n")
+    for site_dir in ("members", "members/b", "members/b/ledgers", ".", "federation.yml"):
+        result = CliRunner().invoke(main, ["build", str(root), "--site-dir", str(root / site_dir)])
+        assert result.exit_code == 2, (site_dir, result.output)
+    assert (root / "members/b/ledgers/accounts.yml").is_file() and (root / "federation.yml").is_file()
+    assert not (root / CACHE_DIR).exists()  # refused before any member was read
+
+
+def test_a_federation_inside_its_members_repository_builds_into_its_own_site(tmp_path):
+    # As the example federation does: a member is the repository the federation lies in.
+    outer = git_member(tmp_path / "coop", books("Coop", {"dues": "income"}, ["2026-01-05,Dues,12.50,dues,"]))
+    root = write_federation(outer / "federation", "  - id: coop\n    repo: ..\n    ref: main\n")
+    result = CliRunner().invoke(main, ["build", str(root)])
+    assert result.exit_code == 0, result.output
+    assert (root / "site" / "index.html").is_file()
+    result = CliRunner().invoke(main, ["build", str(root), "--site-dir", str(outer / "ledgers" / "site")])
+    assert result.exit_code == 2 and (outer / "ledgers" / "accounts.yml").is_file()

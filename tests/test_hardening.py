@@ -6,9 +6,14 @@ import csv
 import io
 import xml.etree.ElementTree as ET
 
+import pytest
+from click.testing import CliRunner
+
+import publisher.cooperative as cooperative_module
+from publisher.cli import main
 from publisher.cooperative import check_cooperative
-from publisher.federation import parse_federation
-from publisher.site.build import build_site
+from publisher.federation import load_federation, parse_federation
+from publisher.site.build import SITE_MARKER, SiteError, build_site
 from publisher.site.governance_pages import decision_anchor
 from tests.conftest import LEDGER_HEADER, TODAY, codes_at, write_coop
 
@@ -117,3 +122,181 @@ def test_totals_too_large_to_sum_exactly_are_an_error(tmp_path):
     write_coop(tmp_path, {"ledgers/2026.csv": LEDGER_HEADER + rows[: rows.index("\n") + 1] * 10})
     _, problems = check_cooperative(tmp_path, today=TODAY)
     assert "amount-total-too-large" not in {p.code for p in problems}
+
+
+# -- Site directories: a build replaces only a site it built ---------------------------------
+
+SITE_FILES = {
+    "ledgers/2026.csv": LEDGER_HEADER + "2026-01-05,Dues,12.50,dues,,,,,\n",
+    "content/index.md": "# Home\n",
+    "content/charter.md": CHARTER,
+}
+
+
+def _snapshot(root):
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("site_dir", ["ledgers", "content", ".", ".git", "ledgers/site", "..", "link-to-ledgers"])
+def test_a_site_dir_that_is_holds_or_lies_inside_the_books_is_refused(tmp_path, site_dir):
+    root = write_coop(tmp_path / "coop", SITE_FILES)
+    (root / ".git").mkdir()
+    (root / ".git" / "HEAD").write_text("ref: refs/heads/main\n", encoding="utf-8")
+    (root / "link-to-ledgers").symlink_to(root / "ledgers", target_is_directory=True)
+    before = _snapshot(root)
+    result = CliRunner().invoke(main, ["build", str(root), "--site-dir", str(root / site_dir)])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert _snapshot(root) == before  # nothing deleted, nothing written
+
+
+def test_a_non_empty_directory_the_publisher_did_not_build_is_not_replaced(tmp_path):
+    root = write_coop(tmp_path / "coop", SITE_FILES)
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "thesis.txt").write_text("five years of work\n", encoding="utf-8")
+    with pytest.raises(SiteError):
+        build_site(root, notes, today=TODAY)
+    assert (notes / "thesis.txt").read_text(encoding="utf-8") == "five years of work\n"
+    # A site the publisher built carries its marker and is replaced by the next build.
+    site = build_site(root, tmp_path / "site", today=TODAY).site_dir
+    assert (site / SITE_MARKER).is_file()
+    assert build_site(root, site, today=TODAY).site_dir == site
+    # An older site MkDocs built (before the marker) is recognized by its sitemap.
+    (site / SITE_MARKER).unlink()
+    assert (site / "sitemap.xml").is_file()
+    assert build_site(root, site, today=TODAY).site_dir == site
+    # An empty directory is fine.
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert build_site(root, empty, today=TODAY).site_dir == empty.resolve()
+
+
+# -- Nothing outside the repository is read ---------------------------------------------------
+
+OUTSIDE_SECRET = "root:x:0:0:SECRET-outside-the-repository:/root:/bin/bash"
+
+
+@pytest.mark.parametrize(
+    "link", ["content/about.md", "content/minutes", "content/stories/posts/a.md", "ledgers/2025.csv", "content/img.png"]
+)
+def test_a_symbolic_link_in_the_books_or_the_pages_is_refused_and_never_read(tmp_path, link):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "passwd").write_text(OUTSIDE_SECRET + "\n" + OUTSIDE_SECRET + "\n", encoding="utf-8")
+    (outside / "2026-01-10.md").write_text(OUTSIDE_SECRET + "\n", encoding="utf-8")
+    root = write_coop(tmp_path / "coop", {**SITE_FILES, "content/stories/index.md": "# Stories\n"})
+    (root / link).parent.mkdir(parents=True, exist_ok=True)
+    (root / link).symlink_to(outside if link == "content/minutes" else outside / "passwd")
+    _, problems = check_cooperative(root, today=TODAY)
+    assert [(p.path, p.line) for p in problems if p.code == "file-symlink"] == [(link, None)]
+    assert not any("SECRET" in p.message for p in problems)
+    assert build_site(root, tmp_path / "site", today=TODAY).site_dir is None
+    assert not (tmp_path / "site").exists()
+
+
+def test_yaml_errors_do_not_echo_long_lines(tmp_path):
+    accounts = "name: X\ncurrency: EUR\ncategories: {dues: {kind: income}}\nx: !!int 0xzz" + "secret" * 100 + "\n"
+    write_coop(tmp_path, {"ledgers/2026.csv": LEDGER_HEADER}, accounts=accounts)
+    _, problems = check_cooperative(tmp_path, today=TODAY)
+    assert problems and all(len(p.message) < 300 for p in problems)
+
+
+# -- Files in another encoding than UTF-8 -----------------------------------------------------
+
+TEXT_FILES = {
+    "ledgers/accounts.yml": None,  # written from ACCOUNTS below
+    "content/index.md": "# Caf\u00e9 home\n",
+    "content/charter.md": CHARTER + "Caf\u00e9\n",
+    "content/minutes/2026-01-10.md": "---\ndate: 2026-01-10\nmembers: 10\npresent: 8\n---\n# Caf\u00e9\n",
+    "content/stories/posts/a.md": "---\ndate: 2026-01-01\n---\n# Caf\u00e9\n",
+    "content/stories/.authors.yml": "authors:\n  board:\n    name: Caf\u00e9 board\n",
+}
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "utf-16", "utf-16-le"])
+@pytest.mark.parametrize("target", sorted(TEXT_FILES))
+def test_every_yaml_and_markdown_file_in_another_encoding_is_reported(tmp_path, target, encoding):
+    from tests.conftest import ACCOUNTS
+
+    files = {path: (text if text is not None else ACCOUNTS + "# Caf\u00e9\n") for path, text in TEXT_FILES.items()}
+    files = {**SITE_FILES, **files, "content/stories/index.md": "# Stories\n"}
+    files[target] = files[target].encode(encoding)
+    write_coop(tmp_path, files, accounts=None)
+    _, problems = check_cooperative(tmp_path, today=TODAY)
+    found = [(p.path, p.code) for p in problems if p.path == target]
+    expected = "file-not-utf8" if encoding == "latin-1" else "file-nul-byte"  # as for CSV files
+    assert found == [(target, expected)], problems
+    if encoding == "latin-1":
+        line = next(p.line for p in problems if p.path == target)
+        assert line == files[target].count(b"\n", 0, files[target].index("\u00e9".encode("latin-1"))) + 1
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "utf-16", "utf-16-le"])
+def test_a_federation_yml_in_another_encoding_is_reported(tmp_path, encoding):
+    text = "name: F\u00e9d\u00e9ration\ncurrency: EUR\ncategories:\n  dues: {kind: income}\nmembers:\n  - id: a\n    path: a\n"
+    (tmp_path / "federation.yml").write_bytes(text.encode(encoding))
+    federation = load_federation(tmp_path, today=TODAY)
+    expected = "file-not-utf8" if encoding == "latin-1" else "file-nul-byte"
+    assert [(p.path, p.code) for p in federation.problems] == [("federation.yml", expected)]
+    assert build_site(tmp_path, tmp_path / "site", today=TODAY).site_dir is None
+
+
+# -- Limits -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("quoted", [False, True])
+def test_a_header_of_too_many_columns_is_refused(tmp_path, quoted):
+    names = [f'"c{i}"' if quoted else f"c{i}" for i in range(100_000)]
+    header = "date,description,amount,category," + ",".join(names) + "\n"
+    write_coop(tmp_path, {"ledgers/2026.csv": header + "2026-01-05,Dues,12.50,dues" + "," * 100_000 + "\n"})
+    _, problems = check_cooperative(tmp_path, today=TODAY)
+    assert codes_at(problems) == {("ledgers/2026.csv", 1, "csv-too-many-columns")}
+    write_coop(tmp_path, {"ledgers/2026.csv": "date,description,amount,category" + ",x" * 150 + "\n"})
+    _, problems = check_cooperative(tmp_path, today=TODAY)
+    assert "csv-too-many-columns" not in {p.code for p in problems}
+
+
+def test_more_rows_across_the_books_than_the_limit_are_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(cooperative_module, "MAX_BOOK_ROWS", 5)
+    rows = "".join(f"2026-01-{d:02d},Dues,1.00,dues,,,,,\n" for d in range(1, 4))
+    write_coop(tmp_path, {f"ledgers/{name}.csv": LEDGER_HEADER + rows for name in ("a", "b", "c", "d")})
+    cooperative, problems = check_cooperative(tmp_path, today=TODAY)
+    assert [p.code for p in problems if p.code == "books-too-many-rows"] == ["books-too-many-rows"]
+    assert len(cooperative.ledger) <= 6
+    assert build_site(tmp_path, tmp_path / "site", today=TODAY).site_dir is None
+
+
+def test_links_in_mkdocs_docs_dir_are_refused_by_build_and_serve(tmp_path):
+    outside = tmp_path / "outside.txt"
+    outside.write_text(OUTSIDE_SECRET + "\n", encoding="utf-8")
+    root = write_coop(
+        tmp_path / "coop",
+        {**SITE_FILES, "mkdocs.yml": "site_name: Pages\ndocs_dir: pages\nplugins:\n  - search\n  - publisher\n",
+         "pages/index.md": "# Home\n"},
+    )
+    (root / "pages" / "secret.txt").symlink_to(outside)
+    with pytest.raises(SiteError):
+        build_site(root, tmp_path / "site", today=TODAY)
+    assert not (tmp_path / "site").exists()
+    result = CliRunner().invoke(main, ["serve", str(root), "--address", "127.0.0.1:9"])
+    assert result.exit_code == 2 and "symbolic link" in result.output
+    # The configured docs_dir is as protected as content/.
+    (root / "pages" / "secret.txt").unlink()
+    result = CliRunner().invoke(main, ["build", str(root), "--site-dir", str(root / "pages")])
+    assert result.exit_code == 2 and (root / "pages" / "index.md").is_file()
+
+
+def test_a_message_quotes_a_bounded_excerpt_of_a_long_cell(tmp_path):
+    write_coop(tmp_path, {"ledgers/2026.csv": "z" * 100_000 + "\n", "ledgers/2027.csv": LEDGER_HEADER.strip() + ",x" * 1 + "y" * 50_000 + "\n"})
+    _, problems = check_cooperative(tmp_path, today=TODAY)
+    assert {("ledgers/2026.csv", 1, "column-unknown"), ("ledgers/2027.csv", 1, "column-unknown")} <= codes_at(problems)
+    assert all(len(p.message) < 400 for p in problems), max(len(p.message) for p in problems)
+
+
+def test_a_page_nested_beyond_the_stack_is_a_message_not_a_traceback(tmp_path):
+    write_coop(tmp_path, {**SITE_FILES, "content/deep.md": "# Deep\n\n" + "".join("  " * i + "- item\n" for i in range(700))})
+    result = CliRunner().invoke(main, ["build", str(tmp_path), "--site-dir", str(tmp_path / "site")])
+    assert result.exit_code in (1, 2), result.output  # refused: by a check (1) or by the build (2)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output

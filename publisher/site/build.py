@@ -24,12 +24,18 @@ from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 
-from publisher.cooperative import check_cooperative
+from publisher.cooperative import check_cooperative, read_text_file
 from publisher.federation import Progress, is_federation, load_federation
 from publisher.problems import Problem, has_errors
 
 CONFIG_FILE = "mkdocs.yml"
 CONTENT_DIR = "content"
+#: Written into every site the publisher builds: only a directory holding it is replaced.
+SITE_MARKER = ".publisher-site"
+#: What a site MkDocs built holds; an old site/ without the marker is accepted when it has one.
+_MKDOCS_SITE_FILES = ("sitemap.xml", "search/search_index.json")
+#: What a build never deletes, overwrites or writes into, relative to the repository.
+_PROTECTED = ("ledgers", CONTENT_DIR, ".git", "federation.yml", CONFIG_FILE, ".cache")
 
 
 class SiteError(Exception):
@@ -42,6 +48,118 @@ class BuildResult:
     site_dir: Path | None  # None when nothing was built
     #: seconds spent checking the books, generating pages and data, and in MkDocs
     timings: dict[str, float] = field(default_factory=dict)
+
+
+def _inside(path: Path, directory: Path) -> bool:
+    return path == directory or directory in path.parents
+
+
+def _git_top(root: Path) -> Path | None:
+    """The top of the git work tree that holds `root` (found by walking up to a .git)."""
+    for candidate in (root, *root.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return None
+
+
+def site_target(root: Path | str, site_dir: Path | str | None) -> Path:
+    """The resolved directory a build may replace, or SiteError saying why it may not.
+
+    A site directory that is, holds or lies inside the books (ledgers/), the pages (content/,
+    or mkdocs.yml's docs_dir), .git, or that is or holds the repository itself, is refused; so
+    is an existing directory the publisher did not build (it has no marker and does not look
+    like a site MkDocs built). Symbolic links are resolved first, so a link cannot hide any of
+    these. Nothing is touched here."""
+    root = Path(root).resolve()
+    target = (Path(site_dir) if site_dir else root / "site").resolve()
+    tops = {root} | ({top} if (top := _git_top(root)) else set())
+    members = _local_members(root)
+    for top in tops | {member.resolve() for member in members}:
+        if _inside(top, target):
+            raise SiteError(
+                f"--site-dir {target} is or holds the repository {top}: building there would delete "
+                "the books. Choose a new directory, such as site/."
+            )
+    protected = [root / name for name in _PROTECTED] + [top / ".git" for top in tops]
+    docs_dir = _configured_docs_dir(root)
+    if docs_dir is not None:
+        protected.append(docs_dir)
+    protected += [member / name for member in members for name in ("ledgers", CONTENT_DIR, ".git")]
+    for path in protected:
+        resolved = path.resolve()
+        if _inside(target, resolved) or _inside(resolved, target):
+            raise SiteError(
+                f"--site-dir {target} is, holds or lies inside {resolved}, which the publisher reads "
+                "and never overwrites. Choose another directory, such as site/."
+            )
+    if target.exists() or target.is_symlink():
+        if not target.is_dir():
+            raise SiteError(f"--site-dir {target} exists and is not a directory; remove it or choose another --site-dir.")
+        if any(target.iterdir()) and not _built_site(target):
+            raise SiteError(
+                f"{target} is not empty and is not a site the publisher built (it has no {SITE_MARKER} "
+                "file), so it is not replaced. Remove it, or choose another --site-dir."
+            )
+    return target
+
+
+def refuse_links(docs_dir: Path | str) -> None:
+    """SiteError when the pages MkDocs would read hold a symbolic link: MkDocs follows links, and
+    would publish what they point to (any file of the machine)."""
+    top = Path(docs_dir)
+    if top.is_symlink():
+        raise SiteError(f"{top} is a symbolic link; the publisher never follows links. Replace it with a folder.")
+    links: list[str] = []
+    for directory, subdirectories, files in os.walk(top, followlinks=False):
+        for name in sorted(subdirectories + files):
+            if (Path(directory) / name).is_symlink():
+                links.append((Path(directory) / name).relative_to(top).as_posix())
+    if links:
+        shown = ", ".join(links[:5]) + (f" and {len(links) - 5} more" if len(links) > 5 else "")
+        raise SiteError(
+            f"The pages in {top} hold symbolic links ({shown}); the publisher never follows links, "
+            "which could publish any file of this machine. Replace each with a copy of what it points to."
+        )
+
+
+def _built_site(directory: Path) -> bool:
+    """Whether `directory` is a site the publisher (or MkDocs, before the marker) built."""
+    if (directory / SITE_MARKER).is_file():
+        return True
+    return any((directory / name).is_file() for name in _MKDOCS_SITE_FILES)
+
+
+def _local_members(root: Path) -> list[Path]:
+    """The directories and local repositories a federation.yml names as members: their books."""
+    from publisher.federation import FEDERATION_PATH, parse_federation
+
+    if not (root / FEDERATION_PATH).is_file():
+        return []
+    text, _ = read_text_file(root, FEDERATION_PATH)
+    config, _ = parse_federation(text) if text is not None else (None, [])
+    if config is None:
+        return []
+    local = [m.path or m.repo for m in config.members if m.path or not m.repo.startswith("https://")]
+    return [root / where for where in local]
+
+
+def _configured_docs_dir(root: Path) -> Path | None:
+    """docs_dir of the cooperative's own mkdocs.yml, when it names one (read as plain YAML,
+    ignoring the tags MkDocs would interpret)."""
+    own = root / CONFIG_FILE
+    if not own.is_file():
+        return None
+
+    class _Lenient(pyyaml.SafeLoader):
+        pass
+
+    _Lenient.add_multi_constructor("", lambda loader, suffix, node: None)
+    try:
+        data = pyyaml.load(own.read_text(encoding="utf-8-sig"), Loader=_Lenient)  # noqa: S506 - safe loader
+    except (OSError, UnicodeDecodeError, pyyaml.YAMLError):
+        return None
+    docs = data.get("docs_dir") if isinstance(data, dict) else None
+    return (root / docs).resolve() if isinstance(docs, str) and docs.strip() else None
 
 
 def builtin_config(root: Path, name: str, docs_dir: Path | None = None) -> dict[str, Any]:
@@ -127,6 +245,7 @@ def build_site(
     root = Path(root)
     if is_federation(root):
         return build_federation_site(root, site_dir, today, site_url)
+    site_target(root, site_dir)  # refused before anything is read or written
     started = time.perf_counter()
     cooperative, problems = check_cooperative(root, today)
     checked = time.perf_counter()
@@ -149,6 +268,7 @@ def build_federation_site(
 ) -> BuildResult:
     """Fetch and check every member, then build the federation's site. Members that are invalid
     or unreachable are shown as such and left out; only errors in federation.yml stop the build."""
+    site_target(root, site_dir)  # refused before any member is fetched
     started = time.perf_counter()
     federation = load_federation(root, today, progress=Progress())
     checked = time.perf_counter()
@@ -175,7 +295,7 @@ def _build_and_swap(
 ) -> tuple[Path, Any]:
     """Build with MkDocs into a new directory beside the target, then swap it in. On any
     failure the target is left exactly as it was. Returns the target and the plugin."""
-    target = (Path(site_dir) if site_dir else root / "site").resolve()
+    target = site_target(root, site_dir)  # again: the directory may have changed during the checks
     target.parent.mkdir(parents=True, exist_ok=True)
     building = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
     scratch: list[Path] = []
@@ -185,15 +305,27 @@ def _build_and_swap(
             docs_dir = Path(tempfile.mkdtemp(prefix="publisher-docs-"))
             scratch.append(docs_dir)
         config = _load_mkdocs_config(root, building, name, scratch, site_url, docs_dir)
+        refuse_links(config.docs_dir)
         plugin = config.plugins["publisher"]
         plugin.preloaded = preloaded  # checked once: the plugin does not check again
         mkdocs_build(config)
+        (building / SITE_MARKER).write_text(
+            "Built by coop-publisher: publisher build replaces this directory.\n", encoding="utf-8"
+        )
         _swap(building, target)
     except (MkDocsException, OSError) as error:
         shutil.rmtree(building, ignore_errors=True)
         # MkDocs reports an error of a page as "Aborted with a BuildError!": say which.
         reason = getattr(plugin, "refusal", None) or error
         raise SiteError(f"The site could not be built: {reason}") from None
+    except RecursionError:
+        # Python-Markdown recurses once per level of nesting (quotes, lists): a page nested
+        # thousands deep exhausts the stack. A message, not a traceback.
+        shutil.rmtree(building, ignore_errors=True)
+        raise SiteError(
+            "The site could not be built: a page is nested too deeply (thousands of quotes or "
+            "list levels inside each other). Flatten it."
+        ) from None
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise
@@ -218,7 +350,10 @@ def _swap(built: Path, target: Path) -> None:
 
 def serve_site(root: Path | str, address: str = "127.0.0.1:8000", report: Callable[[str], None] | None = None) -> None:
     """A live preview that rebuilds when a ledger or a page changes. While the books have an
-    error, every address shows the problems (and `report` prints them) until they are fixed."""
+    error, every address shows the problems (and `report` prints them) until they are fixed.
+
+    MkDocs serves from a temporary directory of its own: no site directory is written. Pages
+    holding symbolic links are refused (SiteError), as for a build."""
     from publisher.site.preview import serve_preview
 
     root = Path(root).resolve()
@@ -234,7 +369,8 @@ def serve_site(root: Path | str, address: str = "127.0.0.1:8000", report: Callab
             if is_federation(root):
                 from publisher.federation import FEDERATION_PATH, parse_federation
 
-                config, _ = parse_federation((root / FEDERATION_PATH).read_text(encoding="utf-8"))
+                text, _ = read_text_file(root, FEDERATION_PATH)
+                config, _ = parse_federation(text) if text is not None else (None, [])
                 name = config.name if config else root.name
                 if not docs.is_dir():
                     docs = scratch_dir / "docs"
@@ -242,10 +378,12 @@ def serve_site(root: Path | str, address: str = "127.0.0.1:8000", report: Callab
             else:
                 from publisher.accounts import ACCOUNTS_PATH, parse_accounts
 
-                accounts, _ = parse_accounts((root / ACCOUNTS_PATH).read_text(encoding="utf-8"))
+                text, _ = read_text_file(root, ACCOUNTS_PATH)
+                accounts, _ = parse_accounts(text) if text is not None else (None, [])
                 name = accounts.name if accounts else root.name
             config_file = str(scratch_dir / CONFIG_FILE)
             Path(config_file).write_text(pyyaml.safe_dump(builtin_config(root, name, docs)), encoding="utf-8")
+        refuse_links(load_config(config_file=config_file).docs_dir)
         watched = root / ("federation.yml" if is_federation(root) else "ledgers")
         serve_preview(
             root,
