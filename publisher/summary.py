@@ -73,7 +73,8 @@ def with_year(ledger: pd.DataFrame) -> pd.DataFrame:
 
 def summarize(cooperative: Cooperative, errors: int = 0, warnings: int = 0) -> Summary:
     accounts = cooperative.accounts
-    kinds = accounts.kinds()
+    # Rows in an import placeholder ("uncategorized") are neither income nor expense.
+    kinds = accounts.counted_kinds()
     ledger = with_year(cooperative.ledger) if len(cooperative.ledger) else None
     budget = cooperative.budget
 
