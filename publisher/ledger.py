@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from publisher.accounts import DELIMITERS, Accounts, did_you_mean
-from publisher.checking import check, row_problems
+from publisher.checking import ROW_PROBLEM_LIMIT, check, row_problems
 from publisher.csvfile import LINE, Table, arrow_text
 from publisher.money import amount_message, format_minor, parse_amounts
 from publisher.problems import Problem, problem
@@ -781,8 +781,13 @@ def check_funds_below_zero(cooperative: Cooperative) -> Iterable[Problem]:
     # Each dip is reported at the last row of its first day (the one that took the fund below zero).
     last_rows = readable.drop_duplicates(["fund", "date"], keep="last").set_index(["fund", "date"])
     problems: list[Problem] = []
+    reported: dict[str, int] = {}
     for index in np.flatnonzero(starts):
         fund, date = daily.index[index]
+        # A fund hovering around zero could dip every day: the first dips are enough to see it.
+        reported[fund] = reported.get(fund, 0) + 1
+        if reported[fund] > ROW_PROBLEM_LIMIT:
+            continue
         row = last_rows.loc[(fund, date)]
         line, column = cooperative.locate(str(row["path"]), int(row["line"]), "amount")
         problems.append(

@@ -1366,3 +1366,13 @@ def test_a_transfer_difference_names_the_unreadable_transfer_rows_of_its_date(co
     assert found.line == 3
     assert f"{L} line 4" in found.message and f"{L} line 5" in found.message
     assert f"{L} line 6" not in found.message
+
+
+def test_a_fund_dipping_every_day_is_reported_for_the_first_dips_only(coop):
+    rows = [
+        f"2026-{1 + n // 28:02d}-{1 + n % 28:02d},{'Rent' if n % 2 == 0 else 'Dues'},{'-1' if n % 2 == 0 else '1'},"
+        f"{'rent' if n % 2 == 0 else 'dues'},,,,,\n"
+        for n in range(2 * ROW_PROBLEM_LIMIT + 10)
+    ]
+    problems = coop({"ledgers/cash.csv": ledger(*rows)})
+    assert len(with_code(problems, "fund-below-zero")) == ROW_PROBLEM_LIMIT

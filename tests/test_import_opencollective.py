@@ -849,6 +849,7 @@ def test_cli_exit_status_1_with_problems_and_nothing_written(books):
         ["{export}", "{root}/nowhere"],
         ["{export}", "{root}", "--into", "elsewhere/x.csv"],
         ["{export}", "{root}", "--into", "ledgers/budget-2026.csv"],
+        ["{export}", "{root}", "--into", "ledgers/OC.CSV"],  # publisher check would not read it
         ["{export}", "{root}", "--category", "contributions"],
         ["{export}", "{root}", "--fund", "nope"],
     ],
