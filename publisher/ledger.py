@@ -666,7 +666,24 @@ def check_double_entries(cooperative: Cooperative) -> Iterable[Problem]:
         return []
     key = _DOUBLE_KEY
     readable = (ledger["amount"].notna() & ledger["date"].notna()).to_numpy()
-    candidates = ledger.loc[readable, key + ["id", "path", "line"]]
+    without_id = readable & (ledger["id"].str.len() == 0).to_numpy()
+    if not without_id.any():
+        return []
+    # A 64-bit hash of the six cells from integer codes finds the few candidate rows in whole
+    # columns; they are then compared exactly (a collision only adds a candidate).
+    hashed = np.zeros(len(ledger), dtype=np.uint64)
+    for column in key:
+        if column == "date":
+            codes = ledger["date"].to_numpy().astype("datetime64[D]").astype(np.int64)
+        elif column == "amount":
+            codes = ledger["amount"].fillna(0).to_numpy(dtype=np.int64)
+        else:
+            codes = pd.factorize(ledger[column])[0]
+        with np.errstate(over="ignore"):
+            hashed = hashed * np.uint64(1_000_000_007) + codes.astype(np.uint64)
+    repeated = pd.Series(hashed).duplicated(keep=False).to_numpy()
+    near = readable & repeated & np.isin(hashed, hashed[without_id & repeated])
+    candidates = ledger.loc[near, key + ["id", "path", "line"]]
     in_group = candidates.duplicated(key, keep=False).to_numpy()
     if not in_group.any():
         return []
@@ -719,12 +736,15 @@ def check_file_year(cooperative: Cooperative) -> Iterable[Problem]:
     ledger = cooperative.ledger
     if not _has(ledger, "date"):
         return []
-    years = {path: year_of_file(path) for path in ledger["path"].unique()}
-    named = {path: year for path, year in years.items() if year is not None}
+    codes, paths = pd.factorize(ledger["path"])
+    named = {str(path): year for path in paths if (year := year_of_file(str(path))) is not None}
     if not named:
         return []
-    file_year = ledger["path"].map(named)
-    outside = (file_year.notna() & ledger["date"].notna() & (ledger["date"].dt.year != file_year)).to_numpy(dtype=bool)
+    # Whole columns at once: the file's year per row through the few distinct paths.
+    file_year = np.array([named.get(str(path), -1) for path in paths], dtype=np.int64)[codes]
+    dates = ledger["date"].to_numpy()
+    row_year = dates.astype("datetime64[Y]").astype(np.int64) + 1970
+    outside = (file_year >= 0) & ~np.isnat(dates) & (row_year != file_year)
     return row_problems(
         ledger,
         outside,
@@ -766,7 +786,8 @@ def check_funds_below_zero(cooperative: Cooperative) -> Iterable[Problem]:
     ledger = cooperative.ledger
     if not _has(ledger, "amount", "date", "fund"):
         return []
-    readable = ledger[(ledger["amount"].notna() & ledger["date"].notna()).to_numpy()]
+    mask = (ledger["amount"].notna() & ledger["date"].notna()).to_numpy()
+    readable = ledger.loc[mask, ["path", "line", "fund", "date", "amount"]]
     if readable.empty:
         return []
     daily = readable.groupby(["fund", "date"], sort=True, observed=True)["amount"].sum()
