@@ -824,3 +824,40 @@ def check_funds_below_zero(cooperative: Cooperative) -> Iterable[Problem]:
             )
         )
     return problems
+
+
+@check
+def check_rows_not_reconciled(cooperative: Cooperative) -> Iterable[Problem]:
+    """Rows of a fund after its last balance assertion: published as not yet reconciled.
+
+    Once per fund, at its earliest such row. A fund without any assertion is not warned about
+    (its year pages say it is not reconciled): many small books keep no balances.csv.
+    """
+    balances, ledger = cooperative.balances, cooperative.ledger
+    if not _has(balances, "date", "fund") or not _has(ledger, "date", "fund"):
+        return []
+    last = balances[balances["date"].notna()].groupby("fund")["date"].max()
+    if last.empty:
+        return []
+    through = ledger["fund"].map(last)
+    after = (through.notna() & (ledger["date"] > through)).to_numpy(dtype=bool)
+    if not after.any():
+        return []
+    rows = ledger.loc[after, ["path", "line", "fund", "date"]]
+    problems: list[Problem] = []
+    for fund, group in rows.groupby("fund", sort=False):
+        first = group.sort_values(["date", "path", "line"], kind="stable").iloc[0]
+        line, column = cooperative.locate(str(first["path"]), int(first["line"]), "date")
+        # No count in the message: a row added later is not a new problem in a diff of the books.
+        problems.append(
+            problem(
+                "rows-not-reconciled",
+                str(first["path"]),
+                line,
+                f'This row and the later ones of the fund "{fund}" are dated after its last balance '
+                f"assertion ({last[fund]:%Y-%m-%d}): they are published as not yet reconciled with "
+                "the bank. When the next statement comes, add its balance to ledgers/balances.csv.",
+                column,
+            )
+        )
+    return problems

@@ -86,6 +86,7 @@ for _code, _severity, _summary in [
     ("balance-mismatch", E, "A balance assertion disagrees with the ledgers."),
     ("likely-double-entry", E, "Identical rows without distinct ids: probably one movement twice."),
     ("fund-below-zero", W, "A fund's balance goes below zero."),
+    ("rows-not-reconciled", W, "Rows of a fund after its last balance assertion: not yet reconciled."),
     # Budgets
     ("budget-year-invalid", E, "A budget year is not a four-digit year."),
     ("budget-amount-negative", E, "A planned amount is negative."),

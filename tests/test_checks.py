@@ -46,6 +46,8 @@ BOOKS_CODES = frozenset(
     yaml-syntax yaml-duplicate-key yaml-too-deep yaml-too-many-aliases yaml-not-a-mapping
     accounts-missing accounts-key-missing accounts-key-unknown accounts-value-invalid
     currency-unknown category-kind-invalid csv-dialect-invalid too-many-problems
+    ledgers-file-not-read ledgers-symlink ledgers-too-many-files date-outside-file-year
+    category-placeholder fund-below-zero rows-not-reconciled
     """.split()
 )
 
@@ -89,6 +91,7 @@ def test_every_books_code_has_a_test():
         "column-unknown",
         "too-many-problems",
         "fund-below-zero",
+        "rows-not-reconciled",
     ],
 )
 def test_warnings_are_registered_as_warnings(code):
@@ -702,19 +705,21 @@ BALANCE_LEDGER = ledger(
     "2026-01-06,To commons,10,transfer,commons,,,,\n",
     "2026-02-01,Dues,1000,dues,,,,,\n",
 )
+NOT_RECONCILED = ("ledgers/2026.csv", 7, "rows-not-reconciled")  # the row of 2026-02-01
+AFTER_JAN_5 = ("ledgers/2026.csv", 5, "rows-not-reconciled")  # the rows from 2026-01-06 on
 
 
 @pytest.mark.parametrize(
     "assertion, expected",
     [
-        ("2026-01-05,general,62.25", set()),
-        ("2026-01-05,general,62.26", {("ledgers/balances.csv", 2, "balance-mismatch")}),
-        ("2026-01-05,general,62.24", {("ledgers/balances.csv", 2, "balance-mismatch")}),
-        ("2026-01-06,general,52.25", set()),
+        ("2026-01-05,general,62.25", {AFTER_JAN_5}),
+        ("2026-01-05,general,62.26", {("ledgers/balances.csv", 2, "balance-mismatch"), AFTER_JAN_5}),
+        ("2026-01-05,general,62.24", {("ledgers/balances.csv", 2, "balance-mismatch"), AFTER_JAN_5}),
+        ("2026-01-06,general,52.25", {NOT_RECONCILED}),
         ("2026-01-06,commons,10.00", set()),
         ("2026-01-06,commons,0", {("ledgers/balances.csv", 2, "balance-mismatch")}),
-        ("2025-12-31,general,0", set()),
-        ("2025-12-31,general,100", {("ledgers/balances.csv", 2, "balance-mismatch")}),
+        ("2025-12-31,general,0", {("ledgers/2026.csv", 2, "rows-not-reconciled")}),
+        ("2025-12-31,general,100", {("ledgers/balances.csv", 2, "balance-mismatch"), ("ledgers/2026.csv", 2, "rows-not-reconciled")}),
         ("2026-02-01,general,1052.25", set()),
     ],
 )
@@ -729,8 +734,9 @@ covers("balance-mismatch")(test_a_balance_assertion_is_checked_against_the_rows_
 
 
 def test_the_balance_mismatch_message_states_asserted_computed_and_difference(coop):
-    (found,) = coop(
-        {L: BALANCE_LEDGER, "ledgers/balances.csv": "date,fund,balance\n2026-01-05,general,62.26\n"}
+    (found,) = with_code(
+        coop({L: BALANCE_LEDGER, "ledgers/balances.csv": "date,fund,balance\n2026-01-05,general,62.26\n"}),
+        "balance-mismatch",
     )
     assert "62.26" in found.message and "62.25" in found.message and "0.01" in found.message
     assert found.column == 20
@@ -1376,3 +1382,22 @@ def test_a_fund_dipping_every_day_is_reported_for_the_first_dips_only(coop):
     ]
     problems = coop({"ledgers/cash.csv": ledger(*rows)})
     assert len(with_code(problems, "fund-below-zero")) == ROW_PROBLEM_LIMIT
+
+
+@covers("rows-not-reconciled")
+def test_rows_after_a_funds_last_balance_assertion_are_one_warning_per_fund(coop):
+    problems = coop(
+        {
+            L: ledger(
+                OPENING,
+                "2026-01-01,Opening,100,opening,commons,,,,\n",
+                "2026-02-03,Dues,5,dues,,,,,\n",  # 4: after general's assertion
+                "2026-02-01,Dues,5,dues,,,,,\n",  # 5: after it too, and the earlier
+                "2026-03-01,Dues,5,dues,commons,,,,\n",  # commons has no assertion: no warning
+            ),
+            "ledgers/balances.csv": "date,fund,balance\n2026-01-15,general,1000\n2026-01-31,general,1000\n",
+        }
+    )
+    assert codes_at(problems) == {(L, 5, "rows-not-reconciled")}
+    (found,) = problems
+    assert not found.is_error and "2026-01-31" in found.message
