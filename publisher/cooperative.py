@@ -181,7 +181,9 @@ def find_csv_files(ledgers_dir: Path) -> CsvFiles:
                     )
                 ])
     for entry in sorted(entries, key=lambda e: e.name):
-        name, relative = entry.name, folder + entry.name
+        # A name is shown, never trusted: control characters could forge lines of a report.
+        name = "".join(c if c.isprintable() else "\ufffd" for c in entry.name)
+        relative = folder + name
         if entry.is_symlink():
             # Never followed: its target could be any file of the machine building the site.
             problems.append(
@@ -198,9 +200,8 @@ def find_csv_files(ledgers_dir: Path) -> CsvFiles:
         role = book_role(name) if is_file else None
         if role is None:
             if not (is_file and _expected_non_book(name)):
-                problems.append(
-                    problem("ledgers-file-not-read", relative, None, _not_read_message(name, not is_file))
-                )
+                is_dir = entry.is_dir(follow_symlinks=False)
+                problems.append(problem("ledgers-file-not-read", relative, None, _not_read_message(name, is_dir)))
             continue
         {"ledger": ledgers, "budget": budgets, "balances": balances}[role].append(Path(entry.path))
     return CsvFiles(ledgers, budgets, balances, problems)

@@ -1401,3 +1401,10 @@ def test_rows_after_a_funds_last_balance_assertion_are_one_warning_per_fund(coop
     assert codes_at(problems) == {(L, 5, "rows-not-reconciled")}
     (found,) = problems
     assert not found.is_error and "2026-01-31" in found.message
+
+
+def test_a_file_name_with_a_line_break_cannot_forge_a_line_of_the_report(coop):
+    problems = coop({L: ledger(ROW), "ledgers/x\nledgers/2026.csv:1:1: error: [fake] y.txt": "z\n"})
+    (found,) = problems
+    assert found.code == "ledgers-file-not-read"
+    assert "\n" not in found.path and "\n" not in found.message
