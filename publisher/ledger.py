@@ -415,6 +415,7 @@ def check_transfers(cooperative: Cooperative) -> Iterable[Problem]:
     kinds = _kind_of(cooperative, ledger)
     maybe_transfer = ((kinds == "transfer") | kinds.isna()).to_numpy(dtype=bool)
     uncounted = ledger.loc[maybe_transfer & ~is_transfer.to_numpy(dtype=bool), ["path", "line", "date"]]
+    elsewhere = unread_ledger_places(cooperative)
     for date, total in unbalanced.items():
         rows = transfers[transfers["date"] == date]
         where = ", ".join(f"{r.path}:{r.line}" for r in rows.itertuples())
@@ -429,11 +430,14 @@ def check_transfers(cooperative: Cooperative) -> Iterable[Problem]:
                 f"The transfer rows of {date:%Y-%m-%d} ({where}) sum to "
                 f"{format_minor(int(total), units)} instead of zero. A transfer is a row out of "
                 "one fund and a row of the opposite amount into another, on the same date."
-                f"{unreadable_note(could)}",
+                f"{unreadable_note(could, elsewhere)}",
                 column,
             )
         )
     return problems
+
+
+_NO_ROWS = pd.DataFrame({"path": [], "line": [], "date": pd.Series([], dtype="datetime64[s]")})
 
 
 @check
@@ -455,9 +459,10 @@ def check_balances(cooperative: Cooperative) -> Iterable[Problem]:
         readable = np.zeros(0, dtype=bool)
         funds = dates = amounts = np.zeros(0)
     problems: list[Problem] = []
+    elsewhere = unread_ledger_places(cooperative)
     for fund, asserted_rows in assertions.groupby("fund", sort=False):
         in_fund = funds == fund
-        unread = ledger.loc[in_fund & ~readable, ["path", "line", "date"]] if len(ledger) else None
+        unread = ledger.loc[in_fund & ~readable, ["path", "line", "date"]] if len(ledger) else _NO_ROWS
         chosen = np.flatnonzero(in_fund & readable)
         order = chosen[np.argsort(dates[chosen], kind="stable")]
         fund_dates = dates[order]
@@ -468,11 +473,9 @@ def check_balances(cooperative: Cooperative) -> Iterable[Problem]:
             asserted = int(row.balance)
             if computed == asserted:
                 continue
-            note = ""
-            if unread is not None and len(unread):
-                # Only rows that could fall on or before the day can explain the difference.
-                could = unread[unread["date"].isna().to_numpy() | (unread["date"] <= row.date).to_numpy()]
-                note = unreadable_note(could)
+            # Only rows that could fall on or before the day can explain the difference.
+            could = unread[unread["date"].isna().to_numpy() | (unread["date"] <= row.date).to_numpy()]
+            note = unreadable_note(could, elsewhere)
             line, column = cooperative.locate(row.path, int(row.line), "balance")
             problems.append(
                 problem(
@@ -494,11 +497,28 @@ def check_balances(cooperative: Cooperative) -> Iterable[Problem]:
 _UNREAD_LINES_SHOWN = 10
 
 
-def unreadable_note(rows: pd.DataFrame) -> str:
+def unread_ledger_places(cooperative: Cooperative) -> list[str]:
+    """Ledger rows that are not in the frame at all (a ragged row, a file that cannot be read):
+    they could belong to any fund or date."""
+    from publisher.cooperative import book_role  # the module that imports this one
+
+    places: list[str] = []
+    for path, table in cooperative.tables.items():
+        if book_role(path.rsplit("/", 1)[-1]) != "ledger":
+            continue
+        if not table.readable or not len(table.frame):
+            if not table.readable:
+                places.append(path)
+            continue
+        places += [f"{path} line {p.line}" for p in table.problems if p.line is not None and p.line > 1]
+    return places
+
+
+def unreadable_note(rows: pd.DataFrame, elsewhere: list[str] = ()) -> str:
     """' (ledgers/2026.csv line 12 could not be read and may explain this difference; …)'."""
-    if rows.empty:
+    places = [f"{path} line {line}" for path, line in zip(rows["path"], rows["line"])] + list(elsewhere)
+    if not places:
         return ""
-    places = [f"{path} line {line}" for path, line in zip(rows["path"], rows["line"])]
     shown = ", ".join(places[:_UNREAD_LINES_SHOWN])
     if len(places) > _UNREAD_LINES_SHOWN:
         shown += f" and {len(places) - _UNREAD_LINES_SHOWN:,} more"

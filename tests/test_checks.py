@@ -1408,3 +1408,27 @@ def test_a_file_name_with_a_line_break_cannot_forge_a_line_of_the_report(coop):
     (found,) = problems
     assert found.code == "ledgers-file-not-read"
     assert "\n" not in found.path and "\n" not in found.message
+
+
+def test_a_balance_mismatch_names_a_ragged_row_that_was_not_read(coop):
+    problems = coop(
+        {
+            L: ledger(OPENING, "2026-01-05,Paint, brushes,-12.50,tools,,,,,\n"),
+            "ledgers/balances.csv": "date,fund,balance\n2026-01-31,general,987.50\n",
+        }
+    )
+    assert codes_at(problems) == {(L, 3, "csv-ragged-row"), ("ledgers/balances.csv", 2, "balance-mismatch")}
+    (found,) = with_code(problems, "balance-mismatch")
+    assert f"{L} line 3" in found.message
+
+
+def test_a_balance_mismatch_names_a_ledger_file_that_could_not_be_read(coop):
+    problems = coop(
+        {
+            L: ledger(OPENING),
+            "ledgers/2026-card.csv": ledger("2026-01-05,Café,-12.50,tools,,,,,\n").encode("latin-1"),
+            "ledgers/balances.csv": "date,fund,balance\n2026-01-31,general,987.50\n",
+        }
+    )
+    (found,) = with_code(problems, "balance-mismatch")
+    assert "ledgers/2026-card.csv" in found.message
