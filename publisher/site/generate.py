@@ -284,7 +284,7 @@ def data_page(summary: Summary, commit: CommitInfo | None, years: list[int]) -> 
     downloads = [
         ("data/ledger.csv", "ledger.csv", "Every ledger row, oldest first. Private counterparties appear as “private”."),
         ("data/budget.csv", "budget.csv", "Every budget line."),
-        ("data/summary.json", "summary.json", "Each year's income, expense, net result, categories and budget; each fund's balance."),
+        ("data/summary.json", "summary.json", "Each year's income, expense, net result, categories and budget; each fund's balance and the day up to which it is reconciled with the bank."),
         ("data/datapackage.json", "datapackage.json", "A Frictionless Data Package describing the CSV files, for data tools."),
     ] + [(f"data/ledger-{y}.csv", f"ledger-{y}.csv", f"The ledger rows of {y}.") for y in years]
     items = "".join(
