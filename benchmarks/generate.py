@@ -35,6 +35,7 @@ import csv
 import datetime as dt
 import random
 import sys
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -425,8 +426,8 @@ def generate(
 ) -> Generated:
     """Write the books of a cooperative with `rows` ledger rows under `outdir`.
 
-    `id_share` is the share of rows that get an id; a row left without one that would repeat
-    another such row exactly (a "likely double entry") gets one anyway.
+    `id_share` is the share of rows that get an id; a row that repeats another row exactly
+    (a "likely double entry" unless each has its own id) gets one anyway.
     """
     if years < 1:
         raise ValueError("years must be at least 1")
@@ -465,7 +466,8 @@ def generate(
         last = min(dt.date(year, 12, 31), end).toordinal()
         fixed: list = []
         if year == year_list[0]:
-            openings = {"general": 250000, "commons": 1200000, "workshop": 80000, "solar": 350000}
+            # The running fund starts with enough that the first months' bills keep it above zero.
+            openings = {"general": 1500000, "commons": 3000000, "workshop": 80000, "solar": 350000}
             fixed += [
                 (first, "Opening balance, carried over from the old books", openings[fund], "opening",
                  "" if fund == DEFAULT_FUND else fund, "", "Bank statement of 31 December")
@@ -481,7 +483,10 @@ def generate(
         year_rows = fixed + drawn
         year_rows.sort(key=lambda item: item[0])
 
-        seen: set[tuple] = set()
+        # Rows identical in every compared cell are two movements only if each has its own id.
+        repeated = Counter(
+            (o, a, c, f or DEFAULT_FUND, cp, d) for o, d, a, c, f, cp, _ in year_rows if c != "transfer"
+        )
         sums: dict[tuple[str, str], int] = {}
         dates = [dt.date.fromordinal(o).isoformat() for o in range(first, last + 1)]
         r = rng.random
@@ -493,11 +498,8 @@ def generate(
             effective = fund or DEFAULT_FUND
             if r() >= id_share and category != "transfer":
                 key = (ordinal, amount, category, effective, counterparty, description)
-                if key in seen:
-                    row_id = f"{year}-{number:06d}"  # would repeat a row without id: give it one
-                else:
-                    seen.add(key)
-                    row_id = ""
+                # a row that repeats another needs an id
+                row_id = f"{year}-{number:06d}" if repeated[key] > 1 else ""
             else:
                 row_id = f"{year}-{number:06d}"
             balance[effective] += amount

@@ -28,6 +28,9 @@ _TOP_KEYS = (
 )
 _REQUIRED_KEYS = ("name", "currency", "categories")
 _CATEGORY_KEYS = ("kind", "label", "capital", "placeholder")
+
+#: The bank importers' category for rows still to be categorized: a placeholder by its key.
+PLACEHOLDER_KEY = "uncategorized"
 _CSV_KEYS = ("delimiter", "decimal")
 
 
@@ -37,8 +40,13 @@ class Category:
     kind: str
     label: str
     capital: bool = False
-    #: An import placeholder (`uncategorized`): its rows still wait for their real category.
+    #: an importer's holding place for rows still to be categorized (`placeholder: true`)
     placeholder: bool = False
+
+    @property
+    def is_placeholder(self) -> bool:
+        """Rows here are not yet categorized: never counted as income or expense."""
+        return self.placeholder or self.key == PLACEHOLDER_KEY
 
 
 @dataclass(frozen=True)
@@ -65,6 +73,15 @@ class Accounts:
 
     def kinds(self) -> dict[str, str]:
         return {key: c.kind for key, c in self.categories.items()}
+
+    @property
+    def placeholders(self) -> frozenset[str]:
+        """The categories that hold rows still to be categorized."""
+        return frozenset(key for key, c in self.categories.items() if c.is_placeholder)
+
+    def counted_kinds(self) -> dict[str, str]:
+        """The kinds of the categories whose rows count in totals: placeholders left out."""
+        return {key: c.kind for key, c in self.categories.items() if not c.is_placeholder}
 
 
 def minor_units(currency: str) -> int:
@@ -252,9 +269,7 @@ def _read_categories(reader: _Reader, data: Any) -> dict[str, Category] | None:
                 f'"placeholder" of "{key}" must be true or false, not {describe(placeholder)}.',
             )
             placeholder = False
-        categories[key] = Category(
-            key=key, kind=kind, label=label, capital=capital, placeholder=placeholder
-        )
+        categories[key] = Category(key=key, kind=kind, label=label, capital=capital, placeholder=placeholder)
     return categories
 
 

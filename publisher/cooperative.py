@@ -106,21 +106,120 @@ class CsvFiles:
     ledgers: list[Path]
     budgets: list[Path]
     balances: list[Path]
+    #: what under ledgers/ is not read, and why (nothing there is ignored silently)
+    problems: list[Problem] = field(default_factory=list)
+
+
+#: More entries than this directly under ledgers/ are refused as a whole: the work is bounded.
+MAX_LEDGER_ENTRIES = 1000
+
+#: Files under ledgers/ that are not books and are expected there: the chart of accounts, a
+#: note for whoever opens the folder, and what operating systems and editors leave behind
+#: (matched in lower case). Hidden files (a leading dot: .gitkeep, .DS_Store, LibreOffice's
+#: .~lock.2026.csv#) and Excel's ~$ lock files are expected too, except a hidden .csv.
+NOT_BOOKS = frozenset({"accounts.yml", "readme.md", "readme.txt", "readme", "thumbs.db", "desktop.ini"})
+
+_WORKBOOKS = (".xlsx", ".xlsm", ".xls", ".ods", ".numbers")
+
+
+def book_role(name: str) -> str | None:
+    """What a file directly under ledgers/ is read as: "ledger", "budget", "balances", or None.
+
+    This is the one place that decides which files are books (FORMATS.md: budget*.csv,
+    balances.csv, every other *.csv); a reader for workbooks would start here.
+    """
+    if name.startswith(".") or not name.endswith(".csv"):
+        return None
+    # Only the extension must be lower case (a ".CSV" is refused with a hint); the roles
+    # have been recognized in any case, and a "Budget.csv" must never count as a ledger.
+    if name.lower().startswith("budget"):
+        return "budget"
+    if name.lower() == BALANCES_FILE:
+        return "balances"
+    return "ledger"
+
+
+def _expected_non_book(name: str) -> bool:
+    if name.lower() in NOT_BOOKS or name.startswith("~$"):
+        return True
+    return name.startswith(".") and not name.lower().endswith(".csv")
+
+
+def _not_read_message(name: str, is_dir: bool) -> str:
+    """What to do with a file of ledgers/ that the publisher does not read."""
+    lowered = name.lower()
+    stem = name[: name.rindex(".")] if "." in name.lstrip(".") else name
+    if is_dir:
+        return (
+            f'The folder "{name}" is not read: the books are the files directly in ledgers/. '
+            "Move its CSV files up into ledgers/, or move the folder out of ledgers/."
+        )
+    if lowered.endswith(_WORKBOOKS):
+        return (
+            f'"{name}" is a spreadsheet workbook, which is not read. Save each sheet of the books '
+            "as CSV UTF-8 into ledgers/, and keep the workbook outside ledgers/."
+        )
+    if name.startswith(".") and lowered.endswith(".csv"):
+        return f'"{name}" is a hidden file, which is not read. Rename it without the leading dot.'
+    if lowered.endswith(".csv"):
+        return f'"{name}" is not read: only names ending in lower-case .csv are. Rename it to "{stem}.csv".'
+    if lowered.endswith(".csv.txt"):
+        return f'"{name}" is not read: rename it to "{name[: -len(".txt")]}".'
+    if lowered.endswith((".txt", ".tsv", ".tab")):
+        return (
+            f'"{name}" is not read: only .csv files are. If it is a ledger, rename it to '
+            f'"{stem}.csv" (with the delimiter that accounts.yml sets); otherwise move it out of ledgers/.'
+        )
+    return (
+        f'"{name}" is not read: ledgers/ holds accounts.yml and the books as .csv files. Move '
+        "it out of ledgers/ (if it is a ledger, save it as CSV UTF-8)."
+    )
 
 
 def find_csv_files(ledgers_dir: Path) -> CsvFiles:
-    """Sort the CSV files of ledgers/ by role, as FORMATS.md names them."""
+    """Sort the files of ledgers/ by role, and report every one that is not read."""
     ledgers, budgets, balances = [], [], []
-    for path in sorted(ledgers_dir.iterdir()):
-        if not path.is_file() or path.name.startswith(".") or path.suffix.lower() != ".csv":
+    problems: list[Problem] = []
+    folder = f"{LEDGERS_DIR}/"
+    entries = []
+    with os.scandir(ledgers_dir) as scan:
+        for entry in scan:
+            entries.append(entry)
+            if len(entries) > MAX_LEDGER_ENTRIES:
+                return CsvFiles([], [], [], [
+                    problem(
+                        "ledgers-too-many-files",
+                        LEDGERS_DIR,
+                        None,
+                        f"ledgers/ holds more than {MAX_LEDGER_ENTRIES:,} files, so none is read. "
+                        "Keep one ledger per year or per account there, and move everything else out.",
+                    )
+                ])
+    for entry in sorted(entries, key=lambda e: e.name):
+        # A name is shown, never trusted: control characters could forge lines of a report.
+        name = "".join(c if c.isprintable() else "\ufffd" for c in entry.name)
+        relative = folder + name
+        if entry.is_symlink():
+            # Never followed: its target could be any file of the machine building the site.
+            problems.append(
+                problem(
+                    "ledgers-symlink",
+                    relative,
+                    None,
+                    f'"{name}" is a symbolic link, which is never followed. Put the file itself in '
+                    "ledgers/ instead of a link to it.",
+                )
+            )
             continue
-        if path.name.lower().startswith("budget"):
-            budgets.append(path)
-        elif path.name.lower() == BALANCES_FILE:
-            balances.append(path)
-        else:
-            ledgers.append(path)
-    return CsvFiles(ledgers, budgets, balances)
+        is_file = entry.is_file(follow_symlinks=False)
+        role = book_role(name) if is_file else None
+        if role is None:
+            if not (is_file and _expected_non_book(name)):
+                is_dir = entry.is_dir(follow_symlinks=False)
+                problems.append(problem("ledgers-file-not-read", relative, None, _not_read_message(name, is_dir)))
+            continue
+        {"ledger": ledgers, "budget": budgets, "balances": balances}[role].append(Path(entry.path))
+    return CsvFiles(ledgers, budgets, balances, problems)
 
 
 def _relative(root: Path, path: Path) -> str:
@@ -244,6 +343,7 @@ def load_cooperative(
         return None, problems
 
     files = find_csv_files(root / LEDGERS_DIR)
+    problems += files.problems
     tables: dict[str, Table] = {}
     frames: dict[str, list[pd.DataFrame]] = {"ledger": [], "budget": [], "balances": []}
     readers = {

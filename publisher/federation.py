@@ -443,7 +443,7 @@ def summarize_member(
     result = MemberResult(member.id, "ok", name=accounts.name, currency=accounts.currency, errors=errors, warnings=warnings)
     if not len(ledger):
         return result
-    kinds = accounts.kinds()
+    kinds = accounts.counted_kinds()  # placeholder rows are never income or expense
     unmapped: set[str] = set()
     year = ledger["date"].dt.year.astype("int64").to_numpy()
     amounts = ledger["amount"].astype("int64").to_numpy()

@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from publisher.accounts import DELIMITERS, Accounts, did_you_mean
-from publisher.checking import check, row_problems
+from publisher.checking import ROW_PROBLEM_LIMIT, check, row_problems
 from publisher.csvfile import LINE, Table, arrow_text
 from publisher.money import amount_message, format_minor, parse_amounts
 from publisher.problems import Problem, problem
@@ -551,11 +551,18 @@ def check_transfers(cooperative: Cooperative) -> Iterable[Problem]:
     unbalanced = sums[sums != 0]
     problems: list[Problem] = []
     units = cooperative.accounts.minor_units
+    # Rows that may belong to a transfer but could not be counted: a transfer row whose amount
+    # or date is unreadable, or a row of an unknown category (perhaps a misspelt "transfer").
+    kinds = _kind_of(cooperative, ledger)
+    maybe_transfer = ((kinds == "transfer") | kinds.isna()).to_numpy(dtype=bool)
+    uncounted = ledger.loc[maybe_transfer & ~is_transfer.to_numpy(dtype=bool), ["path", "line", "date"]]
+    elsewhere = unread_ledger_places(cooperative)
     for date, total in unbalanced.items():
         rows = transfers[transfers["date"] == date]
         where = ", ".join(f"{r.path}:{r.line}" for r in rows.itertuples())
         first = rows.iloc[0]
         line, column = cooperative.locate(first["path"], int(first["line"]), "amount")
+        could = uncounted[uncounted["date"].isna().to_numpy() | (uncounted["date"] == date).to_numpy()]
         problems.append(
             problem(
                 "transfer-unbalanced",
@@ -563,11 +570,15 @@ def check_transfers(cooperative: Cooperative) -> Iterable[Problem]:
                 line,
                 f"The transfer rows of {date:%Y-%m-%d} ({where}) sum to "
                 f"{format_minor(int(total), units)} instead of zero. A transfer is a row out of "
-                "one fund and a row of the opposite amount into another, on the same date.",
+                "one fund and a row of the opposite amount into another, on the same date."
+                f"{unreadable_note(could, elsewhere)}",
                 column,
             )
         )
     return problems
+
+
+_NO_ROWS = pd.DataFrame({"path": [], "line": [], "date": pd.Series([], dtype="datetime64[s]")})
 
 
 @check
@@ -589,9 +600,10 @@ def check_balances(cooperative: Cooperative) -> Iterable[Problem]:
         readable = np.zeros(0, dtype=bool)
         funds = dates = amounts = np.zeros(0)
     problems: list[Problem] = []
+    elsewhere = unread_ledger_places(cooperative)
     for fund, asserted_rows in assertions.groupby("fund", sort=False):
         in_fund = funds == fund
-        unreadable = int((in_fund & ~readable).sum())
+        unread = ledger.loc[in_fund & ~readable, ["path", "line", "date"]] if len(ledger) else _NO_ROWS
         chosen = np.flatnonzero(in_fund & readable)
         order = chosen[np.argsort(dates[chosen], kind="stable")]
         fund_dates = dates[order]
@@ -602,12 +614,9 @@ def check_balances(cooperative: Cooperative) -> Iterable[Problem]:
             asserted = int(row.balance)
             if computed == asserted:
                 continue
-            note = (
-                f" ({unreadable} {'row' if unreadable == 1 else 'rows'} of this fund could not be "
-                "read and are not counted; fix them first.)"
-                if unreadable
-                else ""
-            )
+            # Only rows that could fall on or before the day can explain the difference.
+            could = unread[unread["date"].isna().to_numpy() | (unread["date"] <= row.date).to_numpy()]
+            note = unreadable_note(could, elsewhere)
             line, column = cooperative.locate(row.path, int(row.line), "balance")
             problems.append(
                 problem(
@@ -623,6 +632,42 @@ def check_balances(cooperative: Cooperative) -> Iterable[Problem]:
                 )
             )
     return problems
+
+
+#: Unreadable lines named in one knock-on note; more are counted.
+_UNREAD_LINES_SHOWN = 10
+
+
+def unread_ledger_places(cooperative: Cooperative) -> list[str]:
+    """Ledger rows that are not in the frame at all (a ragged row, a file that cannot be read):
+    they could belong to any fund or date."""
+    from publisher.cooperative import book_role  # the module that imports this one
+
+    places: list[str] = []
+    for path, table in cooperative.tables.items():
+        if book_role(path.rsplit("/", 1)[-1]) != "ledger":
+            continue
+        if not table.readable or not len(table.frame):
+            if not table.readable:
+                places.append(path)
+            continue
+        places += [f"{path} line {p.line}" for p in table.problems if p.line is not None and p.line > 1]
+    return places
+
+
+def unreadable_note(rows: pd.DataFrame, elsewhere: list[str] = ()) -> str:
+    """' (ledgers/2026.csv line 12 could not be read and may explain this difference; …)'."""
+    places = [f"{path} line {line}" for path, line in zip(rows["path"], rows["line"])] + list(elsewhere)
+    if not places:
+        return ""
+    shown = ", ".join(places[:_UNREAD_LINES_SHOWN])
+    if len(places) > _UNREAD_LINES_SHOWN:
+        shown += f" and {len(places) - _UNREAD_LINES_SHOWN:,} more"
+    one = len(places) == 1
+    return (
+        f" ({shown} could not be read or counted and "
+        f"may explain this difference; fix {'it' if one else 'them'} first.)"
+    )
 
 
 @check
@@ -729,15 +774,31 @@ def check_zero_amounts(cooperative: Cooperative) -> Iterable[Problem]:
     )
 
 
+#: A row is a refund, by the treasurer's own word, when its note begins with the word "refund".
+_REFUND_NOTE = r"(?i)^\s*refund\b"
+
+
+def is_marked_refund(notes: pd.Series) -> pd.Series:
+    """Whether each row's note marks it as a refund (`refund: drill returned`, `Refund`)."""
+    return notes.str.contains(_REFUND_NOTE, regex=True, na=False)
+
+
 @check
 def check_direction(cooperative: Cooperative) -> Iterable[Problem]:
-    """Money out under an income category, or in under an expense one: usually a refund."""
+    """Money out under an income category, or in under an expense one, not marked a refund."""
     ledger = cooperative.ledger
     if not _has(ledger, "amount", "category"):
         return []
     kinds = _kind_of(cooperative, ledger)
     amount = ledger["amount"]
     against = ((kinds == "income") & (amount < 0)) | ((kinds == "expense") & (amount > 0))
+    against = against.fillna(False).to_numpy(dtype=bool)
+    if not against.any():
+        return []
+    # Placeholder rows get their own error; the direction of a row not yet categorized means nothing.
+    against &= ~ledger["category"].isin(cooperative.accounts.placeholders).to_numpy()
+    if "note" in ledger.columns:
+        against &= ~is_marked_refund(ledger["note"]).to_numpy(dtype=bool)
     units = cooperative.accounts.minor_units
 
     def message(row: Any) -> str:
@@ -745,39 +806,219 @@ def check_direction(cooperative: Cooperative) -> Iterable[Problem]:
         sign = "money out" if row.amount < 0 else "money in"
         return (
             f'{format_minor(row.amount, units)} is {sign} under "{row.category}", an {kind} '
-            "category: published as a refund that reduces the category's total. If it is not a "
-            "refund, check the sign or the category."
+            "category. If it is a refund, start its note with \"refund\", e.g. "
+            '"refund: drill returned to the shop"; otherwise fix the sign or the category.'
         )
 
-    return row_problems(
-        ledger, against.fillna(False), "amount-against-direction", "amount", message, cooperative.locate
-    )
+    return row_problems(ledger, against, "amount-against-direction", "amount", message, cooperative.locate)
+
+
+#: Lines named in one double-entry problem; a longer group says how many more there are.
+_GROUP_LINES_SHOWN = 20
+
+_DOUBLE_KEY = ["date", "amount", "category", "fund", "counterparty", "description"]
 
 
 @check
 def check_double_entries(cooperative: Cooperative) -> Iterable[Problem]:
-    """Rows without an id that repeat another row in every field that matters."""
+    """Rows identical in every published figure, unless each carries its own id."""
     ledger = cooperative.ledger
     if not _has(ledger, "amount", "date", "id"):
         return []
-    key = ["date", "amount", "category", "fund", "counterparty", "description"]
-    candidates = ledger[(ledger["id"].str.len() == 0) & ledger["amount"].notna() & ledger["date"].notna()]
-    repeated = candidates.duplicated(key, keep="first")
-    if not repeated.any():
+    key = _DOUBLE_KEY
+    readable = (ledger["amount"].notna() & ledger["date"].notna()).to_numpy()
+    without_id = readable & (ledger["id"].str.len() == 0).to_numpy()
+    if not without_id.any():
         return []
-    first = candidates[~repeated].drop_duplicates(key)
-    first_location = {
-        tuple(values): f"{path} line {line}"
-        for *values, path, line in first[key + ["path", "line"]].itertuples(index=False)
-    }
+    # A 64-bit hash of the six cells from integer codes finds the few candidate rows in whole
+    # columns; they are then compared exactly (a collision only adds a candidate).
+    hashed = np.zeros(len(ledger), dtype=np.uint64)
+    for column in key:
+        if column == "date":
+            codes = ledger["date"].to_numpy().astype("datetime64[D]").astype(np.int64)
+        elif column == "amount":
+            codes = ledger["amount"].fillna(0).to_numpy(dtype=np.int64)
+        else:
+            codes = pd.factorize(ledger[column])[0]
+        with np.errstate(over="ignore"):
+            hashed = hashed * np.uint64(1_000_000_007) + codes.astype(np.uint64)
+    repeated = pd.Series(hashed).duplicated(keep=False).to_numpy()
+    near = readable & repeated & np.isin(hashed, hashed[without_id & repeated])
+    candidates = ledger.loc[near, key + ["id", "path", "line"]]
+    in_group = candidates.duplicated(key, keep=False).to_numpy()
+    if not in_group.any():
+        return []
+    grouped = candidates[in_group]
+    group = grouped.groupby(key, sort=False, dropna=False).ngroup().to_numpy()
+    no_id = (grouped["id"].str.len() == 0).to_numpy()
+    # Rows with distinct ids are two movements by the treasurer's word (a repeated id is
+    # id-duplicate's); one row without an id makes the group ambiguous.
+    ambiguous_groups = np.unique(group[no_id])
+    keep = np.isin(group, ambiguous_groups)
+    grouped, group = grouped[keep], group[keep]
+    first_of_group = ~pd.Series(group).duplicated().to_numpy()
+    members: dict[int, list[str]] = {}
+    for number, path, line in zip(group, grouped["path"], grouped["line"]):
+        members.setdefault(int(number), []).append(f"{path} line {line}")
+    firsts = grouped[first_of_group].assign(group_number=group[first_of_group])
+
+    def message(row: Any) -> str:
+        lines = members[int(row.group_number)]
+        shown = ", ".join(lines[:_GROUP_LINES_SHOWN])
+        more = len(lines) - _GROUP_LINES_SHOWN
+        if more > 0:
+            shown += f" and {more:,} more"
+        return (
+            f"These {len(lines):,} rows are identical (date, amount, category, fund, counterparty, "
+            f"description): {shown}. If it is one movement entered more than once, keep one row; "
+            "if each happened, give each row its own id."
+        )
+
     return row_problems(
-        candidates,
-        repeated,
-        "likely-double-entry",
+        firsts, np.ones(len(firsts), dtype=bool), "likely-double-entry", "date", message, cooperative.locate
+    )
+
+
+# A year in a ledger's file name: 1900 to 2099, not part of a longer number.
+_YEAR_IN_NAME = re.compile(r"(?<![0-9])(19[0-9]{2}|20[0-9]{2})(?![0-9])")
+
+
+def year_of_file(path: str) -> int | None:
+    """The year a ledger file is named after (2026.csv, 2026-bank.csv, ledger-2026.csv), if
+    its name holds exactly one year; a name such as 2025-2026.csv names none."""
+    name = path.rsplit("/", 1)[-1]
+    years = set(_YEAR_IN_NAME.findall(name[: -len(".csv")] if name.endswith(".csv") else name))
+    return int(years.pop()) if len(years) == 1 else None
+
+
+@check
+def check_file_year(cooperative: Cooperative) -> Iterable[Problem]:
+    """A row of 2025 in ledgers/2026.csv would be published in the wrong year's accounts."""
+    ledger = cooperative.ledger
+    if not _has(ledger, "date"):
+        return []
+    codes, paths = pd.factorize(ledger["path"])
+    named = {str(path): year for path in paths if (year := year_of_file(str(path))) is not None}
+    if not named:
+        return []
+    # Whole columns at once: the file's year per row through the few distinct paths.
+    file_year = np.array([named.get(str(path), -1) for path in paths], dtype=np.int64)[codes]
+    dates = ledger["date"].to_numpy()
+    row_year = dates.astype("datetime64[Y]").astype(np.int64) + 1970
+    outside = (file_year >= 0) & ~np.isnat(dates) & (row_year != file_year)
+    return row_problems(
+        ledger,
+        outside,
+        "date-outside-file-year",
         "date",
-        lambda row: "This row repeats "
-        f"{first_location.get(tuple(getattr(row, k) for k in key), 'an earlier row')} exactly "
-        "(date, amount, category, fund, counterparty, description). If it is the same movement "
-        "entered twice, remove one; if both happened, give each an id.",
+        lambda row: f"This row is dated {row.date:%Y-%m-%d}, but its file is named after "
+        f"{named[row.path]}: it would be published in {row.date.year}'s accounts. Move it to the "
+        f"ledger of {row.date.year}, or correct the year of the date.",
         cooperative.locate,
     )
+
+
+@check
+def check_placeholders(cooperative: Cooperative) -> Iterable[Problem]:
+    """Rows an importer could not categorize are neither income nor expense until they are."""
+    placeholders = cooperative.accounts.placeholders
+    if not placeholders:
+        return []
+    problems: list[Problem] = []
+    for frame, what in ((cooperative.ledger, "row"), (cooperative.budget, "budget line")):
+        if not _has(frame, "category"):
+            continue
+        problems += row_problems(
+            frame,
+            frame["category"].isin(placeholders).to_numpy(),
+            "category-placeholder",
+            "category",
+            lambda row, what=what: f'This {what} is in "{row.category}", which holds what is still to '
+            "be categorized; it is counted neither as income nor as expense. Give it its real "
+            "category from ledgers/accounts.yml.",
+            cooperative.locate,
+        )
+    return problems
+
+
+@check
+def check_funds_below_zero(cooperative: Cooperative) -> Iterable[Problem]:
+    """A fund that holds less than nothing at the end of a day: once per dip below zero."""
+    ledger = cooperative.ledger
+    if not _has(ledger, "amount", "date", "fund"):
+        return []
+    mask = (ledger["amount"].notna() & ledger["date"].notna()).to_numpy()
+    readable = ledger.loc[mask, ["path", "line", "fund", "date", "amount"]]
+    if readable.empty:
+        return []
+    daily = readable.groupby(["fund", "date"], sort=True, observed=True)["amount"].sum()
+    balance = daily.groupby(level="fund", sort=False).cumsum()
+    below = (balance < 0).to_numpy(dtype=bool)
+    if not below.any():
+        return []
+    fund_of = daily.index.get_level_values("fund").to_numpy(dtype=object)
+    # A dip starts on a day below zero whose previous day of the same fund was not.
+    starts = below & ~np.concatenate(([False], below[:-1] & (fund_of[1:] == fund_of[:-1])))
+    units = cooperative.accounts.minor_units
+    # Each dip is reported at the last row of its first day (the one that took the fund below zero).
+    last_rows = readable.drop_duplicates(["fund", "date"], keep="last").set_index(["fund", "date"])
+    problems: list[Problem] = []
+    reported: dict[str, int] = {}
+    for index in np.flatnonzero(starts):
+        fund, date = daily.index[index]
+        # A fund hovering around zero could dip every day: the first dips are enough to see it.
+        reported[fund] = reported.get(fund, 0) + 1
+        if reported[fund] > ROW_PROBLEM_LIMIT:
+            continue
+        row = last_rows.loc[(fund, date)]
+        line, column = cooperative.locate(str(row["path"]), int(row["line"]), "amount")
+        problems.append(
+            problem(
+                "fund-below-zero",
+                str(row["path"]),
+                line,
+                f'At the end of {date:%Y-%m-%d} the fund "{fund}" holds '
+                f"{format_minor(int(balance.iloc[index]), units)}, less than nothing. If the bank "
+                "did not lend it, a row of this fund is missing, in the wrong fund, or has the "
+                "wrong sign.",
+                column,
+            )
+        )
+    return problems
+
+
+@check
+def check_rows_not_reconciled(cooperative: Cooperative) -> Iterable[Problem]:
+    """Rows of a fund after its last balance assertion: published as not yet reconciled.
+
+    Once per fund, at its earliest such row. A fund without any assertion is not warned about
+    (its year pages say it is not reconciled): many small books keep no balances.csv.
+    """
+    balances, ledger = cooperative.balances, cooperative.ledger
+    if not _has(balances, "date", "fund") or not _has(ledger, "date", "fund"):
+        return []
+    last = balances[balances["date"].notna()].groupby("fund")["date"].max()
+    if last.empty:
+        return []
+    through = ledger["fund"].map(last)
+    after = (through.notna() & (ledger["date"] > through)).to_numpy(dtype=bool)
+    if not after.any():
+        return []
+    rows = ledger.loc[after, ["path", "line", "fund", "date"]]
+    problems: list[Problem] = []
+    for fund, group in rows.groupby("fund", sort=False):
+        first = group.sort_values(["date", "path", "line"], kind="stable").iloc[0]
+        line, column = cooperative.locate(str(first["path"]), int(first["line"]), "date")
+        # No count in the message: a row added later is not a new problem in a diff of the books.
+        problems.append(
+            problem(
+                "rows-not-reconciled",
+                str(first["path"]),
+                line,
+                f'This row and the later ones of the fund "{fund}" are dated after its last balance '
+                f"assertion ({last[fund]:%Y-%m-%d}): they are published as not yet reconciled with "
+                "the bank. When the next statement comes, add its balance to ledgers/balances.csv.",
+                column,
+            )
+        )
+    return problems

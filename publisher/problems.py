@@ -52,6 +52,9 @@ for _code, _severity, _summary in [
     ("file-symlink", E, "A file or folder of the books or the pages is a symbolic link, which is never followed."),
     ("file-unreadable", E, "A file cannot be read at all (permissions, a broken disk)."),
     ("books-too-many-rows", E, "The CSV files of the books hold more rows than the publisher reads."),
+    ("ledgers-file-not-read", E, "A file or folder under ledgers/ that is not read as books."),
+    ("ledgers-symlink", E, "A symbolic link under ledgers/; it is never followed."),
+    ("ledgers-too-many-files", E, "ledgers/ holds more files than the publisher reads."),
     # CSV structure
     ("csv-unterminated-quote", E, "A quoted cell is never closed."),
     ("csv-stray-quote", E, "A quote character stands where a cell cannot have one."),
@@ -68,6 +71,7 @@ for _code, _severity, _summary in [
     ("date-format", E, "A date is not written as YYYY-MM-DD."),
     ("date-impossible", E, "A date does not exist in the calendar."),
     ("date-in-future", E, "A date lies after today."),
+    ("date-outside-file-year", E, "A row dated in another year than its ledger file is named after."),
     # Amounts
     ("amount-decimal-comma", E, "An amount uses a decimal comma where the files use a point."),
     ("amount-decimal-point", E, "An amount uses a decimal point where the files use a comma."),
@@ -81,14 +85,17 @@ for _code, _severity, _summary in [
     ("amount-too-large", E, "An amount has more digits than the publisher accepts."),
     ("amount-zero", W, "A ledger row moves no money."),
     ("amount-total-too-large", E, "The amounts add up to more than can be totalled exactly."),
-    ("amount-against-direction", W, "An amount against its category's direction (a refund?)."),
+    ("amount-against-direction", E, "An amount against its category's direction, not marked as a refund."),
     # References between files
     ("category-unknown", E, "A category that accounts.yml does not declare."),
+    ("category-placeholder", E, "A row or budget line left in an import placeholder category."),
     ("fund-unknown", E, "A fund that accounts.yml does not declare."),
     ("id-duplicate", E, "A transaction id used by more than one row."),
     ("transfer-unbalanced", E, "The transfer rows of a date do not sum to zero."),
     ("balance-mismatch", E, "A balance assertion disagrees with the ledgers."),
-    ("likely-double-entry", W, "Two rows are identical: probably the same movement twice."),
+    ("likely-double-entry", E, "Identical rows without distinct ids: probably one movement twice."),
+    ("fund-below-zero", W, "A fund's balance goes below zero."),
+    ("rows-not-reconciled", W, "Rows of a fund after its last balance assertion: not yet reconciled."),
     # Budgets
     ("budget-year-invalid", E, "A budget year is not a four-digit year."),
     ("budget-amount-negative", E, "A planned amount is negative."),

@@ -6,6 +6,7 @@ have no errors. Formatting to text happens at the edges (`summary_json`, the sit
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -58,6 +59,9 @@ class Summary:
     warnings: int = 0
     labels: dict[str, str] = field(default_factory=dict)
     kinds: dict[str, str] = field(default_factory=dict)
+    #: fund -> the day of its last balance assertion (None: never reconciled with the bank);
+    #: its rows dated after that day are not yet reconciled
+    reconciled_through: dict[str, dt.date | None] = field(default_factory=dict)
 
     def money(self, minor: int) -> str:
         return format_minor(minor, self.units)
@@ -71,9 +75,21 @@ def with_year(ledger: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def reconciled_through(cooperative: Cooperative) -> dict[str, dt.date | None]:
+    """Each fund's last balance assertion: up to that day its rows agree with the bank."""
+    through: dict[str, dt.date | None] = {fund: None for fund in cooperative.accounts.funds}
+    balances = cooperative.balances
+    if len(balances) and "date" in balances.columns:
+        dated = balances[balances["date"].notna() & balances["fund"].isin(list(through))]
+        for fund, last in dated.groupby("fund")["date"].max().items():
+            through[str(fund)] = last.date()
+    return through
+
+
 def summarize(cooperative: Cooperative, errors: int = 0, warnings: int = 0) -> Summary:
     accounts = cooperative.accounts
-    kinds = accounts.kinds()
+    # Rows in an import placeholder ("uncategorized") are neither income nor expense.
+    kinds = accounts.counted_kinds()
     ledger = with_year(cooperative.ledger) if len(cooperative.ledger) else None
     budget = cooperative.budget
 
@@ -145,6 +161,7 @@ def summarize(cooperative: Cooperative, errors: int = 0, warnings: int = 0) -> S
         warnings=warnings,
         labels={key: c.label for key, c in accounts.categories.items()},
         kinds=kinds,
+        reconciled_through=reconciled_through(cooperative),
     )
 
 
@@ -166,5 +183,8 @@ def summary_json(summary: Summary, commit: str | None) -> dict:
             for year, figures in summary.years.items()
         },
         "funds": {fund: money(balance) for fund, balance in summary.funds.items()},
+        "reconciled_through": {
+            fund: day.isoformat() if day else None for fund, day in summary.reconciled_through.items()
+        },
         "checks": {"errors": summary.errors, "warnings": summary.warnings},
     }

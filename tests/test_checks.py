@@ -26,6 +26,7 @@ L = "ledgers/2026.csv"
 A = ACCOUNTS_PATH
 H = LEDGER_HEADER
 ROW = "2026-01-05,Dues,12.50,dues,,,,,\n"  # a clean ledger row
+OPENING = "2026-01-01,Opening balance,1000,opening,,,,,\n"  # keeps the fund above zero
 SEMICOLON_COMMA = ACCOUNTS + 'csv: {delimiter: ";", decimal: ","}\n'
 MINIMAL = "name: X\ncurrency: EUR\ncategories:\n  dues: {kind: income}\n"
 
@@ -45,6 +46,8 @@ BOOKS_CODES = frozenset(
     yaml-syntax yaml-duplicate-key yaml-too-deep yaml-too-many-aliases yaml-not-a-mapping
     accounts-missing accounts-key-missing accounts-key-unknown accounts-value-invalid
     currency-unknown category-kind-invalid csv-dialect-invalid too-many-problems
+    ledgers-file-not-read ledgers-symlink ledgers-too-many-files date-outside-file-year
+    category-placeholder fund-below-zero rows-not-reconciled
     """.split()
 )
 
@@ -85,10 +88,10 @@ def test_every_books_code_has_a_test():
     "code",
     [
         "amount-zero",
-        "amount-against-direction",
-        "likely-double-entry",
         "column-unknown",
         "too-many-problems",
+        "fund-below-zero",
+        "rows-not-reconciled",
     ],
 )
 def test_warnings_are_registered_as_warnings(code):
@@ -104,6 +107,13 @@ def test_warnings_are_registered_as_warnings(code):
         "amount-decimal-comma",
         "file-not-utf8",
         "accounts-key-unknown",
+        "amount-against-direction",
+        "likely-double-entry",
+        "date-outside-file-year",
+        "ledgers-file-not-read",
+        "ledgers-symlink",
+        "ledgers-too-many-files",
+        "category-placeholder",
     ],
 )
 def test_errors_are_registered_as_errors(code):
@@ -205,7 +215,7 @@ def test_a_row_after_a_three_line_quoted_description_gets_its_physical_line(coop
     problems = coop(
         {
             L: ledger(
-                '2026-01-05,"Paint,\nbrushes\nand tape",-12.50,tools,,,,,\n',
+                '2026-01-05,"Paint,\nbrushes\nand tape",12.50,dues,,,,,\n',
                 "2026-01-06,Dues,x,dues,,,,,\n",
             )
         }
@@ -425,7 +435,7 @@ def test_the_date_format_message_rewrites_an_unambiguous_date(coop):
 
 
 def test_a_leap_day_is_a_date(coop):
-    assert coop({L: ledger("2024-02-29,Dues,12.50,dues,,,,,\n")}) == []
+    assert coop({"ledgers/2024.csv": ledger("2024-02-29,Dues,12.50,dues,,,,,\n")}) == []
 
 
 @covers("date-in-future")
@@ -570,22 +580,24 @@ def test_a_zero_amount_is_a_warning(coop):
 
 
 @covers("amount-against-direction")
-def test_money_against_the_category_direction_is_a_refund_warning(coop):
+def test_money_against_the_category_direction_is_an_error_unless_marked_refund(coop):
     problems = coop(
         {
             L: ledger(
+                OPENING,
                 "2026-01-05,Dues refund,-12.50,dues,,,,,\n",
                 "2026-01-06,Rent refund,30,rent,,,,,\n",
                 "2026-01-07,Rent,-30,rent,,,,,\n",
                 "2026-01-08,Opening,-5,opening,,,,,\n",
+                "2026-01-09,Dues paid back,-12.50,dues,,,,,refund: paid twice\n",
             )
         }
     )
     assert codes_at(problems) == {
-        (L, 2, "amount-against-direction"),
         (L, 3, "amount-against-direction"),
+        (L, 4, "amount-against-direction"),
     }
-    assert not any(p.is_error for p in problems)
+    assert all(p.is_error for p in problems)
 
 
 # -- References between files -------------------------------------------------------------------
@@ -593,10 +605,10 @@ def test_money_against_the_category_direction_is_a_refund_warning(coop):
 
 @covers("category-unknown")
 def test_an_unknown_category_is_reported_with_the_close_one(coop):
-    problems = coop({L: ledger(ROW, "2026-01-06,Rent,-300,rnet,,,,,\n")})
+    problems = coop({L: ledger(ROW, "2026-01-06,Rent,300,rnet,,,,,\n")})
     assert codes_at(problems) == {(L, 3, "category-unknown")}
     (found,) = problems
-    assert found.column == 22
+    assert found.column == 21
     assert '"rent"' in found.message
 
 
@@ -660,6 +672,7 @@ def test_transfers_must_net_to_zero_on_each_date(coop):
     problems = coop(
         {
             L: ledger(
+                OPENING,
                 "2026-01-05,To commons,-100,transfer,general,,,,\n",
                 "2026-01-05,To commons,100,transfer,commons,,,,\n",
                 "2026-02-05,To commons,-100,transfer,general,,,,\n",
@@ -667,7 +680,7 @@ def test_transfers_must_net_to_zero_on_each_date(coop):
             )
         }
     )
-    assert codes_at(problems) == {(L, 4, "transfer-unbalanced")}
+    assert codes_at(problems) == {(L, 5, "transfer-unbalanced")}
     (found,) = problems
     assert "-0.01" in found.message
 
@@ -675,7 +688,7 @@ def test_transfers_must_net_to_zero_on_each_date(coop):
 def test_balanced_transfers_across_two_files_are_fine(coop):
     problems = coop(
         {
-            L: ledger("2026-01-05,To commons,-100,transfer,general,,,,\n"),
+            L: ledger(OPENING, "2026-01-05,To commons,-100,transfer,general,,,,\n"),
             "ledgers/2026-commons.csv": ledger(
                 "2026-01-05,From general,100,transfer,commons,,,,\n"
             ),
@@ -698,19 +711,21 @@ BALANCE_LEDGER = ledger(
     "2026-01-06,To commons,10,transfer,commons,,,,\n",
     "2026-02-01,Dues,1000,dues,,,,,\n",
 )
+NOT_RECONCILED = ("ledgers/2026.csv", 7, "rows-not-reconciled")  # the row of 2026-02-01
+AFTER_JAN_5 = ("ledgers/2026.csv", 5, "rows-not-reconciled")  # the rows from 2026-01-06 on
 
 
 @pytest.mark.parametrize(
     "assertion, expected",
     [
-        ("2026-01-05,general,62.25", set()),
-        ("2026-01-05,general,62.26", {("ledgers/balances.csv", 2, "balance-mismatch")}),
-        ("2026-01-05,general,62.24", {("ledgers/balances.csv", 2, "balance-mismatch")}),
-        ("2026-01-06,general,52.25", set()),
+        ("2026-01-05,general,62.25", {AFTER_JAN_5}),
+        ("2026-01-05,general,62.26", {("ledgers/balances.csv", 2, "balance-mismatch"), AFTER_JAN_5}),
+        ("2026-01-05,general,62.24", {("ledgers/balances.csv", 2, "balance-mismatch"), AFTER_JAN_5}),
+        ("2026-01-06,general,52.25", {NOT_RECONCILED}),
         ("2026-01-06,commons,10.00", set()),
         ("2026-01-06,commons,0", {("ledgers/balances.csv", 2, "balance-mismatch")}),
-        ("2025-12-31,general,0", set()),
-        ("2025-12-31,general,100", {("ledgers/balances.csv", 2, "balance-mismatch")}),
+        ("2025-12-31,general,0", {("ledgers/2026.csv", 2, "rows-not-reconciled")}),
+        ("2025-12-31,general,100", {("ledgers/balances.csv", 2, "balance-mismatch"), ("ledgers/2026.csv", 2, "rows-not-reconciled")}),
         ("2026-02-01,general,1052.25", set()),
     ],
 )
@@ -725,19 +740,20 @@ covers("balance-mismatch")(test_a_balance_assertion_is_checked_against_the_rows_
 
 
 def test_the_balance_mismatch_message_states_asserted_computed_and_difference(coop):
-    (found,) = coop(
-        {L: BALANCE_LEDGER, "ledgers/balances.csv": "date,fund,balance\n2026-01-05,general,62.26\n"}
+    (found,) = with_code(
+        coop({L: BALANCE_LEDGER, "ledgers/balances.csv": "date,fund,balance\n2026-01-05,general,62.26\n"}),
+        "balance-mismatch",
     )
     assert "62.26" in found.message and "62.25" in found.message and "0.01" in found.message
     assert found.column == 20
 
 
 @covers("likely-double-entry")
-def test_two_identical_rows_without_id_are_a_likely_double_entry(coop):
+def test_two_identical_rows_without_id_are_a_double_entry_error(coop):
     row = "2026-01-05,Monthly dues,12.50,dues,,Ann,,,\n"
     problems = coop({L: ledger(row, ROW, row)})
-    assert codes_at(problems) == {(L, 4, "likely-double-entry")}
-    assert not any(p.is_error for p in problems)
+    assert codes_at(problems) == {(L, 2, "likely-double-entry")}
+    assert all(p.is_error for p in problems)
 
 
 def test_identical_rows_with_distinct_ids_are_two_movements(coop):
@@ -1117,3 +1133,308 @@ csv: {delimiter: ",", decimal: "."} # optional dialect of this repository's CSV 
     assert accounts.categories["dues"].label == "Membership dues"
     assert accounts.closed_through == dt.date(2025, 12, 31)
     assert accounts.public_counterparties == frozenset({"City Council", "Hardware Cooperative"})
+
+
+# -- Never publish a wrong number ---------------------------------------------------------------
+
+
+
+@covers("amount-against-direction")
+@pytest.mark.parametrize("note", ["refund: drill returned to the shop", "Refund", "  REFUND - paid twice"])
+def test_a_row_against_its_direction_marked_refund_gives_no_problem(coop, note):
+    problems = coop({L: ledger(OPENING, f"2026-01-06,Drill returned,30,tools,,,,,{note}\n")})
+    assert problems == []
+
+
+@pytest.mark.parametrize("note", ["", "refunded by the shop", "not a refund", "returned"])
+def test_a_row_against_its_direction_without_the_refund_word_is_an_error(coop, note):
+    problems = coop({L: ledger(OPENING, f"2026-01-06,Drill returned,30,tools,,,,,{note}\n")})
+    assert codes_at(problems) == {(L, 3, "amount-against-direction")}
+    (found,) = problems
+    assert found.is_error and "refund" in found.message
+
+
+def test_a_marked_refund_reduces_its_category_total(tmp_path):
+    from publisher.summary import summarize
+
+    write_coop(
+        tmp_path,
+        {L: ledger(OPENING, "2026-01-05,Drill,-100,tools,,,,,\n", "2026-01-06,Drill back,30,tools,,,,,refund\n")},
+    )
+    cooperative, problems = check_cooperative(tmp_path, today=TODAY)
+    assert problems == []
+    assert summarize(cooperative).years[2026].categories["tools"] == -7000
+
+
+@covers("likely-double-entry")
+def test_identical_rows_are_one_error_on_the_first_line_naming_every_line(coop):
+    row = "2026-01-05,Monthly dues,12.50,dues,,Ann,,,\n"
+    problems = coop({L: ledger(row, ROW, row, row), "ledgers/cash.csv": ledger(row)})
+    assert codes_at(problems) == {(L, 2, "likely-double-entry")}
+    (found,) = problems
+    assert found.is_error
+    for place in (f"{L} line 2", f"{L} line 4", f"{L} line 5", "ledgers/cash.csv line 2"):
+        assert place in found.message
+
+
+def test_identical_rows_one_without_an_id_are_a_double_entry(coop):
+    problems = coop({L: ledger("2026-01-05,Dues,12.50,dues,,Ann,,a1,\n", "2026-01-05,Dues,12.50,dues,,Ann,,,\n")})
+    assert codes_at(problems) == {(L, 2, "likely-double-entry")}
+
+
+def test_identical_rows_that_differ_only_in_the_note_are_a_double_entry(coop):
+    problems = coop({L: ledger("2026-01-05,Dues,12.50,dues,,Ann,,,x\n", "2026-01-05,Dues,12.50,dues,,Ann,,,y\n")})
+    assert codes_at(problems) == {(L, 2, "likely-double-entry")}
+
+
+def test_many_groups_of_double_entries_keep_the_cap(coop):
+    rows = [f"2026-01-{day:02d},Dues {n},1,dues,,,,,\n" for day in (5,) for n in range(ROW_PROBLEM_LIMIT + 3)]
+    problems = coop({L: ledger(*rows, *rows)})
+    found = with_code(problems, "likely-double-entry")
+    assert len(found) == ROW_PROBLEM_LIMIT
+    assert (L, ROW_PROBLEM_LIMIT + 2, "too-many-problems") in codes_at(problems)
+
+
+@covers("date-outside-file-year")
+@pytest.mark.parametrize("name", ["2026.csv", "2026-bank.csv", "ledger-2026.csv", "bank_2026_03.csv"])
+def test_a_row_of_another_year_in_a_file_named_by_a_year_is_an_error(coop, name):
+    path = f"ledgers/{name}"
+    problems = coop({path: ledger(ROW, "2025-12-31,Dues,12.50,dues,,,,,\n")})
+    assert codes_at(problems) == {(path, 3, "date-outside-file-year")}
+    (found,) = problems
+    assert found.column == 1
+
+
+@pytest.mark.parametrize("name", ["cash.csv", "2025-2026.csv", "account-12026.csv", "invoice-1234.csv"])
+def test_a_file_not_named_by_one_year_holds_any_year(coop, name):
+    problems = coop({f"ledgers/{name}": ledger(ROW, "2025-12-31,Dues,12.50,dues,,,,,\n")})
+    assert problems == []
+
+
+@covers("ledgers-file-not-read")
+@pytest.mark.parametrize(
+    "name", ["2026.xlsx", "2026.ods", "2026.xls", "2026.txt", "2026.csv.txt", "2026.CSV", ".2026.csv", "notes.pdf"]
+)
+def test_a_file_under_ledgers_that_is_not_read_is_an_error(coop, name):
+    problems = coop({L: ledger(ROW), f"ledgers/{name}": ledger("2026-02-01,Dues,99,dues,,,,,\n")})
+    assert codes_at(problems) == {(f"ledgers/{name}", None, "ledgers-file-not-read")}
+    assert problems[0].is_error
+
+
+def test_a_capitalised_csv_is_told_to_be_renamed_in_lower_case(coop):
+    (found,) = coop({"ledgers/Bank.CSV": ledger(ROW)})
+    assert '"Bank.csv"' in found.message
+
+
+@covers("ledgers-file-not-read")
+def test_a_subfolder_of_ledgers_is_an_error(coop):
+    problems = coop({L: ledger(ROW), "ledgers/old/2025.csv": ledger("2025-02-01,Dues,99,dues,,,,,\n")})
+    assert codes_at(problems) == {("ledgers/old", None, "ledgers-file-not-read")}
+
+
+@pytest.mark.parametrize(
+    "name", ["README.md", "readme.txt", ".gitkeep", ".DS_Store", ".~lock.2026.csv#", "~$2026.xlsx", "Thumbs.db"]
+)
+def test_expected_files_that_are_not_books_are_allowed_under_ledgers(coop, name):
+    assert coop({L: ledger(ROW), f"ledgers/{name}": "anything\n"}) == []
+
+
+def test_budget_and_balances_files_are_recognized_in_any_case(coop):
+    problems = coop({L: ledger(ROW), "ledgers/Budget-2026.csv": "year,category,amount\n2026,dues,x\n"})
+    assert codes_at(problems) == {("ledgers/Budget-2026.csv", 2, "amount-not-a-number")}
+
+
+@covers("ledgers-symlink")
+def test_a_symbolic_link_under_ledgers_is_refused_and_never_followed(coop, tmp_path):
+    outside = tmp_path.parent / f"{tmp_path.name}-secret.csv"
+    outside.write_text(ledger("2026-02-01,Secret salary of Zed,-99,rent,,,,,\n"), encoding="utf-8")
+    (tmp_path / "ledgers").mkdir(parents=True)
+    (tmp_path / "ledgers" / "2026-linked.csv").symlink_to(outside)
+    (tmp_path / "ledgers" / "folder").symlink_to(tmp_path.parent, target_is_directory=True)
+    problems = coop({L: ledger(ROW)})
+    assert codes_at(problems) == {
+        ("ledgers/2026-linked.csv", None, "ledgers-symlink"),
+        ("ledgers/folder", None, "ledgers-symlink"),
+    }
+    assert not any("Zed" in p.message or str(tmp_path.parent) in p.message for p in problems)
+
+
+@covers("ledgers-too-many-files")
+def test_more_than_a_thousand_files_under_ledgers_is_one_error(coop):
+    files = {f"ledgers/{n:04d}-x.csv": ledger(ROW) for n in range(1001)}
+    problems = coop(files)
+    assert codes_at(problems) == {("ledgers", None, "ledgers-too-many-files")}
+
+
+def test_a_thousand_files_under_ledgers_are_read(coop):
+    files = {f"ledgers/part-{n:04d}.csv": H for n in range(999)}  # with accounts.yml: 1,000
+    assert coop(files) == []
+
+
+PLACEHOLDER_ACCOUNTS = ACCOUNTS.replace(
+    "  opening: {kind: opening}\n",
+    "  opening: {kind: opening}\n  uncategorized: {kind: expense, label: To be categorized, placeholder: true}\n"
+    "  suspense: {kind: income, placeholder: true}\n",
+)
+
+
+@covers("category-placeholder")
+def test_rows_and_budget_lines_in_a_placeholder_category_are_errors(coop):
+    problems = coop(
+        {
+            L: ledger(OPENING, "2026-01-05,Card payment,-20,uncategorized,,,,,\n", "2026-01-06,Transfer in,5,suspense,,,,,\n"),
+            "ledgers/budget.csv": "year,category,amount\n2026,uncategorized,100\n",
+        },
+        accounts=PLACEHOLDER_ACCOUNTS,
+    )
+    assert codes_at(problems) == {
+        (L, 3, "category-placeholder"),
+        (L, 4, "category-placeholder"),
+        ("ledgers/budget.csv", 2, "category-placeholder"),
+    }
+
+
+def test_the_uncategorized_key_is_a_placeholder_without_the_flag(coop):
+    accounts = ACCOUNTS + "  uncategorized: {kind: expense}\n"
+    accounts = accounts.replace("public_counterparties:\n  - City Council\n", "") + "public_counterparties: [City Council]\n"
+    problems = coop({L: ledger(OPENING, "2026-01-05,Card payment,20,uncategorized,,,,,\n")}, accounts=accounts)
+    assert codes_at(problems) == {(L, 3, "category-placeholder")}  # and no direction error
+
+
+def test_placeholder_rows_are_never_income_or_expense_in_the_summary(tmp_path):
+    from publisher.summary import summarize
+
+    write_coop(
+        tmp_path,
+        {L: ledger(OPENING, "2026-01-05,Card,-20,uncategorized,,,,,\n", "2026-01-06,Rent,-30,rent,,,,,\n")},
+        PLACEHOLDER_ACCOUNTS,
+    )
+    cooperative, _ = check_cooperative(tmp_path, today=TODAY)
+    figures = summarize(cooperative).years[2026]
+    assert "uncategorized" not in figures.categories
+    assert (figures.income, figures.expense) == (0, 3000)
+
+
+@covers("accounts-value-invalid")
+def test_a_placeholder_flag_that_is_not_a_boolean_is_invalid():
+    text = MINIMAL + "  x: {kind: expense, placeholder: maybe}\n"
+    accounts, problems = parse_accounts(text, A)
+    assert codes_at(problems) == {(A, 5, "accounts-value-invalid")}
+
+
+@covers("fund-below-zero")
+def test_a_fund_below_zero_is_one_warning_per_dip_on_its_first_day(coop):
+    problems = coop(
+        {
+            L: ledger(
+                "2026-01-01,Opening,100,opening,,,,,\n",
+                "2026-01-05,Rent,-150,rent,,,,,\n",  # 2: below zero
+                "2026-01-05,Dues,20,dues,,,,,\n",  # 3: still below zero at the end of the day
+                "2026-01-06,Rent,-10,rent,,,,,\n",  # 4: deeper, same dip
+                "2026-01-07,Grant,100,grants,,,,,\n",  # 5: back above zero
+                "2026-01-08,Rent,-100,rent,,,,,\n",  # 6: a second dip
+                "2026-01-08,Commons,-1,rent,commons,,,,\n",  # 7: another fund
+            )
+        }
+    )
+    assert codes_at(problems) == {(L, 4, "fund-below-zero"), (L, 7, "fund-below-zero"), (L, 8, "fund-below-zero")}
+    assert not any(p.is_error for p in problems)
+    assert "2026-01-05" in next(p.message for p in problems if p.line == 4)
+
+
+def test_a_fund_dipping_below_zero_within_a_day_only_is_fine(coop):
+    rows = ("2026-01-05,Rent,-150,rent,,,,,\n", "2026-01-05,Dues,200,dues,,,,,\n")
+    assert coop({L: ledger(*rows)}) == []
+
+
+UNREADABLE_BALANCE = {
+    L: ledger(OPENING, "2026-01-05,Dues,12.50,dues,,,,,\n", "2026-01-06,Dues,x,dues,,,,,\n", "2026-13-07,Dues,1,dues,,,,,\n",
+              "2026-02-01,Dues,y,dues,,,,,\n"),
+    "ledgers/balances.csv": "date,fund,balance\n2026-01-31,general,1014.50\n",
+}
+
+
+def test_a_balance_mismatch_names_the_unreadable_rows_that_may_explain_it(coop):
+    problems = coop(UNREADABLE_BALANCE)
+    (found,) = with_code(problems, "balance-mismatch")
+    assert (found.path, found.line) == ("ledgers/balances.csv", 2)
+    assert f"{L} line 4" in found.message and f"{L} line 5" in found.message
+    assert f"{L} line 6" not in found.message  # dated after the assertion: cannot explain it
+
+
+def test_a_transfer_difference_names_the_unreadable_transfer_rows_of_its_date(coop):
+    problems = coop(
+        {
+            L: ledger(
+                OPENING,
+                "2026-01-05,To commons,-100,transfer,general,,,,\n",
+                "2026-01-05,To commons,1OO,transfer,commons,,,,\n",
+                "2026-01-05,To commons,100,transfre,commons,,,,\n",
+                "2026-01-06,Other,x,transfer,commons,,,,\n",
+            )
+        }
+    )
+    (found,) = with_code(problems, "transfer-unbalanced")
+    assert found.line == 3
+    assert f"{L} line 4" in found.message and f"{L} line 5" in found.message
+    assert f"{L} line 6" not in found.message
+
+
+def test_a_fund_dipping_every_day_is_reported_for_the_first_dips_only(coop):
+    rows = [
+        f"2026-{1 + n // 28:02d}-{1 + n % 28:02d},{'Rent' if n % 2 == 0 else 'Dues'},{'-1' if n % 2 == 0 else '1'},"
+        f"{'rent' if n % 2 == 0 else 'dues'},,,,,\n"
+        for n in range(2 * ROW_PROBLEM_LIMIT + 10)
+    ]
+    problems = coop({"ledgers/cash.csv": ledger(*rows)})
+    assert len(with_code(problems, "fund-below-zero")) == ROW_PROBLEM_LIMIT
+
+
+@covers("rows-not-reconciled")
+def test_rows_after_a_funds_last_balance_assertion_are_one_warning_per_fund(coop):
+    problems = coop(
+        {
+            L: ledger(
+                OPENING,
+                "2026-01-01,Opening,100,opening,commons,,,,\n",
+                "2026-02-03,Dues,5,dues,,,,,\n",  # 4: after general's assertion
+                "2026-02-01,Dues,5,dues,,,,,\n",  # 5: after it too, and the earlier
+                "2026-03-01,Dues,5,dues,commons,,,,\n",  # commons has no assertion: no warning
+            ),
+            "ledgers/balances.csv": "date,fund,balance\n2026-01-15,general,1000\n2026-01-31,general,1000\n",
+        }
+    )
+    assert codes_at(problems) == {(L, 5, "rows-not-reconciled")}
+    (found,) = problems
+    assert not found.is_error and "2026-01-31" in found.message
+
+
+def test_a_file_name_with_a_line_break_cannot_forge_a_line_of_the_report(coop):
+    problems = coop({L: ledger(ROW), "ledgers/x\nledgers/2026.csv:1:1: error: [fake] y.txt": "z\n"})
+    (found,) = problems
+    assert found.code == "ledgers-file-not-read"
+    assert "\n" not in found.path and "\n" not in found.message
+
+
+def test_a_balance_mismatch_names_a_ragged_row_that_was_not_read(coop):
+    problems = coop(
+        {
+            L: ledger(OPENING, "2026-01-05,Paint, brushes,-12.50,tools,,,,,\n"),
+            "ledgers/balances.csv": "date,fund,balance\n2026-01-31,general,987.50\n",
+        }
+    )
+    assert codes_at(problems) == {(L, 3, "csv-ragged-row"), ("ledgers/balances.csv", 2, "balance-mismatch")}
+    (found,) = with_code(problems, "balance-mismatch")
+    assert f"{L} line 3" in found.message
+
+
+def test_a_balance_mismatch_names_a_ledger_file_that_could_not_be_read(coop):
+    problems = coop(
+        {
+            L: ledger(OPENING),
+            "ledgers/2026-card.csv": ledger("2026-01-05,Café,-12.50,tools,,,,,\n").encode("latin-1"),
+            "ledgers/balances.csv": "date,fund,balance\n2026-01-31,general,987.50\n",
+        }
+    )
+    (found,) = with_code(problems, "balance-mismatch")
+    assert "ledgers/2026-card.csv" in found.message

@@ -711,7 +711,7 @@ def test_a_warning_in_a_members_books_does_not_leave_it_out(tmp_path):
         books(
             "A",
             {"dues": "income"},
-            ["2026-01-01,Dues,3.00,dues,", "2026-01-02,Refund of dues,-1.00,dues,"],
+            ["2026-01-01,Dues,2.00,dues,", "2026-01-02,Nothing moved,0.00,dues,"],  # amount-zero
         ),
     )
     root = write_federation(tmp_path / "fed", "  - id: a\n    path: a\n")

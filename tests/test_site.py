@@ -84,7 +84,7 @@ def test_summary_json_matches_the_ledgers_computed_independently(example_site):
             income[year] = income.get(year, Decimal(0)) + amount
         elif kinds[row["category"]] == "expense":
             expense[year] = expense.get(year, Decimal(0)) - amount
-    assert set(summary) == {"name", "currency", "source", "years", "funds", "checks"}
+    assert set(summary) == {"name", "currency", "source", "years", "funds", "reconciled_through", "checks"}
     assert summary["currency"] == "EUR"
     assert re.fullmatch(r"[0-9a-f]{40}", summary["source"]["commit"] or "") or summary["source"]["commit"] is None
     for year, figures in summary["years"].items():
@@ -274,3 +274,38 @@ def test_build_refuses_a_directory_that_is_not_a_cooperative(tmp_path):
     result = CliRunner().invoke(main, ["build", str(tmp_path)])
     assert result.exit_code == 2
     assert "accounts.yml" in result.output
+
+
+def test_rows_after_a_funds_last_balance_assertion_are_published_as_not_yet_reconciled(tmp_path):
+    from publisher.site.generate import generate_site
+    from tests.conftest import LEDGER_HEADER, TODAY, write_coop
+
+    rows = (
+        "2026-01-01,Opening,100,opening,,,,,\n"
+        "2026-01-10,Dues,10,dues,,,,,\n"
+        "2026-02-10,Dues,5,dues,,,,,\n"  # after general's assertion
+        "2026-01-01,Opening,50,opening,commons,,,,\n"  # commons: never asserted
+    )
+    root = write_coop(
+        tmp_path / "coop",
+        {"ledgers/2026.csv": LEDGER_HEADER + rows, "ledgers/balances.csv": "date,fund,balance\n2026-01-31,general,110\n"},
+    )
+    cooperative, problems = check_cooperative(root, today=TODAY)
+    assert not [p for p in problems if p.is_error]
+    out = tmp_path / "out"
+    generate_site(cooperative, problems, None, tmp_path / "docs", out)
+    summary = json.loads((out / "data/summary.json").read_text(encoding="utf-8"))
+    assert summary["reconciled_through"] == {"general": "2026-01-31", "commons": None}
+    page = (out / "finances/2026.md").read_text(encoding="utf-8")
+    status = re.search(r'<ul class="publisher-reconciliation-status">(.*?)</ul>', page).group(1)
+    general, commons = re.findall(r"<li[^>]*>(.*?)</li>", status)
+    assert "general" in general and "2026-01-31" in general and "1 row " in general
+    assert "commons" in commons and "not yet reconciled" in commons
+    year = json.loads((out / "data/ledger-2026.json").read_text(encoding="utf-8"))
+    flag = [c["key"] for c in year["columns"]].index("reconciled")
+    assert {(row[0], row[4], row[flag]) for row in year["rows"]} == {
+        ("2026-01-01", "general", "yes"),
+        ("2026-01-10", "general", "yes"),
+        ("2026-02-10", "general", "not yet"),
+        ("2026-01-01", "commons", "not yet"),
+    }

@@ -46,9 +46,9 @@ def resolve_target(root: Path, into: str) -> tuple[str, Path]:
         )
     name = resolved.name
     lowered = name.lower()
-    if lowered.startswith(".") or not lowered.endswith(".csv"):
+    if lowered.startswith(".") or not name.endswith(".csv"):  # as publisher check reads them
         raise CannotImport(
-            f"--into {into}: a ledger's name ends with .csv and does not start with a dot."
+            f"--into {into}: a ledger's name ends with a lower-case .csv and does not start with a dot."
         )
     if lowered.startswith("budget") or lowered == "balances.csv":
         raise CannotImport(

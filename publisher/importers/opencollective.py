@@ -540,7 +540,8 @@ def _rows(
         role = debit_role if debit else credit_role
         kind_words = t.kind.lower().replace("_", " ")
         description = t.description or f"Open Collective {kind_words}"
-        note = f"Open Collective {t.kind}" + (" refund" if t.refund else "")
+        # A refund goes against its category's direction: its note says so, as the checks ask.
+        note = ("refund: " if t.refund else "") + f"Open Collective {t.kind}"
         if t.amount:
             rows.append(
                 NewRow(
@@ -568,7 +569,7 @@ def _rows(
                     category=roles[fee_role].key,
                     fund=fund,
                     id=f"{t.id}-{suffix}",
-                    note=f"Open Collective {fee_field} of transaction {t.id}",
+                    note=("refund: " if t.refund else "") + f"Open Collective {fee_field} of transaction {t.id}",
                 )
             )
     return rows, zero

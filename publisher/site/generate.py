@@ -16,6 +16,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import plotly
 from plotly.offline import get_plotlyjs_version
@@ -142,7 +143,10 @@ def year_page(
     chart_files: dict[str, Chart],
     reconciliations: list[tuple[str, str, int]],
     has_rows: bool,
+    unreconciled: dict[str, int] | None = None,
 ) -> str:
+    """The page of one year. `unreconciled`: fund -> its rows of the year not yet reconciled,
+    for every fund with rows that year."""
     f = summary.years[year]
     money = lambda v: display_money(v, summary)  # noqa: E731
     planned_income = sum(v for k, v in f.budget.items() if summary.kinds.get(k) == "income")
@@ -188,6 +192,8 @@ def year_page(
         parts.append(f'<ul class="publisher-reconciled">{items}</ul>\n\n')
     else:
         parts.append("<p>No balance assertion was recorded for this year.</p>\n\n")
+    if unreconciled:
+        parts.append(reconciled_status_html(summary, unreconciled))
     if has_rows:
         parts += [
             "## Ledger\n\n",
@@ -198,6 +204,36 @@ def year_page(
             "</div>\n\n",
         ]
     return "".join(parts)
+
+
+def reconciled_status_html(summary: Summary, unreconciled: dict[str, int]) -> str:
+    """Per fund, up to which day its rows agree with the bank, and how many come after."""
+    items = []
+    for fund, count in unreconciled.items():
+        through = summary.reconciled_through.get(fund)
+        rows = f"{count} {'row' if count == 1 else 'rows'}"
+        if through is None:
+            text = (
+                f"not yet reconciled with the bank: no balance assertion was recorded, so its "
+                f"{rows} of this year are published as the treasurer entered them."
+            )
+        elif count:
+            text = (
+                f'reconciled with the bank through <time>{esc(through.isoformat())}</time>; the {rows} '
+                "after that day are not yet reconciled."
+            )
+        else:
+            text = f'reconciled with the bank through <time>{esc(through.isoformat())}</time>.'
+        state = "publisher-unreconciled" if through is None or count else "publisher-reconciled-through"
+        items.append(f'<li class="{state}">Fund <strong>{esc(fund)}</strong>: {text}</li>')
+    return f'<ul class="publisher-reconciliation-status">{"".join(items)}</ul>\n\n'
+
+
+def unreconciled_rows(rows: pd.DataFrame, summary: Summary) -> pd.Series:
+    """Whether each published row (ISO date text, fund) is after its fund's last assertion."""
+    known = {fund: day.isoformat() for fund, day in summary.reconciled_through.items() if day}
+    through = rows["fund"].map(known).astype("object").fillna("")
+    return (through == "") | (rows["date"] > through)
 
 
 def warnings_page(problems: list[Problem], finder: NameFinder) -> str:
@@ -232,7 +268,7 @@ def data_page(summary: Summary, commit: CommitInfo | None, years: list[int]) -> 
     downloads = [
         ("data/ledger.csv", "ledger.csv", "Every ledger row, oldest first. Private counterparties appear as “private”."),
         ("data/budget.csv", "budget.csv", "Every budget line."),
-        ("data/summary.json", "summary.json", "Each year's income, expense, net result, categories and budget; each fund's balance."),
+        ("data/summary.json", "summary.json", "Each year's income, expense, net result, categories and budget; each fund's balance and the day up to which it is reconciled with the bank."),
         ("data/datapackage.json", "datapackage.json", "A Frictionless Data Package describing the CSV files, for data tools."),
     ] + [(f"data/ledger-{y}.csv", f"ledger-{y}.csv", f"The ledger rows of {y}.") for y in years]
     items = "".join(
@@ -379,7 +415,7 @@ def published_budget(cooperative: Cooperative) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
-def ledger_json(rows: pd.DataFrame, labels: dict[str, str]) -> str:
+def ledger_json(rows: pd.DataFrame, labels: dict[str, str], unreconciled: pd.Series | None = None) -> str:
     columns = [
         {"key": "date", "label": "Date", "kind": "date"},
         {"key": "description", "label": "Description", "kind": "text"},
@@ -389,6 +425,11 @@ def ledger_json(rows: pd.DataFrame, labels: dict[str, str]) -> str:
         {"key": "counterparty", "label": "Counterparty", "kind": "text"},
         {"key": "decision", "label": "Decision", "kind": "decision"},
         {"key": "id", "label": "Id", "kind": "text"},
+    ]
+    if unreconciled is not None:
+        columns.append({"key": "reconciled", "label": "Reconciled with the bank", "kind": "text"})
+        rows = rows.assign(reconciled=np.where(unreconciled.to_numpy(dtype=bool), "not yet", "yes"))
+    columns += [
         {"key": "changed_in", "label": "Last changed in", "kind": "provenance"},
         {"key": "changed_on", "label": "on", "kind": "provenance"},
     ]
@@ -501,9 +542,14 @@ def generate_site(
                 (row.date.strftime("%Y-%m-%d"), row.fund, int(row.balance)) for row in in_year.itertuples()
             ]
         year_rows = ledger[ledger_years == year] if len(ledger) else ledger
-        files[f"finances/{year}.md"] = year_page(summary, year, chart_files, reconciliations, len(year_rows) > 0)
+        after = unreconciled_rows(year_rows, summary) if len(year_rows) else pd.Series([], dtype=bool)
+        per_fund = after.groupby(year_rows["fund"]).sum() if len(year_rows) else pd.Series([], dtype="int64")
+        unreconciled = {fund: int(per_fund[fund]) for fund in summary.reconciled_through if fund in per_fund.index}
+        files[f"finances/{year}.md"] = year_page(
+            summary, year, chart_files, reconciliations, len(year_rows) > 0, unreconciled
+        )
         if len(year_rows):
-            files[f"data/ledger-{year}.json"] = ledger_json(year_rows, summary.labels)
+            files[f"data/ledger-{year}.json"] = ledger_json(year_rows, summary.labels, after)
             files[f"data/ledger-{year}.csv"] = frame_csv(year_rows)
     files["finances/warnings.md"] = warnings_page(problems, finder)
     # Rows deleted long ago may name people today's ledger no longer does.
