@@ -203,7 +203,7 @@ def find_csv_files(ledgers_dir: Path) -> CsvFiles:
             # Never followed: its target could be any file of the machine building the site.
             problems.append(
                 problem(
-                    "ledgers-symlink",
+                    "file-symlink",
                     relative,
                     None,
                     f'"{name}" is a symbolic link, which is never followed. Put the file itself in '

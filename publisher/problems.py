@@ -53,7 +53,6 @@ for _code, _severity, _summary in [
     ("file-unreadable", E, "A file cannot be read at all (permissions, a broken disk)."),
     ("books-too-many-rows", E, "The CSV files of the books hold more rows than the publisher reads."),
     ("ledgers-file-not-read", E, "A file or folder under ledgers/ that is not read as books."),
-    ("ledgers-symlink", E, "A symbolic link under ledgers/; it is never followed."),
     ("ledgers-too-many-files", E, "ledgers/ holds more files than the publisher reads."),
     # CSV structure
     ("csv-unterminated-quote", E, "A quoted cell is never closed."),

@@ -46,7 +46,7 @@ BOOKS_CODES = frozenset(
     yaml-syntax yaml-duplicate-key yaml-too-deep yaml-too-many-aliases yaml-not-a-mapping
     accounts-missing accounts-key-missing accounts-key-unknown accounts-value-invalid
     currency-unknown category-kind-invalid csv-dialect-invalid too-many-problems
-    ledgers-file-not-read ledgers-symlink ledgers-too-many-files date-outside-file-year
+    ledgers-file-not-read ledgers-too-many-files date-outside-file-year
     category-placeholder fund-below-zero rows-not-reconciled
     """.split()
 )
@@ -111,7 +111,7 @@ def test_warnings_are_registered_as_warnings(code):
         "likely-double-entry",
         "date-outside-file-year",
         "ledgers-file-not-read",
-        "ledgers-symlink",
+        "file-symlink",
         "ledgers-too-many-files",
         "category-placeholder",
     ],
@@ -1244,7 +1244,7 @@ def test_budget_and_balances_files_are_recognized_in_any_case(coop):
     assert codes_at(problems) == {("ledgers/Budget-2026.csv", 2, "amount-not-a-number")}
 
 
-@covers("ledgers-symlink")
+@covers("file-symlink")
 def test_a_symbolic_link_under_ledgers_is_refused_and_never_followed(coop, tmp_path):
     outside = tmp_path.parent / f"{tmp_path.name}-secret.csv"
     outside.write_text(ledger("2026-02-01,Secret salary of Zed,-99,rent,,,,,\n"), encoding="utf-8")
@@ -1253,8 +1253,8 @@ def test_a_symbolic_link_under_ledgers_is_refused_and_never_followed(coop, tmp_p
     (tmp_path / "ledgers" / "folder").symlink_to(tmp_path.parent, target_is_directory=True)
     problems = coop({L: ledger(ROW)})
     assert codes_at(problems) == {
-        ("ledgers/2026-linked.csv", None, "ledgers-symlink"),
-        ("ledgers/folder", None, "ledgers-symlink"),
+        ("ledgers/2026-linked.csv", None, "file-symlink"),
+        ("ledgers/folder", None, "file-symlink"),
     }
     assert not any("Zed" in p.message or str(tmp_path.parent) in p.message for p in problems)
 

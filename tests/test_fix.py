@@ -47,13 +47,13 @@ def test_a_dry_run_lists_the_changes_and_changes_no_byte(tmp_path):
 
 
 def test_write_fixes_keeps_a_backup_and_the_books_then_check_clean(tmp_path):
-    books = SHORT + '13.01.2026,"Paint, brushes","-12,50",tools\n2026-02-05,Dues,3,dues\n'
+    books = SHORT + '13.01.2026,"Paint, brushes","-12,50",tools\n2026-01-05,Dues,30,dues\n'
     write_coop(tmp_path, {L: books})
     result = fix(tmp_path / L, "--write")
     assert result.exit_code == 0, result.output
     assert (tmp_path / ".publisher-backups/ledgers/2026.csv").read_text() == books
     assert (tmp_path / L).read_text() == (
-        SHORT + '2026-01-13,"Paint, brushes",-12.50,tools\n2026-02-05,Dues,3,dues\n'
+        SHORT + '2026-01-13,"Paint, brushes",-12.50,tools\n2026-01-05,Dues,30,dues\n'
     )
     assert codes_at(check(tmp_path)) == set()
     assert fix(tmp_path / L).exit_code == 0  # nothing left to do
@@ -221,10 +221,10 @@ def test_a_column_rewritten_throughout_is_counted_not_listed_line_by_line(tmp_pa
 
 
 def test_a_multiline_cell_in_a_rewritten_row_survives(tmp_path):
-    books = SHORT + '13.01.2026,"Paint\nand brushes","-12,50",tools\n2026-01-14,Dues,1,dues\n'
+    books = SHORT + '13.01.2026,"Paint\nand brushes","-12,50",tools\n2026-01-12,Dues,20,dues\n'
     write_coop(tmp_path, {L: books})
     assert fix(tmp_path / L, "--write").exit_code == 0
     assert (tmp_path / L).read_text() == (
-        SHORT + '2026-01-13,"Paint\nand brushes",-12.50,tools\n2026-01-14,Dues,1,dues\n'
+        SHORT + '2026-01-13,"Paint\nand brushes",-12.50,tools\n2026-01-12,Dues,20,dues\n'
     )
     assert codes_at(check(tmp_path)) == set()
