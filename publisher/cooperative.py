@@ -369,10 +369,14 @@ def load_cooperative(
                 data = handle.read(MAX_CSV_BYTES + 1)
             table = read_table(data, relative, accounts.dialect.delimiter)
             with rows_lock:
+                before = rows_read[0]
                 rows_read[0] += len(table.frame)
                 over = rows_read[0] > MAX_BOOK_ROWS
+                # Files are read two at a time: only the one that crossed the limit says so.
+                crossed = before <= MAX_BOOK_ROWS < rows_read[0]
             if over:
-                table = Table(relative, [], pd.DataFrame({LINE: []}), [_too_many_rows(relative)], False, table.delimiter)
+                found = [_too_many_rows(relative)] if crossed else []
+                table = Table(relative, [], pd.DataFrame({LINE: []}), found, False, table.delimiter)
         frame, file_problems = readers[kind][1](table, accounts)  # the table's problems included
         return kind, relative, table, frame, file_problems
 
