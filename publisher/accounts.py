@@ -253,23 +253,18 @@ def _read_categories(reader: _Reader, data: Any) -> dict[str, Category] | None:
                 f'The label of "{key}" must be text.',
             )
             label = key
-        capital = spec.get("capital", False)
-        if not isinstance(capital, bool):
-            reader.report(
-                "accounts-value-invalid",
-                value_line(spec, "capital"),
-                f'"capital" of "{key}" must be true or false, not {describe(capital)}.',
-            )
-            capital = False
-        placeholder = spec.get("placeholder", False)
-        if not isinstance(placeholder, bool):
-            reader.report(
-                "accounts-value-invalid",
-                value_line(spec, "placeholder"),
-                f'"placeholder" of "{key}" must be true or false, not {describe(placeholder)}.',
-            )
-            placeholder = False
-        categories[key] = Category(key=key, kind=kind, label=label, capital=capital, placeholder=placeholder)
+        flags = {}
+        for flag in ("capital", "placeholder"):
+            value = spec.get(flag, False)
+            if not isinstance(value, bool):
+                reader.report(
+                    "accounts-value-invalid",
+                    value_line(spec, flag),
+                    f'"{flag}" of "{key}" must be true or false, not {describe(value)}.',
+                )
+                value = False
+            flags[flag] = value
+        categories[key] = Category(key=key, kind=kind, label=label, **flags)
     return categories
 
 

@@ -64,7 +64,8 @@ def test_a_new_cooperative_passes_the_checks_and_builds(tmp_path):
         .read_text(encoding="utf-8")
         .startswith("date,description,amount,category,")
     )
-    assert "/site/" in (root / ".gitignore").read_text(encoding="utf-8").split()
+    ignored = (root / ".gitignore").read_text(encoding="utf-8").split()
+    assert "/site/" in ignored and ".publisher-backups/" in ignored
     assert "How to add a payment to the books" in (root / "README.md").read_text(encoding="utf-8")
 
     check = CliRunner().invoke(main, ["check", str(root)])
