@@ -14,7 +14,8 @@ started by a small wrapper that times it and reads its peak resident memory
 | `silent-members` | a federation of 8 members at an https address that accepts and never answers, `deadline: --deadline` |
 | `nested-silent` | a federation whose member is a federation of 8 such members: the parent's deadline holds |
 | `markdown-1mib` | a 1 MiB Markdown page in content/, built into a site |
-| `markdown-deep` | a page of 5,000 nested block quotes and 2,000 nested list items (4 MiB), built |
+| `markdown-deep` | a page of 5,000 nested block quotes and 400 nested list items (170 KiB): refused (`page-too-deep`) |
+| `markdown-brackets` | a page of 30,000 opening brackets: refused (`page-too-deep`) |
 | `heading-spaces` | a story and a page whose heading is `#` and 5,000 spaces, built |
 
 Prints a Markdown table: wall time, peak memory, and the outcome (the problem codes, or "built").
@@ -104,8 +105,10 @@ def cooperative(name: str, files: dict[str, str]) -> Path:
 def case_columns(count: int, rows: int) -> tuple[str, list[str]]:
     extra = [f"x{i}" for i in range(count - 4)]
     header = ",".join([HEADER, *extra]) + "\n"
-    row = "2026-01-05,Dues,12.50,dues" + "," * len(extra) + "\n"
-    root = cooperative(f"columns-{count}", {"ledgers/2026.csv": header + row * rows})
+    # Distinct descriptions: identical rows would be double entries, and the case is the widest
+    # valid ledger.
+    body = "".join(f"2026-01-05,Dues {i},12.50,dues" + "," * len(extra) + "\n" for i in range(rows))
+    root = cooperative(f"columns-{count}", {"ledgers/2026.csv": header + body})
     return _CHECK, [str(root)]
 
 
@@ -183,8 +186,9 @@ def main(argv: list[str] | None = None) -> int:
         "nested-silent": lambda: case_nested(port, args.deadline),
         "markdown-1mib": lambda: case_markdown("markdown-1mib", "# Long\n\n" + paragraph * ((1 << 20) // len(paragraph))),
         "markdown-deep": lambda: case_markdown(
-            "markdown-deep", "# Deep\n\n" + "> " * 5000 + "quote\n\n" + "".join("  " * i + "- item\n" for i in range(2000))
+            "markdown-deep", "# Deep\n\n" + "> " * 5000 + "quote\n\n" + "".join("  " * i + "- item\n" for i in range(400))
         ),
+        "markdown-brackets": lambda: case_markdown("markdown-brackets", "# Brackets\n\n" + "[" * 30_000 + "\n"),
         "heading-spaces": lambda: case_markdown("heading-spaces", "#" + " " * 5000 + "x\n", "#" + " " * 5000 + "\n"),
     }
     print(f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores\n")
