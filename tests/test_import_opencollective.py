@@ -657,12 +657,17 @@ def _lines_by_id(text: str) -> dict[str, int]:
     return lines
 
 
+#: TXS in 2020, before host fees were itemized: the balance cells of contributions (and their
+#: refunds) are in sequence then (see the eras below); no HOST_FEE transaction yet.
+TXS_2020 = [replace(tx, when=tx.when.replace("2025", "2020")) for tx in TXS if tx.kind != "HOST_FEE"]
+
+
 def test_a_tampered_balance_cell_is_reported_at_its_transaction(books):
-    text = legacy_export()
+    text = legacy_export(TXS_2020)
     line = _lines_by_id(text)["00000004"]
-    # the refund's balance is 100 - 3.20 - 4.39 - 10 - 45.50 - 20 = 16.91
-    assert ",16.91," in text
-    outcome = run_import(books, edit(text, "00000004", "balance", "19.91"))
+    # the refund's balance is 100 - 3.20 - 4.39 - 45.50 - 20 = 26.91
+    assert ",26.91," in text
+    outcome = run_import(books, edit(text, "00000004", "balance", "29.91"))
     assert codes_at(outcome.problems) == {(EXPORT, line, "oc-balance-mismatch")}
     assert outcome.problems[0].severity is Severity.WARNING
     assert "altered" in outcome.problems[0].message  # the rows after it agree again
@@ -671,7 +676,7 @@ def test_a_tampered_balance_cell_is_reported_at_its_transaction(books):
 
 
 def test_a_missing_transaction_is_reported_where_the_difference_starts(books):
-    records = list(csv.reader(io.StringIO(legacy_export(), newline="")))
+    records = list(csv.reader(io.StringIO(legacy_export(TXS_2020), newline="")))
     kept = [r for r in records if r[1] != "00000003"]  # the expense vanished from the export
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows(kept)
@@ -684,7 +689,7 @@ def test_a_missing_transaction_is_reported_where_the_difference_starts(books):
 
 
 def test_a_consistent_export_of_a_date_range_agrees(books):
-    text = legacy_export()
+    text = legacy_export(TXS_2020)
     records = list(csv.reader(io.StringIO(text, newline="")))
     # the oldest two transactions left out: the export starts with a balance already
     out = io.StringIO()
@@ -700,10 +705,11 @@ def test_the_current_layout_with_a_balance_column_is_compared_too(books):
     assert not outcome.problems
     assert "agrees" in " ".join(outcome.details)
     records = list(csv.reader(io.StringIO(text, newline="")))
-    balance = next(r for r in records if r[1] == "1003")[-1]
-    outcome = run_import(books, edit(text, "1003", "balance", str(Decimal(balance) - 1)))
+    # a host fee's balance cell is in sequence (an expense's is not: see the eras below)
+    balance = next(r for r in records if r[1] == "1002")[-1]
+    outcome = run_import(books, edit(text, "1002", "balance", str(Decimal(balance) - 1)))
     assert codes_at(outcome.problems) == {
-        (EXPORT, _lines_by_id(text)["1003"], "oc-balance-mismatch")
+        (EXPORT, _lines_by_id(text)["1002"], "oc-balance-mismatch")
     }
 
 
@@ -946,3 +952,250 @@ def test_cli_exit_status_2_when_it_cannot_run(books, args):
     result = cli("import", "opencollective", *args)
     assert result.exit_code == 2, result.output
     assert not (books / TARGET).exists()
+
+
+# -- Every era of Open Collective's data, in every layout ----------------------------------------
+#
+# What an export holds depends on when each transaction happened (hledger's notes on converting
+# Open Collective CSV): before 2021-06 host fees are not itemized (a contribution's net amount is
+# its gross amount plus processor fee plus a host fee no column shows); HOST_FEE transactions
+# start in 2021-06; processor fee and cover transactions of their own start in 2024-01 (the
+# fees-as-columns option folds the processor fee back into a column); the balance cell of a
+# contribution from 2021-06 is its balance before its fees were taken, and an expense's is
+# written out of sequence too.
+
+ITEMIZED = "2021-06"
+SEPARATE_FEES = "2024-01"
+
+
+@dataclass(frozen=True)
+class Movement:
+    """One contribution or expense and the fees Open Collective takes from it (negative)."""
+
+    number: int
+    when: str
+    kind: str
+    gross: Decimal
+    processor_fee: Decimal = Decimal(0)
+    host_fee: Decimal = Decimal(0)
+    refund: bool = False
+    covered: bool = False  # the host covers the processor fee (PAYMENT_PROCESSOR_COVER)
+
+
+#: A collective active since 2019: contributions and expenses in each era, a refund before 2021.
+HISTORY = [
+    Movement(1, "2019-03-02T10:00:00", "CONTRIBUTION", D("10"), D("-0.59"), D("-1")),
+    Movement(2, "2019-11-20T18:30:00", "CONTRIBUTION", D("250"), D("-7.55"), D("-25")),
+    Movement(3, "2020-02-14T09:15:00", "EXPENSE", D("-120.40"), D("-0.39")),
+    Movement(4, "2020-07-01T12:00:00", "CONTRIBUTION", D("-10"), D("0.59"), D("1"), refund=True),
+    Movement(5, "2021-01-05T08:00:00", "ADDED_FUNDS", D("500"), host_fee=D("-50")),
+    Movement(6, "2021-08-09T14:00:00", "CONTRIBUTION", D("2"), D("-0.59"), D("-0.20")),
+    Movement(7, "2022-05-30T16:20:00", "EXPENSE", D("-300"), D("-2.15")),
+    Movement(8, "2023-12-31T23:00:00", "CONTRIBUTION", D("100"), D("-3.20"), D("-10")),
+    Movement(9, "2024-02-10T11:11:00", "CONTRIBUTION", D("20"), D("-0.88"), D("-2")),
+    Movement(10, "2024-06-15T09:00:00", "EXPENSE", D("-45.50"), D("-0.39"), covered=True),
+    Movement(11, "2025-03-01T07:45:00", "CONTRIBUTION", D("5"), D("-0.45"), D("-0.50")),
+]
+
+
+def _era_records(m: Movement, fees_as_columns: bool) -> list[dict]:
+    """The transactions Open Collective records for one movement, oldest first, with the
+    amount of each (`amount`, its fee column, `netAmount`) in the era's shape."""
+    when = m.when[:7]
+    typed = "DEBIT" if m.gross < 0 else "CREDIT"
+    record = {"number": m.number, "kind": m.kind, "type": typed, "refund": m.refund}
+    fee_column = m.processor_fee if fees_as_columns or when < SEPARATE_FEES else Decimal(0)
+    if when < ITEMIZED:  # the host fee is only in the net amount
+        records = [{**record, "amount": m.gross, "fee": fee_column,
+                    "net": m.gross + m.processor_fee + m.host_fee}]
+    else:
+        records = [{**record, "amount": m.gross, "fee": fee_column, "net": m.gross + fee_column}]
+        if m.host_fee:
+            records.append({"number": 100 + m.number, "kind": "HOST_FEE", "type": "DEBIT",
+                            "refund": False, "amount": m.host_fee, "fee": Decimal(0),
+                            "net": m.host_fee})
+    if when >= ITEMIZED and not fees_as_columns and when >= SEPARATE_FEES and m.processor_fee:
+        records.append({"number": 200 + m.number, "kind": "PAYMENT_PROCESSOR_FEE",
+                        "type": "DEBIT", "refund": False, "amount": m.processor_fee,
+                        "fee": Decimal(0), "net": m.processor_fee})
+    if m.covered and when >= SEPARATE_FEES:
+        records.append({"number": 300 + m.number, "kind": "PAYMENT_PROCESSOR_COVER",
+                        "type": "CREDIT", "refund": False, "amount": -m.processor_fee,
+                        "fee": Decimal(0), "net": -m.processor_fee})
+    return records
+
+
+def era_export(layout: str, with_labels: bool = False, history=HISTORY) -> str:
+    """An export of HISTORY: layout "legacy" (fees as columns, gross amount, balance),
+    "legacy-no-fee-columns", "default" (net amounts only) or "default-fee-columns"."""
+    legacy = layout.startswith("legacy")
+    fees_as_columns = layout in ("legacy", "default-fee-columns")
+    rows, balance = [], Decimal(0)
+    for m in history:
+        for record in _era_records(m, fees_as_columns):
+            before = balance
+            balance += record["net"]
+            shown = balance
+            if record["kind"] == "EXPENSE" or (
+                record["kind"] == "CONTRIBUTION" and m.when[:7] >= ITEMIZED
+            ):
+                shown = before + record["amount"]  # out of sequence: before its fees
+            number = record["number"]
+            rows.append(
+                {
+                    "datetime": m.when,
+                    "effectiveDate": m.when,
+                    "shortId": f"{number:08x}",
+                    "legacyId": str(5000 + number),
+                    "description": f"{record['kind'].title()} {number}",
+                    "type": record["type"],
+                    "kind": record["kind"],
+                    "isRefund": "REFUND" if record["refund"] else "",
+                    "amount": _num(record["amount"]),
+                    "paymentProcessorFee": _num(record["fee"]),
+                    "netAmount": _num(record["net"]),
+                    "balance": _num(shown),
+                    "currency": "EUR",
+                    "taxAmount": 0,
+                }
+            )
+    if legacy:
+        fields = LEGACY_FIELDS
+    else:
+        fields = CURRENT_FIELDS + (["paymentProcessorFee", "taxAmount"] if fees_as_columns else [])
+    return _write(fields, rows[::-1], with_labels)
+
+
+def collectives_own_accounting(text: str) -> tuple[dict[str, Decimal], Decimal]:
+    """The yearly net and the final balance, as the export's own columns give them: the sum of
+    the net amounts ("Amount Single Column") by year of the date, and their total."""
+    yearly: dict[str, Decimal] = {}
+    for record in csv.DictReader(io.StringIO(text, newline="")):
+        net = record.get("netAmount", record.get("Amount Single Column"))
+        when = record.get("datetime") or record.get("effectiveDate") or record.get(
+            "Date & Time"
+        ) or record.get("Effective Date & Time")
+        yearly[when[:4]] = yearly.get(when[:4], Decimal(0)) + Decimal(net)
+    return yearly, sum(yearly.values(), Decimal(0))
+
+
+ERA_LAYOUTS = ["legacy", "legacy-no-fee-columns", "default", "default-fee-columns"]
+
+
+@pytest.mark.parametrize("with_labels", [False, True], ids=["field-ids", "labels"])
+@pytest.mark.parametrize("layout", ERA_LAYOUTS)
+def test_every_era_imports_and_adds_up_to_the_collectives_own_accounting(
+    tmp_path, layout, with_labels
+):
+    root = write_coop(tmp_path, {})
+    text = era_export(layout, with_labels)
+    outcome = run_import(root, text)
+    assert not has_errors_in(outcome), outcome.problems
+    assert outcome.written
+    yearly_net, final_balance = collectives_own_accounting(text)
+    imported: dict[str, Decimal] = {}
+    for row in ledger_rows(root):
+        imported[row["date"][:4]] = imported.get(row["date"][:4], Decimal(0)) + Decimal(
+            row["amount"]
+        )
+    assert imported == yearly_net
+    assert sum(imported.values()) == final_balance
+    assert_books_pass(root)
+
+
+def has_errors_in(outcome: Outcome) -> bool:
+    return any(p.severity is Severity.ERROR for p in outcome.problems)
+
+
+def test_legacy_final_balance_is_the_newest_in_sequence_balance_cell(tmp_path):
+    root = write_coop(tmp_path, {})
+    text = era_export("legacy")
+    outcome = run_import(root, text)
+    assert not outcome.problems
+    records = list(csv.DictReader(io.StringIO(text, newline="")))
+    in_sequence = next(r for r in records if r["kind"] not in ("CONTRIBUTION", "EXPENSE"))
+    total = sum(Decimal(r["amount"]) for r in ledger_rows(root))
+    assert total == Decimal(in_sequence["balance"]) == collectives_own_accounting(text)[1]
+    details = " ".join(outcome.details)
+    assert "agrees" in details and "not compared" in details
+
+
+def test_host_fees_before_june_2021_become_rows_of_their_own_marked_inferred(tmp_path):
+    root = write_coop(tmp_path, {})
+    outcome = run_import(root, era_export("legacy"))
+    assert not outcome.problems
+    rows = {r["id"]: r for r in ledger_rows(root)}
+    inferred = {i: r for i, r in rows.items() if "inferred" in r["note"]}
+    # the contributions and added funds before 2021-06, the refund giving its host fee back
+    assert {(i, r["amount"], r["category"]) for i, r in inferred.items()} == {
+        ("00000001-host-fee", "-1.00", "host-fees"),
+        ("00000002-host-fee", "-25.00", "host-fees"),
+        ("00000004-host-fee", "1.00", "host-fees"),
+        ("00000005-host-fee", "-50.00", "host-fees"),
+    }
+    assert inferred["00000004-host-fee"]["note"].startswith("refund: ")
+    assert rows["00000001"]["amount"] == "10.00" and rows["00000001-fee"]["amount"] == "-0.59"
+    # from June 2021 the host fee is a transaction of its own: nothing is inferred
+    assert rows["00000006"]["amount"] == "2.00" and rows["0000006a"]["amount"] == "-0.20"
+    assert "4 inferred" in " ".join(outcome.details)
+
+
+def _legacy_with(history) -> str:
+    return era_export("legacy", history=history)
+
+
+@pytest.mark.parametrize(
+    "movement, why",
+    [
+        # from 2021-06 the host fee is a HOST_FEE transaction: the columns must add up
+        (Movement(1, "2022-03-01T10:00:00", "CONTRIBUTION", D("10"), D("-0.59")), "June 2021"),
+        # an expense carries no host fee
+        (Movement(1, "2020-03-01T10:00:00", "EXPENSE", D("-10"), D("-0.59")), "EXPENSE"),
+    ],
+)
+def test_columns_that_cannot_add_up_are_still_an_error(tmp_path, movement, why):
+    root = write_coop(tmp_path, {})
+    text = _legacy_with([movement])
+    # take one more euro than the columns show from the net amount
+    records = list(csv.DictReader(io.StringIO(text, newline="")))
+    net = records[0]["netAmount"]
+    text = edit(text, "00000001", "netAmount", str(Decimal(net) - 1))
+    outcome = run_import(root, text)
+    assert codes_at(outcome.problems) == {(EXPORT, 2, "oc-net-amount-mismatch")}
+    assert why in outcome.problems[0].message and "unedited" in outcome.problems[0].message
+    assert not outcome.written
+
+
+def test_a_net_amount_larger_than_gross_and_fees_is_no_host_fee(tmp_path):
+    root = write_coop(tmp_path, {})
+    text = _legacy_with([Movement(1, "2020-03-01T10:00:00", "CONTRIBUTION", D("10"), D("-0.59"))])
+    outcome = run_import(root, edit(text, "00000001", "netAmount", "9.91"))
+    assert codes_at(outcome.problems) == {(EXPORT, 2, "oc-net-amount-mismatch")}
+
+
+def test_balance_cells_of_later_contributions_and_expenses_are_not_compared(tmp_path):
+    root = write_coop(tmp_path, {})
+    text = era_export("legacy")
+    lines = _lines_by_id(text)
+    # an expense's balance cell is out of sequence anyway: changing it says nothing
+    outcome = run_import(root, edit(text, "00000007", "balance", "1"))
+    assert not outcome.problems
+    # a host fee's cell is in sequence: changing it is reported there
+    outcome = run_import(root, edit(text, "0000006a", "balance", "1"))
+    assert codes_at(outcome.problems) == {(EXPORT, lines["0000006a"], "oc-balance-mismatch")}
+
+
+def test_a_currency_error_in_books_without_rows_says_how_to_change_it(tmp_path):
+    root = write_coop(tmp_path, {})
+    outcome = run_import(root, legacy_export(currency="USD"))
+    assert codes_at(outcome.problems) == {(EXPORT, 2, "import-currency-mismatch")}
+    message = outcome.problems[0].message
+    accounts_lines = (root / "ledgers/accounts.yml").read_text().splitlines()
+    line = next(n for n, text in enumerate(accounts_lines, 1) if text.startswith("currency:"))
+    assert f"line {line} of ledgers/accounts.yml" in message
+    assert '"currency: USD"' in message and "publisher new --currency USD" in message
+
+
+def test_a_currency_error_in_books_with_rows_does_not_offer_to_change_it(books):
+    outcome = run_import(books, legacy_export(currency="USD"))
+    assert "publisher new" not in outcome.problems[0].message

@@ -257,6 +257,23 @@ def source_label(path: Path, root: Path) -> str:
         return str(path)
 
 
+def currency_advice(root: Path, books_currency: str, source_currency: str) -> str:
+    """How to keep books that have no rows yet in the source's currency instead: the exact
+    accounts.yml line to change, or the `publisher new` command that creates them so."""
+    text, _ = read_text_file(root, ACCOUNTS_PATH)
+    lines = (text or "").splitlines()
+    where = next(
+        (n for n, line in enumerate(lines, 1) if re.match(r"currency\s*:", line)), None
+    )
+    line = f"line {where} of {ACCOUNTS_PATH}" if where else ACCOUNTS_PATH
+    written = lines[where - 1].strip() if where else f"currency: {books_currency}"
+    return (
+        f"The books have no rows yet, so they can still be kept in {source_currency}: change "
+        f'{line}, "{written}", to "currency: {source_currency}" (or create the books with '
+        f"`publisher new --currency {source_currency}`), then import again."
+    )
+
+
 def check_fund(accounts: Accounts, fund: str | None) -> None:
     if fund is not None and fund not in accounts.funds:
         raise CannotImport(

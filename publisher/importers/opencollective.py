@@ -9,6 +9,14 @@ rest.opencollective.com/v2/{slug}/transactions.csv). Two layouts matter:
   fees as columns of the same row (`paymentProcessorFee`, `hostFee`, `platformFee`,
   `taxAmount`, negative numbers), `netAmount` the sum, and the account's `balance` after it.
 
+What the export holds also depends on when a transaction happened (hledger's notes on converting
+Open Collective CSV describe the eras): before June 2021 host fees are not itemized, so a
+contribution's gross amount plus its fee columns exceed its net amount by the host fee; host fee
+transactions (HOST_FEE) start in June 2021; processor fee and cover transactions of their own
+start in January 2024 (before, the processor fee is only in the fee column). The balance column
+is written out of sequence for expenses and for contributions from June 2021, so only the other
+rows are compared with the running balance.
+
 Either may name its columns by field id (`datetime`, `shortId`, …) or by label ("Date & Time",
 "Short Transaction ID", …). Amounts are in the host currency, with a decimal point, negative
 for debits. The rows come newest first.
@@ -31,6 +39,7 @@ from publisher.importers.common import (
     Problems,
     apply_plan,
     check_fund,
+    currency_advice,
     open_cooperative,
     parse_amount,
     plan_import,
@@ -51,7 +60,11 @@ for _code, _severity, _summary in [
         "A transaction kind the importer does not know; categorized by direction.",
     ),
     ("oc-sign-contradicts-type", E, "An amount's sign contradicts its CREDIT or DEBIT type."),
-    ("oc-net-amount-mismatch", E, "Gross amount plus fee columns differ from the net amount."),
+    (
+        "oc-net-amount-mismatch",
+        E,
+        "Gross amount plus fee columns differ from the net amount, beyond an uninferable host fee.",
+    ),
     ("oc-balance-mismatch", W, "The running balance differs from the export's balance column."),
 ]:
     register_code(_code, _severity, _summary)
@@ -123,6 +136,12 @@ FEE_COLUMNS = (
     ("taxAmount", "taxes", "tax", "Tax"),
 )
 
+#: Open Collective itemizes host fees (HOST_FEE transactions) from this day on; before it, the
+#: host fee of a contribution is the gap between its net amount and its gross amount plus fees.
+HOST_FEES_ITEMIZED = dt.date(2021, 6, 1)
+#: The kinds a fiscal host takes its fee from.
+HOST_FEE_KINDS = frozenset({"CONTRIBUTION", "ADDED_FUNDS"})
+
 _TRUE = {"refund", "reverse", "true", "yes", "1"}
 _FALSE = {"", "false", "no", "0"}
 _DATE = re.compile(
@@ -152,18 +171,32 @@ class Transaction:
     description: str = ""
     counterparty: str = ""
     currency: str = ""
+    #: the host fee not itemized before June 2021: net minus gross and fee columns
+    inferred_host_fee: int = 0
 
     @property
     def net(self) -> int:
-        return self.amount + sum(amount for _, amount in self.fees)
+        return self.amount + sum(amount for _, amount in self.fees) + self.inferred_host_fee
+
+    @property
+    def balance_reliable(self) -> bool:
+        """Whether Open Collective writes this row's balance cell in sequence.
+
+        Expenses, and contributions from June 2021 (when their host fees became transactions of
+        their own), carry a balance taken at another moment than the row's place in the export.
+        """
+        if self.kind == "EXPENSE":
+            return False
+        return not (self.kind == "CONTRIBUTION" and self.date >= HOST_FEES_ITEMIZED)
 
 
 @dataclass(frozen=True)
 class BalanceCheck:
     """The export's balance column against the running sum of its transactions."""
 
-    compared: int  # transactions with a balance cell
+    compared: int  # transactions whose balance cell was compared
     mismatch_line: int | None = None
+    not_compared: int = 0  # balance cells of kinds written out of sequence
 
 
 def import_opencollective(
@@ -195,7 +228,8 @@ def import_opencollective(
     check_fund(accounts, fund)
     roles = _roles(categories or {})
     found = Problems(label)
-    transactions, layout = read_export(data, label, accounts, found)
+    empty_books = root if cooperative.ledger.empty else None
+    transactions, layout = read_export(data, label, accounts, found, empty_books=empty_books)
     balance = check_balance(transactions, accounts, found) if transactions else None
     candidates, zero = _rows(transactions, roles, fund or "")
     specs = {spec.key: spec for spec in roles.values()}
@@ -213,7 +247,7 @@ def import_opencollective(
     written = False if dry_run else apply_plan(cooperative, plan)
     outcome = Outcome(label, plan, written, units=accounts.minor_units, zero=zero)
     if not has_errors(plan.problems):
-        outcome.details = _details(layout, balance, transactions)
+        outcome.details = _details(layout, balance, transactions, accounts.minor_units)
     return outcome
 
 
@@ -246,7 +280,7 @@ def _columns(header: list[str]) -> dict[str, str]:
 
 
 def read_export(
-    data: bytes, path: str, accounts: Accounts, found: Problems
+    data: bytes, path: str, accounts: Accounts, found: Problems, *, empty_books: Path | None = None
 ) -> tuple[list[Transaction], str]:
     """The transactions of an export, in file order, and the name of its layout."""
     for match in _TRAILER.finditer(data):
@@ -303,7 +337,7 @@ def read_export(
         if transaction is not None:
             transactions.append(transaction)
     _check_ids(transactions, found)
-    _check_currency(transactions, accounts, found)
+    _check_currency(transactions, accounts, found, empty_books)
     layout = (
         "fees as columns (legacy platform default)"
         if fees_as_columns
@@ -417,6 +451,10 @@ def _read_row(
     if fee_fields and cell("netAmount"):
         net, _ = parse_amount(cell("netAmount"), units)
         if net is not None and net != transaction.net:
+            gap = net - transaction.net
+            if _host_fee_inferable(transaction, gap, amounts.get("hostFee", 0)):
+                transaction.inferred_host_fee = gap
+                return _checked_kind(transaction, found)
             parts = " + ".join(
                 f"{f} {format_minor(a, units)}" for f, a in [(main, transaction.amount), *fees]
             )
@@ -424,16 +462,53 @@ def _read_row(
                 "oc-net-amount-mismatch",
                 line,
                 f"The net amount {format_minor(net, units)} is not the gross amount plus the fee "
-                f"columns ({parts} = {format_minor(transaction.net, units)}): the export does not "
-                "add up. Export it again, unedited.",
+                f"columns ({parts} = {format_minor(transaction.net, units)}), and the "
+                f"difference cannot be a host fee: {_why_not_a_host_fee(transaction, gap)}. The "
+                "export contradicts itself: export it again, unedited.",
             )
             return None
-    if kind not in KIND_ROLES:
+    return _checked_kind(transaction, found)
+
+
+def _host_fee_inferable(t: Transaction, gap: int, host_fee_cell: int) -> bool:
+    """Whether net minus (gross + fee columns) is the host fee Open Collective did not itemize.
+
+    That is so for a contribution or added funds before June 2021 without a host fee cell,
+    when the gap takes money from the amount (or gives it back with a refund), never more.
+    """
+    return (
+        t.kind in HOST_FEE_KINDS
+        and t.date < HOST_FEES_ITEMIZED
+        and not host_fee_cell
+        and t.amount != 0
+        and (gap < 0) != (t.amount < 0)
+        and abs(gap) <= abs(t.amount)
+    )
+
+
+def _why_not_a_host_fee(t: Transaction, gap: int) -> str:
+    if t.kind not in HOST_FEE_KINDS:
+        return f"host fees are taken from contributions and added funds, not from a {t.kind}"
+    if t.date >= HOST_FEES_ITEMIZED:
+        return (
+            "from June 2021 Open Collective records host fees as transactions of their own "
+            "(HOST_FEE), so the columns must add up"
+        )
+    if any(f == "hostFee" for f, _ in t.fees):
+        return "this row has a host fee column of its own"
+    if t.amount == 0 or (gap < 0) == (t.amount < 0):
+        return "a fee would make the net amount smaller, not larger"
+    return "it is larger than the amount itself"
+
+
+def _checked_kind(transaction: Transaction, found: Problems) -> Transaction:
+    if transaction.kind not in KIND_ROLES:
         found.add(
             "oc-kind-unknown",
-            line,
-            f'The kind "{kind}" is new to the importer: this {kind_type} is imported as '
-            f"{'income' if kind_type == 'CREDIT' else 'an expense'}. Check its category.",
+            transaction.line,
+            f'The kind "{transaction.kind}" is new to the importer: this {transaction.type} is '
+            f"imported as {'income' if transaction.type == 'CREDIT' else 'an expense'}. Check "
+            "its category.",
         )
     return transaction
 
@@ -453,7 +528,11 @@ def _check_ids(transactions: list[Transaction], found: Problems) -> None:
             first[t.id] = t.line
 
 
-def _check_currency(transactions: list[Transaction], accounts: Accounts, found: Problems) -> None:
+def _check_currency(
+    transactions: list[Transaction], accounts: Accounts, found: Problems, empty_books: Path | None
+) -> None:
+    """Every transaction in the books' currency; `empty_books` is the root of books without
+    rows yet, whose currency can still be changed (the message says how)."""
     wrong: dict[str, list[int]] = {}
     for t in transactions:
         if t.currency and t.currency != accounts.currency:
@@ -464,8 +543,13 @@ def _check_currency(transactions: list[Transaction], accounts: Accounts, found: 
             "import-currency-mismatch",
             lines[0],
             f"This transaction is in {currency}{more}, but the books are kept in "
-            f"{accounts.currency} (accounts.yml). Every amount of the books is in one currency: "
-            "import the export of a collective hosted in that currency, or keep these books apart.",
+            f"{accounts.currency} (accounts.yml). "
+            + (
+                currency_advice(empty_books, accounts.currency, currency)
+                if empty_books is not None
+                else "Every amount of the books is in one currency: import the export of a "
+                "collective hosted in that currency, or keep these books apart."
+            ),
         )
 
 
@@ -481,20 +565,23 @@ def check_balance(
 ) -> BalanceCheck:
     """Compare the running sum of the transactions with the export's balance column.
 
-    The balance before the first transaction is taken from the first one's balance cell, so an
-    export of a date range works. The first transaction where the two differ is reported.
+    Only the rows whose balance cell Open Collective writes in sequence are compared (see
+    Transaction.balance_reliable); every row counts in the running sum. The balance before the
+    first transaction is taken from the first compared one's balance cell, so an export of a
+    date range works. The first transaction where the two differ is reported.
     """
     ordered = chronological(transactions)
-    with_balance = [t for t in ordered if t.balance is not None]
+    with_balance = [t for t in ordered if t.balance is not None and t.balance_reliable]
+    not_compared = sum(1 for t in ordered if t.balance is not None and not t.balance_reliable)
     if not with_balance:
-        return BalanceCheck(0)
+        return BalanceCheck(0, not_compared=not_compared)
     units = accounts.minor_units
     opening = None
     running = 0
     offsets: list[tuple[Transaction, int]] = []  # (transaction, balance - running sum)
     for t in ordered:
         running += t.net
-        if t.balance is not None:
+        if t.balance is not None and t.balance_reliable:
             if opening is None:
                 opening = t.balance - running
             offsets.append((t, t.balance - running - opening))
@@ -511,8 +598,9 @@ def check_balance(
         else:
             cause = (
                 "The difference starts with this transaction: a transaction is missing from the "
-                "export just before it, or this one was altered. Export again without filters "
-                "(all kinds, credits and debits, the whole period)."
+                "export just before it (after the previous transaction whose balance was "
+                "compared), or this one was altered. Export again without filters (all kinds, "
+                "credits and debits, the whole period)."
             )
         found.add(
             "oc-balance-mismatch",
@@ -520,10 +608,11 @@ def check_balance(
             f"After transaction {t.id} the export's balance is "
             f"{format_minor(t.balance, units)}, but "
             f"the transactions add up to {format_minor(computed, units)} (a difference of "
-            f"{format_minor(difference, units)}); every earlier transaction agrees. {cause}",
+            f"{format_minor(difference, units)}); every earlier transaction compared agrees. "
+            f"{cause}",
         )
-        return BalanceCheck(len(with_balance), t.line)
-    return BalanceCheck(len(with_balance))
+        return BalanceCheck(len(with_balance), t.line, not_compared)
+    return BalanceCheck(len(with_balance), not_compared=not_compared)
 
 
 def _rows(
@@ -541,7 +630,10 @@ def _rows(
         kind_words = t.kind.lower().replace("_", " ")
         description = t.description or f"Open Collective {kind_words}"
         # A refund goes against its category's direction: its note says so, as the checks ask.
-        note = ("refund: " if t.refund else "") + f"Open Collective {t.kind}"
+        # So does money back that is no refund by name, such as a PAYMENT_PROCESSOR_COVER
+        # credited against the processor fees: it shrinks that category's total.
+        against = t.amount > 0 if roles[role].kind == "expense" else t.amount < 0
+        note = ("refund: " if t.refund or against else "") + f"Open Collective {t.kind}"
         if t.amount:
             rows.append(
                 NewRow(
@@ -572,28 +664,60 @@ def _rows(
                     note=("refund: " if t.refund else "") + f"Open Collective {fee_field} of transaction {t.id}",
                 )
             )
+        if t.inferred_host_fee:
+            rows.append(
+                NewRow(
+                    line=t.line,
+                    date=t.date,
+                    description=f"Host fee (inferred): {description}",
+                    amount=t.inferred_host_fee,
+                    category=roles["host-fees"].key,
+                    fund=fund,
+                    id=f"{t.id}-host-fee",
+                    note=("refund: " if t.refund else "")
+                    + f"Open Collective host fee of transaction {t.id} inferred from its net amount "
+                    "minus its gross amount and fee columns (not itemized before 2021-06)",
+                )
+            )
     return rows, zero
 
 
 def _details(
-    layout: str, balance: BalanceCheck | None, transactions: list[Transaction]
+    layout: str, balance: BalanceCheck | None, transactions: list[Transaction], units: int
 ) -> list[str]:
     lines = [f"Read {len(transactions):,} transactions; layout: {layout}."]
     if balance is None:
         return lines
-    if balance.compared == 0:
+    skipped = (
+        f" {balance.not_compared:,} balance cells of expenses and of contributions from June 2021 "
+        "were not compared: Open Collective writes them out of sequence."
+        if balance.not_compared
+        else ""
+    )
+    if balance.compared == 0 and not balance.not_compared:
         lines.append(
             "Balance: the export has no balance column, so the running balance was not "
             "compared (add the Balance field to the export to compare it)."
         )
+    elif balance.compared == 0:
+        lines.append("Balance: no transaction's balance cell could be compared." + skipped)
     elif balance.mismatch_line is None:
         lines.append(
             f"Balance: the running balance agrees with the export's balance column on all "
-            f"{balance.compared:,} transactions."
+            f"{balance.compared:,} transactions compared.{skipped}"
         )
     else:
         lines.append(
             f"Balance: the running balance differs from the export's balance column, starting "
             f"with the transaction on line {balance.mismatch_line} (see the warning above)."
+            + skipped
+        )
+    inferred = [t.inferred_host_fee for t in transactions if t.inferred_host_fee]
+    if inferred:
+        lines.append(
+            f"Host fees: {len(inferred):,} inferred from net minus gross and fee columns "
+            f"(Open Collective itemized host fees only from June 2021), "
+            f"{format_minor(sum(inferred), units)} in all; each is a row of its own, "
+            "its note says it was inferred."
         )
     return lines
