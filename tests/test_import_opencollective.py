@@ -247,6 +247,9 @@ def current_export(txs=TXS, with_labels=False, with_balance=False) -> str:
             )
         if tx.tax:
             add(3000 + tx.number, tx, "TAX", tx.tax, "VAT", "")
+        for row in rows:  # a fee's balance is the one after its whole group, as exported
+            if row["group"] == f"group-{tx.number}":
+                row["balance"] = _num(balance)
     fields = CURRENT_FIELDS + (["balance"] if with_balance else [])
     return _write(fields, rows[::-1], with_labels)
 
@@ -1032,16 +1035,20 @@ def era_export(layout: str, with_labels: bool = False, history=HISTORY) -> str:
     fees_as_columns = layout in ("legacy", "default-fee-columns")
     rows, balance = [], Decimal(0)
     for m in history:
-        for record in _era_records(m, fees_as_columns):
-            before = balance
-            balance += record["net"]
+        records = _era_records(m, fees_as_columns)
+        before = balance
+        balance += sum(record["net"] for record in records)
+        group = []
+        for record in records:
+            # A fee's balance is the one after its whole group (as in hledger's example: the
+            # host fee's balance includes the contribution listed above it).
             shown = balance
             if record["kind"] == "EXPENSE" or (
                 record["kind"] == "CONTRIBUTION" and m.when[:7] >= ITEMIZED
             ):
                 shown = before + record["amount"]  # out of sequence: before its fees
             number = record["number"]
-            rows.append(
+            group.append(
                 {
                     "datetime": m.when,
                     "effectiveDate": m.when,
@@ -1059,6 +1066,8 @@ def era_export(layout: str, with_labels: bool = False, history=HISTORY) -> str:
                     "taxAmount": 0,
                 }
             )
+        # newest first, the movement's own transaction above its fees (the export is reversed)
+        rows.extend(group[::-1])
     if legacy:
         fields = LEGACY_FIELDS
     else:

@@ -77,6 +77,8 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "legacyId": ("Transaction ID", "Legacy Transaction ID"),
     "shortId": ("Short Transaction ID",),
     "id": ("Transaction GraphQL ID",),
+    "group": ("Group ID",),
+    "shortGroup": ("Short Group ID",),
     "description": ("Description",),
     "type": ("Credit/Debit", "Type"),
     "kind": ("Kind",),
@@ -171,6 +173,7 @@ class Transaction:
     description: str = ""
     counterparty: str = ""
     currency: str = ""
+    group: str = ""  # the transactions created together (a contribution and its fees) share it
     #: the host fee not itemized before June 2021: net minus gross and fee columns
     inferred_host_fee: int = 0
 
@@ -447,6 +450,7 @@ def _read_row(
         description=normalize_description(cell("description")),
         counterparty=normalize_description(cell("oppositeAccountName")),
         currency=cell("currency").upper(),
+        group=cell("group") or cell("shortGroup"),
     )
     if fee_fields and cell("netAmount"):
         net, _ = parse_amount(cell("netAmount"), units)
@@ -566,9 +570,12 @@ def check_balance(
     """Compare the running sum of the transactions with the export's balance column.
 
     Only the rows whose balance cell Open Collective writes in sequence are compared (see
-    Transaction.balance_reliable); every row counts in the running sum. The balance before the
-    first transaction is taken from the first compared one's balance cell, so an export of a
-    date range works. The first transaction where the two differ is reported.
+    Transaction.balance_reliable); every row counts in the running sum. A compared cell is the
+    balance after the whole group of transactions it belongs to (a host fee's includes the
+    contribution it comes from, listed either side of it), so the running sum takes in each
+    group at once: the transactions of one Group ID, or without one, of one date and time. The
+    balance before the first transaction is taken from the first compared one's balance cell, so
+    an export of a date range works. The first transaction where the two differ is reported.
     """
     ordered = chronological(transactions)
     with_balance = [t for t in ordered if t.balance is not None and t.balance_reliable]
@@ -579,9 +586,11 @@ def check_balance(
     opening = None
     running = 0
     offsets: list[tuple[Transaction, int]] = []  # (transaction, balance - running sum)
-    for t in ordered:
-        running += t.net
-        if t.balance is not None and t.balance_reliable:
+    for group in _groups(ordered):
+        running += sum(t.net for t in group)
+        for t in group:
+            if t.balance is None or not t.balance_reliable:
+                continue
             if opening is None:
                 opening = t.balance - running
             offsets.append((t, t.balance - running - opening))
@@ -613,6 +622,20 @@ def check_balance(
         )
         return BalanceCheck(len(with_balance), t.line, not_compared)
     return BalanceCheck(len(with_balance), not_compared=not_compared)
+
+
+def _groups(ordered: list[Transaction]) -> list[list[Transaction]]:
+    """Runs of consecutive transactions created together (same group, else same date and time)."""
+    groups: list[list[Transaction]] = []
+    previous = None
+    for t in ordered:
+        key = t.group or t.when
+        if groups and key == previous:
+            groups[-1].append(t)
+        else:
+            groups.append([t])
+        previous = key
+    return groups
 
 
 def _rows(
