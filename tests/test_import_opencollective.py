@@ -662,7 +662,9 @@ def _lines_by_id(text: str) -> dict[str, int]:
 
 #: TXS in 2020, before host fees were itemized: the balance cells of contributions (and their
 #: refunds) are in sequence then (see the eras below); no HOST_FEE transaction yet.
-TXS_2020 = [replace(tx, when=tx.when.replace("2025", "2020")) for tx in TXS if tx.kind != "HOST_FEE"]
+TXS_2020 = [
+    replace(tx, when=tx.when.replace("2025", "2020")) for tx in TXS if tx.kind != "HOST_FEE"
+]
 
 
 def test_a_tampered_balance_cell_is_reported_at_its_transaction(books):
@@ -1208,3 +1210,38 @@ def test_a_currency_error_in_books_without_rows_says_how_to_change_it(tmp_path):
 def test_a_currency_error_in_books_with_rows_does_not_offer_to_change_it(books):
     outcome = run_import(books, legacy_export(currency="USD"))
     assert "publisher new" not in outcome.problems[0].message
+
+
+@pytest.mark.parametrize("layout", ERA_LAYOUTS)
+def test_an_export_of_every_era_imported_again_adds_nothing(tmp_path, layout):
+    root = write_coop(tmp_path, {})
+    text = era_export(layout)
+    assert run_import(root, text).written
+    before = snapshot(root)
+    outcome = run_import(root, text)
+    assert outcome.plan.rows == [] and not outcome.plan.held_back
+    assert snapshot(root) == before
+
+
+def test_a_host_fee_typed_in_by_hand_is_not_inferred_a_second_time(tmp_path):
+    # the treasurer had typed the 2019 host fee of 25 in, two days after the contribution
+    typed = LEDGER_HEADER + "2019-11-22,Host fee,-25.00,host-fees,,,,,\n"
+    root = write_coop(tmp_path, {"ledgers/2019.csv": typed})
+    accounts = root / "ledgers/accounts.yml"
+    accounts.write_text(
+        accounts.read_text(encoding="utf-8").replace(
+            "categories:\n", "categories:\n  host-fees: {kind: expense, label: Host fees}\n", 1
+        ),
+        encoding="utf-8",
+    )
+    text = era_export("legacy")
+    outcome = run_import(root, text)
+    line = _lines_by_id(text)["00000002"]
+    assert codes_at(outcome.problems) == {(EXPORT, line, "import-likely-duplicate")}
+    [held] = outcome.plan.held_back
+    assert (held.row.id, held.match.path, held.match.line) == (
+        "00000002-host-fee",
+        "ledgers/2019.csv",
+        2,
+    )
+    assert "00000002" in {r["id"] for r in ledger_rows(root)}  # the contribution itself is new

@@ -698,8 +698,8 @@ def _rows(
                     fund=fund,
                     id=f"{t.id}-host-fee",
                     note=("refund: " if t.refund else "")
-                    + f"Open Collective host fee of transaction {t.id} inferred from its net amount "
-                    "minus its gross amount and fee columns (not itemized before 2021-06)",
+                    + f"Open Collective host fee of transaction {t.id} inferred from its net "
+                    "amount minus its gross amount and fee columns (not itemized before 2021-06)",
                 )
             )
     return rows, zero
