@@ -337,6 +337,19 @@ def detect(data: bytes) -> Detection:
         )
     if "description" not in columns:
         columns["description"] = columns["counterparty"]
+    if "counterparty" in columns:
+        others = [
+            h
+            for h in header
+            if h and h not in columns.values()
+            and any(name in _plain(h) for name in _NAMES["counterparty"])
+        ]
+        if others:
+            doubts.append(
+                f'The counterparty is taken from "{columns["counterparty"]}", but '
+                f"{', '.join(others)} may name it too (banks that split payer and payee): choose "
+                "one in the profile."
+            )
     body = [r for r in typed_rows[index + 1 : index + 1 + SAMPLE_ROWS] if any(_shown(c).strip() for c in r)]
 
     def column(name: str) -> list[Any]:
