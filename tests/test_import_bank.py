@@ -913,7 +913,8 @@ DKB_2023 = (
     '"-850";"";"";""\n'
 )
 CREDIT_AGRICOLE = (
-    "Téléchargement du 01/02/2025;\n\nCompte de Dépôt carte n° 0000;\nSolde au 31/01/2025 1 234,56 €\n"
+    "Téléchargement du 01/02/2025;\n\nCompte de Dépôt carte n° 0000;\n"
+    "Solde au 31/01/2025 1 234,56 €\n"
     "\nListe des opérations du compte entre le 01/01/2025 et le 31/01/2025;\n\n"
     "Date;Libellé;Débit euros;Crédit euros;\n"
     '02/01/2025;"PRLV SEPA LOYER";850,00;;\n'
@@ -937,7 +938,11 @@ CHASE = (
 TAB_ISO = "date\tmemo\tpayee\tamount\n2025-01-02\tRent\tQuayside\t-850.00\n" + (
     "2025-01-15\tGrant\tCity\t1234.56\n2025-01-20\tSaw\tHardware\t-149.90\n"
 )
-EXPECTED_MOVEMENTS = [("2025-01-02", "-850.00"), ("2025-01-15", "1234.56"), ("2025-01-20", "-149.90")]
+EXPECTED_MOVEMENTS = [
+    ("2025-01-02", "-850.00"),
+    ("2025-01-15", "1234.56"),
+    ("2025-01-20", "-149.90"),
+]
 
 
 @pytest.mark.parametrize(
@@ -997,7 +1002,7 @@ def test_detect_proposes_a_profile_that_imports_the_statement(
     result = cli("import", "bank", str(books / STATEMENT), str(books), "--detect")
     assert result.exit_code == 0, result.output
     written = books / "profile-statement.yml"
-    assert f"Wrote the proposed profile to profile-statement.yml" in result.output
+    assert "Wrote the proposed profile to profile-statement.yml" in result.output
     assert f"--profile {written}" in result.output
     assert "2025-01-15" in result.output and "1234.56" in result.output  # the first rows, read
     assert {**snapshot(books)} == {**before, "profile-statement.yml": written.read_bytes()}

@@ -890,7 +890,9 @@ def _amount(
     return abs(credit) - abs(debit)  # banks write money out with or without a minus sign
 
 
-def _number_amount(number: int | float, key: str, units: int, line: int, found: Problems) -> int | None:
+def _number_amount(
+    number: int | float, key: str, units: int, line: int, found: Problems
+) -> int | None:
     """A workbook's number cell in minor units, exactly: through the shortest decimal text
     that reads back as the same number (Decimal(str(x))), never through float arithmetic."""
     if isinstance(number, float) and not math.isfinite(number):

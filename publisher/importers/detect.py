@@ -325,7 +325,10 @@ def detect(data: bytes) -> Detection:
         for role, there in (
             ("date", "date" in columns),
             ("description", "description" in columns or "counterparty" in columns),
-            ("amount (or debit and credit)", any(k in columns for k in ("amount", "debit", "credit"))),
+            (
+                "amount (or debit and credit)",
+                any(k in columns for k in ("amount", "debit", "credit")),
+            ),
         )
         if not there
     ]
@@ -350,7 +353,8 @@ def detect(data: bytes) -> Detection:
                 f"{', '.join(others)} may name it too (banks that split payer and payee): choose "
                 "one in the profile."
             )
-    body = [r for r in typed_rows[index + 1 : index + 1 + SAMPLE_ROWS] if any(_shown(c).strip() for c in r)]
+    sample_rows = typed_rows[index + 1 : index + 1 + SAMPLE_ROWS]
+    body = [r for r in sample_rows if any(_shown(c).strip() for c in r)]
 
     def column(name: str) -> list[Any]:
         position = header.index(name)
@@ -503,7 +507,8 @@ def detect_profile(
         raise CannotImport(f"{target} exists already; it is never overwritten.") from None
     shown_target = source_label(target, root)
     lines += [
-        f"Wrote the proposed profile to {shown_target}. Review it (and add rules), then import with",
+        f"Wrote the proposed profile to {shown_target}. Review it (and add rules), then import "
+        "with",
         f"  publisher import bank {statement} {root} --profile {target} --dry-run",
     ]
     return DetectOutcome(target, lines, found.all())
