@@ -1065,3 +1065,23 @@ def test_hostile_header_names_stay_inside_their_yaml_strings(books):
     assert result.exit_code == 0, result.output
     data = yaml.YAML(typ="safe").load((books / "profile-statement.yml").read_text("utf-8"))
     assert data["columns"]["description"] == 'Description": x\n#'
+
+
+def test_excels_sep_line_before_the_header_is_not_a_wrong_skip_lines(books):
+    outcome = run_import(books, "sep=;\n" + GERMAN, "de-semicolon", encoding="cp1252")
+    assert not has_errors(outcome.problems), outcome.problems
+    assert len(ledger_rows(books)) == 6
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", b"PK\x03\x04garbage", b"\x00\x01" * 50],
+    ids=["empty", "pdf", "broken-zip", "binary"],
+)
+def test_detect_on_what_is_no_statement_cannot_run_and_writes_nothing(books, content):
+    (books / STATEMENT).write_bytes(content)
+    before = snapshot(books)
+    result = cli("import", "bank", str(books / STATEMENT), str(books), "--detect")
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert snapshot(books) == before

@@ -53,6 +53,7 @@ DEFAULT_TARGET = "ledgers/bank.csv"
 #: At most this many rows of a workbook statement are read (a year of daily movements is
 #: a few thousand).
 MAX_WORKBOOK_ROWS = 200_000
+MAX_WORKBOOK_CELLS = 5_000_000
 PROFILES_PACKAGE = "publisher.importers"
 PROFILES_DIR = "profiles"
 
@@ -652,6 +653,9 @@ def _skip_lines_hint(
     index = _header_index(rows, profile)
     if index is None or index == profile.skip_lines:
         return False
+    skipped = rows[profile.skip_lines] if profile.skip_lines < len(rows) else []
+    if index == profile.skip_lines + 1 and re.fullmatch(r"sep=.?", "".join(skipped).strip()):
+        return False  # Excel's "sep=;" line before the header, which the CSV reader skips
     found.add(
         "import-skip-lines-wrong",
         index + 1,
@@ -702,21 +706,16 @@ def _csv_table(
 def _workbook_table(data: bytes, profile: Profile, found: Problems) -> StatementTable | None:
     """The first sheet of a workbook; rows are numbered as the spreadsheet numbers them."""
     try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
+        rows = first_sheet_rows(data)
+    except WorkbookTooLarge as error:
+        found.add("file-too-large", None, f"{error}")
+        return None
     except Exception as error:  # calamine raises its own, undocumented, error classes
         found.add(
             "import-workbook-unreadable",
             None,
             f"This workbook cannot be read ({type(error).__name__}); open it in a spreadsheet "
             "program and save it again as .xlsx, or export it as CSV.",
-        )
-        return None
-    if len(rows) > MAX_WORKBOOK_ROWS:
-        found.add(
-            "file-too-large",
-            None,
-            f"This sheet has {len(rows):,} rows; at most {MAX_WORKBOOK_ROWS:,} are read. Split it.",
         )
         return None
     shown = [[_cell_text(c) for c in row] for row in rows]
@@ -740,6 +739,22 @@ def _workbook_table(data: bytes, profile: Profile, found: Problems) -> Statement
         body.append(list(row) + [""] * (len(header) - len(row)))
     columns = {name: [r[i] for r in body] for i, name in enumerate(header) if name}
     return StatementTable(header, lines, columns)
+
+
+class WorkbookTooLarge(Exception):
+    """A sheet with more rows or cells than a statement ever has."""
+
+
+def first_sheet_rows(data: bytes) -> list[list[Any]]:
+    """The rows of a workbook's first sheet, typed cells, numbered from the sheet's row 1."""
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
+    if sheet.height > MAX_WORKBOOK_ROWS or sheet.height * sheet.width > MAX_WORKBOOK_CELLS:
+        raise WorkbookTooLarge(
+            f"This sheet has {sheet.height:,} rows of {sheet.width:,} columns; at most "
+            f"{MAX_WORKBOOK_ROWS:,} rows and {MAX_WORKBOOK_CELLS:,} cells are read. Split it."
+        )
+    rows: list[list[Any]] = sheet.to_python(skip_empty_area=False)
+    return rows
 
 
 def _cell_text(cell: Any) -> str:

@@ -20,11 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from python_calamine import CalamineWorkbook
-
 from publisher.importers.bank import (
     HEADER_SEARCH_LINES,
-    MAX_WORKBOOK_ROWS,
+    WorkbookTooLarge,
+    first_sheet_rows,
     is_workbook,
     load_profile,
     read_statement,
@@ -186,11 +185,11 @@ def _text_rows(data: bytes) -> tuple[str, str, list[list[str]], int]:
 
 def _workbook_rows(data: bytes) -> tuple[list[list[Any]], int]:
     try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
+        rows = first_sheet_rows(data)
+    except WorkbookTooLarge as error:
+        raise CannotImport(str(error)) from None
     except Exception as error:  # calamine's error classes are its own
         raise CannotImport(f"this workbook cannot be read ({type(error).__name__}).") from None
-    rows = rows[:MAX_WORKBOOK_ROWS]
     shown = [[_shown(c) for c in r] for r in rows]
     # Trailing empty cells are how a sheet pads short rows: they do not make a row wider.
     trimmed = [r[: max((i + 1 for i, c in enumerate(r) if c.strip()), default=0)] for r in shown]
