@@ -1016,6 +1016,22 @@ def test_detect_proposes_a_profile_that_imports_the_statement(
     assert {r["category"] for r in ledger_rows(books)} == {UNCATEGORIZED.key}
 
 
+def test_detect_takes_debit_and_credit_over_a_column_that_only_looks_like_an_amount(books):
+    (books / STATEMENT).write_text(
+        "Date,Value Date,Description,Debit Amount,Credit Amount,Amount Balance\n"
+        "02/01/2025,03/01/2025,Rent,850.00,,1000.00\n"
+        "15/01/2025,15/01/2025,Grant,,1234.56,2234.56\n",
+        encoding="utf-8",
+    )
+    result = cli("import", "bank", str(books / STATEMENT), str(books), "--detect")
+    assert result.exit_code == 0, result.output
+    data = yaml.YAML(typ="safe").load((books / "profile-statement.yml").read_text("utf-8"))
+    assert data["columns"] == {
+        "date": "Date", "debit": "Debit Amount", "credit": "Credit Amount",
+        "description": "Description",
+    }  # fmt: skip
+
+
 def test_detect_reads_a_workbook_with_its_preamble(books):
     (books / "statement.xlsx").write_bytes((FIXTURES / "statement.xlsx").read_bytes())
     result = cli("import", "bank", str(books / "statement.xlsx"), str(books), "--detect")

@@ -14,6 +14,7 @@ import csv
 import datetime as dt
 import io
 import re
+import shlex
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
@@ -59,7 +60,7 @@ _NAMES: dict[str, tuple[str, ...]] = {
     ),
     "debit": ("paid out", "money out", "withdrawals", "withdrawal", "debit", "soll", "ausgang"),
     "credit": ("paid in", "money in", "deposits", "deposit", "credit", "haben", "eingang"),
-    "amount": ("betrag", "amount", "montant", "umsatz", "importe", "value", "sum"),
+    "amount": ("betrag", "amount", "montant", "umsatz", "importe", "importo", "bedrag"),
     "description": (
         "verwendungszweck",
         "description",
@@ -211,6 +212,8 @@ def _pick_columns(header: list[str]) -> dict[str, Any]:
     taken: set[int] = set()
     found: dict[str, Any] = {}
     for role, names in _NAMES.items():
+        if role == "amount" and "debit" in found and "credit" in found:
+            continue  # money out and money in have their columns: "amount" is something else
         for exact in (True, False):
             index = next(
                 (
@@ -226,7 +229,7 @@ def _pick_columns(header: list[str]) -> dict[str, Any]:
                 taken.add(index)
                 break
     if "amount" in found and ("debit" in found or "credit" in found):
-        # "Debit"/"Credit" next to a signed amount are usually a type marker: keep the amount.
+        # One of "Debit"/"Credit" next to a signed amount is a type marker: keep the amount.
         found.pop("debit", None)
         found.pop("credit", None)
     return found
@@ -508,6 +511,7 @@ def detect_profile(
     lines += [
         f"Wrote the proposed profile to {shown_target}. Review it (and add rules), then import "
         "with",
-        f"  publisher import bank {statement} {root} --profile {target} --dry-run",
+        f"  publisher import bank {shlex.quote(str(statement))} {shlex.quote(str(root))} "
+        f"--profile {shlex.quote(str(target))} --dry-run",
     ]
     return DetectOutcome(target, lines, found.all())
