@@ -6,11 +6,14 @@ any error. Statements and profiles are written by the tests, next to their asser
 from __future__ import annotations
 
 import csv
+import shutil
+import subprocess
 import textwrap
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from ruamel import yaml
 
 from publisher.accounts import parse_accounts
 from publisher.cli import main
@@ -782,3 +785,319 @@ def test_cli_exit_statuses(books):
         == 2
     )
     assert cli(*args).exit_code == 2  # --profile is required
+
+
+# -- Workbooks, a wrong skip_lines, --detect and --list-profiles ----------------------------------
+
+FIXTURES = Path(__file__).parent / "fixtures" / "bank"
+WORKBOOK_PROFILE = """\
+date_format: "%Y-%m-%d"
+skip_lines: 2
+columns:
+  date: Date
+  description: Description
+  counterparty: Counterparty
+  amount: Amount
+rules:
+  - match: rent
+    category: rent
+"""
+
+
+def run_workbook(root: Path, workbook: bytes, profile: str = WORKBOOK_PROFILE) -> Outcome:
+    path = root / "statement.xlsx"
+    path.write_bytes(workbook)
+    (root / PROFILE).write_text(profile, encoding="utf-8")
+    return import_bank(path, root, profile=str(root / PROFILE), today=TODAY)
+
+
+def test_an_xlsx_statement_is_read_with_date_cells_and_exact_amounts(books):
+    # Made by LibreOffice from a CSV (tests/fixtures/bank/README.md): dates are date cells,
+    # amounts number cells such as 1234.56, which a float sum would not keep exact.
+    outcome = run_workbook(books, (FIXTURES / "statement.xlsx").read_bytes())
+    assert not outcome.problems, outcome.problems
+    rows = ledger_rows(books)
+    assert [(r["date"], r["amount"], r["category"]) for r in rows] == [
+        ("2025-01-02", "-850.00", "rent"),
+        ("2025-01-03", "12.50", "uncategorized"),
+        ("2025-01-15", "1234.56", "uncategorized"),
+        ("2025-01-20", "-149.90", "uncategorized"),
+    ]
+    assert [r["counterparty"] for r in rows][0] == "Quayside Properties"
+    assert_books_pass(books)
+
+
+def test_an_xlsx_amount_with_more_decimals_than_the_currency_is_an_error_at_its_row(books):
+    outcome = run_workbook(books, (FIXTURES / "statement-too-many-decimals.xlsx").read_bytes())
+    assert codes_at(outcome.problems) == {("statement.xlsx", 5, "import-amount-invalid")}
+    assert not (books / TARGET).exists()
+
+
+def test_a_damaged_workbook_is_reported_not_a_traceback(books):
+    data = (FIXTURES / "statement.xlsx").read_bytes()[:700]
+    outcome = run_workbook(books, data)
+    assert [p.code for p in outcome.problems] == ["import-workbook-unreadable"]
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_a_statement_saved_by_libreoffice_reads_the_same(books, tmp_path_factory):
+    work = tmp_path_factory.mktemp("soffice")
+    (work / "statement.csv").write_text(
+        "Statement,Test Workshop\nAccount,DE00 1234\nDate,Description,Counterparty,Amount\n"
+        "2025-03-02,Rent March,Quayside Properties,-850\n2025-03-04,Dues,Jo Bar,0.1\n"
+        "2025-03-05,Dues,Al Ng,0.2\n",
+        encoding="utf-8",
+    )
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{work}/profile", "--headless",
+         "--infilter=CSV:44,34,76,1,,1033", "--convert-to", "xlsx", "--outdir", str(work),
+         str(work / "statement.csv")],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    outcome = run_workbook(books, (work / "statement.xlsx").read_bytes())
+    assert not outcome.problems, outcome.problems
+    assert [r["amount"] for r in ledger_rows(books)] == ["-850.00", "0.10", "0.20"]
+
+
+@pytest.mark.parametrize("skip, header_line", [(0, 3), (1, 3), (4, 3)])
+def test_a_wrong_skip_lines_gets_one_hint_at_the_header(books, skip, header_line):
+    statement = "Konto;DE00 1234\nZeitraum;01.01.2025 - 31.01.2025\n" + GERMAN
+    profile = f"base: de-semicolon\nskip_lines: {skip}\n"
+    outcome = run_import(books, statement, profile, encoding="cp1252")
+    assert codes_at(outcome.problems) == {(STATEMENT, header_line, "import-skip-lines-wrong")}
+    assert "skip_lines: 2" in outcome.problems[0].message
+    assert len(ledger_rows(books) if (books / TARGET).exists() else []) == 0
+    outcome = run_import(books, statement, "base: de-semicolon\nskip_lines: 2\n", "cp1252")
+    assert not has_errors(outcome.problems) and len(ledger_rows(books)) == 6
+
+
+def test_a_wrong_skip_lines_in_a_workbook_names_the_header_row(books):
+    profile = WORKBOOK_PROFILE.replace("skip_lines: 2", "skip_lines: 0")
+    outcome = run_workbook(books, (FIXTURES / "statement.xlsx").read_bytes(), profile)
+    assert codes_at(outcome.problems) == {("statement.xlsx", 3, "import-skip-lines-wrong")}
+
+
+def test_list_profiles_prints_each_shipped_profile_on_a_line():
+    result = cli("import", "bank", "--list-profiles")
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert [line.split()[0] for line in lines] == shipped_profiles()
+    assert all(len(line.split()) > 3 for line in lines)  # a description follows each name
+
+
+# Layouts as banks export them (column names and preambles of real exports; made-up rows).
+SPARKASSE_CAMT = (
+    '"Auftragskonto";"Buchungstag";"Valutadatum";"Buchungstext";"Verwendungszweck";'
+    '"Glaeubiger ID";"Mandatsreferenz";"Kundenreferenz (End-to-End)";"Sammlerreferenz";'
+    '"Lastschrift Ursprungsbetrag";"Auslagenersatz Ruecklastschrift";'
+    '"Beguenstigter/Zahlungspflichtiger";"Kontonummer/IBAN";"BIC (SWIFT-Code)";"Betrag";'
+    '"Waehrung";"Info"\n'
+    '"DE00123";"02.01.25";"02.01.25";"DAUERAUFTRAG";"Miete Januar";"";"";"";"";"";"";'
+    '"Quayside Properties";"DE001";"XXX";"-850,00";"EUR";"Umsatz gebucht"\n'
+    '"DE00123";"15.01.25";"15.01.25";"GUTSCHRIFT";"Förderung";"";"";"";"";"";"";'
+    '"City Council";"DE002";"XXX";"1.234,56";"EUR";"Umsatz gebucht"\n'
+    '"DE00123";"20.01.25";"20.01.25";"LASTSCHRIFT";"Säge";"";"";"";"";"";"";'
+    '"Baumarkt";"DE003";"XXX";"-149,90";"EUR";"Umsatz gebucht"\n'
+)
+DKB_2023 = (
+    '"Girokonto";"DE00 1234"\n""\n"Zeitraum:";"01.01.2025 - 31.01.2025"\n'
+    '"Kontostand vom 31.01.2025:";"2.345,67 €"\n""\n'
+    '"Buchungsdatum";"Wertstellung";"Status";"Zahlungspflichtige*r";"Zahlungsempfänger*in";'
+    '"Verwendungszweck";"Umsatztyp";"IBAN";"Betrag (€)";"Gläubiger-ID";"Mandatsreferenz";'
+    '"Kundenreferenz"\n'
+    '"20.01.25";"20.01.25";"Gebucht";"Test Workshop";"Baumarkt";"Säge";"Ausgang";"DE003";'
+    '"-149,9";"";"";""\n'
+    '"15.01.25";"15.01.25";"Gebucht";"City Council";"Test Workshop";"Förderung";"Eingang";'
+    '"DE002";"1.234,56";"";"";""\n'
+    '"02.01.25";"02.01.25";"Gebucht";"Test Workshop";"Quayside";"Miete";"Ausgang";"DE001";'
+    '"-850";"";"";""\n'
+)
+CREDIT_AGRICOLE = (
+    "Téléchargement du 01/02/2025;\n\nCompte de Dépôt carte n° 0000;\n"
+    "Solde au 31/01/2025 1 234,56 €\n"
+    "\nListe des opérations du compte entre le 01/01/2025 et le 31/01/2025;\n\n"
+    "Date;Libellé;Débit euros;Crédit euros;\n"
+    '02/01/2025;"PRLV SEPA LOYER";850,00;;\n'
+    '15/01/2025;"VIR SUBVENTION VILLE";;1 234,56;\n'
+    '20/01/2025;"CB SCIE ET PERCEUSE";149,90;;\n'
+)
+NATIONWIDE = (
+    '"Account Name:","FlexDirect ****1234"\n"Account Balance:","2,345.67"\n'
+    '"Available Balance: ","2,345.67"\n\n'
+    '"Date","Transaction type","Description","Paid out","Paid in","Balance"\n'
+    '"02 Jan 2025","Direct debit","Quayside rent","850.00","","1,495.67"\n'
+    '"15 Jan 2025","Bank credit","City grant","","1,234.56","2,730.23"\n'
+    '"20 Jan 2025","Payment to","Hardware","149.90","","2,580.33"\n'
+)
+CHASE = (
+    "Details,Posting Date,Description,Amount,Type,Balance,Check or Slip #\n"
+    "DEBIT,01/02/2025,QUAYSIDE RENT,-850.00,ACH_DEBIT,1495.67,,\n"
+    "CREDIT,01/15/2025,CITY GRANT,1234.56,ACH_CREDIT,2730.23,,\n"
+    "DEBIT,01/20/2025,HARDWARE,-149.90,DEBIT_CARD,2580.33,,\n"
+)
+TAB_ISO = "date\tmemo\tpayee\tamount\n2025-01-02\tRent\tQuayside\t-850.00\n" + (
+    "2025-01-15\tGrant\tCity\t1234.56\n2025-01-20\tSaw\tHardware\t-149.90\n"
+)
+EXPECTED_MOVEMENTS = [
+    ("2025-01-02", "-850.00"),
+    ("2025-01-15", "1234.56"),
+    ("2025-01-20", "-149.90"),
+]
+
+
+@pytest.mark.parametrize(
+    "statement, encoding, found, columns",
+    [
+        (
+            SPARKASSE_CAMT,
+            "cp1252",
+            {"encoding": "cp1252", "delimiter": ";", "skip_lines": 0, "decimal": ",",
+             "thousands": ".", "date_format": "%d.%m.%y"},
+            {"date": "Buchungstag", "amount": "Betrag", "description": "Verwendungszweck",
+             "counterparty": "Beguenstigter/Zahlungspflichtiger", "currency": "Waehrung"},
+        ),
+        (
+            DKB_2023,
+            "utf-8-sig",
+            {"encoding": "utf-8", "delimiter": ";", "skip_lines": 5, "decimal": ",",
+             "thousands": ".", "date_format": "%d.%m.%y"},
+            {"date": "Buchungsdatum", "amount": "Betrag (€)", "description": "Verwendungszweck"},
+        ),
+        (
+            CREDIT_AGRICOLE,
+            "cp1252",
+            {"encoding": "cp1252", "delimiter": ";", "skip_lines": 7, "decimal": ",",
+             "thousands": " ", "date_format": "%d/%m/%Y"},
+            {"date": "Date", "debit": "Débit euros", "credit": "Crédit euros",
+             "description": "Libellé"},
+        ),
+        (
+            NATIONWIDE,
+            "utf-8",
+            {"delimiter": ",", "skip_lines": 4, "decimal": ".", "thousands": ",",
+             "date_format": "%d %b %Y"},
+            {"date": "Date", "debit": "Paid out", "credit": "Paid in",
+             "description": "Description"},
+        ),
+        (
+            CHASE,
+            "utf-8",
+            {"delimiter": ",", "skip_lines": 0, "decimal": ".", "date_format": "%m/%d/%Y"},
+            {"date": "Posting Date", "amount": "Amount", "description": "Description"},
+        ),
+        (
+            TAB_ISO,
+            "utf-8",
+            {"delimiter": "tab", "skip_lines": 0, "decimal": ".", "date_format": "%Y-%m-%d"},
+            {"date": "date", "amount": "amount", "description": "memo", "counterparty": "payee"},
+        ),
+    ],
+    ids=["sparkasse-camt", "dkb-2023", "credit-agricole", "nationwide", "chase", "tab-iso"],
+)
+def test_detect_proposes_a_profile_that_imports_the_statement(
+    books, statement, encoding, found, columns
+):
+    (books / STATEMENT).write_bytes(statement.encode(encoding))
+    before = snapshot(books)
+    result = cli("import", "bank", str(books / STATEMENT), str(books), "--detect")
+    assert result.exit_code == 0, result.output
+    written = books / "profile-statement.yml"
+    assert "Wrote the proposed profile to profile-statement.yml" in result.output
+    assert f"--profile {written}" in result.output
+    assert "2025-01-15" in result.output and "1234.56" in result.output  # the first rows, read
+    assert {**snapshot(books)} == {**before, "profile-statement.yml": written.read_bytes()}
+    data = yaml.YAML(typ="safe").load(written.read_text(encoding="utf-8"))
+    assert {k: data[k] for k in found} == found
+    assert {k: data["columns"].get(k) for k in columns} == columns
+    outcome = import_bank(books / STATEMENT, books, profile=str(written), today=TODAY)
+    assert not has_errors(outcome.problems), outcome.problems
+    rows = sorted((r["date"], r["amount"]) for r in ledger_rows(books))
+    assert rows == EXPECTED_MOVEMENTS
+    assert {r["category"] for r in ledger_rows(books)} == {UNCATEGORIZED.key}
+
+
+def test_detect_takes_debit_and_credit_over_a_column_that_only_looks_like_an_amount(books):
+    (books / STATEMENT).write_text(
+        "Date,Value Date,Description,Debit Amount,Credit Amount,Amount Balance\n"
+        "02/01/2025,03/01/2025,Rent,850.00,,1000.00\n"
+        "15/01/2025,15/01/2025,Grant,,1234.56,2234.56\n",
+        encoding="utf-8",
+    )
+    result = cli("import", "bank", str(books / STATEMENT), str(books), "--detect")
+    assert result.exit_code == 0, result.output
+    data = yaml.YAML(typ="safe").load((books / "profile-statement.yml").read_text("utf-8"))
+    assert data["columns"] == {
+        "date": "Date", "debit": "Debit Amount", "credit": "Credit Amount",
+        "description": "Description",
+    }  # fmt: skip
+
+
+def test_detect_reads_a_workbook_with_its_preamble(books):
+    (books / "statement.xlsx").write_bytes((FIXTURES / "statement.xlsx").read_bytes())
+    result = cli("import", "bank", str(books / "statement.xlsx"), str(books), "--detect")
+    assert result.exit_code == 0, result.output
+    data = yaml.YAML(typ="safe").load((books / "profile-statement.yml").read_text("utf-8"))
+    assert data["skip_lines"] == 2 and data["columns"]["amount"] == "Amount"
+    assert "row 4: 2025-01-02       -850.00  Rent January" in result.output
+
+
+def test_detect_never_overwrites_a_file(books):
+    (books / STATEMENT).write_text(CHASE, encoding="utf-8")
+    (books / "profile-statement.yml").write_text("# mine\n", encoding="utf-8")
+    args = ["import", "bank", str(books / STATEMENT), str(books), "--detect"]
+    result = cli(*args)
+    assert result.exit_code == 0 and "profile-statement-2.yml" in result.output
+    assert (books / "profile-statement.yml").read_text(encoding="utf-8") == "# mine\n"
+    result = cli(*args, "--profile", str(books / "profile-statement.yml"))
+    assert result.exit_code == 2 and "never overwritten" in result.output
+    assert (books / "profile-statement.yml").read_text(encoding="utf-8") == "# mine\n"
+
+
+def test_detect_says_when_day_and_month_could_be_swapped(books):
+    (books / STATEMENT).write_text(
+        "Date,Description,Amount\n01/02/2025,Rent,-850.00\n03/02/2025,Dues,12.50\n",
+        encoding="utf-8",
+    )
+    result = cli("import", "bank", str(books / STATEMENT), str(books), "--detect")
+    assert result.exit_code == 0, result.output
+    assert "To check:" in result.output and "MM/DD/YYYY" in result.output
+    text = (books / "profile-statement.yml").read_text(encoding="utf-8")
+    assert "# To check:" in text
+
+
+def test_detect_without_recognizable_columns_cannot_run_and_writes_nothing(books):
+    (books / STATEMENT).write_text("a,b,c\n1,2,3\n4,5,6\n", encoding="utf-8")
+    before = snapshot(books)
+    result = cli("import", "bank", str(books / STATEMENT), str(books), "--detect")
+    assert result.exit_code == 2 and "no column recognizable as the date" in result.output
+    assert snapshot(books) == before
+
+
+def test_hostile_header_names_stay_inside_their_yaml_strings(books):
+    (books / STATEMENT).write_text(
+        'Date,"Description"": x\n#",Amount\n2025-01-02,Rent,-850.00\n', encoding="utf-8"
+    )
+    result = cli("import", "bank", str(books / STATEMENT), str(books), "--detect")
+    assert result.exit_code == 0, result.output
+    data = yaml.YAML(typ="safe").load((books / "profile-statement.yml").read_text("utf-8"))
+    assert data["columns"]["description"] == 'Description": x\n#'
+
+
+def test_excels_sep_line_before_the_header_is_not_a_wrong_skip_lines(books):
+    outcome = run_import(books, "sep=;\n" + GERMAN, "de-semicolon", encoding="cp1252")
+    assert not has_errors(outcome.problems), outcome.problems
+    assert len(ledger_rows(books)) == 6
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", b"PK\x03\x04garbage", b"\x00\x01" * 50],
+    ids=["empty", "pdf", "broken-zip", "binary"],
+)
+def test_detect_on_what_is_no_statement_cannot_run_and_writes_nothing(books, content):
+    (books / STATEMENT).write_bytes(content)
+    before = snapshot(books)
+    result = cli("import", "bank", str(books / STATEMENT), str(books), "--detect")
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert snapshot(books) == before

@@ -13,14 +13,20 @@ whose rows block publishing until they have their real category, and is listed.
 from __future__ import annotations
 
 import codecs
+import csv
 import dataclasses
 import datetime as dt
+import io
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+from python_calamine import CalamineWorkbook
 
 from publisher.accounts import Accounts, did_you_mean
 from publisher.csvfile import read_table
@@ -39,10 +45,15 @@ from publisher.importers.common import (
     source_label,
 )
 from publisher.importers.ledgerfile import CannotImport, normalize_description
+from publisher.money import MAX_DIGITS
 from publisher.problems import E, Problem, has_errors, problem, register_code
 from publisher.yamlfile import YamlChecker, describe, key_line, load_yaml, mapping_line, value_line
 
 DEFAULT_TARGET = "ledgers/bank.csv"
+#: At most this many rows of a workbook statement are read (a year of daily movements is
+#: a few thousand).
+MAX_WORKBOOK_ROWS = 200_000
+MAX_WORKBOOK_CELLS = 5_000_000
 PROFILES_PACKAGE = "publisher.importers"
 PROFILES_DIR = "profiles"
 
@@ -50,6 +61,8 @@ for _code, _summary in [
     ("profile-key-unknown", "A key a bank profile does not define (a typo?)."),
     ("profile-key-missing", "A key a bank profile needs is missing."),
     ("profile-value-invalid", "A value of a bank profile cannot be used."),
+    ("import-skip-lines-wrong", "A statement's header is not where the profile's skip_lines says."),
+    ("import-workbook-unreadable", "A workbook statement (.xlsx, .ods) that cannot be read."),
 ]:
     register_code(_code, E, _summary)
 
@@ -146,6 +159,16 @@ def shipped_profiles() -> list[str]:
     """The names of the ready profiles that ship with the publisher."""
     folder = resources.files(PROFILES_PACKAGE) / PROFILES_DIR
     return sorted(p.name[: -len(".yml")] for p in folder.iterdir() if p.name.endswith(".yml"))
+
+
+def profile_summary(name: str) -> str:
+    """The `description` line of a shipped profile (what --list-profiles prints)."""
+    shipped = _shipped_text(name)
+    if shipped is None:
+        return ""
+    data, _ = _load(*shipped)
+    value = data.get("description", "") if isinstance(data, dict) else ""
+    return " ".join(str(value).split())
 
 
 def _shipped_text(name: str) -> tuple[str, str] | None:
@@ -584,13 +607,74 @@ def _decode(data: bytes, profile: Profile, path: str, found: Problems) -> str | 
         return None
 
 
-def read_statement(
-    data: bytes, path: str, profile: Profile, accounts: Accounts, found: Problems
-) -> list[Movement]:
-    """The movements of a statement, in file order."""
+#: How a workbook statement is recognized: .xlsx (and .ods) files are zip archives.
+ZIP_MAGIC = b"PK\x03\x04"
+#: Lines (or rows) searched for the header when skip_lines looks wrong.
+HEADER_SEARCH_LINES = 100
+
+
+def is_workbook(data: bytes) -> bool:
+    """Whether the statement is a spreadsheet workbook (.xlsx, .ods) rather than CSV text."""
+    return data.startswith(ZIP_MAGIC)
+
+
+@dataclass
+class StatementTable:
+    """A statement's header and its rows: text cells from CSV, typed cells from a workbook."""
+
+    header: list[str]
+    lines: list[int]  # the file's line (CSV) or the sheet's row number (workbook) of each row
+    columns: dict[str, list[Any]]  # header name -> the cells of that column
+
+
+def _profile_columns(profile: Profile) -> list[str]:
+    named = [getattr(profile, k) for k in ("date", "amount", "debit", "credit", "counterparty")]
+    return [n for n in named if n] + list(profile.description)
+
+
+def _loose(name: str) -> str:
+    return " ".join(str(name).split()).lower()
+
+
+def _header_index(rows: list[list[str]], profile: Profile) -> int | None:
+    """The index of the first row that holds every column the profile names, if any."""
+    wanted = {_loose(n) for n in _profile_columns(profile)}
+    for index, row in enumerate(rows[:HEADER_SEARCH_LINES]):
+        if wanted <= {_loose(c) for c in row}:
+            return index
+    return None
+
+
+def _skip_lines_hint(
+    rows: list[list[str]], profile: Profile, found: Problems, unit: str = "lines"
+) -> bool:
+    """One problem when the header is elsewhere than skip_lines says (instead of a ragged row
+    or a missing column on every line); True if it reported one."""
+    index = _header_index(rows, profile)
+    if index is None or index == profile.skip_lines:
+        return False
+    skipped = rows[profile.skip_lines] if profile.skip_lines < len(rows) else []
+    if index == profile.skip_lines + 1 and re.fullmatch(r"sep=.?", "".join(skipped).strip()):
+        return False  # Excel's "sep=;" line before the header, which the CSV reader skips
+    found.add(
+        "import-skip-lines-wrong",
+        index + 1,
+        f"The header naming the profile's columns is {unit[:-1]} {index + 1}, but the profile "
+        f"skips {profile.skip_lines} {unit} before it: write skip_lines: {index} in the profile.",
+    )
+    return True
+
+
+def _csv_table(
+    data: bytes, path: str, profile: Profile, found: Problems
+) -> StatementTable | None:
     text = _decode(data, profile, path, found)
     if text is None:
-        return []
+        return None
+    head_rows = list(csv.reader(io.StringIO("\n".join(text.splitlines()[:HEADER_SEARCH_LINES])),
+                                delimiter=profile.delimiter))
+    if _skip_lines_hint(head_rows, profile, found):
+        return None
     offset = 0
     if profile.skip_lines:
         breaks = list(re.finditer(r"\r\n|\r|\n", text))
@@ -601,7 +685,7 @@ def read_statement(
                 f"The profile skips {profile.skip_lines} lines before the header, but this file "
                 "has no more lines than that.",
             )
-            return []
+            return None
         text = text[breaks[profile.skip_lines - 1].end() :]
         offset = profile.skip_lines
     table = read_table(text.encode("utf-8"), path, profile.delimiter)
@@ -609,8 +693,89 @@ def read_statement(
         [dataclasses.replace(p, line=p.line + offset) if p.line else p for p in table.problems]
     )
     if not table.readable or has_errors(table.problems):
+        return None
+    frame = table.frame
+    header = list(table.header)
+    return StatementTable(
+        header,
+        [int(line) + offset for line in frame["line"].tolist()],
+        {name: frame[name].astype("str").tolist() for name in header if name in frame},
+    )
+
+
+def _workbook_table(data: bytes, profile: Profile, found: Problems) -> StatementTable | None:
+    """The first sheet of a workbook; rows are numbered as the spreadsheet numbers them."""
+    try:
+        rows = first_sheet_rows(data)
+    except WorkbookTooLarge as error:
+        found.add("file-too-large", None, f"{error}")
+        return None
+    except Exception as error:  # calamine raises its own, undocumented, error classes
+        found.add(
+            "import-workbook-unreadable",
+            None,
+            f"This workbook cannot be read ({type(error).__name__}); open it in a spreadsheet "
+            "program and save it again as .xlsx, or export it as CSV.",
+        )
+        return None
+    shown = [[_cell_text(c) for c in row] for row in rows]
+    if _skip_lines_hint(shown, profile, found, unit="rows"):
+        return None
+    if len(rows) <= profile.skip_lines:
+        found.add(
+            "file-empty",
+            1,
+            f"The profile skips {profile.skip_lines} rows before the header, but this sheet has "
+            "no more rows than that.",
+        )
+        return None
+    header = [c.strip() for c in shown[profile.skip_lines]]
+    lines: list[int] = []
+    body: list[list[Any]] = []
+    for number, row in enumerate(rows[profile.skip_lines + 1 :], start=profile.skip_lines + 2):
+        if all(_cell_text(c).strip() == "" for c in row):
+            continue  # empty rows between blocks, or below the last movement
+        lines.append(number)
+        body.append(list(row) + [""] * (len(header) - len(row)))
+    columns = {name: [r[i] for r in body] for i, name in enumerate(header) if name}
+    return StatementTable(header, lines, columns)
+
+
+class WorkbookTooLarge(Exception):
+    """A sheet with more rows or cells than a statement ever has."""
+
+
+def first_sheet_rows(data: bytes) -> list[list[Any]]:
+    """The rows of a workbook's first sheet, typed cells, numbered from the sheet's row 1."""
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
+    if sheet.height > MAX_WORKBOOK_ROWS or sheet.height * sheet.width > MAX_WORKBOOK_CELLS:
+        raise WorkbookTooLarge(
+            f"This sheet has {sheet.height:,} rows of {sheet.width:,} columns; at most "
+            f"{MAX_WORKBOOK_ROWS:,} rows and {MAX_WORKBOOK_CELLS:,} cells are read. Split it."
+        )
+    rows: list[list[Any]] = sheet.to_python(skip_empty_area=False)
+    return rows
+
+
+def _cell_text(cell: Any) -> str:
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return "" if cell is None else str(cell)
+
+
+def read_statement(
+    data: bytes, path: str, profile: Profile, accounts: Accounts, found: Problems
+) -> list[Movement]:
+    """The movements of a statement (CSV text, or a workbook's first sheet), in file order."""
+    table = (
+        _workbook_table(data, profile, found)
+        if is_workbook(data)
+        else _csv_table(data, path, profile, found)
+    )
+    if table is None:
         return []
     header = table.header
+    offset = profile.skip_lines
     names = {}
     for key in ("date", "amount", "debit", "credit", "counterparty", "reference", "currency"):
         wanted = getattr(profile, key)
@@ -619,16 +784,15 @@ def read_statement(
     descriptions = [_find_column(name, header, offset, found) for name in profile.description]
     if None in names.values() or None in descriptions:
         return []
-    frame = table.frame
-    cells = {key: frame[name].astype("str").tolist() for key, name in names.items()}
-    description_cells = [frame[name].astype("str").tolist() for name in descriptions]
-    lines = [int(line) + offset for line in frame["line"].tolist()]
+    cells = {key: table.columns[name] for key, name in names.items()}
+    description_cells = [[_cell_text(c) for c in table.columns[n]] for n in descriptions]
     units = accounts.minor_units
     human = _human_format(profile.date_format)
     movements: list[Movement] = []
     wrong_currency: dict[str, list[int]] = {}
-    for index, line in enumerate(lines):
-        row = {key: values[index].strip() for key, values in cells.items()}
+    for index, line in enumerate(table.lines):
+        typed = {key: values[index] for key, values in cells.items()}
+        row = {key: _cell_text(value).strip() for key, value in typed.items()}
 
         def cell(key: str, row: dict[str, str] = row) -> str:
             return row.get(key, "")
@@ -636,7 +800,10 @@ def read_statement(
         ok = True
         date_text = cell("date")
         date = None
-        if not date_text:
+        raw_date = typed.get("date")
+        if isinstance(raw_date, dt.date):  # a workbook's date cell: no format to read
+            date = raw_date.date() if isinstance(raw_date, dt.datetime) else raw_date
+        elif not date_text:
             found.add("import-value-missing", line, "This row has no date.")
             ok = False
         else:
@@ -651,7 +818,7 @@ def read_statement(
                     "in the profile).",
                 )
                 ok = False
-        amount = _amount(cell, profile, units, line, found)
+        amount = _amount(cell, profile, units, line, found, typed)
         currency = cell("currency").upper()
         if currency and currency != accounts.currency:
             wrong_currency.setdefault(currency, []).append(line)
@@ -703,11 +870,19 @@ def _find_column(name: str, header: list[str], offset: int, found: Problems) -> 
 
 
 def _amount(
-    cell: Callable[[str], str], profile: Profile, units: int, line: int, found: Problems
+    cell: Callable[[str], str],
+    profile: Profile,
+    units: int,
+    line: int,
+    found: Problems,
+    typed: dict[str, Any] | None = None,
 ) -> int | None:
     """The signed amount of a row: its amount column, or its credit minus its debit."""
 
     def read(key: str) -> int | None:
+        raw = (typed or {}).get(key)
+        if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+            return _number_amount(raw, key, units, line, found)
         value, why = parse_amount(cell(key), units, profile.decimal, profile.thousands)
         if value is None:
             found.add(
@@ -728,6 +903,32 @@ def _amount(
     if debit is None or credit is None:
         return None
     return abs(credit) - abs(debit)  # banks write money out with or without a minus sign
+
+
+def _number_amount(
+    number: int | float, key: str, units: int, line: int, found: Problems
+) -> int | None:
+    """A workbook's number cell in minor units, exactly: through the shortest decimal text
+    that reads back as the same number (Decimal(str(x))), never through float arithmetic."""
+    if isinstance(number, float) and not math.isfinite(number):
+        found.add("import-amount-invalid", line, f"The {key} cell holds no number ({number}).")
+        return None
+    value = Decimal(str(number))
+    decimals = max(0, -int(value.as_tuple().exponent)) if value != value.to_integral() else 0
+    if decimals > units:
+        found.add(
+            "import-amount-invalid",
+            line,
+            f"The {key} {value} has {decimals} decimals where the currency has {units}: the "
+            "cell holds a computed or unrounded number. Round it in the spreadsheet (or "
+            "export the statement again) so that it shows the exact amount.",
+        )
+        return None
+    minor = value.scaleb(units)
+    if abs(minor) >= Decimal(10) ** (MAX_DIGITS + 3):
+        found.add("import-amount-invalid", line, f"The {key} {value} has too many digits.")
+        return None
+    return int(minor)
 
 
 def _check_references(movements: list[Movement], profile: Profile, found: Problems) -> None:

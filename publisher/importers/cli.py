@@ -9,8 +9,9 @@ from pathlib import Path
 import click
 
 from publisher.importers.bank import DEFAULT_TARGET as BANK_TARGET
-from publisher.importers.bank import import_bank, shipped_profiles
+from publisher.importers.bank import import_bank, profile_summary, shipped_profiles
 from publisher.importers.common import Outcome, summary_lines
+from publisher.importers.detect import detect_profile
 from publisher.importers.ledgerfile import CannotImport
 from publisher.importers.opencollective import DEFAULT_TARGET as OC_TARGET
 from publisher.importers.opencollective import ROLES, import_opencollective
@@ -131,14 +132,23 @@ def opencollective(
 
 
 @import_group.command("bank")
-@click.argument("statement", type=click.Path(path_type=Path))
+@click.argument("statement", required=False, type=click.Path(path_type=Path))
 @click.argument("directory", default=".", type=click.Path(path_type=Path))
 @click.option(
     "--profile",
-    required=True,
+    default=None,
     help="A YAML profile describing the statement (a file), or the name of a shipped one: "
     + ", ".join(shipped_profiles())
-    + ".",
+    + ". With --detect: the file to write the proposed profile to.",
+)
+@click.option(
+    "--detect",
+    is_flag=True,
+    help="Propose a profile from the statement, show its first rows read with it, and write "
+    "it for review (never over an existing file). Imports nothing.",
+)
+@click.option(
+    "--list-profiles", is_flag=True, help="List the profiles that ship with the publisher."
 )
 @click.option(
     "--into",
@@ -150,23 +160,38 @@ def opencollective(
 @_likely_duplicate_options
 @click.option("--dry-run", is_flag=True, help="Report what would be imported; write nothing.")
 def bank(
-    statement: Path,
+    statement: Path | None,
     directory: Path,
-    profile: str,
+    profile: str | None,
+    detect: bool,
+    list_profiles: bool,
     into: str,
     fund: str | None,
     accept_lines: tuple[int, ...],
     keep_likely_duplicates: bool,
     dry_run: bool,
 ) -> None:
-    """Import a bank STATEMENT (CSV) into DIRECTORY's books, as --profile describes it.
+    """Import a bank STATEMENT (CSV, or .xlsx) into DIRECTORY's books, as --profile describes it.
 
     The profile's rules give each row its category and fund; rows no rule matches get the
     placeholder category "uncategorized", which blocks publishing until they are categorized,
     and are listed. Rows already in the ledgers (the same date, amount and description, or
     the bank's own reference) are skipped; rows that look typed in already (the same amount
     at most 3 days apart) are held back and listed, unless accepted with --accept.
+    Without a profile yet, --detect proposes one.
     """
+    if list_profiles:
+        for name in shipped_profiles():
+            click.echo(f"{name:<18} {profile_summary(name)}")
+        sys.exit(EXIT_OK)
+    if statement is None:
+        raise click.UsageError("Name the STATEMENT to import (or use --list-profiles).")
+    if detect:
+        _detect(statement, directory, Path(profile) if profile else None)
+    if profile is None:
+        raise click.UsageError(
+            "Name the statement's --profile (see --list-profiles), or propose one with --detect."
+        )
     _run(
         lambda: import_bank(
             statement,
@@ -180,3 +205,21 @@ def bank(
         ),
         dry_run,
     )
+
+
+def _detect(statement: Path, directory: Path, output: Path | None) -> None:
+    """Print what --detect found; exit 0 when it wrote the profile, 1 or 2 otherwise."""
+    try:
+        outcome = detect_profile(statement, directory, output=output)
+    except CannotImport as error:
+        click.echo(f"publisher: cannot detect a profile: {error}", err=True)
+        sys.exit(EXIT_CANNOT_RUN)
+    except OSError as error:
+        click.echo(f"publisher: cannot detect a profile: {error}", err=True)
+        sys.exit(EXIT_CANNOT_RUN)
+    for line in outcome.lines:
+        click.echo(line)
+    if outcome.problems:
+        click.echo("Reading the statement with the proposed profile found:")
+        click.echo(format_text(outcome.problems), nl=False)
+    sys.exit(EXIT_OK if outcome.lines else EXIT_PROBLEMS)
