@@ -447,13 +447,25 @@ def amount_of(row: Row, accounts: Accounts) -> int:
     return parse_decimal_text(text, accounts.minor_units) or 0
 
 
+def amount_shown(row: Row, accounts: Accounts) -> str:
+    """The row's amount for a message: exact when it can be read, else the cell as written
+    (an unreadable "12O.00" is not a row of 0.00)."""
+    text = row.get("amount")
+    if accounts.dialect.decimal == ",":
+        text = text.replace(",", ".")
+    minor = parse_decimal_text(text, accounts.minor_units)
+    if minor is None:
+        return f"\u201c{row.get('amount')}\u201d"
+    return format_minor(minor, accounts.minor_units)
+
+
 def fund_of(row: Row, accounts: Accounts) -> str:
     return row.get("fund") or accounts.default_fund
 
 
 def _describe(row: Row, units: int, replay: _Replay) -> str:
     return (
-        f"{row.get('date')} \u201c{row.get('description')}\u201d {format_minor(replay.amount(row), units)} "
+        f"{row.get('date')} \u201c{row.get('description')}\u201d {amount_shown(row, replay.cooperative.accounts)} "
         f"{row.get('category')}/{replay.fund(row)}" + (f" id {row.get('id')}" if row.get("id") else "")
     )
 
@@ -564,7 +576,7 @@ def format_changes(history: History, accounts: Accounts) -> str:
 
     def describe(row: Row) -> str:
         return (
-            f"{row.get('date')}  {row.get('description')}  {format_minor(amount_of(row, accounts), units)}  "
+            f"{row.get('date')}  {row.get('description')}  {amount_shown(row, accounts)}  "
             f"{row.get('category')}  {fund_of(row, accounts)}"
         )
 
