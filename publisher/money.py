@@ -183,6 +183,18 @@ def amount_message(code: str, cell: str, decimal: str, units: int, currency: str
     if code == "amount-not-a-number":
         return f'"{cell}" is not a number. Write the amount, e.g. "{example}" for money paid out.'
     if code == "amount-too-many-decimals":
+        grouped = re.fullmatch(rf"[+-]?[0-9]{{1,3}}(?:{re.escape(decimal)}[0-9]{{3}})+", cell)
+        if grouped and units < 3:
+            # "1.234" from a spreadsheet that groups thousands with the mark: rounding it to
+            # 1.23 would publish a thousandth of the amount.
+            whole = cell.replace(decimal, "")
+            return (
+                f'"{cell}" has more decimals than {currency} has ({units}). If the '
+                f'"{decimal}" separates thousands, as spreadsheets in some languages write them, '
+                f'write "{whole}" (`publisher fix` rewrites it when other amounts of the column '
+                f"show the decimal mark); if it is a fraction, round it to {units} decimals, as "
+                "on the bank statement."
+            )
         return (
             f'"{cell}" has more decimals than {currency} has ({units}). Round it to '
             f"{units} decimals, as on the bank statement."
