@@ -147,6 +147,15 @@ def test_utf16_with_a_bom_is_converted(tmp_path):
     assert (tmp_path / L).read_bytes() == books.encode()
 
 
+def test_the_check_of_a_utf16_export_with_a_bom_points_at_fix(tmp_path):
+    # LibreOffice's "Unicode" CSV: the check's advice, followed, gives clean books.
+    write_coop(tmp_path, {L: (SHORT + "2026-01-05,Dues,1,dues\n").encode("utf-16")})
+    (found,) = check(tmp_path)
+    assert (found.path, found.code) == (L, "file-nul-byte") and f"publisher fix {L}" in found.message
+    assert fix(tmp_path / L, "--write").exit_code == 0
+    assert codes_at(check(tmp_path)) == set()
+
+
 def test_utf16_without_a_bom_is_not_guessed(tmp_path):
     write_coop(tmp_path, {L: (SHORT + "2026-01-05,Dues,1,dues\n").encode("utf-16-le")})
     result = fix(tmp_path / L, "--write")
