@@ -165,8 +165,11 @@ def read_table(data: bytes, path: str, delimiter: str = ",") -> Table:
     if nul >= 0:
         line, column = _line_and_column(data, nul)
         utf16 = data.count(b"\x00") * 4 >= len(data)
+        # `publisher fix` converts the books (not an export to import) in UTF-16 with a BOM.
+        fixable = path.startswith("ledgers/") and data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
         hint = (
-            "It looks like UTF-16: save it again as “CSV UTF-8”."
+            "It looks like UTF-16: save it again as “CSV UTF-8”"
+            + (f", or run `publisher fix {path}` to convert it." if fixable else ".")
             if utf16
             else "Remove them, or export the file again as “CSV UTF-8”."
         )

@@ -240,7 +240,9 @@ def _fix_cells(
         column_mark = decimal_mark_evidence(cells)
         for number, (start, _, record) in enumerate(rows, start=1):
             value = cell(record, amount_index)
-            if not value.strip() or valid.fullmatch(value.strip()):
+            # A plain amount needs no fix, unless it has more decimals than the currency: "1.234"
+            # in a column that proves "," the decimal mark is a thousand, grouped.
+            if not value.strip() or (valid.fullmatch(value.strip()) and not _too_many_decimals(value.strip(), decimal, units)):
                 continue
             fixed = canonical_amount(value, decimal, units, marks, column_mark)
             if fixed is not None:
@@ -260,6 +262,11 @@ def _fix_cells(
         position = end + 1
     out.extend(lines[position - 1 :])
     return "\n".join(out)
+
+
+def _too_many_decimals(amount: str, decimal: str, units: int) -> bool:
+    """Whether a plain amount has more decimals than the currency's minor units."""
+    return decimal in amount and len(amount) - amount.rfind(decimal) - 1 > units
 
 
 def _amount_kind(cell: str, decimal: str) -> str:

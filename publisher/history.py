@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from publisher.accounts import ACCOUNTS_PATH, Accounts
 from publisher.checking import check
 from publisher.gitrepo import BooksRepository, CommitChanges, CommitInfo, FileChange
-from publisher.ledger import LEDGER
+from publisher.ledger import LEDGER, unread_ledger_places
 from publisher.money import format_minor, parse_decimal_text
 from publisher.problems import Problem, Severity, problem, register_code
 from publisher.yamlfile import load_yaml
@@ -94,8 +94,13 @@ class History:
         return found
 
 
-def _parse_records(lines: list[str], header: list[str], delimiter: str) -> list[tuple[str, ...]] | None:
-    """CSV records in the format's columns, or None when the lines are not whole records."""
+def _parse_records(
+    lines: list[str], header: list[str], delimiter: str, skip_ragged: bool = False
+) -> list[tuple[str, ...]] | None:
+    """CSV records in the format's columns, or None when the lines are not whole records.
+
+    With `skip_ragged` (a whole file), a record with another number of cells than the header is
+    left out, as the ledger reader leaves it out: the rest of the file still counts."""
     if not lines:
         return []
     try:
@@ -108,6 +113,8 @@ def _parse_records(lines: list[str], header: list[str], delimiter: str) -> list[
         if not record or all(not c.strip() for c in record):
             continue
         if len(record) != len(header):
+            if skip_ragged:
+                continue
             return None
         rows.append(
             tuple(
@@ -134,7 +141,7 @@ def _whole_file(text: str | None, delimiter: str) -> tuple[list[str] | None, lis
     header = _header(lines[0], delimiter)
     if header is None:
         return None, []
-    return header, _parse_records(lines[1:], header, delimiter) or []
+    return header, _parse_records(lines[1:], header, delimiter, skip_ragged=True) or []
 
 
 def _closed_through(text: str | None) -> dt.date | None:
@@ -314,6 +321,7 @@ class _Replay:
         last_change = {id(row): when for when, row in now}
         units = self.cooperative.accounts.minor_units
         accounts = self.cooperative.accounts
+        unread = unread_ledger_places(self.cooperative)
         for item in closed_period_changes(self.at_closing, [row for _, row in now], closed, accounts):
             row = item.row
             date = (item.before or item.after).get("date")  # type: ignore[union-attr]
@@ -325,7 +333,7 @@ class _Replay:
                     f"{opening}a row of that period was deleted {_where(self.removed_by.get(row.cells))}. "
                     f"Put it back in {row.path} as it was at closing: {_describe(row, units, self)}; "
                     f"then record any correction as a new row dated after {closed}."
-                )
+                ) + _unread_note(unread, row.path)
                 line = None
             elif item.kind == "added":
                 text = (
@@ -435,6 +443,19 @@ def pair_rows(removed: list[Row], added: list[Row]) -> tuple[list[tuple[Row, Row
     return pairs, removed_left, [row for row in added if id(row) not in paired]
 
 
+def _unread_note(unread: list[str], path: str) -> str:
+    """A knock-on note for a closed row missing from `path`: the rows of that file that could
+    not be read may be that row, written so that it cannot be read (a ragged row, say)."""
+    places = [place for place in unread if place == path or place.startswith(f"{path} line ")]
+    if not places:
+        return ""
+    one = len(places) == 1
+    return (
+        f" ({', '.join(places[:10])}{' and more' if len(places) > 10 else ''} could not be read "
+        f"and may be this row; fix {'it' if one else 'them'} first.)"
+    )
+
+
 def _where(commit: CommitInfo | None) -> str:
     return f"in commit {commit.short} of {commit.date:%Y-%m-%d} ({commit.message})" if commit else "in changes not yet committed"
 
@@ -447,13 +468,25 @@ def amount_of(row: Row, accounts: Accounts) -> int:
     return parse_decimal_text(text, accounts.minor_units) or 0
 
 
+def amount_shown(row: Row, accounts: Accounts) -> str:
+    """The row's amount for a message: exact when it can be read, else the cell as written
+    (an unreadable "12O.00" is not a row of 0.00)."""
+    text = row.get("amount")
+    if accounts.dialect.decimal == ",":
+        text = text.replace(",", ".")
+    minor = parse_decimal_text(text, accounts.minor_units)
+    if minor is None:
+        return f"\u201c{row.get('amount')}\u201d"
+    return format_minor(minor, accounts.minor_units)
+
+
 def fund_of(row: Row, accounts: Accounts) -> str:
     return row.get("fund") or accounts.default_fund
 
 
 def _describe(row: Row, units: int, replay: _Replay) -> str:
     return (
-        f"{row.get('date')} \u201c{row.get('description')}\u201d {format_minor(replay.amount(row), units)} "
+        f"{row.get('date')} \u201c{row.get('description')}\u201d {amount_shown(row, replay.cooperative.accounts)} "
         f"{row.get('category')}/{replay.fund(row)}" + (f" id {row.get('id')}" if row.get("id") else "")
     )
 
@@ -564,7 +597,7 @@ def format_changes(history: History, accounts: Accounts) -> str:
 
     def describe(row: Row) -> str:
         return (
-            f"{row.get('date')}  {row.get('description')}  {format_minor(amount_of(row, accounts), units)}  "
+            f"{row.get('date')}  {row.get('description')}  {amount_shown(row, accounts)}  "
             f"{row.get('category')}  {fund_of(row, accounts)}"
         )
 

@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 import numpy as np
 import pandas as pd
 
-from publisher.spreadsheet import MINUS_LOOKALIKES, minus_lookalike
+from publisher.spreadsheet import MINUS_LOOKALIKES, canonical_amount, minus_lookalike
 
 #: More digits than this could overflow 64-bit minor units; no cooperative needs them.
 MAX_DIGITS = 15
@@ -109,6 +109,11 @@ def classify_invalid(cells: pd.Series, decimal: str) -> np.ndarray:
             cells.str.contains(rf"[{_CURRENCY_SIGNS}]|[A-Za-z]{{3}}"),
         ),
         (
+            # "1.500,00" under a decimal point: the other convention, grouped by our own mark.
+            "amount-decimal-comma" if decimal == "." else "amount-decimal-point",
+            cells.str.fullmatch(rf"[+-]?[0-9]{{1,3}}(?:{d}[0-9]{{3}})+{o}[0-9]+"),
+        ),
+        (
             "amount-thousands-separator",
             cells.str.fullmatch(rf"[+-]?[0-9]{{1,3}}(?:[{seps}][0-9]{{3}})+(?:{d}[0-9]+)?"),
         ),
@@ -126,22 +131,25 @@ def amount_message(code: str, cell: str, decimal: str, units: int, currency: str
     example = format_minor(-1250 * 10**units // 100, units) if units >= 2 else "-12"
     if decimal == ",":
         example = example.replace(".", ",")
+    # The advice must be a value the check accepts ("−1.234,50" is not fixed by its minus
+    # alone); where the plain amount is not certain, the cell with only the named fault fixed.
+    plain = canonical_amount(cell, decimal, units, (), None)
     if code == "amount-decimal-comma":
-        fixed = cell.replace(",", ".")
+        fixed = plain or cell.replace(",", ".")
         return (
             f'"{cell}" uses a decimal comma, but this repository\'s files use a decimal point: '
             f'write "{fixed}". If all your files use decimal commas, set '
             "csv: {delimiter: \";\", decimal: \",\"} in ledgers/accounts.yml instead."
         )
     if code == "amount-decimal-point":
-        fixed = cell.replace(".", ",")
+        fixed = plain or cell.replace(".", ",")
         return (
             f'"{cell}" uses a decimal point, but ledgers/accounts.yml says this repository\'s '
             f'files use a decimal comma (csv: decimal: ","): write "{fixed}", or change '
             "the decimal setting if all your files use points."
         )
     if code == "amount-minus-lookalike":
-        fixed = re.sub(rf"[{MINUS_LOOKALIKES}]", "-", cell)
+        fixed = plain or re.sub(rf"[{MINUS_LOOKALIKES}]", "-", cell)
         return (
             f'"{cell}" is written with {minus_lookalike(cell)}, which looks like a minus but is '
             f'not the "-" the files use: write "{fixed}". `publisher fix` corrects it.'
@@ -155,7 +163,7 @@ def amount_message(code: str, cell: str, decimal: str, units: int, currency: str
         )
     if code == "amount-thousands-separator":
         other = "," if decimal == "." else "."
-        stripped = re.sub(rf"[{re.escape(_SEPARATORS + other)}]", "", cell)
+        stripped = plain or re.sub(rf"[{re.escape(_SEPARATORS + other)}]", "", cell)
         return (
             f'"{cell}" contains a thousands separator; write the amount without it: '
             f'"{stripped}". In a spreadsheet, format the column as a number without grouping.'
@@ -175,6 +183,18 @@ def amount_message(code: str, cell: str, decimal: str, units: int, currency: str
     if code == "amount-not-a-number":
         return f'"{cell}" is not a number. Write the amount, e.g. "{example}" for money paid out.'
     if code == "amount-too-many-decimals":
+        grouped = re.fullmatch(rf"[+-]?[0-9]{{1,3}}(?:{re.escape(decimal)}[0-9]{{3}})+", cell)
+        if grouped and units < 3:
+            # "1.234" from a spreadsheet that groups thousands with the mark: rounding it to
+            # 1.23 would publish a thousandth of the amount.
+            whole = cell.replace(decimal, "")
+            return (
+                f'"{cell}" has more decimals than {currency} has ({units}). If the '
+                f'"{decimal}" separates thousands, as spreadsheets in some languages write them, '
+                f'write "{whole}" (`publisher fix` rewrites it when other amounts of the column '
+                f"show the decimal mark); if it is a fraction, round it to {units} decimals, as "
+                "on the bank statement."
+            )
         return (
             f'"{cell}" has more decimals than {currency} has ({units}). Round it to '
             f"{units} decimals, as on the bank statement."

@@ -147,6 +147,15 @@ def test_utf16_with_a_bom_is_converted(tmp_path):
     assert (tmp_path / L).read_bytes() == books.encode()
 
 
+def test_the_check_of_a_utf16_export_with_a_bom_points_at_fix(tmp_path):
+    # LibreOffice's "Unicode" CSV: the check's advice, followed, gives clean books.
+    write_coop(tmp_path, {L: (SHORT + "2026-01-05,Dues,1,dues\n").encode("utf-16")})
+    (found,) = check(tmp_path)
+    assert (found.path, found.code) == (L, "file-nul-byte") and f"publisher fix {L}" in found.message
+    assert fix(tmp_path / L, "--write").exit_code == 0
+    assert codes_at(check(tmp_path)) == set()
+
+
 def test_utf16_without_a_bom_is_not_guessed(tmp_path):
     write_coop(tmp_path, {L: (SHORT + "2026-01-05,Dues,1,dues\n").encode("utf-16-le")})
     result = fix(tmp_path / L, "--write")
@@ -228,3 +237,23 @@ def test_a_multiline_cell_in_a_rewritten_row_survives(tmp_path):
         SHORT + '2026-01-13,"Paint\nand brushes",-12.50,tools\n2026-01-12,Dues,20,dues\n'
     )
     assert codes_at(check(tmp_path)) == set()
+
+
+def test_a_grouped_thousand_that_looks_like_three_decimals_is_fixed_when_the_column_proves_it(tmp_path):
+    # LibreOffice in German formatting writes 1234 as "1.234" and 12.5 as "12,50": the second
+    # cell proves the comma is the decimal mark, so "1.234" is one thousand, never 1.23.
+    write_coop(tmp_path, {L: SHORT + '2026-01-01,Opening,"1.234",opening\n2026-01-05,Dues,"12,50",dues\n'})
+    (found,) = [p for p in check(tmp_path) if p.line == 2]
+    assert found.code == "amount-too-many-decimals" and "1234" in found.message
+    result = fix(tmp_path / L, "--write")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / L).read_text() == SHORT + "2026-01-01,Opening,1234,opening\n2026-01-05,Dues,12.50,dues\n"
+    assert codes_at(check(tmp_path)) == set()
+
+
+def test_a_lone_three_decimal_amount_is_not_guessed(tmp_path):
+    write_coop(tmp_path, {L: SHORT + "2026-01-01,Opening,1.234,opening\n"})
+    books = (tmp_path / L).read_bytes()
+    assert fix(tmp_path / L, "--write").exit_code == 1
+    assert (tmp_path / L).read_bytes() == books
+    assert codes_at(check(tmp_path)) == {(L, 2, "amount-too-many-decimals")}

@@ -435,6 +435,30 @@ def test_an_uncommitted_edit_of_a_closed_row_is_caught(tmp_path):
     )
 
 
+def test_a_closed_row_edited_into_an_unreadable_amount_is_quoted_as_written(tmp_path):
+    # "-12O.00" (a letter O) must not be described as a row of 0.00: that is a wrong number.
+    closed_books(tmp_path)
+    (tmp_path / "ledgers/2025.csv").write_text(
+        ledger(A1, A2, A3.replace("-120.00", "-12O.00")), encoding="utf-8"
+    )
+    _, problems = check_cooperative(tmp_path, today=TODAY)
+    assert closed_problems(problems) == {("ledgers/2025.csv", 4, "closed-period-changed")}
+    (found,) = [p for p in problems if p.code == "closed-period-changed"]
+    assert "-12O.00" in found.message and " 0.00 " not in found.message
+
+
+def test_one_ragged_row_does_not_make_every_closed_row_of_its_file_deleted(tmp_path):
+    # A spreadsheet's unquoted comma in one row: that row cannot be read, the others still can.
+    closed_books(tmp_path)
+    ragged = A3.replace("Drill", "Drill, cordless")
+    (tmp_path / "ledgers/2025.csv").write_text(ledger(A1, A2, ragged), encoding="utf-8")
+    _, problems = check_cooperative(tmp_path, today=TODAY)
+    assert ("ledgers/2025.csv", 4, "csv-ragged-row") in codes_at(problems)
+    (found,) = [p for p in problems if p.code == "closed-period-changed"]
+    assert "Drill" in found.message and "Rent June" not in found.message
+    assert "ledgers/2025.csv line 4" in found.message  # the unreadable row, as a possible cause
+
+
 def test_moving_closed_through_back_is_caught_and_the_earlier_closing_still_holds(tmp_path):
     closed_books(tmp_path)
     commit(

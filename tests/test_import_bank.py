@@ -473,6 +473,18 @@ def test_held_back_rows_in_a_closed_period_are_not_errors(books):
     assert codes_at(outcome.problems) == {(STATEMENT, 2, "import-closed-period")}
 
 
+def test_a_movement_missing_from_a_closed_period_is_not_advised_to_reopen_it(books):
+    # Reopening is itself an error (closed-period-reopened): the advice must be to record it
+    # after the closing and to import a statement that starts after it.
+    typed_books(books)
+    accounts = ACCOUNTS + "closed_through: 2025-03-31\n"
+    (books / "ledgers/accounts.yml").write_text(accounts, encoding="utf-8")
+    outcome = run_import(books, card_statement(3), "us-amount", accept_lines=frozenset({2}))
+    (found,) = [p for p in outcome.problems if p.code == "import-closed-period"]
+    assert "reopen" not in found.message and "2025-03-31" in found.message
+    assert "new row dated after 2025-03-31" in found.message
+
+
 def test_the_uk_layout_holds_back_a_paid_out_row_typed_in_by_hand(books):
     typed_books(books)
     statement = "Date,Description,Paid out,Paid in\n02/03/2025,CAFE CENTRAL,20.00,\n"

@@ -13,6 +13,7 @@ from publisher.cli import main
 from publisher.cooperative import check_cooperative
 from publisher.newcoop import create_cooperative, set_yaml_values, template_files
 from publisher.site.build import build_site
+from tests.gittools import git
 from tests.sitetools import REPO
 
 TEMPLATES = REPO / "publisher" / "templates" / "new"
@@ -155,6 +156,23 @@ def test_git_init(tmp_path):
     assert (tmp_path / "coop/.git/HEAD").read_text(
         encoding="utf-8"
     ).strip() == "ref: refs/heads/main"
+
+
+def test_the_backup_publisher_fix_keeps_is_not_committed_by_git_add_all(tmp_path):
+    # A treasurer runs `publisher fix --write`, then `git add -A`: the original export (with
+    # its private names) must not land in the published repository.
+    root = tmp_path / "coop"
+    assert CliRunner().invoke(main, ["new", str(root), "--git"]).exit_code == 0
+    ledger = next((root / "ledgers").glob("20*.csv"))
+    ledger.write_text(
+        "date,description,amount,category\n2026-01-05,Dues,\"1.234,50\",dues\n", encoding="utf-8"
+    )
+    fixed = CliRunner().invoke(main, ["fix", str(ledger), "--write"])
+    assert fixed.exit_code == 0, fixed.output
+    assert list((root / ".publisher-backups").rglob("*.csv"))
+    git(root, "add", "-A")
+    assert ".publisher-backups" not in git(root, "status", "--porcelain", "--untracked-files=all")
+    assert ".publisher-backups" not in git(root, "ls-files", "--cached")
 
 
 def test_every_template_is_package_data():

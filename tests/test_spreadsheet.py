@@ -183,3 +183,37 @@ def test_a_date_column_with_two_digit_years_is_one_error_that_fix_does_not_guess
     rows = "".join(f"{day:02d}.01.26,Dues,1,dues\n" for day in range(1, 6))
     (found,) = coop({L: SHORT + rows})
     assert found.code == "date-format" and "NN.NN.YY" in found.message and "century" in found.message
+
+
+def _advised_value(message: str) -> str:
+    """The value a message tells the treasurer to write instead (`write "…"`)."""
+    return message.split('write "', 1)[1].split('"', 1)[0]
+
+
+@pytest.mark.parametrize(
+    ("cell", "accounts", "code"),
+    [
+        # A spreadsheet in German formatting, exported with the repository's comma delimiter.
+        ('"1.500,00"', ACCOUNTS, "amount-decimal-comma"),
+        ('"\u22121.234,50"', ACCOUNTS, "amount-minus-lookalike"),
+        ('"\u221245,10"', ACCOUNTS, "amount-minus-lookalike"),
+        ('"1,500.00"', SEMI, "amount-decimal-point"),
+        ("\u22121.234,50", SEMI, "amount-minus-lookalike"),
+        ("\u2212" + "1234.50", SEMI, "amount-minus-lookalike"),
+    ],
+)
+def test_the_advised_amount_is_accepted_when_written(coop, cell, accounts, code):
+    delimiter = ";" if accounts is SEMI else ","
+    header = SHORT.replace(",", delimiter)
+
+    # An opening balance keeps the fund above zero; money out is a tool, money in dues.
+    opening = delimiter.join(["2026-01-01", "Opening", "5000", "opening"]) + "\n"
+    category = "dues" if cell.strip('"')[0].isdigit() else "tools"
+
+    def books(amount: str) -> dict[str, str]:
+        row = delimiter.join(["2026-01-05", "Paint", amount, category]) + "\n"
+        return {L: header + opening + row}
+
+    (found,) = coop(books(cell), accounts=accounts)
+    assert (found.path, found.line, found.code) == (L, 3, code)
+    assert codes_at(coop(books(_advised_value(found.message)), accounts=accounts)) == set()

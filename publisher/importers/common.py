@@ -360,8 +360,9 @@ def plan_import(
                 f"This movement ({row.date:%Y-%m-%d}, "
                 f"{format_minor(row.amount, accounts.minor_units)}) "
                 f"is not in the ledgers, but accounts.yml closes the books through "
-                f"{accounts.closed_through:%Y-%m-%d}. Adding it would change approved accounts: "
-                "decide with the assembly whether to reopen the period (closed_through) first.",
+                f"{accounts.closed_through:%Y-%m-%d}, and the import adds nothing there. Enter it "
+                f"by hand as a new row dated after {accounts.closed_through:%Y-%m-%d}, with a note of "
+                "the day it belongs to, and import a statement that starts after that day.",
             )
             continue
         new.append(row)

@@ -212,15 +212,16 @@ def reconciled_status_html(summary: Summary, unreconciled: dict[str, int]) -> st
     for fund, count in unreconciled.items():
         through = summary.reconciled_through.get(fund)
         rows = f"{count} {'row' if count == 1 else 'rows'}"
+        are = "is" if count == 1 else "are"
         if through is None:
             text = (
                 f"not yet reconciled with the bank: no balance assertion was recorded, so its "
-                f"{rows} of this year are published as the treasurer entered them."
+                f"{rows} of this year {are} published as the treasurer entered them."
             )
         elif count:
             text = (
                 f'reconciled with the bank through <time>{esc(through.isoformat())}</time>; the {rows} '
-                "after that day are not yet reconciled."
+                f"after that day {are} not yet reconciled."
             )
         else:
             text = f'reconciled with the bank through <time>{esc(through.isoformat())}</time>.'
