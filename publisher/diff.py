@@ -44,6 +44,7 @@ from publisher.problems import (
     Problem,
     count,
     format_location,
+    plural,
     problem,
     sorted_problems,
     summary_line,
@@ -567,7 +568,7 @@ def _compare(before: _State, after: _State, base: Side, head: Side) -> BooksDiff
                 "no figures for that side."
             )
         elif state.unreadable_rows:
-            unreadable = _plural(state.unreadable_rows, "row")
+            unreadable = plural(state.unreadable_rows, "row")
             notes.append(
                 f"At {side.label}, {unreadable} with a date or an amount that cannot be read "
                 f"{'is' if state.unreadable_rows == 1 else 'are'} left out of the figures."
@@ -726,10 +727,6 @@ def _signed(minor: int, units: int) -> str:
 
 def _money(minor: int | None, units: int) -> str:
     return "\u2014" if minor is None else format_minor(minor, units)
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 #: How the report gives amounts: said once, in the legend of both formats (and in README).

@@ -223,10 +223,11 @@ def summary_line(problems: Iterable[Problem]) -> str:
     errors, warnings = count(problems)
     if not errors and not warnings:
         return "No problems found."
-    return f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}."
+    return f"{plural(errors, 'error')}, {plural(warnings, 'warning')}."
 
 
-def _plural(n: int, word: str) -> str:
+def plural(n: int, word: str) -> str:
+    """`1 error`, `2 errors`."""
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 

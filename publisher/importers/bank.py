@@ -46,7 +46,7 @@ from publisher.importers.common import (
 )
 from publisher.importers.ledgerfile import CannotImport, normalize_description
 from publisher.money import MAX_DIGITS
-from publisher.problems import E, Problem, has_errors, problem, register_code
+from publisher.problems import E, Problem, has_errors, plural, problem, register_code
 from publisher.yamlfile import YamlChecker, describe, key_line, load_yaml, mapping_line, value_line
 
 DEFAULT_TARGET = "ledgers/bank.csv"
@@ -1029,5 +1029,5 @@ def import_bank(
     outcome = Outcome(label, plan, written, units=accounts.minor_units, zero=zero)
     outcome.uncategorized = [row for row in plan.rows if id(row) in unmatched]
     if not has_errors(plan.problems):
-        outcome.details = [f"Read {len(movements):,} movements with the profile {profile_label}."]
+        outcome.details = [f"Read {plural(len(movements), 'movement')} with the profile {profile_label}."]
     return outcome
