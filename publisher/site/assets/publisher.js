@@ -193,6 +193,8 @@
         row.forEach(function (cell, index) {
           var kind = data.columns[index].kind;
           var td = element("td", kind === "amount" ? "publisher-amount" : kind === "provenance" ? "publisher-provenance" : "");
+          // A date or a row id broken at its hyphen reads as two values.
+          if (kind === "date" || data.columns[index].key === "id") td.className = "publisher-ledger__nowrap";
           if (kind === "decision" && cell && decisionsPage) {
             var a = element("a", "", cell);
             a.href = decisionsPage + "#" + decisionAnchor(cell);
