@@ -266,3 +266,15 @@ def test_the_ledgers_reconciled_column_sorts_and_filters(page, site_url):
     page.fill(".publisher-ledger__filter", "")
     assert page.locator(cells).first.inner_text() == "yes"
     assert page.errors == []
+
+
+def test_the_charters_money_rules_keep_their_numbers(page, site_url):
+    page.goto(site_url + "charter/")
+    # content/charter.md, "3. Money": five numbered rules, the first listing the three funds.
+    rules = page.locator("h2[id='3-money'] + ol > li")
+    assert rules.count() == 5
+    assert rules.nth(0).locator("ul > li").count() == 3
+    assert rules.nth(1).inner_text().startswith("Any single expense larger than 500.00 EUR")
+    # ledgers/2025.csv line 172: the one expense of 2025 above the limit without a decision
+    assert page.locator("text=1 expense above 500.00 without a decision").count() == 1
+    assert page.errors == []
