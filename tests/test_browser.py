@@ -224,6 +224,10 @@ def test_decision_tables_stay_inside_their_box(page, site_url, path, width):
     boxes = page.evaluate(TABLE_BOXES_FIT)
     # A table wider than the text column scrolls inside its box, never over the margins or the page.
     assert boxes and all(b["fits"] or b["scrolls"] for b in boxes), boxes
+    id_lines = page.evaluate("""Array.from(document.querySelectorAll('.publisher-decisions tbody td:first-child')).map(td => {
+        const range = document.createRange(); range.selectNodeContents(td);
+        return new Set(Array.from(range.getClientRects()).map(r => Math.round(r.top))).size; })""")
+    assert id_lines and set(id_lines) == {1}  # "2026-04", not "2026-" over "04"
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert page.errors == []
 
