@@ -252,6 +252,12 @@
         var text = input.value.toLowerCase();
         rows.forEach(function (row) { row.hidden = text !== "" && row.textContent.toLowerCase().indexOf(text) < 0; });
       });
+      // Instant navigation now and then keeps the previous page's scroll position: a link to
+      // one decision (#decision-ID, from a ledger row) must land on that decision.
+      var target = null;
+      try { target = window.location.hash ? document.getElementById(decodeURIComponent(window.location.hash.slice(1))) : null; }
+      catch (malformed) { target = null; }  // a "%" that starts no escape: no target
+      if (target && root.contains(target)) target.scrollIntoView();
     });
   }
 
