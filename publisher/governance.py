@@ -814,7 +814,8 @@ def compliance(cooperative: Cooperative) -> list[RuleYear]:
                     "spending_limit",
                     year,
                     "not applicable" if not len(expenses) else ("breached" if len(over) else "kept"),
-                    f"{len(over)} expenses above {format_minor(rules.spending_limit, units)} without a decision",
+                    f"{len(over)} {'expense' if len(over) == 1 else 'expenses'} above {format_minor(rules.spending_limit, units)} "
+                    "without a decision",
                     rows=tuple((str(r.path), int(r.line)) for r in over.itertuples()),
                 )
             )

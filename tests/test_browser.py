@@ -207,3 +207,78 @@ def test_a_year_page_shows_only_the_rows_of_one_decision(page, site_url):
     page.locator(".publisher-ledger__exact button").click()
     assert rows.count() == 50  # every row again, one page of them
     assert page.errors == []
+
+
+# -- Layout of the tables the recent changes widened ----------------------------------------------
+
+TABLE_BOXES_FIT = """Array.from(document.querySelectorAll('.publisher-filterable, .publisher-meeting')).map(box => ({
+    fits: box.scrollWidth <= box.clientWidth + 1, scrolls: getComputedStyle(box).overflowX === 'auto'}))"""
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+@pytest.mark.parametrize("path", ["decisions/", "minutes/2026-03-07-annual-general-assembly/"])
+def test_decision_tables_stay_inside_their_box(page, site_url, path, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(site_url + path)
+    page.wait_for_load_state("networkidle")
+    boxes = page.evaluate(TABLE_BOXES_FIT)
+    # A table wider than the text column scrolls inside its box, never over the margins or the page.
+    assert boxes and all(b["fits"] or b["scrolls"] for b in boxes), boxes
+    id_lines = page.evaluate("""Array.from(document.querySelectorAll('.publisher-decisions tbody td:first-child')).map(td => {
+        const range = document.createRange(); range.selectNodeContents(td);
+        return new Set(Array.from(range.getClientRects()).map(r => Math.round(r.top))).size; })""")
+    assert id_lines and set(id_lines) == {1}  # "2026-04", not "2026-" over "04"
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert page.errors == []
+
+
+def test_a_decision_with_one_ledger_row_says_row(page, site_url):
+    page.goto(site_url + "decisions/")
+    # content/minutes/2026-03-07-annual-general-assembly.md: 2026-02, paid by one row of ledgers/2026.csv
+    assert page.locator("#decision-2026-02 summary").inner_text() == "1 ledger row"
+    assert page.locator("#decision-2026-04 summary").inner_text() == "2 ledger rows"
+
+
+LINES_OF_COLUMN = """index => Array.from(document.querySelectorAll('.publisher-ledger__table tbody tr')).map(tr => {
+    const range = document.createRange(); range.selectNodeContents(tr.children[index]);
+    return new Set(Array.from(range.getClientRects()).map(r => Math.round(r.top))).size; })"""
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_ledger_dates_and_ids_stay_on_one_line(page, site_url, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(site_url + "finances/2026/")
+    page.wait_for_selector(LEDGER_READY, timeout=20_000)
+    keys = page.evaluate("Array.from(document.querySelectorAll('.publisher-ledger__table thead th')).map(th => th.innerText)")
+    for label in ("Date", "Id"):
+        assert set(page.evaluate(LINES_OF_COLUMN, keys.index(label))) == {1}, label
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_the_ledgers_reconciled_column_sorts_and_filters(page, site_url):
+    page.goto(site_url + "finances/2026/")
+    page.wait_for_selector(LEDGER_READY, timeout=20_000)
+    labels = page.locator(".publisher-ledger__table thead th").all_inner_texts()
+    column = next(i for i, label in enumerate(labels) if label.startswith("Reconciled"))
+    cells = f"{LEDGER_ROWS} td:nth-child({column + 1})"
+    page.locator(".publisher-ledger__sort", has_text="Reconciled").click()
+    assert page.locator(cells).first.inner_text() == "not yet"  # "not yet" sorts before "yes"
+    # ledgers/2026.csv, balances.csv: 4 rows of general after 2026-10-31, 2 of commons after 2026-06-30
+    page.fill(".publisher-ledger__filter", "not yet")
+    assert page.locator(cells).all_inner_texts() == ["not yet"] * 6
+    page.locator(".publisher-ledger__sort", has_text="Reconciled").click()  # descending
+    page.fill(".publisher-ledger__filter", "")
+    assert page.locator(cells).first.inner_text() == "yes"
+    assert page.errors == []
+
+
+def test_the_charters_money_rules_keep_their_numbers(page, site_url):
+    page.goto(site_url + "charter/")
+    # content/charter.md, "3. Money": five numbered rules, the first listing the three funds.
+    rules = page.locator("h2[id='3-money'] + ol > li")
+    assert rules.count() == 5
+    assert rules.nth(0).locator("ul > li").count() == 3
+    assert rules.nth(1).inner_text().startswith("Any single expense larger than 500.00 EUR")
+    # ledgers/2025.csv line 172: the one expense of 2025 above the limit without a decision
+    assert page.locator("text=1 expense above 500.00 without a decision").count() == 1
+    assert page.errors == []

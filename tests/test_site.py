@@ -311,3 +311,25 @@ def test_rows_after_a_funds_last_balance_assertion_are_published_as_not_yet_reco
         ("2026-02-10", "general", "not yet"),
         ("2026-01-01", "commons", "not yet"),
     }
+
+
+def test_a_past_years_reconciliation_status_speaks_of_that_year(tmp_path):
+    from publisher.site.generate import generate_site
+    from tests.conftest import LEDGER_HEADER, TODAY, write_coop
+
+    root = write_coop(
+        tmp_path / "coop",
+        {
+            "ledgers/2025.csv": LEDGER_HEADER + "2025-03-01,Opening,100,opening,,,,,\n",
+            "ledgers/2026.csv": LEDGER_HEADER + "2026-01-10,Dues,10,dues,,,,,\n",
+            "ledgers/balances.csv": "date,fund,balance\n2026-01-31,general,110\n",
+        },
+    )
+    cooperative, problems = check_cooperative(root, today=TODAY)
+    assert not [p for p in problems if p.is_error]
+    out = tmp_path / "out"
+    generate_site(cooperative, problems, None, tmp_path / "docs", out)
+    page = (out / "finances/2025.md").read_text(encoding="utf-8")
+    status = re.search(r'<ul class="publisher-reconciliation-status">(.*?)</ul>', page).group(1)
+    # On the page of 2025, a day of 2026 alone would read as if 2025 ran into 2026.
+    assert "every row of 2025" in status and "2026-01-31" in status

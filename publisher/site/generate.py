@@ -193,7 +193,7 @@ def year_page(
     else:
         parts.append("<p>No balance assertion was recorded for this year.</p>\n\n")
     if unreconciled:
-        parts.append(reconciled_status_html(summary, unreconciled))
+        parts.append(reconciled_status_html(summary, unreconciled, year))
     if has_rows:
         parts += [
             "## Ledger\n\n",
@@ -206,8 +206,8 @@ def year_page(
     return "".join(parts)
 
 
-def reconciled_status_html(summary: Summary, unreconciled: dict[str, int]) -> str:
-    """Per fund, up to which day its rows agree with the bank, and how many come after."""
+def reconciled_status_html(summary: Summary, unreconciled: dict[str, int], year: int) -> str:
+    """Per fund, up to which day its rows of `year` agree with the bank, and how many come after."""
     items = []
     for fund, count in unreconciled.items():
         through = summary.reconciled_through.get(fund)
@@ -224,7 +224,11 @@ def reconciled_status_html(summary: Summary, unreconciled: dict[str, int]) -> st
                 f"after that day {are} not yet reconciled."
             )
         else:
-            text = f'reconciled with the bank through <time>{esc(through.isoformat())}</time>.'
+            # Said of the year: on a past year's page a later day alone reads as if the year ran on.
+            text = (
+                f"every row of {year} is reconciled with the bank (its balance last agreed on "
+                f"<time>{esc(through.isoformat())}</time>)."
+            )
         state = "publisher-unreconciled" if through is None or count else "publisher-reconciled-through"
         items.append(f'<li class="{state}">Fund <strong>{esc(fund)}</strong>: {text}</li>')
     return f'<ul class="publisher-reconciliation-status">{"".join(items)}</ul>\n\n'

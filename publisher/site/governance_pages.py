@@ -155,7 +155,7 @@ def decisions_page(cooperative: Cooperative, summary: Summary, published: pd.Dat
                 f'<a href="{link(f"finances/{y}.md")}?decision={esc(quote(d.id, safe=""))}">in the ledger of {y}</a>' for y in years
             )
             evidence = (
-                f"<details><summary>{len(rows)} ledger rows</summary>{_row_list(rows, summary)}"
+                f"<details><summary>{len(rows)} ledger {'row' if len(rows) == 1 else 'rows'}</summary>{_row_list(rows, summary)}"
                 f"<p>See them {links}.</p></details>"
             )
         body.append(

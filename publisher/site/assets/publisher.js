@@ -193,6 +193,8 @@
         row.forEach(function (cell, index) {
           var kind = data.columns[index].kind;
           var td = element("td", kind === "amount" ? "publisher-amount" : kind === "provenance" ? "publisher-provenance" : "");
+          // A date or a row id broken at its hyphen reads as two values.
+          if (kind === "date" || data.columns[index].key === "id") td.className = "publisher-ledger__nowrap";
           if (kind === "decision" && cell && decisionsPage) {
             var a = element("a", "", cell);
             a.href = decisionsPage + "#" + decisionAnchor(cell);
@@ -250,6 +252,12 @@
         var text = input.value.toLowerCase();
         rows.forEach(function (row) { row.hidden = text !== "" && row.textContent.toLowerCase().indexOf(text) < 0; });
       });
+      // Instant navigation now and then keeps the previous page's scroll position: a link to
+      // one decision (#decision-ID, from a ledger row) must land on that decision.
+      var target = null;
+      try { target = window.location.hash ? document.getElementById(decodeURIComponent(window.location.hash.slice(1))) : null; }
+      catch (malformed) { target = null; }  // a "%" that starts no escape: no target
+      if (target && root.contains(target)) target.scrollIntoView();
     });
   }
 
