@@ -492,3 +492,22 @@ def test_scripts_handlers_and_script_links_in_page_bodies_are_refused(tmp_path):
     assert sorted((p.line, p.code) for p in problems if p.path == POST) == [
         (line, "page-active-content") for line in (6, 8, 10, 12, 14, 16)
     ]
+
+
+def test_active_content_is_found_across_lines_and_behind_fences_markdown_does_not_take(tmp_path):
+    body = (
+        "---\ndate: 2026-01-01\n---\n# Plain\n\n"  # lines 1-5
+        "  ```\n<script>alert('indented fence is text')</script>\n\n"  # line 7
+        "````js onclick\n<script>alert('not an opening fence')</script>\n\n"  # line 10
+        "<div\nonclick=\"alert(1)\">block</div>\n\n"  # line 13
+        "Text <span\nonclick=\"alert(1)\">x</span>.\n\n"  # line 16
+        "[x](<java\nscript:alert(1)>)\n\n"  # line 18
+        "<a href=\"java\rscript:alert(1)\">y</a>\n\n"  # line 21 (a lone carriage return ends a line)
+        "```\nnever closed\n\n<img src=x onerror=alert(1)>\n"  # line 27
+        "~~~\n<script>alert('shown as code')</script>\n~~~\n"
+    )
+    write_coop(tmp_path, {**BOOKS, POST: body})
+    _, problems = check_cooperative(tmp_path, TODAY)
+    assert sorted((p.line, p.code) for p in problems if p.path == POST) == [
+        (line, "page-active-content") for line in (7, 10, 13, 16, 18, 21, 27)
+    ]
