@@ -195,7 +195,9 @@ class NameFinder:
             # may hold a watched word; those are then folded exactly.
             subset = distinct.take(pa.array(others))
             maybe = _words_found(_arrow_fold(subset), value_set, np.ones(len(others), dtype=bool))
-            for k in maybe:
+            # Text shown right to left by an override is turned around by `fold` only.
+            overridden = pc.fill_null(pc.match_substring(subset, "\u202e"), False).to_numpy(zero_copy_only=False)
+            for k in [*maybe, *(int(k) for k in np.flatnonzero(overridden) if int(k) not in maybe)]:
                 seen = words_of(subset[k].as_py()) & watched
                 if seen:
                     found[int(others[k])] = seen
