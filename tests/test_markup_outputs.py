@@ -511,3 +511,19 @@ def test_active_content_is_found_across_lines_and_behind_fences_markdown_does_no
     assert sorted((p.line, p.code) for p in problems if p.path == POST) == [
         (line, "page-active-content") for line in (7, 10, 13, 16, 18, 21, 27)
     ]
+
+
+def test_story_front_matter_that_is_no_mapping_or_a_title_that_is_no_text_is_a_problem(tmp_path):
+    posts = {
+        "content/stories/posts/list.md": "---\n- a\n- b\n---\n\n# List\n",
+        "content/stories/posts/sentence.md": "---\njust a sentence\n---\n\n# Sentence\n",
+        "content/stories/posts/title.md": "---\ndate: 2026-01-01\ntitle: {a: 1}\n---\n\nText.\n",
+    }
+    write_coop(tmp_path, {**BOOKS, **posts})
+    result = build_site(tmp_path, today=TODAY)  # the blog raised AttributeError / TypeError here
+    assert result.site_dir is None
+    assert {
+        ("content/stories/posts/list.md", 2, "story-value-invalid"),
+        ("content/stories/posts/sentence.md", 2, "story-value-invalid"),
+        ("content/stories/posts/title.md", 3, "story-value-invalid"),
+    } <= codes_at(result.problems)
