@@ -113,22 +113,21 @@ def _code_lines(lines: list[str]) -> set[int]:
     finds them: a fence at the start of a line, closed by a line of the same fence and nothing
     else; a fence never closed opens nothing."""
     closers: dict[str, list[int]] = {}
-    for index, line in enumerate(lines):
-        fence = line.rstrip(" \t")
-        if fence and set(fence) in ({"`"}, {"~"}) and len(fence) >= 3:
+    candidates = [index for index, line in enumerate(lines) if line[:3] in ("```", "~~~")]
+    for index in candidates:
+        fence = lines[index].rstrip(" \t")
+        if set(fence) in ({"`"}, {"~"}):
             closers.setdefault(fence, []).append(index)
     code: set[int] = set()
-    index = 0
-    while index < len(lines):
+    for index in candidates:
+        if index in code:
+            continue
         opening = _FENCE_OPENING.match(lines[index])
         if opening:
             later = closers.get(opening.group(1), [])
-            closing = later[bisect.bisect_right(later, index)] if bisect.bisect_right(later, index) < len(later) else None
-            if closing is not None:
-                code.update(range(index, closing + 1))
-                index = closing + 1
-                continue
-        index += 1
+            after = bisect.bisect_right(later, index)
+            if after < len(later):
+                code.update(range(index, later[after] + 1))
     return code
 
 
@@ -194,10 +193,12 @@ def active_content(run: list[tuple[int, str]]) -> list[tuple[int, str]]:
     A tag, an attribute list or an address may go on over several lines."""
     found: list[tuple[int, str]] = []
     numbers = [number for number, _ in run]
-    visible_starts, visible = [], ""
+    visible_starts, pieces, length = [], [], 0
     for _, line in run:
-        visible_starts.append(len(visible))
-        visible += _visible(line)
+        visible_starts.append(length)
+        pieces.append(_visible(line))
+        length += len(pieces[-1])
+    visible = "".join(pieces)
     for scheme in _SCRIPT_SCHEMES:
         at = visible.find(scheme)
         while at != -1:
