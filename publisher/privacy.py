@@ -374,6 +374,10 @@ def check_private_names(cooperative: Cooperative) -> Iterable[Problem]:
 
 
 PAGES_DIR = "content"
+#: Files under content/ besides pages that are published as text, and looked through for names.
+TEXT_FILES = frozenset({".svg", ".txt", ".html", ".htm", ".js", ".css", ".json", ".xml", ".csv", ".yml", ".yaml"})
+#: Larger text files are looked at by name only (as big as a page may be read).
+MAX_TEXT_FILE_BYTES = 16 * 1024 * 1024
 #: Characters above which a page is checked without an index map to its lines.
 LARGE_PAGE = 1_000_000
 
@@ -388,8 +392,11 @@ def check_private_names_in_pages(cooperative: Cooperative) -> Iterable[Problem]:
         return []
     problems: list[Problem] = []
     # The blog's authors file is printed on every story, as it is.
-    for path in sorted(pages.rglob("*.md")) + sorted(pages.rglob(".authors.yml")):
+    # So is every other file under content/: its name becomes an address, and a text file (an
+    # SVG picture, a script) is copied to the site as it is.
+    for path in sorted(p for p in pages.rglob("*") if p.is_file() and not p.is_symlink()):
         relative = path.relative_to(cooperative.root).as_posix()
+        is_page = path.suffix == ".md" or path.name == ".authors.yml"
         stem_words = " ".join(WORD.findall(path.relative_to(pages).with_suffix("").as_posix()))
         if finder.names_in(stem_words):
             problems.append(
@@ -401,10 +408,12 @@ def check_private_names_in_pages(cooperative: Cooperative) -> Iterable[Problem]:
                     "public_counterparties), and it becomes the page's address. Rename the file.",
                 )
             )
+        if not is_page and (path.suffix.lower() not in TEXT_FILES or path.stat().st_size > MAX_TEXT_FILE_BYTES):
+            continue
         try:
             text = path.read_text(encoding="utf-8").lstrip("\ufeff").replace("\r\n", "\n")
         except (OSError, UnicodeDecodeError):
-            continue  # reported by the checks of that kind of page
+            continue  # reported by the checks of that kind of page; other files are not text
         if relative.startswith(f"{PAGES_DIR}/minutes/"):
             # A meeting's title and motions are published with names replaced (and warned about
             # above); the rest of its front matter is not published.

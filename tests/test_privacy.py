@@ -280,3 +280,22 @@ def test_a_name_a_right_to_left_override_shows_is_replaced_in_descriptions_and_m
     for path, text in site_files(result.site_dir):
         assert "eoD" not in text, path
     assert ("ledgers/2026.csv", 4, "private-name-in-description") in codes_at(result.problems)
+
+
+def test_a_private_name_in_another_file_under_content_or_its_name_is_refused(tmp_path):
+    picture = '<svg xmlns="http://www.w3.org/2000/svg">\n<title>Jane Doe</title>\n</svg>\n'
+    root = write_coop(
+        tmp_path,
+        {
+            "ledgers/2026.csv": LEDGER_HEADER + PRIVATE_ROWS,
+            "content/index.md": "# Home\n",
+            "content/assets/board.svg": picture,  # copied to the site as it is
+            "content/assets/jane-doe.png": "not really a picture",  # its name becomes an address
+            "content/extra.js": "// thanks to J&#97;ne Doe\n",
+            "content/assets/plain.svg": '<svg xmlns="http://www.w3.org/2000/svg"></svg>\n',
+        },
+    )
+    result = build_site(root, today=TODAY)
+    assert result.site_dir is None
+    named = {(p.path, p.line) for p in result.problems if p.code == "private-name-in-page"}
+    assert named == {("content/assets/board.svg", 2), ("content/assets/jane-doe.png", None), ("content/extra.js", 1)}
