@@ -50,6 +50,11 @@ register_code(
     "A private counterparty's name inside a description or note; it is replaced when published.",
 )
 register_code(
+    "private-name-in-id",
+    Severity.ERROR,
+    "A row's id or cited decision spells a private counterparty's name; ids are published as they are.",
+)
+register_code(
     "private-name-part",
     Severity.WARNING,
     "A private counterparty's surname alone, or its name run together, inside a text; published as it is.",
@@ -325,6 +330,20 @@ def check_private_names(cooperative: Cooperative) -> Iterable[Problem]:
             "that person, rephrase it without the name.",
             cooperative.locate,
         )
+    for column in ("id", "decision"):
+        # Ids are published as written (replacing a name would change the id other rows and
+        # minutes refer to), so one that spells a name stops the build.
+        if column in ledger.columns and len(ledger):
+            problems += row_problems(
+                ledger,
+                finder.contains(ledger[column]),
+                "private-name-in-id",
+                column,
+                lambda row, column=column: f"The {column} spells a private counterparty's name (someone not "
+                "listed in public_counterparties), and ids are published as they are. Choose an id "
+                "without the name.",
+                cooperative.locate,
+            )
     if "counterparty" in ledger.columns and len(ledger):
         # "@member" references are published as they are: one that spells a private name is a
         # person's handle, not a member of the federation.

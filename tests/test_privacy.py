@@ -299,3 +299,11 @@ def test_a_private_name_in_another_file_under_content_or_its_name_is_refused(tmp
     assert result.site_dir is None
     named = {(p.path, p.line) for p in result.problems if p.code == "private-name-in-page"}
     assert named == {("content/assets/board.svg", 2), ("content/assets/jane-doe.png", None), ("content/extra.js", 1)}
+
+
+def test_an_id_or_a_cited_decision_that_spells_a_private_name_is_an_error(tmp_path):
+    rows = PRIVATE_ROWS + "2026-02-01,Glue,-1.00,rent,,,,jane-doe-1,\n"
+    root = write_coop(tmp_path, {"ledgers/2026.csv": LEDGER_HEADER + rows, "content/index.md": "# Home\n"})
+    result = build_site(root, today=TODAY)
+    assert result.site_dir is None  # before: "jane-doe-1" was published in ledger.csv and the JSON
+    assert ("ledgers/2026.csv", 4, "private-name-in-id") in codes_at(result.problems)
