@@ -302,6 +302,8 @@ def check_pages(cooperative: Cooperative) -> Iterable[Problem]:
     problems: list[Problem] = []
     for path in sorted(content.rglob("*.md")) if content.is_dir() else []:
         relative = path.relative_to(root).as_posix()
+        if not path.is_file():  # a named pipe would block the read; reported as file-unreadable
+            continue
         try:
             size = path.stat().st_size
             if size > MAX_PAGE_BYTES:  # not even read
