@@ -177,7 +177,7 @@ def _heading_lines(body: str) -> Iterable[tuple[int, str]]:
 #: the delimiters, so each pattern scans a line once.
 _TAG = re.compile(r"<[A-Za-z][^<>]*>?")
 _ATTRIBUTE_LIST = re.compile(r"\{[^{}]*\}")
-_EVENT_HANDLER = re.compile(r"(?i)(?:^|[\s/\"'{])on[a-z]+\s*=")
+_EVENT_HANDLER = re.compile(r"(?i)(?:^|[\s/\"'{:])on[a-z]+\s*=")  # `{:onclick=...}`: the colon of an attribute list
 _ACTIVE_ELEMENT = re.compile(r"(?i)^<(?:script|iframe|object|embed|frame|base|form|meta)\b")
 _SCRIPT_SCHEMES = ("javascript:", "vbscript:")
 

@@ -527,3 +527,18 @@ def test_story_front_matter_that_is_no_mapping_or_a_title_that_is_no_text_is_a_p
         ("content/stories/posts/sentence.md", 2, "story-value-invalid"),
         ("content/stories/posts/title.md", 3, "story-value-invalid"),
     } <= codes_at(result.problems)
+
+
+def test_an_attribute_list_whose_colon_touches_the_handler_is_refused(tmp_path):
+    body = (
+        "---\ndate: 2026-01-01\n---\n# Plain\n\n"  # lines 1-5
+        "Para\n{:onclick=\"alert(1)\"}\n\n"  # line 7: Python-Markdown puts onclick on the <p>
+        "*em*{:onmouseover=x} and [l](https://example.org){:onfocus=x}\n\n"  # line 9
+        "Fine {: #anchor .class } and a ratio 1:one=2.\n"
+    )
+    write_coop(tmp_path, {**BOOKS, POST: body})
+    _, problems = check_cooperative(tmp_path, TODAY)
+    assert sorted((p.line, p.code) for p in problems if p.path == POST) == [
+        (7, "page-active-content"),
+        (9, "page-active-content"),
+    ]
