@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import os
+import stat
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -291,6 +292,16 @@ def read_text_file(root: Path, relative: str) -> tuple[str | None, list[Problem]
     if linked is not None:
         return None, [symlink_problem(linked)]
     try:
+        # A named pipe or a device would block the read until someone writes to it.
+        if (root / relative).exists() and not stat.S_ISREG(os.stat(root / relative).st_mode):
+            return None, [
+                problem(
+                    "file-unreadable",
+                    relative,
+                    None,
+                    "This is not a file but a named pipe or a device, which would never end. Remove it.",
+                )
+            ]
         with (root / relative).open("rb") as handle:
             data = handle.read(MAX_TEXT_BYTES + 1)
     except OSError as error:

@@ -9,6 +9,7 @@ attribute list (`# Title {onclick=...}`), raw HTML or a link would be live marku
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 from collections.abc import Iterable
@@ -102,69 +103,129 @@ def title_markup(text: str) -> str | None:
     return None
 
 
-def _prose_lines(body: str) -> Iterable[tuple[int, str]]:
-    """(line number in the body, line) of the lines outside fenced code blocks."""
-    fence = ""
-    for number, line in enumerate(body.split("\n"), start=1):
-        stripped = line.strip()
-        if fence:
-            if stripped.startswith(fence):
-                fence = ""
+#: A fence that opens a code block, as Python-Markdown's fenced_code reads one (no wider: a line
+#: taken for a fence that Markdown does not take for one would hide prose from the checks).
+_FENCE_OPENING = re.compile(r"(`{3,}|~{3,})[ ]*(?:\{[^\n]*\}|\.?[\w#.+-]*[ ]*)$")
+
+
+def _code_lines(lines: list[str]) -> set[int]:
+    """Indexes of the lines inside fenced code blocks (fences included), as Python-Markdown
+    finds them: a fence at the start of a line, closed by a line of the same fence and nothing
+    else; a fence never closed opens nothing."""
+    closers: dict[str, list[int]] = {}
+    candidates = [index for index, line in enumerate(lines) if line[:3] in ("```", "~~~")]
+    for index in candidates:
+        fence = lines[index].rstrip(" \t")
+        if set(fence) in ({"`"}, {"~"}):
+            closers.setdefault(fence, []).append(index)
+    code: set[int] = set()
+    for index in candidates:
+        if index in code:
             continue
-        if stripped.startswith(("```", "~~~")):
-            fence = stripped[:3]
-            continue
-        yield number, line
+        opening = _FENCE_OPENING.match(lines[index])
+        if opening:
+            later = closers.get(opening.group(1), [])
+            after = bisect.bisect_right(later, index)
+            if after < len(later):
+                code.update(range(index, later[after] + 1))
+    return code
+
+
+def _markdown_lines(body: str) -> list[tuple[int, str]]:
+    """(line number in the body, line) as Python-Markdown splits the body: a carriage return
+    alone ends a line too (its number stays the one an editor counts by line feeds)."""
+    return [
+        (number, part)
+        for number, line in enumerate(body.split("\n"), start=1)
+        for part in line.removesuffix("\r").split("\r")
+    ]
+
+
+def _prose_runs(body: str) -> Iterable[list[tuple[int, str]]]:
+    """Runs of consecutive (line number in the body, line) outside fenced code blocks: an HTML tag
+    or an address may go on over several lines of one run."""
+    lines = _markdown_lines(body)
+    code = _code_lines([line for _, line in lines])
+    run: list[tuple[int, str]] = []
+    for index, numbered in enumerate(lines):
+        if index in code:
+            if run:
+                yield run
+            run = []
+        else:
+            run.append(numbered)
+    if run:
+        yield run
 
 
 def _heading_lines(body: str) -> Iterable[tuple[int, str]]:
     """(line number in the body, heading text) of the ATX and setext headings outside fenced
     code blocks."""
-    fence = ""
-    previous = ""
-    for number, line in enumerate(body.split("\n"), start=1):
-        stripped = line.strip()
-        if fence:
-            if stripped.startswith(fence):
-                fence = ""
-            previous = ""
-            continue
-        if stripped.startswith(("```", "~~~")):
-            fence = stripped[:3]
-            previous = ""
-            continue
-        text = heading_text(line)
-        if text is not None:
-            yield number, text
-        elif previous and stripped and set(stripped) <= {"="} | {"-"} and len(set(stripped)) == 1:
-            yield number - 1, previous.strip()
-        previous = line if stripped and not line.startswith((" " * 4, "\t")) else ""
+    for run in _prose_runs(body):
+        previous = ""
+        for number, line in run:
+            stripped = line.strip()
+            text = heading_text(line)
+            if text is not None:
+                yield number, text
+            elif previous and stripped and set(stripped) <= {"="} | {"-"} and len(set(stripped)) == 1:
+                yield number - 1, previous.strip()
+            previous = line if stripped and not line.startswith((" " * 4, "\t")) else ""
 
 
 #: An HTML start tag, an attribute list, and what would run in one of them. The classes exclude
 #: the delimiters, so each pattern scans a line once.
 _TAG = re.compile(r"<[A-Za-z][^<>]*>?")
 _ATTRIBUTE_LIST = re.compile(r"\{[^{}]*\}")
-_EVENT_HANDLER = re.compile(r"(?i)(?:^|[\s/\"'{])on[a-z]+\s*=")
+_EVENT_HANDLER = re.compile(r"(?i)(?:^|[\s/\"'{:])on[a-z]+\s*=")  # `{:onclick=...}`: the colon of an attribute list
 _ACTIVE_ELEMENT = re.compile(r"(?i)^<(?:script|iframe|object|embed|frame|base|form|meta)\b")
 _SCRIPT_SCHEMES = ("javascript:", "vbscript:")
 
 
-def active_content(line: str) -> str | None:
-    """What in a line of a page would run in the reader's browser, or None."""
-    visible = "".join(c for c in html.unescape(line) if c.isprintable() and not c.isspace()).lower()
+def _visible(text: str) -> str:
+    """What a browser reads in an address: entities decoded, spaces and invisible characters
+    (tabs and line breaks included, which a browser drops from an address) removed."""
+    return "".join(c for c in html.unescape(text) if c.isprintable() and not c.isspace()).lower()
+
+
+def active_content(run: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """(line number, what) of what in a run of lines of a page would run in the reader's browser.
+    A tag, an attribute list or an address may go on over several lines."""
+    found: list[tuple[int, str]] = []
+    numbers = [number for number, _ in run]
+    visible_starts, pieces, length = [], [], 0
+    for _, line in run:
+        visible_starts.append(length)
+        pieces.append(_visible(line))
+        length += len(pieces[-1])
+    visible = "".join(pieces)
     for scheme in _SCRIPT_SCHEMES:
-        if scheme in visible:
-            return f"a {scheme} address"
-    for tag in _TAG.finditer(line):
+        at = visible.find(scheme)
+        while at != -1:
+            found.append((numbers[bisect.bisect_right(visible_starts, at) - 1], f"a {scheme} address"))
+            at = visible.find(scheme, at + len(scheme))
+    text = "\n".join(line for _, line in run)
+    line_starts = [0]
+    for _, line in run[:-1]:
+        line_starts.append(line_starts[-1] + len(line) + 1)
+
+    def number_at(offset: int) -> int:
+        return numbers[bisect.bisect_right(line_starts, offset) - 1]
+
+    for tag in _TAG.finditer(text):
+        handler = _EVENT_HANDLER.search(tag.group())
         if _ACTIVE_ELEMENT.match(tag.group()):
-            return f"an element {tag.group()[:20]!r}"
-        if _EVENT_HANDLER.search(tag.group()):
-            return "an event-handler attribute (on...=)"
-    for attributes in _ATTRIBUTE_LIST.finditer(line):
-        if _EVENT_HANDLER.search(attributes.group()):
-            return "an event-handler attribute (on...=)"
-    return None
+            found.append((number_at(tag.start()), f"an element {tag.group()[:20]!r}"))
+        elif handler:
+            found.append((number_at(tag.start() + handler.end()), "an event-handler attribute (on...=)"))
+    for attributes in _ATTRIBUTE_LIST.finditer(text):
+        handler = _EVENT_HANDLER.search(attributes.group())
+        if handler:
+            found.append((number_at(attributes.start() + handler.end()), "an event-handler attribute (on...=)"))
+    first_per_line: dict[int, str] = {}
+    for number, what in found:
+        first_per_line.setdefault(number, what)
+    return sorted(first_per_line.items())
 
 
 def _too_large(path: str, size: int) -> Problem:
@@ -208,9 +269,8 @@ def page_problems(text: str, path: str) -> list[Problem]:
             )
         )
     offset = text.count("\n") - parsed.body.count("\n")
-    for number, line in _prose_lines(parsed.body):
-        found = active_content(line)
-        if found:
+    for run in _prose_runs(parsed.body):
+        for number, found in active_content(run):
             problems.append(
                 problem(
                     "page-active-content",
@@ -242,6 +302,8 @@ def check_pages(cooperative: Cooperative) -> Iterable[Problem]:
     problems: list[Problem] = []
     for path in sorted(content.rglob("*.md")) if content.is_dir() else []:
         relative = path.relative_to(root).as_posix()
+        if not path.is_file():  # a named pipe would block the read; reported as file-unreadable
+            continue
         try:
             size = path.stat().st_size
             if size > MAX_PAGE_BYTES:  # not even read

@@ -50,6 +50,11 @@ register_code(
     "A private counterparty's name inside a description or note; it is replaced when published.",
 )
 register_code(
+    "private-name-in-id",
+    Severity.ERROR,
+    "A row's id or cited decision spells a private counterparty's name; ids are published as they are.",
+)
+register_code(
     "private-name-part",
     Severity.WARNING,
     "A private counterparty's surname alone, or its name run together, inside a text; published as it is.",
@@ -195,7 +200,9 @@ class NameFinder:
             # may hold a watched word; those are then folded exactly.
             subset = distinct.take(pa.array(others))
             maybe = _words_found(_arrow_fold(subset), value_set, np.ones(len(others), dtype=bool))
-            for k in maybe:
+            # Text shown right to left by an override is turned around by `fold` only.
+            overridden = pc.fill_null(pc.match_substring(subset, "\u202e"), False).to_numpy(zero_copy_only=False)
+            for k in [*maybe, *(int(k) for k in np.flatnonzero(overridden) if int(k) not in maybe)]:
                 seen = words_of(subset[k].as_py()) & watched
                 if seen:
                     found[int(others[k])] = seen
@@ -323,6 +330,20 @@ def check_private_names(cooperative: Cooperative) -> Iterable[Problem]:
             "that person, rephrase it without the name.",
             cooperative.locate,
         )
+    for column in ("id", "decision"):
+        # Ids are published as written (replacing a name would change the id other rows and
+        # minutes refer to), so one that spells a name stops the build.
+        if column in ledger.columns and len(ledger):
+            problems += row_problems(
+                ledger,
+                finder.contains(ledger[column]),
+                "private-name-in-id",
+                column,
+                lambda row, column=column: f"The {column} spells a private counterparty's name (someone not "
+                "listed in public_counterparties), and ids are published as they are. Choose an id "
+                "without the name.",
+                cooperative.locate,
+            )
     if "counterparty" in ledger.columns and len(ledger):
         # "@member" references are published as they are: one that spells a private name is a
         # person's handle, not a member of the federation.
@@ -372,6 +393,10 @@ def check_private_names(cooperative: Cooperative) -> Iterable[Problem]:
 
 
 PAGES_DIR = "content"
+#: Files under content/ besides pages that are published as text, and looked through for names.
+TEXT_FILES = frozenset({".svg", ".txt", ".html", ".htm", ".js", ".css", ".json", ".xml", ".csv", ".yml", ".yaml"})
+#: Larger text files are looked at by name only (as big as a page may be read).
+MAX_TEXT_FILE_BYTES = 16 * 1024 * 1024
 #: Characters above which a page is checked without an index map to its lines.
 LARGE_PAGE = 1_000_000
 
@@ -386,8 +411,11 @@ def check_private_names_in_pages(cooperative: Cooperative) -> Iterable[Problem]:
         return []
     problems: list[Problem] = []
     # The blog's authors file is printed on every story, as it is.
-    for path in sorted(pages.rglob("*.md")) + sorted(pages.rglob(".authors.yml")):
+    # So is every other file under content/: its name becomes an address, and a text file (an
+    # SVG picture, a script) is copied to the site as it is.
+    for path in sorted(p for p in pages.rglob("*") if p.is_file() and not p.is_symlink()):
         relative = path.relative_to(cooperative.root).as_posix()
+        is_page = path.suffix == ".md" or path.name == ".authors.yml"
         stem_words = " ".join(WORD.findall(path.relative_to(pages).with_suffix("").as_posix()))
         if finder.names_in(stem_words):
             problems.append(
@@ -399,10 +427,12 @@ def check_private_names_in_pages(cooperative: Cooperative) -> Iterable[Problem]:
                     "public_counterparties), and it becomes the page's address. Rename the file.",
                 )
             )
+        if not is_page and (path.suffix.lower() not in TEXT_FILES or path.stat().st_size > MAX_TEXT_FILE_BYTES):
+            continue
         try:
             text = path.read_text(encoding="utf-8").lstrip("\ufeff").replace("\r\n", "\n")
         except (OSError, UnicodeDecodeError):
-            continue  # reported by the checks of that kind of page
+            continue  # reported by the checks of that kind of page; other files are not text
         if relative.startswith(f"{PAGES_DIR}/minutes/"):
             # A meeting's title and motions are published with names replaced (and warned about
             # above); the rest of its front matter is not published.

@@ -66,8 +66,9 @@ class Folded:
     ends: list[int]
 
     def span(self, start: int, end: int) -> tuple[int, int]:
-        """The original span of the folded span [start, end) (end > start)."""
-        return self.starts[start], self.ends[end - 1]
+        """The original span of the folded span [start, end) (end > start); text shown right to
+        left maps back in reverse, so the span is the widest of its characters'."""
+        return min(self.starts[start:end]), max(self.ends[start:end])
 
 
 @functools.lru_cache(maxsize=4096)  # the same few accented letters come back again and again
@@ -86,9 +87,40 @@ def _fold_cluster(cluster: str) -> str:
     return "".join(" " if c.isspace() else c for c in folded if unicodedata.category(c) != "Cf")
 
 
+#: A right-to-left override (U+202E) shows what follows it, up to a pop (U+202C) or the end of
+#: the line, backwards: "Jane \u202eeoD" reads "Jane Doe".
+_RIGHT_TO_LEFT_OVERRIDE = re.compile("\u202e[^\u202c\n\r\u2029]*")
+
+
+def _overrides_applied(text: str) -> tuple[str, list[int]]:
+    """`text` in the order it is shown, and for each of its characters the original index."""
+    order = list(range(len(text)))
+    for match in _RIGHT_TO_LEFT_OVERRIDE.finditer(text):
+        a, b = match.span()
+        order[a:b] = order[a:b][::-1]
+    return "".join(text[k] for k in order), order
+
+
 def fold(text: str, positions: bool = True) -> Folded:
     """`text` folded as described in the module's docstring; with `positions`, the map from
-    each folded character back to the original characters."""
+    each folded character back to the original characters. Text with a right-to-left override
+    is read twice, as it is shown (the letters after the override turned around) and as it is
+    stored (what a search engine or a copy finds), one reading after the other."""
+    stored = _fold(text, positions)
+    if "\u202e" not in text:
+        return stored
+    shown_text, order = _overrides_applied(text)
+    shown = _fold(shown_text, positions)
+    both = shown.text + "\n" + stored.text
+    if not positions:
+        return Folded(both, [], [])
+    starts = [min(order[k] for k in range(a, b)) for a, b in zip(shown.starts, shown.ends)]
+    ends = [max(order[k] for k in range(a, b)) + 1 for a, b in zip(shown.starts, shown.ends)]
+    # The line between the two readings maps to the whole text: a match across it is replaced whole.
+    return Folded(both, starts + [0] + stored.starts, ends + [len(text)] + stored.ends)
+
+
+def _fold(text: str, positions: bool) -> Folded:
     if text.isascii() and not _ASCII_SPACE.search(text):
         # Almost every description: lower case is all there is to do, position for position.
         return Folded(text.lower(), list(range(len(text))) if positions else [], list(range(1, len(text) + 1)) if positions else [])
@@ -147,7 +179,7 @@ def fold_name(name: str) -> list[str]:
     """The words of a name in folded form (`Émile Zola-Brun` -> ["emile", "zola", "brun"])."""
     if name.isascii():
         return WORD.findall(name.lower())
-    return WORD.findall(fold(name, positions=False).text)
+    return WORD.findall(_fold(name, positions=False).text)  # as stored, as the books compare names
 
 
 def words_of(text: str) -> set[str]:
@@ -165,7 +197,9 @@ def html_readings(text: str) -> list[str]:
     """The ways a person reads an HTML page: its source with entities decoded (attributes and
     comments included), and its text with the tags removed (`Ja<b>ne</b>` reads `Jane`)."""
     decoded = html.unescape(text)
-    return [decoded, html.unescape(_TAG.sub("", text))]
+    # A tag inside a word joins its parts (`Ja<b>ne</b>`); one between words, such as <br> or
+    # </td><td>, separates them.
+    return [decoded, html.unescape(_TAG.sub("", text)), html.unescape(_TAG.sub(" ", text))]
 
 
 def markdown_markers_removed(source: str) -> str:
@@ -186,9 +220,9 @@ def markdown_readings(source: str) -> list[Reading]:
     """How a Markdown page's source reads once rendered, as far as names go: HTML entities
     decoded, emphasis and code markers dropped (`Ja**ne** *Doe*` reads `Jane Doe`); once with
     the HTML tags kept as text (names in attributes and comments are published too) and once
-    with them removed (`Ja<b>ne</b>`)."""
+    with them removed (`Ja<b>ne</b>`), and once with each replaced by a space (`Jane<br>Doe`)."""
     readings = []
-    for drop_tags in (False, True):
+    for drop_tags, tag_as in ((False, ""), (True, ""), (True, " ")):
         out: list[str] = []
         starts: list[int] = []
         ends: list[int] = []
@@ -207,6 +241,10 @@ def markdown_readings(source: str) -> list[Reading]:
                 out.append(decoded)
                 starts.extend([a] * len(decoded))
                 ends.extend([b] * len(decoded))
+            elif token.startswith("<") and tag_as:
+                out.append(tag_as)
+                starts.append(a)
+                ends.append(b)
             position = b
         out.append(source[position:])
         starts.extend(range(position, len(source)))

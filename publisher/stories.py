@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from publisher.checking import check
 from publisher.links import safe_link
-from publisher.markdownfile import parse_markdown
+from publisher.markdownfile import FRONT_MATTER, parse_markdown
 from publisher.problems import Problem, Severity, problem, register_code
 from publisher.yamlfile import key_line, load_yaml, value_line
 
@@ -97,6 +97,23 @@ def check_stories(cooperative: Cooperative) -> Iterable[Problem]:
         parsed = parse_markdown(text, relative)
         problems += parsed.problems
         meta = parsed.meta
+        # The blog reads a post's front matter itself and stops with a traceback when it is not
+        # keys and values, or when the title is not text.
+        front = FRONT_MATTER.match(text.lstrip("\ufeff").replace("\r\n", "\n"))
+        if front and not parsed.problems:
+            data = load_yaml(front.group(1) or "", relative, line_offset=1).data
+            if data is not None and not isinstance(data, dict):
+                problems.append(
+                    problem(
+                        "story-value-invalid",
+                        relative,
+                        2,
+                        "The front matter (between the --- lines) must be keys and values, such as "
+                        '"date: 2026-03-16", not a list or a sentence.',
+                    )
+                )
+        if "title" in meta and not isinstance(meta["title"], str):
+            problems.append(_text_problem(relative, key_line(meta, "title", 1), "The title", meta["title"]))
         if "links" in meta:
             problems += _links_problems(relative, key_line(meta, "links", 1), meta["links"])
         for key in ("categories", "authors", "tags"):

@@ -300,3 +300,12 @@ def test_a_page_nested_beyond_the_stack_is_a_message_not_a_traceback(tmp_path):
     assert result.exit_code in (1, 2), result.output  # refused: by a check (1) or by the build (2)
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert "Traceback" not in result.output
+
+
+def test_a_named_pipe_among_the_pages_is_reported_not_waited_for(tmp_path):
+    import os
+
+    root = write_coop(tmp_path, {"ledgers/2026.csv": LEDGER_HEADER + "2026-01-02,Dues,15.00,dues,,,,,\n", "content/index.md": "# Home\n"})
+    os.mkfifo(root / "content" / "notes.md")  # opening it for reading blocked until a writer came
+    _, problems = check_cooperative(root, TODAY)
+    assert ("content/notes.md", None, "file-unreadable") in codes_at(problems)

@@ -492,3 +492,53 @@ def test_scripts_handlers_and_script_links_in_page_bodies_are_refused(tmp_path):
     assert sorted((p.line, p.code) for p in problems if p.path == POST) == [
         (line, "page-active-content") for line in (6, 8, 10, 12, 14, 16)
     ]
+
+
+def test_active_content_is_found_across_lines_and_behind_fences_markdown_does_not_take(tmp_path):
+    body = (
+        "---\ndate: 2026-01-01\n---\n# Plain\n\n"  # lines 1-5
+        "  ```\n<script>alert('indented fence is text')</script>\n\n"  # line 7
+        "````js onclick\n<script>alert('not an opening fence')</script>\n\n"  # line 10
+        "<div\nonclick=\"alert(1)\">block</div>\n\n"  # line 13
+        "Text <span\nonclick=\"alert(1)\">x</span>.\n\n"  # line 16
+        "[x](<java\nscript:alert(1)>)\n\n"  # line 18
+        "<a href=\"java\rscript:alert(1)\">y</a>\n\n"  # line 21 (a lone carriage return ends a line)
+        "```\nnever closed\n\n<img src=x onerror=alert(1)>\n"  # line 27
+        "~~~\n<script>alert('shown as code')</script>\n~~~\n"
+    )
+    write_coop(tmp_path, {**BOOKS, POST: body})
+    _, problems = check_cooperative(tmp_path, TODAY)
+    assert sorted((p.line, p.code) for p in problems if p.path == POST) == [
+        (line, "page-active-content") for line in (7, 10, 13, 16, 18, 21, 27)
+    ]
+
+
+def test_story_front_matter_that_is_no_mapping_or_a_title_that_is_no_text_is_a_problem(tmp_path):
+    posts = {
+        "content/stories/posts/list.md": "---\n- a\n- b\n---\n\n# List\n",
+        "content/stories/posts/sentence.md": "---\njust a sentence\n---\n\n# Sentence\n",
+        "content/stories/posts/title.md": "---\ndate: 2026-01-01\ntitle: {a: 1}\n---\n\nText.\n",
+    }
+    write_coop(tmp_path, {**BOOKS, **posts})
+    result = build_site(tmp_path, today=TODAY)  # the blog raised AttributeError / TypeError here
+    assert result.site_dir is None
+    assert {
+        ("content/stories/posts/list.md", 2, "story-value-invalid"),
+        ("content/stories/posts/sentence.md", 2, "story-value-invalid"),
+        ("content/stories/posts/title.md", 3, "story-value-invalid"),
+    } <= codes_at(result.problems)
+
+
+def test_an_attribute_list_whose_colon_touches_the_handler_is_refused(tmp_path):
+    body = (
+        "---\ndate: 2026-01-01\n---\n# Plain\n\n"  # lines 1-5
+        "Para\n{:onclick=\"alert(1)\"}\n\n"  # line 7: Python-Markdown puts onclick on the <p>
+        "*em*{:onmouseover=x} and [l](https://example.org){:onfocus=x}\n\n"  # line 9
+        "Fine {: #anchor .class } and a ratio 1:one=2.\n"
+    )
+    write_coop(tmp_path, {**BOOKS, POST: body})
+    _, problems = check_cooperative(tmp_path, TODAY)
+    assert sorted((p.line, p.code) for p in problems if p.path == POST) == [
+        (7, "page-active-content"),
+        (9, "page-active-content"),
+    ]

@@ -124,6 +124,8 @@ PAGE_VARIANTS = [
     "Ja<b>ne</b> Doe",
     "Ja&shy;ne Doe",
     "J\u0430ne Doe",
+    "Jane<br>Doe",  # a tag between the words, shown as a break
+    "Jane \u202eeoD\u202c",  # shown as "Jane Doe": a right-to-left override turns "eoD" around
 ]
 
 
@@ -209,7 +211,10 @@ def test_folding_drops_accents_whether_composed_or_not():
 
 def test_folding_collapses_whitespace_and_removes_invisible_characters():
     assert fold("a \t\n\u00a0\u2003b").text == "a b"
-    assert fold("a\u200b\u200d\u2060\ufeff\u00ad\u202e\u2066b").text == "ab"
+    assert fold("a\u200b\u200d\u2060\ufeff\u00ad\u2066b").text == "ab"
+    # A right-to-left override is read as shown and as stored, one reading after the other.
+    assert fold("a\u202eb").text == "ab\nab"
+    assert fold("Jane \u202eeoD\u202c!").text == "jane doe!\njane eod!"
     assert fold("ｆｕｌｌ").text == "full"
     assert fold("\u0410\u0412\u0421 \u0391\u0392\u0395 \u03bf").text == "abc abe o"
 
@@ -234,7 +239,7 @@ def test_replacement_keeps_the_text_around_the_name_as_written():
 
 def test_markdown_readings_decode_entities_and_drop_emphasis_inside_words():
     texts = [r.text for r in markdown_readings("J&#97;ne **D**oe, <b>x</b>")]
-    assert texts == ["Jane Doe, <b>x</b>", "Jane Doe, x"]
+    assert texts == ["Jane Doe, <b>x</b>", "Jane Doe, x", "Jane Doe,  x "]
 
 
 @pytest.mark.parametrize("text", VARIANTS + PAGE_VARIANTS + ["a\t\n b  c", "Ｘ\u00a0 \u2003y", "e\u0301\u0301"])
@@ -256,3 +261,49 @@ def test_a_name_without_letters_is_not_looked_for_in_texts():
     finder = NameFinder(["-1+1", "Jane Doe"])
     found = finder.contains(pd.Series(["1 rule kept, 1 breached", "paid to jane doe"]))
     assert list(found) == [False, True]
+
+
+def test_a_name_a_right_to_left_override_shows_is_replaced_in_descriptions_and_motions(tmp_path):
+    shown_as_name = "Jane \u202eeoD\u202c"  # stored "Jane eoD", shown "Jane Doe"
+    rows = PRIVATE_ROWS + f"2026-02-01,{csv_cell('Paid ' + shown_as_name + ' back')},-1.00,rent,,,,,\n"
+    root = write_coop(
+        tmp_path,
+        {
+            "ledgers/2026.csv": LEDGER_HEADER + rows,
+            "content/index.md": "# Home\n",
+            "content/minutes/2026-02-10.md": motions_minutes([shown_as_name]),
+            "content/stories/index.md": "# Stories\n",
+        },
+    )
+    result = build_site(root, today=TODAY)
+    assert result.site_dir is not None, [p for p in result.problems if p.is_error]
+    for path, text in site_files(result.site_dir):
+        assert "eoD" not in text, path
+    assert ("ledgers/2026.csv", 4, "private-name-in-description") in codes_at(result.problems)
+
+
+def test_a_private_name_in_another_file_under_content_or_its_name_is_refused(tmp_path):
+    picture = '<svg xmlns="http://www.w3.org/2000/svg">\n<title>Jane Doe</title>\n</svg>\n'
+    root = write_coop(
+        tmp_path,
+        {
+            "ledgers/2026.csv": LEDGER_HEADER + PRIVATE_ROWS,
+            "content/index.md": "# Home\n",
+            "content/assets/board.svg": picture,  # copied to the site as it is
+            "content/assets/jane-doe.png": "not really a picture",  # its name becomes an address
+            "content/extra.js": "// thanks to J&#97;ne Doe\n",
+            "content/assets/plain.svg": '<svg xmlns="http://www.w3.org/2000/svg"></svg>\n',
+        },
+    )
+    result = build_site(root, today=TODAY)
+    assert result.site_dir is None
+    named = {(p.path, p.line) for p in result.problems if p.code == "private-name-in-page"}
+    assert named == {("content/assets/board.svg", 2), ("content/assets/jane-doe.png", None), ("content/extra.js", 1)}
+
+
+def test_an_id_or_a_cited_decision_that_spells_a_private_name_is_an_error(tmp_path):
+    rows = PRIVATE_ROWS + "2026-02-01,Glue,-1.00,rent,,,,jane-doe-1,\n"
+    root = write_coop(tmp_path, {"ledgers/2026.csv": LEDGER_HEADER + rows, "content/index.md": "# Home\n"})
+    result = build_site(root, today=TODAY)
+    assert result.site_dir is None  # before: "jane-doe-1" was published in ledger.csv and the JSON
+    assert ("ledgers/2026.csv", 4, "private-name-in-id") in codes_at(result.problems)
