@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
 
 from tests.conftest import LEDGER_HEADER, write_coop
 
@@ -16,6 +20,22 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serving(root: Path, output: IO[str] | int = subprocess.DEVNULL) -> Iterator[str]:
+    """`publisher serve ROOT` on a free local port, stopped afterwards; yields its base URL."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "publisher", "serve", str(root), "--address", f"127.0.0.1:{port}"],
+        stdout=output,
+        stderr=subprocess.STDOUT if output is not subprocess.DEVNULL else subprocess.DEVNULL,
+    )
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 def fetch_until(url: str, expected: str, timeout: float = 60) -> str:
@@ -36,20 +56,11 @@ def fetch_until(url: str, expected: str, timeout: float = 60) -> str:
 def test_serve_rebuilds_when_a_ledger_changes(tmp_path):
     ledger = tmp_path / "ledgers" / "2026.csv"
     write_coop(tmp_path, {"ledgers/2026.csv": LEDGER_HEADER + "2026-01-05,Dues,12.50,dues,,,,,\n", "content/index.md": "# Home\n"})
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "publisher", "serve", str(tmp_path), "--address", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        url = f"http://127.0.0.1:{port}/finances/2026/"
+    with serving(tmp_path) as base:
+        url = f"{base}/finances/2026/"
         fetch_until(url, "€12.50")
         ledger.write_text(LEDGER_HEADER + "2026-01-05,Dues,12.50,dues,,,,,\n2026-01-06,Grant,1000.00,grants,,,,,\n", encoding="utf-8")
         fetch_until(url, "€1,012.50")
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def get(url: str) -> tuple[int, str]:
@@ -66,16 +77,8 @@ def test_serve_shows_the_problems_in_the_browser_until_the_books_are_fixed(tmp_p
     old_site = tmp_path / "site"
     old_site.mkdir()
     (old_site / "index.html").write_text("the site already published", encoding="utf-8")
-    port = free_port()
     output = tmp_path.parent / f"{tmp_path.name}-serve.log"
-    with output.open("w", encoding="utf-8") as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "publisher", "serve", str(tmp_path), "--address", f"127.0.0.1:{port}"],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        base = f"http://127.0.0.1:{port}"
+    with output.open("w", encoding="utf-8") as log, serving(tmp_path, log) as base:
         fetch_until(f"{base}/", "amount-invalid")
         for path in ("/", "/finances/2026/", "/no/such/page/"):
             status, text = get(base + path)
@@ -93,9 +96,6 @@ def test_serve_shows_the_problems_in_the_browser_until_the_books_are_fixed(tmp_p
 
         ledger.write_text(broken, encoding="utf-8")  # broken again: the problems come back
         fetch_until(f"{base}/finances/2026/", "amount-invalid")
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
     assert sorted(p.name for p in old_site.iterdir()) == ["index.html"]
     assert (old_site / "index.html").read_text(encoding="utf-8") == "the site already published"
 
@@ -113,14 +113,7 @@ def test_serve_shows_why_the_site_could_not_be_built_and_recovers(tmp_path):
             "mkdocs.yml": with_plugin,
         },
     )
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "publisher", "serve", str(tmp_path), "--address", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
+    with serving(tmp_path) as base:
         fetch_until(f"{base}/", "Home of the workshop")
         config.write_text(with_plugin.replace(", publisher", ""), encoding="utf-8")
         fetch_until(f"{base}/", "does not enable the publisher plugin")
@@ -128,9 +121,6 @@ def test_serve_shows_why_the_site_could_not_be_built_and_recovers(tmp_path):
         assert status == 200 and "does not enable the publisher plugin" in text
         config.write_text(with_plugin, encoding="utf-8")
         fetch_until(f"{base}/finances/2026/", "€12.50")
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def test_serve_on_an_address_in_use_says_so_and_exits_2(tmp_path):
@@ -158,14 +148,8 @@ def test_the_open_problems_page_turns_into_the_site_by_itself(tmp_path):
 
     ledger = tmp_path / "ledgers" / "2026.csv"
     write_coop(tmp_path, {"ledgers/2026.csv": LEDGER_HEADER + "2026-01-05,Dues,12.5O,dues,,,,,\n", "content/index.md": "# Home of the workshop\n"})
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "publisher", "serve", str(tmp_path), "--address", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        url = f"http://127.0.0.1:{port}/finances/2026/"
+    with serving(tmp_path) as base:
+        url = f"{base}/finances/2026/"
         fetch_until(url, "amount-invalid")
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -177,6 +161,3 @@ def test_the_open_problems_page_turns_into_the_site_by_itself(tmp_path):
             page.wait_for_function("document.body.innerText.includes('€12.50')", timeout=60_000)
             assert page.locator('[data-code="amount-invalid"]').count() == 0
             browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
