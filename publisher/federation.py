@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import multiprocessing
+import os
 import re
 import sys
 import threading
@@ -40,6 +42,8 @@ MEMBER_DIRS = ("ledgers", "content")
 MAX_FILE_BYTES = 64 << 20
 MAX_MEMBER_BYTES = 256 << 20
 FETCH_SECONDS = 120
+#: Checking one member (not a nested federation, which has only the deadline) takes at most this.
+CHECK_SECONDS = 300
 DEADLINE_PASSED = "the federation's build deadline (deadline: in federation.yml) passed"
 #: The whole build of a federation, its nested federations included, unless federation.yml
 #: says otherwise (`deadline: seconds`); members not read by then are shown as unreachable.
@@ -593,6 +597,84 @@ def locate_member(
     return _Source(key, fetched.directory, fetched.commit, fetched.date)
 
 
+#: True in the child process that checks a member: a nested federation's own members are then
+#: checked in that child, bounded by the limit the parent set on it.
+_IN_CHECK_CHILD = False
+
+
+def _check_context() -> multiprocessing.context.BaseContext:
+    """Children are forked: a fork costs milliseconds where "spawn" or "forkserver" start an
+    interpreter and import pandas. The fetch threads may hold locks at the fork; the child
+    takes none of theirs: it checks files (pandas, yaml, no progress output), sends its result
+    through its own pipe and leaves with os._exit, flushing no stream a thread may have held.
+    Were it ever stuck, it is killed at its limit like a slow check."""
+    return multiprocessing.get_context("fork")
+
+
+def _check_child(sending: Any, check: Callable[..., MemberResult], arguments: tuple) -> None:
+    global _IN_CHECK_CHILD
+    _IN_CHECK_CHILD = True
+    code = 0
+    try:
+        try:
+            outcome: tuple[str, Any] = ("result", check(*arguments))
+        except BaseException as error:  # noqa: BLE001 - handed to the parent, which raises it
+            outcome = ("error", f"{type(error).__name__}: {error}")
+        sending.send(outcome)
+        sending.close()
+    except BaseException:  # noqa: BLE001 - the parent sees the pipe close without an answer
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def check_member_bounded(
+    member: MemberConfig,
+    config: FederationConfig,
+    directory: Path,
+    today: dt.date,
+    ids: set[str],
+    ancestors: frozenset[str],
+    trusted: bool = True,
+    deadline: float | None = None,
+) -> MemberResult:
+    """`summarize_member` in a child process, killed after CHECK_SECONDS or at the deadline,
+    whichever comes first (a nested federation has only the deadline); a member cut off is
+    unreachable, with the reason."""
+    arguments = (member, config, directory, today, ids, ancestors, trusted, deadline)
+    if _IN_CHECK_CHILD:  # inside a nested federation's check: already bounded by its parent
+        return summarize_member(*arguments)
+    nested = (directory / FEDERATION_PATH).is_file() and not (directory / "ledgers" / "accounts.yml").is_file()
+    remaining = None if deadline is None else deadline - time.monotonic()
+    limit = remaining if nested else CHECK_SECONDS if remaining is None else min(CHECK_SECONDS, remaining)
+    if limit is not None and limit <= 0:
+        return MemberResult(member.id, "unreachable", f"{DEADLINE_PASSED} before it could be checked")
+    context = _check_context()
+    receiving, sending = context.Pipe(duplex=False)
+    # summarize_member is looked up now, so that a replacement (in a test) reaches the child.
+    process = context.Process(target=_check_child, args=(sending, summarize_member, arguments), daemon=True)
+    process.start()
+    sending.close()
+    outcome: tuple[str, Any] | None = None
+    try:
+        outcome = receiving.recv() if receiving.poll(limit) else None
+    except EOFError:  # the child died without answering (killed, out of memory)
+        outcome = ("error", f"the check stopped with exit code {process.exitcode}")
+    finally:
+        if outcome is None:
+            process.kill()
+        process.join()
+        receiving.close()
+    if outcome is None:
+        if limit == remaining:
+            return MemberResult(member.id, "unreachable", f"{DEADLINE_PASSED} while it was checked")
+        return MemberResult(member.id, "unreachable", f"checking it took longer than {CHECK_SECONDS} seconds")
+    kind, value = outcome
+    if kind == "error":
+        raise RuntimeError(f"checking the member {member.id} failed: {value}")
+    return value
+
+
 def read_member(
     member: MemberConfig,
     source: _Source | MemberResult,
@@ -607,8 +689,8 @@ def read_member(
 ) -> MemberResult:
     """The member's results: from the cache when its commit (or directory) has not changed.
 
-    A member not yet checked when the deadline passes is not checked (one already being
-    checked finishes: its files are bounded in size, rows and columns)."""
+    A member not yet checked when the deadline passes is not checked; one being checked is cut
+    off at CHECK_SECONDS or the deadline (see `check_member_bounded`)."""
     if isinstance(source, MemberResult):
         return source
     cached = _cached(cache, source.key)
@@ -617,11 +699,13 @@ def read_member(
     if deadline is not None and time.monotonic() >= deadline:
         return MemberResult(member.id, "unreachable", f"{DEADLINE_PASSED} before it could be checked")
     progress(member.id, "checking")
-    result = summarize_member(
+    result = check_member_bounded(
         member, config, source.directory, today, ids, ancestors, trusted and source.commit is None, deadline
     )
     result.commit, result.date = source.commit, source.date
-    if not result.nested:  # a nested federation's own members change under it: never cached
+    # A nested federation's own members change under it, and a check cut off may finish next
+    # time: neither is cached.
+    if not result.nested and result.status != "unreachable":
         _store(cache, source.key, result)
     return result
 

@@ -804,9 +804,33 @@ def test_a_counterparty_that_is_not_a_member_is_ordinary_money(tmp_path):
 # -- The cache ----------------------------------------------------------------------------------
 
 
+class _CallLog:
+    """The names check_cooperative was called with, kept in a file: members are checked in
+    child processes, whose lists the test would never see."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def append(self, name: str) -> None:
+        with self.path.open("a", encoding="utf-8") as log:
+            log.write(name + "\n")
+
+    def names(self) -> list[str]:
+        return self.path.read_text(encoding="utf-8").splitlines() if self.path.exists() else []
+
+    def clear(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+    def __len__(self) -> int:
+        return len(self.names())
+
+    def __eq__(self, other: object) -> bool:
+        return self.names() == other
+
+
 @pytest.fixture
-def count_checks(monkeypatch):
-    calls: list[str] = []
+def count_checks(monkeypatch, tmp_path):
+    calls = _CallLog(tmp_path / "checks.log")
     real = federation_module.check_cooperative
 
     def counting(directory, today=None):
@@ -1504,3 +1528,49 @@ def test_a_federation_inside_its_members_repository_builds_into_its_own_site(tmp
     assert (root / "site" / "index.html").is_file()
     result = CliRunner().invoke(main, ["build", str(root), "--site-dir", str(outer / "ledgers" / "site")])
     assert result.exit_code == 2 and (outer / "ledgers" / "accounts.yml").is_file()
+
+
+# -- Checking a member is bounded: a slow check is cut off, the build goes on -----------------
+
+_real_summarize_member = federation_module.summarize_member
+
+
+def _summarize_slowly_when_named_slow(member_config, *arguments):
+    """Runs in the checking child (pickled by name): the member "slow" never finishes."""
+    if member_config.id == "slow":
+        time.sleep(120)
+    return _real_summarize_member(member_config, *arguments)
+
+
+def test_a_member_whose_check_is_too_slow_is_cut_off_and_the_others_are_not(tmp_path, monkeypatch):
+    monkeypatch.setattr(federation_module, "summarize_member", _summarize_slowly_when_named_slow)
+    monkeypatch.setattr(federation_module, "CHECK_SECONDS", 2)
+    row = ["2026-01-05,Dues,12.50,dues,"]
+    git_member(tmp_path / "repos/good", books("Good", {"dues": "income"}, row))
+    git_member(tmp_path / "repos/slow", books("Slow", {"dues": "income"}, row))
+    root = write_federation(
+        tmp_path / "fed", "  - id: good\n    repo: ../repos/good\n  - id: slow\n    repo: ../repos/slow\n"
+    )
+    started = time.monotonic()
+    federation = load_federation(root, today=TODAY)
+    assert time.monotonic() - started < 60  # not the 120 s the slow check would take
+    good, slow = member(federation, "good"), member(federation, "slow")
+    assert good.ok and good.years == {"2026": {"dues": 1250}}
+    assert slow.status == "unreachable" and "took longer than 2 seconds" in slow.reason, slow
+    assert [(p.path, p.line, p.code) for p in federation.problems] == [
+        ("federation.yml", 11, "federation-member-unreachable")
+    ]
+    result = CliRunner().invoke(main, ["build", str(root)])
+    assert result.exit_code == 0, result.output
+    # Being cut off is not remembered: once checking is quick again, the member counts.
+    monkeypatch.setattr(federation_module, "summarize_member", _real_summarize_member)
+    assert member(load_federation(root, today=TODAY), "slow").ok
+
+
+def test_a_check_cut_off_by_the_deadline_says_so(tmp_path, monkeypatch):
+    monkeypatch.setattr(federation_module, "summarize_member", _summarize_slowly_when_named_slow)
+    git_member(tmp_path / "repos/slow", books("Slow", {"dues": "income"}, ["2026-01-05,Dues,12.50,dues,"]))
+    root = write_federation(tmp_path / "fed", "  - id: slow\n    repo: ../repos/slow\n")
+    federation = load_federation(root, today=TODAY, deadline=time.monotonic() + 2)
+    slow = member(federation, "slow")
+    assert slow.status == "unreachable" and "deadline" in slow.reason and "while it was checked" in slow.reason
