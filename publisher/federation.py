@@ -425,7 +425,7 @@ def summarize_member(
 
     `trusted` is False for files that came from a member's git repository; `deadline` (a
     time.monotonic() value) bounds a nested federation's own fetching."""
-    if (directory / FEDERATION_PATH).is_file() and not (directory / "ledgers" / "accounts.yml").is_file():
+    if is_federation(directory):
         return _nested_member(member, config, directory, today, ancestors, trusted, deadline)
     try:
         cooperative, problems = check_cooperative(directory, today)
@@ -644,7 +644,7 @@ def check_member_bounded(
     arguments = (member, config, directory, today, ids, ancestors, trusted, deadline)
     if _IN_CHECK_CHILD:  # inside a nested federation's check: already bounded by its parent
         return summarize_member(*arguments)
-    nested = (directory / FEDERATION_PATH).is_file() and not (directory / "ledgers" / "accounts.yml").is_file()
+    nested = is_federation(directory)
     remaining = None if deadline is None else deadline - time.monotonic()
     limit = remaining if nested else CHECK_SECONDS if remaining is None else min(CHECK_SECONDS, remaining)
     if limit is not None and limit <= 0:

@@ -211,10 +211,7 @@ def _detect(statement: Path, directory: Path, output: Path | None) -> None:
     """Print what --detect found; exit 0 when it wrote the profile, 1 or 2 otherwise."""
     try:
         outcome = detect_profile(statement, directory, output=output)
-    except CannotImport as error:
-        click.echo(f"publisher: cannot detect a profile: {error}", err=True)
-        sys.exit(EXIT_CANNOT_RUN)
-    except OSError as error:
+    except (CannotImport, OSError) as error:
         click.echo(f"publisher: cannot detect a profile: {error}", err=True)
         sys.exit(EXIT_CANNOT_RUN)
     for line in outcome.lines:
