@@ -36,6 +36,13 @@ class Chart:
     rows: list[list[str]]
     #: how many leading columns are text (labels); the others hold amounts
     label_columns: int = 1
+    #: one or two sentences saying what the numbers show (the largest category, the change
+    #: against last year), for a reader who does not read the chart
+    summary: str = ""
+
+    @property
+    def figure_json(self) -> str:
+        return to_json(self.figure)
 
 
 def plain(text: str) -> str:

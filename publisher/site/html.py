@@ -10,10 +10,10 @@ from __future__ import annotations
 import csv
 import html
 import io
-from urllib.parse import quote
 from collections.abc import Collection, Iterable, Sequence
 
-from publisher.charts import Chart, to_json
+from publisher.charts import Chart
+from publisher.site.templating import link, macro  # noqa: F401  (link: used by the page modules)
 
 #: Characters a spreadsheet takes as the start of a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -34,13 +34,6 @@ def markdown_text(value: object) -> str:
     so that `{onclick=...}` or `[x](javascript:...)` stay letters."""
     escaped = esc(value)
     return "".join("\\" + c if c in _MARKDOWN_PUNCTUATION else c for c in escaped)
-
-
-def link(path: str) -> str:
-    """A link to a file of the docs directory, resolved per page by the plugin. The path is
-    percent-encoded: a file name holding a quote (`a" onmouseover="....md`) must not end the
-    attribute, nor `#` or `?` cut the path."""
-    return f"publisher:{quote(path, safe='/')}"
 
 
 def neutralize(value: str) -> str:
@@ -78,49 +71,15 @@ def chart_csv(chart: Chart) -> str:
     return csv_text(chart.columns, chart.rows, range(chart.label_columns, len(chart.columns)))
 
 
-def html_table(columns: list[str], rows: list[list[str]], amount_columns: set[int] = frozenset()) -> str:
-    head = "".join(
-        f'<th class="publisher-amount">{esc(c)}</th>' if i in amount_columns else f"<th>{esc(c)}</th>"
-        for i, c in enumerate(columns)
-    )
-    body = "".join(
-        "<tr>"
-        + "".join(
-            f'<td class="publisher-amount">{esc(v)}</td>' if i in amount_columns else f"<td>{esc(v)}</td>"
-            for i, v in enumerate(row)
-        )
-        + "</tr>"
-        for row in rows
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+def html_table(columns: list[str], rows: list[list[str]], amount_columns: Collection[int] = frozenset()) -> str:
+    return str(macro("macros.html.j2", "table")(columns, rows, set(amount_columns)))
 
 
-def figure_html(chart: Chart, amount_columns: set[int]) -> str:
+def figure_html(chart: Chart, amount_columns: Collection[int]) -> str:
     """A chart: the plot, its caption, and its numbers in a collapsible table with a CSV."""
-    # The figure travels in an attribute, not in a <script> block: Material's instant
-    # navigation does not carry script blocks of a new page over.
-    return (
-        f'<figure class="publisher-chart" id="chart-{esc(chart.id)}">\n'
-        f'<div class="publisher-chart__plot" data-figure="{esc(to_json(chart.figure))}" role="img" aria-label="{esc(chart.caption)}"></div>\n'
-        f"<figcaption>{esc(chart.caption)}</figcaption>\n"
-        f"<details><summary>The numbers behind this chart</summary>\n"
-        f"{html_table(chart.columns, chart.rows, amount_columns)}\n"
-        f'<p><a href="{link(f"data/charts/{chart.id}.csv")}" download>Download these numbers (CSV)</a></p>\n'
-        f"</details>\n"
-        f"</figure>\n\n"
-    )
+    return str(macro("macros.html.j2", "figure")(chart, set(amount_columns))) + "\n\n"
 
 
 def figures_html(items: list[tuple[str, str, str]]) -> str:
     """Key figures as cards: (label, value, note)."""
-    cards = "".join(
-        '<div class="publisher-figure">'
-        f'<span class="publisher-figure__label">{esc(label)}</span>'
-        f'<span class="publisher-figure__value">{esc(value)}</span>'
-        + (f'<span class="publisher-figure__note">{esc(note)}</span>' if note else "")
-        + "</div>"
-        for label, value, note in items
-    )
-    return f'<div class="publisher-figures">{cards}</div>\n\n'
-
-
+    return str(macro("macros.html.j2", "figures")(items)) + "\n\n"
