@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from babel import Locale, UnknownLocaleError
+from babel.localedata import locale_identifiers
 from babel.numbers import get_currency_precision, list_currencies
 
 from publisher.problems import Problem, did_you_mean
@@ -25,6 +28,8 @@ _TOP_KEYS = (
     "public_counterparties",
     "closed_through",
     "csv",
+    "language",
+    "licence",
 )
 _REQUIRED_KEYS = ("name", "currency", "categories")
 _CATEGORY_KEYS = ("kind", "label", "capital", "placeholder")
@@ -32,6 +37,44 @@ _CATEGORY_KEYS = ("kind", "label", "capital", "placeholder")
 #: The bank importers' category for rows still to be categorized: a placeholder by its key.
 PLACEHOLDER_KEY = "uncategorized"
 _CSV_KEYS = ("delimiter", "decimal")
+_FUND_KEYS = ("label", "description")
+_LICENCE_KEYS = ("id", "title", "path")
+
+#: The language the site is written for when accounts.yml names none (a BCP 47 tag).
+DEFAULT_LANGUAGE = "en"
+
+#: An SPDX-like licence id: letters, digits, ".", "+" and "-" (what frictionless accepts as a
+#: licence name, and every SPDX and Open Definition id).
+_LICENCE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+-]{0,63}")
+
+
+@dataclass(frozen=True)
+class Licence:
+    """The licence the published data are offered under (`licence:` in accounts.yml)."""
+
+    id: str
+    title: str
+    #: where its text is (a web address), or "" when unknown
+    path: str = ""
+
+
+#: Licences the publisher knows by their id: their title and text, so that `licence: CC-BY-4.0`
+#: is enough. Another licence can be used by giving its title and path.
+KNOWN_LICENCES: dict[str, Licence] = {
+    licence.id: licence
+    for licence in (
+        Licence("CC-BY-4.0", "Creative Commons Attribution 4.0", "https://creativecommons.org/licenses/by/4.0/"),
+        Licence("CC-BY-SA-4.0", "Creative Commons Attribution-ShareAlike 4.0", "https://creativecommons.org/licenses/by-sa/4.0/"),
+        Licence("CC0-1.0", "Creative Commons Zero v1.0 Universal", "https://creativecommons.org/publicdomain/zero/1.0/"),
+        Licence("ODC-PDDL-1.0", "Open Data Commons Public Domain Dedication and License v1.0", "https://opendatacommons.org/licenses/pddl/1-0/"),
+        Licence("ODC-BY-1.0", "Open Data Commons Attribution License v1.0", "https://opendatacommons.org/licenses/by/1-0/"),
+        Licence("ODbL-1.0", "Open Data Commons Open Database License v1.0", "https://opendatacommons.org/licenses/odbl/1-0/"),
+    )
+}
+
+#: The licence of books whose accounts.yml names none: attribution only, the usual licence of
+#: public open data, so that anyone may reuse the books as long as they say where they come from.
+DEFAULT_LICENCE = KNOWN_LICENCES["CC-BY-4.0"]
 
 
 @dataclass(frozen=True)
@@ -66,10 +109,19 @@ class Accounts:
     public_counterparties: frozenset[str] = frozenset()
     closed_through: dt.date | None = None
     dialect: Dialect = field(default_factory=Dialect)
+    #: fund key -> the name readers see (`{label: ...}`, else the plain description)
+    fund_labels: dict[str, str] = field(default_factory=dict)
+    #: the site's language as a BCP 47 tag ("en", "fr-CA"): how money is written for people
+    language: str = DEFAULT_LANGUAGE
+    licence: Licence = DEFAULT_LICENCE
 
     @property
     def default_fund(self) -> str:
         return next(iter(self.funds))
+
+    def fund_label(self, key: str) -> str:
+        """What readers see for a fund: its label, else its description, else its key."""
+        return self.fund_labels.get(key) or self.funds.get(key) or key
 
     def kinds(self) -> dict[str, str]:
         return {key: c.kind for key, c in self.categories.items()}
@@ -135,11 +187,13 @@ def parse_accounts(text: str, path: str = ACCOUNTS_PATH) -> tuple[Accounts | Non
 
     name = reader.text(data, "name", '"name"') if "name" in data else None
     currency, units = _read_currency(reader, data)
-    funds = _read_funds(reader, data)
+    funds, fund_labels = _read_funds(reader, data)
     categories = _read_categories(reader, data)
     public = _read_public(reader, data)
     closed = _read_closed_through(reader, data)
     dialect = _read_dialect(reader, data)
+    language = _read_language(reader, data)
+    licence = _read_licence(reader, data)
 
     if reader.problems or name is None or currency is None or categories is None:
         # Any problem here makes the books unreadable as a whole: without a sound chart of
@@ -155,6 +209,9 @@ def parse_accounts(text: str, path: str = ACCOUNTS_PATH) -> tuple[Accounts | Non
             public_counterparties=public,
             closed_through=closed,
             dialect=dialect,
+            fund_labels=fund_labels,
+            language=language,
+            licence=licence,
         ),
         reader.problems,
     )
@@ -176,7 +233,10 @@ def _read_currency(reader: _Reader, data: Any) -> tuple[str | None, int]:
     return code, minor_units(code)
 
 
-def _read_funds(reader: _Reader, data: Any) -> dict[str, str]:
+def _read_funds(reader: _Reader, data: Any) -> tuple[dict[str, str], dict[str, str]]:
+    """(key -> description, key -> label). A fund is `key: description` (the description is
+    also its label) or `key: {label: ..., description: ...}`."""
+    default = ({DEFAULT_FUND: "General fund"}, {DEFAULT_FUND: "General fund"})
     value = data.get("funds")
     if value is None:
         if "funds" in data:
@@ -186,16 +246,17 @@ def _read_funds(reader: _Reader, data: Any) -> dict[str, str]:
                 '"funds" is empty: list at least one fund, or remove the key to use the '
                 f'single fund "{DEFAULT_FUND}".',
             )
-        return {DEFAULT_FUND: "General fund"}
+        return default
     if not isinstance(value, dict) or not value:
         reader.report(
             "accounts-value-invalid",
             value_line(data, "funds"),
             '"funds" must map each fund\'s key to a description, e.g. "general: Day-to-day costs".',
         )
-        return {DEFAULT_FUND: "General fund"}
+        return default
     funds: dict[str, str] = {}
-    for key, description in value.items():
+    labels: dict[str, str] = {}
+    for key, spec in value.items():
         if not isinstance(key, str) or not key.strip() or key != key.strip():
             reader.report(
                 "accounts-value-invalid",
@@ -203,8 +264,30 @@ def _read_funds(reader: _Reader, data: Any) -> dict[str, str]:
                 f"The fund key {describe(key)} must be a word without surrounding spaces.",
             )
             continue
-        funds[key] = str(description) if description is not None else key
-    return funds or {DEFAULT_FUND: "General fund"}
+        if isinstance(spec, dict):
+            reader.unknown_keys(spec, _FUND_KEYS, f'the fund "{key}"')
+            label, description = spec.get("label"), spec.get("description", "")
+            if not isinstance(label, str) or not label.strip():
+                reader.report(
+                    "accounts-value-invalid",
+                    value_line(spec, "label") if "label" in spec else key_line(value, key),
+                    f'The fund "{key}" needs a label, the name readers see: '
+                    f'"{key}: {{label: General fund, description: Day-to-day costs}}".',
+                )
+                label = key
+            if not isinstance(description, str):
+                reader.report(
+                    "accounts-value-invalid",
+                    value_line(spec, "description"),
+                    f'The description of the fund "{key}" must be text.',
+                )
+                description = ""
+            funds[key] = description.strip() or label.strip()
+            labels[key] = label.strip()
+        else:
+            funds[key] = str(spec) if spec is not None else key
+            labels[key] = funds[key]
+    return (funds, labels) if funds else default
 
 
 def _read_categories(reader: _Reader, data: Any) -> dict[str, Category] | None:
@@ -335,3 +418,78 @@ def _read_dialect(reader: _Reader, data: Any) -> Dialect:
         )
         return Dialect()
     return Dialect(delimiter=delimiter, decimal=decimal)
+
+
+def _read_language(reader: _Reader, data: Any) -> str:
+    """The BCP 47 tag of `language:`, in its canonical spelling ("fr-ca" -> "fr-CA")."""
+    if "language" not in data:
+        return DEFAULT_LANGUAGE
+    value = data.get("language")
+    if not isinstance(value, str) or not value.strip():
+        reader.report(
+            "accounts-value-invalid",
+            value_line(data, "language"),
+            f'"language" must be a language tag such as "en", "fr-CA" or "pt-BR", not {describe(value)}.',
+        )
+        return DEFAULT_LANGUAGE
+    tag = value.strip()
+    try:
+        locale = Locale.parse(tag.replace("_", "-"), sep="-")
+    except (UnknownLocaleError, ValueError, TypeError):
+        known = [identifier.replace("_", "-") for identifier in locale_identifiers()]
+        reader.report(
+            "language-unknown",
+            value_line(data, "language"),
+            f'The language {describe(value)} is not one the publisher can write money in; write a '
+            f'BCP 47 language tag such as "en", "de", "fr-CA" or "pt-BR".{did_you_mean(tag, known)}',
+        )
+        return DEFAULT_LANGUAGE
+    return str(locale).replace("_", "-")
+
+
+def _read_licence(reader: _Reader, data: Any) -> Licence:
+    """`licence: CC-BY-4.0`, or `licence: {id: ..., title: ..., path: ...}`."""
+    if "licence" not in data:
+        return DEFAULT_LICENCE
+    value = data.get("licence")
+    line = value_line(data, "licence")
+    spec: dict[str, Any] = {}
+    if isinstance(value, dict):
+        reader.unknown_keys(value, _LICENCE_KEYS, '"licence"')
+        spec = value
+        ident = value.get("id")
+    else:
+        ident = value
+    title, path = spec.get("title", ""), spec.get("path", "")
+    if not isinstance(ident, str) or not _LICENCE_ID.fullmatch(ident.strip()) or not isinstance(title, str) or not isinstance(path, str):
+        reader.report(
+            "accounts-value-invalid",
+            line,
+            '"licence" must be a licence id such as "CC-BY-4.0" or "ODC-PDDL-1.0", or a mapping '
+            '{id: ..., title: ..., path: https://...}.',
+        )
+        return DEFAULT_LICENCE
+    ident = ident.strip()
+    if path.strip() and not re.fullmatch(r"https?://[^\s\"'<>]+", path.strip()):
+        reader.report(
+            "accounts-value-invalid",
+            value_line(spec, "path"),
+            f'The path of the licence must be the web address of its text (https://...), not {describe(path)}.',
+        )
+        return DEFAULT_LICENCE
+    by_lower = {key.lower(): known for key, known in KNOWN_LICENCES.items()}
+    known = by_lower.get(ident.lower())
+    if known is None and not (title.strip() and path.strip()):
+        reader.report(
+            "licence-unknown",
+            line,
+            f'The licence "{ident}" is not one the publisher knows ({", ".join(KNOWN_LICENCES)}); '
+            "for another licence give its title and where its text is: "
+            f'{{id: {ident}, title: ..., path: https://...}}.{did_you_mean(ident, KNOWN_LICENCES)}',
+        )
+        return DEFAULT_LICENCE
+    return Licence(
+        id=known.id if known else ident,
+        title=title.strip() or (known.title if known else ident),
+        path=path.strip() or (known.path if known else ""),
+    )

@@ -52,8 +52,10 @@ def plain(text: str) -> str:
 
 
 def display_money(minor: int, summary: Summary) -> str:
-    """1234.5 EUR -> "€1,234.50": for people; data files use `format_minor`."""
-    return format_currency(to_decimal(minor, summary.units), summary.currency, locale="en")
+    """1234.5 EUR -> "€1,234.50" in English, "1.234,50 €" in German: for people, in the
+    cooperative's language (`summary.locale`, a BCP 47 tag); data files use `format_minor`."""
+    # Babel spells locales with "_" ("fr_CA"); accounts.yml and browsers with "-".
+    return format_currency(to_decimal(minor, summary.units), summary.currency, locale=summary.locale.replace("-", "_"))
 
 
 def _amounts(values: list[int], summary: Summary) -> list[Decimal]:

@@ -114,6 +114,8 @@ for _code, _severity, _summary in [
     ("currency-unknown", E, "The currency is not an ISO 4217 code."),
     ("category-kind-invalid", E, "A category's kind is not income, expense, transfer or opening."),
     ("csv-dialect-invalid", E, "The csv dialect in accounts.yml cannot be used."),
+    ("language-unknown", E, "The language of accounts.yml is not a language tag the publisher knows."),
+    ("licence-unknown", E, "The licence of accounts.yml is neither a known licence id nor given with its title and path."),
     ("too-many-problems", W, "More problems of one kind in one file than are listed."),
 ]:
     register_code(_code, _severity, _summary)

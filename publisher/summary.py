@@ -62,6 +62,16 @@ class Summary:
     #: fund -> the day of its last balance assertion (None: never reconciled with the bank);
     #: its rows dated after that day are not yet reconciled
     reconciled_through: dict[str, dt.date | None] = field(default_factory=dict)
+    #: the BCP 47 tag money is written in for people (accounts.yml `language:`)
+    locale: str = "en"
+    #: fund key -> the name readers see
+    fund_labels: dict[str, str] = field(default_factory=dict)
+
+    def fund_label(self, fund: str) -> str:
+        return self.fund_labels.get(fund, fund)
+
+    def category_label(self, category: str) -> str:
+        return self.labels.get(category, category)
 
     def money(self, minor: int) -> str:
         return format_minor(minor, self.units)
@@ -162,6 +172,8 @@ def summarize(cooperative: Cooperative, errors: int = 0, warnings: int = 0) -> S
         labels={key: c.label for key, c in accounts.categories.items()},
         kinds=kinds,
         reconciled_through=reconciled_through(cooperative),
+        locale=accounts.language,
+        fund_labels={fund: accounts.fund_label(fund) for fund in accounts.funds},
     )
 
 

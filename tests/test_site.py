@@ -299,17 +299,18 @@ def test_rows_after_a_funds_last_balance_assertion_are_published_as_not_yet_reco
     page = (out / "finances/2026.md").read_text(encoding="utf-8")
     status = re.search(r'<ul class="publisher-reconciliation-status">(.*?)</ul>', page).group(1)
     general, commons = re.findall(r"<li[^>]*>(.*?)</li>", status)
-    assert "general" in general and "2026-01-31" in general and "1 row " in general
-    assert "commons" in commons and "not yet reconciled" in commons
+    # Each fund by its label (accounts.yml: "general: Day-to-day", "commons: Common fund").
+    assert "Day-to-day" in general and "2026-01-31" in general and "1 row " in general
+    assert "Common fund" in commons and "not yet reconciled" in commons
     # One row is one row: "its 1 row of this year is published", not "are".
     assert "1 row after that day is not" in general and "1 row of this year is published" in commons
     year = json.loads((out / "data/ledger-2026.json").read_text(encoding="utf-8"))
     flag = [c["key"] for c in year["columns"]].index("reconciled")
     assert {(row[0], row[4], row[flag]) for row in year["rows"]} == {
-        ("2026-01-01", "general", "yes"),
-        ("2026-01-10", "general", "yes"),
-        ("2026-02-10", "general", "not yet"),
-        ("2026-01-01", "commons", "not yet"),
+        ("2026-01-01", "Day-to-day", "yes"),
+        ("2026-01-10", "Day-to-day", "yes"),
+        ("2026-02-10", "Day-to-day", "not yet"),
+        ("2026-01-01", "Common fund", "not yet"),
     }
 
 

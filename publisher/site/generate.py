@@ -1,34 +1,40 @@
 """The generated part of the site: pages, chart data, downloads and assets, as real files.
 
 `generate_site` writes everything into a staging directory; the MkDocs plugin then hands those
-files to MkDocs next to the cooperative's own pages. All text that comes from the books goes
-into raw HTML escaped (`esc`), never into Markdown, so a description can neither inject
-markup nor Markdown links. Links in the generated HTML are written `publisher:PATH` (PATH
-relative to the docs directory) and resolved per page by the plugin.
+files to MkDocs next to the cooperative's own pages. Each page is built once as plain records
+(the dataclasses below) and rendered from its template in templates/ (`finances-*.md.j2`,
+`data.md.j2`, `home.html.j2`) with autoescaping, so text from the books reaches raw HTML
+escaped, never Markdown: a description can neither inject markup nor Markdown links. Links
+are written `publisher:PATH` (PATH relative to the docs directory) and resolved per page by
+the plugin.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import shutil
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from urllib.parse import quote, urlencode
 
 import numpy as np
 import pandas as pd
 import plotly
+from markupsafe import Markup
 from plotly.offline import get_plotlyjs_version
 
 from publisher import charts
+from publisher.accounts import DEFAULT_LICENCE, Accounts, Licence
 from publisher.charts import Chart, display_money
 from publisher.cooperative import Cooperative
 from publisher.gitrepo import BooksRepository, CommitInfo
 from publisher.markdownfile import parse_markdown
 from publisher.privacy import NameFinder, name_finder, published_ledger
-from publisher.problems import Problem, count, sorted_problems
-from publisher.summary import Summary, summarize, summary_json
+from publisher.problems import CODES, Problem, count, sorted_problems
+from publisher.summary import Summary, YearFigures, summarize, summary_json
 from publisher.governance import compliance, redacted_governance, spending_by_decision
 from publisher.history import historical_names, row_provenance
 from publisher.site.history_pages import CHANGES_PAGE, changes_page
@@ -37,6 +43,7 @@ from publisher.site.governance_pages import (
     DECISIONS_PAGE,
     SOVEREIGNTY_PAGE,
     charter_fragment,
+    decision_anchor,
     decision_feed_entries,
     decisions_csv,
     decisions_page,
@@ -45,7 +52,8 @@ from publisher.site.governance_pages import (
     meeting_fragment,
     sovereignty_page,
 )
-from publisher.site.html import chart_csv, esc, figure_html, figures_html, html_table, link, named_csv
+from publisher.site.html import chart_csv, esc, named_csv  # noqa: F401  (esc: the plugin imports it from here)
+from publisher.site.templating import macro, render
 
 ASSETS = Path(__file__).parent / "assets"
 PLOTLY_FILE = f"plotly-{get_plotlyjs_version()}.min.js"
@@ -95,46 +103,131 @@ def _percent(part: int, whole: int) -> str:
 # -- Pages ------------------------------------------------------------------------------------
 
 
-def overview_page(summary: Summary, chart_files: dict[str, Chart], accounts_funds: dict[str, str]) -> str:
-    money = lambda v: display_money(v, summary)  # noqa: E731
-    years = sorted(summary.years, reverse=True)
-    rows = []
-    for year in years:
-        f = summary.years[year]
-        planned_income = sum(v for k, v in f.budget.items() if summary.kinds.get(k) == "income")
-        planned_expense = sum(v for k, v in f.budget.items() if summary.kinds.get(k) == "expense")
-        rows.append(
-            f'<tr><td><a href="{link(f"finances/{year}.md")}">{year}</a></td>'
-            f'<td class="publisher-amount">{esc(money(f.income))}</td>'
-            f'<td class="publisher-amount">{esc(money(planned_income))}</td>'
-            f'<td class="publisher-amount">{esc(money(f.expense))}</td>'
-            f'<td class="publisher-amount">{esc(money(planned_expense))}</td>'
-            f'<td class="publisher-amount">{esc(money(f.net))}</td></tr>'
+@dataclass(frozen=True)
+class Money:
+    """An amount as readers see it (`text`, the site's one money format) and exactly (`exact`,
+    "-1234.50", for sorting)."""
+
+    text: str
+    exact: str
+
+
+def _money(minor: int, summary: Summary) -> Money:
+    return Money(display_money(minor, summary), summary.money(minor))
+
+
+def _planned(summary: Summary, figures: YearFigures, kind: str) -> int:
+    return sum(v for k, v in figures.budget.items() if summary.kinds.get(k) == kind)
+
+
+@dataclass(frozen=True)
+class YearRow:
+    year: int
+    page: str
+    income: Money
+    planned_income: Money
+    expense: Money
+    planned_expense: Money
+    net: Money
+
+
+@dataclass(frozen=True)
+class FundRow:
+    label: str
+    description: str
+    balance: Money
+
+
+@dataclass(frozen=True)
+class OverviewPage:
+    name: str
+    currency: str
+    years: list[YearRow]
+    funds: list[FundRow]
+    #: some fund has a description beyond its label: the table gets a "Purpose" column
+    funds_described: bool
+    years_chart: Chart
+    funds_chart: Chart
+    fund_columns: list[int]
+
+
+def overview_page(summary: Summary, chart_files: dict[str, Chart], accounts: Accounts) -> str:
+    money = lambda v: _money(v, summary)  # noqa: E731
+    years = [
+        YearRow(
+            year,
+            f"finances/{year}.md",
+            money(f.income),
+            money(_planned(summary, f, "income")),
+            money(f.expense),
+            money(_planned(summary, f, "expense")),
+            money(f.net),
         )
-    table = (
-        "<table><thead><tr><th>Year</th><th class=\"publisher-amount\">Income</th>"
-        "<th class=\"publisher-amount\">Budgeted income</th><th class=\"publisher-amount\">Expense</th>"
-        "<th class=\"publisher-amount\">Budgeted expense</th><th class=\"publisher-amount\">Net result</th></tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table>\n\n"
-    )
-    fund_rows = [[fund, accounts_funds[fund], display_money(balance, summary)] for fund, balance in summary.funds.items()]
+        for year, f in sorted(summary.years.items(), reverse=True)
+    ]
+    funds = [
+        FundRow(
+            summary.fund_label(fund),
+            "" if accounts.funds.get(fund, "") == summary.fund_label(fund) else accounts.funds.get(fund, ""),
+            money(balance),
+        )
+        for fund, balance in summary.funds.items()
+    ]
     chart_a = charts.income_expense_by_year(summary)
     chart_b = charts.fund_balances(summary)
     chart_files[chart_a.id] = chart_a
     chart_files[chart_b.id] = chart_b
-    return (
-        "# Finances\n\n"
-        f'<p>The books of {esc(summary.name)}, year by year, in {esc(summary.currency)}. Every figure '
-        f'comes from the ledgers, checked before publishing; the <a href="{link("finances/warnings.md")}">'
-        f"warnings</a> are published too.</p>\n\n"
-        "## Year by year\n\n"
-        + table
-        + figure_html(chart_a, {1, 2, 3})
-        + "## Funds\n\n"
-        + html_table(["Fund", "Purpose", "Balance"], fund_rows, {2})
-        + "\n\n"
-        + figure_html(chart_b, set(range(1, len(summary.funds) + 1)))
+    page = OverviewPage(
+        name=summary.name,
+        currency=summary.currency,
+        years=years,
+        funds=funds,
+        funds_described=any(f.description for f in funds),
+        years_chart=chart_a,
+        funds_chart=chart_b,
+        fund_columns=list(range(1, len(summary.funds) + 1)),
     )
+    return render("finances-overview.md.j2", page=page)
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    """A balance assertion of the year: the fund (its label) agreed with the bank that day."""
+
+    date: str
+    fund: str
+    balance: str
+
+
+@dataclass(frozen=True)
+class FundStatus:
+    """How far one fund's rows of a year agree with the bank."""
+
+    label: str
+    #: "never" (no assertion), "after" (rows after the last assertion), "all" (every row)
+    state: str
+    #: the day of its last assertion, ISO, or ""
+    through: str
+    #: "3 rows", "1 row"
+    rows: str
+    #: "is" or "are", agreeing with `rows`
+    are: str
+
+
+@dataclass(frozen=True)
+class YearPage:
+    year: int
+    figures: list[tuple[str, str, str]]
+    has_rows: bool
+    budget_chart: Chart
+    monthly_chart: Chart
+    flow_chart: Chart
+    fund_chart: Chart
+    fund_columns: list[int]
+    reconciliations: list[Reconciliation]
+    status: list[FundStatus]
+    ledger_json: str
+    ledger_csv: str
 
 
 def year_page(
@@ -145,93 +238,64 @@ def year_page(
     has_rows: bool,
     unreconciled: dict[str, int] | None = None,
 ) -> str:
-    """The page of one year. `unreconciled`: fund -> its rows of the year not yet reconciled,
-    for every fund with rows that year."""
+    """The page of one year. `reconciliations`: (date, fund key, balance) of its assertions;
+    `unreconciled`: fund -> its rows of the year not yet reconciled, for every fund with rows
+    that year."""
     f = summary.years[year]
     money = lambda v: display_money(v, summary)  # noqa: E731
-    planned_income = sum(v for k, v in f.budget.items() if summary.kinds.get(k) == "income")
-    planned_expense = sum(v for k, v in f.budget.items() if summary.kinds.get(k) == "expense")
+    planned_income = _planned(summary, f, "income")
+    planned_expense = _planned(summary, f, "expense")
     running = " (so far)" if year == summary.current_year else ""
-    parts = [
-        f"# Finances {year}\n\n",
-        figures_html(
-            [
-                (f"Income{running}", money(f.income), f"{_percent(f.income, planned_income)} of {money(planned_income)} budgeted"),
-                (f"Expense{running}", money(f.expense), f"{_percent(f.expense, planned_expense)} of {money(planned_expense)} budgeted"),
-                ("Net result", money(f.net), ""),
-                ("Lasting collective assets bought", money(f.capital), "spending on capital categories"),
-            ]
-        ),
+    figures = [
+        (f"Income{running}", money(f.income), f"{_percent(f.income, planned_income)} of {money(planned_income)} budgeted"),
+        (f"Expense{running}", money(f.expense), f"{_percent(f.expense, planned_expense)} of {money(planned_expense)} budgeted"),
+        ("Net result", money(f.net), ""),
+        ("Lasting collective assets bought", money(f.capital), "spending on capital categories"),
     ]
-    budget_chart = charts.budget_against_actual(summary, year)
-    monthly_chart = charts.monthly(summary, year)
-    flow_chart = charts.flows(summary, year)
-    fund_chart = charts.fund_balances(summary, year)
-    for chart in (budget_chart, monthly_chart, flow_chart, fund_chart):
+    page = YearPage(
+        year=year,
+        figures=figures,
+        has_rows=has_rows,
+        budget_chart=charts.budget_against_actual(summary, year),
+        monthly_chart=charts.monthly(summary, year),
+        flow_chart=charts.flows(summary, year),
+        fund_chart=charts.fund_balances(summary, year),
+        fund_columns=list(range(1, len(summary.funds) + 1)),
+        reconciliations=[
+            Reconciliation(date, summary.fund_label(fund), money(balance)) for date, fund, balance in reconciliations
+        ],
+        status=fund_statuses(summary, unreconciled or {}),
+        ledger_json=f"data/ledger-{year}.json",
+        ledger_csv=f"data/ledger-{year}.csv",
+    )
+    for chart in (page.budget_chart, page.monthly_chart, page.flow_chart, page.fund_chart):
         chart_files[chart.id] = chart
-    parts += [
-        "## Budget against actual\n\n",
-        figure_html(budget_chart, {2, 3}),
-    ]
-    if has_rows:
-        parts += [
-            "## Month by month\n\n",
-            figure_html(monthly_chart, {1, 2, 3}),
-            "## Where the money came from and went\n\n",
-            figure_html(flow_chart, {2}),
-            "## Fund balances\n\n",
-            figure_html(fund_chart, set(range(1, len(summary.funds) + 1))),
-        ]
-    parts.append("## Reconciliation with the bank\n\n")
-    if reconciliations:
-        items = "".join(
-            f"<li>Fund <strong>{esc(fund)}</strong>: {esc(money(balance))}, reconciled with the bank on "
-            f"<time>{esc(date)}</time>.</li>"
-            for date, fund, balance in reconciliations
+    return render("finances-year.md.j2", page=page)
+
+
+def fund_statuses(summary: Summary, unreconciled: dict[str, int]) -> list[FundStatus]:
+    """Per fund, up to which day its rows of a year agree with the bank, and how many come after."""
+    statuses = []
+    for fund, count in unreconciled.items():
+        through = summary.reconciled_through.get(fund)
+        # "all" is said of the year: on a past year's page a later day alone reads as if the
+        # year ran on.
+        state = "never" if through is None else "after" if count else "all"
+        statuses.append(
+            FundStatus(
+                label=summary.fund_label(fund),
+                state=state,
+                through=through.isoformat() if through else "",
+                rows=f"{count} {'row' if count == 1 else 'rows'}",
+                are="is" if count == 1 else "are",
+            )
         )
-        parts.append(f'<ul class="publisher-reconciled">{items}</ul>\n\n')
-    else:
-        parts.append("<p>No balance assertion was recorded for this year.</p>\n\n")
-    if unreconciled:
-        parts.append(reconciled_status_html(summary, unreconciled, year))
-    if has_rows:
-        parts += [
-            "## Ledger\n\n",
-            f'<div class="publisher-ledger" data-src="{link(f"data/ledger-{year}.json")}" '
-            f'data-decisions="{link("decisions/index.md")}">'
-            '<p class="publisher-ledger__status">Loading the rows…</p>'
-            f'<p><a href="{link(f"data/ledger-{year}.csv")}" download>Download the ledger of {year} (CSV)</a></p>'
-            "</div>\n\n",
-        ]
-    return "".join(parts)
+    return statuses
 
 
 def reconciled_status_html(summary: Summary, unreconciled: dict[str, int], year: int) -> str:
     """Per fund, up to which day its rows of `year` agree with the bank, and how many come after."""
-    items = []
-    for fund, count in unreconciled.items():
-        through = summary.reconciled_through.get(fund)
-        rows = f"{count} {'row' if count == 1 else 'rows'}"
-        are = "is" if count == 1 else "are"
-        if through is None:
-            text = (
-                f"not yet reconciled with the bank: no balance assertion was recorded, so its "
-                f"{rows} of this year {are} published as the treasurer entered them."
-            )
-        elif count:
-            text = (
-                f'reconciled with the bank through <time>{esc(through.isoformat())}</time>; the {rows} '
-                f"after that day {are} not yet reconciled."
-            )
-        else:
-            # Said of the year: on a past year's page a later day alone reads as if the year ran on.
-            text = (
-                f"every row of {year} is reconciled with the bank (its balance last agreed on "
-                f"<time>{esc(through.isoformat())}</time>)."
-            )
-        state = "publisher-unreconciled" if through is None or count else "publisher-reconciled-through"
-        items.append(f'<li class="{state}">Fund <strong>{esc(fund)}</strong>: {text}</li>')
-    return f'<ul class="publisher-reconciliation-status">{"".join(items)}</ul>\n\n'
+    return str(macro("finances-reconciliation.html.j2", "status")(year, fund_statuses(summary, unreconciled))) + "\n\n"
 
 
 def unreconciled_rows(rows: pd.DataFrame, summary: Summary) -> pd.Series:
@@ -241,87 +305,225 @@ def unreconciled_rows(rows: pd.DataFrame, summary: Summary) -> pd.Series:
     return (through == "") | (rows["date"] > through)
 
 
-def warnings_page(problems: list[Problem], finder: NameFinder) -> str:
-    warnings = [p for p in sorted_problems(problems) if not p.is_error]
-    parts = [
-        "# Warnings\n\n",
-        "<p>Before publishing, the publisher checks every file of the books. Errors stop the "
-        "publication; warnings do not, and they are listed here, because hiding them would defeat "
-        "the purpose of publishing the books.</p>\n\n",
-    ]
-    if not warnings:
-        parts.append("<p>There is no warning.</p>\n")
-        return "".join(parts)
-    rows = [
-        [p.path, str(p.line or ""), p.code, finder.redact_text(p.message)]
-        for p in warnings
-    ]
-    parts.append(html_table(["File", "Line", "Check", "What it says"], rows) + "\n")
-    return "".join(parts)
+#: What each warning means for a reader of the site, by its code; a code without a sentence
+#: here is said with its summary from the list of codes.
+READER_SENTENCES: dict[str, str] = {
+    "amount-zero": "A row of the ledger moves no money: its amount is zero.",
+    "fund-below-zero": "A fund held less than nothing at the end of a day: unless the bank lent the money, a row is missing, in the wrong fund or has the wrong sign.",
+    "rows-not-reconciled": "The latest rows of a fund have not yet been checked against a bank statement.",
+    "column-unknown": "A file of the books has a column the publisher does not read; it is not shown on the site.",
+    "private-name-in-description": "A description or note named a private person; the site shows the row with the name replaced.",
+    "private-name-part": "A description or note may hold part of a private person's name; the treasurer is asked to check it.",
+    "private-name-handle": "A counterparty's handle may spell a private person's name; the treasurer is asked to check it.",
+    "private-name-not-searched": "A private person's name is too short to be looked for in the descriptions, so it could not be hidden there.",
+    "decision-overspent": "More was spent under a decision than the assembly authorized.",
+    "spending-limit-exceeded": "An expense above the charter's spending limit was made without citing a decision of the assembly.",
+    "reinvestment-below-share": "Less of a year's surplus was put back into the cooperative than the charter asks.",
+    "minutes-key-unknown": "The minutes of a meeting record something about a decision that the publisher does not read.",
+    "history-unavailable": "The history of the books could not be read, so one check could not be made.",
+    "too-many-problems": "The same warning comes up many more times in one file; only the first ones are listed.",
+}
 
 
-def data_page(summary: Summary, commit: CommitInfo | None, years: list[int]) -> str:
-    if commit:
-        source = (
-            f"<p>These files come from commit <code>{esc(commit.sha)}</code> of the books, dated "
-            f"{esc(commit.date.strftime('%Y-%m-%d %H:%M %Z').strip())}"
-            + (", with changes not yet committed" if commit.dirty else "")
-            + ".</p>\n\n"
+@dataclass(frozen=True)
+class Target:
+    """Where a warning points: a page (docs path), a query or anchor after it, the link text."""
+
+    page: str
+    suffix: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ReaderWarning:
+    sentence: str
+    target: Target | None
+    #: the treasurer's details: the check's message (private names replaced), file, line, code
+    message: str
+    path: str
+    line: int | None
+    code: str
+
+
+def reader_sentence(code: str) -> str:
+    """A warning in a reader's words."""
+    if code in READER_SENTENCES:
+        return READER_SENTENCES[code]
+    info = CODES.get(code)
+    return info.summary if info else "A check of the books found something to look at."
+
+
+class WarningTargets:
+    """Finds the ledger row or the decision a warning is about, from its file and line."""
+
+    def __init__(self, cooperative: Cooperative, finder: NameFinder, has_decisions: bool) -> None:
+        self.finder = finder
+        self.has_decisions = has_decisions
+        #: path -> [(first line of a row, its index in the ledger)], in file order
+        self.rows: dict[str, list[tuple[int, int]]] = {}
+        self.ledger = cooperative.ledger
+        if len(self.ledger) and {"path", "line", "date"} <= set(self.ledger.columns):
+            for index, path, line in zip(self.ledger.index, self.ledger["path"], self.ledger["line"]):
+                self.rows.setdefault(str(path), []).append((int(line), index))
+            for starts in self.rows.values():
+                starts.sort()
+        #: minutes path -> [(line of a decision, its id)]
+        self.decisions: dict[str, list[tuple[int, str]]] = {}
+        for meeting in cooperative.governance.meetings:
+            for decision in meeting.decisions:
+                if decision.line:
+                    self.decisions.setdefault(meeting.path, []).append((decision.line, decision.id))
+        for starts in self.decisions.values():
+            starts.sort()
+        charter = cooperative.governance.charter
+        self.charter_path = charter.path if charter else None
+
+    @staticmethod
+    def _containing(starts: list[tuple[int, object]], line: int) -> object | None:
+        """The item whose start is the last at or before `line`."""
+        found = None
+        for start, item in starts:
+            if start > line:
+                break
+            found = item
+        return found
+
+    def target(self, warning: Problem) -> Target | None:
+        if warning.line is None or warning.code == "too-many-problems":
+            return None
+        if warning.path in self.rows:
+            index = self._containing(self.rows[warning.path], warning.line)
+            return None if index is None else self._row_target(index)
+        if self.has_decisions and warning.path in self.decisions:
+            ident = self._containing(self.decisions[warning.path], warning.line)
+            if ident is not None:
+                return Target(DECISIONS_PAGE, f"#{decision_anchor(str(ident))}", f"Decision {ident}")
+        if self.has_decisions and warning.path == self.charter_path:
+            return Target(SOVEREIGNTY_PAGE, "", "How the charter's rules were kept")
+        return None
+
+    def _row_target(self, index: object) -> Target:
+        row = self.ledger.loc[index]
+        date = row["date"].strftime("%Y-%m-%d")
+        description = self.finder.redact_text(str(row.get("description", "") or ""))
+        ident = str(row.get("id", "") or "").strip()
+        # The year's ledger shows only the rows with that id, or with that date and words.
+        query = {"id": ident} if ident else {"date": date, "q": description}
+        return Target(f"finances/{date[:4]}.md", "?" + urlencode(query, quote_via=quote), f"The row of {date}: {description}")
+
+
+def warnings_page(problems: list[Problem], finder: NameFinder, targets: WarningTargets | None = None) -> str:
+    """The published warnings in plain words, each linked to the row or decision it concerns
+    (`targets`; without it, none is linked). Private names are replaced in all that is shown."""
+    redact = finder.redact_text
+    warnings = [
+        ReaderWarning(
+            sentence=reader_sentence(p.code),
+            target=targets.target(p) if targets else None,
+            message=redact(p.message),
+            path=redact(p.path),
+            line=p.line,
+            code=p.code,
         )
-    else:
-        source = "<p>The commit these files come from could not be established (the books are not in a git repository here).</p>\n\n"
+        for p in sorted_problems(problems)
+        if not p.is_error
+    ]
+    return render("finances-warnings.md.j2", page={"warnings": warnings})
+
+
+@dataclass(frozen=True)
+class Download:
+    path: str
+    name: str
+    text: str
+
+
+@dataclass(frozen=True)
+class SourceCommit:
+    sha: str
+    #: "2026-03-01 14:05 +02:00": the commit's own time and time zone
+    when: str
+    #: the same, for a <time> element
+    datetime: str
+    dirty: bool
+
+
+def utc_offset(moment: dt.datetime) -> str:
+    """The time zone of an aware time as an offset, "+02:00" (UTC: "+00:00")."""
+    offset = moment.utcoffset() or dt.timedelta(0)
+    minutes = int(offset.total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def source_commit(commit: CommitInfo) -> SourceCommit:
+    offset = utc_offset(commit.date)
+    return SourceCommit(
+        sha=commit.sha,
+        when=f"{commit.date:%Y-%m-%d %H:%M} {offset}",
+        datetime=f"{commit.date:%Y-%m-%dT%H:%M}{offset}",
+        dirty=commit.dirty,
+    )
+
+
+def data_downloads(years: list[int], with_decisions: bool) -> list[Download]:
+    """Every file of site/data/ a reader may want, with what it holds."""
     downloads = [
-        ("data/ledger.csv", "ledger.csv", "Every ledger row, oldest first. Private counterparties appear as “private”."),
-        ("data/budget.csv", "budget.csv", "Every budget line."),
-        ("data/summary.json", "summary.json", "Each year's income, expense, net result, categories and budget; each fund's balance and the day up to which it is reconciled with the bank."),
-        ("data/datapackage.json", "datapackage.json", "A Frictionless Data Package describing the CSV files, for data tools."),
-    ] + [(f"data/ledger-{y}.csv", f"ledger-{y}.csv", f"The ledger rows of {y}.") for y in years]
-    items = "".join(
-        f'<li><a href="{link(path)}" download>{esc(name)}</a>: {esc(text)}</li>' for path, name, text in downloads
-    )
-    return (
-        "# Data\n\n"
-        f"<p>Everything the site shows about the money of {esc(summary.name)} can be downloaded. "
-        f"Amounts are in {esc(summary.currency)}, with a point as decimal mark and no grouping; "
-        "positive is money in, negative money out. Text cells that a spreadsheet would read as a "
-        "formula start with an apostrophe.</p>\n\n"
-        + source
-        + f"<ul>{items}</ul>\n\n"
-        + "<p>Every chart also links to a CSV of exactly the numbers it draws.</p>\n"
-    )
+        Download("data/ledger.csv", "ledger.csv", "Every ledger row, oldest first. Private counterparties appear as “private”."),
+        Download("data/budget.csv", "budget.csv", "Every budget line."),
+    ]
+    if with_decisions:
+        downloads.append(
+            Download("data/decisions.csv", "decisions.csv", "Every decision of the meetings: its vote, the amount it authorized and what the ledger rows citing it spent.")
+        )
+    downloads += [
+        Download("data/summary.json", "summary.json", "Each year's income, expense, net result, categories and budget; each fund's balance and the day up to which it is reconciled with the bank."),
+        Download("data/datapackage.json", "datapackage.json", "A Frictionless Data Package describing the CSV files, with their licence, for data tools."),
+    ]
+    downloads += [Download(f"data/ledger-{y}.csv", f"ledger-{y}.csv", f"The ledger rows of {y}.") for y in years]
+    return downloads
+
+
+def data_page(
+    summary: Summary,
+    commit: CommitInfo | None,
+    years: list[int],
+    with_decisions: bool = False,
+    licence: Licence = DEFAULT_LICENCE,
+) -> str:
+    page = {
+        "name": summary.name,
+        "currency": summary.currency,
+        "commit": source_commit(commit) if commit else None,
+        "downloads": data_downloads(years, with_decisions),
+        "licence": licence,
+    }
+    return render("data.md.j2", page=page)
 
 
 def home_fragment(summary: Summary, stories: list[Story], governance_line: str = "") -> str:
+    """The key figures and latest stories put into the home page. `governance_line` is markup
+    made by the governance pages (itself rendered from a template)."""
     year = summary.current_year
     money = lambda v: display_money(v, summary)  # noqa: E731
-    items = [(f"Fund “{fund}”", money(balance), "balance") for fund, balance in summary.funds.items()]
+    items = [(summary.fund_label(fund), money(balance), "fund balance") for fund, balance in summary.funds.items()]
     figures = summary.years.get(year)
     if figures:
-        planned_income = sum(v for k, v in figures.budget.items() if summary.kinds.get(k) == "income")
-        planned_expense = sum(v for k, v in figures.budget.items() if summary.kinds.get(k) == "expense")
         items += [
-            (f"Income {year}", money(figures.income), f"of {money(planned_income)} budgeted"),
-            (f"Expense {year}", money(figures.expense), f"of {money(planned_expense)} budgeted"),
+            (f"Income {year}", money(figures.income), f"of {money(_planned(summary, figures, 'income'))} budgeted"),
+            (f"Expense {year}", money(figures.expense), f"of {money(_planned(summary, figures, 'expense'))} budgeted"),
         ]
-    parts = [
-        '<div class="publisher-home">\n',
-        "<h2 id=\"key-figures\">Key figures</h2>\n",
-        figures_html(items).strip() + "\n",
-        f'<p><a href="{link("finances/index.md")}">All the finances</a> · '
-        f'<a href="{link(f"finances/{year}.md")}">{year} in detail</a> · '
-        f'<a href="{link("finances/warnings.md")}">{summary.warnings} published warnings</a> · '
-        f'<a href="{link("data/index.md")}">Download the data</a></p>\n'
-        if year in summary.years
-        else f'<p><a href="{link("finances/index.md")}">All the finances</a> · <a href="{link("data/index.md")}">Download the data</a></p>\n',
-        governance_line,
-    ]
-    if stories:
-        latest = "".join(
-            f'<li><a href="{link(s.path)}">{esc(s.title)}</a> <time>{esc(s.date)}</time></li>' for s in stories
-        )
-        parts.append(f'<h2 id="latest-stories">Latest stories</h2>\n<ul class="publisher-stories">{latest}</ul>\n')
-    parts.append("</div>\n")
-    return "".join(parts)
+    page = {
+        "figures": items,
+        "has_current_year": year in summary.years,
+        "year": year,
+        "year_page": f"finances/{year}.md",
+        "warnings": summary.warnings,
+        "governance_line": Markup(governance_line),
+        "stories": stories,
+    }
+    return render("home.html.j2", page=page)
+
 
 
 def find_stories(docs_dir: Path) -> list[Story]:
@@ -348,7 +550,7 @@ def find_stories(docs_dir: Path) -> list[Story]:
 
 
 
-def datapackage(summary: Summary, commit: CommitInfo | None, with_decisions: bool) -> dict:
+def datapackage(summary: Summary, commit: CommitInfo | None, with_decisions: bool, licence: Licence = DEFAULT_LICENCE) -> dict:
     def field(name: str, kind: str, description: str) -> dict:
         return {"name": name, "type": kind, "description": description}
 
@@ -358,7 +560,7 @@ def datapackage(summary: Summary, commit: CommitInfo | None, with_decisions: boo
         field("description", string, "What happened"),
         field("amount", "number", f"Signed amount in {summary.currency}: positive = money in"),
         field("category", string, "Category key of the chart of accounts"),
-        field("fund", string, "Fund the money belongs to"),
+        field("fund", string, "Key of the fund the money belongs to (ledgers/accounts.yml)"),
         field("counterparty", string, "Who paid or was paid; private people appear as 'private'"),
         field("decision", string, "Id of the decision that authorized the movement"),
         field("id", string, "Transaction id"),
@@ -394,6 +596,9 @@ def datapackage(summary: Summary, commit: CommitInfo | None, with_decisions: boo
         "title": f"Books of {summary.name}",
         "description": f"Ledger and budget of {summary.name}, amounts in {summary.currency}.",
         "version": commit.sha if commit else "uncommitted",
+        "licenses": [
+            {"name": licence.id, "title": licence.title, **({"path": licence.path} if licence.path else {})}
+        ],
         "resources": [
             resource("ledger", ledger_fields, "Ledger"),
             resource("budget", budget_fields, "Budget"),
@@ -420,7 +625,9 @@ def published_budget(cooperative: Cooperative) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
-def ledger_json(rows: pd.DataFrame, labels: dict[str, str], unreconciled: pd.Series | None = None) -> str:
+def ledger_json(rows: pd.DataFrame, summary: Summary, unreconciled: pd.Series | None = None) -> str:
+    """The rows of a year for the page script: categories and funds by their labels, amounts as
+    exact text, and how the page writes money (`money`: locale, currency, minor units)."""
     columns = [
         {"key": "date", "label": "Date", "kind": "date"},
         {"key": "description", "label": "Description", "kind": "text"},
@@ -438,9 +645,13 @@ def ledger_json(rows: pd.DataFrame, labels: dict[str, str], unreconciled: pd.Ser
         {"key": "changed_in", "label": "Last changed in", "kind": "provenance"},
         {"key": "changed_on", "label": "on", "kind": "provenance"},
     ]
-    shown = rows.assign(category=rows["category"].map(lambda c: labels.get(c, c)))
+    shown = rows.assign(
+        category=rows["category"].map(summary.category_label),
+        fund=rows["fund"].map(summary.fund_label),
+    )
     values = shown[[c["key"] for c in columns]].to_numpy().tolist()
-    return json.dumps({"columns": columns, "rows": values}, ensure_ascii=False, separators=(",", ":"))
+    money = {"locale": summary.locale, "currency": summary.currency, "minor_units": summary.units}
+    return json.dumps({"money": money, "columns": columns, "rows": values}, ensure_ascii=False, separators=(",", ":"))
 
 
 def hand_written_page_dates(root: Path) -> tuple[dict[str, CommitInfo], str | None]:
@@ -536,7 +747,7 @@ def generate_site(
     files: dict[str, str] = {}
     chart_files: dict[str, Chart] = {}
 
-    files["finances/index.md"] = overview_page(summary, chart_files, cooperative.accounts.funds)
+    files["finances/index.md"] = overview_page(summary, chart_files, cooperative.accounts)
     balances = cooperative.balances
     years = sorted(summary.years)
     for year in years:
@@ -554,14 +765,14 @@ def generate_site(
             summary, year, chart_files, reconciliations, len(year_rows) > 0, unreconciled
         )
         if len(year_rows):
-            files[f"data/ledger-{year}.json"] = ledger_json(year_rows, summary.labels, after)
+            files[f"data/ledger-{year}.json"] = ledger_json(year_rows, summary, after)
             files[f"data/ledger-{year}.csv"] = frame_csv(year_rows)
-    files["finances/warnings.md"] = warnings_page(problems, finder)
     # Rows deleted long ago may name people today's ledger no longer does.
     history_finder = NameFinder(finder.names + historical_names(history, cooperative.accounts.public_counterparties))
     files[CHANGES_PAGE] = changes_page(history, cooperative, history_finder)
     governance = cooperative.governance
     has_governance = bool(governance.meetings) or governance.charter is not None
+    files["finances/warnings.md"] = warnings_page(problems, finder, WarningTargets(cooperative, finder, has_governance))
     fragments: dict[str, tuple[str, str]] = {}
     home_extra = ""
     if has_governance:
@@ -582,11 +793,13 @@ def generate_site(
         if governance.charter is not None:
             fragments["charter.md"] = ("end", charter_fragment(cooperative, summary, finder, results))
         home_extra = home_line(cooperative, results, summary.current_year)
-    files["data/index.md"] = data_page(summary, commit, [y for y in years if (ledger_years == y).any()])
+    files["data/index.md"] = data_page(
+        summary, commit, [y for y in years if (ledger_years == y).any()], has_governance, cooperative.accounts.licence
+    )
     files["data/ledger.csv"] = frame_csv(ledger)
     files["data/budget.csv"] = frame_csv(published_budget(cooperative))
     files["data/summary.json"] = json.dumps(summary_json(summary, commit.sha if commit else None), indent=2, ensure_ascii=False) + "\n"
-    files["data/datapackage.json"] = json.dumps(datapackage(summary, commit, has_governance), indent=2, ensure_ascii=False) + "\n"
+    files["data/datapackage.json"] = json.dumps(datapackage(summary, commit, has_governance, cooperative.accounts.licence), indent=2, ensure_ascii=False) + "\n"
     if not (docs_dir / STORIES_DIR / "index.md").is_file() and (docs_dir / POSTS_DIR).is_dir():
         files[f"{STORIES_DIR}/index.md"] = "# Stories\n"
     written = write_generated(out_dir, files, list(chart_files.values()))
