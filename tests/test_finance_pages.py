@@ -231,6 +231,15 @@ def test_each_warning_links_to_its_row_or_decision_and_folds_the_treasurers_deta
     assert "ledgers/2026.csv" in with_id.split("<details", 1)[1]
 
 
+def test_a_warning_about_a_funds_rows_names_the_fund_by_its_label(tmp_path):
+    balances = "date,fund,balance\n2026-01-31,commons,100.00\n"
+    rows = ROWS + "2026-03-05,Interest,1.00,dues,commons,,,,\n"  # after commons' last assertion
+    page = read(generated(tmp_path, rows=rows, files={"ledgers/balances.csv": balances}), "finances/warnings.md")
+    (item,) = warning_items(page)
+    text = item.split("<details", 1)[0]
+    assert "rows-not-reconciled" in item and "“Common fund (savings)”" in text and "commons" not in text
+
+
 def test_the_decision_anchor_of_a_warning_is_the_one_the_decisions_page_has(tmp_path):
     rows = ROWS + "2026-02-10,Saw blades,-150.00,tools,,,2026/07,,\n"
     out = generated(tmp_path, rows=rows, files={"content/minutes/2026-02-01.md": OVERSPENT_MINUTES})

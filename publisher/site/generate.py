@@ -15,9 +15,11 @@ import datetime as dt
 import json
 import re
 import shutil
+from bisect import bisect_right
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, urlencode
 
 import numpy as np
@@ -306,11 +308,12 @@ def unreconciled_rows(rows: pd.DataFrame, summary: Summary) -> pd.Series:
 
 
 #: What each warning means for a reader of the site, by its code; a code without a sentence
-#: here is said with its summary from the list of codes.
+#: here is said with its summary from the list of codes. `{fund}`: the fund of the row the
+#: warning is about ("the fund “Common fund”"), else "a fund".
 READER_SENTENCES: dict[str, str] = {
     "amount-zero": "A row of the ledger moves no money: its amount is zero.",
-    "fund-below-zero": "A fund held less than nothing at the end of a day: unless the bank lent the money, a row is missing, in the wrong fund or has the wrong sign.",
-    "rows-not-reconciled": "The latest rows of a fund have not yet been checked against a bank statement.",
+    "fund-below-zero": "At the end of a day {fund} held less than nothing: unless the bank lent the money, a row is missing, in the wrong fund or has the wrong sign.",
+    "rows-not-reconciled": "The latest rows of {fund} have not yet been checked against a bank statement.",
     "column-unknown": "A file of the books has a column the publisher does not read; it is not shown on the site.",
     "private-name-in-description": "A description or note named a private person; the site shows the row with the name replaced.",
     "private-name-part": "A description or note may hold part of a private person's name; the treasurer is asked to check it.",
@@ -332,6 +335,8 @@ class Target:
     page: str
     suffix: str
     text: str
+    #: the label of the fund of the row, if the target is a row
+    fund: str = ""
 
 
 @dataclass(frozen=True)
@@ -345,10 +350,10 @@ class ReaderWarning:
     code: str
 
 
-def reader_sentence(code: str) -> str:
-    """A warning in a reader's words."""
+def reader_sentence(code: str, fund: str = "") -> str:
+    """A warning in a reader's words; `fund`: the label of the fund it is about, if known."""
     if code in READER_SENTENCES:
-        return READER_SENTENCES[code]
+        return READER_SENTENCES[code].replace("{fund}", f"the fund “{fund}”" if fund else "a fund")
     info = CODES.get(code)
     return info.summary if info else "A check of the books found something to look at."
 
@@ -358,6 +363,7 @@ class WarningTargets:
 
     def __init__(self, cooperative: Cooperative, finder: NameFinder, has_decisions: bool) -> None:
         self.finder = finder
+        self.accounts = cooperative.accounts
         self.has_decisions = has_decisions
         #: path -> [(first line of a row, its index in the ledger)], in file order
         self.rows: dict[str, list[tuple[int, int]]] = {}
@@ -379,14 +385,10 @@ class WarningTargets:
         self.charter_path = charter.path if charter else None
 
     @staticmethod
-    def _containing(starts: list[tuple[int, object]], line: int) -> object | None:
-        """The item whose start is the last at or before `line`."""
-        found = None
-        for start, item in starts:
-            if start > line:
-                break
-            found = item
-        return found
+    def _containing(starts: list[tuple[int, Any]], line: int) -> Any | None:
+        """The item whose start is the last at or before `line` (`starts` sorted)."""
+        at = bisect_right([start for start, _ in starts], line)
+        return starts[at - 1][1] if at else None
 
     def target(self, warning: Problem) -> Target | None:
         if warning.line is None or warning.code == "too-many-problems":
@@ -409,25 +411,31 @@ class WarningTargets:
         ident = str(row.get("id", "") or "").strip()
         # The year's ledger shows only the rows with that id, or with that date and words.
         query = {"id": ident} if ident else {"date": date, "q": description}
-        return Target(f"finances/{date[:4]}.md", "?" + urlencode(query, quote_via=quote), f"The row of {date}: {description}")
+        fund = self.accounts.fund_label(str(row.get("fund", "") or self.accounts.default_fund))
+        return Target(
+            f"finances/{date[:4]}.md", "?" + urlencode(query, quote_via=quote), f"The row of {date}: {description}", fund
+        )
 
 
 def warnings_page(problems: list[Problem], finder: NameFinder, targets: WarningTargets | None = None) -> str:
     """The published warnings in plain words, each linked to the row or decision it concerns
     (`targets`; without it, none is linked). Private names are replaced in all that is shown."""
     redact = finder.redact_text
-    warnings = [
-        ReaderWarning(
-            sentence=reader_sentence(p.code),
-            target=targets.target(p) if targets else None,
-            message=redact(p.message),
-            path=redact(p.path),
-            line=p.line,
-            code=p.code,
+    warnings = []
+    for p in sorted_problems(problems):
+        if p.is_error:
+            continue
+        target = targets.target(p) if targets else None
+        warnings.append(
+            ReaderWarning(
+                sentence=reader_sentence(p.code, target.fund if target else ""),
+                target=target,
+                message=redact(p.message),
+                path=redact(p.path),
+                line=p.line,
+                code=p.code,
+            )
         )
-        for p in sorted_problems(problems)
-        if not p.is_error
-    ]
     return render("finances-warnings.md.j2", page={"warnings": warnings})
 
 
