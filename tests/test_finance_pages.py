@@ -170,12 +170,15 @@ HOSTILE = "<script>alert(1)</script>"
 def test_hostile_labels_and_descriptions_are_escaped_by_the_templates(tmp_path):
     accounts = ACCOUNTS.replace("Day-to-day fund", f'"{HOSTILE}"').replace("Membership dues", '"<img src=x onerror=alert(2)>"')
     rows = ROWS + f'2026-04-01,"Zero {HOSTILE} & <b>x</b>",0,dues,,,,,\n'
-    out = generated(tmp_path, accounts, rows)
+    # A column the format does not know: its name is quoted in the warning's message.
+    extra = {"ledgers/2025.csv": LEDGER_HEADER.strip() + f',"<img src=y onerror=alert(3)>"\n2025-05-01,Dues,5.00,dues,,,,,,x\n'}
+    out = generated(tmp_path, accounts, rows, extra)
     for relative in ("finances/index.md", "finances/2026.md", "finances/warnings.md"):
         text = read(out, relative)
         assert "<script" not in text and "<img" not in text and "<b>" not in text, relative
     assert html.escape(HOSTILE) in read(out, "finances/index.md")
     warnings = read(out, "finances/warnings.md")
+    assert "column-unknown" in warnings and "&lt;img src=y onerror=alert(3)&gt;" in warnings
     # The row's description is the link's text (and its query), escaped.
     assert f"Zero {html.escape(HOSTILE, quote=True)} &amp; &lt;b&gt;x&lt;/b&gt;" in warnings
     # The ledger JSON carries the label as data; the page script writes it with textContent.
@@ -238,6 +241,28 @@ def test_a_warning_about_a_funds_rows_names_the_fund_by_its_label(tmp_path):
     (item,) = warning_items(page)
     text = item.split("<details", 1)[0]
     assert "rows-not-reconciled" in item and "“Common fund (savings)”" in text and "commons" not in text
+
+
+REINVESTING_CHARTER = """\
+---
+title: Charter
+rules:
+  quorum: 0.5
+  majority: simple
+  reinvestment:
+    share: 0.5
+    fund: commons
+---
+# Charter
+"""
+
+
+def test_a_warning_about_the_charter_links_to_how_the_charter_was_kept(tmp_path):
+    rows = "2025-01-01,Opening,100.00,opening,,,,,\n2025-02-01,Dues,500.00,dues,,,,,\n"
+    out = generated(tmp_path, rows="", files={"ledgers/2025.csv": LEDGER_HEADER + rows, "content/charter.md": REINVESTING_CHARTER})
+    (item,) = warning_items(read(out, "finances/warnings.md"))
+    assert "reinvestment-below-share" in item
+    assert 'href="publisher:charter.md#compliance"' in item.split("<details", 1)[0]
 
 
 def test_the_decision_anchor_of_a_warning_is_the_one_the_decisions_page_has(tmp_path):

@@ -401,16 +401,18 @@ class WarningTargets:
             if ident is not None:
                 return Target(DECISIONS_PAGE, f"#{decision_anchor(str(ident))}", f"Decision {ident}")
         if self.has_decisions and warning.path == self.charter_path:
-            return Target(SOVEREIGNTY_PAGE, "", "How the charter's rules were kept")
+            return Target("charter.md", "#compliance", "How the charter was kept")
         return None
 
-    def _row_target(self, index: object) -> Target:
+    def _row_target(self, index: object) -> Target | None:
         row = self.ledger.loc[index]
+        if pd.isna(row["date"]):  # a row whose date cannot be read is on no year's page
+            return None
         date = row["date"].strftime("%Y-%m-%d")
         description = self.finder.redact_text(str(row.get("description", "") or ""))
-        ident = str(row.get("id", "") or "").strip()
+        ident = str(row.get("id", "") or "")  # as published: the page matches it exactly
         # The year's ledger shows only the rows with that id, or with that date and words.
-        query = {"id": ident} if ident else {"date": date, "q": description}
+        query = {"id": ident} if ident.strip() else {"date": date, "q": description}
         fund = self.accounts.fund_label(str(row.get("fund", "") or self.accounts.default_fund))
         return Target(
             f"finances/{date[:4]}.md", "?" + urlencode(query, quote_via=quote), f"The row of {date}: {description}", fund
