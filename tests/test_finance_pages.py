@@ -395,3 +395,45 @@ def test_the_example_cooperative_sets_its_licence():
     accounts, problems = parse_accounts((REPO / "ledgers/accounts.yml").read_text(encoding="utf-8"))
     assert not problems and accounts.licence.id == "CC-BY-4.0"
     assert accounts.fund_label("general") != "general"
+
+
+# -- In the browser: a warning's link lands on its row ----------------------------------------
+
+
+def test_following_a_warnings_link_shows_exactly_its_row(tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    from publisher.site.build import build_site
+    from tests.sitetools import CHROMIUM, CHROMIUM_ARGS, serve_directory
+
+    rows = ROWS + (
+        "2026-04-02,Nothing again,0,dues,,,,,\n"  # amount-zero, without an id: ?date=&q=
+        "2026-04-02,Nothing again today,5.00,dues,,,,,\n"  # same day, words that contain the first's
+        "2026-04-03,Nothing at all,0,dues,,,,z-1,\n"  # amount-zero, with an id: ?id=
+    )
+    root = write_coop(tmp_path / "coop", {"ledgers/2026.csv": LEDGER_HEADER + rows, "content/index.md": "# Home\n"}, ACCOUNTS)
+    site = root / "site"
+    site.mkdir()
+    with serve_directory(site) as url, sync_playwright() as playwright:
+        result = build_site(root, site, site_url=url, today=TODAY)
+        assert result.site_dir is not None
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            shown = {}
+            for number in (1, 2):
+                page.goto(url + "finances/warnings/")
+                link = page.locator(f"#warning-{number} .publisher-warning__text a")
+                assert page.locator(f"#warning-{number} details").get_attribute("open") is None  # folded
+                link.click()
+                page.wait_for_selector(".publisher-ledger__table tbody tr", timeout=20_000)
+                cells = page.locator(".publisher-ledger__table tbody tr")
+                shown[number] = [tuple(row.split("\t")[:2]) for row in cells.all_inner_texts()]
+            # By id: exactly the row. By date and words: the rows of that day holding those words
+            # (a row without id has nothing more exact to be found by).
+            assert sorted(shown.values()) == [
+                [("2026-04-02", "Nothing again"), ("2026-04-02", "Nothing again today")],
+                [("2026-04-03", "Nothing at all")],
+            ]
+        finally:
+            browser.close()
