@@ -179,6 +179,9 @@ def test_hostile_labels_and_descriptions_are_escaped_by_the_templates(tmp_path):
     assert html.escape(HOSTILE) in read(out, "finances/index.md")
     warnings = read(out, "finances/warnings.md")
     assert "column-unknown" in warnings and "&lt;img src=y onerror=alert(3)&gt;" in warnings
+    cooperative, problems = check_cooperative(tmp_path / "coop", today=TODAY)
+    _, home = generate_site(cooperative, problems, None, tmp_path / "docs", tmp_path / "home").fragments["index.md"]
+    assert "<script" not in home and f'publisher-figure__label">{html.escape(HOSTILE)}<' in home
     # The row's description is the link's text (and its query), escaped.
     assert f"Zero {html.escape(HOSTILE, quote=True)} &amp; &lt;b&gt;x&lt;/b&gt;" in warnings
     # The ledger JSON carries the label as data; the page script writes it with textContent.
