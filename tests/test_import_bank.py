@@ -593,7 +593,9 @@ def test_a_dry_run_says_what_to_do_before_importing(books):
         ),
         ("Anna Müller;12,50", "Anna Müller;12.50", "import-amount-invalid"),
         ("Anna Müller;12,50", "Anna Müller;12,505", "import-amount-invalid"),
-        ("Anna Müller;12,50", "Anna Müller;EUR 12,50", "import-amount-invalid"),
+        ("Anna Müller;12,50", "Anna Müller;USD 12,50", "import-currency-mismatch"),
+        ("Anna Müller;12,50", "Anna Müller;12,50 $", "import-currency-mismatch"),
+        ("Anna Müller;12,50", "Anna Müller;12 EUR 50", "import-amount-invalid"),
         ("Anna Müller;12,50", "Anna Müller;", "import-value-missing"),
         ("Anna Müller;12,50;EUR", "Anna Müller;12,50;USD", "import-currency-mismatch"),
         ("Anna Müller;12,50;EUR", "Anna Müller;12,50;EUR;x", "csv-ragged-row"),
@@ -1113,3 +1115,45 @@ def test_detect_on_what_is_no_statement_cannot_run_and_writes_nothing(books, con
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
     assert snapshot(books) == before
+
+
+@pytest.mark.parametrize("cell", ["12,50 €", "€12,50", "EUR 12,50", "12,50eur", "+12,50 €"])
+def test_an_amount_written_with_the_books_own_currency_is_read(books, cell):
+    statement = GERMAN.replace("Anna Müller;12,50;EUR", f"Anna Müller;{cell};EUR")
+    outcome = run_import(books, statement, GERMAN_RULES, encoding="cp1252", dry_run=True)
+    assert not has_errors(outcome.problems), outcome.problems
+    assert sorted(row.amount for row in outcome.plan.rows if "Anna" in row.counterparty) == [1250]
+
+
+@pytest.mark.parametrize("cell, minor", [("-850,00 €", -85000), ("€ -850,00", -85000), ("-€850,00", -85000)])
+def test_a_negative_amount_keeps_its_sign_around_the_currency_sign(books, cell, minor):
+    statement = GERMAN.replace("-850,00", cell)
+    outcome = run_import(books, statement, GERMAN_RULES, encoding="cp1252", dry_run=True)
+    assert not has_errors(outcome.problems), outcome.problems
+    assert [row.amount for row in outcome.plan.rows if row.category == "rent"] == [minor]
+
+
+def test_a_dollar_amount_is_read_in_books_kept_in_canadian_dollars(tmp_path):
+    write_coop(tmp_path, {}, ACCOUNTS.replace("currency: EUR", "currency: CAD"))
+    statement = "Date,Description,Amount\n11/02/2026,Dues,$10.00\n11/03/2026,Rent,-$5.00\n"
+    outcome = run_import(tmp_path, statement, "us-amount", dry_run=True)
+    assert not has_errors(outcome.problems), outcome.problems
+    assert sorted(row.amount for row in outcome.plan.rows) == [-500, 1000]
+
+
+def test_a_currency_mismatch_in_books_without_rows_says_how_to_change_their_currency(tmp_path):
+    write_coop(tmp_path, {})
+    statement = "Date,Description,Amount\n11/02/2026,Dues,$10.00\n11/03/2026,Rent,-$5.00\n"
+    outcome = run_import(tmp_path, statement, "us-amount")
+    problems = [p for p in outcome.problems if p.code == "import-currency-mismatch"]
+    assert [(p.path, p.line) for p in problems] == [(STATEMENT, 2)]
+    assert "publisher new --currency" in problems[0].message
+    assert "line 2 of ledgers/accounts.yml" in problems[0].message
+    assert not outcome.written
+
+
+def test_a_currency_mismatch_in_books_with_rows_does_not_offer_to_change_the_currency(books):
+    statement = "Date,Description,Amount\n11/02/2026,Dues,$10.00\n"
+    outcome = run_import(books, statement, "us-amount")
+    problems = [p for p in outcome.problems if p.code == "import-currency-mismatch"]
+    assert len(problems) == 1 and "publisher new" not in problems[0].message

@@ -38,11 +38,13 @@ from publisher.importers.common import (
     Problems,
     apply_plan,
     check_fund,
+    currency_advice,
     open_cooperative,
     parse_amount,
     plan_import,
     read_source,
     source_label,
+    strip_currency,
 )
 from publisher.importers.ledgerfile import CannotImport, normalize_description
 from publisher.money import MAX_DIGITS
@@ -764,9 +766,17 @@ def _cell_text(cell: Any) -> str:
 
 
 def read_statement(
-    data: bytes, path: str, profile: Profile, accounts: Accounts, found: Problems
+    data: bytes,
+    path: str,
+    profile: Profile,
+    accounts: Accounts,
+    found: Problems,
+    *,
+    empty_books: Path | None = None,
 ) -> list[Movement]:
-    """The movements of a statement (CSV text, or a workbook's first sheet), in file order."""
+    """The movements of a statement (CSV text, or a workbook's first sheet), in file order.
+    `empty_books`: the root of books without rows yet, whose currency can still be changed
+    (a currency mismatch then says how)."""
     table = (
         _workbook_table(data, profile, found)
         if is_workbook(data)
@@ -818,8 +828,9 @@ def read_statement(
                     "in the profile).",
                 )
                 ok = False
-        amount = _amount(cell, profile, units, line, found, typed)
-        currency = cell("currency").upper()
+        foreign: list[str] = []
+        amount = _amount(cell, profile, units, line, found, typed, accounts.currency, foreign.append)
+        currency = foreign[0] if foreign else cell("currency").upper()
         if currency and currency != accounts.currency:
             wrong_currency.setdefault(currency, []).append(line)
             ok = False
@@ -846,7 +857,12 @@ def read_statement(
             "import-currency-mismatch",
             currency_lines[0],
             f"This movement is in {currency}{more}, but the books are kept in {accounts.currency} "
-            "(accounts.yml). Import only the statement of an account in that currency.",
+            "(accounts.yml). "
+            + (
+                currency_advice(empty_books, accounts.currency, currency)
+                if empty_books is not None
+                else "Import only the statement of an account in that currency."
+            ),
         )
     _check_references(movements, profile, found)
     return movements
@@ -876,14 +892,23 @@ def _amount(
     line: int,
     found: Problems,
     typed: dict[str, Any] | None = None,
+    currency: str = "",
+    foreign: Callable[[str], None] = lambda code: None,
 ) -> int | None:
-    """The signed amount of a row: its amount column, or its credit minus its debit."""
+    """The signed amount of a row: its amount column, or its credit minus its debit.
+
+    A cell may carry the books' own currency ("€ -12,50", "12.50 EUR"): that says nothing
+    else than the books do. A cell in another currency is given to `foreign` and not read."""
 
     def read(key: str) -> int | None:
         raw = (typed or {}).get(key)
         if isinstance(raw, (int, float)) and not isinstance(raw, bool):
             return _number_amount(raw, key, units, line, found)
-        value, why = parse_amount(cell(key), units, profile.decimal, profile.thousands)
+        text, other = strip_currency(cell(key), currency)
+        if other:
+            foreign(other)
+            return None
+        value, why = parse_amount(text, units, profile.decimal, profile.thousands)
         if value is None:
             found.add(
                 "import-amount-invalid", line, f'The {key} "{cell(key)}" cannot be read: {why}.'
@@ -1012,7 +1037,8 @@ def import_bank(
     if read_profile is None:
         return Outcome(label, Plan(into, problems=profile_problems), written=False)
     found = Problems(label)
-    movements = read_statement(data, label, read_profile, accounts, found)
+    empty_books = root if cooperative.ledger.empty else None
+    movements = read_statement(data, label, read_profile, accounts, found, empty_books=empty_books)
     candidates, unmatched, zero = categorize(movements, read_profile, fund or "")
     plan = plan_import(
         cooperative,

@@ -10,12 +10,15 @@ added (a closed period, a date after today) and which categories accounts.yml mu
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+from babel.core import UnknownLocaleError, get_global
+from babel.numbers import get_currency_symbol
 
 from publisher.accounts import ACCOUNTS_PATH, Accounts, did_you_mean
 from publisher.checking import ROW_PROBLEM_LIMIT
@@ -177,6 +180,60 @@ def parse_amount(
         return None, f"it has more than {MAX_DIGITS} digits"
     value = int(whole + fraction.ljust(units, "0"))
     return (-value if sign == "-" else value), ""
+
+
+#: Locales whose symbols a statement's amounts may use for the books' currency (a Canadian
+#: bank writes "$" for CAD, a German one "€" for EUR).
+_SYMBOL_LOCALES = ("en", "en_US", "en_GB", "en_CA", "en_AU", "fr", "fr_CA", "fr_CH", "de", "de_CH", "es", "es_MX", "pt", "pt_BR", "it", "nl", "pl", "sv", "ja")
+
+#: Signs that always name a currency (a "$" or "kr" of the books' own currency is found by
+#: Babel; these catch one of another currency).
+_FOREIGN_SIGNS = "€$£¥₹₽₩₺₪₫₴₦₱₡₲₵₸"
+
+
+#: The currency a sign names when only one does ("$" and "¥" name several).
+_SIGN_CODES = {"€": "EUR", "£": "GBP", "₹": "INR", "₽": "RUB", "₩": "KRW", "₺": "TRY", "₪": "ILS", "₫": "VND", "₴": "UAH", "₦": "NGN", "₱": "PHP"}
+
+
+@functools.cache
+def currency_marks(currency: str) -> frozenset[str]:
+    """The ways a statement writes the books' currency: its code and its symbols."""
+    marks = {currency.upper()}
+    for locale in _SYMBOL_LOCALES:
+        try:
+            marks.add(get_currency_symbol(currency, locale=locale))
+        except (ValueError, UnknownLocaleError):
+            continue
+    return frozenset(m for m in marks if m and not re.search(r"[0-9.,+-]", m))
+
+
+def strip_currency(cell: str, currency: str) -> tuple[str, str | None]:
+    """An amount cell without the books' currency sign or code ("-12,50 €" -> "-12,50"), and
+    the code of another currency it names (None when it names none or the books' own)."""
+    text = cell.strip()
+    if not currency or not re.search(rf"[{_FOREIGN_SIGNS}]|[A-Za-z]", text):
+        return text, None
+    for mark in sorted(currency_marks(currency), key=len, reverse=True):
+        pattern = rf"^\s*([+-]?)\s*{re.escape(mark)}\s*|\s*{re.escape(mark)}\s*$"
+        stripped = re.sub(pattern, lambda m: m.group(1) or "", text, count=1, flags=re.IGNORECASE)
+        if stripped != text:
+            # "€ -12,50" and "-€12,50" both read as -12,50.
+            return re.sub(r"^([+-])\s+", r"\1", stripped.strip()), None
+    # Only a mark of another currency makes the cell foreign; the books' own mark in the
+    # middle of the number ("12 EUR 50") is left for the amount reader to refuse.
+    own = currency_marks(currency)
+    code = re.search(r"(?<![A-Za-z])([A-Z]{3})(?![A-Za-z])", text)
+    if code and code.group(1) in _iso_codes() and code.group(1) not in own:
+        return text, code.group(1)
+    sign = re.search(rf"[{_FOREIGN_SIGNS}]", text)
+    if sign and sign.group(0) not in own:
+        return text, _SIGN_CODES.get(sign.group(0), sign.group(0))
+    return text, None
+
+
+@functools.cache
+def _iso_codes() -> frozenset[str]:
+    return frozenset(get_global("all_currencies"))
 
 
 def _amount_reason(text: str, decimal: str, thousands: str) -> str:
