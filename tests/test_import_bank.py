@@ -1157,3 +1157,21 @@ def test_a_currency_mismatch_in_books_with_rows_does_not_offer_to_change_the_cur
     outcome = run_import(books, statement, "us-amount")
     problems = [p for p in outcome.problems if p.code == "import-currency-mismatch"]
     assert len(problems) == 1 and "publisher new" not in problems[0].message
+
+
+def test_equal_movements_of_one_statement_get_ids_so_the_books_stay_publishable(tmp_path):
+    write_coop(tmp_path, {"ledgers/bank.csv": LEDGER_HEADER})
+    statement = (
+        "Date,Description,Amount\n"
+        "11/02/2026,Coffee for the repair cafe,-3.50\n"
+        "11/02/2026,Coffee for the repair cafe,-3.50\n"
+        "11/03/2026,Rent,-5.00\n"
+    )
+    outcome = run_import(tmp_path, statement, "us-amount")
+    assert outcome.written and not has_errors(outcome.problems), outcome.problems
+    ids = [row.id for row in outcome.plan.rows]
+    assert ids[0] and ids[1] and ids[0] != ids[1] and ids[2] == ""
+    cooperative, problems = check_cooperative(tmp_path, today=TODAY)
+    assert "likely-double-entry" not in {p.code for p in problems}
+    again = run_import(tmp_path, statement, "us-amount")
+    assert again.plan.rows == [] and not has_errors(again.problems)

@@ -16,6 +16,7 @@ import codecs
 import csv
 import dataclasses
 import datetime as dt
+import hashlib
 import io
 import math
 import re
@@ -1003,7 +1004,35 @@ def categorize(
         rows.append(row)
         if rule is None:
             unmatched.add(id(row))
-    return rows, unmatched, zero
+    return distinguish_repeats(rows, unmatched), unmatched, zero
+
+
+def distinguish_repeats(rows: list[NewRow], unmatched: set[int]) -> list[NewRow]:
+    """Rows a statement lists more than once, alike in every column, get ids of their own.
+
+    The bank's statement is its record of what happened: two equal coffees on one day are two
+    movements. Without ids the books would call them a likely double entry, and the treasurer
+    would have to number them by hand. The id is made of what the rows share and their order,
+    so importing an overlapping statement again gives the same ids (and adds nothing).
+    `unmatched` (identities of rows) is kept in step with the new rows.
+    """
+    groups: dict[tuple, list[int]] = {}
+    for index, row in enumerate(rows):
+        if not row.id:
+            key = (row.date, row.amount, row.description, row.counterparty, row.category, row.fund)
+            groups.setdefault(key, []).append(index)
+    out = list(rows)
+    for key, indexes in groups.items():
+        if len(indexes) < 2:
+            continue
+        digest = hashlib.sha256(repr(key[1:4]).encode("utf-8")).hexdigest()[:6]
+        for number, index in enumerate(indexes, 1):
+            row = rows[index]
+            out[index] = dataclasses.replace(row, id=f"{row.date:%Y%m%d}-{digest}-{number}")
+            if id(row) in unmatched:
+                unmatched.discard(id(row))
+                unmatched.add(id(out[index]))
+    return out
 
 
 def import_bank(
