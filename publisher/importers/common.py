@@ -34,6 +34,7 @@ from publisher.importers.accountsfile import (
     AccountsEditError,
     CategorySpec,
     add_categories,
+    public_line,
     declaration,
 )
 from publisher.importers.ledgerfile import (
@@ -278,8 +279,10 @@ class Plan:
     #: (path, line) of the ledger rows recognized as imported before
     recognized: set[tuple[str, int]] = field(default_factory=set)
     categories: list[CategorySpec] = field(default_factory=list)  # to declare in accounts.yml
+    #: organizations to add to public_counterparties (a fiscal host, a payment processor)
+    public: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    accounts_text: str | None = None  # accounts.yml with the categories added
+    accounts_text: str | None = None  # accounts.yml with the categories and public names added
     ledger_data: bytes | None = None  # the target ledger with the rows appended
 
 
@@ -351,6 +354,7 @@ def plan_import(
     problems: list[Problem] | None = None,
     accept_lines: frozenset[int] = frozenset(),
     keep_likely_duplicates: bool = False,
+    organizations: frozenset[str] = frozenset(),
 ) -> Plan:
     """Decide which candidate rows to add to the ledger `into`.
 
@@ -363,7 +367,9 @@ def plan_import(
     `keep_likely_duplicates` is set. Each ledger row stands for at most one candidate. `specs`
     gives the kind and label of each category the importer may need to declare. `problems` are
     the importer's own, about the source file; with any error among them, nothing will be
-    written.
+    written. `organizations` are counterparties the source shows to be organizations (a fiscal
+    host, a payment processor): those the new rows name are made public in accounts.yml, so
+    that the site does not hide them as private persons.
     """
     accounts = cooperative.accounts
     relative, path = resolve_target(cooperative.root, into)
@@ -445,20 +451,25 @@ def plan_import(
     if has_errors(plan.problems) or not plan.rows:
         return plan
     plan.ledger_data = render_rows(target, [_cells(row, accounts) for row in plan.rows], accounts)
-    if plan.categories:
+    named = {row.counterparty for row in plan.rows}
+    plan.public = sorted(n for n in organizations if n in named and n not in accounts.public_counterparties)
+    if plan.categories or plan.public:
         text, _ = read_text_file(cooperative.root, ACCOUNTS_PATH)
         try:
-            plan.accounts_text = add_categories(text or "", plan.categories)
+            plan.accounts_text = add_categories(text or "", plan.categories, plan.public)
         except AccountsEditError as error:
-            lines = "; ".join(declaration(spec) for spec in plan.categories)
+            lines = "; ".join(
+                [f"under categories: {declaration(spec)}" for spec in plan.categories]
+                + [f"under public_counterparties: {public_line(name)}" for name in plan.public]
+            )
             plan.problems.append(
                 problem(
                     "import-accounts-not-updated",
                     ACCOUNTS_PATH,
                     None,
-                    f"The import needs categories that accounts.yml does not declare, and they "
-                    f"cannot be added to it automatically ({error}). Declare them under "
-                    f"categories: yourself ({lines}), then import again.",
+                    f"The import needs lines that accounts.yml does not have, and they cannot be "
+                    f"added to it automatically ({error}). Add them yourself ({lines}), then "
+                    "import again.",
                 )
             )
     return plan
