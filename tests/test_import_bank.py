@@ -390,17 +390,18 @@ def test_two_equal_payments_against_one_typed_row_hold_back_one_and_import_the_o
     assert codes_at(outcome.problems) == {(STATEMENT, 2, "import-likely-duplicate")}
     assert [row.line for row in outcome.plan.rows] == [3]
     assert len(ledger_rows(books)) == 1
-    # importing the same statement again adds nothing: one is recognized, the other held back
+    # importing the same statement again adds nothing: the imported one is recognized by the
+    # id the import gave it (equal rows of one statement get ids), the other is held back again
     before = snapshot(books)
     outcome = run_import(books, statement, "us-amount")
     assert outcome.plan.rows == [] and outcome.plan.duplicates == 1
-    assert [pair.row.line for pair in outcome.plan.held_back] == [3]
+    assert [pair.row.line for pair in outcome.plan.held_back] == [2]
     assert snapshot(books) == before
-    # accepting the line it now names imports the second payment, once
-    outcome = run_import(books, statement, "us-amount", accept_lines=frozenset({3}))
+    # accepting the line it names imports the other payment, once
+    outcome = run_import(books, statement, "us-amount", accept_lines=frozenset({2}))
     assert len(outcome.plan.rows) == 1 and not outcome.plan.held_back
     assert len(ledger_rows(books)) == 2
-    outcome = run_import(books, statement, "us-amount", accept_lines=frozenset({3}))
+    outcome = run_import(books, statement, "us-amount", accept_lines=frozenset({2}))
     assert outcome.plan.rows == [] and outcome.plan.duplicates == 2
 
 
@@ -593,7 +594,9 @@ def test_a_dry_run_says_what_to_do_before_importing(books):
         ),
         ("Anna Müller;12,50", "Anna Müller;12.50", "import-amount-invalid"),
         ("Anna Müller;12,50", "Anna Müller;12,505", "import-amount-invalid"),
-        ("Anna Müller;12,50", "Anna Müller;EUR 12,50", "import-amount-invalid"),
+        ("Anna Müller;12,50", "Anna Müller;USD 12,50", "import-currency-mismatch"),
+        ("Anna Müller;12,50", "Anna Müller;12,50 $", "import-currency-mismatch"),
+        ("Anna Müller;12,50", "Anna Müller;12 EUR 50", "import-amount-invalid"),
         ("Anna Müller;12,50", "Anna Müller;", "import-value-missing"),
         ("Anna Müller;12,50;EUR", "Anna Müller;12,50;USD", "import-currency-mismatch"),
         ("Anna Müller;12,50;EUR", "Anna Müller;12,50;EUR;x", "csv-ragged-row"),
@@ -1113,3 +1116,63 @@ def test_detect_on_what_is_no_statement_cannot_run_and_writes_nothing(books, con
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
     assert snapshot(books) == before
+
+
+@pytest.mark.parametrize("cell", ["12,50 €", "€12,50", "EUR 12,50", "12,50eur", "+12,50 €"])
+def test_an_amount_written_with_the_books_own_currency_is_read(books, cell):
+    statement = GERMAN.replace("Anna Müller;12,50;EUR", f"Anna Müller;{cell};EUR")
+    outcome = run_import(books, statement, GERMAN_RULES, encoding="cp1252", dry_run=True)
+    assert not has_errors(outcome.problems), outcome.problems
+    assert sorted(row.amount for row in outcome.plan.rows if "Anna" in row.counterparty) == [1250]
+
+
+@pytest.mark.parametrize("cell, minor", [("-850,00 €", -85000), ("€ -850,00", -85000), ("-€850,00", -85000)])
+def test_a_negative_amount_keeps_its_sign_around_the_currency_sign(books, cell, minor):
+    statement = GERMAN.replace("-850,00", cell)
+    outcome = run_import(books, statement, GERMAN_RULES, encoding="cp1252", dry_run=True)
+    assert not has_errors(outcome.problems), outcome.problems
+    assert [row.amount for row in outcome.plan.rows if row.category == "rent"] == [minor]
+
+
+def test_a_dollar_amount_is_read_in_books_kept_in_canadian_dollars(tmp_path):
+    write_coop(tmp_path, {}, ACCOUNTS.replace("currency: EUR", "currency: CAD"))
+    statement = "Date,Description,Amount\n11/02/2026,Dues,$10.00\n11/03/2026,Rent,-$5.00\n"
+    outcome = run_import(tmp_path, statement, "us-amount", dry_run=True)
+    assert not has_errors(outcome.problems), outcome.problems
+    assert sorted(row.amount for row in outcome.plan.rows) == [-500, 1000]
+
+
+def test_a_currency_mismatch_in_books_without_rows_says_how_to_change_their_currency(tmp_path):
+    write_coop(tmp_path, {})
+    statement = "Date,Description,Amount\n11/02/2026,Dues,$10.00\n11/03/2026,Rent,-$5.00\n"
+    outcome = run_import(tmp_path, statement, "us-amount")
+    problems = [p for p in outcome.problems if p.code == "import-currency-mismatch"]
+    assert [(p.path, p.line) for p in problems] == [(STATEMENT, 2)]
+    assert "publisher new --currency" in problems[0].message
+    assert "line 2 of ledgers/accounts.yml" in problems[0].message
+    assert not outcome.written
+
+
+def test_a_currency_mismatch_in_books_with_rows_does_not_offer_to_change_the_currency(books):
+    statement = "Date,Description,Amount\n11/02/2026,Dues,$10.00\n"
+    outcome = run_import(books, statement, "us-amount")
+    problems = [p for p in outcome.problems if p.code == "import-currency-mismatch"]
+    assert len(problems) == 1 and "publisher new" not in problems[0].message
+
+
+def test_equal_movements_of_one_statement_get_ids_so_the_books_stay_publishable(tmp_path):
+    write_coop(tmp_path, {"ledgers/bank.csv": LEDGER_HEADER})
+    statement = (
+        "Date,Description,Amount\n"
+        "11/02/2026,Coffee for the repair cafe,-3.50\n"
+        "11/02/2026,Coffee for the repair cafe,-3.50\n"
+        "11/03/2026,Rent,-5.00\n"
+    )
+    outcome = run_import(tmp_path, statement, "us-amount")
+    assert outcome.written and not has_errors(outcome.problems), outcome.problems
+    ids = [row.id for row in outcome.plan.rows]
+    assert ids[0] and ids[1] and ids[0] != ids[1] and ids[2] == ""
+    cooperative, problems = check_cooperative(tmp_path, today=TODAY)
+    assert "likely-double-entry" not in {p.code for p in problems}
+    again = run_import(tmp_path, statement, "us-amount")
+    assert again.plan.rows == [] and not has_errors(again.problems)

@@ -372,7 +372,7 @@ def test_categories_are_declared_in_accounts_yml_keeping_every_other_line(books)
     run_import(books, legacy_export())
     after = (books / "ledgers/accounts.yml").read_text(encoding="utf-8")
     old_lines, new_lines = before.splitlines(), after.splitlines()
-    added = [line for line in new_lines if line not in old_lines]
+    added = [line for line in new_lines if line not in old_lines and not line.strip().startswith("- ")]
     assert [
         line for line in new_lines if line in old_lines
     ] == old_lines  # nothing lost, same order
@@ -1245,3 +1245,18 @@ def test_a_host_fee_typed_in_by_hand_is_not_inferred_a_second_time(tmp_path):
         2,
     )
     assert "00000002" in {r["id"] for r in ledger_rows(root)}  # the contribution itself is new
+
+
+def test_the_fiscal_host_that_took_fees_is_made_public_and_nobody_else(books):
+    outcome = run_import(books, legacy_export())
+    assert outcome.written
+    accounts = (books / "ledgers/accounts.yml").read_text(encoding="utf-8").splitlines()
+    start = accounts.index("public_counterparties:")
+    listed = [line.strip()[2:] for line in accounts[start + 1 :] if line.strip().startswith("- ")]
+    assert "Open Source Collective" in listed
+    assert not {"Jane Doe", "Bob Roe", "Acme Inc"} & set(listed)
+    assert any("Open Source Collective" in line for line in outcome.details)
+    _, problems = check_cooperative(books, today=TODAY)
+    assert not [p for p in problems if p.code.startswith("private-name") and "Collective" in p.message]
+    again = run_import(books, legacy_export())
+    assert again.plan.public == [] and not again.plan.rows

@@ -1,4 +1,5 @@
-"""Declaring the categories an import needs in ledgers/accounts.yml, keeping everything else.
+"""Declaring the categories an import needs in ledgers/accounts.yml, and the organizations it
+makes public, keeping everything else.
 
 accounts.yml is written by people, with comments, aligned columns and sections. A YAML dump
 would keep the comments but not the layout, so the new categories are inserted as lines of
@@ -7,6 +8,8 @@ like the entry above them. Only where `categories` is not a block mapping (writt
 `{…}` flow mapping) is the file dumped again through ruamel.yaml's round-trip, which keeps
 comments and order. Either way the result is read back and must declare exactly the old
 categories plus the new ones, with everything else unchanged; otherwise nothing is written.
+Public counterparties are added the same way, as `- Name` lines after the last one (or a new
+`public_counterparties:` list at the end of the file).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import re
 from dataclasses import dataclass
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from publisher.accounts import ACCOUNTS_PATH, Accounts, Category, parse_accounts
 
@@ -59,18 +62,60 @@ def declaration(spec: CategorySpec) -> str:
     return f"{_scalar(spec.key)}: {_value(spec)}"
 
 
-def add_categories(text: str, additions: list[CategorySpec]) -> str:
-    """accounts.yml `text` with `additions` declared at the end of `categories`."""
-    if not additions:
-        return text
+def add_categories(
+    text: str, additions: list[CategorySpec], public: list[str] | tuple[str, ...] = ()
+) -> str:
+    """accounts.yml `text` with `additions` declared at the end of `categories`, and the
+    names of `public` added to `public_counterparties`."""
+    new_text = text
+    if additions:
+        yaml = YAML(typ="rt")
+        data = yaml.load(text)
+        categories = data["categories"]
+        new_text = _insert_lines(text, categories, additions)
+        if new_text is None:
+            new_text = _round_trip(yaml, data, additions)
+    if public:
+        new_text = _add_public(new_text, list(public))
+    _verify(text, new_text, additions, public)
+    return new_text
+
+
+def public_line(name: str) -> str:
+    """The list item that makes `name` public, without its indentation."""
+    return f"- {_scalar(name)}"
+
+
+def _add_public(text: str, names: list[str]) -> str:
     yaml = YAML(typ="rt")
     data = yaml.load(text)
-    categories = data["categories"]
-    new_text = _insert_lines(text, categories, additions)
-    if new_text is None:
-        new_text = _round_trip(yaml, data, additions)
-    _verify(text, new_text, additions)
-    return new_text
+    listed = data.get("public_counterparties")
+    lines = text.splitlines(keepends=True)
+    newline = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
+    if listed is None and "public_counterparties" not in data:
+        if lines and not lines[-1].endswith(("\n", "\r")):
+            lines[-1] += newline
+        added = [f"public_counterparties:{newline}"] + [f"  {public_line(n)}{newline}" for n in names]
+        return "".join(lines + added)
+    if isinstance(listed, CommentedSeq) and listed and not listed.fa.flow_style():
+        last_line, column = listed.lc.item(len(listed) - 1)
+        # The item's value column is after "- "; the dash stands two columns before it.
+        indent = column - 2
+        if indent >= 0 and lines[last_line][indent : indent + 2] == "- ":
+            if not lines[last_line].endswith(("\n", "\r")):
+                lines[last_line] += newline
+            added = [f"{' ' * indent}{public_line(n)}{newline}" for n in names]
+            return "".join(lines[: last_line + 1] + added + lines[last_line + 1 :])
+    if listed is None:
+        data["public_counterparties"] = CommentedSeq(names)
+    elif isinstance(listed, list):
+        listed.extend(names)
+    else:
+        raise AccountsEditError('"public_counterparties" is not a list')
+    yaml.width = 4096
+    out = io.StringIO()
+    yaml.dump(data, out)
+    return out.getvalue()
 
 
 def _indent(line: str) -> int:
@@ -125,7 +170,9 @@ def _round_trip(yaml: YAML, data: CommentedMap, additions: list[CategorySpec]) -
     return out.getvalue()
 
 
-def _verify(old_text: str, new_text: str, additions: list[CategorySpec]) -> None:
+def _verify(
+    old_text: str, new_text: str, additions: list[CategorySpec], public: list[str] | tuple[str, ...] = ()
+) -> None:
     old, _ = parse_accounts(old_text, ACCOUNTS_PATH)
     new, problems = parse_accounts(new_text, ACCOUNTS_PATH)
     if old is None or new is None or problems:
@@ -139,6 +186,10 @@ def _verify(old_text: str, new_text: str, additions: list[CategorySpec]) -> None
         raise AccountsEditError(
             "the categories would not be exactly the old ones plus the new ones"
         )
-    unchanged: Accounts = dataclasses.replace(new, categories=old.categories)
+    if new.public_counterparties != old.public_counterparties | {n.strip() for n in public}:
+        raise AccountsEditError("the public counterparties would not be the old ones plus the new ones")
+    unchanged: Accounts = dataclasses.replace(
+        new, categories=old.categories, public_counterparties=old.public_counterparties
+    )
     if unchanged != old:
         raise AccountsEditError("something other than the categories would change")

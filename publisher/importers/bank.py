@@ -16,6 +16,7 @@ import codecs
 import csv
 import dataclasses
 import datetime as dt
+import hashlib
 import io
 import math
 import re
@@ -38,11 +39,13 @@ from publisher.importers.common import (
     Problems,
     apply_plan,
     check_fund,
+    currency_advice,
     open_cooperative,
     parse_amount,
     plan_import,
     read_source,
     source_label,
+    strip_currency,
 )
 from publisher.importers.ledgerfile import CannotImport, normalize_description
 from publisher.money import MAX_DIGITS
@@ -764,9 +767,17 @@ def _cell_text(cell: Any) -> str:
 
 
 def read_statement(
-    data: bytes, path: str, profile: Profile, accounts: Accounts, found: Problems
+    data: bytes,
+    path: str,
+    profile: Profile,
+    accounts: Accounts,
+    found: Problems,
+    *,
+    empty_books: Path | None = None,
 ) -> list[Movement]:
-    """The movements of a statement (CSV text, or a workbook's first sheet), in file order."""
+    """The movements of a statement (CSV text, or a workbook's first sheet), in file order.
+    `empty_books`: the root of books without rows yet, whose currency can still be changed
+    (a currency mismatch then says how)."""
     table = (
         _workbook_table(data, profile, found)
         if is_workbook(data)
@@ -818,8 +829,9 @@ def read_statement(
                     "in the profile).",
                 )
                 ok = False
-        amount = _amount(cell, profile, units, line, found, typed)
-        currency = cell("currency").upper()
+        foreign: list[str] = []
+        amount = _amount(cell, profile, units, line, found, typed, accounts.currency, foreign.append)
+        currency = foreign[0] if foreign else cell("currency").upper()
         if currency and currency != accounts.currency:
             wrong_currency.setdefault(currency, []).append(line)
             ok = False
@@ -846,7 +858,12 @@ def read_statement(
             "import-currency-mismatch",
             currency_lines[0],
             f"This movement is in {currency}{more}, but the books are kept in {accounts.currency} "
-            "(accounts.yml). Import only the statement of an account in that currency.",
+            "(accounts.yml). "
+            + (
+                currency_advice(empty_books, accounts.currency, currency)
+                if empty_books is not None
+                else "Import only the statement of an account in that currency."
+            ),
         )
     _check_references(movements, profile, found)
     return movements
@@ -876,14 +893,23 @@ def _amount(
     line: int,
     found: Problems,
     typed: dict[str, Any] | None = None,
+    currency: str = "",
+    foreign: Callable[[str], None] = lambda code: None,
 ) -> int | None:
-    """The signed amount of a row: its amount column, or its credit minus its debit."""
+    """The signed amount of a row: its amount column, or its credit minus its debit.
+
+    A cell may carry the books' own currency ("€ -12,50", "12.50 EUR"): that says nothing
+    else than the books do. A cell in another currency is given to `foreign` and not read."""
 
     def read(key: str) -> int | None:
         raw = (typed or {}).get(key)
         if isinstance(raw, (int, float)) and not isinstance(raw, bool):
             return _number_amount(raw, key, units, line, found)
-        value, why = parse_amount(cell(key), units, profile.decimal, profile.thousands)
+        text, other = strip_currency(cell(key), currency)
+        if other:
+            foreign(other)
+            return None
+        value, why = parse_amount(text, units, profile.decimal, profile.thousands)
         if value is None:
             found.add(
                 "import-amount-invalid", line, f'The {key} "{cell(key)}" cannot be read: {why}.'
@@ -978,7 +1004,35 @@ def categorize(
         rows.append(row)
         if rule is None:
             unmatched.add(id(row))
-    return rows, unmatched, zero
+    return distinguish_repeats(rows, unmatched), unmatched, zero
+
+
+def distinguish_repeats(rows: list[NewRow], unmatched: set[int]) -> list[NewRow]:
+    """Rows a statement lists more than once, alike in every column, get ids of their own.
+
+    The bank's statement is its record of what happened: two equal coffees on one day are two
+    movements. Without ids the books would call them a likely double entry, and the treasurer
+    would have to number them by hand. The id is made of what the rows share and their order,
+    so importing an overlapping statement again gives the same ids (and adds nothing).
+    `unmatched` (identities of rows) is kept in step with the new rows.
+    """
+    groups: dict[tuple, list[int]] = {}
+    for index, row in enumerate(rows):
+        if not row.id:
+            key = (row.date, row.amount, row.description, row.counterparty, row.category, row.fund)
+            groups.setdefault(key, []).append(index)
+    out = list(rows)
+    for key, indexes in groups.items():
+        if len(indexes) < 2:
+            continue
+        digest = hashlib.sha256(repr(key[1:4]).encode("utf-8")).hexdigest()[:6]
+        for number, index in enumerate(indexes, 1):
+            row = rows[index]
+            out[index] = dataclasses.replace(row, id=f"{row.date:%Y%m%d}-{digest}-{number}")
+            if id(row) in unmatched:
+                unmatched.discard(id(row))
+                unmatched.add(id(out[index]))
+    return out
 
 
 def import_bank(
@@ -1012,7 +1066,8 @@ def import_bank(
     if read_profile is None:
         return Outcome(label, Plan(into, problems=profile_problems), written=False)
     found = Problems(label)
-    movements = read_statement(data, label, read_profile, accounts, found)
+    empty_books = root if cooperative.ledger.empty else None
+    movements = read_statement(data, label, read_profile, accounts, found, empty_books=empty_books)
     candidates, unmatched, zero = categorize(movements, read_profile, fund or "")
     plan = plan_import(
         cooperative,

@@ -10,12 +10,15 @@ added (a closed period, a date after today) and which categories accounts.yml mu
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+from babel.core import UnknownLocaleError, get_global
+from babel.numbers import get_currency_symbol
 
 from publisher.accounts import ACCOUNTS_PATH, Accounts, did_you_mean
 from publisher.checking import ROW_PROBLEM_LIMIT
@@ -31,6 +34,7 @@ from publisher.importers.accountsfile import (
     AccountsEditError,
     CategorySpec,
     add_categories,
+    public_line,
     declaration,
 )
 from publisher.importers.ledgerfile import (
@@ -179,6 +183,60 @@ def parse_amount(
     return (-value if sign == "-" else value), ""
 
 
+#: Locales whose symbols a statement's amounts may use for the books' currency (a Canadian
+#: bank writes "$" for CAD, a German one "€" for EUR).
+_SYMBOL_LOCALES = ("en", "en_US", "en_GB", "en_CA", "en_AU", "fr", "fr_CA", "fr_CH", "de", "de_CH", "es", "es_MX", "pt", "pt_BR", "it", "nl", "pl", "sv", "ja")
+
+#: Signs that always name a currency (a "$" or "kr" of the books' own currency is found by
+#: Babel; these catch one of another currency).
+_FOREIGN_SIGNS = "€$£¥₹₽₩₺₪₫₴₦₱₡₲₵₸"
+
+
+#: The currency a sign names when only one does ("$" and "¥" name several).
+_SIGN_CODES = {"€": "EUR", "£": "GBP", "₹": "INR", "₽": "RUB", "₩": "KRW", "₺": "TRY", "₪": "ILS", "₫": "VND", "₴": "UAH", "₦": "NGN", "₱": "PHP"}
+
+
+@functools.cache
+def currency_marks(currency: str) -> frozenset[str]:
+    """The ways a statement writes the books' currency: its code and its symbols."""
+    marks = {currency.upper()}
+    for locale in _SYMBOL_LOCALES:
+        try:
+            marks.add(get_currency_symbol(currency, locale=locale))
+        except (ValueError, UnknownLocaleError):
+            continue
+    return frozenset(m for m in marks if m and not re.search(r"[0-9.,+-]", m))
+
+
+def strip_currency(cell: str, currency: str) -> tuple[str, str | None]:
+    """An amount cell without the books' currency sign or code ("-12,50 €" -> "-12,50"), and
+    the code of another currency it names (None when it names none or the books' own)."""
+    text = cell.strip()
+    if not currency or not re.search(rf"[{_FOREIGN_SIGNS}]|[A-Za-z]", text):
+        return text, None
+    for mark in sorted(currency_marks(currency), key=len, reverse=True):
+        pattern = rf"^\s*([+-]?)\s*{re.escape(mark)}\s*|\s*{re.escape(mark)}\s*$"
+        stripped = re.sub(pattern, lambda m: m.group(1) or "", text, count=1, flags=re.IGNORECASE)
+        if stripped != text:
+            # "€ -12,50" and "-€12,50" both read as -12,50.
+            return re.sub(r"^([+-])\s+", r"\1", stripped.strip()), None
+    # Only a mark of another currency makes the cell foreign; the books' own mark in the
+    # middle of the number ("12 EUR 50") is left for the amount reader to refuse.
+    own = currency_marks(currency)
+    code = re.search(r"(?<![A-Za-z])([A-Z]{3})(?![A-Za-z])", text)
+    if code and code.group(1) in _iso_codes() and code.group(1) not in own:
+        return text, code.group(1)
+    sign = re.search(rf"[{_FOREIGN_SIGNS}]", text)
+    if sign and sign.group(0) not in own:
+        return text, _SIGN_CODES.get(sign.group(0), sign.group(0))
+    return text, None
+
+
+@functools.cache
+def _iso_codes() -> frozenset[str]:
+    return frozenset(get_global("all_currencies"))
+
+
 def _amount_reason(text: str, decimal: str, thousands: str) -> str:
     grouping = (
         f' and "{thousands}" between thousands' if thousands else " and no thousands separator"
@@ -221,8 +279,10 @@ class Plan:
     #: (path, line) of the ledger rows recognized as imported before
     recognized: set[tuple[str, int]] = field(default_factory=set)
     categories: list[CategorySpec] = field(default_factory=list)  # to declare in accounts.yml
+    #: organizations to add to public_counterparties (a fiscal host, a payment processor)
+    public: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    accounts_text: str | None = None  # accounts.yml with the categories added
+    accounts_text: str | None = None  # accounts.yml with the categories and public names added
     ledger_data: bytes | None = None  # the target ledger with the rows appended
 
 
@@ -294,6 +354,7 @@ def plan_import(
     problems: list[Problem] | None = None,
     accept_lines: frozenset[int] = frozenset(),
     keep_likely_duplicates: bool = False,
+    organizations: frozenset[str] = frozenset(),
 ) -> Plan:
     """Decide which candidate rows to add to the ledger `into`.
 
@@ -306,7 +367,9 @@ def plan_import(
     `keep_likely_duplicates` is set. Each ledger row stands for at most one candidate. `specs`
     gives the kind and label of each category the importer may need to declare. `problems` are
     the importer's own, about the source file; with any error among them, nothing will be
-    written.
+    written. `organizations` are counterparties the source shows to be organizations (a fiscal
+    host, a payment processor): those the new rows name are made public in accounts.yml, so
+    that the site does not hide them as private persons.
     """
     accounts = cooperative.accounts
     relative, path = resolve_target(cooperative.root, into)
@@ -388,20 +451,25 @@ def plan_import(
     if has_errors(plan.problems) or not plan.rows:
         return plan
     plan.ledger_data = render_rows(target, [_cells(row, accounts) for row in plan.rows], accounts)
-    if plan.categories:
+    named = {row.counterparty for row in plan.rows}
+    plan.public = sorted(n for n in organizations if n in named and n not in accounts.public_counterparties)
+    if plan.categories or plan.public:
         text, _ = read_text_file(cooperative.root, ACCOUNTS_PATH)
         try:
-            plan.accounts_text = add_categories(text or "", plan.categories)
+            plan.accounts_text = add_categories(text or "", plan.categories, plan.public)
         except AccountsEditError as error:
-            lines = "; ".join(declaration(spec) for spec in plan.categories)
+            lines = "; ".join(
+                [f"under categories: {declaration(spec)}" for spec in plan.categories]
+                + [f"under public_counterparties: {public_line(name)}" for name in plan.public]
+            )
             plan.problems.append(
                 problem(
                     "import-accounts-not-updated",
                     ACCOUNTS_PATH,
                     None,
-                    f"The import needs categories that accounts.yml does not declare, and they "
-                    f"cannot be added to it automatically ({error}). Declare them under "
-                    f"categories: yourself ({lines}), then import again.",
+                    f"The import needs lines that accounts.yml does not have, and they cannot be "
+                    f"added to it automatically ({error}). Add them yourself ({lines}), then "
+                    "import again.",
                 )
             )
     return plan

@@ -246,12 +246,30 @@ def import_opencollective(
         problems=found.all(),
         accept_lines=accept_lines,
         keep_likely_duplicates=keep_likely_duplicates,
+        organizations=organizations(transactions),
     )
     written = False if dry_run else apply_plan(cooperative, plan)
     outcome = Outcome(label, plan, written, units=accounts.minor_units, zero=zero)
     if not has_errors(plan.problems):
         outcome.details = _details(layout, balance, transactions, accounts.minor_units)
+        if plan.public:
+            outcome.details.append(
+                f"public_counterparties in accounts.yml gains {', '.join(plan.public)}: the fiscal "
+                "host, payment processor or platform that took fees, named on the site."
+            )
     return outcome
+
+
+#: Transactions whose other side is an organization: the fiscal host, the payment processor,
+#: the platform. A contributor or a payee may be a private person; these never are.
+ORGANIZATION_KINDS = frozenset(
+    kind for kind, roles in KIND_ROLES.items() if roles[0] in ("host-fees", "payment-fees", "platform-fees")
+)
+
+
+def organizations(transactions: list[Transaction]) -> frozenset[str]:
+    """The counterparties that took fees: organizations, published by name."""
+    return frozenset(t.counterparty for t in transactions if t.kind in ORGANIZATION_KINDS and t.counterparty)
 
 
 def _roles(overrides: dict[str, str]) -> dict[str, CategorySpec]:
