@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from publisher.cooperative import Cooperative
+from publisher.measures import measures_json
 from publisher.money import format_minor
 
 
@@ -62,6 +63,8 @@ class Summary:
     #: fund -> the day of its last balance assertion (None: never reconciled with the bank);
     #: its rows dated after that day are not yet reconciled
     reconciled_through: dict[str, dt.date | None] = field(default_factory=dict)
+    #: the measures of activity as summary.json writes them (publisher.measures.measures_json)
+    measures: dict = field(default_factory=dict)
 
     def money(self, minor: int) -> str:
         return format_minor(minor, self.units)
@@ -162,6 +165,7 @@ def summarize(cooperative: Cooperative, errors: int = 0, warnings: int = 0) -> S
         labels={key: c.label for key, c in accounts.categories.items()},
         kinds=kinds,
         reconciled_through=reconciled_through(cooperative),
+        measures=measures_json(cooperative),
     )
 
 
@@ -187,4 +191,6 @@ def summary_json(summary: Summary, commit: str | None) -> dict:
             fund: day.isoformat() if day else None for fund, day in summary.reconciled_through.items()
         },
         "checks": {"errors": summary.errors, "warnings": summary.warnings},
+        # An addition to FORMATS (docs/formats-notes.md), only where measures are kept.
+        **({"measures": summary.measures} if summary.measures else {}),
     }
