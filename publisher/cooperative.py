@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 # Imported for their checks, which register themselves.
+import publisher.assets as assets_module
 import publisher.ledger as ledger_module
 import publisher.measures as measures_module
 import publisher.privacy  # noqa: F401
@@ -58,6 +59,8 @@ class Cooperative:
     today: dt.date
     #: the rows of ledgers/measures.csv (see publisher.measures)
     measures: pd.DataFrame = field(default_factory=lambda: pd.DataFrame({"path": [], "line": []}))
+    #: the rows of ledgers/assets.csv (see publisher.assets)
+    assets: pd.DataFrame = field(default_factory=lambda: pd.DataFrame({"path": [], "line": []}))
     governance: Governance = field(default_factory=Governance)
     tables: dict[str, Table] = field(default_factory=dict, repr=False)
     #: results computed once on demand (the history of the books)
@@ -111,6 +114,7 @@ class CsvFiles:
     budgets: list[Path]
     balances: list[Path]
     measures: list[Path] = field(default_factory=list)
+    assets: list[Path] = field(default_factory=list)
     #: what under ledgers/ is not read, and why (nothing there is ignored silently)
     problems: list[Problem] = field(default_factory=list)
 
@@ -129,7 +133,7 @@ _WORKBOOKS = (".xlsx", ".xlsm", ".xls", ".ods", ".numbers")
 
 def book_role(name: str) -> str | None:
     """What a file directly under ledgers/ is read as: "ledger", "budget", "balances",
-    "measures", or None.
+    "measures", "assets", or None.
 
     This is the one place that decides which files are books (FORMATS.md: budget*.csv,
     balances.csv, every other *.csv); a reader for workbooks would start here.
@@ -144,6 +148,8 @@ def book_role(name: str) -> str | None:
         return "balances"
     if name.lower() == measures_module.MEASURES_FILE:
         return "measures"
+    if name.lower() == assets_module.ASSETS_FILE:
+        return "assets"
     return "ledger"
 
 
@@ -186,7 +192,7 @@ def _not_read_message(name: str, is_dir: bool) -> str:
 
 def find_csv_files(ledgers_dir: Path) -> CsvFiles:
     """Sort the files of ledgers/ by role, and report every one that is not read."""
-    ledgers, budgets, balances, measures = [], [], [], []
+    ledgers, budgets, balances, measures, assets = [], [], [], [], []
     problems: list[Problem] = []
     folder = f"{LEDGERS_DIR}/"
     entries = []
@@ -226,10 +232,9 @@ def find_csv_files(ledgers_dir: Path) -> CsvFiles:
                 is_dir = entry.is_dir(follow_symlinks=False)
                 problems.append(problem("ledgers-file-not-read", relative, None, _not_read_message(name, is_dir)))
             continue
-        {"ledger": ledgers, "budget": budgets, "balances": balances, "measures": measures}[role].append(
-            Path(entry.path)
-        )
-    return CsvFiles(ledgers, budgets, balances, measures, problems)
+        roles = {"ledger": ledgers, "budget": budgets, "balances": balances, "measures": measures, "assets": assets}
+        roles[role].append(Path(entry.path))
+    return CsvFiles(ledgers, budgets, balances, measures, assets, problems)
 
 
 def _relative(root: Path, path: Path) -> str:
@@ -365,12 +370,13 @@ def load_cooperative(
     files = find_csv_files(root / LEDGERS_DIR)
     problems += files.problems
     tables: dict[str, Table] = {}
-    frames: dict[str, list[pd.DataFrame]] = {"ledger": [], "budget": [], "balances": [], "measures": []}
+    frames: dict[str, list[pd.DataFrame]] = {"ledger": [], "budget": [], "balances": [], "measures": [], "assets": []}
     readers = {
         "ledger": (files.ledgers, ledger_module.read_ledger),
         "budget": (files.budgets, ledger_module.read_budget),
         "balances": (files.balances, ledger_module.read_balances),
         "measures": (files.measures, measures_module.read_measures),
+        "assets": (files.assets, assets_module.read_assets),
     }
     rows_read = [0]
     rows_lock = threading.Lock()
@@ -420,6 +426,7 @@ def load_cooperative(
         budget=_concat(frames["budget"]),
         balances=_concat(frames["balances"]),
         measures=_concat(frames["measures"]),
+        assets=_concat(frames["assets"]),
         today=today or dt.date.today(),
         governance=governance,
         tables=tables,

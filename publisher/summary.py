@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from publisher.cooperative import Cooperative
+from publisher.assets import assets_json
 from publisher.measures import measures_json
 from publisher.money import format_minor
 
@@ -65,6 +66,8 @@ class Summary:
     reconciled_through: dict[str, dt.date | None] = field(default_factory=dict)
     #: the measures of activity as summary.json writes them (publisher.measures.measures_json)
     measures: dict = field(default_factory=dict)
+    #: the collective assets as summary.json writes them (publisher.assets.assets_json)
+    assets: dict = field(default_factory=dict)
 
     def money(self, minor: int) -> str:
         return format_minor(minor, self.units)
@@ -166,6 +169,7 @@ def summarize(cooperative: Cooperative, errors: int = 0, warnings: int = 0) -> S
         kinds=kinds,
         reconciled_through=reconciled_through(cooperative),
         measures=measures_json(cooperative),
+        assets=assets_json(cooperative),
     )
 
 
@@ -193,4 +197,5 @@ def summary_json(summary: Summary, commit: str | None) -> dict:
         "checks": {"errors": summary.errors, "warnings": summary.warnings},
         # An addition to FORMATS (docs/formats-notes.md), only where measures are kept.
         **({"measures": summary.measures} if summary.measures else {}),
+        **({"assets": summary.assets} if summary.assets else {}),
     }
