@@ -271,3 +271,58 @@ def measures_json(cooperative: Cooperative) -> dict:
             },
         }
     return out
+
+
+# -- Membership -------------------------------------------------------------------------------
+
+#: A `kind: level` measure with this key counts the members (docs/formats-notes.md).
+MEMBERS_MEASURE = "members"
+
+
+@dataclass(frozen=True)
+class MembershipYear:
+    year: int
+    #: the members at the year's last count (None: no count that year)
+    members: Decimal | None
+    #: where that count comes from: "measures.csv" (the members measure) or "minutes"
+    source: str | None
+    meetings: int
+    #: the average share of members present at the year's meetings (None: no meeting)
+    attendance: Decimal | None
+
+
+def membership(cooperative: Cooperative) -> list[MembershipYear]:
+    """Members and participation per year: the members measure where it is kept, else the
+    membership the last meeting of the year recorded; the meetings and their attendance."""
+    meetings = sorted(cooperative.governance.meetings, key=lambda m: m.date)
+    measure = cooperative.accounts.measures.get(MEMBERS_MEASURE)
+    counted = measure_years(cooperative).get(MEMBERS_MEASURE, {}) if measure is not None and measure.kind == "level" else {}
+    years = sorted({m.date.year for m in meetings} | set(counted))
+    out = []
+    for year in years:
+        held = [m for m in meetings if m.date.year == year]
+        if year in counted:
+            members, source = counted[year].quantity, MEASURES_FILE
+        elif held:
+            members, source = Decimal(held[-1].members), "minutes"
+        else:
+            members, source = None, None
+        attendance = _sum(m.attendance for m in held) / len(held) if held else None
+        out.append(MembershipYear(year, members, source, len(held), attendance))
+    return out
+
+
+def membership_json(cooperative: Cooperative) -> dict:
+    """summary.json's `membership`: per year the members, where the count comes from, the
+    meetings and their average attendance (a share, four decimals)."""
+    return {
+        str(y.year): {
+            "members": str(y.members) if y.members is not None else None,
+            "source": y.source,
+            "meetings": y.meetings,
+            "attendance": str(y.attendance.quantize(Decimal("0.0001"), rounding=ROUND_HALF_EVEN))
+            if y.attendance is not None
+            else None,
+        }
+        for y in membership(cooperative)
+    }

@@ -14,7 +14,7 @@ import pandas as pd
 
 from publisher.cooperative import Cooperative
 from publisher.assets import assets_json
-from publisher.measures import measures_json
+from publisher.measures import measures_json, membership_json
 from publisher.money import format_minor
 
 
@@ -68,6 +68,8 @@ class Summary:
     measures: dict = field(default_factory=dict)
     #: the collective assets as summary.json writes them (publisher.assets.assets_json)
     assets: dict = field(default_factory=dict)
+    #: members and participation per year (publisher.measures.membership_json)
+    membership: dict = field(default_factory=dict)
 
     def money(self, minor: int) -> str:
         return format_minor(minor, self.units)
@@ -170,6 +172,7 @@ def summarize(cooperative: Cooperative, errors: int = 0, warnings: int = 0) -> S
         reconciled_through=reconciled_through(cooperative),
         measures=measures_json(cooperative),
         assets=assets_json(cooperative),
+        membership=membership_json(cooperative),
     )
 
 
@@ -198,4 +201,5 @@ def summary_json(summary: Summary, commit: str | None) -> dict:
         # An addition to FORMATS (docs/formats-notes.md), only where measures are kept.
         **({"measures": summary.measures} if summary.measures else {}),
         **({"assets": summary.assets} if summary.assets else {}),
+        **({"membership": summary.membership} if summary.membership else {}),
     }

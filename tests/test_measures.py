@@ -185,3 +185,30 @@ def test_summary_json_carries_the_measures_only_where_they_are_kept(tmp_path):
     assert data["measures"]["loans"]["years"]["2026"]["quantity"] == "3"
     plain, plain_problems = check_cooperative(write_coop(tmp_path / "plain", {"ledgers/2026.csv": LEDGER}), today=TODAY)
     assert "measures" not in summary_json(summarize(plain), None)
+
+
+def _minutes(date: str, members: int, present: int) -> str:
+    return f"---\ntitle: Assembly\ndate: {date}\nmembers: {members}\npresent: {present}\n---\n"
+
+
+def test_membership_comes_from_the_members_measure_else_from_the_minutes(tmp_path):
+    write_coop(
+        tmp_path,
+        {
+            "ledgers/2026.csv": LEDGER,
+            "ledgers/measures.csv": MEASURES_HEADER + "2026-06-30,members,58,,\n2026-02-01,members,51,,\n",
+            "content/minutes/2025-03-01.md": _minutes("2025-03-01", 40, 30),
+            "content/minutes/2025-10-01.md": _minutes("2025-10-01", 44, 11),
+            "content/minutes/2026-03-01.md": _minutes("2026-03-01", 52, 26),
+        },
+        WITH_MEASURES,
+    )
+    cooperative, problems = check_cooperative(tmp_path, today=TODAY)
+    assert not has_errors(problems), problems
+    from publisher.measures import membership_json
+
+    data = membership_json(cooperative)
+    # 2025: no count in measures.csv, so the last meeting's 44; attendance (30/40 + 11/44) / 2 = 0.5
+    assert data["2025"] == {"members": "44", "source": "minutes", "meetings": 2, "attendance": "0.5000"}
+    # 2026: the last reading, 58 on June 30; one meeting, 26 of 52
+    assert data["2026"] == {"members": "58", "source": "measures.csv", "meetings": 1, "attendance": "0.5000"}
