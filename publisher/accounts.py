@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
@@ -30,6 +31,7 @@ _TOP_KEYS = (
     "csv",
     "language",
     "licence",
+    "measures",
 )
 _REQUIRED_KEYS = ("name", "currency", "categories")
 _CATEGORY_KEYS = ("kind", "label", "capital", "placeholder")
@@ -75,6 +77,12 @@ KNOWN_LICENCES: dict[str, Licence] = {
 #: The licence of books whose accounts.yml names none: attribution only, the usual licence of
 #: public open data, so that anyone may reuse the books as long as they say where they come from.
 DEFAULT_LICENCE = KNOWN_LICENCES["CC-BY-4.0"]
+_MEASURE_KEYS = ("label", "unit", "kind", "negative", "cost", "reference_price", "reference_source")
+#: "total": the quantities of a period add up (kWh produced, tools lent); "level": each row is
+#: a reading on its day and the last one of a period stands (members, tools in the library).
+MEASURE_KINDS = ("total", "level")
+#: Quantities and reference prices carry at most this many decimals (0.000001 kWh is enough).
+MAX_QUANTITY_DECIMALS = 6
 
 
 @dataclass(frozen=True)
@@ -90,6 +98,23 @@ class Category:
     def is_placeholder(self) -> bool:
         """Rows here are not yet categorized: never counted as income or expense."""
         return self.placeholder or self.key == PLACEHOLDER_KEY
+
+
+@dataclass(frozen=True)
+class Measure:
+    """Something the cooperative does or has, counted in `unit` (ledgers/measures.csv)."""
+
+    key: str
+    label: str
+    unit: str
+    kind: str = "total"
+    #: whether a quantity may be below zero (energy bought back from the grid, say)
+    negative: bool = False
+    #: the expense categories whose spending is the cost of this measure
+    cost: tuple[str, ...] = ()
+    #: what members would pay elsewhere for one unit, in the books' currency, and who says so
+    reference_price: Decimal | None = None
+    reference_source: str = ""
 
 
 @dataclass(frozen=True)
@@ -114,6 +139,8 @@ class Accounts:
     #: the site's language as a BCP 47 tag ("en", "fr-CA"): how money is written for people
     language: str = DEFAULT_LANGUAGE
     licence: Licence = DEFAULT_LICENCE
+    #: measure key -> its declaration, in the order written
+    measures: dict[str, Measure] = field(default_factory=dict)
 
     @property
     def default_fund(self) -> str:
@@ -194,6 +221,7 @@ def parse_accounts(text: str, path: str = ACCOUNTS_PATH) -> tuple[Accounts | Non
     dialect = _read_dialect(reader, data)
     language = _read_language(reader, data)
     licence = _read_licence(reader, data)
+    measures = _read_measures(reader, data, categories or {})
 
     if reader.problems or name is None or currency is None or categories is None:
         # Any problem here makes the books unreadable as a whole: without a sound chart of
@@ -212,6 +240,7 @@ def parse_accounts(text: str, path: str = ACCOUNTS_PATH) -> tuple[Accounts | Non
             fund_labels=fund_labels,
             language=language,
             licence=licence,
+            measures=measures,
         ),
         reader.problems,
     )
@@ -493,3 +522,123 @@ def _read_licence(reader: _Reader, data: Any) -> Licence:
         title=title.strip() or (known.title if known else ident),
         path=path.strip() or (known.path if known else ""),
     )
+def _read_measures(reader: _Reader, data: Any, categories: dict[str, Category]) -> dict[str, Measure]:
+    value = data.get("measures")
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        reader.report(
+            "accounts-value-invalid",
+            value_line(data, "measures"),
+            '"measures" must map each measure to its unit, e.g. "tool-loans: {label: Tools lent, unit: loans}".',
+        )
+        return {}
+    measures: dict[str, Measure] = {}
+    for key, spec in value.items():
+        line = key_line(value, key)
+        if not isinstance(key, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", key):
+            reader.report(
+                "accounts-value-invalid",
+                line,
+                f"The measure key {describe(key)} must be one word of letters, digits, - and _.",
+            )
+            continue
+        if not isinstance(spec, dict):
+            reader.report(
+                "accounts-value-invalid",
+                line,
+                f'The measure "{key}" must be a mapping with a unit, e.g. "{key}: {{label: Tools lent, unit: loans}}".',
+            )
+            continue
+        reader.unknown_keys(spec, _MEASURE_KEYS, f'the measure "{key}"')
+        found = len(reader.problems)
+        unit = reader.text(spec, "unit", f'The unit of the measure "{key}"') if "unit" in spec else None
+        if "unit" not in spec:
+            reader.report(
+                "accounts-value-invalid",
+                line,
+                f'The measure "{key}" needs a unit (what one is counted in: kWh, loans, hours, members).',
+            )
+        label = reader.text(spec, "label", f'The label of the measure "{key}"') if "label" in spec else key
+        kind = spec.get("kind", "total")
+        if kind not in MEASURE_KINDS:
+            reader.report(
+                "accounts-value-invalid",
+                value_line(spec, "kind"),
+                f'The kind of the measure "{key}" is {describe(kind)}; it must be "total" (the '
+                'quantities of a year add up) or "level" (each row is a reading on its day, such as a '
+                "number of members).",
+            )
+        negative = spec.get("negative", False)
+        if not isinstance(negative, bool):
+            reader.report(
+                "accounts-value-invalid",
+                value_line(spec, "negative"),
+                f'"negative" of the measure "{key}" must be true or false, not {describe(negative)}.',
+            )
+        cost = _measure_cost(reader, spec, key, categories)
+        price = _reference_price(reader, spec, key)
+        source = ""
+        if "reference_source" in spec:
+            source = reader.text(spec, "reference_source", f'The reference_source of the measure "{key}"') or ""
+        if price is not None and not source:
+            reader.report(
+                "accounts-value-invalid",
+                value_line(spec, "reference_price"),
+                f'The measure "{key}" has a reference_price but no reference_source: say where the '
+                'price comes from (reference_source: "Regulated tariff 2026, city energy office"), so '
+                "that readers can check the comparison.",
+            )
+        if len(reader.problems) == found and unit:
+            measures[key] = Measure(key, label or key, unit, kind, negative, cost, price, source)
+    return measures
+
+
+def _measure_cost(reader: _Reader, spec: Any, key: str, categories: dict[str, Category]) -> tuple[str, ...]:
+    value = spec.get("cost", [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        reader.report(
+            "accounts-value-invalid",
+            value_line(spec, "cost"),
+            f'"cost" of the measure "{key}" must list expense categories, e.g. "cost: [energy-maintenance]".',
+        )
+        return ()
+    for category in value:
+        known = categories.get(category)
+        if known is None:
+            reader.report(
+                "accounts-value-invalid",
+                value_line(spec, "cost"),
+                f'The cost of the measure "{key}" names the category "{category}", which '
+                f"accounts.yml does not declare.{did_you_mean(category, categories)}",
+            )
+        elif known.kind != "expense":
+            reader.report(
+                "accounts-value-invalid",
+                value_line(spec, "cost"),
+                f'The cost of the measure "{key}" names "{category}", a category of kind '
+                f"{known.kind}: only expense categories make up a cost.",
+            )
+    return tuple(value)
+
+
+def _reference_price(reader: _Reader, spec: Any, key: str) -> Decimal | None:
+    if "reference_price" not in spec:
+        return None
+    value = spec.get("reference_price")
+    # load_yaml reads a YAML number as a Decimal, digit for digit as written.
+    text = str(value) if isinstance(value, (int, str, Decimal)) else ""
+    text = text.strip()
+    pattern = rf"[0-9]+(\.[0-9]{{1,{MAX_QUANTITY_DECIMALS}}})?"
+    if isinstance(value, bool) or not re.fullmatch(pattern, text):
+        reader.report(
+            "accounts-value-invalid",
+            value_line(spec, "reference_price"),
+            f'The reference_price of the measure "{key}" must be a price per unit in the books\' '
+            f'currency, written with a point and at most {MAX_QUANTITY_DECIMALS} decimals, such as '
+            f'"0.28", not {describe(value)}.',
+        )
+        return None
+    return Decimal(text)

@@ -19,7 +19,9 @@ from pathlib import Path
 import pandas as pd
 
 # Imported for their checks, which register themselves.
+import publisher.assets as assets_module
 import publisher.ledger as ledger_module
+import publisher.measures as measures_module
 import publisher.privacy  # noqa: F401
 import publisher.history  # noqa: F401
 import publisher.stories  # noqa: F401
@@ -55,6 +57,10 @@ class Cooperative:
     budget: pd.DataFrame
     balances: pd.DataFrame
     today: dt.date
+    #: the rows of ledgers/measures.csv (see publisher.measures)
+    measures: pd.DataFrame = field(default_factory=lambda: pd.DataFrame({"path": [], "line": []}))
+    #: the rows of ledgers/assets.csv (see publisher.assets)
+    assets: pd.DataFrame = field(default_factory=lambda: pd.DataFrame({"path": [], "line": []}))
     governance: Governance = field(default_factory=Governance)
     tables: dict[str, Table] = field(default_factory=dict, repr=False)
     #: results computed once on demand (the history of the books)
@@ -107,6 +113,8 @@ class CsvFiles:
     ledgers: list[Path]
     budgets: list[Path]
     balances: list[Path]
+    measures: list[Path] = field(default_factory=list)
+    assets: list[Path] = field(default_factory=list)
     #: what under ledgers/ is not read, and why (nothing there is ignored silently)
     problems: list[Problem] = field(default_factory=list)
 
@@ -124,7 +132,8 @@ _WORKBOOKS = (".xlsx", ".xlsm", ".xls", ".ods", ".numbers")
 
 
 def book_role(name: str) -> str | None:
-    """What a file directly under ledgers/ is read as: "ledger", "budget", "balances", or None.
+    """What a file directly under ledgers/ is read as: "ledger", "budget", "balances",
+    "measures", "assets", or None.
 
     This is the one place that decides which files are books (FORMATS.md: budget*.csv,
     balances.csv, every other *.csv); a reader for workbooks would start here.
@@ -137,6 +146,10 @@ def book_role(name: str) -> str | None:
         return "budget"
     if name.lower() == BALANCES_FILE:
         return "balances"
+    if name.lower() == measures_module.MEASURES_FILE:
+        return "measures"
+    if name.lower() == assets_module.ASSETS_FILE:
+        return "assets"
     return "ledger"
 
 
@@ -179,7 +192,7 @@ def _not_read_message(name: str, is_dir: bool) -> str:
 
 def find_csv_files(ledgers_dir: Path) -> CsvFiles:
     """Sort the files of ledgers/ by role, and report every one that is not read."""
-    ledgers, budgets, balances = [], [], []
+    ledgers, budgets, balances, measures, assets = [], [], [], [], []
     problems: list[Problem] = []
     folder = f"{LEDGERS_DIR}/"
     entries = []
@@ -187,7 +200,7 @@ def find_csv_files(ledgers_dir: Path) -> CsvFiles:
         for entry in scan:
             entries.append(entry)
             if len(entries) > MAX_LEDGER_ENTRIES:
-                return CsvFiles([], [], [], [
+                return CsvFiles([], [], [], problems=[
                     problem(
                         "ledgers-too-many-files",
                         LEDGERS_DIR,
@@ -219,8 +232,9 @@ def find_csv_files(ledgers_dir: Path) -> CsvFiles:
                 is_dir = entry.is_dir(follow_symlinks=False)
                 problems.append(problem("ledgers-file-not-read", relative, None, _not_read_message(name, is_dir)))
             continue
-        {"ledger": ledgers, "budget": budgets, "balances": balances}[role].append(Path(entry.path))
-    return CsvFiles(ledgers, budgets, balances, problems)
+        roles = {"ledger": ledgers, "budget": budgets, "balances": balances, "measures": measures, "assets": assets}
+        roles[role].append(Path(entry.path))
+    return CsvFiles(ledgers, budgets, balances, measures, assets, problems)
 
 
 def _relative(root: Path, path: Path) -> str:
@@ -356,11 +370,13 @@ def load_cooperative(
     files = find_csv_files(root / LEDGERS_DIR)
     problems += files.problems
     tables: dict[str, Table] = {}
-    frames: dict[str, list[pd.DataFrame]] = {"ledger": [], "budget": [], "balances": []}
+    frames: dict[str, list[pd.DataFrame]] = {"ledger": [], "budget": [], "balances": [], "measures": [], "assets": []}
     readers = {
         "ledger": (files.ledgers, ledger_module.read_ledger),
         "budget": (files.budgets, ledger_module.read_budget),
         "balances": (files.balances, ledger_module.read_balances),
+        "measures": (files.measures, measures_module.read_measures),
+        "assets": (files.assets, assets_module.read_assets),
     }
     rows_read = [0]
     rows_lock = threading.Lock()
@@ -409,6 +425,8 @@ def load_cooperative(
         ledger=_concat(frames["ledger"]),
         budget=_concat(frames["budget"]),
         balances=_concat(frames["balances"]),
+        measures=_concat(frames["measures"]),
+        assets=_concat(frames["assets"]),
         today=today or dt.date.today(),
         governance=governance,
         tables=tables,

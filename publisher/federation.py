@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +54,7 @@ FETCH_WORKERS = 4
 MAX_NESTING = 3
 OTHER_INCOME, OTHER_EXPENSE = "other-income", "other-expense"
 #: Bump when the cached results' shape changes, so that old caches are not trusted.
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 
 E, W = Severity.ERROR, Severity.WARNING
 for _code, _severity, _summary in [
@@ -67,9 +68,9 @@ for _code, _severity, _summary in [
 ]:
     register_code(_code, _severity, _summary)
 
-_TOP_KEYS = ("name", "currency", "categories", "members", "deadline")
+_TOP_KEYS = ("name", "currency", "categories", "members", "deadline", "measures")
 _REQUIRED_KEYS = ("name", "currency", "categories", "members")
-_MEMBER_KEYS = ("id", "repo", "ref", "path", "map", "name", "site")
+_MEMBER_KEYS = ("id", "repo", "ref", "path", "map", "name", "site", "measures")
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,15 @@ class MemberConfig:
     line: int | None
     name: str | None = None
     site: str | None = None
+    #: member measure key -> federation measure key (a key not listed maps to itself)
+    measures: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FederationMeasure:
+    key: str
+    label: str
+    unit: str
 
 
 @dataclass(frozen=True)
@@ -93,6 +103,8 @@ class FederationConfig:
     members: tuple[MemberConfig, ...]
     #: seconds the whole build may take (fetching and checking every member)
     deadline: int = DEFAULT_DEADLINE_SECONDS
+    #: the measures the federation sums across its members, where the units match
+    measures: dict[str, FederationMeasure] = field(default_factory=dict)
 
 
 @dataclass
@@ -114,6 +126,13 @@ class MemberResult:
     budget: dict[str, dict[str, int]] = field(default_factory=dict)
     #: member category keys that mapped to nothing of the federation's chart
     unmapped: list[str] = field(default_factory=list)
+    #: year -> federation measure -> {"quantity", "cost", "cost_per_unit", "saved"} as text
+    #: (money as minor-unit integers; None where the member states no cost or reference price)
+    measures: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    #: member measures left out, and why ("solar-kwh: in MWh, the federation's energy in kWh")
+    unmatched_measures: list[str] = field(default_factory=list)
+    #: year -> {"created": number of collective assets acquired, "cost": minor units}
+    assets: dict[str, dict[str, int]] = field(default_factory=dict)
     errors: int = 0
     warnings: int = 0
     nested: bool = False
@@ -145,6 +164,26 @@ class Federation:
                 target = years.setdefault(year, {})
                 for category, value in categories.items():
                     target[category] = target.get(category, 0) + value
+        return dict(sorted(years.items()))
+
+    def consolidated_measures(self) -> dict[str, dict[str, Decimal]]:
+        """year -> federation measure -> the quantities of the members that are ok, summed."""
+        years: dict[str, dict[str, Decimal]] = {}
+        for member in self.ok_members():
+            for year, measures in member.measures.items():
+                target = years.setdefault(year, {})
+                for key, figures in measures.items():
+                    target[key] = target.get(key, Decimal(0)) + Decimal(figures["quantity"])
+        return dict(sorted(years.items()))
+
+    def consolidated_assets(self) -> dict[str, dict[str, int]]:
+        """year -> {"created", "cost"}: the collective assets of the members that are ok."""
+        years: dict[str, dict[str, int]] = {}
+        for member in self.ok_members():
+            for year, figures in member.assets.items():
+                target = years.setdefault(year, {"created": 0, "cost": 0})
+                target["created"] += figures["created"]
+                target["cost"] += figures["cost"]
         return dict(sorted(years.items()))
 
     def consolidated_budget(self) -> dict[str, dict[str, int]]:
@@ -274,9 +313,39 @@ def parse_federation(text: str, path: str = FEDERATION_PATH) -> tuple[Federation
                     continue
                 seen.add(member.id)
                 members.append(member)
+    measures = _parse_measures(data, report)
     if problems:
         return None, problems
-    return FederationConfig(name.strip(), currency.strip().upper(), units, categories, tuple(members), int(deadline)), problems
+    return (
+        FederationConfig(
+            name.strip(), currency.strip().upper(), units, categories, tuple(members), int(deadline), measures
+        ),
+        problems,
+    )
+
+
+def _parse_measures(data: Any, report: Callable[[str, int | None, str], None]) -> dict[str, FederationMeasure]:
+    raw = data.get("measures")
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        report("federation-value-invalid", value_line(data, "measures"), '"measures" must map each measure to its unit, e.g. "energy: {label: Electricity produced, unit: kWh}".')
+        return {}
+    measures: dict[str, FederationMeasure] = {}
+    for key, spec in raw.items():
+        unit = spec.get("unit") if isinstance(spec, dict) else None
+        label = spec.get("label", key) if isinstance(spec, dict) else None
+        unknown = [k for k in spec if k not in ("label", "unit")] if isinstance(spec, dict) else []
+        if not isinstance(key, str) or not isinstance(unit, str) or not unit.strip() or not isinstance(label, str) or unknown:
+            report(
+                "federation-value-invalid",
+                key_line(raw, key),
+                f'The measure "{key}" needs a unit and may have a label, nothing else: '
+                f'"{key}: {{label: Electricity produced, unit: kWh}}".',
+            )
+            continue
+        measures[key] = FederationMeasure(key, label, unit.strip())
+    return measures
 
 
 def _item_line(items: Any, index: int) -> int | None:
@@ -323,12 +392,17 @@ def _parse_member(item: Any, line: int | None, report: Callable[[str, int | None
     if not isinstance(mapping, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()):
         invalid("map", '"map" must map member categories to federation categories, e.g. {tools: equipment}.')
         mapping = {}
+    measures = item.get("measures") or {}
+    if not isinstance(measures, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in measures.items()):
+        invalid("measures", '"measures" must map member measures to federation measures, e.g. {solar-kwh: energy}.')
+        measures = {}
     if bad:
         return None
     return MemberConfig(
         ident, repo, ref, path, dict(mapping), line,
         name=str(item["name"]) if item.get("name") else None,
         site=safe_link(item["site"]) if item.get("site") else None,
+        measures=dict(measures),
     )
 
 
@@ -371,6 +445,8 @@ def _config_hash(config: FederationConfig, member: MemberConfig) -> str:
             "categories": config.categories,
             "currency": config.currency,
             "map": member.map,
+            "measures": {k: [m.label, m.unit] for k, m in config.measures.items()},
+            "measure_map": member.measures,
             "members": sorted(m.id for m in config.members),
         },
         sort_keys=True,
@@ -480,7 +556,49 @@ def summarize_member(
             bucket = result.budget.setdefault(str(int(year)), {})
             bucket[target] = bucket.get(target, 0) + int(value)
     result.unmapped = sorted(unmapped)
+    _member_measures(result, cooperative, member, config)
     return result
+
+
+def _member_measures(result: MemberResult, cooperative: Any, member: MemberConfig, config: FederationConfig) -> None:
+    """The member's measures in the federation's terms (where the units match) and the
+    collective assets it created per year."""
+    from publisher.assets import collective_assets
+    from publisher.measures import measure_years
+
+    declared = cooperative.accounts.measures
+    for key, years in measure_years(cooperative).items():
+        target = member.measures.get(key, key)
+        wanted = config.measures.get(target)
+        if wanted is None:
+            if key in member.measures:
+                result.unmatched_measures.append(f"{key}: mapped to {target}, which federation.yml does not declare")
+            continue
+        unit = declared[key].unit
+        if unit.strip().lower() != wanted.unit.lower():
+            result.unmatched_measures.append(f"{key}: counted in {unit}, the federation's {target} in {wanted.unit}")
+            continue
+        for year, figures in years.items():
+            bucket = result.measures.setdefault(str(year), {})
+            if target in bucket:  # two member measures mapped to one: add them up
+                previous = bucket[target]
+                bucket[target] = {
+                    "quantity": str(Decimal(previous["quantity"]) + figures.quantity),
+                    "cost": None,
+                    "cost_per_unit": None,
+                    "saved": None,
+                }
+                continue
+            bucket[target] = {
+                "quantity": str(figures.quantity),
+                "cost": figures.cost,
+                "cost_per_unit": str(figures.cost_per_unit) if figures.cost_per_unit is not None else None,
+                "saved": figures.saved,
+            }
+    for asset in collective_assets(cooperative):
+        year = result.assets.setdefault(asset.acquired[:4], {"created": 0, "cost": 0})
+        year["created"] += 1
+        year["cost"] += asset.cost or 0
 
 
 def _nested_member(
@@ -833,6 +951,45 @@ def federation_json(federation: Federation) -> dict:
             }
             for m in federation.mismatches()
         ],
+        # Additions to FORMATS (docs/formats-notes.md), only where measures or assets are kept.
+        **({"measures": _measures_shape(federation)} if config.measures else {}),
+        **(
+            {"assets": {y: {"created": f["created"], "cost": format_minor(f["cost"], units)} for y, f in assets.items()}}
+            if (assets := federation.consolidated_assets())
+            else {}
+        ),
+    }
+
+
+def _measures_shape(federation: Federation) -> dict:
+    """Per federation measure: its label and unit, the sum per year, and each member's
+    quantity and cost per unit beside it."""
+    units = federation.config.units
+    consolidated = federation.consolidated_measures()
+    money = lambda v: format_minor(v, units) if v is not None else None  # noqa: E731
+    return {
+        key: {
+            "label": measure.label,
+            "unit": measure.unit,
+            "years": {
+                year: {
+                    "quantity": str(figures[key]),
+                    "members": {
+                        m.id: {
+                            "quantity": m.measures[year][key]["quantity"],
+                            "cost": money(m.measures[year][key]["cost"]),
+                            "cost_per_unit": m.measures[year][key]["cost_per_unit"],
+                            "saved": money(m.measures[year][key]["saved"]),
+                        }
+                        for m in federation.ok_members()
+                        if key in m.measures.get(year, {})
+                    },
+                }
+                for year, figures in consolidated.items()
+                if key in figures
+            },
+        }
+        for key, measure in federation.config.measures.items()
     }
 
 

@@ -412,7 +412,8 @@ def _read_rows(table: Table, fmt: FileFormat, accounts: Accounts) -> tuple[pd.Da
         )
         frame = frame.drop(index=frame.index[index]).reset_index(drop=True)
     problems += _missing_values(table, frame, fmt)
-    frame["fund"] = frame["fund"].mask(frame["fund"].str.len() == 0, accounts.default_fund)
+    if "fund" in fmt.columns:
+        frame["fund"] = frame["fund"].mask(frame["fund"].str.len() == 0, accounts.default_fund)
     return frame, problems
 
 

@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 
 from publisher.cooperative import Cooperative
+from publisher.assets import assets_json
+from publisher.measures import measures_json, membership_json
 from publisher.money import format_minor
 
 
@@ -66,6 +68,12 @@ class Summary:
     locale: str = "en"
     #: fund key -> the name readers see
     fund_labels: dict[str, str] = field(default_factory=dict)
+    #: the measures of activity as summary.json writes them (publisher.measures.measures_json)
+    measures: dict = field(default_factory=dict)
+    #: the collective assets as summary.json writes them (publisher.assets.assets_json)
+    assets: dict = field(default_factory=dict)
+    #: members and participation per year (publisher.measures.membership_json)
+    membership: dict = field(default_factory=dict)
 
     def fund_label(self, fund: str) -> str:
         return self.fund_labels.get(fund, fund)
@@ -174,6 +182,9 @@ def summarize(cooperative: Cooperative, errors: int = 0, warnings: int = 0) -> S
         reconciled_through=reconciled_through(cooperative),
         locale=accounts.language,
         fund_labels={fund: accounts.fund_label(fund) for fund in accounts.funds},
+        measures=measures_json(cooperative),
+        assets=assets_json(cooperative),
+        membership=membership_json(cooperative),
     )
 
 
@@ -199,4 +210,8 @@ def summary_json(summary: Summary, commit: str | None) -> dict:
             fund: day.isoformat() if day else None for fund, day in summary.reconciled_through.items()
         },
         "checks": {"errors": summary.errors, "warnings": summary.warnings},
+        # An addition to FORMATS (docs/formats-notes.md), only where measures are kept.
+        **({"measures": summary.measures} if summary.measures else {}),
+        **({"assets": summary.assets} if summary.assets else {}),
+        **({"membership": summary.membership} if summary.membership else {}),
     }

@@ -50,6 +50,8 @@ def test_a_new_cooperative_passes_the_checks_and_builds(tmp_path):
         f"ledgers/{year}.csv",
         "ledgers/budget.csv",
         "ledgers/balances.csv",
+        "ledgers/measures.csv",
+        "ledgers/assets.csv",
         "content/index.md",
         "content/charter.md",
         f"content/minutes/{day}-founding-meeting.md",

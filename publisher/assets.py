@@ -1,0 +1,260 @@
+"""ledgers/assets.csv: what the members own together, each asset tied to the ledger row that
+paid for it or the decision that brought it in, and checked against both.
+
+The file (docs/formats-notes.md): `id`, `name`, `acquired`, `status`, and at least one of `row`
+(the `id` of a ledger row) and `decision` (the `id` of a decision in the minutes); `note`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from publisher.accounts import Accounts
+from publisher.checking import check, row_problems
+from publisher.csvfile import Table
+from publisher.ledger import FileFormat, _empty_frame, _parse_date_column, _read_rows
+from publisher.money import format_minor
+from publisher.problems import Problem, Severity, did_you_mean, register_code
+
+if TYPE_CHECKING:
+    from publisher.cooperative import Cooperative
+
+ASSETS_FILE = "assets.csv"
+ASSETS = FileFormat(
+    "assets", ("id", "name", "acquired", "status", "row", "decision", "note"), ("id", "name", "acquired", "status")
+)
+#: What an asset is doing now: used by the members, lent out, or no longer in use.
+STATUSES = ("in use", "lent", "retired")
+
+E = Severity.ERROR
+register_code("asset-id-duplicate", E, "Two assets of assets.csv share an id.")
+register_code("asset-status-invalid", E, "An asset's status is not one of in use, lent, retired.")
+register_code("asset-payment-missing", E, "An asset names neither the ledger row that paid for it nor a decision.")
+register_code("asset-row-unknown", E, "An asset names a ledger row id that no ledger row has.")
+register_code("asset-row-not-capital", E, "The ledger row an asset names is not spending in a capital category.")
+register_code("asset-decision-unknown", E, "An asset names a decision that no minutes record.")
+register_code("asset-decision-not-adopted", E, "An asset names a decision that was not adopted.")
+register_code("private-name-in-asset", E, "An asset's name or note names a private counterparty; it is published as written.")
+register_code("asset-decision-mismatch", E, "An asset's decision is not the decision of the ledger row that paid for it.")
+
+
+def read_assets(table: Table, accounts: Accounts) -> tuple[pd.DataFrame, list[Problem]]:
+    frame, problems = _read_rows(table, ASSETS, accounts)
+    if frame is None:
+        return _empty_frame(ASSETS), problems
+    frame["acquired"], date_problems = _parse_date_column(table, frame, "acquired")
+    return frame, problems + date_problems
+
+
+def _has_rows(cooperative: Cooperative) -> bool:
+    return "status" in cooperative.assets.columns and len(cooperative.assets) > 0
+
+
+def _ledger_rows_by_id(cooperative: Cooperative) -> pd.DataFrame:
+    ledger = cooperative.ledger
+    if "id" not in ledger.columns or not len(ledger):
+        return pd.DataFrame({"amount": [], "category": [], "decision": [], "date": []})
+    with_id = ledger[ledger["id"].str.len() > 0]
+    return with_id.drop_duplicates("id").set_index("id")
+
+
+@check
+def check_assets(cooperative: Cooperative) -> Iterable[Problem]:
+    if not _has_rows(cooperative):
+        return []
+    assets = cooperative.assets
+    locate = cooperative.locate
+    problems: list[Problem] = []
+    problems += row_problems(
+        assets,
+        assets["id"].duplicated(keep="first").to_numpy() & (assets["id"].str.len() > 0).to_numpy(),
+        "asset-id-duplicate",
+        "id",
+        lambda row: f'The id "{row.id}" is already the id of an asset above; give each asset its own.',
+        locate,
+    )
+    status = assets["status"].str.lower()
+    problems += row_problems(
+        assets,
+        (~status.isin(STATUSES) & (status.str.len() > 0)).to_numpy(),
+        "asset-status-invalid",
+        "status",
+        lambda row: f'The status "{row.status}" is not one of: {", ".join(STATUSES)}.'
+        f"{did_you_mean(row.status, STATUSES)}",
+        locate,
+    )
+    no_payment = ((assets["row"].str.len() == 0) & (assets["decision"].str.len() == 0)).to_numpy()
+    problems += row_problems(
+        assets,
+        no_payment,
+        "asset-payment-missing",
+        "row",
+        lambda row: "Name the ledger row that paid for this asset (its id, in the row column), or, "
+        "for a gift or a transfer, the decision that accepted it (the decision column).",
+        locate,
+    )
+    rows = _ledger_rows_by_id(cooperative)
+    named_row = (assets["row"].str.len() > 0).to_numpy()
+    known_row = assets["row"].isin(rows.index).to_numpy()
+    problems += row_problems(
+        assets,
+        named_row & ~known_row,
+        "asset-row-unknown",
+        "row",
+        lambda row: f'No ledger row has the id "{row.row}". Give the row that paid for the asset '
+        "that id (the id column of the ledger), or correct the id here."
+        f"{did_you_mean(row.row, list(rows.index))}",
+        locate,
+    )
+    capital = {key for key, c in cooperative.accounts.categories.items() if c.capital}
+    paying = rows.reindex(assets["row"])
+    is_capital_spending = (
+        paying["category"].isin(capital).to_numpy() & (paying["amount"].fillna(0).astype("int64") < 0).to_numpy()
+    )
+    problems += row_problems(
+        assets,
+        named_row & known_row & ~is_capital_spending,
+        "asset-row-not-capital",
+        "row",
+        lambda row: f'The ledger row "{row.row}" is not spending in a capital category (one that '
+        "accounts.yml marks capital: true), so it did not buy a lasting asset. Name the row "
+        "that bought it, or mark its category capital: true if it buys lasting assets.",
+        locate,
+    )
+    decisions = {d.id: d for m in cooperative.governance.meetings for d in m.decisions}
+    row_decision = paying["decision"].fillna("").to_numpy(dtype=object)
+    decision = np.where((assets["decision"].str.len() > 0).to_numpy(), assets["decision"].to_numpy(dtype=object), row_decision)
+    frame = assets.assign(effective_decision=decision)
+    named_decision = np.array([bool(d) for d in decision], dtype=bool)
+    known_decision = np.array([d in decisions for d in decision], dtype=bool)
+    problems += row_problems(
+        frame,
+        named_decision & ~known_decision,
+        "asset-decision-unknown",
+        "decision",
+        lambda row: f'No minutes record a decision "{row.effective_decision}".'
+        f"{did_you_mean(row.effective_decision, decisions)}",
+        locate,
+    )
+    adopted = np.array([d in decisions and decisions[d].adopted for d in decision], dtype=bool)
+    problems += row_problems(
+        frame,
+        named_decision & known_decision & ~adopted,
+        "asset-decision-not-adopted",
+        "decision",
+        lambda row: f'The decision "{row.effective_decision}" was {decisions[row.effective_decision].result}, not '
+        "adopted: an asset of the members needs an adopted decision.",
+        locate,
+    )
+    both = (assets["decision"].str.len() > 0).to_numpy() & np.array([bool(d) for d in row_decision], dtype=bool)
+    problems += row_problems(
+        assets,
+        both & (assets["decision"].to_numpy(dtype=object) != row_decision),
+        "asset-decision-mismatch",
+        "decision",
+        lambda row: f'The ledger row "{row.row}" that paid for this asset was authorized by another '
+        "decision than the one named here. Correct one of the two.",
+        locate,
+    )
+    today = pd.Timestamp(cooperative.today)
+    problems += row_problems(
+        assets,
+        (assets["acquired"] > today).to_numpy(),
+        "date-in-future",
+        "acquired",
+        lambda row: f"{row.acquired:%Y-%m-%d} is after today ({cooperative.today:%Y-%m-%d}); list "
+        "an asset once the members have it, and check the year.",
+        locate,
+    )
+    return problems + _private_names(cooperative, assets)
+
+
+def _private_names(cooperative: Cooperative, assets: pd.DataFrame) -> list[Problem]:
+    """An asset's name and note are published as written: one that names a private
+    counterparty stops the build, as a ledger description would be redacted."""
+    from publisher.privacy import name_finder  # privacy reads the cooperative this module loads
+
+    finder = name_finder(cooperative)
+    if not finder:
+        return []
+    problems: list[Problem] = []
+    for column in ("name", "note"):
+        named, parted = finder.find(assets[column])
+        problems += row_problems(
+            assets,
+            named | parted,
+            "private-name-in-asset",
+            column,
+            lambda row, column=column: f"The {column} of this asset names a private counterparty "
+            "(someone not listed in public_counterparties), and it is published as written. "
+            "Describe the asset without the name.",
+            cooperative.locate,
+        )
+    return problems
+
+
+# -- Figures ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Asset:
+    id: str
+    name: str
+    acquired: str  # YYYY-MM-DD
+    status: str
+    row: str
+    decision: str
+    #: what the paying ledger row spent, in minor units (None for a gift)
+    cost: int | None
+    note: str = ""
+
+
+def collective_assets(cooperative: Cooperative) -> list[Asset]:
+    """The assets, in the order of the file, with the cost of the row that paid for each."""
+    if not _has_rows(cooperative):
+        return []
+    rows = _ledger_rows_by_id(cooperative)
+    out = []
+    for asset in cooperative.assets.itertuples(index=False):
+        if pd.isna(asset.acquired):
+            continue
+        paid = rows.loc[asset.row] if asset.row and asset.row in rows.index else None
+        cost = -int(paid["amount"]) if paid is not None and pd.notna(paid["amount"]) else None
+        decision = asset.decision or (str(paid["decision"]) if paid is not None else "")
+        out.append(
+            Asset(asset.id, asset.name, f"{asset.acquired:%Y-%m-%d}", asset.status.lower(), asset.row, decision, cost, asset.note)
+        )
+    return out
+
+
+def assets_json(cooperative: Cooperative) -> dict:
+    """summary.json's `assets`: every asset, and per year how many were created and their cost."""
+    assets = collective_assets(cooperative)
+    if not assets:
+        return {}
+    units = cooperative.accounts.minor_units
+    years: dict[str, dict] = {}
+    for asset in assets:
+        year = years.setdefault(asset.acquired[:4], {"created": 0, "cost": 0})
+        year["created"] += 1
+        year["cost"] += asset.cost or 0
+    return {
+        "list": [
+            {
+                "id": a.id,
+                "name": a.name,
+                "acquired": a.acquired,
+                "status": a.status,
+                "row": a.row or None,
+                "decision": a.decision or None,
+                "cost": format_minor(a.cost, units) if a.cost is not None else None,
+            }
+            for a in assets
+        ],
+        "years": {y: {"created": f["created"], "cost": format_minor(f["cost"], units)} for y, f in sorted(years.items())},
+    }

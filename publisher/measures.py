@@ -1,0 +1,328 @@
+"""ledgers/measures.csv: what the cooperative does, counted (kWh produced, tools lent, course
+hours, members), checked like the ledgers and summed per month and year, with the cost of each
+unit where accounts.yml says which expense categories make it up.
+
+The file (docs/formats-notes.md): `date`, `measure`, `quantity`, optional `fund` and `note`.
+Quantities are exact `Decimal`s, never floats.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from publisher.accounts import MAX_QUANTITY_DECIMALS, Accounts, Measure
+from publisher.checking import check, row_problems
+from publisher.csvfile import Table
+from publisher.ledger import FileFormat, _empty_frame, _locator, _parse_date_column, _read_rows
+from publisher.money import format_minor, to_decimal
+from publisher.problems import Problem, Severity, did_you_mean, problem, register_code
+
+if TYPE_CHECKING:
+    from publisher.cooperative import Cooperative
+
+MEASURES_FILE = "measures.csv"
+MEASURES = FileFormat("measures", ("date", "measure", "quantity", "fund", "note"), ("date", "measure", "quantity"))
+
+E = Severity.ERROR
+register_code("measures-not-declared", E, "ledgers/measures.csv has rows, but accounts.yml declares no measures.")
+register_code("measure-unknown", E, "A row of measures.csv names a measure that accounts.yml does not declare.")
+register_code("measure-quantity-invalid", E, "A quantity of measures.csv is not a number with a point and at most six decimals.")
+register_code("measure-quantity-negative", E, "A quantity below zero for a measure that cannot be negative.")
+register_code("measure-duplicate", E, "Two rows of measures.csv are alike in every cell: counted twice, or entered twice?")
+register_code("measure-level-conflict", E, "Two readings of a level measure (such as members) on the same day disagree.")
+
+_QUANTITY = re.compile(rf"[+-]?[0-9]+(?:\.[0-9]{{1,{MAX_QUANTITY_DECIMALS}}})?")
+
+
+def read_measures(table: Table, accounts: Accounts) -> tuple[pd.DataFrame, list[Problem]]:
+    """The rows of measures.csv: `date` (Timestamp), `measure`, `quantity` (Decimal or None),
+    `fund`, `note`, with `path` and `line`."""
+    frame, problems = _read_rows(table, MEASURES, accounts)
+    if frame is None:
+        return _empty_frame(MEASURES), problems
+    frame["date"], date_problems = _parse_date_column(table, frame, "date")
+    cells = frame["quantity"]
+    if accounts.dialect.decimal == ",":
+        # The repository's decimal comma: "12,5" is 12.5, as in its ledgers.
+        cells = cells.str.replace(",", ".", regex=False)
+    shaped = cells.str.fullmatch(_QUANTITY).to_numpy(dtype=bool, na_value=False)
+    filled = (cells.str.len() > 0).to_numpy()
+    quantity_problems = row_problems(
+        frame,
+        filled & ~shaped,
+        "measure-quantity-invalid",
+        "quantity",
+        lambda row: f'"{row.quantity}" is not a quantity: write a number with '
+        f'"{accounts.dialect.decimal}" before the decimals (at most {MAX_QUANTITY_DECIMALS}) and '
+        'no unit or thousands separator, such as "1250.5".',
+        _locator(table),
+    )
+    frame["quantity"] = [Decimal(c) if ok else None for c, ok in zip(cells, shaped)]
+    return frame, problems + date_problems + quantity_problems
+
+
+def _has_rows(cooperative: Cooperative) -> bool:
+    return "measure" in cooperative.measures.columns and len(cooperative.measures) > 0
+
+
+@check
+def check_measures(cooperative: Cooperative) -> Iterable[Problem]:
+    if not _has_rows(cooperative):
+        return []
+    rows = cooperative.measures
+    declared = cooperative.accounts.measures
+    problems: list[Problem] = []
+    if not declared:
+        first = rows.iloc[0]
+        return [
+            problem(
+                "measures-not-declared",
+                str(first["path"]),
+                int(first["line"]),
+                "measures.csv has rows, but ledgers/accounts.yml declares no measures. Declare each "
+                'one under "measures:", e.g. "tool-loans: {label: Tools lent, unit: loans}".',
+            )
+        ]
+    known = rows["measure"].isin(declared).to_numpy()
+    filled = (rows["measure"].str.len() > 0).to_numpy()
+    problems += row_problems(
+        rows,
+        filled & ~known,
+        "measure-unknown",
+        "measure",
+        lambda row: f'The measure "{row.measure}" is not declared under "measures:" in '
+        f"ledgers/accounts.yml.{did_you_mean(row.measure, declared)} The measures are: "
+        f"{', '.join(declared)}.",
+        cooperative.locate,
+    )
+    # An unknown measure is reported once, as unknown: not also for its sign.
+    can_be_negative = np.array([declared[k].negative if k in declared else True for k in rows["measure"]], dtype=bool)
+    negative = np.array([q is not None and q < 0 for q in rows["quantity"]], dtype=bool)
+    problems += row_problems(
+        rows,
+        negative & ~can_be_negative,
+        "measure-quantity-negative",
+        "quantity",
+        lambda row: f'The quantity {row.quantity} of "{row.measure}" is below zero, which this '
+        'measure cannot be. Correct the sign, or, if it really can, add "negative: true" to its '
+        "declaration in ledgers/accounts.yml.",
+        cooperative.locate,
+    )
+    funds = cooperative.accounts.funds
+    problems += row_problems(
+        rows,
+        ~rows["fund"].isin(funds).to_numpy(),
+        "fund-unknown",
+        "fund",
+        lambda row: f'The fund "{row.fund}" is not declared in ledgers/accounts.yml.'
+        f"{did_you_mean(row.fund, funds)} The funds are: {', '.join(funds)}.",
+        cooperative.locate,
+    )
+    today = pd.Timestamp(cooperative.today)
+    problems += row_problems(
+        rows,
+        (rows["date"] > today).to_numpy(),
+        "date-in-future",
+        "date",
+        lambda row: f"{row.date:%Y-%m-%d} is after today ({cooperative.today:%Y-%m-%d}); "
+        "record what was done once it has been done, and check the year.",
+        cooperative.locate,
+    )
+    problems += _duplicates(cooperative, rows, declared)
+    return problems
+
+
+def _duplicates(cooperative: Cooperative, rows: pd.DataFrame, declared: dict[str, Measure]) -> list[Problem]:
+    """Rows alike in every cell (one of them would be counted twice); readings of a level
+    measure on one day that disagree (which one stands?)."""
+    readable = rows[rows["date"].notna() & rows["quantity"].notna()]
+    key = readable.assign(text=readable["quantity"].map(str))
+    alike = key.duplicated(["date", "measure", "fund", "text", "note"], keep="first")
+    problems = row_problems(
+        key,
+        alike.to_numpy(),
+        "measure-duplicate",
+        "measure",
+        lambda row: f"This row repeats an earlier row of {row.date:%Y-%m-%d} in every cell, so its "
+        f"{row.quantity} would be counted twice. Delete one, or, if both happened, add them up in "
+        "one row (or tell them apart in the note).",
+        cooperative.locate,
+    )
+    levels = [k for k, m in declared.items() if m.kind == "level"]
+    readings = key[key["measure"].isin(levels)].drop_duplicates(["date", "measure", "fund", "text"])
+    conflict = readings.duplicated(["date", "measure", "fund"], keep="first")
+    problems += row_problems(
+        readings,
+        conflict.to_numpy(),
+        "measure-level-conflict",
+        "quantity",
+        lambda row: f'Another row reads "{row.measure}" on {row.date:%Y-%m-%d} with another '
+        "quantity. A level (such as a number of members) has one value on a day: keep the right one.",
+        cooperative.locate,
+    )
+    return problems
+
+
+# -- Figures ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeasureYear:
+    """One measure in one year: how much, and what it cost."""
+
+    quantity: Decimal
+    #: YYYY-MM -> the month's quantity (a total) or its last reading (a level)
+    months: dict[str, Decimal] = field(default_factory=dict)
+    #: spending in the measure's cost categories that year, in minor units (None: no cost declared)
+    cost: int | None = None
+    #: cost / quantity, in the currency, rounded half-even to four decimals more than its minor units
+    cost_per_unit: Decimal | None = None
+    #: reference_price × quantity - cost, in minor units (None without a reference price or cost)
+    saved: int | None = None
+
+
+def _sum(values: Iterable[Decimal]) -> Decimal:
+    return sum(values, Decimal(0))
+
+
+def measure_years(cooperative: Cooperative) -> dict[str, dict[int, MeasureYear]]:
+    """measure -> year -> its figures, for every declared measure with readable rows."""
+    declared = cooperative.accounts.measures
+    if not _has_rows(cooperative) or not declared:
+        return {}
+    rows = cooperative.measures
+    rows = rows[rows["date"].notna() & rows["quantity"].notna() & rows["measure"].isin(declared)]
+    rows = rows.assign(year=rows["date"].dt.year, month=rows["date"].dt.strftime("%Y-%m")).sort_values(
+        ["date", "path", "line"], kind="stable"
+    )
+    units = cooperative.accounts.minor_units
+    out: dict[str, dict[int, MeasureYear]] = {}
+    for key, measure in declared.items():
+        mine = rows[rows["measure"] == key]
+        if not len(mine):
+            continue
+        years: dict[int, MeasureYear] = {}
+        for year, group in mine.groupby("year", sort=True):
+            if measure.kind == "level":
+                # The last reading of each fund on the period's last day with one, summed over funds.
+                months = {m: _level(g) for m, g in group.groupby("month", sort=True)}
+                quantity = _level(group)
+            else:
+                months = {m: _sum(g["quantity"]) for m, g in group.groupby("month", sort=True)}
+                quantity = _sum(group["quantity"])
+            cost = _cost(cooperative, measure, int(year))
+            per_unit = saved = None
+            if cost is not None and quantity > 0:
+                exact = to_decimal(cost, units) / quantity
+                per_unit = exact.quantize(Decimal(1).scaleb(-(units + 4)), rounding=ROUND_HALF_EVEN)
+            if cost is not None and measure.reference_price is not None:
+                elsewhere = (measure.reference_price * quantity).scaleb(units)
+                saved = int(elsewhere.quantize(Decimal(1), rounding=ROUND_HALF_EVEN)) - cost
+            years[int(year)] = MeasureYear(quantity, months, cost, per_unit, saved)
+        out[key] = years
+    return out
+
+
+def _level(group: pd.DataFrame) -> Decimal:
+    last_day = group.groupby("fund")["date"].transform("max")
+    return _sum(group[group["date"] == last_day].drop_duplicates(["fund"], keep="last")["quantity"])
+
+
+def _cost(cooperative: Cooperative, measure: Measure, year: int) -> int | None:
+    """What the measure's cost categories spent in `year`, as a positive number of minor units."""
+    if not measure.cost:
+        return None
+    ledger = cooperative.ledger
+    if not len(ledger) or "category" not in ledger.columns:
+        return 0
+    readable = ledger[ledger["date"].notna() & ledger["amount"].notna()]
+    spent = readable[(readable["date"].dt.year == year) & readable["category"].isin(measure.cost)]
+    return -int(spent["amount"].astype("int64").sum())
+
+
+def measures_json(cooperative: Cooperative) -> dict:
+    """The measures for summary.json: exact decimal text, money as in the rest of the file."""
+    units = cooperative.accounts.minor_units
+    out: dict = {}
+    for key, years in measure_years(cooperative).items():
+        measure = cooperative.accounts.measures[key]
+        out[key] = {
+            "label": measure.label,
+            "unit": measure.unit,
+            "kind": measure.kind,
+            "reference_price": str(measure.reference_price) if measure.reference_price is not None else None,
+            "reference_source": measure.reference_source or None,
+            "years": {
+                str(year): {
+                    "quantity": str(figures.quantity),
+                    "months": {month: str(q) for month, q in figures.months.items()},
+                    "cost": format_minor(figures.cost, units) if figures.cost is not None else None,
+                    "cost_per_unit": str(figures.cost_per_unit) if figures.cost_per_unit is not None else None,
+                    "saved": format_minor(figures.saved, units) if figures.saved is not None else None,
+                }
+                for year, figures in years.items()
+            },
+        }
+    return out
+
+
+# -- Membership -------------------------------------------------------------------------------
+
+#: A `kind: level` measure with this key counts the members (docs/formats-notes.md).
+MEMBERS_MEASURE = "members"
+
+
+@dataclass(frozen=True)
+class MembershipYear:
+    year: int
+    #: the members at the year's last count (None: no count that year)
+    members: Decimal | None
+    #: where that count comes from: "measures.csv" (the members measure) or "minutes"
+    source: str | None
+    meetings: int
+    #: the average share of members present at the year's meetings (None: no meeting)
+    attendance: Decimal | None
+
+
+def membership(cooperative: Cooperative) -> list[MembershipYear]:
+    """Members and participation per year: the members measure where it is kept, else the
+    membership the last meeting of the year recorded; the meetings and their attendance."""
+    meetings = sorted(cooperative.governance.meetings, key=lambda m: m.date)
+    measure = cooperative.accounts.measures.get(MEMBERS_MEASURE)
+    counted = measure_years(cooperative).get(MEMBERS_MEASURE, {}) if measure is not None and measure.kind == "level" else {}
+    years = sorted({m.date.year for m in meetings} | set(counted))
+    out = []
+    for year in years:
+        held = [m for m in meetings if m.date.year == year]
+        if year in counted:
+            members, source = counted[year].quantity, MEASURES_FILE
+        elif held:
+            members, source = Decimal(held[-1].members), "minutes"
+        else:
+            members, source = None, None
+        attendance = _sum(m.attendance for m in held) / len(held) if held else None
+        out.append(MembershipYear(year, members, source, len(held), attendance))
+    return out
+
+
+def membership_json(cooperative: Cooperative) -> dict:
+    """summary.json's `membership`: per year the members, where the count comes from, the
+    meetings and their average attendance (a share, four decimals)."""
+    return {
+        str(y.year): {
+            "members": str(y.members) if y.members is not None else None,
+            "source": y.source,
+            "meetings": y.meetings,
+            "attendance": str(y.attendance.quantize(Decimal("0.0001"), rounding=ROUND_HALF_EVEN))
+            if y.attendance is not None
+            else None,
+        }
+        for y in membership(cooperative)
+    }

@@ -1,0 +1,214 @@
+"""ledgers/measures.csv and the `measures:` of accounts.yml: what the cooperative does, checked
+like the ledgers, with figures and costs per unit computed by hand next to each test."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from publisher.accounts import parse_accounts
+from publisher.cooperative import check_cooperative
+from publisher.measures import measure_years, measures_json
+from publisher.problems import CODES, Severity, has_errors
+from tests.conftest import ACCOUNTS, LEDGER_HEADER, TODAY, codes_at, write_coop
+
+MEASURES_HEADER = "date,measure,quantity,fund,note\n"
+
+WITH_MEASURES = ACCOUNTS.rstrip("\n") + """
+measures:
+  kwh: {label: Electricity produced, unit: kWh, cost: [rent, tools], reference_price: "0.28", reference_source: "Regulated tariff 2026"}
+  loans: {label: Tools lent, unit: loans}
+  members: {label: Members, unit: members, kind: level}
+  grid: {label: Energy exchanged with the grid, unit: kWh, negative: true}
+"""
+
+LEDGER = LEDGER_HEADER + (
+    "2026-01-01,Opening balance,1000.00,opening,,,,,\n"
+    "2026-03-01,Panel rent,-100.00,rent,,,,,\n"
+    "2026-02-01,Panel rent,-300.00,rent,,,,,\n"
+    "2026-05-01,Inverter,-120.00,tools,,,,,\n"
+    "2026-05-02,Dues,50.00,dues,,,,,\n"
+)
+
+
+def books(tmp_path, measures: str, accounts: str = WITH_MEASURES, ledger: str = LEDGER):
+    write_coop(tmp_path, {"ledgers/2026.csv": ledger, "ledgers/measures.csv": MEASURES_HEADER + measures}, accounts)
+    return check_cooperative(tmp_path, today=TODAY)
+
+
+def test_measures_are_summed_per_year_and_month_with_cost_per_unit_and_savings(tmp_path):
+    cooperative, problems = books(
+        tmp_path,
+        "2026-01-31,kwh,1000.5,,\n"
+        "2026-02-28,kwh,499.5,,\n"
+        "2026-03-15,loans,3,,\n"
+        "2026-03-20,loans,4,,\n",
+    )
+    assert not has_errors(problems), problems
+    years = measure_years(cooperative)
+    kwh = years["kwh"][2026]
+    assert kwh.quantity == Decimal("1500.0")
+    assert kwh.months == {"2026-01": Decimal("1000.5"), "2026-02": Decimal("499.5")}
+    # cost: rent 100 + 300 and tools 120 = 520.00; per kWh 520 / 1500 = 0.346666… -> 0.346667
+    assert kwh.cost == 52000
+    assert kwh.cost_per_unit == Decimal("0.346667")
+    # elsewhere: 0.28 × 1500 = 420.00, so the cooperative's kWh cost 100.00 more: saved -100.00
+    assert kwh.saved == 42000 - 52000
+    loans = years["loans"][2026]
+    assert loans.quantity == 7 and loans.cost is None and loans.saved is None
+    data = measures_json(cooperative)
+    assert data["kwh"]["years"]["2026"] == {
+        "quantity": "1500.0",
+        "months": {"2026-01": "1000.5", "2026-02": "499.5"},
+        "cost": "520.00",
+        "cost_per_unit": "0.346667",
+        "saved": "-100.00",
+    }
+    assert data["kwh"]["reference_source"] == "Regulated tariff 2026"
+
+
+def test_a_level_measure_takes_the_last_reading_of_each_period(tmp_path):
+    cooperative, problems = books(
+        tmp_path,
+        "2025-12-01,members,40,,\n"
+        "2026-01-10,members,42,,\n"
+        "2026-06-30,members,51,,\n"
+        "2026-06-01,members,49,,\n"
+        "2026-06-30,members,9,commons,members of the common fund's project\n",
+    )
+    assert not has_errors(problems), problems
+    years = measure_years(cooperative)["members"]
+    assert years[2025].quantity == 40
+    # the last day of each fund in 2026: general 51 (June 30), commons 9 (June 30)
+    assert years[2026].quantity == 60
+    assert years[2026].months == {"2026-01": 42, "2026-06": 60}
+
+
+@pytest.mark.parametrize(
+    "row, code, column",
+    [
+        ("2026-01-31,kwhh,10,,", "measure-unknown", 12),
+        ("2026-01-31,kwh,10 kWh,,", "measure-quantity-invalid", 16),
+        ("2026-01-31,kwh,1.2345678,,", "measure-quantity-invalid", 16),
+        ("2026-01-31,kwh,-5,,", "measure-quantity-negative", 16),
+        ("31/01/2026,kwh,5,,", "date-format", 1),
+        ("2026-12-31,kwh,5,,", "date-in-future", 1),
+        ("2026-01-31,kwh,5,solar,", "fund-unknown", 18),
+        ("2026-01-31,,5,,", "value-missing", 12),
+    ],
+)
+def test_a_bad_row_is_an_error_at_its_line_and_column(tmp_path, row, code, column):
+    _, problems = books(tmp_path, "2026-01-30,loans,1,,\n" + row + "\n")
+    found = [p for p in problems if p.code == code]
+    assert [(p.path, p.line, p.column) for p in found] == [("ledgers/measures.csv", 3, column)]
+    assert CODES[code].severity is Severity.ERROR
+
+
+def test_an_unknown_measure_suggests_the_declared_one(tmp_path):
+    _, problems = books(tmp_path, "2026-01-31,loan,3,,\n")
+    (found,) = [p for p in problems if p.code == "measure-unknown"]
+    assert 'Did you mean "loans"?' in found.message
+
+
+def test_a_negative_quantity_is_fine_where_the_measure_says_it_can_be(tmp_path):
+    cooperative, problems = books(tmp_path, "2026-01-31,grid,-12.5,,\n2026-02-28,grid,20,,\n")
+    assert not has_errors(problems), problems
+    assert measure_years(cooperative)["grid"][2026].quantity == Decimal("7.5")
+
+
+def test_rows_alike_in_every_cell_are_an_error_and_a_note_tells_them_apart(tmp_path):
+    _, problems = books(
+        tmp_path,
+        "2026-03-15,loans,3,,\n2026-03-15,loans,3,,\n2026-03-16,loans,2,,morning\n2026-03-16,loans,2,,evening\n",
+    )
+    assert {(p.line, p.code) for p in problems if p.code.startswith("measure")} == {(3, "measure-duplicate")}
+
+
+def test_two_readings_of_a_level_on_one_day_that_disagree_are_an_error(tmp_path):
+    _, problems = books(tmp_path, "2026-03-01,members,40,,\n2026-03-01,members,41,,\n")
+    assert ("ledgers/measures.csv", 3, "measure-level-conflict") in codes_at(problems)
+
+
+def test_rows_without_declared_measures_are_an_error(tmp_path):
+    _, problems = books(tmp_path, "2026-03-01,loans,1,,\n", accounts=ACCOUNTS)
+    assert codes_at(problems) >= {("ledgers/measures.csv", 2, "measures-not-declared")}
+
+
+def test_a_decimal_comma_repository_reads_quantities_with_a_comma(tmp_path):
+    accounts = WITH_MEASURES + 'csv: {delimiter: ";", decimal: ","}\n'
+    ledger = LEDGER.replace(",", ";").replace(".00", ",00")
+    write_coop(
+        tmp_path,
+        {"ledgers/2026.csv": ledger, "ledgers/measures.csv": "date;measure;quantity\n2026-01-31;kwh;12,5\n"},
+        accounts,
+    )
+    cooperative, problems = check_cooperative(tmp_path, today=TODAY)
+    assert not has_errors(problems), problems
+    assert measure_years(cooperative)["kwh"][2026].quantity == Decimal("12.5")
+
+
+def test_measures_csv_is_never_read_as_a_ledger(tmp_path):
+    cooperative, problems = books(tmp_path, "2026-01-31,loans,3,,\n")
+    assert not has_errors(problems), problems
+    assert "ledgers/measures.csv" not in set(cooperative.ledger["path"])
+
+
+@pytest.mark.parametrize(
+    "declaration, words",
+    [
+        ("  x: {label: X}", "needs a unit"),
+        ('  x: {unit: kWh, cost: [dues]}', "kind income"),
+        ('  x: {unit: kWh, cost: [rnt]}', 'Did you mean "rent"?'),
+        ('  x: {unit: kWh, kind: sum}', '"total"'),
+        ('  x: {unit: kWh, reference_price: "0.28"}', "reference_source"),
+        ('  x: {unit: kWh, reference_price: "0,28", reference_source: "Tariff"}', "with a point"),
+        ("  x: {unit: kWh, colour: red}", ""),
+        ("  x y: {unit: kWh}", "one word"),
+    ],
+)
+def test_a_bad_measure_declaration_is_reported_at_its_line(declaration, words):
+    text = ACCOUNTS.rstrip("\n") + "\nmeasures:\n" + declaration + "\n"
+    accounts, problems = parse_accounts(text)
+    assert accounts is None
+    line = text.splitlines().index(declaration) + 1
+    assert [p.line for p in problems] == [line]
+    assert words in problems[0].message
+
+
+def test_summary_json_carries_the_measures_only_where_they_are_kept(tmp_path):
+    from publisher.summary import summarize, summary_json
+
+    cooperative, problems = books(tmp_path, "2026-03-15,loans,3,,\n")
+    assert not has_errors(problems), problems
+    data = summary_json(summarize(cooperative), None)
+    assert data["measures"]["loans"]["years"]["2026"]["quantity"] == "3"
+    plain, plain_problems = check_cooperative(write_coop(tmp_path / "plain", {"ledgers/2026.csv": LEDGER}), today=TODAY)
+    assert "measures" not in summary_json(summarize(plain), None)
+
+
+def _minutes(date: str, members: int, present: int) -> str:
+    return f"---\ntitle: Assembly\ndate: {date}\nmembers: {members}\npresent: {present}\n---\n"
+
+
+def test_membership_comes_from_the_members_measure_else_from_the_minutes(tmp_path):
+    write_coop(
+        tmp_path,
+        {
+            "ledgers/2026.csv": LEDGER,
+            "ledgers/measures.csv": MEASURES_HEADER + "2026-06-30,members,58,,\n2026-02-01,members,51,,\n",
+            "content/minutes/2025-03-01.md": _minutes("2025-03-01", 40, 30),
+            "content/minutes/2025-10-01.md": _minutes("2025-10-01", 44, 11),
+            "content/minutes/2026-03-01.md": _minutes("2026-03-01", 52, 26),
+        },
+        WITH_MEASURES,
+    )
+    cooperative, problems = check_cooperative(tmp_path, today=TODAY)
+    assert not has_errors(problems), problems
+    from publisher.measures import membership_json
+
+    data = membership_json(cooperative)
+    # 2025: no count in measures.csv, so the last meeting's 44; attendance (30/40 + 11/44) / 2 = 0.5
+    assert data["2025"] == {"members": "44", "source": "minutes", "meetings": 2, "attendance": "0.5000"}
+    # 2026: the last reading, 58 on June 30; one meeting, 26 of 52
+    assert data["2026"] == {"members": "58", "source": "measures.csv", "meetings": 1, "attendance": "0.5000"}
