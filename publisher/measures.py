@@ -136,7 +136,9 @@ def check_measures(cooperative: Cooperative) -> Iterable[Problem]:
         cooperative.locate,
     )
     problems += _duplicates(cooperative, rows, declared)
-    return problems
+    from publisher.assets import private_names_in  # assets imports this module's neighbours
+
+    return problems + private_names_in(cooperative, rows, ("note",), "measure")
 
 
 def _duplicates(cooperative: Cooperative, rows: pd.DataFrame, declared: dict[str, Measure]) -> list[Problem]:

@@ -108,7 +108,7 @@ def test_an_asset_named_after_a_private_person_stops_the_build(tmp_path):
     ledger = LEDGER.replace("2026-04-10,Band saw,-910.50,tools,,,", "2026-04-10,Band saw,-910.50,tools,,Maria Lopez,")
     write_coop(tmp_path, {"ledgers/2026.csv": ledger, "ledgers/assets.csv": ASSETS_HEADER + "saw,Maria Lopez's saw,2026-04-10,in use,t-saw,,\n"})
     _, problems = check_cooperative(tmp_path, today=TODAY)
-    assert ("ledgers/assets.csv", 2, "private-name-in-asset") in codes_at(problems)
+    assert ("ledgers/assets.csv", 2, "private-name-in-activity") in codes_at(problems)
 
 
 def test_assets_csv_is_not_a_ledger(tmp_path):

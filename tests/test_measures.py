@@ -212,3 +212,42 @@ def test_membership_comes_from_the_members_measure_else_from_the_minutes(tmp_pat
     assert data["2025"] == {"members": "44", "source": "minutes", "meetings": 2, "attendance": "0.5000"}
     # 2026: the last reading, 58 on June 30; one meeting, 26 of 52
     assert data["2026"] == {"members": "58", "source": "measures.csv", "meetings": 1, "attendance": "0.5000"}
+
+
+def test_a_measure_note_naming_a_private_person_stops_the_build(tmp_path):
+    ledger = LEDGER + "2026-05-03,Dues,20.00,dues,,Maria Lopez,,,\n"
+    _, problems = books(tmp_path, "2026-03-15,loans,3,,lent by Maria Lopez\n", ledger=ledger)
+    assert ("ledgers/measures.csv", 2, "private-name-in-activity") in codes_at(problems)
+
+
+def test_the_data_package_offers_measures_and_assets_with_their_fields(tmp_path):
+    import json
+
+    from publisher.site.build import build_site
+
+    write_coop(
+        tmp_path,
+        {
+            "ledgers/2026.csv": LEDGER.replace("2026-05-01,Inverter,-120.00,tools,,,,,", "2026-05-01,Inverter,-120.00,tools,,,,t-inv,"),
+            "ledgers/measures.csv": MEASURES_HEADER + "2026-03-15,loans,3,,\n2026-01-31,kwh,=1+1,,\n".replace("=1+1", "10.5"),
+            "ledgers/assets.csv": "id,name,acquired,status,row\ninverter,=HYPERLINK(\"x\"),2026-05-01,in use,t-inv\n",
+            "content/index.md": "# Home\n",
+        },
+        WITH_MEASURES,
+    )
+    site = tmp_path / "site"
+    build_site(tmp_path, site)
+    package = json.loads((site / "data/datapackage.json").read_text(encoding="utf-8"))
+    names = [r["name"] for r in package["resources"]]
+    assert {"measures", "assets"} <= set(names)
+    measures = (site / "data/measures.csv").read_text(encoding="utf-8").splitlines()
+    # oldest first, with the unit
+    assert measures == ["date,measure,unit,quantity,fund,note", "2026-01-31,kwh,kWh,10.5,general,", "2026-03-15,loans,loans,3,general,"]
+    assets = (site / "data/assets.csv").read_text(encoding="utf-8").splitlines()
+    assert assets[1].startswith("inverter,\"'=HYPERLINK") and assets[1].endswith(",120.00,")
+    data_page = (site / "data/index.html").read_text(encoding="utf-8")
+    assert "measures.csv" in data_page and "assets.csv" in data_page
+    import frictionless
+
+    report = frictionless.validate(site / "data/datapackage.json")
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])

@@ -36,6 +36,7 @@ from publisher.gitrepo import BooksRepository, CommitInfo
 from publisher.markdownfile import parse_markdown
 from publisher.privacy import NameFinder, name_finder, published_ledger
 from publisher.problems import CODES, Problem, count, sorted_problems
+from publisher.site.activity import ActivityDownload, activity_downloads
 from publisher.summary import Summary, YearFigures, summarize, summary_json
 from publisher.governance import compliance, redacted_governance, spending_by_decision
 from publisher.history import historical_names, row_provenance
@@ -476,7 +477,7 @@ def source_commit(commit: CommitInfo) -> SourceCommit:
     )
 
 
-def data_downloads(years: list[int], with_decisions: bool) -> list[Download]:
+def data_downloads(years: list[int], with_decisions: bool, extra: list[Download] = ()) -> list[Download]:
     """Every file of site/data/ a reader may want, with what it holds."""
     downloads = [
         Download("data/ledger.csv", "ledger.csv", "Every ledger row, oldest first. Private counterparties appear as “private”."),
@@ -486,6 +487,7 @@ def data_downloads(years: list[int], with_decisions: bool) -> list[Download]:
         downloads.append(
             Download("data/decisions.csv", "decisions.csv", "Every decision of the meetings: its vote, the amount it authorized and what the ledger rows citing it spent.")
         )
+    downloads += list(extra)
     downloads += [
         Download("data/summary.json", "summary.json", "Each year's income, expense, net result, categories and budget; each fund's balance and the day up to which it is reconciled with the bank."),
         Download("data/datapackage.json", "datapackage.json", "A Frictionless Data Package describing the CSV files, with their licence, for data tools."),
@@ -500,12 +502,13 @@ def data_page(
     years: list[int],
     with_decisions: bool = False,
     licence: Licence = DEFAULT_LICENCE,
+    extra: list[Download] = (),
 ) -> str:
     page = {
         "name": summary.name,
         "currency": summary.currency,
         "commit": source_commit(commit) if commit else None,
-        "downloads": data_downloads(years, with_decisions),
+        "downloads": data_downloads(years, with_decisions, extra),
         "licence": licence,
     }
     return render("data.md.j2", page=page)
@@ -560,7 +563,13 @@ def find_stories(docs_dir: Path) -> list[Story]:
 
 
 
-def datapackage(summary: Summary, commit: CommitInfo | None, with_decisions: bool, licence: Licence = DEFAULT_LICENCE) -> dict:
+def datapackage(
+    summary: Summary,
+    commit: CommitInfo | None,
+    with_decisions: bool,
+    licence: Licence = DEFAULT_LICENCE,
+    activity: list[ActivityDownload] = (),
+) -> dict:
     def field(name: str, kind: str, description: str) -> dict:
         return {"name": name, "type": kind, "description": description}
 
@@ -613,7 +622,8 @@ def datapackage(summary: Summary, commit: CommitInfo | None, with_decisions: boo
             resource("ledger", ledger_fields, "Ledger"),
             resource("budget", budget_fields, "Budget"),
         ]
-        + ([resource("decisions", decisions_resource_fields(), "Decisions")] if with_decisions else []),
+        + ([resource("decisions", decisions_resource_fields(), "Decisions")] if with_decisions else [])
+        + [resource(a.name_in_package, a.fields, a.title) for a in activity],
     }
 
 
@@ -803,13 +813,21 @@ def generate_site(
         if governance.charter is not None:
             fragments["charter.md"] = ("end", charter_fragment(cooperative, summary, finder, results))
         home_extra = home_line(cooperative, results, summary.current_year)
+    activity = activity_downloads(cooperative)
+    for download in activity:
+        files[download.path] = download.text
     files["data/index.md"] = data_page(
-        summary, commit, [y for y in years if (ledger_years == y).any()], has_governance, cooperative.accounts.licence
+        summary,
+        commit,
+        [y for y in years if (ledger_years == y).any()],
+        has_governance,
+        cooperative.accounts.licence,
+        [Download(a.path, a.name, a.description) for a in activity],
     )
     files["data/ledger.csv"] = frame_csv(ledger)
     files["data/budget.csv"] = frame_csv(published_budget(cooperative))
     files["data/summary.json"] = json.dumps(summary_json(summary, commit.sha if commit else None), indent=2, ensure_ascii=False) + "\n"
-    files["data/datapackage.json"] = json.dumps(datapackage(summary, commit, has_governance, cooperative.accounts.licence), indent=2, ensure_ascii=False) + "\n"
+    files["data/datapackage.json"] = json.dumps(datapackage(summary, commit, has_governance, cooperative.accounts.licence, activity), indent=2, ensure_ascii=False) + "\n"
     if not (docs_dir / STORIES_DIR / "index.md").is_file() and (docs_dir / POSTS_DIR).is_dir():
         files[f"{STORIES_DIR}/index.md"] = "# Stories\n"
     written = write_generated(out_dir, files, list(chart_files.values()))
