@@ -17,7 +17,16 @@ from typing import Any, cast
 
 from markupsafe import Markup
 
-from publisher.charts import BALANCE_COLOUR, EXPENSE_COLOUR, FUND_COLOURS, INCOME_COLOUR, Chart, _layout, display_money, plain
+from publisher.charts import (
+    BALANCE_COLOUR,
+    EXPENSE_COLOUR,
+    FUND_COLOURS,
+    INCOME_COLOUR,
+    Chart,
+    _layout,
+    display_money,
+    plain,
+)
 from publisher.federation import Federation, MemberConfig, MemberResult, federation_json
 from publisher.gitrepo import CommitInfo
 from publisher.links import safe_link
@@ -36,8 +45,14 @@ SMALL_BAR_CHART = 12
 #: its page (Material's white and its slate #1e2129); the node labels get a halo of the page's
 #: colour, so that they stay readable where they cross a link.
 SANKEY_THEMES = {
-    "light": {"link.color": "rgba(21, 101, 192, 0.7)", "textfont.shadow": "0 0 3px #ffffff, 0 0 2px #ffffff"},
-    "dark": {"link.color": "rgba(100, 181, 246, 0.55)", "textfont.shadow": "0 0 3px #1e2129, 0 0 2px #1e2129"},
+    "light": {
+        "link.color": "rgba(21, 101, 192, 0.7)",
+        "textfont.shadow": "0 0 3px #ffffff, 0 0 2px #ffffff",
+    },
+    "dark": {
+        "link.color": "rgba(100, 181, 246, 0.55)",
+        "textfont.shadow": "0 0 3px #1e2129, 0 0 2px #1e2129",
+    },
 }
 
 
@@ -137,7 +152,11 @@ def members_chart(federation: Federation, money: FederationMoney) -> Chart:
         if with_values:
             trace.update(text=shown, textposition="outside", cliponaxis=False)
         traces.append(trace)
-        rows += [[member.id, y, format_minor(v, money.units)] for y, v, here in zip(years, values, present) if here]
+        rows += [
+            [member.id, y, format_minor(v, money.units)]
+            for y, v, here in zip(years, values, present)
+            if here
+        ]
     summary = ""
     if members and years:
         latest = years[-1]
@@ -201,10 +220,19 @@ def categories_chart(federation: Federation, money: FederationMoney, kind: str) 
         largest = max(categories, key=lambda c: (sign * consolidated[latest].get(c, 0), c))
         summary = (
             f"In {latest} the {kind} of all members was {money.text(total(latest))}"
-            + _against(total(latest), total(years[-2]) if len(years) > 1 else None, years[-2] if len(years) > 1 else "", money)
+            + _against(
+                total(latest),
+                total(years[-2]) if len(years) > 1 else None,
+                years[-2] if len(years) > 1 else "",
+                money,
+            )
             + f"; the largest category was {label(largest)} ({money.text(sign * consolidated[latest].get(largest, 0))})."
         )
-    title = "Consolidated income by category" if kind == "income" else "Consolidated expense by category"
+    title = (
+        "Consolidated income by category"
+        if kind == "income"
+        else "Consolidated expense by category"
+    )
     return Chart(
         f"consolidated-{kind}",
         title,
@@ -232,9 +260,16 @@ def where_chart(federation: Federation, money: FederationMoney, year: str) -> Ch
     categories = federation.consolidated().get(year, {})
     label = federation.config.label
     sides = []
-    for kind, title, colour, sign in (("income", "Income", INCOME_COLOUR, 1), ("expense", "Expense", EXPENSE_COLOUR, -1)):
+    for kind, title, colour, sign in (
+        ("income", "Income", INCOME_COLOUR, 1),
+        ("expense", "Expense", EXPENSE_COLOUR, -1),
+    ):
         items = sorted(
-            ((key, sign * value) for key, value in categories.items() if federation.kind(key) == kind),
+            (
+                (key, sign * value)
+                for key, value in categories.items()
+                if federation.kind(key) == kind
+            ),
             key=lambda item: (-item[1], label(item[0])),
         )
         sides.append((kind, title, colour, items))
@@ -265,7 +300,9 @@ def where_chart(federation: Federation, money: FederationMoney, year: str) -> Ch
         if items and items[0][1] > 0:
             key, value = items[0]
             share = _share(value, whole)
-            summary_parts.append(f"the largest {kind} was {label(key)} ({money.text(value)}{', ' + share + ' of ' + kind if share else ''})")
+            summary_parts.append(
+                f"the largest {kind} was {label(key)} ({money.text(value)}{', ' + share + ' of ' + kind if share else ''})"
+            )
     summary = f"In {year} " + " and ".join(summary_parts) + "." if summary_parts else ""
     title = f"Where the money came from and went, {year}"
     figure = {
@@ -275,7 +312,12 @@ def where_chart(federation: Federation, money: FederationMoney, year: str) -> Ch
             height=max(320, 90 + 36 * count),
             showlegend=False,
             yaxis={"automargin": True, "autorange": "reversed", "type": "category"},
-            xaxis={"title": {"text": money.currency}, "rangemode": "tozero", "zeroline": True, "automargin": True},
+            xaxis={
+                "title": {"text": money.currency},
+                "rangemode": "tozero",
+                "zeroline": True,
+                "automargin": True,
+            },
         ),
     }
     return Chart(
@@ -297,7 +339,9 @@ def solidarity_chart(federation: Federation, money: FederationMoney) -> Chart:
     by_id = {m.id: member_label(federation, m) for m in federation.members}
     payers = sorted({a for a, _ in flows})
     payees = sorted({b for _, b in flows})
-    labels = [plain(f"{by_id[p]} pays") for p in payers] + [plain(f"{by_id[p]} receives") for p in payees]
+    labels = [plain(f"{by_id[p]} pays") for p in payers] + [
+        plain(f"{by_id[p]} receives") for p in payees
+    ]
     pairs = sorted(flows.items())
     colours = [FUND_COLOURS[index % len(FUND_COLOURS)] for index, _ in enumerate(payers + payees)]
     figure = {
@@ -320,7 +364,7 @@ def solidarity_chart(federation: Federation, money: FederationMoney) -> Chart:
         # Colours of the page's palette, applied by the page script (publisher.js, traceThemes).
         "themes": [{"trace": 0, **SANKEY_THEMES}],
     }
-    summary = ""
+    summary = "No money moved between members."
     if pairs:
         (payer, payee), largest = max(pairs, key=lambda pair: pair[1])
         summary = (
@@ -341,7 +385,11 @@ def solidarity_chart(federation: Federation, money: FederationMoney) -> Chart:
 
 def federation_charts(federation: Federation, money: FederationMoney) -> list[Chart]:
     """The overview's charts, in the order shown."""
-    charts = [members_chart(federation, money), categories_chart(federation, money, "income"), categories_chart(federation, money, "expense")]
+    charts = [
+        members_chart(federation, money),
+        categories_chart(federation, money, "income"),
+        categories_chart(federation, money, "expense"),
+    ]
     years = list(federation.consolidated())
     if years:
         charts.insert(1, where_chart(federation, money, years[-1]))
@@ -409,7 +457,9 @@ class WarningItem:
     page_name: str
 
 
-def member_row(federation: Federation, member: MemberResult, money: FederationMoney, latest: str | None) -> MemberRow:
+def member_row(
+    federation: Federation, member: MemberResult, money: FederationMoney, latest: str | None
+) -> MemberRow:
     figures: tuple[str, ...] = ()
     if member.ok and latest:
         income, expense = federation.totals(member.years.get(latest, {}))
@@ -427,7 +477,9 @@ def member_row(federation: Federation, member: MemberResult, money: FederationMo
     )
 
 
-def overview_page(federation: Federation, money: FederationMoney, charts: list[Chart]) -> OverviewPage:
+def overview_page(
+    federation: Federation, money: FederationMoney, charts: list[Chart]
+) -> OverviewPage:
     years = _years(federation)
     latest = years[-1] if years else ""
     consolidated = federation.consolidated()
@@ -437,7 +489,11 @@ def overview_page(federation: Federation, money: FederationMoney, charts: list[C
         cards = [
             (f"Income {latest}", money.text(income), "all members, money between them left out"),
             (f"Expense {latest}", money.text(expense), ""),
-            ("Members", f"{len(federation.ok_members())} of {len(federation.members)}", "counted in the totals"),
+            (
+                "Members",
+                f"{len(federation.ok_members())} of {len(federation.members)}",
+                "counted in the totals",
+            ),
         ]
     rows = [member_row(federation, m, money, latest) for m in federation.members]
     return OverviewPage(latest, cards, rows, charts)
@@ -447,7 +503,9 @@ def overview_fragment(federation: Federation, money: FederationMoney, charts: li
     return render("federation-overview.md.j2", page=overview_page(federation, money, charts))
 
 
-def member_page_data(federation: Federation, member: MemberResult, money: FederationMoney) -> MemberPage:
+def member_page_data(
+    federation: Federation, member: MemberResult, money: FederationMoney
+) -> MemberPage:
     label = federation.config.label
     newest_first = sorted(member.years, reverse=True)
     years = []
@@ -496,8 +554,13 @@ def reconciliation_rows(federation: Federation, money: FederationMoney) -> list[
                     continue
                 rows.append(
                     ReconciliationRow(
-                        year, shown[a], shown[b], money.signed(a_side), money.signed(b_side),
-                        money.signed(a_side + b_side), a_side + b_side == 0,
+                        year,
+                        shown[a],
+                        shown[b],
+                        money.signed(a_side),
+                        money.signed(b_side),
+                        money.signed(a_side + b_side),
+                        a_side + b_side == 0,
                     )
                 )
     return rows
@@ -526,7 +589,11 @@ def warning_items(federation: Federation) -> list[WarningItem]:
     items = []
     for problem in sorted_problems(federation.problems):
         page, name = _warning_page(federation, problem)
-        items.append(WarningItem(problem.message, problem.path, str(problem.line or ""), problem.code, page, name))
+        items.append(
+            WarningItem(
+                problem.message, problem.path, str(problem.line or ""), problem.code, page, name
+            )
+        )
     return items
 
 
@@ -536,7 +603,12 @@ def warnings_page(federation: Federation) -> str:
 
 def consolidated_csv(federation: Federation) -> str:
     rows = [
-        [str(year), category, federation.kind(category), format_minor(value, federation.config.units)]
+        [
+            str(year),
+            category,
+            federation.kind(category),
+            format_minor(value, federation.config.units),
+        ]
         for year, categories in federation.consolidated().items()
         for category, value in sorted(categories.items())
     ]
@@ -563,8 +635,13 @@ def datapackage(federation: Federation) -> dict:
 
     def resource(name: str, fields: list[dict]) -> dict:
         return {
-            "name": name, "path": f"{name}.csv", "profile": "tabular-data-resource", "format": "csv",
-            "mediatype": "text/csv", "encoding": "utf-8", "schema": {"fields": fields},
+            "name": name,
+            "path": f"{name}.csv",
+            "profile": "tabular-data-resource",
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8",
+            "schema": {"fields": fields},
         }
 
     return {
@@ -572,25 +649,52 @@ def datapackage(federation: Federation) -> dict:
         "name": "federation",
         "title": f"Consolidated books of {federation.config.name}",
         "resources": [
-            resource("consolidated", [field("year", "integer"), field("category", "string"), field("kind", "string"), field("amount", "number")]),
-            resource("members", [field("member", "string"), field("status", "string"), field("commit", "string"), field("year", "integer"), field("income", "number"), field("expense", "number"), field("net", "number")]),
+            resource(
+                "consolidated",
+                [
+                    field("year", "integer"),
+                    field("category", "string"),
+                    field("kind", "string"),
+                    field("amount", "number"),
+                ],
+            ),
+            resource(
+                "members",
+                [
+                    field("member", "string"),
+                    field("status", "string"),
+                    field("commit", "string"),
+                    field("year", "integer"),
+                    field("income", "number"),
+                    field("expense", "number"),
+                    field("net", "number"),
+                ],
+            ),
         ],
     }
 
 
-def generate_federation_site(federation: Federation, commit: CommitInfo | None, docs_dir: Path, out_dir: Path):
+def generate_federation_site(
+    federation: Federation, commit: CommitInfo | None, docs_dir: Path, out_dir: Path
+):
     from publisher.site.generate import SiteContent, write_generated
 
     money = federation_money(federation)
     charts = federation_charts(federation, money)
     files: dict[str, str] = {}
     if not (docs_dir / "index.md").is_file():
-        files["index.md"] = f"# {markdown_text(federation.config.name)}\n\n{OVERVIEW_MARKER}\n"
+        files["index.md"] = render(
+            "federation-index.md.j2",
+            heading=Markup(markdown_text(federation.config.name)),
+            marker=Markup(OVERVIEW_MARKER),
+        )
     for member in federation.members:
         files[f"members/{member.id}.md"] = member_page(federation, member, money)
     files["reconciliation.md"] = reconciliation_page(federation, money)
     files["warnings.md"] = warnings_page(federation)
-    files["data/federation.json"] = json.dumps(federation_json(federation), indent=2, ensure_ascii=False) + "\n"
+    files["data/federation.json"] = (
+        json.dumps(federation_json(federation), indent=2, ensure_ascii=False) + "\n"
+    )
     files["data/consolidated.csv"] = consolidated_csv(federation)
     files["data/members.csv"] = members_csv(federation)
     files["data/datapackage.json"] = json.dumps(datapackage(federation), indent=2) + "\n"

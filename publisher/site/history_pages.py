@@ -67,7 +67,15 @@ class ChangeSetView:
 
     @property
     def counts(self) -> str:
-        parts = [f"{n} {word}" for n, word in ((self.added, "added"), (self.changed, "changed"), (self.removed, "removed")) if n]
+        parts = [
+            f"{n} {word}"
+            for n, word in (
+                (self.added, "added"),
+                (self.changed, "changed"),
+                (self.removed, "removed"),
+            )
+            if n
+        ]
         return ", ".join(parts) or "no row"
 
 
@@ -107,7 +115,9 @@ def _amount(row: Row, cooperative: Cooperative, summary: Summary) -> str:
     return f"\u201c{row.get('amount')}\u201d" if minor is None else display_money(minor, summary)
 
 
-def _changed_row(kind: str, shown: str, row: Row, cooperative: Cooperative, summary: Summary, finder: NameFinder) -> ChangedRow:
+def _changed_row(
+    kind: str, shown: str, row: Row, cooperative: Cooperative, summary: Summary, finder: NameFinder
+) -> ChangedRow:
     category = row.get("category")
     return ChangedRow(
         kind=kind,
@@ -120,27 +130,41 @@ def _changed_row(kind: str, shown: str, row: Row, cooperative: Cooperative, summ
     )
 
 
-def changeset_view(changeset: ChangeSet, cooperative: Cooperative, summary: Summary, finder: NameFinder) -> ChangeSetView:
+def changeset_view(
+    changeset: ChangeSet, cooperative: Cooperative, summary: Summary, finder: NameFinder
+) -> ChangeSetView:
     """One commit's changes as the page shows them."""
     rows: list[ChangedRow] = []
     for change in changeset.changes:
         if change.kind == "changed":
             assert change.before is not None and change.after is not None
-            rows.append(_changed_row("before", "changed, before", change.before, cooperative, summary, finder))
+            rows.append(
+                _changed_row(
+                    "before", "changed, before", change.before, cooperative, summary, finder
+                )
+            )
             rows.append(_changed_row("after", "after", change.after, cooperative, summary, finder))
         else:
-            rows.append(_changed_row(change.kind, change.kind, change.row, cooperative, summary, finder))
+            rows.append(
+                _changed_row(change.kind, change.kind, change.row, cooperative, summary, finder)
+            )
     kinds = [change.kind for change in changeset.changes]
     commit = changeset.commit
     if commit is None:
         anchor, date, sha = "not-committed", "", ""
-        title, rest = "Not committed yet", "These changes are in the working copy, not yet in a commit."
+        title, rest = (
+            "Not committed yet",
+            "These changes are in the working copy, not yet in a commit.",
+        )
     else:
         anchor, date, sha = f"commit-{commit.short}", f"{commit.date:%Y-%m-%d}", commit.sha
         first, _, rest = finder.redact_text(commit.message).strip().partition("\n")
         title = first.strip() or "no message"
         if len(title) > SUMMARY_MESSAGE_CHARS:
-            title, rest = title[: SUMMARY_MESSAGE_CHARS - 1] + "…", title + ("\n" + rest if rest else "")
+            title, rest = (
+                title[: SUMMARY_MESSAGE_CHARS - 1] + "…",
+                title + ("\n" + rest if rest else ""),
+            )
         rest = rest.strip()
     net = sum(changeset.funds.values())
     return ChangeSetView(
@@ -153,12 +177,17 @@ def changeset_view(changeset: ChangeSet, cooperative: Cooperative, summary: Summ
         changed=kinds.count("changed"),
         removed=kinds.count("removed"),
         net=signed_money(net, summary) if changeset.funds else "",
-        funds=[FundEffect(fund, signed_money(value, summary)) for fund, value in changeset.funds.items()],
+        funds=[
+            FundEffect(fund, signed_money(value, summary))
+            for fund, value in changeset.funds.items()
+        ],
         rows=rows,
     )
 
 
-def changes_pages(history: History, cooperative: Cooperative, summary: Summary, finder: NameFinder) -> dict[str, str]:
+def changes_pages(
+    history: History, cooperative: Cooperative, summary: Summary, finder: NameFinder
+) -> dict[str, str]:
     """The Changes pages: path -> Markdown text. One page says why when there is no history."""
     if not history.available:
         page = ChangesPage(False, history.reason or "", 1, 1, [], [], None, None, 0)
