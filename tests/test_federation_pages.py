@@ -183,11 +183,11 @@ def test_a_commit_folds_into_one_summary_line_with_counts_and_net_effect(tmp_pat
     newest, oldest = folds(page)
     # -20.00 more rent, 15.00 of dues gone: the funds lost 35.00.
     assert html.unescape(re.sub(r"<[^>]+>", "", newest)) == (
-        "2026-02-10: Rent corrected, dues refunded 1 changed, 1 removed · net -€35.00"
+        "2026-02-10: Rent corrected, dues refunded · 1 changed, 1 removed · net -€35.00"
     )
     assert (
         html.unescape(re.sub(r"<[^>]+>", "", oldest))
-        == "2026-01-10: Books of January 2 added · net -€385.00"
+        == "2026-01-10: Books of January · 2 added · net -€385.00"
     )
     fold = page[page.index(f'id="commit-{second[:7]}"') :].split("</details>")[0]
     assert "landlord" not in page
