@@ -154,14 +154,20 @@ def test_each_page_links_to_the_newer_and_older_pages(long_history):
         assert len(labels) == 2 and len(set(labels)) == 2
 
 
-def test_the_built_pages_resolve_their_links(long_history, tmp_path):
-    result = build_site(long_history, tmp_path / "site", today=TODAY)
+@pytest.fixture(scope="module")
+def long_history_site(long_history, tmp_path_factory) -> Path:
+    result = build_site(long_history, tmp_path_factory.mktemp("history-site") / "site", today=TODAY)
     assert result.site_dir is not None, result.problems
-    page = (result.site_dir / "finances/changes-2/index.html").read_text(encoding="utf-8")
+    return result.site_dir
+
+
+def test_the_built_pages_resolve_their_links(long_history, long_history_site):
+    site = long_history_site
+    page = (site / "finances/changes-2/index.html").read_text(encoding="utf-8")
     nav = pager(page)
     assert 'href="../changes/" rel="prev"' in nav and 'href="../changes-3/" rel="next"' in nav
-    assert (result.site_dir / "finances/changes-3/index.html").is_file()
-    newest = (result.site_dir / "finances/changes/index.html").read_text(encoding="utf-8")
+    assert (site / "finances/changes-3/index.html").is_file()
+    newest = (site / "finances/changes/index.html").read_text(encoding="utf-8")
     assert short(long_history) in newest and "Commit 45" in newest and "Commit 25" not in newest
 
 
@@ -540,3 +546,22 @@ def test_the_sankey_links_follow_the_palette_in_the_browser(chromium, example_fe
     assert light and dark and light != dark
     assert all(fill.startswith(rgb["light"]) for fill in light), light
     assert all(fill.startswith(rgb["dark"]) for fill in dark), dark
+
+
+def test_the_changes_pages_fit_a_phone_with_every_commit_open(chromium, long_history_site):
+    with serve_directory(long_history_site) as url:
+        page = chromium.new_page(viewport={"width": 390, "height": 844})
+        widths = {}
+        for path in ["finances/changes/", "finances/changes-3/"]:
+            page.goto(url + path)
+            page.wait_for_load_state("networkidle")
+            folded = page.evaluate("document.documentElement.scrollHeight")
+            page.evaluate(
+                "document.querySelectorAll('.publisher-changeset details').forEach(d => d.open = true)"
+            )
+            widths[path] = page.evaluate("document.documentElement.scrollWidth")
+            assert (
+                page.evaluate("document.documentElement.scrollHeight") > folded
+            )  # the rows were folded
+        page.close()
+    assert widths == {"finances/changes/": 390, "finances/changes-3/": 390}
