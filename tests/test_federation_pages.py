@@ -355,6 +355,8 @@ def test_where_the_money_went_is_sorted_labelled_bars_from_zero(valley):
     ]
     net = members_chart(federation, federation_money(federation))
     assert net.figure["layout"]["yaxis"]["rangemode"] == "tozero"
+    # Room for the upright values: 1.4 times the highest net (580.00) and the lowest (-200.00).
+    assert [str(v) for v in net.figure["layout"]["yaxis"]["range"]] == ["-280.000", "812.000"]
     assert [t["text"] for t in net.figure["data"]] == [
         ["-€200.00", "€580.00"],
         ["€50.00", "€260.00"],

@@ -150,7 +150,7 @@ def members_chart(federation: Federation, money: FederationMoney) -> Chart:
             "hovertemplate": "%{x}<br>" + label + ": %{customdata}<extra></extra>",
         }
         if with_values:
-            trace.update(text=shown, textposition="outside", cliponaxis=False)
+            trace.update(text=shown, textposition="outside", textangle=-90, cliponaxis=False)
         traces.append(trace)
         rows += [
             [member.id, y, format_minor(v, money.units)]
@@ -174,7 +174,18 @@ def members_chart(federation: Federation, money: FederationMoney) -> Chart:
         barmode="group",
         xaxis={"type": "category"},
         yaxis={"title": {"text": money.currency}, "rangemode": "tozero", "zeroline": True},
+        # plotly shrinks a value to its bar's width (unreadable on a phone): turned upright,
+        # it keeps a readable size.
+        uniformtext={"minsize": 10, "mode": "show"},
     )
+    if with_values and nets:
+        # Room above the highest bar (and below the lowest) for its upright value.
+        values = [v for member_nets in nets.values() for v in member_nets.values()]
+        high, low = max(0, *values), min(0, *values)
+        layout["yaxis"]["range"] = [
+            money.exact(low) * Decimal("1.4"),
+            money.exact(high) * Decimal("1.4"),
+        ]
     return Chart(
         "members-net",
         "Net result of each member",
