@@ -105,6 +105,14 @@ class FederationConfig:
     deadline: int = DEFAULT_DEADLINE_SECONDS
     #: the measures the federation sums across its members, where the units match
     measures: dict[str, FederationMeasure] = field(default_factory=dict)
+    #: category key -> the label readers see (`label:` in federation.yml; the key when absent)
+    labels: dict[str, str] = field(default_factory=dict)
+
+    def label(self, category: str) -> str:
+        """The name a reader sees for a category of the federation's chart."""
+        if category in self.labels:
+            return self.labels[category]
+        return {OTHER_INCOME: "Other income", OTHER_EXPENSE: "Other expense"}.get(category, category)
 
 
 @dataclass
@@ -281,6 +289,7 @@ def parse_federation(text: str, path: str = FEDERATION_PATH) -> tuple[Federation
     if "currency" in data and units is None:
         report("currency-unknown", value_line(data, "currency"), f'"{currency}" is not an ISO 4217 currency code such as EUR.')
     categories: dict[str, str] = {}
+    labels: dict[str, str] = {}
     raw_categories = data.get("categories")
     if "categories" in data:
         if not isinstance(raw_categories, dict) or not raw_categories:
@@ -297,6 +306,11 @@ def parse_federation(text: str, path: str = FEDERATION_PATH) -> tuple[Federation
                     )
                     continue
                 categories[key] = kind
+                label = spec.get("label")
+                if "label" in spec and (not isinstance(label, str) or not label.strip()):
+                    report("federation-value-invalid", value_line(spec, "label"), f'The label of "{key}" must be a non-empty text.')
+                elif isinstance(label, str):
+                    labels[key] = label.strip()
     members: list[MemberConfig] = []
     raw_members = data.get("members")
     if "members" in data:
@@ -318,7 +332,7 @@ def parse_federation(text: str, path: str = FEDERATION_PATH) -> tuple[Federation
         return None, problems
     return (
         FederationConfig(
-            name.strip(), currency.strip().upper(), units, categories, tuple(members), int(deadline), measures
+            name.strip(), currency.strip().upper(), units, categories, tuple(members), int(deadline), measures, labels
         ),
         problems,
     )

@@ -1226,7 +1226,7 @@ def test_the_home_page_lists_every_member_with_its_status_and_reason(federation_
         assert f"<td>{STATUSES[ident]}" in row, ident
         reason = data["members"][ident]["reason"]
         if STATUSES[ident] != "ok":
-            assert reason and html.escape(reason, quote=True) in row, ident
+            assert reason and reason in html.unescape(row), ident  # &#39; or &#x27;: one escaping
         member_page = (result.site_dir / "members" / ident / "index.html").read_text(
             encoding="utf-8"
         )

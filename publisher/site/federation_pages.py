@@ -1,41 +1,94 @@
 """The site of a federation: its members, the consolidated figures, the money between members.
 
 Like the cooperative's site, everything is written as real files into a staging directory that
-the plugin hands to MkDocs; texts from members' repositories and federation.yml are escaped.
+the plugin hands to MkDocs. The pages are rendered from the `federation-*.md.j2` templates out
+of plain records built here once; the templates escape every text from members' repositories
+and federation.yml. Readers see members' names and the categories' labels; the downloads keep
+the ids and keys.
 """
 
 from __future__ import annotations
 
 import json
-from decimal import Decimal
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
+from typing import Any, cast
 
-from babel.numbers import format_currency
+from markupsafe import Markup
 
-from publisher.charts import BALANCE_COLOUR, FUND_COLOURS, Chart, _layout, plain
-from publisher.federation import Federation, MemberResult, federation_json
+from publisher.charts import (
+    BALANCE_COLOUR,
+    EXPENSE_COLOUR,
+    FUND_COLOURS,
+    INCOME_COLOUR,
+    Chart,
+    _layout,
+    display_money,
+    plain,
+)
+from publisher.federation import Federation, MemberConfig, MemberResult, federation_json
 from publisher.gitrepo import CommitInfo
-from publisher.money import format_minor, to_decimal
-from publisher.problems import sorted_problems
 from publisher.links import safe_link
-from publisher.site.html import esc, figure_html, figures_html, html_table, link, markdown_text, named_csv
+from publisher.money import format_minor, to_decimal
+from publisher.problems import Problem, sorted_problems
+from publisher.site.html import markdown_text, named_csv
+from publisher.site.templating import render
+from publisher.summary import Summary
 
 OVERVIEW_MARKER = "<!-- publisher:federation -->"
+#: A bar chart with at most this many bars writes each bar's value on it.
+SMALL_BAR_CHART = 12
+
+#: The Sankey's links, per palette: plotly picks white links when the background is transparent
+#: (it takes transparent for dark), invisible on the light page. Each colour keeps 3:1 against
+#: its page (Material's white and its slate #1e2129); the node labels get a halo of the page's
+#: colour, so that they stay readable where they cross a link.
+SANKEY_THEMES = {
+    "light": {
+        "link.color": "rgba(21, 101, 192, 0.7)",
+        "textfont.shadow": "0 0 3px #ffffff, 0 0 2px #ffffff",
+    },
+    "dark": {
+        "link.color": "rgba(100, 181, 246, 0.55)",
+        "textfont.shadow": "0 0 3px #1e2129, 0 0 2px #1e2129",
+    },
+}
 
 
-class _Money:
-    def __init__(self, federation: Federation) -> None:
-        self.units = federation.config.units
-        self.currency = federation.config.currency
+@dataclass(frozen=True)
+class FederationMoney:
+    """The federation's currency in the shape `display_money` reads (currency, units, locale):
+    one money format for people on the federation's pages as on a cooperative's."""
+
+    currency: str
+    units: int
+    locale: str = "en"
 
     def text(self, minor: int) -> str:
-        return format_currency(to_decimal(minor, self.units), self.currency, locale="en")
+        return display_money(minor, cast(Summary, self))
+
+    def signed(self, minor: int) -> str:
+        return ("+" if minor > 0 else "") + self.text(minor)
 
     def exact(self, minor: int) -> Decimal:
         return to_decimal(minor, self.units)
 
 
-def _member_link(member: MemberResult, config_member) -> str:
+def federation_money(federation: Federation) -> FederationMoney:
+    return FederationMoney(federation.config.currency, federation.config.units)
+
+
+def _config_member(federation: Federation, member: MemberResult) -> MemberConfig:
+    return next(m for m in federation.config.members if m.id == member.id)
+
+
+def member_label(federation: Federation, member: MemberResult) -> str:
+    """The name a reader sees for a member: its own books' name, federation.yml's, or its id."""
+    return member.name or _config_member(federation, member).name or member.id
+
+
+def _member_link(config_member: MemberConfig) -> str:
     if config_member.site:
         return safe_link(config_member.site) or ""
     if config_member.repo:
@@ -50,89 +103,285 @@ def _years(federation: Federation) -> list[str]:
     return sorted(years)
 
 
-def members_chart(federation: Federation, money: _Money) -> Chart:
+def _share(part: int, whole: int) -> str:
+    """Part of a whole as a whole percentage, exact arithmetic ("61%")."""
+    if whole <= 0:
+        return ""
+    percent = (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal(1), rounding=ROUND_HALF_EVEN)
+    return f"{percent}%"
+
+
+def _against(now: int, before: int | None, year: str, money: FederationMoney) -> str:
+    """ ", €X more than in 2025" — the change against the year before, for a summary."""
+    if before is None:
+        return ""
+    if now == before:
+        return f", the same as in {year}"
+    word = "more" if now > before else "less"
+    return f", {money.text(abs(now - before))} {word} than in {year}"
+
+
+def _bar_values(count: int) -> bool:
+    return count <= SMALL_BAR_CHART
+
+
+def members_chart(federation: Federation, money: FederationMoney) -> Chart:
     """Each member's net result per year, side by side."""
     years = _years(federation)
+    members = federation.ok_members()
+    with_values = _bar_values(len(years) * len(members))
     traces, rows = [], []
-    for index, member in enumerate(federation.ok_members()):
-        nets = [federation.totals(member.years.get(y, {})) for y in years]
-        values = [income - expense for income, expense in nets]
-        traces.append(
-            {
-                "type": "bar",
-                "name": member.id,
-                "x": years,
-                "y": [money.exact(v) for v in values],
-                "marker": {"color": FUND_COLOURS[index % len(FUND_COLOURS)]},
-                "customdata": [money.text(v) for v in values],
-                "hovertemplate": "%{x}<br>" + member.id + ": %{customdata}<extra></extra>",
-            }
+    nets: dict[str, dict[str, int]] = {}
+    for index, member in enumerate(members):
+        label = plain(member_label(federation, member))
+        totals = [federation.totals(member.years.get(y, {})) for y in years]
+        values = [income - expense for income, expense in totals]
+        nets[member.id] = dict(zip(years, values))
+        # A year the member has no books for is no bar, not a bar of 0.
+        present = [y in member.years for y in years]
+        shown = [money.text(v) if here else "" for v, here in zip(values, present)]
+        trace: dict[str, Any] = {
+            "type": "bar",
+            "name": label,
+            "x": years,
+            "y": [money.exact(v) if here else None for v, here in zip(values, present)],
+            "marker": {"color": FUND_COLOURS[index % len(FUND_COLOURS)]},
+            "customdata": shown,
+            "hovertemplate": "%{x}<br>" + label + ": %{customdata}<extra></extra>",
+        }
+        if with_values:
+            trace.update(text=shown, textposition="outside", textangle=-90, cliponaxis=False)
+        traces.append(trace)
+        rows += [
+            [member.id, y, format_minor(v, money.units)]
+            for y, v, here in zip(years, values, present)
+            if here
+        ]
+    summary = ""
+    if members and years:
+        latest = years[-1]
+        best = max(members, key=lambda m: nets[m.id][latest])
+        total = sum(nets[m.id][latest] for m in members)
+        before = sum(nets[m.id][years[-2]] for m in members) if len(years) > 1 else None
+        summary = (
+            f"In {latest}, {member_label(federation, best)} had the largest net result "
+            f"({money.text(nets[best.id][latest])}); all members together {money.text(total)}"
+            + _against(total, before, years[-2] if len(years) > 1 else "", money)
+            + "."
         )
-        rows += [[member.id, y, format_minor(v, money.units)] for y, v in zip(years, values)]
+    layout = _layout(
+        "Net result of each member",
+        barmode="group",
+        xaxis={"type": "category"},
+        yaxis={"title": {"text": money.currency}, "rangemode": "tozero", "zeroline": True},
+        # plotly shrinks a value to its bar's width (unreadable on a phone): turned upright,
+        # it keeps a readable size.
+        uniformtext={"minsize": 10, "mode": "show"},
+    )
+    if with_values and nets:
+        # Room above the highest bar (and below the lowest) for its upright value.
+        values = [v for member_nets in nets.values() for v in member_nets.values()]
+        high, low = max(0, *values), min(0, *values)
+        layout["yaxis"]["range"] = [
+            money.exact(low) * Decimal("1.4"),
+            money.exact(high) * Decimal("1.4"),
+        ]
     return Chart(
         "members-net",
         "Net result of each member",
         f"Each member's income minus expense, year by year, in {money.currency} (money between members left out).",
-        {"data": traces, "layout": _layout("Net result of each member", barmode="group", xaxis={"type": "category"})},
+        {"data": traces, "layout": layout},
         ["member", "year", "net"],
         rows,
+        label_columns=2,
+        summary=summary,
     )
 
 
-def categories_chart(federation: Federation, money: _Money, kind: str) -> Chart:
+def categories_chart(federation: Federation, money: FederationMoney, kind: str) -> Chart:
+    """The consolidated income (or expense) of each year, stacked by category."""
     consolidated = federation.consolidated()
     years = list(consolidated)
     categories = sorted({c for y in consolidated.values() for c in y if federation.kind(c) == kind})
     sign = 1 if kind == "income" else -1
+    label = federation.config.label
     traces, rows = [], []
     for index, category in enumerate(categories):
         values = [sign * consolidated[y].get(category, 0) for y in years]
+        name = plain(label(category))
         traces.append(
             {
                 "type": "bar",
-                "name": plain(category),
+                "name": name,
                 "x": years,
                 "y": [money.exact(v) for v in values],
                 "marker": {"color": FUND_COLOURS[index % len(FUND_COLOURS)]},
                 "customdata": [money.text(v) for v in values],
-                "hovertemplate": "%{x}<br>" + plain(category) + ": %{customdata}<extra></extra>",
+                "hovertemplate": "%{x}<br>" + name + ": %{customdata}<extra></extra>",
             }
         )
         rows += [[category, y, format_minor(v, money.units)] for y, v in zip(years, values)]
-    title = "Consolidated income by category" if kind == "income" else "Consolidated expense by category"
+    summary = ""
+    if years and categories:
+        latest = years[-1]
+
+        def total(year: str) -> int:
+            return sum(sign * consolidated[year].get(c, 0) for c in categories)
+
+        largest = max(categories, key=lambda c: (sign * consolidated[latest].get(c, 0), c))
+        summary = (
+            f"In {latest} the {kind} of all members was {money.text(total(latest))}"
+            + _against(
+                total(latest),
+                total(years[-2]) if len(years) > 1 else None,
+                years[-2] if len(years) > 1 else "",
+                money,
+            )
+            + f"; the largest category was {label(largest)} ({money.text(sign * consolidated[latest].get(largest, 0))})."
+        )
+    title = (
+        "Consolidated income by category"
+        if kind == "income"
+        else "Consolidated expense by category"
+    )
     return Chart(
         f"consolidated-{kind}",
         title,
         f"The {kind} of all members together, by the federation's categories, year by year, in {money.currency}.",
-        {"data": traces, "layout": _layout(title, barmode="stack", xaxis={"type": "category"})},
+        {
+            "data": traces,
+            "layout": _layout(
+                title,
+                barmode="stack",
+                xaxis={"type": "category"},
+                yaxis={"title": {"text": money.currency}, "rangemode": "tozero", "zeroline": True},
+            ),
+        },
         ["category", "year", kind],
         rows,
+        label_columns=2,
+        summary=summary,
     )
 
 
-def solidarity_chart(federation: Federation, money: _Money) -> Chart:
+def where_chart(federation: Federation, money: FederationMoney, year: str) -> Chart:
+    """Where the money came from and went in one year: every category of the federation as a
+    labelled bar, income first, each side sorted from the largest (a sunburst's small slices
+    cannot be read)."""
+    categories = federation.consolidated().get(year, {})
+    label = federation.config.label
+    sides = []
+    for kind, title, colour, sign in (
+        ("income", "Income", INCOME_COLOUR, 1),
+        ("expense", "Expense", EXPENSE_COLOUR, -1),
+    ):
+        items = sorted(
+            (
+                (key, sign * value)
+                for key, value in categories.items()
+                if federation.kind(key) == kind
+            ),
+            key=lambda item: (-item[1], label(item[0])),
+        )
+        sides.append((kind, title, colour, items))
+    count = sum(len(items) for *_, items in sides)
+    traces, rows = [], []
+    for kind, title, colour, items in sides:
+        if not items:
+            continue
+        names = [f"{plain(label(key))} ({kind})" for key, _ in items]
+        shown = [money.text(value) for _, value in items]
+        trace: dict[str, Any] = {
+            "type": "bar",
+            "orientation": "h",
+            "name": title,
+            "y": names,
+            "x": [money.exact(value) for _, value in items],
+            "marker": {"color": colour},
+            "customdata": shown,
+            "hovertemplate": "%{y}: %{customdata}<extra></extra>",
+        }
+        if _bar_values(count):
+            trace.update(text=shown, textposition="auto", cliponaxis=False)
+        traces.append(trace)
+        rows += [[title, key, format_minor(value, money.units)] for key, value in items]
+    summary_parts = []
+    for kind, _, _, items in sides:
+        whole = sum(value for _, value in items)
+        if items and items[0][1] > 0:
+            key, value = items[0]
+            share = _share(value, whole)
+            summary_parts.append(
+                f"the largest {kind} was {label(key)} ({money.text(value)}{', ' + share + ' of ' + kind if share else ''})"
+            )
+    summary = f"In {year} " + " and ".join(summary_parts) + "." if summary_parts else ""
+    title = f"Where the money came from and went, {year}"
+    figure = {
+        "data": traces,
+        "layout": _layout(
+            title,
+            height=max(320, 90 + 36 * count),
+            showlegend=False,
+            yaxis={"automargin": True, "autorange": "reversed", "type": "category"},
+            xaxis={
+                "title": {"text": money.currency},
+                "rangemode": "tozero",
+                "zeroline": True,
+                "automargin": True,
+            },
+        ),
+    }
+    return Chart(
+        f"federation-flows-{year}",
+        title,
+        f"Income by category (where the money came from) and expense by category (where it went) of "
+        f"all members together in {year}, largest first, in {money.currency}.",
+        figure,
+        ["side", "category", "amount"],
+        rows,
+        label_columns=2,
+        summary=summary,
+    )
+
+
+def solidarity_chart(federation: Federation, money: FederationMoney) -> Chart:
     """Money paid between members, as the payers record it: a Sankey diagram."""
     flows = federation.flows()
+    by_id = {m.id: member_label(federation, m) for m in federation.members}
     payers = sorted({a for a, _ in flows})
     payees = sorted({b for _, b in flows})
-    labels = [f"{p} (pays)" for p in payers] + [f"{p} (receives)" for p in payees]
+    labels = [plain(f"{by_id[p]} pays") for p in payers] + [
+        plain(f"{by_id[p]} receives") for p in payees
+    ]
     pairs = sorted(flows.items())
+    colours = [FUND_COLOURS[index % len(FUND_COLOURS)] for index, _ in enumerate(payers + payees)]
     figure = {
         "data": [
             {
                 "type": "sankey",
-                "node": {"label": labels, "color": BALANCE_COLOUR, "pad": 20},
+                "node": {"label": labels, "color": colours or BALANCE_COLOUR, "pad": 20},
                 "link": {
                     "source": [payers.index(a) for (a, _), _ in pairs],
                     "target": [len(payers) + payees.index(b) for (_, b), _ in pairs],
                     "value": [money.exact(v) for _, v in pairs],
+                    "color": SANKEY_THEMES["light"]["link.color"],
                     "customdata": [money.text(v) for _, v in pairs],
                     "hovertemplate": "%{source.label} → %{target.label}: %{customdata}<extra></extra>",
                 },
+                "textfont": {"shadow": SANKEY_THEMES["light"]["textfont.shadow"]},
             }
         ],
         "layout": _layout("Solidarity between members", height=420),
+        # Colours of the page's palette, applied by the page script (publisher.js, traceThemes).
+        "themes": [{"trace": 0, **SANKEY_THEMES}],
     }
+    summary = "No money moved between members."
+    if pairs:
+        (payer, payee), largest = max(pairs, key=lambda pair: pair[1])
+        summary = (
+            f"Members paid each other {money.text(sum(v for _, v in pairs))} over all years; the largest "
+            f"payment was from {by_id[payer]} to {by_id[payee]} ({money.text(largest)})."
+        )
     return Chart(
         "solidarity",
         "Solidarity between members",
@@ -141,30 +390,109 @@ def solidarity_chart(federation: Federation, money: _Money) -> Chart:
         ["from", "to", "amount"],
         [[a, b, format_minor(v, money.units)] for (a, b), v in pairs],
         label_columns=2,
+        summary=summary,
     )
 
 
-def overview_fragment(federation: Federation, money: _Money, charts: dict[str, Chart]) -> str:
-    config = federation.config
-    by_id = {m.id: m for m in config.members}
+def federation_charts(federation: Federation, money: FederationMoney) -> list[Chart]:
+    """The overview's charts, in the order shown."""
+    charts = [
+        members_chart(federation, money),
+        categories_chart(federation, money, "income"),
+        categories_chart(federation, money, "expense"),
+    ]
+    years = list(federation.consolidated())
+    if years:
+        charts.insert(1, where_chart(federation, money, years[-1]))
+    return charts + [solidarity_chart(federation, money)]
+
+
+# -- Page data: plain records for the templates ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    id: str
+    page: str
+    name: str
+    url: str
+    status: str
+    reason: str
+    commit: str  # short sha, "" when none
+    date: str
+    #: income, expense, net of the latest year, for people; empty when left out of the totals
+    figures: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class OverviewPage:
+    latest: str
+    cards: list[tuple[str, str, str]]
+    members: list[MemberRow]
+    charts: list[Chart]
+
+
+@dataclass(frozen=True)
+class MemberPage:
+    #: the member's name as a YAML string for the page's front matter: the plugin escapes a
+    #: front-matter title (MkDocs prints a title taken from the heading as it is)
+    title: Markup
+    heading: Markup
+    row: MemberRow
+    ok: bool
+    commit: str  # the full sha
+    years: list[list[str]]
+    categories: list[list[str]]
+    internal: list[list[str]]
+
+
+@dataclass(frozen=True)
+class ReconciliationRow:
+    year: str
+    a: MemberRow
+    b: MemberRow
+    a_side: str
+    b_side: str
+    difference: str
+    reconciled: bool
+
+
+@dataclass(frozen=True)
+class WarningItem:
+    message: str
+    path: str
+    line: str
+    code: str
+    #: the page the warning is about (a member's, the reconciliation), "" when none
+    page: str
+    page_name: str
+
+
+def member_row(
+    federation: Federation, member: MemberResult, money: FederationMoney, latest: str | None
+) -> MemberRow:
+    figures: tuple[str, ...] = ()
+    if member.ok and latest:
+        income, expense = federation.totals(member.years.get(latest, {}))
+        figures = (money.text(income), money.text(expense), money.text(income - expense))
+    return MemberRow(
+        id=member.id,
+        page=f"members/{member.id}.md",
+        name=member_label(federation, member),
+        url=_member_link(_config_member(federation, member)),
+        status=member.status,
+        reason=member.reason,
+        commit=(member.commit or "")[:7],
+        date=(member.date or "")[:10] if member.commit else "",
+        figures=figures,
+    )
+
+
+def overview_page(
+    federation: Federation, money: FederationMoney, charts: list[Chart]
+) -> OverviewPage:
     years = _years(federation)
-    latest = years[-1] if years else None
-    rows = ""
-    for member in federation.members:
-        url = _member_link(member, by_id[member.id])
-        name = esc(member.name or member.id)
-        shown = f'<a href="{esc(url)}">{name}</a>' if url else name
-        status = esc(member.status) + (f"<br><small>{esc(member.reason)}</small>" if member.reason else "")
-        commit = f"<code>{esc(member.commit[:7])}</code> {esc((member.date or '')[:10])}" if member.commit else "—"
-        if member.ok and latest:
-            income, expense = federation.totals(member.years.get(latest, {}))
-            figures = "".join(f'<td class="publisher-amount">{esc(money.text(v))}</td>' for v in (income, expense, income - expense))
-        else:
-            figures = '<td colspan="3">left out of the totals</td>'
-        rows += (
-            f'<tr><td><a href="{link(f"members/{member.id}.md")}">{esc(member.id)}</a></td><td>{shown}</td>'
-            f"<td>{status}</td><td>{commit}</td>{figures}</tr>"
-        )
+    latest = years[-1] if years else ""
     consolidated = federation.consolidated()
     cards = []
     if latest and latest in consolidated:
@@ -172,66 +500,59 @@ def overview_fragment(federation: Federation, money: _Money, charts: dict[str, C
         cards = [
             (f"Income {latest}", money.text(income), "all members, money between them left out"),
             (f"Expense {latest}", money.text(expense), ""),
-            ("Members", f"{len(federation.ok_members())} of {len(federation.members)}", "counted in the totals"),
+            (
+                "Members",
+                f"{len(federation.ok_members())} of {len(federation.members)}",
+                "counted in the totals",
+            ),
         ]
-    parts = [
-        '<div class="publisher-federation">',
-        figures_html(cards).strip() if cards else "",
-        f"<h2 id=\"members\">Members</h2><table><thead><tr><th>Id</th><th>Member</th><th>Status</th><th>Commit</th>"
-        f'<th class="publisher-amount">Income {esc(latest or "")}</th><th class="publisher-amount">Expense</th>'
-        f'<th class="publisher-amount">Net</th></tr></thead><tbody>{rows}</tbody></table>',
-        f'<p><a href="{link("reconciliation.md")}">Money between members, reconciled</a> · '
-        f'<a href="{link("warnings.md")}">Warnings</a> · <a href="{link("data/index.md")}">Download the data</a></p>',
-        "</div>\n\n",
-    ]
-    body = "\n".join(p for p in parts if p)
-    for key in ("members-net", "consolidated-income", "consolidated-expense", "solidarity"):
-        chart = charts[key]
-        body += f"## {chart.title}\n\n" + figure_html(chart, {2})
-    return body
+    rows = [member_row(federation, m, money, latest) for m in federation.members]
+    return OverviewPage(latest, cards, rows, charts)
 
 
-def member_page(federation: Federation, member: MemberResult, money: _Money) -> str:
-    config_member = next(m for m in federation.config.members if m.id == member.id)
-    url = _member_link(member, config_member)
-    parts = [
-        f"# {member.id}\n\n",
-        f"<p><strong>{esc(member.name or member.id)}</strong> · status: {esc(member.status)}"
-        + (f" — {esc(member.reason)}" if member.reason else "")
-        + (f" · commit <code>{esc(member.commit)}</code> of {esc((member.date or '')[:10])}" if member.commit else "")
-        + (f' · <a href="{esc(url)}">its own site or repository</a>' if url else "")
-        + "</p>\n\n",
-    ]
-    if not member.ok:
-        parts.append("<p>This member is left out of the federation's totals until the reason above is fixed.</p>\n")
-        return "".join(parts)
-    rows = []
-    for year in sorted(member.years, reverse=True):
+def overview_fragment(federation: Federation, money: FederationMoney, charts: list[Chart]) -> str:
+    return render("federation-overview.md.j2", page=overview_page(federation, money, charts))
+
+
+def member_page_data(
+    federation: Federation, member: MemberResult, money: FederationMoney
+) -> MemberPage:
+    label = federation.config.label
+    newest_first = sorted(member.years, reverse=True)
+    years = []
+    for year in newest_first:
         income, expense = federation.totals(member.years[year])
-        rows.append([year, money.text(income), money.text(expense), money.text(income - expense)])
-    parts.append("## Year by year\n\n" + html_table(["Year", "Income", "Expense", "Net"], rows, {1, 2, 3}) + "\n\n")
-    category_rows = [
-        [year, category, money.text(value)]
-        for year in sorted(member.years, reverse=True)
-        for category, value in sorted(member.years[year].items())
+        years.append([year, money.text(income), money.text(expense), money.text(income - expense)])
+    categories = [
+        [year, label(category), money.text(value)]
+        for year in newest_first
+        for category, value in sorted(member.years[year].items(), key=lambda item: label(item[0]))
     ]
-    parts.append("## By the federation's categories\n\n" + html_table(["Year", "Category", "Amount"], category_rows, {2}) + "\n\n")
-    if member.internal:
-        internal_rows = [
-            [year, f"@{other}", money.text(value)]
-            for year in sorted(member.internal, reverse=True)
-            for other, value in sorted(member.internal[year].items())
-        ]
-        parts.append(
-            "## Money with other members\n\n"
-            + html_table(["Year", "With", "Recorded (+ in, − out)"], internal_rows, {2})
-            + "\n"
-        )
-    return "".join(parts)
+    names = {m.id: member_label(federation, m) for m in federation.members}
+    internal = [
+        [year, names.get(other, f"@{other}"), money.signed(value)]
+        for year in sorted(member.internal, reverse=True)
+        for other, value in sorted(member.internal[year].items())
+    ]
+    return MemberPage(
+        title=Markup(json.dumps(member_label(federation, member), ensure_ascii=True)),
+        heading=Markup(markdown_text(member_label(federation, member))),
+        row=member_row(federation, member, money, None),
+        ok=member.ok,
+        commit=member.commit or "",
+        years=years,
+        categories=categories,
+        internal=internal,
+    )
 
 
-def reconciliation_page(federation: Federation, money: _Money) -> str:
+def member_page(federation: Federation, member: MemberResult, money: FederationMoney) -> str:
+    return render("federation-member.md.j2", page=member_page_data(federation, member, money))
+
+
+def reconciliation_rows(federation: Federation, money: FederationMoney) -> list[ReconciliationRow]:
     ok = {m.id: m for m in federation.ok_members()}
+    shown = {m.id: member_row(federation, m, money, None) for m in federation.ok_members()}
     rows = []
     for a in sorted(ok):
         for b in sorted(ok):
@@ -242,29 +563,63 @@ def reconciliation_page(federation: Federation, money: _Money) -> str:
                 b_side = ok[b].internal.get(year, {}).get(a, 0)
                 if a_side == 0 and b_side == 0:
                     continue
-                state = "reconciled" if a_side + b_side == 0 else "MISMATCH"
-                rows.append([year, a, b, money.text(a_side), money.text(b_side), money.text(a_side + b_side), state])
-    table = (
-        html_table(["Year", "Member A", "Member B", "A records with B", "B records with A", "Difference", ""], rows, {3, 4, 5})
-        if rows
-        else "<p>No money moved between members.</p>"
-    )
-    return (
-        "# Money between members\n\n"
-        "<p>What one member records with another (counterparty <code>@member-id</code>) must be the "
-        "opposite of what the other records with it, year by year. The consolidated totals leave these "
-        "internal movements out.</p>\n\n" + table + "\n"
-    )
+                rows.append(
+                    ReconciliationRow(
+                        year,
+                        shown[a],
+                        shown[b],
+                        money.signed(a_side),
+                        money.signed(b_side),
+                        money.signed(a_side + b_side),
+                        a_side + b_side == 0,
+                    )
+                )
+    return rows
+
+
+def reconciliation_page(federation: Federation, money: FederationMoney) -> str:
+    return render("federation-reconciliation.md.j2", rows=reconciliation_rows(federation, money))
+
+
+def _warning_page(federation: Federation, problem: Problem) -> tuple[str, str]:
+    """The page a warning is about: the reconciliation for a mismatch; the member whose entry of
+    federation.yml holds the warning's line."""
+    if problem.code == "federation-reconciliation-mismatch":
+        return "reconciliation.md", "the money between members"
+    if problem.path != "federation.yml" or problem.line is None:
+        return "", ""
+    starts = sorted((m.line, m.id) for m in federation.config.members if m.line is not None)
+    found = [ident for line, ident in starts if line <= problem.line]
+    if not found:
+        return "", ""
+    member = next(m for m in federation.members if m.id == found[-1])
+    return f"members/{member.id}.md", member_label(federation, member)
+
+
+def warning_items(federation: Federation) -> list[WarningItem]:
+    items = []
+    for problem in sorted_problems(federation.problems):
+        page, name = _warning_page(federation, problem)
+        items.append(
+            WarningItem(
+                problem.message, problem.path, str(problem.line or ""), problem.code, page, name
+            )
+        )
+    return items
 
 
 def warnings_page(federation: Federation) -> str:
-    rows = [[p.path, str(p.line or ""), p.code, p.message] for p in sorted_problems(federation.problems)]
-    return "# Warnings\n\n" + (html_table(["File", "Line", "Check", "What it says"], rows) if rows else "<p>There is no warning.</p>") + "\n"
+    return render("federation-warnings.md.j2", warnings=warning_items(federation))
 
 
 def consolidated_csv(federation: Federation) -> str:
     rows = [
-        [str(year), category, federation.kind(category), format_minor(value, federation.config.units)]
+        [
+            str(year),
+            category,
+            federation.kind(category),
+            format_minor(value, federation.config.units),
+        ]
         for year, categories in federation.consolidated().items()
         for category, value in sorted(categories.items())
     ]
@@ -291,8 +646,13 @@ def datapackage(federation: Federation) -> dict:
 
     def resource(name: str, fields: list[dict]) -> dict:
         return {
-            "name": name, "path": f"{name}.csv", "profile": "tabular-data-resource", "format": "csv",
-            "mediatype": "text/csv", "encoding": "utf-8", "schema": {"fields": fields},
+            "name": name,
+            "path": f"{name}.csv",
+            "profile": "tabular-data-resource",
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8",
+            "schema": {"fields": fields},
         }
 
     return {
@@ -300,46 +660,57 @@ def datapackage(federation: Federation) -> dict:
         "name": "federation",
         "title": f"Consolidated books of {federation.config.name}",
         "resources": [
-            resource("consolidated", [field("year", "integer"), field("category", "string"), field("kind", "string"), field("amount", "number")]),
-            resource("members", [field("member", "string"), field("status", "string"), field("commit", "string"), field("year", "integer"), field("income", "number"), field("expense", "number"), field("net", "number")]),
+            resource(
+                "consolidated",
+                [
+                    field("year", "integer"),
+                    field("category", "string"),
+                    field("kind", "string"),
+                    field("amount", "number"),
+                ],
+            ),
+            resource(
+                "members",
+                [
+                    field("member", "string"),
+                    field("status", "string"),
+                    field("commit", "string"),
+                    field("year", "integer"),
+                    field("income", "number"),
+                    field("expense", "number"),
+                    field("net", "number"),
+                ],
+            ),
         ],
     }
 
 
-def generate_federation_site(federation: Federation, commit: CommitInfo | None, docs_dir: Path, out_dir: Path):
+def generate_federation_site(
+    federation: Federation, commit: CommitInfo | None, docs_dir: Path, out_dir: Path
+):
     from publisher.site.generate import SiteContent, write_generated
 
-    money = _Money(federation)
-    charts = {
-        c.id: c
-        for c in (
-            members_chart(federation, money),
-            categories_chart(federation, money, "income"),
-            categories_chart(federation, money, "expense"),
-            solidarity_chart(federation, money),
-        )
-    }
+    money = federation_money(federation)
+    charts = federation_charts(federation, money)
     files: dict[str, str] = {}
     if not (docs_dir / "index.md").is_file():
-        files["index.md"] = f"# {markdown_text(federation.config.name)}\n\n{OVERVIEW_MARKER}\n"
+        files["index.md"] = render(
+            "federation-index.md.j2",
+            heading=Markup(markdown_text(federation.config.name)),
+            marker=Markup(OVERVIEW_MARKER),
+        )
     for member in federation.members:
         files[f"members/{member.id}.md"] = member_page(federation, member, money)
     files["reconciliation.md"] = reconciliation_page(federation, money)
     files["warnings.md"] = warnings_page(federation)
-    files["data/federation.json"] = json.dumps(federation_json(federation), indent=2, ensure_ascii=False) + "\n"
+    files["data/federation.json"] = (
+        json.dumps(federation_json(federation), indent=2, ensure_ascii=False) + "\n"
+    )
     files["data/consolidated.csv"] = consolidated_csv(federation)
     files["data/members.csv"] = members_csv(federation)
     files["data/datapackage.json"] = json.dumps(datapackage(federation), indent=2) + "\n"
-    source = f"commit <code>{esc(commit.sha)}</code>" if commit else "an uncommitted directory"
-    files["data/index.md"] = (
-        "# Data\n\n<ul>"
-        f'<li><a href="{link("data/federation.json")}" download>federation.json</a>: every member with its commit, status and years; the consolidated years; the reconciliation mismatches.</li>'
-        f'<li><a href="{link("data/consolidated.csv")}" download>consolidated.csv</a>: the consolidated figures by year and category.</li>'
-        f'<li><a href="{link("data/members.csv")}" download>members.csv</a>: each member\'s income, expense and net by year.</li>'
-        f'<li><a href="{link("data/datapackage.json")}" download>datapackage.json</a>: a Frictionless Data Package of the CSV files.</li>'
-        f"</ul>\n\n<p>From {source} of the federation's repository.</p>\n"
-    )
-    written = write_generated(out_dir, files, list(charts.values()))
+    files["data/index.md"] = render("federation-data.md.j2", commit=commit)
+    written = write_generated(out_dir, files, charts)
     nav = [
         {"Overview": "index.md"},
         {"Members": [f"members/{m.id}.md" for m in federation.members]},

@@ -40,7 +40,7 @@ from publisher.site.activity import ActivityDownload, activity_downloads
 from publisher.summary import Summary, YearFigures, summarize, summary_json
 from publisher.governance import compliance, redacted_governance, spending_by_decision
 from publisher.history import historical_names, row_provenance
-from publisher.site.history_pages import CHANGES_PAGE, changes_page
+from publisher.site.history_pages import CHANGES_PAGE, changes_pages
 from publisher.site.feed import DECISIONS_FEED_PATH, atom_feed
 from publisher.site.governance_pages import (
     DECISIONS_PAGE,
@@ -789,7 +789,7 @@ def generate_site(
             files[f"data/ledger-{year}.csv"] = frame_csv(year_rows)
     # Rows deleted long ago may name people today's ledger no longer does.
     history_finder = NameFinder(finder.names + historical_names(history, cooperative.accounts.public_counterparties))
-    files[CHANGES_PAGE] = changes_page(history, cooperative, history_finder)
+    files.update(changes_pages(history, cooperative, summary, history_finder))
     governance = cooperative.governance
     has_governance = bool(governance.meetings) or governance.charter is not None
     files["finances/warnings.md"] = warnings_page(problems, finder, WarningTargets(cooperative, finder, has_governance))

@@ -47,6 +47,17 @@
     };
   }
 
+  /* Trace colours that depend on the palette (a Sankey's links), carried by the figure as
+   * `themes`: [{trace: index, light: {attribute: value}, dark: {...}}]. */
+  function traceThemes(node) {
+    var name = scheme();
+    return Promise.all((node.publisherThemes || []).map(function (item) {
+      var update = {};
+      Object.keys(item[name] || {}).forEach(function (key) { update[key] = [item[name][key]]; });
+      return window.Plotly.restyle(node, update, [item.trace]);
+    }));
+  }
+
   function drawCharts() {
     var nodes = document.querySelectorAll(".publisher-chart__plot:not([data-drawn])");
     if (!nodes.length) return;
@@ -54,8 +65,10 @@
       nodes.forEach(function (node) {
         var spec = JSON.parse(node.dataset.figure);
         node.dataset.drawn = "pending";
+        node.publisherThemes = spec.themes || [];
         Plotly.newPlot(node, spec.data, spec.layout, { responsive: true, displaylogo: false })
           .then(function () { return Plotly.relayout(node, themeUpdate()); })
+          .then(function () { return traceThemes(node); })
           .then(function () { node.dataset.drawn = "true"; node.dataset.theme = scheme(); });
       });
     }).catch(function () {
@@ -68,7 +81,9 @@
   function rethemeCharts() {
     if (!window.Plotly) return;
     document.querySelectorAll('.publisher-chart__plot[data-drawn="true"]').forEach(function (node) {
-      window.Plotly.relayout(node, themeUpdate()).then(function () { node.dataset.theme = scheme(); });
+      window.Plotly.relayout(node, themeUpdate())
+        .then(function () { return traceThemes(node); })
+        .then(function () { node.dataset.theme = scheme(); });
     });
   }
 
