@@ -388,7 +388,9 @@ def _xlsx_facts(archive: zipfile.ZipFile, member: str) -> SheetFacts:
                 cell["formula"] = True
             continue
         if tag == f"{_XLSX_MAIN}v":
-            cell["value"] = element.text or ""
+            # An empty <v/> after a formula is no result (openpyxl writes that), except for a
+            # formula whose result is the empty text (t="str").
+            cell["value"] = element.text if element.text or cell.get("type") == "str" else None
         elif tag == f"{_XLSX_MAIN}is":
             cell["value"] = "".join(element.itertext())
         elif tag == f"{_XLSX_MAIN}c":
