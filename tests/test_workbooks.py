@@ -399,4 +399,4 @@ def test_publisher_diff_reads_a_balances_workbook_as_balances(tmp_path):
     base = commit_workbook(tmp_path, "Base", "2026-01-10", {**ledger, "ledgers/balances.xlsx": xlsx([[D(2026, 1, 1), "general", 100]], header=header)})
     head = commit_workbook(tmp_path, "Head", "2026-02-10", {"ledgers/balances.xlsx": xlsx([[D(2026, 1, 2), "general", 100]], header=header)})
     diff = diff_books(tmp_path, base, head, today=TODAY)
-    assert diff.rows == [] and sorted(change.kind for change in diff.lines) == ["added", "removed"]
+    assert not diff.rows and sorted(change.kind for change in diff.lines) == ["added", "removed"]
