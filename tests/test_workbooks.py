@@ -400,3 +400,11 @@ def test_publisher_diff_reads_a_balances_workbook_as_balances(tmp_path):
     head = commit_workbook(tmp_path, "Head", "2026-02-10", {"ledgers/balances.xlsx": xlsx([[D(2026, 1, 2), "general", 100]], header=header)})
     diff = diff_books(tmp_path, base, head, today=TODAY)
     assert not diff.rows and sorted(change.kind for change in diff.lines) == ["added", "removed"]
+
+
+def test_publisher_fix_leaves_a_workbook_untouched(tmp_path):
+    data = xlsx([["05/01/2026", "Dues", 12.5, "dues"]])
+    write_coop(tmp_path, {W: data})
+    result = CliRunner().invoke(main, ["fix", str(tmp_path / W), "--write"])
+    assert result.exit_code != 0 and "workbook" in result.output
+    assert (tmp_path / W).read_bytes() == data
