@@ -331,10 +331,31 @@ def sheet_facts(archive: zipfile.ZipFile, sheet: str, height: int) -> SheetFacts
     names = set(archive.namelist())
     if "xl/workbook.xml" in names:
         member = _xlsx_sheet_member(archive, sheet)
-        return _xlsx_facts(archive, member) if member in names else SheetFacts()
+        if member not in names or not _mentions(archive, member, _XLSX_MARKERS):
+            return SheetFacts()
+        return _xlsx_facts(archive, member)
     if "content.xml" in names:
+        if not _mentions(archive, "content.xml", _ODS_MARKERS):
+            return SheetFacts()
         return _ods_facts(archive, sheet, height)
     return SheetFacts()
+
+
+#: What a sheet's XML holds when it has a hidden row, an error value or a formula: a sheet with
+#: none of them (most books) is not parsed at all, which costs seconds on 10,000 rows.
+_XLSX_MARKERS = (b'hidden="1"', b'hidden="true"', b't="e"', b"<f>", b"<f ", b"<f/>")
+_ODS_MARKERS = (b'table:visibility="collapse"', b'table:visibility="filter"', b"table:formula=")
+
+
+def _mentions(archive: zipfile.ZipFile, member: str, markers: tuple[bytes, ...]) -> bool:
+    with archive.open(member) as stream:
+        tail = b""
+        while chunk := stream.read(1 << 20):
+            window = tail + chunk
+            if any(marker in window for marker in markers):
+                return True
+            tail = window[-64:]
+    return False
 
 
 def _parse(archive: zipfile.ZipFile, member: str):
