@@ -444,6 +444,8 @@ def load_cooperative(
                 found = [_too_many_rows(relative)] if crossed else []
                 table = Table(relative, [], pd.DataFrame({LINE: []}), found, False, table.delimiter)
         frame, file_problems = readers[kind][1](table, accounts)  # the table's problems included
+        if table.sheet is not None:
+            file_problems = _formula_cells_once(file_problems)
         return kind, relative, table, frame, file_problems
 
     # Two files at a time: most of the work is in pyarrow, which runs outside Python's lock.
@@ -469,6 +471,13 @@ def load_cooperative(
         tables=tables,
     )
     return cooperative, problems
+
+
+def _formula_cells_once(problems: list[Problem]) -> list[Problem]:
+    """Without the `value-missing` of a cell whose formula has no value: the cell is reported
+    once, with what is wrong with its formula."""
+    formulas = {(p.line, p.column) for p in problems if p.code == "workbook-formula-value"}
+    return [p for p in problems if not (p.code == "value-missing" and (p.line, p.column) in formulas)]
 
 
 def _too_many_rows(relative: str) -> Problem:

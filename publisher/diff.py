@@ -44,6 +44,7 @@ from publisher.problems import (
     Problem,
     count,
     format_location,
+    message_with_place,
     plural,
     problem,
     sorted_problems,
@@ -853,7 +854,7 @@ def format_diff_text(diff: BooksDiff) -> str:
         if problems:
             out += ["", f"{title} ({len(problems)})"]
             out += [
-                f"  {format_location(p)}: {p.severity.value}: [{p.code}] {p.message}"
+                f"  {format_location(p)}: {p.severity.value}: [{p.code}] {message_with_place(p)}"
                 for p in problems
             ]
     if diff.rows:
@@ -890,7 +891,7 @@ def _md_row(cells: list[str]) -> str:
 
 def _md_problem(p: Problem) -> str:
     mark = "\u274c" if p.is_error else "\u26a0\ufe0f"
-    return f"- {mark} {md(format_location(p))} **{md(p.code)}**: {md(p.message)}"
+    return f"- {mark} {md(format_location(p))} **{md(p.code)}**: {md(message_with_place(p))}"
 
 
 def format_diff_markdown(diff: BooksDiff) -> str:

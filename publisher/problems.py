@@ -244,7 +244,7 @@ def format_location(p: Problem) -> str:
     return location
 
 
-def _message(p: Problem) -> str:
+def message_with_place(p: Problem) -> str:
     """The message, after the sheet and cell it is about when the file is a workbook."""
     place = p.place
     return f"{place}: {p.message}" if place else p.message
@@ -258,7 +258,7 @@ def _one_line(text: str) -> str:
 def format_text(problems: Iterable[Problem]) -> str:
     """`path:line:col: error: [code] message` lines, then a summary line."""
     ordered = sorted_problems(problems)
-    lines = [_one_line(f"{format_location(p)}: {p.severity.value}: [{p.code}] {_message(p)}") for p in ordered]
+    lines = [_one_line(f"{format_location(p)}: {p.severity.value}: [{p.code}] {message_with_place(p)}") for p in ordered]
     lines.append(summary_line(ordered))
     return "\n".join(lines) + "\n"
 
@@ -320,7 +320,7 @@ def format_github(problems: Iterable[Problem]) -> str:
             if p.column is not None:
                 props.append(f"col={p.column}")
         props.append(f"title={_escape_github_property(p.code)}")
-        out.append(f"::{p.severity.value} {','.join(props)}::{_escape_github_data(_message(p))}")
+        out.append(f"::{p.severity.value} {','.join(props)}::{_escape_github_data(message_with_place(p))}")
     out.append(summary_line(ordered))
     return "\n".join(out) + "\n"
 
