@@ -151,7 +151,7 @@ def _open_archive(data: bytes) -> zipfile.ZipFile:
     if len(entries) > MAX_ZIP_ENTRIES or unpacked > MAX_UNPACKED_BYTES:
         raise WorkbookError(
             f"This workbook unpacks to {unpacked:,} bytes in {len(entries):,} parts, more than any "
-            "books need (at most {MAX_UNPACKED_BYTES:,} bytes). Save the books alone in a new workbook."
+            f"books need (at most {MAX_UNPACKED_BYTES:,} bytes). Save the books alone in a new workbook."
         )
     return archive
 
