@@ -229,7 +229,14 @@ def diff(base: str, head_and_directory: tuple[str, ...], output_format: str, max
     show_default=True,
     help="Also make DIRECTORY a git repository (branch main); nothing is committed.",
 )
-def new(directory: Path, name: str | None, currency: str, init_git: bool) -> None:
+@click.option(
+    "--books",
+    type=click.Choice(["csv", "ods", "xlsx"]),
+    default="csv",
+    show_default=True,
+    help="Keep the ledger as a CSV file, or as a workbook (.ods, .xlsx) with drop-down lists of categories and funds.",
+)
+def new(directory: Path, name: str | None, currency: str, init_git: bool, books: str) -> None:
     """Create a new cooperative's repository in DIRECTORY (which must not exist, or be empty):
     books, charter, minutes, a first story, the site's configuration, the GitHub workflows that
     check and publish it, and a README for the members. It passes publisher check as created.
@@ -237,7 +244,7 @@ def new(directory: Path, name: str | None, currency: str, init_git: bool) -> Non
     from publisher.newcoop import NewCooperativeError, create_cooperative
 
     try:
-        created = create_cooperative(directory, name=name, currency=currency, init_git=init_git)
+        created = create_cooperative(directory, name=name, currency=currency, init_git=init_git, books=books)
     except (NewCooperativeError, OSError) as error:
         click.echo(f"publisher: cannot create the cooperative: {error}", err=True)
         sys.exit(EXIT_CANNOT_RUN)

@@ -8,6 +8,7 @@ that is not a cooperative at all raises `NotACooperative`.
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import datetime as dt
 import os
 import stat
@@ -31,6 +32,7 @@ from publisher.accounts import ACCOUNTS_PATH, Accounts, parse_accounts
 from publisher.checking import run_checks
 from publisher.csvfile import LINE, MAX_CSV_BYTES, Table, read_table
 from publisher.problems import Problem, problem
+from publisher.workbook import is_workbook_name, read_workbook
 from publisher.yamlfile import load_yaml, value_line
 
 LEDGERS_DIR = "ledgers"
@@ -128,7 +130,7 @@ MAX_LEDGER_ENTRIES = 1000
 #: .~lock.2026.csv#) and Excel's ~$ lock files are expected too, except a hidden .csv.
 NOT_BOOKS = frozenset({"accounts.yml", "readme.md", "readme.txt", "readme", "thumbs.db", "desktop.ini"})
 
-_WORKBOOKS = (".xlsx", ".xlsm", ".xls", ".ods", ".numbers")
+_WORKBOOKS = (".xlsx", ".xlsm", ".xls", ".ods", ".numbers")  # those not read, in other cases
 
 
 def book_role(name: str) -> str | None:
@@ -136,21 +138,47 @@ def book_role(name: str) -> str | None:
     "measures", "assets", or None.
 
     This is the one place that decides which files are books (FORMATS.md: budget*.csv,
-    balances.csv, every other *.csv); a reader for workbooks would start here.
+    balances.csv, every other *.csv; and the same names as .ods or .xlsx workbooks, see
+    docs/formats-notes.md).
     """
-    if name.startswith(".") or not name.endswith(".csv"):
+    # Excel's lock file beside an open workbook (~$2026.xlsx) is not the books.
+    if name.startswith((".", "~$")) or not (name.endswith(".csv") or is_workbook_name(name)):
         return None
     # Only the extension must be lower case (a ".CSV" is refused with a hint); the roles
     # have been recognized in any case, and a "Budget.csv" must never count as a ledger.
     if name.lower().startswith("budget"):
         return "budget"
-    if name.lower() == BALANCES_FILE:
+    if book_stem(name).lower() == BALANCES_FILE[: -len(".csv")]:
         return "balances"
-    if name.lower() == measures_module.MEASURES_FILE:
+    if book_stem(name).lower() == book_stem(measures_module.MEASURES_FILE):
         return "measures"
-    if name.lower() == assets_module.ASSETS_FILE:
+    if book_stem(name).lower() == book_stem(assets_module.ASSETS_FILE):
         return "assets"
     return "ledger"
+
+
+def book_stem(name: str) -> str:
+    """A book's name without its extension: "2026" for 2026.csv and for 2026.ods."""
+    return name.rsplit(".", 1)[0] if "." in name else name
+
+
+def read_book(data: bytes, relative: str, role: str, accounts: Accounts) -> Table:
+    """The text cells of one book: a CSV file, or the sheet of a workbook that holds `role`."""
+    if is_workbook_name(relative):
+        return read_workbook(data, relative, role, accounts.dialect.decimal)
+    return read_table(data, relative, accounts.dialect.delimiter)
+
+
+def in_sheets(problems: list[Problem], tables: dict[str, Table]) -> list[Problem]:
+    """The problems, those in a workbook's sheet with that sheet named (for `sheet "Ledger",
+    cell C12` in reports); a check need not know whether its file was a workbook."""
+    sheets = {path: table.sheet for path, table in tables.items() if table.sheet is not None}
+    if not sheets:
+        return problems
+    return [
+        dataclasses.replace(p, sheet=sheets[p.path]) if p.sheet is None and p.path in sheets else p
+        for p in problems
+    ]
 
 
 def _expected_non_book(name: str) -> bool:
@@ -168,10 +196,13 @@ def _not_read_message(name: str, is_dir: bool) -> str:
             f'The folder "{name}" is not read: the books are the files directly in ledgers/. '
             "Move its CSV files up into ledgers/, or move the folder out of ledgers/."
         )
+    if lowered.endswith((".ods", ".xlsx")):
+        return f'"{name}" is not read: only names ending in lower-case .ods or .xlsx are. Rename it to "{stem}{lowered[lowered.rindex("."):]}".'
     if lowered.endswith(_WORKBOOKS):
         return (
-            f'"{name}" is a spreadsheet workbook, which is not read. Save each sheet of the books '
-            "as CSV UTF-8 into ledgers/, and keep the workbook outside ledgers/."
+            f'"{name}" is a spreadsheet workbook in a format that is not read. Save it as .ods or '
+            ".xlsx (without macros) in ledgers/, or save each sheet of the books as CSV UTF-8, and "
+            "keep this file outside ledgers/."
         )
     if name.startswith(".") and lowered.endswith(".csv"):
         return f'"{name}" is a hidden file, which is not read. Rename it without the leading dot.'
@@ -234,7 +265,31 @@ def find_csv_files(ledgers_dir: Path) -> CsvFiles:
             continue
         roles = {"ledger": ledgers, "budget": budgets, "balances": balances, "measures": measures, "assets": assets}
         roles[role].append(Path(entry.path))
+    problems += _saved_twice(ledgers + budgets + balances + measures + assets)
     return CsvFiles(ledgers, budgets, balances, measures, assets, problems)
+
+
+def _saved_twice(paths: list[Path]) -> list[Problem]:
+    """2026.csv beside 2026.ods (or .xlsx): both would be read, every row counted twice."""
+    by_stem: dict[str, list[str]] = {}
+    for path in paths:
+        by_stem.setdefault(book_stem(path.name), []).append(path.name)
+    found = []
+    for names in by_stem.values():
+        if len(names) < 2:
+            continue
+        for name in sorted(names)[1:]:
+            found.append(
+                problem(
+                    "workbook-and-csv",
+                    f"{LEDGERS_DIR}/{name}",
+                    None,
+                    f'"{name}" and "{sorted(names)[0]}" hold books of the same name, and both would be '
+                    "read, so every row they share would count twice. Keep one of them in ledgers/ "
+                    "(the workbook, or the CSV file saved from it), and move the other out.",
+                )
+            )
+    return found
 
 
 def _relative(root: Path, path: Path) -> str:
@@ -394,7 +449,7 @@ def load_cooperative(
         else:
             with path.open("rb") as handle:  # one byte past the limit is enough to refuse it
                 data = handle.read(MAX_CSV_BYTES + 1)
-            table = read_table(data, relative, accounts.dialect.delimiter)
+            table = read_book(data, relative, kind, accounts)
             with rows_lock:
                 before = rows_read[0]
                 rows_read[0] += len(table.frame)
@@ -405,6 +460,8 @@ def load_cooperative(
                 found = [_too_many_rows(relative)] if crossed else []
                 table = Table(relative, [], pd.DataFrame({LINE: []}), found, False, table.delimiter)
         frame, file_problems = readers[kind][1](table, accounts)  # the table's problems included
+        if table.sheet is not None:
+            file_problems = _formula_cells_once(file_problems)
         return kind, relative, table, frame, file_problems
 
     # Two files at a time: most of the work is in pyarrow, which runs outside Python's lock.
@@ -418,7 +475,7 @@ def load_cooperative(
     governance, governance_problems = read_governance(root, accounts, read_text_file)
     problems += governance_problems
     problems += scan_content(root, _read_elsewhere(root))
-    problems = list(dict.fromkeys(problems))  # a linked folder is reported once, not per reader
+    problems = list(dict.fromkeys(in_sheets(problems, tables)))  # a linked folder: reported once
     cooperative = Cooperative(
         root=root,
         accounts=accounts,
@@ -432,6 +489,13 @@ def load_cooperative(
         tables=tables,
     )
     return cooperative, problems
+
+
+def _formula_cells_once(problems: list[Problem]) -> list[Problem]:
+    """Without the `value-missing` of a cell whose formula has no value: the cell is reported
+    once, with what is wrong with its formula."""
+    formulas = {(p.line, p.column) for p in problems if p.code == "workbook-formula-value"}
+    return [p for p in problems if not (p.code == "value-missing" and (p.line, p.column) in formulas)]
 
 
 def _too_many_rows(relative: str) -> Problem:
@@ -469,5 +533,5 @@ def check_cooperative(root: Path | str, today: dt.date | None = None) -> tuple[C
     """Load and run every check: all the problems of a cooperative's repository."""
     cooperative, problems = load_cooperative(root, today)
     if cooperative is not None:
-        problems += run_checks(cooperative)
+        problems += in_sheets(run_checks(cooperative), cooperative.tables)
     return cooperative, list(dict.fromkeys(problems))  # a linked story is reported once

@@ -52,6 +52,9 @@ class Table:
     delimiter: str = ","
     #: The line of the header: 2 when Excel's "sep=" line comes first.
     header_line: int = 1
+    #: The sheet read, for a workbook (.ods, .xlsx): then a line is the sheet's row number and a
+    #: column its column number (A = 1), and problems name the sheet and the cell.
+    sheet: str | None = None
     _text: bytes = b""
     _line_starts: np.ndarray | None = field(default=None, repr=False)
 
@@ -76,6 +79,8 @@ class Table:
             index = self.header.index(column_name)
         except ValueError:
             return line, None
+        if self.sheet is not None:
+            return line, index + 1
         if self._line_starts is None:
             newlines = np.flatnonzero(np.frombuffer(self._text, dtype=np.uint8) == 10)
             self._line_starts = np.concatenate(([0], newlines + 1))
@@ -429,6 +434,18 @@ def _read_careful(data: bytes, path: str, delimiter: str) -> Table:
         {n: [] for n in names}, dtype="str"
     )
     return _make_table(path, header, frame, np.asarray(lines, dtype=np.int64), problems, delimiter)
+
+
+def make_table(
+    path: str,
+    header: list[str],
+    frame: pd.DataFrame,
+    lines: np.ndarray,
+    problems: list[Problem],
+    delimiter: str,
+) -> Table:
+    """A Table from cells read elsewhere (a workbook's sheet), named and cleaned as a CSV file's."""
+    return _make_table(path, header, frame, lines, problems, delimiter)
 
 
 def _trailing_separator(header: list[str], records: list[tuple[int, list[str]]]) -> bool:

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from publisher.accounts import ACCOUNTS_PATH, Accounts
-from publisher.cooperative import Cooperative, NotACooperative, check_cooperative
+from publisher.cooperative import Cooperative, NotACooperative, book_role, check_cooperative
 from publisher.gitrepo import BOOKS_DIR, CommitInfo, export_revision
 from publisher.history import (
     _KEPT_AS_WRITTEN,
@@ -44,6 +44,7 @@ from publisher.problems import (
     Problem,
     count,
     format_location,
+    message_with_place,
     plural,
     problem,
     sorted_problems,
@@ -286,8 +287,7 @@ def ledger_rows(cooperative: Cooperative) -> list[tuple[Row, int]]:
     """Every row of the ledgers as history.Row, with its physical line, in file order."""
     found: list[tuple[Row, int]] = []
     for path, table in cooperative.tables.items():
-        name = path.rsplit("/", 1)[-1].lower()
-        if name.startswith("budget") or name == "balances.csv" or not len(table.frame):
+        if _file_role(path) != "ledger" or not len(table.frame):
             continue
         frame = table.frame
         cells = []
@@ -402,8 +402,7 @@ _LINE_FILES = (
 
 
 def _file_role(path: str) -> str:
-    name = path.rsplit("/", 1)[-1].lower()
-    return "budget" if name.startswith("budget") else "balances" if name == "balances.csv" else "ledger"
+    return book_role(path.rsplit("/", 1)[-1]) or "ledger"
 
 
 def _lines(cooperative: Cooperative | None, role: str, keys: tuple[str, ...], values: tuple[str, ...]):
@@ -855,7 +854,7 @@ def format_diff_text(diff: BooksDiff) -> str:
         if problems:
             out += ["", f"{title} ({len(problems)})"]
             out += [
-                f"  {format_location(p)}: {p.severity.value}: [{p.code}] {p.message}"
+                f"  {format_location(p)}: {p.severity.value}: [{p.code}] {message_with_place(p)}"
                 for p in problems
             ]
     if diff.rows:
@@ -892,7 +891,7 @@ def _md_row(cells: list[str]) -> str:
 
 def _md_problem(p: Problem) -> str:
     mark = "\u274c" if p.is_error else "\u26a0\ufe0f"
-    return f"- {mark} {md(format_location(p))} **{md(p.code)}**: {md(p.message)}"
+    return f"- {mark} {md(format_location(p))} **{md(p.code)}**: {md(message_with_place(p))}"
 
 
 def format_diff_markdown(diff: BooksDiff) -> str:

@@ -91,6 +91,12 @@ def _role(path: Path) -> tuple[Path, str]:
         raise NotABooksFile(
             f"{path} is not in the ledgers/ folder of a cooperative (next to accounts.yml)."
         )
+    if path.name.endswith((".ods", ".xlsx")):
+        # Rewritten as CSV text, a workbook would be lost: its cells are corrected where they are.
+        raise NotABooksFile(
+            f"{path} is a workbook: publisher fix rewrites CSV files only. Correct the cells in your "
+            "spreadsheet program; publisher check names the sheet and the cell of each problem."
+        )
     files = find_csv_files(folder)
     resolved = path.resolve()
     for kind, paths in (("ledger", files.ledgers), ("budget", files.budgets), ("balances", files.balances)):

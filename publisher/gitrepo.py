@@ -165,6 +165,10 @@ class BooksRepository:
             relative = path[len(prefix):]
             if any(p.is_symlink() for p in _prefixes(self.root, relative)):
                 continue  # never followed: the checks report it (file-symlink)
+            if relative.endswith((".ods", ".xlsx")):
+                # A workbook has no lines: its rows are read from the file itself.
+                files[relative] = FileChange(relative, None, None)
+                continue
             try:
                 lines = (self.root / relative).read_text(encoding="utf-8-sig").splitlines()
             except (OSError, UnicodeDecodeError):

@@ -25,6 +25,7 @@ from publisher.gitrepo import BooksRepository, CommitChanges, CommitInfo, FileCh
 from publisher.ledger import LEDGER, unread_ledger_places
 from publisher.money import format_minor, parse_decimal_text
 from publisher.problems import Problem, Severity, problem, register_code
+from publisher.workbook import is_workbook_name, read_workbook
 from publisher.yamlfile import load_yaml
 
 if TYPE_CHECKING:
@@ -144,6 +145,27 @@ def _whole_file(text: str | None, delimiter: str) -> tuple[list[str] | None, lis
     return header, _parse_records(lines[1:], header, delimiter, skip_ragged=True) or []
 
 
+def workbook_records(data: bytes | None, path: str, decimal: str) -> list[tuple[str, ...]]:
+    """The ledger rows of a workbook's bytes, in the format's columns, as the reader reads them
+    (none when the workbook cannot be read, as the reader then reads none either)."""
+    if data is None:
+        return []
+    table = read_workbook(data, path, "ledger", decimal)
+    if not table.readable or not len(table.frame):
+        return []
+    # As the ledger reader: "Date" and "AMOUNT" are the format's date and amount.
+    renames = {h: h.lower() for h in table.header if h.lower() in COLUMNS and h.lower() not in table.header}
+    frame = table.frame.rename(columns=renames)
+    columns = []
+    for column in COLUMNS:
+        if column not in frame.columns:
+            columns.append([""] * len(frame))
+            continue
+        values = frame[column].fillna("").astype(str)
+        columns.append((values if column in _KEPT_AS_WRITTEN else values.str.strip()).tolist())
+    return list(zip(*columns, strict=True))
+
+
 def _closed_through(text: str | None) -> dt.date | None:
     if text is None:
         return None
@@ -209,6 +231,28 @@ class _Replay:
             self.headers.pop(change.path, None)
         return [Row(change.path, r) for r in removed], [Row(change.path, r) for r in added]
 
+    def read_bytes(self, blob: str | None, path: str, commit: CommitInfo | None) -> bytes | None:
+        """A file's bytes in a commit (from its blob), or in the working tree (commit None)."""
+        if commit is None and blob is None:
+            try:
+                return (self.cooperative.root / path).read_bytes()
+            except OSError:
+                return None
+        return self.repository.blob(blob) if blob is not None else None
+
+    def workbook_rows(self, change: FileChange, commit: CommitInfo | None) -> tuple[list[Row], list[Row]]:
+        """(removed, added) rows of a workbook in one commit: git sees a workbook as one binary
+        blob, so both versions are read whole (with calamine, from memory) and compared."""
+        decimal = self.decimal
+        old = self.read_bytes(change.old_blob, change.path, commit) if change.old_blob else None
+        new = self.read_bytes(change.new_blob, change.path, commit) if (change.new_blob or commit is None) else None
+        old_rows = workbook_records(old, change.path, decimal)
+        new_rows = workbook_records(new, change.path, decimal)
+        old_counts, new_counts = Counter(old_rows), Counter(new_rows)
+        removed = list((old_counts - new_counts).elements())
+        added = list((new_counts - old_counts).elements())
+        return [Row(change.path, r) for r in removed], [Row(change.path, r) for r in added]
+
     def amount(self, row: Row) -> int:
         return amount_of(row, self.cooperative.accounts)
 
@@ -220,10 +264,19 @@ class _Replay:
         accounts = changes.files.pop(ACCOUNTS_PATH, None)
         removed: list[Row] = []
         added: list[Row] = []
+        from publisher.cooperative import book_role  # the module that imports this one
+
         for change in changes.files.values():
+            name = change.path.rsplit("/", 1)[-1]
+            if is_workbook_name(name):
+                if "/" not in change.path.removeprefix("ledgers/") and book_role(name) == "ledger":
+                    file_removed, file_added = self.workbook_rows(change, commit)
+                    removed += file_removed
+                    added += file_added
+                continue
             if not change.path.lower().endswith(".csv"):
                 continue
-            name = change.path.rsplit("/", 1)[-1].lower()
+            name = name.lower()
             if name.startswith("budget") or name == "balances.csv":
                 continue
             file_removed, file_added = self.file_rows(change, commit)

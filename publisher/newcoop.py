@@ -106,8 +106,13 @@ def _output_path(template_path: str, values: dict[str, str]) -> str:
     return _substitute("/".join(parts), values, template_path)
 
 
-def render(name: str, currency: str, today: dt.date) -> dict[str, bytes]:
-    """The new repository's files: relative path -> content."""
+#: How `publisher new --books` keeps the ledger: a CSV file, or a workbook.
+BOOKS_FORMATS = ("csv", "ods", "xlsx")
+
+
+def render(name: str, currency: str, today: dt.date, books: str = "csv") -> dict[str, bytes]:
+    """The new repository's files: relative path -> content. With `books` "ods" or "xlsx",
+    the year's ledger is a workbook instead of a CSV file."""
     values = {
         # In Markdown (and MkDocs' site_name, which Material writes as HTML) the name is text.
         "NAME": html.escape(name, quote=False),
@@ -129,7 +134,56 @@ def render(name: str, currency: str, today: dt.date) -> dict[str, bytes]:
         files["mkdocs.yml"].decode("utf-8"),
         {"site_name": values["NAME"], "copyright": f"Published by the members of {values['NAME']}"},
     ).encode("utf-8")
+    if books != "csv":
+        ledger_path = f"ledgers/{values['YEAR']}.csv"
+        header = files.pop(ledger_path).decode("utf-8").splitlines()[0]
+        accounts, _ = parse_accounts(files[ACCOUNTS_PATH].decode("utf-8"), ACCOUNTS_PATH)
+        if accounts is None:
+            raise NewCooperativeError("the chart of accounts of the template cannot be read.")
+        files[f"ledgers/{values['YEAR']}.{books}"] = ledger_workbook(header.split(","), accounts, books)
     return files
+
+
+def ledger_workbook(header: list[str], accounts, books: str) -> bytes:
+    """The year's ledger as an empty workbook: the columns, drop-down lists of the categories
+    and funds of `accounts`, and a sheet of instructions."""
+    from publisher.workbookwriter import BooksWorkbook, ChoiceList, write_ods, write_xlsx
+
+    categories = tuple(accounts.categories)
+    funds = tuple(accounts.funds)
+    book = BooksWorkbook(
+        sheet="Ledger",
+        header=tuple(header),
+        lists=(
+            ChoiceList("categories", header.index("category"), categories, 0),
+            ChoiceList("funds", header.index("fund"), funds, 2),
+        ),
+        notes={
+            "categories": tuple(accounts.categories[c].kind for c in categories),
+            "funds": tuple(accounts.funds[f] for f in funds),
+        },
+        instructions=WORKBOOK_INSTRUCTIONS,
+    )
+    return write_ods(book) if books == "ods" else write_xlsx(book)
+
+
+WORKBOOK_INSTRUCTIONS = (
+    "How to keep the ledger in this workbook",
+    "",
+    "One row per movement of money, on the sheet Ledger (the publisher reads the sheet named Ledger, "
+    "or else the first visible sheet; this sheet and Lists are not read).",
+    "date: the day of the movement, typed as a date (e.g. 2026-03-04).",
+    "description: what happened, never empty.",
+    "amount: a number, positive for money in, negative for money out; at most as many decimals as "
+    "the currency has (a formula must give a rounded result: use ROUND(...; 2)).",
+    "category and fund: choose from the lists (they come from ledgers/accounts.yml; an empty fund "
+    "is the first fund). When accounts.yml changes, update the sheet Lists.",
+    "counterparty, decision, id, note: optional, see the cooperative's README.",
+    "Do not hide rows or add a totals row: every row is read and published, and the publisher adds "
+    "up the rows itself.",
+    "Save the workbook in this format (not as CSV beside it), commit it, and run publisher check: "
+    "problems are reported by sheet and cell, e.g. sheet \"Ledger\", cell C12.",
+)
 
 
 def _version() -> str:
@@ -156,6 +210,7 @@ def create_cooperative(
     currency: str = DEFAULT_CURRENCY,
     today: dt.date | None = None,
     init_git: bool = False,
+    books: str = "csv",
 ) -> NewCooperative:
     """Write a new cooperative's repository into `directory`, which must not exist or be empty.
     Nothing is left behind when it fails."""
@@ -167,7 +222,9 @@ def create_cooperative(
         )
     name = (name if name is not None else default_name(directory)).strip()
     currency = currency.strip().upper()
-    files = render(name, currency, today or dt.date.today())
+    if books not in BOOKS_FORMATS:
+        raise NewCooperativeError(f"--books must be one of {', '.join(BOOKS_FORMATS)} (nothing was written).")
+    files = render(name, currency, today or dt.date.today(), books)
     _validate(name, currency, files[ACCOUNTS_PATH].decode("utf-8"))
 
     # Written beside the target and renamed into place: a failure leaves nothing half-made.

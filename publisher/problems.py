@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from publisher.spreadsheet import column_letter
+
 
 class Severity(str, Enum):
     ERROR = "error"
@@ -62,6 +64,13 @@ for _code, _severity, _summary in [
     ("csv-delimiter-mismatch", E, "A file separates its cells with another delimiter than the dialect's."),
     ("csv-sep-line", E, "Excel's \"sep=\" first line names another delimiter than the dialect's."),
     ("csv-totals-row", E, "The last row is a spreadsheet's totals row, not a movement."),
+    # Workbooks (.ods, .xlsx)
+    ("workbook-unreadable", E, "A workbook of the books cannot be read (damaged, protected, not a workbook)."),
+    ("workbook-hidden-row", E, "A row of the books is hidden or filtered out in the spreadsheet."),
+    ("workbook-sheet-hidden", E, "The sheet named after the books' role (Ledger, Budget, Balances) is hidden."),
+    ("workbook-hidden-sheet", W, "A hidden sheet of a workbook, which is not read."),
+    ("workbook-formula-value", E, "A formula with no saved result, or whose result is an error such as #DIV/0!."),
+    ("workbook-and-csv", E, "A workbook and a CSV file of the same name: the same books saved twice."),
     ("column-missing", E, "A required column is missing from the header."),
     ("column-duplicated", E, "A column name appears twice in the header."),
     ("column-unknown", W, "A column that is not part of the format; it is ignored."),
@@ -135,6 +144,30 @@ class Problem:
     line: int | None
     column: int | None
     message: str
+    #: The sheet of a workbook (.ods, .xlsx) the problem is in; then `line` is the row number
+    #: and `column` the column number (A = 1), so editors and annotations still find the place.
+    sheet: str | None = None
+
+    @property
+    def cell(self) -> str | None:
+        """The spreadsheet's name of the place in a workbook: `C12`, `row 12`, or None."""
+        if self.sheet is None or self.line is None:
+            return None
+        if self.column is None:
+            return f"row {self.line}"
+        return f"{column_letter(self.column - 1)}{self.line}"
+
+    @property
+    def place(self) -> str | None:
+        """`sheet "Ledger", cell C12` (or `sheet "Ledger", row 12`, `sheet "Ledger"`) for a
+        problem in a workbook, else None."""
+        if self.sheet is None:
+            return None
+        cell = self.cell
+        where = f'sheet "{self.sheet}"'
+        if cell is None:
+            return where
+        return f"{where}, {cell}" if cell.startswith("row") else f"{where}, cell {cell}"
 
     @property
     def is_error(self) -> bool:
@@ -145,14 +178,19 @@ class Problem:
 
 
 def problem(
-    code: str, path: str, line: int | None, message: str, column: int | None = None
+    code: str,
+    path: str,
+    line: int | None,
+    message: str,
+    column: int | None = None,
+    sheet: str | None = None,
 ) -> Problem:
     """A problem with the severity its code is registered with."""
     try:
         info = CODES[code]
     except KeyError:
         raise ValueError(f"unregistered problem code {code!r}") from None
-    return Problem(info.severity, code, path, line, column, _cut_long_quotes(message))
+    return Problem(info.severity, code, path, line, column, _cut_long_quotes(message), sheet)
 
 
 #: A quoted value longer than this is cut in messages: a message quotes the cell in question,
@@ -208,6 +246,12 @@ def format_location(p: Problem) -> str:
     return location
 
 
+def message_with_place(p: Problem) -> str:
+    """The message, after the sheet and cell it is about when the file is a workbook."""
+    place = p.place
+    return f"{place}: {p.message}" if place else p.message
+
+
 def _one_line(text: str) -> str:
     """A line break inside a cell quoted in a message is shown as \\n: one problem, one line."""
     return text.replace("\r\n", "\\n").replace("\r", "\\r").replace("\n", "\\n")
@@ -216,7 +260,7 @@ def _one_line(text: str) -> str:
 def format_text(problems: Iterable[Problem]) -> str:
     """`path:line:col: error: [code] message` lines, then a summary line."""
     ordered = sorted_problems(problems)
-    lines = [_one_line(f"{format_location(p)}: {p.severity.value}: [{p.code}] {p.message}") for p in ordered]
+    lines = [_one_line(f"{format_location(p)}: {p.severity.value}: [{p.code}] {message_with_place(p)}") for p in ordered]
     lines.append(summary_line(ordered))
     return "\n".join(lines) + "\n"
 
@@ -245,6 +289,8 @@ def to_json_dict(problems: Iterable[Problem]) -> dict:
                 "line": p.line,
                 "column": p.column,
                 "message": p.message,
+                # Workbooks only: the sheet, and the cell as the spreadsheet names it ("C12").
+                **({"sheet": p.sheet, "cell": p.cell} if p.sheet is not None else {}),
             }
             for p in ordered
         ],
@@ -276,7 +322,7 @@ def format_github(problems: Iterable[Problem]) -> str:
             if p.column is not None:
                 props.append(f"col={p.column}")
         props.append(f"title={_escape_github_property(p.code)}")
-        out.append(f"::{p.severity.value} {','.join(props)}::{_escape_github_data(p.message)}")
+        out.append(f"::{p.severity.value} {','.join(props)}::{_escape_github_data(message_with_place(p))}")
     out.append(summary_line(ordered))
     return "\n".join(out) + "\n"
 

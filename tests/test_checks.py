@@ -1213,7 +1213,7 @@ def test_a_file_not_named_by_one_year_holds_any_year(coop, name):
 
 @covers("ledgers-file-not-read")
 @pytest.mark.parametrize(
-    "name", ["2026.xlsx", "2026.ods", "2026.xls", "2026.txt", "2026.csv.txt", "2026.CSV", ".2026.csv", "notes.pdf"]
+    "name", ["2026.XLSX", "2026.xlsm", "2026.xls", "2026.numbers", "2026.txt", "2026.csv.txt", "2026.CSV", ".2026.csv", "notes.pdf"]
 )
 def test_a_file_under_ledgers_that_is_not_read_is_an_error(coop, name):
     problems = coop({L: ledger(ROW), f"ledgers/{name}": ledger("2026-02-01,Dues,99,dues,,,,,\n")})

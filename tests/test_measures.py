@@ -251,3 +251,22 @@ def test_the_data_package_offers_measures_and_assets_with_their_fields(tmp_path)
 
     report = frictionless.validate(site / "data/datapackage.json")
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+
+
+def test_measures_kept_in_a_workbook_are_read_from_its_measures_sheet(tmp_path):
+    import datetime as dt
+
+    from tests.workbooktools import xlsx
+
+    data = xlsx(
+        [[dt.date(2026, 3, 15), "loans", 3], [dt.date(2026, 3, 16), "loans", 2.5], [dt.date(2026, 3, 17), "lons", 1]],
+        title="Measures",
+        header=["date", "measure", "quantity"],
+    )
+    write_coop(tmp_path, {"ledgers/2026.csv": LEDGER, "ledgers/measures.xlsx": data}, WITH_MEASURES)
+    cooperative, problems = check_cooperative(tmp_path, today=TODAY)
+    assert [(p.path, p.line, p.code, p.sheet) for p in problems if p.is_error] == [
+        ("ledgers/measures.xlsx", 4, "measure-unknown", "Measures")
+    ]
+    assert "ledgers/measures.xlsx" not in set(cooperative.ledger["path"])
+    assert measure_years(cooperative)["loans"][2026].quantity == Decimal("5.5")
