@@ -398,10 +398,12 @@ def serve_site(root: Path | str, address: str = "127.0.0.1:8000", report: Callab
 
 
 def quiet_mkdocs_logging() -> None:
-    """Show MkDocs' warnings and errors, not its progress chatter."""
+    """Show MkDocs' warnings and errors, not its progress chatter; the publisher plugin's own
+    information (such as instant navigation being off) is shown too."""
     logger = logging.getLogger("mkdocs")
     if not any(isinstance(h, logging.StreamHandler) for h in logger.handlers):
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
         logger.addHandler(handler)
     logger.setLevel(logging.WARNING)
+    logging.getLogger("mkdocs.plugins.publisher").setLevel(logging.INFO)

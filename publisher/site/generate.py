@@ -24,9 +24,7 @@ from urllib.parse import quote, urlencode
 
 import numpy as np
 import pandas as pd
-import plotly
 from markupsafe import Markup
-from plotly.offline import get_plotlyjs_version
 
 from publisher import charts
 from publisher.accounts import DEFAULT_LICENCE, Accounts, Licence
@@ -59,8 +57,11 @@ from publisher.site.html import chart_csv, esc, named_csv  # noqa: F401  (esc: t
 from publisher.site.templating import macro, render
 
 ASSETS = Path(__file__).parent / "assets"
-PLOTLY_FILE = f"plotly-{get_plotlyjs_version()}.min.js"
-PLOTLY_SOURCE = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+#: The partial plotly.js bundle (only the trace types the charts use), built by
+#: scripts/build-plotly-bundle.sh and shipped in the package; its name carries its version
+#: (tests/test_plotly_bundle.py keeps it in step with scripts/plotly-bundle/package.json).
+PLOTLY_FILE = "plotly-partial-4.1.1.min.js"
+PLOTLY_SOURCE = ASSETS / PLOTLY_FILE
 STORIES_DIR = "stories"
 POSTS_DIR = f"{STORIES_DIR}/posts"
 LATEST_STORIES = 3

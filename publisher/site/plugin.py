@@ -39,6 +39,15 @@ from publisher.site.generate import POSTS_DIR, SiteContent, esc, generate_site
 log = logging.getLogger("mkdocs.plugins.publisher")
 
 HOME_MARKER = "<!-- publisher:key-figures -->"
+#: Said once per build, as information (a strict build fails on warnings, not on this).
+INSTANT_NAVIGATION_OFF = (
+    "Instant navigation is off: the site's address is not known, and Material's "
+    "navigation.instant follows only the links listed in sitemap.xml, which MkDocs leaves "
+    "without addresses when site_url is not set. Every page then loads in full, and the chart "
+    "code is read again on every page with a chart. To switch it on, pass the address the site "
+    "will be published at: publisher build --site-url https://example.org/books/ (or set "
+    "site_url: in mkdocs.yml)."
+)
 _LINK = re.compile(r'(href|data-src|data-decisions)="publisher:([^"#?]*)([?#][^"]*)?"')
 
 
@@ -75,6 +84,8 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
                 raise PluginError(
                     f"mkdocs.yml: repo_url {config.repo_url!r} must be an https:// address without spaces or control characters."
                 )
+        if "navigation.instant" in (config.theme.get("features") or []) and not config.site_url:
+            log.info(INSTANT_NAVIGATION_OFF)
         # Fonts from Google would make every visit call a third-party server.
         config.theme["font"] = False
         config.extra_css.append("assets/publisher/publisher.css")

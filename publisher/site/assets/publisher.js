@@ -1,8 +1,9 @@
 /* coop-publisher: draws the charts and the ledger tables of the published site.
  *
- * Loaded on every page (it is small). plotly.js is loaded only when a page has a chart, and at
- * most once per visit: Material's instant navigation keeps this page alive between pages, so
- * the promise below survives. Material's `document$` emits on every page, instant or not.
+ * Loaded on every page (it is small). plotly.js (a partial bundle with only the trace types the
+ * charts use) is loaded only when a page has a chart, after its text, and at most once per
+ * visit: Material's instant navigation keeps this page alive between pages, so the promise
+ * below survives. Material's `document$` emits on every page, instant or not.
  * Nothing here writes text as HTML: cells go in with textContent.
  */
 (function () {
@@ -12,15 +13,31 @@
   var PAGE_SIZE = 50;
   var plotlyPromise = null;
 
+  function afterPaint() {
+    // requestAnimationFrame runs just before the next paint, the timeout inside it once that
+    // paint is done. A tab in the background paints nothing: the outer timeout does not wait.
+    return new Promise(function (resolve) {
+      window.requestAnimationFrame(function () { window.setTimeout(resolve, 0); });
+      window.setTimeout(resolve, 200);
+    });
+  }
+
   function loadPlotly() {
+    // The chart code (a partial plotly.js bundle, the largest file of the site) is asked for
+    // only once the page's text is on screen, and as an async script: reading never waits
+    // for it. The promise lives as long as this page, so with instant navigation it is
+    // fetched and parsed once per visit.
     if (window.Plotly) return Promise.resolve(window.Plotly);
     if (!plotlyPromise) {
-      plotlyPromise = new Promise(function (resolve, reject) {
-        var tag = document.createElement("script");
-        tag.src = PLOTLY_URL;
-        tag.onload = function () { resolve(window.Plotly); };
-        tag.onerror = function () { plotlyPromise = null; reject(new Error("plotly.js did not load")); };
-        document.head.appendChild(tag);
+      plotlyPromise = afterPaint().then(function () {
+        return new Promise(function (resolve, reject) {
+          var tag = document.createElement("script");
+          tag.src = PLOTLY_URL;
+          tag.async = true;
+          tag.onload = function () { resolve(window.Plotly); };
+          tag.onerror = function () { plotlyPromise = null; tag.remove(); reject(new Error("plotly.js did not load")); };
+          document.head.appendChild(tag);
+        });
       });
     }
     return plotlyPromise;

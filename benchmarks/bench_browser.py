@@ -1,0 +1,116 @@
+"""Benchmark a reader's first visit of a chart page in Chromium, with the CPU throttled.
+
+    .venv/bin/python benchmarks/bench_browser.py [--path finances/2025/] [--slowdown 4] [--runs 3]
+                                                 [--full-bundle PATH] [--json FILE]
+
+Builds the example cooperative (this repository) for the address it is served at on localhost
+(so instant navigation is on, as on the published site), then opens the page in Debian's
+Chromium with a fresh profile each run (empty cache), the CPU slowed down 4 times through the
+DevTools protocol (`Emulation.setCPUThrottlingRate`) and a phone's viewport (390 x 844). For
+each run it reports:
+
+- **transferred**: every file the page fetched from the site, compressed with gzip (level 6,
+  as a web server sends it); the largest ones are listed;
+- **charts drawn**: seconds from the start of the navigation until every chart has drawn
+  (`data-drawn="true"` on every `.publisher-chart__plot`).
+
+Budget (issue 13): at most 700 KB transferred and the charts drawn within 3 s. The best run
+counts for the time; the bytes are the same every run.
+
+With `--full-bundle PATH` (default: plotly.js's full `dist/plotly.min.js` of the same version,
+from the packages scripts/build-plotly-bundle.sh installs into .venv/plotly-bundle/, when it is
+there) the same page is measured a second time with that file served in place of the partial
+bundle, for comparison. The exit status is 1 when the partial bundle misses the budget.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from publisher.site.build import build_site, quiet_mkdocs_logging  # noqa: E402
+from publisher.site.generate import PLOTLY_FILE  # noqa: E402
+from tests.firstvisit import BUDGET_BYTES, BUDGET_SECONDS, FirstVisit, first_visit  # noqa: E402
+from tests.sitetools import CHROMIUM, CHROMIUM_ARGS, copy_example, serve_directory  # noqa: E402
+
+FULL_BUNDLE = HERE.parent / ".venv/plotly-bundle/node_modules/plotly.js/dist/plotly.min.js"
+
+
+def measure(browser, site: Path, url: str, path: str, slowdown: float, runs: int) -> list[FirstVisit]:
+    return [first_visit(browser, url, path, site, cpu_slowdown=slowdown) for _ in range(runs)]
+
+
+def report(label: str, visits: list[FirstVisit]) -> dict:
+    best = min(v.charts_drawn for v in visits)
+    total = visits[0].total
+    met = total <= BUDGET_BYTES and best <= BUDGET_SECONDS
+    print(f"\n## {label}\n")
+    print(f"| run | transferred (gzip) | charts drawn | charts |")
+    print("| --- | ---: | ---: | ---: |")
+    for run, visit in enumerate(visits, 1):
+        print(f"| {run} | {visit.total / 1000:.0f} KB | {visit.charts_drawn:.2f} s | {visit.charts} |")
+    print(f"\nBest: {total / 1000:.0f} KB, {best:.2f} s -> {'within' if met else 'over'} the budget "
+          f"({BUDGET_BYTES / 1000:.0f} KB, {BUDGET_SECONDS:.0f} s).")
+    print("Largest files:", ", ".join(
+        f"{name} {size / 1000:.0f} KB" for name, size in sorted(visits[0].compressed.items(), key=lambda i: -i[1])[:6]
+    ))
+    errors = sorted({e for v in visits for e in v.console_errors})
+    if errors:
+        print("Console errors and warnings:", *errors, sep="\n  ")
+    return {
+        "transferred_bytes": total,
+        "charts_drawn_seconds": [round(v.charts_drawn, 3) for v in visits],
+        "files": visits[0].compressed,
+        "within_budget": met,
+        "console": errors,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--path", default="finances/2025/", help="the page to open, relative to the site")
+    parser.add_argument("--slowdown", type=float, default=4, help="CPU throttling rate (1 = none)")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--full-bundle", type=Path, default=FULL_BUNDLE)
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = parser.parse_args()
+    quiet_mkdocs_logging()
+    results = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        root = copy_example(Path(scratch) / "coop")
+        site = Path(scratch) / "site"
+        site.mkdir()
+        with serve_directory(site) as url, sync_playwright() as playwright:
+            result = build_site(root, site, site_url=url)
+            if result.site_dir is None:
+                raise SystemExit("the example's books have errors: " + str(result.problems[:3]))
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                print(f"{args.path} of the example cooperative, CPU slowed down {args.slowdown:g}x, "
+                      f"fresh profile each run, {args.runs} runs")
+                visits = measure(browser, site, url, args.path, args.slowdown, args.runs)
+                results["partial"] = report(f"partial bundle ({PLOTLY_FILE})", visits)
+                if args.full_bundle.is_file():
+                    shutil.copyfile(args.full_bundle, site / "assets/publisher" / PLOTLY_FILE)
+                    visits = measure(browser, site, url, args.path, args.slowdown, args.runs)
+                    results["full"] = report(f"full bundle ({args.full_bundle.name}, same version)", visits)
+                else:
+                    print(f"\n(no full bundle at {args.full_bundle}: run scripts/build-plotly-bundle.sh to compare)")
+            finally:
+                browser.close()
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    return 0 if results["partial"]["within_budget"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
