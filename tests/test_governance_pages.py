@@ -178,6 +178,20 @@ def test_amount_cells_carry_their_exact_value_and_the_shown_one(site):
     assert re.findall(r'data-label="Authorized" data-value="([^"]*)"', row) == [""]
 
 
+def test_every_sortable_cell_says_the_value_it_sorts_on(site):
+    text = read(site, "decisions/index.html")
+    row = re.search(r'<tr id="decision-2026-01">.*?</tr>', text, re.DOTALL).group(0)
+    values = {label: html.unescape(value) for label, value in re.findall(r'data-label="([^"]+)" data-value="([^"]*)"', row)}
+    assert values == {
+        "Id": "2026-01",
+        "Date": "2026-03-04",
+        "Motion": "Buy clamps</td></tr><script>alert(1)</script>",  # the motion alone, as text
+        "Result": "adopted",
+        "Authorized": "300.00",
+        "Spent so far": "120.00",
+    }
+
+
 def test_the_meeting_table_has_no_empty_header(site):
     text = read(site, "minutes/2026-03-04-spring/index.html")
     head = re.search(r'<table class="publisher-decisions[^"]*"><thead><tr>(.*?)</tr></thead>', text, re.DOTALL).group(1)
@@ -410,3 +424,18 @@ def test_decision_tables_fit_the_screen(browser, example_url, path, width, schem
         assert not any(t["stacked"] for t in layout["tables"]), layout
         assert min(layout["motions"]) >= 180, layout  # the motion is not squeezed into ~70 px
     assert errors == []
+
+
+def test_the_filter_hides_decisions_on_a_phone_too(browser, example_url):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(example_url + "decisions/")
+    page.wait_for_selector(".publisher-filterable[data-ready='true']", timeout=20_000)
+    page.fill(".publisher-table-filter", "dust extraction")
+    # content/minutes/2026-06-13-summer-meeting.md: only 2026-04 is about the dust extraction
+    shown = page.evaluate(
+        "Array.from(document.querySelectorAll('.publisher-decisions tbody tr'))"
+        ".filter(tr => tr.getBoundingClientRect().height > 0).map(tr => tr.id)"
+    )
+    context.close()
+    assert shown == ["decision-2026-04"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import quote
 
@@ -270,9 +270,7 @@ def decisions_data(cooperative: Cooperative, summary: Summary, published: pd.Dat
             for r in under.itertuples()
         )
         years = tuple(sorted({int(r[:4]) for r in under["date"]}))
-        rows.append(
-            DecisionRow(**{**row.__dict__, "rows": items, "ledger_years": years})
-        )
+        rows.append(replace(row, rows=items, ledger_years=years))
     return DecisionsPage(tuple(rows))
 
 
