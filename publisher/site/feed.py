@@ -21,11 +21,11 @@ FEED_PATH = "feed.xml"
 DECISIONS_FEED_PATH = "decisions.xml"
 ATOM = "http://www.w3.org/2005/Atom"
 SUMMARY_CHARACTERS = 400
-#: Characters XML 1.0 does not allow (most control characters, lone surrogates, U+FFFE and
-#: U+FFFF): a motion or a title holding one would make the whole feed unreadable.
 #: The namespace of the publisher's feed ids (a fixed, random UUID: never change it, or every
 #: reader sees every entry again).
 ID_NAMESPACE = uuid.UUID("5b2f6f3e-8c1d-4a57-9e0b-3d6c2a9f41d7")
+#: Characters XML 1.0 does not allow (most control characters, lone surrogates, U+FFFE and
+#: U+FFFF): a motion or a title holding one would make the whole feed unreadable.
 _NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
