@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import quote
 
 import pandas as pd
+from markupsafe import Markup
 
 from publisher import charts
 from publisher.charts import Chart, display_money
@@ -390,13 +391,14 @@ def home_data(cooperative: Cooperative, summary: Summary, results: list[RuleYear
     )
 
 
-def home_line(cooperative: Cooperative, results: list[RuleYear], year: int, summary: Summary) -> str:
+def home_line(cooperative: Cooperative, results: list[RuleYear], year: int, summary: Summary) -> Markup:
     """The home page's lines on the charter this year: the figures of self-government, how many
     rules were kept, and each rule breached with a link to its evidence."""
     home = home_data(cooperative, summary, results, year)
     if home is None:
-        return ""
-    return render("home-charter.html.j2", home=home, sovereignty_page=SOVEREIGNTY_PAGE)
+        return Markup("")
+    # Markup: the home page's own template prints it as the markup it is.
+    return Markup(render("home-charter.html.j2", home=home, sovereignty_page=SOVEREIGNTY_PAGE))
 
 
 def sovereignty_page(cooperative: Cooperative, summary: Summary, chart_files: dict[str, Chart]) -> str:
