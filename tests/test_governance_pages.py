@@ -439,3 +439,19 @@ def test_the_filter_hides_decisions_on_a_phone_too(browser, example_url):
     )
     context.close()
     assert shown == ["decision-2026-04"]
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_a_jump_to_a_decision_lands_below_the_header(browser, example_url, width):
+    context = browser.new_context(viewport={"width": width, "height": 844 if width == 390 else 900})
+    page = context.new_page()
+    page.goto(example_url + "decisions/")
+    page.wait_for_selector(".publisher-filterable[data-ready='true']", timeout=20_000)
+    # content/minutes/2025-06-14-summer-meeting.md: 2025-05, far down the index
+    page.evaluate("document.getElementById('decision-2025-05').scrollIntoView()")
+    place = page.evaluate(
+        "({row: document.getElementById('decision-2025-05').getBoundingClientRect().top,"
+        " header: document.querySelector('.md-header').getBoundingClientRect().bottom})"
+    )
+    context.close()
+    assert place["row"] >= place["header"] - 1, place  # not hidden under the sticky header
