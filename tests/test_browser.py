@@ -280,5 +280,5 @@ def test_the_charters_money_rules_keep_their_numbers(page, site_url):
     assert rules.nth(0).locator("ul > li").count() == 3
     assert rules.nth(1).inner_text().startswith("Any single expense larger than 500.00 EUR")
     # ledgers/2025.csv line 172: the one expense of 2025 above the limit without a decision
-    assert page.locator("text=1 expense above 500.00 without a decision").count() == 1
+    assert page.locator("text=1 expense above €500.00 without a decision").count() == 1
     assert page.errors == []

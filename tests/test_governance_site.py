@@ -296,7 +296,10 @@ def test_the_feed_ids_are_iris(site):
 def test_the_charter_page_publishes_the_breach(site):
     text = page(site, "charter/index.html")
     table = re.search(r'<div class="publisher-compliance">.*?</table>', text, re.DOTALL).group(0)
-    rows = dict(re.findall(r"<tr><th>([^<]+)</th><td[^>]*>([^<]+)</td></tr>", table))
+    rows = {
+        title: re.sub(r"<[^>]+>", "", cell)
+        for title, cell in re.findall(r'<tr id="[^"]+"><th scope="row">([^<]+)</th><td[^>]*>(.*?)</td></tr>', table)
+    }
     assert rows == {
         "Quorum at meetings": "✓ kept",
         "Decisions by the majority rule": "✓ kept",
@@ -327,7 +330,7 @@ def test_a_rejected_decision_shows_its_amount_only_as_proposed(site):
         (row,) = _decision_rows(page(site, relative), "2026-02")
         cells = [
             re.sub(r"<[^>]+>", "", cell)
-            for cell in re.findall(r'<td class="publisher-amount[^"]*">(.*?)</td>', row, re.DOTALL)
+            for cell in re.findall(r'<td class="publisher-amount[^"]*"[^>]*>(.*?)</td>', row, re.DOTALL)
         ]
         assert cells == ["Proposed €4,900.00 — not authorized", "—"], relative
     # Nowhere on the site is the rejected motion's amount shown as anything but proposed.
@@ -401,7 +404,7 @@ def test_an_overspent_decision_is_marked_alike_on_the_meeting_page_and_the_index
         text = page(site, relative)
         (over,) = _decision_rows(text, "2026-07")
         (within,) = _decision_rows(text, "2026-08")
-        (cells[relative],) = re.findall(r'<td class="publisher-amount publisher-breach">.*?</td>', over, re.DOTALL)
+        (cells[relative],) = re.findall(r'<td class="publisher-amount publisher-breach"[^>]*>.*?</td>', over, re.DOTALL)
         assert "⚠ €50.00 more than authorized" in cells[relative]
         assert "publisher-breach" not in within and "more than authorized" not in within
     assert len(set(cells.values())) == 1  # the same mark and text on both pages

@@ -1,14 +1,19 @@
-"""The Atom feed of the stories, from the blog posts MkDocs rendered."""
+"""The Atom feeds: the stories (from the blog posts MkDocs rendered) and the decisions.
+
+Ids of feeds and entries do not depend on where the site is published: a feed reader keeps an
+entry's id for ever, so an id that changed with `--site-url` would show every entry twice.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from html import unescape
 from typing import Any
-from urllib.parse import quote, urljoin
+from urllib.parse import urljoin
 
 # At the site's root: Material's instant navigation fetches "sitemap.xml" beside the target of
 # every <link rel="alternate">, and the root is where the sitemap is.
@@ -16,6 +21,9 @@ FEED_PATH = "feed.xml"
 DECISIONS_FEED_PATH = "decisions.xml"
 ATOM = "http://www.w3.org/2005/Atom"
 SUMMARY_CHARACTERS = 400
+#: The namespace of the publisher's feed ids (a fixed, random UUID: never change it, or every
+#: reader sees every entry again).
+ID_NAMESPACE = uuid.UUID("5b2f6f3e-8c1d-4a57-9e0b-3d6c2a9f41d7")
 #: Characters XML 1.0 does not allow (most control characters, lone surrogates, U+FFFE and
 #: U+FFFF): a motion or a title holding one would make the whole feed unreadable.
 _NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -26,8 +34,16 @@ def xml_text(value: object) -> str:
     return _NOT_XML.sub("", str(value))
 
 
+def entry_id(cooperative: str, kind: str, key: str) -> str:
+    """The Atom id of a feed or an entry, built from the cooperative's name, what the entry is
+    ("decision", "story", "feed") and its key within that kind (a decision's id, a story's
+    source file): a `urn:uuid:` (RFC 9562, name-based), the same whatever the site's URL."""
+    return "urn:uuid:" + str(uuid.uuid5(ID_NAMESPACE, "\x1f".join((cooperative, kind, key))))
+
+
 @dataclass(frozen=True)
 class FeedEntry:
+    id: str  # see entry_id
     title: str
     url: str  # relative to the site's root
     published: dt.datetime
@@ -51,8 +67,10 @@ def _text(html_text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def entry_from_page(page: Any, html_text: str) -> FeedEntry | None:
-    """A feed entry for a rendered blog post, or None when it has no date."""
+def entry_from_page(page: Any, html_text: str, cooperative: str) -> FeedEntry | None:
+    """A feed entry for a rendered blog post, or None when it has no date. Its id comes from
+    the cooperative's name and the post's source file, which neither the site's address nor
+    the post's date or title change."""
     post_config = getattr(page, "config", None)
     published = _as_datetime(getattr(getattr(post_config, "date", None), "created", None))
     published = published or _as_datetime(page.meta.get("date"))
@@ -68,7 +86,8 @@ def entry_from_page(page: Any, html_text: str) -> FeedEntry | None:
     if len(summary) > SUMMARY_CHARACTERS:
         summary = summary[:SUMMARY_CHARACTERS].rsplit(" ", 1)[0] + " …"
     # The plugin escaped the title for the HTML pages; the feed's XML escapes it again itself.
-    return FeedEntry(unescape(str(page.title)), page.url, published, authors, categories, summary)
+    ident = entry_id(cooperative, "story", page.file.src_uri)
+    return FeedEntry(ident, unescape(str(page.title)), page.url, published, authors, categories, summary)
 
 
 def atom_feed(
@@ -77,9 +96,12 @@ def atom_feed(
     entries: list[FeedEntry],
     self_path: str = FEED_PATH,
     alternate_path: str = "stories/",
+    *,
+    feed_id: str,
 ) -> str:
     """An Atom document, newest first. Links are absolute when site_url is set, else relative
-    to the feed's own address (which Atom readers resolve); feeds live at the site's root."""
+    to the feed's own address (which Atom readers resolve); feeds live at the site's root. The
+    ids (`feed_id`, each entry's) never depend on site_url."""
     base = site_url if site_url else None
 
     def href(url: str) -> str:
@@ -90,7 +112,7 @@ def atom_feed(
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
     ET.SubElement(feed, f"{{{ATOM}}}title").text = xml_text(title)
-    ET.SubElement(feed, f"{{{ATOM}}}id").text = xml_text(href(self_path) if base else "urn:publisher:feed:" + quote(title, safe=""))
+    ET.SubElement(feed, f"{{{ATOM}}}id").text = xml_text(feed_id)
     ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=xml_text(href(self_path)))
     ET.SubElement(feed, f"{{{ATOM}}}link", rel="alternate", href=xml_text(href(alternate_path)))
     ordered = sorted(entries, key=lambda e: e.published, reverse=True)
@@ -100,7 +122,7 @@ def atom_feed(
         item = ET.SubElement(feed, f"{{{ATOM}}}entry")
         ET.SubElement(item, f"{{{ATOM}}}title").text = xml_text(entry.title)
         ET.SubElement(item, f"{{{ATOM}}}link", rel="alternate", href=xml_text(href(entry.url)))
-        ET.SubElement(item, f"{{{ATOM}}}id").text = xml_text(href(entry.url) if base else "urn:publisher:entry:" + quote(entry.url, safe=""))
+        ET.SubElement(item, f"{{{ATOM}}}id").text = xml_text(entry.id)
         ET.SubElement(item, f"{{{ATOM}}}published").text = entry.published.isoformat()
         ET.SubElement(item, f"{{{ATOM}}}updated").text = entry.published.isoformat()
         for name in entry.authors or (title,):

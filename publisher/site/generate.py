@@ -39,7 +39,7 @@ from publisher.summary import Summary, YearFigures, summarize, summary_json
 from publisher.governance import compliance, redacted_governance, spending_by_decision
 from publisher.history import historical_names, row_provenance
 from publisher.site.history_pages import CHANGES_PAGE, changes_pages
-from publisher.site.feed import DECISIONS_FEED_PATH, atom_feed
+from publisher.site.feed import DECISIONS_FEED_PATH, atom_feed, entry_id
 from publisher.site.governance_pages import (
     DECISIONS_PAGE,
     SOVEREIGNTY_PAGE,
@@ -808,12 +808,13 @@ def generate_site(
             decision_feed_entries(cooperative, summary),
             self_path=DECISIONS_FEED_PATH,
             alternate_path="decisions/",
+            feed_id=entry_id(summary.name, "feed", DECISIONS_FEED_PATH),
         )
         for meeting in governance.meetings:
             fragments[meeting.path.removeprefix("content/")] = ("top", meeting_fragment(meeting, cooperative, summary, spent))
         if governance.charter is not None:
             fragments["charter.md"] = ("end", charter_fragment(cooperative, summary, finder, results))
-        home_extra = home_line(cooperative, results, summary.current_year)
+        home_extra = home_line(cooperative, results, summary.current_year, summary)
     activity = activity_downloads(cooperative)
     for download in activity:
         files[download.path] = download.text

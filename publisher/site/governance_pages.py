@@ -1,18 +1,22 @@
 """Pages about decisions and the charter: meetings, the decisions index, compliance with the
 charter, the figures of self-government, decisions.csv and the decisions feed.
 
-Like generate.py, every text from front matter or the ledgers is escaped into raw HTML, and
-links are written `publisher:PATH` for the plugin to resolve per page.
+Each page is built in two steps: plain records (the dataclasses below) are made once from the
+books, then a Jinja2 template of publisher/site/templates/ renders them with autoescaping, so
+that every text from front matter or the ledgers is escaped by default and no HTML is put
+together here. Links are written `publisher:PATH` for the plugin to resolve per page.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from urllib.parse import quote
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
+from urllib.parse import quote
 
 import pandas as pd
+from markupsafe import Markup
 
 from publisher import charts
 from publisher.charts import Chart, display_money
@@ -23,16 +27,19 @@ from publisher.governance import (
     Meeting,
     RuleYear,
     quorum_met,
+    reinvestments,
     sovereignty,
 )
 from publisher.money import format_minor, parse_decimal_text
 from publisher.privacy import PRIVATE, NameFinder, is_public
-from publisher.site.feed import FeedEntry
-from publisher.site.html import esc, figure_html, figures_html, link, named_csv
+from publisher.site.feed import DECISIONS_FEED_PATH, FeedEntry, entry_id
+from publisher.site.html import named_csv
+from publisher.site.templating import render
 from publisher.summary import Summary
 
 DECISIONS_PAGE = "decisions/index.md"
 SOVEREIGNTY_PAGE = "self-government.md"
+CHARTER_PAGE = "charter.md"
 STATUS_MARK = {"kept": "✓ kept", "breached": "✗ breached", "pending": "… pending", "not applicable": "— not applicable"}
 
 
@@ -44,58 +51,193 @@ def decision_anchor(ident: str) -> str:
     return "decision-" + re.sub(r"[^A-Za-z0-9_-]", lambda m: f".{ord(m.group()):x}.", ident)
 
 
+def rule_anchor(rule: str) -> str:
+    """The HTML id of a rule's row in the charter page's table ("compliance-spending-limit")."""
+    return "compliance-" + rule.replace("_", "-")
+
+
+def breach_anchor(rule: str, year: int) -> str:
+    """The HTML id of the evidence of one rule in one year on the charter page (the home page
+    links there when the rule was breached)."""
+    return f"{rule_anchor(rule)}-{year}"
+
+
 def _percent(share: Decimal | None) -> str:
     if share is None:
         return "—"
     return f"{(share * 100).quantize(Decimal('1'), rounding=ROUND_HALF_UP)} %"
 
 
-def vote_bar(decision: Decision) -> str:
-    """The votes as a small bar, with the numbers in text."""
+# -- Page data ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Votes:
+    """How the members voted: the text, and the bar's segments (kind, count) that are not zero."""
+
+    text: str
+    segments: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True)
+class MoneyCell:
+    """An amount a decision authorized or spent, as shown. `state` is "none" (no amount: "—"),
+    "amount", "proposed" (a rejected motion's amount, which authorizes nothing) or "breach"
+    (spent more than authorized, by `excess`). `exact` is the amount as in the data files, for
+    sorting."""
+
+    state: str
+    shown: str = ""
+    exact: str = ""
+    excess: str = ""
+
+
+@dataclass(frozen=True)
+class LedgerItem:
+    """A ledger row shown under a decision or a breach; `ledger_page` and `query` lead to it in
+    its year's ledger (None: no link)."""
+
+    date: str
+    text: str
+    amount: str
+    id: str = ""
+    ledger_page: str | None = None
+    query: str = ""
+
+
+@dataclass(frozen=True)
+class DecisionRow:
+    id: str
+    anchor: str
+    date: str
+    motion: str
+    result: str
+    votes: Votes
+    authorized: MoneyCell
+    spent: MoneyCell
+    meeting_title: str
+    meeting_page: str
+    rows: tuple[LedgerItem, ...] = ()
+    ledger_years: tuple[int, ...] = ()
+    #: the query that shows only this decision's rows on a year page
+    ledger_query: str = ""
+
+
+@dataclass(frozen=True)
+class MeetingPage:
+    date: str
+    present: int
+    members: int
+    attendance: str
+    quorum: str
+    decisions: tuple[DecisionRow, ...]
+
+
+@dataclass(frozen=True)
+class DecisionsPage:
+    decisions: tuple[DecisionRow, ...]
+
+
+@dataclass(frozen=True)
+class RuleCell:
+    mark: str
+    status_class: str
+    detail: str
+    #: the anchor of this year's evidence below the table, when there is some
+    details_anchor: str | None
+
+
+@dataclass(frozen=True)
+class RuleRow:
+    title: str
+    anchor: str
+    cells: tuple[RuleCell | None, ...]  # one per year; None: the rule was not checked that year
+
+
+@dataclass(frozen=True)
+class RuleDetails:
+    anchor: str
+    title: str
+    year: int
+    status: str
+    detail: str
+    rows: tuple[LedgerItem, ...]
+
+
+@dataclass(frozen=True)
+class CharterCompliance:
+    years: tuple[int, ...]
+    rules: tuple[RuleRow, ...]
+    details: tuple[RuleDetails, ...]
+
+
+@dataclass(frozen=True)
+class Breach:
+    title: str
+    detail: str
+    anchor: str  # on the charter page
+
+
+@dataclass(frozen=True)
+class HomeCharter:
+    figures: tuple[tuple[str, str, str], ...]
+    sentence: str
+    breaches: tuple[Breach, ...]
+
+
+@dataclass(frozen=True)
+class SovereigntyPage:
+    sections: tuple[tuple[str, Chart], ...]
+
+
+def votes_of(decision: Decision) -> Votes:
+    """The votes of a decision, in words and as the segments of a bar."""
     text = f"{decision.votes_for} for, {decision.against} against, {decision.abstain} abstaining"
-    segments = "".join(
-        f'<span class="publisher-votes__{kind}" style="flex-grow:{count}"></span>'
-        for kind, count in (("for", decision.votes_for), ("against", decision.against), ("abstain", decision.abstain))
-        if count
-    )
-    return (
-        f'<span class="publisher-votes" role="img" aria-label="{esc(text)}">{segments}</span>'
-        f'<span class="publisher-votes__text">{esc(text)}</span>'
-    )
+    counts = (("for", decision.votes_for), ("against", decision.against), ("abstain", decision.abstain))
+    return Votes(text, tuple((kind, count) for kind, count in counts if count))
 
 
-def authorized_cell(decision: Decision, summary: Summary) -> str:
-    """The table cell of the amount a decision authorized. A rejected motion authorized
-    nothing: its amount is shown only as proposed, so that no reader takes it for money that
-    may be spent."""
+def authorized_money(decision: Decision, summary: Summary) -> MoneyCell:
+    """The amount a decision authorized. A rejected motion authorized nothing: its amount is
+    shown only as proposed, so that no reader takes it for money that may be spent."""
     if decision.amount is None:
-        return '<td class="publisher-amount">—</td>'
-    amount = esc(display_money(decision.amount, summary))
+        return MoneyCell("none")
+    shown = display_money(decision.amount, summary)
     if decision.adopted:
-        return f'<td class="publisher-amount">{amount}</td>'
-    return (
-        '<td class="publisher-amount publisher-proposed"><span class="publisher-amount__note">Proposed</span> '
-        f'{amount} <span class="publisher-amount__note">— not authorized</span></td>'
-    )
+        return MoneyCell("amount", shown, format_minor(decision.amount, summary.units))
+    return MoneyCell("proposed", shown)
 
 
-def spent_cell(decision: Decision, spent: dict[str, int], summary: Summary) -> str:
-    """The table cell of the money spent under a decision, marked as a breach when it is more
-    than the decision authorized. The meeting pages and the decisions index both use it, so the
-    two always show an overspent decision alike."""
+def spent_money(decision: Decision, spent: dict[str, int], summary: Summary) -> MoneyCell:
+    """The money spent under a decision, marked as a breach when it is more than the decision
+    authorized. The meeting pages and the decisions index both use it, so the two always show
+    an overspent decision alike."""
     if not decision.adopted:
-        return '<td class="publisher-amount">—</td>'
+        return MoneyCell("none")
     paid = spent.get(decision.id, 0)
+    shown, exact = display_money(paid, summary), format_minor(paid, summary.units)
     if decision.amount is None or paid <= decision.amount:
-        return f'<td class="publisher-amount">{esc(display_money(paid, summary))}</td>'
-    excess = display_money(paid - decision.amount, summary)
-    return (
-        f'<td class="publisher-amount publisher-breach">{esc(display_money(paid, summary))} '
-        f'<span class="publisher-amount__note">⚠ {esc(excess)} more than authorized</span></td>'
+        return MoneyCell("amount", shown, exact)
+    return MoneyCell("breach", shown, exact, display_money(paid - decision.amount, summary))
+
+
+def _decision_row(decision: Decision, meeting: Meeting, summary: Summary, spent: dict[str, int]) -> DecisionRow:
+    return DecisionRow(
+        id=decision.id,
+        anchor=decision_anchor(decision.id),
+        date=f"{decision.date:%Y-%m-%d}",
+        motion=decision.motion,
+        result=decision.result,
+        votes=votes_of(decision),
+        authorized=authorized_money(decision, summary),
+        spent=spent_money(decision, spent, summary),
+        meeting_title=meeting.title,
+        meeting_page=meeting.path.removeprefix("content/"),
+        ledger_query="decision=" + quote(decision.id, safe=""),
     )
 
 
-def meeting_fragment(meeting: Meeting, cooperative: Cooperative, summary: Summary, spent: dict[str, int]) -> str:
+def meeting_data(meeting: Meeting, cooperative: Cooperative, summary: Summary, spent: dict[str, int]) -> MeetingPage:
     rules = cooperative.governance.rules
     met = quorum_met(meeting, rules)
     quorum = (
@@ -103,172 +245,164 @@ def meeting_fragment(meeting: Meeting, cooperative: Cooperative, summary: Summar
         if met is None
         else f"quorum of {_percent(rules.quorum)} {'met' if met else 'not met'}"
     )
-    parts = [
-        '<div class="publisher-meeting">',
-        f"<p><strong>Date:</strong> <time>{meeting.date:%Y-%m-%d}</time> · <strong>Attendance:</strong> "
-        f"{meeting.present} of {meeting.members} members ({_percent(meeting.attendance)}) · {esc(quorum)}</p>",
-    ]
-    if meeting.decisions:
-        rows = "".join(
-            f'<tr><td><a href="{link(DECISIONS_PAGE)}#{decision_anchor(d.id)}">{esc(d.id)}</a></td>'
-            f"<td>{esc(d.motion)}</td><td>{vote_bar(d)}</td><td>{esc(d.result)}</td>"
-            f"{authorized_cell(d, summary)}"
-            f"{spent_cell(d, spent, summary)}</tr>"
-            for d in meeting.decisions
-        )
-        parts.append(
-            '<table class="publisher-decisions"><thead><tr><th>Decision</th><th>Motion</th><th>Votes</th>'
-            '<th>Result</th><th class="publisher-amount">Authorized</th><th class="publisher-amount">Spent so far</th>'
-            f"</tr></thead><tbody>{rows}</tbody></table>"
-        )
-    else:
-        parts.append("<p>No decision was voted at this meeting.</p>")
-    parts.append("</div>")
-    return "\n".join(parts) + "\n"
-
-
-def _rows_under(published: pd.DataFrame, ident: str) -> pd.DataFrame:
-    return published[published["decision"] == ident]
-
-
-def _row_list(rows: pd.DataFrame, summary: Summary) -> str:
-    items = "".join(
-        f'<li><time>{esc(r.date)}</time> {esc(r.description)}: <span class="publisher-amount">'
-        f"{esc(display_money(parse_decimal_text(r.amount, summary.units), summary))}"
-        "</span></li>"
-        for r in rows.itertuples()
+    return MeetingPage(
+        date=f"{meeting.date:%Y-%m-%d}",
+        present=meeting.present,
+        members=meeting.members,
+        attendance=_percent(meeting.attendance),
+        quorum=quorum,
+        decisions=tuple(_decision_row(d, meeting, summary, spent) for d in meeting.decisions),
     )
-    return f"<ul>{items}</ul>"
+
+
+def meeting_fragment(meeting: Meeting, cooperative: Cooperative, summary: Summary, spent: dict[str, int]) -> str:
+    """The top of a meeting's page: attendance, quorum and the decisions voted."""
+    return render("meeting.html.j2", meeting=meeting_data(meeting, cooperative, summary, spent), decisions_page=DECISIONS_PAGE)
+
+
+def decisions_data(cooperative: Cooperative, summary: Summary, published: pd.DataFrame, spent: dict[str, int]) -> DecisionsPage:
+    meetings = {m.path: m for m in cooperative.governance.meetings}
+    rows = []
+    for decision in (d for m in reversed(cooperative.governance.meetings) for d in m.decisions):
+        row = _decision_row(decision, meetings[decision.meeting], summary, spent)
+        under = published[published["decision"] == decision.id]
+        items = tuple(
+            LedgerItem(str(r.date), str(r.description), display_money(parse_decimal_text(r.amount, summary.units), summary))
+            for r in under.itertuples()
+        )
+        years = tuple(sorted({int(r[:4]) for r in under["date"]}))
+        rows.append(replace(row, rows=items, ledger_years=years))
+    return DecisionsPage(tuple(rows))
 
 
 def decisions_page(cooperative: Cooperative, summary: Summary, published: pd.DataFrame, spent: dict[str, int]) -> str:
-    decisions = [d for m in reversed(cooperative.governance.meetings) for d in m.decisions]
-    meetings = {m.path: m for m in cooperative.governance.meetings}
-    body = []
-    for d in decisions:
-        meeting = meetings[d.meeting]
-        rows = _rows_under(published, d.id)
-        evidence = ""
-        if len(rows):
-            years = sorted({r[:4] for r in rows["date"]})
-            links = " · ".join(
-                f'<a href="{link(f"finances/{y}.md")}?decision={esc(quote(d.id, safe=""))}">in the ledger of {y}</a>' for y in years
-            )
-            evidence = (
-                f"<details><summary>{len(rows)} ledger {'row' if len(rows) == 1 else 'rows'}</summary>{_row_list(rows, summary)}"
-                f"<p>See them {links}.</p></details>"
-            )
-        body.append(
-            f'<tr id="{decision_anchor(d.id)}"><td>{esc(d.id)}</td><td><time>{d.date:%Y-%m-%d}</time></td>'
-            f'<td>{esc(d.motion)}<br><a href="{link(meeting.path.removeprefix("content/"))}">{esc(meeting.title)}</a></td>'
-            f"<td>{vote_bar(d)}</td><td>{esc(d.result)}</td>"
-            f"{authorized_cell(d, summary)}"
-            f"{spent_cell(d, spent, summary)}<td>{evidence}</td></tr>"
-        )
-    if not body:
-        return "# Decisions\n\n<p>No minutes with decisions have been published yet.</p>\n"
-    return (
-        "# Decisions\n\n"
-        "<p>Every decision of the members' meetings, newest first: the motion, how the members voted, "
-        "the money it authorized and the money spent under it so far, with the ledger rows. The "
-        f'decisions can also be followed as a <a href="{link("decisions.xml")}">feed</a> and downloaded '
-        f'as <a href="{link("data/decisions.csv")}" download>decisions.csv</a>.</p>\n\n'
-        '<div class="publisher-filterable">'
-        '<input type="search" class="md-input publisher-table-filter" placeholder="Filter decisions" '
-        'aria-label="Filter the decisions">'
-        '<table class="publisher-decisions"><thead><tr><th>Id</th><th>Date</th><th>Motion and meeting</th>'
-        '<th>Votes</th><th>Result</th><th class="publisher-amount">Authorized</th>'
-        '<th class="publisher-amount">Spent</th><th>Rows</th></tr></thead>'
-        f"<tbody>{''.join(body)}</tbody></table></div>\n"
-    )
+    """The decisions index: every decision, newest first, with its ledger rows."""
+    return render("decisions.md.j2", page=decisions_data(cooperative, summary, published, spent), feed=DECISIONS_FEED_PATH)
 
 
-def _evidence(cooperative: Cooperative, finder: NameFinder, pairs: tuple[tuple[str, int], ...], summary: Summary) -> str:
+def _evidence(cooperative: Cooperative, finder: NameFinder, pairs: tuple[tuple[str, int], ...], summary: Summary) -> tuple[LedgerItem, ...]:
     if not pairs:
-        return ""
+        return ()
     ledger = cooperative.ledger
     wanted = set(pairs)
     mask = [(p, int(line)) in wanted for p, line in zip(ledger["path"], ledger["line"])]
     rows = ledger[mask]
     descriptions = finder.redact(rows["description"])
-    items = "".join(
-        f'<li><time>{row.date:%Y-%m-%d}</time> {esc(text)}: {esc(display_money(int(row.amount), summary))}'
-        + (f" (id {esc(row.id)})" if row.id else "")
-        + f' — <a href="{link(f"finances/{row.date.year}.md")}?{"id=" + esc(quote(row.id, safe="")) if row.id else "q=" + esc(quote(text, safe=""))}">in the ledger</a></li>'
+    return tuple(
+        LedgerItem(
+            date=f"{row.date:%Y-%m-%d}",
+            text=str(text),
+            amount=display_money(int(row.amount), summary),
+            id=str(row.id or ""),
+            ledger_page=f"finances/{row.date.year}.md",
+            query="id=" + quote(row.id, safe="") if row.id else "q=" + quote(str(text), safe=""),
+        )
         for row, text in zip(rows.itertuples(), descriptions)
     )
-    return f"<ul>{items}</ul>"
+
+
+def reader_detail(item: RuleYear, cooperative: Cooperative, summary: Summary) -> str:
+    """What a rule's check found, in the site's money format where it counts money."""
+    rules = cooperative.governance.rules
+    if item.rule == "spending_limit" and rules.spending_limit is not None:
+        count = len(item.rows)
+        return (
+            f"{count} {'expense' if count == 1 else 'expenses'} above "
+            f"{display_money(rules.spending_limit, summary)} without a decision"
+        )
+    if item.rule == "reinvestment":
+        found = next((r for r in reinvestments(cooperative) if r.year == item.year), None)
+        if found is not None:
+            return (
+                f"surplus {display_money(found.net, summary)}, moved {display_money(found.moved, summary)} "
+                f"by {found.deadline:%Y-%m-%d}"
+            )
+    return item.detail
+
+
+def _shows_details(item: RuleYear) -> bool:
+    return item.status == "breached" or (item.rule == "reinvestment" and bool(item.rows))
+
+
+def charter_data(cooperative: Cooperative, summary: Summary, finder: NameFinder, results: list[RuleYear]) -> CharterCompliance:
+    years = tuple(sorted({r.year for r in results}))
+    cell = {(r.rule, r.year): r for r in results}
+    rules = []
+    for rule in dict.fromkeys(r.rule for r in results):
+        cells = []
+        for year in years:
+            item = cell.get((rule, year))
+            cells.append(
+                None
+                if item is None
+                else RuleCell(
+                    mark=STATUS_MARK[item.status],
+                    status_class=item.status.replace(" ", "-"),
+                    detail=reader_detail(item, cooperative, summary),
+                    details_anchor=breach_anchor(rule, year) if _shows_details(item) else None,
+                )
+            )
+        rules.append(RuleRow(RULE_TITLES[rule], rule_anchor(rule), tuple(cells)))
+    details = tuple(
+        RuleDetails(
+            anchor=breach_anchor(item.rule, item.year),
+            title=RULE_TITLES[item.rule],
+            year=item.year,
+            status=item.status,
+            detail=reader_detail(item, cooperative, summary),
+            rows=_evidence(cooperative, finder, item.rows, summary),
+        )
+        for item in results
+        if _shows_details(item)
+    )
+    return CharterCompliance(years, tuple(rules), details)
 
 
 def charter_fragment(cooperative: Cooperative, summary: Summary, finder: NameFinder, results: list[RuleYear]) -> str:
-    if not results:
-        return (
-            '\n\n<div class="publisher-compliance"><h2 id="compliance">Keeping the charter</h2>'
-            "<p>The charter states no rule the publisher can check.</p></div>\n"
-        )
-    years = sorted({r.year for r in results})
-    rules = list(dict.fromkeys(r.rule for r in results))
-    cell = {(r.rule, r.year): r for r in results}
-    head = "".join(f"<th>{y}</th>" for y in years)
-    rows = ""
-    for rule in rules:
-        cells = ""
-        for year in years:
-            item = cell.get((rule, year))
-            if item is None:
-                cells += "<td>—</td>"
-            else:
-                cells += (
-                    f'<td class="publisher-status publisher-status--{item.status.replace(" ", "-")}" title="{esc(item.detail)}">'
-                    f"{esc(STATUS_MARK[item.status])}</td>"
-                )
-        rows += f"<tr><th>{esc(RULE_TITLES[rule])}</th>{cells}</tr>"
-    details = ""
-    for item in results:
-        if item.status != "breached" and not (item.rule == "reinvestment" and item.rows):
-            continue
-        details += (
-            f"<h3>{esc(RULE_TITLES[item.rule])}, {item.year}: {esc(item.status)}</h3>"
-            f"<p>{esc(item.detail)}.</p>{_evidence(cooperative, finder, item.rows, summary)}"
-        )
-    return (
-        '\n\n<div class="publisher-compliance"><h2 id="compliance">Keeping the charter</h2>'
-        "<p>Each rule above, checked against the minutes and the ledgers, year by year. A breach is "
-        "published, not hidden: the evidence is listed below the table.</p>"
-        f"<table><thead><tr><th>Rule</th>{head}</tr></thead><tbody>{rows}</tbody></table>"
-        f"{details}</div>\n"
-    )
+    """The end of the charter's page: each rule kept or breached, year by year, and the evidence."""
+    return render("charter.html.j2", charter=charter_data(cooperative, summary, finder, results))
 
 
-def home_line(cooperative: Cooperative, results: list[RuleYear], year: int) -> str:
-    """One line on the charter this year, and the figures of self-government."""
+def home_data(cooperative: Cooperative, summary: Summary, results: list[RuleYear], year: int) -> HomeCharter | None:
     this_year = [r for r in results if r.year == year]
     if not this_year:
-        return ""
+        return None
     current = next((y for y in sovereignty(cooperative, lambda name: name) if y.year == year), None)
-    figures = ""
+    figures: tuple[tuple[str, str, str], ...] = ()
     if current is not None:
-        figures = figures_html(
-            [
-                (f"Spending decided by the assembly, {year}", _percent(current.authorized_share), "of all expense"),
-                (f"Attendance at meetings, {year}", _percent(current.attendance), "average share of members present"),
-                (f"Decisions adopted, {year}", str(current.decisions_adopted), f"{current.decisions_rejected} rejected"),
-            ]
+        figures = (
+            (f"Spending decided by the assembly, {year}", _percent(current.authorized_share), "of all expense"),
+            (f"Attendance at meetings, {year}", _percent(current.attendance), "average share of members present"),
+            (f"Decisions adopted, {year}", str(current.decisions_adopted), f"{current.decisions_rejected} rejected"),
         )
     kept = sum(r.status == "kept" for r in this_year)
-    breached = sum(r.status == "breached" for r in this_year)
+    breached = [r for r in this_year if r.status == "breached"]
     pending = sum(r.status == "pending" for r in this_year)
-    text = f"In {year}, {kept} rules of the charter kept, {breached} breached"
+    sentence = f"In {year}, {kept} rules of the charter kept, {len(breached)} breached"
     if pending:
-        text += f", {pending} still pending"
-    return figures.strip() + "\n" + (
-        f'<p class="publisher-home-charter">{esc(text)}. '
-        f'<a href="{link("charter.md")}#compliance">How the charter was kept</a> · '
-        f'<a href="{link(SOVEREIGNTY_PAGE)}">Self-government in figures</a></p>\n'
+        sentence += f", {pending} still pending"
+    return HomeCharter(
+        figures=figures,
+        sentence=sentence,
+        breaches=tuple(
+            Breach(RULE_TITLES[r.rule], reader_detail(r, cooperative, summary), breach_anchor(r.rule, r.year))
+            for r in breached
+        ),
     )
+
+
+def home_line(cooperative: Cooperative, results: list[RuleYear], year: int, summary: Summary) -> Markup:
+    """The home page's lines on the charter this year: the figures of self-government, how many
+    rules were kept, and each rule breached with a link to its evidence."""
+    home = home_data(cooperative, summary, results, year)
+    if home is None:
+        return Markup("")
+    # Markup: the home page's own template prints it as the markup it is.
+    return Markup(render("home-charter.html.j2", home=home, sovereignty_page=SOVEREIGNTY_PAGE))
 
 
 def sovereignty_page(cooperative: Cooperative, summary: Summary, chart_files: dict[str, Chart]) -> str:
+    """The figures of self-government, year by year, one chart each (added to `chart_files`)."""
     public = cooperative.accounts.public_counterparties
 
     def public_name(name: str) -> str:
@@ -276,10 +410,11 @@ def sovereignty_page(cooperative: Cooperative, summary: Summary, chart_files: di
 
     years = sovereignty(cooperative, public_name)
     if not years:
-        return "# Self-government\n\n<p>There are no books or minutes yet.</p>\n"
+        return render("sovereignty.md.j2", page=SovereigntyPage(()))
     labels = [y.year for y in years]
     rules = cooperative.governance.rules
     hundred = Decimal(100)
+    fund_label = cooperative.accounts.funds.get(rules.reinvestment_fund, rules.reinvestment_fund)
 
     def pct(share: Decimal | None) -> Decimal | None:
         return None if share is None else (share * hundred).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
@@ -327,7 +462,7 @@ def sovereignty_page(cooperative: Cooperative, summary: Summary, chart_files: di
         (
             "reinvested",
             "Moved into the common fund",
-            f"What moved into the fund \u201c{rules.reinvestment_fund}\u201d by 31 March after each year, against "
+            f"What moved into the fund \u201c{fund_label}\u201d by 31 March after each year, against "
             f"the charter's target of {_percent(rules.reinvestment_share)} of the year's surplus, in {summary.currency}."
             if rules.reinvestment_share is not None
             else f"The charter sets no reinvestment rule; nothing is counted, in {summary.currency}.",
@@ -347,16 +482,12 @@ def sovereignty_page(cooperative: Cooperative, summary: Summary, chart_files: di
             None,
         ),
     ]
-    parts = [
-        "# Self-government\n\n",
-        "<p>Transparency is not only where the money went, but who decided it. These figures count "
-        "how the cooperative governs itself, year by year.</p>\n\n",
-    ]
+    sections = []
     for chart_id, title, caption, axis, values, shown, target in specs:
         chart = charts.yearly_bars(f"self-government-{chart_id}", title, caption, axis, labels, values, shown, target=target)
         chart_files[chart.id] = chart
-        parts += [f"## {title}\n\n", figure_html(chart, set())]
-    return "".join(parts)
+        sections.append((title, chart))
+    return render("sovereignty.md.j2", page=SovereigntyPage(tuple(sections)))
 
 
 def decisions_csv(cooperative: Cooperative, spent: dict[str, int]) -> str:
@@ -388,6 +519,7 @@ def decisions_csv(cooperative: Cooperative, spent: dict[str, int]) -> str:
 
 
 def decision_feed_entries(cooperative: Cooperative, summary: Summary) -> list[FeedEntry]:
+    """One feed entry per decision; its id comes from the cooperative's name and the decision's."""
     entries = []
     for meeting in cooperative.governance.meetings:
         for d in meeting.decisions:
@@ -399,6 +531,7 @@ def decision_feed_entries(cooperative: Cooperative, summary: Summary) -> list[Fe
                 amount = f" (proposed {display_money(d.amount, summary)}, not authorized)"
             entries.append(
                 FeedEntry(
+                    id=entry_id(summary.name, "decision", d.id),
                     title=f"Decision {d.id} ({d.result}): {d.motion}",
                     url=f"decisions/#{decision_anchor(d.id)}",
                     published=dt.datetime(d.date.year, d.date.month, d.date.day, tzinfo=dt.timezone.utc),

@@ -31,7 +31,7 @@ from publisher.gitrepo import head_commit
 from publisher.links import safe_link
 from publisher.problems import format_text, has_errors
 from publisher.reading import html_readings
-from publisher.site.feed import FEED_PATH, FeedEntry, atom_feed, entry_from_page
+from publisher.site.feed import DECISIONS_FEED_PATH, FEED_PATH, FeedEntry, atom_feed, entry_from_page, entry_id
 from publisher.federation import Progress, is_federation, load_federation
 from publisher.site.federation_pages import OVERVIEW_MARKER, generate_federation_site
 from publisher.site.generate import POSTS_DIR, SiteContent, esc, generate_site
@@ -201,7 +201,7 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
             return f'{attribute}="{html.escape(get_relative_url(url, page.url))}{anchor}"'
 
         if page.file.src_uri.startswith(POSTS_DIR + "/"):
-            entry = entry_from_page(page, html_text)
+            entry = entry_from_page(page, html_text, self.content.summary.name)
             if entry is not None:
                 self.feed_entries.append(entry)
         return _LINK.sub(resolve, html_text)
@@ -209,18 +209,27 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
     def on_post_page(self, output: str, page: Any, config: Any) -> str:
         if self.content is not None:
             self._refuse_private_names(output, page.file.src_uri)
-        if self.content is None or not self.content.stories:
+        if self.content is None:
             return output
-        href = html.escape(get_relative_url(FEED_PATH, page.url))
-        tag = f'<link rel="alternate" type="application/atom+xml" title="Stories" href="{href}">'
-        return output.replace("</head>", tag + "</head>", 1)
+        # The feeds are advertised in the head of every page, by text and not through a theme
+        # override, so that any MkDocs theme carries them.
+        feeds = [("Stories", FEED_PATH)] if self.content.stories else []
+        if DECISIONS_FEED_PATH in self.content.files:
+            feeds.append(("Decisions", DECISIONS_FEED_PATH))
+        tags = "".join(
+            f'<link rel="alternate" type="application/atom+xml" title="{html.escape(title)}" '
+            f'href="{html.escape(get_relative_url(path, page.url))}">'
+            for title, path in feeds
+        )
+        return output.replace("</head>", tags + "</head>", 1) if tags else output
 
     @event_priority(-100)  # after the search plugin has written its index
     def on_post_build(self, config: Any) -> None:
         if self.content is not None and self.content.stories:
             target = Path(config.site_dir) / FEED_PATH
             target.parent.mkdir(parents=True, exist_ok=True)
-            feed = atom_feed(f"{self.content.summary.name}: stories", config.site_url, self.feed_entries)
+            name = self.content.summary.name
+            feed = atom_feed(f"{name}: stories", config.site_url, self.feed_entries, feed_id=entry_id(name, "feed", FEED_PATH))
             target.write_text(feed, encoding="utf-8")
         if self.content is not None:
             site = Path(config.site_dir)
