@@ -382,12 +382,13 @@ def _fund_summary(summary: Summary, months: list[str]) -> str:
         largest = max(balances, key=lambda f: balances[f])
         share = f", {percent(balances[largest], total)} of the total" if total > 0 and balances[largest] > 0 else ""
         text += f"; {fund_label(summary, largest)} held the most: {money(balances[largest])}{share}"
-    # Against the end of the year before: the change a reader asks about.
+    # Against the end of the year before, the change a reader asks about: the balances after
+    # the last month with rows before this year.
     every_month = [m for m, _ in next(iter(summary.fund_history.values()), [])]
     earlier = [m for m in every_month if m[:4] < last[:4]]
     if earlier:
         before = sum(dict(h).get(earlier[-1], 0) for h in summary.fund_history.values())
-        text += f", {compared(total, before, summary, f'at the end of {month_name(earlier[-1], summary)}')}"
+        text += f", {compared(total, before, summary, f'at the end of {int(last[:4]) - 1}')}"
     return text + "."
 
 

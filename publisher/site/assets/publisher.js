@@ -31,11 +31,12 @@
   }
 
   /* The colours that depend on the palette. Text 4.5:1 or more against Material's backgrounds
-   * (white, and #1e2129 in slate); grid lines faint, axis lines and Sankey links 3:1. The marks
-   * themselves (bars, lines, nodes) come from the publisher in tones that read on both. */
+   * (white, and #1e2129 in slate); grid lines faint; axis lines and Sankey links 3:1, and a
+   * Sankey's labels 4.5:1 on its links as well. The marks themselves (bars, lines, nodes) come
+   * from the publisher in tones that read on both. */
   var THEMES = {
-    light: { text: "#1f2328", muted: "#57606a", grid: "#d8dce1", axis: "#6e7781", link: "rgba(87, 96, 106, 0.45)", background: "#ffffff" },
-    dark: { text: "#e2e4e9", muted: "#aab1bd", grid: "#3b3f4a", axis: "#8b93a1", link: "rgba(170, 177, 189, 0.45)", background: "#1e2129" }
+    light: { text: "#1f2328", muted: "#57606a", grid: "#d8dce1", axis: "#6e7781", link: "#8e939b", linkText: "#1f2328", background: "#ffffff" },
+    dark: { text: "#e2e4e9", muted: "#aab1bd", grid: "#3b3f4a", axis: "#8b93a1", link: "#6b7280", linkText: "#ffffff", background: "#1e2129" }
   };
 
   function merged(target, values) {
@@ -63,6 +64,9 @@
     Object.keys(layout).forEach(function (key) {
       if (!/^[xy]axis\d*$/.test(key)) return;
       var axis = merged({}, layout[key]);
+      // Margins grow to hold the tick labels, and no drag zooms an axis (it scrolls the page).
+      if (axis.automargin === undefined) axis.automargin = true;
+      if (axis.fixedrange === undefined) axis.fixedrange = true;
       axis.color = theme.muted;
       axis.tickfont = { color: theme.text };
       axis.gridcolor = theme.grid;
@@ -77,7 +81,8 @@
         trace.outsidetextfont = merged(merged({}, trace.outsidetextfont || {}), { color: theme.text });
       }
       if (trace.type === "sankey") {
-        trace.textfont = { color: theme.text, family: font };
+        // No halo around the labels: their colour reads on the links and the page alike.
+        trace.textfont = { color: theme.linkText, family: font, shadow: "none" };
         if (trace.link && !trace.link.color) trace.link = merged(merged({}, trace.link), { color: theme.link });
         if (trace.node) trace.node = merged(merged({}, trace.node), { line: { color: theme.background, width: 1 } });
       }
