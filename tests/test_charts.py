@@ -315,3 +315,96 @@ def test_the_figure_shows_labels_and_money_and_escapes_the_summary(tmp_path):
     assert "<b>Tools" not in html
     # In the figure, plotly must not read the label as markup either.
     assert "‹b›Tools‹/b›" in json.loads(chart.figure_json)["layout"]["yaxis"]["ticktext"]
+
+
+# -- In the browser ------------------------------------------------------------------------------------------
+
+#: For every chart of the page: whether it drew, and every piece of text it holds that is cut
+#: off (outside its SVG, or the SVG outside its figure) or too faint for its background.
+CHART_REPORT = """() => {
+  function rgb(text) {
+    const m = text.match(/rgba?\\(([^)]+)\\)/);
+    return m ? m[1].split(',').slice(0, 3).map(Number) : null;
+  }
+  function luminance(c) {
+    const [r, g, b] = c.map(v => { v /= 255; return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  }
+  function contrast(a, b) {
+    const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p);
+    return (x + 0.05) / (y + 0.05);
+  }
+  function inside(inner, outer) {
+    return inner.left >= outer.left - 1 && inner.right <= outer.right + 1 &&
+      inner.top >= outer.top - 1 && inner.bottom <= outer.bottom + 1;
+  }
+  const page = rgb(getComputedStyle(document.body).backgroundColor);
+  return Array.from(document.querySelectorAll('.publisher-chart__plot')).map(node => {
+    const figure = node.closest('figure').getBoundingClientRect();
+    const column = node.closest('.md-content__inner').getBoundingClientRect();
+    const svgs = Array.from(node.querySelectorAll('svg.main-svg'));
+    const box = svgs.length ? svgs[0].getBoundingClientRect() : null;
+    const problems = [];
+    if (!box || !inside(box, figure) || !inside(figure, column)) problems.push('the plot is wider than its column');
+    let barTexts = 0;
+    svgs.forEach(svg => svg.querySelectorAll('text').forEach(text => {
+      const r = text.getBoundingClientRect();
+      if (!text.textContent.trim() || r.width === 0) return;
+      if (!inside(r, box)) problems.push('cut: ' + text.textContent);
+      const style = getComputedStyle(text);
+      if (Number(style.opacity) === 0 || style.visibility === 'hidden') return;
+      const bar = text.classList.contains('bartext') ? text.closest('.point').querySelector('path') : null;
+      if (bar) barTexts += 1;
+      // Text inside a bar stands on the bar, any other on the page.
+      const over = bar && inside(r, bar.getBoundingClientRect()) ? rgb(getComputedStyle(bar).fill) : page;
+      const ratio = contrast(rgb(style.fill), over);
+      if (ratio < 4.5) problems.push('faint (' + ratio.toFixed(2) + '): ' + text.textContent);
+    }));
+    return {id: node.closest('.publisher-chart').id, drawn: node.dataset.drawn, theme: node.dataset.theme, barTexts, problems};
+  });
+}"""
+
+
+@pytest.fixture(scope="module")
+def example_year_page(tmp_path_factory):
+    from publisher.site.build import build_site
+    from tests.sitetools import copy_example, serve_directory
+
+    root = copy_example(tmp_path_factory.mktemp("example"))
+    site = root / "site"
+    site.mkdir()
+    with serve_directory(site) as url:
+        assert build_site(root, site, site_url=url).site_dir is not None
+        yield url + "finances/2025/"
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_the_year_pages_charts_fit_their_column_and_read_in_both_palettes(example_year_page, width):
+    from playwright.sync_api import sync_playwright
+
+    from tests.sitetools import CHROMIUM, CHROMIUM_ARGS
+
+    drawn = "Array.from(document.querySelectorAll('.publisher-chart__plot')).every(n => n.dataset.drawn === 'true' && n.dataset.theme === '{}')"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": width, "height": 844}, color_scheme="light")
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(example_year_page)
+        reports = {}
+        for theme in ("light", "dark"):
+            if theme == "dark":  # the reader's switch: every chart is drawn again
+                page.locator("label.md-header__button[for^='__palette']:visible").first.click()
+            page.wait_for_function(drawn.format(theme), timeout=30_000)
+            reports[theme] = page.evaluate(CHART_REPORT)
+        browser.close()
+    for theme, charts_drawn in reports.items():
+        assert [c["id"] for c in charts_drawn] == [
+            "chart-budget-2025", "chart-monthly-2025", "chart-flows-2025", "chart-fund-balances-2025"
+        ]
+        assert {c["id"]: c["problems"] for c in charts_drawn} == {c["id"]: [] for c in charts_drawn}, (theme, width)
+        by_id = {c["id"]: c for c in charts_drawn}
+        # A value on every bar: 16 categories in the example's 2025, two bars each in the budget.
+        assert by_id["chart-flows-2025"]["barTexts"] == 16, (theme, width)
+        assert by_id["chart-budget-2025"]["barTexts"] == 32, (theme, width)
+    assert errors == []
