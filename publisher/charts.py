@@ -33,6 +33,8 @@ BALANCE_COLOUR = "#4489d7"
 FUND_COLOURS = ["#4489d7", "#aa6fc8", "#d16a11", "#1c949f", "#739137", "#d15f98", "#ab7c64"]
 #: Text printed inside a bar (outside a bar the page script gives it the theme's text colour).
 INSIDE_BAR_TEXT = "#000000"
+#: A trace's `meta` asking the page script for the palette's text colour on its marks.
+TEXT_COLOURED = "publisher:text-colour"
 #: A bar chart with at most this many bars prints each bar's value on it.
 SMALL_BAR_CHART = 8
 #: Labels of horizontal bars are broken onto lines of about this many characters, so that a
@@ -258,6 +260,12 @@ def _money_cells(values: list[int], summary: Summary) -> tuple[list[str], list[s
     return [summary.money(v) for v in values], [display_money(v, summary) for v in values]
 
 
+def _month_axis(months: list[str], summary: Summary, **extra: Any) -> dict[str, Any]:
+    """The months of one year, named "Jan", "Feb"… (the year is in the title)."""
+    names = [format_date(dt.date(int(m[:4]), int(m[5:7]), 1), "MMM", locale=_locale(summary)) for m in months]
+    return _category_axis(tickmode="array", tickvals=months, ticktext=names, **extra)
+
+
 def _years_with_rows(summary: Summary) -> list[int]:
     return sorted(y for y in summary.years if summary.months.get(y))
 
@@ -349,6 +357,7 @@ def fund_balances(summary: Summary, year: int | None = None) -> Chart:
         shown.append([month] + text)
     suffix = f"-{year}" if year else ""
     span = f"in {year}" if year else "over the years"
+    range_ = [-0.5, len(months) - 0.5]
     return Chart(
         f"fund-balances{suffix}",
         "Fund balances",
@@ -358,7 +367,7 @@ def fund_balances(summary: Summary, year: int | None = None) -> Chart:
             "layout": _layout(
                 "Fund balances",
                 # Half a month of room at each end: the last month's label and step stay whole.
-                xaxis=_category_axis(range=[-0.5, len(months) - 0.5]),
+                xaxis=(_month_axis(months, summary, range=range_) if year else _category_axis(range=range_)),
                 yaxis=_value_axis(summary.currency),
             ),
         },
@@ -479,7 +488,7 @@ def monthly(summary: Summary, year: int) -> Chart:
         "layout": _layout(
             f"Month by month, {year}",
             barmode="group",
-            xaxis=_category_axis(),
+            xaxis=_month_axis(labels, summary),
             yaxis=_value_axis(summary.currency),
             yaxis2=_value_axis(f"Balance, {summary.currency}", overlaying="y", side="right", showgrid=False, tickmode="auto"),
         ),
@@ -653,6 +662,9 @@ def yearly_bars(
                 "name": "Target",
                 "x": labels,
                 "y": target,
+                # Drawn across a bar: in the page's text colour (the page script sets it), which
+                # stands out against the bar and the background alike.
+                "meta": TEXT_COLOURED,
                 "marker": {"color": BUDGET_COLOUR, "symbol": "line-ew-open", "size": 28, "line": {"width": 3}},
                 "customdata": targets_shown,
                 "hovertemplate": "%{x}: target %{customdata}<extra></extra>",

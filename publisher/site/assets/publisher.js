@@ -80,6 +80,9 @@
         // Beside a bar the value stands on the page's background.
         trace.outsidetextfont = merged(merged({}, trace.outsidetextfont || {}), { color: theme.text });
       }
+      if (trace.meta === "publisher:text-colour") {
+        trace.marker = merged(merged({}, trace.marker || {}), { color: theme.text });
+      }
       if (trace.type === "sankey") {
         // No halo around the labels: their colour reads on the links and the page alike.
         trace.textfont = { color: theme.linkText, family: font, shadow: "none" };
