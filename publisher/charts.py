@@ -103,7 +103,7 @@ def percent(part: int, whole: int) -> str:
 
 
 def month_name(month: str, summary: Summary) -> str:
-    """"2026-03" -> "March 2026"."""
+    """A month for readers: "2026-03" -> "March 2026"."""
     year, number = month.split("-")
     return format_date(dt.date(int(year), int(number), 1), "MMMM y", locale=_locale(summary))
 
