@@ -2,26 +2,46 @@
 
 No files and no MkDocs here. A figure is the JSON plotly.js draws (`data` and `layout`);
 amounts in it are exact `Decimal`s, written out digit for digit by `to_json`. Colours that
-depend on the light or dark theme are left to the page script.
+depend on the light or dark theme (text, grid lines, text beside a bar, Sankey links) are left
+to the page script; the colours of the marks set here read against both backgrounds.
+
+Only the trace types `bar`, `scatter` and `sankey` are used: the site ships a plotly.js bundle
+with those alone.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-from dataclasses import dataclass
-from decimal import Decimal
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from babel.dates import format_date
 from babel.numbers import format_currency
 
 from publisher.money import to_decimal
 from publisher.summary import Summary
 
-INCOME_COLOUR = "#2e7d32"
-EXPENSE_COLOUR = "#c62828"
-BUDGET_COLOUR = "#9e9e9e"
-BALANCE_COLOUR = "#1565c0"
-FUND_COLOURS = ["#1565c0", "#6a1b9a", "#ef6c00", "#00838f", "#558b2f", "#ad1457", "#4e342e"]
+# Marks (bars, lines, Sankey nodes) in mid tones: each has a contrast of at least 3.6:1 against
+# white and 4.4:1 against Material's dark background (#1e2129), and black text on them at least
+# 5.7:1, so one set serves both palettes.
+INCOME_COLOUR = "#3a9942"
+EXPENSE_COLOUR = "#d9615d"
+BUDGET_COLOUR = "#868686"
+BALANCE_COLOUR = "#4489d7"
+FUND_COLOURS = ["#4489d7", "#aa6fc8", "#d16a11", "#1c949f", "#739137", "#d15f98", "#ab7c64"]
+#: Text printed inside a bar (outside a bar the page script gives it the theme's text colour).
+INSIDE_BAR_TEXT = "#000000"
+#: A trace's `meta` asking the page script for the palette's text colour on its marks.
+TEXT_COLOURED = "publisher:text-colour"
+#: A bar chart with at most this many bars prints each bar's value on it.
+SMALL_BAR_CHART = 8
+#: Labels of horizontal bars are broken onto lines of about this many characters, so that a
+#: phone keeps room for the bars.
+LABEL_LINE = 22
+#: Titles longer than this are broken onto two lines: a phone's column holds about 44.
+TITLE_LINE = 40
 
 
 @dataclass(frozen=True)
@@ -31,7 +51,8 @@ class Chart:
     #: one sentence saying what the chart shows
     caption: str
     figure: dict[str, Any]
-    #: the numbers behind the chart, as text (amounts exact)
+    #: the numbers behind the chart, as written to its CSV: keys as column names, amounts exact
+    #: (`-1234.50`)
     columns: list[str]
     rows: list[list[str]]
     #: how many leading columns are text (labels); the others hold amounts
@@ -39,10 +60,24 @@ class Chart:
     #: one or two sentences saying what the numbers show (the largest category, the change
     #: against last year), for a reader who does not read the chart
     summary: str = ""
+    #: the table's column headers as a reader reads them (labels, not keys); empty: `columns`
+    headers: list[str] = field(default_factory=list)
+    #: the table's cells as a reader reads them (money in the site's format); empty: `rows`
+    shown_rows: list[list[str]] = field(default_factory=list)
 
     @property
     def figure_json(self) -> str:
         return to_json(self.figure)
+
+    @property
+    def table_headers(self) -> list[str]:
+        """The headers of the table shown under the chart."""
+        return self.headers or self.columns
+
+    @property
+    def table_rows(self) -> list[list[str]]:
+        """The cells of the table shown under the chart."""
+        return self.shown_rows or self.rows
 
 
 def plain(text: str) -> str:
@@ -58,6 +93,39 @@ def display_money(minor: int, summary: Summary) -> str:
     return format_currency(to_decimal(minor, summary.units), summary.currency, locale=summary.locale.replace("-", "_"))
 
 
+def fund_label(summary: Summary, fund: str) -> str:
+    """What readers call a fund: its label from accounts.yml, else its key."""
+    return summary.fund_labels.get(fund) or fund
+
+
+def percent(part: int, whole: int) -> str:
+    """100 * part / whole, rounded half up to a whole percent: "41 %" (whole must not be 0)."""
+    share = (Decimal(100) * Decimal(part) / Decimal(whole)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return f"{share}\u00a0%"  # a no-break space: "41" and "%" never part
+
+
+def month_name(month: str, summary: Summary) -> str:
+    """A month for readers: "2026-03" -> "March 2026"."""
+    year, number = month.split("-")
+    return format_date(dt.date(int(year), int(number), 1), "MMMM y", locale=_locale(summary))
+
+
+def _locale(summary: Summary) -> str:
+    return getattr(summary, "locale", None) or "en"
+
+
+def compared(now: int, before: int, summary: Summary, when: str) -> str:
+    """How `now` stands against `before` in money and percent: "€400.00 (15 %) more than in
+    2025", "the same as in 2025", "against nothing in 2025" (`when`: "in 2025")."""
+    difference = now - before
+    if difference == 0:
+        return f"the same as {when}"
+    if before == 0:
+        return f"against nothing {when}"
+    word = "more" if difference > 0 else "less"
+    return f"{display_money(abs(difference), summary)} ({percent(abs(difference), abs(before))}) {word} than {when}"
+
+
 def _amounts(values: list[int], summary: Summary) -> list[Decimal]:
     return [to_decimal(v, summary.units) for v in values]
 
@@ -66,21 +134,66 @@ def _hover(values: list[int], summary: Summary) -> list[str]:
     return [display_money(v, summary) for v in values]
 
 
+def _wrap(label: str, width: int = LABEL_LINE) -> str:
+    """A label broken onto lines of about `width` characters (plotly's <br>); words longer
+    than a line stay whole."""
+    lines: list[str] = []
+    for word in plain(label).split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines) or plain(label)
+
+
 def _layout(title: str, **extra: Any) -> dict[str, Any]:
+    """What every chart shares: the title at the top left, the legend under it, margins that
+    grow to fit the axes' labels, no zooming or dragging (on a phone a drag scrolls the page)."""
     layout: dict[str, Any] = {
-        "title": {"text": title},
-        "margin": {"l": 60, "r": 20, "t": 50, "b": 50},
-        "legend": {"orientation": "h", "y": -0.15},
+        "title": {"text": _wrap(title, TITLE_LINE), "x": 0, "xanchor": "left", "xref": "container", "y": 1, "yanchor": "top", "yref": "container", "pad": {"t": 8, "l": 4}},
+        "margin": {"l": 8, "r": 16, "t": 48 if len(title) <= TITLE_LINE else 70, "b": 8, "pad": 4},
+        "legend": {"orientation": "h", "x": 0, "xanchor": "left", "xref": "container", "y": 0, "yanchor": "bottom", "yref": "container"},
         "hovermode": "closest",
         "separators": ".,",
+        "dragmode": False,
+        "autosize": True,
     }
     layout.update(extra)
     return layout
 
 
-def _bar(name: str, x: list[Any], values: list[int], colour: str, summary: Summary) -> dict:
-    name = plain(name)
+def _category_axis(**extra: Any) -> dict[str, Any]:
+    axis: dict[str, Any] = {"type": "category", "automargin": True, "fixedrange": True}
+    axis.update(extra)
+    return axis
+
+
+def _value_axis(title: str, **extra: Any) -> dict[str, Any]:
+    """An axis of amounts: from zero, so that bars and balances compare by their length."""
+    axis: dict[str, Any] = {
+        "title": {"text": plain(title)},
+        "rangemode": "tozero",
+        "automargin": True,
+        "fixedrange": True,
+        "tickformat": ",~r",
+    }
+    axis.update(extra)
+    return axis
+
+
+def _bar_text(shown: list[str]) -> dict[str, Any]:
+    """Values printed on the bars: inside a bar when they fit, else beside it."""
     return {
+        "text": shown,
+        "textposition": "auto",
+        "insidetextfont": {"color": INSIDE_BAR_TEXT},
+        "cliponaxis": False,
+    }
+
+
+def _bar(name: str, x: list[Any], values: list[int], colour: str, summary: Summary, with_text: bool = False) -> dict:
+    name = plain(name)
+    trace = {
         "type": "bar",
         "name": name,
         "x": x,
@@ -89,6 +202,9 @@ def _bar(name: str, x: list[Any], values: list[int], colour: str, summary: Summa
         "customdata": _hover(values, summary),
         "hovertemplate": "%{x}<br>" + name + ": %{customdata}<extra></extra>",
     }
+    if with_text:
+        trace.update(_bar_text(_hover(values, summary)))
+    return trace
 
 
 def _line(name: str, x: list[Any], values: list[int], colour: str, summary: Summary, **extra: Any) -> dict:
@@ -100,6 +216,7 @@ def _line(name: str, x: list[Any], values: list[int], colour: str, summary: Summ
         "x": x,
         "y": _amounts(values, summary),
         "line": {"color": colour},
+        "marker": {"color": colour},
         "customdata": _hover(values, summary),
         "hovertemplate": "%{x}<br>" + name + ": %{customdata}<extra></extra>",
     }
@@ -107,18 +224,55 @@ def _line(name: str, x: list[Any], values: list[int], colour: str, summary: Summ
     return trace
 
 
-def _horizontal_bar(name: str, labels: list[str], values: list[int], colour: str, summary: Summary) -> dict:
-    name, labels = plain(name), [plain(label) for label in labels]
-    return {
+def _horizontal_bar(name: str, ids: list[str], labels: list[str], values: list[int], colour: str, summary: Summary) -> dict:
+    """Bars along the x axis, one per id (the y axis shows `labels` for the ids), each with its
+    value printed on it."""
+    name = plain(name)
+    shown = _hover(values, summary)
+    trace = {
         "type": "bar",
         "orientation": "h",
         "name": name,
-        "y": labels,
+        "y": ids,
         "x": _amounts(values, summary),
         "marker": {"color": colour},
-        "customdata": _hover(values, summary),
-        "hovertemplate": "%{y}<br>" + name + ": %{customdata}<extra></extra>",
+        "customdata": [[plain(label), text] for label, text in zip(labels, shown)],
+        "hovertemplate": "%{customdata[0]}<br>" + name + ": %{customdata[1]}<extra></extra>",
     }
+    trace.update(_bar_text(shown))
+    return trace
+
+
+def _label_axis(ids: list[str], labels: list[str], **extra: Any) -> dict[str, Any]:
+    """The y axis of horizontal bars: one row per id, in the given order from the top, named by
+    its label (ids keep two categories with the same label apart)."""
+    return _category_axis(
+        categoryorder="array",
+        categoryarray=ids,
+        tickmode="array",
+        tickvals=ids,
+        ticktext=[_wrap(label) for label in labels],
+        autorange="reversed",
+        **extra,
+    )
+
+
+def _money_cells(values: list[int], summary: Summary) -> tuple[list[str], list[str]]:
+    """The same amounts for the CSV (exact) and for readers (the site's money format)."""
+    return [summary.money(v) for v in values], [display_money(v, summary) for v in values]
+
+
+def _month_axis(months: list[str], summary: Summary, **extra: Any) -> dict[str, Any]:
+    """The months of one year, named "Jan", "Feb"… (the year is in the title)."""
+    names = [format_date(dt.date(int(m[:4]), int(m[5:7]), 1), "MMM", locale=_locale(summary)) for m in months]
+    return _category_axis(tickmode="array", tickvals=months, ticktext=names, **extra)
+
+
+def _years_with_rows(summary: Summary) -> list[int]:
+    return sorted(y for y in summary.years if summary.months.get(y))
+
+
+# -- The cooperative's charts ---------------------------------------------------------------------
 
 
 def income_expense_by_year(summary: Summary) -> Chart:
@@ -127,47 +281,85 @@ def income_expense_by_year(summary: Summary) -> Chart:
     expense = [summary.years[y].expense for y in years]
     net = [summary.years[y].net for y in years]
     labels = [str(y) for y in years]
+    small = 2 * len(years) <= SMALL_BAR_CHART
     figure = {
         "data": [
-            _bar("Income", labels, income, INCOME_COLOUR, summary),
-            _bar("Expense", labels, expense, EXPENSE_COLOUR, summary),
+            _bar("Income", labels, income, INCOME_COLOUR, summary, with_text=small),
+            _bar("Expense", labels, expense, EXPENSE_COLOUR, summary, with_text=small),
             _line("Net result", labels, net, BALANCE_COLOUR, summary),
         ],
         "layout": _layout(
             "Income and expense by year",
             barmode="group",
-            xaxis={"type": "category"},
-            yaxis={"title": {"text": summary.currency}},
+            xaxis=_category_axis(),
+            yaxis=_value_axis(summary.currency),
         ),
     }
+    rows, shown = [], []
+    for year, *values in zip(years, income, expense, net):
+        exact, text = _money_cells(values, summary)
+        rows.append([str(year)] + exact)
+        shown.append([str(year)] + text)
     return Chart(
         "income-expense-by-year",
         "Income and expense by year",
         f"Income, expense and net result of each year, in {summary.currency}.",
         figure,
         ["year", "income", "expense", "net"],
-        [[str(y), summary.money(i), summary.money(e), summary.money(n)] for y, i, e, n in zip(years, income, expense, net)],
+        rows,
+        summary=_income_expense_summary(summary),
+        headers=["Year", "Income", "Expense", "Net result"],
+        shown_rows=shown,
     )
+
+
+def _income_expense_summary(summary: Summary) -> str:
+    years = _years_with_rows(summary)
+    if not years:
+        return "No income or spending is recorded yet."
+    year = years[-1]
+    figures = summary.years[year]
+    money = lambda v: display_money(v, summary)  # noqa: E731
+    so_far = "So far in" if year == summary.current_year else "In"
+    if figures.net > 0:
+        result = f"a surplus of {money(figures.net)}"
+    elif figures.net < 0:
+        result = f"a deficit of {money(-figures.net)}"
+    else:
+        result = "income and spending balanced"
+    text = f"{so_far} {year} the cooperative took in {money(figures.income)} and spent {money(figures.expense)}: {result}."
+    if year - 1 in summary.years:
+        before = summary.years[year - 1]
+        text += (
+            f" Income was {compared(figures.income, before.income, summary, f'in {year - 1}')}, "
+            f"spending {compared(figures.expense, before.expense, summary, f'in {year - 1}')}."
+        )
+    return text
 
 
 def fund_balances(summary: Summary, year: int | None = None) -> Chart:
     """Each fund's balance at the end of every month (of one year, or of the whole history)."""
-    traces, rows = [], []
+    traces = []
     months: list[str] = []
     for index, (fund, history) in enumerate(summary.fund_history.items()):
         points = [(m, v) for m, v in history if year is None or m.startswith(f"{year}-")]
         months = [m for m, _ in points]
         values = [v for _, v in points]
         colour = FUND_COLOURS[index % len(FUND_COLOURS)]
-        traces.append(
-            _line(fund, months, values, colour, summary, mode="lines", line={"shape": "hv", "color": colour})
-        )
+        label = fund_label(summary, fund)
+        # A long label on two lines in the legend, rather than cut at the edge of a phone.
+        trace = _line(label, months, values, colour, summary, line={"shape": "hv", "color": colour})
+        traces.append({**trace, "name": _wrap(label, TITLE_LINE)})
     funds = list(summary.fund_history)
     by_month = {fund: dict(history) for fund, history in summary.fund_history.items()}
+    rows, shown = [], []
     for month in months:
-        rows.append([month] + [summary.money(by_month[f].get(month, 0)) for f in funds])
+        exact, text = _money_cells([by_month[f].get(month, 0) for f in funds], summary)
+        rows.append([month] + exact)
+        shown.append([month] + text)
     suffix = f"-{year}" if year else ""
     span = f"in {year}" if year else "over the years"
+    range_ = [-0.5, len(months) - 0.5]
     return Chart(
         f"fund-balances{suffix}",
         "Fund balances",
@@ -176,35 +368,73 @@ def fund_balances(summary: Summary, year: int | None = None) -> Chart:
             "data": traces,
             "layout": _layout(
                 "Fund balances",
-                xaxis={"type": "category"},
-                yaxis={"title": {"text": summary.currency}},
+                # Half a month of room at each end: the last month's label and step stay whole.
+                xaxis=(_month_axis(months, summary, range=range_) if year else _category_axis(range=range_)),
+                yaxis=_value_axis(summary.currency),
             ),
         },
         ["month"] + funds,
         rows,
+        summary=_fund_summary(summary, months),
+        headers=["Month"] + [fund_label(summary, f) for f in funds],
+        shown_rows=shown,
     )
+
+
+def _fund_summary(summary: Summary, months: list[str]) -> str:
+    if not months:
+        return "No fund has a recorded balance yet."
+    last = months[-1]
+    balances = {fund: dict(history).get(last, 0) for fund, history in summary.fund_history.items()}
+    total = sum(balances.values())
+    money = lambda v: display_money(v, summary)  # noqa: E731
+    text = f"At the end of {month_name(last, summary)} the funds held {money(total)} together"
+    if len(balances) > 1:
+        largest = max(balances, key=lambda f: balances[f])
+        share = f", {percent(balances[largest], total)} of the total" if total > 0 and balances[largest] > 0 else ""
+        text += f"; {fund_label(summary, largest)} held the most: {money(balances[largest])}{share}"
+    # Against the end of the year before, the change a reader asks about: the balances after
+    # the last month with rows before this year.
+    every_month = [m for m, _ in next(iter(summary.fund_history.values()), [])]
+    earlier = [m for m in every_month if m[:4] < last[:4]]
+    if earlier:
+        before = sum(dict(h).get(earlier[-1], 0) for h in summary.fund_history.values())
+        text += f", {compared(total, before, summary, f'at the end of {int(last[:4]) - 1}')}"
+    return text + "."
 
 
 def budget_against_actual(summary: Summary, year: int) -> Chart:
     figures = summary.years[year]
     keys = [k for k in summary.labels if summary.kinds.get(k) in ("income", "expense")]
     keys = [k for k in keys if k in figures.categories or k in figures.budget]
-    actual = [abs(figures.categories.get(k, 0)) for k in keys]
-    planned = [figures.budget.get(k, 0) for k in keys]
+    # What came in under an income category, what went out under an expense one: a category
+    # whose refunds outweigh its spending shows below zero, not as spending.
+    actual_of = {k: figures.categories.get(k, 0) * (1 if summary.kinds[k] == "income" else -1) for k in keys}
+    planned_of = {k: figures.budget.get(k, 0) for k in keys}
+    # Income first, then expense; in each, the largest first.
+    keys.sort(key=lambda k: (summary.kinds[k] != "income", -max(actual_of[k], planned_of[k]), summary.labels[k]))
+    actual = [actual_of[k] for k in keys]
+    planned = [planned_of[k] for k in keys]
     labels = [f"{summary.labels[k]} ({summary.kinds[k]})" for k in keys]
+    ids = [f"{summary.kinds[k]}/{k}" for k in keys]
     figure = {
         "data": [
-            _horizontal_bar("Budget", labels, planned, BUDGET_COLOUR, summary),
-            _horizontal_bar("Actual", labels, actual, BALANCE_COLOUR, summary),
+            _horizontal_bar("Budget", ids, labels, planned, BUDGET_COLOUR, summary),
+            _horizontal_bar("Actual", ids, labels, actual, BALANCE_COLOUR, summary),
         ],
         "layout": _layout(
             f"Budget against actual, {year}",
             barmode="group",
-            height=max(320, 60 + 44 * len(keys)),
-            yaxis={"automargin": True, "autorange": "reversed", "type": "category"},
-            xaxis={"title": {"text": summary.currency}},
+            height=max(320, 110 + 56 * len(keys)),
+            yaxis=_label_axis(ids, labels),
+            xaxis=_value_axis(summary.currency),
         ),
     }
+    rows, shown = [], []
+    for k, p, a in zip(keys, planned, actual):
+        exact, text = _money_cells([p, a], summary)
+        rows.append([summary.labels[k], summary.kinds[k]] + exact)
+        shown.append([summary.labels[k], summary.kinds[k]] + text)
     return Chart(
         f"budget-{year}",
         f"Budget against actual, {year}",
@@ -212,9 +442,36 @@ def budget_against_actual(summary: Summary, year: int) -> Chart:
         f"the ledgers record, in {summary.currency}.",
         figure,
         ["category", "kind", "budget", "actual"],
-        [[summary.labels[k], summary.kinds[k], summary.money(p), summary.money(a)] for k, p, a in zip(keys, planned, actual)],
+        rows,
         label_columns=2,
+        summary=_budget_summary(summary, keys, planned_of, actual_of, year),
+        headers=["Category", "Kind", "Budget", "Actual"],
+        shown_rows=shown,
     )
+
+
+def _budget_summary(summary: Summary, keys: list[str], planned: dict[str, int], actual: dict[str, int], year: int) -> str:
+    money = lambda v: display_money(v, summary)  # noqa: E731
+    if not any(planned.values()):
+        return f"No budget is recorded for {year}."
+    sentences = []
+    for kind, noun in (("income", "Income"), ("expense", "Spending")):
+        of_kind = [k for k in keys if summary.kinds[k] == kind]
+        planned_total = sum(planned[k] for k in of_kind)
+        actual_total = sum(actual[k] for k in of_kind)
+        if planned_total:
+            sentences.append(
+                f"{noun if not sentences else noun.lower()} {money(actual_total)} against {money(planned_total)} budgeted ({percent(actual_total, planned_total)})"
+            )
+    text = "; ".join(sentences) + "."
+    over = {k: actual[k] - planned[k] for k in keys if summary.kinds[k] == "expense" and actual[k] > planned[k]}
+    if over:
+        worst = max(over, key=lambda k: (over[k], summary.labels[k]))
+        budget = f"its budget of {money(planned[worst])}" if planned[worst] else "no budget"
+        text += f" The largest overspend: {summary.labels[worst]}, {money(over[worst])} over {budget}."
+    else:
+        text += " No expense category went over its budget."
+    return text
 
 
 def monthly(summary: Summary, year: int) -> Chart:
@@ -223,21 +480,26 @@ def monthly(summary: Summary, year: int) -> Chart:
     income = [m.income for m in months]
     expense = [m.expense for m in months]
     balance = [m.balance for m in months]
+    small = 2 * len(months) <= SMALL_BAR_CHART
     figure = {
         "data": [
-            _bar("Income", labels, income, INCOME_COLOUR, summary),
-            _bar("Expense", labels, expense, EXPENSE_COLOUR, summary),
+            _bar("Income", labels, income, INCOME_COLOUR, summary, with_text=small),
+            _bar("Expense", labels, expense, EXPENSE_COLOUR, summary, with_text=small),
             _line("Balance (all funds)", labels, balance, BALANCE_COLOUR, summary, yaxis="y2"),
         ],
         "layout": _layout(
             f"Month by month, {year}",
-            margin={"l": 60, "r": 70, "t": 50, "b": 50},
             barmode="group",
-            xaxis={"type": "category"},
-            yaxis={"title": {"text": summary.currency}},
-            yaxis2={"title": {"text": "Balance"}, "overlaying": "y", "side": "right", "showgrid": False},
+            xaxis=_month_axis(labels, summary),
+            yaxis=_value_axis(summary.currency),
+            yaxis2=_value_axis(f"Balance, {summary.currency}", overlaying="y", side="right", showgrid=False, tickmode="auto"),
         ),
     }
+    rows, shown = [], []
+    for month, *values in zip(labels, income, expense, balance):
+        exact, text = _money_cells(values, summary)
+        rows.append([month] + exact)
+        shown.append([month] + text)
     return Chart(
         f"monthly-{year}",
         f"Month by month, {year}",
@@ -245,57 +507,106 @@ def monthly(summary: Summary, year: int) -> Chart:
         f"the end of each month, in {summary.currency}.",
         figure,
         ["month", "income", "expense", "balance"],
-        [[m, summary.money(i), summary.money(e), summary.money(b)] for m, i, e, b in zip(labels, income, expense, balance)],
+        rows,
+        summary=_monthly_summary(summary, months),
+        headers=["Month", "Income", "Expense", "Balance (all funds)"],
+        shown_rows=shown,
     )
 
 
+def _monthly_summary(summary: Summary, months: list) -> str:
+    if not months:
+        return "No ledger row is recorded in this year."
+    money = lambda v: display_money(v, summary)  # noqa: E731
+    parts = []
+    # The first of equal months: a tie reads "highest in March" of the earlier one.
+    spent = max(months, key=lambda m: (m.expense, -months.index(m)))
+    earned = max(months, key=lambda m: (m.income, -months.index(m)))
+    if spent.expense > 0:
+        parts.append(f"Spending was highest in {month_name(spent.month, summary)} ({money(spent.expense)})")
+    if earned.income > 0:
+        parts.append(f"income in {month_name(earned.month, summary)} ({money(earned.income)})")
+    text = (", ".join(parts) + ". ") if parts else ""
+    if text:
+        text = text[0].upper() + text[1:]
+    last = months[-1]
+    return text + f"At the end of {month_name(last.month, summary)} all funds together held {money(last.balance)}."
+
+
 def flows(summary: Summary, year: int) -> Chart:
-    """Where the money came from and where it went: a sunburst of categories."""
+    """Where the money came from and where it went: each income and expense category as a
+    labelled bar, the largest first, income above expense."""
     figures = summary.years[year]
-    ids, labels, parents, values, rows = [], [], [], [], []
-    for kind, title, total in (("income", "Income", figures.income), ("expense", "Expense", figures.expense)):
-        ids.append(kind)
-        labels.append(title)
-        parents.append("")
-        children = []
-        for key, amount in figures.categories.items():
-            if summary.kinds.get(key) != kind:
-                continue
-            value = amount if kind == "income" else -amount
-            rows.append([title, summary.labels[key], summary.money(value)])
-            if value > 0:  # a category whose refunds outweigh it has nothing to draw
-                children.append((key, value))
-        values.append(sum(v for _, v in children))
-        for key, value in children:
-            ids.append(f"{kind}/{key}")
-            labels.append(plain(summary.labels[key]))
-            parents.append(kind)
-            values.append(value)
+    data, rows, shown = [], [], []
+    ids_in_order: list[str] = []
+    labels_in_order: list[str] = []
+    for kind, title, colour in (("income", "Income", INCOME_COLOUR), ("expense", "Expense", EXPENSE_COLOUR)):
+        # What came in, what went out: a category whose refunds outweigh it is below zero.
+        amounts = {
+            key: amount if kind == "income" else -amount
+            for key, amount in figures.categories.items()
+            if summary.kinds.get(key) == kind
+        }
+        keys = sorted(amounts, key=lambda k: (-amounts[k], summary.labels[k]))
+        if not keys:
+            continue
+        ids = [f"{kind}/{key}" for key in keys]
+        labels = [summary.labels[key] for key in keys]
+        values = [amounts[key] for key in keys]
+        data.append(_horizontal_bar(title, ids, labels, values, colour, summary))
+        ids_in_order += ids
+        labels_in_order += labels
+        exact, text = _money_cells(values, summary)
+        rows += [[title, label, amount] for label, amount in zip(labels, exact)]
+        shown += [[title, label, amount] for label, amount in zip(labels, text)]
     figure = {
-        "data": [
-            {
-                "type": "sunburst",
-                "ids": ids,
-                "labels": labels,
-                "parents": parents,
-                "values": _amounts(values, summary),
-                "branchvalues": "total",
-                "customdata": _hover(values, summary),
-                "hovertemplate": "%{label}: %{customdata}<extra></extra>",
-            }
-        ],
-        "layout": _layout(f"Where the money came from and went, {year}", height=480),
+        "data": data,
+        "layout": _layout(
+            f"Where the money came from and went, {year}",
+            # One row per category: the bars of the two traces never share a row.
+            barmode="overlay",
+            height=max(320, 110 + 40 * len(ids_in_order)),
+            yaxis=_label_axis(ids_in_order, labels_in_order),
+            xaxis=_value_axis(summary.currency),
+        ),
     }
     return Chart(
         f"flows-{year}",
         f"Where the money came from and went, {year}",
         f"Income by category (where the money came from) and expense by category (where it "
-        f"went) in {year}, in {summary.currency}.",
+        f"went) in {year}, the largest first, in {summary.currency}.",
         figure,
         ["side", "category", "amount"],
         rows,
         label_columns=2,
+        summary=_flows_summary(summary, year),
+        headers=["Income or expense", "Category", "Amount"],
+        shown_rows=shown,
     )
+
+
+def _flows_summary(summary: Summary, year: int) -> str:
+    figures = summary.years[year]
+    before = summary.years.get(year - 1)
+    money = lambda v: display_money(v, summary)  # noqa: E731
+    sentences = []
+    for kind, opening, total, whole in (
+        ("income", "The largest source of income was", figures.income, "the year's income"),
+        ("expense", "The largest expense was", figures.expense, "the year's spending"),
+    ):
+        sign = 1 if kind == "income" else -1
+        amounts = {k: sign * v for k, v in figures.categories.items() if summary.kinds.get(k) == kind}
+        if not amounts or max(amounts.values()) <= 0:
+            continue
+        largest = min(amounts, key=lambda k: (-amounts[k], summary.labels[k]))
+        sentence = f"{opening} {summary.labels[largest]}: {money(amounts[largest])}"
+        if total > 0:
+            sentence += f", {percent(amounts[largest], total)} of {whole}"
+        if before is not None:
+            earlier = sign * before.categories.get(largest, 0)
+            sentence += f", {compared(amounts[largest], earlier, summary, f'in {year - 1}')}"
+        sentences.append(sentence + ".")
+    return " ".join(sentences) or f"No income or spending is recorded in {year}."
 
 
 def to_json(value: Any) -> str:
@@ -313,7 +624,6 @@ def _encode(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-
 def yearly_bars(
     chart_id: str,
     title: str,
@@ -324,22 +634,29 @@ def yearly_bars(
     shown: list[str],
     colour: str = BALANCE_COLOUR,
     target: list[Decimal | None] | None = None,
+    target_shown: list[str] | None = None,
 ) -> Chart:
-    """One figure per year as bars (None: no bar), optionally with a target line."""
+    """One figure per year as bars (None: no bar), optionally with a target line. `shown` says
+    each value as a reader reads it (on the bars and in the table); the CSV keeps the exact
+    values. `target_shown` does the same for the targets (default: the exact value)."""
     labels = [str(y) for y in years]
-    data: list[dict] = [
-        {
-            "type": "bar",
-            "name": title,
-            "x": labels,
-            "y": values,
-            "marker": {"color": colour},
-            "customdata": shown,
-            "hovertemplate": "%{x}: %{customdata}<extra></extra>",
-        }
-    ]
-    columns, rows = ["year", axis], [[label, text] for label, text in zip(labels, shown)]
+    bar: dict[str, Any] = {
+        "type": "bar",
+        "name": plain(title),
+        "x": labels,
+        "y": values,
+        "marker": {"color": colour},
+        "customdata": shown,
+        "hovertemplate": "%{x}: %{customdata}<extra></extra>",
+    }
+    if len(years) <= SMALL_BAR_CHART:
+        bar.update(_bar_text(["" if v is None else s for v, s in zip(values, shown)]))
+    data: list[dict] = [bar]
+    exact = ["" if v is None else format(v, "f") for v in values]
+    columns, rows = ["year", axis], [[label, text] for label, text in zip(labels, exact)]
+    headers, table = ["Year", title], [[label, text] for label, text in zip(labels, shown)]
     if target is not None:
+        targets_shown = target_shown or ["" if t is None else format(t, "f") for t in target]
         data.append(
             {
                 "type": "scatter",
@@ -347,14 +664,52 @@ def yearly_bars(
                 "name": "Target",
                 "x": labels,
                 "y": target,
+                # Drawn across a bar: in the page's text colour (the page script sets it), which
+                # stands out against the bar and the background alike.
+                "meta": TEXT_COLOURED,
                 "marker": {"color": BUDGET_COLOUR, "symbol": "line-ew-open", "size": 28, "line": {"width": 3}},
-                "hovertemplate": "%{x}: target %{y}<extra></extra>",
+                "customdata": targets_shown,
+                "hovertemplate": "%{x}: target %{customdata}<extra></extra>",
             }
         )
         columns.append("target")
-        rows = [row + ["" if t is None else f"{t}"] for row, t in zip(rows, target)]
+        headers.append("Target")
+        rows = [row + ["" if t is None else format(t, "f")] for row, t in zip(rows, target)]
+        table = [row + [("" if t is None else s)] for row, t, s in zip(table, target, targets_shown)]
     figure = {
         "data": data,
-        "layout": _layout(title, xaxis={"type": "category"}, yaxis={"title": {"text": axis}}, showlegend=target is not None),
+        "layout": _layout(title, xaxis=_category_axis(), yaxis=_value_axis(axis), showlegend=target is not None),
     }
-    return Chart(chart_id, title, caption, figure, columns, rows)
+    return Chart(
+        chart_id,
+        title,
+        caption,
+        figure,
+        columns,
+        rows,
+        summary=_yearly_summary(title, labels, values, shown, target, target_shown),
+        headers=headers,
+        shown_rows=table,
+    )
+
+
+def _yearly_summary(
+    title: str,
+    years: list[str],
+    values: list[Decimal | None],
+    shown: list[str],
+    target: list[Decimal | None] | None,
+    target_shown: list[str] | None,
+) -> str:
+    known = [i for i, v in enumerate(values) if v is not None]
+    if not known:
+        return "No year has a figure yet."
+    last = known[-1]
+    text = f"{title} in {years[last]}: {shown[last]}"
+    if target is not None and target[last] is not None:
+        goal = target_shown[last] if target_shown else format(target[last], "f")
+        text += f" (target {goal})"
+    if len(known) > 1:
+        previous = known[-2]
+        text += f", against {shown[previous]} in {years[previous]}"
+    return text + "."

@@ -6,8 +6,7 @@ var Plotly = require('plotly.js/lib/core');
 Plotly.register([
     require('plotly.js/lib/bar'),
     require('plotly.js/lib/sankey'),
-    require('plotly.js/lib/scatter'),
-    require('plotly.js/lib/sunburst')
+    require('plotly.js/lib/scatter')
 ]);
 
 module.exports = Plotly;

@@ -47,33 +47,86 @@
     return document.body.getAttribute("data-md-color-scheme") === "slate" ? "dark" : "light";
   }
 
-  function themeUpdate() {
-    var dark = scheme() === "dark";
-    var text = dark ? "#e2e4e9" : "#1f2328";
-    var grid = dark ? "#3b3f4a" : "#e4e6eb";
-    return {
-      "paper_bgcolor": "rgba(0,0,0,0)",
-      "plot_bgcolor": "rgba(0,0,0,0)",
-      "font.color": text,
-      "title.font.color": text,
-      "legend.font.color": text,
-      "xaxis.gridcolor": grid,
-      "yaxis.gridcolor": grid,
-      "xaxis.zerolinecolor": grid,
-      "yaxis.zerolinecolor": grid
-    };
+  /* The colours that depend on the palette. Text 4.5:1 or more against Material's backgrounds
+   * (white, and #1e2129 in slate); grid lines faint; axis lines and Sankey links 3:1, and a
+   * Sankey's labels 4.5:1 on its links as well. The marks themselves (bars, lines, nodes) come
+   * from the publisher in tones that read on both. */
+  var THEMES = {
+    light: { text: "#1f2328", muted: "#57606a", grid: "#d8dce1", axis: "#6e7781", link: "#8e939b", linkText: "#1f2328", background: "#ffffff" },
+    dark: { text: "#e2e4e9", muted: "#aab1bd", grid: "#3b3f4a", axis: "#8b93a1", link: "#6b7280", linkText: "#ffffff", background: "#1e2129" }
+  };
+
+  function merged(target, values) {
+    Object.keys(values).forEach(function (key) { target[key] = values[key]; });
+    return target;
   }
 
-  /* Trace colours that depend on the palette (a Sankey's links), carried by the figure as
-   * `themes`: [{trace: index, light: {attribute: value}, dark: {...}}]. */
-  function traceThemes(node) {
-    var name = scheme();
-    return Promise.all((node.publisherThemes || []).map(function (item) {
-      var update = {};
-      Object.keys(item[name] || {}).forEach(function (key) { update[key] = [item[name][key]]; });
-      return window.Plotly.restyle(node, update, [item.trace]);
-    }));
+  /* A copy of a chart's figure in the colours of the current palette. */
+  function themeUpdate(spec) {
+    var theme = THEMES[scheme()];
+    var font = window.getComputedStyle(document.body).fontFamily;
+    var layout = merged({}, spec.layout || {});
+    layout.paper_bgcolor = "rgba(0,0,0,0)";
+    layout.plot_bgcolor = "rgba(0,0,0,0)";
+    layout.font = merged(merged({}, layout.font || {}), { color: theme.text, family: font });
+    if (layout.title) layout.title = merged(merged({}, layout.title), { font: { color: theme.text, family: font, size: 16 } });
+    layout.legend = merged(merged({}, layout.legend || {}), { font: { color: theme.text, family: font } });
+    layout.hoverlabel = { font: { family: font } };
+    var data = (spec.data || []).map(function (trace) { return merged({}, trace); });
+    var cartesian = data.some(function (trace) { return trace.type !== "sankey"; });
+    if (cartesian) {
+      if (!layout.xaxis) layout.xaxis = {};
+      if (!layout.yaxis) layout.yaxis = {};
+    }
+    Object.keys(layout).forEach(function (key) {
+      if (!/^[xy]axis\d*$/.test(key)) return;
+      var axis = merged({}, layout[key]);
+      // Margins grow to hold the tick labels, and no drag zooms an axis (it scrolls the page).
+      if (axis.automargin === undefined) axis.automargin = true;
+      if (axis.fixedrange === undefined) axis.fixedrange = true;
+      axis.color = theme.muted;
+      axis.tickfont = { color: theme.text };
+      axis.gridcolor = theme.grid;
+      axis.zerolinecolor = theme.axis;
+      axis.linecolor = theme.axis;
+      if (axis.title) axis.title = merged(merged({}, axis.title), { font: { color: theme.text } });
+      layout[key] = axis;
+    });
+    data.forEach(function (trace) {
+      if (trace.type === "bar" && trace.text) {
+        // Beside a bar the value stands on the page's background.
+        trace.outsidetextfont = merged(merged({}, trace.outsidetextfont || {}), { color: theme.text });
+      }
+      if (trace.meta === "publisher:text-colour") {
+        trace.marker = merged(merged({}, trace.marker || {}), { color: theme.text });
+      }
+      if (trace.type === "sankey") {
+        // No halo around the labels: their colour reads on the links and the page alike.
+        trace.textfont = { color: theme.linkText, family: font, shadow: "none" };
+        if (trace.link && !trace.link.color) trace.link = merged(merged({}, trace.link), { color: theme.link });
+        if (trace.node) trace.node = merged(merged({}, trace.node), { line: { color: theme.background, width: 1 } });
+      }
+    });
+    // Trace colours a figure gives per palette (the federation's Sankey links), as
+    // `themes`: [{trace: index, light: {"link.color": ...}, dark: {...}}]; they win.
+    (spec.themes || []).forEach(function (item) {
+      var trace = data[item.trace];
+      var values = item[scheme()] || {};
+      if (!trace) return;
+      Object.keys(values).forEach(function (path) {
+        var parts = path.split("."), target = trace;
+        parts.slice(0, -1).forEach(function (part) {
+          target[part] = merged({}, target[part] || {});
+          target = target[part];
+        });
+        target[parts[parts.length - 1]] = values[path];
+      });
+    });
+    return { data: data, layout: layout };
   }
+
+  /* Charts for readers: no tool bar over the title, no zooming, the width of the column. */
+  var CHART_CONFIG = { responsive: true, displayModeBar: false, displaylogo: false, scrollZoom: false };
 
   function drawCharts() {
     var nodes = document.querySelectorAll(".publisher-chart__plot:not([data-drawn])");
@@ -81,12 +134,12 @@
     loadPlotly().then(function (Plotly) {
       nodes.forEach(function (node) {
         var spec = JSON.parse(node.dataset.figure);
+        var theme = scheme();
+        var figure = themeUpdate(spec);
         node.dataset.drawn = "pending";
-        node.publisherThemes = spec.themes || [];
-        Plotly.newPlot(node, spec.data, spec.layout, { responsive: true, displaylogo: false })
-          .then(function () { return Plotly.relayout(node, themeUpdate()); })
-          .then(function () { return traceThemes(node); })
-          .then(function () { node.dataset.drawn = "true"; node.dataset.theme = scheme(); });
+        Plotly.newPlot(node, figure.data, figure.layout, CHART_CONFIG)
+          .then(function () { node.dataset.drawn = "true"; node.dataset.theme = theme; })
+          .then(function () { if (scheme() !== theme) rethemeCharts(); });
       });
     }).catch(function () {
       nodes.forEach(function (node) {
@@ -95,12 +148,14 @@
     });
   }
 
+  /* Drawn again in the other palette's colours when the reader switches. */
   function rethemeCharts() {
     if (!window.Plotly) return;
     document.querySelectorAll('.publisher-chart__plot[data-drawn="true"]').forEach(function (node) {
-      window.Plotly.relayout(node, themeUpdate())
-        .then(function () { return traceThemes(node); })
-        .then(function () { node.dataset.theme = scheme(); });
+      var theme = scheme();
+      if (node.dataset.theme === theme) return;
+      var figure = themeUpdate(JSON.parse(node.dataset.figure));
+      window.Plotly.react(node, figure.data, figure.layout, CHART_CONFIG).then(function () { node.dataset.theme = theme; });
     });
   }
 
