@@ -61,8 +61,6 @@ class Summary:
     warnings: int = 0
     labels: dict[str, str] = field(default_factory=dict)
     kinds: dict[str, str] = field(default_factory=dict)
-    #: fund -> what readers call it (from accounts.yml); a missing fund is called by its key
-    fund_labels: dict[str, str] = field(default_factory=dict)
     #: fund -> the day of its last balance assertion (None: never reconciled with the bank);
     #: its rows dated after that day are not yet reconciled
     reconciled_through: dict[str, dt.date | None] = field(default_factory=dict)
@@ -181,7 +179,6 @@ def summarize(cooperative: Cooperative, errors: int = 0, warnings: int = 0) -> S
         warnings=warnings,
         labels={key: c.label for key, c in accounts.categories.items()},
         kinds=kinds,
-        fund_labels=dict(accounts.funds),
         reconciled_through=reconciled_through(cooperative),
         locale=accounts.language,
         fund_labels={fund: accounts.fund_label(fund) for fund in accounts.funds},
