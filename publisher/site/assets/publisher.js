@@ -97,12 +97,17 @@
 
   function shownAmount(text) {
     // An amount as a page shows it ("-€1,234.50", "1 234,50 €", "Proposed €900.00 — not
-    // authorized"): the first number in the text, its digits read as one integer. The pages show
-    // every amount with the currency's minor units, so the digits of two amounts compare like
-    // the amounts. No number ("—") -> null.
+    // authorized"): the first number in the text, in the units exactAmount gives. No number
+    // ("—") -> null.
     var match = /([-\u2212]?)[^\d\-\u2212]{0,4}?(\d(?:[\d.,'\u00a0\u202f ]*\d)?)/u.exec(text);
     if (!match) return null;
-    var units = BigInt(match[2].replace(/\D/g, ""));
+    // The decimal mark is the last "." or "," when one or two digits follow it ("1,234" is a
+    // thousand); a cell with three decimals needs its exact data-sort-value.
+    var number = match[2];
+    var mark = Math.max(number.lastIndexOf("."), number.lastIndexOf(","));
+    var fraction = mark >= 0 && number.length - mark - 1 <= 2 ? number.slice(mark + 1) : "";
+    var whole = (fraction ? number.slice(0, mark) : number).replace(/\D/g, "");
+    var units = BigInt(whole + fraction.padEnd(AMOUNT_SCALE, "0"));
     return match[1] ? -units : units;
   }
 
@@ -184,10 +189,10 @@
     });
     var money = moneyFormat(data.money);
     function shown(cell, column) {
-      // What a reader sees in a cell: the amount in the site's format, a label for a key.
+      // What a reader sees in a cell: the amount in the site's format (the ledger JSON already
+      // holds the labels of categories and funds).
       if (cell === null || cell === undefined) return "";
       if (column.kind === "amount") return money(cell);
-      if (column.labels && Object.prototype.hasOwnProperty.call(column.labels, cell)) return String(column.labels[cell]);
       return cell;
     }
     // Each row once: its cells as shown, what the filter searches (the exact values and what is
