@@ -425,12 +425,19 @@
     });
   }
 
+  /* Material's search is a dialog without a name (axe: aria-dialog-name); its input's label. */
+  function nameSearchDialog() {
+    var dialog = document.querySelector(".md-search[role='dialog']:not([aria-label]):not([aria-labelledby])");
+    if (dialog) dialog.setAttribute("aria-label", "Search");
+  }
+
   function drawPage() {
     drawCharts();
     drawLedgers();
     sortableTables();
     filterTables();
     focusableScrollBoxes();
+    nameSearchDialog();
   }
 
   if (window.document$ && typeof window.document$.subscribe === "function") {
