@@ -182,7 +182,7 @@ def test_the_ledger_shows_amounts_in_the_money_format_and_sorts_on_the_exact_val
         assert ledger_ids(page)[:3] == ["2026-0106", "2026-0127", "2026-0057"]
         page.fill(".publisher-ledger__filter", "-2340.00")  # the exact value, as in the CSV
         assert ledger_ids(page) == ["2026-0106"]
-        page.fill(".publisher-ledger__filter", "2.340,00")  # as shown
+        page.fill(".publisher-ledger__filter", "2.340,00 €")  # as shown, typed with a plain space
         assert ledger_ids(page) == ["2026-0106"]
     finally:
         context.close()

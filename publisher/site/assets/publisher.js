@@ -173,6 +173,12 @@
     };
   }
 
+  function searchable(text) {
+    // What the filter compares: lower case, and the no-break spaces of formatted amounts
+    // ("2 340,00 €") as the spaces a reader types.
+    return text.toLowerCase().replace(/[\u00a0\u202f]/g, " ");
+  }
+
   function decisionAnchor(id) {
     // The same as decision_anchor() in the publisher.
     return "decision-" + id.replace(/[^A-Za-z0-9_-]/gu, function (c) {
@@ -199,11 +205,13 @@
     // shown), and the key it sorts on per column.
     var records = data.rows.map(function (row) {
       var cells = row.map(function (cell, index) { return shown(cell, data.columns[index]); });
-      return { row: row, cells: cells, text: row.concat(cells).join("\u0000").toLowerCase() };
+      return { row: row, cells: cells, text: searchable(row.concat(cells).join("\u0000")), keys: {} };
     });
     function sortKey(record, index) {
-      var column = data.columns[index];
-      return column.kind === "amount" ? exactAmount(record.row[index]) : record.cells[index];
+      if (!(index in record.keys)) {
+        record.keys[index] = data.columns[index].kind === "amount" ? exactAmount(record.row[index]) : record.cells[index];
+      }
+      return record.keys[index];
     }
     var decisionsPage = root.dataset.decisions;
     var status = root.querySelector(".publisher-ledger__status");
@@ -253,8 +261,8 @@
     pager.appendChild(previous);
     pager.appendChild(position);
     pager.appendChild(next);
-    input.addEventListener("input", function () { state.filter = input.value.toLowerCase(); state.page = 0; update(); });
-    if (params.has("q")) { input.value = params.get("q"); state.filter = input.value.toLowerCase(); }
+    input.addEventListener("input", function () { state.filter = searchable(input.value); state.page = 0; update(); });
+    if (params.has("q")) { input.value = params.get("q"); state.filter = searchable(input.value); }
     var exactNote = element("p", "publisher-ledger__exact");
     if (state.exact) {
       exactNote.textContent = "Showing the rows whose " + data.columns[state.exact.index].label.toLowerCase() +
