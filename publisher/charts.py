@@ -90,7 +90,7 @@ def display_money(minor: int, summary: Summary) -> str:
     """1234.5 EUR -> "€1,234.50" in English, "1.234,50 €" in German: for people, in the
     cooperative's language (`summary.locale`, a BCP 47 tag); data files use `format_minor`."""
     # Babel spells locales with "_" ("fr_CA"); accounts.yml and browsers with "-".
-    return format_currency(to_decimal(minor, summary.units), summary.currency, locale=summary.locale.replace("-", "_"))
+    return format_currency(to_decimal(minor, summary.units), summary.currency, locale=_locale(summary))
 
 
 def fund_label(summary: Summary, fund: str) -> str:
@@ -111,7 +111,8 @@ def month_name(month: str, summary: Summary) -> str:
 
 
 def _locale(summary: Summary) -> str:
-    return getattr(summary, "locale", None) or "en"
+    """The site's language as Babel names it: the BCP 47 tag "fr-CA" is Babel's "fr_CA"."""
+    return (getattr(summary, "locale", None) or "en").replace("-", "_")
 
 
 def compared(now: int, before: int, summary: Summary, when: str) -> str:
