@@ -3,9 +3,10 @@ the W3C HTML checker (vnu.jar) run over built pages.
 
 Both tools come from the npm registry at exact versions, installed by scripts/test.sh into
 .venv/a11y. What they report is filtered to what the publisher causes (its generated pages, its
-assets, its default configuration); the few findings that come from Material for MkDocs' own
-templates, which the publisher does not write and cannot change without forking the theme, are
-listed below by rule and element, each with the reason, so that nothing else can hide behind them.
+assets, its default configuration). The few errors of the W3C checker that come from Material
+for MkDocs' own templates, which the publisher does not write and cannot change without forking
+the theme, are listed below by message and element, each with the reason, so that nothing else
+can hide behind them.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import json
 import re
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +31,7 @@ JAVA = shutil.which("java")
 AXE_TAGS = ("wcag2a", "wcag2aa")
 #: Impacts a reader notices: axe's "serious" and "critical".
 BLOCKING = ("serious", "critical")
-#: vnu reads many pages in one Java start-up (start-up is most of its time), but no slower than this.
+#: vnu reads many pages in one Java start-up, but no slower than this.
 VNU_SECONDS = 300
 
 
@@ -54,9 +56,6 @@ class HtmlError:
 
 
 # -- What Material's own templates cause (not the publisher's markup, assets or defaults) --------
-
-#: (rule id, CSS selector axe reports) of axe findings in Material's templates.
-MATERIAL_AXE: tuple[tuple[str, re.Pattern[str], str], ...] = ()
 
 #: (start of the message, a piece of the element's markup, why it is Material's) for vnu.
 MATERIAL_HTML: tuple[tuple[str, str, str], ...] = (
@@ -85,10 +84,6 @@ def _materials_html(error: HtmlError) -> bool:
     return any(error.message.startswith(start) and piece in error.extract for start, piece, _ in MATERIAL_HTML)
 
 
-def _materials_axe(violation: Violation) -> bool:
-    return any(violation.rule == rule and pattern.search(violation.selector) for rule, pattern, _ in MATERIAL_AXE)
-
-
 # -- axe-core ---------------------------------------------------------------------------------
 
 _RUN_AXE = """async tags => {
@@ -107,45 +102,65 @@ def axe_violations(page) -> list[Violation]:
 
 
 def blocking_violations(violations: Iterable[Violation]) -> list[Violation]:
-    """The serious and critical violations the publisher causes (Material's own listed above are left out)."""
-    return [v for v in violations if v.impact in BLOCKING and not _materials_axe(v)]
+    """The serious and critical violations. None is left out as Material's: on the publisher's pages
+    every one comes from the publisher's markup, its assets (publisher.js builds the ledger's
+    scroll box and buttons) or its default configuration (the palette's colours in the header,
+    tabs and navigation; the copyright line it sets in the footer)."""
+    return [v for v in violations if v.impact in BLOCKING]
 
 
 # -- vnu.jar ----------------------------------------------------------------------------------
 
 
-def html_errors(files: Sequence[Path]) -> list[HtmlError]:
-    """The W3C checker's errors in `files`, read in one run of vnu.jar."""
-    if not files:
-        return []
-    if JAVA is None:
-        raise RuntimeError("java is not installed: scripts/test.sh installs default-jre-headless")
-    result = subprocess.run(
-        [JAVA, "-jar", str(VNU_JAR), "--errors-only", "--format", "json", *map(str, files)],
-        capture_output=True,
-        timeout=VNU_SECONDS,
-        check=False,
-    )
-    # vnu prints its JSON on stderr and exits 1 when it found errors.
-    report = json.loads(result.stderr.decode("utf-8") or result.stdout.decode("utf-8"))
-    by_path = {path.resolve(): path for path in files}
-    errors = []
-    for message in report["messages"]:
-        if message.get("type") not in ("error", "non-document-error"):
-            continue
-        # vnu writes file:/x/./y, with one slash and the path as given.
-        written = Path(unquote(re.sub(r"^file:/*", "/", message.get("url", "")))).resolve()
-        errors.append(
-            HtmlError(
-                by_path.get(written, written),
-                int(message.get("lastLine", 0)),
-                message.get("message", ""),
-                message.get("extract", ""),
-            )
+class HtmlCheck:
+    """One run of vnu.jar over `files`, started at once in the background (Java's start-up and the
+    reading of many pages are most of its time, and the browser tests can run meanwhile)."""
+
+    def __init__(self, files: Sequence[Path]) -> None:
+        if JAVA is None:
+            raise RuntimeError("java is not installed: scripts/test.sh installs default-jre-headless")
+        self.files = list(files)
+        # Its report goes to a file: a full pipe would stop it until errors() is called.
+        self._report = tempfile.TemporaryFile()
+        self._process = subprocess.Popen(
+            [JAVA, "-jar", str(VNU_JAR), "--errors-only", "--format", "json", *map(str, self.files)],
+            stdout=subprocess.DEVNULL,
+            stderr=self._report,
         )
-    return errors
 
+    def errors(self) -> list[HtmlError]:
+        """Every error the checker found (waits for it to finish)."""
+        try:
+            self._process.wait(timeout=VNU_SECONDS)
+        except subprocess.TimeoutExpired:
+            self.stop()
+            raise
+        # vnu prints its JSON on stderr, and exits 1 when it found errors.
+        self._report.seek(0)
+        report = json.loads(self._report.read().decode("utf-8"))
+        by_path = {path.resolve(): path for path in self.files}
+        errors = []
+        for message in report["messages"]:
+            if message.get("type") not in ("error", "non-document-error"):
+                continue
+            # vnu writes file:/x/./y, with one slash and the path as given.
+            written = Path(unquote(re.sub(r"^file:/*", "/", message.get("url", "")))).resolve()
+            errors.append(
+                HtmlError(
+                    by_path.get(written, written),
+                    int(message.get("lastLine", 0)),
+                    message.get("message", ""),
+                    message.get("extract", ""),
+                )
+            )
+        return errors
 
-def publisher_html_errors(files: Sequence[Path]) -> list[HtmlError]:
-    """The checker's errors that the publisher's markup causes (Material's own listed above left out)."""
-    return [e for e in html_errors(files) if not _materials_html(e)]
+    def publisher_errors(self) -> list[HtmlError]:
+        """The errors the publisher's markup causes (Material's own, listed above, left out)."""
+        return [e for e in self.errors() if not _materials_html(e)]
+
+    def stop(self) -> None:
+        if self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+        self._report.close()

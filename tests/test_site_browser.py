@@ -22,7 +22,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import sync_playwright
 
 from publisher.site.build import build_site
-from tests.a11y import AXE_JS, VNU_JAR, Violation, axe_violations, blocking_violations, publisher_html_errors
+from tests.a11y import AXE_JS, VNU_JAR, HtmlCheck, Violation, axe_violations, blocking_violations
 from tests.gittools import commit, init_repo
 from tests.sitetools import CHROMIUM, CHROMIUM_ARGS, REPO, copy_example, serve_directory
 
@@ -62,7 +62,11 @@ CHART_NODES = "Array.from(document.querySelectorAll('.publisher-chart__plot'))"
 CHARTS_DRAWN = f"{CHART_NODES}.every(n => n.dataset.drawn === 'true')"
 CHARTS = f"""{CHART_NODES}.map(n => ({{id: n.closest('[id]') ? n.closest('[id]').id : '', drawn: n.dataset.drawn || null,
     theme: n.dataset.theme || null, svg: n.querySelectorAll('svg.main-svg').length,
-    font: n._fullLayout ? n._fullLayout.font.color : null}}))"""
+    font: n._fullLayout ? n._fullLayout.font.color : null, width: Math.round(n.getBoundingClientRect().width),
+    column: (c => Math.round(c.clientWidth - parseFloat(getComputedStyle(c).paddingLeft)
+                             - parseFloat(getComputedStyle(c).paddingRight)))(n.closest('.md-content__inner'))}}))"""
+#: A chart may leave this share of its text column to margins, no more.
+CHART_MARGIN = 0.05
 QUIET = "document.getAnimations().every(a => a.playState !== 'running')"
 #: What sticks out of the page at the right: elements of the content wider than the viewport that
 #: no scroll box holds (a box with overflow auto or scroll that itself fits). Only the outermost
@@ -174,7 +178,7 @@ def _measure(page) -> Look:
 
 
 @pytest.fixture(scope="module")
-def looks(tabs, site_urls):
+def looks(tabs, site_urls, html_check):
     """looks(site, kind, viewport) -> {palette: Look}: the page loaded once at that width."""
     urls, _ = site_urls
     seen: dict[tuple[str, str, str], dict[str, Look]] = {}
@@ -220,7 +224,7 @@ PALETTE_PARAMS = pytest.mark.parametrize("palette", PALETTES)
 @PAGE_PARAMS
 def test_no_page_scrolls_sideways(looks, site, kind, viewport, palette):
     seen = looks(site, kind, viewport)[palette]
-    assert seen.wide == [], seen.wide
+    assert not seen.wide, seen.wide
     assert seen.page_width <= seen.viewport_width
 
 
@@ -241,12 +245,20 @@ def test_every_chart_is_drawn(looks, site, kind, viewport, palette):
     assert all(c["drawn"] == "true" and c["svg"] > 0 for c in charts), charts
 
 
+@VIEWPORT_PARAMS
+@pytest.mark.parametrize("site, kind", CHARTED)
+def test_every_chart_uses_the_width_of_the_text_column(looks, site, kind, viewport):
+    charts = looks(site, kind, viewport)["light"].charts
+    narrow = [(c["id"], c["width"], c["column"]) for c in charts if c["width"] < (1 - CHART_MARGIN) * c["column"]]
+    assert not narrow, f"(chart, its width, the column's) {narrow}"
+
+
 @PALETTE_PARAMS
 @VIEWPORT_PARAMS
 @PAGE_PARAMS
 def test_axe_finds_no_serious_or_critical_violation(looks, site, kind, viewport, palette):
     violations = looks(site, kind, viewport)[palette].violations
-    assert violations == [], "\n" + _listing(violations)
+    assert not violations, "\n" + _listing(violations)
 
 
 @VIEWPORT_PARAMS
@@ -306,14 +318,24 @@ def test_the_ledger_sorts_by_exact_amount_and_announces_its_order(tabs, site_url
 CANARY = "<!doctype html><html lang=en><title>canary</title><figure><figcaption>a</figcaption><p>b</p><figcaption>c</figcaption></figure>"
 
 
-def test_the_w3c_checker_finds_no_error_in_the_publishers_markup(site_urls, tmp_path):
+@pytest.fixture(scope="module")
+def html_check(site_urls, tmp_path_factory):
+    """vnu.jar over every page of both sites and the canary, started before the browser tests."""
     _, dirs = site_urls
-    pages = sorted(path for site in dirs.values() for path in site.rglob("*.html"))
-    assert len(pages) > 30
-    canary = tmp_path / "canary.html"
+    canary = tmp_path_factory.mktemp("canary") / "canary.html"
     canary.write_text(CANARY, encoding="utf-8")
-    errors = publisher_html_errors([*pages, canary])
-    assert {e.path for e in errors if e.path == canary} == {canary}
+    pages = sorted(path for site in dirs.values() for path in site.rglob("*.html"))
+    check = HtmlCheck([*pages, canary])
+    yield check
+    check.stop()
+
+
+def test_the_w3c_checker_finds_no_error_in_the_publishers_markup(site_urls, html_check):
+    _, dirs = site_urls
+    *pages, canary = html_check.files
+    assert len(pages) > 30
+    errors = html_check.publisher_errors()
+    assert canary in {e.path for e in errors}
     names = {path: f"{site}/{path.relative_to(root)}" for site, root in dirs.items() for path in pages if root in path.parents}
     found = Counter((names.get(e.path, str(e.path)), e.message) for e in errors if e.path != canary)
     assert not found, "\n" + "\n".join(f"{path}: {message} ×{n}" for (path, message), n in sorted(found.items()))
