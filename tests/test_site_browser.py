@@ -49,7 +49,12 @@ PAGES = {
     },
 }
 #: Pages that show charts today: each must show at least one, drawn.
-CHART_PAGES = {("cooperative", "finances"), ("cooperative", "year"), ("cooperative", "sovereignty"), ("federation", "overview")}
+CHART_PAGES = {
+    ("cooperative", "finances"),
+    ("cooperative", "year"),
+    ("cooperative", "sovereignty"),
+    ("federation", "overview"),
+}
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 900}}
 PALETTES = ("light", "dark")
 SITE_PAGES = [(site, kind) for site, kinds in PAGES.items() for kind in kinds]
@@ -57,16 +62,21 @@ CHARTED = [page for page in SITE_PAGES if page in CHART_PAGES]
 
 PALETTE_TOGGLE = "label.md-header__button[for^='__palette']:visible"
 #: Every document starts without a stored palette, so that it opens in the light one.
-FORGET_PALETTE = "try { Object.keys(localStorage).filter(k => k.endsWith('__palette')).forEach(k => localStorage.removeItem(k)); } catch (e) {}"
+FORGET_PALETTE = (
+    "try { Object.keys(localStorage).filter(k => k.endsWith('__palette'))"
+    ".forEach(k => localStorage.removeItem(k)); } catch (e) {}"
+)
 CHART_NODES = "Array.from(document.querySelectorAll('.publisher-chart__plot'))"
 CHARTS_DRAWN = f"{CHART_NODES}.every(n => n.dataset.drawn === 'true')"
-CHARTS = f"""{CHART_NODES}.map(n => ({{id: n.closest('[id]') ? n.closest('[id]').id : '', drawn: n.dataset.drawn || null,
+CHARTS = f"""{CHART_NODES}.map(n => ({{
+    id: n.closest('[id]') ? n.closest('[id]').id : '', drawn: n.dataset.drawn || null,
     theme: n.dataset.theme || null, svg: n.querySelectorAll('svg.main-svg').length,
     font: n._fullLayout ? n._fullLayout.font.color : null, width: Math.round(n.getBoundingClientRect().width),
     column: (c => Math.round(c.clientWidth - parseFloat(getComputedStyle(c).paddingLeft)
                              - parseFloat(getComputedStyle(c).paddingRight)))(n.closest('.md-content__inner'))}}))"""
 #: A chart may leave this share of its text column to margins, no more.
 CHART_MARGIN = 0.05
+LEDGERS_READY = "Array.from(document.querySelectorAll('.publisher-ledger')).every(n => n.dataset.ready === 'true')"
 QUIET = "document.getAnimations().every(a => a.playState !== 'running')"
 #: What sticks out of the page at the right: elements of the content wider than the viewport that
 #: no scroll box holds (a box with overflow auto or scroll that itself fits). Only the outermost
@@ -82,7 +92,8 @@ SIDEWAYS = """() => {
     return false;
   };
   const name = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
-    + (typeof el.className === 'string' && el.className.trim() ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
+    + (typeof el.className === 'string' && el.className.trim()
+       ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
   const wide = new Set();
   for (const el of document.querySelectorAll('.md-content *')) {
     const box = el.getBoundingClientRect();
@@ -154,16 +165,20 @@ def tabs():
         browser.close()
 
 
-def _settle(page) -> None:
-    """Wait for what publisher.js draws (charts, ledger rows, filters) and for transitions to end."""
+def _wait(page, expression: str, timeout: int) -> None:
+    """Wait for `expression`; what never comes true shows in the measurements (a chart not drawn,
+    a chart not recoloured), so a timeout here is not itself the failure."""
     try:
-        if page.locator(".publisher-chart__plot").count():
-            page.wait_for_function(CHARTS_DRAWN, timeout=30_000)
-        if page.locator(".publisher-ledger").count():
-            page.wait_for_selector(".publisher-ledger[data-ready='true']", timeout=20_000)
-        page.wait_for_function(QUIET, timeout=5_000)
+        page.wait_for_function(expression, timeout=timeout)
     except PlaywrightTimeoutError:
-        pass  # what did not finish shows in the measurements: a chart not drawn is a failure there
+        pass
+
+
+def _settle(page) -> None:
+    """Wait for what publisher.js draws (charts, ledger rows) and for transitions to end."""
+    _wait(page, CHARTS_DRAWN, 30_000)
+    _wait(page, LEDGERS_READY, 20_000)
+    _wait(page, QUIET, 5_000)
 
 
 def _measure(page) -> Look:
@@ -194,13 +209,8 @@ def looks(tabs, site_urls, html_check):
             light.errors, page.errors = page.errors, []
             page.locator(PALETTE_TOGGLE).first.click()
             page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'", timeout=10_000)
-            try:
-                page.wait_for_function(
-                    f"{CHART_NODES}.every(n => n.dataset.drawn !== 'true' || n.dataset.theme === 'dark')", timeout=10_000
-                )
-                page.wait_for_function(QUIET, timeout=5_000)
-            except PlaywrightTimeoutError:
-                pass  # charts still light: the palette test says so
+            _wait(page, f"{CHART_NODES}.every(n => n.dataset.drawn !== 'true' || n.dataset.theme === 'dark')", 10_000)
+            _wait(page, QUIET, 5_000)
             dark = _measure(page)
             dark.errors = page.errors
             seen[key] = {"light": light, "dark": dark}
@@ -315,7 +325,10 @@ def test_the_ledger_sorts_by_exact_amount_and_announces_its_order(tabs, site_url
 
 #: An error the checker must find (two captions in one figure), so that a checker that read
 #: nothing cannot pass the test.
-CANARY = "<!doctype html><html lang=en><title>canary</title><figure><figcaption>a</figcaption><p>b</p><figcaption>c</figcaption></figure>"
+CANARY = (
+    "<!doctype html><html lang=en><title>canary</title>"
+    "<figure><figcaption>a</figcaption><p>b</p><figcaption>c</figcaption></figure>"
+)
 
 
 @pytest.fixture(scope="module")
@@ -336,7 +349,9 @@ def test_the_w3c_checker_finds_no_error_in_the_publishers_markup(site_urls, html
     assert len(pages) > 30
     errors = html_check.publisher_errors()
     assert canary in {e.path for e in errors}
-    names = {path: f"{site}/{path.relative_to(root)}" for site, root in dirs.items() for path in pages if root in path.parents}
+    names = {
+        path: f"{site}/{path.relative_to(root)}" for site, root in dirs.items() for path in pages if root in path.parents
+    }
     found = Counter((names.get(e.path, str(e.path)), e.message) for e in errors if e.path != canary)
     assert not found, "\n" + "\n".join(f"{path}: {message} ×{n}" for (path, message), n in sorted(found.items()))
 
@@ -347,8 +362,9 @@ def test_the_w3c_checker_finds_no_error_in_the_publishers_markup(site_urls, html
 def test_the_sideways_check_names_what_sticks_out(tabs):
     page = tabs["phone"]
     page.set_content(
-        '<div class="md-content"><p>fits</p><div style="overflow-x:auto"><table style="width:900px"><tr><td>held</td></tr>'
-        '</table></div><table id="wide" style="width:700px"><tr><td>loose</td></tr></table></div>'
+        '<div class="md-content"><p>fits</p>'
+        '<div style="overflow-x:auto"><table style="width:900px"><tr><td>held</td></tr></table></div>'
+        '<table id="wide" style="width:700px"><tr><td>loose</td></tr></table></div>'
     )
     assert page.evaluate(SIDEWAYS)["wide"] == ["table#wide ends at 708 px"]
 
