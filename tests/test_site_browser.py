@@ -290,10 +290,10 @@ HEADERS = ".publisher-ledger__table thead th"
 
 
 def minor_units(shown: str) -> int:
-    """An amount as shown ("-1234.50", "-€1,234.50", "1 234,50 €") in minor units: the currency
-    of the example has two decimals, always shown, so the digits are the minor units."""
+    """An amount as shown ("-1234.50", "-€1,234.50", "1 234,50 €", "(€12.50)") in minor units:
+    the example's currency has two decimals, always shown, so the digits are the minor units."""
     digits = re.sub(r"\D", "", shown)
-    negative = "-" in shown or "\u2212" in shown
+    negative = "-" in shown or "\u2212" in shown or shown.strip().startswith("(")
     return -int(digits) if negative else int(digits)
 
 
