@@ -12,7 +12,7 @@ from playwright.sync_api import sync_playwright
 from publisher.site.build import build_site, builtin_config
 from tests.sitetools import CHROMIUM, CHROMIUM_ARGS, REPO, copy_example, serve_directory
 
-AXE = REPO / ".venv" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+AXE = REPO / ".venv" / "a11y" / "node_modules" / "axe-core" / "axe.min.js"  # scripts/test.sh installs it
 CSS = REPO / "publisher" / "site" / "assets" / "publisher.css"
 
 #: One page of each kind of the example cooperative.
