@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from urllib.parse import urlsplit
 
 import pytest
@@ -127,7 +129,8 @@ def test_the_ledger_table_loads_filters_and_sorts(page, site_url):
     page.fill(".publisher-ledger__filter", "")
     page.locator(".publisher-ledger__sort", has_text="Amount").click()
     amounts = page.locator(".publisher-ledger__table tbody tr td.publisher-amount").all_inner_texts()
-    as_minor = [int(a.replace(".", "")) for a in amounts]
+    # Shown in the site's money format ("-€7,480.00"): its digits and sign are the minor units.
+    as_minor = [int(re.sub(r"[^0-9-]", "", a)) for a in amounts]
     assert as_minor == sorted(as_minor)
     assert page.errors == []
 
