@@ -62,3 +62,16 @@ def coop(tmp_path):
         return problems
 
     return make
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, once per test module (each test opens its own context)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.sitetools import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -7,10 +7,9 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from publisher.site.build import build_site
-from tests.sitetools import CHROMIUM, CHROMIUM_ARGS, copy_example, serve_directory
+from tests.sitetools import copy_example, serve_directory
 
 CHART_DRAWN = "document.querySelectorAll('.publisher-chart__plot').length > 0 && " \
     "Array.from(document.querySelectorAll('.publisher-chart__plot')).every(n => n.dataset.drawn === 'true')"
@@ -26,14 +25,6 @@ def site_url(tmp_path_factory):
         result = build_site(root, site, site_url=url)
         assert result.site_dir == site.resolve()
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ import pytest
 
 from publisher.site.build import build_site
 from tests.conftest import LEDGER_HEADER, TODAY, write_coop
-from tests.sitetools import CHROMIUM, CHROMIUM_ARGS, copy_example, serve_directory, site_text_files
+from tests.sitetools import copy_example, serve_directory, site_text_files
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITE_URL = "https://books.example.org/workshop/"
@@ -358,16 +358,6 @@ def example_url(tmp_path_factory):
     with serve_directory(site) as url:
         build_site(root, site, site_url=url)
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 #: What the tests measure of a decisions table: the page's width, each table against its box,

@@ -10,7 +10,6 @@ import subprocess
 import sys
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from publisher.site.build import build_site
 from publisher.site.generate import PLOTLY_FILE, PLOTLY_SOURCE
@@ -23,7 +22,7 @@ from tests.firstvisit import (
     first_visit,
     gzip_size,
 )
-from tests.sitetools import CHROMIUM, CHROMIUM_ARGS, REPO, copy_example, serve_directory
+from tests.sitetools import REPO, copy_example, serve_directory
 
 BUNDLE_DIR = REPO / "scripts" / "plotly-bundle"
 ASSET = f"assets/publisher/{PLOTLY_FILE}"
@@ -53,14 +52,6 @@ def sites(tmp_path_factory):
             assert result.site_dir is not None, result.problems
             built[name] = (result.site_dir, url)
         yield built
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def test_the_bundle_is_named_after_the_exact_plotly_version_it_was_built_from():

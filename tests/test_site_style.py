@@ -7,10 +7,9 @@ import re
 
 import pytest
 import yaml
-from playwright.sync_api import sync_playwright
 
 from publisher.site.build import build_site, builtin_config
-from tests.sitetools import CHROMIUM, CHROMIUM_ARGS, REPO, copy_example, serve_directory
+from tests.sitetools import REPO, copy_example, serve_directory
 
 AXE = REPO / ".venv" / "a11y" / "node_modules" / "axe-core" / "axe.min.js"  # scripts/test.sh installs it
 CSS = REPO / "publisher" / "site" / "assets" / "publisher.css"
@@ -62,14 +61,6 @@ def site_url(tmp_path_factory):
     with serve_directory(site) as url:
         build_site(root, site, site_url=url)
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
