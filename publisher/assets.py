@@ -19,6 +19,7 @@ from publisher.checking import check, row_problems
 from publisher.csvfile import Table
 from publisher.ledger import FileFormat, _empty_frame, _parse_date_column, _read_rows
 from publisher.money import format_minor
+from publisher.privacy import private_names_in
 from publisher.problems import Problem, Severity, did_you_mean, register_code
 
 if TYPE_CHECKING:
@@ -39,7 +40,6 @@ register_code("asset-row-unknown", E, "An asset names a ledger row id that no le
 register_code("asset-row-not-capital", E, "The ledger row an asset names is not spending in a capital category.")
 register_code("asset-decision-unknown", E, "An asset names a decision that no minutes record.")
 register_code("asset-decision-not-adopted", E, "An asset names a decision that was not adopted.")
-register_code("private-name-in-activity", E, "An asset's name or note, or a measure's note, names a private counterparty; they are published as written.")
 register_code("asset-decision-mismatch", E, "An asset's decision is not the decision of the ledger row that paid for it.")
 
 
@@ -172,30 +172,6 @@ def check_assets(cooperative: Cooperative) -> Iterable[Problem]:
         locate,
     )
     return problems + private_names_in(cooperative, assets, ("name", "note"), "asset")
-
-
-def private_names_in(cooperative: Cooperative, frame: pd.DataFrame, columns: tuple[str, ...], what: str) -> list[Problem]:
-    """Text of measures.csv and assets.csv is published as written (unlike a ledger row's
-    description, which the site redacts): one that names a private counterparty stops the build."""
-    from publisher.privacy import name_finder  # privacy reads the cooperative this module loads
-
-    finder = name_finder(cooperative)
-    if not finder:
-        return []
-    problems: list[Problem] = []
-    for column in columns:
-        named, parted = finder.find(frame[column])
-        problems += row_problems(
-            frame,
-            named | parted,
-            "private-name-in-activity",
-            column,
-            lambda row, column=column: f"The {column} of this {what} names a private counterparty "
-            "(someone not listed in public_counterparties), and it is published as written. "
-            "Write it without the name.",
-            cooperative.locate,
-        )
-    return problems
 
 
 # -- Figures ----------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from publisher.checking import check, row_problems
 from publisher.csvfile import Table
 from publisher.ledger import FileFormat, _empty_frame, _locator, _parse_date_column, _read_rows
 from publisher.money import format_minor, to_decimal
+from publisher.privacy import private_names_in
 from publisher.problems import Problem, Severity, did_you_mean, problem, register_code
 
 if TYPE_CHECKING:
@@ -136,8 +137,6 @@ def check_measures(cooperative: Cooperative) -> Iterable[Problem]:
         cooperative.locate,
     )
     problems += _duplicates(cooperative, rows, declared)
-    from publisher.assets import private_names_in  # assets imports this module's neighbours
-
     return problems + private_names_in(cooperative, rows, ("note",), "measure")
 
 
@@ -249,11 +248,12 @@ def _cost(cooperative: Cooperative, measure: Measure, year: int) -> int | None:
     return -int(spent["amount"].astype("int64").sum())
 
 
-def measures_json(cooperative: Cooperative) -> dict:
-    """The measures for summary.json: exact decimal text, money as in the rest of the file."""
+def measures_json(cooperative: Cooperative, computed: dict[str, dict[int, MeasureYear]] | None = None) -> dict:
+    """The measures for summary.json: exact decimal text, money as in the rest of the file.
+    `computed`: `measure_years(cooperative)`, when the caller has it already."""
     units = cooperative.accounts.minor_units
     out: dict = {}
-    for key, years in measure_years(cooperative).items():
+    for key, years in (measure_years(cooperative) if computed is None else computed).items():
         measure = cooperative.accounts.measures[key]
         out[key] = {
             "label": measure.label,
@@ -293,12 +293,13 @@ class MembershipYear:
     attendance: Decimal | None
 
 
-def membership(cooperative: Cooperative) -> list[MembershipYear]:
+def membership(cooperative: Cooperative, computed: dict[str, dict[int, MeasureYear]] | None = None) -> list[MembershipYear]:
     """Members and participation per year: the members measure where it is kept, else the
     membership the last meeting of the year recorded; the meetings and their attendance."""
     meetings = sorted(cooperative.governance.meetings, key=lambda m: m.date)
     measure = cooperative.accounts.measures.get(MEMBERS_MEASURE)
-    counted = measure_years(cooperative).get(MEMBERS_MEASURE, {}) if measure is not None and measure.kind == "level" else {}
+    figures = measure_years(cooperative) if computed is None else computed
+    counted = figures.get(MEMBERS_MEASURE, {}) if measure is not None and measure.kind == "level" else {}
     years = sorted({m.date.year for m in meetings} | set(counted))
     out = []
     for year in years:
@@ -314,7 +315,7 @@ def membership(cooperative: Cooperative) -> list[MembershipYear]:
     return out
 
 
-def membership_json(cooperative: Cooperative) -> dict:
+def membership_json(cooperative: Cooperative, computed: dict[str, dict[int, MeasureYear]] | None = None) -> dict:
     """summary.json's `membership`: per year the members, where the count comes from, the
     meetings and their average attendance (a share, four decimals)."""
     return {
@@ -326,5 +327,5 @@ def membership_json(cooperative: Cooperative) -> dict:
             if y.attendance is not None
             else None,
         }
-        for y in membership(cooperative)
+        for y in membership(cooperative, computed)
     }

@@ -392,6 +392,35 @@ def check_private_names(cooperative: Cooperative) -> Iterable[Problem]:
     return problems
 
 
+register_code(
+    "private-name-in-activity",
+    Severity.ERROR,
+    "An asset's name or note, or a measure's note, names a private counterparty; they are published as written.",
+)
+
+
+def private_names_in(cooperative: Cooperative, frame: pd.DataFrame, columns: tuple[str, ...], what: str) -> list[Problem]:
+    """Text of measures.csv and assets.csv is published as written (unlike a ledger row's
+    description, which the site redacts): one that names a private counterparty stops the build."""
+    finder = name_finder(cooperative)
+    if not finder:
+        return []
+    problems: list[Problem] = []
+    for column in columns:
+        named, parted = finder.find(frame[column])
+        problems += row_problems(
+            frame,
+            named | parted,
+            "private-name-in-activity",
+            column,
+            lambda row, column=column: f"The {column} of this {what} names a private counterparty "
+            "(someone not listed in public_counterparties), and it is published as written. "
+            "Write it without the name.",
+            cooperative.locate,
+        )
+    return problems
+
+
 PAGES_DIR = "content"
 #: Files under content/ besides pages that are published as text, and looked through for names.
 TEXT_FILES = frozenset({".svg", ".txt", ".html", ".htm", ".js", ".css", ".json", ".xml", ".csv", ".yml", ".yaml"})

@@ -14,7 +14,7 @@ import pandas as pd
 
 from publisher.cooperative import Cooperative
 from publisher.assets import assets_json
-from publisher.measures import measures_json, membership_json
+from publisher.measures import measure_years, measures_json, membership_json
 from publisher.money import format_minor
 
 
@@ -166,6 +166,8 @@ def summarize(cooperative: Cooperative, errors: int = 0, warnings: int = 0) -> S
             else:
                 fund_history[fund] = [(str(m), 0) for m in all_months]
 
+    # The measures' figures, computed once for their two sections of summary.json.
+    activity = measure_years(cooperative)
     return Summary(
         name=accounts.name,
         currency=accounts.currency,
@@ -182,9 +184,9 @@ def summarize(cooperative: Cooperative, errors: int = 0, warnings: int = 0) -> S
         reconciled_through=reconciled_through(cooperative),
         locale=accounts.language,
         fund_labels={fund: accounts.fund_label(fund) for fund in accounts.funds},
-        measures=measures_json(cooperative),
+        measures=measures_json(cooperative, activity),
         assets=assets_json(cooperative),
-        membership=membership_json(cooperative),
+        membership=membership_json(cooperative, activity),
     )
 
 
