@@ -83,6 +83,8 @@ _MEASURE_KEYS = ("label", "unit", "kind", "negative", "cost", "reference_price",
 MEASURE_KINDS = ("total", "level")
 #: Quantities and reference prices carry at most this many decimals (0.000001 kWh is enough).
 MAX_QUANTITY_DECIMALS = 6
+#: ... and at most this many digits before the point: more is a typo, not a count.
+MAX_QUANTITY_DIGITS = 15
 
 
 @dataclass(frozen=True)
@@ -631,7 +633,7 @@ def _reference_price(reader: _Reader, spec: Any, key: str) -> Decimal | None:
     # load_yaml reads a YAML number as a Decimal, digit for digit as written.
     text = str(value) if isinstance(value, (int, str, Decimal)) else ""
     text = text.strip()
-    pattern = rf"[0-9]+(\.[0-9]{{1,{MAX_QUANTITY_DECIMALS}}})?"
+    pattern = rf"[0-9]{{1,{MAX_QUANTITY_DIGITS}}}(\.[0-9]{{1,{MAX_QUANTITY_DECIMALS}}})?"
     if isinstance(value, bool) or not re.fullmatch(pattern, text):
         reader.report(
             "accounts-value-invalid",

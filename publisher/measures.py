@@ -11,13 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from publisher.accounts import MAX_QUANTITY_DECIMALS, Accounts, Measure
+from publisher.accounts import MAX_QUANTITY_DECIMALS, MAX_QUANTITY_DIGITS, Accounts, Measure
 from publisher.checking import check, row_problems
 from publisher.csvfile import Table
 from publisher.ledger import FileFormat, _empty_frame, _locator, _parse_date_column, _read_rows
@@ -39,7 +39,10 @@ register_code("measure-quantity-negative", E, "A quantity below zero for a measu
 register_code("measure-duplicate", E, "Two rows of measures.csv are alike in every cell: counted twice, or entered twice?")
 register_code("measure-level-conflict", E, "Two readings of a level measure (such as members) on the same day disagree.")
 
-_QUANTITY = re.compile(rf"[+-]?[0-9]+(?:\.[0-9]{{1,{MAX_QUANTITY_DECIMALS}}})?")
+_QUANTITY = re.compile(rf"[+-]?[0-9]{{1,{MAX_QUANTITY_DIGITS}}}(?:\.[0-9]{{1,{MAX_QUANTITY_DECIMALS}}})?")
+#: Precision of the arithmetic on quantities and prices: a year's sum of a million rows of the
+#: largest quantities times a price keeps every digit (Python's default of 28 would round).
+_PRECISION = 60
 
 
 def read_measures(table: Table, accounts: Accounts) -> tuple[pd.DataFrame, list[Problem]]:
@@ -61,8 +64,8 @@ def read_measures(table: Table, accounts: Accounts) -> tuple[pd.DataFrame, list[
         "measure-quantity-invalid",
         "quantity",
         lambda row: f'"{row.quantity}" is not a quantity: write a number with '
-        f'"{accounts.dialect.decimal}" before the decimals (at most {MAX_QUANTITY_DECIMALS}) and '
-        'no unit or thousands separator, such as "1250.5".',
+        f'"{accounts.dialect.decimal}" before the decimals (at most {MAX_QUANTITY_DECIMALS}), at most '
+        f'{MAX_QUANTITY_DIGITS} digits before it, and no unit or thousands separator, such as "1250.5".',
         _locator(table),
     )
     frame["quantity"] = [Decimal(c) if ok else None for c, ok in zip(cells, shaped)]
@@ -195,6 +198,11 @@ def _sum(values: Iterable[Decimal]) -> Decimal:
 
 def measure_years(cooperative: Cooperative) -> dict[str, dict[int, MeasureYear]]:
     """measure -> year -> its figures, for every declared measure with readable rows."""
+    with localcontext(prec=_PRECISION):
+        return _measure_years(cooperative)
+
+
+def _measure_years(cooperative: Cooperative) -> dict[str, dict[int, MeasureYear]]:
     declared = cooperative.accounts.measures
     if not _has_rows(cooperative) or not declared:
         return {}

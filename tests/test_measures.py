@@ -91,6 +91,7 @@ def test_a_level_measure_takes_the_last_reading_of_each_period(tmp_path):
         ("2026-01-31,kwhh,10,,", "measure-unknown", 12),
         ("2026-01-31,kwh,10 kWh,,", "measure-quantity-invalid", 16),
         ("2026-01-31,kwh,1.2345678,,", "measure-quantity-invalid", 16),
+        ("2026-01-31,kwh," + "9" * 16 + ",,", "measure-quantity-invalid", 16),
         ("2026-01-31,kwh,-5,,", "measure-quantity-negative", 16),
         ("31/01/2026,kwh,5,,", "date-format", 1),
         ("2026-12-31,kwh,5,,", "date-in-future", 1),
@@ -270,3 +271,12 @@ def test_measures_kept_in_a_workbook_are_read_from_its_measures_sheet(tmp_path):
     ]
     assert "ledgers/measures.xlsx" not in set(cooperative.ledger["path"])
     assert measure_years(cooperative)["loans"][2026].quantity == Decimal("5.5")
+
+
+def test_the_largest_quantities_keep_every_digit_of_the_saving(tmp_path):
+    cooperative, problems = books(tmp_path, "2026-01-31,kwh,999999999999999.5,,\n2026-02-28,kwh,0.000001,,\n")
+    assert not has_errors(problems), problems
+    kwh = measure_years(cooperative)["kwh"][2026]
+    assert kwh.quantity == Decimal("999999999999999.500001")
+    # 0.28 × 999999999999999.500001 = 279999999999999.86000028 -> 27999999999999986 cents, minus 520.00
+    assert kwh.saved == 27999999999999986 - 52000
