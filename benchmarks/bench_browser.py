@@ -45,7 +45,9 @@ from tests.sitetools import CHROMIUM, CHROMIUM_ARGS, copy_example, serve_directo
 FULL_BUNDLE = HERE.parent / ".venv/plotly-bundle/node_modules/plotly.js/dist/plotly.min.js"
 
 
-def measure(browser, site: Path, url: str, path: str, slowdown: float, runs: int) -> list[FirstVisit]:
+def measure(
+    browser, site: Path, url: str, path: str, slowdown: float, runs: int
+) -> list[FirstVisit]:
     return [first_visit(browser, url, path, site, cpu_slowdown=slowdown) for _ in range(runs)]
 
 
@@ -57,12 +59,20 @@ def report(label: str, visits: list[FirstVisit]) -> dict:
     print(f"| run | transferred (gzip) | charts drawn | charts |")
     print("| --- | ---: | ---: | ---: |")
     for run, visit in enumerate(visits, 1):
-        print(f"| {run} | {visit.total / 1000:.0f} KB | {visit.charts_drawn:.2f} s | {visit.charts} |")
-    print(f"\nBest: {total / 1000:.0f} KB, {best:.2f} s -> {'within' if met else 'over'} the budget "
-          f"({BUDGET_BYTES / 1000:.0f} KB, {BUDGET_SECONDS:.0f} s).")
-    print("Largest files:", ", ".join(
-        f"{name} {size / 1000:.0f} KB" for name, size in sorted(visits[0].compressed.items(), key=lambda i: -i[1])[:6]
-    ))
+        print(
+            f"| {run} | {visit.total / 1000:.0f} KB | {visit.charts_drawn:.2f} s | {visit.charts} |"
+        )
+    print(
+        f"\nBest: {total / 1000:.0f} KB, {best:.2f} s -> {'within' if met else 'over'} the budget "
+        f"({BUDGET_BYTES / 1000:.0f} KB, {BUDGET_SECONDS:.0f} s)."
+    )
+    print(
+        "Largest files:",
+        ", ".join(
+            f"{name} {size / 1000:.0f} KB"
+            for name, size in sorted(visits[0].compressed.items(), key=lambda i: -i[1])[:6]
+        ),
+    )
     errors = sorted({e for v in visits for e in v.console_errors})
     if errors:
         print("Console errors and warnings:", *errors, sep="\n  ")
@@ -76,8 +86,12 @@ def report(label: str, visits: list[FirstVisit]) -> dict:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--path", default="finances/2025/", help="the page to open, relative to the site")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--path", default="finances/2025/", help="the page to open, relative to the site"
+    )
     parser.add_argument("--slowdown", type=float, default=4, help="CPU throttling rate (1 = none)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--full-bundle", type=Path, default=FULL_BUNDLE)
@@ -95,16 +109,22 @@ def main() -> int:
                 raise SystemExit("the example's books have errors: " + str(result.problems[:3]))
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             try:
-                print(f"{args.path} of the example cooperative, CPU slowed down {args.slowdown:g}x, "
-                      f"fresh profile each run, {args.runs} runs")
+                print(
+                    f"{args.path} of the example cooperative, CPU slowed down {args.slowdown:g}x, "
+                    f"fresh profile each run, {args.runs} runs"
+                )
                 visits = measure(browser, site, url, args.path, args.slowdown, args.runs)
                 results["partial"] = report(f"partial bundle ({PLOTLY_FILE})", visits)
                 if args.full_bundle.is_file():
                     shutil.copyfile(args.full_bundle, site / "assets/publisher" / PLOTLY_FILE)
                     visits = measure(browser, site, url, args.path, args.slowdown, args.runs)
-                    results["full"] = report(f"full bundle ({args.full_bundle.name}, same version)", visits)
+                    results["full"] = report(
+                        f"full bundle ({args.full_bundle.name}, same version)", visits
+                    )
                 else:
-                    print(f"\n(no full bundle at {args.full_bundle}: run scripts/build-plotly-bundle.sh to compare)")
+                    print(
+                        f"\n(no full bundle at {args.full_bundle}: run scripts/build-plotly-bundle.sh to compare)"
+                    )
             finally:
                 browser.close()
     if args.json:

@@ -33,7 +33,9 @@ def add_pages(root: Path, years: list[int]) -> None:
     content = root / "content"
     posts = content / "stories" / "posts"
     posts.mkdir(parents=True)
-    (content / "index.md").write_text("# Benchmark Tool Library\n\n<!-- publisher:key-figures -->\n", encoding="utf-8")
+    (content / "index.md").write_text(
+        "# Benchmark Tool Library\n\n<!-- publisher:key-figures -->\n", encoding="utf-8"
+    )
     (content / "stories" / "index.md").write_text("# Stories\n", encoding="utf-8")
     for year in years[-3:]:
         (posts / f"{year}-06-01-summer.md").write_text(
@@ -43,7 +45,9 @@ def add_pages(root: Path, years: list[int]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--years", type=int, default=10)
     parser.add_argument("--rows-per-year", type=int, default=5000)
     parser.add_argument("--runs", type=int, default=2)
@@ -54,7 +58,9 @@ def main() -> None:
         generate(root, args.rows_per_year * args.years, years=args.years, seed=1)
         years = sorted(int(p.stem) for p in (root / "ledgers").glob("[0-9]*.csv"))
         add_pages(root, years)
-        print(f"{args.years} years x {args.rows_per_year:,} rows = {args.years * args.rows_per_year:,} rows\n")
+        print(
+            f"{args.years} years x {args.rows_per_year:,} rows = {args.years * args.rows_per_year:,} rows\n"
+        )
         print("| run | check s | generate s | MkDocs s | total s | largest HTML | site |")
         print("| --- | --- | --- | --- | --- | --- | --- |")
         for run in range(1, args.runs + 1):
@@ -73,7 +79,9 @@ def main() -> None:
                 f"| {largest.stat().st_size / 1000:.0f} KB ({largest.relative_to(result.site_dir).as_posix()}) "
                 f"| {site_bytes / 1e6:.1f} MB in {sum(1 for p in result.site_dir.rglob('*') if p.is_file())} files |"
             )
-        print(f"\nTargets: total <= {TARGET_SECONDS} s; no HTML page over {TARGET_PAGE_BYTES / 1000:.0f} KB.")
+        print(
+            f"\nTargets: total <= {TARGET_SECONDS} s; no HTML page over {TARGET_PAGE_BYTES / 1000:.0f} KB."
+        )
 
 
 if __name__ == "__main__":

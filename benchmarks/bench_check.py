@@ -159,8 +159,9 @@ def measure(python: str, directory: Path, timeout: float) -> Run:
 
 
 def breakdown(python: str, directory: Path) -> list[tuple[str, float]]:
-    done = subprocess.run([python, "-c", _BREAKDOWN, str(directory)], cwd=REPO,
-                          stdout=subprocess.PIPE, text=True)
+    done = subprocess.run(
+        [python, "-c", _BREAKDOWN, str(directory)], cwd=REPO, stdout=subprocess.PIPE, text=True
+    )
     if done.returncode != 0:
         return [("breakdown failed (see stderr)", float("nan"))]
     return [(name, seconds) for name, seconds in json.loads(done.stdout)]
@@ -210,28 +211,58 @@ def table(results: list[Result]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("rows", type=int, nargs="*", default=[100_000, 1_000_000],
-                        help="ledger rows of each benchmark (default: 100000 1000000)")
-    parser.add_argument("--runs", type=int, default=3, help="runs per size; the best counts (default 3)")
+    parser.add_argument(
+        "rows",
+        type=int,
+        nargs="*",
+        default=[100_000, 1_000_000],
+        help="ledger rows of each benchmark (default: 100000 1000000)",
+    )
+    parser.add_argument(
+        "--runs", type=int, default=3, help="runs per size; the best counts (default 3)"
+    )
     parser.add_argument("--years", type=int, default=5, help="years of books (default 5)")
     parser.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")
-    parser.add_argument("--out", type=Path, default=HERE / "out",
-                        help="where the books are generated (default benchmarks/out, git-ignored)")
-    parser.add_argument("--regenerate", action="store_true", help="generate the books even if present")
-    parser.add_argument("--python", default=sys.executable,
-                        help="interpreter that runs the publisher (default: this one)")
-    parser.add_argument("--timeout", type=float, default=1800,
-                        help="seconds after which a run is killed (default 1800)")
-    parser.add_argument("--repeat-limit", type=float, default=120,
-                        help="do not repeat a size whose run took longer than this many seconds "
-                        "(default 120; the target is far away then)")
-    parser.add_argument("--breakdown", action="store_true",
-                        help="also time each stage (import, load, every check) in one more run")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=HERE / "out",
+        help="where the books are generated (default benchmarks/out, git-ignored)",
+    )
+    parser.add_argument(
+        "--regenerate", action="store_true", help="generate the books even if present"
+    )
+    parser.add_argument(
+        "--python",
+        default=sys.executable,
+        help="interpreter that runs the publisher (default: this one)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=1800,
+        help="seconds after which a run is killed (default 1800)",
+    )
+    parser.add_argument(
+        "--repeat-limit",
+        type=float,
+        default=120,
+        help="do not repeat a size whose run took longer than this many seconds "
+        "(default 120; the target is far away then)",
+    )
+    parser.add_argument(
+        "--breakdown",
+        action="store_true",
+        help="also time each stage (import, load, every check) in one more run",
+    )
     parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
     args = parser.parse_args(argv)
 
-    print(f"python {platform.python_version()} on {platform.system()} {platform.machine()}, "
-          f"{os.cpu_count()} CPUs", file=sys.stderr)
+    print(
+        f"python {platform.python_version()} on {platform.system()} {platform.machine()}, "
+        f"{os.cpu_count()} CPUs",
+        file=sys.stderr,
+    )
     results: list[Result] = []
     stages: dict[int, list[tuple[str, float]]] = {}
     for rows in args.rows:
@@ -240,12 +271,18 @@ def main(argv: list[str] | None = None) -> int:
         for number in range(1, args.runs + 1):
             run = measure(args.python, directory, args.timeout)
             runs.append(run)
-            print(f"{rows:>12,} rows  run {number}: {run.wall:8.2f} s  "
-                  f"{run.peak_bytes / 2**20:8.0f} MiB  {describe(run)}", file=sys.stderr, flush=True)
+            print(
+                f"{rows:>12,} rows  run {number}: {run.wall:8.2f} s  "
+                f"{run.peak_bytes / 2**20:8.0f} MiB  {describe(run)}",
+                file=sys.stderr,
+                flush=True,
+            )
             if run.code is None or (run.wall > args.repeat_limit and number < args.runs):
                 if number < args.runs:
-                    print(f"{'':>12}       not repeated (over {args.repeat_limit:g} s)",
-                          file=sys.stderr)
+                    print(
+                        f"{'':>12}       not repeated (over {args.repeat_limit:g} s)",
+                        file=sys.stderr,
+                    )
                 break
         results.append(
             Result(rows, stamp["files"], stamp["bytes"], stamp["private_counterparties"], runs)
@@ -256,9 +293,11 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(table(results))
     print()
-    print(f"Target: {TARGET_ROWS:,} rows checked in at most {TARGET_SECONDS:g} s with at most "
-          f"{TARGET_MIB / 1024:g} GiB peak memory. Wall time includes interpreter start and imports; "
-          "peak is the child's max RSS; bytes are the ledgers' CSV files.")
+    print(
+        f"Target: {TARGET_ROWS:,} rows checked in at most {TARGET_SECONDS:g} s with at most "
+        f"{TARGET_MIB / 1024:g} GiB peak memory. Wall time includes interpreter start and imports; "
+        "peak is the child's max RSS; bytes are the ledgers' CSV files."
+    )
     if stages:
         sizes = list(stages)
         names = list(dict.fromkeys(name for rows in sizes for name, _ in stages[rows]))
@@ -267,18 +306,40 @@ def main(argv: list[str] | None = None) -> int:
         print("| --- | " + " | ".join("---:" for _ in sizes) + " |")
         for name in names:
             cells = [dict(stages[rows]).get(name) for rows in sizes]
-            print(f"| {name} | " + " | ".join("" if c is None else f"{c:.3f}" for c in cells) + " |")
+            print(
+                f"| {name} | " + " | ".join("" if c is None else f"{c:.3f}" for c in cells) + " |"
+            )
     if args.json:
-        args.json.write_text(json.dumps([
-            {"rows": r.rows, "files": r.files, "bytes": r.bytes,
-             "private_counterparties": r.private_counterparties, "best_seconds": r.best,
-             "peak_mib": r.peak_mib,
-             "runs": [{"seconds": run.wall, "peak_bytes": run.peak_bytes, "exit": run.code,
-                       "errors": run.errors, "warnings": run.warnings, "codes": run.codes}
-                      for run in r.runs]}
-            for r in results]
-            + ([{"breakdown": {str(k): v for k, v in stages.items()}}] if stages else []),
-            indent=2) + "\n", encoding="utf-8")
+        args.json.write_text(
+            json.dumps(
+                [
+                    {
+                        "rows": r.rows,
+                        "files": r.files,
+                        "bytes": r.bytes,
+                        "private_counterparties": r.private_counterparties,
+                        "best_seconds": r.best,
+                        "peak_mib": r.peak_mib,
+                        "runs": [
+                            {
+                                "seconds": run.wall,
+                                "peak_bytes": run.peak_bytes,
+                                "exit": run.code,
+                                "errors": run.errors,
+                                "warnings": run.warnings,
+                                "codes": run.codes,
+                            }
+                            for run in r.runs
+                        ],
+                    }
+                    for r in results
+                ]
+                + ([{"breakdown": {str(k): v for k, v in stages.items()}}] if stages else []),
+                indent=2,
+            )
+            + "\n",
+            encoding="utf-8",
+        )
     failed = [run for r in results for run in r.runs if run.errors or run.code is None]
     return 1 if failed else 0
 

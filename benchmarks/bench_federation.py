@@ -50,11 +50,17 @@ def timed_build(root: Path) -> tuple[float, dict[str, float], int]:
     result = build_site(root)
     total = time.perf_counter() - started
     assert result.site_dir is not None, result.problems[:3]
-    return total, result.timings, sum(p.code == "federation-member-invalid" for p in result.problems)
+    return (
+        total,
+        result.timings,
+        sum(p.code == "federation-member-invalid" for p in result.problems),
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--members", type=int, default=50)
     parser.add_argument("--rows", type=int, default=2000)
     args = parser.parse_args()
@@ -64,14 +70,22 @@ def main() -> None:
         root.mkdir()
         started = time.perf_counter()
         make_members(root, args.members, args.rows)
-        print(f"{args.members} members x {args.rows:,} rows made in {time.perf_counter() - started:.1f} s\n")
+        print(
+            f"{args.members} members x {args.rows:,} rows made in {time.perf_counter() - started:.1f} s\n"
+        )
         shutil.rmtree(root / CACHE_DIR, ignore_errors=True)
         cold, cold_timings, invalid = timed_build(root)
         warm, warm_timings, _ = timed_build(root)
-        print("| run | members s | generate s | MkDocs s | total s |\n| --- | ---: | ---: | ---: | ---: |")
+        print(
+            "| run | members s | generate s | MkDocs s | total s |\n| --- | ---: | ---: | ---: | ---: |"
+        )
         for name, total, t in (("cold", cold, cold_timings), ("warm", warm, warm_timings)):
-            print(f"| {name} | {t['check']:.2f} | {t['generate']:.2f} | {t['mkdocs']:.2f} | {total:.2f} |")
-        print(f"\nwarm / cold = {warm / cold:.2f} (target at most 0.20); invalid members: {invalid}")
+            print(
+                f"| {name} | {t['check']:.2f} | {t['generate']:.2f} | {t['mkdocs']:.2f} | {total:.2f} |"
+            )
+        print(
+            f"\nwarm / cold = {warm / cold:.2f} (target at most 0.20); invalid members: {invalid}"
+        )
 
 
 if __name__ == "__main__":

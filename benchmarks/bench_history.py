@@ -37,7 +37,9 @@ categories:
 """
 
 
-def fast_import_stream(commits: int, per_commit: int, seed: int) -> tuple[bytes, dict[str, list[str]]]:
+def fast_import_stream(
+    commits: int, per_commit: int, seed: int
+) -> tuple[bytes, dict[str, list[str]]]:
     """A fast-import stream, and the final content of each ledger file (lines without header)."""
     rng = random.Random(seed)
     files: dict[str, list[str]] = {}
@@ -84,7 +86,9 @@ def fast_import_stream(commits: int, per_commit: int, seed: int) -> tuple[bytes,
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--commits", type=int, default=3000)
     parser.add_argument("--rows-per-commit", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1)
@@ -109,7 +113,9 @@ def main() -> None:
         assert history.available, history.reason
         assert len(provenance) == rows and all(c is not None for c in provenance.values())
         changes = sum(len(c.changes) for c in history.changesets)
-        print(f"{args.commits:,} commits, {rows:,} rows today, {changes:,} row changes in the history")
+        print(
+            f"{args.commits:,} commits, {rows:,} rows today, {changes:,} row changes in the history"
+        )
         print(f"repository made with fast-import in {made:.2f} s")
         print("| step | seconds |\n| --- | ---: |")
         print(f"| read and replay the history (one git log -p) | {replayed:.2f} |")

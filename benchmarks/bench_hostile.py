@@ -97,8 +97,11 @@ def write(root: Path, files: dict[str, str]) -> Path:
 
 
 def cooperative(name: str, files: dict[str, str]) -> Path:
-    base = {"ledgers/accounts.yml": ACCOUNTS, "ledgers/2026.csv": HEADER + "\n2026-01-05,Dues,12.50,dues\n",
-            "content/index.md": "# Home\n"}
+    base = {
+        "ledgers/accounts.yml": ACCOUNTS,
+        "ledgers/2026.csv": HEADER + "\n2026-01-05,Dues,12.50,dues\n",
+        "content/index.md": "# Home\n",
+    }
     return write(OUT / name, {**base, **files})
 
 
@@ -123,7 +126,8 @@ def case_rows(rows: int) -> tuple[str, list[str]]:
 
 def _silent_federation(root: Path, port: int, deadline: int | None) -> Path:
     members = "".join(
-        f"  - id: silent-{n}\n    repo: https://127.0.0.1:{port}/silent-{n}.git\n    ref: main\n" for n in range(8)
+        f"  - id: silent-{n}\n    repo: https://127.0.0.1:{port}/silent-{n}.git\n    ref: main\n"
+        for n in range(8)
     )
     text = "name: Silent\ncurrency: EUR\n" + (f"deadline: {deadline}\n" if deadline else "")
     text += "categories:\n  dues: {kind: income}\nmembers:\n" + members
@@ -158,7 +162,10 @@ def measure(code: str, arguments: list[str], timeout: float) -> dict:
     command = [sys.executable, "-c", code, *arguments]
     done = subprocess.run(
         [sys.executable, "-c", _WRAPPER, str(timeout), *command],
-        capture_output=True, check=True, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        check=True,
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
     )
     return json.loads(done.stdout)
 
@@ -166,8 +173,12 @@ def measure(code: str, arguments: list[str], timeout: float) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--deadline", type=int, default=2, help="the silent federation's deadline: (seconds)")
-    parser.add_argument("--timeout", type=float, default=900.0, help="give up on one case after this many seconds")
+    parser.add_argument(
+        "--deadline", type=int, default=2, help="the silent federation's deadline: (seconds)"
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=900.0, help="give up on one case after this many seconds"
+    )
     parser.add_argument("--only", nargs="*", default=None, help="run only these cases")
     args = parser.parse_args(argv)
     OUT.mkdir(parents=True, exist_ok=True)
@@ -177,19 +188,31 @@ def main(argv: list[str] | None = None) -> int:
     silent.bind(("127.0.0.1", 0))
     silent.listen(128)
     port = silent.getsockname()[1]
-    paragraph = "A paragraph of a long page, with *emphasis*, `code` and [a link](index.md). " * 12 + "\n\n"
+    paragraph = (
+        "A paragraph of a long page, with *emphasis*, `code` and [a link](index.md). " * 12 + "\n\n"
+    )
     cases = {
         "columns-200": lambda: case_columns(200, 10_000),
         "columns-100000": lambda: case_columns(100_000, 1),
         "rows": lambda: case_rows(args.rows),
         "silent-members": lambda: case_silent(port, args.deadline),
         "nested-silent": lambda: case_nested(port, args.deadline),
-        "markdown-1mib": lambda: case_markdown("markdown-1mib", "# Long\n\n" + paragraph * ((1 << 20) // len(paragraph))),
-        "markdown-deep": lambda: case_markdown(
-            "markdown-deep", "# Deep\n\n" + "> " * 5000 + "quote\n\n" + "".join("  " * i + "- item\n" for i in range(400))
+        "markdown-1mib": lambda: case_markdown(
+            "markdown-1mib", "# Long\n\n" + paragraph * ((1 << 20) // len(paragraph))
         ),
-        "markdown-brackets": lambda: case_markdown("markdown-brackets", "# Brackets\n\n" + "[" * 30_000 + "\n"),
-        "heading-spaces": lambda: case_markdown("heading-spaces", "#" + " " * 5000 + "x\n", "#" + " " * 5000 + "\n"),
+        "markdown-deep": lambda: case_markdown(
+            "markdown-deep",
+            "# Deep\n\n"
+            + "> " * 5000
+            + "quote\n\n"
+            + "".join("  " * i + "- item\n" for i in range(400)),
+        ),
+        "markdown-brackets": lambda: case_markdown(
+            "markdown-brackets", "# Brackets\n\n" + "[" * 30_000 + "\n"
+        ),
+        "heading-spaces": lambda: case_markdown(
+            "heading-spaces", "#" + " " * 5000 + "x\n", "#" + " " * 5000 + "\n"
+        ),
     }
     print(f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores\n")
     print("| case | wall (s) | peak (MiB) | outcome |\n| --- | ---: | ---: | --- |")
@@ -205,7 +228,10 @@ def main(argv: list[str] | None = None) -> int:
                 outcome = "failed: " + (result["stderr"].strip().splitlines() or ["?"])[-1][:120]
             else:
                 outcome = result["stdout"].strip().replace("|", "/")[:160]
-            print(f"| {name} | {result['wall']:.2f} | {result['peak_bytes'] / (1 << 20):.0f} | {outcome} |", flush=True)
+            print(
+                f"| {name} | {result['wall']:.2f} | {result['peak_bytes'] / (1 << 20):.0f} | {outcome} |",
+                flush=True,
+            )
     finally:
         silent.close()
     return 0

@@ -55,9 +55,20 @@ def convert(source: Path, fmt: str, outdir: Path) -> Path | None:
         return None
     profile = (outdir / ".profile").resolve().as_uri()
     subprocess.run(
-        ["soffice", f"-env:UserInstallation={profile}", "--headless", "--infilter=CSV:44,34,76,1,,1033",
-         "--convert-to", fmt, "--outdir", str(outdir), str(source)],
-        check=True, capture_output=True, timeout=600,
+        [
+            "soffice",
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--infilter=CSV:44,34,76,1,,1033",
+            "--convert-to",
+            fmt,
+            "--outdir",
+            str(outdir),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=600,
     )
     return outdir / f"{source.stem}.{fmt}"
 
@@ -87,8 +98,12 @@ def openpyxl_copy(source: Path, target: Path) -> Path:
 def measure(root: Path, relative: str, runs: int) -> dict:
     best: dict | None = None
     for _ in range(runs):
-        out = subprocess.run([sys.executable, "-c", CHILD, str(root), relative], check=True,
-                             capture_output=True, text=True)
+        out = subprocess.run(
+            [sys.executable, "-c", CHILD, str(root), relative],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         result = json.loads(out.stdout.strip().splitlines()[-1])
         if best is None or result["read"] < best["read"]:
             best = {**result, "peak_kib": max(result["peak_kib"], (best or result)["peak_kib"])}
@@ -97,7 +112,9 @@ def measure(root: Path, relative: str, runs: int) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
@@ -111,7 +128,9 @@ def main() -> None:
         if workbooks["xlsx"] is None:
             workbooks["xlsx"] = openpyxl_copy(ledger, made / f"{ledger.stem}.xlsx")
         print(f"{args.rows:,} rows, best of {args.runs} runs, each in a fresh process\n")
-        print("| file | bytes | rows read | read s | check s (whole cooperative) | memory of the read MiB | peak RSS MiB | errors |")
+        print(
+            "| file | bytes | rows read | read s | check s (whole cooperative) | memory of the read MiB | peak RSS MiB | errors |"
+        )
         print("| --- | --- | --- | --- | --- | --- | --- | --- |")
         for fmt, made_file in [("csv", ledger), *workbooks.items()]:
             if made_file is None:

@@ -40,7 +40,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 LAST_YEAR = 2025
-HEADER = ["date", "description", "amount", "category", "fund", "counterparty", "decision", "id", "note"]
+HEADER = [
+    "date",
+    "description",
+    "amount",
+    "category",
+    "fund",
+    "counterparty",
+    "decision",
+    "id",
+    "note",
+]
 
 NAME = "Benchmark Tool Library & Workshop"
 FUNDS = {
@@ -89,7 +99,12 @@ PUBLIC = [
     "Print Collective",
 ]
 # Private businesses: shown as "private" on the site, and never named in a description.
-PRIVATE_SUPPLIERS = ["Bolt & Nut Supplies", "Karl's Timber Yard", "Café Lumen", "Ostrowski Electrics"]
+PRIVATE_SUPPLIERS = [
+    "Bolt & Nut Supplies",
+    "Karl's Timber Yard",
+    "Café Lumen",
+    "Ostrowski Electrics",
+]
 
 FIRST_NAMES = (
     "Maria Lukas Elena Jonas Fatima Oskar Chloé Carmen Dmitri Aisha Björn Zoë Mateo Ingrid Kofi "
@@ -110,8 +125,18 @@ LAST_NAMES = (
 ).split()
 
 MONTHS = [
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ]
 
 COURSES = [
@@ -178,7 +203,11 @@ EVENTS = [
     "Open day: hired marquee",
 ]
 DONATIONS = ["Donation at the repair café", "Donation", "Donation box, open day"]
-SALES = ["Materials sold at cost", "Plywood offcuts sold at cost", "Screws, glue and sandpaper sold at cost"]
+SALES = [
+    "Materials sold at cost",
+    "Plywood offcuts sold at cost",
+    "Screws, glue and sandpaper sold at cost",
+]
 NOTES = [
     "Paid in cash",
     "Paid through the booking page",
@@ -299,39 +328,121 @@ class _Maker:
         #  description(month, year))
         self.templates = [
             (22.0, "dues", "", person, fixed(1500), month_name("Monthly dues")),
-            (6.0, "dues", "", person, fixed(4500),
-             lambda month, year: f"Quarterly dues, Q{(month - 1) // 3 + 1} {year}"),
+            (
+                6.0,
+                "dues",
+                "",
+                person,
+                fixed(4500),
+                lambda month, year: f"Quarterly dues, Q{(month - 1) // 3 + 1} {year}",
+            ),
             (3.0, "dues", "", person, fixed(17000), lambda month, year: f"Annual dues {year}"),
-            (4.0, "donations", "", lambda: anyone() if r() < 0.6 else "", skewed(200, 20000, 50),
-             text(DONATIONS)),
-            (10.0, "courses", "workshop", anyone, steps(2000, 12000, 500),
-             lambda month, year: f"Course fee: {COURSES[int(r() * len(COURSES))]}"),
+            (
+                4.0,
+                "donations",
+                "",
+                lambda: anyone() if r() < 0.6 else "",
+                skewed(200, 20000, 50),
+                text(DONATIONS),
+            ),
+            (
+                10.0,
+                "courses",
+                "workshop",
+                anyone,
+                steps(2000, 12000, 500),
+                lambda month, year: f"Course fee: {COURSES[int(r() * len(COURSES))]}",
+            ),
             (12.0, "hire", "", anyone, skewed(300, 6000, 50), text(HIRE)),
             (3.0, "sales", "", anyone, skewed(100, 6000, 10), text(SALES)),
-            (0.5, "feedin", "solar", fixed("Sunbeam Energy Cooperative"), steps(4000, 90000, 1),
-             month_name("Feed-in tariff")),
-            (0.12, "grants", pick(["workshop", "solar", ""]),
-             pick(["City Council", "Riverside Community Foundation", "Regional Energy Agency"]),
-             steps(100000, 1500000, 5000),
-             text(["Grant for the course programme", "Grant: solar roof extension",
-                   "Subsidy for the repair café, part payment", "Energy efficiency grant"])),
-            (0.1, "interest", "commons", fixed("Ethical Savings Bank"), skewed(50, 4000, 1),
-             text(["Interest on savings"])),
+            (
+                0.5,
+                "feedin",
+                "solar",
+                fixed("Sunbeam Energy Cooperative"),
+                steps(4000, 90000, 1),
+                month_name("Feed-in tariff"),
+            ),
+            (
+                0.12,
+                "grants",
+                pick(["workshop", "solar", ""]),
+                pick(["City Council", "Riverside Community Foundation", "Regional Energy Agency"]),
+                steps(100000, 1500000, 5000),
+                text(
+                    [
+                        "Grant for the course programme",
+                        "Grant: solar roof extension",
+                        "Subsidy for the repair café, part payment",
+                        "Energy efficiency grant",
+                    ]
+                ),
+            ),
+            (
+                0.1,
+                "interest",
+                "commons",
+                fixed("Ethical Savings Bank"),
+                skewed(50, 4000, 1),
+                text(["Interest on savings"]),
+            ),
             (8.0, "consumables", "", supplier, skewed(150, 15000, 1), text(CONSUMABLES)),
-            (2.5, "repairs", pick(["", "", "solar"]), supplier, skewed(1000, 60000, 100), text(REPAIRS)),
+            (
+                2.5,
+                "repairs",
+                pick(["", "", "solar"]),
+                supplier,
+                skewed(1000, 60000, 100),
+                text(REPAIRS),
+            ),
             (1.5, "tools", pick(["", "commons"]), supplier, skewed(1500, 45000, 5), text(TOOLS)),
-            (0.05, "machines", "commons", fixed("Fabrikant Machines BV"), steps(80000, 600000, 1000),
-             text(MACHINES)),
-            (4.0, "instructors", "workshop", anyone, steps(4000, 30000, 1000),
-             lambda month, year: f"Guest instructor: {COURSES[int(r() * len(COURSES))]}"),
-            (3.0, "events", "", lambda: supplier() if r() < 0.5 else "", skewed(500, 25000, 1),
-             text(EVENTS)),
-            (2.0, "admin", "",
-             pick(["Ethical Savings Bank", "Commons Hosting Cooperative", "Print Collective"]),
-             skewed(300, 12000, 1),
-             text(["Bank fees", "Website hosting", "Printing: newsletter", "Postage and envelopes"])),
-            (1.0, "energy", "", fixed("Sunbeam Energy Cooperative"), steps(4000, 40000, 1),
-             month_name("Electricity top-up")),
+            (
+                0.05,
+                "machines",
+                "commons",
+                fixed("Fabrikant Machines BV"),
+                steps(80000, 600000, 1000),
+                text(MACHINES),
+            ),
+            (
+                4.0,
+                "instructors",
+                "workshop",
+                anyone,
+                steps(4000, 30000, 1000),
+                lambda month, year: f"Guest instructor: {COURSES[int(r() * len(COURSES))]}",
+            ),
+            (
+                3.0,
+                "events",
+                "",
+                lambda: supplier() if r() < 0.5 else "",
+                skewed(500, 25000, 1),
+                text(EVENTS),
+            ),
+            (
+                2.0,
+                "admin",
+                "",
+                pick(["Ethical Savings Bank", "Commons Hosting Cooperative", "Print Collective"]),
+                skewed(300, 12000, 1),
+                text(
+                    [
+                        "Bank fees",
+                        "Website hosting",
+                        "Printing: newsletter",
+                        "Postage and envelopes",
+                    ]
+                ),
+            ),
+            (
+                1.0,
+                "energy",
+                "",
+                fixed("Sunbeam Energy Cooperative"),
+                steps(4000, 40000, 1),
+                month_name("Electricity top-up"),
+            ),
         ]
         self.weights = [t[0] for t in self.templates]
         self.signs = [1 if CATEGORIES[t[1]][0] == "income" else -1 for t in self.templates]
@@ -359,8 +470,17 @@ class _Maker:
                 note = multiline[int(r() * len(multiline))]
             else:
                 note = notes[int(r() * len(notes))]
-            append((first + day, describe(months[day], year), signs[index] * amount(), category,
-                    fund, counterparty(), note))
+            append(
+                (
+                    first + day,
+                    describe(months[day], year),
+                    signs[index] * amount(),
+                    category,
+                    fund,
+                    counterparty(),
+                    note,
+                )
+            )
         return out
 
     def scheduled_rows(self, year: int, last: int) -> list:
@@ -368,19 +488,54 @@ class _Maker:
         for month in range(1, 13):
             name = MONTHS[month - 1]
             for day, row in (
-                (1, (f"Workshop rent, {name} {year}", -46500, "rent", "", "Quayside Properties Ltd")),
-                (3, (f"Bank account fee, {name} {year}", -850, "admin", "", "Ethical Savings Bank")),
-                (15, (f"Electricity and heating prepayment, {name} {year}",
-                      -24000 if month in (1, 2, 11, 12) else -18000, "energy", "",
-                      "Sunbeam Energy Cooperative")),
+                (
+                    1,
+                    (
+                        f"Workshop rent, {name} {year}",
+                        -46500,
+                        "rent",
+                        "",
+                        "Quayside Properties Ltd",
+                    ),
+                ),
+                (
+                    3,
+                    (f"Bank account fee, {name} {year}", -850, "admin", "", "Ethical Savings Bank"),
+                ),
+                (
+                    15,
+                    (
+                        f"Electricity and heating prepayment, {name} {year}",
+                        -24000 if month in (1, 2, 11, 12) else -18000,
+                        "energy",
+                        "",
+                        "Sunbeam Energy Cooperative",
+                    ),
+                ),
             ):
                 rows.append((dt.date(year, month, day).toordinal(), *row, ""))
-        rows.append((dt.date(year, 1, 15).toordinal(),
-                     f"Public liability and contents insurance {year}", -48240, "insurance", "",
-                     "Mutual Cooperative Insurance", ""))
-        rows.append((dt.date(year, 3, 31).toordinal(),
-                     f"Accountant: annual report {year - 1}", -60000, "admin", "", "Print Collective",
-                     "Review of the accounts, as every year"))
+        rows.append(
+            (
+                dt.date(year, 1, 15).toordinal(),
+                f"Public liability and contents insurance {year}",
+                -48240,
+                "insurance",
+                "",
+                "Mutual Cooperative Insurance",
+                "",
+            )
+        )
+        rows.append(
+            (
+                dt.date(year, 3, 31).toordinal(),
+                f"Accountant: annual report {year - 1}",
+                -60000,
+                "admin",
+                "",
+                "Print Collective",
+                "Review of the accounts, as every year",
+            )
+        )
         return [row for row in rows if row[0] <= last]
 
     def transfer_pairs(self, first: int, last: int, count: int) -> list:
@@ -400,10 +555,28 @@ class _Maker:
             amount = low + 100 * int(r() * ((high - low) // 100 + 1))
             note = "Transfer between our own accounts"
             text = f"{description} ({source} to {target})"
-            out.append((ordinal, text, -amount, "transfer", "" if source == DEFAULT_FUND else source,
-                        "", note))
-            out.append((ordinal, text, amount, "transfer", "" if target == DEFAULT_FUND else target,
-                        "", note))
+            out.append(
+                (
+                    ordinal,
+                    text,
+                    -amount,
+                    "transfer",
+                    "" if source == DEFAULT_FUND else source,
+                    "",
+                    note,
+                )
+            )
+            out.append(
+                (
+                    ordinal,
+                    text,
+                    amount,
+                    "transfer",
+                    "" if target == DEFAULT_FUND else target,
+                    "",
+                    note,
+                )
+            )
         return out
 
 
@@ -469,8 +642,15 @@ def generate(
             # The running fund starts with enough that the first months' bills keep it above zero.
             openings = {"general": 1500000, "commons": 3000000, "workshop": 80000, "solar": 350000}
             fixed += [
-                (first, "Opening balance, carried over from the old books", openings[fund], "opening",
-                 "" if fund == DEFAULT_FUND else fund, "", "Bank statement of 31 December")
+                (
+                    first,
+                    "Opening balance, carried over from the old books",
+                    openings[fund],
+                    "opening",
+                    "" if fund == DEFAULT_FUND else fund,
+                    "",
+                    "Bank statement of 31 December",
+                )
                 for fund in FUNDS
             ]
         if with_schedule:
@@ -485,7 +665,9 @@ def generate(
 
         # Rows identical in every compared cell are two movements only if each has its own id.
         repeated = Counter(
-            (o, a, c, f or DEFAULT_FUND, cp, d) for o, d, a, c, f, cp, _ in year_rows if c != "transfer"
+            (o, a, c, f or DEFAULT_FUND, cp, d)
+            for o, d, a, c, f, cp, _ in year_rows
+            if c != "transfer"
         )
         sums: dict[tuple[str, str], int] = {}
         dates = [dt.date.fromordinal(o).isoformat() for o in range(first, last + 1)]
@@ -510,8 +692,10 @@ def generate(
             if text is None:
                 text = amounts[amount] = money(amount)
             # date, description, amount, category, fund, counterparty, decision, id, note
-            append(f"{dates[ordinal - first]},{cell(description)},{text},{category},{fund},"
-                   f"{cell(counterparty)},,{row_id},{cell(note)}\n")
+            append(
+                f"{dates[ordinal - first]},{cell(description)},{text},{category},{fund},"
+                f"{cell(counterparty)},,{row_id},{cell(note)}\n"
+            )
         path = ledgers / f"{year}.csv"
         with path.open("w", encoding="utf-8", newline="") as handle:
             handle.write(",".join(HEADER) + "\n")
@@ -523,8 +707,13 @@ def generate(
         with budget_path.open("w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(["year", "category", "fund", "amount", "decision"])
-            for (category, fund), total in sorted(sums.items(), key=lambda item: (
-                    list(CATEGORIES).index(item[0][0]), list(FUNDS).index(item[0][1]))):
+            for (category, fund), total in sorted(
+                sums.items(),
+                key=lambda item: (
+                    list(CATEGORIES).index(item[0][0]),
+                    list(FUNDS).index(item[0][1]),
+                ),
+            ):
                 # The plan: the year's outcome give or take 10 %, in round hundreds of euros.
                 planned = abs(total) * (90 + int(rng.random() * 21)) // 100
                 planned = max(10000, (planned + 5000) // 10000 * 10000)
@@ -547,12 +736,17 @@ def generate(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("outdir", type=Path, help="directory to write (its ledgers/*.csv are replaced)")
+    parser.add_argument(
+        "outdir", type=Path, help="directory to write (its ledgers/*.csv are replaced)"
+    )
     parser.add_argument("--rows", type=int, required=True, help="ledger rows in total")
-    parser.add_argument("--years", type=int, default=5, help=f"years of books, ending in {LAST_YEAR} (default 5)")
+    parser.add_argument(
+        "--years", type=int, default=5, help=f"years of books, ending in {LAST_YEAR} (default 5)"
+    )
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
-    parser.add_argument("--id-share", type=float, default=0.9,
-                        help="share of rows with an id (default 0.9)")
+    parser.add_argument(
+        "--id-share", type=float, default=0.9, help="share of rows with an id (default 0.9)"
+    )
     args = parser.parse_args(argv)
     try:
         result = generate(args.outdir, args.rows, args.years, args.seed, args.id_share)

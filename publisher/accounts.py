@@ -65,12 +65,36 @@ class Licence:
 KNOWN_LICENCES: dict[str, Licence] = {
     licence.id: licence
     for licence in (
-        Licence("CC-BY-4.0", "Creative Commons Attribution 4.0", "https://creativecommons.org/licenses/by/4.0/"),
-        Licence("CC-BY-SA-4.0", "Creative Commons Attribution-ShareAlike 4.0", "https://creativecommons.org/licenses/by-sa/4.0/"),
-        Licence("CC0-1.0", "Creative Commons Zero v1.0 Universal", "https://creativecommons.org/publicdomain/zero/1.0/"),
-        Licence("ODC-PDDL-1.0", "Open Data Commons Public Domain Dedication and License v1.0", "https://opendatacommons.org/licenses/pddl/1-0/"),
-        Licence("ODC-BY-1.0", "Open Data Commons Attribution License v1.0", "https://opendatacommons.org/licenses/by/1-0/"),
-        Licence("ODbL-1.0", "Open Data Commons Open Database License v1.0", "https://opendatacommons.org/licenses/odbl/1-0/"),
+        Licence(
+            "CC-BY-4.0",
+            "Creative Commons Attribution 4.0",
+            "https://creativecommons.org/licenses/by/4.0/",
+        ),
+        Licence(
+            "CC-BY-SA-4.0",
+            "Creative Commons Attribution-ShareAlike 4.0",
+            "https://creativecommons.org/licenses/by-sa/4.0/",
+        ),
+        Licence(
+            "CC0-1.0",
+            "Creative Commons Zero v1.0 Universal",
+            "https://creativecommons.org/publicdomain/zero/1.0/",
+        ),
+        Licence(
+            "ODC-PDDL-1.0",
+            "Open Data Commons Public Domain Dedication and License v1.0",
+            "https://opendatacommons.org/licenses/pddl/1-0/",
+        ),
+        Licence(
+            "ODC-BY-1.0",
+            "Open Data Commons Attribution License v1.0",
+            "https://opendatacommons.org/licenses/by/1-0/",
+        ),
+        Licence(
+            "ODbL-1.0",
+            "Open Data Commons Open Database License v1.0",
+            "https://opendatacommons.org/licenses/odbl/1-0/",
+        ),
     )
 }
 
@@ -471,7 +495,7 @@ def _read_language(reader: _Reader, data: Any) -> str:
         reader.report(
             "language-unknown",
             value_line(data, "language"),
-            f'The language {describe(value)} is not one the publisher can write money in; write a '
+            f"The language {describe(value)} is not one the publisher can write money in; write a "
             f'BCP 47 language tag such as "en", "de", "fr-CA" or "pt-BR".{did_you_mean(tag, known)}',
         )
         return DEFAULT_LANGUAGE
@@ -492,12 +516,17 @@ def _read_licence(reader: _Reader, data: Any) -> Licence:
     else:
         ident = value
     title, path = spec.get("title", ""), spec.get("path", "")
-    if not isinstance(ident, str) or not _LICENCE_ID.fullmatch(ident.strip()) or not isinstance(title, str) or not isinstance(path, str):
+    if (
+        not isinstance(ident, str)
+        or not _LICENCE_ID.fullmatch(ident.strip())
+        or not isinstance(title, str)
+        or not isinstance(path, str)
+    ):
         reader.report(
             "accounts-value-invalid",
             line,
             '"licence" must be a licence id such as "CC-BY-4.0" or "ODC-PDDL-1.0", or a mapping '
-            '{id: ..., title: ..., path: https://...}.',
+            "{id: ..., title: ..., path: https://...}.",
         )
         return DEFAULT_LICENCE
     ident = ident.strip()
@@ -505,7 +534,7 @@ def _read_licence(reader: _Reader, data: Any) -> Licence:
         reader.report(
             "accounts-value-invalid",
             value_line(spec, "path"),
-            f'The path of the licence must be the web address of its text (https://...), not {describe(path)}.',
+            f"The path of the licence must be the web address of its text (https://...), not {describe(path)}.",
         )
         return DEFAULT_LICENCE
     by_lower = {key.lower(): known for key, known in KNOWN_LICENCES.items()}
@@ -516,7 +545,7 @@ def _read_licence(reader: _Reader, data: Any) -> Licence:
             line,
             f'The licence "{ident}" is not one the publisher knows ({", ".join(KNOWN_LICENCES)}); '
             "for another licence give its title and where its text is: "
-            f'{{id: {ident}, title: ..., path: https://...}}.{did_you_mean(ident, KNOWN_LICENCES)}',
+            f"{{id: {ident}, title: ..., path: https://...}}.{did_you_mean(ident, KNOWN_LICENCES)}",
         )
         return DEFAULT_LICENCE
     return Licence(
@@ -524,7 +553,11 @@ def _read_licence(reader: _Reader, data: Any) -> Licence:
         title=title.strip() or (known.title if known else ident),
         path=path.strip() or (known.path if known else ""),
     )
-def _read_measures(reader: _Reader, data: Any, categories: dict[str, Category]) -> dict[str, Measure]:
+
+
+def _read_measures(
+    reader: _Reader, data: Any, categories: dict[str, Category]
+) -> dict[str, Measure]:
     value = data.get("measures")
     if value is None:
         return {}
@@ -554,14 +587,22 @@ def _read_measures(reader: _Reader, data: Any, categories: dict[str, Category]) 
             continue
         reader.unknown_keys(spec, _MEASURE_KEYS, f'the measure "{key}"')
         found = len(reader.problems)
-        unit = reader.text(spec, "unit", f'The unit of the measure "{key}"') if "unit" in spec else None
+        unit = (
+            reader.text(spec, "unit", f'The unit of the measure "{key}"')
+            if "unit" in spec
+            else None
+        )
         if "unit" not in spec:
             reader.report(
                 "accounts-value-invalid",
                 line,
                 f'The measure "{key}" needs a unit (what one is counted in: kWh, loans, hours, members).',
             )
-        label = reader.text(spec, "label", f'The label of the measure "{key}"') if "label" in spec else key
+        label = (
+            reader.text(spec, "label", f'The label of the measure "{key}"')
+            if "label" in spec
+            else key
+        )
         kind = spec.get("kind", "total")
         if kind not in MEASURE_KINDS:
             reader.report(
@@ -582,7 +623,12 @@ def _read_measures(reader: _Reader, data: Any, categories: dict[str, Category]) 
         price = _reference_price(reader, spec, key)
         source = ""
         if "reference_source" in spec:
-            source = reader.text(spec, "reference_source", f'The reference_source of the measure "{key}"') or ""
+            source = (
+                reader.text(
+                    spec, "reference_source", f'The reference_source of the measure "{key}"'
+                )
+                or ""
+            )
         if price is not None and not source:
             reader.report(
                 "accounts-value-invalid",
@@ -596,7 +642,9 @@ def _read_measures(reader: _Reader, data: Any, categories: dict[str, Category]) 
     return measures
 
 
-def _measure_cost(reader: _Reader, spec: Any, key: str, categories: dict[str, Category]) -> tuple[str, ...]:
+def _measure_cost(
+    reader: _Reader, spec: Any, key: str, categories: dict[str, Category]
+) -> tuple[str, ...]:
     value = spec.get("cost", [])
     if isinstance(value, str):
         value = [value]
@@ -639,7 +687,7 @@ def _reference_price(reader: _Reader, spec: Any, key: str) -> Decimal | None:
             "accounts-value-invalid",
             value_line(spec, "reference_price"),
             f'The reference_price of the measure "{key}" must be a price per unit in the books\' '
-            f'currency, written with a point and at most {MAX_QUANTITY_DECIMALS} decimals, such as '
+            f"currency, written with a point and at most {MAX_QUANTITY_DECIMALS} decimals, such as "
             f'"0.28", not {describe(value)}.',
         )
         return None

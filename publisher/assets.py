@@ -27,7 +27,9 @@ if TYPE_CHECKING:
 
 ASSETS_FILE = "assets.csv"
 ASSETS = FileFormat(
-    "assets", ("id", "name", "acquired", "status", "row", "decision", "note"), ("id", "name", "acquired", "status")
+    "assets",
+    ("id", "name", "acquired", "status", "row", "decision", "note"),
+    ("id", "name", "acquired", "status"),
 )
 #: What an asset is doing now: used by the members, lent out, or no longer in use.
 STATUSES = ("in use", "lent", "retired")
@@ -35,12 +37,24 @@ STATUSES = ("in use", "lent", "retired")
 E = Severity.ERROR
 register_code("asset-id-duplicate", E, "Two assets of assets.csv share an id.")
 register_code("asset-status-invalid", E, "An asset's status is not one of in use, lent, retired.")
-register_code("asset-payment-missing", E, "An asset names neither the ledger row that paid for it nor a decision.")
+register_code(
+    "asset-payment-missing",
+    E,
+    "An asset names neither the ledger row that paid for it nor a decision.",
+)
 register_code("asset-row-unknown", E, "An asset names a ledger row id that no ledger row has.")
-register_code("asset-row-not-capital", E, "The ledger row an asset names is not spending in a capital category.")
+register_code(
+    "asset-row-not-capital",
+    E,
+    "The ledger row an asset names is not spending in a capital category.",
+)
 register_code("asset-decision-unknown", E, "An asset names a decision that no minutes record.")
 register_code("asset-decision-not-adopted", E, "An asset names a decision that was not adopted.")
-register_code("asset-decision-mismatch", E, "An asset's decision is not the decision of the ledger row that paid for it.")
+register_code(
+    "asset-decision-mismatch",
+    E,
+    "An asset's decision is not the decision of the ledger row that paid for it.",
+)
 
 
 def read_assets(table: Table, accounts: Accounts) -> tuple[pd.DataFrame, list[Problem]]:
@@ -75,7 +89,9 @@ def check_assets(cooperative: Cooperative) -> Iterable[Problem]:
         assets["id"].duplicated(keep="first").to_numpy() & (assets["id"].str.len() > 0).to_numpy(),
         "asset-id-duplicate",
         "id",
-        lambda row: f'The id "{row.id}" is already the id of an asset above; give each asset its own.',
+        lambda row: (
+            f'The id "{row.id}" is already the id of an asset above; give each asset its own.'
+        ),
         locate,
     )
     status = assets["status"].str.lower()
@@ -84,8 +100,10 @@ def check_assets(cooperative: Cooperative) -> Iterable[Problem]:
         (~status.isin(STATUSES) & (status.str.len() > 0)).to_numpy(),
         "asset-status-invalid",
         "status",
-        lambda row: f'The status "{row.status}" is not one of: {", ".join(STATUSES)}.'
-        f"{did_you_mean(row.status, STATUSES)}",
+        lambda row: (
+            f'The status "{row.status}" is not one of: {", ".join(STATUSES)}.'
+            f"{did_you_mean(row.status, STATUSES)}"
+        ),
         locate,
     )
     no_payment = ((assets["row"].str.len() == 0) & (assets["decision"].str.len() == 0)).to_numpy()
@@ -94,8 +112,10 @@ def check_assets(cooperative: Cooperative) -> Iterable[Problem]:
         no_payment,
         "asset-payment-missing",
         "row",
-        lambda row: "Name the ledger row that paid for this asset (its id, in the row column), or, "
-        "for a gift or a transfer, the decision that accepted it (the decision column).",
+        lambda row: (
+            "Name the ledger row that paid for this asset (its id, in the row column), or, "
+            "for a gift or a transfer, the decision that accepted it (the decision column)."
+        ),
         locate,
     )
     rows = _ledger_rows_by_id(cooperative)
@@ -106,29 +126,38 @@ def check_assets(cooperative: Cooperative) -> Iterable[Problem]:
         named_row & ~known_row,
         "asset-row-unknown",
         "row",
-        lambda row: f'No ledger row has the id "{row.row}". Give the row that paid for the asset '
-        "that id (the id column of the ledger), or correct the id here."
-        f"{did_you_mean(row.row, list(rows.index))}",
+        lambda row: (
+            f'No ledger row has the id "{row.row}". Give the row that paid for the asset '
+            "that id (the id column of the ledger), or correct the id here."
+            f"{did_you_mean(row.row, list(rows.index))}"
+        ),
         locate,
     )
     capital = {key for key, c in cooperative.accounts.categories.items() if c.capital}
     paying = rows.reindex(assets["row"])
     is_capital_spending = (
-        paying["category"].isin(capital).to_numpy() & (paying["amount"].fillna(0).astype("int64") < 0).to_numpy()
+        paying["category"].isin(capital).to_numpy()
+        & (paying["amount"].fillna(0).astype("int64") < 0).to_numpy()
     )
     problems += row_problems(
         assets,
         named_row & known_row & ~is_capital_spending,
         "asset-row-not-capital",
         "row",
-        lambda row: f'The ledger row "{row.row}" is not spending in a capital category (one that '
-        "accounts.yml marks capital: true), so it did not buy a lasting asset. Name the row "
-        "that bought it, or mark its category capital: true if it buys lasting assets.",
+        lambda row: (
+            f'The ledger row "{row.row}" is not spending in a capital category (one that '
+            "accounts.yml marks capital: true), so it did not buy a lasting asset. Name the row "
+            "that bought it, or mark its category capital: true if it buys lasting assets."
+        ),
         locate,
     )
     decisions = {d.id: d for m in cooperative.governance.meetings for d in m.decisions}
     row_decision = paying["decision"].fillna("").to_numpy(dtype=object)
-    decision = np.where((assets["decision"].str.len() > 0).to_numpy(), assets["decision"].to_numpy(dtype=object), row_decision)
+    decision = np.where(
+        (assets["decision"].str.len() > 0).to_numpy(),
+        assets["decision"].to_numpy(dtype=object),
+        row_decision,
+    )
     frame = assets.assign(effective_decision=decision)
     named_decision = np.array([bool(d) for d in decision], dtype=bool)
     known_decision = np.array([d in decisions for d in decision], dtype=bool)
@@ -137,8 +166,10 @@ def check_assets(cooperative: Cooperative) -> Iterable[Problem]:
         named_decision & ~known_decision,
         "asset-decision-unknown",
         "decision",
-        lambda row: f'No minutes record a decision "{row.effective_decision}".'
-        f"{did_you_mean(row.effective_decision, decisions)}",
+        lambda row: (
+            f'No minutes record a decision "{row.effective_decision}".'
+            f"{did_you_mean(row.effective_decision, decisions)}"
+        ),
         locate,
     )
     adopted = np.array([d in decisions and decisions[d].adopted for d in decision], dtype=bool)
@@ -147,18 +178,24 @@ def check_assets(cooperative: Cooperative) -> Iterable[Problem]:
         named_decision & known_decision & ~adopted,
         "asset-decision-not-adopted",
         "decision",
-        lambda row: f'The decision "{row.effective_decision}" was {decisions[row.effective_decision].result}, not '
-        "adopted: an asset of the members needs an adopted decision.",
+        lambda row: (
+            f'The decision "{row.effective_decision}" was {decisions[row.effective_decision].result}, not '
+            "adopted: an asset of the members needs an adopted decision."
+        ),
         locate,
     )
-    both = (assets["decision"].str.len() > 0).to_numpy() & np.array([bool(d) for d in row_decision], dtype=bool)
+    both = (assets["decision"].str.len() > 0).to_numpy() & np.array(
+        [bool(d) for d in row_decision], dtype=bool
+    )
     problems += row_problems(
         assets,
         both & (assets["decision"].to_numpy(dtype=object) != row_decision),
         "asset-decision-mismatch",
         "decision",
-        lambda row: f'The ledger row "{row.row}" that paid for this asset was authorized by another '
-        "decision than the one named here. Correct one of the two.",
+        lambda row: (
+            f'The ledger row "{row.row}" that paid for this asset was authorized by another '
+            "decision than the one named here. Correct one of the two."
+        ),
         locate,
     )
     today = pd.Timestamp(cooperative.today)
@@ -167,8 +204,10 @@ def check_assets(cooperative: Cooperative) -> Iterable[Problem]:
         (assets["acquired"] > today).to_numpy(),
         "date-in-future",
         "acquired",
-        lambda row: f"{row.acquired:%Y-%m-%d} is after today ({cooperative.today:%Y-%m-%d}); list "
-        "an asset once the members have it, and check the year.",
+        lambda row: (
+            f"{row.acquired:%Y-%m-%d} is after today ({cooperative.today:%Y-%m-%d}); list "
+            "an asset once the members have it, and check the year."
+        ),
         locate,
     )
     return problems + private_names_in(cooperative, assets, ("name", "note"), "asset")
@@ -203,7 +242,16 @@ def collective_assets(cooperative: Cooperative) -> list[Asset]:
         cost = -int(paid["amount"]) if paid is not None and pd.notna(paid["amount"]) else None
         decision = asset.decision or (str(paid["decision"]) if paid is not None else "")
         out.append(
-            Asset(asset.id, asset.name, f"{asset.acquired:%Y-%m-%d}", asset.status.lower(), asset.row, decision, cost, asset.note)
+            Asset(
+                asset.id,
+                asset.name,
+                f"{asset.acquired:%Y-%m-%d}",
+                asset.status.lower(),
+                asset.row,
+                decision,
+                cost,
+                asset.note,
+            )
         )
     return out
 
@@ -232,5 +280,8 @@ def assets_json(cooperative: Cooperative) -> dict:
             }
             for a in assets
         ],
-        "years": {y: {"created": f["created"], "cost": format_minor(f["cost"], units)} for y, f in sorted(years.items())},
+        "years": {
+            y: {"created": f["created"], "cost": format_minor(f["cost"], units)}
+            for y, f in sorted(years.items())
+        },
     }

@@ -90,7 +90,9 @@ def display_money(minor: int, summary: Summary) -> str:
     """1234.5 EUR -> "€1,234.50" in English, "1.234,50 €" in German: for people, in the
     cooperative's language (`summary.locale`, a BCP 47 tag); data files use `format_minor`."""
     # Babel spells locales with "_" ("fr_CA"); accounts.yml and browsers with "-".
-    return format_currency(to_decimal(minor, summary.units), summary.currency, locale=_locale(summary))
+    return format_currency(
+        to_decimal(minor, summary.units), summary.currency, locale=_locale(summary)
+    )
 
 
 def fund_label(summary: Summary, fund: str) -> str:
@@ -100,7 +102,9 @@ def fund_label(summary: Summary, fund: str) -> str:
 
 def percent(part: int, whole: int) -> str:
     """100 * part / whole, rounded half up to a whole percent: "41 %" (whole must not be 0)."""
-    share = (Decimal(100) * Decimal(part) / Decimal(whole)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    share = (Decimal(100) * Decimal(part) / Decimal(whole)).quantize(
+        Decimal(1), rounding=ROUND_HALF_UP
+    )
     return f"{share}\u00a0%"  # a no-break space: "41" and "%" never part
 
 
@@ -151,9 +155,26 @@ def _layout(title: str, **extra: Any) -> dict[str, Any]:
     """What every chart shares: the title at the top left, the legend under it, margins that
     grow to fit the axes' labels, no zooming or dragging (on a phone a drag scrolls the page)."""
     layout: dict[str, Any] = {
-        "title": {"text": _wrap(title, TITLE_LINE), "x": 0, "xanchor": "left", "xref": "container", "y": 1, "yanchor": "top", "yref": "container", "pad": {"t": 8, "l": 4}},
+        "title": {
+            "text": _wrap(title, TITLE_LINE),
+            "x": 0,
+            "xanchor": "left",
+            "xref": "container",
+            "y": 1,
+            "yanchor": "top",
+            "yref": "container",
+            "pad": {"t": 8, "l": 4},
+        },
         "margin": {"l": 8, "r": 16, "t": 48 if len(title) <= TITLE_LINE else 70, "b": 8, "pad": 4},
-        "legend": {"orientation": "h", "x": 0, "xanchor": "left", "xref": "container", "y": 0, "yanchor": "bottom", "yref": "container"},
+        "legend": {
+            "orientation": "h",
+            "x": 0,
+            "xanchor": "left",
+            "xref": "container",
+            "y": 0,
+            "yanchor": "bottom",
+            "yref": "container",
+        },
         "hovermode": "closest",
         "separators": ".,",
         "dragmode": False,
@@ -192,7 +213,14 @@ def _bar_text(shown: list[str]) -> dict[str, Any]:
     }
 
 
-def _bar(name: str, x: list[Any], values: list[int], colour: str, summary: Summary, with_text: bool = False) -> dict:
+def _bar(
+    name: str,
+    x: list[Any],
+    values: list[int],
+    colour: str,
+    summary: Summary,
+    with_text: bool = False,
+) -> dict:
     name = plain(name)
     trace = {
         "type": "bar",
@@ -208,7 +236,9 @@ def _bar(name: str, x: list[Any], values: list[int], colour: str, summary: Summa
     return trace
 
 
-def _line(name: str, x: list[Any], values: list[int], colour: str, summary: Summary, **extra: Any) -> dict:
+def _line(
+    name: str, x: list[Any], values: list[int], colour: str, summary: Summary, **extra: Any
+) -> dict:
     name = plain(name)
     trace = {
         "type": "scatter",
@@ -225,7 +255,9 @@ def _line(name: str, x: list[Any], values: list[int], colour: str, summary: Summ
     return trace
 
 
-def _horizontal_bar(name: str, ids: list[str], labels: list[str], values: list[int], colour: str, summary: Summary) -> dict:
+def _horizontal_bar(
+    name: str, ids: list[str], labels: list[str], values: list[int], colour: str, summary: Summary
+) -> dict:
     """Bars along the x axis, one per id (the y axis shows `labels` for the ids), each with its
     value printed on it."""
     name = plain(name)
@@ -265,7 +297,10 @@ def _money_cells(values: list[int], summary: Summary) -> tuple[list[str], list[s
 
 def _month_axis(months: list[str], summary: Summary, **extra: Any) -> dict[str, Any]:
     """The months of one year, named "Jan", "Feb"… (the year is in the title)."""
-    names = [format_date(dt.date(int(m[:4]), int(m[5:7]), 1), "MMM", locale=_locale(summary)) for m in months]
+    names = [
+        format_date(dt.date(int(m[:4]), int(m[5:7]), 1), "MMM", locale=_locale(summary))
+        for m in months
+    ]
     return _category_axis(tickmode="array", tickvals=months, ticktext=names, **extra)
 
 
@@ -370,7 +405,11 @@ def fund_balances(summary: Summary, year: int | None = None) -> Chart:
             "layout": _layout(
                 "Fund balances",
                 # Half a month of room at each end: the last month's label and step stay whole.
-                xaxis=(_month_axis(months, summary, range=range_) if year else _category_axis(range=range_)),
+                xaxis=(
+                    _month_axis(months, summary, range=range_)
+                    if year
+                    else _category_axis(range=range_)
+                ),
                 yaxis=_value_axis(summary.currency),
             ),
         },
@@ -392,7 +431,11 @@ def _fund_summary(summary: Summary, months: list[str]) -> str:
     text = f"At the end of {month_name(last, summary)} the funds held {money(total)} together"
     if len(balances) > 1:
         largest = max(balances, key=lambda f: balances[f])
-        share = f", {percent(balances[largest], total)} of the total" if total > 0 and balances[largest] > 0 else ""
+        share = (
+            f", {percent(balances[largest], total)} of the total"
+            if total > 0 and balances[largest] > 0
+            else ""
+        )
         text += f"; {fund_label(summary, largest)} held the most: {money(balances[largest])}{share}"
     # Against the end of the year before, the change a reader asks about: the balances after
     # the last month with rows before this year.
@@ -410,10 +453,18 @@ def budget_against_actual(summary: Summary, year: int) -> Chart:
     keys = [k for k in keys if k in figures.categories or k in figures.budget]
     # What came in under an income category, what went out under an expense one: a category
     # whose refunds outweigh its spending shows below zero, not as spending.
-    actual_of = {k: figures.categories.get(k, 0) * (1 if summary.kinds[k] == "income" else -1) for k in keys}
+    actual_of = {
+        k: figures.categories.get(k, 0) * (1 if summary.kinds[k] == "income" else -1) for k in keys
+    }
     planned_of = {k: figures.budget.get(k, 0) for k in keys}
     # Income first, then expense; in each, the largest first.
-    keys.sort(key=lambda k: (summary.kinds[k] != "income", -max(actual_of[k], planned_of[k]), summary.labels[k]))
+    keys.sort(
+        key=lambda k: (
+            summary.kinds[k] != "income",
+            -max(actual_of[k], planned_of[k]),
+            summary.labels[k],
+        )
+    )
     actual = [actual_of[k] for k in keys]
     planned = [planned_of[k] for k in keys]
     labels = [f"{summary.labels[k]} ({summary.kinds[k]})" for k in keys]
@@ -451,7 +502,9 @@ def budget_against_actual(summary: Summary, year: int) -> Chart:
     )
 
 
-def _budget_summary(summary: Summary, keys: list[str], planned: dict[str, int], actual: dict[str, int], year: int) -> str:
+def _budget_summary(
+    summary: Summary, keys: list[str], planned: dict[str, int], actual: dict[str, int], year: int
+) -> str:
     money = lambda v: display_money(v, summary)  # noqa: E731
     if not any(planned.values()):
         return f"No budget is recorded for {year}."
@@ -465,11 +518,17 @@ def _budget_summary(summary: Summary, keys: list[str], planned: dict[str, int], 
                 f"{noun if not sentences else noun.lower()} {money(actual_total)} against {money(planned_total)} budgeted ({percent(actual_total, planned_total)})"
             )
     text = "; ".join(sentences) + "."
-    over = {k: actual[k] - planned[k] for k in keys if summary.kinds[k] == "expense" and actual[k] > planned[k]}
+    over = {
+        k: actual[k] - planned[k]
+        for k in keys
+        if summary.kinds[k] == "expense" and actual[k] > planned[k]
+    }
     if over:
         worst = max(over, key=lambda k: (over[k], summary.labels[k]))
         budget = f"its budget of {money(planned[worst])}" if planned[worst] else "no budget"
-        text += f" The largest overspend: {summary.labels[worst]}, {money(over[worst])} over {budget}."
+        text += (
+            f" The largest overspend: {summary.labels[worst]}, {money(over[worst])} over {budget}."
+        )
     else:
         text += " No expense category went over its budget."
     return text
@@ -493,7 +552,13 @@ def monthly(summary: Summary, year: int) -> Chart:
             barmode="group",
             xaxis=_month_axis(labels, summary),
             yaxis=_value_axis(summary.currency),
-            yaxis2=_value_axis(f"Balance, {summary.currency}", overlaying="y", side="right", showgrid=False, tickmode="auto"),
+            yaxis2=_value_axis(
+                f"Balance, {summary.currency}",
+                overlaying="y",
+                side="right",
+                showgrid=False,
+                tickmode="auto",
+            ),
         ),
     }
     rows, shown = [], []
@@ -524,14 +589,19 @@ def _monthly_summary(summary: Summary, months: list) -> str:
     spent = max(months, key=lambda m: (m.expense, -months.index(m)))
     earned = max(months, key=lambda m: (m.income, -months.index(m)))
     if spent.expense > 0:
-        parts.append(f"Spending was highest in {month_name(spent.month, summary)} ({money(spent.expense)})")
+        parts.append(
+            f"Spending was highest in {month_name(spent.month, summary)} ({money(spent.expense)})"
+        )
     if earned.income > 0:
         parts.append(f"income in {month_name(earned.month, summary)} ({money(earned.income)})")
     text = (", ".join(parts) + ". ") if parts else ""
     if text:
         text = text[0].upper() + text[1:]
     last = months[-1]
-    return text + f"At the end of {month_name(last.month, summary)} all funds together held {money(last.balance)}."
+    return (
+        text
+        + f"At the end of {month_name(last.month, summary)} all funds together held {money(last.balance)}."
+    )
 
 
 def flows(summary: Summary, year: int) -> Chart:
@@ -541,7 +611,10 @@ def flows(summary: Summary, year: int) -> Chart:
     data, rows, shown = [], [], []
     ids_in_order: list[str] = []
     labels_in_order: list[str] = []
-    for kind, title, colour in (("income", "Income", INCOME_COLOUR), ("expense", "Expense", EXPENSE_COLOUR)):
+    for kind, title, colour in (
+        ("income", "Income", INCOME_COLOUR),
+        ("expense", "Expense", EXPENSE_COLOUR),
+    ):
         # What came in, what went out: a category whose refunds outweigh it is below zero.
         amounts = {
             key: amount if kind == "income" else -amount
@@ -596,7 +669,9 @@ def _flows_summary(summary: Summary, year: int) -> str:
         ("expense", "The largest expense was", figures.expense, "the year's spending"),
     ):
         sign = 1 if kind == "income" else -1
-        amounts = {k: sign * v for k, v in figures.categories.items() if summary.kinds.get(k) == kind}
+        amounts = {
+            k: sign * v for k, v in figures.categories.items() if summary.kinds.get(k) == kind
+        }
         if not amounts or max(amounts.values()) <= 0:
             continue
         largest = min(amounts, key=lambda k: (-amounts[k], summary.labels[k]))
@@ -668,7 +743,12 @@ def yearly_bars(
                 # Drawn across a bar: in the page's text colour (the page script sets it), which
                 # stands out against the bar and the background alike.
                 "meta": TEXT_COLOURED,
-                "marker": {"color": BUDGET_COLOUR, "symbol": "line-ew-open", "size": 28, "line": {"width": 3}},
+                "marker": {
+                    "color": BUDGET_COLOUR,
+                    "symbol": "line-ew-open",
+                    "size": 28,
+                    "line": {"width": 3},
+                },
                 "customdata": targets_shown,
                 "hovertemplate": "%{x}: target %{customdata}<extra></extra>",
             }
@@ -676,10 +756,14 @@ def yearly_bars(
         columns.append("target")
         headers.append("Target")
         rows = [row + ["" if t is None else format(t, "f")] for row, t in zip(rows, target)]
-        table = [row + [("" if t is None else s)] for row, t, s in zip(table, target, targets_shown)]
+        table = [
+            row + [("" if t is None else s)] for row, t, s in zip(table, target, targets_shown)
+        ]
     figure = {
         "data": data,
-        "layout": _layout(title, xaxis=_category_axis(), yaxis=_value_axis(axis), showlegend=target is not None),
+        "layout": _layout(
+            title, xaxis=_category_axis(), yaxis=_value_axis(axis), showlegend=target is not None
+        ),
     }
     return Chart(
         chart_id,

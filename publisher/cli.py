@@ -62,7 +62,11 @@ def check(directory: Path, output_format: str) -> None:
 
 @main.command()
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--write", is_flag=True, help="Rewrite FILE (keeping a backup); without it, only show the changes.")
+@click.option(
+    "--write",
+    is_flag=True,
+    help="Rewrite FILE (keeping a backup); without it, only show the changes.",
+)
 def fix(file: Path, write: bool) -> None:
     """Rewrite a ledger, budget or balances FILE exported by a spreadsheet into the canonical
     form, where the correction is certain: dates whose order the file proves, decimal marks,
@@ -142,7 +146,9 @@ def build(directory: Path, site_dir: Path | None, site_url: str | None) -> None:
     if result.problems:
         click.echo(format_text(result.problems), nl=False)
     if result.site_dir is None:
-        click.echo("There are errors, so the site was not built (the previous one is unchanged).", err=True)
+        click.echo(
+            "There are errors, so the site was not built (the previous one is unchanged).", err=True
+        )
         sys.exit(EXIT_PROBLEMS)
     click.echo(
         f"Site written to {result.site_dir}. To look at it: publisher serve {directory} "
@@ -164,7 +170,10 @@ def serve(directory: Path, address: str) -> None:
     from publisher.federation import is_federation
 
     if not (directory / "ledgers" / "accounts.yml").is_file() and not is_federation(directory):
-        click.echo(f"publisher: cannot serve: {directory} has neither ledgers/accounts.yml nor federation.yml.", err=True)
+        click.echo(
+            f"publisher: cannot serve: {directory} has neither ledgers/accounts.yml nor federation.yml.",
+            err=True,
+        )
         sys.exit(EXIT_CANNOT_RUN)
     try:
         serve_site(directory, address, report=lambda text: click.echo(text, nl=False))
@@ -191,7 +200,9 @@ def serve(directory: Path, address: str) -> None:
     help="Cut the report at a line so that it takes at most this many bytes, with a note "
     "saying so (a GitHub job summary holds at most 1 MiB per step).",
 )
-def diff(base: str, head_and_directory: tuple[str, ...], output_format: str, max_bytes: int | None) -> None:
+def diff(
+    base: str, head_and_directory: tuple[str, ...], output_format: str, max_bytes: int | None
+) -> None:
     """Show what the change from revision BASE to revision HEAD does to the books of DIR: rows
     added, changed and removed, income and expense per year and category, each fund's balance
     before and after, problems introduced and fixed.
@@ -220,8 +231,12 @@ def diff(base: str, head_and_directory: tuple[str, ...], output_format: str, max
 
 @main.command()
 @click.argument("directory", type=click.Path(path_type=Path))
-@click.option("--name", default=None, help="The cooperative's name (default: made from DIRECTORY's name).")
-@click.option("--currency", default="EUR", show_default=True, help="The ISO 4217 code of every amount.")
+@click.option(
+    "--name", default=None, help="The cooperative's name (default: made from DIRECTORY's name)."
+)
+@click.option(
+    "--currency", default="EUR", show_default=True, help="The ISO 4217 code of every amount."
+)
 @click.option(
     "--git/--no-git",
     "init_git",
@@ -244,7 +259,9 @@ def new(directory: Path, name: str | None, currency: str, init_git: bool, books:
     from publisher.newcoop import NewCooperativeError, create_cooperative
 
     try:
-        created = create_cooperative(directory, name=name, currency=currency, init_git=init_git, books=books)
+        created = create_cooperative(
+            directory, name=name, currency=currency, init_git=init_git, books=books
+        )
     except (NewCooperativeError, OSError) as error:
         click.echo(f"publisher: cannot create the cooperative: {error}", err=True)
         sys.exit(EXIT_CANNOT_RUN)
@@ -257,4 +274,5 @@ def new(directory: Path, name: str | None, currency: str, init_git: bool, books:
 
 
 from publisher.importers.cli import import_group  # noqa: E402
+
 main.add_command(import_group)

@@ -128,7 +128,9 @@ MAX_LEDGER_ENTRIES = 1000
 #: note for whoever opens the folder, and what operating systems and editors leave behind
 #: (matched in lower case). Hidden files (a leading dot: .gitkeep, .DS_Store, LibreOffice's
 #: .~lock.2026.csv#) and Excel's ~$ lock files are expected too, except a hidden .csv.
-NOT_BOOKS = frozenset({"accounts.yml", "readme.md", "readme.txt", "readme", "thumbs.db", "desktop.ini"})
+NOT_BOOKS = frozenset(
+    {"accounts.yml", "readme.md", "readme.txt", "readme", "thumbs.db", "desktop.ini"}
+)
 
 _WORKBOOKS = (".xlsx", ".xlsm", ".xls", ".ods", ".numbers")  # those not read, in other cases
 
@@ -197,7 +199,7 @@ def _not_read_message(name: str, is_dir: bool) -> str:
             "Move its CSV files up into ledgers/, or move the folder out of ledgers/."
         )
     if lowered.endswith((".ods", ".xlsx")):
-        return f'"{name}" is not read: only names ending in lower-case .ods or .xlsx are. Rename it to "{stem}{lowered[lowered.rindex("."):]}".'
+        return f'"{name}" is not read: only names ending in lower-case .ods or .xlsx are. Rename it to "{stem}{lowered[lowered.rindex(".") :]}".'
     if lowered.endswith(_WORKBOOKS):
         return (
             f'"{name}" is a spreadsheet workbook in a format that is not read. Save it as .ods or '
@@ -231,15 +233,20 @@ def find_csv_files(ledgers_dir: Path) -> CsvFiles:
         for entry in scan:
             entries.append(entry)
             if len(entries) > MAX_LEDGER_ENTRIES:
-                return CsvFiles([], [], [], problems=[
-                    problem(
-                        "ledgers-too-many-files",
-                        LEDGERS_DIR,
-                        None,
-                        f"ledgers/ holds more than {MAX_LEDGER_ENTRIES:,} files, so none is read. "
-                        "Keep one ledger per year or per account there, and move everything else out.",
-                    )
-                ])
+                return CsvFiles(
+                    [],
+                    [],
+                    [],
+                    problems=[
+                        problem(
+                            "ledgers-too-many-files",
+                            LEDGERS_DIR,
+                            None,
+                            f"ledgers/ holds more than {MAX_LEDGER_ENTRIES:,} files, so none is read. "
+                            "Keep one ledger per year or per account there, and move everything else out.",
+                        )
+                    ],
+                )
     for entry in sorted(entries, key=lambda e: e.name):
         # A name is shown, never trusted: control characters could forge lines of a report.
         name = "".join(c if c.isprintable() else "\ufffd" for c in entry.name)
@@ -261,9 +268,19 @@ def find_csv_files(ledgers_dir: Path) -> CsvFiles:
         if role is None:
             if not (is_file and _expected_non_book(name)):
                 is_dir = entry.is_dir(follow_symlinks=False)
-                problems.append(problem("ledgers-file-not-read", relative, None, _not_read_message(name, is_dir)))
+                problems.append(
+                    problem(
+                        "ledgers-file-not-read", relative, None, _not_read_message(name, is_dir)
+                    )
+                )
             continue
-        roles = {"ledger": ledgers, "budget": budgets, "balances": balances, "measures": measures, "assets": assets}
+        roles = {
+            "ledger": ledgers,
+            "budget": budgets,
+            "balances": balances,
+            "measures": measures,
+            "assets": assets,
+        }
         roles[role].append(Path(entry.path))
     problems += _saved_twice(ledgers + budgets + balances + measures + assets)
     return CsvFiles(ledgers, budgets, balances, measures, assets, problems)
@@ -325,7 +342,9 @@ def decode_text(data: bytes, relative: str) -> tuple[str | None, list[Problem]]:
     nul = data.find(b"\x00")
     if nul >= 0:
         # As for CSV files: NUL bytes, and the hint that says what the file probably is.
-        utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or data.count(b"\x00") * 4 >= len(data)
+        utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or data.count(
+            b"\x00"
+        ) * 4 >= len(data)
         hint = (
             "It is UTF-16 text: open it in a text editor and save it with the encoding UTF-8."
             if utf16
@@ -374,10 +393,19 @@ def read_text_file(root: Path, relative: str) -> tuple[str | None, list[Problem]
         with (root / relative).open("rb") as handle:
             data = handle.read(MAX_TEXT_BYTES + 1)
     except OSError as error:
-        return None, [problem("file-unreadable", relative, None, f"This file cannot be read ({error.strerror}).")]
+        return None, [
+            problem(
+                "file-unreadable", relative, None, f"This file cannot be read ({error.strerror})."
+            )
+        ]
     if len(data) > MAX_TEXT_BYTES:
         return None, [
-            problem("file-too-large", relative, None, f"This file is larger than {MAX_TEXT_BYTES:,} bytes; split it.")
+            problem(
+                "file-too-large",
+                relative,
+                None,
+                f"This file is larger than {MAX_TEXT_BYTES:,} bytes; split it.",
+            )
         ]
     return decode_text(data, relative)
 
@@ -425,7 +453,13 @@ def load_cooperative(
     files = find_csv_files(root / LEDGERS_DIR)
     problems += files.problems
     tables: dict[str, Table] = {}
-    frames: dict[str, list[pd.DataFrame]] = {"ledger": [], "budget": [], "balances": [], "measures": [], "assets": []}
+    frames: dict[str, list[pd.DataFrame]] = {
+        "ledger": [],
+        "budget": [],
+        "balances": [],
+        "measures": [],
+        "assets": [],
+    }
     readers = {
         "ledger": (files.ledgers, ledger_module.read_ledger),
         "budget": (files.budgets, ledger_module.read_budget),
@@ -445,7 +479,9 @@ def load_cooperative(
             # A link is never followed; past the row limit the rest is not read at all (the file
             # that crossed it says so once).
             found = [symlink_problem(linked)] if linked is not None else []
-            table = Table(relative, [], pd.DataFrame({LINE: []}), found, False, accounts.dialect.delimiter)
+            table = Table(
+                relative, [], pd.DataFrame({LINE: []}), found, False, accounts.dialect.delimiter
+            )
         else:
             with path.open("rb") as handle:  # one byte past the limit is enough to refuse it
                 data = handle.read(MAX_CSV_BYTES + 1)
@@ -467,7 +503,9 @@ def load_cooperative(
     # Two files at a time: most of the work is in pyarrow, which runs outside Python's lock.
     jobs = [(kind, path) for kind, (paths, _) in readers.items() for path in paths]
     with ThreadPoolExecutor(max_workers=READ_WORKERS) as pool:
-        for kind, relative, table, frame, file_problems in pool.map(lambda job: read_file(*job), jobs):
+        for kind, relative, table, frame, file_problems in pool.map(
+            lambda job: read_file(*job), jobs
+        ):
             tables[relative] = table
             problems += file_problems
             frames[kind].append(frame)
@@ -495,7 +533,9 @@ def _formula_cells_once(problems: list[Problem]) -> list[Problem]:
     """Without the `value-missing` of a cell whose formula has no value: the cell is reported
     once, with what is wrong with its formula."""
     formulas = {(p.line, p.column) for p in problems if p.code == "workbook-formula-value"}
-    return [p for p in problems if not (p.code == "value-missing" and (p.line, p.column) in formulas)]
+    return [
+        p for p in problems if not (p.code == "value-missing" and (p.line, p.column) in formulas)
+    ]
 
 
 def _too_many_rows(relative: str) -> Problem:
@@ -525,11 +565,15 @@ def _read_elsewhere(root: Path) -> set[str]:
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     frames = [f for f in frames if len(f)]
     if not frames:
-        return pd.DataFrame({"path": pd.Series([], dtype="str"), "line": pd.Series([], dtype="int64")})
+        return pd.DataFrame(
+            {"path": pd.Series([], dtype="str"), "line": pd.Series([], dtype="int64")}
+        )
     return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
 
-def check_cooperative(root: Path | str, today: dt.date | None = None) -> tuple[Cooperative | None, list[Problem]]:
+def check_cooperative(
+    root: Path | str, today: dt.date | None = None
+) -> tuple[Cooperative | None, list[Problem]]:
     """Load and run every check: all the problems of a cooperative's repository."""
     cooperative, problems = load_cooperative(root, today)
     if cooperative is not None:

@@ -171,7 +171,9 @@ def read_table(data: bytes, path: str, delimiter: str = ",") -> Table:
         line, column = _line_and_column(data, nul)
         utf16 = data.count(b"\x00") * 4 >= len(data)
         # `publisher fix` converts the books (not an export to import) in UTF-16 with a BOM.
-        fixable = path.startswith("ledgers/") and data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+        fixable = path.startswith("ledgers/") and data.startswith(
+            (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+        )
         hint = (
             "It looks like UTF-16: save it again as “CSV UTF-8”"
             + (f", or run `publisher fix {path}` to convert it." if fixable else ".")
@@ -234,7 +236,7 @@ def _sep_line_problem(path: str, separator: str, delimiter: str) -> Problem:
         1,
         f'The first line "sep={separator}" says the cells are separated by {shown}, but '
         f"ledgers/accounts.yml says {_SHOWN.get(delimiter, delimiter)}. If every file uses "
-        f"{shown}, set csv: {{delimiter: \"{separator}\"}} in ledgers/accounts.yml; otherwise "
+        f'{shown}, set csv: {{delimiter: "{separator}"}} in ledgers/accounts.yml; otherwise '
         "export the file again with the repository's delimiter. The rest of the file is not "
         "read until then.",
     )
@@ -273,8 +275,14 @@ def _read_fast(data: bytes, path: str, delimiter: str) -> Table | None:
         return _too_many_columns(path, len(header), delimiter)
     names = [f"f{i}" for i in range(len(header))]
     if not body.strip():
-        return _make_table(path, header, pd.DataFrame({n: [] for n in names}, dtype="str"),
-                           np.zeros(0, dtype=np.int64), [], delimiter)
+        return _make_table(
+            path,
+            header,
+            pd.DataFrame({n: [] for n in names}, dtype="str"),
+            np.zeros(0, dtype=np.int64),
+            [],
+            delimiter,
+        )
     ragged: list[int] = []
 
     def on_invalid_row(row: pacsv.InvalidRow) -> str:
@@ -375,7 +383,7 @@ def _read_careful(data: bytes, path: str, delimiter: str) -> Table:
                         "csv-unterminated-quote",
                         path,
                         start,
-                        'A quoted cell on this line is never closed, so everything after it '
+                        "A quoted cell on this line is never closed, so everything after it "
                         'would be read as one cell. Add the closing quote (") or remove the '
                         'opening one; a quote inside a quoted cell is written twice ("").',
                     )
@@ -424,14 +432,20 @@ def _read_careful(data: bytes, path: str, delimiter: str) -> Table:
         rows.append(record)
         lines.append(start)
     if header is None:
-        return _unreadable(
-            path,
-            problem("file-empty", path, 1, "This file has no header row naming the columns."),
-            delimiter,
-        ) if not problems else Table(path, [], pd.DataFrame({LINE: []}), problems, False, delimiter)
+        return (
+            _unreadable(
+                path,
+                problem("file-empty", path, 1, "This file has no header row naming the columns."),
+                delimiter,
+            )
+            if not problems
+            else Table(path, [], pd.DataFrame({LINE: []}), problems, False, delimiter)
+        )
     names = [f"f{i}" for i in range(len(header))]
-    frame = pd.DataFrame(rows, columns=names, dtype="str") if rows else pd.DataFrame(
-        {n: [] for n in names}, dtype="str"
+    frame = (
+        pd.DataFrame(rows, columns=names, dtype="str")
+        if rows
+        else pd.DataFrame({n: [] for n in names}, dtype="str")
     )
     return _make_table(path, header, frame, np.asarray(lines, dtype=np.int64), problems, delimiter)
 

@@ -59,6 +59,7 @@ HISTORY_CODES = frozenset(
     {"closed-period-changed", "closed-period-reopened", "history-unavailable"}
 )
 
+
 class DiffError(Exception):
     """The diff cannot be made (a revision that is not valid, no cooperative on either side)."""
 
@@ -200,7 +201,10 @@ class BooksDiff:
 
     @property
     def changed(self) -> bool:
-        return bool(self.rows or self.lines or self.settings or self.introduced or self.fixed) or self.money_changed
+        return (
+            bool(self.rows or self.lines or self.settings or self.introduced or self.fixed)
+            or self.money_changed
+        )
 
 
 @dataclass
@@ -334,7 +338,9 @@ def match_rows(before: list[tuple[Row, int]], after: list[tuple[Row, int]]) -> l
     for path in paths:
         old = [(r, line) for r, line in before if r.path == path]
         new = [(r, line) for r, line in after if r.path == path]
-        matcher = SequenceMatcher(None, [r.cells for r, _ in old], [r.cells for r, _ in new], autojunk=False)
+        matcher = SequenceMatcher(
+            None, [r.cells for r, _ in old], [r.cells for r, _ in new], autojunk=False
+        )
         for number, (tag, i1, i2, j1, j2) in enumerate(matcher.get_opcodes()):
             if tag == "equal":
                 continue
@@ -360,7 +366,9 @@ def match_rows(before: list[tuple[Row, int]], after: list[tuple[Row, int]]) -> l
     paired: set[int] = set()
     for olds, news in blocks.values():
         if len(olds) * len(news) > _MAX_PAIRS_COMPARED:
-            candidates = [(0, i, i, old, new) for i, (old, new) in enumerate(zip(olds, news))]  # in order
+            candidates = [
+                (0, i, i, old, new) for i, (old, new) in enumerate(zip(olds, news))
+            ]  # in order
         else:
             candidates = sorted(
                 (-score, i, j, old, new)
@@ -372,9 +380,19 @@ def match_rows(before: list[tuple[Row, int]], after: list[tuple[Row, int]]) -> l
         for _, _, _, old, new in candidates:
             if id(old) not in paired and id(new) not in paired and _likeness(old, new) is not None:
                 paired |= {id(old), id(new)}
-                result.append(RowDiff(RowChange("changed", old, new), line_of[id(old)], line_of[id(new)]))
-    result += [RowDiff(RowChange("removed", r, None), line_of[id(r)], None) for r in gone if id(r) not in paired]
-    result += [RowDiff(RowChange("added", None, r), None, line_of[id(r)]) for r in new_rows if id(r) not in paired]
+                result.append(
+                    RowDiff(RowChange("changed", old, new), line_of[id(old)], line_of[id(new)])
+                )
+    result += [
+        RowDiff(RowChange("removed", r, None), line_of[id(r)], None)
+        for r in gone
+        if id(r) not in paired
+    ]
+    result += [
+        RowDiff(RowChange("added", None, r), None, line_of[id(r)])
+        for r in new_rows
+        if id(r) not in paired
+    ]
     order = {"added": 0, "changed": 1, "removed": 2}
     return sorted(
         result, key=lambda r: (order[r.kind], r.change.row.path, r.after_line or r.before_line or 0)
@@ -405,7 +423,9 @@ def _file_role(path: str) -> str:
     return book_role(path.rsplit("/", 1)[-1]) or "ledger"
 
 
-def _lines(cooperative: Cooperative | None, role: str, keys: tuple[str, ...], values: tuple[str, ...]):
+def _lines(
+    cooperative: Cooperative | None, role: str, keys: tuple[str, ...], values: tuple[str, ...]
+):
     """(key, values, path:line) of every line of the balances or budget files, in file order."""
     found = []
     if cooperative is None:
@@ -454,7 +474,9 @@ def compare_lines(before: Cooperative | None, after: Cooperative | None) -> list
             else:
                 changes.append(LineChange(role, "removed", key, value, None, where, None))
         for key, rest in came.items():
-            changes += [LineChange(role, "added", key, None, value, None, where) for value, where in rest]
+            changes += [
+                LineChange(role, "added", key, None, value, None, where) for value, where in rest
+            ]
     order = {"added": 0, "changed": 1, "removed": 2}
     return sorted(changes, key=lambda c: (c.file, order[c.kind], c.key))
 
@@ -464,13 +486,18 @@ def compare_accounts(before: Accounts | None, after: Accounts | None) -> list[Se
     if before is None or after is None:
         return []
     found: list[SettingChange] = []
-    for kind, old, new in (("name", before.name, after.name), ("currency", before.currency, after.currency)):
+    for kind, old, new in (
+        ("name", before.name, after.name),
+        ("currency", before.currency, after.currency),
+    ):
         if old != new:
             found.append(SettingChange(kind, kind, old, new))
     for key in after.categories.keys() - before.categories.keys():
         found.append(SettingChange("category-added", key, None, _category(after.categories[key])))
     for key in before.categories.keys() - after.categories.keys():
-        found.append(SettingChange("category-removed", key, _category(before.categories[key]), None))
+        found.append(
+            SettingChange("category-removed", key, _category(before.categories[key]), None)
+        )
     for key in before.categories.keys() & after.categories.keys():
         old, new = _category(before.categories[key]), _category(after.categories[key])
         if old != new:
@@ -483,7 +510,9 @@ def compare_accounts(before: Accounts | None, after: Accounts | None) -> list[Se
         if before.funds[key] != after.funds[key]:
             found.append(SettingChange("fund-changed", key, before.funds[key], after.funds[key]))
     if before.default_fund != after.default_fund:
-        found.append(SettingChange("default-fund", "default fund", before.default_fund, after.default_fund))
+        found.append(
+            SettingChange("default-fund", "default fund", before.default_fund, after.default_fund)
+        )
     for name in after.public_counterparties - before.public_counterparties:
         found.append(SettingChange("counterparty-public", name, None, name))
     for name in before.public_counterparties - after.public_counterparties:
@@ -502,7 +531,9 @@ def compare_accounts(before: Accounts | None, after: Accounts | None) -> list[Se
 
 def _category(category) -> str:
     """A category's kind, label and capital flag, as one comparable text."""
-    text = category.kind + (f", label \u201c{category.label}\u201d" if category.label != category.key else "")
+    text = category.kind + (
+        f", label \u201c{category.label}\u201d" if category.label != category.key else ""
+    )
     return text + (", capital" if category.capital else "")
 
 
@@ -536,13 +567,21 @@ def _compare(before: _State, after: _State, base: Side, head: Side) -> BooksDiff
     rows = match_rows(before.rows, after.rows)
     closed: list[Problem] = []
     missing_history = [
-        (side, state) for side, state in ((base, before), (head, after)) if state.history_unavailable
+        (side, state)
+        for side, state in ((base, before), (head, after))
+        if state.history_unavailable
     ]
     base_accounts = _accounts(before)
-    fallback = bool(missing_history) and base_accounts is not None and base_accounts.closed_through is not None
+    fallback = (
+        bool(missing_history)
+        and base_accounts is not None
+        and base_accounts.closed_through is not None
+    )
     if fallback:
         # Without the history (a shallow clone), this change alone is held against the base.
-        closed = _closed_period_problems(before.rows, after.rows, _accounts(before), _accounts(after), base)
+        closed = _closed_period_problems(
+            before.rows, after.rows, _accounts(before), _accounts(after), base
+        )
         before.problems = [p for p in before.problems if p.code not in HISTORY_CODES]
         after.problems = [p for p in after.problems if p.code not in HISTORY_CODES]
     introduced, fixed = compare_problems(before.problems, after.problems)
@@ -624,7 +663,9 @@ def _years(before: Summary | None, after: Summary | None) -> list[YearChange]:
             # One convention for the whole report: an expense is the amount spent (positive),
             # as the year's expense total and the budget give it; the ledger's sums are signed.
             sign = -1 if kinds.get(category) == "expense" else 1
-            total = Movement(_times(sign, a_categories.get(category)), _times(sign, b_categories.get(category)))
+            total = Movement(
+                _times(sign, a_categories.get(category)), _times(sign, b_categories.get(category))
+            )
             if (total.before or 0) != (total.after or 0):
                 categories.append(
                     CategoryChange(
@@ -684,7 +725,9 @@ def _closed_period_problems(
     day = closed.isoformat()
     lines: dict[int, int] = {id(row): line for row, line in after_rows}
     at = base.label
-    for item in closed_period_changes([r for r, _ in before_rows], [r for r, _ in after_rows], day, before):
+    for item in closed_period_changes(
+        [r for r, _ in before_rows], [r for r, _ in after_rows], day, before
+    ):
         opening = f"The books are closed through {day}, but this change "
         if item.kind == "removed":
             text = (
@@ -772,7 +815,9 @@ def describe_setting(change: SettingChange) -> str:
 
 def describe_line(change: LineChange) -> str:
     """The key and the values of a balances or budget line (before -> after when changed)."""
-    key = " ".join(cell or "(default fund)" if column == "fund" else cell for column, cell in change.key)
+    key = " ".join(
+        cell or "(default fund)" if column == "fund" else cell for column, cell in change.key
+    )
 
     def values(cells) -> str:
         return ", ".join(f"{column} {cell}" for column, cell in cells if cell)
@@ -840,13 +885,18 @@ def format_diff_text(diff: BooksDiff) -> str:
                 out.append(
                     f"    budget {category}: {_money(m.before, units)} -> {_money(m.after, units)}"
                 )
-    for role, title in (("budget", "Budget lines"), ("balances", "Balance assertions (balances.csv)")):
+    for role, title in (
+        ("budget", "Budget lines"),
+        ("balances", "Balance assertions (balances.csv)"),
+    ):
         changes = [c for c in diff.lines if c.file == role]
         if changes:
             out += ["", title]
             for c in changes:
                 sign = {"added": "+", "changed": "~", "removed": "-"}[c.kind]
-                out.append(f"  {sign} {c.after_where or c.before_where}  {c.kind}: {describe_line(c)}")
+                out.append(
+                    f"  {sign} {c.after_where or c.before_where}  {c.kind}: {describe_line(c)}"
+                )
     for title, problems in (
         ("Problems introduced", diff.introduced),
         ("Problems fixed", diff.fixed),
@@ -981,7 +1031,10 @@ def format_diff_markdown(diff: BooksDiff) -> str:
                         ]
                     )
                 )
-    for role, title in (("budget", "Budget lines"), ("balances", "Balance assertions (balances.csv)")):
+    for role, title in (
+        ("budget", "Budget lines"),
+        ("balances", "Balance assertions (balances.csv)"),
+    ):
         changes = [c for c in diff.lines if c.file == role]
         if changes:
             out += ["", f"### {title}", "", _md_row(["", "Where", "Line"]), "| --- | --- | --- |"]

@@ -61,10 +61,26 @@ for _code, _severity, _summary in [
     ("federation-key-missing", E, "A required key of federation.yml is missing."),
     ("federation-key-unknown", E, "A key federation.yml does not define."),
     ("federation-value-invalid", E, "A value in federation.yml has the wrong type or form."),
-    ("federation-member-invalid", W, "A member's books have errors or its repository is unsafe; it is left out."),
-    ("federation-member-unreachable", W, "A member's repository could not be fetched; it is left out."),
-    ("federation-category-unmapped", W, "A member's category maps to no category of the federation."),
-    ("federation-reconciliation-mismatch", W, "What two members record of the money between them disagrees."),
+    (
+        "federation-member-invalid",
+        W,
+        "A member's books have errors or its repository is unsafe; it is left out.",
+    ),
+    (
+        "federation-member-unreachable",
+        W,
+        "A member's repository could not be fetched; it is left out.",
+    ),
+    (
+        "federation-category-unmapped",
+        W,
+        "A member's category maps to no category of the federation.",
+    ),
+    (
+        "federation-reconciliation-mismatch",
+        W,
+        "What two members record of the money between them disagrees.",
+    ),
 ]:
     register_code(_code, _severity, _summary)
 
@@ -112,7 +128,9 @@ class FederationConfig:
         """The name a reader sees for a category of the federation's chart."""
         if category in self.labels:
             return self.labels[category]
-        return {OTHER_INCOME: "Other income", OTHER_EXPENSE: "Other expense"}.get(category, category)
+        return {OTHER_INCOME: "Other income", OTHER_EXPENSE: "Other expense"}.get(
+            category, category
+        )
 
 
 @dataclass
@@ -229,7 +247,9 @@ class Federation:
                     a_side = ok[a].internal.get(year, {}).get(b, 0)
                     b_side = ok[b].internal.get(year, {}).get(a, 0)
                     if a_side + b_side != 0:
-                        found.append({"year": year, "a": a, "b": b, "a_records": a_side, "b_records": b_side})
+                        found.append(
+                            {"year": year, "a": a, "b": b, "a_records": a_side, "b_records": b_side}
+                        )
         return found
 
     def flows(self) -> dict[tuple[str, str], int]:
@@ -253,7 +273,9 @@ def is_federation(root: Path | str) -> bool:
 # -- federation.yml ---------------------------------------------------------------------------
 
 
-def parse_federation(text: str, path: str = FEDERATION_PATH) -> tuple[FederationConfig | None, list[Problem]]:
+def parse_federation(
+    text: str, path: str = FEDERATION_PATH
+) -> tuple[FederationConfig | None, list[Problem]]:
     loaded = load_yaml(text, path)
     if loaded.problems:
         return None, loaded.problems
@@ -264,16 +286,28 @@ def parse_federation(text: str, path: str = FEDERATION_PATH) -> tuple[Federation
         problems.append(problem(code, path, line, message))
 
     if not isinstance(data, dict):
-        report("yaml-not-a-mapping", mapping_line(data), "federation.yml must be a mapping (name, currency, categories, members).")
+        report(
+            "yaml-not-a-mapping",
+            mapping_line(data),
+            "federation.yml must be a mapping (name, currency, categories, members).",
+        )
         return None, problems
     for key in data:
         if key not in _TOP_KEYS:
-            report("federation-key-unknown", key_line(data, key), f'"{key}" is not a key of federation.yml.{did_you_mean(str(key), _TOP_KEYS)}')
+            report(
+                "federation-key-unknown",
+                key_line(data, key),
+                f'"{key}" is not a key of federation.yml.{did_you_mean(str(key), _TOP_KEYS)}',
+            )
     for key in _REQUIRED_KEYS:
         if key not in data:
             report("federation-key-missing", 1, f'federation.yml needs "{key}".')
     deadline = data.get("deadline", DEFAULT_DEADLINE_SECONDS)
-    if isinstance(deadline, bool) or not isinstance(deadline, int) or not 1 <= deadline <= MAX_DEADLINE_SECONDS:
+    if (
+        isinstance(deadline, bool)
+        or not isinstance(deadline, int)
+        or not 1 <= deadline <= MAX_DEADLINE_SECONDS
+    ):
         report(
             "federation-value-invalid",
             value_line(data, "deadline"),
@@ -283,17 +317,27 @@ def parse_federation(text: str, path: str = FEDERATION_PATH) -> tuple[Federation
         deadline = DEFAULT_DEADLINE_SECONDS
     name = data.get("name")
     if "name" in data and (not isinstance(name, str) or not name.strip()):
-        report("federation-value-invalid", value_line(data, "name"), '"name" must be a non-empty text.')
+        report(
+            "federation-value-invalid", value_line(data, "name"), '"name" must be a non-empty text.'
+        )
     currency = data.get("currency")
     units = minor_units_of(currency) if isinstance(currency, str) else None
     if "currency" in data and units is None:
-        report("currency-unknown", value_line(data, "currency"), f'"{currency}" is not an ISO 4217 currency code such as EUR.')
+        report(
+            "currency-unknown",
+            value_line(data, "currency"),
+            f'"{currency}" is not an ISO 4217 currency code such as EUR.',
+        )
     categories: dict[str, str] = {}
     labels: dict[str, str] = {}
     raw_categories = data.get("categories")
     if "categories" in data:
         if not isinstance(raw_categories, dict) or not raw_categories:
-            report("federation-value-invalid", value_line(data, "categories"), '"categories" must map each category to {kind: income} or {kind: expense}.')
+            report(
+                "federation-value-invalid",
+                value_line(data, "categories"),
+                '"categories" must map each category to {kind: income} or {kind: expense}.',
+            )
         else:
             for key, spec in raw_categories.items():
                 kind = spec.get("kind") if isinstance(spec, dict) else None
@@ -308,14 +352,22 @@ def parse_federation(text: str, path: str = FEDERATION_PATH) -> tuple[Federation
                 categories[key] = kind
                 label = spec.get("label")
                 if "label" in spec and (not isinstance(label, str) or not label.strip()):
-                    report("federation-value-invalid", value_line(spec, "label"), f'The label of "{key}" must be a non-empty text.')
+                    report(
+                        "federation-value-invalid",
+                        value_line(spec, "label"),
+                        f'The label of "{key}" must be a non-empty text.',
+                    )
                 elif isinstance(label, str):
                     labels[key] = label.strip()
     members: list[MemberConfig] = []
     raw_members = data.get("members")
     if "members" in data:
         if not isinstance(raw_members, list) or not raw_members:
-            report("federation-value-invalid", value_line(data, "members"), '"members" must be a list, each item starting with "- id:".')
+            report(
+                "federation-value-invalid",
+                value_line(data, "members"),
+                '"members" must be a list, each item starting with "- id:".',
+            )
         else:
             seen: set[str] = set()
             for index, item in enumerate(raw_members):
@@ -323,7 +375,11 @@ def parse_federation(text: str, path: str = FEDERATION_PATH) -> tuple[Federation
                 if member is None:
                     continue
                 if member.id in seen:
-                    report("federation-value-invalid", member.line, f'The member id "{member.id}" is used twice.')
+                    report(
+                        "federation-value-invalid",
+                        member.line,
+                        f'The member id "{member.id}" is used twice.',
+                    )
                     continue
                 seen.add(member.id)
                 members.append(member)
@@ -332,25 +388,44 @@ def parse_federation(text: str, path: str = FEDERATION_PATH) -> tuple[Federation
         return None, problems
     return (
         FederationConfig(
-            name.strip(), currency.strip().upper(), units, categories, tuple(members), int(deadline), measures, labels
+            name.strip(),
+            currency.strip().upper(),
+            units,
+            categories,
+            tuple(members),
+            int(deadline),
+            measures,
+            labels,
         ),
         problems,
     )
 
 
-def _parse_measures(data: Any, report: Callable[[str, int | None, str], None]) -> dict[str, FederationMeasure]:
+def _parse_measures(
+    data: Any, report: Callable[[str, int | None, str], None]
+) -> dict[str, FederationMeasure]:
     raw = data.get("measures")
     if raw is None:
         return {}
     if not isinstance(raw, dict):
-        report("federation-value-invalid", value_line(data, "measures"), '"measures" must map each measure to its unit, e.g. "energy: {label: Electricity produced, unit: kWh}".')
+        report(
+            "federation-value-invalid",
+            value_line(data, "measures"),
+            '"measures" must map each measure to its unit, e.g. "energy: {label: Electricity produced, unit: kWh}".',
+        )
         return {}
     measures: dict[str, FederationMeasure] = {}
     for key, spec in raw.items():
         unit = spec.get("unit") if isinstance(spec, dict) else None
         label = spec.get("label", key) if isinstance(spec, dict) else None
         unknown = [k for k in spec if k not in ("label", "unit")] if isinstance(spec, dict) else []
-        if not isinstance(key, str) or not isinstance(unit, str) or not unit.strip() or not isinstance(label, str) or unknown:
+        if (
+            not isinstance(key, str)
+            or not isinstance(unit, str)
+            or not unit.strip()
+            or not isinstance(label, str)
+            or unknown
+        ):
             report(
                 "federation-value-invalid",
                 key_line(raw, key),
@@ -369,9 +444,13 @@ def _item_line(items: Any, index: int) -> int | None:
         return None
 
 
-def _parse_member(item: Any, line: int | None, report: Callable[[str, int | None, str], None]) -> MemberConfig | None:
+def _parse_member(
+    item: Any, line: int | None, report: Callable[[str, int | None, str], None]
+) -> MemberConfig | None:
     if not isinstance(item, dict):
-        report("federation-value-invalid", line, 'Each member must be a mapping starting with "- id:".')
+        report(
+            "federation-value-invalid", line, 'Each member must be a mapping starting with "- id:".'
+        )
         return None
     bad = False
 
@@ -383,13 +462,23 @@ def _parse_member(item: Any, line: int | None, report: Callable[[str, int | None
     for key in item:
         if key not in _MEMBER_KEYS:
             bad = True
-            report("federation-key-unknown", key_line(item, key), f'"{key}" is not a key of a member.{did_you_mean(str(key), _MEMBER_KEYS)}')
+            report(
+                "federation-key-unknown",
+                key_line(item, key),
+                f'"{key}" is not a key of a member.{did_you_mean(str(key), _MEMBER_KEYS)}',
+            )
     ident = item.get("id")
     if not isinstance(ident, str) or not MEMBER_ID.fullmatch(ident):
-        invalid("id", f'The member id "{ident}" must be lower-case letters, digits and dashes ([a-z0-9-]+).')
+        invalid(
+            "id",
+            f'The member id "{ident}" must be lower-case letters, digits and dashes ([a-z0-9-]+).',
+        )
     repo, path = item.get("repo"), item.get("path")
     if (repo is None) == (path is None):
-        invalid("id", "A member needs exactly one of repo (a git repository) and path (a local directory).")
+        invalid(
+            "id",
+            "A member needs exactly one of repo (a git repository) and path (a local directory).",
+        )
     if repo is not None:
         reason = unsafe_repo_reason(repo)
         if reason:
@@ -398,22 +487,40 @@ def _parse_member(item: Any, line: int | None, report: Callable[[str, int | None
         invalid("path", f'The path "{path}" must be a directory relative to federation.yml.')
     ref = item.get("ref", "HEAD")
     if repo is not None and (not isinstance(ref, str) or not valid_ref(ref)):
-        invalid("ref", f'The ref "{ref}" is refused: give a branch or tag name, or a full 40-character commit.')
+        invalid(
+            "ref",
+            f'The ref "{ref}" is refused: give a branch or tag name, or a full 40-character commit.',
+        )
     site = item.get("site")
     if site is not None and not _safe_link(site):
         invalid("site", f'The site "{site}" must be an https:// address (or a path on this site).')
     mapping = item.get("map") or {}
-    if not isinstance(mapping, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()):
-        invalid("map", '"map" must map member categories to federation categories, e.g. {tools: equipment}.')
+    if not isinstance(mapping, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()
+    ):
+        invalid(
+            "map",
+            '"map" must map member categories to federation categories, e.g. {tools: equipment}.',
+        )
         mapping = {}
     measures = item.get("measures") or {}
-    if not isinstance(measures, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in measures.items()):
-        invalid("measures", '"measures" must map member measures to federation measures, e.g. {solar-kwh: energy}.')
+    if not isinstance(measures, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in measures.items()
+    ):
+        invalid(
+            "measures",
+            '"measures" must map member measures to federation measures, e.g. {solar-kwh: energy}.',
+        )
         measures = {}
     if bad:
         return None
     return MemberConfig(
-        ident, repo, ref, path, dict(mapping), line,
+        ident,
+        repo,
+        ref,
+        path,
+        dict(mapping),
+        line,
         name=str(item["name"]) if item.get("name") else None,
         site=safe_link(item["site"]) if item.get("site") else None,
         measures=dict(measures),
@@ -494,10 +601,18 @@ def _directory_fingerprint(directory: Path) -> str:
     digest = hashlib.sha256()
     for name in MEMBER_DIRS + (FEDERATION_PATH,):
         top = directory / name
-        paths = [top] if top.is_file() else sorted(p for p in top.rglob("*") if p.is_file()) if top.is_dir() else []
+        paths = (
+            [top]
+            if top.is_file()
+            else sorted(p for p in top.rglob("*") if p.is_file())
+            if top.is_dir()
+            else []
+        )
         for path in paths:
             stat = path.stat()
-            digest.update(f"{path.relative_to(directory).as_posix()}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+            digest.update(
+                f"{path.relative_to(directory).as_posix()}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode()
+            )
     return "dir-" + digest.hexdigest()[:20]
 
 
@@ -520,21 +635,40 @@ def summarize_member(
     try:
         cooperative, problems = check_cooperative(directory, today)
     except NotACooperative:
-        return MemberResult(member.id, "invalid", "it has no ledgers/accounts.yml (neither books nor a federation.yml)")
+        return MemberResult(
+            member.id,
+            "invalid",
+            "it has no ledgers/accounts.yml (neither books nor a federation.yml)",
+        )
     errors, warnings = count(problems)
     if cooperative is None or errors:
         first = next((p for p in problems if p.is_error), None)
         where = f" (first: {first.path}:{first.line or ''} [{first.code}])" if first else ""
-        return MemberResult(member.id, "invalid", f"its books have {errors} errors{where}", errors=errors, warnings=warnings)
+        return MemberResult(
+            member.id,
+            "invalid",
+            f"its books have {errors} errors{where}",
+            errors=errors,
+            warnings=warnings,
+        )
     accounts = cooperative.accounts
     if accounts.currency != config.currency:
         return MemberResult(
-            member.id, "invalid",
+            member.id,
+            "invalid",
             f"its books are in {accounts.currency}, the federation's in {config.currency}",
-            name=accounts.name, currency=accounts.currency,
+            name=accounts.name,
+            currency=accounts.currency,
         )
     ledger = cooperative.ledger
-    result = MemberResult(member.id, "ok", name=accounts.name, currency=accounts.currency, errors=errors, warnings=warnings)
+    result = MemberResult(
+        member.id,
+        "ok",
+        name=accounts.name,
+        currency=accounts.currency,
+        errors=errors,
+        warnings=warnings,
+    )
     if not len(ledger):
         return result
     kinds = accounts.counted_kinds()  # placeholder rows are never income or expense
@@ -545,7 +679,12 @@ def summarize_member(
     categories = ledger["category"].to_numpy(dtype=object)
     for y, value, other, category in zip(year, amounts, counterparty, categories):
         kind = kinds.get(category)
-        if isinstance(other, str) and other.startswith("@") and other[1:] in ids and other[1:] != member.id:
+        if (
+            isinstance(other, str)
+            and other.startswith("@")
+            and other[1:] in ids
+            and other[1:] != member.id
+        ):
             # Money between members: reconciled, and left out of the consolidated totals.
             internal = result.internal.setdefault(str(y), {})
             internal[other[1:]] = internal.get(other[1:], 0) + int(value)
@@ -574,7 +713,9 @@ def summarize_member(
     return result
 
 
-def _member_measures(result: MemberResult, cooperative: Any, member: MemberConfig, config: FederationConfig) -> None:
+def _member_measures(
+    result: MemberResult, cooperative: Any, member: MemberConfig, config: FederationConfig
+) -> None:
     """The member's measures in the federation's terms (where the units match) and the
     collective assets it created per year."""
     from publisher.assets import collective_assets
@@ -586,11 +727,15 @@ def _member_measures(result: MemberResult, cooperative: Any, member: MemberConfi
         wanted = config.measures.get(target)
         if wanted is None:
             if key in member.measures:
-                result.unmatched_measures.append(f"{key}: mapped to {target}, which federation.yml does not declare")
+                result.unmatched_measures.append(
+                    f"{key}: mapped to {target}, which federation.yml does not declare"
+                )
             continue
         unit = declared[key].unit
         if unit.strip().lower() != wanted.unit.lower():
-            result.unmatched_measures.append(f"{key}: counted in {unit}, the federation's {target} in {wanted.unit}")
+            result.unmatched_measures.append(
+                f"{key}: counted in {unit}, the federation's {target} in {wanted.unit}"
+            )
             continue
         for year, figures in years.items():
             bucket = result.measures.setdefault(str(year), {})
@@ -606,7 +751,9 @@ def _member_measures(result: MemberResult, cooperative: Any, member: MemberConfi
             bucket[target] = {
                 "quantity": str(figures.quantity),
                 "cost": figures.cost,
-                "cost_per_unit": str(figures.cost_per_unit) if figures.cost_per_unit is not None else None,
+                "cost_per_unit": str(figures.cost_per_unit)
+                if figures.cost_per_unit is not None
+                else None,
                 "saved": figures.saved,
             }
     for asset in collective_assets(cooperative):
@@ -627,18 +774,39 @@ def _nested_member(
     """A member that is itself a federation: its consolidated figures count as its own. It
     shares what is left of this federation's deadline."""
     if len([a for a in ancestors if not _FULL_COMMIT.fullmatch(a)]) > MAX_NESTING:
-        return MemberResult(member.id, "invalid", f"federations nest deeper than {MAX_NESTING} levels")
-    inner = load_federation(directory, today=today, progress=None, ancestors=ancestors, trusted=trusted, deadline=deadline)
+        return MemberResult(
+            member.id, "invalid", f"federations nest deeper than {MAX_NESTING} levels"
+        )
+    inner = load_federation(
+        directory,
+        today=today,
+        progress=None,
+        ancestors=ancestors,
+        trusted=trusted,
+        deadline=deadline,
+    )
     if inner.cycle:
-        return MemberResult(member.id, "invalid", "it contains a federation that contains it: members would count twice")
+        return MemberResult(
+            member.id,
+            "invalid",
+            "it contains a federation that contains it: members would count twice",
+        )
     escaping = [m for m in inner.members if m.reason.endswith(OUTSIDE)]
     if escaping:
-        return MemberResult(member.id, "invalid", f"its federation.yml names a member that {OUTSIDE}")
+        return MemberResult(
+            member.id, "invalid", f"its federation.yml names a member that {OUTSIDE}"
+        )
     if inner.config is None:
         return MemberResult(member.id, "invalid", "its federation.yml has errors")
     if inner.config.currency != config.currency:
-        return MemberResult(member.id, "invalid", f"its federation counts in {inner.config.currency}, this one in {config.currency}")
-    result = MemberResult(member.id, "ok", name=inner.config.name, currency=inner.config.currency, nested=True)
+        return MemberResult(
+            member.id,
+            "invalid",
+            f"its federation counts in {inner.config.currency}, this one in {config.currency}",
+        )
+    result = MemberResult(
+        member.id, "ok", name=inner.config.name, currency=inner.config.currency, nested=True
+    )
     unmapped: set[str] = set()
     for year, categories in inner.consolidated().items():
         for category, value in categories.items():
@@ -701,29 +869,55 @@ def locate_member(
 
     `confined`: the federation itself came from a member's repository, so its members' local
     paths must stay inside it (an untrusted federation.yml must not read the build machine)."""
-    local = member.path if member.path is not None else (None if member.repo.startswith("https://") else member.repo)
+    local = (
+        member.path
+        if member.path is not None
+        else (None if member.repo.startswith("https://") else member.repo)
+    )
     if confined and local is not None and not _inside((root / local).resolve(), root.resolve()):
         return MemberResult(member.id, "invalid", f"{local}: {OUTSIDE}")
     if member.path is not None:
         directory = (root / member.path).resolve()
         if not directory.is_dir():
-            return MemberResult(member.id, "unreachable", f"the directory {member.path} does not exist")
+            return MemberResult(
+                member.id, "unreachable", f"the directory {member.path} does not exist"
+            )
         reason = _safe_tree(directory)
         if reason:
-            return MemberResult(member.id, "invalid", f"{reason}; members may not hold symbolic links or oversized files")
-        return _Source(f"{member.id}-{_directory_fingerprint(directory)}-{_config_hash(config, member)}", directory, None, None)
+            return MemberResult(
+                member.id,
+                "invalid",
+                f"{reason}; members may not hold symbolic links or oversized files",
+            )
+        return _Source(
+            f"{member.id}-{_directory_fingerprint(directory)}-{_config_hash(config, member)}",
+            directory,
+            None,
+            None,
+        )
     progress(member.id, "fetching")
     timeout = FETCH_SECONDS if deadline is None else min(FETCH_SECONDS, deadline - time.monotonic())
     if timeout <= 0:
-        return MemberResult(member.id, "unreachable", f"{DEADLINE_PASSED} before it could be fetched")
+        return MemberResult(
+            member.id, "unreachable", f"{DEADLINE_PASSED} before it could be fetched"
+        )
     try:
         fetched = fetch_member(
-            member.repo, member.ref, cache / "repositories" / member.id, cache / "trees" / member.id,
-            root, MEMBER_DIRS + (FEDERATION_PATH,), MAX_FILE_BYTES, MAX_MEMBER_BYTES, timeout,
+            member.repo,
+            member.ref,
+            cache / "repositories" / member.id,
+            cache / "trees" / member.id,
+            root,
+            MEMBER_DIRS + (FEDERATION_PATH,),
+            MAX_FILE_BYTES,
+            MAX_MEMBER_BYTES,
+            timeout,
         )
     except MemberFetchError as error:
         if error.status == "unreachable" and deadline is not None and time.monotonic() >= deadline:
-            return MemberResult(member.id, "unreachable", f"{DEADLINE_PASSED} while it was fetched ({error})")
+            return MemberResult(
+                member.id, "unreachable", f"{DEADLINE_PASSED} while it was fetched ({error})"
+            )
         return MemberResult(member.id, error.status, str(error))
     key = f"{member.id}-{fetched.commit}-{_config_hash(config, member)}"
     return _Source(key, fetched.directory, fetched.commit, fetched.date)
@@ -778,13 +972,23 @@ def check_member_bounded(
         return summarize_member(*arguments)
     nested = is_federation(directory)
     remaining = None if deadline is None else deadline - time.monotonic()
-    limit = remaining if nested else CHECK_SECONDS if remaining is None else min(CHECK_SECONDS, remaining)
+    limit = (
+        remaining
+        if nested
+        else CHECK_SECONDS
+        if remaining is None
+        else min(CHECK_SECONDS, remaining)
+    )
     if limit is not None and limit <= 0:
-        return MemberResult(member.id, "unreachable", f"{DEADLINE_PASSED} before it could be checked")
+        return MemberResult(
+            member.id, "unreachable", f"{DEADLINE_PASSED} before it could be checked"
+        )
     context = _check_context()
     receiving, sending = context.Pipe(duplex=False)
     # summarize_member is looked up now, so that a replacement (in a test) reaches the child.
-    process = context.Process(target=_check_child, args=(sending, summarize_member, arguments), daemon=True)
+    process = context.Process(
+        target=_check_child, args=(sending, summarize_member, arguments), daemon=True
+    )
     process.start()
     sending.close()
     outcome: tuple[str, Any] | None = None
@@ -800,7 +1004,9 @@ def check_member_bounded(
     if outcome is None:
         if limit == remaining:
             return MemberResult(member.id, "unreachable", f"{DEADLINE_PASSED} while it was checked")
-        return MemberResult(member.id, "unreachable", f"checking it took longer than {CHECK_SECONDS} seconds")
+        return MemberResult(
+            member.id, "unreachable", f"checking it took longer than {CHECK_SECONDS} seconds"
+        )
     kind, value = outcome
     if kind == "error":
         raise RuntimeError(f"checking the member {member.id} failed: {value}")
@@ -829,10 +1035,19 @@ def read_member(
     if cached is not None:
         return cached
     if deadline is not None and time.monotonic() >= deadline:
-        return MemberResult(member.id, "unreachable", f"{DEADLINE_PASSED} before it could be checked")
+        return MemberResult(
+            member.id, "unreachable", f"{DEADLINE_PASSED} before it could be checked"
+        )
     progress(member.id, "checking")
     result = check_member_bounded(
-        member, config, source.directory, today, ids, ancestors, trusted and source.commit is None, deadline
+        member,
+        config,
+        source.directory,
+        today,
+        ids,
+        ancestors,
+        trusted and source.commit is None,
+        deadline,
     )
     result.commit, result.date = source.commit, source.date
     # A nested federation's own members change under it, and a check cut off may finish next
@@ -888,16 +1103,41 @@ def load_federation(
         }
         for future in as_completed(fetching):
             member = config.members[fetching[future]]
-            result = read_member(member, future.result(), config, cache, today, ids, ancestors, say, trusted, deadline)
+            result = read_member(
+                member,
+                future.result(),
+                config,
+                cache,
+                today,
+                ids,
+                ancestors,
+                say,
+                trusted,
+                deadline,
+            )
             say(member.id, "done" if result.ok else "failed")
             by_member[fetching[future]] = result
     results = [by_member[index] for index in range(len(config.members))]
     for member, result in zip(config.members, results):
         line = member.line
         if result.status == "invalid":
-            problems.append(problem("federation-member-invalid", FEDERATION_PATH, line, f'The member "{member.id}" is left out of the totals: {result.reason}.'))
+            problems.append(
+                problem(
+                    "federation-member-invalid",
+                    FEDERATION_PATH,
+                    line,
+                    f'The member "{member.id}" is left out of the totals: {result.reason}.',
+                )
+            )
         elif result.status == "unreachable":
-            problems.append(problem("federation-member-unreachable", FEDERATION_PATH, line, f'The member "{member.id}" is left out of the totals: {result.reason}.'))
+            problems.append(
+                problem(
+                    "federation-member-unreachable",
+                    FEDERATION_PATH,
+                    line,
+                    f'The member "{member.id}" is left out of the totals: {result.reason}.',
+                )
+            )
         for category in result.unmapped:
             problems.append(
                 problem(
@@ -941,7 +1181,10 @@ def federation_json(federation: Federation) -> dict:
         }
 
     def years_shape(years: dict[str, dict[str, int]], budgets: dict[str, dict[str, int]]) -> dict:
-        return {y: year_shape(years.get(y, {}), budgets.get(y, {})) for y in sorted(set(years) | set(budgets))}
+        return {
+            y: year_shape(years.get(y, {}), budgets.get(y, {}))
+            for y in sorted(set(years) | set(budgets))
+        }
 
     return {
         "name": config.name,
@@ -968,7 +1211,12 @@ def federation_json(federation: Federation) -> dict:
         # Additions to FORMATS (docs/formats-notes.md), only where measures or assets are kept.
         **({"measures": _measures_shape(federation)} if config.measures else {}),
         **(
-            {"assets": {y: {"created": f["created"], "cost": format_minor(f["cost"], units)} for y, f in assets.items()}}
+            {
+                "assets": {
+                    y: {"created": f["created"], "cost": format_minor(f["cost"], units)}
+                    for y, f in assets.items()
+                }
+            }
             if (assets := federation.consolidated_assets())
             else {}
         ),

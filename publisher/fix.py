@@ -77,7 +77,11 @@ class FixPlan:
 
 
 _FORMATS = {"ledger": ledger.LEDGER, "budget": ledger.BUDGET, "balances": ledger.BALANCES}
-_READERS = {"ledger": ledger.read_ledger, "budget": ledger.read_budget, "balances": ledger.read_balances}
+_READERS = {
+    "ledger": ledger.read_ledger,
+    "budget": ledger.read_budget,
+    "balances": ledger.read_balances,
+}
 _DATE_COLUMN = {"ledger": "date", "budget": None, "balances": "date"}
 _AMOUNT_COLUMN = {"ledger": "amount", "budget": "amount", "balances": "balance"}
 
@@ -99,10 +103,16 @@ def _role(path: Path) -> tuple[Path, str]:
         )
     files = find_csv_files(folder)
     resolved = path.resolve()
-    for kind, paths in (("ledger", files.ledgers), ("budget", files.budgets), ("balances", files.balances)):
+    for kind, paths in (
+        ("ledger", files.ledgers),
+        ("budget", files.budgets),
+        ("balances", files.balances),
+    ):
         if resolved in (p.resolve() for p in paths):
             return folder.parent, kind
-    raise NotABooksFile(f"{path} is not a ledger, budget or balances file (a .csv file in ledgers/).")
+    raise NotABooksFile(
+        f"{path} is not a ledger, budget or balances file (a .csv file in ledgers/)."
+    )
 
 
 def _decode(data: bytes, changes: list[Change]) -> str | None:
@@ -116,7 +126,7 @@ def _decode(data: bytes, changes: list[Change]) -> str | None:
         return text
     if data.startswith(codecs.BOM_UTF8):
         changes.append(Change("byte-order mark", None, None, None, "UTF-8 with BOM", "UTF-8"))
-        data = data[len(codecs.BOM_UTF8):]
+        data = data[len(codecs.BOM_UTF8) :]
     if b"\x00" in data:
         return None  # UTF-16 without a byte-order mark, or not text: no certain guess
     try:
@@ -127,9 +137,7 @@ def _decode(data: bytes, changes: list[Change]) -> str | None:
         text = data.decode("cp1252")
     except UnicodeDecodeError:
         return None
-    changes.append(
-        Change("encoding", None, None, None, "Windows-1252 (assumed)", "UTF-8")
-    )
+    changes.append(Change("encoding", None, None, None, "Windows-1252 (assumed)", "UTF-8"))
     return text
 
 
@@ -213,7 +221,9 @@ def _fix_cells(
         canonical = name.strip().lower()
         if name != canonical and canonical in fmt.columns and canonical not in new_header:
             new_header[index] = canonical
-            changes.append(Change("header", 1 + line_offset, canonical, column_letter(index), name, canonical))
+            changes.append(
+                Change("header", 1 + line_offset, canonical, column_letter(index), name, canonical)
+            )
     if new_header != header:
         rewritten[0] = new_header
     rows = records[1:]
@@ -235,8 +245,16 @@ def _fix_cells(
             fixed = canonical_date(value, order)
             if fixed is not None:
                 rewritten.setdefault(number, list(record))[date_index] = fixed
-                changes.append(Change("date", start + line_offset, new_header[date_index],
-                                      column_letter(date_index), value, fixed))
+                changes.append(
+                    Change(
+                        "date",
+                        start + line_offset,
+                        new_header[date_index],
+                        column_letter(date_index),
+                        value,
+                        fixed,
+                    )
+                )
     amount_index = column_of(_AMOUNT_COLUMN[kind])
     if amount_index is not None:
         decimal, units = accounts.dialect.decimal, accounts.minor_units
@@ -248,13 +266,24 @@ def _fix_cells(
             value = cell(record, amount_index)
             # A plain amount needs no fix, unless it has more decimals than the currency: "1.234"
             # in a column that proves "," the decimal mark is a thousand, grouped.
-            if not value.strip() or (valid.fullmatch(value.strip()) and not _too_many_decimals(value.strip(), decimal, units)):
+            if not value.strip() or (
+                valid.fullmatch(value.strip())
+                and not _too_many_decimals(value.strip(), decimal, units)
+            ):
                 continue
             fixed = canonical_amount(value, decimal, units, marks, column_mark)
             if fixed is not None:
                 rewritten.setdefault(number, list(record))[amount_index] = fixed
-                changes.append(Change(_amount_kind(value, decimal), start + line_offset,
-                                      new_header[amount_index], column_letter(amount_index), value, fixed))
+                changes.append(
+                    Change(
+                        _amount_kind(value, decimal),
+                        start + line_offset,
+                        new_header[amount_index],
+                        column_letter(amount_index),
+                        value,
+                        fixed,
+                    )
+                )
     if not rewritten:
         return text
     lines = text.split("\n")
@@ -295,7 +324,13 @@ def _serialize(cells: list[str], delimiter: str) -> str:
 
 
 def _finish(
-    path: Path, root: Path, kind: str, original: bytes, fixed: bytes, changes: list[Change], relative: str,
+    path: Path,
+    root: Path,
+    kind: str,
+    original: bytes,
+    fixed: bytes,
+    changes: list[Change],
+    relative: str,
     accounts: Accounts,
 ) -> FixPlan:
     table = read_table(fixed, relative, accounts.dialect.delimiter)
@@ -360,7 +395,9 @@ def format_plan(plan: FixPlan, shown_path: str, written: Path | None) -> str:
     if plan.changes:
         counts = shown
         lines.append(
-            "Changes: " + ", ".join(f"{kind} {number:,}" for kind, number in sorted(counts.items())) + "."
+            "Changes: "
+            + ", ".join(f"{kind} {number:,}" for kind, number in sorted(counts.items()))
+            + "."
         )
         if any(c.kind == "encoding" and "assumed" in c.before for c in plan.changes):
             lines.append(

@@ -107,7 +107,9 @@ class BooksRepository:
 
     def _git(self, *args: str) -> str:
         # quotePath off: file names with accents come out as they are, not as octal escapes.
-        output = self.repo.git.execute(["git", "-c", "core.quotePath=false", *args], stdout_as_string=False)
+        output = self.repo.git.execute(
+            ["git", "-c", "core.quotePath=false", *args], stdout_as_string=False
+        )
         return output.decode("utf-8", "replace")
 
     @property
@@ -141,10 +143,24 @@ class BooksRepository:
         # -z: the raw part names each file exactly (NUL-terminated, never quoted), whatever
         # characters its name holds; the patch part follows in the same order.
         log = self._git(
-            "log", "--reverse", "--first-parent", "--diff-merges=first-parent", "-p", "-U0",
-            "--raw", "-z", "--no-abbrev", "--no-color", "--no-renames", "--no-ext-diff",
-            "--src-prefix=a/", "--dst-prefix=b/",  # whatever diff.noprefix says
-            f"--format={_RECORD}%H{_FIELD}%cI{_FIELD}%s", *([until] if until else []), "--", books,
+            "log",
+            "--reverse",
+            "--first-parent",
+            "--diff-merges=first-parent",
+            "-p",
+            "-U0",
+            "--raw",
+            "-z",
+            "--no-abbrev",
+            "--no-color",
+            "--no-renames",
+            "--no-ext-diff",
+            "--src-prefix=a/",
+            "--dst-prefix=b/",  # whatever diff.noprefix says
+            f"--format={_RECORD}%H{_FIELD}%cI{_FIELD}%s",
+            *([until] if until else []),
+            "--",
+            books,
         )
         for record in _COMMIT_START.split(log)[1:]:
             header, _, body = record.partition("\0")
@@ -154,15 +170,27 @@ class BooksRepository:
         if until is not None:
             return
         worktree = self._git(
-            "diff", "-p", "-U0", "--raw", "-z", "--no-abbrev", "--no-color", "--no-renames", "--no-ext-diff",
-            "--src-prefix=a/", "--dst-prefix=b/", "HEAD", "--", books,
+            "diff",
+            "-p",
+            "-U0",
+            "--raw",
+            "-z",
+            "--no-abbrev",
+            "--no-color",
+            "--no-renames",
+            "--no-ext-diff",
+            "--src-prefix=a/",
+            "--dst-prefix=b/",
+            "HEAD",
+            "--",
+            books,
         )
         files = _parse_patch(worktree, prefix)
         untracked = self._git("ls-files", "-z", "--others", "--exclude-standard", "--", books)
         for path in untracked.split("\0"):
             if not path:
                 continue
-            relative = path[len(prefix):]
+            relative = path[len(prefix) :]
             if any(p.is_symlink() for p in _prefixes(self.root, relative)):
                 continue  # never followed: the checks report it (file-symlink)
             if relative.endswith((".ods", ".xlsx")):
@@ -173,7 +201,9 @@ class BooksRepository:
                 lines = (self.root / relative).read_text(encoding="utf-8-sig").splitlines()
             except (OSError, UnicodeDecodeError):
                 continue
-            files[relative] = FileChange(relative, None, None, [], lines[1:], None, lines[0] if lines else None)
+            files[relative] = FileChange(
+                relative, None, None, [], lines[1:], None, lines[0] if lines else None
+            )
         if files:
             yield CommitChanges(None, files)
 
@@ -196,8 +226,14 @@ class BooksRepository:
         """For each file under `directory`, the last commit that changed it."""
         prefix = self._prefix()
         log = self._git(
-            "log", "--first-parent", "--name-only", "-z", "--no-renames",
-            f"--format={_RECORD}%H{_FIELD}%cI{_FIELD}%s", "--", prefix + directory + "/",
+            "log",
+            "--first-parent",
+            "--name-only",
+            "-z",
+            "--no-renames",
+            f"--format={_RECORD}%H{_FIELD}%cI{_FIELD}%s",
+            "--",
+            prefix + directory + "/",
         )
         found: dict[str, CommitInfo] = {}
         for record in _COMMIT_START.split(log)[1:]:
@@ -205,7 +241,10 @@ class BooksRepository:
             sha, date, message = (header.split(_FIELD, 2) + ["", ""])[:3]
             for name in names.removeprefix("\n").split("\0"):
                 if name and name.startswith(prefix):
-                    found.setdefault(name[len(prefix):], CommitInfo(sha, dt.datetime.fromisoformat(date), False, message))
+                    found.setdefault(
+                        name[len(prefix) :],
+                        CommitInfo(sha, dt.datetime.fromisoformat(date), False, message),
+                    )
         return found
 
 
@@ -236,7 +275,7 @@ def _parse_patch(text: str, prefix: str) -> dict[str, FileChange]:
             continue
         old_blob = None if set(raw.group(3)) == {"0"} else raw.group(3)
         new_blob = None if set(raw.group(4)) == {"0"} else raw.group(4)
-        files.append(FileChange(path[len(prefix):], old_blob, new_blob))
+        files.append(FileChange(path[len(prefix) :], old_blob, new_blob))
     patch = text[position:].lstrip("\0")
     sections = [s for s in _SECTION.split(patch) if s.startswith("diff --git ")]
     for change, section in zip(files, sections):
@@ -342,14 +381,22 @@ def _member_env() -> dict[str, str]:
 
 
 _MEMBER_CONFIG = [
-    "-c", "protocol.allow=never",
-    "-c", "protocol.https.allow=always",
-    "-c", "protocol.file.allow=always",
-    "-c", "core.hooksPath=/dev/null",
-    "-c", "credential.helper=",
-    "-c", "submodule.recurse=false",
-    "-c", "fetch.recurseSubmodules=false",
-    "-c", "core.quotePath=false",
+    "-c",
+    "protocol.allow=never",
+    "-c",
+    "protocol.https.allow=always",
+    "-c",
+    "protocol.file.allow=always",
+    "-c",
+    "core.hooksPath=/dev/null",
+    "-c",
+    "credential.helper=",
+    "-c",
+    "submodule.recurse=false",
+    "-c",
+    "fetch.recurseSubmodules=false",
+    "-c",
+    "core.quotePath=false",
 ]
 
 
@@ -357,7 +404,9 @@ def _run_with_deadline(command: list[str], cwd: Path, timeout: float) -> None:
     """Run git for a member, killed with everything it started (git-remote-https) once
     `timeout` seconds have passed. MemberFetchError("unreachable") when it fails or is killed."""
     if timeout <= 0:
-        raise MemberFetchError("unreachable", "the federation's time limit had passed before it could be fetched")
+        raise MemberFetchError(
+            "unreachable", "the federation's time limit had passed before it could be fetched"
+        )
     started = time.monotonic()
     process = subprocess.Popen(
         command,
@@ -377,13 +426,16 @@ def _run_with_deadline(command: list[str], cwd: Path, timeout: float) -> None:
             pass
         process.communicate()
         raise MemberFetchError(
-            "unreachable", f"it did not answer within {timeout:.0f} seconds (the time limit for fetching it)"
+            "unreachable",
+            f"it did not answer within {timeout:.0f} seconds (the time limit for fetching it)",
         ) from None
     if process.returncode != 0:
         lines = stderr.decode("utf-8", "replace").strip().splitlines() or ["git fetch failed"]
         last = lines[-1].strip().strip("'").removeprefix("stderr: ")
         seconds = time.monotonic() - started
-        raise MemberFetchError("unreachable", f"git could not fetch it ({last[:200]}; after {seconds:.0f} s)")
+        raise MemberFetchError(
+            "unreachable", f"git could not fetch it ({last[:200]}; after {seconds:.0f} s)"
+        )
 
 
 def fetch_member(
@@ -418,8 +470,18 @@ def fetch_member(
         else:
             refspecs = [f"+{ref}:refs/member/target"]
         _run_with_deadline(
-            ["git", *_MEMBER_CONFIG, "fetch", "--no-tags", "--no-recurse-submodules", "--force", "--quiet",
-             "--", source, *refspecs],
+            [
+                "git",
+                *_MEMBER_CONFIG,
+                "fetch",
+                "--no-tags",
+                "--no-recurse-submodules",
+                "--force",
+                "--quiet",
+                "--",
+                source,
+                *refspecs,
+            ],
             repository_dir,
             timeout,
         )
@@ -440,7 +502,9 @@ def fetch_member(
                 # the member is invalid, never the build.
                 shutil.rmtree(directory, ignore_errors=True)
                 what = getattr(error, "strerror", None) or type(error).__name__
-                raise MemberFetchError("invalid", f"its tree cannot be written as files ({what})") from None
+                raise MemberFetchError(
+                    "invalid", f"its tree cannot be written as files ({what})"
+                ) from None
             _attach_history(directory, repository_dir, sha)
             (directory / ".complete").write_text(sha, encoding="utf-8")
         return FetchedMember(sha, commit.committed_datetime.isoformat(), directory)
@@ -510,7 +574,9 @@ def _checked_entries(tree, path: str) -> list:
     return entries
 
 
-def _write_tree(tree, directory: Path, allowed: tuple[str, ...], max_file: int, max_total: int) -> None:
+def _write_tree(
+    tree, directory: Path, allowed: tuple[str, ...], max_file: int, max_total: int
+) -> None:
     """Write the allowed top-level entries of a git tree; refuse links, submodules, big files."""
     directory.mkdir(parents=True)
     total = 0
@@ -523,9 +589,13 @@ def _write_tree(tree, directory: Path, allowed: tuple[str, ...], max_file: int, 
         item, path = pending.pop()
         mode = item.mode
         if mode == _SYMLINK:
-            raise MemberFetchError("invalid", f"{path} is a symbolic link; members may not hold links")
+            raise MemberFetchError(
+                "invalid", f"{path} is a symbolic link; members may not hold links"
+            )
         if mode == _SUBMODULE:
-            raise MemberFetchError("invalid", f"{path} is a submodule; members may not hold submodules")
+            raise MemberFetchError(
+                "invalid", f"{path} is a submodule; members may not hold submodules"
+            )
         if mode == _TREE:
             pending.extend((child, child.path) for child in _checked_entries(item, path))
             continue
@@ -534,7 +604,9 @@ def _write_tree(tree, directory: Path, allowed: tuple[str, ...], max_file: int, 
         if size > max_file:
             raise MemberFetchError("invalid", f"{path} is larger than {max_file:,} bytes")
         if total > max_total:
-            raise MemberFetchError("invalid", f"its ledgers and pages hold more than {max_total:,} bytes")
+            raise MemberFetchError(
+                "invalid", f"its ledgers and pages hold more than {max_total:,} bytes"
+            )
         target = directory.joinpath(*path.split("/"))
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(item.data_stream.read())
@@ -563,7 +635,11 @@ class RevisionError(GitError):
 
 def valid_revision_name(revision: str) -> bool:
     """Whether `revision` may be handed to git as a revision (never as an option or a range)."""
-    return bool(_REVISION.fullmatch(revision)) and ".." not in revision and not revision.endswith((".", "/", ".lock"))
+    return (
+        bool(_REVISION.fullmatch(revision))
+        and ".." not in revision
+        and not revision.endswith((".", "/", ".lock"))
+    )
 
 
 def _resolve(repository: BooksRepository, revision: str) -> CommitInfo:
@@ -573,7 +649,9 @@ def _resolve(repository: BooksRepository, revision: str) -> CommitInfo:
             "(such as main, v1.0, HEAD~1 or a commit's sha)."
         )
     try:
-        sha = repository._git("rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}").strip()
+        sha = repository._git(
+            "rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}"
+        ).strip()
         commit = repository.repo.commit(sha)
     except Exception:  # noqa: BLE001 - git says only that it is not there
         raise RevisionError(
@@ -584,7 +662,10 @@ def _resolve(repository: BooksRepository, revision: str) -> CommitInfo:
 
 
 def export_revision(
-    root: Path | str, revision: str, target: Path | str, paths: tuple[str, ...] = (BOOKS_DIR, CONTENT_DIR)
+    root: Path | str,
+    revision: str,
+    target: Path | str,
+    paths: tuple[str, ...] = (BOOKS_DIR, CONTENT_DIR),
 ) -> CommitInfo:
     """Write the files under `paths` (relative to the cooperative's directory `root`) as they
     are at `revision` into the directory `target`; returns the commit. Blobs are read through

@@ -47,10 +47,18 @@ for _code, _severity, _summary in [
     ("charter-key-unknown", E, "A key under the charter's rules that the format does not define."),
     ("minutes-field-missing", E, "A required field of the minutes is missing."),
     ("minutes-field-invalid", E, "A field of the minutes has the wrong type or form."),
-    ("minutes-key-unknown", W, "A key of a decision that the format does not define; it is ignored."),
+    (
+        "minutes-key-unknown",
+        W,
+        "A key of a decision that the format does not define; it is ignored.",
+    ),
     ("minutes-present-exceeds-members", E, "More members present than entitled to vote."),
     ("minutes-tally-exceeds-present", E, "More votes than members present."),
-    ("decision-result-contradicts-majority", E, "The stated result does not follow the majority rule."),
+    (
+        "decision-result-contradicts-majority",
+        E,
+        "The stated result does not follow the majority rule.",
+    ),
     ("decision-adopted-without-quorum", E, "A meeting below the quorum adopted a decision."),
     ("decision-id-duplicate", E, "Two decisions share an id."),
     ("decision-unknown", E, "A ledger row or budget line cites a decision that does not exist."),
@@ -58,7 +66,11 @@ for _code, _severity, _summary in [
     ("decision-after-row", E, "A ledger row cites a decision taken after the row's date."),
     ("decision-overspent", W, "The rows citing a decision spend more than it authorized."),
     ("spending-limit-exceeded", W, "An expense above the spending limit cites no decision."),
-    ("reinvestment-below-share", W, "Less than the charter's share of a year's surplus was reinvested."),
+    (
+        "reinvestment-below-share",
+        W,
+        "Less than the charter's share of a year's surplus was reinvested.",
+    ),
 ]:
     register_code(_code, _severity, _summary)
 
@@ -143,7 +155,9 @@ def redacted_governance(governance: Governance, finder) -> Governance:
         replace(
             meeting,
             title=finder.redact_text(meeting.title),
-            decisions=tuple(replace(d, motion=finder.redact_text(d.motion)) for d in meeting.decisions),
+            decisions=tuple(
+                replace(d, motion=finder.redact_text(d.motion)) for d in meeting.decisions
+            ),
         )
         for meeting in governance.meetings
     )
@@ -156,7 +170,13 @@ def redacted_governance(governance: Governance, finder) -> Governance:
 class _Fields:
     """Validation of one front-matter mapping, with the line of each key."""
 
-    def __init__(self, path: str, mapping: Any, problems: list[Problem], line_offset: int = FRONT_MATTER_OFFSET):
+    def __init__(
+        self,
+        path: str,
+        mapping: Any,
+        problems: list[Problem],
+        line_offset: int = FRONT_MATTER_OFFSET,
+    ):
         self.path, self.mapping, self.problems = path, mapping, problems
         self.offset = line_offset
 
@@ -190,7 +210,9 @@ class _Fields:
         value = self.mapping[key]
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             self.report(
-                "minutes-field-invalid", key, f'"{key}" must be a whole number (0 or more), not "{value}".'
+                "minutes-field-invalid",
+                key,
+                f'"{key}" must be a whole number (0 or more), not "{value}".',
             )
             return None
         return value
@@ -201,7 +223,11 @@ class _Fields:
         value = self.mapping[key]
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
             return value
-        self.report("minutes-field-invalid", key, f'"{key}" must be a date written YYYY-MM-DD, not "{value}".')
+        self.report(
+            "minutes-field-invalid",
+            key,
+            f'"{key}" must be a date written YYYY-MM-DD, not "{value}".',
+        )
         return None
 
     def text(self, key: str, what: str, required: bool = True) -> str | None:
@@ -253,10 +279,16 @@ def read_minutes(text: str, path: str, accounts: Accounts) -> tuple[Meeting | No
     decisions: list[Decision] = []
     raw = meta.get("decisions")
     if raw is not None and not isinstance(raw, list):
-        fields.report("minutes-field-invalid", "decisions", '"decisions" must be a list, each item starting with "- id:".')
+        fields.report(
+            "minutes-field-invalid",
+            "decisions",
+            '"decisions" must be a list, each item starting with "- id:".',
+        )
         raw = []
     for index, item in enumerate(raw or []):
-        decision = _read_decision(item, _item_line(raw, index), path, date, present, accounts, problems)
+        decision = _read_decision(
+            item, _item_line(raw, index), path, date, present, accounts, problems
+        )
         if decision is not None:
             decisions.append(decision)
     if date is None or members is None or present is None:
@@ -304,11 +336,15 @@ def _read_decision(
             )
     ident = fields.text("id", "the decision's id, unique across all minutes")
     motion = fields.text("motion", "what was voted on", required=False) or ""
-    votes = [fields.count(key, f"the number of votes {key}") for key in ("for", "against", "abstain")]
+    votes = [
+        fields.count(key, f"the number of votes {key}") for key in ("for", "against", "abstain")
+    ]
     result = fields.text("result", "adopted or rejected")
     if result is not None and result not in RESULTS:
         fields.report(
-            "minutes-field-invalid", "result", f'"result" must be "adopted" or "rejected", not "{result}".'
+            "minutes-field-invalid",
+            "result",
+            f'"result" must be "adopted" or "rejected", not "{result}".',
         )
         result = None
     amount = None
@@ -322,7 +358,7 @@ def _read_decision(
                 "minutes-field-invalid",
                 "amount",
                 f'"amount" must be a positive amount in {accounts.currency} with at most '
-                f"{accounts.minor_units} decimals, such as 850.00, not \"{item['amount']}\".",
+                f'{accounts.minor_units} decimals, such as 850.00, not "{item["amount"]}".',
             )
             amount = None
     category = fields.text("category", "", required=False)
@@ -368,7 +404,12 @@ def read_charter(text: str, path: str, accounts: Accounts) -> tuple[Charter, lis
         return Charter(path, Rules()), problems
     if not isinstance(rules_map, dict):
         problems.append(
-            problem("charter-rule-invalid", path, key_line(parsed.meta, "rules", 1), '"rules" must be a mapping of rules.')
+            problem(
+                "charter-rule-invalid",
+                path,
+                key_line(parsed.meta, "rules", 1),
+                '"rules" must be a mapping of rules.',
+            )
         )
         return Charter(path, Rules()), problems
     lines: dict[str, int] = {}
@@ -387,7 +428,11 @@ def read_charter(text: str, path: str, accounts: Accounts) -> tuple[Charter, lis
             )
     quorum = _share(rules_map.get("quorum"))
     if "quorum" in rules_map and (quorum is None or not (0 < quorum <= 1)):
-        report("charter-rule-invalid", "quorum", f'"quorum" must be a share above 0 and at most 1, such as 0.5, not "{rules_map.get("quorum")}".')
+        report(
+            "charter-rule-invalid",
+            "quorum",
+            f'"quorum" must be a share above 0 and at most 1, such as 0.5, not "{rules_map.get("quorum")}".',
+        )
         quorum = None
     majority: str | Decimal | None = None
     if "majority" in rules_map:
@@ -420,15 +465,31 @@ def read_charter(text: str, path: str, accounts: Accounts) -> tuple[Charter, lis
     if "reinvestment" in rules_map:
         reinvestment = rules_map.get("reinvestment")
         if not isinstance(reinvestment, dict):
-            report("charter-rule-invalid", "reinvestment", '"reinvestment" must hold a share and a fund.')
+            report(
+                "charter-rule-invalid",
+                "reinvestment",
+                '"reinvestment" must hold a share and a fund.',
+            )
         else:
-            lines["reinvestment.share"] = value_line(reinvestment, "share", 1) or lines["reinvestment"]
+            lines["reinvestment.share"] = (
+                value_line(reinvestment, "share", 1) or lines["reinvestment"]
+            )
             for key in reinvestment:
                 if key not in REINVESTMENT_KEYS:
-                    report("charter-key-unknown", key, f'"{key}" is not part of the reinvestment rule (share, fund).', reinvestment)
+                    report(
+                        "charter-key-unknown",
+                        key,
+                        f'"{key}" is not part of the reinvestment rule (share, fund).',
+                        reinvestment,
+                    )
             share = _share(reinvestment.get("share"))
             if share is None or not (0 < share <= 1):
-                report("charter-rule-invalid", "share", f'The reinvestment "share" must be above 0 and at most 1, such as 0.25, not "{reinvestment.get("share")}".', reinvestment)
+                report(
+                    "charter-rule-invalid",
+                    "share",
+                    f'The reinvestment "share" must be above 0 and at most 1, such as 0.25, not "{reinvestment.get("share")}".',
+                    reinvestment,
+                )
                 share = None
             fund = reinvestment.get("fund")
             if not isinstance(fund, str) or fund not in accounts.funds:
@@ -510,7 +571,11 @@ def quorum_met(meeting: Meeting, rules: Rules) -> bool | None:
 def _majority_text(majority: str | Decimal) -> str:
     if isinstance(majority, Decimal):
         return f"at least {majority * 100:g} % of the votes cast"
-    return {"simple": "more votes for than against", "two-thirds": "at least two thirds of the votes cast", "consensus": "no vote against"}[majority]
+    return {
+        "simple": "more votes for than against",
+        "two-thirds": "at least two thirds of the votes cast",
+        "consensus": "no vote against",
+    }[majority]
 
 
 @check
@@ -584,32 +649,42 @@ def check_cited_decisions(cooperative: Cooperative) -> Iterable[Problem]:
             unknown,
             "decision-unknown",
             "decision",
-            lambda row: f'No minutes record a decision "{row.decision}".'
-            f"{did_you_mean(row.decision, decisions)} Cite the id of a decision in content/minutes/, "
-            "or leave the cell empty.",
+            lambda row: (
+                f'No minutes record a decision "{row.decision}".'
+                f"{did_you_mean(row.decision, decisions)} Cite the id of a decision in content/minutes/, "
+                "or leave the cell empty."
+            ),
             cooperative.locate,
         )
-        rejected = ids.map(lambda d: d in decisions and not decisions[d].adopted).to_numpy(dtype=bool)
+        rejected = ids.map(lambda d: d in decisions and not decisions[d].adopted).to_numpy(
+            dtype=bool
+        )
         problems += row_problems(
             cited,
             rejected,
             "decision-rejected",
             "decision",
-            lambda row: f'Decision "{row.decision}" was rejected on {decisions[row.decision].date:%Y-%m-%d}: '
-            "money cannot move under it. Cite the decision that did authorize this, or none.",
+            lambda row: (
+                f'Decision "{row.decision}" was rejected on {decisions[row.decision].date:%Y-%m-%d}: '
+                "money cannot move under it. Cite the decision that did authorize this, or none."
+            ),
             cooperative.locate,
         )
         if "date" in cited.columns:
-            decided = pd.to_datetime(ids.map(lambda d: decisions[d].date if d in decisions else None))
+            decided = pd.to_datetime(
+                ids.map(lambda d: decisions[d].date if d in decisions else None)
+            )
             late = (decided > cited["date"]).to_numpy(dtype=bool)
             problems += row_problems(
                 cited,
                 late,
                 "decision-after-row",
                 "decision",
-                lambda row: f'Decision "{row.decision}" was taken on {decisions[row.decision].date:%Y-%m-%d}, '
-                f"after this row ({row.date:%Y-%m-%d}): a decision can only authorize what comes after it. "
-                "Check the date or the decision id.",
+                lambda row: (
+                    f'Decision "{row.decision}" was taken on {decisions[row.decision].date:%Y-%m-%d}, '
+                    f"after this row ({row.date:%Y-%m-%d}): a decision can only authorize what comes after it. "
+                    "Check the date or the decision id."
+                ),
                 cooperative.locate,
             )
     return problems
@@ -623,8 +698,13 @@ def spending_by_decision(cooperative: Cooperative) -> dict[str, int]:
         return {}
     amount = cited["amount"].fillna(0).astype("int64")
     kind = cited["kind"]
-    paid = np.where(kind == "expense", -amount, np.where((kind == "transfer") & (amount < 0), -amount, 0))
-    return {str(k): int(v) for k, v in pd.Series(paid, index=cited.index).groupby(cited["decision"]).sum().items()}
+    paid = np.where(
+        kind == "expense", -amount, np.where((kind == "transfer") & (amount < 0), -amount, 0)
+    )
+    return {
+        str(k): int(v)
+        for k, v in pd.Series(paid, index=cited.index).groupby(cited["decision"]).sum().items()
+    }
 
 
 @check
@@ -635,7 +715,12 @@ def check_decision_spending(cooperative: Cooperative) -> Iterable[Problem]:
     for ident, spent in spending_by_decision(cooperative).items():
         decision = decisions.get(ident)
         # A rejected decision authorized nothing; citing it is already an error (decision-rejected).
-        if decision is None or not decision.adopted or decision.amount is None or spent <= decision.amount:
+        if (
+            decision is None
+            or not decision.adopted
+            or decision.amount is None
+            or spent <= decision.amount
+        ):
             continue
         problems.append(
             problem(
@@ -658,15 +743,21 @@ def check_spending_limit(cooperative: Cooperative) -> Iterable[Problem]:
     if limit is None or not len(ledger) or "kind" not in ledger.columns:
         return []
     units = cooperative.accounts.minor_units
-    over = ((ledger["kind"] == "expense") & (ledger["amount"] < -limit) & (ledger["decision"].str.len() == 0))
+    over = (
+        (ledger["kind"] == "expense")
+        & (ledger["amount"] < -limit)
+        & (ledger["decision"].str.len() == 0)
+    )
     return row_problems(
         ledger,
         over.fillna(False).to_numpy(dtype=bool),
         "spending-limit-exceeded",
         "amount",
-        lambda row: f"An expense of {format_minor(-row.amount, units)} cites no decision, but the charter "
-        f"requires an adopted decision for any expense above {format_minor(limit, units)}. Published as "
-        "a breach of the charter; if a meeting did decide it, cite that decision's id.",
+        lambda row: (
+            f"An expense of {format_minor(-row.amount, units)} cites no decision, but the charter "
+            f"requires an adopted decision for any expense above {format_minor(limit, units)}. Published as "
+            "a breach of the charter; if a meeting did decide it, cite that decision's id."
+        ),
         cooperative.locate,
     )
 
@@ -706,22 +797,37 @@ def reinvestments(cooperative: Cooperative) -> list[Reinvestment]:
     if rules.reinvestment_share is None or rules.reinvestment_fund is None:
         return []
     ledger = cooperative.ledger
-    into_fund = ledger[
-        ((ledger["kind"] == "transfer") & (ledger["fund"] == rules.reinvestment_fund) & (ledger["amount"] > 0))
-        .fillna(False)
-        .to_numpy(dtype=bool)
-    ] if len(ledger) and "kind" in ledger.columns else ledger
+    into_fund = (
+        ledger[
+            (
+                (ledger["kind"] == "transfer")
+                & (ledger["fund"] == rules.reinvestment_fund)
+                & (ledger["amount"] > 0)
+            )
+            .fillna(False)
+            .to_numpy(dtype=bool)
+        ]
+        if len(ledger) and "kind" in ledger.columns
+        else ledger
+    )
     found = []
     for year, net in sorted(yearly_net(cooperative).items()):
         if year >= dt.MAXYEAR:  # dated in the year 9999: already an error (date-in-future)
             continue
         deadline = dt.date(year + 1, *REINVESTMENT_DEADLINE)
-        window = into_fund[
-            (into_fund["date"] >= pd.Timestamp(year + 1, 1, 1)) & (into_fund["date"] <= pd.Timestamp(deadline))
-        ] if len(into_fund) else into_fund
+        window = (
+            into_fund[
+                (into_fund["date"] >= pd.Timestamp(year + 1, 1, 1))
+                & (into_fund["date"] <= pd.Timestamp(deadline))
+            ]
+            if len(into_fund)
+            else into_fund
+        )
         moved = int(window["amount"].sum()) if len(window) else 0
         rows = tuple((str(r.path), int(r.line)) for r in window.itertuples()) if len(window) else ()
-        found.append(Reinvestment(year, net, rules.reinvestment_share * max(net, 0), moved, deadline, rows))
+        found.append(
+            Reinvestment(year, net, rules.reinvestment_share * max(net, 0), moved, deadline, rows)
+        )
     return found
 
 
@@ -788,7 +894,9 @@ def compliance(cooperative: Cooperative) -> list[RuleYear]:
                     RuleYear(
                         "quorum",
                         year,
-                        "breached" if any(d.adopted for m in below for d in m.decisions) else "kept",
+                        "breached"
+                        if any(d.adopted for m in below for d in m.decisions)
+                        else "kept",
                         f"{len(meetings) - len(below)} of {len(meetings)} meetings quorate",
                         meetings=tuple(m.path for m in meetings),
                     )
@@ -808,12 +916,21 @@ def compliance(cooperative: Cooperative) -> list[RuleYear]:
         if rules.spending_limit is not None and has_rows:
             in_year = ledger[(ledger["date"].dt.year == year).to_numpy(dtype=bool)]
             expenses = in_year[(in_year["kind"] == "expense").to_numpy(dtype=bool)]
-            over = expenses[((expenses["amount"] < -rules.spending_limit) & (expenses["decision"].str.len() == 0)).fillna(False).to_numpy(dtype=bool)]
+            over = expenses[
+                (
+                    (expenses["amount"] < -rules.spending_limit)
+                    & (expenses["decision"].str.len() == 0)
+                )
+                .fillna(False)
+                .to_numpy(dtype=bool)
+            ]
             result.append(
                 RuleYear(
                     "spending_limit",
                     year,
-                    "not applicable" if not len(expenses) else ("breached" if len(over) else "kept"),
+                    "not applicable"
+                    if not len(expenses)
+                    else ("breached" if len(over) else "kept"),
                     f"{len(over)} {'expense' if len(over) == 1 else 'expenses'} above {format_minor(rules.spending_limit, units)} "
                     "without a decision",
                     rows=tuple((str(r.path), int(r.line)) for r in over.itertuples()),
@@ -852,7 +969,9 @@ def compliance(cooperative: Cooperative) -> list[RuleYear]:
                 "decisions",
                 year,
                 "not applicable" if not limited else ("breached" if over else "kept"),
-                f"{len(over)} of {len(limited)} decisions with an amount overspent" if limited else "no decision with an amount",
+                f"{len(over)} of {len(limited)} decisions with an amount overspent"
+                if limited
+                else "no decision with an amount",
                 rows=evidence,
             )
         )
@@ -880,7 +999,9 @@ class SovereigntyYear:
 
     @property
     def dependency(self) -> Decimal | None:
-        return Decimal(self.largest_source_income) / Decimal(self.income) if self.income > 0 else None
+        return (
+            Decimal(self.largest_source_income) / Decimal(self.income) if self.income > 0 else None
+        )
 
 
 def sovereignty(cooperative: Cooperative, public_name) -> list[SovereigntyYear]:
@@ -895,15 +1016,23 @@ def sovereignty(cooperative: Cooperative, public_name) -> list[SovereigntyYear]:
     out = []
     for year in sorted(years):
         meetings = [m for m in governance.meetings if m.date.year == year]
-        rows = ledger[(ledger["date"].dt.year == year).to_numpy(dtype=bool)] if len(ledger) and "kind" in ledger.columns else None
+        rows = (
+            ledger[(ledger["date"].dt.year == year).to_numpy(dtype=bool)]
+            if len(ledger) and "kind" in ledger.columns
+            else None
+        )
         expense = authorized = spent_capital = income = top = 0
         source = None
         if rows is not None and len(rows):
             amount = rows["amount"].fillna(0).astype("int64")
             is_expense = (rows["kind"] == "expense").to_numpy(dtype=bool)
             expense = int(-amount[is_expense].sum())
-            authorized = int(-amount[is_expense & (rows["decision"].str.len() > 0).to_numpy()].sum())
-            spent_capital = int(-amount[is_expense & rows["category"].isin(capital).to_numpy()].sum())
+            authorized = int(
+                -amount[is_expense & (rows["decision"].str.len() > 0).to_numpy()].sum()
+            )
+            spent_capital = int(
+                -amount[is_expense & rows["category"].isin(capital).to_numpy()].sum()
+            )
             is_income = (rows["kind"] == "income").to_numpy(dtype=bool)
             income = int(amount[is_income].sum())
             # Rows that name no counterparty come from many hands (course fees, donations box)
@@ -918,7 +1047,9 @@ def sovereignty(cooperative: Cooperative, public_name) -> list[SovereigntyYear]:
                 year=year,
                 expense=expense,
                 authorized=authorized,
-                attendance=sum((m.attendance for m in meetings), Decimal(0)) / len(meetings) if meetings else None,
+                attendance=sum((m.attendance for m in meetings), Decimal(0)) / len(meetings)
+                if meetings
+                else None,
                 decisions_adopted=sum(d.adopted for m in meetings for d in m.decisions),
                 decisions_rejected=sum(not d.adopted for m in meetings for d in m.decisions),
                 capital=spent_capital,

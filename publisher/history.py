@@ -31,9 +31,19 @@ from publisher.yamlfile import load_yaml
 if TYPE_CHECKING:
     from publisher.cooperative import Cooperative
 
-register_code("closed-period-changed", Severity.ERROR, "A row of a closed period was changed, deleted or added.")
-register_code("closed-period-reopened", Severity.ERROR, "closed_through was moved backwards or removed.")
-register_code("history-unavailable", Severity.WARNING, "The history of the books could not be read, so a check could not run.")
+register_code(
+    "closed-period-changed",
+    Severity.ERROR,
+    "A row of a closed period was changed, deleted or added.",
+)
+register_code(
+    "closed-period-reopened", Severity.ERROR, "closed_through was moved backwards or removed."
+)
+register_code(
+    "history-unavailable",
+    Severity.WARNING,
+    "The history of the books could not be read, so a check could not run.",
+)
 
 COLUMNS = LEDGER.columns
 _KEPT_AS_WRITTEN = {"description", "note"}  # as the reader: other cells lose surrounding spaces
@@ -154,7 +164,9 @@ def workbook_records(data: bytes | None, path: str, decimal: str) -> list[tuple[
     if not table.readable or not len(table.frame):
         return []
     # As the ledger reader: "Date" and "AMOUNT" are the format's date and amount.
-    renames = {h: h.lower() for h in table.header if h.lower() in COLUMNS and h.lower() not in table.header}
+    renames = {
+        h: h.lower() for h in table.header if h.lower() in COLUMNS and h.lower() not in table.header
+    }
     frame = table.frame.rename(columns=renames)
     columns = []
     for column in COLUMNS:
@@ -208,7 +220,9 @@ class _Replay:
             return None
         return self.repository.blob(blob).decode("utf-8", "replace")
 
-    def file_rows(self, change: FileChange, commit: CommitInfo | None) -> tuple[list[Row], list[Row]]:
+    def file_rows(
+        self, change: FileChange, commit: CommitInfo | None
+    ) -> tuple[list[Row], list[Row]]:
         """(removed, added) rows of one file in one commit."""
         old_header = _header(change.old_header, self.delimiter) or self.headers.get(change.path)
         new_header = _header(change.new_header, self.delimiter) or old_header
@@ -217,10 +231,22 @@ class _Replay:
         partial = any(line.count('"') % 2 for line in change.removed + change.added)
         removed = _parse_records(change.removed, old_header, self.delimiter) if old_header else []
         added = _parse_records(change.added, new_header, self.delimiter) if new_header else []
-        if partial or removed is None or added is None or (change.new_header is not None and change.old_header is not None):
+        if (
+            partial
+            or removed is None
+            or added is None
+            or (change.new_header is not None and change.old_header is not None)
+        ):
             # A multi-line cell changed in part, or the header changed: compare whole files.
-            old_header, old_rows = _whole_file(self.read(change.old_blob, change.path, commit) if change.old_blob else None, self.delimiter)
-            new_text = self.read(change.new_blob, change.path, commit) if (change.new_blob or commit is None) else None
+            old_header, old_rows = _whole_file(
+                self.read(change.old_blob, change.path, commit) if change.old_blob else None,
+                self.delimiter,
+            )
+            new_text = (
+                self.read(change.new_blob, change.path, commit)
+                if (change.new_blob or commit is None)
+                else None
+            )
             new_header, new_rows = _whole_file(new_text, self.delimiter)
             old_counts, new_counts = Counter(old_rows), Counter(new_rows)
             removed = list((old_counts - new_counts).elements())
@@ -240,12 +266,18 @@ class _Replay:
                 return None
         return self.repository.blob(blob) if blob is not None else None
 
-    def workbook_rows(self, change: FileChange, commit: CommitInfo | None) -> tuple[list[Row], list[Row]]:
+    def workbook_rows(
+        self, change: FileChange, commit: CommitInfo | None
+    ) -> tuple[list[Row], list[Row]]:
         """(removed, added) rows of a workbook in one commit: git sees a workbook as one binary
         blob, so both versions are read whole (with calamine, from memory) and compared."""
         decimal = self.decimal
         old = self.read_bytes(change.old_blob, change.path, commit) if change.old_blob else None
-        new = self.read_bytes(change.new_blob, change.path, commit) if (change.new_blob or commit is None) else None
+        new = (
+            self.read_bytes(change.new_blob, change.path, commit)
+            if (change.new_blob or commit is None)
+            else None
+        )
         old_rows = workbook_records(old, change.path, decimal)
         new_rows = workbook_records(new, change.path, decimal)
         old_counts, new_counts = Counter(old_rows), Counter(new_rows)
@@ -297,16 +329,22 @@ class _Replay:
         funds: dict[str, int] = {}
         for item in result:
             if item.before is not None:
-                funds[self.fund(item.before)] = funds.get(self.fund(item.before), 0) - self.amount(item.before)
+                funds[self.fund(item.before)] = funds.get(self.fund(item.before), 0) - self.amount(
+                    item.before
+                )
             if item.after is not None:
-                funds[self.fund(item.after)] = funds.get(self.fund(item.after), 0) + self.amount(item.after)
+                funds[self.fund(item.after)] = funds.get(self.fund(item.after), 0) + self.amount(
+                    item.after
+                )
         for item in result:
             if item.before is not None:
                 self.removed_by[item.before.cells] = commit
         if accounts is not None:
             self.update_closed(accounts, commit)
         if result:
-            self.history.changesets.append(ChangeSet(commit, result, {f: v for f, v in funds.items() if v}))
+            self.history.changesets.append(
+                ChangeSet(commit, result, {f: v for f, v in funds.items() if v})
+            )
 
     def _replace(self, old: Row, new: Row, commit: CommitInfo | None) -> None:
         copies = self.rows.get(old.key, [])
@@ -326,9 +364,17 @@ class _Replay:
             self.rows.pop(old.key, None)
 
     def update_closed(self, change: FileChange, commit: CommitInfo | None) -> None:
-        text = self.read(change.new_blob, ACCOUNTS_PATH, commit) if (change.new_blob or commit is None) else None
+        text = (
+            self.read(change.new_blob, ACCOUNTS_PATH, commit)
+            if (change.new_blob or commit is None)
+            else None
+        )
         new = _closed_through(text)
-        if new != self.written_closed and self.closed is not None and (new is None or new < self.closed):
+        if (
+            new != self.written_closed
+            and self.closed is not None
+            and (new is None or new < self.closed)
+        ):
             self.reopened_by = commit
         self.written_closed = new
         if new is not None and (self.closed is None or new > self.closed):
@@ -375,11 +421,15 @@ class _Replay:
         units = self.cooperative.accounts.minor_units
         accounts = self.cooperative.accounts
         unread = unread_ledger_places(self.cooperative)
-        for item in closed_period_changes(self.at_closing, [row for _, row in now], closed, accounts):
+        for item in closed_period_changes(
+            self.at_closing, [row for _, row in now], closed, accounts
+        ):
             row = item.row
             date = (item.before or item.after).get("date")  # type: ignore[union-attr]
             closing = self.closed_by(date)
-            set_in = f"closed_through, set in commit {closing.short}" if closing else "closed_through"
+            set_in = (
+                f"closed_through, set in commit {closing.short}" if closing else "closed_through"
+            )
             opening = f"The books are closed through {closed} ({set_in}), but "
             if item.kind == "removed":
                 text = (
@@ -443,7 +493,10 @@ def closed_period_changes(
     pairs, gone, new = pair_rows(gone, new)
     # Rows without an id: their order in the period is not kept, so one gone and one new in the
     # same file and on the same day (else only in the same file) are taken as one row edited.
-    for same in (lambda a, b: a.path == b.path and a.get("date") == b.get("date"), lambda a, b: a.path == b.path):
+    for same in (
+        lambda a, b: a.path == b.path and a.get("date") == b.get("date"),
+        lambda a, b: a.path == b.path,
+    ):
         for row in [r for r in gone if not r.get("id")]:
             partner = next((n for n in new if not n.get("id") and same(row, n)), None)
             if partner is not None:
@@ -455,7 +508,9 @@ def closed_period_changes(
     changes = [RowChange("changed", before, after) for before, after in pairs]
     for row in gone:
         moved = elsewhere.pop(row.key, None)
-        changes.append(RowChange("changed", row, moved) if moved else RowChange("removed", row, None))
+        changes.append(
+            RowChange("changed", row, moved) if moved else RowChange("removed", row, None)
+        )
     changes += [RowChange("added", None, row) for row in new]
     return changes
 
@@ -477,7 +532,9 @@ def _unmatched(rows: list[Row], common: Counter, meaning) -> list[Row]:
     return left
 
 
-def pair_rows(removed: list[Row], added: list[Row]) -> tuple[list[tuple[Row, Row]], list[Row], list[Row]]:
+def pair_rows(
+    removed: list[Row], added: list[Row]
+) -> tuple[list[tuple[Row, Row]], list[Row], list[Row]]:
     """(pairs, removed left, added left): a removed and an added row with the same id are one
     row changed. Rows without an id have no identity but their content: an identical one is the
     same row (moved); the others are left for the caller, which may know their positions."""
@@ -510,7 +567,11 @@ def _unread_note(unread: list[str], path: str) -> str:
 
 
 def _where(commit: CommitInfo | None) -> str:
-    return f"in commit {commit.short} of {commit.date:%Y-%m-%d} ({commit.message})" if commit else "in changes not yet committed"
+    return (
+        f"in commit {commit.short} of {commit.date:%Y-%m-%d} ({commit.message})"
+        if commit
+        else "in changes not yet committed"
+    )
 
 
 def amount_of(row: Row, accounts: Accounts) -> int:
@@ -540,18 +601,23 @@ def fund_of(row: Row, accounts: Accounts) -> str:
 def _describe(row: Row, units: int, replay: _Replay) -> str:
     return (
         f"{row.get('date')} \u201c{row.get('description')}\u201d {amount_shown(row, replay.cooperative.accounts)} "
-        f"{row.get('category')}/{replay.fund(row)}" + (f" id {row.get('id')}" if row.get("id") else "")
+        f"{row.get('category')}/{replay.fund(row)}"
+        + (f" id {row.get('id')}" if row.get("id") else "")
     )
 
 
-def read_history(cooperative: Cooperative, repository_root: Path | None = None, until: str | None = None) -> History:
+def read_history(
+    cooperative: Cooperative, repository_root: Path | None = None, until: str | None = None
+) -> History:
     """Replay the history of the books; a History with `available` False says why not.
 
     By default the history is that of the cooperative's own directory, up to its working tree.
     `publisher diff` reads the books of a revision out of git into a scratch directory: it
     passes the repository's directory and the revision's full sha as `until`, so that the
     closed periods are checked on the history up to that revision."""
-    repository = BooksRepository.open(repository_root if repository_root is not None else cooperative.root)
+    repository = BooksRepository.open(
+        repository_root if repository_root is not None else cooperative.root
+    )
     if not repository.available:
         return History(False, repository.reason)
     try:
@@ -566,7 +632,9 @@ def read_history(cooperative: Cooperative, repository_root: Path | None = None, 
         for changes in repository.book_changes(until):
             replay.apply(changes)
         replay.history.problems += replay.closed_period_problems()
-        replay.history.provenance = {key: [when for when, _ in copies] for key, copies in replay.rows.items()}
+        replay.history.provenance = {
+            key: [when for when, _ in copies] for key, copies in replay.rows.items()
+        }
         return replay.history
     except Exception as error:  # noqa: BLE001 - a broken history must not break the build
         return History(False, f"git could not read the history ({type(error).__name__}: {error})")
@@ -620,7 +688,9 @@ def historical_names(history: History, public: frozenset[str]) -> list[str]:
     return sorted(names)
 
 
-def row_provenance(cooperative: Cooperative, history: History) -> dict[tuple[str, int], CommitInfo | None]:
+def row_provenance(
+    cooperative: Cooperative, history: History
+) -> dict[tuple[str, int], CommitInfo | None]:
     """(path, line) of every ledger row -> the commit that last changed it (None: uncommitted)."""
     found: dict[tuple[str, int], CommitInfo | None] = {}
     if not history.available or not len(cooperative.ledger):
@@ -631,7 +701,9 @@ def row_provenance(cooperative: Cooperative, history: History) -> dict[tuple[str
             continue
         frame = table.frame
         cells = [
-            (frame[c] if c in _KEPT_AS_WRITTEN else frame[c].str.strip()) if c in frame.columns else None
+            (frame[c] if c in _KEPT_AS_WRITTEN else frame[c].str.strip())
+            if c in frame.columns
+            else None
             for c in COLUMNS
         ]
         keys = []
@@ -657,14 +729,21 @@ def format_changes(history: History, accounts: Accounts) -> str:
     lines: list[str] = []
     for changeset in reversed(history.changesets):
         commit = changeset.commit
-        title = f"{commit.short}  {commit.date:%Y-%m-%d}  {commit.message}" if commit else "(not committed yet)"
+        title = (
+            f"{commit.short}  {commit.date:%Y-%m-%d}  {commit.message}"
+            if commit
+            else "(not committed yet)"
+        )
         lines.append(title)
         for change in changeset.changes:
             if change.kind == "changed":
                 lines.append(f"  ~ {describe(change.before)}\n    → {describe(change.after)}")
             else:
                 lines.append(f"  {'+' if change.kind == 'added' else '-'} {describe(change.row)}")
-        effect = ", ".join(f"{fund} {'+' if v > 0 else ''}{format_minor(v, units)}" for fund, v in changeset.funds.items())
+        effect = ", ".join(
+            f"{fund} {'+' if v > 0 else ''}{format_minor(v, units)}"
+            for fund, v in changeset.funds.items()
+        )
         lines.append(f"  funds: {effect or 'no change'}")
         lines.append("")
     if not lines:

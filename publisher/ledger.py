@@ -56,7 +56,17 @@ BALANCES = FileFormat("balances", ("date", "fund", "balance"), ("date", "fund", 
 
 # Columns whose cells are compared with names or patterns: surrounding spaces would only hide
 # a match, so they are stripped. Descriptions and notes keep their text as written.
-_STRIPPED = {"date", "amount", "category", "fund", "counterparty", "decision", "id", "year", "balance"}
+_STRIPPED = {
+    "date",
+    "amount",
+    "category",
+    "fund",
+    "counterparty",
+    "decision",
+    "id",
+    "year",
+    "balance",
+}
 
 _DATE_SHAPE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 
@@ -93,8 +103,8 @@ def _structure(table: Table, fmt: FileFormat) -> tuple[list[Problem], bool]:
                 table.header_line,
                 f"This file separates its cells with {shown[other]}, but ledgers/accounts.yml says "
                 f"{shown[table.delimiter]}. Export it again with {shown[table.delimiter]}, or, if all "
-                f"your files use {shown[other]}, set csv: {{delimiter: \"{other if other != chr(9) else chr(92) + 't'}\"}} "
-                "in ledgers/accounts.yml (with a decimal comma: decimal: \",\").",
+                f'your files use {shown[other]}, set csv: {{delimiter: "{other if other != chr(9) else chr(92) + "t"}"}} '
+                'in ledgers/accounts.yml (with a decimal comma: decimal: ",").',
             )
         ], False
     problems, usable = _column_problems(table, fmt)
@@ -220,8 +230,12 @@ def _parse_date_column(
     # its month and day read back as written.
     parsed = pc.strptime(text, format="%Y-%m-%d", unit="s", error_is_null=True)
     written = pc.if_else(shaped, text, "0000-00-00")
-    same_month = pc.equal(pc.month(parsed), pc.cast(pc.utf8_slice_codeunits(written, 5, 7), pa.int64()))
-    same_day = pc.equal(pc.day(parsed), pc.cast(pc.utf8_slice_codeunits(written, 8, 10), pa.int64()))
+    same_month = pc.equal(
+        pc.month(parsed), pc.cast(pc.utf8_slice_codeunits(written, 5, 7), pa.int64())
+    )
+    same_day = pc.equal(
+        pc.day(parsed), pc.cast(pc.utf8_slice_codeunits(written, 8, 10), pa.int64())
+    )
     real = pc.fill_null(pc.and_(pc.and_(shaped, same_month), same_day), False)
     real = real.to_numpy(zero_copy_only=False)
     shaped = shaped.to_numpy(zero_copy_only=False)
@@ -241,8 +255,9 @@ def _parse_date_column(
         shaped & ~real,
         "date-impossible",
         column,
-        lambda row: f'"{getattr(row, column)}" is not a day of the calendar; check the month '
-        "and the day.",
+        lambda row: (
+            f'"{getattr(row, column)}" is not a day of the calendar; check the month and the day.'
+        ),
         _locator(table),
     )
     return dates, problems
@@ -360,9 +375,7 @@ def _amount_column_message(
     return f"{share} amounts of this column have the same problem; the first: {first}{fix}"
 
 
-def _totals_row(
-    frame: pd.DataFrame, fmt: FileFormat, accounts: Accounts
-) -> tuple[int, str] | None:
+def _totals_row(frame: pd.DataFrame, fmt: FileFormat, accounts: Accounts) -> tuple[int, str] | None:
     """(index, what gives it away) of a spreadsheet's totals row at the bottom of a ledger or
     budget, or None.
 
@@ -391,7 +404,9 @@ def _totals_row(
     return len(frame) - 1, "an amount equal to the sum of the rows above"
 
 
-def _read_rows(table: Table, fmt: FileFormat, accounts: Accounts) -> tuple[pd.DataFrame | None, list[Problem]]:
+def _read_rows(
+    table: Table, fmt: FileFormat, accounts: Accounts
+) -> tuple[pd.DataFrame | None, list[Problem]]:
     """What every kind of file shares: structure, text columns, required cells, default fund."""
     problems, usable = _structure(table, fmt)
     if not usable:
@@ -486,9 +501,11 @@ def check_categories(cooperative: Cooperative) -> Iterable[Problem]:
             unknown,
             "category-unknown",
             "category",
-            lambda row: f'The category "{row.category}" is not declared in ledgers/accounts.yml.'
-            f"{did_you_mean(row.category, categories)} Use one of its categories, or add this "
-            "one there with its kind.",
+            lambda row: (
+                f'The category "{row.category}" is not declared in ledgers/accounts.yml.'
+                f"{did_you_mean(row.category, categories)} Use one of its categories, or add this "
+                "one there with its kind."
+            ),
             cooperative.locate,
         )
     return problems
@@ -506,9 +523,11 @@ def check_funds(cooperative: Cooperative) -> Iterable[Problem]:
             ~frame["fund"].isin(funds),
             "fund-unknown",
             "fund",
-            lambda row: f'The fund "{row.fund}" is not declared in ledgers/accounts.yml.'
-            f"{did_you_mean(row.fund, funds)} The funds are: {', '.join(funds)} (an empty cell "
-            f'means "{cooperative.accounts.default_fund}").',
+            lambda row: (
+                f'The fund "{row.fund}" is not declared in ledgers/accounts.yml.'
+                f"{did_you_mean(row.fund, funds)} The funds are: {', '.join(funds)} (an empty cell "
+                f'means "{cooperative.accounts.default_fund}").'
+            ),
             cooperative.locate,
         )
     return problems
@@ -532,9 +551,11 @@ def check_ids(cooperative: Cooperative) -> Iterable[Problem]:
         repeated,
         "id-duplicate",
         "id",
-        lambda row: f'The id "{row.id}" is already used at {first[row.id][0]} line '
-        f"{first[row.id][1]}; ids must be unique across all ledgers. Give this row "
-        "its own id, or remove it if it is the same movement entered twice.",
+        lambda row: (
+            f'The id "{row.id}" is already used at {first[row.id][0]} line '
+            f"{first[row.id][1]}; ids must be unique across all ledgers. Give this row "
+            "its own id, or remove it if it is the same movement entered twice."
+        ),
         cooperative.locate,
     )
 
@@ -544,7 +565,11 @@ def check_transfers(cooperative: Cooperative) -> Iterable[Problem]:
     ledger = cooperative.ledger
     if not _has(ledger, "category", "amount", "date"):
         return []
-    is_transfer = (_kind_of(cooperative, ledger) == "transfer") & ledger["amount"].notna() & ledger["date"].notna()
+    is_transfer = (
+        (_kind_of(cooperative, ledger) == "transfer")
+        & ledger["amount"].notna()
+        & ledger["date"].notna()
+    )
     transfers = ledger.loc[is_transfer.to_numpy(), ["path", "line", "date", "amount"]]
     if transfers.empty:
         return []
@@ -556,14 +581,18 @@ def check_transfers(cooperative: Cooperative) -> Iterable[Problem]:
     # or date is unreadable, or a row of an unknown category (perhaps a misspelt "transfer").
     kinds = _kind_of(cooperative, ledger)
     maybe_transfer = ((kinds == "transfer") | kinds.isna()).to_numpy(dtype=bool)
-    uncounted = ledger.loc[maybe_transfer & ~is_transfer.to_numpy(dtype=bool), ["path", "line", "date"]]
+    uncounted = ledger.loc[
+        maybe_transfer & ~is_transfer.to_numpy(dtype=bool), ["path", "line", "date"]
+    ]
     elsewhere = unread_ledger_places(cooperative)
     for date, total in unbalanced.items():
         rows = transfers[transfers["date"] == date]
         where = ", ".join(f"{r.path}:{r.line}" for r in rows.itertuples())
         first = rows.iloc[0]
         line, column = cooperative.locate(first["path"], int(first["line"]), "amount")
-        could = uncounted[uncounted["date"].isna().to_numpy() | (uncounted["date"] == date).to_numpy()]
+        could = uncounted[
+            uncounted["date"].isna().to_numpy() | (uncounted["date"] == date).to_numpy()
+        ]
         problems.append(
             problem(
                 "transfer-unbalanced",
@@ -604,7 +633,9 @@ def check_balances(cooperative: Cooperative) -> Iterable[Problem]:
     elsewhere = unread_ledger_places(cooperative)
     for fund, asserted_rows in assertions.groupby("fund", sort=False):
         in_fund = funds == fund
-        unread = ledger.loc[in_fund & ~readable, ["path", "line", "date"]] if len(ledger) else _NO_ROWS
+        unread = (
+            ledger.loc[in_fund & ~readable, ["path", "line", "date"]] if len(ledger) else _NO_ROWS
+        )
         chosen = np.flatnonzero(in_fund & readable)
         order = chosen[np.argsort(dates[chosen], kind="stable")]
         fund_dates = dates[order]
@@ -616,7 +647,9 @@ def check_balances(cooperative: Cooperative) -> Iterable[Problem]:
             if computed == asserted:
                 continue
             # Only rows that could fall on or before the day can explain the difference.
-            could = unread[unread["date"].isna().to_numpy() | (unread["date"] <= row.date).to_numpy()]
+            could = unread[
+                unread["date"].isna().to_numpy() | (unread["date"] <= row.date).to_numpy()
+            ]
             note = unreadable_note(could, elsewhere)
             line, column = cooperative.locate(row.path, int(row.line), "balance")
             problems.append(
@@ -652,13 +685,17 @@ def unread_ledger_places(cooperative: Cooperative) -> list[str]:
             if not table.readable:
                 places.append(path)
             continue
-        places += [f"{path} line {p.line}" for p in table.problems if p.line is not None and p.line > 1]
+        places += [
+            f"{path} line {p.line}" for p in table.problems if p.line is not None and p.line > 1
+        ]
     return places
 
 
 def unreadable_note(rows: pd.DataFrame, elsewhere: list[str] = ()) -> str:
     """' (ledgers/2026.csv line 12 could not be read and may explain this difference; …)'."""
-    places = [f"{path} line {line}" for path, line in zip(rows["path"], rows["line"])] + list(elsewhere)
+    places = [f"{path} line {line}" for path, line in zip(rows["path"], rows["line"])] + list(
+        elsewhere
+    )
     if not places:
         return ""
     shown = ", ".join(places[:_UNREAD_LINES_SHOWN])
@@ -682,9 +719,11 @@ def check_budget(cooperative: Cooperative) -> Iterable[Problem]:
         (budget["amount"] < 0).fillna(False),
         "budget-amount-negative",
         "amount",
-        lambda row: f"The planned amount {format_minor(row.amount, units)} is negative. Budget "
-        "amounts are positive; the category's kind (income or expense) gives the direction: "
-        f'write "{format_minor(-row.amount, units)}".',
+        lambda row: (
+            f"The planned amount {format_minor(row.amount, units)} is negative. Budget "
+            "amounts are positive; the category's kind (income or expense) gives the direction: "
+            f'write "{format_minor(-row.amount, units)}".'
+        ),
         cooperative.locate,
     )
     kinds = _kind_of(cooperative, budget)
@@ -693,8 +732,10 @@ def check_budget(cooperative: Cooperative) -> Iterable[Problem]:
         kinds.notna() & ~kinds.isin(["income", "expense"]),
         "budget-category-wrong-kind",
         "category",
-        lambda row: f'The category "{row.category}" is a {cooperative.accounts.categories[row.category].kind} '
-        "category; a budget plans only income and expense categories. Remove this line.",
+        lambda row: (
+            f'The category "{row.category}" is a {cooperative.accounts.categories[row.category].kind} '
+            "category; a budget plans only income and expense categories. Remove this line."
+        ),
         cooperative.locate,
     )
     keyed = budget[budget["year"].notna()]
@@ -706,9 +747,11 @@ def check_budget(cooperative: Cooperative) -> Iterable[Problem]:
             repeated,
             "budget-duplicate-line",
             "category",
-            lambda row: f'There is already a budget line for {row.year}, "{row.category}", fund '
-            f'"{row.fund}" at {first.at[(row.year, row.category, row.fund), "path"]} line '
-            f"{first.at[(row.year, row.category, row.fund), 'line']}. Merge the two into one line.",
+            lambda row: (
+                f'There is already a budget line for {row.year}, "{row.category}", fund '
+                f'"{row.fund}" at {first.at[(row.year, row.category, row.fund), "path"]} line '
+                f"{first.at[(row.year, row.category, row.fund), 'line']}. Merge the two into one line."
+            ),
             cooperative.locate,
         )
     return problems
@@ -726,8 +769,10 @@ def check_dates_not_in_future(cooperative: Cooperative) -> Iterable[Problem]:
             (frame["date"] > today).to_numpy(),
             "date-in-future",
             "date",
-            lambda row: f"{row.date:%Y-%m-%d} is after today ({cooperative.today:%Y-%m-%d}); "
-            "enter a movement once it has happened, and check the year.",
+            lambda row: (
+                f"{row.date:%Y-%m-%d} is after today ({cooperative.today:%Y-%m-%d}); "
+                "enter a movement once it has happened, and check the year."
+            ),
             cooperative.locate,
         )
     return problems
@@ -744,7 +789,9 @@ def check_totals_fit(cooperative: Cooperative) -> Iterable[Problem]:
     if not _has(ledger, "amount"):
         return []
     # Floats only estimate the size here; every published sum stays an exact integer.
-    magnitude = float(np.abs(ledger["amount"].dropna().to_numpy(dtype=np.int64).astype(np.float64)).sum())
+    magnitude = float(
+        np.abs(ledger["amount"].dropna().to_numpy(dtype=np.int64).astype(np.float64)).sum()
+    )
     if magnitude < SAFE_TOTAL:
         return []
     first = ledger.iloc[0]
@@ -754,7 +801,7 @@ def check_totals_fit(cooperative: Cooperative) -> Iterable[Problem]:
             str(first["path"]),
             None,
             "The amounts of the ledgers add up to more than the publisher can total exactly "
-            f"(about {SAFE_TOTAL / 10 ** cooperative.accounts.minor_units:.3g} {cooperative.accounts.currency}). "
+            f"(about {SAFE_TOTAL / 10**cooperative.accounts.minor_units:.3g} {cooperative.accounts.currency}). "
             "Check for amounts pasted with extra digits.",
         )
     ]
@@ -807,11 +854,13 @@ def check_direction(cooperative: Cooperative) -> Iterable[Problem]:
         sign = "money out" if row.amount < 0 else "money in"
         return (
             f'{format_minor(row.amount, units)} is {sign} under "{row.category}", an {kind} '
-            "category. If it is a refund, start its note with \"refund\", e.g. "
+            'category. If it is a refund, start its note with "refund", e.g. '
             '"refund: drill returned to the shop"; otherwise fix the sign or the category.'
         )
 
-    return row_problems(ledger, against, "amount-against-direction", "amount", message, cooperative.locate)
+    return row_problems(
+        ledger, against, "amount-against-direction", "amount", message, cooperative.locate
+    )
 
 
 #: Lines named in one double-entry problem; a longer group says how many more there are.
@@ -876,7 +925,12 @@ def check_double_entries(cooperative: Cooperative) -> Iterable[Problem]:
         )
 
     return row_problems(
-        firsts, np.ones(len(firsts), dtype=bool), "likely-double-entry", "date", message, cooperative.locate
+        firsts,
+        np.ones(len(firsts), dtype=bool),
+        "likely-double-entry",
+        "date",
+        message,
+        cooperative.locate,
     )
 
 
@@ -912,9 +966,11 @@ def check_file_year(cooperative: Cooperative) -> Iterable[Problem]:
         outside,
         "date-outside-file-year",
         "date",
-        lambda row: f"This row is dated {row.date:%Y-%m-%d}, but its file is named after "
-        f"{named[row.path]}: it would be published in {row.date.year}'s accounts. Move it to the "
-        f"ledger of {row.date.year}, or correct the year of the date.",
+        lambda row: (
+            f"This row is dated {row.date:%Y-%m-%d}, but its file is named after "
+            f"{named[row.path]}: it would be published in {row.date.year}'s accounts. Move it to the "
+            f"ledger of {row.date.year}, or correct the year of the date."
+        ),
         cooperative.locate,
     )
 
@@ -934,9 +990,11 @@ def check_placeholders(cooperative: Cooperative) -> Iterable[Problem]:
             frame["category"].isin(placeholders).to_numpy(),
             "category-placeholder",
             "category",
-            lambda row, what=what: f'This {what} is in "{row.category}", which holds what is still to '
-            "be categorized; it is counted neither as income nor as expense. Give it its real "
-            "category from ledgers/accounts.yml.",
+            lambda row, what=what: (
+                f'This {what} is in "{row.category}", which holds what is still to '
+                "be categorized; it is counted neither as income nor as expense. Give it its real "
+                "category from ledgers/accounts.yml."
+            ),
             cooperative.locate,
         )
     return problems

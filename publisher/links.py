@@ -18,7 +18,11 @@ _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 def _visible(url: str) -> str:
     """The address without control, format (zero-width) and whitespace characters."""
-    return "".join(c for c in url if not c.isspace() and unicodedata.category(c) not in ("Cc", "Cf", "Zl", "Zp", "Zs"))
+    return "".join(
+        c
+        for c in url
+        if not c.isspace() and unicodedata.category(c) not in ("Cc", "Cf", "Zl", "Zp", "Zs")
+    )
 
 
 def safe_link(url: Any, allow_relative: bool = True) -> str | None:

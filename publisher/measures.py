@@ -29,17 +29,43 @@ if TYPE_CHECKING:
     from publisher.cooperative import Cooperative
 
 MEASURES_FILE = "measures.csv"
-MEASURES = FileFormat("measures", ("date", "measure", "quantity", "fund", "note"), ("date", "measure", "quantity"))
+MEASURES = FileFormat(
+    "measures", ("date", "measure", "quantity", "fund", "note"), ("date", "measure", "quantity")
+)
 
 E = Severity.ERROR
-register_code("measures-not-declared", E, "ledgers/measures.csv has rows, but accounts.yml declares no measures.")
-register_code("measure-unknown", E, "A row of measures.csv names a measure that accounts.yml does not declare.")
-register_code("measure-quantity-invalid", E, "A quantity of measures.csv is not a number with a point and at most six decimals.")
-register_code("measure-quantity-negative", E, "A quantity below zero for a measure that cannot be negative.")
-register_code("measure-duplicate", E, "Two rows of measures.csv are alike in every cell: counted twice, or entered twice?")
-register_code("measure-level-conflict", E, "Two readings of a level measure (such as members) on the same day disagree.")
+register_code(
+    "measures-not-declared",
+    E,
+    "ledgers/measures.csv has rows, but accounts.yml declares no measures.",
+)
+register_code(
+    "measure-unknown",
+    E,
+    "A row of measures.csv names a measure that accounts.yml does not declare.",
+)
+register_code(
+    "measure-quantity-invalid",
+    E,
+    "A quantity of measures.csv is not a number with a point and at most six decimals.",
+)
+register_code(
+    "measure-quantity-negative", E, "A quantity below zero for a measure that cannot be negative."
+)
+register_code(
+    "measure-duplicate",
+    E,
+    "Two rows of measures.csv are alike in every cell: counted twice, or entered twice?",
+)
+register_code(
+    "measure-level-conflict",
+    E,
+    "Two readings of a level measure (such as members) on the same day disagree.",
+)
 
-_QUANTITY = re.compile(rf"[+-]?[0-9]{{1,{MAX_QUANTITY_DIGITS}}}(?:\.[0-9]{{1,{MAX_QUANTITY_DECIMALS}}})?")
+_QUANTITY = re.compile(
+    rf"[+-]?[0-9]{{1,{MAX_QUANTITY_DIGITS}}}(?:\.[0-9]{{1,{MAX_QUANTITY_DECIMALS}}})?"
+)
 #: Precision of the arithmetic on quantities and prices: a year's sum of a million rows of the
 #: largest quantities times a price keeps every digit (Python's default of 28 would round).
 _PRECISION = 60
@@ -63,9 +89,11 @@ def read_measures(table: Table, accounts: Accounts) -> tuple[pd.DataFrame, list[
         filled & ~shaped,
         "measure-quantity-invalid",
         "quantity",
-        lambda row: f'"{row.quantity}" is not a quantity: write a number with '
-        f'"{accounts.dialect.decimal}" before the decimals (at most {MAX_QUANTITY_DECIMALS}), at most '
-        f'{MAX_QUANTITY_DIGITS} digits before it, and no unit or thousands separator, such as "1250.5".',
+        lambda row: (
+            f'"{row.quantity}" is not a quantity: write a number with '
+            f'"{accounts.dialect.decimal}" before the decimals (at most {MAX_QUANTITY_DECIMALS}), at most '
+            f'{MAX_QUANTITY_DIGITS} digits before it, and no unit or thousands separator, such as "1250.5".'
+        ),
         _locator(table),
     )
     frame["quantity"] = [Decimal(c) if ok else None for c, ok in zip(cells, shaped)]
@@ -101,22 +129,28 @@ def check_measures(cooperative: Cooperative) -> Iterable[Problem]:
         filled & ~known,
         "measure-unknown",
         "measure",
-        lambda row: f'The measure "{row.measure}" is not declared under "measures:" in '
-        f"ledgers/accounts.yml.{did_you_mean(row.measure, declared)} The measures are: "
-        f"{', '.join(declared)}.",
+        lambda row: (
+            f'The measure "{row.measure}" is not declared under "measures:" in '
+            f"ledgers/accounts.yml.{did_you_mean(row.measure, declared)} The measures are: "
+            f"{', '.join(declared)}."
+        ),
         cooperative.locate,
     )
     # An unknown measure is reported once, as unknown: not also for its sign.
-    can_be_negative = np.array([declared[k].negative if k in declared else True for k in rows["measure"]], dtype=bool)
+    can_be_negative = np.array(
+        [declared[k].negative if k in declared else True for k in rows["measure"]], dtype=bool
+    )
     negative = np.array([q is not None and q < 0 for q in rows["quantity"]], dtype=bool)
     problems += row_problems(
         rows,
         negative & ~can_be_negative,
         "measure-quantity-negative",
         "quantity",
-        lambda row: f'The quantity {row.quantity} of "{row.measure}" is below zero, which this '
-        'measure cannot be. Correct the sign, or, if it really can, add "negative: true" to its '
-        "declaration in ledgers/accounts.yml.",
+        lambda row: (
+            f'The quantity {row.quantity} of "{row.measure}" is below zero, which this '
+            'measure cannot be. Correct the sign, or, if it really can, add "negative: true" to its '
+            "declaration in ledgers/accounts.yml."
+        ),
         cooperative.locate,
     )
     funds = cooperative.accounts.funds
@@ -125,8 +159,10 @@ def check_measures(cooperative: Cooperative) -> Iterable[Problem]:
         ~rows["fund"].isin(funds).to_numpy(),
         "fund-unknown",
         "fund",
-        lambda row: f'The fund "{row.fund}" is not declared in ledgers/accounts.yml.'
-        f"{did_you_mean(row.fund, funds)} The funds are: {', '.join(funds)}.",
+        lambda row: (
+            f'The fund "{row.fund}" is not declared in ledgers/accounts.yml.'
+            f"{did_you_mean(row.fund, funds)} The funds are: {', '.join(funds)}."
+        ),
         cooperative.locate,
     )
     today = pd.Timestamp(cooperative.today)
@@ -135,15 +171,19 @@ def check_measures(cooperative: Cooperative) -> Iterable[Problem]:
         (rows["date"] > today).to_numpy(),
         "date-in-future",
         "date",
-        lambda row: f"{row.date:%Y-%m-%d} is after today ({cooperative.today:%Y-%m-%d}); "
-        "record what was done once it has been done, and check the year.",
+        lambda row: (
+            f"{row.date:%Y-%m-%d} is after today ({cooperative.today:%Y-%m-%d}); "
+            "record what was done once it has been done, and check the year."
+        ),
         cooperative.locate,
     )
     problems += _duplicates(cooperative, rows, declared)
     return problems + private_names_in(cooperative, rows, ("note",), "measure")
 
 
-def _duplicates(cooperative: Cooperative, rows: pd.DataFrame, declared: dict[str, Measure]) -> list[Problem]:
+def _duplicates(
+    cooperative: Cooperative, rows: pd.DataFrame, declared: dict[str, Measure]
+) -> list[Problem]:
     """Rows alike in every cell (one of them would be counted twice); readings of a level
     measure on one day that disagree (which one stands?)."""
     readable = rows[rows["date"].notna() & rows["quantity"].notna()]
@@ -154,9 +194,11 @@ def _duplicates(cooperative: Cooperative, rows: pd.DataFrame, declared: dict[str
         alike.to_numpy(),
         "measure-duplicate",
         "measure",
-        lambda row: f"This row repeats an earlier row of {row.date:%Y-%m-%d} in every cell, so its "
-        f"{row.quantity} would be counted twice. Delete one, or, if both happened, add them up in "
-        "one row (or tell them apart in the note).",
+        lambda row: (
+            f"This row repeats an earlier row of {row.date:%Y-%m-%d} in every cell, so its "
+            f"{row.quantity} would be counted twice. Delete one, or, if both happened, add them up in "
+            "one row (or tell them apart in the note)."
+        ),
         cooperative.locate,
     )
     levels = [k for k, m in declared.items() if m.kind == "level"]
@@ -167,8 +209,10 @@ def _duplicates(cooperative: Cooperative, rows: pd.DataFrame, declared: dict[str
         conflict.to_numpy(),
         "measure-level-conflict",
         "quantity",
-        lambda row: f'Another row reads "{row.measure}" on {row.date:%Y-%m-%d} with another '
-        "quantity. A level (such as a number of members) has one value on a day: keep the right one.",
+        lambda row: (
+            f'Another row reads "{row.measure}" on {row.date:%Y-%m-%d} with another '
+            "quantity. A level (such as a number of members) has one value on a day: keep the right one."
+        ),
         cooperative.locate,
     )
     return problems
@@ -208,9 +252,9 @@ def _measure_years(cooperative: Cooperative) -> dict[str, dict[int, MeasureYear]
         return {}
     rows = cooperative.measures
     rows = rows[rows["date"].notna() & rows["quantity"].notna() & rows["measure"].isin(declared)]
-    rows = rows.assign(year=rows["date"].dt.year, month=rows["date"].dt.strftime("%Y-%m")).sort_values(
-        ["date", "path", "line"], kind="stable"
-    )
+    rows = rows.assign(
+        year=rows["date"].dt.year, month=rows["date"].dt.strftime("%Y-%m")
+    ).sort_values(["date", "path", "line"], kind="stable")
     units = cooperative.accounts.minor_units
     out: dict[str, dict[int, MeasureYear]] = {}
     for key, measure in declared.items():
@@ -256,7 +300,9 @@ def _cost(cooperative: Cooperative, measure: Measure, year: int) -> int | None:
     return -int(spent["amount"].astype("int64").sum())
 
 
-def measures_json(cooperative: Cooperative, computed: dict[str, dict[int, MeasureYear]] | None = None) -> dict:
+def measures_json(
+    cooperative: Cooperative, computed: dict[str, dict[int, MeasureYear]] | None = None
+) -> dict:
     """The measures for summary.json: exact decimal text, money as in the rest of the file.
     `computed`: `measure_years(cooperative)`, when the caller has it already."""
     units = cooperative.accounts.minor_units
@@ -267,15 +313,21 @@ def measures_json(cooperative: Cooperative, computed: dict[str, dict[int, Measur
             "label": measure.label,
             "unit": measure.unit,
             "kind": measure.kind,
-            "reference_price": str(measure.reference_price) if measure.reference_price is not None else None,
+            "reference_price": str(measure.reference_price)
+            if measure.reference_price is not None
+            else None,
             "reference_source": measure.reference_source or None,
             "years": {
                 str(year): {
                     "quantity": str(figures.quantity),
                     "months": {month: str(q) for month, q in figures.months.items()},
                     "cost": format_minor(figures.cost, units) if figures.cost is not None else None,
-                    "cost_per_unit": str(figures.cost_per_unit) if figures.cost_per_unit is not None else None,
-                    "saved": format_minor(figures.saved, units) if figures.saved is not None else None,
+                    "cost_per_unit": str(figures.cost_per_unit)
+                    if figures.cost_per_unit is not None
+                    else None,
+                    "saved": format_minor(figures.saved, units)
+                    if figures.saved is not None
+                    else None,
                 }
                 for year, figures in years.items()
             },
@@ -301,13 +353,17 @@ class MembershipYear:
     attendance: Decimal | None
 
 
-def membership(cooperative: Cooperative, computed: dict[str, dict[int, MeasureYear]] | None = None) -> list[MembershipYear]:
+def membership(
+    cooperative: Cooperative, computed: dict[str, dict[int, MeasureYear]] | None = None
+) -> list[MembershipYear]:
     """Members and participation per year: the members measure where it is kept, else the
     membership the last meeting of the year recorded; the meetings and their attendance."""
     meetings = sorted(cooperative.governance.meetings, key=lambda m: m.date)
     measure = cooperative.accounts.measures.get(MEMBERS_MEASURE)
     figures = measure_years(cooperative) if computed is None else computed
-    counted = figures.get(MEMBERS_MEASURE, {}) if measure is not None and measure.kind == "level" else {}
+    counted = (
+        figures.get(MEMBERS_MEASURE, {}) if measure is not None and measure.kind == "level" else {}
+    )
     years = sorted({m.date.year for m in meetings} | set(counted))
     out = []
     for year in years:
@@ -323,7 +379,9 @@ def membership(cooperative: Cooperative, computed: dict[str, dict[int, MeasureYe
     return out
 
 
-def membership_json(cooperative: Cooperative, computed: dict[str, dict[int, MeasureYear]] | None = None) -> dict:
+def membership_json(
+    cooperative: Cooperative, computed: dict[str, dict[int, MeasureYear]] | None = None
+) -> dict:
     """summary.json's `membership`: per year the members, where the count comes from, the
     meetings and their average attendance (a share, four decimals)."""
     return {

@@ -49,9 +49,7 @@ def valid_pattern(decimal: str) -> str:
     return rf"[+-]?[0-9]+(?:{re.escape(decimal)}[0-9]+)?"
 
 
-def parse_amounts(
-    cells: pd.Series, decimal: str, units: int
-) -> tuple[pd.Series, pd.Series]:
+def parse_amounts(cells: pd.Series, decimal: str, units: int) -> tuple[pd.Series, pd.Series]:
     """Validate and convert a column of amount cells (already stripped).
 
     Returns `(minor, issue)`: minor units as nullable Int64 (NA where the cell is empty or
@@ -139,7 +137,7 @@ def amount_message(code: str, cell: str, decimal: str, units: int, currency: str
         return (
             f'"{cell}" uses a decimal comma, but this repository\'s files use a decimal point: '
             f'write "{fixed}". If all your files use decimal commas, set '
-            "csv: {delimiter: \";\", decimal: \",\"} in ledgers/accounts.yml instead."
+            'csv: {delimiter: ";", decimal: ","} in ledgers/accounts.yml instead.'
         )
     if code == "amount-decimal-point":
         fixed = plain or cell.replace(".", ",")

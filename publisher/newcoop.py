@@ -140,7 +140,9 @@ def render(name: str, currency: str, today: dt.date, books: str = "csv") -> dict
         accounts, _ = parse_accounts(files[ACCOUNTS_PATH].decode("utf-8"), ACCOUNTS_PATH)
         if accounts is None:
             raise NewCooperativeError("the chart of accounts of the template cannot be read.")
-        files[f"ledgers/{values['YEAR']}.{books}"] = ledger_workbook(header.split(","), accounts, books)
+        files[f"ledgers/{values['YEAR']}.{books}"] = ledger_workbook(
+            header.split(","), accounts, books
+        )
     return files
 
 
@@ -182,7 +184,7 @@ WORKBOOK_INSTRUCTIONS = (
     "Do not hide rows or add a totals row: every row is read and published, and the publisher adds "
     "up the rows itself.",
     "Save the workbook in this format (not as CSV beside it), commit it, and run publisher check: "
-    "problems are reported by sheet and cell, e.g. sheet \"Ledger\", cell C12.",
+    'problems are reported by sheet and cell, e.g. sheet "Ledger", cell C12.',
 )
 
 
@@ -223,7 +225,9 @@ def create_cooperative(
     name = (name if name is not None else default_name(directory)).strip()
     currency = currency.strip().upper()
     if books not in BOOKS_FORMATS:
-        raise NewCooperativeError(f"--books must be one of {', '.join(BOOKS_FORMATS)} (nothing was written).")
+        raise NewCooperativeError(
+            f"--books must be one of {', '.join(BOOKS_FORMATS)} (nothing was written)."
+        )
     files = render(name, currency, today or dt.date.today(), books)
     _validate(name, currency, files[ACCOUNTS_PATH].decode("utf-8"))
 

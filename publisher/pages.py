@@ -30,9 +30,13 @@ MAX_PAGE_BYTES = 1024 * 1024
 #: Deeper nesting of brackets, lists or quotes is refused.
 MAX_NESTING = 100
 
-register_code("page-too-large", Severity.ERROR, "A Markdown page is larger than the publisher renders.")
 register_code(
-    "page-too-deep", Severity.ERROR, "A Markdown page nests brackets, lists or quotes deeper than the publisher renders."
+    "page-too-large", Severity.ERROR, "A Markdown page is larger than the publisher renders."
+)
+register_code(
+    "page-too-deep",
+    Severity.ERROR,
+    "A Markdown page nests brackets, lists or quotes deeper than the publisher renders.",
 )
 register_code(
     "page-active-content",
@@ -168,7 +172,9 @@ def _heading_lines(body: str) -> Iterable[tuple[int, str]]:
             text = heading_text(line)
             if text is not None:
                 yield number, text
-            elif previous and stripped and set(stripped) <= {"="} | {"-"} and len(set(stripped)) == 1:
+            elif (
+                previous and stripped and set(stripped) <= {"="} | {"-"} and len(set(stripped)) == 1
+            ):
                 yield number - 1, previous.strip()
             previous = line if stripped and not line.startswith((" " * 4, "\t")) else ""
 
@@ -177,7 +183,9 @@ def _heading_lines(body: str) -> Iterable[tuple[int, str]]:
 #: the delimiters, so each pattern scans a line once.
 _TAG = re.compile(r"<[A-Za-z][^<>]*>?")
 _ATTRIBUTE_LIST = re.compile(r"\{[^{}]*\}")
-_EVENT_HANDLER = re.compile(r"(?i)(?:^|[\s/\"'{:])on[a-z]+\s*=")  # `{:onclick=...}`: the colon of an attribute list
+_EVENT_HANDLER = re.compile(
+    r"(?i)(?:^|[\s/\"'{:])on[a-z]+\s*="
+)  # `{:onclick=...}`: the colon of an attribute list
 _ACTIVE_ELEMENT = re.compile(r"(?i)^<(?:script|iframe|object|embed|frame|base|form|meta)\b")
 _SCRIPT_SCHEMES = ("javascript:", "vbscript:")
 
@@ -202,7 +210,9 @@ def active_content(run: list[tuple[int, str]]) -> list[tuple[int, str]]:
     for scheme in _SCRIPT_SCHEMES:
         at = visible.find(scheme)
         while at != -1:
-            found.append((numbers[bisect.bisect_right(visible_starts, at) - 1], f"a {scheme} address"))
+            found.append(
+                (numbers[bisect.bisect_right(visible_starts, at) - 1], f"a {scheme} address")
+            )
             at = visible.find(scheme, at + len(scheme))
     text = "\n".join(line for _, line in run)
     line_starts = [0]
@@ -217,11 +227,18 @@ def active_content(run: list[tuple[int, str]]) -> list[tuple[int, str]]:
         if _ACTIVE_ELEMENT.match(tag.group()):
             found.append((number_at(tag.start()), f"an element {tag.group()[:20]!r}"))
         elif handler:
-            found.append((number_at(tag.start() + handler.end()), "an event-handler attribute (on...=)"))
+            found.append(
+                (number_at(tag.start() + handler.end()), "an event-handler attribute (on...=)")
+            )
     for attributes in _ATTRIBUTE_LIST.finditer(text):
         handler = _EVENT_HANDLER.search(attributes.group())
         if handler:
-            found.append((number_at(attributes.start() + handler.end()), "an event-handler attribute (on...=)"))
+            found.append(
+                (
+                    number_at(attributes.start() + handler.end()),
+                    "an event-handler attribute (on...=)",
+                )
+            )
     first_per_line: dict[int, str] = {}
     for number, what in found:
         first_per_line.setdefault(number, what)

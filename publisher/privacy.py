@@ -106,7 +106,9 @@ def _words_found(folded: pa.Array, value_set: pa.Array, keep: np.ndarray) -> dic
 
 # What `fold` removes, in RE2: accents and other combining marks, formatting characters, the
 # default-ignorable marks.
-_ARROW_DROPPED = "[\\p{Mn}\\p{Me}\\p{Cf}\\x{034F}\\x{115F}\\x{1160}\\x{17B4}\\x{17B5}\\x{3164}\\x{FFA0}]"
+_ARROW_DROPPED = (
+    "[\\p{Mn}\\p{Me}\\p{Cf}\\x{034F}\\x{115F}\\x{1160}\\x{17B4}\\x{17B5}\\x{3164}\\x{FFA0}]"
+)
 # Look-alike letters, and where case folding differs from lower case in names.
 _ARROW_REPLACED = {**HOMOGLYPHS, "ß": "ss", "ẞ": "ss", "ς": "σ", "ſ": "s"}
 _ARROW_REPLACED_ANY = "[" + "".join(sorted(_ARROW_REPLACED)) + "]"
@@ -178,14 +180,18 @@ class NameFinder:
     def _pattern(self, first: str) -> re.Pattern:
         if first not in self._patterns:
             alternatives = sorted(
-                {_WORD_GAP.join(re.escape(w) for w in words) for words in self.groups[first]}, key=len, reverse=True
+                {_WORD_GAP.join(re.escape(w) for w in words) for words in self.groups[first]},
+                key=len,
+                reverse=True,
             )
             self._patterns[first] = re.compile(
                 _WORD_EDGE_BEFORE + "(?:" + "|".join(alternatives) + ")" + _WORD_EDGE_AFTER
             )
         return self._patterns[first]
 
-    def _scan(self, texts: pd.Series, watched: set[str]) -> tuple[np.ndarray, pa.Array, dict[int, set[str]]]:
+    def _scan(
+        self, texts: pd.Series, watched: set[str]
+    ) -> tuple[np.ndarray, pa.Array, dict[int, set[str]]]:
         """(index of each row's distinct text, the distinct texts, distinct text -> the
         `watched` words it contains, in folded form)."""
         encoded = pc.dictionary_encode(arrow_text(texts))
@@ -201,7 +207,9 @@ class NameFinder:
             subset = distinct.take(pa.array(others))
             maybe = _words_found(_arrow_fold(subset), value_set, np.ones(len(others), dtype=bool))
             # Text shown right to left by an override is turned around by `fold` only.
-            overridden = pc.fill_null(pc.match_substring(subset, "\u202e"), False).to_numpy(zero_copy_only=False)
+            overridden = pc.fill_null(pc.match_substring(subset, "\u202e"), False).to_numpy(
+                zero_copy_only=False
+            )
             for k in [*maybe, *(int(k) for k in np.flatnonzero(overridden) if int(k) not in maybe)]:
                 seen = words_of(subset[k].as_py()) & watched
                 if seen:
@@ -216,7 +224,10 @@ class NameFinder:
         found = []
         for first in set(firsts):
             if first in self.groups:
-                found += [_widened(text, *folded.span(*m.span())) for m in self._pattern(first).finditer(folded.text)]
+                found += [
+                    _widened(text, *folded.span(*m.span()))
+                    for m in self._pattern(first).finditer(folded.text)
+                ]
         merged: list[tuple[int, int]] = []
         for start, end in sorted(found):
             if merged and start <= merged[-1][1]:
@@ -315,9 +326,11 @@ def check_private_names(cooperative: Cooperative) -> Iterable[Problem]:
             named,
             "private-name-in-description",
             column,
-            lambda row, column=column: f"The {column} names a private counterparty (someone not "
-            "listed in public_counterparties). The site publishes it with the name replaced by "
-            f'"{PRIVATE}"; rephrase it if that reads badly.',
+            lambda row, column=column: (
+                f"The {column} names a private counterparty (someone not "
+                "listed in public_counterparties). The site publishes it with the name replaced by "
+                f'"{PRIVATE}"; rephrase it if that reads badly.'
+            ),
             cooperative.locate,
         )
         problems += row_problems(
@@ -325,9 +338,11 @@ def check_private_names(cooperative: Cooperative) -> Iterable[Problem]:
             parted,
             "private-name-part",
             column,
-            lambda row, column=column: f"The {column} contains a private counterparty's surname on its "
-            "own, or a name run together as in a handle; it is published as it is. If it names "
-            "that person, rephrase it without the name.",
+            lambda row, column=column: (
+                f"The {column} contains a private counterparty's surname on its "
+                "own, or a name run together as in a handle; it is published as it is. If it names "
+                "that person, rephrase it without the name."
+            ),
             cooperative.locate,
         )
     for column in ("id", "decision"):
@@ -339,16 +354,20 @@ def check_private_names(cooperative: Cooperative) -> Iterable[Problem]:
                 finder.contains(ledger[column]),
                 "private-name-in-id",
                 column,
-                lambda row, column=column: f"The {column} spells a private counterparty's name (someone not "
-                "listed in public_counterparties), and ids are published as they are. Choose an id "
-                "without the name.",
+                lambda row, column=column: (
+                    f"The {column} spells a private counterparty's name (someone not "
+                    "listed in public_counterparties), and ids are published as they are. Choose an id "
+                    "without the name."
+                ),
                 cooperative.locate,
             )
     if "counterparty" in ledger.columns and len(ledger):
         # "@member" references are published as they are: one that spells a private name is a
         # person's handle, not a member of the federation.
         # The distinct names first: a million rows hold a few thousand of them.
-        handles = pd.Series([n for n in ledger["counterparty"].unique() if str(n).startswith("@")], dtype="str")
+        handles = pd.Series(
+            [n for n in ledger["counterparty"].unique() if str(n).startswith("@")], dtype="str"
+        )
         spelled = set(handles[np.logical_or(*finder.find(handles))]) if len(handles) else set()
         if spelled:
             names = ledger["counterparty"]
@@ -357,15 +376,20 @@ def check_private_names(cooperative: Cooperative) -> Iterable[Problem]:
                 (names.isin(spelled) & ~names.duplicated()).to_numpy(),
                 "private-name-handle",
                 "counterparty",
-                lambda row: "The counterparty is written as an @handle that spells the name of a private "
-                "counterparty. An @ counterparty is published as it is (it stands for a member of the "
-                "federation): write the person's name instead, which is published as "
-                f'"{PRIVATE}".',
+                lambda row: (
+                    "The counterparty is written as an @handle that spells the name of a private "
+                    "counterparty. An @ counterparty is published as it is (it stands for a member of the "
+                    "federation): write the person's name instead, which is published as "
+                    f'"{PRIVATE}".'
+                ),
                 cooperative.locate,
             )
     for meeting in cooperative.governance.meetings:
         texts = [(meeting.lines.get("title"), "title", meeting.title)]
-        texts += [(d.motion_line or d.line, f"motion of decision {d.id}", d.motion) for d in meeting.decisions]
+        texts += [
+            (d.motion_line or d.line, f"motion of decision {d.id}", d.motion)
+            for d in meeting.decisions
+        ]
         for line, what, text in texts:
             named, parted = finder.find(pd.Series([text], dtype="str"))
             if named[0]:
@@ -399,7 +423,9 @@ register_code(
 )
 
 
-def private_names_in(cooperative: Cooperative, frame: pd.DataFrame, columns: tuple[str, ...], what: str) -> list[Problem]:
+def private_names_in(
+    cooperative: Cooperative, frame: pd.DataFrame, columns: tuple[str, ...], what: str
+) -> list[Problem]:
     """Text of measures.csv and assets.csv is published as written (unlike a ledger row's
     description, which the site redacts): one that names a private counterparty stops the build."""
     finder = name_finder(cooperative)
@@ -413,9 +439,11 @@ def private_names_in(cooperative: Cooperative, frame: pd.DataFrame, columns: tup
             named | parted,
             "private-name-in-activity",
             column,
-            lambda row, column=column: f"The {column} of this {what} names a private counterparty "
-            "(someone not listed in public_counterparties), and it is published as written. "
-            "Write it without the name.",
+            lambda row, column=column: (
+                f"The {column} of this {what} names a private counterparty "
+                "(someone not listed in public_counterparties), and it is published as written. "
+                "Write it without the name."
+            ),
             cooperative.locate,
         )
     return problems
@@ -423,7 +451,9 @@ def private_names_in(cooperative: Cooperative, frame: pd.DataFrame, columns: tup
 
 PAGES_DIR = "content"
 #: Files under content/ besides pages that are published as text, and looked through for names.
-TEXT_FILES = frozenset({".svg", ".txt", ".html", ".htm", ".js", ".css", ".json", ".xml", ".csv", ".yml", ".yaml"})
+TEXT_FILES = frozenset(
+    {".svg", ".txt", ".html", ".htm", ".js", ".css", ".json", ".xml", ".csv", ".yml", ".yaml"}
+)
 #: Larger text files are looked at by name only (as big as a page may be read).
 MAX_TEXT_FILE_BYTES = 16 * 1024 * 1024
 #: Characters above which a page is checked without an index map to its lines.
@@ -456,7 +486,9 @@ def check_private_names_in_pages(cooperative: Cooperative) -> Iterable[Problem]:
                     "public_counterparties), and it becomes the page's address. Rename the file.",
                 )
             )
-        if not is_page and (path.suffix.lower() not in TEXT_FILES or path.stat().st_size > MAX_TEXT_FILE_BYTES):
+        if not is_page and (
+            path.suffix.lower() not in TEXT_FILES or path.stat().st_size > MAX_TEXT_FILE_BYTES
+        ):
             continue
         try:
             text = path.read_text(encoding="utf-8").lstrip("\ufeff").replace("\r\n", "\n")
@@ -474,7 +506,9 @@ def check_private_names_in_pages(cooperative: Cooperative) -> Iterable[Problem]:
             named = any(finder.names_in(r) for r in html_readings(markdown_markers_removed(text)))
             lines: list[int | None] = [None] if named else []
         else:
-            lines = sorted({text.count("\n", 0, start) + 1 for start in names_in_markdown(finder, text)})
+            lines = sorted(
+                {text.count("\n", 0, start) + 1 for start in names_in_markdown(finder, text)}
+            )
         for line in lines:
             problems.append(
                 problem(
@@ -508,7 +542,10 @@ def check_short_private_names(cooperative: Cooperative) -> Iterable[Problem]:
         return []
     # The distinct names first: a million rows hold a few thousand of them.
     distinct = pd.Series(ledger["counterparty"].unique(), dtype="str")
-    short = distinct[((distinct.str.len() < MIN_NAME_LENGTH).to_numpy()) & ~is_public(distinct, cooperative.accounts.public_counterparties)]
+    short = distinct[
+        ((distinct.str.len() < MIN_NAME_LENGTH).to_numpy())
+        & ~is_public(distinct, cooperative.accounts.public_counterparties)
+    ]
     if not len(short):
         return []
     names = ledger["counterparty"]
@@ -518,14 +555,26 @@ def check_short_private_names(cooperative: Cooperative) -> Iterable[Problem]:
         flagged,
         "private-name-not-searched",
         "counterparty",
-        lambda row: f'The private counterparty "{row.counterparty}" is too short to be looked for in '
-        "descriptions and pages (it would match inside other words): it is published as "
-        f'"{PRIVATE}" in the counterparty column, but check by hand that no description names it.',
+        lambda row: (
+            f'The private counterparty "{row.counterparty}" is too short to be looked for in '
+            "descriptions and pages (it would match inside other words): it is published as "
+            f'"{PRIVATE}" in the counterparty column, but check by hand that no description names it.'
+        ),
         cooperative.locate,
     )
 
 
-PUBLISHED_COLUMNS = ["date", "description", "amount", "category", "fund", "counterparty", "decision", "id", "note"]
+PUBLISHED_COLUMNS = [
+    "date",
+    "description",
+    "amount",
+    "category",
+    "fund",
+    "counterparty",
+    "decision",
+    "id",
+    "note",
+]
 PROVENANCE_COLUMNS = ["changed_in", "changed_on"]
 
 
@@ -559,7 +608,10 @@ def published_ledger(cooperative: Cooperative, provenance: dict | None = None) -
         }
     )
     if provenance is not None:
-        commits = [provenance.get((p, int(line)), None) for p, line in zip(ordered["path"], ordered["line"])]
+        commits = [
+            provenance.get((p, int(line)), None)
+            for p, line in zip(ordered["path"], ordered["line"])
+        ]
         published["changed_in"] = ["uncommitted" if c is None else c.short for c in commits]
         published["changed_on"] = ["" if c is None else f"{c.date:%Y-%m-%d}" for c in commits]
     return published.reset_index(drop=True)

@@ -51,9 +51,17 @@ for _code, _severity, _summary in [
     ("file-not-utf8", E, "A file is not valid UTF-8 text."),
     ("file-nul-byte", E, "A file contains NUL bytes (often a UTF-16 or binary file)."),
     ("file-empty", E, "A CSV file has no header row."),
-    ("file-symlink", E, "A file or folder of the books or the pages is a symbolic link, which is never followed."),
+    (
+        "file-symlink",
+        E,
+        "A file or folder of the books or the pages is a symbolic link, which is never followed.",
+    ),
     ("file-unreadable", E, "A file cannot be read at all (permissions, a broken disk)."),
-    ("books-too-many-rows", E, "The CSV files of the books hold more rows than the publisher reads."),
+    (
+        "books-too-many-rows",
+        E,
+        "The CSV files of the books hold more rows than the publisher reads.",
+    ),
     ("ledgers-file-not-read", E, "A file or folder under ledgers/ that is not read as books."),
     ("ledgers-too-many-files", E, "ledgers/ holds more files than the publisher reads."),
     # CSV structure
@@ -61,16 +69,36 @@ for _code, _severity, _summary in [
     ("csv-stray-quote", E, "A quote character stands where a cell cannot have one."),
     ("csv-ragged-row", E, "A row has more or fewer cells than the header."),
     ("csv-too-many-columns", E, "A header names more columns than any of the formats could need."),
-    ("csv-delimiter-mismatch", E, "A file separates its cells with another delimiter than the dialect's."),
+    (
+        "csv-delimiter-mismatch",
+        E,
+        "A file separates its cells with another delimiter than the dialect's.",
+    ),
     ("csv-sep-line", E, "Excel's \"sep=\" first line names another delimiter than the dialect's."),
     ("csv-totals-row", E, "The last row is a spreadsheet's totals row, not a movement."),
     # Workbooks (.ods, .xlsx)
-    ("workbook-unreadable", E, "A workbook of the books cannot be read (damaged, protected, not a workbook)."),
+    (
+        "workbook-unreadable",
+        E,
+        "A workbook of the books cannot be read (damaged, protected, not a workbook).",
+    ),
     ("workbook-hidden-row", E, "A row of the books is hidden or filtered out in the spreadsheet."),
-    ("workbook-sheet-hidden", E, "The sheet named after the books' role (Ledger, Budget, Balances) is hidden."),
+    (
+        "workbook-sheet-hidden",
+        E,
+        "The sheet named after the books' role (Ledger, Budget, Balances) is hidden.",
+    ),
     ("workbook-hidden-sheet", W, "A hidden sheet of a workbook, which is not read."),
-    ("workbook-formula-value", E, "A formula with no saved result, or whose result is an error such as #DIV/0!."),
-    ("workbook-and-csv", E, "A workbook and a CSV file of the same name: the same books saved twice."),
+    (
+        "workbook-formula-value",
+        E,
+        "A formula with no saved result, or whose result is an error such as #DIV/0!.",
+    ),
+    (
+        "workbook-and-csv",
+        E,
+        "A workbook and a CSV file of the same name: the same books saved twice.",
+    ),
     ("column-missing", E, "A required column is missing from the header."),
     ("column-duplicated", E, "A column name appears twice in the header."),
     ("column-unknown", W, "A column that is not part of the format; it is ignored."),
@@ -79,13 +107,17 @@ for _code, _severity, _summary in [
     ("date-format", E, "A date is not written as YYYY-MM-DD."),
     ("date-impossible", E, "A date does not exist in the calendar."),
     ("date-in-future", E, "A date lies after today."),
-    ("date-outside-file-year", E, "A row dated in another year than its ledger file is named after."),
+    (
+        "date-outside-file-year",
+        E,
+        "A row dated in another year than its ledger file is named after.",
+    ),
     # Amounts
     ("amount-decimal-comma", E, "An amount uses a decimal comma where the files use a point."),
     ("amount-decimal-point", E, "An amount uses a decimal point where the files use a comma."),
     ("amount-currency-symbol", E, "An amount contains a currency symbol or code."),
     ("amount-thousands-separator", E, "An amount contains a thousands separator."),
-    ("amount-minus-lookalike", E, "An amount's minus sign is a dash or U+2212, not \"-\"."),
+    ("amount-minus-lookalike", E, 'An amount\'s minus sign is a dash or U+2212, not "-".'),
     ("amount-exponent", E, "An amount is written in scientific notation."),
     ("amount-not-a-number", E, "An amount is not a number (NaN, infinity, text)."),
     ("amount-invalid", E, "An amount is not a plain signed decimal."),
@@ -93,7 +125,11 @@ for _code, _severity, _summary in [
     ("amount-too-large", E, "An amount has more digits than the publisher accepts."),
     ("amount-zero", W, "A ledger row moves no money."),
     ("amount-total-too-large", E, "The amounts add up to more than can be totalled exactly."),
-    ("amount-against-direction", E, "An amount against its category's direction, not marked as a refund."),
+    (
+        "amount-against-direction",
+        E,
+        "An amount against its category's direction, not marked as a refund.",
+    ),
     # References between files
     ("category-unknown", E, "A category that accounts.yml does not declare."),
     ("category-placeholder", E, "A row or budget line left in an import placeholder category."),
@@ -103,11 +139,19 @@ for _code, _severity, _summary in [
     ("balance-mismatch", E, "A balance assertion disagrees with the ledgers."),
     ("likely-double-entry", E, "Identical rows without distinct ids: probably one movement twice."),
     ("fund-below-zero", W, "A fund's balance goes below zero."),
-    ("rows-not-reconciled", W, "Rows of a fund after its last balance assertion: not yet reconciled."),
+    (
+        "rows-not-reconciled",
+        W,
+        "Rows of a fund after its last balance assertion: not yet reconciled.",
+    ),
     # Budgets
     ("budget-year-invalid", E, "A budget year is not a four-digit year."),
     ("budget-amount-negative", E, "A planned amount is negative."),
-    ("budget-category-wrong-kind", E, "A budget line names a category that is not income or expense."),
+    (
+        "budget-category-wrong-kind",
+        E,
+        "A budget line names a category that is not income or expense.",
+    ),
     ("budget-duplicate-line", E, "Two budget lines for the same year, category and fund."),
     # YAML files
     ("yaml-syntax", E, "A YAML file cannot be parsed."),
@@ -123,8 +167,16 @@ for _code, _severity, _summary in [
     ("currency-unknown", E, "The currency is not an ISO 4217 code."),
     ("category-kind-invalid", E, "A category's kind is not income, expense, transfer or opening."),
     ("csv-dialect-invalid", E, "The csv dialect in accounts.yml cannot be used."),
-    ("language-unknown", E, "The language of accounts.yml is not a language tag the publisher knows."),
-    ("licence-unknown", E, "The licence of accounts.yml is neither a known licence id nor given with its title and path."),
+    (
+        "language-unknown",
+        E,
+        "The language of accounts.yml is not a language tag the publisher knows.",
+    ),
+    (
+        "licence-unknown",
+        E,
+        "The licence of accounts.yml is neither a known licence id nor given with its title and path.",
+    ),
     ("too-many-problems", W, "More problems of one kind in one file than are listed."),
 ]:
     register_code(_code, _severity, _summary)
@@ -260,7 +312,10 @@ def _one_line(text: str) -> str:
 def format_text(problems: Iterable[Problem]) -> str:
     """`path:line:col: error: [code] message` lines, then a summary line."""
     ordered = sorted_problems(problems)
-    lines = [_one_line(f"{format_location(p)}: {p.severity.value}: [{p.code}] {message_with_place(p)}") for p in ordered]
+    lines = [
+        _one_line(f"{format_location(p)}: {p.severity.value}: [{p.code}] {message_with_place(p)}")
+        for p in ordered
+    ]
     lines.append(summary_line(ordered))
     return "\n".join(lines) + "\n"
 
@@ -322,7 +377,9 @@ def format_github(problems: Iterable[Problem]) -> str:
             if p.column is not None:
                 props.append(f"col={p.column}")
         props.append(f"title={_escape_github_property(p.code)}")
-        out.append(f"::{p.severity.value} {','.join(props)}::{_escape_github_data(message_with_place(p))}")
+        out.append(
+            f"::{p.severity.value} {','.join(props)}::{_escape_github_data(message_with_place(p))}"
+        )
     out.append(summary_line(ordered))
     return "\n".join(out) + "\n"
 
@@ -400,7 +457,9 @@ class InertLines(io.TextIOBase):
         if self._line_started:
             # The line's start was written and made safe: only "##[" can still appear.
             head, *rest = _LINE_BREAKS.split(text, maxsplit=1)
-            return head.replace(_OLD_COMMAND, "# #[") + (inert_for_actions("".join(rest)) if rest else "")
+            return head.replace(_OLD_COMMAND, "# #[") + (
+                inert_for_actions("".join(rest)) if rest else ""
+            )
         return inert_for_actions(text)
 
     def flush(self) -> None:

@@ -51,7 +51,9 @@ _SPACE_OR_NOT = re.compile(r"\s+|\S+")
 _SPACES = re.compile(r"\s+")
 # Default-ignorable characters outside category Cf (combining grapheme joiner, Mongolian and
 # variation selectors, Hangul fillers): they draw nothing either.
-_IGNORABLE = re.compile("[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0\U000e0100-\U000e01ef]")
+_IGNORABLE = re.compile(
+    "[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0\U000e0100-\U000e01ef]"
+)
 #: Letters and digits: the words names are made of (underscores and punctuation separate).
 WORD = re.compile(r"[^\W_]+")
 
@@ -81,7 +83,11 @@ def _fold_cluster(cluster: str) -> str:
     # Accents go too: bank exports write "EMILE" for "Émile", and slugs "emile".
     decomposed = unicodedata.normalize("NFKD", cluster)
     marks = ("Mn", "Me")
-    folded = "".join(c for c in decomposed if unicodedata.category(c) not in marks).translate(_HOMOGLYPH_TABLE).casefold()
+    folded = (
+        "".join(c for c in decomposed if unicodedata.category(c) not in marks)
+        .translate(_HOMOGLYPH_TABLE)
+        .casefold()
+    )
     folded = unicodedata.normalize("NFKC", folded)
     # NFKC can itself produce spaces (U+2002 -> " ") or formatting characters.
     return "".join(" " if c.isspace() else c for c in folded if unicodedata.category(c) != "Cf")
@@ -123,7 +129,11 @@ def fold(text: str, positions: bool = True) -> Folded:
 def _fold(text: str, positions: bool) -> Folded:
     if text.isascii() and not _ASCII_SPACE.search(text):
         # Almost every description: lower case is all there is to do, position for position.
-        return Folded(text.lower(), list(range(len(text))) if positions else [], list(range(1, len(text) + 1)) if positions else [])
+        return Folded(
+            text.lower(),
+            list(range(len(text))) if positions else [],
+            list(range(1, len(text) + 1)) if positions else [],
+        )
     if not positions:
         # Whole pages: no index map, so whitespace is collapsed once at the end.
         pieces = [c if c.isascii() else _fold_cluster(c) for c in _CHUNK.findall(text)]
@@ -228,7 +238,9 @@ def markdown_readings(source: str) -> list[Reading]:
         ends: list[int] = []
         position = 0
         pattern = re.compile(
-            "|".join([_ENTITY.pattern, _MARKDOWN_MARKERS.pattern] + ([_TAG.pattern] if drop_tags else []))
+            "|".join(
+                [_ENTITY.pattern, _MARKDOWN_MARKERS.pattern] + ([_TAG.pattern] if drop_tags else [])
+            )
         )
         for match in pattern.finditer(source):
             a, b = match.span()

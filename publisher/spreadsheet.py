@@ -88,7 +88,9 @@ def date_shape(cell: str, order: str | None) -> str | None:
     match = _NUMERIC_DATE.fullmatch(cell.strip())
     if match:
         separator = match.group(2)
-        first, second = {DAY_FIRST: ("DD", "MM"), MONTH_FIRST: ("MM", "DD")}.get(order, ("NN", "NN"))
+        first, second = {DAY_FIRST: ("DD", "MM"), MONTH_FIRST: ("MM", "DD")}.get(
+            order, ("NN", "NN")
+        )
         return f"{first}{separator}{second}{separator}YYYY"
     match = _YEAR_FIRST_DATE.fullmatch(cell.strip())
     if match:
@@ -163,7 +165,7 @@ def canonical_amount(
     text = cell.strip()
     for mark in sorted(currency_marks, key=len, reverse=True):
         if mark and (text.startswith(mark) or text.endswith(mark)):
-            text = (text[len(mark):] if text.startswith(mark) else text[: -len(mark)]).strip()
+            text = (text[len(mark) :] if text.startswith(mark) else text[: -len(mark)]).strip()
             break
     sign = ""
     if text[:1] in ("+", "-") or (text[:1] and text[0] in MINUS_LOOKALIKES):
@@ -171,7 +173,7 @@ def canonical_amount(
         text = text[1:].strip()
         for mark in sorted(currency_marks, key=len, reverse=True):  # -€12.50
             if mark and text.startswith(mark):
-                text = text[len(mark):].strip()
+                text = text[len(mark) :].strip()
                 break
     if not re.fullmatch(r"[0-9](?:[0-9.,'\u00a0\u202f\u2009 ]*[0-9])?", text):
         return None

@@ -31,7 +31,9 @@ register_code(
 )
 
 
-def _text_problem(path: str, line: int | None, what: str, value: Any, view: bool = False) -> Problem | None:
+def _text_problem(
+    path: str, line: int | None, what: str, value: Any, view: bool = False
+) -> Problem | None:
     """A problem when `value` is no plain text; `view`: the blog makes a page titled with it."""
     if not isinstance(value, str):
         return problem("story-value-invalid", path, line, f"{what} must be text, not {value!r}.")
@@ -113,7 +115,9 @@ def check_stories(cooperative: Cooperative) -> Iterable[Problem]:
                     )
                 )
         if "title" in meta and not isinstance(meta["title"], str):
-            problems.append(_text_problem(relative, key_line(meta, "title", 1), "The title", meta["title"]))
+            problems.append(
+                _text_problem(relative, key_line(meta, "title", 1), "The title", meta["title"])
+            )
         if "links" in meta:
             problems += _links_problems(relative, key_line(meta, "links", 1), meta["links"])
         for key in ("categories", "authors", "tags"):
@@ -124,11 +128,19 @@ def check_stories(cooperative: Cooperative) -> Iterable[Problem]:
                 values = [values]
             for value in values:
                 singular = {"categories": "category", "authors": "author", "tags": "tag"}[key]
-                found = _text_problem(relative, key_line(meta, key, 1), f"The {singular}", value, view=key != "authors")
+                found = _text_problem(
+                    relative,
+                    key_line(meta, key, 1),
+                    f"The {singular}",
+                    value,
+                    view=key != "authors",
+                )
                 if found:
                     problems.append(found)
     authors_path = root / AUTHORS_FILE
-    text, file_problems = read_text_file(root, AUTHORS_FILE) if authors_path.is_file() else (None, [])
+    text, file_problems = (
+        read_text_file(root, AUTHORS_FILE) if authors_path.is_file() else (None, [])
+    )
     problems += file_problems
     if text is not None:
         loaded = load_yaml(text, AUTHORS_FILE)
@@ -140,10 +152,17 @@ def check_stories(cooperative: Cooperative) -> Iterable[Problem]:
             for key in ("name", "description", "avatar", "url"):
                 if key not in entry:
                     continue
-                found = _text_problem(AUTHORS_FILE, value_line(entry, key), f'The {key} of author "{ident}"', entry[key])
+                found = _text_problem(
+                    AUTHORS_FILE,
+                    value_line(entry, key),
+                    f'The {key} of author "{ident}"',
+                    entry[key],
+                )
                 if found:
                     problems.append(found)
-                elif key == "avatar" and (safe_link(entry[key]) != entry[key] or _SCHEME.match(entry[key])):
+                elif key == "avatar" and (
+                    safe_link(entry[key]) != entry[key] or _SCHEME.match(entry[key])
+                ):
                     problems.append(
                         problem(
                             "story-value-invalid",

@@ -120,10 +120,14 @@ def summarize(cooperative: Cooperative, errors: int = 0, warnings: int = 0) -> S
     capital = {key for key, c in accounts.categories.items() if c.capital}
 
     by_year_category = (
-        ledger.groupby(["year", "category"])["amount"].sum() if ledger is not None else pd.Series(dtype="int64")
+        ledger.groupby(["year", "category"])["amount"].sum()
+        if ledger is not None
+        else pd.Series(dtype="int64")
     )
     budget_by = (
-        budget.groupby(["year", "category"])["amount"].sum() if len(budget) and "year" in budget.columns else pd.Series(dtype="int64")
+        budget.groupby(["year", "category"])["amount"].sum()
+        if len(budget) and "year" in budget.columns
+        else pd.Series(dtype="int64")
     )
     for year in sorted(year_set):
         categories: dict[str, int] = {}
@@ -158,7 +162,9 @@ def summarize(cooperative: Cooperative, errors: int = 0, warnings: int = 0) -> S
                 Month(str(month), int(row["income"]), int(row["expense"]), int(running[month]))
             )
         all_months = list(monthly.index)
-        per_fund = ledger.pivot_table(index="month", columns="fund", values="amount", aggfunc="sum", fill_value=0)
+        per_fund = ledger.pivot_table(
+            index="month", columns="fund", values="amount", aggfunc="sum", fill_value=0
+        )
         per_fund = per_fund.reindex(all_months, fill_value=0).cumsum()
         for fund in accounts.funds:
             if fund in per_fund.columns:
@@ -209,7 +215,8 @@ def summary_json(summary: Summary, commit: str | None) -> dict:
         },
         "funds": {fund: money(balance) for fund, balance in summary.funds.items()},
         "reconciled_through": {
-            fund: day.isoformat() if day else None for fund, day in summary.reconciled_through.items()
+            fund: day.isoformat() if day else None
+            for fund, day in summary.reconciled_through.items()
         },
         "checks": {"errors": summary.errors, "warnings": summary.warnings},
         # An addition to FORMATS (docs/formats-notes.md), only where measures are kept.

@@ -47,7 +47,13 @@ MAX_SHEET_ROWS = 1_000_000
 MAX_SHEET_CELLS = 20_000_000
 
 #: The sheet read for each role when the workbook has one of that name (any case).
-ROLE_SHEETS = {"ledger": "ledger", "budget": "budget", "balances": "balances", "measures": "measures", "assets": "assets"}
+ROLE_SHEETS = {
+    "ledger": "ledger",
+    "budget": "budget",
+    "balances": "balances",
+    "measures": "measures",
+    "assets": "assets",
+}
 
 _XLSX_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _XLSX_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
@@ -119,20 +125,26 @@ def read_workbook(data: bytes, path: str, role: str, decimal: str = ".") -> Tabl
     except WorkbookError as error:
         return _unreadable(path, problem("workbook-unreadable", path, None, str(error)))
     except Exception as error:  # noqa: BLE001 - calamine raises its own, undocumented, classes
-        return _unreadable(path, problem("workbook-unreadable", path, None, _unreadable_message(error)))
+        return _unreadable(
+            path, problem("workbook-unreadable", path, None, _unreadable_message(error))
+        )
     try:
         return _read_sheet(archive, workbook, path, role, decimal)
     except WorkbookError as error:
         return _unreadable(path, problem("workbook-unreadable", path, None, str(error)))
     except Exception as error:  # noqa: BLE001
-        return _unreadable(path, problem("workbook-unreadable", path, None, _unreadable_message(error)))
+        return _unreadable(
+            path, problem("workbook-unreadable", path, None, _unreadable_message(error))
+        )
     finally:
         workbook.close()
 
 
 def _unreadable_message(error: Exception) -> str:
     name = type(error).__name__
-    hint = " It is protected by a password: save it again without one." if "Password" in name else ""
+    hint = (
+        " It is protected by a password: save it again without one." if "Password" in name else ""
+    )
     return (
         f"This workbook cannot be read ({name}).{hint} Open it in your spreadsheet program and "
         "save it again as .ods or .xlsx."
@@ -175,7 +187,7 @@ def _read_sheet(
                     None,
                     f'The sheet "{shown_name(sheet.name)}" is hidden, and a hidden sheet is never read'
                     + (
-                        f': the {role} would be read from another sheet. Show the sheet again '
+                        f": the {role} would be read from another sheet. Show the sheet again "
                         "(in your spreadsheet program: right-click a sheet tab, Show Sheet), or "
                         "delete it if it is not the books."
                         if code == "workbook-sheet-hidden"
@@ -191,12 +203,20 @@ def _read_sheet(
         name = visible[0]
     else:
         problems.append(
-            problem("file-empty", path, None, "This workbook has no visible sheet, so it holds no books.")
+            problem(
+                "file-empty",
+                path,
+                None,
+                "This workbook has no visible sheet, so it holds no books.",
+            )
         )
         return Table(path, [], pd.DataFrame({LINE: []}), problems, False)
     sheet = workbook.get_sheet_by_name(name)
     shown = shown_name(name)
-    if sheet.total_height > MAX_SHEET_ROWS or sheet.total_height * sheet.total_width > MAX_SHEET_CELLS:
+    if (
+        sheet.total_height > MAX_SHEET_ROWS
+        or sheet.total_height * sheet.total_width > MAX_SHEET_CELLS
+    ):
         problems.append(
             problem(
                 "file-too-large",
@@ -215,7 +235,12 @@ def _read_sheet(
 
 
 def _table_from_rows(
-    rows: list[list[Any]], facts: SheetFacts, path: str, sheet: str, decimal: str, problems: list[Problem]
+    rows: list[list[Any]],
+    facts: SheetFacts,
+    path: str,
+    sheet: str,
+    decimal: str,
+    problems: list[Problem],
 ) -> Table:
     """The rows of a sheet (numbered from its row 1, column A) as a Table of text cells."""
     texts = [[cell_text(value, decimal) for value in row] for row in rows]
@@ -267,7 +292,11 @@ def _table_from_rows(
         problems.append(problem("workbook-formula-value", path, row, message, column, sheet=sheet))
     for row in sorted(facts.hidden_rows):
         index = row - header_index - 2
-        if row == header_index + 1 or 0 <= index < len(body) and any(c.strip() for c in body[index]):
+        if (
+            row == header_index + 1
+            or 0 <= index < len(body)
+            and any(c.strip() for c in body[index])
+        ):
             problems.append(
                 problem(
                     "workbook-hidden-row",
@@ -376,7 +405,9 @@ def _xlsx_sheet_member(archive: zipfile.ZipFile, sheet: str) -> str | None:
     for _, element in _parse(archive, "xl/_rels/workbook.xml.rels"):
         if element.tag == f"{_XLSX_RELS}Relationship" and element.get("Id") == rel:
             target = element.get("Target", "")
-            return target.lstrip("/") if target.startswith("/") else posixpath.normpath("xl/" + target)
+            return (
+                target.lstrip("/") if target.startswith("/") else posixpath.normpath("xl/" + target)
+            )
     return None
 
 
@@ -408,7 +439,14 @@ _XM = _XLSX_MAIN.strip("{}") + " "
 
 def _xlsx_facts(archive: zipfile.ZipFile, member: str) -> SheetFacts:
     facts = SheetFacts()
-    state: dict[str, Any] = {"row": 0, "column": 0, "type": None, "formula": False, "value": None, "in_v": False}
+    state: dict[str, Any] = {
+        "row": 0,
+        "column": 0,
+        "type": None,
+        "formula": False,
+        "value": None,
+        "in_v": False,
+    }
 
     def start(name: str, attributes: dict[str, str]) -> None:
         if name == _XM + "row":
@@ -455,7 +493,14 @@ _CN = _ODS_CALCEXT.strip("{}") + " "
 def _ods_facts(archive: zipfile.ZipFile, sheet: str, height: int) -> SheetFacts:
     facts = SheetFacts()
     # depth: inside the wanted table, how deep in nested tables (0: not inside it)
-    state: dict[str, Any] = {"depth": 0, "done": False, "row": 0, "column": 0, "repeat": 1, "error": None}
+    state: dict[str, Any] = {
+        "depth": 0,
+        "done": False,
+        "row": 0,
+        "column": 0,
+        "repeat": 1,
+        "error": None,
+    }
 
     def start(name: str, attributes: dict[str, str]) -> None:
         if state["done"]:

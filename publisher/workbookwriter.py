@@ -80,7 +80,9 @@ def write_xlsx(book: BooksWorkbook) -> bytes:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
     for index, name in enumerate(book.header):
-        sheet.column_dimensions[column_letter(index)].width = 30 if name in ("description", "note") else 14
+        sheet.column_dimensions[column_letter(index)].width = (
+            30 if name in ("description", "note") else 14
+        )
     for choice in book.lists:
         letter, first, last = _source_range(book, choice)
         validation = DataValidation(
@@ -149,7 +151,9 @@ def write_ods(book: BooksWorkbook) -> bytes:
         )
         message = ErrorMessage(display="true", messagetype="stop", title=f"Unknown {choice.name}")
         message.addElement(
-            P(text=f"Choose one of the {choice.name} of the sheet {book.lists_sheet} (from ledgers/accounts.yml).")
+            P(
+                text=f"Choose one of the {choice.name} of the sheet {book.lists_sheet} (from ledgers/accounts.yml)."
+            )
         )
         validation.addElement(message)
         validations.addElement(validation)
@@ -157,7 +161,9 @@ def write_ods(book: BooksWorkbook) -> bytes:
 
     books = Table(name=book.sheet)
     for name in book.header:
-        books.addElement(TableColumn(stylename=wide) if name in ("description", "note") else TableColumn())
+        books.addElement(
+            TableColumn(stylename=wide) if name in ("description", "note") else TableColumn()
+        )
     header = TableRow()
     for name in book.header:
         header.addElement(text_cell(name, stylename=bold))
@@ -166,7 +172,9 @@ def write_ods(book: BooksWorkbook) -> bytes:
     rows = TableRow(numberrowsrepeated=VALIDATED_ROWS)
     for index in range(len(book.header)):
         choice = by_column.get(index)
-        rows.addElement(TableCell(contentvalidationname=f"list-{choice.name}") if choice else TableCell())
+        rows.addElement(
+            TableCell(contentvalidationname=f"list-{choice.name}") if choice else TableCell()
+        )
     books.addElement(rows)
     document.spreadsheet.addElement(books)
 

@@ -123,7 +123,14 @@ def load_yaml(text: str, path: str, line_offset: int = 0) -> YamlResult:
     if len(text.encode("utf-8", "surrogatepass")) > MAX_YAML_BYTES:
         return YamlResult(
             None,
-            [problem("file-too-large", path, None, f"This YAML is larger than {MAX_YAML_BYTES:,} bytes.")],
+            [
+                problem(
+                    "file-too-large",
+                    path,
+                    None,
+                    f"This YAML is larger than {MAX_YAML_BYTES:,} bytes.",
+                )
+            ],
         )
     yaml = _new_loader()
     try:

@@ -68,13 +68,17 @@ def main() -> None:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 for name, (path, viewport, palette) in SHOTS.items():
                     # A fresh context each time: no palette remembered from the shot before.
-                    context = browser.new_context(viewport=viewport, device_scale_factor=1, color_scheme="light")
+                    context = browser.new_context(
+                        viewport=viewport, device_scale_factor=1, color_scheme="light"
+                    )
                     page = context.new_page()
                     page.goto(url + path)
                     settle(page)
                     if palette == "dark":
                         page.locator(PALETTE_TOGGLE).first.click()
-                        page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'")
+                        page.wait_for_function(
+                            "document.body.getAttribute('data-md-color-scheme') === 'slate'"
+                        )
                         settle(page)
                     page.screenshot(path=str(out / name))
                     context.close()

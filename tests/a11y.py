@@ -68,7 +68,7 @@ MATERIAL_HTML: tuple[tuple[str, str, str], ...] = (
     (
         "Bad value “” for attribute “tabindex” on element “label”",
         'class="md-nav__link"',
-        "Material's navigation partial writes tabindex=\"\" on the label of a section it shows "
+        'Material\'s navigation partial writes tabindex="" on the label of a section it shows '
         "expanded (navigation.tabs); the publisher only names the pages.",
     ),
     (
@@ -81,7 +81,10 @@ MATERIAL_HTML: tuple[tuple[str, str, str], ...] = (
 
 
 def _materials_html(error: HtmlError) -> bool:
-    return any(error.message.startswith(start) and piece in error.extract for start, piece, _ in MATERIAL_HTML)
+    return any(
+        error.message.startswith(start) and piece in error.extract
+        for start, piece, _ in MATERIAL_HTML
+    )
 
 
 # -- axe-core ---------------------------------------------------------------------------------
@@ -118,12 +121,22 @@ class HtmlCheck:
 
     def __init__(self, files: Sequence[Path]) -> None:
         if JAVA is None:
-            raise RuntimeError("java is not installed: scripts/test.sh installs default-jre-headless")
+            raise RuntimeError(
+                "java is not installed: scripts/test.sh installs default-jre-headless"
+            )
         self.files = list(files)
         # Its report goes to a file: a full pipe would stop it until errors() is called.
         self._report = tempfile.TemporaryFile()
         self._process = subprocess.Popen(
-            [JAVA, "-jar", str(VNU_JAR), "--errors-only", "--format", "json", *map(str, self.files)],
+            [
+                JAVA,
+                "-jar",
+                str(VNU_JAR),
+                "--errors-only",
+                "--format",
+                "json",
+                *map(str, self.files),
+            ],
             stdout=subprocess.DEVNULL,
             stderr=self._report,
         )

@@ -60,7 +60,9 @@ def site_file(site: Path, url: str) -> Path | None:
     return candidate if candidate.is_file() else None
 
 
-def first_visit(browser, base_url: str, path: str, site: Path, cpu_slowdown: float = 1, timeout_ms: int = 60_000) -> FirstVisit:
+def first_visit(
+    browser, base_url: str, path: str, site: Path, cpu_slowdown: float = 1, timeout_ms: int = 60_000
+) -> FirstVisit:
     """Open `path` of the site served at `base_url` (built into `site`) in a fresh profile, with
     the CPU slowed down `cpu_slowdown` times, and wait until every chart has drawn."""
     context = browser.new_context(viewport={"width": 390, "height": 844})

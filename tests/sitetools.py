@@ -53,5 +53,13 @@ def serve_directory(directory: Path) -> Iterator[str]:
 def site_text_files(site: Path) -> Iterator[tuple[Path, str]]:
     """Every text file of a built site (the plotly bundle included), decoded."""
     for path in site.rglob("*"):
-        if path.is_file() and path.suffix in {".html", ".json", ".csv", ".xml", ".js", ".txt", ".css"}:
+        if path.is_file() and path.suffix in {
+            ".html",
+            ".json",
+            ".csv",
+            ".xml",
+            ".js",
+            ".txt",
+            ".css",
+        }:
             yield path, path.read_text(encoding="utf-8", errors="replace")

@@ -88,7 +88,10 @@ def test_assets_carry_the_cost_of_their_row_and_count_per_year(tmp_path):
         ("drill,Drill press,2026-03-02,in use,t-drill,2026-02-van,", "asset-decision-mismatch"),
         ("drill,Drill press,2026-12-02,in use,t-drill,,", "date-in-future"),
         ("drill,Drill press,2026-13-02,in use,t-drill,,", "date-impossible"),
-        ("saw,Band saw,2026-04-10,in use,t-saw,,\nsaw,Band saw again,2026-04-10,in use,t-saw,,", "asset-id-duplicate"),
+        (
+            "saw,Band saw,2026-04-10,in use,t-saw,,\nsaw,Band saw again,2026-04-10,in use,t-saw,,",
+            "asset-id-duplicate",
+        ),
     ],
 )
 def test_a_bad_asset_is_an_error_at_its_line(tmp_path, row, code):
@@ -105,8 +108,17 @@ def test_an_unknown_status_suggests_the_right_one(tmp_path):
 
 
 def test_an_asset_named_after_a_private_person_stops_the_build(tmp_path):
-    ledger = LEDGER.replace("2026-04-10,Band saw,-910.50,tools,,,", "2026-04-10,Band saw,-910.50,tools,,Maria Lopez,")
-    write_coop(tmp_path, {"ledgers/2026.csv": ledger, "ledgers/assets.csv": ASSETS_HEADER + "saw,Maria Lopez's saw,2026-04-10,in use,t-saw,,\n"})
+    ledger = LEDGER.replace(
+        "2026-04-10,Band saw,-910.50,tools,,,", "2026-04-10,Band saw,-910.50,tools,,Maria Lopez,"
+    )
+    write_coop(
+        tmp_path,
+        {
+            "ledgers/2026.csv": ledger,
+            "ledgers/assets.csv": ASSETS_HEADER
+            + "saw,Maria Lopez's saw,2026-04-10,in use,t-saw,,\n",
+        },
+    )
     _, problems = check_cooperative(tmp_path, today=TODAY)
     assert ("ledgers/assets.csv", 2, "private-name-in-activity") in codes_at(problems)
 

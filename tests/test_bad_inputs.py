@@ -245,8 +245,16 @@ BAD = [
 CLEAN = [
     case("header-only", H, set()),
     case("excel-sep-line-agreeing", "sep=,\n" + H + ROW, set()),
-    case("header-in-title-case", "Date,Description,Amount,Category\n2026-01-05,Dues,12.50,dues\n", set()),
-    case("trailing-separator-on-rows", H + ROW.replace("\n", ",\n") + ROW.replace("Dues", "More dues").replace("\n", ",\n"), set()),
+    case(
+        "header-in-title-case",
+        "Date,Description,Amount,Category\n2026-01-05,Dues,12.50,dues\n",
+        set(),
+    ),
+    case(
+        "trailing-separator-on-rows",
+        H + ROW.replace("\n", ",\n") + ROW.replace("Dues", "More dues").replace("\n", ",\n"),
+        set(),
+    ),
     case("blank-lines-after-header", H + "\n\n\r\n", set()),
     case("commas-only-rows", H + ROW + ",,,,,,,,\n", set()),
     case("crlf-and-bom", b"\xef\xbb\xbf" + (H + ROW).replace("\n", "\r\n").encode(), set()),

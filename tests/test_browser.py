@@ -11,8 +11,10 @@ import pytest
 from publisher.site.build import build_site
 from tests.sitetools import copy_example, serve_directory
 
-CHART_DRAWN = "document.querySelectorAll('.publisher-chart__plot').length > 0 && " \
+CHART_DRAWN = (
+    "document.querySelectorAll('.publisher-chart__plot').length > 0 && "
     "Array.from(document.querySelectorAll('.publisher-chart__plot')).every(n => n.dataset.drawn === 'true')"
+)
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +54,9 @@ def charts_on(page) -> list[dict]:
 
 def other_hosts(page, site_url) -> set[str]:
     local = urlsplit(site_url).netloc
-    return {urlsplit(u).netloc for u in page.requests if urlsplit(u).scheme in ("http", "https")} - {local}
+    return {
+        urlsplit(u).netloc for u in page.requests if urlsplit(u).scheme in ("http", "https")
+    } - {local}
 
 
 @pytest.mark.parametrize("path", ["", "finances/", "finances/2025/"])
@@ -102,7 +106,9 @@ def test_instant_navigation_still_draws_the_charts_and_loads_plotly_once(page, s
     assert page.evaluate("window.__sameDocument === true"), "navigation reloaded the page"
     page.locator(".md-nav a", has_text="2025").first.click()
     page.wait_for_url("**/finances/2025/")
-    page.wait_for_function(CHART_DRAWN + " && document.querySelector('#chart-budget-2025') !== null", timeout=20_000)
+    page.wait_for_function(
+        CHART_DRAWN + " && document.querySelector('#chart-budget-2025') !== null", timeout=20_000
+    )
     assert page.evaluate("window.__sameDocument === true")
     assert len([u for u in page.requests if "plotly-" in u]) == 1
     assert page.errors == []
@@ -119,7 +125,9 @@ def test_the_ledger_table_loads_filters_and_sorts(page, site_url):
     assert texts and all("laser cutter" in t.lower() for t in texts)
     page.fill(".publisher-ledger__filter", "")
     page.locator(".publisher-ledger__sort", has_text="Amount").click()
-    amounts = page.locator(".publisher-ledger__table tbody tr td.publisher-amount").all_inner_texts()
+    amounts = page.locator(
+        ".publisher-ledger__table tbody tr td.publisher-amount"
+    ).all_inner_texts()
     # Shown in the site's money format ("-€7,480.00"): its digits and sign are the minor units.
     as_minor = [int(re.sub(r"[^0-9-]", "", a)) for a in amounts]
     assert as_minor == sorted(as_minor)
@@ -243,7 +251,9 @@ def test_ledger_dates_and_ids_stay_on_one_line(page, site_url, width):
     page.set_viewport_size({"width": width, "height": 900})
     page.goto(site_url + "finances/2026/")
     page.wait_for_selector(LEDGER_READY, timeout=20_000)
-    keys = page.evaluate("Array.from(document.querySelectorAll('.publisher-ledger__table thead th')).map(th => th.innerText)")
+    keys = page.evaluate(
+        "Array.from(document.querySelectorAll('.publisher-ledger__table thead th')).map(th => th.innerText)"
+    )
     for label in ("Date", "Id"):
         assert set(page.evaluate(LINES_OF_COLUMN, keys.index(label))) == {1}, label
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

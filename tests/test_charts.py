@@ -70,7 +70,11 @@ BUDGET = (
 def books(tmp_path) -> Summary:
     write_coop(
         tmp_path,
-        {"ledgers/2025.csv": LEDGER_2025, "ledgers/2026.csv": LEDGER_2026, "ledgers/budget.csv": BUDGET},
+        {
+            "ledgers/2025.csv": LEDGER_2025,
+            "ledgers/2026.csv": LEDGER_2026,
+            "ledgers/budget.csv": BUDGET,
+        },
         ACCOUNTS,
     )
     cooperative, problems = check_cooperative(tmp_path, today=TODAY)
@@ -101,8 +105,14 @@ def test_percent_rounds_half_up_and_keeps_the_sign_with_its_number():
 
 
 def test_compared_says_the_change_in_money_and_percent(books):
-    assert charts.compared(2500_00, 2700_00, books, "in 2025") == f"€200.00 (7{NBSP}%) less than in 2025"
-    assert charts.compared(2000_00, 1000_00, books, "in 2025") == f"€1,000.00 (100{NBSP}%) more than in 2025"
+    assert (
+        charts.compared(2500_00, 2700_00, books, "in 2025")
+        == f"€200.00 (7{NBSP}%) less than in 2025"
+    )
+    assert (
+        charts.compared(2000_00, 1000_00, books, "in 2025")
+        == f"€1,000.00 (100{NBSP}%) more than in 2025"
+    )
     assert charts.compared(5_00, 5_00, books, "in 2025") == "the same as in 2025"
     assert charts.compared(5_00, 0, books, "in 2025") == "against nothing in 2025"
 
@@ -114,10 +124,15 @@ def test_flows_are_sorted_labelled_horizontal_bars_from_zero(books):
     chart = charts.flows(books, 2026)
     figure = exact(chart)
     income, expense = figure["data"]
-    assert {t["type"] for t in figure["data"]} == {"bar"} and {t["orientation"] for t in figure["data"]} == {"h"}
+    assert {t["type"] for t in figure["data"]} == {"bar"} and {
+        t["orientation"] for t in figure["data"]
+    } == {"h"}
     assert (income["name"], expense["name"]) == ("Income", "Expense")
     # The largest first on each side; a category whose refunds outweigh it is below zero.
-    assert income["y"] == ["income/grants", "income/dues"] and income["x"] == [Decimal("2000.00"), Decimal("600.00")]
+    assert income["y"] == ["income/grants", "income/dues"] and income["x"] == [
+        Decimal("2000.00"),
+        Decimal("600.00"),
+    ]
     assert expense["y"] == ["expense/tools", "expense/rent", "expense/insurance"]
     assert expense["x"] == [Decimal("2500.00"), Decimal("1500.00"), Decimal("-50.00")]
     assert expense["text"] == ["€2,500.00", "€1,500.00", "-€50.00"]  # the value on each bar
@@ -162,12 +177,18 @@ def test_the_flows_table_shows_money_to_readers_and_the_csv_keeps_exact_amounts(
 def test_budget_bars_are_sorted_signed_and_labelled(books):
     chart = charts.budget_against_actual(books, 2026)
     budget, actual = exact(chart)["data"]
-    assert budget["y"] == actual["y"] == [
-        "income/grants", "income/dues", "expense/tools", "expense/rent", "expense/insurance"
+    assert (
+        budget["y"]
+        == actual["y"]
+        == ["income/grants", "income/dues", "expense/tools", "expense/rent", "expense/insurance"]
+    )
+    assert budget["x"] == [
+        Decimal(v) for v in ("2500.00", "500.00", "2000.00", "1200.00", "100.00")
     ]
-    assert budget["x"] == [Decimal(v) for v in ("2500.00", "500.00", "2000.00", "1200.00", "100.00")]
     # Insurance got back more than it paid: -50.00, never 50.00 of spending.
-    assert actual["x"] == [Decimal(v) for v in ("2000.00", "600.00", "2500.00", "1500.00", "-50.00")]
+    assert actual["x"] == [
+        Decimal(v) for v in ("2000.00", "600.00", "2500.00", "1500.00", "-50.00")
+    ]
     assert actual["text"][-1] == "-€50.00" and budget["text"][0] == "€2,500.00"
     layout = exact(chart)["layout"]
     assert layout["xaxis"]["rangemode"] == "tozero"
@@ -199,7 +220,10 @@ def test_income_and_expense_by_year_from_zero_with_values_and_a_summary(books):
     assert net["y"] == [Decimal("-2000.00"), Decimal("-1350.00")]
     assert income["text"] == ["€1,500.00", "€2,600.00"]  # four bars: a small chart
     assert exact(chart)["layout"]["yaxis"]["rangemode"] == "tozero"
-    assert chart.table_rows == [["2025", "€1,500.00", "€3,500.00", "-€2,000.00"], ["2026", "€2,600.00", "€3,950.00", "-€1,350.00"]]
+    assert chart.table_rows == [
+        ["2025", "€1,500.00", "€3,500.00", "-€2,000.00"],
+        ["2026", "€2,600.00", "€3,950.00", "-€1,350.00"],
+    ]
     assert csv_rows(chart)[1] == ["2025", "1500.00", "3500.00", "-2000.00"]
     # 2026 is the current year (TODAY): "so far".
     assert chart.summary == (
@@ -268,13 +292,26 @@ def test_the_fund_summary_gives_the_total_the_largest_fund_and_the_change_over_t
 
 def test_yearly_bars_print_their_values_keep_exact_numbers_in_the_csv_and_sum_up():
     chart = charts.yearly_bars(
-        "capital", "Lasting collective assets", "Capital spending.", "EUR", [2025, 2026],
-        [Decimal("2700.00"), None], ["€2,700.00", "—"],
-        target=[Decimal("1000.00"), Decimal("1200.00")], target_shown=["€1,000.00", "€1,200.00"],
+        "capital",
+        "Lasting collective assets",
+        "Capital spending.",
+        "EUR",
+        [2025, 2026],
+        [Decimal("2700.00"), None],
+        ["€2,700.00", "—"],
+        target=[Decimal("1000.00"), Decimal("1200.00")],
+        target_shown=["€1,000.00", "€1,200.00"],
     )
     bar, target = exact(chart)["data"]
-    assert bar["text"] == ["€2,700.00", ""] and exact(chart)["layout"]["yaxis"]["rangemode"] == "tozero"
-    assert csv_rows(chart) == [["year", "EUR", "target"], ["2025", "2700.00", "1000.00"], ["2026", "", "1200.00"]]
+    assert (
+        bar["text"] == ["€2,700.00", ""]
+        and exact(chart)["layout"]["yaxis"]["rangemode"] == "tozero"
+    )
+    assert csv_rows(chart) == [
+        ["year", "EUR", "target"],
+        ["2025", "2700.00", "1000.00"],
+        ["2026", "", "1200.00"],
+    ]
     assert chart.table_headers == ["Year", "Lasting collective assets", "Target"]
     assert chart.table_rows == [["2025", "€2,700.00", "€1,000.00"], ["2026", "—", "€1,200.00"]]
     assert chart.summary == "Lasting collective assets in 2025: €2,700.00 (target €1,000.00)."
@@ -290,7 +327,12 @@ def every_chart(summary: Summary) -> list[charts.Chart]:
         *(
             build(summary, year)
             for year in (2025, 2026)
-            for build in (charts.budget_against_actual, charts.monthly, charts.flows, charts.fund_balances)
+            for build in (
+                charts.budget_against_actual,
+                charts.monthly,
+                charts.flows,
+                charts.fund_balances,
+            )
         ),
     ]
 
@@ -400,9 +442,14 @@ def test_the_year_pages_charts_fit_their_column_and_read_in_both_palettes(exampl
         browser.close()
     for theme, charts_drawn in reports.items():
         assert [c["id"] for c in charts_drawn] == [
-            "chart-budget-2025", "chart-monthly-2025", "chart-flows-2025", "chart-fund-balances-2025"
+            "chart-budget-2025",
+            "chart-monthly-2025",
+            "chart-flows-2025",
+            "chart-fund-balances-2025",
         ]
-        assert {c["id"]: c["problems"] for c in charts_drawn} == {c["id"]: [] for c in charts_drawn}, (theme, width)
+        assert {c["id"]: c["problems"] for c in charts_drawn} == {
+            c["id"]: [] for c in charts_drawn
+        }, (theme, width)
         by_id = {c["id"]: c for c in charts_drawn}
         # A value on every bar: 16 categories in the example's 2025, two bars each in the budget.
         assert by_id["chart-flows-2025"]["barTexts"] == 16, (theme, width)

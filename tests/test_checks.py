@@ -719,13 +719,25 @@ AFTER_JAN_5 = ("ledgers/2026.csv", 5, "rows-not-reconciled")  # the rows from 20
     "assertion, expected",
     [
         ("2026-01-05,general,62.25", {AFTER_JAN_5}),
-        ("2026-01-05,general,62.26", {("ledgers/balances.csv", 2, "balance-mismatch"), AFTER_JAN_5}),
-        ("2026-01-05,general,62.24", {("ledgers/balances.csv", 2, "balance-mismatch"), AFTER_JAN_5}),
+        (
+            "2026-01-05,general,62.26",
+            {("ledgers/balances.csv", 2, "balance-mismatch"), AFTER_JAN_5},
+        ),
+        (
+            "2026-01-05,general,62.24",
+            {("ledgers/balances.csv", 2, "balance-mismatch"), AFTER_JAN_5},
+        ),
         ("2026-01-06,general,52.25", {NOT_RECONCILED}),
         ("2026-01-06,commons,10.00", set()),
         ("2026-01-06,commons,0", {("ledgers/balances.csv", 2, "balance-mismatch")}),
         ("2025-12-31,general,0", {("ledgers/2026.csv", 2, "rows-not-reconciled")}),
-        ("2025-12-31,general,100", {("ledgers/balances.csv", 2, "balance-mismatch"), ("ledgers/2026.csv", 2, "rows-not-reconciled")}),
+        (
+            "2025-12-31,general,100",
+            {
+                ("ledgers/balances.csv", 2, "balance-mismatch"),
+                ("ledgers/2026.csv", 2, "rows-not-reconciled"),
+            },
+        ),
         ("2026-02-01,general,1052.25", set()),
     ],
 )
@@ -741,7 +753,12 @@ covers("balance-mismatch")(test_a_balance_assertion_is_checked_against_the_rows_
 
 def test_the_balance_mismatch_message_states_asserted_computed_and_difference(coop):
     (found,) = with_code(
-        coop({L: BALANCE_LEDGER, "ledgers/balances.csv": "date,fund,balance\n2026-01-05,general,62.26\n"}),
+        coop(
+            {
+                L: BALANCE_LEDGER,
+                "ledgers/balances.csv": "date,fund,balance\n2026-01-05,general,62.26\n",
+            }
+        ),
         "balance-mismatch",
     )
     assert "62.26" in found.message and "62.25" in found.message and "0.01" in found.message
@@ -1138,9 +1155,10 @@ csv: {delimiter: ",", decimal: "."} # optional dialect of this repository's CSV 
 # -- Never publish a wrong number ---------------------------------------------------------------
 
 
-
 @covers("amount-against-direction")
-@pytest.mark.parametrize("note", ["refund: drill returned to the shop", "Refund", "  REFUND - paid twice"])
+@pytest.mark.parametrize(
+    "note", ["refund: drill returned to the shop", "Refund", "  REFUND - paid twice"]
+)
 def test_a_row_against_its_direction_marked_refund_gives_no_problem(coop, note):
     problems = coop({L: ledger(OPENING, f"2026-01-06,Drill returned,30,tools,,,,,{note}\n")})
     assert problems == []
@@ -1159,7 +1177,13 @@ def test_a_marked_refund_reduces_its_category_total(tmp_path):
 
     write_coop(
         tmp_path,
-        {L: ledger(OPENING, "2026-01-05,Drill,-100,tools,,,,,\n", "2026-01-06,Drill back,30,tools,,,,,refund\n")},
+        {
+            L: ledger(
+                OPENING,
+                "2026-01-05,Drill,-100,tools,,,,,\n",
+                "2026-01-06,Drill back,30,tools,,,,,refund\n",
+            )
+        },
     )
     cooperative, problems = check_cooperative(tmp_path, today=TODAY)
     assert problems == []
@@ -1178,17 +1202,33 @@ def test_identical_rows_are_one_error_on_the_first_line_naming_every_line(coop):
 
 
 def test_identical_rows_one_without_an_id_are_a_double_entry(coop):
-    problems = coop({L: ledger("2026-01-05,Dues,12.50,dues,,Ann,,a1,\n", "2026-01-05,Dues,12.50,dues,,Ann,,,\n")})
+    problems = coop(
+        {
+            L: ledger(
+                "2026-01-05,Dues,12.50,dues,,Ann,,a1,\n", "2026-01-05,Dues,12.50,dues,,Ann,,,\n"
+            )
+        }
+    )
     assert codes_at(problems) == {(L, 2, "likely-double-entry")}
 
 
 def test_identical_rows_that_differ_only_in_the_note_are_a_double_entry(coop):
-    problems = coop({L: ledger("2026-01-05,Dues,12.50,dues,,Ann,,,x\n", "2026-01-05,Dues,12.50,dues,,Ann,,,y\n")})
+    problems = coop(
+        {
+            L: ledger(
+                "2026-01-05,Dues,12.50,dues,,Ann,,,x\n", "2026-01-05,Dues,12.50,dues,,Ann,,,y\n"
+            )
+        }
+    )
     assert codes_at(problems) == {(L, 2, "likely-double-entry")}
 
 
 def test_many_groups_of_double_entries_keep_the_cap(coop):
-    rows = [f"2026-01-{day:02d},Dues {n},1,dues,,,,,\n" for day in (5,) for n in range(ROW_PROBLEM_LIMIT + 3)]
+    rows = [
+        f"2026-01-{day:02d},Dues {n},1,dues,,,,,\n"
+        for day in (5,)
+        for n in range(ROW_PROBLEM_LIMIT + 3)
+    ]
     problems = coop({L: ledger(*rows, *rows)})
     found = with_code(problems, "likely-double-entry")
     assert len(found) == ROW_PROBLEM_LIMIT
@@ -1196,7 +1236,9 @@ def test_many_groups_of_double_entries_keep_the_cap(coop):
 
 
 @covers("date-outside-file-year")
-@pytest.mark.parametrize("name", ["2026.csv", "2026-bank.csv", "ledger-2026.csv", "bank_2026_03.csv"])
+@pytest.mark.parametrize(
+    "name", ["2026.csv", "2026-bank.csv", "ledger-2026.csv", "bank_2026_03.csv"]
+)
 def test_a_row_of_another_year_in_a_file_named_by_a_year_is_an_error(coop, name):
     path = f"ledgers/{name}"
     problems = coop({path: ledger(ROW, "2025-12-31,Dues,12.50,dues,,,,,\n")})
@@ -1205,7 +1247,9 @@ def test_a_row_of_another_year_in_a_file_named_by_a_year_is_an_error(coop, name)
     assert found.column == 1
 
 
-@pytest.mark.parametrize("name", ["cash.csv", "2025-2026.csv", "account-12026.csv", "invoice-1234.csv"])
+@pytest.mark.parametrize(
+    "name", ["cash.csv", "2025-2026.csv", "account-12026.csv", "invoice-1234.csv"]
+)
 def test_a_file_not_named_by_one_year_holds_any_year(coop, name):
     problems = coop({f"ledgers/{name}": ledger(ROW, "2025-12-31,Dues,12.50,dues,,,,,\n")})
     assert problems == []
@@ -1213,7 +1257,18 @@ def test_a_file_not_named_by_one_year_holds_any_year(coop, name):
 
 @covers("ledgers-file-not-read")
 @pytest.mark.parametrize(
-    "name", ["2026.XLSX", "2026.xlsm", "2026.xls", "2026.numbers", "2026.txt", "2026.csv.txt", "2026.CSV", ".2026.csv", "notes.pdf"]
+    "name",
+    [
+        "2026.XLSX",
+        "2026.xlsm",
+        "2026.xls",
+        "2026.numbers",
+        "2026.txt",
+        "2026.csv.txt",
+        "2026.CSV",
+        ".2026.csv",
+        "notes.pdf",
+    ],
 )
 def test_a_file_under_ledgers_that_is_not_read_is_an_error(coop, name):
     problems = coop({L: ledger(ROW), f"ledgers/{name}": ledger("2026-02-01,Dues,99,dues,,,,,\n")})
@@ -1228,19 +1283,32 @@ def test_a_capitalised_csv_is_told_to_be_renamed_in_lower_case(coop):
 
 @covers("ledgers-file-not-read")
 def test_a_subfolder_of_ledgers_is_an_error(coop):
-    problems = coop({L: ledger(ROW), "ledgers/old/2025.csv": ledger("2025-02-01,Dues,99,dues,,,,,\n")})
+    problems = coop(
+        {L: ledger(ROW), "ledgers/old/2025.csv": ledger("2025-02-01,Dues,99,dues,,,,,\n")}
+    )
     assert codes_at(problems) == {("ledgers/old", None, "ledgers-file-not-read")}
 
 
 @pytest.mark.parametrize(
-    "name", ["README.md", "readme.txt", ".gitkeep", ".DS_Store", ".~lock.2026.csv#", "~$2026.xlsx", "Thumbs.db"]
+    "name",
+    [
+        "README.md",
+        "readme.txt",
+        ".gitkeep",
+        ".DS_Store",
+        ".~lock.2026.csv#",
+        "~$2026.xlsx",
+        "Thumbs.db",
+    ],
 )
 def test_expected_files_that_are_not_books_are_allowed_under_ledgers(coop, name):
     assert coop({L: ledger(ROW), f"ledgers/{name}": "anything\n"}) == []
 
 
 def test_budget_and_balances_files_are_recognized_in_any_case(coop):
-    problems = coop({L: ledger(ROW), "ledgers/Budget-2026.csv": "year,category,amount\n2026,dues,x\n"})
+    problems = coop(
+        {L: ledger(ROW), "ledgers/Budget-2026.csv": "year,category,amount\n2026,dues,x\n"}
+    )
     assert codes_at(problems) == {("ledgers/Budget-2026.csv", 2, "amount-not-a-number")}
 
 
@@ -1282,7 +1350,11 @@ PLACEHOLDER_ACCOUNTS = ACCOUNTS.replace(
 def test_rows_and_budget_lines_in_a_placeholder_category_are_errors(coop):
     problems = coop(
         {
-            L: ledger(OPENING, "2026-01-05,Card payment,-20,uncategorized,,,,,\n", "2026-01-06,Transfer in,5,suspense,,,,,\n"),
+            L: ledger(
+                OPENING,
+                "2026-01-05,Card payment,-20,uncategorized,,,,,\n",
+                "2026-01-06,Transfer in,5,suspense,,,,,\n",
+            ),
             "ledgers/budget.csv": "year,category,amount\n2026,uncategorized,100\n",
         },
         accounts=PLACEHOLDER_ACCOUNTS,
@@ -1296,8 +1368,13 @@ def test_rows_and_budget_lines_in_a_placeholder_category_are_errors(coop):
 
 def test_the_uncategorized_key_is_a_placeholder_without_the_flag(coop):
     accounts = ACCOUNTS + "  uncategorized: {kind: expense}\n"
-    accounts = accounts.replace("public_counterparties:\n  - City Council\n", "") + "public_counterparties: [City Council]\n"
-    problems = coop({L: ledger(OPENING, "2026-01-05,Card payment,20,uncategorized,,,,,\n")}, accounts=accounts)
+    accounts = (
+        accounts.replace("public_counterparties:\n  - City Council\n", "")
+        + "public_counterparties: [City Council]\n"
+    )
+    problems = coop(
+        {L: ledger(OPENING, "2026-01-05,Card payment,20,uncategorized,,,,,\n")}, accounts=accounts
+    )
     assert codes_at(problems) == {(L, 3, "category-placeholder")}  # and no direction error
 
 
@@ -1306,7 +1383,13 @@ def test_placeholder_rows_are_never_income_or_expense_in_the_summary(tmp_path):
 
     write_coop(
         tmp_path,
-        {L: ledger(OPENING, "2026-01-05,Card,-20,uncategorized,,,,,\n", "2026-01-06,Rent,-30,rent,,,,,\n")},
+        {
+            L: ledger(
+                OPENING,
+                "2026-01-05,Card,-20,uncategorized,,,,,\n",
+                "2026-01-06,Rent,-30,rent,,,,,\n",
+            )
+        },
         PLACEHOLDER_ACCOUNTS,
     )
     cooperative, _ = check_cooperative(tmp_path, today=TODAY)
@@ -1337,7 +1420,11 @@ def test_a_fund_below_zero_is_one_warning_per_dip_on_its_first_day(coop):
             )
         }
     )
-    assert codes_at(problems) == {(L, 4, "fund-below-zero"), (L, 7, "fund-below-zero"), (L, 8, "fund-below-zero")}
+    assert codes_at(problems) == {
+        (L, 4, "fund-below-zero"),
+        (L, 7, "fund-below-zero"),
+        (L, 8, "fund-below-zero"),
+    }
     assert not any(p.is_error for p in problems)
     assert "2026-01-05" in next(p.message for p in problems if p.line == 4)
 
@@ -1348,8 +1435,13 @@ def test_a_fund_dipping_below_zero_within_a_day_only_is_fine(coop):
 
 
 UNREADABLE_BALANCE = {
-    L: ledger(OPENING, "2026-01-05,Dues,12.50,dues,,,,,\n", "2026-01-06,Dues,x,dues,,,,,\n", "2026-13-07,Dues,1,dues,,,,,\n",
-              "2026-02-01,Dues,y,dues,,,,,\n"),
+    L: ledger(
+        OPENING,
+        "2026-01-05,Dues,12.50,dues,,,,,\n",
+        "2026-01-06,Dues,x,dues,,,,,\n",
+        "2026-13-07,Dues,1,dues,,,,,\n",
+        "2026-02-01,Dues,y,dues,,,,,\n",
+    ),
     "ledgers/balances.csv": "date,fund,balance\n2026-01-31,general,1014.50\n",
 }
 
@@ -1423,7 +1515,10 @@ def test_a_balance_mismatch_names_a_ragged_row_that_was_not_read(coop):
             "ledgers/balances.csv": "date,fund,balance\n2026-01-31,general,987.50\n",
         }
     )
-    assert codes_at(problems) == {(L, 3, "csv-ragged-row"), ("ledgers/balances.csv", 2, "balance-mismatch")}
+    assert codes_at(problems) == {
+        (L, 3, "csv-ragged-row"),
+        ("ledgers/balances.csv", 2, "balance-mismatch"),
+    }
     (found,) = with_code(problems, "balance-mismatch")
     assert f"{L} line 3" in found.message
 
@@ -1432,7 +1527,9 @@ def test_a_balance_mismatch_names_a_ledger_file_that_could_not_be_read(coop):
     problems = coop(
         {
             L: ledger(OPENING),
-            "ledgers/2026-card.csv": ledger("2026-01-05,Café,-12.50,tools,,,,,\n").encode("latin-1"),
+            "ledgers/2026-card.csv": ledger("2026-01-05,Café,-12.50,tools,,,,,\n").encode(
+                "latin-1"
+            ),
             "ledgers/balances.csv": "date,fund,balance\n2026-01-31,general,987.50\n",
         }
     )

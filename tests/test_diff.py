@@ -317,7 +317,9 @@ NAILS = "2026-01-08,Nails,-4.00,tools,,,,,"
 SAW = "2026-01-09,Saw,-30.00,tools,,,,,"
 
 
-def two_commits(root: Path, base_files: dict[str, str], head_files: dict[str, str]) -> tuple[str, str]:
+def two_commits(
+    root: Path, base_files: dict[str, str], head_files: dict[str, str]
+) -> tuple[str, str]:
     init_repo(root)
     base = commit(root, "Base", "2026-06-01", {"ledgers/accounts.yml": ACCOUNTS, **base_files})
     head = commit(root, "Head", "2026-06-02", head_files)
@@ -328,11 +330,18 @@ def test_a_row_without_id_edited_in_place_is_changed_not_removed_and_added(tmp_p
     root = tmp_path / "coop"
     before = LEDGER_HEADER + "\n".join([HAMMER, NAILS, SAW]) + "\n"
     late = "2026-01-10,Glue,-3.00,tools,,,,,"
-    after = LEDGER_HEADER + "\n".join([late, HAMMER.replace("-25.00", "-27.50"), NAILS, SAW.replace("Saw", "Hand saw")]) + "\n"
+    after = (
+        LEDGER_HEADER
+        + "\n".join(
+            [late, HAMMER.replace("-25.00", "-27.50"), NAILS, SAW.replace("Saw", "Hand saw")]
+        )
+        + "\n"
+    )
     base, head = two_commits(root, {"ledgers/2026.csv": before}, {"ledgers/2026.csv": after})
     diff = diff_books(root, base, head, today=TODAY)
     changes = {
-        (item.kind, item.before_line, item.after_line, tuple(item.changed_columns())) for item in diff.rows
+        (item.kind, item.before_line, item.after_line, tuple(item.changed_columns()))
+        for item in diff.rows
     }
     assert changes == {
         ("added", None, 2, ()),
@@ -351,7 +360,10 @@ def test_a_row_without_id_moved_to_another_file_is_no_change(tmp_path):
     base, head = two_commits(
         root,
         {"ledgers/2026.csv": LEDGER_HEADER + HAMMER + "\n" + NAILS + "\n"},
-        {"ledgers/2026.csv": LEDGER_HEADER + NAILS + "\n", "ledgers/tools.csv": LEDGER_HEADER + HAMMER + "\n"},
+        {
+            "ledgers/2026.csv": LEDGER_HEADER + NAILS + "\n",
+            "ledgers/tools.csv": LEDGER_HEADER + HAMMER + "\n",
+        },
     )
     assert diff_books(root, base, head, today=TODAY).rows == ()
 
@@ -363,13 +375,20 @@ def test_balances_budgets_and_accounts_changes_are_listed(tmp_path):
     budget = "year,category,amount,fund,decision\n2026,rent,4800.00,,\n2026,dues,500.00,,\n"
     new_accounts = (
         ACCOUNTS.replace("  tools: {kind: expense, capital: true}\n", "")
-        .replace("  rent: {kind: expense}\n", "  rent: {kind: expense, label: Rent of the workshop}\n  snacks: {kind: expense}\n")
+        .replace(
+            "  rent: {kind: expense}\n",
+            "  rent: {kind: expense, label: Rent of the workshop}\n  snacks: {kind: expense}\n",
+        )
         .replace("  - City Council\n", "  - City Council\n  - Jane Doe\n")
         + "closed_through: 2025-12-31\n"
     )
     base, head = two_commits(
         root,
-        {"ledgers/2026.csv": ledger, "ledgers/balances.csv": balances, "ledgers/budget.csv": budget},
+        {
+            "ledgers/2026.csv": ledger,
+            "ledgers/balances.csv": balances,
+            "ledgers/budget.csv": budget,
+        },
         {
             "ledgers/accounts.yml": new_accounts,
             "ledgers/balances.csv": "date,fund,balance\n2026-02-28,general,100.00\n2026-01-31,general,90.00\n2026-03-31,general,100.00\n",
@@ -379,11 +398,36 @@ def test_balances_budgets_and_accounts_changes_are_listed(tmp_path):
     diff = diff_books(root, base, head, today=TODAY)
     lines = {(c.file, c.kind, c.key, c.after_where or c.before_where) for c in diff.lines}
     assert lines == {
-        ("balances", "changed", (("date", "2026-01-31"), ("fund", "general")), "ledgers/balances.csv:3"),
-        ("balances", "added", (("date", "2026-03-31"), ("fund", "general")), "ledgers/balances.csv:4"),
-        ("budget", "changed", (("year", "2026"), ("category", "rent"), ("fund", "")), "ledgers/budget.csv:2"),
-        ("budget", "added", (("year", "2026"), ("category", "snacks"), ("fund", "")), "ledgers/budget.csv:3"),
-        ("budget", "removed", (("year", "2026"), ("category", "dues"), ("fund", "")), "ledgers/budget.csv:3"),
+        (
+            "balances",
+            "changed",
+            (("date", "2026-01-31"), ("fund", "general")),
+            "ledgers/balances.csv:3",
+        ),
+        (
+            "balances",
+            "added",
+            (("date", "2026-03-31"), ("fund", "general")),
+            "ledgers/balances.csv:4",
+        ),
+        (
+            "budget",
+            "changed",
+            (("year", "2026"), ("category", "rent"), ("fund", "")),
+            "ledgers/budget.csv:2",
+        ),
+        (
+            "budget",
+            "added",
+            (("year", "2026"), ("category", "snacks"), ("fund", "")),
+            "ledgers/budget.csv:3",
+        ),
+        (
+            "budget",
+            "removed",
+            (("year", "2026"), ("category", "dues"), ("fund", "")),
+            "ledgers/budget.csv:3",
+        ),
     }
     settings = {(c.kind, c.key, c.before, c.after) for c in diff.settings}
     assert settings == {
@@ -394,13 +438,18 @@ def test_balances_budgets_and_accounts_changes_are_listed(tmp_path):
         ("closed-through", "closed_through", None, "2025-12-31"),
     }
     text = format_diff_text(diff)
-    assert "  ~ ledgers/balances.csv:3  changed: 2026-01-31 general: balance 100.00 -> 90.00" in text
+    assert (
+        "  ~ ledgers/balances.csv:3  changed: 2026-01-31 general: balance 100.00 -> 90.00" in text
+    )
     assert "  - ledgers/budget.csv:3  removed: 2026 dues (default fund): amount 500.00" in text
     assert "  ! privacy: Jane Doe is now a public counterparty" in text
     assert "  * closed_through set to 2025-12-31" in text
     markdown = format_diff_markdown(diff)
     assert "> **Privacy:** Jane Doe is now a public counterparty" in markdown
-    assert "| changed | ledgers/balances.csv:3 | 2026-01-31 general: balance 100.00 -&gt; 90.00 |" in markdown
+    assert (
+        "| changed | ledgers/balances.csv:3 | 2026-01-31 general: balance 100.00 -&gt; 90.00 |"
+        in markdown
+    )
     assert "No change to the books." not in text
 
 
@@ -434,7 +483,9 @@ def test_expenses_are_amounts_spent_everywhere_in_the_report(tmp_path):
     assert "(expense) | -400.00" not in markdown and "(expense): -400.00" not in text
 
 
-@pytest.mark.parametrize("name", ["tab\there.csv", 'a "quoted"\\name.csv', "new\nline.csv", "Çà et là.csv"])
+@pytest.mark.parametrize(
+    "name", ["tab\there.csv", 'a "quoted"\\name.csv', "new\nline.csv", "Çà et là.csv"]
+)
 def test_rows_of_a_file_with_any_name_are_diffed(tmp_path, name):
     root = tmp_path / "coop"
     try:
@@ -454,7 +505,12 @@ def test_rows_of_a_file_with_any_name_are_diffed(tmp_path, name):
 def test_restoring_a_closed_row_is_a_fix_not_a_change_to_the_closed_period(tmp_path):
     root = init_repo(tmp_path / "coop")
     closed = ACCOUNTS + "closed_through: 2026-02-28\n"
-    commit(root, "Books", "2026-06-01", {"ledgers/accounts.yml": closed, "ledgers/2026.csv": BASE_LEDGER})
+    commit(
+        root,
+        "Books",
+        "2026-06-01",
+        {"ledgers/accounts.yml": closed, "ledgers/2026.csv": BASE_LEDGER},
+    )
     edited = BASE_LEDGER.replace("30.00,dues,,,,d1", "35.00,dues,,,,d1")
     base = commit(root, "Edit January", "2026-06-02", {"ledgers/2026.csv": edited})
     head = commit(root, "Restore January", "2026-06-03", {"ledgers/2026.csv": BASE_LEDGER})
@@ -467,8 +523,18 @@ def test_restoring_a_closed_row_is_a_fix_not_a_change_to_the_closed_period(tmp_p
 def test_without_the_history_the_change_is_held_against_the_base(tmp_path):
     origin = init_repo(tmp_path / "origin")
     closed = ACCOUNTS + "closed_through: 2026-02-28\n"
-    commit(origin, "Books", "2026-06-01", {"ledgers/accounts.yml": closed, "ledgers/2026.csv": BASE_LEDGER})
-    commit(origin, "More", "2026-06-02", {"ledgers/2026.csv": BASE_LEDGER + "2026-05-01,Dues May,30.00,dues,,,,d5,\n"})
+    commit(
+        origin,
+        "Books",
+        "2026-06-01",
+        {"ledgers/accounts.yml": closed, "ledgers/2026.csv": BASE_LEDGER},
+    )
+    commit(
+        origin,
+        "More",
+        "2026-06-02",
+        {"ledgers/2026.csv": BASE_LEDGER + "2026-05-01,Dues May,30.00,dues,,,,d5,\n"},
+    )
     clone = tmp_path / "clone"
     git(tmp_path, "clone", "-q", "--depth", "1", origin.resolve().as_uri(), str(clone))
     (clone / "ledgers/2026.csv").write_text(

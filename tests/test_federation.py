@@ -1128,7 +1128,11 @@ def test_progress_rewrites_a_line_per_member_in_a_terminal(tmp_path):
     assert stream.getvalue().count("\n") == 3  # one finished line per member
     again = FakeTerminal()
     load_federation(root, today=TODAY, progress=Progress(again))
-    assert _states(again.getvalue()) == {"a": ["fetching", "done"], "b": ["done"], "gone": ["failed"]}
+    assert _states(again.getvalue()) == {
+        "a": ["fetching", "done"],
+        "b": ["done"],
+        "gone": ["failed"],
+    }
 
 
 # -- The federation's site ----------------------------------------------------------------------
@@ -1375,10 +1379,14 @@ def test_budgets_are_mapped_and_consolidated_like_the_rows(tmp_path):
     files["ledgers/budget.csv"] = "year,category,amount\n2026,dues,80.00\n"
     write_files(tmp_path / "fed/b", files)
     root = write_federation(
-        tmp_path / "fed", "  - id: a\n    path: a\n    map: {tools: equipment}\n  - id: b\n    path: b\n"
+        tmp_path / "fed",
+        "  - id: a\n    path: a\n    map: {tools: equipment}\n  - id: b\n    path: b\n",
     )
     data = federation_json(load_federation(root, today=TODAY))
-    assert data["members"]["a"]["years"]["2026"]["budget"] == {"dues": "120.00", "equipment": "45.50"}
+    assert data["members"]["a"]["years"]["2026"]["budget"] == {
+        "dues": "120.00",
+        "equipment": "45.50",
+    }
     assert data["years"]["2026"]["budget"] == {"dues": "200.00", "equipment": "45.50"}
 
 
@@ -1391,11 +1399,17 @@ def _blob(repo: Path, text: str) -> str:
 
 def _raw_tree(repo: Path, entries: list[tuple[str, bytes, str]]) -> str:
     """A tree object written as raw bytes, so that git's own checks cannot tidy the names."""
-    data = b"".join(mode.encode() + b" " + name + b"\0" + bytes.fromhex(sha) for mode, name, sha in entries)
-    return git(repo, "hash-object", "-t", "tree", "-w", "--literally", "--stdin", stdin=data).strip()
+    data = b"".join(
+        mode.encode() + b" " + name + b"\0" + bytes.fromhex(sha) for mode, name, sha in entries
+    )
+    return git(
+        repo, "hash-object", "-t", "tree", "-w", "--literally", "--stdin", stdin=data
+    ).strip()
 
 
-def crafted_member(root: Path, extra: list[tuple[str, bytes, str]] | None = None, build=None) -> Path:
+def crafted_member(
+    root: Path, extra: list[tuple[str, bytes, str]] | None = None, build=None
+) -> Path:
     """A member whose ledgers/ holds good books plus the crafted `extra` entries."""
     repo = init_repo(root)
     good = books("Crafted", {"dues": "income"}, ["2026-01-05,Dues,12.50,dues,"])
@@ -1412,13 +1426,17 @@ def crafted_member(root: Path, extra: list[tuple[str, bytes, str]] | None = None
 
 
 CRAFTED = {
-    ".git folder": lambda repo: [("40000", b".git", _raw_tree(repo, [("100644", b"config", _blob(repo, "[core]\n"))]))],
+    ".git folder": lambda repo: [
+        ("40000", b".git", _raw_tree(repo, [("100644", b"config", _blob(repo, "[core]\n"))]))
+    ],
     "300-byte name": lambda repo: [("100644", b"a" * 296 + b".csv", _blob(repo, HEADER))],
     "a blob and a tree of one name": lambda repo: [
         ("100644", b"x", _blob(repo, HEADER)),
         ("40000", b"x", _raw_tree(repo, [("100644", b"y.csv", _blob(repo, HEADER))])),
     ],
-    "..": lambda repo: [("40000", b"..", _raw_tree(repo, [("100644", b"x.csv", _blob(repo, HEADER))]))],
+    "..": lambda repo: [
+        ("40000", b"..", _raw_tree(repo, [("100644", b"x.csv", _blob(repo, HEADER))]))
+    ],
     "a/../../x": lambda repo: [("100644", b"a/../../x", _blob(repo, HEADER))],
     "a newline in a name": lambda repo: [("100644", b"ev\nil.csv", _blob(repo, HEADER))],
     "a control character": lambda repo: [("100644", b"\x01.csv", _blob(repo, HEADER))],
@@ -1429,9 +1447,12 @@ CRAFTED = {
 @pytest.mark.parametrize("craft", sorted(CRAFTED))
 def test_a_crafted_member_tree_makes_the_member_invalid_not_a_traceback(tmp_path, craft):
     crafted_member(tmp_path / "repos/crafted", build=CRAFTED[craft])
-    git_member(tmp_path / "repos/good", books("Good", {"dues": "income"}, ["2026-01-05,Dues,12.50,dues,"]))
+    git_member(
+        tmp_path / "repos/good", books("Good", {"dues": "income"}, ["2026-01-05,Dues,12.50,dues,"])
+    )
     root = write_federation(
-        tmp_path / "fed", "  - id: crafted\n    repo: ../repos/crafted\n    ref: main\n  - id: good\n    repo: ../repos/good\n"
+        tmp_path / "fed",
+        "  - id: crafted\n    repo: ../repos/crafted\n    ref: main\n  - id: good\n    repo: ../repos/good\n",
     )
     federation = load_federation(root, today=TODAY)
     crafted = member(federation, "crafted")
@@ -1443,7 +1464,9 @@ def test_a_crafted_member_tree_makes_the_member_invalid_not_a_traceback(tmp_path
 
 def test_a_crafted_tree_does_not_stop_the_federation_build(tmp_path):
     crafted_member(tmp_path / "repos/crafted", build=CRAFTED["a blob and a tree of one name"])
-    root = write_federation(tmp_path / "fed", "  - id: crafted\n    repo: ../repos/crafted\n    ref: main\n")
+    root = write_federation(
+        tmp_path / "fed", "  - id: crafted\n    repo: ../repos/crafted\n    ref: main\n"
+    )
     result = CliRunner().invoke(main, ["build", str(root)])
     assert result.exit_code == 0, result.output
     assert (root / "site" / "index.html").is_file()
@@ -1453,10 +1476,14 @@ def test_a_latin_1_authors_file_in_a_member_is_reported_not_a_traceback(tmp_path
     files = books("Latin", {"dues": "income"}, ["2026-01-05,Dues,12.50,dues,"])
     repo = git_member(tmp_path / "repos/latin", files)
     (repo / "content/stories").mkdir(parents=True)
-    (repo / "content/stories/.authors.yml").write_bytes("authors:\n  a:\n    name: Caf\u00e9\n".encode("latin-1"))
+    (repo / "content/stories/.authors.yml").write_bytes(
+        "authors:\n  a:\n    name: Caf\u00e9\n".encode("latin-1")
+    )
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "Authors", date=stamp("2026-01-11"))
-    root = write_federation(tmp_path / "fed", "  - id: latin\n    repo: ../repos/latin\n    ref: main\n")
+    root = write_federation(
+        tmp_path / "fed", "  - id: latin\n    repo: ../repos/latin\n    ref: main\n"
+    )
     latin = member(load_federation(root, today=TODAY), "latin")
     assert latin.status == "invalid" and "file-not-utf8" in latin.reason
 
@@ -1475,8 +1502,12 @@ def silent_https():
 
 
 def test_members_that_never_answer_are_unreachable_at_the_deadline(tmp_path, silent_https):
-    git_member(tmp_path / "repos/good", books("Good", {"dues": "income"}, ["2026-01-05,Dues,12.50,dues,"]))
-    silent = "".join(f"  - id: silent-{n}\n    repo: {silent_https}\n    ref: main\n" for n in range(8))
+    git_member(
+        tmp_path / "repos/good", books("Good", {"dues": "income"}, ["2026-01-05,Dues,12.50,dues,"])
+    )
+    silent = "".join(
+        f"  - id: silent-{n}\n    repo: {silent_https}\n    ref: main\n" for n in range(8)
+    )
     root = write_federation(tmp_path / "fed", "  - id: good\n    repo: ../repos/good\n" + silent)
     text = (root / "federation.yml").read_text(encoding="utf-8")
     (root / "federation.yml").write_text("deadline: 2\n" + text, encoding="utf-8")
@@ -1491,7 +1522,9 @@ def test_members_that_never_answer_are_unreachable_at_the_deadline(tmp_path, sil
 
 
 def test_a_nested_federation_shares_the_parents_remaining_deadline(tmp_path, silent_https):
-    inner = write_federation(tmp_path / "inner", f"  - id: silent\n    repo: {silent_https}\n    ref: main\n")
+    inner = write_federation(
+        tmp_path / "inner", f"  - id: silent\n    repo: {silent_https}\n    ref: main\n"
+    )
     federation = load_federation(inner, today=TODAY, deadline=time.monotonic() + 1)
     silent = member(federation, "silent")
     assert silent.status == "unreachable" and "deadline" in silent.reason
@@ -1504,29 +1537,39 @@ def test_a_nested_federation_shares_the_parents_remaining_deadline(tmp_path, sil
 def test_a_deadline_that_is_not_a_number_of_seconds_is_refused(value):
     text = f"name: F\ncurrency: EUR\ndeadline: {value}\ncategories:\n  dues: {{kind: income}}\nmembers:\n  - id: a\n    path: a\n"
     config, problems = parse_federation(text)
-    assert config is None and codes_at(problems) == {("federation.yml", 3, "federation-value-invalid")}
+    assert config is None and codes_at(problems) == {
+        ("federation.yml", 3, "federation-value-invalid")
+    }
     config, problems = parse_federation(text.replace(f"deadline: {value}\n", "deadline: 90\n"))
     assert problems == [] and config.deadline == 90
 
 
 def test_a_site_dir_over_a_members_directory_is_refused(tmp_path):
-    write_files(tmp_path / "fed/members/b", books("B", {"dues": "income"}, ["2026-01-05,Dues,2.00,dues,"]))
+    write_files(
+        tmp_path / "fed/members/b", books("B", {"dues": "income"}, ["2026-01-05,Dues,2.00,dues,"])
+    )
     root = write_federation(tmp_path / "fed", "  - id: b\n    path: members/b\n")
     for site_dir in ("members", "members/b", "members/b/ledgers", ".", "federation.yml"):
         result = CliRunner().invoke(main, ["build", str(root), "--site-dir", str(root / site_dir)])
         assert result.exit_code == 2, (site_dir, result.output)
-    assert (root / "members/b/ledgers/accounts.yml").is_file() and (root / "federation.yml").is_file()
+    assert (root / "members/b/ledgers/accounts.yml").is_file() and (
+        root / "federation.yml"
+    ).is_file()
     assert not (root / CACHE_DIR).exists()  # refused before any member was read
 
 
 def test_a_federation_inside_its_members_repository_builds_into_its_own_site(tmp_path):
     # As the example federation does: a member is the repository the federation lies in.
-    outer = git_member(tmp_path / "coop", books("Coop", {"dues": "income"}, ["2026-01-05,Dues,12.50,dues,"]))
+    outer = git_member(
+        tmp_path / "coop", books("Coop", {"dues": "income"}, ["2026-01-05,Dues,12.50,dues,"])
+    )
     root = write_federation(outer / "federation", "  - id: coop\n    repo: ..\n    ref: main\n")
     result = CliRunner().invoke(main, ["build", str(root)])
     assert result.exit_code == 0, result.output
     assert (root / "site" / "index.html").is_file()
-    result = CliRunner().invoke(main, ["build", str(root), "--site-dir", str(outer / "ledgers" / "site")])
+    result = CliRunner().invoke(
+        main, ["build", str(root), "--site-dir", str(outer / "ledgers" / "site")]
+    )
     assert result.exit_code == 2 and (outer / "ledgers" / "accounts.yml").is_file()
 
 
@@ -1549,7 +1592,8 @@ def test_a_member_whose_check_is_too_slow_is_cut_off_and_the_others_are_not(tmp_
     git_member(tmp_path / "repos/good", books("Good", {"dues": "income"}, row))
     git_member(tmp_path / "repos/slow", books("Slow", {"dues": "income"}, row))
     root = write_federation(
-        tmp_path / "fed", "  - id: good\n    repo: ../repos/good\n  - id: slow\n    repo: ../repos/slow\n"
+        tmp_path / "fed",
+        "  - id: good\n    repo: ../repos/good\n  - id: slow\n    repo: ../repos/slow\n",
     )
     started = time.monotonic()
     federation = load_federation(root, today=TODAY)
@@ -1569,8 +1613,14 @@ def test_a_member_whose_check_is_too_slow_is_cut_off_and_the_others_are_not(tmp_
 
 def test_a_check_cut_off_by_the_deadline_says_so(tmp_path, monkeypatch):
     monkeypatch.setattr(federation_module, "summarize_member", _summarize_slowly_when_named_slow)
-    git_member(tmp_path / "repos/slow", books("Slow", {"dues": "income"}, ["2026-01-05,Dues,12.50,dues,"]))
+    git_member(
+        tmp_path / "repos/slow", books("Slow", {"dues": "income"}, ["2026-01-05,Dues,12.50,dues,"])
+    )
     root = write_federation(tmp_path / "fed", "  - id: slow\n    repo: ../repos/slow\n")
     federation = load_federation(root, today=TODAY, deadline=time.monotonic() + 2)
     slow = member(federation, "slow")
-    assert slow.status == "unreachable" and "deadline" in slow.reason and "while it was checked" in slow.reason
+    assert (
+        slow.status == "unreachable"
+        and "deadline" in slow.reason
+        and "while it was checked" in slow.reason
+    )

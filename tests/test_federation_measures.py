@@ -44,7 +44,8 @@ measures:
   energy: {label: Electricity, unit: KWH, cost: [upkeep]}
   heat: {label: Heat, unit: MWh}
 """,
-    "ledgers/cash.csv": HEADER + "2026-01-01,Opening,900.00,opening,,w-1\n2026-05-01,Oil,-100.00,upkeep,,w-2\n",
+    "ledgers/cash.csv": HEADER
+    + "2026-01-01,Opening,900.00,opening,,w-1\n2026-05-01,Oil,-100.00,upkeep,,w-2\n",
     "ledgers/measures.csv": "date,measure,quantity\n2026-05-31,energy,400\n2026-05-31,heat,3\n",
 }
 
@@ -82,15 +83,27 @@ def test_measures_are_summed_where_units_match_and_costs_stand_side_by_side(tmp_
     assert [(m.id, m.status) for m in fed.members] == [("solar", "ok"), ("wind", "ok")]
     # 1200 + 800.5 from the solar member, 400 from the wind member (KWH is kWh); heat is in MWh
     assert {k: str(v) for k, v in fed.consolidated_measures()["2026"].items()} == {"kwh": "2400.5"}
-    assert member(fed, "wind").unmatched_measures == ["heat: counted in MWh, the federation's kwh in kWh"]
+    assert member(fed, "wind").unmatched_measures == [
+        "heat: counted in MWh, the federation's kwh in kWh"
+    ]
     shape = federation_json(fed)["measures"]["kwh"]
     assert shape["unit"] == "kWh"
     year = shape["years"]["2026"]
     assert year["quantity"] == "2400.5"
     # solar: 200.00 / 2000.5 kWh = 0.09997500… -> 0.099975; saved 0.30 × 2000.5 = 600.15 - 200.00
-    assert year["members"]["solar"] == {"quantity": "2000.5", "cost": "200.00", "cost_per_unit": "0.099975", "saved": "400.15"}
+    assert year["members"]["solar"] == {
+        "quantity": "2000.5",
+        "cost": "200.00",
+        "cost_per_unit": "0.099975",
+        "saved": "400.15",
+    }
     # wind: 100.00 / 400 = 0.25; no reference price, so nothing saved
-    assert year["members"]["wind"] == {"quantity": "400", "cost": "100.00", "cost_per_unit": "0.250000", "saved": None}
+    assert year["members"]["wind"] == {
+        "quantity": "400",
+        "cost": "100.00",
+        "cost_per_unit": "0.250000",
+        "saved": None,
+    }
 
 
 def test_collective_assets_are_counted_across_members(tmp_path):
@@ -101,12 +114,20 @@ def test_collective_assets_are_counted_across_members(tmp_path):
 
 def test_a_federation_without_measures_writes_none(tmp_path):
     write_files(tmp_path / "wind", WIND)
-    root = write_federation(tmp_path / "fed", "  - id: wind\n    path: ../wind\n    map: {upkeep: running}\n", categories=CATEGORIES.split("measures:")[0])
+    root = write_federation(
+        tmp_path / "fed",
+        "  - id: wind\n    path: ../wind\n    map: {upkeep: running}\n",
+        categories=CATEGORIES.split("measures:")[0],
+    )
     assert "measures" not in federation_json(load_federation(root, today=TODAY))
 
 
 def test_a_bad_measure_declaration_of_a_federation_is_reported_at_its_line():
-    text = "name: F\ncurrency: EUR\n" + CATEGORIES.replace("unit: kWh", "units: kWh") + "members:\n  - id: a\n    path: a\n"
+    text = (
+        "name: F\ncurrency: EUR\n"
+        + CATEGORIES.replace("unit: kWh", "units: kWh")
+        + "members:\n  - id: a\n    path: a\n"
+    )
     config, problems = parse_federation(text)
     assert config is None
     assert [(p.line, p.code) for p in problems] == [(8, "federation-value-invalid")]

@@ -43,9 +43,13 @@ ROWS = (
 )
 
 
-def generated(tmp_path: Path, accounts: str = ACCOUNTS, rows: str = ROWS, files: dict[str, str] | None = None) -> Path:
+def generated(
+    tmp_path: Path, accounts: str = ACCOUNTS, rows: str = ROWS, files: dict[str, str] | None = None
+) -> Path:
     """The books written into tmp_path/coop, checked, and the site generated into tmp_path/out."""
-    root = write_coop(tmp_path / "coop", {"ledgers/2026.csv": LEDGER_HEADER + rows, **(files or {})}, accounts)
+    root = write_coop(
+        tmp_path / "coop", {"ledgers/2026.csv": LEDGER_HEADER + rows, **(files or {})}, accounts
+    )
     cooperative, problems = check_cooperative(root, today=TODAY)
     assert cooperative is not None and not [p for p in problems if p.is_error], problems
     out = tmp_path / "out"
@@ -73,7 +77,9 @@ NBSP = "\u00a0"
         ("en", "€22,177.78", "€1,234.50"),
     ],
 )
-def test_money_is_written_in_the_language_of_accounts_yml_on_every_finance_page(tmp_path, language, income, rent):
+def test_money_is_written_in_the_language_of_accounts_yml_on_every_finance_page(
+    tmp_path, language, income, rent
+):
     out = generated(tmp_path, ACCOUNTS + f"language: {language}\n")
     year = read(out, "finances/2026.md")
     overview = read(out, "finances/index.md")
@@ -85,18 +91,24 @@ def test_money_is_written_in_the_language_of_accounts_yml_on_every_finance_page(
     ledger = json.loads(read(out, "data/ledger-2026.json"))
     assert ledger["money"] == {"locale": language, "currency": "EUR", "minor_units": 2}
     # Downloads keep the exact amounts.
-    assert ",22177.78," in read(out, "data/ledger.csv") and "-1234.50" in read(out, "data/ledger.csv")
+    assert ",22177.78," in read(out, "data/ledger.csv") and "-1234.50" in read(
+        out, "data/ledger.csv"
+    )
 
 
 def test_display_money_follows_the_summarys_locale(tmp_path):
-    root = write_coop(tmp_path, {"ledgers/2026.csv": LEDGER_HEADER + ROWS}, ACCOUNTS + "language: de\n")
+    root = write_coop(
+        tmp_path, {"ledgers/2026.csv": LEDGER_HEADER + ROWS}, ACCOUNTS + "language: de\n"
+    )
     cooperative, _ = check_cooperative(root, today=TODAY)
     summary = summarize(cooperative)
     assert summary.locale == "de"
     assert display_money(-123450, summary) == f"-1.234,50{NBSP}€"
 
 
-@pytest.mark.parametrize("written, tag", [("fr-CA", "fr-CA"), ("fr_ca", "fr-CA"), ("pt-BR", "pt-BR"), ("es", "es")])
+@pytest.mark.parametrize(
+    "written, tag", [("fr-CA", "fr-CA"), ("fr_ca", "fr-CA"), ("pt-BR", "pt-BR"), ("es", "es")]
+)
 def test_a_language_tag_is_read_in_its_canonical_spelling(written, tag):
     accounts, problems = parse_accounts(ACCOUNTS + f"language: {written}\n")
     assert not problems and accounts.language == tag
@@ -112,7 +124,13 @@ def test_an_unknown_language_is_an_error_at_its_line(written):
     accounts, problems = parse_accounts(ACCOUNTS + f"language: {written}\n")
     line = ACCOUNTS.count("\n") + 1
     assert accounts is None
-    assert codes_at(problems) == {("ledgers/accounts.yml", line, "language-unknown" if written != "12" else "accounts-value-invalid")}
+    assert codes_at(problems) == {
+        (
+            "ledgers/accounts.yml",
+            line,
+            "language-unknown" if written != "12" else "accounts-value-invalid",
+        )
+    }
 
 
 def test_an_unknown_language_suggests_the_closest_tag():
@@ -129,17 +147,25 @@ def test_readers_see_fund_and_category_labels_and_downloads_keep_the_keys(tmp_pa
     overview = read(out, "finances/index.md")
     funds_table = re.search(r'<table class="publisher-funds">.*?</table>', overview).group(0)
     assert "<td>Day-to-day fund</td><td>Current account</td>" in funds_table
-    assert "<td>Common fund (savings)</td><td></td>" in funds_table  # the plain form: its text is the label
+    assert (
+        "<td>Common fund (savings)</td><td></td>" in funds_table
+    )  # the plain form: its text is the label
     assert ">general<" not in funds_table and ">commons<" not in funds_table
     year = read(out, "finances/2026.md")
     reconciled = re.search(r'<ul class="publisher-reconciled">.*?</ul>', year).group(0)
-    assert "<strong>Day-to-day fund</strong>" in reconciled and "<strong>Common fund (savings)</strong>" in reconciled
+    assert (
+        "<strong>Day-to-day fund</strong>" in reconciled
+        and "<strong>Common fund (savings)</strong>" in reconciled
+    )
     status = re.search(r'<ul class="publisher-reconciliation-status">.*?</ul>', year).group(0)
     assert "<strong>Day-to-day fund</strong>" in status and "general" not in status
     ledger = json.loads(read(out, "data/ledger-2026.json"))
     keys = [c["key"] for c in ledger["columns"]]
     shown = {(row[keys.index("category")], row[keys.index("fund")]) for row in ledger["rows"]}
-    assert ("Membership dues", "Day-to-day fund") in shown and ("opening", "Common fund (savings)") in shown
+    assert ("Membership dues", "Day-to-day fund") in shown and (
+        "opening",
+        "Common fund (savings)",
+    ) in shown
     # The downloads keep the keys.
     csv_text = read(out, "data/ledger.csv")
     assert ",dues,general," in csv_text and ",opening,commons," in csv_text
@@ -158,9 +184,18 @@ def test_the_home_page_names_each_fund_by_its_label(tmp_path):
 
 
 def test_a_fund_given_as_a_mapping_needs_a_label():
-    accounts, problems = parse_accounts(ACCOUNTS.replace("{label: Day-to-day fund, description: Current account}", "{description: Current account}"))
-    assert accounts is None and codes_at(problems) == {("ledgers/accounts.yml", 4, "accounts-value-invalid")}
-    _, problems = parse_accounts(ACCOUNTS.replace("description: Current account", "descripton: Current account"))
+    accounts, problems = parse_accounts(
+        ACCOUNTS.replace(
+            "{label: Day-to-day fund, description: Current account}",
+            "{description: Current account}",
+        )
+    )
+    assert accounts is None and codes_at(problems) == {
+        ("ledgers/accounts.yml", 4, "accounts-value-invalid")
+    }
+    _, problems = parse_accounts(
+        ACCOUNTS.replace("description: Current account", "descripton: Current account")
+    )
     assert codes_at(problems) == {("ledgers/accounts.yml", 4, "accounts-key-unknown")}
 
 
@@ -168,10 +203,15 @@ HOSTILE = "<script>alert(1)</script>"
 
 
 def test_hostile_labels_and_descriptions_are_escaped_by_the_templates(tmp_path):
-    accounts = ACCOUNTS.replace("Day-to-day fund", f'"{HOSTILE}"').replace("Membership dues", '"<img src=x onerror=alert(2)>"')
+    accounts = ACCOUNTS.replace("Day-to-day fund", f'"{HOSTILE}"').replace(
+        "Membership dues", '"<img src=x onerror=alert(2)>"'
+    )
     rows = ROWS + f'2026-04-01,"Zero {HOSTILE} & <b>x</b>",0,dues,,,,,\n'
     # A column the format does not know: its name is quoted in the warning's message.
-    extra = {"ledgers/2025.csv": LEDGER_HEADER.strip() + f',"<img src=y onerror=alert(3)>"\n2025-05-01,Dues,5.00,dues,,,,,,x\n'}
+    extra = {
+        "ledgers/2025.csv": LEDGER_HEADER.strip()
+        + f',"<img src=y onerror=alert(3)>"\n2025-05-01,Dues,5.00,dues,,,,,,x\n'
+    }
     out = generated(tmp_path, accounts, rows, extra)
     for relative in ("finances/index.md", "finances/2026.md", "finances/warnings.md"):
         text = read(out, relative)
@@ -180,12 +220,17 @@ def test_hostile_labels_and_descriptions_are_escaped_by_the_templates(tmp_path):
     warnings = read(out, "finances/warnings.md")
     assert "column-unknown" in warnings and "&lt;img src=y onerror=alert(3)&gt;" in warnings
     cooperative, problems = check_cooperative(tmp_path / "coop", today=TODAY)
-    _, home = generate_site(cooperative, problems, None, tmp_path / "docs", tmp_path / "home").fragments["index.md"]
+    _, home = generate_site(
+        cooperative, problems, None, tmp_path / "docs", tmp_path / "home"
+    ).fragments["index.md"]
     assert "<script" not in home and f'publisher-figure__label">{html.escape(HOSTILE)}<' in home
     # The row's description is the link's text (and its query), escaped.
     assert f"Zero {html.escape(HOSTILE, quote=True)} &amp; &lt;b&gt;x&lt;/b&gt;" in warnings
     # The ledger JSON carries the label as data; the page script writes it with textContent.
-    assert any("<img src=x onerror=alert(2)>" in row for row in json.loads(read(out, "data/ledger-2026.json"))["rows"])
+    assert any(
+        "<img src=x onerror=alert(2)>" in row
+        for row in json.loads(read(out, "data/ledger-2026.json"))["rows"]
+    )
 
 
 # -- The Warnings page ------------------------------------------------------------------------
@@ -221,7 +266,12 @@ def test_each_warning_links_to_its_row_or_decision_and_folds_the_treasurers_deta
     page = read(out, "finances/warnings.md")
     items = warning_items(page)
     assert len(items) == 3
-    by_code = {re.search(r"check <code>([^<]+)</code>", item).group(1) + ":" + re.search(r"line (\d+)", item).group(1): item for item in items}
+    by_code = {
+        re.search(r"check <code>([^<]+)</code>", item).group(1)
+        + ":"
+        + re.search(r"line (\d+)", item).group(1): item
+        for item in items
+    }
     assert set(by_code) == {"decision-overspent:6", "amount-zero:6", "amount-zero:7"}
     with_id = by_code["amount-zero:6"]
     assert 'href="publisher:finances/2026.md?id=z-1"' in with_id
@@ -240,10 +290,17 @@ def test_each_warning_links_to_its_row_or_decision_and_folds_the_treasurers_deta
 def test_a_warning_about_a_funds_rows_names_the_fund_by_its_label(tmp_path):
     balances = "date,fund,balance\n2026-01-31,commons,100.00\n"
     rows = ROWS + "2026-03-05,Interest,1.00,dues,commons,,,,\n"  # after commons' last assertion
-    page = read(generated(tmp_path, rows=rows, files={"ledgers/balances.csv": balances}), "finances/warnings.md")
+    page = read(
+        generated(tmp_path, rows=rows, files={"ledgers/balances.csv": balances}),
+        "finances/warnings.md",
+    )
     (item,) = warning_items(page)
     text = item.split("<details", 1)[0]
-    assert "rows-not-reconciled" in item and "“Common fund (savings)”" in text and "commons" not in text
+    assert (
+        "rows-not-reconciled" in item
+        and "“Common fund (savings)”" in text
+        and "commons" not in text
+    )
 
 
 REINVESTING_CHARTER = """\
@@ -262,7 +319,11 @@ rules:
 
 def test_a_warning_about_the_charter_links_to_how_the_charter_was_kept(tmp_path):
     rows = "2025-01-01,Opening,100.00,opening,,,,,\n2025-02-01,Dues,500.00,dues,,,,,\n"
-    out = generated(tmp_path, rows="", files={"ledgers/2025.csv": LEDGER_HEADER + rows, "content/charter.md": REINVESTING_CHARTER})
+    out = generated(
+        tmp_path,
+        rows="",
+        files={"ledgers/2025.csv": LEDGER_HEADER + rows, "content/charter.md": REINVESTING_CHARTER},
+    )
     (item,) = warning_items(read(out, "finances/warnings.md"))
     assert "reinvestment-below-share" in item
     assert 'href="publisher:charter.md#compliance"' in item.split("<details", 1)[0]
@@ -271,7 +332,9 @@ def test_a_warning_about_the_charter_links_to_how_the_charter_was_kept(tmp_path)
 def test_the_decision_anchor_of_a_warning_is_the_one_the_decisions_page_has(tmp_path):
     rows = ROWS + "2026-02-10,Saw blades,-150.00,tools,,,2026/07,,\n"
     out = generated(tmp_path, rows=rows, files={"content/minutes/2026-02-01.md": OVERSPENT_MINUTES})
-    anchor = re.search(r'publisher:decisions/index.md#([^"]+)"', read(out, "finances/warnings.md")).group(1)
+    anchor = re.search(
+        r'publisher:decisions/index.md#([^"]+)"', read(out, "finances/warnings.md")
+    ).group(1)
     assert f'id="{anchor}"' in read(out, "decisions/index.md")
 
 
@@ -308,18 +371,32 @@ def test_the_data_package_carries_the_licence_of_accounts_yml_and_is_valid(tmp_p
     report = Package(str(out / "data/datapackage.json")).validate()
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
     page = read(out, "data/index.md")
-    assert 'href="https://opendatacommons.org/licenses/pddl/1-0/" rel="license"' in page and "ODC-PDDL-1.0" in page
+    assert (
+        'href="https://opendatacommons.org/licenses/pddl/1-0/" rel="license"' in page
+        and "ODC-PDDL-1.0" in page
+    )
 
 
-def test_without_a_licence_the_data_are_cc_by_and_a_licence_of_ones_own_needs_title_and_path(tmp_path):
+def test_without_a_licence_the_data_are_cc_by_and_a_licence_of_ones_own_needs_title_and_path(
+    tmp_path,
+):
     from frictionless import Package
 
     out = generated(tmp_path)
-    assert [lic["name"] for lic in json.loads(read(out, "data/datapackage.json"))["licenses"]] == ["CC-BY-4.0"]
-    own = ACCOUNTS + "licence: {id: Coop-Open-1.0, title: Our open licence, path: 'https://example.org/licence'}\n"
+    assert [lic["name"] for lic in json.loads(read(out, "data/datapackage.json"))["licenses"]] == [
+        "CC-BY-4.0"
+    ]
+    own = (
+        ACCOUNTS
+        + "licence: {id: Coop-Open-1.0, title: Our open licence, path: 'https://example.org/licence'}\n"
+    )
     out = generated(tmp_path / "own", own)
     assert json.loads(read(out, "data/datapackage.json"))["licenses"] == [
-        {"name": "Coop-Open-1.0", "title": "Our open licence", "path": "https://example.org/licence"}
+        {
+            "name": "Coop-Open-1.0",
+            "title": "Our open licence",
+            "path": "https://example.org/licence",
+        }
     ]
     assert Package(str(out / "data/datapackage.json")).validate().valid
 
@@ -362,7 +439,9 @@ def test_the_data_page_lists_decisions_csv_when_there_are_decisions(tmp_path):
 
 def test_the_data_page_gives_the_commits_time_zone_as_an_offset(tmp_path):
     root = init_repo(tmp_path / "coop")
-    write_coop(root, {"ledgers/2026.csv": LEDGER_HEADER + ROWS, "content/index.md": "# Home\n"}, ACCOUNTS)
+    write_coop(
+        root, {"ledgers/2026.csv": LEDGER_HEADER + ROWS, "content/index.md": "# Home\n"}, ACCOUNTS
+    )
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "Books", date="2026-03-01T14:05:00+02:00")
     result = CliRunner().invoke(main, ["build", str(root)])
@@ -409,12 +488,19 @@ def test_following_a_warnings_link_shows_exactly_its_row(tmp_path):
     from publisher.site.build import build_site
     from tests.sitetools import CHROMIUM, CHROMIUM_ARGS, serve_directory
 
-    rows = ROWS + (
-        "2026-04-02,Nothing again,0,dues,,,,,\n"  # amount-zero, without an id: ?date=&q=
-        "2026-04-02,Nothing again today,5.00,dues,,,,,\n"  # same day, words that contain the first's
-        "2026-04-03,Nothing at all,0,dues,,,,z-1,\n"  # amount-zero, with an id: ?id=
+    rows = (
+        ROWS
+        + (
+            "2026-04-02,Nothing again,0,dues,,,,,\n"  # amount-zero, without an id: ?date=&q=
+            "2026-04-02,Nothing again today,5.00,dues,,,,,\n"  # same day, words that contain the first's
+            "2026-04-03,Nothing at all,0,dues,,,,z-1,\n"  # amount-zero, with an id: ?id=
+        )
     )
-    root = write_coop(tmp_path / "coop", {"ledgers/2026.csv": LEDGER_HEADER + rows, "content/index.md": "# Home\n"}, ACCOUNTS)
+    root = write_coop(
+        tmp_path / "coop",
+        {"ledgers/2026.csv": LEDGER_HEADER + rows, "content/index.md": "# Home\n"},
+        ACCOUNTS,
+    )
     site = root / "site"
     site.mkdir()
     with serve_directory(site) as url, sync_playwright() as playwright:
@@ -427,7 +513,9 @@ def test_following_a_warnings_link_shows_exactly_its_row(tmp_path):
             for number in (1, 2):
                 page.goto(url + "finances/warnings/")
                 link = page.locator(f"#warning-{number} .publisher-warning__text a")
-                assert page.locator(f"#warning-{number} details").get_attribute("open") is None  # folded
+                assert (
+                    page.locator(f"#warning-{number} details").get_attribute("open") is None
+                )  # folded
                 link.click()
                 page.wait_for_selector(".publisher-ledger__table tbody tr", timeout=20_000)
                 cells = page.locator(".publisher-ledger__table tbody tr")

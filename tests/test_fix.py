@@ -42,7 +42,9 @@ def test_a_dry_run_lists_the_changes_and_changes_no_byte(tmp_path):
     assert "'13.01.2026' → '2026-01-13'" in result.output and "'-12,50' → '-12.50'" in result.output
     assert "date 2" in result.output and "decimal mark 1" in result.output
     assert {(p.path, p.line, p.code) for p in check(tmp_path)} == {
-        (L, 2, "date-format"), (L, 3, "date-format"), (L, 2, "amount-decimal-comma")
+        (L, 2, "date-format"),
+        (L, 3, "date-format"),
+        (L, 2, "amount-decimal-comma"),
     }
 
 
@@ -68,7 +70,9 @@ def test_an_existing_backup_is_never_overwritten(tmp_path):
 
 
 def test_ambiguous_dates_are_left_alone_and_reported(tmp_path):
-    books = SHORT + "01/02/2026,Dues,1,dues\n03/04/2026,Dues,2.50,dues\n05/06/2026,Dues,\"3,50\",dues\n"
+    books = (
+        SHORT + '01/02/2026,Dues,1,dues\n03/04/2026,Dues,2.50,dues\n05/06/2026,Dues,"3,50",dues\n'
+    )
     write_coop(tmp_path, {L: books})
     result = fix(tmp_path / L, "--write")
     assert result.exit_code == 1
@@ -101,7 +105,10 @@ def test_unchanged_rows_keep_their_bytes_and_crlf_stays(tmp_path):
 
 
 def test_currency_signs_of_the_repository_go_and_others_stay(tmp_path):
-    books = SHORT + "2026-01-05,Dues,€ 12.50,dues\n2026-01-06,Dues,3.00 EUR,dues\n2026-01-07,Dues,$4,dues\n"
+    books = (
+        SHORT
+        + "2026-01-05,Dues,€ 12.50,dues\n2026-01-06,Dues,3.00 EUR,dues\n2026-01-07,Dues,$4,dues\n"
+    )
     write_coop(tmp_path, {L: books})
     result = fix(tmp_path / L, "--write")
     assert result.exit_code == 1
@@ -151,7 +158,10 @@ def test_the_check_of_a_utf16_export_with_a_bom_points_at_fix(tmp_path):
     # LibreOffice's "Unicode" CSV: the check's advice, followed, gives clean books.
     write_coop(tmp_path, {L: (SHORT + "2026-01-05,Dues,1,dues\n").encode("utf-16")})
     (found,) = check(tmp_path)
-    assert (found.path, found.code) == (L, "file-nul-byte") and f"publisher fix {L}" in found.message
+    assert (found.path, found.code) == (
+        L,
+        "file-nul-byte",
+    ) and f"publisher fix {L}" in found.message
     assert fix(tmp_path / L, "--write").exit_code == 0
     assert codes_at(check(tmp_path)) == set()
 
@@ -175,8 +185,12 @@ def test_budgets_and_balances_are_fixed_with_the_repository_dialect(tmp_path):
     )
     assert fix(tmp_path / "ledgers/budget.csv", "--write").exit_code == 0
     assert fix(tmp_path / "ledgers/balances.csv", "--write").exit_code == 0
-    assert (tmp_path / "ledgers/budget.csv").read_text() == "year;category;amount\n2026;dues;1200,00\n"
-    assert (tmp_path / "ledgers/balances.csv").read_text() == "date;fund;balance\n2026-01-31;general;1000,00\n"
+    assert (
+        tmp_path / "ledgers/budget.csv"
+    ).read_text() == "year;category;amount\n2026;dues;1200,00\n"
+    assert (
+        tmp_path / "ledgers/balances.csv"
+    ).read_text() == "date;fund;balance\n2026-01-31;general;1000,00\n"
     # 1.000 under a decimal comma: the point groups thousands, and check says so too.
     assert fix(tmp_path / L, "--write").exit_code == 1
     errors = {(p.path, p.line, p.code) for p in check(tmp_path) if p.is_error}
@@ -206,14 +220,26 @@ def test_a_libreoffice_export_checks_clean_after_fix(tmp_path, fixture, accounts
     assert "2026-01-05" in text and ("1234.50" in text or "1234,50" in text)
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+@pytest.mark.skipif(
+    shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed"
+)
 def test_a_fresh_libreoffice_export_checks_clean_after_fix(tmp_path):
     out = tmp_path / "export"
     env = {**os.environ, "LANG": "de_DE.UTF-8", "LC_ALL": "de_DE.UTF-8", "HOME": str(tmp_path)}
     subprocess.run(
-        ["soffice", "--headless", "--convert-to", "csv:Text - txt - csv (StarCalc):59,34,76,1",
-         "--outdir", str(out), str(FIXTURES / "books-2026.fods")],
-        check=True, capture_output=True, env=env, timeout=120,
+        [
+            "soffice",
+            "--headless",
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):59,34,76,1",
+            "--outdir",
+            str(out),
+            str(FIXTURES / "books-2026.fods"),
+        ],
+        check=True,
+        capture_output=True,
+        env=env,
+        timeout=120,
     )
     write_coop(tmp_path / "coop", {L: (out / "books-2026.csv").read_bytes()}, accounts=SEMI)
     assert fix(tmp_path / "coop" / L, "--write").exit_code == 0
@@ -239,15 +265,21 @@ def test_a_multiline_cell_in_a_rewritten_row_survives(tmp_path):
     assert codes_at(check(tmp_path)) == set()
 
 
-def test_a_grouped_thousand_that_looks_like_three_decimals_is_fixed_when_the_column_proves_it(tmp_path):
+def test_a_grouped_thousand_that_looks_like_three_decimals_is_fixed_when_the_column_proves_it(
+    tmp_path,
+):
     # LibreOffice in German formatting writes 1234 as "1.234" and 12.5 as "12,50": the second
     # cell proves the comma is the decimal mark, so "1.234" is one thousand, never 1.23.
-    write_coop(tmp_path, {L: SHORT + '2026-01-01,Opening,"1.234",opening\n2026-01-05,Dues,"12,50",dues\n'})
+    write_coop(
+        tmp_path, {L: SHORT + '2026-01-01,Opening,"1.234",opening\n2026-01-05,Dues,"12,50",dues\n'}
+    )
     (found,) = [p for p in check(tmp_path) if p.line == 2]
     assert found.code == "amount-too-many-decimals" and "1234" in found.message
     result = fix(tmp_path / L, "--write")
     assert result.exit_code == 0, result.output
-    assert (tmp_path / L).read_text() == SHORT + "2026-01-01,Opening,1234,opening\n2026-01-05,Dues,12.50,dues\n"
+    assert (
+        tmp_path / L
+    ).read_text() == SHORT + "2026-01-01,Opening,1234,opening\n2026-01-05,Dues,12.50,dues\n"
     assert codes_at(check(tmp_path)) == set()
 
 

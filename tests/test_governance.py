@@ -514,7 +514,9 @@ def test_a_charter_without_rules_checks_nothing(tmp_path):
         cooperative, problems = check(tmp_path, {C: charter, "ledgers/cash.csv": rows})
         assert problems == [], charter
         assert cooperative.governance.rules == governance.Rules()
-    assert compliance(cooperative) == []  # nothing to keep: the page says the charter states no rule
+    assert (
+        compliance(cooperative) == []
+    )  # nothing to keep: the page says the charter states no rule
 
 
 @pytest.mark.parametrize(
@@ -1059,7 +1061,11 @@ def test_no_ledger_no_spending(tmp_path):
 def test_spending_under_a_rejected_decision_is_an_error_not_an_overspent_authorization(tmp_path):
     # The motion proposed 300.00 and was rejected: nothing was authorized, so the 400.00 spent
     # under it is reported as citing a rejected decision, never as "authorized 300.00".
-    rejected = MEETING.replace("for: 5", "for: 1").replace("against: 1", "against: 5").replace("adopted", "rejected")
+    rejected = (
+        MEETING.replace("for: 5", "for: 1")
+        .replace("against: 1", "against: 5")
+        .replace("adopted", "rejected")
+    )
     rows = H + "2026-01-05,Dues,900.00,dues,,,,,\n2026-03-10,Clamps,-400.00,tools,,,2026-01,,\n"
     _, problems = check(tmp_path, {M: rejected, L: rows})
     assert at(problems, "decision-rejected") == {(L, 3)}

@@ -126,7 +126,9 @@ def strip_tags(text: str) -> str:
 def test_hostile_motions_are_text_on_every_governance_page(site):
     for relative in ("minutes/2026-03-04-spring/index.html", "decisions/index.html"):
         text = read(site, relative)
-        assert "Buy clamps&lt;/td&gt;&lt;/tr&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in text, relative
+        assert "Buy clamps&lt;/td&gt;&lt;/tr&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in text, (
+            relative
+        )
         # the blank line of the motion does not end the raw HTML block: the rest stays in its cell
         assert "A sign  &lt;img src=x onerror=alert(2)&gt; {{ 7 * 7 }} {% raw %}" in text, relative
         assert "49" not in strip_tags(text).split("A sign", 1)[1][:40], relative
@@ -154,7 +156,9 @@ def test_the_decisions_table_has_named_sortable_headers(site):
     assert "publisher-sortable" in classes.split()
     headers = re.findall(r"<th([^>]*)>(.*?)</th>", head)
     assert all(strip_tags(label).strip() for _, label in headers)  # no empty header
-    sorts = {strip_tags(label): re.search(r'data-sort="([^"]+)"', attrs) for attrs, label in headers}
+    sorts = {
+        strip_tags(label): re.search(r'data-sort="([^"]+)"', attrs) for attrs, label in headers
+    }
     assert {label: m.group(1) for label, m in sorts.items() if m} == {
         "Id": "text",
         "Date": "date",
@@ -168,7 +172,10 @@ def test_the_decisions_table_has_named_sortable_headers(site):
 def test_amount_cells_carry_their_exact_value_and_the_shown_one(site):
     text = read(site, "decisions/index.html")
     row = re.search(r'<tr id="decision-2026-01">.*?</tr>', text, re.DOTALL).group(0)
-    cells = re.findall(r'<td class="publisher-amount[^"]*" data-label="([^"]+)" data-value="([^"]*)">(.*?)</td>', row)
+    cells = re.findall(
+        r'<td class="publisher-amount[^"]*" data-label="([^"]+)" data-value="([^"]*)">(.*?)</td>',
+        row,
+    )
     assert [(label, value, strip_tags(shown)) for label, value, shown in cells] == [
         ("Authorized", "300.00", "€300.00"),
         ("Spent so far", "120.00", "€120.00"),
@@ -181,7 +188,10 @@ def test_amount_cells_carry_their_exact_value_and_the_shown_one(site):
 def test_every_sortable_cell_says_the_value_it_sorts_on(site):
     text = read(site, "decisions/index.html")
     row = re.search(r'<tr id="decision-2026-01">.*?</tr>', text, re.DOTALL).group(0)
-    values = {label: html.unescape(value) for label, value in re.findall(r'data-label="([^"]+)" data-value="([^"]*)"', row)}
+    values = {
+        label: html.unescape(value)
+        for label, value in re.findall(r'data-label="([^"]+)" data-value="([^"]*)"', row)
+    }
     assert values == {
         "Id": "2026-01",
         "Date": "2026-03-04",
@@ -194,7 +204,9 @@ def test_every_sortable_cell_says_the_value_it_sorts_on(site):
 
 def test_the_meeting_table_has_no_empty_header(site):
     text = read(site, "minutes/2026-03-04-spring/index.html")
-    head = re.search(r'<table class="publisher-decisions[^"]*"><thead><tr>(.*?)</tr></thead>', text, re.DOTALL).group(1)
+    head = re.search(
+        r'<table class="publisher-decisions[^"]*"><thead><tr>(.*?)</tr></thead>', text, re.DOTALL
+    ).group(1)
     labels = [strip_tags(h) for h in re.findall(r"<th[^>]*>(.*?)</th>", head)]
     assert labels == ["Decision", "Motion", "Votes", "Result", "Authorized", "Spent so far"]
 
@@ -208,14 +220,19 @@ def test_the_home_page_names_the_breached_rule_and_links_to_its_evidence(site):
     assert "In 2026, 3 rules of the charter kept, 1 breached, 1 still pending." in strip_tags(box)
     (breach,) = re.findall(r"<li>(.*?)</li>", box, re.DOTALL)
     # a word and a sign, not only a colour, say that it is a breach
-    assert strip_tags(breach).startswith("✗ Breached: Expenses above the limit decided by a meeting")
+    assert strip_tags(breach).startswith(
+        "✗ Breached: Expenses above the limit decided by a meeting"
+    )
     assert "1 expense above €500.00 without a decision" in strip_tags(breach)
     (href,) = re.findall(r'href="([^"]+)"', breach)
     page, anchor = href.split("#")
     assert page == "charter/" and anchor == "compliance-spending-limit-2026"
     charter = read(site, "charter/index.html")
     evidence = re.search(rf'<h3 id="{anchor}">(.*?)</h3>(.*?)(?=<h3|</div>)', charter, re.DOTALL)
-    assert strip_tags(evidence.group(1)) == "Expenses above the limit decided by a meeting, 2026: breached"
+    assert (
+        strip_tags(evidence.group(1))
+        == "Expenses above the limit decided by a meeting, 2026: breached"
+    )
     # ledgers/2026.csv line 4, the rent that no meeting decided
     assert "Rent of the hall" in evidence.group(2) and "-€600.00" in evidence.group(2)
     assert 'href="../finances/2026/?id=r-1"' in evidence.group(2)
@@ -230,7 +247,9 @@ def test_the_charter_table_links_each_breach_to_its_evidence(site):
 
 def test_the_self_government_page_names_the_fund_by_its_label(site):
     text = strip_tags(read(site, "self-government/index.html"))
-    assert "What moved into the fund “Common fund” by 31 March" in text  # tests/conftest.py ACCOUNTS
+    assert (
+        "What moved into the fund “Common fund” by 31 March" in text
+    )  # tests/conftest.py ACCOUNTS
     assert "“commons”" not in text
 
 
@@ -239,7 +258,10 @@ def test_the_self_government_page_names_the_fund_by_its_label(site):
 
 def feed_ids(site: Path, relative: str) -> tuple[str, list[tuple[str, str]]]:
     root = ET.fromstring(read(site, relative))
-    entries = [(e.find(f"{ATOM}title").text, e.find(f"{ATOM}id").text) for e in root.findall(f"{ATOM}entry")]
+    entries = [
+        (e.find(f"{ATOM}title").text, e.find(f"{ATOM}id").text)
+        for e in root.findall(f"{ATOM}entry")
+    ]
     return root.find(f"{ATOM}id").text, entries
 
 
@@ -250,7 +272,9 @@ def test_feed_ids_do_not_change_with_the_site_url(sites, relative):
     feed_id, entries = local
     assert entries
     for ident in [feed_id] + [i for _, i in entries]:
-        assert re.fullmatch(r"urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", ident), ident
+        assert re.fullmatch(
+            r"urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", ident
+        ), ident
         assert "books.example.org" not in ident
     # ... while the links follow the site's address
     links = ET.fromstring(read(sites["published"], relative)).findall(f"{ATOM}entry/{ATOM}link")
@@ -260,7 +284,9 @@ def test_feed_ids_do_not_change_with_the_site_url(sites, relative):
 def test_decision_ids_come_from_the_cooperative_and_the_decision(tmp_path):
     from publisher.site.feed import entry_id
 
-    assert entry_id("Test Workshop", "decision", "2026-01") == entry_id("Test Workshop", "decision", "2026-01")
+    assert entry_id("Test Workshop", "decision", "2026-01") == entry_id(
+        "Test Workshop", "decision", "2026-01"
+    )
     others = {
         entry_id("Test Workshop", "decision", "2026-02"),
         entry_id("Other Workshop", "decision", "2026-01"),
@@ -283,7 +309,9 @@ def assert_valid_atom(text: str) -> None:
         assert value and re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:\S+", value), value
 
     def date(value: str | None) -> None:  # 3.3: RFC 3339, with a time zone
-        assert value and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)", value), value
+        assert value and re.fullmatch(
+            r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)", value
+        ), value
 
     iri(one(root, "id").text)
     assert one(root, "title").text
@@ -299,8 +327,14 @@ def assert_valid_atom(text: str) -> None:
         date(one(entry, "published").text)
         authors = entry.findall(f"{ATOM}author")
         assert feed_author or authors  # 4.1.1
-        assert all(a.find(f"{ATOM}name") is not None and a.find(f"{ATOM}name").text for a in authors)
-        alternates = [link for link in entry.findall(f"{ATOM}link") if link.get("rel", "alternate") == "alternate"]
+        assert all(
+            a.find(f"{ATOM}name") is not None and a.find(f"{ATOM}name").text for a in authors
+        )
+        alternates = [
+            link
+            for link in entry.findall(f"{ATOM}link")
+            if link.get("rel", "alternate") == "alternate"
+        ]
         assert entry.find(f"{ATOM}content") is not None or len(alternates) == 1  # 4.1.2
         assert all(link.get("href") for link in entry.findall(f"{ATOM}link"))
         for category in entry.findall(f"{ATOM}category"):
@@ -318,12 +352,18 @@ def test_the_feeds_are_valid_atom(sites, name, relative):
 
 
 def test_every_page_advertises_the_feeds_in_its_head(site):
-    for relative in ("index.html", "decisions/index.html", "minutes/2026-03-04-spring/index.html", "charter/index.html"):
+    for relative in (
+        "index.html",
+        "decisions/index.html",
+        "minutes/2026-03-04-spring/index.html",
+        "charter/index.html",
+    ):
         head = read(site, relative).split("</head>", 1)[0]
         alternates = dict(
             (title, href)
             for title, href in re.findall(
-                r'<link rel="alternate" type="application/atom\+xml" title="([^"]+)" href="([^"]+)">', head
+                r'<link rel="alternate" type="application/atom\+xml" title="([^"]+)" href="([^"]+)">',
+                head,
             )
         )
         assert set(alternates) == {"Stories", "Decisions"}, relative
@@ -333,14 +373,20 @@ def test_every_page_advertises_the_feeds_in_its_head(site):
 
 def test_the_decisions_index_shows_a_link_to_its_feed(site):
     text = read(site, "decisions/index.html")
-    body = text.split('<article', 1)[1]
+    body = text.split("<article", 1)[1]
     links = re.findall(r'<a href="([^"]+)" type="application/atom\+xml">([^<]+)</a>', body)
     assert [href for href, _ in links] == ["../decisions.xml"]
     assert "feed" in links[0][1].lower()
 
 
 def test_a_site_without_minutes_advertises_no_decisions_feed(tmp_path):
-    root = write_coop(tmp_path, {"content/index.md": "# Home\n", "ledgers/2026.csv": LEDGER_HEADER + "2026-01-05,Dues,10.00,dues,,,,,\n"})
+    root = write_coop(
+        tmp_path,
+        {
+            "content/index.md": "# Home\n",
+            "ledgers/2026.csv": LEDGER_HEADER + "2026-01-05,Dues,10.00,dues,,,,,\n",
+        },
+    )
     result = build_site(root, today=TODAY)
     assert result.site_dir is not None
     assert not (result.site_dir / "decisions.xml").exists()

@@ -298,7 +298,9 @@ def test_the_charter_page_publishes_the_breach(site):
     table = re.search(r'<div class="publisher-compliance">.*?</table>', text, re.DOTALL).group(0)
     rows = {
         title: re.sub(r"<[^>]+>", "", cell)
-        for title, cell in re.findall(r'<tr id="[^"]+"><th scope="row">([^<]+)</th><td[^>]*>(.*?)</td></tr>', table)
+        for title, cell in re.findall(
+            r'<tr id="[^"]+"><th scope="row">([^<]+)</th><td[^>]*>(.*?)</td></tr>', table
+        )
     }
     assert rows == {
         "Quorum at meetings": "✓ kept",
@@ -330,14 +332,18 @@ def test_a_rejected_decision_shows_its_amount_only_as_proposed(site):
         (row,) = _decision_rows(page(site, relative), "2026-02")
         cells = [
             re.sub(r"<[^>]+>", "", cell)
-            for cell in re.findall(r'<td class="publisher-amount[^"]*"[^>]*>(.*?)</td>', row, re.DOTALL)
+            for cell in re.findall(
+                r'<td class="publisher-amount[^"]*"[^>]*>(.*?)</td>', row, re.DOTALL
+            )
         ]
         assert cells == ["Proposed €4,900.00 — not authorized", "—"], relative
     # Nowhere on the site is the rejected motion's amount shown as anything but proposed.
     texts = [(path, text) for path, text in site_text_files(site) if path.suffix == ".html"]
     search = json.loads(page(site, "search/search_index.json"))
     texts += [(f"search: {doc['location']}", doc["text"]) for doc in search["docs"]]
-    assert any("Proposed €4,900.00" in re.sub(r"<[^>]+>", "", doc["text"]) for doc in search["docs"])
+    assert any(
+        "Proposed €4,900.00" in re.sub(r"<[^>]+>", "", doc["text"]) for doc in search["docs"]
+    )
     for where, html_text in texts:
         text = re.sub(r"<[^>]+>", "", html_text)
         for match in re.finditer(r"4,900\.00", text):
@@ -356,8 +362,14 @@ def test_the_feed_does_not_call_a_rejected_amount_authorized(site):
 
 def test_decisions_csv_keeps_a_rejected_amount_only_as_proposed(site):
     rows = {r["id"]: r for r in csv.DictReader(io.StringIO(page(site, "data/decisions.csv")))}
-    assert (rows["2026-02"]["amount_proposed"], rows["2026-02"]["amount_authorized"]) == ("4900.00", "")
-    assert (rows["2026-01"]["amount_proposed"], rows["2026-01"]["amount_authorized"]) == ("300.00", "300.00")
+    assert (rows["2026-02"]["amount_proposed"], rows["2026-02"]["amount_authorized"]) == (
+        "4900.00",
+        "",
+    )
+    assert (rows["2026-01"]["amount_proposed"], rows["2026-01"]["amount_authorized"]) == (
+        "300.00",
+        "300.00",
+    )
 
 
 OVERSPENT_MINUTES = """\
@@ -397,14 +409,18 @@ def test_an_overspent_decision_is_marked_alike_on_the_meeting_page_and_the_index
         },
     )
     result = build_site(root, today=TODAY)
-    assert ("content/minutes/2026-02-01.md", 6, "decision-overspent") in {(p.path, p.line, p.code) for p in result.problems}
+    assert ("content/minutes/2026-02-01.md", 6, "decision-overspent") in {
+        (p.path, p.line, p.code) for p in result.problems
+    }
     site = result.site_dir
     cells = {}
     for relative in ("minutes/2026-02-01/index.html", "decisions/index.html"):
         text = page(site, relative)
         (over,) = _decision_rows(text, "2026-07")
         (within,) = _decision_rows(text, "2026-08")
-        (cells[relative],) = re.findall(r'<td class="publisher-amount publisher-breach"[^>]*>.*?</td>', over, re.DOTALL)
+        (cells[relative],) = re.findall(
+            r'<td class="publisher-amount publisher-breach"[^>]*>.*?</td>', over, re.DOTALL
+        )
         assert "⚠ €50.00 more than authorized" in cells[relative]
         assert "publisher-breach" not in within and "more than authorized" not in within
     assert len(set(cells.values())) == 1  # the same mark and text on both pages

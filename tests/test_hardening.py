@@ -44,7 +44,9 @@ def test_a_member_site_must_be_https_or_a_path():
     text = "name: F\ncurrency: EUR\ncategories:\n  dues: {kind: income}\nmembers:\n  - id: a\n    path: a\n    site: {}\n"
     for bad in ("javascript:alert(1)", "data:text/html,x", "//evil.example/x"):
         config, problems = parse_federation(text.replace("{}", f'"{bad}"'))
-        assert config is None and [(p.line, p.code) for p in problems] == [(8, "federation-value-invalid")], bad
+        assert config is None and [(p.line, p.code) for p in problems] == [
+            (8, "federation-value-invalid")
+        ], bad
     for good in ("https://coop.example.org/", "members/a/"):
         config, problems = parse_federation(text.replace("{}", f'"{good}"'))
         assert problems == [] and config.members[0].site == good
@@ -70,7 +72,9 @@ def test_private_names_in_motions_are_replaced_and_warned_about(tmp_path):
     for path in site.rglob("*"):
         if path.is_file() and path.suffix in {".html", ".csv", ".xml", ".json"}:
             assert "Maria Jensen" not in path.read_text(encoding="utf-8"), path
-    rows = list(csv.DictReader(io.StringIO((site / "data/decisions.csv").read_text(encoding="utf-8"))))
+    rows = list(
+        csv.DictReader(io.StringIO((site / "data/decisions.csv").read_text(encoding="utf-8")))
+    )
     assert rows[0]["motion"] == "Thank private for the lathe"
 
 
@@ -78,13 +82,18 @@ def test_short_private_names_are_warned_about_once(tmp_path):
     rows = "2026-01-05,Repairs paid to Li Wu,-12.50,rent,,Li,,,\n2026-01-06,More for Li,-2.00,rent,,Li,,,\n"
     write_coop(tmp_path, {"ledgers/2026.csv": LEDGER_HEADER + rows})
     _, problems = check_cooperative(tmp_path, today=TODAY)
-    assert [(p.line, p.code) for p in problems if p.code == "private-name-not-searched"] == [(2, "private-name-not-searched")]
+    assert [(p.line, p.code) for p in problems if p.code == "private-name-not-searched"] == [
+        (2, "private-name-not-searched")
+    ]
 
 
 def test_a_row_in_the_year_9999_is_an_error_not_a_crash(tmp_path):
     write_coop(
         tmp_path,
-        {"ledgers/2026.csv": LEDGER_HEADER + "9999-12-31,Dues,12.50,dues,,,,,\n", "content/charter.md": CHARTER},
+        {
+            "ledgers/2026.csv": LEDGER_HEADER + "9999-12-31,Dues,12.50,dues,,,,,\n",
+            "content/charter.md": CHARTER,
+        },
     )
     _, problems = check_cooperative(tmp_path, today=TODAY)
     assert ("ledgers/2026.csv", 2, "date-in-future") in codes_at(problems)
@@ -112,8 +121,6 @@ def test_story_titles_are_escaped_once_in_the_feed(tmp_path):
     assert entry.find("{http://www.w3.org/2005/Atom}title").text == "Tools & more"
 
 
-
-
 def test_totals_too_large_to_sum_exactly_are_an_error(tmp_path):
     rows = "".join(f"2026-01-{d:02d},Dues,9999999999999.99,dues,,,,,\n" for d in range(1, 29)) * 300
     write_coop(tmp_path, {"ledgers/2026.csv": LEDGER_HEADER + rows})
@@ -134,10 +141,16 @@ SITE_FILES = {
 
 
 def _snapshot(root):
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
-@pytest.mark.parametrize("site_dir", ["ledgers", "content", ".", ".git", "ledgers/site", "..", "link-to-ledgers"])
+@pytest.mark.parametrize(
+    "site_dir", ["ledgers", "content", ".", ".git", "ledgers/site", "..", "link-to-ledgers"]
+)
 def test_a_site_dir_that_is_holds_or_lies_inside_the_books_is_refused(tmp_path, site_dir):
     root = write_coop(tmp_path / "coop", SITE_FILES)
     (root / ".git").mkdir()
@@ -178,7 +191,14 @@ OUTSIDE_SECRET = "root:x:0:0:SECRET-outside-the-repository:/root:/bin/bash"
 
 
 @pytest.mark.parametrize(
-    "link", ["content/about.md", "content/minutes", "content/stories/posts/a.md", "ledgers/2025.csv", "content/img.png"]
+    "link",
+    [
+        "content/about.md",
+        "content/minutes",
+        "content/stories/posts/a.md",
+        "ledgers/2025.csv",
+        "content/img.png",
+    ],
 )
 def test_a_symbolic_link_in_the_books_or_the_pages_is_refused_and_never_read(tmp_path, link):
     outside = tmp_path / "outside"
@@ -196,7 +216,11 @@ def test_a_symbolic_link_in_the_books_or_the_pages_is_refused_and_never_read(tmp
 
 
 def test_yaml_errors_do_not_echo_long_lines(tmp_path):
-    accounts = "name: X\ncurrency: EUR\ncategories: {dues: {kind: income}}\nx: !!int 0xzz" + "secret" * 100 + "\n"
+    accounts = (
+        "name: X\ncurrency: EUR\ncategories: {dues: {kind: income}}\nx: !!int 0xzz"
+        + "secret" * 100
+        + "\n"
+    )
     write_coop(tmp_path, {"ledgers/2026.csv": LEDGER_HEADER}, accounts=accounts)
     _, problems = check_cooperative(tmp_path, today=TODAY)
     assert problems and all(len(p.message) < 300 for p in problems)
@@ -219,7 +243,10 @@ TEXT_FILES = {
 def test_every_yaml_and_markdown_file_in_another_encoding_is_reported(tmp_path, target, encoding):
     from tests.conftest import ACCOUNTS
 
-    files = {path: (text if text is not None else ACCOUNTS + "# Caf\u00e9\n") for path, text in TEXT_FILES.items()}
+    files = {
+        path: (text if text is not None else ACCOUNTS + "# Caf\u00e9\n")
+        for path, text in TEXT_FILES.items()
+    }
     files = {**SITE_FILES, **files, "content/stories/index.md": "# Stories\n"}
     files[target] = files[target].encode(encoding)
     write_coop(tmp_path, files, accounts=None)
@@ -229,7 +256,10 @@ def test_every_yaml_and_markdown_file_in_another_encoding_is_reported(tmp_path, 
     assert found == [(target, expected)], problems
     if encoding == "latin-1":
         line = next(p.line for p in problems if p.path == target)
-        assert line == files[target].count(b"\n", 0, files[target].index("\u00e9".encode("latin-1"))) + 1
+        assert (
+            line
+            == files[target].count(b"\n", 0, files[target].index("\u00e9".encode("latin-1"))) + 1
+        )
 
 
 @pytest.mark.parametrize("encoding", ["latin-1", "utf-16", "utf-16-le"])
@@ -249,10 +279,14 @@ def test_a_federation_yml_in_another_encoding_is_reported(tmp_path, encoding):
 def test_a_header_of_too_many_columns_is_refused(tmp_path, quoted):
     names = [f'"c{i}"' if quoted else f"c{i}" for i in range(100_000)]
     header = "date,description,amount,category," + ",".join(names) + "\n"
-    write_coop(tmp_path, {"ledgers/2026.csv": header + "2026-01-05,Dues,12.50,dues" + "," * 100_000 + "\n"})
+    write_coop(
+        tmp_path, {"ledgers/2026.csv": header + "2026-01-05,Dues,12.50,dues" + "," * 100_000 + "\n"}
+    )
     _, problems = check_cooperative(tmp_path, today=TODAY)
     assert codes_at(problems) == {("ledgers/2026.csv", 1, "csv-too-many-columns")}
-    write_coop(tmp_path, {"ledgers/2026.csv": "date,description,amount,category" + ",x" * 150 + "\n"})
+    write_coop(
+        tmp_path, {"ledgers/2026.csv": "date,description,amount,category" + ",x" * 150 + "\n"}
+    )
     _, problems = check_cooperative(tmp_path, today=TODAY)
     assert "csv-too-many-columns" not in {p.code for p in problems}
 
@@ -260,7 +294,9 @@ def test_a_header_of_too_many_columns_is_refused(tmp_path, quoted):
 def test_more_rows_across_the_books_than_the_limit_are_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(cooperative_module, "MAX_BOOK_ROWS", 5)
     rows = "".join(f"2026-01-{d:02d},Dues,1.00,dues,,,,,\n" for d in range(1, 4))
-    write_coop(tmp_path, {f"ledgers/{name}.csv": LEDGER_HEADER + rows for name in ("a", "b", "c", "d")})
+    write_coop(
+        tmp_path, {f"ledgers/{name}.csv": LEDGER_HEADER + rows for name in ("a", "b", "c", "d")}
+    )
     cooperative, problems = check_cooperative(tmp_path, today=TODAY)
     assert [p.code for p in problems if p.code == "books-too-many-rows"] == ["books-too-many-rows"]
     assert len(cooperative.ledger) <= 6
@@ -272,8 +308,11 @@ def test_links_in_mkdocs_docs_dir_are_refused_by_build_and_serve(tmp_path):
     outside.write_text(OUTSIDE_SECRET + "\n", encoding="utf-8")
     root = write_coop(
         tmp_path / "coop",
-        {**SITE_FILES, "mkdocs.yml": "site_name: Pages\ndocs_dir: pages\nplugins:\n  - search\n  - publisher\n",
-         "pages/index.md": "# Home\n"},
+        {
+            **SITE_FILES,
+            "mkdocs.yml": "site_name: Pages\ndocs_dir: pages\nplugins:\n  - search\n  - publisher\n",
+            "pages/index.md": "# Home\n",
+        },
     )
     (root / "pages" / "secret.txt").symlink_to(outside)
     with pytest.raises(SiteError):
@@ -288,15 +327,32 @@ def test_links_in_mkdocs_docs_dir_are_refused_by_build_and_serve(tmp_path):
 
 
 def test_a_message_quotes_a_bounded_excerpt_of_a_long_cell(tmp_path):
-    write_coop(tmp_path, {"ledgers/2026.csv": "z" * 100_000 + "\n", "ledgers/2027.csv": LEDGER_HEADER.strip() + ",x" * 1 + "y" * 50_000 + "\n"})
+    write_coop(
+        tmp_path,
+        {
+            "ledgers/2026.csv": "z" * 100_000 + "\n",
+            "ledgers/2027.csv": LEDGER_HEADER.strip() + ",x" * 1 + "y" * 50_000 + "\n",
+        },
+    )
     _, problems = check_cooperative(tmp_path, today=TODAY)
-    assert {("ledgers/2026.csv", 1, "column-unknown"), ("ledgers/2027.csv", 1, "column-unknown")} <= codes_at(problems)
+    assert {
+        ("ledgers/2026.csv", 1, "column-unknown"),
+        ("ledgers/2027.csv", 1, "column-unknown"),
+    } <= codes_at(problems)
     assert all(len(p.message) < 400 for p in problems), max(len(p.message) for p in problems)
 
 
 def test_a_page_nested_beyond_the_stack_is_a_message_not_a_traceback(tmp_path):
-    write_coop(tmp_path, {**SITE_FILES, "content/deep.md": "# Deep\n\n" + "".join("  " * i + "- item\n" for i in range(700))})
-    result = CliRunner().invoke(main, ["build", str(tmp_path), "--site-dir", str(tmp_path / "site")])
+    write_coop(
+        tmp_path,
+        {
+            **SITE_FILES,
+            "content/deep.md": "# Deep\n\n" + "".join("  " * i + "- item\n" for i in range(700)),
+        },
+    )
+    result = CliRunner().invoke(
+        main, ["build", str(tmp_path), "--site-dir", str(tmp_path / "site")]
+    )
     assert result.exit_code in (1, 2), result.output  # refused: by a check (1) or by the build (2)
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert "Traceback" not in result.output
@@ -305,7 +361,13 @@ def test_a_page_nested_beyond_the_stack_is_a_message_not_a_traceback(tmp_path):
 def test_a_named_pipe_among_the_pages_is_reported_not_waited_for(tmp_path):
     import os
 
-    root = write_coop(tmp_path, {"ledgers/2026.csv": LEDGER_HEADER + "2026-01-02,Dues,15.00,dues,,,,,\n", "content/index.md": "# Home\n"})
+    root = write_coop(
+        tmp_path,
+        {
+            "ledgers/2026.csv": LEDGER_HEADER + "2026-01-02,Dues,15.00,dues,,,,,\n",
+            "content/index.md": "# Home\n",
+        },
+    )
     os.mkfifo(root / "content" / "notes.md")  # opening it for reading blocked until a writer came
     _, problems = check_cooperative(root, TODAY)
     assert ("content/notes.md", None, "file-unreadable") in codes_at(problems)

@@ -515,7 +515,10 @@ def test_a_change_to_a_closed_row_later_reverted_is_no_error(tmp_path):
     assert closed_problems(problems) == {("ledgers/2025.csv", 3, "closed-period-changed")}
     (found,) = [p for p in problems if p.code == "closed-period-changed"]
     # The advice gives the row as it was at closing, so that it can be followed.
-    assert "as it was at closing: 2025-06-01 \u201cRent June\u201d -400.00 rent/general id a2" in found.message
+    assert (
+        "as it was at closing: 2025-06-01 \u201cRent June\u201d -400.00 rent/general id a2"
+        in found.message
+    )
 
     commit(tmp_path, "Undo the rent fix", "2026-03-02", {"ledgers/2025.csv": ledger(A1, A2, A3)})
     _, problems = check_cooperative(tmp_path, today=TODAY)
@@ -525,7 +528,12 @@ def test_a_change_to_a_closed_row_later_reverted_is_no_error(tmp_path):
 
 def test_restoring_a_closed_row_in_an_equivalent_form_is_no_error(tmp_path):
     closed_books(tmp_path)
-    commit(tmp_path, "Fix rent", "2026-03-01", {"ledgers/2025.csv": ledger(A1, A2.replace("-400.00", "-410.00"), A3)})
+    commit(
+        tmp_path,
+        "Fix rent",
+        "2026-03-01",
+        {"ledgers/2025.csv": ledger(A1, A2.replace("-400.00", "-410.00"), A3)},
+    )
     # As the advice gives it: the default fund named, the amount without its zero cents.
     restored = A2.replace("-400.00", "-400").replace(",rent,,", ",rent,general,")
     commit(tmp_path, "Rent restored", "2026-03-02", {"ledgers/2025.csv": ledger(A1, restored, A3)})
@@ -547,7 +555,12 @@ def test_removing_a_backdated_row_as_advised_is_no_error(tmp_path):
 
 def test_a_reverted_change_not_yet_committed_is_no_error(tmp_path):
     closed_books(tmp_path)
-    commit(tmp_path, "Fix drill", "2026-03-01", {"ledgers/2025.csv": ledger(A1, A2, A3.replace("-120.00", "-99.00"))})
+    commit(
+        tmp_path,
+        "Fix drill",
+        "2026-03-01",
+        {"ledgers/2025.csv": ledger(A1, A2, A3.replace("-120.00", "-99.00"))},
+    )
     (tmp_path / "ledgers/2025.csv").write_text(ledger(A1, A2, A3), encoding="utf-8")
     _, problems = check_cooperative(tmp_path, today=TODAY)
     assert closed_problems(problems) == set()
@@ -555,7 +568,12 @@ def test_a_reverted_change_not_yet_committed_is_no_error(tmp_path):
 
 def test_following_the_advice_restores_the_row_and_corrects_in_an_open_period(tmp_path):
     closed_books(tmp_path)
-    commit(tmp_path, "Fix rent", "2026-03-01", {"ledgers/2025.csv": ledger(A1, A2.replace("-400.00", "-410.00"), A3)})
+    commit(
+        tmp_path,
+        "Fix rent",
+        "2026-03-01",
+        {"ledgers/2025.csv": ledger(A1, A2.replace("-400.00", "-410.00"), A3)},
+    )
     correction = "2026-03-02,Correction of the June 2025 rent,-10.00,rent,,,,b3,"
     commit(
         tmp_path,
@@ -576,7 +594,9 @@ def test_a_deleted_closed_row_names_the_row_to_put_back(tmp_path):
     assert closed_problems(problems) == {("ledgers/2025.csv", None, "closed-period-changed")}
     (found,) = [p for p in problems if p.code == "closed-period-changed"]
     assert tidy in found.message and "2025-03-01 \u201cDues March\u201d 15.00" in found.message
-    commit(tmp_path, "Put it back", "2026-03-02", {"ledgers/2025.csv": ledger(A2, A3, A1)})  # order is free
+    commit(
+        tmp_path, "Put it back", "2026-03-02", {"ledgers/2025.csv": ledger(A2, A3, A1)}
+    )  # order is free
     _, problems = check_cooperative(tmp_path, today=TODAY)
     assert closed_problems(problems) == set()
 
@@ -586,16 +606,29 @@ def test_a_row_without_id_edited_in_a_closed_period_is_one_change_on_its_line(tm
     init_repo(tmp_path)
     write_coop(tmp_path, {}, CLOSED)
     commit(tmp_path, "2025, closed", "2026-01-10", {"ledgers/2025.csv": ledger(A1, hammer)})
-    commit(tmp_path, "Hammer price", "2026-01-20", {"ledgers/2025.csv": ledger(A1, hammer.replace("-25.00", "-27.50"))})
+    commit(
+        tmp_path,
+        "Hammer price",
+        "2026-01-20",
+        {"ledgers/2025.csv": ledger(A1, hammer.replace("-25.00", "-27.50"))},
+    )
     _, problems = check_cooperative(tmp_path, today=TODAY)
     assert closed_problems(problems) == {("ledgers/2025.csv", 3, "closed-period-changed")}
     (found,) = [p for p in problems if p.code == "closed-period-changed"]
-    assert "-27.50" in found.message and "as it was at closing: 2025-04-01 \u201cHammer\u201d -25.00" in found.message
+    assert (
+        "-27.50" in found.message
+        and "as it was at closing: 2025-04-01 \u201cHammer\u201d -25.00" in found.message
+    )
 
 
 def test_a_row_dated_out_of_the_closed_period_is_a_change_on_its_line(tmp_path):
     closed_books(tmp_path)
-    commit(tmp_path, "Drill in 2026", "2026-03-01", {"ledgers/2025.csv": ledger(A1, A2, A3.replace("2025-09-01", "2026-01-02"))})
+    commit(
+        tmp_path,
+        "Drill in 2026",
+        "2026-03-01",
+        {"ledgers/2025.csv": ledger(A1, A2, A3.replace("2025-09-01", "2026-01-02"))},
+    )
     _, problems = check_cooperative(tmp_path, today=TODAY)
     assert closed_problems(problems) == {("ledgers/2025.csv", 4, "closed-period-changed")}
 
@@ -603,9 +636,16 @@ def test_a_row_dated_out_of_the_closed_period_is_a_change_on_its_line(tmp_path):
 def test_a_row_changed_between_two_closings_is_held_to_the_first_closing(tmp_path):
     init_repo(tmp_path)
     write_coop(tmp_path, {}, ACCOUNTS + "closed_through: 2025-06-30\n")
-    commit(tmp_path, "Books, first half closed", "2026-01-10", {"ledgers/2025.csv": ledger(A1, A2, A3)})
+    commit(
+        tmp_path, "Books, first half closed", "2026-01-10", {"ledgers/2025.csv": ledger(A1, A2, A3)}
+    )
     first = short(tmp_path)
-    commit(tmp_path, "Dues March", "2026-01-20", {"ledgers/2025.csv": ledger(A1.replace("15.00", "16.00"), A2, A3)})
+    commit(
+        tmp_path,
+        "Dues March",
+        "2026-01-20",
+        {"ledgers/2025.csv": ledger(A1.replace("15.00", "16.00"), A2, A3)},
+    )
     commit(tmp_path, "Close 2025", "2026-02-15", {"ledgers/accounts.yml": CLOSED})
     _, problems = check_cooperative(tmp_path, today=TODAY)
     assert closed_problems(problems) == {("ledgers/2025.csv", 2, "closed-period-changed")}
@@ -615,9 +655,16 @@ def test_a_row_changed_between_two_closings_is_held_to_the_first_closing(tmp_pat
 
 def test_closed_through_moved_back_and_restored_is_no_error(tmp_path):
     closed_books(tmp_path)
-    commit(tmp_path, "Reopen", "2026-03-01", {"ledgers/accounts.yml": ACCOUNTS + "closed_through: 2025-06-30\n"})
+    commit(
+        tmp_path,
+        "Reopen",
+        "2026-03-01",
+        {"ledgers/accounts.yml": ACCOUNTS + "closed_through: 2025-06-30\n"},
+    )
     _, problems = check_cooperative(tmp_path, today=TODAY)
-    assert closed_problems(problems) == {("ledgers/accounts.yml", CLOSED_LINE, "closed-period-reopened")}
+    assert closed_problems(problems) == {
+        ("ledgers/accounts.yml", CLOSED_LINE, "closed-period-reopened")
+    }
     (found,) = [p for p in problems if p.code == "closed-period-reopened"]
     assert "set closed_through back to 2025-12-31" in found.message
     commit(tmp_path, "Close again", "2026-03-02", {"ledgers/accounts.yml": CLOSED})
@@ -795,7 +842,7 @@ ODD_NAMES = [
     "back\\slash.csv",
     "new\nline.csv",
     "Çà et là, ünïcode.csv",
-    "all\t\"of\\ them\n é.csv",
+    'all\t"of\\ them\n é.csv',
 ]
 
 
@@ -835,17 +882,29 @@ def test_rows_of_a_file_with_any_name_have_their_commit(tmp_path, name):
     assert provenance_of(tmp_path) == {(path, 2): first, (path, 3): second, (path, 4): None}
     cooperative = load(tmp_path)
     published = published_ledger(cooperative, row_provenance(cooperative, cooperative.history()))
-    assert dict(zip(published["id"], published["changed_in"])) == {"r1": first, "r2": second, "r3": "uncommitted"}
+    assert dict(zip(published["id"], published["changed_in"])) == {
+        "r1": first,
+        "r2": second,
+        "r3": "uncommitted",
+    }
 
 
 def test_a_commit_subject_holding_the_log_separators_does_not_split_the_history(tmp_path):
     init_repo(tmp_path)
     write_coop(tmp_path, {})
-    first = short(tmp_path, commit(tmp_path, "January \x1e\x1f", "2026-01-10", {"ledgers/2026.csv": ledger(R1)}))
-    second = short(tmp_path, commit(tmp_path, "Rent \x1e", "2026-01-20", {"ledgers/2026.csv": ledger(R1, R2)}))
+    first = short(
+        tmp_path,
+        commit(tmp_path, "January \x1e\x1f", "2026-01-10", {"ledgers/2026.csv": ledger(R1)}),
+    )
+    second = short(
+        tmp_path, commit(tmp_path, "Rent \x1e", "2026-01-20", {"ledgers/2026.csv": ledger(R1, R2)})
+    )
     history = load(tmp_path).history()
     assert [c.commit.message for c in history.changesets] == ["January \x1e\x1f", "Rent \x1e"]
-    assert provenance_of(tmp_path) == {("ledgers/2026.csv", 2): first, ("ledgers/2026.csv", 3): second}
+    assert provenance_of(tmp_path) == {
+        ("ledgers/2026.csv", 2): first,
+        ("ledgers/2026.csv", 3): second,
+    }
 
 
 def test_the_history_does_not_depend_on_the_users_diff_prefix_setting(tmp_path):

@@ -966,33 +966,69 @@ EXPECTED_MOVEMENTS = [
         (
             SPARKASSE_CAMT,
             "cp1252",
-            {"encoding": "cp1252", "delimiter": ";", "skip_lines": 0, "decimal": ",",
-             "thousands": ".", "date_format": "%d.%m.%y"},
-            {"date": "Buchungstag", "amount": "Betrag", "description": "Verwendungszweck",
-             "counterparty": "Beguenstigter/Zahlungspflichtiger", "currency": "Waehrung"},
+            {
+                "encoding": "cp1252",
+                "delimiter": ";",
+                "skip_lines": 0,
+                "decimal": ",",
+                "thousands": ".",
+                "date_format": "%d.%m.%y",
+            },
+            {
+                "date": "Buchungstag",
+                "amount": "Betrag",
+                "description": "Verwendungszweck",
+                "counterparty": "Beguenstigter/Zahlungspflichtiger",
+                "currency": "Waehrung",
+            },
         ),
         (
             DKB_2023,
             "utf-8-sig",
-            {"encoding": "utf-8", "delimiter": ";", "skip_lines": 5, "decimal": ",",
-             "thousands": ".", "date_format": "%d.%m.%y"},
+            {
+                "encoding": "utf-8",
+                "delimiter": ";",
+                "skip_lines": 5,
+                "decimal": ",",
+                "thousands": ".",
+                "date_format": "%d.%m.%y",
+            },
             {"date": "Buchungsdatum", "amount": "Betrag (€)", "description": "Verwendungszweck"},
         ),
         (
             CREDIT_AGRICOLE,
             "cp1252",
-            {"encoding": "cp1252", "delimiter": ";", "skip_lines": 7, "decimal": ",",
-             "thousands": " ", "date_format": "%d/%m/%Y"},
-            {"date": "Date", "debit": "Débit euros", "credit": "Crédit euros",
-             "description": "Libellé"},
+            {
+                "encoding": "cp1252",
+                "delimiter": ";",
+                "skip_lines": 7,
+                "decimal": ",",
+                "thousands": " ",
+                "date_format": "%d/%m/%Y",
+            },
+            {
+                "date": "Date",
+                "debit": "Débit euros",
+                "credit": "Crédit euros",
+                "description": "Libellé",
+            },
         ),
         (
             NATIONWIDE,
             "utf-8",
-            {"delimiter": ",", "skip_lines": 4, "decimal": ".", "thousands": ",",
-             "date_format": "%d %b %Y"},
-            {"date": "Date", "debit": "Paid out", "credit": "Paid in",
-             "description": "Description"},
+            {
+                "delimiter": ",",
+                "skip_lines": 4,
+                "decimal": ".",
+                "thousands": ",",
+                "date_format": "%d %b %Y",
+            },
+            {
+                "date": "Date",
+                "debit": "Paid out",
+                "credit": "Paid in",
+                "description": "Description",
+            },
         ),
         (
             CHASE,
@@ -1126,7 +1162,9 @@ def test_an_amount_written_with_the_books_own_currency_is_read(books, cell):
     assert sorted(row.amount for row in outcome.plan.rows if "Anna" in row.counterparty) == [1250]
 
 
-@pytest.mark.parametrize("cell, minor", [("-850,00 €", -85000), ("€ -850,00", -85000), ("-€850,00", -85000)])
+@pytest.mark.parametrize(
+    "cell, minor", [("-850,00 €", -85000), ("€ -850,00", -85000), ("-€850,00", -85000)]
+)
 def test_a_negative_amount_keeps_its_sign_around_the_currency_sign(books, cell, minor):
     statement = GERMAN.replace("-850,00", cell)
     outcome = run_import(books, statement, GERMAN_RULES, encoding="cp1252", dry_run=True)

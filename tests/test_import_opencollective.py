@@ -372,7 +372,9 @@ def test_categories_are_declared_in_accounts_yml_keeping_every_other_line(books)
     run_import(books, legacy_export())
     after = (books / "ledgers/accounts.yml").read_text(encoding="utf-8")
     old_lines, new_lines = before.splitlines(), after.splitlines()
-    added = [line for line in new_lines if line not in old_lines and not line.strip().startswith("- ")]
+    added = [
+        line for line in new_lines if line not in old_lines and not line.strip().startswith("- ")
+    ]
     assert [
         line for line in new_lines if line in old_lines
     ] == old_lines  # nothing lost, same order
@@ -1011,22 +1013,52 @@ def _era_records(m: Movement, fees_as_columns: bool) -> list[dict]:
     record = {"number": m.number, "kind": m.kind, "type": typed, "refund": m.refund}
     fee_column = m.processor_fee if fees_as_columns or when < SEPARATE_FEES else Decimal(0)
     if when < ITEMIZED:  # the host fee is only in the net amount
-        records = [{**record, "amount": m.gross, "fee": fee_column,
-                    "net": m.gross + m.processor_fee + m.host_fee}]
+        records = [
+            {
+                **record,
+                "amount": m.gross,
+                "fee": fee_column,
+                "net": m.gross + m.processor_fee + m.host_fee,
+            }
+        ]
     else:
         records = [{**record, "amount": m.gross, "fee": fee_column, "net": m.gross + fee_column}]
         if m.host_fee:
-            records.append({"number": 100 + m.number, "kind": "HOST_FEE", "type": "DEBIT",
-                            "refund": False, "amount": m.host_fee, "fee": Decimal(0),
-                            "net": m.host_fee})
+            records.append(
+                {
+                    "number": 100 + m.number,
+                    "kind": "HOST_FEE",
+                    "type": "DEBIT",
+                    "refund": False,
+                    "amount": m.host_fee,
+                    "fee": Decimal(0),
+                    "net": m.host_fee,
+                }
+            )
     if when >= ITEMIZED and not fees_as_columns and when >= SEPARATE_FEES and m.processor_fee:
-        records.append({"number": 200 + m.number, "kind": "PAYMENT_PROCESSOR_FEE",
-                        "type": "DEBIT", "refund": False, "amount": m.processor_fee,
-                        "fee": Decimal(0), "net": m.processor_fee})
+        records.append(
+            {
+                "number": 200 + m.number,
+                "kind": "PAYMENT_PROCESSOR_FEE",
+                "type": "DEBIT",
+                "refund": False,
+                "amount": m.processor_fee,
+                "fee": Decimal(0),
+                "net": m.processor_fee,
+            }
+        )
     if m.covered and when >= SEPARATE_FEES:
-        records.append({"number": 300 + m.number, "kind": "PAYMENT_PROCESSOR_COVER",
-                        "type": "CREDIT", "refund": False, "amount": -m.processor_fee,
-                        "fee": Decimal(0), "net": -m.processor_fee})
+        records.append(
+            {
+                "number": 300 + m.number,
+                "kind": "PAYMENT_PROCESSOR_COVER",
+                "type": "CREDIT",
+                "refund": False,
+                "amount": -m.processor_fee,
+                "fee": Decimal(0),
+                "net": -m.processor_fee,
+            }
+        )
     return records
 
 
@@ -1083,9 +1115,12 @@ def collectives_own_accounting(text: str) -> tuple[dict[str, Decimal], Decimal]:
     yearly: dict[str, Decimal] = {}
     for record in csv.DictReader(io.StringIO(text, newline="")):
         net = record.get("netAmount", record.get("Amount Single Column"))
-        when = record.get("datetime") or record.get("effectiveDate") or record.get(
-            "Date & Time"
-        ) or record.get("Effective Date & Time")
+        when = (
+            record.get("datetime")
+            or record.get("effectiveDate")
+            or record.get("Date & Time")
+            or record.get("Effective Date & Time")
+        )
         yearly[when[:4]] = yearly.get(when[:4], Decimal(0)) + Decimal(net)
     return yearly, sum(yearly.values(), Decimal(0))
 
@@ -1257,6 +1292,8 @@ def test_the_fiscal_host_that_took_fees_is_made_public_and_nobody_else(books):
     assert not {"Jane Doe", "Bob Roe", "Acme Inc"} & set(listed)
     assert any("Open Source Collective" in line for line in outcome.details)
     _, problems = check_cooperative(books, today=TODAY)
-    assert not [p for p in problems if p.code.startswith("private-name") and "Collective" in p.message]
+    assert not [
+        p for p in problems if p.code.startswith("private-name") and "Collective" in p.message
+    ]
     again = run_import(books, legacy_export())
     assert again.plan.public == [] and not again.plan.rows

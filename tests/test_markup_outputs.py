@@ -44,7 +44,9 @@ class _LiveMarkup(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.in_script = tag == "script"
-        if tag in {"img", "svg", "iframe", "object", "embed"} and any(n == "src" and v and "x.invalid" in v for n, v in attrs):
+        if tag in {"img", "svg", "iframe", "object", "embed"} and any(
+            n == "src" and v and "x.invalid" in v for n, v in attrs
+        ):
             self.found.append(f"<{tag}> injected")
         for name, value in attrs:
             if name.startswith("on"):
@@ -68,7 +70,11 @@ def run_guarded(code: str, seconds: int = 60) -> subprocess.CompletedProcess:
     """Run `code` in a fresh interpreter; a hang fails the test instead of stalling the suite."""
     try:
         return subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, timeout=seconds, cwd=Path(__file__).parent.parent
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            timeout=seconds,
+            cwd=Path(__file__).parent.parent,
         )
     except subprocess.TimeoutExpired as error:  # pragma: no cover - the regression itself
         raise AssertionError(f"still running after {seconds} s: {code[:80]}") from error
@@ -89,7 +95,9 @@ def test_markup_in_story_titles_and_headings_is_refused(tmp_path):
     )
     write_coop(tmp_path, {**BOOKS, POST: post})
     _, problems = check_cooperative(tmp_path, TODAY)
-    assert {(path, line, code) for path, line, code in codes_at(problems) if code == "page-title-markup"} == {
+    assert {
+        (path, line, code) for path, line, code in codes_at(problems) if code == "page-title-markup"
+    } == {
         (POST, 3, "page-title-markup"),
         (POST, 5, "page-title-markup"),
         (POST, 7, "page-title-markup"),
@@ -103,11 +111,11 @@ def test_author_urls_are_https_or_paths_even_with_hidden_characters(tmp_path):
     authors = (
         "authors:\n"
         "  a:\n    name: A\n    url: javascript:alert(1)\n"  # line 4
-        "  b:\n    name: B\n    url: \"java\\tscript:alert(1)\"\n"  # line 7
-        "  c:\n    name: C\n    url: \"\\x01javascript:alert(1)\"\n"  # line 10
-        "  d:\n    name: D\n    url: \"//evil.example/\"\n"  # line 13
+        '  b:\n    name: B\n    url: "java\\tscript:alert(1)"\n'  # line 7
+        '  c:\n    name: C\n    url: "\\x01javascript:alert(1)"\n'  # line 10
+        '  d:\n    name: D\n    url: "//evil.example/"\n'  # line 13
         "  e:\n    name: E\n    url: https://example.org/e\n"
-        "  f:\n    name: F\n    avatar: \"java\\tscript:x\"\n"  # line 19
+        '  f:\n    name: F\n    avatar: "java\\tscript:x"\n'  # line 19
     )
     write_coop(tmp_path, {**BOOKS, "content/stories/.authors.yml": authors})
     _, problems = check_cooperative(tmp_path, TODAY)
@@ -146,7 +154,12 @@ def test_one_vetting_of_links():
 
 
 def test_member_sites_with_control_characters_are_refused():
-    for site in ("\x01javascript:alert(1)", "\tjavascript:alert(1)", "java\nscript:alert(1)", "\u200bjavascript:x"):
+    for site in (
+        "\x01javascript:alert(1)",
+        "\tjavascript:alert(1)",
+        "java\nscript:alert(1)",
+        "\u200bjavascript:x",
+    ):
         text = (
             "name: F\ncurrency: EUR\ncategories:\n  dues: {kind: income}\nmembers:\n"
             f"  - id: a\n    path: a\n    site: {site!r}\n".replace("'", '"')
@@ -197,7 +210,9 @@ def test_story_categories_with_links_or_attribute_lists_are_refused(tmp_path):
     ]
 
 
-ATTACK = "{onclick=alert(1)} [x](javascript:alert(1)) <img src=https://x.invalid/i onerror=alert(1)>"
+ATTACK = (
+    "{onclick=alert(1)} [x](javascript:alert(1)) <img src=https://x.invalid/i onerror=alert(1)>"
+)
 
 
 def test_hostile_values_the_books_may_hold_are_text_on_every_page(tmp_path):
@@ -211,8 +226,16 @@ def test_hostile_values_the_books_may_hold_are_text_on_every_page(tmp_path):
         "    result: adopted\n---\n\nNotes.\n"
     )
     post = "---\ndate: 2026-01-01\ncategories: [News]\n---\n# Plain\n\nText.\n"
-    ledger = LEDGER_HEADER + f'2026-01-05,"Desc {ATTACK}",12.50,dues,general,"Cp {ATTACK}",,,"note {ATTACK}"\n'
-    files = {**BOOKS, POST: post, "ledgers/2026.csv": ledger, "content/minutes/2026-03-04-m.md": minutes}
+    ledger = (
+        LEDGER_HEADER
+        + f'2026-01-05,"Desc {ATTACK}",12.50,dues,general,"Cp {ATTACK}",,,"note {ATTACK}"\n'
+    )
+    files = {
+        **BOOKS,
+        POST: post,
+        "ledgers/2026.csv": ledger,
+        "content/minutes/2026-03-04-m.md": minutes,
+    }
     write_coop(tmp_path, files, accounts)
     result = build_site(tmp_path, today=TODAY)
     assert result.site_dir is not None, [(p.path, p.line, p.code) for p in result.problems]
@@ -312,15 +335,24 @@ def test_every_csv_of_the_site_neutralizes_formula_cells(tmp_path):
         "    amount: 300.00\n---\n\nNotes.\n"
     )
     ledger = LEDGER_HEADER + (
-        "2026-01-05,=HYPERLINK(\"https://x.invalid\"),12.50,dues,general,,,,\n"
+        '2026-01-05,=HYPERLINK("https://x.invalid"),12.50,dues,general,,,,\n'
         "2026-03-10,+cmd,-10.00,@rent,\"+cmd|' /C calc'!A0\",-1+1,2026-01,,@note\n"
     )
-    write_coop(tmp_path, {**BOOKS, "ledgers/2026.csv": ledger, "content/minutes/2026-03-04-m.md": minutes}, HOSTILE_ACCOUNTS)
+    write_coop(
+        tmp_path,
+        {**BOOKS, "ledgers/2026.csv": ledger, "content/minutes/2026-03-04-m.md": minutes},
+        HOSTILE_ACCOUNTS,
+    )
     result = build_site(tmp_path, today=TODAY)
     assert result.site_dir is not None, [(p.path, p.line, p.code) for p in result.problems]
     files = sorted(result.site_dir.rglob("*.csv"))
     names = {f.relative_to(result.site_dir).as_posix() for f in files}
-    assert {"data/ledger.csv", "data/ledger-2026.csv", "data/budget.csv", "data/decisions.csv"} <= names
+    assert {
+        "data/ledger.csv",
+        "data/ledger-2026.csv",
+        "data/budget.csv",
+        "data/decisions.csv",
+    } <= names
     assert any(n.startswith("data/charts/") for n in names)
     hostile_files = set()
     for path in files:
@@ -335,15 +367,32 @@ def test_every_csv_of_the_site_neutralizes_formula_cells(tmp_path):
                     hostile_files.add(path.relative_to(result.site_dir).as_posix())
     # The hostile names reached the data files and the charts that show labels, funds or
     # categories, and arrived neutralized there.
-    assert {"data/ledger.csv", "data/ledger-2026.csv", "data/decisions.csv", "data/charts/flows-2026.csv",
-            "data/charts/budget-2026.csv", "data/charts/fund-balances-2026.csv"} <= hostile_files
-    ledger_rows = list(csv.DictReader(io.StringIO((result.site_dir / "data/ledger.csv").read_text(encoding="utf-8"))))
+    assert {
+        "data/ledger.csv",
+        "data/ledger-2026.csv",
+        "data/decisions.csv",
+        "data/charts/flows-2026.csv",
+        "data/charts/budget-2026.csv",
+        "data/charts/fund-balances-2026.csv",
+    } <= hostile_files
+    ledger_rows = list(
+        csv.DictReader(
+            io.StringIO((result.site_dir / "data/ledger.csv").read_text(encoding="utf-8"))
+        )
+    )
     assert [r["amount"] for r in ledger_rows] == ["12.50", "-10.00"]  # amounts untouched
 
 
 def test_the_federation_csvs_neutralize_formula_cells(tmp_path):
     member = tmp_path / "m"
-    write_coop(member, {"ledgers/2026.csv": LEDGER_HEADER + "2026-01-05,Dues,12.50,dues,general,,,,\n2026-01-06,Rent,-20.00,@rent,general,,,,\n"}, HOSTILE_ACCOUNTS)
+    write_coop(
+        member,
+        {
+            "ledgers/2026.csv": LEDGER_HEADER
+            + "2026-01-05,Dues,12.50,dues,general,,,,\n2026-01-06,Rent,-20.00,@rent,general,,,,\n"
+        },
+        HOSTILE_ACCOUNTS,
+    )
     (tmp_path / "federation.yml").write_text(
         "name: F\ncurrency: EUR\ncategories:\n  '=cmd': {kind: income}\n  '-minus': {kind: expense}\n"
         "members:\n  - id: -m\n    path: m\n    map: {dues: '=cmd', '@rent': '-minus'}\n",
@@ -369,11 +418,11 @@ def test_the_federation_csvs_neutralize_formula_cells(tmp_path):
 
 def test_feeds_stay_well_formed_xml_with_control_characters(tmp_path):
     minutes = (
-        "---\ntitle: \"Spring\\x0b meeting\\x1b\"\ndate: 2026-03-04\nmembers: 10\npresent: 6\ndecisions:\n"
-        "  - id: 2026-01\n    motion: \"Buy\\x01 clamps\\x08 \\uFFFE now\"\n    for: 5\n    against: 0\n    abstain: 0\n"
+        '---\ntitle: "Spring\\x0b meeting\\x1b"\ndate: 2026-03-04\nmembers: 10\npresent: 6\ndecisions:\n'
+        '  - id: 2026-01\n    motion: "Buy\\x01 clamps\\x08 \\uFFFE now"\n    for: 5\n    against: 0\n    abstain: 0\n'
         "    result: adopted\n---\n\nNotes.\n"
     )
-    post = "---\ndate: 2026-01-01\ntitle: \"A\\x07 story\\x1f\"\ncategories: [\"News\\x02\"]\n---\nText\x0c here.\n"
+    post = '---\ndate: 2026-01-01\ntitle: "A\\x07 story\\x1f"\ncategories: ["News\\x02"]\n---\nText\x0c here.\n'
     write_coop(tmp_path, {**BOOKS, POST: post, "content/minutes/2026-03-04-m.md": minutes})
     result = build_site(tmp_path, today=TODAY)
     assert result.site_dir is not None, [(p.path, p.line, p.code) for p in result.problems]
@@ -385,12 +434,17 @@ def test_feeds_stay_well_formed_xml_with_control_characters(tmp_path):
     assert "Buy clamps  now" in ET.tostring(decisions, encoding="unicode")
 
 
-HOSTILE_CATEGORY = "dues\n::warning file=x::pwned\n  ::stop-commands::tok\r::add-mask::secret\nsee ##[error]old"
+HOSTILE_CATEGORY = (
+    "dues\n::warning file=x::pwned\n  ::stop-commands::tok\r::add-mask::secret\nsee ##[error]old"
+)
 
 
 def _hostile_books(root: Path) -> None:
     cell = HOSTILE_CATEGORY.replace('"', '""')
-    write_coop(root, {**BOOKS, "ledgers/2026.csv": LEDGER_HEADER + f'2026-01-05,Dues,12.50,"{cell}",,,,,\n'})
+    write_coop(
+        root,
+        {**BOOKS, "ledgers/2026.csv": LEDGER_HEADER + f'2026-01-05,Dues,12.50,"{cell}",,,,,\n'},
+    )
 
 
 def _commands(output: str) -> list[str]:
@@ -404,7 +458,9 @@ def test_nothing_printed_in_github_actions_acts_as_a_workflow_command(tmp_path):
     publisher = [sys.executable, "-m", "publisher"]
     env = {"GITHUB_ACTIONS": "true", "PATH": "/usr/bin:/bin"}
     for command in (["check", str(tmp_path)], ["build", str(tmp_path)]):
-        done = subprocess.run(publisher + command, capture_output=True, text=True, env=env, timeout=120)
+        done = subprocess.run(
+            publisher + command, capture_output=True, text=True, env=env, timeout=120
+        )
         assert done.returncode == 1, done.stderr
         assert "stop-commands" in done.stdout  # the problem is reported ...
         assert _commands(done.stdout + done.stderr) == []  # ... as text, not as a command
@@ -466,7 +522,14 @@ def test_file_names_with_quotes_stay_inside_their_links(tmp_path):
     )
     name = 'a" onmouseover="alert(1) #x'
     post = "---\ndate: 2026-01-01\n---\n# Plain\n\nText.\n"
-    write_coop(tmp_path, {**BOOKS, f"content/minutes/2026-03-04-{name}.md": minutes, f"content/stories/posts/{name}.md": post})
+    write_coop(
+        tmp_path,
+        {
+            **BOOKS,
+            f"content/minutes/2026-03-04-{name}.md": minutes,
+            f"content/stories/posts/{name}.md": post,
+        },
+    )
     site = build_site(tmp_path, today=TODAY).site_dir
     assert site is not None
     assert live_markup(site) == []
@@ -483,7 +546,7 @@ def test_scripts_handlers_and_script_links_in_page_bodies_are_refused(tmp_path):
         "<img src=a.png onerror=alert(1)>\n\n"  # line 10
         "A paragraph {onclick=alert(1)}\n\n"  # line 12
         "<script>alert(1)</script>\n\n"  # line 14
-        "<a href=\"VBScript:x\">z</a>\n\n"  # line 16
+        '<a href="VBScript:x">z</a>\n\n'  # line 16
         "```\n<script>alert('shown as code')</script> [x](javascript:1)\n```\n\n"
         "Fine: [a link](https://example.org) {#anchor .class}, based on = facts, <b>bold</b>.\n"
     )
@@ -499,10 +562,10 @@ def test_active_content_is_found_across_lines_and_behind_fences_markdown_does_no
         "---\ndate: 2026-01-01\n---\n# Plain\n\n"  # lines 1-5
         "  ```\n<script>alert('indented fence is text')</script>\n\n"  # line 7
         "````js onclick\n<script>alert('not an opening fence')</script>\n\n"  # line 10
-        "<div\nonclick=\"alert(1)\">block</div>\n\n"  # line 13
-        "Text <span\nonclick=\"alert(1)\">x</span>.\n\n"  # line 16
+        '<div\nonclick="alert(1)">block</div>\n\n'  # line 13
+        'Text <span\nonclick="alert(1)">x</span>.\n\n'  # line 16
         "[x](<java\nscript:alert(1)>)\n\n"  # line 18
-        "<a href=\"java\rscript:alert(1)\">y</a>\n\n"  # line 21 (a lone carriage return ends a line)
+        '<a href="java\rscript:alert(1)">y</a>\n\n'  # line 21 (a lone carriage return ends a line)
         "```\nnever closed\n\n<img src=x onerror=alert(1)>\n"  # line 27
         "~~~\n<script>alert('shown as code')</script>\n~~~\n"
     )
@@ -532,7 +595,7 @@ def test_story_front_matter_that_is_no_mapping_or_a_title_that_is_no_text_is_a_p
 def test_an_attribute_list_whose_colon_touches_the_handler_is_refused(tmp_path):
     body = (
         "---\ndate: 2026-01-01\n---\n# Plain\n\n"  # lines 1-5
-        "Para\n{:onclick=\"alert(1)\"}\n\n"  # line 7: Python-Markdown puts onclick on the <p>
+        'Para\n{:onclick="alert(1)"}\n\n'  # line 7: Python-Markdown puts onclick on the <p>
         "*em*{:onmouseover=x} and [l](https://example.org){:onfocus=x}\n\n"  # line 9
         "Fine {: #anchor .class } and a ratio 1:one=2.\n"
     )

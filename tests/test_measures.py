@@ -15,13 +15,16 @@ from tests.conftest import ACCOUNTS, LEDGER_HEADER, TODAY, codes_at, write_coop
 
 MEASURES_HEADER = "date,measure,quantity,fund,note\n"
 
-WITH_MEASURES = ACCOUNTS.rstrip("\n") + """
+WITH_MEASURES = (
+    ACCOUNTS.rstrip("\n")
+    + """
 measures:
   kwh: {label: Electricity produced, unit: kWh, cost: [rent, tools], reference_price: "0.28", reference_source: "Regulated tariff 2026"}
   loans: {label: Tools lent, unit: loans}
   members: {label: Members, unit: members, kind: level}
   grid: {label: Energy exchanged with the grid, unit: kWh, negative: true}
 """
+)
 
 LEDGER = LEDGER_HEADER + (
     "2026-01-01,Opening balance,1000.00,opening,,,,,\n"
@@ -33,7 +36,11 @@ LEDGER = LEDGER_HEADER + (
 
 
 def books(tmp_path, measures: str, accounts: str = WITH_MEASURES, ledger: str = LEDGER):
-    write_coop(tmp_path, {"ledgers/2026.csv": ledger, "ledgers/measures.csv": MEASURES_HEADER + measures}, accounts)
+    write_coop(
+        tmp_path,
+        {"ledgers/2026.csv": ledger, "ledgers/measures.csv": MEASURES_HEADER + measures},
+        accounts,
+    )
     return check_cooperative(tmp_path, today=TODAY)
 
 
@@ -123,7 +130,9 @@ def test_rows_alike_in_every_cell_are_an_error_and_a_note_tells_them_apart(tmp_p
         tmp_path,
         "2026-03-15,loans,3,,\n2026-03-15,loans,3,,\n2026-03-16,loans,2,,morning\n2026-03-16,loans,2,,evening\n",
     )
-    assert {(p.line, p.code) for p in problems if p.code.startswith("measure")} == {(3, "measure-duplicate")}
+    assert {(p.line, p.code) for p in problems if p.code.startswith("measure")} == {
+        (3, "measure-duplicate")
+    }
 
 
 def test_two_readings_of_a_level_on_one_day_that_disagree_are_an_error(tmp_path):
@@ -141,7 +150,10 @@ def test_a_decimal_comma_repository_reads_quantities_with_a_comma(tmp_path):
     ledger = LEDGER.replace(",", ";").replace(".00", ",00")
     write_coop(
         tmp_path,
-        {"ledgers/2026.csv": ledger, "ledgers/measures.csv": "date;measure;quantity\n2026-01-31;kwh;12,5\n"},
+        {
+            "ledgers/2026.csv": ledger,
+            "ledgers/measures.csv": "date;measure;quantity\n2026-01-31;kwh;12,5\n",
+        },
         accounts,
     )
     cooperative, problems = check_cooperative(tmp_path, today=TODAY)
@@ -159,9 +171,9 @@ def test_measures_csv_is_never_read_as_a_ledger(tmp_path):
     "declaration, words",
     [
         ("  x: {label: X}", "needs a unit"),
-        ('  x: {unit: kWh, cost: [dues]}', "kind income"),
-        ('  x: {unit: kWh, cost: [rnt]}', 'Did you mean "rent"?'),
-        ('  x: {unit: kWh, kind: sum}', '"total"'),
+        ("  x: {unit: kWh, cost: [dues]}", "kind income"),
+        ("  x: {unit: kWh, cost: [rnt]}", 'Did you mean "rent"?'),
+        ("  x: {unit: kWh, kind: sum}", '"total"'),
         ('  x: {unit: kWh, reference_price: "0.28"}', "reference_source"),
         ('  x: {unit: kWh, reference_price: "0,28", reference_source: "Tariff"}', "with a point"),
         ("  x: {unit: kWh, colour: red}", ""),
@@ -184,7 +196,9 @@ def test_summary_json_carries_the_measures_only_where_they_are_kept(tmp_path):
     assert not has_errors(problems), problems
     data = summary_json(summarize(cooperative), None)
     assert data["measures"]["loans"]["years"]["2026"]["quantity"] == "3"
-    plain, plain_problems = check_cooperative(write_coop(tmp_path / "plain", {"ledgers/2026.csv": LEDGER}), today=TODAY)
+    plain, plain_problems = check_cooperative(
+        write_coop(tmp_path / "plain", {"ledgers/2026.csv": LEDGER}), today=TODAY
+    )
     assert "measures" not in summary_json(summarize(plain), None)
 
 
@@ -197,7 +211,8 @@ def test_membership_comes_from_the_members_measure_else_from_the_minutes(tmp_pat
         tmp_path,
         {
             "ledgers/2026.csv": LEDGER,
-            "ledgers/measures.csv": MEASURES_HEADER + "2026-06-30,members,58,,\n2026-02-01,members,51,,\n",
+            "ledgers/measures.csv": MEASURES_HEADER
+            + "2026-06-30,members,58,,\n2026-02-01,members,51,,\n",
             "content/minutes/2025-03-01.md": _minutes("2025-03-01", 40, 30),
             "content/minutes/2025-10-01.md": _minutes("2025-10-01", 44, 11),
             "content/minutes/2026-03-01.md": _minutes("2026-03-01", 52, 26),
@@ -210,9 +225,19 @@ def test_membership_comes_from_the_members_measure_else_from_the_minutes(tmp_pat
 
     data = membership_json(cooperative)
     # 2025: no count in measures.csv, so the last meeting's 44; attendance (30/40 + 11/44) / 2 = 0.5
-    assert data["2025"] == {"members": "44", "source": "minutes", "meetings": 2, "attendance": "0.5000"}
+    assert data["2025"] == {
+        "members": "44",
+        "source": "minutes",
+        "meetings": 2,
+        "attendance": "0.5000",
+    }
     # 2026: the last reading, 58 on June 30; one meeting, 26 of 52
-    assert data["2026"] == {"members": "58", "source": "measures.csv", "meetings": 1, "attendance": "0.5000"}
+    assert data["2026"] == {
+        "members": "58",
+        "source": "measures.csv",
+        "meetings": 1,
+        "attendance": "0.5000",
+    }
 
 
 def test_a_measure_note_naming_a_private_person_stops_the_build(tmp_path):
@@ -229,9 +254,13 @@ def test_the_data_package_offers_measures_and_assets_with_their_fields(tmp_path)
     write_coop(
         tmp_path,
         {
-            "ledgers/2026.csv": LEDGER.replace("2026-05-01,Inverter,-120.00,tools,,,,,", "2026-05-01,Inverter,-120.00,tools,,,,t-inv,"),
-            "ledgers/measures.csv": MEASURES_HEADER + "2026-03-15,loans,3,,\n2026-01-31,kwh,=1+1,,\n".replace("=1+1", "10.5"),
-            "ledgers/assets.csv": "id,name,acquired,status,row\ninverter,=HYPERLINK(\"x\"),2026-05-01,in use,t-inv\n",
+            "ledgers/2026.csv": LEDGER.replace(
+                "2026-05-01,Inverter,-120.00,tools,,,,,",
+                "2026-05-01,Inverter,-120.00,tools,,,,t-inv,",
+            ),
+            "ledgers/measures.csv": MEASURES_HEADER
+            + "2026-03-15,loans,3,,\n2026-01-31,kwh,=1+1,,\n".replace("=1+1", "10.5"),
+            "ledgers/assets.csv": 'id,name,acquired,status,row\ninverter,=HYPERLINK("x"),2026-05-01,in use,t-inv\n',
             "content/index.md": "# Home\n",
         },
         WITH_MEASURES,
@@ -243,7 +272,11 @@ def test_the_data_package_offers_measures_and_assets_with_their_fields(tmp_path)
     assert {"measures", "assets"} <= set(names)
     measures = (site / "data/measures.csv").read_text(encoding="utf-8").splitlines()
     # oldest first, with the unit
-    assert measures == ["date,measure,unit,quantity,fund,note", "2026-01-31,kwh,kWh,10.5,general,", "2026-03-15,loans,loans,3,general,"]
+    assert measures == [
+        "date,measure,unit,quantity,fund,note",
+        "2026-01-31,kwh,kWh,10.5,general,",
+        "2026-03-15,loans,loans,3,general,",
+    ]
     assets = (site / "data/assets.csv").read_text(encoding="utf-8").splitlines()
     assert assets[1].startswith("inverter,\"'=HYPERLINK") and assets[1].endswith(",120.00,")
     data_page = (site / "data/index.html").read_text(encoding="utf-8")
@@ -260,7 +293,11 @@ def test_measures_kept_in_a_workbook_are_read_from_its_measures_sheet(tmp_path):
     from tests.workbooktools import xlsx
 
     data = xlsx(
-        [[dt.date(2026, 3, 15), "loans", 3], [dt.date(2026, 3, 16), "loans", 2.5], [dt.date(2026, 3, 17), "lons", 1]],
+        [
+            [dt.date(2026, 3, 15), "loans", 3],
+            [dt.date(2026, 3, 16), "loans", 2.5],
+            [dt.date(2026, 3, 17), "lons", 1],
+        ],
         title="Measures",
         header=["date", "measure", "quantity"],
     )
@@ -274,7 +311,9 @@ def test_measures_kept_in_a_workbook_are_read_from_its_measures_sheet(tmp_path):
 
 
 def test_the_largest_quantities_keep_every_digit_of_the_saving(tmp_path):
-    cooperative, problems = books(tmp_path, "2026-01-31,kwh,999999999999999.5,,\n2026-02-28,kwh,0.000001,,\n")
+    cooperative, problems = books(
+        tmp_path, "2026-01-31,kwh,999999999999999.5,,\n2026-02-28,kwh,0.000001,,\n"
+    )
     assert not has_errors(problems), problems
     kwh = measure_years(cooperative)["kwh"][2026]
     assert kwh.quantity == Decimal("999999999999999.500001")

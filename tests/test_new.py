@@ -167,7 +167,7 @@ def test_the_backup_publisher_fix_keeps_is_not_committed_by_git_add_all(tmp_path
     assert CliRunner().invoke(main, ["new", str(root), "--git"]).exit_code == 0
     ledger = next((root / "ledgers").glob("20*.csv"))
     ledger.write_text(
-        "date,description,amount,category\n2026-01-05,Dues,\"1.234,50\",dues\n", encoding="utf-8"
+        'date,description,amount,category\n2026-01-05,Dues,"1.234,50",dues\n', encoding="utf-8"
     )
     fixed = CliRunner().invoke(main, ["fix", str(ledger), "--write"])
     assert fixed.exit_code == 0, fixed.output

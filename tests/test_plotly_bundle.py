@@ -43,10 +43,18 @@ def sites(tmp_path_factory):
     built = {}
     (tmp / "coop-site").mkdir()
     (tmp / "federation-site").mkdir()
-    with serve_directory(tmp / "coop-site") as coop_url, serve_directory(tmp / "federation-site") as federation_url:
+    with (
+        serve_directory(tmp / "coop-site") as coop_url,
+        serve_directory(tmp / "federation-site") as federation_url,
+    ):
         for name, where, site, url in (
             ("coop", root, tmp / "coop-site", coop_url),
-            ("federation", REPO / "examples" / "federation", tmp / "federation-site", federation_url),
+            (
+                "federation",
+                REPO / "examples" / "federation",
+                tmp / "federation-site",
+                federation_url,
+            ),
         ):
             result = build_site(where, site, site_url=url)
             assert result.site_dir is not None, result.problems
@@ -59,7 +67,9 @@ def test_the_bundle_is_named_after_the_exact_plotly_version_it_was_built_from():
     lock = json.loads((BUNDLE_DIR / "package-lock.json").read_text(encoding="utf-8"))
     pinned = package["dependencies"]["plotly.js"]
     assert re.fullmatch(r"\d+\.\d+\.\d+", pinned), "pin plotly.js to one exact version"
-    assert re.fullmatch(r"\d+\.\d+\.\d+", package["dependencies"]["esbuild"]), "pin esbuild to one exact version"
+    assert re.fullmatch(r"\d+\.\d+\.\d+", package["dependencies"]["esbuild"]), (
+        "pin esbuild to one exact version"
+    )
     assert lock["packages"]["node_modules/plotly.js"]["version"] == pinned
     assert PLOTLY_FILE == f"plotly-partial-{pinned}.min.js"
     header = PLOTLY_SOURCE.read_text(encoding="utf-8")[:300]
@@ -68,7 +78,9 @@ def test_the_bundle_is_named_after_the_exact_plotly_version_it_was_built_from():
     assert assets == [PLOTLY_FILE]
 
 
-@pytest.mark.skipif(shutil.which("npm") is None or shutil.which("node") is None, reason="needs node and npm")
+@pytest.mark.skipif(
+    shutil.which("npm") is None or shutil.which("node") is None, reason="needs node and npm"
+)
 def test_the_build_script_rebuilds_the_shipped_bundle_byte_for_byte(tmp_path):
     # The packages come from the npm registry at the lockfile's versions (kept in
     # .venv/plotly-bundle between runs); the bundle is built into an empty directory.
@@ -85,7 +97,9 @@ def test_the_build_script_rebuilds_the_shipped_bundle_byte_for_byte(tmp_path):
 
 def test_the_site_ships_the_partial_bundle_and_no_other_plotly(sites):
     for site, _ in sites.values():
-        scripts = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.js") if "plotly" in p.name.lower())
+        scripts = sorted(
+            p.relative_to(site).as_posix() for p in site.rglob("*.js") if "plotly" in p.name.lower()
+        )
         assert scripts == [ASSET]
         assert (site / ASSET).read_bytes() == PLOTLY_SOURCE.read_bytes()
         script = (site / "assets/publisher/publisher.js").read_text(encoding="utf-8")
@@ -138,7 +152,9 @@ def test_a_year_pages_first_visit_transfers_less_than_the_budget(sites, browser)
     assert ASSET in visit.compressed
     rest = visit.total - visit.compressed[ASSET]
     assert visit.compressed[ASSET] == gzip_size(PLOTLY_SOURCE.read_bytes())
-    assert visit.compressed[ASSET] <= BUDGET_BYTES - rest, {k: v for k, v in visit.compressed.items()}
+    assert visit.compressed[ASSET] <= BUDGET_BYTES - rest, {
+        k: v for k, v in visit.compressed.items()
+    }
 
 
 # -- Instant navigation needs the site's address: the build says so -------------------------------
@@ -155,14 +171,23 @@ plugins: [search, publisher]
 
 
 def run(*args: str, cwd=None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", *args], cwd=cwd, capture_output=True, text=True, timeout=300
+    )
 
 
 def test_a_build_without_the_sites_address_says_once_that_instant_navigation_is_off(tmp_path):
-    root = write_coop(tmp_path / "coop", {"ledgers/2026.csv": LEDGER_HEADER + ROWS, "content/index.md": "# Home\n"})
+    root = write_coop(
+        tmp_path / "coop",
+        {"ledgers/2026.csv": LEDGER_HEADER + ROWS, "content/index.md": "# Home\n"},
+    )
     result = run("publisher", "build", str(root))
     assert result.returncode == 0, result.stderr
-    lines = [line for line in (result.stdout + result.stderr).splitlines() if INSTANT_NAVIGATION_OFF in line]
+    lines = [
+        line
+        for line in (result.stdout + result.stderr).splitlines()
+        if INSTANT_NAVIGATION_OFF in line
+    ]
     assert lines == [f"INFO: {INSTANT_NAVIGATION_OFF}"]
     assert "--site-url" in INSTANT_NAVIGATION_OFF and "site_url:" in INSTANT_NAVIGATION_OFF
 
@@ -174,14 +199,20 @@ def test_a_build_without_the_sites_address_says_once_that_instant_navigation_is_
 def test_plain_mkdocs_says_it_as_information_that_a_strict_build_accepts(tmp_path):
     root = write_coop(
         tmp_path / "coop",
-        {"ledgers/2026.csv": LEDGER_HEADER + ROWS, "content/index.md": "# Home\n", "mkdocs.yml": MKDOCS_YML},
+        {
+            "ledgers/2026.csv": LEDGER_HEADER + ROWS,
+            "content/index.md": "# Home\n",
+            "mkdocs.yml": MKDOCS_YML,
+        },
     )
     result = run("mkdocs", "build", "--strict", "-d", str(tmp_path / "site"), cwd=root)
     assert result.returncode == 0, result.stderr
     lines = [line for line in result.stderr.splitlines() if INSTANT_NAVIGATION_OFF in line]
     assert len(lines) == 1 and lines[0].startswith("INFO")
 
-    (root / "mkdocs.yml").write_text(MKDOCS_YML + "site_url: https://example.org/coop/\n", encoding="utf-8")
+    (root / "mkdocs.yml").write_text(
+        MKDOCS_YML + "site_url: https://example.org/coop/\n", encoding="utf-8"
+    )
     again = run("mkdocs", "build", "--strict", "-d", str(tmp_path / "site"), cwd=root)
     assert again.returncode == 0, again.stderr
     assert INSTANT_NAVIGATION_OFF not in again.stderr

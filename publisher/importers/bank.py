@@ -668,14 +668,16 @@ def _skip_lines_hint(
     return True
 
 
-def _csv_table(
-    data: bytes, path: str, profile: Profile, found: Problems
-) -> StatementTable | None:
+def _csv_table(data: bytes, path: str, profile: Profile, found: Problems) -> StatementTable | None:
     text = _decode(data, profile, path, found)
     if text is None:
         return None
-    head_rows = list(csv.reader(io.StringIO("\n".join(text.splitlines()[:HEADER_SEARCH_LINES])),
-                                delimiter=profile.delimiter))
+    head_rows = list(
+        csv.reader(
+            io.StringIO("\n".join(text.splitlines()[:HEADER_SEARCH_LINES])),
+            delimiter=profile.delimiter,
+        )
+    )
     if _skip_lines_hint(head_rows, profile, found):
         return None
     offset = 0
@@ -830,7 +832,9 @@ def read_statement(
                 )
                 ok = False
         foreign: list[str] = []
-        amount = _amount(cell, profile, units, line, found, typed, accounts.currency, foreign.append)
+        amount = _amount(
+            cell, profile, units, line, found, typed, accounts.currency, foreign.append
+        )
         currency = foreign[0] if foreign else cell("currency").upper()
         if currency and currency != accounts.currency:
             wrong_currency.setdefault(currency, []).append(line)
@@ -1084,5 +1088,7 @@ def import_bank(
     outcome = Outcome(label, plan, written, units=accounts.minor_units, zero=zero)
     outcome.uncategorized = [row for row in plan.rows if id(row) in unmatched]
     if not has_errors(plan.problems):
-        outcome.details = [f"Read {plural(len(movements), 'movement')} with the profile {profile_label}."]
+        outcome.details = [
+            f"Read {plural(len(movements), 'movement')} with the profile {profile_label}."
+        ]
     return outcome

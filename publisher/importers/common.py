@@ -185,7 +185,27 @@ def parse_amount(
 
 #: Locales whose symbols a statement's amounts may use for the books' currency (a Canadian
 #: bank writes "$" for CAD, a German one "€" for EUR).
-_SYMBOL_LOCALES = ("en", "en_US", "en_GB", "en_CA", "en_AU", "fr", "fr_CA", "fr_CH", "de", "de_CH", "es", "es_MX", "pt", "pt_BR", "it", "nl", "pl", "sv", "ja")
+_SYMBOL_LOCALES = (
+    "en",
+    "en_US",
+    "en_GB",
+    "en_CA",
+    "en_AU",
+    "fr",
+    "fr_CA",
+    "fr_CH",
+    "de",
+    "de_CH",
+    "es",
+    "es_MX",
+    "pt",
+    "pt_BR",
+    "it",
+    "nl",
+    "pl",
+    "sv",
+    "ja",
+)
 
 #: Signs that always name a currency (a "$" or "kr" of the books' own currency is found by
 #: Babel; these catch one of another currency).
@@ -193,7 +213,19 @@ _FOREIGN_SIGNS = "€$£¥₹₽₩₺₪₫₴₦₱₡₲₵₸"
 
 
 #: The currency a sign names when only one does ("$" and "¥" name several).
-_SIGN_CODES = {"€": "EUR", "£": "GBP", "₹": "INR", "₽": "RUB", "₩": "KRW", "₺": "TRY", "₪": "ILS", "₫": "VND", "₴": "UAH", "₦": "NGN", "₱": "PHP"}
+_SIGN_CODES = {
+    "€": "EUR",
+    "£": "GBP",
+    "₹": "INR",
+    "₽": "RUB",
+    "₩": "KRW",
+    "₺": "TRY",
+    "₪": "ILS",
+    "₫": "VND",
+    "₴": "UAH",
+    "₦": "NGN",
+    "₱": "PHP",
+}
 
 
 @functools.cache
@@ -322,9 +354,7 @@ def currency_advice(root: Path, books_currency: str, source_currency: str) -> st
     accounts.yml line to change, or the `publisher new` command that creates them so."""
     text, _ = read_text_file(root, ACCOUNTS_PATH)
     lines = (text or "").splitlines()
-    where = next(
-        (n for n, line in enumerate(lines, 1) if re.match(r"currency\s*:", line)), None
-    )
+    where = next((n for n, line in enumerate(lines, 1) if re.match(r"currency\s*:", line)), None)
     line = f"line {where} of {ACCOUNTS_PATH}" if where else ACCOUNTS_PATH
     written = lines[where - 1].strip() if where else f"currency: {books_currency}"
     return (
@@ -452,7 +482,9 @@ def plan_import(
         return plan
     plan.ledger_data = render_rows(target, [_cells(row, accounts) for row in plan.rows], accounts)
     named = {row.counterparty for row in plan.rows}
-    plan.public = sorted(n for n in organizations if n in named and n not in accounts.public_counterparties)
+    plan.public = sorted(
+        n for n in organizations if n in named and n not in accounts.public_counterparties
+    )
     if plan.categories or plan.public:
         text, _ = read_text_file(cooperative.root, ACCOUNTS_PATH)
         try:

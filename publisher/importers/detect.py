@@ -154,8 +154,10 @@ def _table_start(rows: list[list[str]]) -> tuple[int, int] | None:
     for index, w in enumerate(widths):
         if w == width and index < HEADER_SEARCH_LINES:
             # Some banks (Chase, for one) end every data row with a delimiter the header lacks.
-            if index and widths[index - 1] == width - 1 and all(
-                not r[-1].strip() for r in rows[index:] if len(r) == width
+            if (
+                index
+                and widths[index - 1] == width - 1
+                and all(not r[-1].strip() for r in rows[index:] if len(r) == width)
             ):
                 return index - 1, width
             return index, width
@@ -346,7 +348,8 @@ def detect(data: bytes) -> Detection:
         others = [
             h
             for h in header
-            if h and h not in columns.values()
+            if h
+            and h not in columns.values()
             and any(name in _plain(h) for name in _NAMES["counterparty"])
         ]
         if others:
@@ -491,9 +494,7 @@ def detect_profile(
         f"  header on {unit[:-1]} {detection.header_line} "
         f"(skip_lines: {values['skip_lines']} {unit} before it)"
     )
-    lines.append(
-        "  columns: " + ", ".join(f'{k} "{v}"' for k, v in detection.columns.items())
-    )
+    lines.append("  columns: " + ", ".join(f'{k} "{v}"' for k, v in detection.columns.items()))
     lines.append(f"First rows as read ({len(movements):,} movements in all):")
     for movement in movements[:sample]:
         lines.append(

@@ -263,13 +263,17 @@ def import_opencollective(
 #: Transactions whose other side is an organization: the fiscal host, the payment processor,
 #: the platform. A contributor or a payee may be a private person; these never are.
 ORGANIZATION_KINDS = frozenset(
-    kind for kind, roles in KIND_ROLES.items() if roles[0] in ("host-fees", "payment-fees", "platform-fees")
+    kind
+    for kind, roles in KIND_ROLES.items()
+    if roles[0] in ("host-fees", "payment-fees", "platform-fees")
 )
 
 
 def organizations(transactions: list[Transaction]) -> frozenset[str]:
     """The counterparties that took fees: organizations, published by name."""
-    return frozenset(t.counterparty for t in transactions if t.kind in ORGANIZATION_KINDS and t.counterparty)
+    return frozenset(
+        t.counterparty for t in transactions if t.kind in ORGANIZATION_KINDS and t.counterparty
+    )
 
 
 def _roles(overrides: dict[str, str]) -> dict[str, CategorySpec]:
@@ -702,7 +706,8 @@ def _rows(
                     category=roles[fee_role].key,
                     fund=fund,
                     id=f"{t.id}-{suffix}",
-                    note=("refund: " if t.refund else "") + f"Open Collective {fee_field} of transaction {t.id}",
+                    note=("refund: " if t.refund else "")
+                    + f"Open Collective {fee_field} of transaction {t.id}",
                 )
             )
         if t.inferred_host_fee:

@@ -32,10 +32,21 @@ def activity_downloads(cooperative: Cooperative) -> list[ActivityDownload]:
     measures = cooperative.measures
     declared = cooperative.accounts.measures
     if declared and "measure" in measures.columns and len(measures):
-        readable = measures[measures["date"].notna() & measures["quantity"].notna() & measures["measure"].isin(declared)]
+        readable = measures[
+            measures["date"].notna()
+            & measures["quantity"].notna()
+            & measures["measure"].isin(declared)
+        ]
         readable = readable.sort_values(["date", "path", "line"], kind="stable")
         rows = [
-            [f"{r.date:%Y-%m-%d}", r.measure, declared[r.measure].unit, str(r.quantity), r.fund, r.note]
+            [
+                f"{r.date:%Y-%m-%d}",
+                r.measure,
+                declared[r.measure].unit,
+                str(r.quantity),
+                r.fund,
+                r.note,
+            ]
             for r in readable.itertuples(index=False)
         ]
         out.append(
@@ -47,7 +58,9 @@ def activity_downloads(cooperative: Cooperative) -> list[ActivityDownload]:
                 "measures",
                 "Measures of activity",
                 [
-                    _field("date", "date", "Day it was done (or counted, for a level such as members)"),
+                    _field(
+                        "date", "date", "Day it was done (or counted, for a level such as members)"
+                    ),
                     _field("measure", "string", "Measure key (ledgers/accounts.yml, measures)"),
                     _field("unit", "string", "What one is counted in"),
                     _field("quantity", "number", "How many, exactly as recorded"),
@@ -60,14 +73,27 @@ def activity_downloads(cooperative: Cooperative) -> list[ActivityDownload]:
     if assets:
         units = cooperative.accounts.minor_units
         rows = [
-            [a.id, a.name, a.acquired, a.status, a.row, a.decision, format_minor(a.cost, units) if a.cost is not None else "", a.note]
+            [
+                a.id,
+                a.name,
+                a.acquired,
+                a.status,
+                a.row,
+                a.decision,
+                format_minor(a.cost, units) if a.cost is not None else "",
+                a.note,
+            ]
             for a in assets
         ]
         out.append(
             ActivityDownload(
                 "data/assets.csv",
                 "assets.csv",
-                csv_text(["id", "name", "acquired", "status", "row", "decision", "cost", "note"], rows, [6]),
+                csv_text(
+                    ["id", "name", "acquired", "status", "row", "decision", "cost", "note"],
+                    rows,
+                    [6],
+                ),
                 "What the members own together: every collective asset, the row that paid for it, its decision and cost.",
                 "assets",
                 "Collective assets",
@@ -78,7 +104,11 @@ def activity_downloads(cooperative: Cooperative) -> list[ActivityDownload]:
                     _field("status", "string", "in use, lent or retired"),
                     _field("row", "string", "Id of the ledger row that paid for it"),
                     _field("decision", "string", "Id of the decision behind it"),
-                    _field("cost", "number", f"What its row spent, in {cooperative.accounts.currency} (empty for a gift)"),
+                    _field(
+                        "cost",
+                        "number",
+                        f"What its row spent, in {cooperative.accounts.currency} (empty for a gift)",
+                    ),
                     _field("note", "string", "Free text"),
                 ],
             )

@@ -94,7 +94,9 @@ def site_target(root: Path | str, site_dir: Path | str | None) -> Path:
             )
     if target.exists() or target.is_symlink():
         if not target.is_dir():
-            raise SiteError(f"--site-dir {target} exists and is not a directory; remove it or choose another --site-dir.")
+            raise SiteError(
+                f"--site-dir {target} exists and is not a directory; remove it or choose another --site-dir."
+            )
         if any(target.iterdir()) and not _built_site(target):
             raise SiteError(
                 f"{target} is not empty and is not a site the publisher built (it has no {SITE_MARKER} "
@@ -108,7 +110,9 @@ def refuse_links(docs_dir: Path | str) -> None:
     would publish what they point to (any file of the machine)."""
     top = Path(docs_dir)
     if top.is_symlink():
-        raise SiteError(f"{top} is a symbolic link; the publisher never follows links. Replace it with a folder.")
+        raise SiteError(
+            f"{top} is a symbolic link; the publisher never follows links. Replace it with a folder."
+        )
     links: list[str] = []
     for directory, subdirectories, files in os.walk(top, followlinks=False):
         for name in sorted(subdirectories + files):
@@ -139,7 +143,9 @@ def _local_members(root: Path) -> list[Path]:
     config, _ = parse_federation(text) if text is not None else (None, [])
     if config is None:
         return []
-    local = [m.path or m.repo for m in config.members if m.path or not m.repo.startswith("https://")]
+    local = [
+        m.path or m.repo for m in config.members if m.path or not m.repo.startswith("https://")
+    ]
     return [root / where for where in local]
 
 
@@ -223,7 +229,12 @@ def require_publisher_plugin(config: Any) -> None:
 
 
 def _load_mkdocs_config(
-    root: Path, site_dir: Path, name: str, stack: list[Path], site_url: str | None, docs_dir: Path | None = None
+    root: Path,
+    site_dir: Path,
+    name: str,
+    stack: list[Path],
+    site_url: str | None,
+    docs_dir: Path | None = None,
 ) -> Any:
     # Material's instant navigation works only with a site_url (it reads the sitemap).
     overrides: dict[str, Any] = {"site_dir": str(site_dir)}
@@ -237,7 +248,9 @@ def _load_mkdocs_config(
     scratch = Path(tempfile.mkdtemp(prefix="publisher-config-"))
     stack.append(scratch)
     config_path = scratch / CONFIG_FILE
-    config_path.write_text(pyyaml.safe_dump(builtin_config(root.resolve(), name, docs_dir)), encoding="utf-8")
+    config_path.write_text(
+        pyyaml.safe_dump(builtin_config(root.resolve(), name, docs_dir)), encoding="utf-8"
+    )
     return load_config(config_file=str(config_path), **overrides)
 
 
@@ -258,8 +271,12 @@ def build_site(
     if cooperative is None or has_errors(problems):
         return BuildResult(problems, None, {"check": checked - started})
     if not (root / CONTENT_DIR).is_dir():
-        raise SiteError(f"{root} has no {CONTENT_DIR}/ directory for the site's pages (at least index.md).")
-    target, plugin = _build_and_swap(root, site_dir, cooperative.accounts.name, site_url, (cooperative, problems))
+        raise SiteError(
+            f"{root} has no {CONTENT_DIR}/ directory for the site's pages (at least index.md)."
+        )
+    target, plugin = _build_and_swap(
+        root, site_dir, cooperative.accounts.name, site_url, (cooperative, problems)
+    )
     built = time.perf_counter()
     timings = {
         "check": checked - started,
@@ -270,7 +287,10 @@ def build_site(
 
 
 def build_federation_site(
-    root: Path, site_dir: Path | str | None = None, today: dt.date | None = None, site_url: str | None = None
+    root: Path,
+    site_dir: Path | str | None = None,
+    today: dt.date | None = None,
+    site_url: str | None = None,
 ) -> BuildResult:
     """Fetch and check every member, then build the federation's site. Members that are invalid
     or unreachable are shown as such and left out; only errors in federation.yml stop the build."""
@@ -281,7 +301,9 @@ def build_federation_site(
     if federation.config is None:
         return BuildResult(federation.problems, None, {"check": checked - started})
     docs = (root / CONTENT_DIR).resolve()
-    target, plugin = _build_and_swap(root, site_dir, federation.config.name, site_url, federation, docs)
+    target, plugin = _build_and_swap(
+        root, site_dir, federation.config.name, site_url, federation, docs
+    )
     built = time.perf_counter()
     timings = {
         "check": checked - started,
@@ -354,7 +376,9 @@ def _swap(built: Path, target: Path) -> None:
         built.rename(target)
 
 
-def serve_site(root: Path | str, address: str = "127.0.0.1:8000", report: Callable[[str], None] | None = None) -> None:
+def serve_site(
+    root: Path | str, address: str = "127.0.0.1:8000", report: Callable[[str], None] | None = None
+) -> None:
     """A live preview that rebuilds when a ledger or a page changes. While the books have an
     error, every address shows the problems (and `report` prints them) until they are fixed.
 
@@ -388,7 +412,9 @@ def serve_site(root: Path | str, address: str = "127.0.0.1:8000", report: Callab
                 accounts, _ = parse_accounts(text) if text is not None else (None, [])
                 name = accounts.name if accounts else root.name
             config_file = str(scratch_dir / CONFIG_FILE)
-            Path(config_file).write_text(pyyaml.safe_dump(builtin_config(root, name, docs)), encoding="utf-8")
+            Path(config_file).write_text(
+                pyyaml.safe_dump(builtin_config(root, name, docs)), encoding="utf-8"
+            )
         refuse_links(load_config(config_file=config_file).docs_dir)
         watched = root / ("federation.yml" if is_federation(root) else "ledgers")
         serve_preview(

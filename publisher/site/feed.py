@@ -77,7 +77,8 @@ def entry_from_page(page: Any, html_text: str, cooperative: str) -> FeedEntry | 
     if published is None:
         return None
     authors = tuple(
-        getattr(author, "name", str(author)) for author in (getattr(page, "authors", None) or page.meta.get("authors") or [])
+        getattr(author, "name", str(author))
+        for author in (getattr(page, "authors", None) or page.meta.get("authors") or [])
     )
     categories = tuple(str(c) for c in page.meta.get("categories") or [])
     body = re.sub(r"^\s*<h1[^>]*>.*?</h1>", "", html_text, count=1, flags=re.S)
@@ -87,7 +88,9 @@ def entry_from_page(page: Any, html_text: str, cooperative: str) -> FeedEntry | 
         summary = summary[:SUMMARY_CHARACTERS].rsplit(" ", 1)[0] + " …"
     # The plugin escaped the title for the HTML pages; the feed's XML escapes it again itself.
     ident = entry_id(cooperative, "story", page.file.src_uri)
-    return FeedEntry(ident, unescape(str(page.title)), page.url, published, authors, categories, summary)
+    return FeedEntry(
+        ident, unescape(str(page.title)), page.url, published, authors, categories, summary
+    )
 
 
 def atom_feed(

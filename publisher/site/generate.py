@@ -66,6 +66,7 @@ STORIES_DIR = "stories"
 POSTS_DIR = f"{STORIES_DIR}/posts"
 LATEST_STORIES = 3
 
+
 @dataclass
 class Story:
     path: str  # relative to the docs directory
@@ -172,7 +173,9 @@ def overview_page(summary: Summary, chart_files: dict[str, Chart], accounts: Acc
     funds = [
         FundRow(
             summary.fund_label(fund),
-            "" if accounts.funds.get(fund, "") == summary.fund_label(fund) else accounts.funds.get(fund, ""),
+            ""
+            if accounts.funds.get(fund, "") == summary.fund_label(fund)
+            else accounts.funds.get(fund, ""),
             money(balance),
         )
         for fund, balance in summary.funds.items()
@@ -251,8 +254,16 @@ def year_page(
     planned_expense = _planned(summary, f, "expense")
     running = " (so far)" if year == summary.current_year else ""
     figures = [
-        (f"Income{running}", money(f.income), f"{_percent(f.income, planned_income)} of {money(planned_income)} budgeted"),
-        (f"Expense{running}", money(f.expense), f"{_percent(f.expense, planned_expense)} of {money(planned_expense)} budgeted"),
+        (
+            f"Income{running}",
+            money(f.income),
+            f"{_percent(f.income, planned_income)} of {money(planned_income)} budgeted",
+        ),
+        (
+            f"Expense{running}",
+            money(f.expense),
+            f"{_percent(f.expense, planned_expense)} of {money(planned_expense)} budgeted",
+        ),
         ("Net result", money(f.net), ""),
         ("Lasting collective assets bought", money(f.capital), "spending on capital categories"),
     ]
@@ -266,7 +277,8 @@ def year_page(
         fund_chart=charts.fund_balances(summary, year),
         fund_columns=list(range(1, len(summary.funds) + 1)),
         reconciliations=[
-            Reconciliation(date, summary.fund_label(fund), money(balance)) for date, fund, balance in reconciliations
+            Reconciliation(date, summary.fund_label(fund), money(balance))
+            for date, fund, balance in reconciliations
         ],
         status=fund_statuses(summary, unreconciled or {}),
         ledger_json=f"data/ledger-{year}.json",
@@ -299,7 +311,14 @@ def fund_statuses(summary: Summary, unreconciled: dict[str, int]) -> list[FundSt
 
 def reconciled_status_html(summary: Summary, unreconciled: dict[str, int], year: int) -> str:
     """Per fund, up to which day its rows of `year` agree with the bank, and how many come after."""
-    return str(macro("finances-reconciliation.html.j2", "status")(year, fund_statuses(summary, unreconciled))) + "\n\n"
+    return (
+        str(
+            macro("finances-reconciliation.html.j2", "status")(
+                year, fund_statuses(summary, unreconciled)
+            )
+        )
+        + "\n\n"
+    )
 
 
 def unreconciled_rows(rows: pd.DataFrame, summary: Summary) -> pd.Series:
@@ -371,7 +390,9 @@ class WarningTargets:
         self.rows: dict[str, list[tuple[int, int]]] = {}
         self.ledger = cooperative.ledger
         if len(self.ledger) and {"path", "line", "date"} <= set(self.ledger.columns):
-            for index, path, line in zip(self.ledger.index, self.ledger["path"], self.ledger["line"]):
+            for index, path, line in zip(
+                self.ledger.index, self.ledger["path"], self.ledger["line"]
+            ):
                 self.rows.setdefault(str(path), []).append((int(line), index))
             for starts in self.rows.values():
                 starts.sort()
@@ -401,7 +422,9 @@ class WarningTargets:
         if self.has_decisions and warning.path in self.decisions:
             ident = self._containing(self.decisions[warning.path], warning.line)
             if ident is not None:
-                return Target(DECISIONS_PAGE, f"#{decision_anchor(str(ident))}", f"Decision {ident}")
+                return Target(
+                    DECISIONS_PAGE, f"#{decision_anchor(str(ident))}", f"Decision {ident}"
+                )
         if self.has_decisions and warning.path == self.charter_path:
             return Target("charter.md", "#compliance", "How the charter was kept")
         return None
@@ -417,11 +440,16 @@ class WarningTargets:
         query = {"id": ident} if ident.strip() else {"date": date, "q": description}
         fund = self.accounts.fund_label(str(row.get("fund", "") or self.accounts.default_fund))
         return Target(
-            f"finances/{date[:4]}.md", "?" + urlencode(query, quote_via=quote), f"The row of {date}: {description}", fund
+            f"finances/{date[:4]}.md",
+            "?" + urlencode(query, quote_via=quote),
+            f"The row of {date}: {description}",
+            fund,
         )
 
 
-def warnings_page(problems: list[Problem], finder: NameFinder, targets: WarningTargets | None = None) -> str:
+def warnings_page(
+    problems: list[Problem], finder: NameFinder, targets: WarningTargets | None = None
+) -> str:
     """The published warnings in plain words, each linked to the row or decision it concerns
     (`targets`; without it, none is linked). Private names are replaced in all that is shown."""
     redact = finder.redact_text
@@ -478,22 +506,43 @@ def source_commit(commit: CommitInfo) -> SourceCommit:
     )
 
 
-def data_downloads(years: list[int], with_decisions: bool, extra: list[Download] = ()) -> list[Download]:
+def data_downloads(
+    years: list[int], with_decisions: bool, extra: list[Download] = ()
+) -> list[Download]:
     """Every file of site/data/ a reader may want, with what it holds."""
     downloads = [
-        Download("data/ledger.csv", "ledger.csv", "Every ledger row, oldest first. Private counterparties appear as “private”."),
+        Download(
+            "data/ledger.csv",
+            "ledger.csv",
+            "Every ledger row, oldest first. Private counterparties appear as “private”.",
+        ),
         Download("data/budget.csv", "budget.csv", "Every budget line."),
     ]
     if with_decisions:
         downloads.append(
-            Download("data/decisions.csv", "decisions.csv", "Every decision of the meetings: its vote, the amount it authorized and what the ledger rows citing it spent.")
+            Download(
+                "data/decisions.csv",
+                "decisions.csv",
+                "Every decision of the meetings: its vote, the amount it authorized and what the ledger rows citing it spent.",
+            )
         )
     downloads += list(extra)
     downloads += [
-        Download("data/summary.json", "summary.json", "Each year's income, expense, net result, categories and budget; each fund's balance and the day up to which it is reconciled with the bank."),
-        Download("data/datapackage.json", "datapackage.json", "A Frictionless Data Package describing the CSV files, with their licence, for data tools."),
+        Download(
+            "data/summary.json",
+            "summary.json",
+            "Each year's income, expense, net result, categories and budget; each fund's balance and the day up to which it is reconciled with the bank.",
+        ),
+        Download(
+            "data/datapackage.json",
+            "datapackage.json",
+            "A Frictionless Data Package describing the CSV files, with their licence, for data tools.",
+        ),
     ]
-    downloads += [Download(f"data/ledger-{y}.csv", f"ledger-{y}.csv", f"The ledger rows of {y}.") for y in years]
+    downloads += [
+        Download(f"data/ledger-{y}.csv", f"ledger-{y}.csv", f"The ledger rows of {y}.")
+        for y in years
+    ]
     return downloads
 
 
@@ -520,12 +569,23 @@ def home_fragment(summary: Summary, stories: list[Story], governance_line: str =
     made by the governance pages (itself rendered from a template)."""
     year = summary.current_year
     money = lambda v: display_money(v, summary)  # noqa: E731
-    items = [(summary.fund_label(fund), money(balance), "fund balance") for fund, balance in summary.funds.items()]
+    items = [
+        (summary.fund_label(fund), money(balance), "fund balance")
+        for fund, balance in summary.funds.items()
+    ]
     figures = summary.years.get(year)
     if figures:
         items += [
-            (f"Income {year}", money(figures.income), f"of {money(_planned(summary, figures, 'income'))} budgeted"),
-            (f"Expense {year}", money(figures.expense), f"of {money(_planned(summary, figures, 'expense'))} budgeted"),
+            (
+                f"Income {year}",
+                money(figures.income),
+                f"of {money(_planned(summary, figures, 'income'))} budgeted",
+            ),
+            (
+                f"Expense {year}",
+                money(figures.expense),
+                f"of {money(_planned(summary, figures, 'expense'))} budgeted",
+            ),
         ]
     page = {
         "figures": items,
@@ -537,7 +597,6 @@ def home_fragment(summary: Summary, stories: list[Story], governance_line: str =
         "stories": stories,
     }
     return render("home.html.j2", page=page)
-
 
 
 def find_stories(docs_dir: Path) -> list[Story]:
@@ -556,12 +615,17 @@ def find_stories(docs_dir: Path) -> list[Story]:
         date = parsed.meta.get("date")
         if isinstance(date, dict):
             date = date.get("created")
-        stories.append(Story(path.relative_to(docs_dir).as_posix(), parsed.title or path.stem, str(date or "")[:10]))
+        stories.append(
+            Story(
+                path.relative_to(docs_dir).as_posix(),
+                parsed.title or path.stem,
+                str(date or "")[:10],
+            )
+        )
     return sorted(stories, key=lambda s: s.date, reverse=True)
 
 
 # -- Data -------------------------------------------------------------------------------------
-
 
 
 def datapackage(
@@ -585,7 +649,11 @@ def datapackage(
         field("decision", string, "Id of the decision that authorized the movement"),
         field("id", string, "Transaction id"),
         field("note", string, "Free text"),
-        field("changed_in", string, "The commit of the books that last changed this row ('uncommitted' if none yet)"),
+        field(
+            "changed_in",
+            string,
+            "The commit of the books that last changed this row ('uncommitted' if none yet)",
+        ),
         field("changed_on", "date", "The date of that commit"),
     ]
     budget_fields = [
@@ -617,13 +685,21 @@ def datapackage(
         "description": f"Ledger and budget of {summary.name}, amounts in {summary.currency}.",
         "version": commit.sha if commit else "uncommitted",
         "licenses": [
-            {"name": licence.id, "title": licence.title, **({"path": licence.path} if licence.path else {})}
+            {
+                "name": licence.id,
+                "title": licence.title,
+                **({"path": licence.path} if licence.path else {}),
+            }
         ],
         "resources": [
             resource("ledger", ledger_fields, "Ledger"),
             resource("budget", budget_fields, "Budget"),
         ]
-        + ([resource("decisions", decisions_resource_fields(), "Decisions")] if with_decisions else [])
+        + (
+            [resource("decisions", decisions_resource_fields(), "Decisions")]
+            if with_decisions
+            else []
+        )
         + [resource(a.name_in_package, a.fields, a.title) for a in activity],
     }
 
@@ -633,7 +709,12 @@ def published_budget(cooperative: Cooperative) -> pd.DataFrame:
 
     budget = cooperative.budget
     if not len(budget):
-        return pd.DataFrame({c: pd.Series([], dtype="str") for c in ["year", "category", "fund", "amount", "decision"]})
+        return pd.DataFrame(
+            {
+                c: pd.Series([], dtype="str")
+                for c in ["year", "category", "fund", "amount", "decision"]
+            }
+        )
     ordered = budget.sort_values(["year", "path", "line"], kind="stable")
     return pd.DataFrame(
         {
@@ -672,7 +753,11 @@ def ledger_json(rows: pd.DataFrame, summary: Summary, unreconciled: pd.Series | 
     )
     values = shown[[c["key"] for c in columns]].to_numpy().tolist()
     money = {"locale": summary.locale, "currency": summary.currency, "minor_units": summary.units}
-    return json.dumps({"money": money, "columns": columns, "rows": values}, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(
+        {"money": money, "columns": columns, "rows": values},
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
 
 
 def hand_written_page_dates(root: Path) -> tuple[dict[str, CommitInfo], str | None]:
@@ -691,7 +776,8 @@ def hand_written_page_dates(root: Path) -> tuple[dict[str, CommitInfo], str | No
     dates = {
         path.removeprefix("content/"): commit
         for path, commit in changes.items()
-        if path == "content/charter.md" or path.startswith(("content/minutes/", f"content/{POSTS_DIR}/"))
+        if path == "content/charter.md"
+        or path.startswith(("content/minutes/", f"content/{POSTS_DIR}/"))
     }
     return dates, url
 
@@ -708,7 +794,11 @@ def default_nav(years: list[int], docs_dir: Path, governance: bool) -> list[dict
             + [{"Changes to the books": CHANGES_PAGE}, {"Warnings": "finances/warnings.md"}]
         }
     )
-    minutes = sorted((docs_dir / "minutes").glob("*.md"), reverse=True) if (docs_dir / "minutes").is_dir() else []
+    minutes = (
+        sorted((docs_dir / "minutes").glob("*.md"), reverse=True)
+        if (docs_dir / "minutes").is_dir()
+        else []
+    )
     if governance:
         nav.append(
             {
@@ -732,7 +822,11 @@ def write_generated(out_dir: Path, files: dict[str, str], charts: list[Chart]) -
     files = dict(files)
     for chart in charts:
         files[f"data/charts/{chart.id}.csv"] = chart_csv(chart)
-    script = (ASSETS / "publisher.js").read_text(encoding="utf-8").replace("__PLOTLY_FILE__", PLOTLY_FILE)
+    script = (
+        (ASSETS / "publisher.js")
+        .read_text(encoding="utf-8")
+        .replace("__PLOTLY_FILE__", PLOTLY_FILE)
+    )
     files["assets/publisher/publisher.js"] = script
     files["assets/publisher/publisher.css"] = (ASSETS / "publisher.css").read_text(encoding="utf-8")
     if out_dir.exists():
@@ -757,14 +851,20 @@ def generate_site(
     errors, warnings = count(problems)
     summary = summarize(cooperative, errors, warnings)
     history = cooperative.history()
-    ledger = published_ledger(cooperative, row_provenance(cooperative, history) if history.available else None)
+    ledger = published_ledger(
+        cooperative, row_provenance(cooperative, history) if history.available else None
+    )
     if not history.available:
         ledger["changed_in"] = ""
         ledger["changed_on"] = ""
-    ledger_years = pd.to_datetime(ledger["date"]).dt.year if len(ledger) else pd.Series([], dtype="int64")
+    ledger_years = (
+        pd.to_datetime(ledger["date"]).dt.year if len(ledger) else pd.Series([], dtype="int64")
+    )
     finder = name_finder(cooperative)
     # Motions and meeting titles are published with private names replaced, like descriptions.
-    cooperative = replace(cooperative, governance=redacted_governance(cooperative.governance, finder))
+    cooperative = replace(
+        cooperative, governance=redacted_governance(cooperative.governance, finder)
+    )
     files: dict[str, str] = {}
     chart_files: dict[str, Chart] = {}
 
@@ -776,12 +876,23 @@ def generate_site(
         if len(balances) and "date" in balances.columns:
             in_year = balances[balances["date"].dt.year == year].sort_values("date")
             reconciliations = [
-                (row.date.strftime("%Y-%m-%d"), row.fund, int(row.balance)) for row in in_year.itertuples()
+                (row.date.strftime("%Y-%m-%d"), row.fund, int(row.balance))
+                for row in in_year.itertuples()
             ]
         year_rows = ledger[ledger_years == year] if len(ledger) else ledger
-        after = unreconciled_rows(year_rows, summary) if len(year_rows) else pd.Series([], dtype=bool)
-        per_fund = after.groupby(year_rows["fund"]).sum() if len(year_rows) else pd.Series([], dtype="int64")
-        unreconciled = {fund: int(per_fund[fund]) for fund in summary.reconciled_through if fund in per_fund.index}
+        after = (
+            unreconciled_rows(year_rows, summary) if len(year_rows) else pd.Series([], dtype=bool)
+        )
+        per_fund = (
+            after.groupby(year_rows["fund"]).sum()
+            if len(year_rows)
+            else pd.Series([], dtype="int64")
+        )
+        unreconciled = {
+            fund: int(per_fund[fund])
+            for fund in summary.reconciled_through
+            if fund in per_fund.index
+        }
         files[f"finances/{year}.md"] = year_page(
             summary, year, chart_files, reconciliations, len(year_rows) > 0, unreconciled
         )
@@ -789,11 +900,15 @@ def generate_site(
             files[f"data/ledger-{year}.json"] = ledger_json(year_rows, summary, after)
             files[f"data/ledger-{year}.csv"] = frame_csv(year_rows)
     # Rows deleted long ago may name people today's ledger no longer does.
-    history_finder = NameFinder(finder.names + historical_names(history, cooperative.accounts.public_counterparties))
+    history_finder = NameFinder(
+        finder.names + historical_names(history, cooperative.accounts.public_counterparties)
+    )
     files.update(changes_pages(history, cooperative, summary, history_finder))
     governance = cooperative.governance
     has_governance = bool(governance.meetings) or governance.charter is not None
-    files["finances/warnings.md"] = warnings_page(problems, finder, WarningTargets(cooperative, finder, has_governance))
+    files["finances/warnings.md"] = warnings_page(
+        problems, finder, WarningTargets(cooperative, finder, has_governance)
+    )
     fragments: dict[str, tuple[str, str]] = {}
     home_extra = ""
     if has_governance:
@@ -811,9 +926,15 @@ def generate_site(
             feed_id=entry_id(summary.name, "feed", DECISIONS_FEED_PATH),
         )
         for meeting in governance.meetings:
-            fragments[meeting.path.removeprefix("content/")] = ("top", meeting_fragment(meeting, cooperative, summary, spent))
+            fragments[meeting.path.removeprefix("content/")] = (
+                "top",
+                meeting_fragment(meeting, cooperative, summary, spent),
+            )
         if governance.charter is not None:
-            fragments["charter.md"] = ("end", charter_fragment(cooperative, summary, finder, results))
+            fragments["charter.md"] = (
+                "end",
+                charter_fragment(cooperative, summary, finder, results),
+            )
         home_extra = home_line(cooperative, results, summary.current_year, summary)
     activity = activity_downloads(cooperative)
     for download in activity:
@@ -828,8 +949,20 @@ def generate_site(
     )
     files["data/ledger.csv"] = frame_csv(ledger)
     files["data/budget.csv"] = frame_csv(published_budget(cooperative))
-    files["data/summary.json"] = json.dumps(summary_json(summary, commit.sha if commit else None), indent=2, ensure_ascii=False) + "\n"
-    files["data/datapackage.json"] = json.dumps(datapackage(summary, commit, has_governance, cooperative.accounts.licence, activity), indent=2, ensure_ascii=False) + "\n"
+    files["data/summary.json"] = (
+        json.dumps(
+            summary_json(summary, commit.sha if commit else None), indent=2, ensure_ascii=False
+        )
+        + "\n"
+    )
+    files["data/datapackage.json"] = (
+        json.dumps(
+            datapackage(summary, commit, has_governance, cooperative.accounts.licence, activity),
+            indent=2,
+            ensure_ascii=False,
+        )
+        + "\n"
+    )
     if not (docs_dir / STORIES_DIR / "index.md").is_file() and (docs_dir / POSTS_DIR).is_dir():
         files[f"{STORIES_DIR}/index.md"] = "# Stories\n"
     written = write_generated(out_dir, files, list(chart_files.values()))

@@ -40,7 +40,12 @@ from publisher.summary import Summary
 DECISIONS_PAGE = "decisions/index.md"
 SOVEREIGNTY_PAGE = "self-government.md"
 CHARTER_PAGE = "charter.md"
-STATUS_MARK = {"kept": "✓ kept", "breached": "✗ breached", "pending": "… pending", "not applicable": "— not applicable"}
+STATUS_MARK = {
+    "kept": "✓ kept",
+    "breached": "✗ breached",
+    "pending": "… pending",
+    "not applicable": "— not applicable",
+}
 
 
 def decision_anchor(ident: str) -> str:
@@ -193,7 +198,11 @@ class SovereigntyPage:
 def votes_of(decision: Decision) -> Votes:
     """The votes of a decision, in words and as the segments of a bar."""
     text = f"{decision.votes_for} for, {decision.against} against, {decision.abstain} abstaining"
-    counts = (("for", decision.votes_for), ("against", decision.against), ("abstain", decision.abstain))
+    counts = (
+        ("for", decision.votes_for),
+        ("against", decision.against),
+        ("abstain", decision.abstain),
+    )
     return Votes(text, tuple((kind, count) for kind, count in counts if count))
 
 
@@ -221,7 +230,9 @@ def spent_money(decision: Decision, spent: dict[str, int], summary: Summary) -> 
     return MoneyCell("breach", shown, exact, display_money(paid - decision.amount, summary))
 
 
-def _decision_row(decision: Decision, meeting: Meeting, summary: Summary, spent: dict[str, int]) -> DecisionRow:
+def _decision_row(
+    decision: Decision, meeting: Meeting, summary: Summary, spent: dict[str, int]
+) -> DecisionRow:
     return DecisionRow(
         id=decision.id,
         anchor=decision_anchor(decision.id),
@@ -237,7 +248,9 @@ def _decision_row(decision: Decision, meeting: Meeting, summary: Summary, spent:
     )
 
 
-def meeting_data(meeting: Meeting, cooperative: Cooperative, summary: Summary, spent: dict[str, int]) -> MeetingPage:
+def meeting_data(
+    meeting: Meeting, cooperative: Cooperative, summary: Summary, spent: dict[str, int]
+) -> MeetingPage:
     rules = cooperative.governance.rules
     met = quorum_met(meeting, rules)
     quorum = (
@@ -255,19 +268,31 @@ def meeting_data(meeting: Meeting, cooperative: Cooperative, summary: Summary, s
     )
 
 
-def meeting_fragment(meeting: Meeting, cooperative: Cooperative, summary: Summary, spent: dict[str, int]) -> str:
+def meeting_fragment(
+    meeting: Meeting, cooperative: Cooperative, summary: Summary, spent: dict[str, int]
+) -> str:
     """The top of a meeting's page: attendance, quorum and the decisions voted."""
-    return render("meeting.html.j2", meeting=meeting_data(meeting, cooperative, summary, spent), decisions_page=DECISIONS_PAGE)
+    return render(
+        "meeting.html.j2",
+        meeting=meeting_data(meeting, cooperative, summary, spent),
+        decisions_page=DECISIONS_PAGE,
+    )
 
 
-def decisions_data(cooperative: Cooperative, summary: Summary, published: pd.DataFrame, spent: dict[str, int]) -> DecisionsPage:
+def decisions_data(
+    cooperative: Cooperative, summary: Summary, published: pd.DataFrame, spent: dict[str, int]
+) -> DecisionsPage:
     meetings = {m.path: m for m in cooperative.governance.meetings}
     rows = []
     for decision in (d for m in reversed(cooperative.governance.meetings) for d in m.decisions):
         row = _decision_row(decision, meetings[decision.meeting], summary, spent)
         under = published[published["decision"] == decision.id]
         items = tuple(
-            LedgerItem(str(r.date), str(r.description), display_money(parse_decimal_text(r.amount, summary.units), summary))
+            LedgerItem(
+                str(r.date),
+                str(r.description),
+                display_money(parse_decimal_text(r.amount, summary.units), summary),
+            )
             for r in under.itertuples()
         )
         years = tuple(sorted({int(r[:4]) for r in under["date"]}))
@@ -275,12 +300,23 @@ def decisions_data(cooperative: Cooperative, summary: Summary, published: pd.Dat
     return DecisionsPage(tuple(rows))
 
 
-def decisions_page(cooperative: Cooperative, summary: Summary, published: pd.DataFrame, spent: dict[str, int]) -> str:
+def decisions_page(
+    cooperative: Cooperative, summary: Summary, published: pd.DataFrame, spent: dict[str, int]
+) -> str:
     """The decisions index: every decision, newest first, with its ledger rows."""
-    return render("decisions.md.j2", page=decisions_data(cooperative, summary, published, spent), feed=DECISIONS_FEED_PATH)
+    return render(
+        "decisions.md.j2",
+        page=decisions_data(cooperative, summary, published, spent),
+        feed=DECISIONS_FEED_PATH,
+    )
 
 
-def _evidence(cooperative: Cooperative, finder: NameFinder, pairs: tuple[tuple[str, int], ...], summary: Summary) -> tuple[LedgerItem, ...]:
+def _evidence(
+    cooperative: Cooperative,
+    finder: NameFinder,
+    pairs: tuple[tuple[str, int], ...],
+    summary: Summary,
+) -> tuple[LedgerItem, ...]:
     if not pairs:
         return ()
     ledger = cooperative.ledger
@@ -324,7 +360,9 @@ def _shows_details(item: RuleYear) -> bool:
     return item.status == "breached" or (item.rule == "reinvestment" and bool(item.rows))
 
 
-def charter_data(cooperative: Cooperative, summary: Summary, finder: NameFinder, results: list[RuleYear]) -> CharterCompliance:
+def charter_data(
+    cooperative: Cooperative, summary: Summary, finder: NameFinder, results: list[RuleYear]
+) -> CharterCompliance:
     years = tuple(sorted({r.year for r in results}))
     cell = {(r.rule, r.year): r for r in results}
     rules = []
@@ -358,12 +396,16 @@ def charter_data(cooperative: Cooperative, summary: Summary, finder: NameFinder,
     return CharterCompliance(years, tuple(rules), details)
 
 
-def charter_fragment(cooperative: Cooperative, summary: Summary, finder: NameFinder, results: list[RuleYear]) -> str:
+def charter_fragment(
+    cooperative: Cooperative, summary: Summary, finder: NameFinder, results: list[RuleYear]
+) -> str:
     """The end of the charter's page: each rule kept or breached, year by year, and the evidence."""
     return render("charter.html.j2", charter=charter_data(cooperative, summary, finder, results))
 
 
-def home_data(cooperative: Cooperative, summary: Summary, results: list[RuleYear], year: int) -> HomeCharter | None:
+def home_data(
+    cooperative: Cooperative, summary: Summary, results: list[RuleYear], year: int
+) -> HomeCharter | None:
     this_year = [r for r in results if r.year == year]
     if not this_year:
         return None
@@ -371,9 +413,21 @@ def home_data(cooperative: Cooperative, summary: Summary, results: list[RuleYear
     figures: tuple[tuple[str, str, str], ...] = ()
     if current is not None:
         figures = (
-            (f"Spending decided by the assembly, {year}", _percent(current.authorized_share), "of all expense"),
-            (f"Attendance at meetings, {year}", _percent(current.attendance), "average share of members present"),
-            (f"Decisions adopted, {year}", str(current.decisions_adopted), f"{current.decisions_rejected} rejected"),
+            (
+                f"Spending decided by the assembly, {year}",
+                _percent(current.authorized_share),
+                "of all expense",
+            ),
+            (
+                f"Attendance at meetings, {year}",
+                _percent(current.attendance),
+                "average share of members present",
+            ),
+            (
+                f"Decisions adopted, {year}",
+                str(current.decisions_adopted),
+                f"{current.decisions_rejected} rejected",
+            ),
         )
     kept = sum(r.status == "kept" for r in this_year)
     breached = [r for r in this_year if r.status == "breached"]
@@ -385,13 +439,19 @@ def home_data(cooperative: Cooperative, summary: Summary, results: list[RuleYear
         figures=figures,
         sentence=sentence,
         breaches=tuple(
-            Breach(RULE_TITLES[r.rule], reader_detail(r, cooperative, summary), breach_anchor(r.rule, r.year))
+            Breach(
+                RULE_TITLES[r.rule],
+                reader_detail(r, cooperative, summary),
+                breach_anchor(r.rule, r.year),
+            )
             for r in breached
         ),
     )
 
 
-def home_line(cooperative: Cooperative, results: list[RuleYear], year: int, summary: Summary) -> Markup:
+def home_line(
+    cooperative: Cooperative, results: list[RuleYear], year: int, summary: Summary
+) -> Markup:
     """The home page's lines on the charter this year: the figures of self-government, how many
     rules were kept, and each rule breached with a link to its evidence."""
     home = home_data(cooperative, summary, results, year)
@@ -401,7 +461,9 @@ def home_line(cooperative: Cooperative, results: list[RuleYear], year: int, summ
     return Markup(render("home-charter.html.j2", home=home, sovereignty_page=SOVEREIGNTY_PAGE))
 
 
-def sovereignty_page(cooperative: Cooperative, summary: Summary, chart_files: dict[str, Chart]) -> str:
+def sovereignty_page(
+    cooperative: Cooperative, summary: Summary, chart_files: dict[str, Chart]
+) -> str:
     """The figures of self-government, year by year, one chart each (added to `chart_files`)."""
     public = cooperative.accounts.public_counterparties
 
@@ -417,10 +479,20 @@ def sovereignty_page(cooperative: Cooperative, summary: Summary, chart_files: di
     fund_label = cooperative.accounts.funds.get(rules.reinvestment_fund, rules.reinvestment_fund)
 
     def pct(share: Decimal | None) -> Decimal | None:
-        return None if share is None else (share * hundred).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        return (
+            None
+            if share is None
+            else (share * hundred).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        )
 
     def money(minor: int | Decimal | None) -> Decimal | None:
-        return None if minor is None else (Decimal(minor) / Decimal(10**summary.units)).quantize(Decimal(1).scaleb(-summary.units))
+        return (
+            None
+            if minor is None
+            else (Decimal(minor) / Decimal(10**summary.units)).quantize(
+                Decimal(1).scaleb(-summary.units)
+            )
+        )
 
     specs = [
         (
@@ -468,7 +540,12 @@ def sovereignty_page(cooperative: Cooperative, summary: Summary, chart_files: di
             else f"The charter sets no reinvestment rule; nothing is counted, in {summary.currency}.",
             summary.currency,
             [money(y.reinvestment_moved) for y in years],
-            ["—" if y.reinvestment_moved is None else display_money(y.reinvestment_moved, summary) for y in years],
+            [
+                "—"
+                if y.reinvestment_moved is None
+                else display_money(y.reinvestment_moved, summary)
+                for y in years
+            ],
             [money(y.reinvestment_required) for y in years],
         ),
         (
@@ -478,13 +555,25 @@ def sovereignty_page(cooperative: Cooperative, summary: Summary, chart_files: di
             "(the source is named in the table when it is public).",
             "%",
             [pct(y.dependency) for y in years],
-            [f"{_percent(y.dependency)}" + (f" ({y.largest_source})" if y.largest_source else "") for y in years],
+            [
+                f"{_percent(y.dependency)}" + (f" ({y.largest_source})" if y.largest_source else "")
+                for y in years
+            ],
             None,
         ),
     ]
     sections = []
     for chart_id, title, caption, axis, values, shown, target in specs:
-        chart = charts.yearly_bars(f"self-government-{chart_id}", title, caption, axis, labels, values, shown, target=target)
+        chart = charts.yearly_bars(
+            f"self-government-{chart_id}",
+            title,
+            caption,
+            axis,
+            labels,
+            values,
+            shown,
+            target=target,
+        )
         chart_files[chart.id] = chart
         sections.append((title, chart))
     return render("sovereignty.md.j2", page=SovereigntyPage(tuple(sections)))
@@ -511,8 +600,17 @@ def decisions_csv(cooperative: Cooperative, spent: dict[str, int]) -> str:
         for d in meeting.decisions
     ]
     columns = [
-        "id", "date", "meeting", "motion", "for", "against", "abstain", "result",
-        "amount_proposed", "amount_authorized", "spent",
+        "id",
+        "date",
+        "meeting",
+        "motion",
+        "for",
+        "against",
+        "abstain",
+        "result",
+        "amount_proposed",
+        "amount_authorized",
+        "spent",
     ]
     amounts = {"for", "against", "abstain", "amount_proposed", "amount_authorized", "spent"}
     return named_csv(columns, rows, amounts)
@@ -534,7 +632,9 @@ def decision_feed_entries(cooperative: Cooperative, summary: Summary) -> list[Fe
                     id=entry_id(summary.name, "decision", d.id),
                     title=f"Decision {d.id} ({d.result}): {d.motion}",
                     url=f"decisions/#{decision_anchor(d.id)}",
-                    published=dt.datetime(d.date.year, d.date.month, d.date.day, tzinfo=dt.timezone.utc),
+                    published=dt.datetime(
+                        d.date.year, d.date.month, d.date.day, tzinfo=dt.timezone.utc
+                    ),
                     authors=(meeting.title,),
                     categories=(d.result,),
                     summary=f"{meeting.title}: {d.votes_for} for, {d.against} against, {d.abstain} "
@@ -557,7 +657,11 @@ def decisions_resource_fields() -> list[dict]:
         field("against", "integer", "Votes against"),
         field("abstain", "integer", "Abstentions"),
         field("result", "string", "adopted or rejected"),
-        field("amount_proposed", "number", "Spending the motion proposed, if any, whatever the result"),
-        field("amount_authorized", "number", "Spending the decision authorized: empty unless adopted"),
+        field(
+            "amount_proposed", "number", "Spending the motion proposed, if any, whatever the result"
+        ),
+        field(
+            "amount_authorized", "number", "Spending the decision authorized: empty unless adopted"
+        ),
         field("spent", "number", "Money paid out so far by ledger rows citing the decision"),
     ]

@@ -41,7 +41,9 @@ def neutralize(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
-def csv_text(columns: Sequence[str], rows: Iterable[Sequence[object]], amount_columns: Collection[int] = ()) -> str:
+def csv_text(
+    columns: Sequence[str], rows: Iterable[Sequence[object]], amount_columns: Collection[int] = ()
+) -> str:
     """The one writer of every CSV file the site offers. Every text cell a spreadsheet would run
     as a formula gets a leading apostrophe, the header's included (fund and currency names head
     some charts' columns); the cells of the columns at `amount_columns` (indexes) are never
@@ -61,7 +63,9 @@ def csv_text(columns: Sequence[str], rows: Iterable[Sequence[object]], amount_co
     return buffer.getvalue()
 
 
-def named_csv(columns: Sequence[str], rows: Iterable[Sequence[object]], amount_names: Collection[str]) -> str:
+def named_csv(
+    columns: Sequence[str], rows: Iterable[Sequence[object]], amount_names: Collection[str]
+) -> str:
     """`csv_text` with the amount columns given by name."""
     return csv_text(columns, rows, [i for i, c in enumerate(columns) if c in amount_names])
 
@@ -71,7 +75,9 @@ def chart_csv(chart: Chart) -> str:
     return csv_text(chart.columns, chart.rows, range(chart.label_columns, len(chart.columns)))
 
 
-def html_table(columns: list[str], rows: list[list[str]], amount_columns: Collection[int] = frozenset()) -> str:
+def html_table(
+    columns: list[str], rows: list[list[str]], amount_columns: Collection[int] = frozenset()
+) -> str:
     return str(macro("macros.html.j2", "table")(columns, rows, set(amount_columns)))
 
 

@@ -31,7 +31,14 @@ from publisher.gitrepo import head_commit
 from publisher.links import safe_link
 from publisher.problems import format_text, has_errors
 from publisher.reading import html_readings
-from publisher.site.feed import DECISIONS_FEED_PATH, FEED_PATH, FeedEntry, atom_feed, entry_from_page, entry_id
+from publisher.site.feed import (
+    DECISIONS_FEED_PATH,
+    FEED_PATH,
+    FeedEntry,
+    atom_feed,
+    entry_from_page,
+    entry_id,
+)
 from publisher.federation import Progress, is_federation, load_federation
 from publisher.site.federation_pages import OVERVIEW_MARKER, generate_federation_site
 from publisher.site.generate import POSTS_DIR, SiteContent, esc, generate_site
@@ -121,19 +128,32 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
             except NotACooperative as error:
                 raise PluginError(str(error)) from None
         if cooperative is None or has_errors(problems):
-            raise PluginError("The books have errors, so nothing was published:\n" + format_text(problems))
+            raise PluginError(
+                "The books have errors, so nothing was published:\n" + format_text(problems)
+            )
         started = time.perf_counter()
         commit = head_commit(root)
-        self.content = generate_site(cooperative, problems, commit, Path(config.docs_dir), self.staging, config.site_url)
+        self.content = generate_site(
+            cooperative, problems, commit, Path(config.docs_dir), self.staging, config.site_url
+        )
         self.generate_seconds = time.perf_counter() - started
 
     def _generate_federation(self, root: Path, config: Any) -> None:
-        federation = self.preloaded if self.preloaded is not None else load_federation(root, progress=Progress())
+        federation = (
+            self.preloaded
+            if self.preloaded is not None
+            else load_federation(root, progress=Progress())
+        )
         self.preloaded = None
         if federation.config is None:
-            raise PluginError("federation.yml has errors, so nothing was published:\n" + format_text(federation.problems))
+            raise PluginError(
+                "federation.yml has errors, so nothing was published:\n"
+                + format_text(federation.problems)
+            )
         started = time.perf_counter()
-        self.content = generate_federation_site(federation, head_commit(root), Path(config.docs_dir), self.staging)
+        self.content = generate_federation_site(
+            federation, head_commit(root), Path(config.docs_dir), self.staging
+        )
         self.generate_seconds = time.perf_counter() - started
 
     def on_files(self, files: Files, config: Any) -> Files:
@@ -143,7 +163,9 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
                 log.warning("content/%s replaces the page the publisher generates there", relative)
                 continue
             files.append(
-                File.generated(config, relative, abs_src_path=str(self.content.directory / relative))
+                File.generated(
+                    config, relative, abs_src_path=str(self.content.directory / relative)
+                )
             )
         return files
 
@@ -166,7 +188,9 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
         commit = self.content.page_dates.get(page.file.src_uri)
         if commit is not None:
             history = ""
-            repository = safe_link(config.repo_url or self.content.repository_url, allow_relative=False)
+            repository = safe_link(
+                config.repo_url or self.content.repository_url, allow_relative=False
+            )
             if repository:
                 url = f"{repository.rstrip('/')}/commits/HEAD/content/{page.file.src_uri}"
                 history = f' · <a href="{html.escape(url)}">history of this page</a>'
@@ -229,14 +253,21 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
             target = Path(config.site_dir) / FEED_PATH
             target.parent.mkdir(parents=True, exist_ok=True)
             name = self.content.summary.name
-            feed = atom_feed(f"{name}: stories", config.site_url, self.feed_entries, feed_id=entry_id(name, "feed", FEED_PATH))
+            feed = atom_feed(
+                f"{name}: stories",
+                config.site_url,
+                self.feed_entries,
+                feed_id=entry_id(name, "feed", FEED_PATH),
+            )
             target.write_text(feed, encoding="utf-8")
         if self.content is not None:
             site = Path(config.site_dir)
             for path in [site / "search" / "search_index.json", *sorted(site.glob("*.xml"))]:
                 if path.is_file():
                     text = path.read_text(encoding="utf-8", errors="replace")
-                    if path.suffix == ".json":  # its strings as they are, not escaped ("\n", "\u00e9")
+                    if (
+                        path.suffix == ".json"
+                    ):  # its strings as they are, not escaped ("\n", "\u00e9")
                         text = "\n".join(_strings(json.loads(text)))
                     self._refuse_private_names(text, path.relative_to(site).as_posix())
         self._clean_staging()

@@ -215,11 +215,15 @@ def serve_preview(
             mkdocs_build(config, serve_url=serve_url)
         except Exception as error:  # any failure of MkDocs or a plugin: shown, never stuck
             report(f"publisher: the site could not be built: {error}\n")
-            server.show_problems(problems_page(problems, failure=f"{type(error).__name__}: {error}"))
+            server.show_problems(
+                problems_page(problems, failure=f"{type(error).__name__}: {error}")
+            )
             return
         server.show_problems(None)
 
-    server = PreviewServer(builder=builder, host=host, port=port, root=str(site_dir), mount_path=mount_path)
+    server = PreviewServer(
+        builder=builder, host=host, port=port, root=str(site_dir), mount_path=mount_path
+    )
     try:
         builder(config)
         server.watch(config.docs_dir)
@@ -228,7 +232,9 @@ def serve_preview(
         server = config.plugins.on_serve(server, config=config, builder=builder)
         for item in config.watch:
             server.watch(item)
-        server.on_listening = lambda: report(f"Serving the preview on {server.url} (Ctrl+C to stop).\n")
+        server.on_listening = lambda: report(
+            f"Serving the preview on {server.url} (Ctrl+C to stop).\n"
+        )
         try:
             server.serve()
         except KeyboardInterrupt:
