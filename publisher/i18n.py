@@ -1,0 +1,151 @@
+"""Translations: the words readers see and the messages the treasurer reads, from gettext catalogs.
+
+Each shipped language has two catalogs (gettext domains) under `publisher/locale/LANG/LC_MESSAGES/`:
+
+- `site`: every word of the published site (page templates, chart titles and axes, captions,
+  feeds, published warnings). Its language is the cooperative's `language:` in accounts.yml (a
+  federation's in federation.yml). In Python the words are marked as calls of `gettext`,
+  `ngettext` and `pgettext` on the object `site_words(language)` returns; in templates as
+  `{% trans %}` blocks and `gettext(...)` calls (Jinja2's i18n extension).
+- `messages`: every message to the treasurer (check, build, fix, import, diff, new). Its
+  language is `--lang` on the command line, else the environment's (`LANGUAGE`, `LC_ALL`,
+  `LC_MESSAGES`, `LANG`, as gettext reads them). In Python the messages are marked `_()`,
+  `_n()` (plural) and `N_()` (marked only: translated later, where it is shown).
+
+The two keyword sets are disjoint, so one extraction per domain (scripts/catalogs.sh, Babel's
+`pybabel`) finds exactly its own strings. English is the source language and the fallback for
+anything a catalog lacks. Placeholders are named (`{path}`), so a translation may reorder them.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Literal
+
+from babel import Locale, UnknownLocaleError
+from babel.support import NullTranslations, Translations
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+Domain = Literal["site", "messages"]
+DOMAINS: tuple[Domain, ...] = ("site", "messages")
+SOURCE_LANGUAGE = "en"
+#: The languages shipped complete (tests/test_catalogs.py fails when one lacks a message).
+SHIPPED_LANGUAGES = ("en", "es", "fr", "de", "pt", "ar")
+
+
+def locale_candidates(tag: str | None) -> list[str]:
+    """The catalog names to try for a BCP 47 or POSIX tag, most specific first.
+
+    "pt-BR" and "pt_BR.UTF-8" give ["pt_BR", "pt"]; "C", "POSIX", "" and nonsense give [].
+    """
+    if not tag:
+        return []
+    tag = tag.split(".", 1)[0].split("@", 1)[0]
+    if tag in ("C", "POSIX"):
+        return []
+    try:
+        locale = Locale.parse(tag.replace("-", "_"))
+    except (UnknownLocaleError, ValueError, TypeError):
+        return []
+    candidates = [str(locale)]
+    if locale.territory or locale.script:
+        candidates.append(locale.language)
+    return candidates
+
+
+@functools.cache
+def catalog(language: str | None, domain: Domain) -> NullTranslations:
+    """The translations of `domain` in `language`; English (the msgids) when none is shipped."""
+    candidates = locale_candidates(language)
+    if not candidates or candidates[-1] == SOURCE_LANGUAGE:
+        return NullTranslations()
+    return Translations.load(str(LOCALE_DIR), candidates, domain)
+
+
+def site_words(language: str | None) -> NullTranslations:
+    """The site's words in `language`: call `.gettext`, `.ngettext`, `.pgettext` on it."""
+    return catalog(language, "site")
+
+
+def is_right_to_left(language: str | None) -> bool:
+    """Whether `language` is written right to left (Arabic, Hebrew, Persian, Urdu...)."""
+    candidates = locale_candidates(language)
+    if not candidates:
+        return False
+    return Locale.parse(candidates[0]).text_direction == "rtl"
+
+
+def environment_language(environ: os._Environ[str] | dict[str, str] = os.environ) -> str | None:
+    """The language the environment asks messages in, as gettext reads it (None: English)."""
+    # The first variable that is set decides, and "C" in it means English, as in gettext.
+    for variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(variable, "")
+        if not value:
+            continue
+        for tag in value.split(":"):
+            if tag.split(".", 1)[0] in ("C", "POSIX"):
+                return None
+            if locale_candidates(tag):
+                return tag
+        return None
+    return None
+
+
+_message_language: ContextVar[str | None] = ContextVar("message_language", default=None)
+
+
+def set_message_language(language: str | None) -> None:
+    """Write the treasurer's messages in `language` from now on (None: the environment's)."""
+    _message_language.set(language)
+
+
+@contextmanager
+def message_language(language: str | None) -> Iterator[None]:
+    """Write the treasurer's messages in `language` inside the `with` block."""
+    token = _message_language.set(language)
+    try:
+        yield
+    finally:
+        _message_language.reset(token)
+
+
+def current_message_language() -> str | None:
+    return _message_language.get() or environment_language()
+
+
+def _(message: str) -> str:
+    """`message` in the treasurer's language (format its named placeholders after this)."""
+    return catalog(current_message_language(), "messages").gettext(message)
+
+
+def _n(singular: str, plural: str, count: int) -> str:
+    """The singular or plural form for `count`, in the treasurer's language."""
+    return catalog(current_message_language(), "messages").ngettext(singular, plural, count)
+
+
+def N_(message: str) -> str:  # noqa: N802 (the name gettext's tools know)
+    """Mark `message` for the catalog without translating it yet (translate where shown)."""
+    return message
+
+
+__all__ = [
+    "DOMAINS",
+    "LOCALE_DIR",
+    "SHIPPED_LANGUAGES",
+    "N_",
+    "_",
+    "_n",
+    "catalog",
+    "current_message_language",
+    "environment_language",
+    "is_right_to_left",
+    "locale_candidates",
+    "message_language",
+    "set_message_language",
+    "site_words",
+]
