@@ -742,7 +742,7 @@ def measure_by_month(
     """One measure month by month, from its first recorded month to its last: bars for a
     quantity that adds up, a line for a level (such as members, its last reading of each
     month). A month without a row has no bar and shows "—" in the table: nothing recorded,
-    which the chart does not pretend is a zero. `months` and `yearly` (each year's figure) are
+    which the chart does not pretend is a zero; a level's table lists its readings only. `months` and `yearly` (each year's figure) are
     the data layer's (publisher.measures.measure_years)."""
     axis = _every_month(min(months), max(months)) if months else []
     values: list[Decimal | None] = [months.get(m) for m in axis]
@@ -767,6 +767,9 @@ def measure_by_month(
         trace.update(type="bar")
     # The label alone: a title of two lines leaves less of a phone to the bars.
     title = label
+    # A level between two readings is not known, not nothing: its table lists the readings.
+    listed = [(m, v) for m, v in zip(axis, values) if v is not None or not level]
+    listed_shown = [s for v, s in zip(values, shown) if v is not None or not level]
     figure = {
         "data": [trace],
         "layout": _layout(
@@ -787,10 +790,10 @@ def measure_by_month(
         what,
         figure,
         ["month", "quantity"],
-        [[m, "" if v is None else format(v, "f")] for m, v in zip(axis, values)],
+        [[m, "" if v is None else format(v, "f")] for m, v in listed],
         summary=_measure_summary(summary, unit, level, months, yearly),
         headers=["Month", unit],
-        shown_rows=[[month_name(m, summary), s] for m, s in zip(axis, shown)],
+        shown_rows=[[month_name(m, summary), s] for (m, _), s in zip(listed, listed_shown)],
     )
 
 

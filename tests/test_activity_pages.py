@@ -125,17 +125,20 @@ def test_each_measure_has_a_chart_by_month_with_its_numbers(tmp_path):
     # The loans run from June 2025 to May 2026; the level keeps its last reading per month.
     loans = (charts / "measure-loans.csv").read_text(encoding="utf-8").splitlines()
     assert loans[1] == "2025-06,40" and loans[-1] == "2026-05,14.5" and len(loans) == 1 + 12
+    # A level between two readings is not known: only the readings are listed.
     assert (charts / "measure-members.csv").read_text(encoding="utf-8") == (
-        "month,quantity\n2026-03,35\n2026-04,\n2026-05,\n2026-06,38\n"
+        "month,quantity\n2026-03,35\n2026-06,38\n"
     )
     page = (out / "activity" / "index.md").read_text(encoding="utf-8")
-    figure = re.search(r'id="chart-measure-members".*?data-figure="([^"]*)"', page, re.S)
+    figure = re.search(r'id="chart-measure-members".*?data-figure="([^"]*)"', page, re.DOTALL)
     assert figure and '"type":"scatter"' in html.unescape(figure.group(1))
     summary = text_of(page)
     assert "In 2026 so far: 120 repairs. The busiest month was January 2026: 70 repairs." in summary
     assert "In 2026 so far: 14.5 loans, against 40 loans in 2025." in summary
     assert "At the last count of 2026: 38 members." in summary
-    assert {"What we do": "activity/index.md"} in content.nav
+    # In the nav right after Finances.
+    sections = [next(iter(section)) for section in content.nav]
+    assert sections[sections.index("Finances") + 1] == "What we do"
 
 
 def test_the_commons_page_lists_each_asset_with_its_row_and_decision(tmp_path):
@@ -159,7 +162,7 @@ def test_the_commons_page_lists_each_asset_with_its_row_and_decision(tmp_path):
     # Two assets, one a gift; 640.00 paid; both created in 2026 (the year of TODAY).
     assert "Assets 2 1 of them gifts" in words
     assert "What they cost €640.00" in words
-    assert "Created in 2026 2 €640.00" in words
+    assert "Created in 2026 2 costing €640.00" in words
     assert 'class="publisher-commons publisher-sortable"' in page
     assert (out / "data" / "charts" / "commons-created.csv").read_text(encoding="utf-8") == (
         "year,assets\n2026,2\n"
@@ -246,3 +249,31 @@ def test_a_private_persons_name_in_an_asset_stops_the_build(tmp_path):
     assert result.site_dir is None
     assert ("ledgers/assets.csv", 2, "private-name-in-activity") in codes_at(result.problems)
     assert not (tmp_path / "site").exists()
+
+
+def test_the_arithmetic_is_written_in_the_language_of_accounts_yml(tmp_path):
+    out, _ = generated(
+        tmp_path, {"ledgers/measures.csv": MEASURES}, WITH_MEASURES + "language: de\n"
+    )
+    words = text_of((out / "activity" / "index.md").read_text(encoding="utf-8"))
+    nbsp = " "  # Babel's no-break space, which text_of reads as a space
+    assert f"1.234,00{nbsp}€ spent on Workshop rent ÷ 120 repairs ≈ 10,28{nbsp}€ for one." in words
+    assert f"120 × 35,00{nbsp}€ = 4.200,00{nbsp}€" in words
+    assert "2026 (so far) 14,5" in words  # 12.5 + 2 loans, with the decimal comma
+
+
+def test_a_cost_for_one_below_ten_cents_keeps_its_digits(tmp_path):
+    accounts = (
+        ACCOUNTS + "measures:\n  kwh: {label: Electricity produced, unit: kWh, cost: [rent]}\n"
+    )
+    ledger_rent = "2026-02-01,Rent of the workshop,-1234.00,rent,,,,r-1,\n"
+    files = {
+        "ledgers/2026.csv": LEDGER.replace(
+            ledger_rent, "2026-02-01,Meter rent,-3.50,rent,,,,r-1,\n"
+        ),
+        "ledgers/measures.csv": MEASURES_HEADER + "2026-03-31,kwh,1000,,\n",
+    }
+    out, _ = generated(tmp_path, files, accounts)
+    words = text_of((out / "activity" / "index.md").read_text(encoding="utf-8"))
+    # 3.50 ÷ 1000 = 0.0035 exactly: written with its digits, not as €0.00.
+    assert "€3.50 spent on rent ÷ 1,000 kWh = €0.0035 for one." in words

@@ -304,7 +304,7 @@ def commons_page(
         (
             f"Created in {summary.current_year}",
             str(this_year.created if this_year else 0),
-            money(this_year.cost if this_year else 0),
+            f"costing {money(this_year.cost if this_year else 0)}",
         )
     )
     years = list(by_year)
