@@ -256,17 +256,31 @@ def collective_assets(cooperative: Cooperative) -> list[Asset]:
     return out
 
 
+@dataclass(frozen=True)
+class AssetsYear:
+    #: how many assets the members got that year (gifts included)
+    created: int
+    #: what their rows spent, in minor units (a gift counts nothing)
+    cost: int
+
+
+def assets_by_year(assets: list[Asset]) -> dict[int, AssetsYear]:
+    """Per year of acquisition, oldest first: how many assets were created and their cost."""
+    years: dict[int, AssetsYear] = {}
+    for asset in assets:
+        year = int(asset.acquired[:4])
+        before = years.get(year, AssetsYear(0, 0))
+        years[year] = AssetsYear(before.created + 1, before.cost + (asset.cost or 0))
+    return dict(sorted(years.items()))
+
+
 def assets_json(cooperative: Cooperative) -> dict:
     """summary.json's `assets`: every asset, and per year how many were created and their cost."""
     assets = collective_assets(cooperative)
     if not assets:
         return {}
     units = cooperative.accounts.minor_units
-    years: dict[str, dict] = {}
-    for asset in assets:
-        year = years.setdefault(asset.acquired[:4], {"created": 0, "cost": 0})
-        year["created"] += 1
-        year["cost"] += asset.cost or 0
+    years = {str(y): f for y, f in assets_by_year(assets).items()}
     return {
         "list": [
             {
@@ -281,7 +295,6 @@ def assets_json(cooperative: Cooperative) -> dict:
             for a in assets
         ],
         "years": {
-            y: {"created": f["created"], "cost": format_minor(f["cost"], units)}
-            for y, f in sorted(years.items())
+            y: {"created": f.created, "cost": format_minor(f.cost, units)} for y, f in years.items()
         },
     }

@@ -18,7 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from babel.dates import format_date
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal
 
 from publisher.money import to_decimal
 from publisher.summary import Summary
@@ -683,6 +683,139 @@ def _flows_summary(summary: Summary, year: int) -> str:
             sentence += f", {compared(amounts[largest], earlier, summary, f'in {year - 1}')}"
         sentences.append(sentence + ".")
     return " ".join(sentences) or f"No income or spending is recorded in {year}."
+
+
+# -- Measures of activity -------------------------------------------------------------------------
+
+#: A measure's bars: a colour of its own, not one of money's (income, expense, balance).
+MEASURE_COLOUR = "#1c949f"
+
+
+def display_quantity(quantity: Decimal, summary: Summary) -> str:
+    """A quantity as readers read it, every recorded digit kept: Decimal("1250.5") -> "1,250.5"
+    in English, "1.250,5" in German."""
+    return format_decimal(quantity, locale=_locale(summary), decimal_quantization=False)
+
+
+def _every_month(first: str, last: str) -> list[str]:
+    """ "2024-11", "2025-02" -> the months from the one to the other, both included."""
+    year, month = int(first[:4]), int(first[5:7])
+    months = []
+    while f"{year:04d}-{month:02d}" <= last:
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def _months_axis(months: list[str], summary: Summary) -> dict[str, Any]:
+    """Months over one or several years: a tick every month, quarter, half-year or year,
+    whichever keeps about six (they fit a phone unturned); the first tick and each January
+    carry the year."""
+    step = next(s for s in (1, 3, 6, 12) if len(months) <= 6 * s or s == 12)
+    ticks = [m for m in months if (int(m[5:7]) - 1) % step == 0] or months[:1]
+    names = [
+        format_date(
+            dt.date(int(m[:4]), int(m[5:7]), 1),
+            "MMM y" if index == 0 or m.endswith("-01") else "MMM",
+            locale=_locale(summary),
+        )
+        for index, m in enumerate(ticks)
+    ]
+    return _category_axis(
+        categoryorder="array",
+        categoryarray=months,
+        tickmode="array",
+        tickvals=ticks,
+        ticktext=names,
+    )
+
+
+def measure_by_month(
+    summary: Summary,
+    key: str,
+    label: str,
+    unit: str,
+    level: bool,
+    months: dict[str, Decimal],
+    yearly: dict[int, Decimal],
+) -> Chart:
+    """One measure month by month, from its first recorded month to its last: bars for a
+    quantity that adds up, a line for a level (such as members, its last reading of each
+    month). A month without a row has no bar and shows "—" in the table: nothing recorded,
+    which the chart does not pretend is a zero; a level's table lists its readings only. `months` and `yearly` (each year's figure) are
+    the data layer's (publisher.measures.measure_years)."""
+    axis = _every_month(min(months), max(months)) if months else []
+    values: list[Decimal | None] = [months.get(m) for m in axis]
+    shown = ["—" if v is None else f"{display_quantity(v, summary)} {unit}" for v in values]
+    name = plain(label)
+    trace: dict[str, Any] = {
+        "name": name,
+        "x": axis,
+        "y": values,
+        "marker": {"color": MEASURE_COLOUR},
+        "customdata": [month_name(m, summary) + ": " + plain(s) for m, s in zip(axis, shown)],
+        "hovertemplate": "%{customdata}<extra></extra>",
+    }
+    if level:
+        trace.update(
+            type="scatter",
+            mode="lines+markers",
+            line={"color": MEASURE_COLOUR},
+            connectgaps=True,
+        )
+    else:
+        trace.update(type="bar")
+    # The label alone: a title of two lines leaves less of a phone to the bars.
+    title = label
+    # A level between two readings is not known, not nothing: its table lists the readings.
+    listed = [(m, v) for m, v in zip(axis, values) if v is not None or not level]
+    listed_shown = [s for v, s in zip(values, shown) if v is not None or not level]
+    figure = {
+        "data": [trace],
+        "layout": _layout(
+            title,
+            showlegend=False,
+            xaxis=_months_axis(axis, summary),
+            yaxis=_value_axis(unit),
+        ),
+    }
+    what = (
+        f"{label}, month by month: the last count of each month, in {unit}."
+        if level
+        else f"{label}, month by month, in {unit}; a month without a bar has no row in measures.csv."
+    )
+    return Chart(
+        f"measure-{key}",
+        title,
+        what,
+        figure,
+        ["month", "quantity"],
+        [[m, "" if v is None else format(v, "f")] for m, v in listed],
+        summary=_measure_summary(summary, unit, level, months, yearly),
+        headers=["Month", unit],
+        shown_rows=[[month_name(m, summary), s] for (m, _), s in zip(listed, listed_shown)],
+    )
+
+
+def _measure_summary(
+    summary: Summary, unit: str, level: bool, months: dict[str, Decimal], yearly: dict[int, Decimal]
+) -> str:
+    """The latest year's figure against the year before's, and for a total its busiest month."""
+    if not yearly:
+        return "Nothing is recorded yet."
+    quantity = lambda v: f"{display_quantity(v, summary)} {unit}"  # noqa: E731
+    year = max(yearly)
+    before = f", against {quantity(yearly[year - 1])} in {year - 1}" if year - 1 in yearly else ""
+    if level:
+        return f"At the last count of {year}: {quantity(yearly[year])}{before}."
+    so_far = " so far" if year == summary.current_year else ""
+    text = f"In {year}{so_far}: {quantity(yearly[year])}{before}"
+    of_year = [m for m in sorted(months) if m.startswith(f"{year}-")]
+    if of_year:
+        busiest = max(of_year, key=lambda m: (months[m], -of_year.index(m)))
+        if months[busiest] > 0:
+            text += f". The busiest month was {month_name(busiest, summary)}: {quantity(months[busiest])}"
+    return text + "."
 
 
 def to_json(value: Any) -> str:

@@ -40,6 +40,8 @@ PAGES = {
         "charter": "charter/",
         "story": "stories/2026/03/16/the-2025-accounts-explained/",  # content/stories/posts/
         "sovereignty": "self-government/",
+        "activity": "activity/",  # what we do: the measures
+        "commons": "commons/",  # what we own together: the assets
     },
     "federation": {
         "overview": "",
@@ -53,6 +55,8 @@ CHART_PAGES = {
     ("cooperative", "finances"),
     ("cooperative", "year"),
     ("cooperative", "sovereignty"),
+    ("cooperative", "activity"),
+    ("cooperative", "commons"),
     ("federation", "overview"),
 }
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 900}}

@@ -34,10 +34,19 @@ from publisher.gitrepo import BooksRepository, CommitInfo
 from publisher.markdownfile import parse_markdown
 from publisher.privacy import NameFinder, name_finder, published_ledger
 from publisher.problems import CODES, Problem, count, sorted_problems
+from publisher.assets import collective_assets
+from publisher.measures import measure_years
 from publisher.site.activity import ActivityDownload, activity_downloads
 from publisher.summary import Summary, YearFigures, summarize, summary_json
 from publisher.governance import compliance, redacted_governance, spending_by_decision
 from publisher.history import historical_names, row_provenance
+from publisher.site.activity_pages import (
+    ACTIVITY_PAGE,
+    COMMONS_PAGE,
+    activity_page,
+    commons_page,
+    home_figures,
+)
 from publisher.site.history_pages import CHANGES_PAGE, changes_pages
 from publisher.site.feed import DECISIONS_FEED_PATH, atom_feed, entry_id
 from publisher.site.governance_pages import (
@@ -564,9 +573,16 @@ def data_page(
     return render("data.md.j2", page=page)
 
 
-def home_fragment(summary: Summary, stories: list[Story], governance_line: str = "") -> str:
+def home_fragment(
+    summary: Summary,
+    stories: list[Story],
+    governance_line: str = "",
+    activity: list[tuple[str, str, str]] = (),
+    activity_pages: Collection[str] = (),
+) -> str:
     """The key figures and latest stories put into the home page. `governance_line` is markup
-    made by the governance pages (itself rendered from a template)."""
+    made by the governance pages (itself rendered from a template); `activity`: the key figures
+    of the measures and assets, `activity_pages`: which of their pages the site has."""
     year = summary.current_year
     money = lambda v: display_money(v, summary)  # noqa: E731
     items = [
@@ -587,6 +603,7 @@ def home_fragment(summary: Summary, stories: list[Story], governance_line: str =
                 f"of {money(_planned(summary, figures, 'expense'))} budgeted",
             ),
         ]
+    items += list(activity)
     page = {
         "figures": items,
         "has_current_year": year in summary.years,
@@ -594,6 +611,8 @@ def home_fragment(summary: Summary, stories: list[Story], governance_line: str =
         "year_page": f"finances/{year}.md",
         "warnings": summary.warnings,
         "governance_line": Markup(governance_line),
+        "activity_page": ACTIVITY_PAGE if ACTIVITY_PAGE in activity_pages else None,
+        "commons_page": COMMONS_PAGE if COMMONS_PAGE in activity_pages else None,
         "stories": stories,
     }
     return render("home.html.j2", page=page)
@@ -785,7 +804,9 @@ def hand_written_page_dates(root: Path) -> tuple[dict[str, CommitInfo], str | No
 # -- All of it --------------------------------------------------------------------------------
 
 
-def default_nav(years: list[int], docs_dir: Path, governance: bool) -> list[dict]:
+def default_nav(
+    years: list[int], docs_dir: Path, governance: bool, activity_pages: Collection[str] = ()
+) -> list[dict]:
     nav: list[dict] = [{"Home": "index.md"}]
     nav.append(
         {
@@ -794,6 +815,10 @@ def default_nav(years: list[int], docs_dir: Path, governance: bool) -> list[dict
             + [{"Changes to the books": CHANGES_PAGE}, {"Warnings": "finances/warnings.md"}]
         }
     )
+    if ACTIVITY_PAGE in activity_pages:
+        nav.append({"What we do": ACTIVITY_PAGE})
+    if COMMONS_PAGE in activity_pages:
+        nav.append({"What we own together": COMMONS_PAGE})
     minutes = (
         sorted((docs_dir / "minutes").glob("*.md"), reverse=True)
         if (docs_dir / "minutes").is_dir()
@@ -936,6 +961,14 @@ def generate_site(
                 charter_fragment(cooperative, summary, finder, results),
             )
         home_extra = home_line(cooperative, results, summary.current_year, summary)
+    # What the cooperative does and owns: pages only where the books keep measures or assets.
+    measured = measure_years(cooperative)
+    owned = collective_assets(cooperative)
+    if measured:
+        files[ACTIVITY_PAGE] = activity_page(cooperative, summary, measured, chart_files)
+    if owned:
+        files[COMMONS_PAGE] = commons_page(cooperative, summary, owned, chart_files, has_governance)
+    activity_pages = [p for p in (ACTIVITY_PAGE, COMMONS_PAGE) if p in files]
     activity = activity_downloads(cooperative)
     for download in activity:
         files[download.path] = download.text
@@ -969,11 +1002,20 @@ def generate_site(
 
     stories = find_stories(docs_dir)
     page_dates, repository_url = hand_written_page_dates(cooperative.root)
-    fragments["index.md"] = ("marker", home_fragment(summary, stories[:LATEST_STORIES], home_extra))
+    fragments["index.md"] = (
+        "marker",
+        home_fragment(
+            summary,
+            stories[:LATEST_STORIES],
+            home_extra,
+            home_figures(cooperative, summary, measured, owned),
+            activity_pages,
+        ),
+    )
     return SiteContent(
         directory=out_dir,
         files=written,
-        nav=default_nav(years, docs_dir, has_governance),
+        nav=default_nav(years, docs_dir, has_governance, activity_pages),
         fragments=fragments,
         summary=summary,
         commit=commit,
