@@ -3,7 +3,7 @@
 Both sides are read and checked exactly as `publisher check` reads a directory: a revision's
 ledgers/ and content/ are written out of git into a scratch directory (gitrepo.export_revision),
 the working tree is read where it is. Rows are matched as in the history of the books
-(publisher.history.pair_rows: by `id`, identical rows are one row moved), after aligning each
+(publisher.rowchanges.pair_rows: by `id`, identical rows are one row moved), after aligning each
 file's rows (match_rows), so that a row without an id edited in place is one row changed. The
 money is compared through the same yearly figures the site publishes (publisher.summary), with
 expenses as amounts spent (LEGEND).
@@ -30,15 +30,7 @@ from pathlib import Path
 from publisher.accounts import ACCOUNTS_PATH, Accounts
 from publisher.cooperative import Cooperative, NotACooperative, book_role, check_cooperative
 from publisher.gitrepo import BOOKS_DIR, CommitInfo, export_revision
-from publisher.history import (
-    _KEPT_AS_WRITTEN,
-    COLUMNS,
-    Row,
-    RowChange,
-    closed_period_changes,
-    pair_rows,
-    read_history,
-)
+from publisher.history import read_history
 from publisher.money import format_minor
 from publisher.problems import (
     Problem,
@@ -49,6 +41,18 @@ from publisher.problems import (
     problem,
     sorted_problems,
     summary_line,
+)
+from publisher.rowchanges import (
+    CHANGE_SIGNS,
+    COLUMNS,
+    ChangeKind,
+    Row,
+    RowChange,
+    closed_period_changes,
+    describe_row,
+    pair_rows,
+    reopens,
+    table_rows,
 )
 from publisher.summary import Summary, summarize
 
@@ -98,7 +102,7 @@ class RowDiff:
     after_line: int | None = None
 
     @property
-    def kind(self) -> str:
+    def kind(self) -> ChangeKind:
         return self.change.kind
 
     def changed_columns(self) -> list[str]:
@@ -128,7 +132,7 @@ class LineChange:
     wherever they stand: a line only moved is no change."""
 
     file: str  # balances | budget
-    kind: str  # added | changed | removed
+    kind: ChangeKind
     key: tuple[tuple[str, str], ...]  # (column, cell) of the key columns
     before: tuple[tuple[str, str], ...] | None  # (column, cell) of the other columns
     after: tuple[tuple[str, str], ...] | None
@@ -192,7 +196,7 @@ class BooksDiff:
     #: accounts.yml: categories, funds, public counterparties, closed_through
     settings: tuple[SettingChange, ...] = ()
 
-    def count(self, kind: str) -> int:
+    def count(self, kind: ChangeKind) -> int:
         return sum(1 for r in self.rows if r.kind == kind)
 
     @property
@@ -264,8 +268,11 @@ def diff_books(
 def _read_side(directory: Path, today: dt.date | None, root: Path, until: str | None) -> _State:
     """Read and check one side. Its closed periods are checked on the repository's history up
     to that side (`until`: its commit; None: the working tree), like `publisher check` does."""
+    own_history = until is None and directory == root
     try:
-        cooperative, problems = check_cooperative(directory, today)
+        cooperative, problems = check_cooperative(
+            directory, today, history="always" if own_history else "if-closed"
+        )
     except NotACooperative:
         return _State(None, [])
     # The checks ran on a scratch copy for a revision: their history checks saw no git.
@@ -273,11 +280,7 @@ def _read_side(directory: Path, today: dt.date | None, root: Path, until: str | 
     state = _State(cooperative, problems)
     if cooperative is None:
         return state
-    history = (
-        cooperative.history()
-        if until is None and directory == root
-        else read_history(cooperative, root, until)
-    )
+    history = cooperative.history() if own_history else read_history(cooperative, root, until)
     if history.available:
         state.problems += history.problems
     else:
@@ -293,16 +296,7 @@ def ledger_rows(cooperative: Cooperative) -> list[tuple[Row, int]]:
     for path, table in cooperative.tables.items():
         if _file_role(path) != "ledger" or not len(table.frame):
             continue
-        frame = table.frame
-        cells = []
-        for column in COLUMNS:
-            if column not in frame.columns:
-                cells.append([""] * len(frame))
-                continue
-            values = frame[column].fillna("").astype(str)
-            cells.append(values if column in _KEPT_AS_WRITTEN else values.str.strip())
-        for line, values in zip(frame["line"], zip(*cells, strict=True), strict=True):
-            found.append((Row(path, tuple(values)), int(line)))
+        found += table_rows(path, table.frame)
     return found
 
 
@@ -328,7 +322,7 @@ def match_rows(before: list[tuple[Row, int]], after: list[tuple[Row, int]]) -> l
     In each file the rows that stayed are aligned with difflib's SequenceMatcher on their
     cells. Of the rows left, a removed and an added row with the same id are one row changed,
     and identical rows are one row moved (to another line or file: not shown), as in the
-    history of the books (history.pair_rows). Rows without an id that are still left were
+    history of the books (rowchanges.pair_rows). Rows without an id that are still left were
     removed and added at the same place of the same file (one block of the alignment): they
     are paired in order, as rows edited in place."""
     removed: list[tuple[Row, int]] = []
@@ -706,12 +700,12 @@ def _closed_period_problems(
 ) -> list[Problem]:
     """This change against the base's closed period: the rows of that period at the head are
     compared with the base's, as the history check compares them with the rows at closing
-    (history.closed_period_changes)."""
+    (rowchanges.closed_period_changes)."""
     closed = before.closed_through if before is not None else None
     if closed is None:
         return []
     found = []
-    if after is not None and (after.closed_through is None or after.closed_through < closed):
+    if after is not None and reopens(closed, after.closed_through):
         found.append(
             problem(
                 "closed-period-reopened",
@@ -751,16 +745,6 @@ def _closed_period_problems(
 
 
 # -- Rendering ---------------------------------------------------------------------------------
-
-
-def describe_row(row: Row) -> str:
-    """date "description" amount category/fund [id], as written in the file."""
-    fund = row.get("fund") or "(default fund)"
-    ident = f" id {row.get('id')}" if row.get("id") else ""
-    description = f"\u201c{row.get('description')}\u201d"
-    return (
-        f"{row.get('date')} {description} {row.get('amount')} {row.get('category')}/{fund}{ident}"
-    )
 
 
 def _signed(minor: int, units: int) -> str:
@@ -893,7 +877,7 @@ def format_diff_text(diff: BooksDiff) -> str:
         if changes:
             out += ["", title]
             for c in changes:
-                sign = {"added": "+", "changed": "~", "removed": "-"}[c.kind]
+                sign = CHANGE_SIGNS[c.kind]
                 out.append(
                     f"  {sign} {c.after_where or c.before_where}  {c.kind}: {describe_line(c)}"
                 )
@@ -918,7 +902,9 @@ def format_diff_text(diff: BooksDiff) -> str:
                 out.append(f"      after:  {describe_row(after)}")
             else:
                 sign, line = (
-                    ("+", item.after_line) if after is not None else ("-", item.before_line)
+                    (CHANGE_SIGNS["added"], item.after_line)
+                    if after is not None
+                    else (CHANGE_SIGNS["removed"], item.before_line)
                 )
                 out.append(f"  {sign} {row.path}:{line}  {describe_row(row)}")
     if not diff.changed:
