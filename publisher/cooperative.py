@@ -14,6 +14,7 @@ import datetime as dt
 import os
 import stat
 import threading
+from collections.abc import Set as AbstractSet
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,9 +29,10 @@ from publisher.governance import Governance, read_governance
 from publisher.accounts import ACCOUNTS_PATH, Accounts, parse_accounts
 from publisher.checks import run_checks
 from publisher.csvfile import LINE, MAX_CSV_BYTES, Table, read_table
-from publisher.history import History, Row, ever_closed, read_history
+from publisher.history import History, ever_closed, read_history
 from publisher.privacy import NameFinder, private_names
 from publisher.problems import Problem, problem
+from publisher.rowchanges import Row
 from publisher.workbook import is_workbook_name, read_workbook
 from publisher.yamlfile import load_yaml, value_line
 
@@ -235,7 +237,11 @@ def _not_read_message(name: str, is_dir: bool) -> str:
 
 def find_csv_files(ledgers_dir: Path) -> CsvFiles:
     """Sort the files of ledgers/ by role, and report every one that is not read."""
-    ledgers, budgets, balances, measures, assets = [], [], [], [], []
+    ledgers: list[Path] = []
+    budgets: list[Path] = []
+    balances: list[Path] = []
+    measures: list[Path] = []
+    assets: list[Path] = []
     problems: list[Problem] = []
     folder = f"{LEDGERS_DIR}/"
     entries = []
@@ -420,7 +426,7 @@ def read_text_file(root: Path, relative: str) -> tuple[str | None, list[Problem]
     return decode_text(data, relative)
 
 
-def scan_content(root: Path, skip: set[str] = frozenset()) -> list[Problem]:
+def scan_content(root: Path, skip: AbstractSet[str] = frozenset()) -> list[Problem]:
     """Every symbolic link under content/, and every Markdown or YAML file there (other than
     those in `skip`, which their own readers report) that is not UTF-8 text."""
     top = root / CONTENT_DIR

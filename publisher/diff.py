@@ -27,7 +27,7 @@ from difflib import SequenceMatcher
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from publisher.accounts import ACCOUNTS_PATH, Accounts
+from publisher.accounts import ACCOUNTS_PATH, Accounts, Category
 from publisher.cooperative import Cooperative, NotACooperative, book_role, check_cooperative
 from publisher.gitrepo import BOOKS_DIR, CommitInfo, export_revision
 from publisher.history import read_history
@@ -330,18 +330,18 @@ def match_rows(before: list[tuple[Row, int]], after: list[tuple[Row, int]]) -> l
     block: dict[int, tuple[str, int]] = {}  # id(row) -> (file, block of the alignment)
     paths = list(dict.fromkeys([r.path for r, _ in before] + [r.path for r, _ in after]))
     for path in paths:
-        old = [(r, line) for r, line in before if r.path == path]
-        new = [(r, line) for r, line in after if r.path == path]
+        old_lines = [(r, line) for r, line in before if r.path == path]
+        new_lines = [(r, line) for r, line in after if r.path == path]
         matcher = SequenceMatcher(
-            None, [r.cells for r, _ in old], [r.cells for r, _ in new], autojunk=False
+            None, [r.cells for r, _ in old_lines], [r.cells for r, _ in new_lines], autojunk=False
         )
         for number, (tag, i1, i2, j1, j2) in enumerate(matcher.get_opcodes()):
             if tag == "equal":
                 continue
-            for item in old[i1:i2] + new[j1:j2]:
+            for item in old_lines[i1:i2] + new_lines[j1:j2]:
                 block[id(item[0])] = (path, number)
-            removed += old[i1:i2]
-            added += new[j1:j2]
+            removed += old_lines[i1:i2]
+            added += new_lines[j1:j2]
     line_of = {id(r): line for r, line in removed + added}
     pairs, gone, new_rows = pair_rows([r for r, _ in removed], [r for r, _ in added])
     result = [
@@ -417,11 +417,15 @@ def _file_role(path: str) -> str:
     return book_role(path.rsplit("/", 1)[-1]) or "ledger"
 
 
+#: The cells of a balances or budget line: (column, cell) of each column, in order.
+LineCells = tuple[tuple[str, str], ...]
+
+
 def _lines(
     cooperative: Cooperative | None, role: str, keys: tuple[str, ...], values: tuple[str, ...]
-):
+) -> list[tuple[LineCells, LineCells, str]]:
     """(key, values, path:line) of every line of the balances or budget files, in file order."""
-    found = []
+    found: list[tuple[LineCells, LineCells, str]] = []
     if cooperative is None:
         return found
     for path, table in cooperative.tables.items():
@@ -454,7 +458,7 @@ def compare_lines(before: Cooperative | None, after: Cooperative | None) -> list
                 left_old[(key, value)] -= 1
             else:
                 gone.append((key, value, where))
-        came: dict[tuple, list] = {}
+        came: dict[LineCells, list[tuple[LineCells, str]]] = {}
         for key, value, where in new:
             if left_new[(key, value)] > 0:
                 left_new[(key, value)] -= 1
@@ -523,7 +527,7 @@ def compare_accounts(before: Accounts | None, after: Accounts | None) -> list[Se
     return sorted(found, key=lambda c: (c.kind, c.key))
 
 
-def _category(category) -> str:
+def _category(category: Category) -> str:
     """A category's kind, label and capital flag, as one comparable text."""
     text = category.kind + (
         f", label \u201c{category.label}\u201d" if category.label != category.key else ""
@@ -536,7 +540,7 @@ def compare_problems(
 ) -> tuple[list[Problem], list[Problem]]:
     """(introduced, fixed): problems by (severity, code, path, message), counted with repeats."""
 
-    def key(p: Problem) -> tuple:
+    def key(p: Problem) -> tuple[str, str, str, str]:
         return (p.severity.value, p.code, p.path, p.message)
 
     common = Counter(map(key, before)) & Counter(map(key, after))
@@ -734,6 +738,7 @@ def _closed_period_problems(
                 f"enter it again dated after {day}."
             )
         else:
+            assert item.before is not None, "a changed row has a row before"
             text = (
                 f"{opening}changes a row of that period; it now reads {describe_row(item.row)}. Restore "
                 f"it as it is at {at}: {describe_row(item.before)}; then record the correction as a "
@@ -803,7 +808,7 @@ def describe_line(change: LineChange) -> str:
         cell or "(default fund)" if column == "fund" else cell for column, cell in change.key
     )
 
-    def values(cells) -> str:
+    def values(cells: LineCells) -> str:
         return ", ".join(f"{column} {cell}" for column, cell in cells if cell)
 
     if change.before is not None and change.after is not None:
@@ -873,14 +878,13 @@ def format_diff_text(diff: BooksDiff) -> str:
         ("budget", "Budget lines"),
         ("balances", "Balance assertions (balances.csv)"),
     ):
-        changes = [c for c in diff.lines if c.file == role]
-        if changes:
+        line_changes = [c for c in diff.lines if c.file == role]
+        if line_changes:
             out += ["", title]
-            for c in changes:
-                sign = CHANGE_SIGNS[c.kind]
-                out.append(
-                    f"  {sign} {c.after_where or c.before_where}  {c.kind}: {describe_line(c)}"
-                )
+            for line_change in line_changes:
+                sign = CHANGE_SIGNS[line_change.kind]
+                where = line_change.after_where or line_change.before_where
+                out.append(f"  {sign} {where}  {line_change.kind}: {describe_line(line_change)}")
     for title, problems in (
         ("Problems introduced", diff.introduced),
         ("Problems fixed", diff.fixed),

@@ -66,7 +66,7 @@ class History:
 
     def commit_of(self, keys: Iterable[str]) -> list[CommitInfo | None]:
         """The last change of each row, for rows given in file order (copies in turn)."""
-        taken: Counter = Counter()
+        taken: Counter[str] = Counter()
         found = []
         for key in keys:
             commits = self.provenance.get(key, [])
@@ -422,6 +422,7 @@ class _Replay:
                 line = self.cooperative.locate_row(row)
             else:
                 before, after = item.before, item.after
+                assert before is not None and after is not None, "a changed row has both sides"
                 text = (
                     f"{opening}this row of that period was changed {_where(last_change.get(id(after)))}; "
                     f"it now reads {_describe(after, units, self)}. Restore the row as it was at closing: "

@@ -562,7 +562,7 @@ def plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def to_json_dict(problems: Iterable[Problem]) -> dict:
+def to_json_dict(problems: Iterable[Problem]) -> dict[str, Any]:
     ordered = sorted_problems(problems)
     errors, warnings = count(ordered)
     return {
@@ -652,14 +652,17 @@ class InertLines(io.TextIOBase):
 
     @property
     def encoding(self) -> str:  # type: ignore[override]
-        return self.unguarded.encoding
+        encoding: str = self.unguarded.encoding
+        return encoding
 
     @property
     def errors(self) -> str | None:  # type: ignore[override]
-        return self.unguarded.errors
+        errors: str | None = self.unguarded.errors
+        return errors
 
     def isatty(self) -> bool:
-        return self.unguarded.isatty()
+        tty: bool = self.unguarded.isatty()
+        return tty
 
     def writable(self) -> bool:
         return True
