@@ -606,10 +606,11 @@ def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
 def check_cooperative(
     root: Path | str,
     today: dt.date | None = None,
-    history: Literal["always", "if-closed"] = "if-closed",
+    history: Literal["always", "if-closed"] = "always",
 ) -> tuple[Cooperative | None, list[Problem]]:
     """Load and run every check: all the problems of a cooperative's repository. The history
-    is read when the checks need it; `history="always"` reads it for the site's pages too."""
+    is read for the site's pages too; `history="if-closed"` reads it only when the checks need
+    it (`publisher check`, which publishes nothing)."""
     cooperative, problems = load_cooperative(root, today, history)
     if cooperative is not None:
         problems += in_sheets(run_checks(cooperative), cooperative.tables)

@@ -71,7 +71,7 @@ def test_books_never_closed_are_checked_without_reading_their_history(tmp_path):
         "2026-01-10",
         {"ledgers/2025.csv": ledger("2025-05-05,Rent,-400.00,rent,,,,r1,")},
     )
-    cooperative, problems = check_cooperative(tmp_path, TODAY)
+    cooperative, problems = check_cooperative(tmp_path, TODAY, history="if-closed")
     assert cooperative is not None and not cooperative.ever_closed
     assert cooperative.books_history is None
     assert not any(

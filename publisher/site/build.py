@@ -266,7 +266,7 @@ def build_site(
         return build_federation_site(root, site_dir, today, site_url)
     site_target(root, site_dir)  # refused before anything is read or written
     started = time.perf_counter()
-    cooperative, problems = check_cooperative(root, today, history="always")
+    cooperative, problems = check_cooperative(root, today)
     checked = time.perf_counter()
     if cooperative is None or has_errors(problems):
         return BuildResult(problems, None, {"check": checked - started})

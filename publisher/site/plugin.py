@@ -124,7 +124,7 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
             self.preloaded = None
         else:
             try:
-                cooperative, problems = check_cooperative(root, history="always")
+                cooperative, problems = check_cooperative(root)
             except NotACooperative as error:
                 raise PluginError(str(error)) from None
         if cooperative is None or has_errors(problems):

@@ -162,7 +162,7 @@ def _check_books(root: Path) -> tuple[Any, list[Problem]]:
     if is_federation(root):
         federation = load_federation(root, progress=Progress())
         return (federation if federation.config is not None else None), federation.problems
-    cooperative, problems = check_cooperative(root, history="always")
+    cooperative, problems = check_cooperative(root)
     if cooperative is None or has_errors(problems):
         return None, problems
     return (cooperative, problems), problems
