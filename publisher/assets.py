@@ -15,12 +15,12 @@ import numpy as np
 import pandas as pd
 
 from publisher.accounts import Accounts
-from publisher.checking import check, row_problems
+from publisher.checking import Check, row_problems
 from publisher.csvfile import Table
 from publisher.ledger import FileFormat, _empty_frame, _parse_date_column, _read_rows
 from publisher.money import format_minor
 from publisher.privacy import private_names_in
-from publisher.problems import Problem, Severity, did_you_mean, register_code
+from publisher.problems import Problem, did_you_mean
 
 if TYPE_CHECKING:
     from publisher.cooperative import Cooperative
@@ -33,28 +33,6 @@ ASSETS = FileFormat(
 )
 #: What an asset is doing now: used by the members, lent out, or no longer in use.
 STATUSES = ("in use", "lent", "retired")
-
-E = Severity.ERROR
-register_code("asset-id-duplicate", E, "Two assets of assets.csv share an id.")
-register_code("asset-status-invalid", E, "An asset's status is not one of in use, lent, retired.")
-register_code(
-    "asset-payment-missing",
-    E,
-    "An asset names neither the ledger row that paid for it nor a decision.",
-)
-register_code("asset-row-unknown", E, "An asset names a ledger row id that no ledger row has.")
-register_code(
-    "asset-row-not-capital",
-    E,
-    "The ledger row an asset names is not spending in a capital category.",
-)
-register_code("asset-decision-unknown", E, "An asset names a decision that no minutes record.")
-register_code("asset-decision-not-adopted", E, "An asset names a decision that was not adopted.")
-register_code(
-    "asset-decision-mismatch",
-    E,
-    "An asset's decision is not the decision of the ledger row that paid for it.",
-)
 
 
 def read_assets(table: Table, accounts: Accounts) -> tuple[pd.DataFrame, list[Problem]]:
@@ -77,7 +55,6 @@ def _ledger_rows_by_id(cooperative: Cooperative) -> pd.DataFrame:
     return with_id.drop_duplicates("id").set_index("id")
 
 
-@check
 def check_assets(cooperative: Cooperative) -> Iterable[Problem]:
     if not _has_rows(cooperative):
         return []
@@ -298,3 +275,9 @@ def assets_json(cooperative: Cooperative) -> dict:
             y: {"created": f.created, "cost": format_minor(f.cost, units)} for y, f in years.items()
         },
     }
+
+
+#: The checks of this module, in the order they run (publisher.checks runs every module's).
+CHECKS: list[Check] = [
+    check_assets,
+]

@@ -1,7 +1,9 @@
-"""The check registry and the loop that runs it.
+"""What a check is, and the helpers checks share to report problems on rows.
 
-A check is a small pure function from the loaded cooperative to problems. Modules register
-theirs with `@check`; `run_checks` runs them all. Adding a check is adding a function.
+A check is a small pure function from the loaded cooperative (a frozen record that the loader,
+publisher.cooperative.load_cooperative, filled before any check runs) to problems. Each domain
+module lists its checks in a plain list `CHECKS`; publisher.checks joins those lists in the
+order they run. Adding a check is writing a function and adding it to its module's list.
 """
 
 from __future__ import annotations
@@ -18,24 +20,10 @@ if TYPE_CHECKING:
     from publisher.cooperative import Cooperative
 
 Check = Callable[["Cooperative"], Iterable[Problem]]
-CHECKS: list[Check] = []
 
 #: Rows listed per file and code; past this one line says how many more there are, so a
 #: file with a systematic mistake gives a readable report instead of a million lines.
 ROW_PROBLEM_LIMIT = 100
-
-
-def check(function: Check) -> Check:
-    """Register `function` as a check run on every cooperative."""
-    CHECKS.append(function)
-    return function
-
-
-def run_checks(cooperative: Cooperative) -> list[Problem]:
-    problems: list[Problem] = []
-    for function in CHECKS:
-        problems.extend(function(cooperative))
-    return problems
 
 
 Locate = Callable[[str, int, str], tuple[int, "int | None"]]

@@ -50,7 +50,8 @@ def check(directory: Path, output_format: str) -> None:
         if is_federation(directory):
             problems = load_federation(directory, progress=Progress()).problems
         else:
-            _, problems = check_cooperative(directory)
+            # Only the closed-period check needs the history: books never closed skip the git log.
+            _, problems = check_cooperative(directory, history="if-closed")
     except NotACooperative as error:
         click.echo(f"publisher: cannot check: {error}", err=True)
         sys.exit(EXIT_CANNOT_RUN)

@@ -1,8 +1,9 @@
 """A cooperative's repository, loaded: the entry point of the core.
 
-`load_cooperative` reads every file and reports what it cannot read; `check_cooperative`
-runs the registered checks on what was read. Neither raises for bad data: only a directory
-that is not a cooperative at all raises `NotACooperative`.
+`load_cooperative` reads every file and the history of the books (git) into one frozen
+`Cooperative` and reports what it cannot read; `check_cooperative` then runs every check
+(publisher.checks) on that record, and the checks read nothing more. Neither raises for bad
+data: only a directory that is not a cooperative at all raises `NotACooperative`.
 """
 
 from __future__ import annotations
@@ -13,25 +14,25 @@ import datetime as dt
 import os
 import stat
 import threading
+from collections.abc import Set as AbstractSet
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import pandas as pd
 
-# Imported for their checks, which register themselves.
 import publisher.assets as assets_module
 import publisher.ledger as ledger_module
 import publisher.measures as measures_module
-import publisher.privacy  # noqa: F401
-import publisher.history  # noqa: F401
-import publisher.stories  # noqa: F401
-import publisher.pages  # noqa: F401
 from publisher.governance import Governance, read_governance
 from publisher.accounts import ACCOUNTS_PATH, Accounts, parse_accounts
-from publisher.checking import run_checks
+from publisher.checks import run_checks
 from publisher.csvfile import LINE, MAX_CSV_BYTES, Table, read_table
+from publisher.history import History, ever_closed, read_history
+from publisher.privacy import NameFinder, private_names
 from publisher.problems import Problem, problem
+from publisher.rowchanges import Row
 from publisher.workbook import is_workbook_name, read_workbook
 from publisher.yamlfile import load_yaml, value_line
 
@@ -51,6 +52,16 @@ class NotACooperative(Exception):
     """The directory cannot be read as a cooperative at all (it, or accounts.yml, is missing)."""
 
 
+#: When the loader reads the history of the books (one `git log -p` of ledgers/): "always";
+#: "if-closed", only when a period is or ever was closed (all the checks need: `publisher
+#: check` skips the git log for books never closed); "never" (an import needs no history).
+HistoryReading = Literal["always", "if-closed", "never"]
+
+
+class HistoryNotRead(Exception):
+    """`Cooperative.history()` of a cooperative loaded without its history: a program error."""
+
+
 @dataclass(frozen=True)
 class Cooperative:
     root: Path
@@ -65,8 +76,14 @@ class Cooperative:
     assets: pd.DataFrame = field(default_factory=lambda: pd.DataFrame({"path": [], "line": []}))
     governance: Governance = field(default_factory=Governance)
     tables: dict[str, Table] = field(default_factory=dict, repr=False)
-    #: results computed once on demand (the history of the books)
-    _cache: dict = field(default_factory=dict, repr=False, compare=False)
+    #: the line of closed_through in accounts.yml (None: not written there)
+    closed_through_line: int | None = None
+    #: whether the books are closed now, or accounts.yml ever said closed_through in git
+    ever_closed: bool = False
+    #: the history of the books, as the loader read it (None: not read, see HistoryReading)
+    books_history: History | None = field(default=None, repr=False)
+    #: the finder of the private counterparties' names, which checks and pages share
+    private_name_finder: NameFinder = field(default_factory=lambda: NameFinder([]), repr=False)
 
     def locate(self, path: str, line: int, column: str) -> tuple[int, int | None]:
         """Physical (line, column) of a cell, for problem reports."""
@@ -78,15 +95,15 @@ class Cooperative:
         table = self.tables.get(path)
         return table.column_letter(column) if table else None
 
-    def history(self):
-        """The history of the books (publisher.history.History), read from git once."""
-        if "history" not in self._cache:
-            from publisher.history import read_history
+    def history(self) -> History:
+        """The history of the books, as the loader read it; raises HistoryNotRead when the
+        cooperative was loaded without it (`history="never"`, or "if-closed" on books never
+        closed)."""
+        if self.books_history is None:
+            raise HistoryNotRead("the cooperative was loaded without the history of its books")
+        return self.books_history
 
-            self._cache["history"] = read_history(self)
-        return self._cache["history"]
-
-    def locate_row(self, row) -> int | None:
+    def locate_row(self, row: Row) -> int | None:
         """The line where a row (publisher.history.Row) stands in today's file, if it does."""
         table = self.tables.get(row.path)
         if table is None or not len(table.frame):
@@ -103,11 +120,6 @@ class Cooperative:
             if "description" in frame.columns:
                 match = match[match["description"] == row.get("description")]
         return int(match["line"].iloc[0]) if len(match) else None
-
-    def closed_through_line(self) -> int | None:
-        text, _ = read_text_file(self.root, ACCOUNTS_PATH)
-        loaded = load_yaml(text or "", ACCOUNTS_PATH)
-        return value_line(loaded.data, "closed_through") if isinstance(loaded.data, dict) else None
 
 
 @dataclass(frozen=True)
@@ -225,7 +237,11 @@ def _not_read_message(name: str, is_dir: bool) -> str:
 
 def find_csv_files(ledgers_dir: Path) -> CsvFiles:
     """Sort the files of ledgers/ by role, and report every one that is not read."""
-    ledgers, budgets, balances, measures, assets = [], [], [], [], []
+    ledgers: list[Path] = []
+    budgets: list[Path] = []
+    balances: list[Path] = []
+    measures: list[Path] = []
+    assets: list[Path] = []
     problems: list[Problem] = []
     folder = f"{LEDGERS_DIR}/"
     entries = []
@@ -410,7 +426,7 @@ def read_text_file(root: Path, relative: str) -> tuple[str | None, list[Problem]
     return decode_text(data, relative)
 
 
-def scan_content(root: Path, skip: set[str] = frozenset()) -> list[Problem]:
+def scan_content(root: Path, skip: AbstractSet[str] = frozenset()) -> list[Problem]:
     """Every symbolic link under content/, and every Markdown or YAML file there (other than
     those in `skip`, which their own readers report) that is not UTF-8 text."""
     top = root / CONTENT_DIR
@@ -431,9 +447,10 @@ def scan_content(root: Path, skip: set[str] = frozenset()) -> list[Problem]:
 
 
 def load_cooperative(
-    root: Path | str, today: dt.date | None = None
+    root: Path | str, today: dt.date | None = None, history: HistoryReading = "always"
 ) -> tuple[Cooperative | None, list[Problem]]:
-    """Read a cooperative's books. The Cooperative is None when accounts.yml is unusable."""
+    """Read a cooperative's files, and its history as `history` says, into one record. The
+    Cooperative is None when accounts.yml is unusable."""
     root = Path(root)
     if not root.is_dir():
         raise NotACooperative(f"{root} is not a directory.")
@@ -525,8 +542,23 @@ def load_cooperative(
         today=today or dt.date.today(),
         governance=governance,
         tables=tables,
+        closed_through_line=_closed_through_line(text),
     )
+    # What the books' files and git say beyond the rows: read now, so that no check reads.
+    cooperative = dataclasses.replace(
+        cooperative,
+        private_name_finder=NameFinder(private_names(cooperative)),
+        ever_closed=ever_closed(cooperative),
+    )
+    if history == "always" or (history == "if-closed" and cooperative.ever_closed):
+        cooperative = dataclasses.replace(cooperative, books_history=read_history(cooperative))
     return cooperative, problems
+
+
+def _closed_through_line(accounts_text: str) -> int | None:
+    """The line of closed_through in the text of accounts.yml, for problems about it."""
+    loaded = load_yaml(accounts_text, ACCOUNTS_PATH)
+    return value_line(loaded.data, "closed_through") if isinstance(loaded.data, dict) else None
 
 
 def _formula_cells_once(problems: list[Problem]) -> list[Problem]:
@@ -572,10 +604,14 @@ def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
 
 
 def check_cooperative(
-    root: Path | str, today: dt.date | None = None
+    root: Path | str,
+    today: dt.date | None = None,
+    history: Literal["always", "if-closed"] = "always",
 ) -> tuple[Cooperative | None, list[Problem]]:
-    """Load and run every check: all the problems of a cooperative's repository."""
-    cooperative, problems = load_cooperative(root, today)
+    """Load and run every check: all the problems of a cooperative's repository. The history
+    is read for the site's pages too; `history="if-closed"` reads it only when the checks need
+    it (`publisher check`, which publishes nothing)."""
+    cooperative, problems = load_cooperative(root, today, history)
     if cooperative is not None:
         problems += in_sheets(run_checks(cooperative), cooperative.tables)
     return cooperative, list(dict.fromkeys(problems))  # a linked story is reported once

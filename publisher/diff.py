@@ -3,7 +3,7 @@
 Both sides are read and checked exactly as `publisher check` reads a directory: a revision's
 ledgers/ and content/ are written out of git into a scratch directory (gitrepo.export_revision),
 the working tree is read where it is. Rows are matched as in the history of the books
-(publisher.history.pair_rows: by `id`, identical rows are one row moved), after aligning each
+(publisher.rowchanges.pair_rows: by `id`, identical rows are one row moved), after aligning each
 file's rows (match_rows), so that a row without an id edited in place is one row changed. The
 money is compared through the same yearly figures the site publishes (publisher.summary), with
 expenses as amounts spent (LEGEND).
@@ -27,18 +27,10 @@ from difflib import SequenceMatcher
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from publisher.accounts import ACCOUNTS_PATH, Accounts
+from publisher.accounts import ACCOUNTS_PATH, Accounts, Category
 from publisher.cooperative import Cooperative, NotACooperative, book_role, check_cooperative
 from publisher.gitrepo import BOOKS_DIR, CommitInfo, export_revision
-from publisher.history import (
-    _KEPT_AS_WRITTEN,
-    COLUMNS,
-    Row,
-    RowChange,
-    closed_period_changes,
-    pair_rows,
-    read_history,
-)
+from publisher.history import read_history
 from publisher.money import format_minor
 from publisher.problems import (
     Problem,
@@ -49,6 +41,18 @@ from publisher.problems import (
     problem,
     sorted_problems,
     summary_line,
+)
+from publisher.rowchanges import (
+    CHANGE_SIGNS,
+    COLUMNS,
+    ChangeKind,
+    Row,
+    RowChange,
+    closed_period_changes,
+    describe_row,
+    pair_rows,
+    reopens,
+    table_rows,
 )
 from publisher.summary import Summary, summarize
 
@@ -98,7 +102,7 @@ class RowDiff:
     after_line: int | None = None
 
     @property
-    def kind(self) -> str:
+    def kind(self) -> ChangeKind:
         return self.change.kind
 
     def changed_columns(self) -> list[str]:
@@ -128,7 +132,7 @@ class LineChange:
     wherever they stand: a line only moved is no change."""
 
     file: str  # balances | budget
-    kind: str  # added | changed | removed
+    kind: ChangeKind
     key: tuple[tuple[str, str], ...]  # (column, cell) of the key columns
     before: tuple[tuple[str, str], ...] | None  # (column, cell) of the other columns
     after: tuple[tuple[str, str], ...] | None
@@ -192,7 +196,7 @@ class BooksDiff:
     #: accounts.yml: categories, funds, public counterparties, closed_through
     settings: tuple[SettingChange, ...] = ()
 
-    def count(self, kind: str) -> int:
+    def count(self, kind: ChangeKind) -> int:
         return sum(1 for r in self.rows if r.kind == kind)
 
     @property
@@ -264,8 +268,11 @@ def diff_books(
 def _read_side(directory: Path, today: dt.date | None, root: Path, until: str | None) -> _State:
     """Read and check one side. Its closed periods are checked on the repository's history up
     to that side (`until`: its commit; None: the working tree), like `publisher check` does."""
+    own_history = until is None and directory == root
     try:
-        cooperative, problems = check_cooperative(directory, today)
+        cooperative, problems = check_cooperative(
+            directory, today, history="always" if own_history else "if-closed"
+        )
     except NotACooperative:
         return _State(None, [])
     # The checks ran on a scratch copy for a revision: their history checks saw no git.
@@ -273,11 +280,7 @@ def _read_side(directory: Path, today: dt.date | None, root: Path, until: str | 
     state = _State(cooperative, problems)
     if cooperative is None:
         return state
-    history = (
-        cooperative.history()
-        if until is None and directory == root
-        else read_history(cooperative, root, until)
-    )
+    history = cooperative.history() if own_history else read_history(cooperative, root, until)
     if history.available:
         state.problems += history.problems
     else:
@@ -293,16 +296,7 @@ def ledger_rows(cooperative: Cooperative) -> list[tuple[Row, int]]:
     for path, table in cooperative.tables.items():
         if _file_role(path) != "ledger" or not len(table.frame):
             continue
-        frame = table.frame
-        cells = []
-        for column in COLUMNS:
-            if column not in frame.columns:
-                cells.append([""] * len(frame))
-                continue
-            values = frame[column].fillna("").astype(str)
-            cells.append(values if column in _KEPT_AS_WRITTEN else values.str.strip())
-        for line, values in zip(frame["line"], zip(*cells, strict=True), strict=True):
-            found.append((Row(path, tuple(values)), int(line)))
+        found += table_rows(path, table.frame)
     return found
 
 
@@ -328,7 +322,7 @@ def match_rows(before: list[tuple[Row, int]], after: list[tuple[Row, int]]) -> l
     In each file the rows that stayed are aligned with difflib's SequenceMatcher on their
     cells. Of the rows left, a removed and an added row with the same id are one row changed,
     and identical rows are one row moved (to another line or file: not shown), as in the
-    history of the books (history.pair_rows). Rows without an id that are still left were
+    history of the books (rowchanges.pair_rows). Rows without an id that are still left were
     removed and added at the same place of the same file (one block of the alignment): they
     are paired in order, as rows edited in place."""
     removed: list[tuple[Row, int]] = []
@@ -336,18 +330,18 @@ def match_rows(before: list[tuple[Row, int]], after: list[tuple[Row, int]]) -> l
     block: dict[int, tuple[str, int]] = {}  # id(row) -> (file, block of the alignment)
     paths = list(dict.fromkeys([r.path for r, _ in before] + [r.path for r, _ in after]))
     for path in paths:
-        old = [(r, line) for r, line in before if r.path == path]
-        new = [(r, line) for r, line in after if r.path == path]
+        old_lines = [(r, line) for r, line in before if r.path == path]
+        new_lines = [(r, line) for r, line in after if r.path == path]
         matcher = SequenceMatcher(
-            None, [r.cells for r, _ in old], [r.cells for r, _ in new], autojunk=False
+            None, [r.cells for r, _ in old_lines], [r.cells for r, _ in new_lines], autojunk=False
         )
         for number, (tag, i1, i2, j1, j2) in enumerate(matcher.get_opcodes()):
             if tag == "equal":
                 continue
-            for item in old[i1:i2] + new[j1:j2]:
+            for item in old_lines[i1:i2] + new_lines[j1:j2]:
                 block[id(item[0])] = (path, number)
-            removed += old[i1:i2]
-            added += new[j1:j2]
+            removed += old_lines[i1:i2]
+            added += new_lines[j1:j2]
     line_of = {id(r): line for r, line in removed + added}
     pairs, gone, new_rows = pair_rows([r for r, _ in removed], [r for r, _ in added])
     result = [
@@ -423,11 +417,15 @@ def _file_role(path: str) -> str:
     return book_role(path.rsplit("/", 1)[-1]) or "ledger"
 
 
+#: The cells of a balances or budget line: (column, cell) of each column, in order.
+LineCells = tuple[tuple[str, str], ...]
+
+
 def _lines(
     cooperative: Cooperative | None, role: str, keys: tuple[str, ...], values: tuple[str, ...]
-):
+) -> list[tuple[LineCells, LineCells, str]]:
     """(key, values, path:line) of every line of the balances or budget files, in file order."""
-    found = []
+    found: list[tuple[LineCells, LineCells, str]] = []
     if cooperative is None:
         return found
     for path, table in cooperative.tables.items():
@@ -460,7 +458,7 @@ def compare_lines(before: Cooperative | None, after: Cooperative | None) -> list
                 left_old[(key, value)] -= 1
             else:
                 gone.append((key, value, where))
-        came: dict[tuple, list] = {}
+        came: dict[LineCells, list[tuple[LineCells, str]]] = {}
         for key, value, where in new:
             if left_new[(key, value)] > 0:
                 left_new[(key, value)] -= 1
@@ -529,7 +527,7 @@ def compare_accounts(before: Accounts | None, after: Accounts | None) -> list[Se
     return sorted(found, key=lambda c: (c.kind, c.key))
 
 
-def _category(category) -> str:
+def _category(category: Category) -> str:
     """A category's kind, label and capital flag, as one comparable text."""
     text = category.kind + (
         f", label \u201c{category.label}\u201d" if category.label != category.key else ""
@@ -542,7 +540,7 @@ def compare_problems(
 ) -> tuple[list[Problem], list[Problem]]:
     """(introduced, fixed): problems by (severity, code, path, message), counted with repeats."""
 
-    def key(p: Problem) -> tuple:
+    def key(p: Problem) -> tuple[str, str, str, str]:
         return (p.severity.value, p.code, p.path, p.message)
 
     common = Counter(map(key, before)) & Counter(map(key, after))
@@ -706,12 +704,12 @@ def _closed_period_problems(
 ) -> list[Problem]:
     """This change against the base's closed period: the rows of that period at the head are
     compared with the base's, as the history check compares them with the rows at closing
-    (history.closed_period_changes)."""
+    (rowchanges.closed_period_changes)."""
     closed = before.closed_through if before is not None else None
     if closed is None:
         return []
     found = []
-    if after is not None and (after.closed_through is None or after.closed_through < closed):
+    if after is not None and reopens(closed, after.closed_through):
         found.append(
             problem(
                 "closed-period-reopened",
@@ -740,6 +738,7 @@ def _closed_period_problems(
                 f"enter it again dated after {day}."
             )
         else:
+            assert item.before is not None, "a changed row has a row before"
             text = (
                 f"{opening}changes a row of that period; it now reads {describe_row(item.row)}. Restore "
                 f"it as it is at {at}: {describe_row(item.before)}; then record the correction as a "
@@ -751,16 +750,6 @@ def _closed_period_problems(
 
 
 # -- Rendering ---------------------------------------------------------------------------------
-
-
-def describe_row(row: Row) -> str:
-    """date "description" amount category/fund [id], as written in the file."""
-    fund = row.get("fund") or "(default fund)"
-    ident = f" id {row.get('id')}" if row.get("id") else ""
-    description = f"\u201c{row.get('description')}\u201d"
-    return (
-        f"{row.get('date')} {description} {row.get('amount')} {row.get('category')}/{fund}{ident}"
-    )
 
 
 def _signed(minor: int, units: int) -> str:
@@ -819,7 +808,7 @@ def describe_line(change: LineChange) -> str:
         cell or "(default fund)" if column == "fund" else cell for column, cell in change.key
     )
 
-    def values(cells) -> str:
+    def values(cells: LineCells) -> str:
         return ", ".join(f"{column} {cell}" for column, cell in cells if cell)
 
     if change.before is not None and change.after is not None:
@@ -889,14 +878,13 @@ def format_diff_text(diff: BooksDiff) -> str:
         ("budget", "Budget lines"),
         ("balances", "Balance assertions (balances.csv)"),
     ):
-        changes = [c for c in diff.lines if c.file == role]
-        if changes:
+        line_changes = [c for c in diff.lines if c.file == role]
+        if line_changes:
             out += ["", title]
-            for c in changes:
-                sign = {"added": "+", "changed": "~", "removed": "-"}[c.kind]
-                out.append(
-                    f"  {sign} {c.after_where or c.before_where}  {c.kind}: {describe_line(c)}"
-                )
+            for line_change in line_changes:
+                sign = CHANGE_SIGNS[line_change.kind]
+                where = line_change.after_where or line_change.before_where
+                out.append(f"  {sign} {where}  {line_change.kind}: {describe_line(line_change)}")
     for title, problems in (
         ("Problems introduced", diff.introduced),
         ("Problems fixed", diff.fixed),
@@ -918,7 +906,9 @@ def format_diff_text(diff: BooksDiff) -> str:
                 out.append(f"      after:  {describe_row(after)}")
             else:
                 sign, line = (
-                    ("+", item.after_line) if after is not None else ("-", item.before_line)
+                    (CHANGE_SIGNS["added"], item.after_line)
+                    if after is not None
+                    else (CHANGE_SIGNS["removed"], item.before_line)
                 )
                 out.append(f"  {sign} {row.path}:{line}  {describe_row(row)}")
     if not diff.changed:

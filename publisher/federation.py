@@ -31,7 +31,7 @@ from publisher.cooperative import NotACooperative, check_cooperative, read_text_
 from publisher.links import safe_link
 from publisher.gitrepo import MemberFetchError, fetch_member, top_commit, valid_ref
 from publisher.money import format_minor
-from publisher.problems import Problem, Severity, count, problem, register_code
+from publisher.problems import Problem, count, problem
 from publisher.yamlfile import key_line, load_yaml, mapping_line, value_line
 
 FEDERATION_PATH = "federation.yml"
@@ -56,33 +56,6 @@ OTHER_INCOME, OTHER_EXPENSE = "other-income", "other-expense"
 #: Bump when the cached results' shape changes, so that old caches are not trusted.
 CACHE_VERSION = 3
 
-E, W = Severity.ERROR, Severity.WARNING
-for _code, _severity, _summary in [
-    ("federation-key-missing", E, "A required key of federation.yml is missing."),
-    ("federation-key-unknown", E, "A key federation.yml does not define."),
-    ("federation-value-invalid", E, "A value in federation.yml has the wrong type or form."),
-    (
-        "federation-member-invalid",
-        W,
-        "A member's books have errors or its repository is unsafe; it is left out.",
-    ),
-    (
-        "federation-member-unreachable",
-        W,
-        "A member's repository could not be fetched; it is left out.",
-    ),
-    (
-        "federation-category-unmapped",
-        W,
-        "A member's category maps to no category of the federation.",
-    ),
-    (
-        "federation-reconciliation-mismatch",
-        W,
-        "What two members record of the money between them disagrees.",
-    ),
-]:
-    register_code(_code, _severity, _summary)
 
 _TOP_KEYS = ("name", "currency", "categories", "members", "deadline", "measures")
 _REQUIRED_KEYS = ("name", "currency", "categories", "members")

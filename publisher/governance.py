@@ -19,10 +19,10 @@ import numpy as np
 import pandas as pd
 
 from publisher.accounts import Accounts, did_you_mean
-from publisher.checking import check, row_problems
+from publisher.checking import Check, row_problems
 from publisher.markdownfile import parse_markdown
 from publisher.money import format_minor, parse_decimal_text
-from publisher.problems import Problem, Severity, problem, register_code
+from publisher.problems import Problem, problem
 from publisher.yamlfile import key_line, mapping_line, value_line
 from ruamel.yaml.scalarint import ScalarInt
 
@@ -40,39 +40,6 @@ DECISION_KEYS = ("id", "motion", "for", "against", "abstain", "result", "amount"
 FRONT_MATTER_OFFSET = 1
 #: Reinvestment is due by this day (month, day) of the year after the result.
 REINVESTMENT_DEADLINE = (3, 31)
-
-E, W = Severity.ERROR, Severity.WARNING
-for _code, _severity, _summary in [
-    ("charter-rule-invalid", E, "A rule of the charter has a value that cannot be used."),
-    ("charter-key-unknown", E, "A key under the charter's rules that the format does not define."),
-    ("minutes-field-missing", E, "A required field of the minutes is missing."),
-    ("minutes-field-invalid", E, "A field of the minutes has the wrong type or form."),
-    (
-        "minutes-key-unknown",
-        W,
-        "A key of a decision that the format does not define; it is ignored.",
-    ),
-    ("minutes-present-exceeds-members", E, "More members present than entitled to vote."),
-    ("minutes-tally-exceeds-present", E, "More votes than members present."),
-    (
-        "decision-result-contradicts-majority",
-        E,
-        "The stated result does not follow the majority rule.",
-    ),
-    ("decision-adopted-without-quorum", E, "A meeting below the quorum adopted a decision."),
-    ("decision-id-duplicate", E, "Two decisions share an id."),
-    ("decision-unknown", E, "A ledger row or budget line cites a decision that does not exist."),
-    ("decision-rejected", E, "A ledger row or budget line cites a decision that was rejected."),
-    ("decision-after-row", E, "A ledger row cites a decision taken after the row's date."),
-    ("decision-overspent", W, "The rows citing a decision spend more than it authorized."),
-    ("spending-limit-exceeded", W, "An expense above the spending limit cites no decision."),
-    (
-        "reinvestment-below-share",
-        W,
-        "Less than the charter's share of a year's surplus was reinvested.",
-    ),
-]:
-    register_code(_code, _severity, _summary)
 
 
 @dataclass(frozen=True)
@@ -578,7 +545,6 @@ def _majority_text(majority: str | Decimal) -> str:
     }[majority]
 
 
-@check
 def check_minutes(cooperative: Cooperative) -> Iterable[Problem]:
     governance = cooperative.governance
     rules = governance.rules
@@ -633,7 +599,6 @@ def _cited(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[(frame["decision"].str.len() > 0).to_numpy()]
 
 
-@check
 def check_cited_decisions(cooperative: Cooperative) -> Iterable[Problem]:
     """Ledger rows and budget lines may cite only adopted decisions, taken on or before them."""
     decisions = cooperative.governance.decisions()
@@ -707,7 +672,6 @@ def spending_by_decision(cooperative: Cooperative) -> dict[str, int]:
     }
 
 
-@check
 def check_decision_spending(cooperative: Cooperative) -> Iterable[Problem]:
     decisions = cooperative.governance.decisions()
     units = cooperative.accounts.minor_units
@@ -736,7 +700,6 @@ def check_decision_spending(cooperative: Cooperative) -> Iterable[Problem]:
     return problems
 
 
-@check
 def check_spending_limit(cooperative: Cooperative) -> Iterable[Problem]:
     limit = cooperative.governance.rules.spending_limit
     ledger = cooperative.ledger
@@ -831,7 +794,6 @@ def reinvestments(cooperative: Cooperative) -> list[Reinvestment]:
     return found
 
 
-@check
 def check_reinvestment(cooperative: Cooperative) -> Iterable[Problem]:
     charter = cooperative.governance.charter
     units = cooperative.accounts.minor_units
@@ -1061,3 +1023,13 @@ def sovereignty(cooperative: Cooperative, public_name) -> list[SovereigntyYear]:
             )
         )
     return out
+
+
+#: The checks of this module, in the order they run (publisher.checks runs every module's).
+CHECKS: list[Check] = [
+    check_minutes,
+    check_cited_decisions,
+    check_decision_spending,
+    check_spending_limit,
+    check_reinvestment,
+]

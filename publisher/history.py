@@ -20,60 +20,31 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from publisher.accounts import ACCOUNTS_PATH, Accounts
-from publisher.checking import check
+from publisher.checking import Check
 from publisher.gitrepo import BooksRepository, CommitChanges, CommitInfo, FileChange
-from publisher.ledger import LEDGER, unread_ledger_places
+from publisher.ledger import unread_ledger_places
 from publisher.money import format_minor, parse_decimal_text
-from publisher.problems import Problem, Severity, problem, register_code
+from publisher.problems import Problem, problem
+from publisher.rowchanges import (
+    CHANGE_SIGNS,
+    COLUMNS,
+    KEPT_AS_WRITTEN,
+    Row,
+    RowChange,
+    closed_period_changes,
+    describe_row,
+    fund_of,
+    in_closed_period,
+    pair_rows,
+    reopens,
+    row_columns,
+    table_rows,
+)
 from publisher.workbook import is_workbook_name, read_workbook
 from publisher.yamlfile import load_yaml
 
 if TYPE_CHECKING:
     from publisher.cooperative import Cooperative
-
-register_code(
-    "closed-period-changed",
-    Severity.ERROR,
-    "A row of a closed period was changed, deleted or added.",
-)
-register_code(
-    "closed-period-reopened", Severity.ERROR, "closed_through was moved backwards or removed."
-)
-register_code(
-    "history-unavailable",
-    Severity.WARNING,
-    "The history of the books could not be read, so a check could not run.",
-)
-
-COLUMNS = LEDGER.columns
-_KEPT_AS_WRITTEN = {"description", "note"}  # as the reader: other cells lose surrounding spaces
-
-
-@dataclass(frozen=True)
-class Row:
-    """A ledger row as a commit saw it: its file and its cells, in the format's columns."""
-
-    path: str
-    cells: tuple[str, ...]
-
-    def get(self, column: str) -> str:
-        return self.cells[COLUMNS.index(column)]
-
-    @property
-    def key(self) -> str:
-        ident = self.get("id")
-        return f"id:{ident}" if ident else "row:" + "\x1f".join(self.cells)
-
-
-@dataclass(frozen=True)
-class RowChange:
-    kind: str  # added | changed | removed
-    before: Row | None
-    after: Row | None
-
-    @property
-    def row(self) -> Row:
-        return self.after or self.before  # type: ignore[return-value]
 
 
 @dataclass
@@ -95,7 +66,7 @@ class History:
 
     def commit_of(self, keys: Iterable[str]) -> list[CommitInfo | None]:
         """The last change of each row, for rows given in file order (copies in turn)."""
-        taken: Counter = Counter()
+        taken: Counter[str] = Counter()
         found = []
         for key in keys:
             commits = self.provenance.get(key, [])
@@ -129,7 +100,7 @@ def _parse_records(
             return None
         rows.append(
             tuple(
-                "" if i is None else record[i] if column in _KEPT_AS_WRITTEN else record[i].strip()
+                "" if i is None else record[i] if column in KEPT_AS_WRITTEN else record[i].strip()
                 for column, i in zip(COLUMNS, index)
             )
         )
@@ -174,7 +145,7 @@ def workbook_records(data: bytes | None, path: str, decimal: str) -> list[tuple[
             columns.append([""] * len(frame))
             continue
         values = frame[column].fillna("").astype(str)
-        columns.append((values if column in _KEPT_AS_WRITTEN else values.str.strip()).tolist())
+        columns.append((values if column in KEPT_AS_WRITTEN else values.str.strip()).tolist())
     return list(zip(*columns, strict=True))
 
 
@@ -382,7 +353,10 @@ class _Replay:
             earlier = self.closed.isoformat() if self.closed is not None else ""
             through = new.isoformat()
             self.at_closing += [
-                row for _, row in self.current() if earlier < row.get("date") <= through
+                row
+                for _, row in self.current()
+                if in_closed_period(row.get("date"), through)
+                and not in_closed_period(row.get("date"), earlier)
             ]
             self.closed = new
             self.closings.append((new, commit))
@@ -394,7 +368,7 @@ class _Replay:
     def closed_by(self, date: str) -> CommitInfo | None:
         """The commit whose closed_through first covered `date`."""
         for through, commit in self.closings:
-            if date <= through.isoformat():
+            if in_closed_period(date, through.isoformat()):
                 return commit
         return None
 
@@ -405,12 +379,12 @@ class _Replay:
             return []
         found: list[Problem] = []
         closed = self.closed.isoformat()
-        if self.written_closed is None or self.written_closed < self.closed:
+        if reopens(self.closed, self.written_closed):
             found.append(
                 problem(
                     "closed-period-reopened",
                     ACCOUNTS_PATH,
-                    self.cooperative.closed_through_line(),
+                    self.cooperative.closed_through_line,
                     f"closed_through was moved back from {closed} to {self.written_closed or 'nothing'} "
                     f"{_where(self.reopened_by)}. A closed period stays closed: set closed_through back "
                     f"to {closed}, and enter corrections as new rows dated after it.",
@@ -448,6 +422,7 @@ class _Replay:
                 line = self.cooperative.locate_row(row)
             else:
                 before, after = item.before, item.after
+                assert before is not None and after is not None, "a changed row has both sides"
                 text = (
                     f"{opening}this row of that period was changed {_where(last_change.get(id(after)))}; "
                     f"it now reads {_describe(after, units, self)}. Restore the row as it was at closing: "
@@ -457,100 +432,6 @@ class _Replay:
                 line = self.cooperative.locate_row(after)
             found.append(problem("closed-period-changed", row.path, line, text))
         return found
-
-
-def row_meaning(row: Row, accounts: Accounts) -> tuple[str, ...]:
-    """The row's cells as they count in the books: the amount in minor units (so "-400" and
-    "-400.00" are the same), an empty fund as the default fund. Text that is not an amount is
-    kept as written."""
-    cells = list(row.cells)
-    amount = COLUMNS.index("amount")
-    text = cells[amount].replace(",", ".") if accounts.dialect.decimal == "," else cells[amount]
-    minor = parse_decimal_text(text, accounts.minor_units)
-    cells[amount] = f"minor:{minor}" if minor is not None else cells[amount]
-    cells[COLUMNS.index("fund")] = fund_of(row, accounts)
-    return tuple(cells)
-
-
-def closed_period_changes(
-    at_closing: list[Row], now: list[Row], closed: str, accounts: Accounts | None = None
-) -> list[RowChange]:
-    """How the rows dated on or before `closed` differ now from `at_closing` (the rows of that
-    period when it was closed). Rows are compared by what they mean (`row_meaning`, with
-    `accounts`; else by their cells), not by file, so a row moved to another file or rewritten
-    in an equivalent form is no change; a row changed and changed back is no change either.
-    A row gone from the period and one new in it are paired as one change by `pair_rows`; a row
-    whose date left the period is paired with where it stands now."""
-    reference = [row for row in at_closing if _in_period(row, closed)]
-    in_period = [row for row in now if _in_period(row, closed)]
-
-    def meaning(row: Row) -> tuple[str, ...]:
-        return row_meaning(row, accounts) if accounts is not None else row.cells
-
-    common = Counter(map(meaning, reference)) & Counter(map(meaning, in_period))
-    gone = _unmatched(reference, common, meaning)
-    new = _unmatched(in_period, common, meaning)
-    pairs, gone, new = pair_rows(gone, new)
-    # Rows without an id: their order in the period is not kept, so one gone and one new in the
-    # same file and on the same day (else only in the same file) are taken as one row edited.
-    for same in (
-        lambda a, b: a.path == b.path and a.get("date") == b.get("date"),
-        lambda a, b: a.path == b.path,
-    ):
-        for row in [r for r in gone if not r.get("id")]:
-            partner = next((n for n in new if not n.get("id") and same(row, n)), None)
-            if partner is not None:
-                pairs.append((row, partner))
-                gone.remove(row)
-                new.remove(partner)
-    # A row whose date was moved out of the period: still there (by id), but no longer in it.
-    elsewhere = {row.key: row for row in now if row.get("id") and row.get("date") > closed}
-    changes = [RowChange("changed", before, after) for before, after in pairs]
-    for row in gone:
-        moved = elsewhere.pop(row.key, None)
-        changes.append(
-            RowChange("changed", row, moved) if moved else RowChange("removed", row, None)
-        )
-    changes += [RowChange("added", None, row) for row in new]
-    return changes
-
-
-def _in_period(row: Row, closed: str) -> bool:
-    date = row.get("date")
-    return bool(date) and date <= closed
-
-
-def _unmatched(rows: list[Row], common: Counter, meaning) -> list[Row]:
-    """The rows of `rows` beyond the multiset `common` of meanings (in order)."""
-    left_in_common = Counter(common)
-    left = []
-    for row in rows:
-        if left_in_common[meaning(row)] > 0:
-            left_in_common[meaning(row)] -= 1
-        else:
-            left.append(row)
-    return left
-
-
-def pair_rows(
-    removed: list[Row], added: list[Row]
-) -> tuple[list[tuple[Row, Row]], list[Row], list[Row]]:
-    """(pairs, removed left, added left): a removed and an added row with the same id are one
-    row changed. Rows without an id have no identity but their content: an identical one is the
-    same row (moved); the others are left for the caller, which may know their positions."""
-    added_by_key: dict[str, list[Row]] = {}
-    for row in added:
-        added_by_key.setdefault(row.key, []).append(row)
-    pairs: list[tuple[Row, Row]] = []
-    removed_left: list[Row] = []
-    for row in removed:
-        partners = added_by_key.get(row.key)
-        if partners:
-            pairs.append((row, partners.pop(0)))
-        else:
-            removed_left.append(row)
-    paired = {id(new) for _, new in pairs}
-    return pairs, removed_left, [row for row in added if id(row) not in paired]
 
 
 def _unread_note(unread: list[str], path: str) -> str:
@@ -582,28 +463,9 @@ def amount_of(row: Row, accounts: Accounts) -> int:
     return parse_decimal_text(text, accounts.minor_units) or 0
 
 
-def amount_shown(row: Row, accounts: Accounts) -> str:
-    """The row's amount for a message: exact when it can be read, else the cell as written
-    (an unreadable "12O.00" is not a row of 0.00)."""
-    text = row.get("amount")
-    if accounts.dialect.decimal == ",":
-        text = text.replace(",", ".")
-    minor = parse_decimal_text(text, accounts.minor_units)
-    if minor is None:
-        return f"\u201c{row.get('amount')}\u201d"
-    return format_minor(minor, accounts.minor_units)
-
-
-def fund_of(row: Row, accounts: Accounts) -> str:
-    return row.get("fund") or accounts.default_fund
-
-
 def _describe(row: Row, units: int, replay: _Replay) -> str:
-    return (
-        f"{row.get('date')} \u201c{row.get('description')}\u201d {amount_shown(row, replay.cooperative.accounts)} "
-        f"{row.get('category')}/{replay.fund(row)}"
-        + (f" id {row.get('id')}" if row.get("id") else "")
-    )
+    """The row as the books count it, for the closed-period messages (rowchanges.describe_row)."""
+    return describe_row(row, replay.cooperative.accounts)
 
 
 def read_history(
@@ -655,10 +517,9 @@ def ever_closed(cooperative: Cooperative) -> bool:
         repository.close()
 
 
-@check
 def check_closed_periods(cooperative: Cooperative) -> Iterable[Problem]:
-    # The history is read only when some period is or was closed: it costs a git log.
-    if not ever_closed(cooperative):
+    # The loader reads the history when some period is or was closed: it costs a git log.
+    if not cooperative.ever_closed:
         return []
     history = cooperative.history()
     if not history.available and cooperative.accounts.closed_through is None:
@@ -668,7 +529,7 @@ def check_closed_periods(cooperative: Cooperative) -> Iterable[Problem]:
             problem(
                 "history-unavailable",
                 ACCOUNTS_PATH,
-                cooperative.closed_through_line(),
+                cooperative.closed_through_line,
                 f"The books are closed through {cooperative.accounts.closed_through}, but whether the "
                 f"closed period stayed unchanged could not be checked: {history.reason}.",
             )
@@ -699,18 +560,9 @@ def row_provenance(
         table = cooperative.tables.get(str(path))
         if table is None or not len(table.frame):
             continue
-        frame = table.frame
-        cells = [
-            (frame[c] if c in _KEPT_AS_WRITTEN else frame[c].str.strip())
-            if c in frame.columns
-            else None
-            for c in COLUMNS
-        ]
-        keys = []
-        for values in zip(*[c if c is not None else [""] * len(frame) for c in cells]):
-            keys.append(Row(str(path), tuple(values)).key)
-        for line, commit in zip(frame["line"], history.commit_of(keys)):
-            found[(str(path), int(line))] = commit
+        rows = table_rows(str(path), table.frame)
+        for (_, line), commit in zip(rows, history.commit_of(row.key for row, _ in rows)):
+            found[(str(path), line)] = commit
     return found
 
 
@@ -721,10 +573,7 @@ def format_changes(history: History, accounts: Accounts) -> str:
     units = accounts.minor_units
 
     def describe(row: Row) -> str:
-        return (
-            f"{row.get('date')}  {row.get('description')}  {amount_shown(row, accounts)}  "
-            f"{row.get('category')}  {fund_of(row, accounts)}"
-        )
+        return row_columns(row, accounts)
 
     lines: list[str] = []
     for changeset in reversed(history.changesets):
@@ -736,10 +585,13 @@ def format_changes(history: History, accounts: Accounts) -> str:
         )
         lines.append(title)
         for change in changeset.changes:
-            if change.kind == "changed":
-                lines.append(f"  ~ {describe(change.before)}\n    → {describe(change.after)}")
+            if change.before is not None and change.after is not None:
+                lines.append(
+                    f"  {CHANGE_SIGNS['changed']} {describe(change.before)}\n"
+                    f"    → {describe(change.after)}"
+                )
             else:
-                lines.append(f"  {'+' if change.kind == 'added' else '-'} {describe(change.row)}")
+                lines.append(f"  {CHANGE_SIGNS[change.kind]} {describe(change.row)}")
         effect = ", ".join(
             f"{fund} {'+' if v > 0 else ''}{format_minor(v, units)}"
             for fund, v in changeset.funds.items()
@@ -749,3 +601,9 @@ def format_changes(history: History, accounts: Accounts) -> str:
     if not lines:
         return "No commit has changed the books yet.\n"
     return "\n".join(lines)
+
+
+#: The checks of this module, in the order they run (publisher.checks runs every module's).
+CHECKS: list[Check] = [
+    check_closed_periods,
+]

@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from publisher.accounts import DELIMITERS, Accounts, did_you_mean
-from publisher.checking import ROW_PROBLEM_LIMIT, check, row_problems
+from publisher.checking import ROW_PROBLEM_LIMIT, Check, row_problems
 from publisher.csvfile import LINE, Table, arrow_text
 from publisher.money import amount_message, format_minor, parse_amounts
 from publisher.problems import Problem, problem
@@ -488,7 +488,6 @@ def _has(frame: pd.DataFrame, *columns: str) -> bool:
     return len(frame) > 0 and all(c in frame.columns for c in columns)
 
 
-@check
 def check_categories(cooperative: Cooperative) -> Iterable[Problem]:
     categories = cooperative.accounts.categories
     problems: list[Problem] = []
@@ -511,7 +510,6 @@ def check_categories(cooperative: Cooperative) -> Iterable[Problem]:
     return problems
 
 
-@check
 def check_funds(cooperative: Cooperative) -> Iterable[Problem]:
     funds = cooperative.accounts.funds
     problems: list[Problem] = []
@@ -533,7 +531,6 @@ def check_funds(cooperative: Cooperative) -> Iterable[Problem]:
     return problems
 
 
-@check
 def check_ids(cooperative: Cooperative) -> Iterable[Problem]:
     ledger = cooperative.ledger
     if not _has(ledger, "id"):
@@ -560,7 +557,6 @@ def check_ids(cooperative: Cooperative) -> Iterable[Problem]:
     )
 
 
-@check
 def check_transfers(cooperative: Cooperative) -> Iterable[Problem]:
     ledger = cooperative.ledger
     if not _has(ledger, "category", "amount", "date"):
@@ -611,7 +607,6 @@ def check_transfers(cooperative: Cooperative) -> Iterable[Problem]:
 _NO_ROWS = pd.DataFrame({"path": [], "line": [], "date": pd.Series([], dtype="datetime64[s]")})
 
 
-@check
 def check_balances(cooperative: Cooperative) -> Iterable[Problem]:
     balances, ledger = cooperative.balances, cooperative.ledger
     if not _has(balances, "balance", "date", "fund"):
@@ -708,7 +703,6 @@ def unreadable_note(rows: pd.DataFrame, elsewhere: list[str] = ()) -> str:
     )
 
 
-@check
 def check_budget(cooperative: Cooperative) -> Iterable[Problem]:
     budget = cooperative.budget
     if not _has(budget, "amount", "category"):
@@ -757,7 +751,6 @@ def check_budget(cooperative: Cooperative) -> Iterable[Problem]:
     return problems
 
 
-@check
 def check_dates_not_in_future(cooperative: Cooperative) -> Iterable[Problem]:
     today = pd.Timestamp(cooperative.today)
     problems: list[Problem] = []
@@ -782,7 +775,6 @@ def check_dates_not_in_future(cooperative: Cooperative) -> Iterable[Problem]:
 SAFE_TOTAL = 2**62
 
 
-@check
 def check_totals_fit(cooperative: Cooperative) -> Iterable[Problem]:
     """Amounts each within limits can still add up beyond what exact sums can hold."""
     ledger = cooperative.ledger
@@ -807,7 +799,6 @@ def check_totals_fit(cooperative: Cooperative) -> Iterable[Problem]:
     ]
 
 
-@check
 def check_zero_amounts(cooperative: Cooperative) -> Iterable[Problem]:
     ledger = cooperative.ledger
     if not _has(ledger, "amount"):
@@ -831,7 +822,6 @@ def is_marked_refund(notes: pd.Series) -> pd.Series:
     return notes.str.contains(_REFUND_NOTE, regex=True, na=False)
 
 
-@check
 def check_direction(cooperative: Cooperative) -> Iterable[Problem]:
     """Money out under an income category, or in under an expense one, not marked a refund."""
     ledger = cooperative.ledger
@@ -869,7 +859,6 @@ _GROUP_LINES_SHOWN = 20
 _DOUBLE_KEY = ["date", "amount", "category", "fund", "counterparty", "description"]
 
 
-@check
 def check_double_entries(cooperative: Cooperative) -> Iterable[Problem]:
     """Rows identical in every published figure, unless each carries its own id."""
     ledger = cooperative.ledger
@@ -946,7 +935,6 @@ def year_of_file(path: str) -> int | None:
     return int(years.pop()) if len(years) == 1 else None
 
 
-@check
 def check_file_year(cooperative: Cooperative) -> Iterable[Problem]:
     """A row of 2025 in ledgers/2026.csv would be published in the wrong year's accounts."""
     ledger = cooperative.ledger
@@ -975,7 +963,6 @@ def check_file_year(cooperative: Cooperative) -> Iterable[Problem]:
     )
 
 
-@check
 def check_placeholders(cooperative: Cooperative) -> Iterable[Problem]:
     """Rows an importer could not categorize are neither income nor expense until they are."""
     placeholders = cooperative.accounts.placeholders
@@ -1000,7 +987,6 @@ def check_placeholders(cooperative: Cooperative) -> Iterable[Problem]:
     return problems
 
 
-@check
 def check_funds_below_zero(cooperative: Cooperative) -> Iterable[Problem]:
     """A fund that holds less than nothing at the end of a day: once per dip below zero."""
     ledger = cooperative.ledger
@@ -1046,7 +1032,6 @@ def check_funds_below_zero(cooperative: Cooperative) -> Iterable[Problem]:
     return problems
 
 
-@check
 def check_rows_not_reconciled(cooperative: Cooperative) -> Iterable[Problem]:
     """Rows of a fund after its last balance assertion: published as not yet reconciled.
 
@@ -1081,3 +1066,23 @@ def check_rows_not_reconciled(cooperative: Cooperative) -> Iterable[Problem]:
             )
         )
     return problems
+
+
+#: The checks of this module, in the order they run (publisher.checks runs every module's).
+CHECKS: list[Check] = [
+    check_categories,
+    check_funds,
+    check_ids,
+    check_transfers,
+    check_balances,
+    check_budget,
+    check_dates_not_in_future,
+    check_totals_fit,
+    check_zero_amounts,
+    check_direction,
+    check_double_entries,
+    check_file_year,
+    check_placeholders,
+    check_funds_below_zero,
+    check_rows_not_reconciled,
+]

@@ -18,12 +18,12 @@ import numpy as np
 import pandas as pd
 
 from publisher.accounts import MAX_QUANTITY_DECIMALS, MAX_QUANTITY_DIGITS, Accounts, Measure
-from publisher.checking import check, row_problems
+from publisher.checking import Check, row_problems
 from publisher.csvfile import Table
 from publisher.ledger import FileFormat, _empty_frame, _locator, _parse_date_column, _read_rows
 from publisher.money import format_minor, to_decimal
 from publisher.privacy import private_names_in
-from publisher.problems import Problem, Severity, did_you_mean, problem, register_code
+from publisher.problems import Problem, did_you_mean, problem
 
 if TYPE_CHECKING:
     from publisher.cooperative import Cooperative
@@ -33,35 +33,6 @@ MEASURES = FileFormat(
     "measures", ("date", "measure", "quantity", "fund", "note"), ("date", "measure", "quantity")
 )
 
-E = Severity.ERROR
-register_code(
-    "measures-not-declared",
-    E,
-    "ledgers/measures.csv has rows, but accounts.yml declares no measures.",
-)
-register_code(
-    "measure-unknown",
-    E,
-    "A row of measures.csv names a measure that accounts.yml does not declare.",
-)
-register_code(
-    "measure-quantity-invalid",
-    E,
-    "A quantity of measures.csv is not a number with a point and at most six decimals.",
-)
-register_code(
-    "measure-quantity-negative", E, "A quantity below zero for a measure that cannot be negative."
-)
-register_code(
-    "measure-duplicate",
-    E,
-    "Two rows of measures.csv are alike in every cell: counted twice, or entered twice?",
-)
-register_code(
-    "measure-level-conflict",
-    E,
-    "Two readings of a level measure (such as members) on the same day disagree.",
-)
 
 _QUANTITY = re.compile(
     rf"[+-]?[0-9]{{1,{MAX_QUANTITY_DIGITS}}}(?:\.[0-9]{{1,{MAX_QUANTITY_DECIMALS}}})?"
@@ -104,7 +75,6 @@ def _has_rows(cooperative: Cooperative) -> bool:
     return "measure" in cooperative.measures.columns and len(cooperative.measures) > 0
 
 
-@check
 def check_measures(cooperative: Cooperative) -> Iterable[Problem]:
     if not _has_rows(cooperative):
         return []
@@ -395,3 +365,9 @@ def membership_json(
         }
         for y in membership(cooperative, computed)
     }
+
+
+#: The checks of this module, in the order they run (publisher.checks runs every module's).
+CHECKS: list[Check] = [
+    check_measures,
+]

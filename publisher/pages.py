@@ -15,9 +15,9 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from publisher.checking import check
+from publisher.checking import Check
 from publisher.markdownfile import heading_text, parse_markdown
-from publisher.problems import Problem, Severity, problem, register_code
+from publisher.problems import Problem, problem
 from publisher.yamlfile import key_line
 
 if TYPE_CHECKING:
@@ -29,25 +29,6 @@ POSTS_DIR = "content/stories/posts"
 MAX_PAGE_BYTES = 1024 * 1024
 #: Deeper nesting of brackets, lists or quotes is refused.
 MAX_NESTING = 100
-
-register_code(
-    "page-too-large", Severity.ERROR, "A Markdown page is larger than the publisher renders."
-)
-register_code(
-    "page-too-deep",
-    Severity.ERROR,
-    "A Markdown page nests brackets, lists or quotes deeper than the publisher renders.",
-)
-register_code(
-    "page-active-content",
-    Severity.ERROR,
-    "A page holds a script, an event-handler attribute or a javascript: link.",
-)
-register_code(
-    "page-title-markup",
-    Severity.ERROR,
-    "A page's title or a heading holds HTML, a link or an attribute list that would be live on the site.",
-)
 
 
 def too_deep(text: str, limit: int = MAX_NESTING) -> int | None:
@@ -312,7 +293,6 @@ def page_problems(text: str, path: str) -> list[Problem]:
     return problems
 
 
-@check
 def check_pages(cooperative: Cooperative) -> Iterable[Problem]:
     root = cooperative.root
     content = root / CONTENT_DIR
@@ -331,3 +311,9 @@ def check_pages(cooperative: Cooperative) -> Iterable[Problem]:
             continue
         problems += page_problems(text, relative)
     return problems
+
+
+#: The checks of this module, in the order they run (publisher.checks runs every module's).
+CHECKS: list[Check] = [
+    check_pages,
+]

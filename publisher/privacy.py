@@ -17,9 +17,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from publisher.checking import check, row_problems
+from publisher.checking import Check, row_problems
 from publisher.csvfile import arrow_text
-from publisher.problems import Problem, Severity, problem, register_code
+from publisher.problems import Problem, problem
 from publisher.markdownfile import FRONT_MATTER
 from publisher.reading import (
     HOMOGLYPHS,
@@ -38,37 +38,6 @@ if TYPE_CHECKING:
 PRIVATE = "private"
 #: Names shorter than this are not searched for inside descriptions: "Al" would match "Alarm".
 MIN_NAME_LENGTH = 3
-
-register_code(
-    "private-name-not-searched",
-    Severity.WARNING,
-    "A private counterparty's name is too short to be looked for inside descriptions.",
-)
-register_code(
-    "private-name-in-description",
-    Severity.WARNING,
-    "A private counterparty's name inside a description or note; it is replaced when published.",
-)
-register_code(
-    "private-name-in-id",
-    Severity.ERROR,
-    "A row's id or cited decision spells a private counterparty's name; ids are published as they are.",
-)
-register_code(
-    "private-name-part",
-    Severity.WARNING,
-    "A private counterparty's surname alone, or its name run together, inside a text; published as it is.",
-)
-register_code(
-    "private-name-handle",
-    Severity.WARNING,
-    "An @handle counterparty that spells a private counterparty's name; published as it is.",
-)
-register_code(
-    "private-name-in-page",
-    Severity.ERROR,
-    "A hand-written page, or its file name, names a private counterparty.",
-)
 
 
 def is_public(names: pd.Series, public: frozenset[str]) -> np.ndarray:
@@ -306,13 +275,11 @@ class NameFinder:
 
 
 def name_finder(cooperative: Cooperative) -> NameFinder:
-    """The finder of the cooperative's private names, made once: checks and pages share it."""
-    if "names" not in cooperative._cache:
-        cooperative._cache["names"] = NameFinder(private_names(cooperative))
-    return cooperative._cache["names"]
+    """The finder of the cooperative's private names, made once by the loader: checks and
+    pages share it."""
+    return cooperative.private_name_finder
 
 
-@check
 def check_private_names(cooperative: Cooperative) -> Iterable[Problem]:
     finder = name_finder(cooperative)
     ledger = cooperative.ledger
@@ -416,13 +383,6 @@ def check_private_names(cooperative: Cooperative) -> Iterable[Problem]:
     return problems
 
 
-register_code(
-    "private-name-in-activity",
-    Severity.ERROR,
-    "An asset's name or note, or a measure's note, names a private counterparty; they are published as written.",
-)
-
-
 def private_names_in(
     cooperative: Cooperative, frame: pd.DataFrame, columns: tuple[str, ...], what: str
 ) -> list[Problem]:
@@ -460,7 +420,6 @@ MAX_TEXT_FILE_BYTES = 16 * 1024 * 1024
 LARGE_PAGE = 1_000_000
 
 
-@check
 def check_private_names_in_pages(cooperative: Cooperative) -> Iterable[Problem]:
     """Hand-written pages (and their file names, which become addresses) must not name a private
     counterparty: a treasurer's prose is not rewritten, so the build stops instead."""
@@ -534,7 +493,6 @@ def names_in_markdown(finder: NameFinder, source: str) -> list[int]:
     return sorted(starts)
 
 
-@check
 def check_short_private_names(cooperative: Cooperative) -> Iterable[Problem]:
     """Names too short to look for in descriptions: the treasurer is told to check by hand."""
     ledger = cooperative.ledger
@@ -628,3 +586,11 @@ def format_amounts(minor: pd.Series, units: int) -> pd.Series:
     sign = np.where(values < 0, "-", "")
     text = np.char.add(np.char.add(np.char.add(sign, whole), "."), fraction)
     return pd.Series(text, index=minor.index, dtype="str")
+
+
+#: The checks of this module, in the order they run (publisher.checks runs every module's).
+CHECKS: list[Check] = [
+    check_private_names,
+    check_private_names_in_pages,
+    check_short_private_names,
+]

@@ -33,8 +33,9 @@ class CodeInfo:
 
 E, W = Severity.ERROR, Severity.WARNING
 
-#: Every code the program can emit. Other modules (governance, history) add theirs with
-#: `register_code`, so that this stays the one list the documentation test reads.
+#: Every code the program can emit, filled from the one table below: the modules that emit a
+#: code refer to it by name, and none registers codes of its own (a test checks it), so this
+#: is the one list the documentation test reads.
 CODES: dict[str, CodeInfo] = {}
 
 
@@ -178,6 +179,235 @@ for _code, _severity, _summary in [
         "The licence of accounts.yml is neither a known licence id nor given with its title and path.",
     ),
     ("too-many-problems", W, "More problems of one kind in one file than are listed."),
+    # ledgers/measures.csv (publisher.measures)
+    (
+        "measures-not-declared",
+        E,
+        "ledgers/measures.csv has rows, but accounts.yml declares no measures.",
+    ),
+    (
+        "measure-unknown",
+        E,
+        "A row of measures.csv names a measure that accounts.yml does not declare.",
+    ),
+    (
+        "measure-quantity-invalid",
+        E,
+        "A quantity of measures.csv is not a number with a point and at most six decimals.",
+    ),
+    (
+        "measure-quantity-negative",
+        E,
+        "A quantity below zero for a measure that cannot be negative.",
+    ),
+    (
+        "measure-duplicate",
+        E,
+        "Two rows of measures.csv are alike in every cell: counted twice, or entered twice?",
+    ),
+    (
+        "measure-level-conflict",
+        E,
+        "Two readings of a level measure (such as members) on the same day disagree.",
+    ),
+    # Hand-written pages (publisher.pages)
+    ("page-too-large", E, "A Markdown page is larger than the publisher renders."),
+    (
+        "page-too-deep",
+        E,
+        "A Markdown page nests brackets, lists or quotes deeper than the publisher renders.",
+    ),
+    (
+        "page-active-content",
+        E,
+        "A page holds a script, an event-handler attribute or a javascript: link.",
+    ),
+    (
+        "page-title-markup",
+        E,
+        "A page's title or a heading holds HTML, a link or an attribute list that would be live on the site.",
+    ),
+    # The history of the books (publisher.history)
+    ("closed-period-changed", E, "A row of a closed period was changed, deleted or added."),
+    ("closed-period-reopened", E, "closed_through was moved backwards or removed."),
+    (
+        "history-unavailable",
+        W,
+        "The history of the books could not be read, so a check could not run.",
+    ),
+    # Private names (publisher.privacy)
+    (
+        "private-name-not-searched",
+        W,
+        "A private counterparty's name is too short to be looked for inside descriptions.",
+    ),
+    (
+        "private-name-in-description",
+        W,
+        "A private counterparty's name inside a description or note; it is replaced when published.",
+    ),
+    (
+        "private-name-in-id",
+        E,
+        "A row's id or cited decision spells a private counterparty's name; ids are published as they are.",
+    ),
+    (
+        "private-name-part",
+        W,
+        "A private counterparty's surname alone, or its name run together, inside a text; published as it is.",
+    ),
+    (
+        "private-name-handle",
+        W,
+        "An @handle counterparty that spells a private counterparty's name; published as it is.",
+    ),
+    (
+        "private-name-in-page",
+        E,
+        "A hand-written page, or its file name, names a private counterparty.",
+    ),
+    (
+        "private-name-in-activity",
+        E,
+        "An asset's name or note, or a measure's note, names a private counterparty; they are published as written.",
+    ),
+    # ledgers/assets.csv (publisher.assets)
+    ("asset-id-duplicate", E, "Two assets of assets.csv share an id."),
+    ("asset-status-invalid", E, "An asset's status is not one of in use, lent, retired."),
+    (
+        "asset-payment-missing",
+        E,
+        "An asset names neither the ledger row that paid for it nor a decision.",
+    ),
+    ("asset-row-unknown", E, "An asset names a ledger row id that no ledger row has."),
+    (
+        "asset-row-not-capital",
+        E,
+        "The ledger row an asset names is not spending in a capital category.",
+    ),
+    ("asset-decision-unknown", E, "An asset names a decision that no minutes record."),
+    ("asset-decision-not-adopted", E, "An asset names a decision that was not adopted."),
+    (
+        "asset-decision-mismatch",
+        E,
+        "An asset's decision is not the decision of the ledger row that paid for it.",
+    ),
+    # Stories (publisher.stories)
+    (
+        "story-value-invalid",
+        E,
+        "A story's category or an author's entry holds markup or a link to another server.",
+    ),
+    # Governance: the charter, the minutes, decisions (publisher.governance)
+    ("charter-rule-invalid", E, "A rule of the charter has a value that cannot be used."),
+    ("charter-key-unknown", E, "A key under the charter's rules that the format does not define."),
+    ("minutes-field-missing", E, "A required field of the minutes is missing."),
+    ("minutes-field-invalid", E, "A field of the minutes has the wrong type or form."),
+    (
+        "minutes-key-unknown",
+        W,
+        "A key of a decision that the format does not define; it is ignored.",
+    ),
+    ("minutes-present-exceeds-members", E, "More members present than entitled to vote."),
+    ("minutes-tally-exceeds-present", E, "More votes than members present."),
+    (
+        "decision-result-contradicts-majority",
+        E,
+        "The stated result does not follow the majority rule.",
+    ),
+    ("decision-adopted-without-quorum", E, "A meeting below the quorum adopted a decision."),
+    ("decision-id-duplicate", E, "Two decisions share an id."),
+    ("decision-unknown", E, "A ledger row or budget line cites a decision that does not exist."),
+    ("decision-rejected", E, "A ledger row or budget line cites a decision that was rejected."),
+    ("decision-after-row", E, "A ledger row cites a decision taken after the row's date."),
+    ("decision-overspent", W, "The rows citing a decision spend more than it authorized."),
+    ("spending-limit-exceeded", W, "An expense above the spending limit cites no decision."),
+    (
+        "reinvestment-below-share",
+        W,
+        "Less than the charter's share of a year's surplus was reinvested.",
+    ),
+    # Federations (publisher.federation)
+    ("federation-key-missing", E, "A required key of federation.yml is missing."),
+    ("federation-key-unknown", E, "A key federation.yml does not define."),
+    ("federation-value-invalid", E, "A value in federation.yml has the wrong type or form."),
+    (
+        "federation-member-invalid",
+        W,
+        "A member's books have errors or its repository is unsafe; it is left out.",
+    ),
+    (
+        "federation-member-unreachable",
+        W,
+        "A member's repository could not be fetched; it is left out.",
+    ),
+    (
+        "federation-category-unmapped",
+        W,
+        "A member's category maps to no category of the federation.",
+    ),
+    (
+        "federation-reconciliation-mismatch",
+        W,
+        "What two members record of the money between them disagrees.",
+    ),
+    # publisher import (publisher.importers.common)
+    ("import-column-missing", E, "A column the import needs is not in the source file's header."),
+    ("import-value-missing", E, "A cell the import needs is empty in the source file."),
+    ("import-value-invalid", E, "A cell of the source file has a value the import cannot use."),
+    ("import-date-invalid", E, "A date in the source file is not in the expected form."),
+    (
+        "import-amount-invalid",
+        E,
+        "An amount in the source file is not a number in the expected form.",
+    ),
+    ("import-encoding-invalid", E, "The source file is not in the encoding the profile names."),
+    ("import-currency-mismatch", E, "The source file's currency is not the one of accounts.yml."),
+    ("import-id-repeated", E, "The same transaction id or reference twice in the source file."),
+    (
+        "import-id-conflict",
+        E,
+        "An imported id is already used in the ledgers for another movement.",
+    ),
+    (
+        "import-likely-duplicate",
+        W,
+        "A row looks like one in the ledgers (same amount, a few days apart): not imported.",
+    ),
+    ("import-closed-period", E, "A new row falls in a period closed in accounts.yml."),
+    ("import-date-in-future", W, "A row dated after today is left for a later import."),
+    ("import-ledger-unreadable", E, "A ledger cannot be read, so duplicates cannot be recognized."),
+    ("import-target-column-missing", E, "The target ledger's header lacks a column the rows need."),
+    (
+        "import-category-kind-mismatch",
+        E,
+        "A category the import uses is declared with another kind.",
+    ),
+    ("import-accounts-not-updated", E, "accounts.yml could not be updated without other changes."),
+    # Bank profiles and statements (publisher.importers.bank)
+    ("profile-key-unknown", E, "A key a bank profile does not define (a typo?)."),
+    ("profile-key-missing", E, "A key a bank profile needs is missing."),
+    ("profile-value-invalid", E, "A value of a bank profile cannot be used."),
+    (
+        "import-skip-lines-wrong",
+        E,
+        "A statement's header is not where the profile's skip_lines says.",
+    ),
+    ("import-workbook-unreadable", E, "A workbook statement (.xlsx, .ods) that cannot be read."),
+    # Open Collective exports (publisher.importers.opencollective)
+    ("oc-export-truncated", E, "The Open Collective export stops before its last transaction."),
+    (
+        "oc-kind-unknown",
+        W,
+        "A transaction kind the importer does not know; categorized by direction.",
+    ),
+    ("oc-sign-contradicts-type", E, "An amount's sign contradicts its CREDIT or DEBIT type."),
+    (
+        "oc-net-amount-mismatch",
+        E,
+        "Gross amount plus fee columns differ from the net amount, beyond an uninferable host fee.",
+    ),
+    ("oc-balance-mismatch", W, "The running balance differs from the export's balance column."),
 ]:
     register_code(_code, _severity, _summary)
 
@@ -332,7 +562,7 @@ def plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def to_json_dict(problems: Iterable[Problem]) -> dict:
+def to_json_dict(problems: Iterable[Problem]) -> dict[str, Any]:
     ordered = sorted_problems(problems)
     errors, warnings = count(ordered)
     return {
@@ -422,14 +652,17 @@ class InertLines(io.TextIOBase):
 
     @property
     def encoding(self) -> str:  # type: ignore[override]
-        return self.unguarded.encoding
+        encoding: str = self.unguarded.encoding
+        return encoding
 
     @property
     def errors(self) -> str | None:  # type: ignore[override]
-        return self.unguarded.errors
+        errors: str | None = self.unguarded.errors
+        return errors
 
     def isatty(self) -> bool:
-        return self.unguarded.isatty()
+        tty: bool = self.unguarded.isatty()
+        return tty
 
     def writable(self) -> bool:
         return True

@@ -7,10 +7,10 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from publisher.checking import check
+from publisher.checking import Check
 from publisher.links import safe_link
 from publisher.markdownfile import FRONT_MATTER, parse_markdown
-from publisher.problems import Problem, Severity, problem, register_code
+from publisher.problems import Problem, problem
 from publisher.yamlfile import key_line, load_yaml, value_line
 
 if TYPE_CHECKING:
@@ -23,12 +23,6 @@ _MARKUP = re.compile(r"[<>\"]")
 #: make a link there, braces an attribute list (`{onclick=...}`).
 _VIEW_MARKUP = re.compile(r"[\[\]{}]")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|^//")
-
-register_code(
-    "story-value-invalid",
-    Severity.ERROR,
-    "A story's category or an author's entry holds markup or a link to another server.",
-)
 
 
 def _text_problem(
@@ -83,7 +77,6 @@ def _links_problems(path: str, line: int | None, links: Any, depth: int = 0) -> 
     return problems
 
 
-@check
 def check_stories(cooperative: Cooperative) -> Iterable[Problem]:
     from publisher.cooperative import read_text_file
 
@@ -185,3 +178,9 @@ def check_stories(cooperative: Cooperative) -> Iterable[Problem]:
                         )
                     )
     return problems
+
+
+#: The checks of this module, in the order they run (publisher.checks runs every module's).
+CHECKS: list[Check] = [
+    check_stories,
+]

@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import ast
+import json
 import re
+import subprocess
+import sys
 from pathlib import Path
-
-import importlib
-import pkgutil
 
 import publisher
 from publisher.problems import CODES
-
-# Codes are registered by the modules that emit them: import every module of the package.
-for _module in pkgutil.walk_packages(publisher.__path__, "publisher."):
-    if not _module.name.endswith("__main__"):  # that one runs the command
-        importlib.import_module(_module.name)
 
 ROOT = Path(__file__).resolve().parent.parent
 CHECKS_DOC = ROOT / "docs" / "checks.md"
@@ -59,6 +54,35 @@ def test_every_code_used_in_the_source_is_registered():
     used = codes_in_source()
     assert used, "the scan found no codes: it is broken"
     assert used <= set(CODES), used - set(CODES)
+
+
+def test_problems_py_alone_registers_every_code():
+    """In a fresh interpreter that imports nothing but publisher.problems, every code the
+    source uses is known: no code waits for the import of the module that emits it."""
+    listing = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import json, publisher.problems as p; print(json.dumps(list(p.CODES)))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    alone = set(json.loads(listing.stdout))
+    assert codes_in_source() - alone == set()
+    assert alone == set(CODES)
+
+
+def test_no_module_but_problems_py_registers_codes():
+    calls = [
+        f"{path.relative_to(SOURCE)}:{node.lineno}"
+        for path in SOURCE.rglob("*.py")
+        if path.name != "problems.py"
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "register_code"
+    ]
+    assert calls == []
 
 
 def test_amount_classifier_codes_are_registered():

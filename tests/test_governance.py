@@ -451,25 +451,13 @@ def test_every_governance_code_has_a_case():
     assert GOVERNANCE_CODES - {case.code for case in CASES} == set()
 
 
-def test_the_list_is_what_governance_registers():
-    """The codes in publisher/governance.py's registration list, read from its source."""
-    registered = set()
+def test_the_list_is_what_governance_emits():
+    """The registered codes that publisher/governance.py names, read from its source."""
+    emitted = set()
     for node in ast.walk(ast.parse(inspect.getsource(governance))):
-        if (
-            isinstance(node, ast.Tuple)
-            and len(node.elts) == 3
-            and isinstance(node.elts[0], ast.Constant)
-            and isinstance(node.elts[1], ast.Name)
-            and node.elts[1].id in {"E", "W"}
-        ):
-            registered.add(node.elts[0].value)
-        if (
-            isinstance(node, ast.Call)
-            and getattr(node.func, "id", None) == "register_code"
-            and isinstance(node.args[0], ast.Constant)
-        ):
-            registered.add(node.args[0].value)
-    assert registered == GOVERNANCE_CODES
+        if isinstance(node, ast.Constant) and node.value in CODES:
+            emitted.add(node.value)
+    assert emitted == GOVERNANCE_CODES
     for code in GOVERNANCE_CODES:
         assert CODES[code].severity is (Severity.WARNING if code in WARNINGS else Severity.ERROR), (
             code

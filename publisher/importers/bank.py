@@ -49,7 +49,7 @@ from publisher.importers.common import (
 )
 from publisher.importers.ledgerfile import CannotImport, normalize_description
 from publisher.money import MAX_DIGITS
-from publisher.problems import E, Problem, has_errors, plural, problem, register_code
+from publisher.problems import Problem, has_errors, plural, problem
 from publisher.yamlfile import YamlChecker, describe, key_line, load_yaml, mapping_line, value_line
 
 DEFAULT_TARGET = "ledgers/bank.csv"
@@ -60,14 +60,6 @@ MAX_WORKBOOK_CELLS = 5_000_000
 PROFILES_PACKAGE = "publisher.importers"
 PROFILES_DIR = "profiles"
 
-for _code, _summary in [
-    ("profile-key-unknown", "A key a bank profile does not define (a typo?)."),
-    ("profile-key-missing", "A key a bank profile needs is missing."),
-    ("profile-value-invalid", "A value of a bank profile cannot be used."),
-    ("import-skip-lines-wrong", "A statement's header is not where the profile's skip_lines says."),
-    ("import-workbook-unreadable", "A workbook statement (.xlsx, .ods) that cannot be read."),
-]:
-    register_code(_code, E, _summary)
 
 _TOP_KEYS = (
     "base",

@@ -52,43 +52,8 @@ from publisher.importers.ledgerfile import (
     write_atomic,
 )
 from publisher.money import MAX_DIGITS, format_minor
-from publisher.problems import E, Problem, W, has_errors, problem, register_code
+from publisher.problems import Problem, has_errors, problem
 
-for _code, _severity, _summary in [
-    ("import-column-missing", E, "A column the import needs is not in the source file's header."),
-    ("import-value-missing", E, "A cell the import needs is empty in the source file."),
-    ("import-value-invalid", E, "A cell of the source file has a value the import cannot use."),
-    ("import-date-invalid", E, "A date in the source file is not in the expected form."),
-    (
-        "import-amount-invalid",
-        E,
-        "An amount in the source file is not a number in the expected form.",
-    ),
-    ("import-encoding-invalid", E, "The source file is not in the encoding the profile names."),
-    ("import-currency-mismatch", E, "The source file's currency is not the one of accounts.yml."),
-    ("import-id-repeated", E, "The same transaction id or reference twice in the source file."),
-    (
-        "import-id-conflict",
-        E,
-        "An imported id is already used in the ledgers for another movement.",
-    ),
-    (
-        "import-likely-duplicate",
-        W,
-        "A row looks like one in the ledgers (same amount, a few days apart): not imported.",
-    ),
-    ("import-closed-period", E, "A new row falls in a period closed in accounts.yml."),
-    ("import-date-in-future", W, "A row dated after today is left for a later import."),
-    ("import-ledger-unreadable", E, "A ledger cannot be read, so duplicates cannot be recognized."),
-    ("import-target-column-missing", E, "The target ledger's header lacks a column the rows need."),
-    (
-        "import-category-kind-mismatch",
-        E,
-        "A category the import uses is declared with another kind.",
-    ),
-    ("import-accounts-not-updated", E, "accounts.yml could not be updated without other changes."),
-]:
-    register_code(_code, _severity, _summary)
 
 #: The category of rows that no rule of a bank profile matched.
 UNCATEGORIZED = CategorySpec("uncategorized", "expense", "To be categorized", placeholder=True)
@@ -320,7 +285,7 @@ class Plan:
 
 def open_cooperative(root: Path, today: dt.date | None) -> tuple[Cooperative | None, list[Problem]]:
     try:
-        return load_cooperative(root, today)
+        return load_cooperative(root, today, history="never")
     except NotACooperative as error:
         raise CannotImport(str(error)) from None
 

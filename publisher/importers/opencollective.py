@@ -48,26 +48,10 @@ from publisher.importers.common import (
 )
 from publisher.importers.ledgerfile import CannotImport, normalize_description
 from publisher.money import format_minor
-from publisher.problems import E, W, has_errors, register_code
+from publisher.problems import has_errors
 
 DEFAULT_TARGET = "ledgers/opencollective.csv"
 
-for _code, _severity, _summary in [
-    ("oc-export-truncated", E, "The Open Collective export stops before its last transaction."),
-    (
-        "oc-kind-unknown",
-        W,
-        "A transaction kind the importer does not know; categorized by direction.",
-    ),
-    ("oc-sign-contradicts-type", E, "An amount's sign contradicts its CREDIT or DEBIT type."),
-    (
-        "oc-net-amount-mismatch",
-        E,
-        "Gross amount plus fee columns differ from the net amount, beyond an uninferable host fee.",
-    ),
-    ("oc-balance-mismatch", W, "The running balance differs from the export's balance column."),
-]:
-    register_code(_code, _severity, _summary)
 
 #: field id -> the labels Open Collective has used for it (exports "with field names").
 FIELDS: dict[str, tuple[str, ...]] = {
