@@ -606,7 +606,9 @@ def summarize_member(
     if is_federation(directory):
         return _nested_member(member, config, directory, today, ancestors, trusted, deadline)
     try:
-        cooperative, problems = check_cooperative(directory, today)
+        # The federation publishes no member's history: it is read only where a closed
+        # period needs it for the checks, as `publisher check` does.
+        cooperative, problems = check_cooperative(directory, today, history="if-closed")
     except NotACooperative:
         return MemberResult(
             member.id,

@@ -833,9 +833,9 @@ def count_checks(monkeypatch, tmp_path):
     calls = _CallLog(tmp_path / "checks.log")
     real = federation_module.check_cooperative
 
-    def counting(directory, today=None):
+    def counting(directory, today=None, **options):
         calls.append(Path(directory).name)
-        return real(directory, today)
+        return real(directory, today, **options)
 
     monkeypatch.setattr(federation_module, "check_cooperative", counting)
     return calls
