@@ -164,8 +164,7 @@ def read_table(data: bytes, path: str, delimiter: str = ",") -> Table:
             ),
             delimiter,
         )
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8) :]
+    data = data.removeprefix(codecs.BOM_UTF8)
     nul = data.find(b"\x00")
     if nul >= 0:
         line, column = _line_and_column(data, nul)

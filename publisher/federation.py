@@ -1228,7 +1228,7 @@ def _measures_shape(federation: Federation) -> dict:
     quantity and cost per unit beside it."""
     units = federation.config.units
     consolidated = federation.consolidated_measures()
-    money = lambda v: format_minor(v, units) if v is not None else None  # noqa: E731
+    money = lambda v: format_minor(v, units) if v is not None else None
     return {
         key: {
             "label": measure.label,

@@ -118,9 +118,13 @@ def _canonical_header(table: Table, fmt: FileFormat) -> None:
     renames: dict[str, str] = {}
     for name in table.header:
         lowered = name.lower()
-        if name != lowered and lowered in fmt.columns and lowered not in table.header:
-            if lowered not in renames.values():
-                renames[name] = lowered
+        if (
+            name != lowered
+            and lowered in fmt.columns
+            and lowered not in table.header
+            and lowered not in renames.values()
+        ):
+            renames[name] = lowered
     if renames:
         table.rename_columns(renames)
 
@@ -942,7 +946,7 @@ def year_of_file(path: str) -> int | None:
     """The year a ledger file is named after (2026.csv, 2026-bank.csv, ledger-2026.csv), if
     its name holds exactly one year; a name such as 2025-2026.csv names none."""
     name = path.rsplit("/", 1)[-1]
-    years = set(_YEAR_IN_NAME.findall(name[: -len(".csv")] if name.endswith(".csv") else name))
+    years = set(_YEAR_IN_NAME.findall(name.removesuffix(".csv")))
     return int(years.pop()) if len(years) == 1 else None
 
 

@@ -77,9 +77,7 @@ def too_deep(text: str, limit: int = MAX_NESTING) -> int | None:
                 width += 1
             elif char == "\t":
                 width += 4
-            elif char == ">":
-                containers += 1
-            elif char in "-*+" and (i + 1 == len(line) or line[i + 1] in " \t"):
+            elif char == ">" or (char in "-*+" and (i + 1 == len(line) or line[i + 1] in " \t")):
                 containers += 1
             else:
                 break

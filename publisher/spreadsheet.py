@@ -196,7 +196,7 @@ def canonical_amount(
         whole, fraction = text.rsplit(fraction_mark, 1)
     else:
         whole, fraction = text, ""
-    grouping = set(c for c in whole if not c.isdigit())
+    grouping = {c for c in whole if not c.isdigit()}
     if len(grouping) > 1:
         return None
     if grouping:

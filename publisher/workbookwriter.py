@@ -90,7 +90,7 @@ def write_xlsx(book: BooksWorkbook) -> bytes:
             formula1=f"'{book.lists_sheet}'!${letter}${first}:${letter}${last}",
             allow_blank=True,
             showErrorMessage=True,
-            errorTitle=f"Unknown {choice.name[:-1] if choice.name.endswith('s') else choice.name}",
+            errorTitle=f"Unknown {choice.name.removesuffix('s')}",
             error=f"Choose one of the {choice.name} of the sheet {book.lists_sheet} (from ledgers/accounts.yml).",
         )
         target = column_letter(choice.column)

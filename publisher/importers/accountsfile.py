@@ -128,7 +128,7 @@ def _insert_lines(text: str, categories: CommentedMap, additions: list[CategoryS
     if not isinstance(categories, CommentedMap) or not categories or categories.fa.flow_style():
         return None
     keys = list(categories)
-    first_line, indent = categories.lc.key(keys[0])
+    _first_line, indent = categories.lc.key(keys[0])
     last_line, _ = categories.lc.key(keys[-1])
     lines = text.splitlines(keepends=True)
     if any(_indent(lines[categories.lc.key(k)[0]]) != indent for k in keys):

@@ -186,7 +186,7 @@ def find_profile(spec: str, root: Path) -> tuple[str, bytes | str]:
     path = Path(spec)
     if path.is_file():
         return source_label(path, root), path.read_bytes()
-    shipped = _shipped_text(spec[: -len(".yml")] if spec.endswith(".yml") else spec)
+    shipped = _shipped_text(spec.removesuffix(".yml"))
     if shipped is not None:
         return shipped
     raise CannotImport(
@@ -715,7 +715,7 @@ def _workbook_table(data: bytes, profile: Profile, found: Problems) -> Statement
     except WorkbookTooLarge as error:
         found.add("file-too-large", None, f"{error}")
         return None
-    except Exception as error:  # calamine raises its own, undocumented, error classes
+    except Exception as error:  # noqa: BLE001 - calamine raises its own, undocumented, error classes
         found.add(
             "import-workbook-unreadable",
             None,
@@ -935,9 +935,7 @@ def _amount(
     return abs(credit) - abs(debit)  # banks write money out with or without a minus sign
 
 
-def _number_amount(
-    number: int | float, key: str, units: int, line: int, found: Problems
-) -> int | None:
+def _number_amount(number: float, key: str, units: int, line: int, found: Problems) -> int | None:
     """A workbook's number cell in minor units, exactly: through the shortest decimal text
     that reads back as the same number (Decimal(str(x))), never through float arithmetic."""
     if isinstance(number, float) and not math.isfinite(number):

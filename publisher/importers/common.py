@@ -718,8 +718,10 @@ def summary_lines(outcome: Outcome, dry_run: bool = False) -> list[str]:
     plan = outcome.plan
     if has_errors(plan.problems):
         return [
-            f"Nothing was written: fix the errors above in {outcome.source} (or the files "
-            "they name), then import again."
+            (
+                f"Nothing was written: fix the errors above in {outcome.source} (or the files "
+                "they name), then import again."
+            )
         ]
     verb = "Would import" if dry_run else "Imported"
     lines = [f"{verb} {_rows(len(plan.rows))} from {outcome.source} into {plan.target}."]

@@ -161,7 +161,7 @@ def _configured_docs_dir(root: Path) -> Path | None:
 
     _Lenient.add_multi_constructor("", lambda loader, suffix, node: None)
     try:
-        data = pyyaml.load(own.read_text(encoding="utf-8-sig"), Loader=_Lenient)  # noqa: S506 - safe loader
+        data = pyyaml.load(own.read_text(encoding="utf-8-sig"), Loader=_Lenient)
     except (OSError, UnicodeDecodeError, pyyaml.YAMLError):
         return None
     docs = data.get("docs_dir") if isinstance(data, dict) else None

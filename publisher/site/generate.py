@@ -157,7 +157,7 @@ class OverviewPage:
 
 
 def overview_page(summary: Summary, chart_files: dict[str, Chart], accounts: Accounts) -> str:
-    money = lambda v: _money(v, summary)  # noqa: E731
+    money = lambda v: _money(v, summary)
     years = [
         YearRow(
             year,
@@ -249,7 +249,7 @@ def year_page(
     `unreconciled`: fund -> its rows of the year not yet reconciled, for every fund with rows
     that year."""
     f = summary.years[year]
-    money = lambda v: display_money(v, summary)  # noqa: E731
+    money = lambda v: display_money(v, summary)
     planned_income = _planned(summary, f, "income")
     planned_expense = _planned(summary, f, "expense")
     running = " (so far)" if year == summary.current_year else ""
@@ -292,18 +292,18 @@ def year_page(
 def fund_statuses(summary: Summary, unreconciled: dict[str, int]) -> list[FundStatus]:
     """Per fund, up to which day its rows of a year agree with the bank, and how many come after."""
     statuses = []
-    for fund, count in unreconciled.items():
+    for fund, unreconciled_rows in unreconciled.items():
         through = summary.reconciled_through.get(fund)
         # "all" is said of the year: on a past year's page a later day alone reads as if the
         # year ran on.
-        state = "never" if through is None else "after" if count else "all"
+        state = "never" if through is None else "after" if unreconciled_rows else "all"
         statuses.append(
             FundStatus(
                 label=summary.fund_label(fund),
                 state=state,
                 through=through.isoformat() if through else "",
-                rows=f"{count} {'row' if count == 1 else 'rows'}",
-                are="is" if count == 1 else "are",
+                rows=f"{unreconciled_rows} {'row' if unreconciled_rows == 1 else 'rows'}",
+                are="is" if unreconciled_rows == 1 else "are",
             )
         )
     return statuses
@@ -568,7 +568,7 @@ def home_fragment(summary: Summary, stories: list[Story], governance_line: str =
     """The key figures and latest stories put into the home page. `governance_line` is markup
     made by the governance pages (itself rendered from a template)."""
     year = summary.current_year
-    money = lambda v: display_money(v, summary)  # noqa: E731
+    money = lambda v: display_money(v, summary)
     items = [
         (summary.fund_label(fund), money(balance), "fund balance")
         for fund, balance in summary.funds.items()

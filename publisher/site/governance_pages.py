@@ -70,7 +70,7 @@ def breach_anchor(rule: str, year: int) -> str:
 def _percent(share: Decimal | None) -> str:
     if share is None:
         return "—"
-    return f"{(share * 100).quantize(Decimal('1'), rounding=ROUND_HALF_UP)} %"
+    return f"{(share * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)} %"
 
 
 # -- Page data ------------------------------------------------------------------------------------
@@ -551,8 +551,10 @@ def sovereignty_page(
         (
             "dependency",
             "Dependency on the largest source",
-            "The share of each year's income that came from its single largest named source, in percent "
-            "(the source is named in the table when it is public).",
+            (
+                "The share of each year's income that came from its single largest named source, in percent "
+                "(the source is named in the table when it is public)."
+            ),
             "%",
             [pct(y.dependency) for y in years],
             [
@@ -632,9 +634,7 @@ def decision_feed_entries(cooperative: Cooperative, summary: Summary) -> list[Fe
                     id=entry_id(summary.name, "decision", d.id),
                     title=f"Decision {d.id} ({d.result}): {d.motion}",
                     url=f"decisions/#{decision_anchor(d.id)}",
-                    published=dt.datetime(
-                        d.date.year, d.date.month, d.date.day, tzinfo=dt.timezone.utc
-                    ),
+                    published=dt.datetime(d.date.year, d.date.month, d.date.day, tzinfo=dt.UTC),
                     authors=(meeting.title,),
                     categories=(d.result,),
                     summary=f"{meeting.title}: {d.votes_for} for, {d.against} against, {d.abstain} "

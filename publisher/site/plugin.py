@@ -85,12 +85,11 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
             self._generate_cooperative(root, config)
         self.feed_entries = []
 
-        if config.repo_url:
-            # The theme links it on every page as it is written.
-            if safe_link(config.repo_url, allow_relative=False) != config.repo_url:
-                raise PluginError(
-                    f"mkdocs.yml: repo_url {config.repo_url!r} must be an https:// address without spaces or control characters."
-                )
+        # The theme links it on every page as it is written.
+        if config.repo_url and safe_link(config.repo_url, allow_relative=False) != config.repo_url:
+            raise PluginError(
+                f"mkdocs.yml: repo_url {config.repo_url!r} must be an https:// address without spaces or control characters."
+            )
         if "navigation.instant" in (config.theme.get("features") or []) and not config.site_url:
             log.info(INSTANT_NAVIGATION_OFF)
         # Fonts from Google would make every visit call a third-party server.
