@@ -508,7 +508,7 @@ def _budget_summary(
     money = lambda v: display_money(v, summary)
     if not any(planned.values()):
         return f"No budget is recorded for {year}."
-    sentences = []
+    sentences: list[str] = []
     for kind, noun in (("income", "Income"), ("expense", "Spending")):
         of_kind = [k for k in keys if summary.kinds[k] == kind]
         planned_total = sum(planned[k] for k in of_kind)

@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from publisher.accounts import KINDS, did_you_mean, minor_units_of
 from publisher.cooperative import NotACooperative, check_cooperative, read_text_file
@@ -386,6 +386,8 @@ def parse_federation(
     measures = _parse_measures(data, report)
     if problems:
         return None, problems
+    # Each of them was reported above were it missing or invalid.
+    assert isinstance(name, str) and isinstance(currency, str) and units is not None
     return (
         FederationConfig(
             name.strip(),
@@ -514,6 +516,7 @@ def _parse_member(
         measures = {}
     if bad:
         return None
+    assert isinstance(ident, str)  # reported as invalid otherwise
     return MemberConfig(
         ident,
         repo,
@@ -757,9 +760,9 @@ def _member_measures(
                 "saved": figures.saved,
             }
     for asset in collective_assets(cooperative):
-        year = result.assets.setdefault(asset.acquired[:4], {"created": 0, "cost": 0})
-        year["created"] += 1
-        year["cost"] += asset.cost or 0
+        acquired = result.assets.setdefault(asset.acquired[:4], {"created": 0, "cost": 0})
+        acquired["created"] += 1
+        acquired["cost"] += asset.cost or 0
 
 
 def _nested_member(
@@ -872,7 +875,7 @@ def locate_member(
     local = (
         member.path
         if member.path is not None
-        else (None if member.repo.startswith("https://") else member.repo)
+        else (None if (member.repo or "").startswith("https://") else member.repo)
     )
     if confined and local is not None and not _inside((root / local).resolve(), root.resolve()):
         return MemberResult(member.id, "invalid", f"{local}: {OUTSIDE}")
@@ -895,6 +898,7 @@ def locate_member(
             None,
             None,
         )
+    assert member.repo is not None  # a member has a path or a repo (parse_federation)
     progress(member.id, "fetching")
     timeout = FETCH_SECONDS if deadline is None else min(FETCH_SECONDS, deadline - time.monotonic())
     if timeout <= 0:
@@ -928,7 +932,7 @@ def locate_member(
 _IN_CHECK_CHILD = False
 
 
-def _check_context() -> multiprocessing.context.BaseContext:
+def _check_context() -> multiprocessing.context.ForkContext:
     """Children are forked: a fork costs milliseconds where "spawn" or "forkserver" start an
     interpreter and import pandas. The fetch threads may hold locks at the fork; the child
     takes none of theirs: it checks files (pandas, yaml, no progress output), sends its result
@@ -1010,7 +1014,7 @@ def check_member_bounded(
     kind, value = outcome
     if kind == "error":
         raise RuntimeError(f"checking the member {member.id} failed: {value}")
-    return value
+    return cast(MemberResult, value)
 
 
 def read_member(

@@ -296,14 +296,14 @@ def page_problems(text: str, path: str) -> list[Problem]:
                 )
             )
     for number, heading in _heading_lines(parsed.body):
-        found = title_markup(heading)
-        if found:
+        markup = title_markup(heading)
+        if markup:
             problems.append(
                 problem(
                     "page-title-markup",
                     path,
                     number + offset,
-                    f'The heading "{heading}" holds {found}, which would be live on the site (also in the '
+                    f'The heading "{heading}" holds {markup}, which would be live on the site (also in the '
                     "stories' archive). Write the heading as plain text.",
                 )
             )

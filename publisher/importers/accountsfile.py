@@ -72,9 +72,8 @@ def add_categories(
         yaml = YAML(typ="rt")
         data = yaml.load(text)
         categories = data["categories"]
-        new_text = _insert_lines(text, categories, additions)
-        if new_text is None:
-            new_text = _round_trip(yaml, data, additions)
+        inserted = _insert_lines(text, categories, additions)
+        new_text = _round_trip(yaml, data, additions) if inserted is None else inserted
     if public:
         new_text = _add_public(new_text, list(public))
     _verify(text, new_text, additions, public)

@@ -456,7 +456,7 @@ def load_profile(
 def _load(label: str, content: bytes | str) -> tuple[Any, list[Problem]]:
     if isinstance(content, bytes):
         try:
-            content = content.decode("utf-8-sig")
+            text = content.decode("utf-8-sig")
         except UnicodeDecodeError as error:
             line = content.count(b"\n", 0, error.start) + 1
             return None, [
@@ -467,7 +467,9 @@ def _load(label: str, content: bytes | str) -> tuple[Any, list[Problem]]:
                     "This profile is not UTF-8 text; save it as UTF-8.",
                 )
             ]
-    loaded = load_yaml(content, label)
+    else:
+        text = content
+    loaded = load_yaml(text, label)
     if loaded.problems:
         return None, loaded.problems
     if not isinstance(loaded.data, dict):
@@ -797,8 +799,11 @@ def read_statement(
     descriptions = [_find_column(name, header, offset, found) for name in profile.description]
     if None in names.values() or None in descriptions:
         return []
-    cells = {key: table.columns[name] for key, name in names.items()}
-    description_cells = [[_cell_text(c) for c in table.columns[n]] for n in descriptions]
+    # (every name is found: the filters only tell the type checker so)
+    cells = {key: table.columns[name] for key, name in names.items() if name is not None}
+    description_cells = [
+        [_cell_text(c) for c in table.columns[n]] for n in descriptions if n is not None
+    ]
     units = accounts.minor_units
     human = _human_format(profile.date_format)
     movements: list[Movement] = []

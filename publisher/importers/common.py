@@ -550,8 +550,8 @@ def _skip_equal_rows(plan: Plan, existing: Existing, candidates: list[NewRow]) -
     remaining: list[NewRow] = []
     for row in candidates:
         key = (row.date, row.amount, normalize_description(row.description))
-        pools = by_key.get(key)
-        usable = [] if pools is None else [q for q in pools[: 1 if row.id else 2] if q]
+        matching = by_key.get(key)
+        usable = [] if matching is None else [q for q in matching[: 1 if row.id else 2] if q]
         if not usable:
             remaining.append(row)
             continue

@@ -144,7 +144,9 @@ def _local_members(root: Path) -> list[Path]:
     if config is None:
         return []
     local = [
-        m.path or m.repo for m in config.members if m.path or not m.repo.startswith("https://")
+        where
+        for m in config.members
+        if (where := m.path or m.repo) and (m.path or not where.startswith("https://"))
     ]
     return [root / where for where in local]
 

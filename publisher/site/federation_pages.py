@@ -711,7 +711,7 @@ def generate_federation_site(
     files["data/datapackage.json"] = json.dumps(datapackage(federation), indent=2) + "\n"
     files["data/index.md"] = render("federation-data.md.j2", commit=commit)
     written = write_generated(out_dir, files, charts)
-    nav = [
+    nav: list[dict] = [
         {"Overview": "index.md"},
         {"Members": [f"members/{m.id}.md" for m in federation.members]},
         {"Reconciliation": "reconciliation.md"},

@@ -16,7 +16,7 @@ import json
 import re
 import shutil
 from bisect import bisect_right
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -84,14 +84,14 @@ class SiteContent:
     #: docs path -> (where, HTML) added to a hand-written page: "top" (after its title),
     #: "end", or "marker" (at the marker, else the end)
     fragments: dict[str, tuple[str, str]]
-    summary: Summary
+    summary: Summary | None  # None for a federation
     commit: CommitInfo | None
     #: docs path of a hand-written page (charter, minutes, stories) -> its last commit
     page_dates: dict[str, CommitInfo] = field(default_factory=dict)
     #: where the repository can be browsed (its https origin), for links to a page's history
     repository_url: str | None = None
     #: replaces private counterparties' names in hand-written pages (None: nothing to replace)
-    finder: object | None = None
+    finder: NameFinder | None = None
     stories: list[Story] = field(default_factory=list)
 
 
@@ -402,8 +402,8 @@ class WarningTargets:
             for decision in meeting.decisions:
                 if decision.line:
                     self.decisions.setdefault(meeting.path, []).append((decision.line, decision.id))
-        for starts in self.decisions.values():
-            starts.sort()
+        for decision_starts in self.decisions.values():
+            decision_starts.sort()
         charter = cooperative.governance.charter
         self.charter_path = charter.path if charter else None
 
@@ -429,7 +429,7 @@ class WarningTargets:
             return Target("charter.md", "#compliance", "How the charter was kept")
         return None
 
-    def _row_target(self, index: object) -> Target | None:
+    def _row_target(self, index: int) -> Target | None:
         row = self.ledger.loc[index]
         if pd.isna(row["date"]):  # a row whose date cannot be read is on no year's page
             return None
@@ -507,7 +507,7 @@ def source_commit(commit: CommitInfo) -> SourceCommit:
 
 
 def data_downloads(
-    years: list[int], with_decisions: bool, extra: list[Download] = ()
+    years: list[int], with_decisions: bool, extra: Sequence[Download] = ()
 ) -> list[Download]:
     """Every file of site/data/ a reader may want, with what it holds."""
     downloads = [
@@ -552,7 +552,7 @@ def data_page(
     years: list[int],
     with_decisions: bool = False,
     licence: Licence = DEFAULT_LICENCE,
-    extra: list[Download] = (),
+    extra: Sequence[Download] = (),
 ) -> str:
     page = {
         "name": summary.name,
@@ -633,7 +633,7 @@ def datapackage(
     commit: CommitInfo | None,
     with_decisions: bool,
     licence: Licence = DEFAULT_LICENCE,
-    activity: list[ActivityDownload] = (),
+    activity: Sequence[ActivityDownload] = (),
 ) -> dict:
     def field(name: str, kind: str, description: str) -> dict:
         return {"name": name, "type": kind, "description": description}
