@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 from publisher.accounts import KINDS, did_you_mean, minor_units_of
 from publisher.cooperative import NotACooperative, check_cooperative, read_text_file
@@ -133,12 +133,16 @@ class FederationConfig:
         )
 
 
+#: A member read and summed up, one whose data cannot be used, or one that could not be read.
+MemberStatus = Literal["ok", "invalid", "unreachable"]
+
+
 @dataclass
 class MemberResult:
     """What the federation knows of one member; JSON-serializable, cached by commit."""
 
     id: str
-    status: str  # ok | invalid | unreachable
+    status: MemberStatus
     reason: str = ""
     commit: str | None = None
     date: str | None = None  # of the commit

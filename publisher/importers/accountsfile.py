@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from publisher.accounts import ACCOUNTS_PATH, Accounts, Category, parse_accounts
+from publisher.accounts import ACCOUNTS_PATH, Accounts, Category, CategoryKind, parse_accounts
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class CategorySpec:
     """A category an importer may need, with what to declare when accounts.yml lacks it."""
 
     key: str
-    kind: str
+    kind: CategoryKind
     label: str
     placeholder: bool = False  # declared with `placeholder: true`: its rows block publishing
 

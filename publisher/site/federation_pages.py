@@ -27,7 +27,13 @@ from publisher.charts import (
     display_money,
     plain,
 )
-from publisher.federation import Federation, MemberConfig, MemberResult, federation_json
+from publisher.federation import (
+    Federation,
+    MemberConfig,
+    MemberResult,
+    MemberStatus,
+    federation_json,
+)
 from publisher.gitrepo import CommitInfo
 from publisher.links import safe_link
 from publisher.money import format_minor, to_decimal
@@ -416,7 +422,7 @@ class MemberRow:
     page: str
     name: str
     url: str
-    status: str
+    status: MemberStatus
     reason: str
     commit: str  # short sha, "" when none
     date: str
