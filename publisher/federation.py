@@ -390,7 +390,7 @@ def parse_federation(
     measures = _parse_measures(data, report)
     if problems:
         return None, problems
-    # Each of them was reported above were it missing or invalid.
+    # (each one missing or invalid was reported above)
     assert isinstance(name, str) and isinstance(currency, str) and units is not None
     return (
         FederationConfig(

@@ -114,16 +114,10 @@ def check_stories(cooperative: Cooperative) -> Iterable[Problem]:
                         '"date: 2026-03-16", not a list or a sentence.',
                     )
                 )
-        if (
-            "title" in meta
-            and not isinstance(meta["title"], str)
-            and (
-                found := _text_problem(
-                    relative, key_line(meta, "title", 1), "The title", meta["title"]
-                )
-            )
-        ):
-            problems.append(found)
+        if "title" in meta and not isinstance(meta["title"], str):
+            found = _text_problem(relative, key_line(meta, "title", 1), "The title", meta["title"])
+            if found:
+                problems.append(found)
         if "links" in meta:
             problems += _links_problems(relative, key_line(meta, "links", 1), meta["links"])
         for key in ("categories", "authors", "tags"):
