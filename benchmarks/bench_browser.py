@@ -35,12 +35,12 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from playwright.sync_api import sync_playwright  # noqa: E402
+from playwright.sync_api import sync_playwright
 
-from publisher.site.build import build_site, quiet_mkdocs_logging  # noqa: E402
-from publisher.site.generate import PLOTLY_FILE  # noqa: E402
-from tests.firstvisit import BUDGET_BYTES, BUDGET_SECONDS, FirstVisit, first_visit  # noqa: E402
-from tests.sitetools import CHROMIUM, CHROMIUM_ARGS, copy_example, serve_directory  # noqa: E402
+from publisher.site.build import build_site, quiet_mkdocs_logging
+from publisher.site.generate import PLOTLY_FILE
+from tests.firstvisit import BUDGET_BYTES, BUDGET_SECONDS, FirstVisit, first_visit
+from tests.sitetools import CHROMIUM, CHROMIUM_ARGS, copy_example, serve_directory
 
 FULL_BUNDLE = HERE.parent / ".venv/plotly-bundle/node_modules/plotly.js/dist/plotly.min.js"
 
@@ -56,7 +56,7 @@ def report(label: str, visits: list[FirstVisit]) -> dict:
     total = visits[0].total
     met = total <= BUDGET_BYTES and best <= BUDGET_SECONDS
     print(f"\n## {label}\n")
-    print(f"| run | transferred (gzip) | charts drawn | charts |")
+    print("| run | transferred (gzip) | charts drawn | charts |")
     print("| --- | ---: | ---: | ---: |")
     for run, visit in enumerate(visits, 1):
         print(

@@ -21,9 +21,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
-from generate import generate  # noqa: E402
+from generate import generate
 
-from publisher.site.build import build_site, quiet_mkdocs_logging  # noqa: E402
+from publisher.site.build import build_site, quiet_mkdocs_logging
 
 TARGET_SECONDS = 60
 TARGET_PAGE_BYTES = 500_000

@@ -23,10 +23,10 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
-from generate import generate  # noqa: E402
+from generate import generate
 
-from publisher.federation import CACHE_DIR  # noqa: E402
-from publisher.site.build import build_site, quiet_mkdocs_logging  # noqa: E402
+from publisher.federation import CACHE_DIR
+from publisher.site.build import build_site, quiet_mkdocs_logging
 
 GIT = ["git", "-c", "user.name=Bench", "-c", "user.email=bench@example.org"]
 

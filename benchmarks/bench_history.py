@@ -23,8 +23,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from publisher.cooperative import load_cooperative  # noqa: E402
-from publisher.history import read_history, row_provenance  # noqa: E402
+from publisher.cooperative import load_cooperative
+from publisher.history import read_history, row_provenance
 
 HEADER = "date,description,amount,category,fund,counterparty,decision,id,note\n"
 ACCOUNTS = """name: History Benchmark
@@ -44,7 +44,7 @@ def fast_import_stream(
     rng = random.Random(seed)
     files: dict[str, list[str]] = {}
     out: list[bytes] = []
-    start = dt.datetime(2016, 1, 1, 12, tzinfo=dt.timezone.utc)
+    start = dt.datetime(2016, 1, 1, 12, tzinfo=dt.UTC)
     next_id = 1
 
     def blob(mark: int, text: str) -> None:

@@ -320,8 +320,8 @@ class _Maker:
         def text(choices):
             return lambda month, year: choices[int(r() * len(choices))]
 
-        nobody = lambda: ""  # noqa: E731
-        month_name = lambda label: lambda month, year: f"{label}, {MONTHS[month - 1]} {year}"  # noqa: E731
+        nobody = lambda: ""
+        month_name = lambda label: lambda month, year: f"{label}, {MONTHS[month - 1]} {year}"
 
         supplier = pick(["Riverside Hardware Cooperative"] * 3 + PRIVATE_SUPPLIERS)
         # (weight, category, fund cell, counterparty, amount in cents (sign applied below),
@@ -672,11 +672,11 @@ def generate(
         sums: dict[tuple[str, str], int] = {}
         dates = [dt.date.fromordinal(o).isoformat() for o in range(first, last + 1)]
         r = rng.random
-        number = 0
         lines = []
         append = lines.append
-        for ordinal, description, amount, category, fund, counterparty, note in year_rows:
-            number += 1
+        for number, (ordinal, description, amount, category, fund, counterparty, note) in enumerate(
+            year_rows, start=1
+        ):
             effective = fund or DEFAULT_FUND
             if r() >= id_share and category != "transfer":
                 key = (ordinal, amount, category, effective, counterparty, description)

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from babel import Locale, UnknownLocaleError
 from babel.localedata import locale_identifiers
@@ -16,7 +16,9 @@ from publisher.problems import Problem, did_you_mean
 from publisher.yamlfile import YamlChecker, describe, key_line, load_yaml, mapping_line, value_line
 
 ACCOUNTS_PATH = "ledgers/accounts.yml"
-KINDS = ("income", "expense", "transfer", "opening")
+#: What a category's rows are: money in, money out, between funds, or a fund's opening balance.
+CategoryKind = Literal["income", "expense", "transfer", "opening"]
+KINDS: tuple[CategoryKind, ...] = ("income", "expense", "transfer", "opening")
 DEFAULT_FUND = "general"
 DELIMITERS = (",", ";", "\t", "|")
 DECIMAL_MARKS = (".", ",")
@@ -114,7 +116,7 @@ MAX_QUANTITY_DIGITS = 15
 @dataclass(frozen=True)
 class Category:
     key: str
-    kind: str
+    kind: CategoryKind
     label: str
     capital: bool = False
     #: an importer's holding place for rows still to be categorized (`placeholder: true`)

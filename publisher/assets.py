@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -212,6 +212,9 @@ def collective_assets(cooperative: Cooperative) -> list[Asset]:
         return []
     rows = _ledger_rows_by_id(cooperative)
     out = []
+    # (pandas-stubs types a row's fields as any scalar; the assets' columns are read as text
+    # and dates)
+    asset: Any
     for asset in cooperative.assets.itertuples(index=False):
         if pd.isna(asset.acquired):
             continue

@@ -355,7 +355,7 @@ def _income_expense_summary(summary: Summary) -> str:
         return "No income or spending is recorded yet."
     year = years[-1]
     figures = summary.years[year]
-    money = lambda v: display_money(v, summary)  # noqa: E731
+    money = lambda v: display_money(v, summary)
     so_far = "So far in" if year == summary.current_year else "In"
     if figures.net > 0:
         result = f"a surplus of {money(figures.net)}"
@@ -427,7 +427,7 @@ def _fund_summary(summary: Summary, months: list[str]) -> str:
     last = months[-1]
     balances = {fund: dict(history).get(last, 0) for fund, history in summary.fund_history.items()}
     total = sum(balances.values())
-    money = lambda v: display_money(v, summary)  # noqa: E731
+    money = lambda v: display_money(v, summary)
     text = f"At the end of {month_name(last, summary)} the funds held {money(total)} together"
     if len(balances) > 1:
         largest = max(balances, key=lambda f: balances[f])
@@ -505,10 +505,10 @@ def budget_against_actual(summary: Summary, year: int) -> Chart:
 def _budget_summary(
     summary: Summary, keys: list[str], planned: dict[str, int], actual: dict[str, int], year: int
 ) -> str:
-    money = lambda v: display_money(v, summary)  # noqa: E731
+    money = lambda v: display_money(v, summary)
     if not any(planned.values()):
         return f"No budget is recorded for {year}."
-    sentences = []
+    sentences: list[str] = []
     for kind, noun in (("income", "Income"), ("expense", "Spending")):
         of_kind = [k for k in keys if summary.kinds[k] == kind]
         planned_total = sum(planned[k] for k in of_kind)
@@ -583,7 +583,7 @@ def monthly(summary: Summary, year: int) -> Chart:
 def _monthly_summary(summary: Summary, months: list) -> str:
     if not months:
         return "No ledger row is recorded in this year."
-    money = lambda v: display_money(v, summary)  # noqa: E731
+    money = lambda v: display_money(v, summary)
     parts = []
     # The first of equal months: a tie reads "highest in March" of the earlier one.
     spent = max(months, key=lambda m: (m.expense, -months.index(m)))
@@ -662,7 +662,7 @@ def flows(summary: Summary, year: int) -> Chart:
 def _flows_summary(summary: Summary, year: int) -> str:
     figures = summary.years[year]
     before = summary.years.get(year - 1)
-    money = lambda v: display_money(v, summary)  # noqa: E731
+    money = lambda v: display_money(v, summary)
     sentences = []
     for kind, opening, total, whole in (
         ("income", "The largest source of income was", figures.income, "the year's income"),

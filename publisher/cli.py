@@ -274,6 +274,6 @@ def new(directory: Path, name: str | None, currency: str, init_git: bool, books:
     )
 
 
-from publisher.importers.cli import import_group  # noqa: E402
+from publisher.importers.cli import import_group
 
 main.add_command(import_group)

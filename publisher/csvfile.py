@@ -164,8 +164,7 @@ def read_table(data: bytes, path: str, delimiter: str = ",") -> Table:
             ),
             delimiter,
         )
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8) :]
+    data = data.removeprefix(codecs.BOM_UTF8)
     nul = data.find(b"\x00")
     if nul >= 0:
         line, column = _line_and_column(data, nul)
@@ -408,7 +407,17 @@ def _read_careful(data: bytes, path: str, delimiter: str) -> Table:
         if not record or all(not cell.strip() for cell in record):
             continue
         records.append((start, record))
-    if header is not None and _trailing_separator(header, records):
+    if header is None:  # and so no records either
+        return (
+            _unreadable(
+                path,
+                problem("file-empty", path, 1, "This file has no header row naming the columns."),
+                delimiter,
+            )
+            if not problems
+            else Table(path, [], pd.DataFrame({LINE: []}), problems, False, delimiter)
+        )
+    if _trailing_separator(header, records):
         # Every row ends with one separator more than the header, its last cell empty: a
         # spreadsheet's habit. Dropping that empty cell changes no cell of any column.
         records = [(start, record[:-1]) for start, record in records]
@@ -431,16 +440,6 @@ def _read_careful(data: bytes, path: str, delimiter: str) -> Table:
             continue
         rows.append(record)
         lines.append(start)
-    if header is None:
-        return (
-            _unreadable(
-                path,
-                problem("file-empty", path, 1, "This file has no header row naming the columns."),
-                delimiter,
-            )
-            if not problems
-            else Table(path, [], pd.DataFrame({LINE: []}), problems, False, delimiter)
-        )
     names = [f"f{i}" for i in range(len(header))]
     frame = (
         pd.DataFrame(rows, columns=names, dtype="str")

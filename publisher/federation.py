@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, cast
 
 from publisher.accounts import KINDS, did_you_mean, minor_units_of
 from publisher.cooperative import NotACooperative, check_cooperative, read_text_file
@@ -106,12 +106,16 @@ class FederationConfig:
         )
 
 
+#: A member read and summed up, one whose data cannot be used, or one that could not be read.
+MemberStatus = Literal["ok", "invalid", "unreachable"]
+
+
 @dataclass
 class MemberResult:
     """What the federation knows of one member; JSON-serializable, cached by commit."""
 
     id: str
-    status: str  # ok | invalid | unreachable
+    status: MemberStatus
     reason: str = ""
     commit: str | None = None
     date: str | None = None  # of the commit
@@ -359,6 +363,8 @@ def parse_federation(
     measures = _parse_measures(data, report)
     if problems:
         return None, problems
+    # (each one missing or invalid was reported above)
+    assert isinstance(name, str) and isinstance(currency, str) and units is not None
     return (
         FederationConfig(
             name.strip(),
@@ -487,6 +493,7 @@ def _parse_member(
         measures = {}
     if bad:
         return None
+    assert isinstance(ident, str)  # reported as invalid otherwise
     return MemberConfig(
         ident,
         repo,
@@ -732,9 +739,9 @@ def _member_measures(
                 "saved": figures.saved,
             }
     for asset in collective_assets(cooperative):
-        year = result.assets.setdefault(asset.acquired[:4], {"created": 0, "cost": 0})
-        year["created"] += 1
-        year["cost"] += asset.cost or 0
+        acquired = result.assets.setdefault(asset.acquired[:4], {"created": 0, "cost": 0})
+        acquired["created"] += 1
+        acquired["cost"] += asset.cost or 0
 
 
 def _nested_member(
@@ -847,7 +854,7 @@ def locate_member(
     local = (
         member.path
         if member.path is not None
-        else (None if member.repo.startswith("https://") else member.repo)
+        else (None if (member.repo or "").startswith("https://") else member.repo)
     )
     if confined and local is not None and not _inside((root / local).resolve(), root.resolve()):
         return MemberResult(member.id, "invalid", f"{local}: {OUTSIDE}")
@@ -870,6 +877,7 @@ def locate_member(
             None,
             None,
         )
+    assert member.repo is not None  # a member has a path or a repo (parse_federation)
     progress(member.id, "fetching")
     timeout = FETCH_SECONDS if deadline is None else min(FETCH_SECONDS, deadline - time.monotonic())
     if timeout <= 0:
@@ -903,7 +911,7 @@ def locate_member(
 _IN_CHECK_CHILD = False
 
 
-def _check_context() -> multiprocessing.context.BaseContext:
+def _check_context() -> multiprocessing.context.ForkContext:
     """Children are forked: a fork costs milliseconds where "spawn" or "forkserver" start an
     interpreter and import pandas. The fetch threads may hold locks at the fork; the child
     takes none of theirs: it checks files (pandas, yaml, no progress output), sends its result
@@ -985,7 +993,7 @@ def check_member_bounded(
     kind, value = outcome
     if kind == "error":
         raise RuntimeError(f"checking the member {member.id} failed: {value}")
-    return value
+    return cast(MemberResult, value)
 
 
 def read_member(
@@ -1203,7 +1211,7 @@ def _measures_shape(federation: Federation) -> dict:
     quantity and cost per unit beside it."""
     units = federation.config.units
     consolidated = federation.consolidated_measures()
-    money = lambda v: format_minor(v, units) if v is not None else None  # noqa: E731
+    money = lambda v: format_minor(v, units) if v is not None else None
     return {
         key: {
             "label": measure.label,

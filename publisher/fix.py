@@ -20,6 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from babel.core import UnknownLocaleError
 from babel.numbers import get_currency_symbol
 
 from publisher import ledger
@@ -147,7 +148,7 @@ def _currency_marks(currency: str) -> list[str]:
     for locale in ("en", "de", "fr", "en_GB", "ja", "en_IN"):
         try:
             marks.add(get_currency_symbol(currency, locale=locale))
-        except Exception:  # babel raises several types for unknown locales
+        except UnknownLocaleError:  # a locale missing from this babel's CLDR data
             continue
     # "$" alone is ambiguous between dollars; it is the repository's sign only for USD.
     return sorted(m for m in marks if m and (m != "$" or currency == "USD"))

@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 BOOKS_DIR = "ledgers"
 CONTENT_DIR = "content"
@@ -345,7 +346,7 @@ _SUBMODULE = 0o160000
 class MemberFetchError(Exception):
     """A member could not be read; `status` is "unreachable" or "invalid"."""
 
-    def __init__(self, status: str, message: str) -> None:
+    def __init__(self, status: Literal["unreachable", "invalid"], message: str) -> None:
         super().__init__(message)
         self.status = status
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -335,9 +335,11 @@ def _read_decision(
             "category",
             f'The category "{category}" is not declared in ledgers/accounts.yml.{did_you_mean(category, accounts.categories)}',
         )
-    if None in votes or ident is None or result is None or date is None:
-        return None
     votes_for, against, abstain = votes
+    if votes_for is None or against is None or abstain is None:
+        return None
+    if ident is None or result is None or date is None:
+        return None
     if present is not None and votes_for + against + abstain > present:
         fields.report(
             "minutes-tally-exceeds-present",
@@ -579,7 +581,7 @@ def check_minutes(cooperative: Cooperative) -> Iterable[Problem]:
                         "Correct the tally or the result.",
                     )
                 )
-            if below_quorum and decision.adopted:
+            if below_quorum and decision.adopted and rules.quorum is not None:
                 problems.append(
                     problem(
                         "decision-adopted-without-quorum",
@@ -727,6 +729,9 @@ def check_spending_limit(cooperative: Cooperative) -> Iterable[Problem]:
 
 # -- Reinvestment, compliance and the figures of self-government --------------------------------
 
+#: How a charter rule fared in a year (pending: its deadline has not passed yet).
+RuleStatus = Literal["kept", "breached", "not applicable", "pending"]
+
 
 @dataclass(frozen=True)
 class Reinvestment:
@@ -737,7 +742,7 @@ class Reinvestment:
     deadline: dt.date
     rows: tuple[tuple[str, int], ...]  # (path, line) of the transfers counted
 
-    def status(self, today: dt.date) -> str:
+    def status(self, today: dt.date) -> RuleStatus:
         if self.net <= 0:
             return "not applicable"
         if self.moved >= self.required:
@@ -752,7 +757,8 @@ def yearly_net(cooperative: Cooperative) -> dict[int, int]:
     year = ledger["date"].dt.year
     amount = ledger["amount"].fillna(0).astype("int64")
     counted = ledger["kind"].isin(["income", "expense"])
-    return {int(y): int(v) for y, v in amount[counted].groupby(year[counted]).sum().items()}
+    sums = amount[counted].groupby(year[counted]).sum()
+    return {int(y): int(v) for y, v in zip(sums.index, sums)}
 
 
 def reinvestments(cooperative: Cooperative) -> list[Reinvestment]:
@@ -787,7 +793,11 @@ def reinvestments(cooperative: Cooperative) -> list[Reinvestment]:
             else into_fund
         )
         moved = int(window["amount"].sum()) if len(window) else 0
-        rows = tuple((str(r.path), int(r.line)) for r in window.itertuples()) if len(window) else ()
+        rows = (
+            tuple((str(r.path), int(r.line)) for r in cast(Any, window.itertuples()))
+            if len(window)
+            else ()
+        )
         found.append(
             Reinvestment(year, net, rules.reinvestment_share * max(net, 0), moved, deadline, rows)
         )
@@ -798,10 +808,10 @@ def check_reinvestment(cooperative: Cooperative) -> Iterable[Problem]:
     charter = cooperative.governance.charter
     units = cooperative.accounts.minor_units
     problems = []
+    rules = cooperative.governance.rules
     for item in reinvestments(cooperative):
-        if item.status(cooperative.today) != "breached":
+        if item.status(cooperative.today) != "breached" or rules.reinvestment_share is None:
             continue
-        rules = cooperative.governance.rules
         problems.append(
             problem(
                 "reinvestment-below-share",
@@ -820,7 +830,7 @@ def check_reinvestment(cooperative: Cooperative) -> Iterable[Problem]:
 class RuleYear:
     rule: str
     year: int
-    status: str  # kept | breached | not applicable | pending
+    status: RuleStatus
     detail: str
     #: evidence: ledger rows as (path, line), or minutes paths
     rows: tuple[tuple[str, int], ...] = ()
@@ -919,11 +929,11 @@ def compliance(cooperative: Cooperative) -> list[RuleYear]:
             by_year.setdefault(decision.date.year, []).append(decision)
     for year in sorted(years) if by_year else []:
         limited = by_year.get(year, [])
-        over = [d for d in limited if spent.get(d.id, 0) > d.amount]
+        over = [d for d in limited if d.amount is not None and spent.get(d.id, 0) > d.amount]
         if has_rows and over:
             cited = _cited(ledger)
             rows = cited[cited["decision"].isin([d.id for d in over]).to_numpy(dtype=bool)]
-            evidence = tuple((str(r.path), int(r.line)) for r in rows.itertuples())
+            evidence = tuple((str(r.path), int(r.line)) for r in cast(Any, rows.itertuples()))
         else:
             evidence = ()
         result.append(

@@ -17,9 +17,9 @@ the cell was empty.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -118,9 +118,13 @@ def _canonical_header(table: Table, fmt: FileFormat) -> None:
     renames: dict[str, str] = {}
     for name in table.header:
         lowered = name.lower()
-        if name != lowered and lowered in fmt.columns and lowered not in table.header:
-            if lowered not in renames.values():
-                renames[name] = lowered
+        if (
+            name != lowered
+            and lowered in fmt.columns
+            and lowered not in table.header
+            and lowered not in renames.values()
+        ):
+            renames[name] = lowered
     if renames:
         table.rename_columns(renames)
 
@@ -201,6 +205,11 @@ class _TableLocator:
         return self.table.column_letter(column)
 
 
+def _same_message(text: str) -> Callable[[Any], str]:
+    """A problem's message that is the same for every row."""
+    return lambda row: text
+
+
 def _locator(table: Table) -> _TableLocator:
     return _TableLocator(table)
 
@@ -214,7 +223,7 @@ def _missing_values(table: Table, frame: pd.DataFrame, fmt: FileFormat) -> list[
             empty,
             "value-missing",
             name,
-            lambda row, name=name: f'The "{name}" cell is empty; every {fmt.kind} row needs one.',
+            _same_message(f'The "{name}" cell is empty; every {fmt.kind} row needs one.'),
             _locator(table),
         )
     return problems
@@ -267,9 +276,11 @@ def _date_column_message(cells: pd.Series, filled: int, path: str) -> str | None
     """One sentence for a date column written in one other pattern throughout, or None."""
     order = date_order(cells)
     shapes = {date_shape(cell, order) for cell in cells}
-    if len(shapes) != 1 or None in shapes:
+    if len(shapes) != 1:
         return None
     shape = shapes.pop()
+    if shape is None:
+        return None
     share = f"All {len(cells):,}" if len(cells) == filled else f"{len(cells):,} of the {filled:,}"
     if shape.endswith(("/YY", ".YY", "-YY")):
         return (
@@ -326,18 +337,17 @@ def _parse_amount_column(
     problems: list[Problem] = []
     codes = issue.to_numpy()
     for code in sorted(set(codes) - {""}):
-        problems += row_problems(
-            frame,
-            codes == code,
-            code,
-            column,
-            lambda row, code=code: amount_message(
-                code, getattr(row, column), decimal, units, accounts.currency
-            ),
-            _locator(table),
-            whole_column=lambda rows, filled, code=code: _amount_column_message(
+
+        def message(row: Any, code: str = code) -> str:
+            return amount_message(code, getattr(row, column), decimal, units, accounts.currency)
+
+        def whole_column(rows: pd.DataFrame, filled: int, code: str = code) -> str | None:
+            return _amount_column_message(
                 code, rows[column], filled, table.path, decimal, units, accounts.currency
-            ),
+            )
+
+        problems += row_problems(
+            frame, codes == code, code, column, message, _locator(table), whole_column=whole_column
         )
     return minor, problems
 
@@ -542,7 +552,8 @@ def check_ids(cooperative: Cooperative) -> Iterable[Problem]:
         return []
     repeated_ids = set(ids[repeated])
     firsts = ledger.loc[ids.isin(repeated_ids).to_numpy() & ~repeated, ["id", "path", "line"]]
-    first = {row.id: (row.path, row.line) for row in firsts.itertuples(index=False)}
+    # (pandas-stubs types a row's fields as any scalar: these are the ledger's text and lines)
+    first = {row.id: (row.path, row.line) for row in cast(Any, firsts.itertuples(index=False))}
     return row_problems(
         ledger,
         repeated,
@@ -635,7 +646,7 @@ def check_balances(cooperative: Cooperative) -> Iterable[Problem]:
         order = chosen[np.argsort(dates[chosen], kind="stable")]
         fund_dates = dates[order]
         running = np.cumsum(amounts[order])
-        for row in asserted_rows.itertuples(index=False):
+        for row in cast(Any, asserted_rows.itertuples(index=False)):
             upto = int(np.searchsorted(fund_dates, np.datetime64(row.date), side="right"))
             computed = int(running[upto - 1]) if upto > 0 else 0
             asserted = int(row.balance)
@@ -686,7 +697,7 @@ def unread_ledger_places(cooperative: Cooperative) -> list[str]:
     return places
 
 
-def unreadable_note(rows: pd.DataFrame, elsewhere: list[str] = ()) -> str:
+def unreadable_note(rows: pd.DataFrame, elsewhere: Sequence[str] = ()) -> str:
     """' (ledgers/2026.csv line 12 could not be read and may explain this difference; …)'."""
     places = [f"{path} line {line}" for path, line in zip(rows["path"], rows["line"])] + list(
         elsewhere
@@ -743,8 +754,8 @@ def check_budget(cooperative: Cooperative) -> Iterable[Problem]:
             "category",
             lambda row: (
                 f'There is already a budget line for {row.year}, "{row.category}", fund '
-                f'"{row.fund}" at {first.at[(row.year, row.category, row.fund), "path"]} line '
-                f"{first.at[(row.year, row.category, row.fund), 'line']}. Merge the two into one line."
+                f'"{row.fund}" at {first.at[(row.year, row.category, row.fund), "path"]!s} line '
+                f"{first.at[(row.year, row.category, row.fund), 'line']!s}. Merge the two into one line."
             ),
             cooperative.locate,
         )
@@ -829,8 +840,11 @@ def check_direction(cooperative: Cooperative) -> Iterable[Problem]:
         return []
     kinds = _kind_of(cooperative, ledger)
     amount = ledger["amount"]
-    against = ((kinds == "income") & (amount < 0)) | ((kinds == "expense") & (amount > 0))
-    against = against.fillna(False).to_numpy(dtype=bool)
+    against = (
+        (((kinds == "income") & (amount < 0)) | ((kinds == "expense") & (amount > 0)))
+        .fillna(False)
+        .to_numpy(dtype=bool)
+    )
     if not against.any():
         return []
     # Placeholder rows get their own error; the direction of a row not yet categorized means nothing.
@@ -931,7 +945,7 @@ def year_of_file(path: str) -> int | None:
     """The year a ledger file is named after (2026.csv, 2026-bank.csv, ledger-2026.csv), if
     its name holds exactly one year; a name such as 2025-2026.csv names none."""
     name = path.rsplit("/", 1)[-1]
-    years = set(_YEAR_IN_NAME.findall(name[: -len(".csv")] if name.endswith(".csv") else name))
+    years = set(_YEAR_IN_NAME.findall(name.removesuffix(".csv")))
     return int(years.pop()) if len(years) == 1 else None
 
 
@@ -972,16 +986,20 @@ def check_placeholders(cooperative: Cooperative) -> Iterable[Problem]:
     for frame, what in ((cooperative.ledger, "row"), (cooperative.budget, "budget line")):
         if not _has(frame, "category"):
             continue
+
+        def message(row: Any, what: str = what) -> str:
+            return (
+                f'This {what} is in "{row.category}", which holds what is still to '
+                "be categorized; it is counted neither as income nor as expense. Give it its real "
+                "category from ledgers/accounts.yml."
+            )
+
         problems += row_problems(
             frame,
             frame["category"].isin(placeholders).to_numpy(),
             "category-placeholder",
             "category",
-            lambda row, what=what: (
-                f'This {what} is in "{row.category}", which holds what is still to '
-                "be categorized; it is counted neither as income nor as expense. Give it its real "
-                "category from ledgers/accounts.yml."
-            ),
+            message,
             cooperative.locate,
         )
     return problems
@@ -1010,7 +1028,7 @@ def check_funds_below_zero(cooperative: Cooperative) -> Iterable[Problem]:
     problems: list[Problem] = []
     reported: dict[str, int] = {}
     for index in np.flatnonzero(starts):
-        fund, date = daily.index[index]
+        fund, date = daily.index[int(index)]
         # A fund hovering around zero could dip every day: the first dips are enough to see it.
         reported[fund] = reported.get(fund, 0) + 1
         if reported[fund] > ROW_PROBLEM_LIMIT:

@@ -9,7 +9,7 @@ from typing import Any
 from publisher.problems import Problem
 from publisher.yamlfile import load_yaml
 
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.S)
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.DOTALL)
 #: The front matter at the start of a page (for checks that read the rest as it is).
 FRONT_MATTER = _FRONT_MATTER
 

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -67,7 +67,11 @@ def read_measures(table: Table, accounts: Accounts) -> tuple[pd.DataFrame, list[
         ),
         _locator(table),
     )
-    frame["quantity"] = [Decimal(c) if ok else None for c, ok in zip(cells, shaped)]
+    frame["quantity"] = pd.Series(
+        [Decimal(c) if ok else None for c, ok in zip(cells, shaped)],
+        index=frame.index,
+        dtype=object,
+    )
     return frame, problems + date_problems + quantity_problems
 
 
@@ -232,13 +236,14 @@ def _measure_years(cooperative: Cooperative) -> dict[str, dict[int, MeasureYear]
         if not len(mine):
             continue
         years: dict[int, MeasureYear] = {}
-        for year, group in mine.groupby("year", sort=True):
+        # (pandas-stubs types group keys as any scalar: these are the year's int and "YYYY-MM")
+        for year, group in cast(Any, mine.groupby("year", sort=True)):
             if measure.kind == "level":
                 # The last reading of each fund on the period's last day with one, summed over funds.
-                months = {m: _level(g) for m, g in group.groupby("month", sort=True)}
+                months = {str(m): _level(g) for m, g in group.groupby("month", sort=True)}
                 quantity = _level(group)
             else:
-                months = {m: _sum(g["quantity"]) for m, g in group.groupby("month", sort=True)}
+                months = {str(m): _sum(g["quantity"]) for m, g in group.groupby("month", sort=True)}
                 quantity = _sum(group["quantity"])
             cost = _cost(cooperative, measure, int(year))
             per_unit = saved = None

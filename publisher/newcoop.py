@@ -172,19 +172,29 @@ def ledger_workbook(header: list[str], accounts, books: str) -> bytes:
 WORKBOOK_INSTRUCTIONS = (
     "How to keep the ledger in this workbook",
     "",
-    "One row per movement of money, on the sheet Ledger (the publisher reads the sheet named Ledger, "
-    "or else the first visible sheet; this sheet and Lists are not read).",
+    (
+        "One row per movement of money, on the sheet Ledger (the publisher reads the sheet named Ledger, "
+        "or else the first visible sheet; this sheet and Lists are not read)."
+    ),
     "date: the day of the movement, typed as a date (e.g. 2026-03-04).",
     "description: what happened, never empty.",
-    "amount: a number, positive for money in, negative for money out; at most as many decimals as "
-    "the currency has (a formula must give a rounded result: use ROUND(...; 2)).",
-    "category and fund: choose from the lists (they come from ledgers/accounts.yml; an empty fund "
-    "is the first fund). When accounts.yml changes, update the sheet Lists.",
+    (
+        "amount: a number, positive for money in, negative for money out; at most as many decimals as "
+        "the currency has (a formula must give a rounded result: use ROUND(...; 2))."
+    ),
+    (
+        "category and fund: choose from the lists (they come from ledgers/accounts.yml; an empty fund "
+        "is the first fund). When accounts.yml changes, update the sheet Lists."
+    ),
     "counterparty, decision, id, note: optional, see the cooperative's README.",
-    "Do not hide rows or add a totals row: every row is read and published, and the publisher adds "
-    "up the rows itself.",
-    "Save the workbook in this format (not as CSV beside it), commit it, and run publisher check: "
-    'problems are reported by sheet and cell, e.g. sheet "Ledger", cell C12.',
+    (
+        "Do not hide rows or add a totals row: every row is read and published, and the publisher adds "
+        "up the rows itself."
+    ),
+    (
+        "Save the workbook in this format (not as CSV beside it), commit it, and run publisher check: "
+        'problems are reported by sheet and cell, e.g. sheet "Ledger", cell C12.'
+    ),
 )
 
 

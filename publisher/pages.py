@@ -58,9 +58,7 @@ def too_deep(text: str, limit: int = MAX_NESTING) -> int | None:
                 width += 1
             elif char == "\t":
                 width += 4
-            elif char == ">":
-                containers += 1
-            elif char in "-*+" and (i + 1 == len(line) or line[i + 1] in " \t"):
+            elif char == ">" or (char in "-*+" and (i + 1 == len(line) or line[i + 1] in " \t")):
                 containers += 1
             else:
                 break
@@ -279,14 +277,14 @@ def page_problems(text: str, path: str) -> list[Problem]:
                 )
             )
     for number, heading in _heading_lines(parsed.body):
-        found = title_markup(heading)
-        if found:
+        markup = title_markup(heading)
+        if markup:
             problems.append(
                 problem(
                     "page-title-markup",
                     path,
                     number + offset,
-                    f'The heading "{heading}" holds {found}, which would be live on the site (also in the '
+                    f'The heading "{heading}" holds {markup}, which would be live on the site (also in the '
                     "stories' archive). Write the heading as plain text.",
                 )
             )

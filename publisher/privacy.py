@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -40,6 +40,11 @@ PRIVATE = "private"
 MIN_NAME_LENGTH = 3
 
 
+def _same_message(text: str) -> Callable[[Any], str]:
+    """A problem's message that is the same for every row."""
+    return lambda row: text
+
+
 def is_public(names: pd.Series, public: frozenset[str]) -> np.ndarray:
     return (names.isin(public) | names.str.startswith("@") | (names.str.len() == 0)).to_numpy()
 
@@ -48,8 +53,9 @@ def private_names(cooperative: Cooperative) -> list[str]:
     ledger = cooperative.ledger
     if not len(ledger) or "counterparty" not in ledger.columns:
         return []
-    names = ledger["counterparty"]
-    names = names[~is_public(names, cooperative.accounts.public_counterparties)].unique()
+    counterparties = ledger["counterparty"]
+    public = cooperative.accounts.public_counterparties
+    names = counterparties[~is_public(counterparties, public)].unique()
     return sorted((str(n) for n in names if len(str(n)) >= MIN_NAME_LENGTH), key=len, reverse=True)
 
 
@@ -293,7 +299,7 @@ def check_private_names(cooperative: Cooperative) -> Iterable[Problem]:
             named,
             "private-name-in-description",
             column,
-            lambda row, column=column: (
+            _same_message(
                 f"The {column} names a private counterparty (someone not "
                 "listed in public_counterparties). The site publishes it with the name replaced by "
                 f'"{PRIVATE}"; rephrase it if that reads badly.'
@@ -305,7 +311,7 @@ def check_private_names(cooperative: Cooperative) -> Iterable[Problem]:
             parted,
             "private-name-part",
             column,
-            lambda row, column=column: (
+            _same_message(
                 f"The {column} contains a private counterparty's surname on its "
                 "own, or a name run together as in a handle; it is published as it is. If it names "
                 "that person, rephrase it without the name."
@@ -321,7 +327,7 @@ def check_private_names(cooperative: Cooperative) -> Iterable[Problem]:
                 finder.contains(ledger[column]),
                 "private-name-in-id",
                 column,
-                lambda row, column=column: (
+                _same_message(
                     f"The {column} spells a private counterparty's name (someone not "
                     "listed in public_counterparties), and ids are published as they are. Choose an id "
                     "without the name."
@@ -399,7 +405,7 @@ def private_names_in(
             named | parted,
             "private-name-in-activity",
             column,
-            lambda row, column=column: (
+            _same_message(
                 f"The {column} of this {what} names a private counterparty "
                 "(someone not listed in public_counterparties), and it is published as written. "
                 "Write it without the name."
@@ -459,15 +465,18 @@ def check_private_names_in_pages(cooperative: Cooperative) -> Iterable[Problem]:
             front = FRONT_MATTER.match(text)
             if front:
                 text = "\n" * front.group().count("\n") + text[front.end() :]
+        lines: list[int | None]
         if len(text) > LARGE_PAGE:
             # No index map for a page this large (it would take many times its size): the page
             # is named without a line.
             named = any(finder.names_in(r) for r in html_readings(markdown_markers_removed(text)))
-            lines: list[int | None] = [None] if named else []
+            lines = [None] if named else []
         else:
-            lines = sorted(
-                {text.count("\n", 0, start) + 1 for start in names_in_markdown(finder, text)}
-            )
+            lines = [
+                *sorted(
+                    {text.count("\n", 0, start) + 1 for start in names_in_markdown(finder, text)}
+                )
+            ]
         for line in lines:
             problems.append(
                 problem(

@@ -478,7 +478,7 @@ def problem(
 #: A quoted value longer than this is cut in messages: a message quotes the cell in question,
 #: never a whole file that happens to be one cell (a 256 MiB line without a delimiter).
 MAX_QUOTED = 100
-_LONG_QUOTE = re.compile(r'"([^"\n]{%d})[^"]{20,}"' % (MAX_QUOTED - 20))
+_LONG_QUOTE = re.compile(rf'"([^"\n]{{{MAX_QUOTED - 20}}})[^"]{{20,}}"')
 
 
 def _cut_long_quotes(message: str) -> str:

@@ -45,7 +45,7 @@ _HOMOGLYPH_TABLE = str.maketrans(HOMOGLYPHS)
 
 _COMBINING = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
 # An ASCII run not followed by a combining mark, or one character with the marks that follow it.
-_CHUNK = re.compile(rf"[\x00-\x7f]+(?![{_COMBINING}])|.[{_COMBINING}]*", re.S)
+_CHUNK = re.compile(rf"[\x00-\x7f]+(?![{_COMBINING}])|.[{_COMBINING}]*", re.DOTALL)
 _ASCII_SPACE = re.compile(r"[\t\n\r\f\v]|  ")
 _SPACE_OR_NOT = re.compile(r"\s+|\S+")
 _SPACES = re.compile(r"\s+")

@@ -89,7 +89,7 @@ def date_shape(cell: str, order: str | None) -> str | None:
     if match:
         separator = match.group(2)
         first, second = {DAY_FIRST: ("DD", "MM"), MONTH_FIRST: ("MM", "DD")}.get(
-            order, ("NN", "NN")
+            order or "", ("NN", "NN")
         )
         return f"{first}{separator}{second}{separator}YYYY"
     match = _YEAR_FIRST_DATE.fullmatch(cell.strip())
@@ -196,7 +196,7 @@ def canonical_amount(
         whole, fraction = text.rsplit(fraction_mark, 1)
     else:
         whole, fraction = text, ""
-    grouping = set(c for c in whole if not c.isdigit())
+    grouping = {c for c in whole if not c.isdigit()}
     if len(grouping) > 1:
         return None
     if grouping:

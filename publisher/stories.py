@@ -108,9 +108,9 @@ def check_stories(cooperative: Cooperative) -> Iterable[Problem]:
                     )
                 )
         if "title" in meta and not isinstance(meta["title"], str):
-            problems.append(
-                _text_problem(relative, key_line(meta, "title", 1), "The title", meta["title"])
-            )
+            found = _text_problem(relative, key_line(meta, "title", 1), "The title", meta["title"])
+            if found:
+                problems.append(found)
         if "links" in meta:
             problems += _links_problems(relative, key_line(meta, "links", 1), meta["links"])
         for key in ("categories", "authors", "tags"):

@@ -156,10 +156,10 @@ def summarize(cooperative: Cooperative, errors: int = 0, warnings: int = 0) -> S
         )
         monthly = ledger.groupby("month")[["income", "expense", "amount"]].sum().sort_index()
         running = monthly["amount"].cumsum()
-        for month, row in monthly.iterrows():
+        for (month, row), balance in zip(monthly.iterrows(), running):
             year = int(str(month)[:4])
             months.setdefault(year, []).append(
-                Month(str(month), int(row["income"]), int(row["expense"]), int(running[month]))
+                Month(str(month), int(row["income"]), int(row["expense"]), int(balance))
             )
         all_months = list(monthly.index)
         per_fund = ledger.pivot_table(

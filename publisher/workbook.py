@@ -177,15 +177,15 @@ def _read_sheet(
     visible = [s.name for s in sheets if s.visible == SheetVisibleEnum.Visible]
     wanted = ROLE_SHEETS[role]
     named = [s for s in sheets if s.name.strip().lower() == wanted]
-    for sheet in sheets:
-        if sheet.visible != SheetVisibleEnum.Visible:
-            code = "workbook-sheet-hidden" if sheet in named else "workbook-hidden-sheet"
+    for metadata in sheets:
+        if metadata.visible != SheetVisibleEnum.Visible:
+            code = "workbook-sheet-hidden" if metadata in named else "workbook-hidden-sheet"
             problems.append(
                 problem(
                     code,
                     path,
                     None,
-                    f'The sheet "{shown_name(sheet.name)}" is hidden, and a hidden sheet is never read'
+                    f'The sheet "{shown_name(metadata.name)}" is hidden, and a hidden sheet is never read'
                     + (
                         f": the {role} would be read from another sheet. Show the sheet again "
                         "(in your spreadsheet program: right-click a sheet tab, Show Sheet), or "

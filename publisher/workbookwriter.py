@@ -73,7 +73,7 @@ def write_xlsx(book: BooksWorkbook) -> bytes:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = workbook.worksheets[0]  # a new workbook has one sheet
     sheet.title = book.sheet
     sheet.append(list(book.header))
     for cell in sheet[1]:
@@ -90,7 +90,7 @@ def write_xlsx(book: BooksWorkbook) -> bytes:
             formula1=f"'{book.lists_sheet}'!${letter}${first}:${letter}${last}",
             allow_blank=True,
             showErrorMessage=True,
-            errorTitle=f"Unknown {choice.name[:-1] if choice.name.endswith('s') else choice.name}",
+            errorTitle=f"Unknown {choice.name.removesuffix('s')}",
             error=f"Choose one of the {choice.name} of the sheet {book.lists_sheet} (from ledgers/accounts.yml).",
         )
         target = column_letter(choice.column)
@@ -171,9 +171,9 @@ def write_ods(book: BooksWorkbook) -> bytes:
     by_column = {choice.column: choice for choice in book.lists}
     rows = TableRow(numberrowsrepeated=VALIDATED_ROWS)
     for index in range(len(book.header)):
-        choice = by_column.get(index)
+        listed = by_column.get(index)
         rows.addElement(
-            TableCell(contentvalidationname=f"list-{choice.name}") if choice else TableCell()
+            TableCell(contentvalidationname=f"list-{listed.name}") if listed else TableCell()
         )
     books.addElement(rows)
     document.spreadsheet.addElement(books)

@@ -20,8 +20,8 @@ from playwright.sync_api import sync_playwright
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from publisher.site.build import build_site  # noqa: E402
-from tests.sitetools import CHROMIUM, CHROMIUM_ARGS, serve_directory  # noqa: E402
+from publisher.site.build import build_site
+from tests.sitetools import CHROMIUM, CHROMIUM_ARGS, serve_directory
 
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}

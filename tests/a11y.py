@@ -62,20 +62,26 @@ MATERIAL_HTML: tuple[tuple[str, str, str], ...] = (
     (
         "Attribute “autocomplete” is only allowed when the input type is",
         'class="md-toggle"',
-        "Material's base template sets autocomplete=off on its drawer and search checkboxes, so "
-        "that Firefox does not restore an open drawer; HTML allows the attribute only on text-like inputs.",
+        (
+            "Material's base template sets autocomplete=off on its drawer and search checkboxes, so "
+            "that Firefox does not restore an open drawer; HTML allows the attribute only on text-like inputs."
+        ),
     ),
     (
         "Bad value “” for attribute “tabindex” on element “label”",
         'class="md-nav__link"',
-        'Material\'s navigation partial writes tabindex="" on the label of a section it shows '
-        "expanded (navigation.tabs); the publisher only names the pages.",
+        (
+            'Material\'s navigation partial writes tabindex="" on the label of a section it shows '
+            "expanded (navigation.tabs); the publisher only names the pages."
+        ),
     ),
     (
         "The value of the “for” attribute of the “label” element must be the ID of a non-hidden form control.",
         'class="md-nav__title" for="__toc"',
-        "Material's table-of-contents partial labels its __toc toggle, which the blog plugin's post "
-        "template leaves out.",
+        (
+            "Material's table-of-contents partial labels its __toc toggle, which the blog plugin's post "
+            "template leaves out."
+        ),
     ),
 )
 
@@ -126,7 +132,7 @@ class HtmlCheck:
             )
         self.files = list(files)
         # Its report goes to a file: a full pipe would stop it until errors() is called.
-        self._report = tempfile.TemporaryFile()
+        self._report = tempfile.TemporaryFile()  # noqa: SIM115 - open until stop() closes it
         self._process = subprocess.Popen(
             [
                 JAVA,

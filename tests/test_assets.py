@@ -8,7 +8,7 @@ import pytest
 from publisher.assets import assets_json, collective_assets
 from publisher.cooperative import check_cooperative
 from publisher.problems import CODES, Severity, has_errors
-from tests.conftest import ACCOUNTS, LEDGER_HEADER, TODAY, codes_at, write_coop
+from tests.conftest import LEDGER_HEADER, TODAY, codes_at, write_coop
 
 ASSETS_HEADER = "id,name,acquired,status,row,decision,note\n"
 

@@ -302,7 +302,7 @@ def test_yearly_bars_print_their_values_keep_exact_numbers_in_the_csv_and_sum_up
         target=[Decimal("1000.00"), Decimal("1200.00")],
         target_shown=["€1,000.00", "€1,200.00"],
     )
-    bar, target = exact(chart)["data"]
+    bar, _target = exact(chart)["data"]
     assert (
         bar["text"] == ["€2,700.00", ""]
         and exact(chart)["layout"]["yaxis"]["rangemode"] == "tozero"

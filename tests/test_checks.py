@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-import publisher.csvfile as csvfile
+from publisher import csvfile
 from publisher.accounts import ACCOUNTS_PATH, parse_accounts
 from publisher.checking import ROW_PROBLEM_LIMIT
 from publisher.cooperative import NotACooperative, check_cooperative
@@ -137,7 +137,7 @@ def test_a_yaml_file_over_the_size_limit_is_refused_without_parsing():
 
 
 def test_the_yaml_size_limit_is_inclusive(monkeypatch):
-    import publisher.yamlfile as yamlfile
+    from publisher import yamlfile
 
     monkeypatch.setattr(yamlfile, "MAX_YAML_BYTES", 100)
     text = MINIMAL + "#" * (100 - len(MINIMAL) - 1) + "\n"
@@ -1401,7 +1401,7 @@ def test_placeholder_rows_are_never_income_or_expense_in_the_summary(tmp_path):
 @covers("accounts-value-invalid")
 def test_a_placeholder_flag_that_is_not_a_boolean_is_invalid():
     text = MINIMAL + "  x: {kind: expense, placeholder: maybe}\n"
-    accounts, problems = parse_accounts(text, A)
+    _accounts, problems = parse_accounts(text, A)
     assert codes_at(problems) == {(A, 5, "accounts-value-invalid")}
 
 

@@ -53,7 +53,7 @@ def by_id(diff, kind: str) -> dict[str, object]:
 
 
 def test_rows_money_funds_and_problems_between_two_revisions(tmp_path):
-    root, base, head = books_repo(tmp_path / "coop")
+    root, base, _head = books_repo(tmp_path / "coop")
     diff = diff_books(root, base, "HEAD", today=TODAY)
 
     added, changed, removed = by_id(diff, "added"), by_id(diff, "changed"), by_id(diff, "removed")
@@ -120,7 +120,7 @@ def test_the_working_tree_is_the_default_head_and_the_text_report(tmp_path):
 
 
 def test_nothing_changed(tmp_path):
-    root, base, _ = books_repo(tmp_path / "coop")
+    root, _base, _ = books_repo(tmp_path / "coop")
     result = CliRunner().invoke(main, ["diff", "HEAD", "HEAD", str(root)])
     assert result.exit_code == 0
     assert "No change to the books." in result.output
@@ -273,7 +273,7 @@ def test_a_base_without_books_counts_as_empty(tmp_path):
     )
     diff = diff_books(root, base, "HEAD", today=TODAY)
     assert diff.count("added") == 6 and not diff.count("removed")
-    assert dict((n, m.before) for n, m in diff.funds) == {"general": None, "commons": None}
+    assert {n: m.before for n, m in diff.funds} == {"general": None, "commons": None}
     assert any("no ledgers/accounts.yml" in note for note in diff.notes)
     result = CliRunner().invoke(main, ["diff", base, base, str(root)])
     assert result.exit_code == 2 and "no cooperative at either revision" in result.output
@@ -328,7 +328,7 @@ def two_commits(
 
 def test_a_row_without_id_edited_in_place_is_changed_not_removed_and_added(tmp_path):
     root = tmp_path / "coop"
-    before = LEDGER_HEADER + "\n".join([HAMMER, NAILS, SAW]) + "\n"
+    before = f"{LEDGER_HEADER}{HAMMER}\n{NAILS}\n{SAW}\n"
     late = "2026-01-10,Glue,-3.00,tools,,,,,"
     after = (
         LEDGER_HEADER

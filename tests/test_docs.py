@@ -20,7 +20,7 @@ SOURCE = Path(publisher.__file__).parent
 def documented_codes() -> dict[str, str]:
     """code -> severity word written under its heading."""
     text = CHECKS_DOC.read_text(encoding="utf-8")
-    sections = re.split(r"^### ", text, flags=re.M)[1:]
+    sections = re.split(r"^### ", text, flags=re.MULTILINE)[1:]
     return {
         section.split("\n", 1)[0].strip(): re.search(r"\*(Error|Warning)\.\*", section).group(1)
         for section in sections

@@ -567,3 +567,23 @@ def test_the_changes_pages_fit_a_phone_with_every_commit_open(chromium, long_his
             )  # the rows were folded
         page.close()
     assert widths == {"finances/changes/": 390, "finances/changes-3/": 390}
+
+
+def test_a_federation_with_a_story_builds_without_a_cooperatives_summary(tmp_path):
+    # A federation's site has no summary of its own (no name for a stories feed); a post in
+    # content/stories/ once made the build read one.
+    root = tmp_path / "valley"
+    write_files(root / "bakery", member_books("Bakery", CATEGORIES, BAKERY))
+    write_files(root / "garden", member_books("Garden", CATEGORIES, GARDEN))
+    (root / "federation.yml").write_text(FEDERATION, encoding="utf-8")
+    write_files(
+        root / "content",
+        {
+            "index.md": "# Valley\n",
+            "stories/index.md": "# Stories\n",
+            "stories/posts/assembly.md": "---\ndate: 2026-03-16\n---\n\n# The assembly met\n",
+        },
+    )
+    result = build_site(root, tmp_path / "site", today=TODAY)
+    assert result.site_dir is not None, result.problems
+    assert (result.site_dir / "index.html").is_file()

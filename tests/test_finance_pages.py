@@ -19,7 +19,7 @@ from publisher.cooperative import check_cooperative
 from publisher.site.generate import generate_site, utc_offset
 from publisher.summary import summarize
 from tests.conftest import LEDGER_HEADER, TODAY, codes_at, write_coop
-from tests.gittools import commit, git, init_repo
+from tests.gittools import git, init_repo
 
 ACCOUNTS = """\
 name: Test Workshop
@@ -210,7 +210,7 @@ def test_hostile_labels_and_descriptions_are_escaped_by_the_templates(tmp_path):
     # A column the format does not know: its name is quoted in the warning's message.
     extra = {
         "ledgers/2025.csv": LEDGER_HEADER.strip()
-        + f',"<img src=y onerror=alert(3)>"\n2025-05-01,Dues,5.00,dues,,,,,,x\n'
+        + ',"<img src=y onerror=alert(3)>"\n2025-05-01,Dues,5.00,dues,,,,,,x\n'
     }
     out = generated(tmp_path, accounts, rows, extra)
     for relative in ("finances/index.md", "finances/2026.md", "finances/warnings.md"):
@@ -454,7 +454,7 @@ def test_the_data_page_gives_the_commits_time_zone_as_an_offset(tmp_path):
 def test_utc_offsets_are_written_with_sign_hours_and_minutes():
     import datetime as dt
 
-    zone = lambda minutes: dt.timezone(dt.timedelta(minutes=minutes))  # noqa: E731
+    zone = lambda minutes: dt.timezone(dt.timedelta(minutes=minutes))
     assert utc_offset(dt.datetime(2026, 1, 1, tzinfo=zone(120))) == "+02:00"
     assert utc_offset(dt.datetime(2026, 1, 1, tzinfo=zone(-570))) == "-09:30"
     assert utc_offset(dt.datetime(2026, 1, 1, tzinfo=zone(0))) == "+00:00"

@@ -360,8 +360,7 @@ def test_every_page_advertises_the_feeds_in_its_head(site):
     ):
         head = read(site, relative).split("</head>", 1)[0]
         alternates = dict(
-            (title, href)
-            for title, href in re.findall(
+            re.findall(
                 r'<link rel="alternate" type="application/atom\+xml" title="([^"]+)" href="([^"]+)">',
                 head,
             )

@@ -838,7 +838,7 @@ def test_an_xlsx_statement_is_read_with_date_cells_and_exact_amounts(books):
         ("2025-01-15", "1234.56", "uncategorized"),
         ("2025-01-20", "-149.90", "uncategorized"),
     ]
-    assert [r["counterparty"] for r in rows][0] == "Quayside Properties"
+    assert rows[0]["counterparty"] == "Quayside Properties"
     assert_books_pass(books)
 
 
@@ -1210,7 +1210,7 @@ def test_equal_movements_of_one_statement_get_ids_so_the_books_stay_publishable(
     assert outcome.written and not has_errors(outcome.problems), outcome.problems
     ids = [row.id for row in outcome.plan.rows]
     assert ids[0] and ids[1] and ids[0] != ids[1] and ids[2] == ""
-    cooperative, problems = check_cooperative(tmp_path, today=TODAY)
+    _cooperative, problems = check_cooperative(tmp_path, today=TODAY)
     assert "likely-double-entry" not in {p.code for p in problems}
     again = run_import(tmp_path, statement, "us-amount")
     assert again.plan.rows == [] and not has_errors(again.problems)

@@ -77,7 +77,7 @@ def test_labels_and_keys_that_need_quotes_are_quoted():
 
 
 def test_an_edit_that_would_change_anything_else_is_refused(monkeypatch):
-    import publisher.importers.accountsfile as accountsfile
+    from publisher.importers import accountsfile
 
     monkeypatch.setattr(accountsfile, "_insert_lines", lambda text, *_: text.replace("EUR", "USD"))
     with pytest.raises(AccountsEditError):

@@ -75,6 +75,7 @@ def run_guarded(code: str, seconds: int = 60) -> subprocess.CompletedProcess:
             text=True,
             timeout=seconds,
             cwd=Path(__file__).parent.parent,
+            check=False,
         )
     except subprocess.TimeoutExpired as error:  # pragma: no cover - the regression itself
         raise AssertionError(f"still running after {seconds} s: {code[:80]}") from error
@@ -165,7 +166,7 @@ def test_member_sites_with_control_characters_are_refused():
             f"  - id: a\n    path: a\n    site: {site!r}\n".replace("'", '"')
         )
         text = text.replace('"\\x01', '"\\x01')
-        config, problems = parse_federation(text)
+        _config, problems = parse_federation(text)
         assert [(p.line, p.code) for p in problems] == [(8, "federation-value-invalid")], site
 
 
@@ -459,7 +460,7 @@ def test_nothing_printed_in_github_actions_acts_as_a_workflow_command(tmp_path):
     env = {"GITHUB_ACTIONS": "true", "PATH": "/usr/bin:/bin"}
     for command in (["check", str(tmp_path)], ["build", str(tmp_path)]):
         done = subprocess.run(
-            publisher + command, capture_output=True, text=True, env=env, timeout=120
+            publisher + command, capture_output=True, text=True, env=env, timeout=120, check=False
         )
         assert done.returncode == 1, done.stderr
         assert "stop-commands" in done.stdout  # the problem is reported ...

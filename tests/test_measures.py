@@ -196,7 +196,7 @@ def test_summary_json_carries_the_measures_only_where_they_are_kept(tmp_path):
     assert not has_errors(problems), problems
     data = summary_json(summarize(cooperative), None)
     assert data["measures"]["loans"]["years"]["2026"]["quantity"] == "3"
-    plain, plain_problems = check_cooperative(
+    plain, _plain_problems = check_cooperative(
         write_coop(tmp_path / "plain", {"ledgers/2026.csv": LEDGER}), today=TODAY
     )
     assert "measures" not in summary_json(summarize(plain), None)

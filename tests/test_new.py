@@ -74,7 +74,7 @@ def test_a_new_cooperative_passes_the_checks_and_builds(tmp_path):
     check = CliRunner().invoke(main, ["check", str(root)])
     assert check.exit_code == 0, check.output
     assert check.output == "No problems found.\n"
-    cooperative, problems = check_cooperative(root)
+    cooperative, _problems = check_cooperative(root)
     assert cooperative.accounts.name == "Riverside Bakers"
     assert cooperative.governance.charter.rules.spending_limit == 50000
     assert [m.title for m in cooperative.governance.meetings] == ["Founding meeting"]

@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 from publisher.accounts import parse_accounts
 from publisher.cooperative import check_cooperative
 from publisher.money import MAX_DIGITS, format_minor, parse_amounts
-from publisher.yamlfile import load_yaml
 from tests.conftest import LEDGER_HEADER, codes_at, write_coop
 
 TODAY = dt.date(2026, 11, 21)

@@ -162,6 +162,7 @@ def test_serve_on_an_address_in_use_says_so_and_exits_2(tmp_path):
             capture_output=True,
             text=True,
             timeout=120,
+            check=False,
         )
     assert result.returncode == 2
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr

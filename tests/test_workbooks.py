@@ -188,7 +188,7 @@ def test_a_damaged_workbook_and_one_saved_beside_its_csv_are_errors(tmp_path):
 
 
 def test_a_workbook_that_unpacks_into_too_much_is_refused(tmp_path, monkeypatch):
-    import publisher.workbook as workbook
+    from publisher import workbook
 
     monkeypatch.setattr(workbook, "MAX_UNPACKED_BYTES", 1000)
     problems = books(tmp_path, {W: xlsx([[D(2026, 1, 5), "Dues", 12.5, "dues"]])})

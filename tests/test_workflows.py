@@ -91,9 +91,8 @@ def test_publish_workflow(directory):
         step_running(workflow, "publisher build")["env"]["SITE_URL"]
         == "${{ steps.pages.outputs.base_url }}/"
     )
-    assert [s for s in build["steps"] if "upload-pages-artifact" in s.get("uses", "")][0]["with"][
-        "path"
-    ] == "site"
+    upload = next(s for s in build["steps"] if "upload-pages-artifact" in s.get("uses", ""))
+    assert upload["with"]["path"] == "site"
 
 
 @pytest.mark.parametrize(
@@ -132,7 +131,7 @@ def test_the_new_cooperatives_workflows_differ_only_in_how_they_install_the_publ
             assert step_running(workflow, "pip install").pop("run") == install
         assert ours == theirs, name
     requirements = (REPO / "publisher/templates/new/requirements.txt").read_text(encoding="utf-8")
-    assert re.search(r"^coop-publisher==@@VERSION@@$", requirements, re.M)
+    assert re.search(r"^coop-publisher==@@VERSION@@$", requirements, re.MULTILINE)
 
 
 def test_the_workflows_follow_githubs_schema(tmp_path):
@@ -151,6 +150,7 @@ def test_the_workflows_follow_githubs_schema(tmp_path):
             ],
             capture_output=True,
             text=True,
+            check=False,
         )
         assert result.returncode == 0, result.stdout + result.stderr
     # and the schema does catch a mistake (a permission that does not exist)
@@ -169,6 +169,7 @@ def test_the_workflows_follow_githubs_schema(tmp_path):
         ],
         capture_output=True,
         text=True,
+        check=False,
     )
     assert result.returncode == 1 and "reed" in result.stdout
 
@@ -190,6 +191,7 @@ def run_actionlint(files: list[Path]) -> subprocess.CompletedProcess:
         capture_output=True,
         text=True,
         env=environment,
+        check=False,
     )
 
 
@@ -278,6 +280,7 @@ def run_workflow(workflow: Path, root: Path, scratch: Path) -> dict[str, str]:
             capture_output=True,
             text=True,
             timeout=300,
+            check=False,
         )
         assert result.returncode == 0, f"{step.get('name')}: {result.stdout}{result.stderr}"
         summaries[step.get("name", script)] = summary.read_text(encoding="utf-8")

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from publisher.accounts import ACCOUNTS_PATH, Accounts, Category, parse_accounts
+from publisher.accounts import ACCOUNTS_PATH, Accounts, Category, CategoryKind, parse_accounts
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class CategorySpec:
     """A category an importer may need, with what to declare when accounts.yml lacks it."""
 
     key: str
-    kind: str
+    kind: CategoryKind
     label: str
     placeholder: bool = False  # declared with `placeholder: true`: its rows block publishing
 
@@ -72,9 +72,8 @@ def add_categories(
         yaml = YAML(typ="rt")
         data = yaml.load(text)
         categories = data["categories"]
-        new_text = _insert_lines(text, categories, additions)
-        if new_text is None:
-            new_text = _round_trip(yaml, data, additions)
+        inserted = _insert_lines(text, categories, additions)
+        new_text = _round_trip(yaml, data, additions) if inserted is None else inserted
     if public:
         new_text = _add_public(new_text, list(public))
     _verify(text, new_text, additions, public)
@@ -128,7 +127,7 @@ def _insert_lines(text: str, categories: CommentedMap, additions: list[CategoryS
     if not isinstance(categories, CommentedMap) or not categories or categories.fa.flow_style():
         return None
     keys = list(categories)
-    first_line, indent = categories.lc.key(keys[0])
+    _first_line, indent = categories.lc.key(keys[0])
     last_line, _ = categories.lc.key(keys[-1])
     lines = text.splitlines(keepends=True)
     if any(_indent(lines[categories.lc.key(k)[0]]) != indent for k in keys):

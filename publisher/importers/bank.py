@@ -178,7 +178,7 @@ def find_profile(spec: str, root: Path) -> tuple[str, bytes | str]:
     path = Path(spec)
     if path.is_file():
         return source_label(path, root), path.read_bytes()
-    shipped = _shipped_text(spec[: -len(".yml")] if spec.endswith(".yml") else spec)
+    shipped = _shipped_text(spec.removesuffix(".yml"))
     if shipped is not None:
         return shipped
     raise CannotImport(
@@ -448,7 +448,7 @@ def load_profile(
 def _load(label: str, content: bytes | str) -> tuple[Any, list[Problem]]:
     if isinstance(content, bytes):
         try:
-            content = content.decode("utf-8-sig")
+            text = content.decode("utf-8-sig")
         except UnicodeDecodeError as error:
             line = content.count(b"\n", 0, error.start) + 1
             return None, [
@@ -459,7 +459,9 @@ def _load(label: str, content: bytes | str) -> tuple[Any, list[Problem]]:
                     "This profile is not UTF-8 text; save it as UTF-8.",
                 )
             ]
-    loaded = load_yaml(content, label)
+    else:
+        text = content
+    loaded = load_yaml(text, label)
     if loaded.problems:
         return None, loaded.problems
     if not isinstance(loaded.data, dict):
@@ -707,7 +709,7 @@ def _workbook_table(data: bytes, profile: Profile, found: Problems) -> Statement
     except WorkbookTooLarge as error:
         found.add("file-too-large", None, f"{error}")
         return None
-    except Exception as error:  # calamine raises its own, undocumented, error classes
+    except Exception as error:  # noqa: BLE001 - calamine raises its own, undocumented, error classes
         found.add(
             "import-workbook-unreadable",
             None,
@@ -789,8 +791,11 @@ def read_statement(
     descriptions = [_find_column(name, header, offset, found) for name in profile.description]
     if None in names.values() or None in descriptions:
         return []
-    cells = {key: table.columns[name] for key, name in names.items()}
-    description_cells = [[_cell_text(c) for c in table.columns[n]] for n in descriptions]
+    # (every name is found: the filters only tell the type checker so)
+    cells = {key: table.columns[name] for key, name in names.items() if name is not None}
+    description_cells = [
+        [_cell_text(c) for c in table.columns[n]] for n in descriptions if n is not None
+    ]
     units = accounts.minor_units
     human = _human_format(profile.date_format)
     movements: list[Movement] = []
@@ -927,9 +932,7 @@ def _amount(
     return abs(credit) - abs(debit)  # banks write money out with or without a minus sign
 
 
-def _number_amount(
-    number: int | float, key: str, units: int, line: int, found: Problems
-) -> int | None:
+def _number_amount(number: float, key: str, units: int, line: int, found: Problems) -> int | None:
     """A workbook's number cell in minor units, exactly: through the shortest decimal text
     that reads back as the same number (Decimal(str(x))), never through float arithmetic."""
     if isinstance(number, float) and not math.isfinite(number):

@@ -515,8 +515,8 @@ def _skip_equal_rows(plan: Plan, existing: Existing, candidates: list[NewRow]) -
     remaining: list[NewRow] = []
     for row in candidates:
         key = (row.date, row.amount, normalize_description(row.description))
-        pools = by_key.get(key)
-        usable = [] if pools is None else [q for q in pools[: 1 if row.id else 2] if q]
+        matching = by_key.get(key)
+        usable = [] if matching is None else [q for q in matching[: 1 if row.id else 2] if q]
         if not usable:
             remaining.append(row)
             continue
@@ -683,8 +683,10 @@ def summary_lines(outcome: Outcome, dry_run: bool = False) -> list[str]:
     plan = outcome.plan
     if has_errors(plan.problems):
         return [
-            f"Nothing was written: fix the errors above in {outcome.source} (or the files "
-            "they name), then import again."
+            (
+                f"Nothing was written: fix the errors above in {outcome.source} (or the files "
+                "they name), then import again."
+            )
         ]
     verb = "Would import" if dry_run else "Imported"
     lines = [f"{verb} {_rows(len(plan.rows))} from {outcome.source} into {plan.target}."]

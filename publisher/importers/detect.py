@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import re
 import shlex
 import unicodedata
@@ -191,7 +192,7 @@ def _workbook_rows(data: bytes) -> tuple[list[list[Any]], int]:
         rows = first_sheet_rows(data)
     except WorkbookTooLarge as error:
         raise CannotImport(str(error)) from None
-    except Exception as error:  # calamine's error classes are its own
+    except Exception as error:  # noqa: BLE001 - calamine's error classes are its own
         raise CannotImport(f"this workbook cannot be read ({type(error).__name__}).") from None
     shown = [[_shown(c) for c in r] for r in rows]
     # Trailing empty cells are how a sheet pads short rows: they do not make a row wider.
@@ -247,8 +248,8 @@ def _date_format(cells: list[str], doubts: list[str]) -> str | None:
             dates = [dt.datetime.strptime(t, fmt).date() for t in texts]
         except ValueError:
             continue
-        ascending = sum(1 for a, b in zip(dates, dates[1:]) if a <= b)
-        descending = sum(1 for a, b in zip(dates, dates[1:]) if a >= b)
+        ascending = sum(1 for a, b in itertools.pairwise(dates) if a <= b)
+        descending = sum(1 for a, b in itertools.pairwise(dates) if a >= b)
         readable.append((max(ascending, descending), -order, fmt))
     if not readable:
         return None
@@ -460,7 +461,7 @@ def detect_profile(
     `output` (default: profile-STATEMENT.yml in `root`), never over an existing file."""
     root = Path(root)
     data = read_source(statement, root)
-    cooperative, problems = open_cooperative(root, today)
+    cooperative, _problems = open_cooperative(root, today)
     if cooperative is None:
         raise CannotImport(
             "the books of this directory cannot be read (run `publisher check`), and the "
@@ -510,9 +511,13 @@ def detect_profile(
         raise CannotImport(f"{target} exists already; it is never overwritten.") from None
     shown_target = source_label(target, root)
     lines += [
-        f"Wrote the proposed profile to {shown_target}. Review it (and add rules), then import "
-        "with",
-        f"  publisher import bank {shlex.quote(str(statement))} {shlex.quote(str(root))} "
-        f"--profile {shlex.quote(str(target))} --dry-run",
+        (
+            f"Wrote the proposed profile to {shown_target}. Review it (and add rules), then import "
+            "with"
+        ),
+        (
+            f"  publisher import bank {shlex.quote(str(statement))} {shlex.quote(str(root))} "
+            f"--profile {shlex.quote(str(target))} --dry-run"
+        ),
     ]
     return DetectOutcome(target, lines, found.all())

@@ -282,9 +282,9 @@ def _columns(header: list[str]) -> dict[str, str]:
             by_name.setdefault(text.lower(), field_id)
     columns: dict[str, str] = {}
     for name in header:
-        field_id = by_name.get(name.strip().lower())
-        if field_id and field_id not in columns:
-            columns[field_id] = name
+        named_id = by_name.get(name.strip().lower())
+        if named_id and named_id not in columns:
+            columns[named_id] = name
     return columns
 
 
@@ -591,7 +591,8 @@ def check_balance(
     units = accounts.minor_units
     opening = None
     running = 0
-    offsets: list[tuple[Transaction, int]] = []  # (transaction, balance - running sum)
+    # (transaction, its balance cell, balance - running sum)
+    offsets: list[tuple[Transaction, int, int]] = []
     for group in _groups(ordered):
         running += sum(t.net for t in group)
         for t in group:
@@ -599,12 +600,12 @@ def check_balance(
                 continue
             if opening is None:
                 opening = t.balance - running
-            offsets.append((t, t.balance - running - opening))
-    for index, (t, difference) in enumerate(offsets):
+            offsets.append((t, t.balance, t.balance - running - opening))
+    for index, (t, balance, difference) in enumerate(offsets):
         if difference == 0:
             continue
-        computed = t.balance - difference
-        later = [d for _, d in offsets[index + 1 :]]
+        computed = balance - difference
+        later = [d for _, _, d in offsets[index + 1 :]]
         if later and all(d == 0 for d in later):
             cause = (
                 "The transactions after it agree again, so this row's balance cell itself looks "
@@ -621,7 +622,7 @@ def check_balance(
             "oc-balance-mismatch",
             t.line,
             f"After transaction {t.id} the export's balance is "
-            f"{format_minor(t.balance, units)}, but "
+            f"{format_minor(balance, units)}, but "
             f"the transactions add up to {format_minor(computed, units)} (a difference of "
             f"{format_minor(difference, units)}); every earlier transaction compared agrees. "
             f"{cause}",

@@ -42,7 +42,7 @@ def activity_downloads(cooperative: Cooperative) -> list[ActivityDownload]:
             [
                 f"{r.date:%Y-%m-%d}",
                 r.measure,
-                declared[r.measure].unit,
+                declared[str(r.measure)].unit,
                 str(r.quantity),
                 r.fund,
                 r.note,

@@ -144,7 +144,9 @@ def _local_members(root: Path) -> list[Path]:
     if config is None:
         return []
     local = [
-        m.path or m.repo for m in config.members if m.path or not m.repo.startswith("https://")
+        where
+        for m in config.members
+        if (where := m.path or m.repo) and (m.path or not where.startswith("https://"))
     ]
     return [root / where for where in local]
 
@@ -161,7 +163,7 @@ def _configured_docs_dir(root: Path) -> Path | None:
 
     _Lenient.add_multi_constructor("", lambda loader, suffix, node: None)
     try:
-        data = pyyaml.load(own.read_text(encoding="utf-8-sig"), Loader=_Lenient)  # noqa: S506 - safe loader
+        data = pyyaml.load(own.read_text(encoding="utf-8-sig"), Loader=_Lenient)
     except (OSError, UnicodeDecodeError, pyyaml.YAMLError):
         return None
     docs = data.get("docs_dir") if isinstance(data, dict) else None

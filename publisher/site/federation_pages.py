@@ -27,7 +27,13 @@ from publisher.charts import (
     display_money,
     plain,
 )
-from publisher.federation import Federation, MemberConfig, MemberResult, federation_json
+from publisher.federation import (
+    Federation,
+    MemberConfig,
+    MemberResult,
+    MemberStatus,
+    federation_json,
+)
 from publisher.gitrepo import CommitInfo
 from publisher.links import safe_link
 from publisher.money import format_minor, to_decimal
@@ -416,7 +422,7 @@ class MemberRow:
     page: str
     name: str
     url: str
-    status: str
+    status: MemberStatus
     reason: str
     commit: str  # short sha, "" when none
     date: str
@@ -711,7 +717,7 @@ def generate_federation_site(
     files["data/datapackage.json"] = json.dumps(datapackage(federation), indent=2) + "\n"
     files["data/index.md"] = render("federation-data.md.j2", commit=commit)
     written = write_generated(out_dir, files, charts)
-    nav = [
+    nav: list[dict] = [
         {"Overview": "index.md"},
         {"Members": [f"members/{m.id}.md" for m in federation.members]},
         {"Reconciliation": "reconciliation.md"},

@@ -38,7 +38,7 @@ def entry_id(cooperative: str, kind: str, key: str) -> str:
     """The Atom id of a feed or an entry, built from the cooperative's name, what the entry is
     ("decision", "story", "feed") and its key within that kind (a decision's id, a story's
     source file): a `urn:uuid:` (RFC 9562, name-based), the same whatever the site's URL."""
-    return "urn:uuid:" + str(uuid.uuid5(ID_NAMESPACE, "\x1f".join((cooperative, kind, key))))
+    return "urn:uuid:" + str(uuid.uuid5(ID_NAMESPACE, f"{cooperative}\x1f{kind}\x1f{key}"))
 
 
 @dataclass(frozen=True)
@@ -56,9 +56,9 @@ def _as_datetime(value: Any) -> dt.datetime | None:
     if isinstance(value, dict):
         value = value.get("created")
     if isinstance(value, dt.datetime):
-        return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
     if isinstance(value, dt.date):
-        return dt.datetime(value.year, value.month, value.day, tzinfo=dt.timezone.utc)
+        return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
     return None
 
 
@@ -81,7 +81,7 @@ def entry_from_page(page: Any, html_text: str, cooperative: str) -> FeedEntry | 
         for author in (getattr(page, "authors", None) or page.meta.get("authors") or [])
     )
     categories = tuple(str(c) for c in page.meta.get("categories") or [])
-    body = re.sub(r"^\s*<h1[^>]*>.*?</h1>", "", html_text, count=1, flags=re.S)
+    body = re.sub(r"^\s*<h1[^>]*>.*?</h1>", "", html_text, count=1, flags=re.DOTALL)
     excerpt = body.split("<!-- more -->", 1)[0]
     summary = _text(excerpt)
     if len(summary) > SUMMARY_CHARACTERS:
@@ -119,7 +119,7 @@ def atom_feed(
     ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=xml_text(href(self_path)))
     ET.SubElement(feed, f"{{{ATOM}}}link", rel="alternate", href=xml_text(href(alternate_path)))
     ordered = sorted(entries, key=lambda e: e.published, reverse=True)
-    updated = ordered[0].published if ordered else dt.datetime.now(dt.timezone.utc)
+    updated = ordered[0].published if ordered else dt.datetime.now(dt.UTC)
     ET.SubElement(feed, f"{{{ATOM}}}updated").text = updated.isoformat()
     for entry in ordered:
         item = ET.SubElement(feed, f"{{{ATOM}}}entry")

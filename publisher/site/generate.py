@@ -16,7 +16,7 @@ import json
 import re
 import shutil
 from bisect import bisect_right
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -93,14 +93,14 @@ class SiteContent:
     #: docs path -> (where, HTML) added to a hand-written page: "top" (after its title),
     #: "end", or "marker" (at the marker, else the end)
     fragments: dict[str, tuple[str, str]]
-    summary: Summary
+    summary: Summary | None  # None for a federation
     commit: CommitInfo | None
     #: docs path of a hand-written page (charter, minutes, stories) -> its last commit
     page_dates: dict[str, CommitInfo] = field(default_factory=dict)
     #: where the repository can be browsed (its https origin), for links to a page's history
     repository_url: str | None = None
     #: replaces private counterparties' names in hand-written pages (None: nothing to replace)
-    finder: object | None = None
+    finder: NameFinder | None = None
     stories: list[Story] = field(default_factory=list)
 
 
@@ -166,7 +166,7 @@ class OverviewPage:
 
 
 def overview_page(summary: Summary, chart_files: dict[str, Chart], accounts: Accounts) -> str:
-    money = lambda v: _money(v, summary)  # noqa: E731
+    money = lambda v: _money(v, summary)
     years = [
         YearRow(
             year,
@@ -258,7 +258,7 @@ def year_page(
     `unreconciled`: fund -> its rows of the year not yet reconciled, for every fund with rows
     that year."""
     f = summary.years[year]
-    money = lambda v: display_money(v, summary)  # noqa: E731
+    money = lambda v: display_money(v, summary)
     planned_income = _planned(summary, f, "income")
     planned_expense = _planned(summary, f, "expense")
     running = " (so far)" if year == summary.current_year else ""
@@ -301,18 +301,18 @@ def year_page(
 def fund_statuses(summary: Summary, unreconciled: dict[str, int]) -> list[FundStatus]:
     """Per fund, up to which day its rows of a year agree with the bank, and how many come after."""
     statuses = []
-    for fund, count in unreconciled.items():
+    for fund, unreconciled_rows in unreconciled.items():
         through = summary.reconciled_through.get(fund)
         # "all" is said of the year: on a past year's page a later day alone reads as if the
         # year ran on.
-        state = "never" if through is None else "after" if count else "all"
+        state = "never" if through is None else "after" if unreconciled_rows else "all"
         statuses.append(
             FundStatus(
                 label=summary.fund_label(fund),
                 state=state,
                 through=through.isoformat() if through else "",
-                rows=f"{count} {'row' if count == 1 else 'rows'}",
-                are="is" if count == 1 else "are",
+                rows=f"{unreconciled_rows} {'row' if unreconciled_rows == 1 else 'rows'}",
+                are="is" if unreconciled_rows == 1 else "are",
             )
         )
     return statuses
@@ -411,8 +411,8 @@ class WarningTargets:
             for decision in meeting.decisions:
                 if decision.line:
                     self.decisions.setdefault(meeting.path, []).append((decision.line, decision.id))
-        for starts in self.decisions.values():
-            starts.sort()
+        for decision_starts in self.decisions.values():
+            decision_starts.sort()
         charter = cooperative.governance.charter
         self.charter_path = charter.path if charter else None
 
@@ -438,7 +438,7 @@ class WarningTargets:
             return Target("charter.md", "#compliance", "How the charter was kept")
         return None
 
-    def _row_target(self, index: object) -> Target | None:
+    def _row_target(self, index: int) -> Target | None:
         row = self.ledger.loc[index]
         if pd.isna(row["date"]):  # a row whose date cannot be read is on no year's page
             return None
@@ -516,7 +516,7 @@ def source_commit(commit: CommitInfo) -> SourceCommit:
 
 
 def data_downloads(
-    years: list[int], with_decisions: bool, extra: list[Download] = ()
+    years: list[int], with_decisions: bool, extra: Sequence[Download] = ()
 ) -> list[Download]:
     """Every file of site/data/ a reader may want, with what it holds."""
     downloads = [
@@ -561,7 +561,7 @@ def data_page(
     years: list[int],
     with_decisions: bool = False,
     licence: Licence = DEFAULT_LICENCE,
-    extra: list[Download] = (),
+    extra: Sequence[Download] = (),
 ) -> str:
     page = {
         "name": summary.name,
@@ -584,7 +584,7 @@ def home_fragment(
     made by the governance pages (itself rendered from a template); `activity`: the key figures
     of the measures and assets, `activity_pages`: which of their pages the site has."""
     year = summary.current_year
-    money = lambda v: display_money(v, summary)  # noqa: E731
+    money = lambda v: display_money(v, summary)
     items = [
         (summary.fund_label(fund), money(balance), "fund balance")
         for fund, balance in summary.funds.items()
@@ -652,7 +652,7 @@ def datapackage(
     commit: CommitInfo | None,
     with_decisions: bool,
     licence: Licence = DEFAULT_LICENCE,
-    activity: list[ActivityDownload] = (),
+    activity: Sequence[ActivityDownload] = (),
 ) -> dict:
     def field(name: str, kind: str, description: str) -> dict:
         return {"name": name, "type": kind, "description": description}

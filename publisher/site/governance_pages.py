@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, cast
 from urllib.parse import quote
 
 import pandas as pd
@@ -70,7 +71,7 @@ def breach_anchor(rule: str, year: int) -> str:
 def _percent(share: Decimal | None) -> str:
     if share is None:
         return "—"
-    return f"{(share * 100).quantize(Decimal('1'), rounding=ROUND_HALF_UP)} %"
+    return f"{(share * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)} %"
 
 
 # -- Page data ------------------------------------------------------------------------------------
@@ -291,13 +292,21 @@ def decisions_data(
             LedgerItem(
                 str(r.date),
                 str(r.description),
-                display_money(parse_decimal_text(r.amount, summary.units), summary),
+                _published_money(r.amount, summary),
             )
             for r in under.itertuples()
         )
         years = tuple(sorted({int(r[:4]) for r in under["date"]}))
         rows.append(replace(row, rows=items, ledger_years=years))
     return DecisionsPage(tuple(rows))
+
+
+def _published_money(amount: object, summary: Summary) -> str:
+    """An amount of the published table (written by `format_minor`) for people."""
+    minor = parse_decimal_text(str(amount), summary.units)
+    if minor is None:  # the table holds only amounts it wrote itself
+        raise ValueError(f"not a published amount: {amount!r}")
+    return display_money(minor, summary)
 
 
 def decisions_page(
@@ -333,7 +342,8 @@ def _evidence(
             ledger_page=f"finances/{row.date.year}.md",
             query="id=" + quote(row.id, safe="") if row.id else "q=" + quote(str(text), safe=""),
         )
-        for row, text in zip(rows.itertuples(), descriptions)
+        # (pandas-stubs types a row's fields as any scalar; the ledger's columns are typed)
+        for row, text in zip(cast(Any, rows.itertuples()), descriptions)
     )
 
 
@@ -476,7 +486,8 @@ def sovereignty_page(
     labels = [y.year for y in years]
     rules = cooperative.governance.rules
     hundred = Decimal(100)
-    fund_label = cooperative.accounts.funds.get(rules.reinvestment_fund, rules.reinvestment_fund)
+    fund = rules.reinvestment_fund or ""  # set whenever the caption names it (with the share)
+    fund_label = cooperative.accounts.funds.get(fund, fund)
 
     def pct(share: Decimal | None) -> Decimal | None:
         return (
@@ -494,7 +505,10 @@ def sovereignty_page(
             )
         )
 
-    specs = [
+    # (id, title, caption, axis, values, values as shown, target values)
+    specs: list[
+        tuple[str, str, str, str, list[Decimal | None], list[str], list[Decimal | None] | None]
+    ] = [
         (
             "authorized-share",
             "Spending decided by the assembly",
@@ -551,8 +565,10 @@ def sovereignty_page(
         (
             "dependency",
             "Dependency on the largest source",
-            "The share of each year's income that came from its single largest named source, in percent "
-            "(the source is named in the table when it is public).",
+            (
+                "The share of each year's income that came from its single largest named source, in percent "
+                "(the source is named in the table when it is public)."
+            ),
             "%",
             [pct(y.dependency) for y in years],
             [
@@ -632,9 +648,7 @@ def decision_feed_entries(cooperative: Cooperative, summary: Summary) -> list[Fe
                     id=entry_id(summary.name, "decision", d.id),
                     title=f"Decision {d.id} ({d.result}): {d.motion}",
                     url=f"decisions/#{decision_anchor(d.id)}",
-                    published=dt.datetime(
-                        d.date.year, d.date.month, d.date.day, tzinfo=dt.timezone.utc
-                    ),
+                    published=dt.datetime(d.date.year, d.date.month, d.date.day, tzinfo=dt.UTC),
                     authors=(meeting.title,),
                     categories=(d.result,),
                     summary=f"{meeting.title}: {d.votes_for} for, {d.against} against, {d.abstain} "

@@ -39,7 +39,7 @@ from publisher.site.feed import (
     entry_from_page,
     entry_id,
 )
-from publisher.federation import Progress, is_federation, load_federation
+from publisher.federation import Federation, Progress, is_federation, load_federation
 from publisher.site.federation_pages import OVERVIEW_MARKER, generate_federation_site
 from publisher.site.generate import POSTS_DIR, SiteContent, esc, generate_site
 
@@ -65,8 +65,9 @@ class PublisherConfig(base.Config):
 
 class PublisherPlugin(BasePlugin[PublisherConfig]):
     def __init__(self) -> None:
-        #: Set by `publisher build`, which has already checked the books: not checked twice.
-        self.preloaded: tuple[Any, list] | None = None
+        #: Set by `publisher build`, which has already checked the books (or loaded the
+        #: federation): not checked twice.
+        self.preloaded: tuple[Any, list] | Federation | None = None
         self.content: SiteContent | None = None
         self.staging: Path | None = None
         self.feed_entries: list[FeedEntry] = []
@@ -78,19 +79,18 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
         root = Path(self.config.root) if self.config.root else Path(config.config_file_path).parent
         self._clean_staging()
         self.refusal = None
-        self.staging = Path(tempfile.mkdtemp(prefix="publisher-"))
+        self.staging = staging = Path(tempfile.mkdtemp(prefix="publisher-"))
         if is_federation(root):
-            self._generate_federation(root, config)
+            self.content = self._generate_federation(root, config, staging)
         else:
-            self._generate_cooperative(root, config)
+            self.content = self._generate_cooperative(root, config, staging)
         self.feed_entries = []
 
-        if config.repo_url:
-            # The theme links it on every page as it is written.
-            if safe_link(config.repo_url, allow_relative=False) != config.repo_url:
-                raise PluginError(
-                    f"mkdocs.yml: repo_url {config.repo_url!r} must be an https:// address without spaces or control characters."
-                )
+        # The theme links it on every page as it is written.
+        if config.repo_url and safe_link(config.repo_url, allow_relative=False) != config.repo_url:
+            raise PluginError(
+                f"mkdocs.yml: repo_url {config.repo_url!r} must be an https:// address without spaces or control characters."
+            )
         if "navigation.instant" in (config.theme.get("features") or []) and not config.site_url:
             log.info(INSTANT_NAVIGATION_OFF)
         # Fonts from Google would make every visit call a third-party server.
@@ -118,8 +118,8 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
             config.watch.append(str(watched))
         return config
 
-    def _generate_cooperative(self, root: Path, config: Any) -> None:
-        if self.preloaded is not None:
+    def _generate_cooperative(self, root: Path, config: Any, staging: Path) -> SiteContent:
+        if isinstance(self.preloaded, tuple):
             cooperative, problems = self.preloaded
             self.preloaded = None
         else:
@@ -133,15 +133,16 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
             )
         started = time.perf_counter()
         commit = head_commit(root)
-        self.content = generate_site(
-            cooperative, problems, commit, Path(config.docs_dir), self.staging, config.site_url
+        content = generate_site(
+            cooperative, problems, commit, Path(config.docs_dir), staging, config.site_url
         )
         self.generate_seconds = time.perf_counter() - started
+        return content
 
-    def _generate_federation(self, root: Path, config: Any) -> None:
+    def _generate_federation(self, root: Path, config: Any, staging: Path) -> SiteContent:
         federation = (
             self.preloaded
-            if self.preloaded is not None
+            if isinstance(self.preloaded, Federation)
             else load_federation(root, progress=Progress())
         )
         self.preloaded = None
@@ -151,10 +152,11 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
                 + format_text(federation.problems)
             )
         started = time.perf_counter()
-        self.content = generate_federation_site(
-            federation, head_commit(root), Path(config.docs_dir), self.staging
+        content = generate_federation_site(
+            federation, head_commit(root), Path(config.docs_dir), staging
         )
         self.generate_seconds = time.perf_counter() - started
+        return content
 
     def on_files(self, files: Files, config: Any) -> Files:
         assert self.content is not None
@@ -201,7 +203,7 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
         return markdown
 
     def _add_fragment(self, markdown: str, src_uri: str) -> str:
-        if src_uri not in self.content.fragments:
+        if self.content is None or src_uri not in self.content.fragments:
             return markdown
         where, fragment = self.content.fragments[src_uri]
         fragment = "\n\n" + fragment + "\n\n"
@@ -224,8 +226,10 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
             url = target.url if target is not None else path
             return f'{attribute}="{html.escape(get_relative_url(url, page.url))}{anchor}"'
 
-        if page.file.src_uri.startswith(POSTS_DIR + "/"):
-            entry = entry_from_page(page, html_text, self.content.summary.name)
+        # (a federation's site has no summary, and no feed of stories)
+        summary = self.content.summary if self.content is not None else None
+        if summary is not None and page.file.src_uri.startswith(POSTS_DIR + "/"):
+            entry = entry_from_page(page, html_text, summary.name)
             if entry is not None:
                 self.feed_entries.append(entry)
         return _LINK.sub(resolve, html_text)
@@ -249,7 +253,7 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
 
     @event_priority(-100)  # after the search plugin has written its index
     def on_post_build(self, config: Any) -> None:
-        if self.content is not None and self.content.stories:
+        if self.content is not None and self.content.summary is not None and self.content.stories:
             target = Path(config.site_dir) / FEED_PATH
             target.parent.mkdir(parents=True, exist_ok=True)
             name = self.content.summary.name

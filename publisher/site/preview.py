@@ -213,7 +213,7 @@ def serve_preview(
             config.site_url = serve_url
             config.plugins["publisher"].preloaded = preloaded  # checked once: not checked again
             mkdocs_build(config, serve_url=serve_url)
-        except Exception as error:  # any failure of MkDocs or a plugin: shown, never stuck
+        except Exception as error:  # noqa: BLE001 - any failure of MkDocs or a plugin: shown, never stuck
             report(f"publisher: the site could not be built: {error}\n")
             server.show_problems(
                 problems_page(problems, failure=f"{type(error).__name__}: {error}")
