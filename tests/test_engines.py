@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -25,6 +27,7 @@ from tests.test_privacy import (
     reads_as_a_name,
     site_files,
 )
+from tests.test_serve import fetch_until, free_port
 from tests.test_site import HOSTILE_ACCOUNTS
 
 pytest.importorskip("zensical")
@@ -324,3 +327,32 @@ def test_the_zensical_build_says_what_the_site_lacks(tmp_path, caplog):
         result = build_site(root, tmp_path / "site", engine="zensical")
     assert result.site_dir is not None
     assert NO_BLOG in caplog.messages
+
+
+def test_serve_with_zensical_shows_the_problems_then_the_site_once_fixed(tmp_path):
+    ledger = tmp_path / "ledgers" / "2026.csv"
+    write_coop(
+        tmp_path,
+        {
+            "ledgers/2026.csv": LEDGER_HEADER + "2026-01-05,Dues,<b>12</b>,dues,,,,,\n",
+            "content/index.md": "# Home of the workshop\n",
+        },
+    )
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "publisher", "serve", str(tmp_path)]
+        + ["--address", f"127.0.0.1:{port}", "--engine", "zensical"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        problems = fetch_until(f"{base}/finances/2026/", "amount-invalid")
+        assert "&lt;b&gt;12&lt;/b&gt;" in problems and "/livereload/" in problems
+        ledger.write_text(LEDGER_HEADER + "2026-01-05,Dues,12.50,dues,,,,,\n", encoding="utf-8")
+        assert "€12.50" in fetch_until(f"{base}/finances/2026/", "€12.50", timeout=120)
+        assert "Home of the workshop" in fetch_until(f"{base}/", "Home of the workshop")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    assert not (tmp_path / "site").exists()  # the preview writes no site of the cooperative

@@ -416,7 +416,8 @@ def engine_settings(root: Path, name: str, docs_dir: Path | None = None) -> tupl
             f"{CONFIG_FILE} does not enable the publisher plugin: add `- publisher` under "
             "`plugins:` (next to `search`)."
         )
-    docs = config.get("docs_dir") if isinstance(config.get("docs_dir"), str) else "docs"
+    configured = config.get("docs_dir")
+    docs = configured if isinstance(configured, str) else "docs"
     return config, docs_dir or (root / docs).resolve()
 
 

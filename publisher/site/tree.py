@@ -341,12 +341,20 @@ def zensical_config(
     result["site_dir"] = "site"
     if site_url:
         result["site_url"] = site_url
-    plugins = []
+    plugins, left_out = [], []
     for plugin in config.get("plugins") or []:
         name = next(iter(plugin)) if isinstance(plugin, dict) else plugin
         if name in _ZENSICAL_PLUGINS:
             plugins.append(plugin)
+        elif name not in ("publisher", "blog"):  # the publisher does their work itself
+            left_out.append(str(name))
     result["plugins"] = plugins
+    if left_out:
+        tree.notes.append(
+            "Zensical runs no MkDocs plugin: "
+            + ", ".join(left_out)
+            + " of mkdocs.yml is left out of the site it builds."
+        )
     repo_url = config.get("repo_url")
     if repo_url and safe_link(repo_url, allow_relative=False) != repo_url:
         raise TreeError(
@@ -356,7 +364,11 @@ def zensical_config(
     theme["font"] = False  # fonts from Google would make every visit call a third-party server
     # Zensical's own look is "modern"; the publisher's stylesheet is written for Material's.
     theme.setdefault("variant", "classic")
-    theme.pop("custom_dir", None)  # relative to the cooperative's repository, not the tree
+    if theme.pop("custom_dir", None):  # Material's overrides are MkDocs templates
+        tree.notes.append(
+            "The theme overrides of mkdocs.yml (theme.custom_dir) are MkDocs templates: the "
+            "Zensical build leaves them out."
+        )
     result["theme"] = theme
     result["extra_css"] = [*(config.get("extra_css") or []), PUBLISHER_CSS]
     result["extra_javascript"] = [*(config.get("extra_javascript") or []), PUBLISHER_JS]
