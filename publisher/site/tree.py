@@ -242,11 +242,11 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str, bool]:
     return (meta if isinstance(meta, dict) else {}), text[match.end() :], True
 
 
-def _page_text(src: str, text: str, content: SiteContent, repo_url: str | None, hand: bool) -> str:
+def _page_text(src: str, text: str, content: SiteContent, repo_url: str | None) -> str:
+    """A page as the tree holds it: what the MkDocs plugin does to it in on_page_markdown."""
     meta, body, had_meta = split_front_matter(text)
     clean_meta(meta, content)
-    if hand:
-        body = merge_fragment(body, src, content) + page_date_note(src, content, repo_url)
+    body = merge_fragment(body, src, content) + page_date_note(src, content, repo_url)
     if had_meta or meta:
         # Dates stay dates (a story's date), strings are quoted as YAML needs.
         head = pyyaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=10_000)
@@ -287,24 +287,24 @@ def write_tree(
     hand = _hand_written(docs_dir)
     hand_set = set(hand)
     # Dotted files (.authors.yml) are configuration of the blog, not pages: kept for reading.
-    sources: dict[str, tuple[Path, bool]] = {rel: (docs_dir / rel, True) for rel in hand}  # type: ignore[operator]
+    sources: dict[str, Path] = {rel: docs_dir / rel for rel in hand}  # type: ignore[operator]
     for relative in content.files:
         if relative in hand_set:
             warn(f"content/{relative} replaces the page the publisher generates there")
             continue
-        sources[relative] = (content.directory / relative, False)
+        sources[relative] = content.directory / relative
     repo_url = config.get("repo_url") if isinstance(config.get("repo_url"), str) else None
     tree = Tree(project, project / "mkdocs.yml", docs, project / "site", content, site_url)
     tree.files = set(sources)
     story_paths = {story.path for story in content.stories}
-    for relative, (source, is_hand) in sorted(sources.items()):
+    for relative, source in sorted(sources.items()):
         target = docs / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         if not relative.endswith(".md"):
             shutil.copyfile(source, target)
             continue
         text = source.read_text(encoding="utf-8-sig")
-        text = _page_text(relative, text, content, repo_url, is_hand)
+        text = _page_text(relative, text, content, repo_url)
         if relative == "stories/index.md" and content.stories:
             text += _stories_list(content, relative)
         target.write_text(text, encoding="utf-8")
