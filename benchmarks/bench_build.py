@@ -1,16 +1,20 @@
 """Benchmark `publisher build`: ten years of 5,000 rows each (by default), built for real.
 
     .venv/bin/python benchmarks/bench_build.py [--years 10] [--rows-per-year 5000] [--runs 2]
+                                               [--engines mkdocs,zensical]
 
 Generates the books with benchmarks/generate.py, adds a home page and a few stories, builds
-the site with the built-in configuration, and prints the time split into checking, generating
-(pages, charts, data) and MkDocs, plus the size of the largest HTML page and of the whole site.
+the site with the built-in configuration with each engine (MkDocs, and Zensical when it is
+installed), and prints the time split into checking, generating (pages, charts, data) and the
+engine (MkDocs, or Zensical with the publisher's tree and post-step around it), plus the size
+of the largest HTML page and of the whole site.
 Targets: the build within 60 s on the 2-core reference machine, no HTML page over 500 KB.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import shutil
 import sys
 import tempfile
@@ -51,7 +55,12 @@ def main() -> None:
     parser.add_argument("--years", type=int, default=10)
     parser.add_argument("--rows-per-year", type=int, default=5000)
     parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--engines", default="mkdocs,zensical")
     args = parser.parse_args()
+    engines = [e for e in args.engines.split(",") if e]
+    if "zensical" in engines and importlib.util.find_spec("zensical") is None:
+        print("Zensical is not installed (pip install '.[zensical]'): MkDocs only.\n")
+        engines.remove("zensical")
     quiet_mkdocs_logging()
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch) / "coop"
@@ -61,12 +70,12 @@ def main() -> None:
         print(
             f"{args.years} years x {args.rows_per_year:,} rows = {args.years * args.rows_per_year:,} rows\n"
         )
-        print("| run | check s | generate s | MkDocs s | total s | largest HTML | site |")
-        print("| --- | --- | --- | --- | --- | --- | --- |")
-        for run in range(1, args.runs + 1):
+        print("| engine | run | check s | generate s | engine s | total s | largest HTML | site |")
+        print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+        for engine, run in [(e, r) for e in engines for r in range(1, args.runs + 1)]:
             shutil.rmtree(root / "site", ignore_errors=True)
             started = time.perf_counter()
-            result = build_site(root)
+            result = build_site(root, engine=engine)
             total = time.perf_counter() - started
             if result.site_dir is None:
                 raise SystemExit("the generated books have errors: " + str(result.problems[:3]))
@@ -75,7 +84,7 @@ def main() -> None:
             site_bytes = sum(p.stat().st_size for p in result.site_dir.rglob("*") if p.is_file())
             t = result.timings
             print(
-                f"| {run} | {t['check']:.2f} | {t['generate']:.2f} | {t['mkdocs']:.2f} | {total:.2f} "
+                f"| {engine} | {run} | {t['check']:.2f} | {t['generate']:.2f} | {t[engine]:.2f} | {total:.2f} "
                 f"| {largest.stat().st_size / 1000:.0f} KB ({largest.relative_to(result.site_dir).as_posix()}) "
                 f"| {site_bytes / 1e6:.1f} MB in {sum(1 for p in result.site_dir.rglob('*') if p.is_file())} files |"
             )

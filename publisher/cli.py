@@ -128,7 +128,15 @@ def history(directory: Path) -> None:
     help="The address the site will be published at (overrides site_url of mkdocs.yml); "
     "Material's instant navigation needs it.",
 )
-def build(directory: Path, site_dir: Path | None, site_url: str | None) -> None:
+@click.option(
+    "--engine",
+    type=click.Choice(["mkdocs", "zensical"]),
+    default="mkdocs",
+    show_default=True,
+    help="What turns the pages into the site: MkDocs with Material, or Zensical "
+    "(pip install 'coop-publisher[zensical]'; see docs/publishing.md).",
+)
+def build(directory: Path, site_dir: Path | None, site_url: str | None, engine: str) -> None:
     """Check the books in DIRECTORY and build its website.
 
     On any error nothing is built and an existing site is left exactly as it was.
@@ -137,7 +145,7 @@ def build(directory: Path, site_dir: Path | None, site_url: str | None) -> None:
 
     quiet_mkdocs_logging()
     try:
-        result = build_site(directory, site_dir, site_url=site_url)
+        result = build_site(directory, site_dir, site_url=site_url, engine=engine)
     except NotACooperative as error:
         click.echo(f"publisher: cannot build: {error}", err=True)
         sys.exit(EXIT_CANNOT_RUN)
@@ -160,7 +168,14 @@ def build(directory: Path, site_dir: Path | None, site_url: str | None) -> None:
 @main.command()
 @click.argument("directory", default=".", type=click.Path(path_type=Path))
 @click.option("--address", default="127.0.0.1:8000", show_default=True, help="Address to serve on.")
-def serve(directory: Path, address: str) -> None:
+@click.option(
+    "--engine",
+    type=click.Choice(["mkdocs", "zensical"]),
+    default="mkdocs",
+    show_default=True,
+    help="What turns the pages into the site (see publisher build --help).",
+)
+def serve(directory: Path, address: str, engine: str) -> None:
     """Preview the site of DIRECTORY, rebuilding when a ledger or a page changes.
 
     While the books have an error, every page of the preview lists the problems (and so does
@@ -177,7 +192,9 @@ def serve(directory: Path, address: str) -> None:
         )
         sys.exit(EXIT_CANNOT_RUN)
     try:
-        serve_site(directory, address, report=lambda text: click.echo(text, nl=False))
+        serve_site(
+            directory, address, report=lambda text: click.echo(text, nl=False), engine=engine
+        )
     except SiteError as error:
         click.echo(f"publisher: cannot serve: {error}", err=True)
         sys.exit(EXIT_CANNOT_RUN)

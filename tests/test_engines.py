@@ -1,0 +1,358 @@
+"""The same site with both engines: MkDocs (through the plugin) and Zensical (from the tree the
+publisher writes). Real builds of the example cooperative and the example federation."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from publisher.cli import main
+from publisher.site.build import SITE_MARKER, SiteError, build_site
+from publisher.site.tree import NO_BLOG, page_url, relative_url
+from tests.conftest import LEDGER_HEADER, TODAY, write_coop
+from tests.gittools import commit, init_repo, short
+from tests.sitetools import REPO, copy_example, serve_directory
+from tests.test_browser import CHART_DRAWN
+from tests.test_privacy import (
+    PRIVATE_ROWS,
+    VARIANTS,
+    motions_minutes,
+    reads_as_a_name,
+    site_files,
+)
+from tests.test_serve import fetch_until, free_port
+from tests.test_site import HOSTILE_ACCOUNTS
+
+pytest.importorskip("zensical")
+
+ENGINES = ("mkdocs", "zensical")
+ATOM = "{http://www.w3.org/2005/Atom}"
+#: What differs by engine and is not the publisher's: the theme's own files, each engine's
+#: search index and sitemap, and the blog's pages (Zensical has no blog: docs/publishing.md).
+_ENGINE_OWN = re.compile(
+    r"^(assets/(javascripts|stylesheets|images)/|search/|search\.json$|sitemap\.xml(\.gz)?$"
+    r"|404\.html$|stories/)"
+)
+
+
+def published(site: Path) -> set[str]:
+    """Every file of a built site that the publisher is responsible for."""
+    files = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
+    return {f for f in files if not _ENGINE_OWN.match(f)}
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory) -> Path:
+    """The example cooperative in a git repository of its own, committed on a fixed day."""
+    root = copy_example(init_repo(tmp_path_factory.mktemp("example")))
+    commit(root, "The books", "2026-11-20")
+    return root
+
+
+@pytest.fixture(scope="module")
+def sites(example, tmp_path_factory) -> dict[str, Path]:
+    built = {}
+    for engine in ENGINES:
+        result = build_site(example, tmp_path_factory.mktemp(engine) / "site", engine=engine)
+        assert result.site_dir is not None, [p for p in result.problems if p.is_error]
+        assert engine in result.timings
+        built[engine] = result.site_dir
+    return built
+
+
+@pytest.fixture(scope="module")
+def federation_sites(tmp_path_factory) -> dict[str, Path]:
+    built = {}
+    for engine in ENGINES:
+        site = tmp_path_factory.mktemp(f"federation-{engine}") / "site"
+        result = build_site(REPO / "examples/federation", site, today=TODAY, engine=engine)
+        assert result.site_dir is not None, result.problems
+        built[engine] = result.site_dir
+    return built
+
+
+def test_page_urls_and_relative_links_are_written_as_mkdocs_writes_them():
+    from mkdocs.utils import get_relative_url
+
+    assert page_url("index.md") == ""
+    assert page_url("finances/index.md") == "finances/"
+    assert page_url("finances/2025.md") == "finances/2025/"
+    cases = [
+        ("data/ledger.csv", "finances/2025/"),
+        ("finances/", ""),
+        ("", "finances/2025/"),
+        ("feed.xml", "stories/posts/a/"),
+        ("data/summary.json", "404.html"),
+    ]
+    for url, page in cases:
+        assert relative_url(url, page) == get_relative_url(url, page), (url, page)
+
+
+def test_both_engines_publish_the_same_generated_pages_and_data(sites):
+    mkdocs, zensical = (published(sites[e]) for e in ENGINES)
+    assert mkdocs == zensical
+    assert {"finances/2025/index.html", "decisions/index.html", "data/ledger.csv"} <= zensical
+    assert {"feed.xml", "decisions.xml", "data/datapackage.json", SITE_MARKER} <= zensical
+
+
+@pytest.mark.parametrize("name", ["data/summary.json", "data/datapackage.json", "decisions.xml"])
+def test_summary_and_data_package_are_identical(sites, name):
+    assert (sites["mkdocs"] / name).read_bytes() == (sites["zensical"] / name).read_bytes()
+
+
+def test_every_generated_page_links_only_to_files_of_the_site(sites):
+    site = sites["zensical"]
+    for path in site.rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        assert 'href="publisher:' not in text and 'data-src="publisher:' not in text, path
+    page = (site / "finances/2025/index.html").read_text(encoding="utf-8")
+    links = re.findall(r'(?:href|data-src)="(\.\./[^"#?]*)"', page)
+    assert links
+    for link in links:
+        target = (site / "finances/2025" / link).resolve()
+        assert target.is_file() or (target / "index.html").is_file(), link
+
+
+def test_the_footer_names_the_commit_of_the_books_with_both_engines(example, sites):
+    expected = f"Books at commit <code>{short(example)}</code> of 2026-11-20"
+    for engine in ENGINES:
+        for page in ("index.html", "finances/2025/index.html", "charter/index.html"):
+            assert expected in (sites[engine] / page).read_text(encoding="utf-8"), (engine, page)
+
+
+def test_the_feeds_are_written_and_advertised_on_every_page(sites):
+    site = sites["zensical"]
+    feed = ET.parse(site / "feed.xml").getroot()
+    entries = feed.findall(f"{ATOM}entry")
+    assert len(entries) == len(list((REPO / "content/stories/posts").glob("*.md")))
+    mkdocs_feed = ET.parse(sites["mkdocs"] / "feed.xml").getroot()
+    # The same stories under the same ids (ids never depend on the engine or the address).
+    assert {e.find(f"{ATOM}id").text for e in entries} == {
+        e.find(f"{ATOM}id").text for e in mkdocs_feed.findall(f"{ATOM}entry")
+    }
+    assert {e.find(f"{ATOM}title").text for e in entries} == {
+        e.find(f"{ATOM}title").text for e in mkdocs_feed.findall(f"{ATOM}entry")
+    }
+    for entry in entries:
+        link = entry.find(f"{ATOM}link").get("href")
+        assert (site / link / "index.html").is_file(), link
+        assert entry.find(f"{ATOM}author/{ATOM}name").text  # the name from .authors.yml
+    page = (site / "finances/2025/index.html").read_text(encoding="utf-8")
+    head = page.split("</head>", 1)[0]
+    assert 'type="application/atom+xml" title="Stories" href="../../feed.xml"' in head
+    assert 'title="Decisions" href="../../decisions.xml"' in head
+
+
+def test_stories_are_listed_on_the_stories_page_without_the_blog(sites):
+    page = (sites["zensical"] / "stories/index.html").read_text(encoding="utf-8")
+    listed = re.findall(r'<ul class="publisher-stories">(.*?)</ul>', page, re.DOTALL)
+    assert listed
+    links = re.findall(r'href="([^"]+)"', listed[0])
+    assert links[0] == "posts/2026-08-04-dust-extraction/"  # newest first
+    assert len(links) == 4
+
+
+def test_the_search_index_holds_the_generated_pages(sites):
+    index = json.loads((sites["zensical"] / "search.json").read_text(encoding="utf-8"))
+    locations = {item["location"].split("#")[0] for item in index["items"]}
+    assert {"finances/2025/", "decisions/", "charter/"} <= locations
+    assert (sites["mkdocs"] / "search/search_index.json").is_file()
+
+
+def test_federation_sites_are_the_same_with_both_engines(federation_sites):
+    mkdocs, zensical = (published(federation_sites[e]) for e in ENGINES)
+    assert mkdocs == zensical
+    assert any(name.startswith("members/") for name in zensical)
+    for name in ("data/summary.json", "data/datapackage.json"):
+        if (federation_sites["mkdocs"] / name).is_file():
+            assert (federation_sites["mkdocs"] / name).read_bytes() == (
+                federation_sites["zensical"] / name
+            ).read_bytes(), name
+    assert (federation_sites["zensical"] / "search.json").is_file()
+
+
+def test_charts_draw_in_chromium_on_the_zensical_site(sites, browser):
+    with serve_directory(sites["zensical"]) as url:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        try:
+            for path in ("finances/", "finances/2025/"):
+                page.goto(url + path)
+                page.wait_for_function(CHART_DRAWN, timeout=30_000)
+                drawn = page.evaluate(
+                    "Array.from(document.querySelectorAll('.publisher-chart__plot'))"
+                    ".map(n => n.querySelectorAll('svg.main-svg').length)"
+                )
+                assert drawn and all(count > 0 for count in drawn), (path, drawn)
+        finally:
+            context.close()
+    assert errors == []
+
+
+def test_the_zensical_federation_site_draws_its_charts(federation_sites, browser):
+    with serve_directory(federation_sites["zensical"]) as url:
+        context = browser.new_context()
+        page = context.new_page()
+        try:
+            page.goto(url)
+            page.wait_for_load_state("networkidle")
+            if page.locator(".publisher-chart__plot").count():
+                page.wait_for_function(CHART_DRAWN, timeout=30_000)
+        finally:
+            context.close()
+
+
+def test_no_spelling_of_a_private_name_reaches_the_zensical_site(tmp_path):
+    rows = PRIVATE_ROWS + "".join(
+        f'2026-02-{i + 1:02d},"Paid {v} back",-1.00,rent,,,,,\n'
+        for i, v in enumerate(VARIANTS)
+        if '"' not in v
+    )
+    root = write_coop(
+        tmp_path,
+        {
+            "ledgers/2026.csv": LEDGER_HEADER + rows,
+            "content/index.md": "# Home\n",
+            "content/minutes/2026-02-10.md": motions_minutes(VARIANTS),
+            "content/stories/index.md": "# Stories\n",
+            "content/stories/posts/news.md": "---\ndate: 2026-02-11\n---\n# News\n\nThe lathe is back.\n",
+        },
+    )
+    result = build_site(root, today=TODAY, engine="zensical")
+    assert result.site_dir is not None, [p for p in result.problems if p.is_error]
+    files = site_files(result.site_dir)
+    assert {p.name for p, _ in files} >= {"ledger.csv", "search.json", "feed.xml", "decisions.xml"}
+    for path, text in files:
+        assert reads_as_a_name(text) == [], path
+
+
+def test_a_name_that_only_rendering_reveals_stops_the_zensical_build(tmp_path):
+    root = write_coop(
+        tmp_path,
+        {
+            "ledgers/2026.csv": LEDGER_HEADER + PRIVATE_ROWS,
+            "content/index.md": "# Home\n\n[Jane](index.md) Doe helped.\n",
+        },
+    )
+    with pytest.raises(SiteError, match="index.html"):
+        build_site(root, today=TODAY, engine="zensical")
+    assert not (root / "site").exists()
+    assert not [p for p in root.iterdir() if p.name.startswith(".site.")]  # nothing left behind
+
+
+def test_hostile_books_publish_no_live_markup_with_zensical(tmp_path):
+    rows = (
+        "2026-01-05,Dues,15.00,dues,,City Council,,,\n"
+        '2026-01-07,"<script>alert(1)</script>",-10.00,rent,,City Council,,,\n'
+        '2026-01-09,"[click](javascript:alert(3))",-6.00,rent,,,,,\n'
+    )
+    root = write_coop(
+        tmp_path,
+        {
+            "ledgers/2026.csv": LEDGER_HEADER + rows,
+            "content/index.md": "# Home\n\n<!-- publisher:key-figures -->\n",
+            "content/notes.md": '---\ntitle: "Notes <img src=x onerror=alert(4)>"\n---\n\nText.\n',
+        },
+        HOSTILE_ACCOUNTS,
+    )
+    result = build_site(root, today=TODAY, engine="zensical")
+    assert result.site_dir is not None, [p for p in result.problems if p.is_error]
+    for path in result.site_dir.rglob("*"):
+        if path.suffix not in {".html", ".xml"}:  # the data keep the text as it is
+            continue
+        text = path.read_text(encoding="utf-8")
+        assert "<script>alert" not in text, path
+        assert "<img src=x" not in text, path
+        assert 'href="javascript:' not in text, path
+    notes = (result.site_dir / "notes/index.html").read_text(encoding="utf-8")
+    assert "Notes &lt;img src=x onerror=alert(4)&gt;" in notes  # shown as text, once escaped
+    assert "Evil &lt;script&gt;" in (result.site_dir / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_failed_zensical_build_leaves_the_previous_site_untouched(tmp_path):
+    root = write_coop(
+        tmp_path,
+        {"ledgers/2026.csv": LEDGER_HEADER + "2026-01-05,Dues,15.00,dues,,,,,\n"},
+    )
+    (root / "content").mkdir()
+    (root / "content/index.md").write_text("# Home\n", encoding="utf-8")
+    first = build_site(root, today=TODAY, engine="zensical")
+    assert first.site_dir is not None
+    before = {
+        p.relative_to(first.site_dir).as_posix(): p.read_bytes()
+        for p in first.site_dir.rglob("*")
+        if p.is_file()
+    }
+    # An extension Python-Markdown cannot load: Zensical stops.
+    (root / "mkdocs.yml").write_text(
+        "site_name: Test\ndocs_dir: content\nplugins:\n  - search\n  - publisher\n"
+        "markdown_extensions:\n  - no_such_extension_anywhere\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(SiteError, match="Zensical"):
+        build_site(root, today=TODAY, engine="zensical")
+    after = {
+        p.relative_to(first.site_dir).as_posix(): p.read_bytes()
+        for p in first.site_dir.rglob("*")
+        if p.is_file()
+    }
+    assert after == before
+    assert not [p for p in root.iterdir() if p.name.startswith(".site.")]
+
+
+def test_publisher_build_engine_zensical_on_the_command_line(tmp_path):
+    root = copy_example(tmp_path / "coop")
+    runner = CliRunner()
+    result = runner.invoke(main, ["build", str(root), "--engine", "zensical"])
+    assert result.exit_code == 0, result.output
+    assert (root / "site/finances/2025/index.html").is_file()
+    assert (root / "site/search.json").is_file()
+    unknown = runner.invoke(main, ["build", str(root), "--engine", "hugo"])
+    assert unknown.exit_code == 2
+    assert (root / "site/search.json").is_file()  # nothing was touched
+
+
+def test_the_zensical_build_says_what_the_site_lacks(tmp_path, caplog):
+    root = copy_example(tmp_path / "coop")
+    with caplog.at_level("INFO", logger="mkdocs.plugins.publisher"):
+        result = build_site(root, tmp_path / "site", engine="zensical")
+    assert result.site_dir is not None
+    assert NO_BLOG in caplog.messages
+
+
+def test_serve_with_zensical_shows_the_problems_then_the_site_once_fixed(tmp_path):
+    ledger = tmp_path / "ledgers" / "2026.csv"
+    write_coop(
+        tmp_path,
+        {
+            "ledgers/2026.csv": LEDGER_HEADER + "2026-01-05,Dues,<b>12</b>,dues,,,,,\n",
+            "content/index.md": "# Home of the workshop\n",
+        },
+    )
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "publisher", "serve", str(tmp_path)]
+        + ["--address", f"127.0.0.1:{port}", "--engine", "zensical"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        problems = fetch_until(f"{base}/finances/2026/", "amount-invalid")
+        assert "&lt;b&gt;12&lt;/b&gt;" in problems and "/livereload/" in problems
+        ledger.write_text(LEDGER_HEADER + "2026-01-05,Dues,12.50,dues,,,,,\n", encoding="utf-8")
+        assert "€12.50" in fetch_until(f"{base}/finances/2026/", "€12.50", timeout=120)
+        assert "Home of the workshop" in fetch_until(f"{base}/", "Home of the workshop")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    assert not (tmp_path / "site").exists()  # the preview writes no site of the cooperative
