@@ -430,8 +430,12 @@ def _last_readings(cooperative: Cooperative) -> dict[int, dt.date]:
     rows = rows[
         (rows["measure"] == MEMBERS_MEASURE) & rows["date"].notna() & rows["quantity"].notna()
     ]
-    last = rows.groupby(rows["date"].dt.year)["date"].max()
-    return {int(year): day.date() for year, day in last.items()}
+    last: dict[int, dt.date] = {}
+    for stamp in rows["date"]:
+        day = stamp.date()
+        if day > last.get(day.year, dt.date.min):
+            last[day.year] = day
+    return last
 
 
 def _share_text(share: Decimal | None) -> str | None:
