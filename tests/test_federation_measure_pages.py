@@ -226,3 +226,23 @@ def test_the_federation_overview_in_the_browser(browser, built, width, palette):
     assert {c["theme"] for c in seen.charts} == {palette}
     assert not seen.violations, seen.violations
     assert seen.errors == []
+
+
+def test_two_measures_of_one_label_and_unit_keep_their_own_rows(tmp_path):
+    write_files(tmp_path / "solar", SOLAR)
+    write_files(tmp_path / "wind", WIND)
+    root = write_federation(
+        tmp_path / "fed",
+        "  - id: solar\n    path: ../solar\n    map: {upkeep: running}\n"
+        "  - id: wind\n    path: ../wind\n    map: {upkeep: running}\n    measures: {energy: power}\n",
+        categories=CATEGORIES.replace(
+            "kwh: {label: Electricity produced, unit: kWh}",
+            "kwh: {label: Electricity, unit: kWh}\n  power: {label: Electricity, unit: kWh}",
+        ),
+    )
+    fed = load_federation(root, today=TODAY)
+    sections = overview_page(fed, federation_money(fed), []).measures
+    assert [(s.key, s.totals, [r.member.name for r in s.rows]) for s in sections] == [
+        ("kwh", [("2026", "2,000.5")], ["Sunny Roofs"]),  # 1200 + 800.5
+        ("power", [("2026", "400")], ["Windy Hill"]),
+    ]

@@ -531,7 +531,8 @@ class MeasureRow:
 
     year: str
     member: MemberRow
-    #: the federation measure's label and unit
+    #: the federation measure's key, label and unit
+    key: str
     measure: str
     unit: str
     quantity: str
@@ -679,7 +680,7 @@ def overview_page(
             row
             for member in federation.ok_members()
             for row in measure_rows_of(federation, member, money, shown[member.id])
-            if row.measure == measure.label and row.unit == measure.unit
+            if row.key == key
         ]
         measure_rows.sort(
             key=lambda row: row.year, reverse=True
@@ -711,6 +712,7 @@ def measure_rows_of(
                 MeasureRow(
                     year=year,
                     member=row,
+                    key=key,
                     measure=measure.label,
                     unit=measure.unit,
                     quantity=money.count(figures["quantity"]),
