@@ -460,8 +460,9 @@ def membership_json(
             "attendance": _share_text(y.attendance),
             "assemblies": [
                 {
+                    # No title: summary.json is made from the books as written, and a title may
+                    # name a private person (the pages show it with the name replaced).
                     "date": a.date.isoformat(),
-                    "title": a.title,
                     "present": a.present,
                     "members": a.members,
                     "attendance": _share_text(a.attendance),

@@ -114,14 +114,12 @@ def test_summary_json_carries_the_figures_the_page_shows(tmp_path):
         "assemblies": [
             {
                 "date": "2025-03-01",
-                "title": "Spring assembly",
                 "present": 30,
                 "members": 40,
                 "attendance": "0.7500",
             },
             {
                 "date": "2025-10-01",
-                "title": "Autumn assembly",
                 "present": 11,
                 "members": 44,
                 "attendance": "0.2500",
