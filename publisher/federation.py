@@ -54,7 +54,7 @@ FETCH_WORKERS = 4
 MAX_NESTING = 3
 OTHER_INCOME, OTHER_EXPENSE = "other-income", "other-expense"
 #: Bump when the cached results' shape changes, so that old caches are not trusted.
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 
 
 _TOP_KEYS = ("name", "currency", "categories", "members", "deadline", "measures")
@@ -708,10 +708,12 @@ def _member_measures(
         target = member.measures.get(key, key)
         wanted = config.measures.get(target)
         if wanted is None:
-            if key in member.measures:
-                result.unmatched_measures.append(
-                    f"{key}: mapped to {target}, which federation.yml does not declare"
-                )
+            result.unmatched_measures.append(
+                f"{key}: mapped to {target}, which federation.yml does not declare"
+                if key in member.measures
+                else f"{key}: the federation counts no measure of that name, and federation.yml "
+                "maps it to none"
+            )
             continue
         unit = declared[key].unit
         if unit.strip().lower() != wanted.unit.lower():
@@ -1178,6 +1180,22 @@ def federation_json(federation: Federation) -> dict:
                 "status": m.status,
                 "reason": m.reason or None,
                 "years": years_shape(m.years, m.budget),
+                # Additions to FORMATS (docs/formats-notes.md), only where there are some.
+                **(
+                    {"unmatched_measures": list(m.unmatched_measures)}
+                    if m.unmatched_measures
+                    else {}
+                ),
+                **(
+                    {
+                        "assets": {
+                            y: {"created": f["created"], "cost": format_minor(f["cost"], units)}
+                            for y, f in sorted(m.assets.items())
+                        }
+                    }
+                    if m.assets
+                    else {}
+                ),
             }
             for m in federation.members
         },

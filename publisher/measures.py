@@ -8,6 +8,7 @@ Quantities are exact `Decimal`s, never floats.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -317,6 +318,20 @@ MEMBERS_MEASURE = "members"
 
 
 @dataclass(frozen=True)
+class AssemblyAttendance:
+    """One members' meeting: how many of the members came."""
+
+    date: dt.date
+    title: str
+    #: the minutes' file ("content/minutes/2026-03-01.md")
+    path: str
+    present: int
+    members: int
+    #: present ÷ members (None when the minutes give no members)
+    attendance: Decimal | None
+
+
+@dataclass(frozen=True)
 class MembershipYear:
     year: int
     #: the members at the year's last count (None: no count that year)
@@ -326,6 +341,13 @@ class MembershipYear:
     meetings: int
     #: the average share of members present at the year's meetings (None: no meeting)
     attendance: Decimal | None
+    #: the day of that count: the last reading of the members measure, or the meeting's day
+    as_of: dt.date | None = None
+    #: the members the year's last meeting recorded, beside a count from measures.csv (None:
+    #: no meeting that year)
+    minutes_members: int | None = None
+    #: the year's meetings, oldest first
+    assemblies: tuple[AssemblyAttendance, ...] = ()
 
 
 def membership(
@@ -333,40 +355,95 @@ def membership(
 ) -> list[MembershipYear]:
     """Members and participation per year: the members measure where it is kept, else the
     membership the last meeting of the year recorded; the meetings and their attendance."""
-    meetings = sorted(cooperative.governance.meetings, key=lambda m: m.date)
+    meetings = sorted(cooperative.governance.meetings, key=lambda m: (m.date, m.path))
     measure = cooperative.accounts.measures.get(MEMBERS_MEASURE)
     figures = measure_years(cooperative) if computed is None else computed
     counted = (
         figures.get(MEMBERS_MEASURE, {}) if measure is not None and measure.kind == "level" else {}
     )
+    read_on = _last_readings(cooperative) if counted else {}
     years = sorted({m.date.year for m in meetings} | set(counted))
     out = []
     for year in years:
         held = [m for m in meetings if m.date.year == year]
         if year in counted:
-            members, source = counted[year].quantity, MEASURES_FILE
+            members, source, as_of = counted[year].quantity, MEASURES_FILE, read_on.get(year)
         elif held:
-            members, source = Decimal(held[-1].members), "minutes"
+            members, source, as_of = Decimal(held[-1].members), "minutes", held[-1].date
         else:
-            members, source = None, None
+            members, source, as_of = None, None, None
         attendance = _sum(m.attendance for m in held) / len(held) if held else None
-        out.append(MembershipYear(year, members, source, len(held), attendance))
+        assemblies = tuple(
+            AssemblyAttendance(
+                m.date,
+                m.title,
+                m.path,
+                m.present,
+                m.members,
+                Decimal(m.present) / Decimal(m.members) if m.members else None,
+            )
+            for m in held
+        )
+        out.append(
+            MembershipYear(
+                year,
+                members,
+                source,
+                len(held),
+                attendance,
+                as_of,
+                held[-1].members if held else None,
+                assemblies,
+            )
+        )
     return out
+
+
+def _last_readings(cooperative: Cooperative) -> dict[int, dt.date]:
+    """year -> the day of the members measure's last readable reading that year."""
+    rows = cooperative.measures
+    rows = rows[
+        (rows["measure"] == MEMBERS_MEASURE) & rows["date"].notna() & rows["quantity"].notna()
+    ]
+    last: dict[int, dt.date] = {}
+    for stamp in rows["date"]:
+        day = stamp.date()
+        if day > last.get(day.year, dt.date.min):
+            last[day.year] = day
+    return last
+
+
+def _share_text(share: Decimal | None) -> str | None:
+    return (
+        None if share is None else str(share.quantize(Decimal("0.0001"), rounding=ROUND_HALF_EVEN))
+    )
 
 
 def membership_json(
     cooperative: Cooperative, computed: dict[str, dict[int, MeasureYear]] | None = None
 ) -> dict:
-    """summary.json's `membership`: per year the members, where the count comes from, the
-    meetings and their average attendance (a share, four decimals)."""
+    """summary.json's `membership`: per year the members, where the count comes from and its
+    day, the members the last meeting recorded, the meetings and their average attendance (a
+    share, four decimals), and each meeting's attendance."""
     return {
         str(y.year): {
             "members": str(y.members) if y.members is not None else None,
             "source": y.source,
+            "as_of": y.as_of.isoformat() if y.as_of is not None else None,
+            "minutes_members": y.minutes_members,
             "meetings": y.meetings,
-            "attendance": str(y.attendance.quantize(Decimal("0.0001"), rounding=ROUND_HALF_EVEN))
-            if y.attendance is not None
-            else None,
+            "attendance": _share_text(y.attendance),
+            "assemblies": [
+                {
+                    # No title: summary.json is made from the books as written, and a title may
+                    # name a private person (the pages show it with the name replaced).
+                    "date": a.date.isoformat(),
+                    "present": a.present,
+                    "members": a.members,
+                    "attendance": _share_text(a.attendance),
+                }
+                for a in y.assemblies
+            ],
         }
         for y in membership(cooperative, computed)
     }

@@ -10,11 +10,12 @@ the ids and keys.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import Any, cast
 
+from babel.numbers import format_currency, format_decimal
 from markupsafe import Markup
 
 from publisher.charts import (
@@ -29,6 +30,7 @@ from publisher.charts import (
 )
 from publisher.federation import (
     Federation,
+    FederationMeasure,
     MemberConfig,
     MemberResult,
     MemberStatus,
@@ -79,6 +81,16 @@ class FederationMoney:
 
     def exact(self, minor: int) -> Decimal:
         return to_decimal(minor, self.units)
+
+    def per_unit(self, price: str) -> str:
+        """A cost per unit (exact decimal text, "0.099975") for people, every digit kept."""
+        return format_currency(
+            Decimal(price), self.currency, locale=self.locale, decimal_quantization=False
+        )
+
+    def count(self, quantity: Decimal | str | int) -> str:
+        """A quantity for people ("2,000.5"), every digit kept."""
+        return format_decimal(Decimal(quantity), locale=self.locale, decimal_quantization=False)
 
 
 def federation_money(federation: Federation) -> FederationMoney:
@@ -410,7 +422,91 @@ def federation_charts(federation: Federation, money: FederationMoney) -> list[Ch
     years = list(federation.consolidated())
     if years:
         charts.insert(1, where_chart(federation, money, years[-1]))
-    return charts + [solidarity_chart(federation, money)]
+    # An empty Sankey is nothing to show, and plotly.js fails on one ("Invalid array length"),
+    # which stopped the charts after it from being drawn.
+    return charts + ([solidarity_chart(federation, money)] if federation.flows() else [])
+
+
+def measure_chart(federation: Federation, measure: FederationMeasure, number: int) -> Chart | None:
+    """One federation measure (the `number`th of federation.yml): each member's quantity per
+    year, stacked, so that a bar is the federation's sum. None when no member that is ok counts
+    it."""
+    consolidated = federation.consolidated_measures()
+    years = [y for y, figures in consolidated.items() if measure.key in figures]
+    if not years:
+        return None
+    money = federation_money(federation)
+    unit = plain(measure.unit)
+    traces, rows = [], []
+    counting = [
+        m
+        for m in federation.ok_members()
+        if any(measure.key in m.measures.get(y, {}) for y in years)
+    ]
+    for index, member in enumerate(counting):
+        label = plain(member_label(federation, member))
+        quantities = [
+            member.measures.get(y, {}).get(measure.key, {}).get("quantity") for y in years
+        ]
+        shown = ["" if q is None else f"{money.count(q)} {unit}" for q in quantities]
+        traces.append(
+            {
+                "type": "bar",
+                "name": label,
+                "x": years,
+                "y": [None if q is None else Decimal(q) for q in quantities],
+                "marker": {"color": FUND_COLOURS[index % len(FUND_COLOURS)]},
+                "customdata": shown,
+                "hovertemplate": "%{x}<br>" + label + ": %{customdata}<extra></extra>",
+            }
+        )
+        rows += [[member.id, y, q] for y, q in zip(years, quantities) if q is not None]
+    latest = years[-1]
+    total = consolidated[latest][measure.key]
+    counted = [m for m in counting if measure.key in m.measures.get(latest, {})]
+    largest = max(counted, key=lambda m: Decimal(m.measures[latest][measure.key]["quantity"]))
+    if len(counted) == 1:
+        summary = (
+            f"In {latest} only {member_label(federation, largest)} counted {measure.label}: "
+            f"{money.count(total)} {measure.unit}."
+        )
+    else:
+        summary = (
+            f"In {latest} the members together counted {money.count(total)} {measure.unit} "
+            f"({measure.label}); {member_label(federation, largest)} the most "
+            f"({money.count(largest.measures[latest][measure.key]['quantity'])} {measure.unit})."
+        )
+    title = f"{measure.label}, all members"
+    return Chart(
+        # By its place, not its key: a key of federation.yml is any text, and the id names a file.
+        f"federation-measure-{number}",
+        title,
+        f"{measure.label} of each member that counts it in {measure.unit}, year by year, stacked: "
+        "a whole bar is the members' sum.",
+        {
+            "data": traces,
+            "layout": _layout(
+                title,
+                barmode="stack",
+                xaxis={"type": "category"},
+                yaxis={"title": {"text": unit}, "rangemode": "tozero", "zeroline": True},
+            ),
+        },
+        ["member", "year", "quantity"],
+        rows,
+        label_columns=2,
+        summary=summary,
+    )
+
+
+def measure_charts(federation: Federation) -> dict[str, Chart]:
+    """federation measure key -> its chart, for the measures some member counts."""
+    found = {}
+    for number, (key, measure) in enumerate(federation.config.measures.items(), start=1):
+        chart = measure_chart(federation, measure, number)
+        if chart is not None:
+            found[key] = chart
+    return found
 
 
 # -- Page data: plain records for the templates ---------------------------------------------------
@@ -431,11 +527,59 @@ class MemberRow:
 
 
 @dataclass(frozen=True)
+class MeasureRow:
+    """One member's figures of one measure in one year, as shown ("—" where it has none)."""
+
+    year: str
+    member: MemberRow
+    #: the federation measure's key, label and unit
+    key: str
+    measure: str
+    unit: str
+    quantity: str
+    cost: str
+    cost_per_unit: str
+    saved: str
+
+
+@dataclass(frozen=True)
+class MeasureSection:
+    key: str
+    label: str
+    unit: str
+    #: (year, the members' sum), newest first
+    totals: list[tuple[str, str]]
+    #: each member's figures, newest year first
+    rows: list[MeasureRow]
+    chart: Chart | None
+
+
+@dataclass(frozen=True)
+class UnmatchedMeasures:
+    """A member's measures the federation does not count, each with why."""
+
+    member: MemberRow
+    reasons: list[str]
+
+
+@dataclass(frozen=True)
+class AssetRow:
+    year: str
+    #: None: the row of all members together
+    member: MemberRow | None
+    created: int
+    cost: str
+
+
+@dataclass(frozen=True)
 class OverviewPage:
     latest: str
     cards: list[tuple[str, str, str]]
     members: list[MemberRow]
     charts: list[Chart]
+    measures: list[MeasureSection] = field(default_factory=list)
+    unmatched: list[UnmatchedMeasures] = field(default_factory=list)
+    assets: list[AssetRow] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -450,6 +594,9 @@ class MemberPage:
     years: list[list[str]]
     categories: list[list[str]]
     internal: list[list[str]]
+    measures: list[MeasureRow] = field(default_factory=list)
+    unmatched: list[str] = field(default_factory=list)
+    assets: list[AssetRow] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -495,8 +642,13 @@ def member_row(
 
 
 def overview_page(
-    federation: Federation, money: FederationMoney, charts: list[Chart]
+    federation: Federation,
+    money: FederationMoney,
+    charts: list[Chart],
+    measures: dict[str, Chart] | None = None,
 ) -> OverviewPage:
+    """The overview's records. `measures`: the measures' charts, when the caller has drawn them
+    (else they are drawn here)."""
     years = _years(federation)
     latest = years[-1] if years else ""
     consolidated = federation.consolidated()
@@ -513,11 +665,96 @@ def overview_page(
             ),
         ]
     rows = [member_row(federation, m, money, latest) for m in federation.members]
-    return OverviewPage(latest, cards, rows, charts)
+    shown = {m.id: member_row(federation, m, money, None) for m in federation.members}
+    drawn = measure_charts(federation) if measures is None else measures
+    consolidated_measures = federation.consolidated_measures()
+    sections = []
+    for key, measure in federation.config.measures.items():
+        totals = [
+            (year, money.count(figures[key]))
+            for year, figures in reversed(consolidated_measures.items())
+            if key in figures
+        ]
+        if not totals:
+            continue
+        measure_rows = [
+            row
+            for member in federation.ok_members()
+            for row in measure_rows_of(federation, member, money, shown[member.id])
+            if row.key == key
+        ]
+        measure_rows.sort(
+            key=lambda row: row.year, reverse=True
+        )  # stable: members keep their order
+        sections.append(
+            MeasureSection(key, measure.label, measure.unit, totals, measure_rows, drawn.get(key))
+        )
+    unmatched = [
+        UnmatchedMeasures(shown[m.id], list(m.unmatched_measures))
+        for m in federation.ok_members()
+        if m.unmatched_measures
+    ]
+    return OverviewPage(
+        latest, cards, rows, charts, sections, unmatched, asset_rows(federation, money, shown)
+    )
 
 
-def overview_fragment(federation: Federation, money: FederationMoney, charts: list[Chart]) -> str:
-    return render("federation-overview.md.j2", page=overview_page(federation, money, charts))
+def measure_rows_of(
+    federation: Federation, member: MemberResult, money: FederationMoney, row: MemberRow
+) -> list[MeasureRow]:
+    """A member's figures of each federation measure it counts, newest year first."""
+    found = []
+    for year in sorted(member.measures, reverse=True):
+        for key, measure in federation.config.measures.items():
+            figures = member.measures[year].get(key)
+            if figures is None:
+                continue
+            found.append(
+                MeasureRow(
+                    year=year,
+                    member=row,
+                    key=key,
+                    measure=measure.label,
+                    unit=measure.unit,
+                    quantity=money.count(figures["quantity"]),
+                    cost="—" if figures["cost"] is None else money.text(figures["cost"]),
+                    cost_per_unit="—"
+                    if figures["cost_per_unit"] is None
+                    else money.per_unit(figures["cost_per_unit"]),
+                    saved="—" if figures["saved"] is None else money.signed(figures["saved"]),
+                )
+            )
+    return found
+
+
+def asset_rows(
+    federation: Federation, money: FederationMoney, shown: dict[str, MemberRow]
+) -> list[AssetRow]:
+    """The collective assets created per year, newest first: each member's, then all members'
+    together."""
+    rows = []
+    for year, total in reversed(federation.consolidated_assets().items()):
+        mine = [
+            AssetRow(
+                year, shown[m.id], m.assets[year]["created"], money.text(m.assets[year]["cost"])
+            )
+            for m in federation.ok_members()
+            if year in m.assets
+        ]
+        rows += mine
+        rows.append(AssetRow(year, None, total["created"], money.text(total["cost"])))
+    return rows
+
+
+def overview_fragment(
+    federation: Federation,
+    money: FederationMoney,
+    charts: list[Chart],
+    measures: dict[str, Chart] | None = None,
+) -> str:
+    return render(
+        "federation-overview.md.j2", page=overview_page(federation, money, charts, measures)
+    )
 
 
 def member_page_data(
@@ -540,15 +777,24 @@ def member_page_data(
         for year in sorted(member.internal, reverse=True)
         for other, value in sorted(member.internal[year].items())
     ]
+    row = member_row(federation, member, money, None)
     return MemberPage(
         title=Markup(json.dumps(member_label(federation, member), ensure_ascii=True)),
         heading=Markup(markdown_text(member_label(federation, member))),
-        row=member_row(federation, member, money, None),
+        row=row,
         ok=member.ok,
         commit=member.commit or "",
         years=years,
         categories=categories,
         internal=internal,
+        measures=measure_rows_of(federation, member, money, row) if member.ok else [],
+        unmatched=list(member.unmatched_measures) if member.ok else [],
+        assets=[
+            AssetRow(year, row, figures["created"], money.text(figures["cost"]))
+            for year, figures in sorted(member.assets.items(), reverse=True)
+        ]
+        if member.ok
+        else [],
     )
 
 
@@ -698,6 +944,7 @@ def generate_federation_site(
 
     money = federation_money(federation)
     charts = federation_charts(federation, money)
+    measures = measure_charts(federation)
     files: dict[str, str] = {}
     if not (docs_dir / "index.md").is_file():
         files["index.md"] = render(
@@ -716,7 +963,7 @@ def generate_federation_site(
     files["data/members.csv"] = members_csv(federation)
     files["data/datapackage.json"] = json.dumps(datapackage(federation), indent=2) + "\n"
     files["data/index.md"] = render("federation-data.md.j2", commit=commit)
-    written = write_generated(out_dir, files, charts)
+    written = write_generated(out_dir, files, charts + list(measures.values()))
     nav: list[dict] = [
         {"Overview": "index.md"},
         {"Members": [f"members/{m.id}.md" for m in federation.members]},
@@ -728,7 +975,7 @@ def generate_federation_site(
         directory=out_dir,
         files=written,
         nav=nav,
-        fragments={"index.md": ("marker", overview_fragment(federation, money, charts))},
+        fragments={"index.md": ("marker", overview_fragment(federation, money, charts, measures))},
         summary=None,
         commit=commit,
     )

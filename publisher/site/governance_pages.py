@@ -17,6 +17,7 @@ from typing import Any, cast
 from urllib.parse import quote
 
 import pandas as pd
+from babel.numbers import format_decimal
 from markupsafe import Markup
 
 from publisher import charts
@@ -31,6 +32,7 @@ from publisher.governance import (
     reinvestments,
     sovereignty,
 )
+from publisher.measures import membership
 from publisher.money import format_minor, parse_decimal_text
 from publisher.privacy import PRIVATE, NameFinder, is_public
 from publisher.site.feed import DECISIONS_FEED_PATH, FeedEntry, entry_id
@@ -192,8 +194,41 @@ class HomeCharter:
 
 
 @dataclass(frozen=True)
+class MembershipRow:
+    """A year of the members table. `source` is "measures.csv", "minutes" or "" (no count);
+    the template says it in words."""
+
+    year: int
+    members: str
+    source: str
+    as_of: str
+    #: what the year's last meeting recorded, when the count comes from measures.csv and differs
+    minutes_members: str
+    meetings: int
+    attendance: str
+
+
+@dataclass(frozen=True)
+class AssemblyRow:
+    date: str
+    title: str
+    page: str
+    present: int
+    members: int
+    attendance: str
+
+
+@dataclass(frozen=True)
+class MembershipSection:
+    chart: Chart | None
+    years: tuple[MembershipRow, ...]
+    assemblies: tuple[AssemblyRow, ...]
+
+
+@dataclass(frozen=True)
 class SovereigntyPage:
     sections: tuple[tuple[str, Chart], ...]
+    membership: MembershipSection | None = None
 
 
 def votes_of(decision: Decision) -> Votes:
@@ -471,6 +506,64 @@ def home_line(
     return Markup(render("home-charter.html.j2", home=home, sovereignty_page=SOVEREIGNTY_PAGE))
 
 
+def _count(value: Decimal | int, summary: Summary) -> str:
+    """A count for readers, in the site's language ("1,250"; a level may have decimals)."""
+    locale = (getattr(summary, "locale", None) or "en").replace("-", "_")
+    return format_decimal(value, locale=locale, decimal_quantization=False)
+
+
+def membership_data(
+    cooperative: Cooperative, summary: Summary, chart_files: dict[str, Chart]
+) -> MembershipSection | None:
+    """Members over time (a chart, added to `chart_files`, and a table per year with where each
+    count comes from) and the attendance of each members' meeting. None: nothing to show."""
+    years = membership(cooperative)
+    if not years:
+        return None
+    rows = tuple(
+        MembershipRow(
+            year=y.year,
+            members="—" if y.members is None else _count(y.members, summary),
+            source=y.source or "",
+            as_of="" if y.as_of is None else f"{y.as_of:%Y-%m-%d}",
+            minutes_members=_count(y.minutes_members, summary)
+            if y.minutes_members is not None
+            and y.source == "measures.csv"
+            and y.members != y.minutes_members
+            else "",
+            meetings=y.meetings,
+            attendance=_percent(y.attendance),
+        )
+        for y in years
+    )
+    assemblies = tuple(
+        AssemblyRow(
+            date=f"{a.date:%Y-%m-%d}",
+            title=a.title,
+            page=a.path.removeprefix("content/"),
+            present=a.present,
+            members=a.members,
+            attendance=_percent(a.attendance),
+        )
+        for y in reversed(years)
+        for a in reversed(y.assemblies)
+    )
+    chart = None
+    if any(y.members is not None for y in years):
+        chart = charts.yearly_bars(
+            "self-government-members",
+            "Members",
+            "How many members the cooperative had at each year's last count: the members "
+            "measure of measures.csv where it is kept, else the last meeting's minutes.",
+            "members",
+            [y.year for y in years],
+            [y.members for y in years],
+            [row.members for row in rows],
+        )
+        chart_files[chart.id] = chart
+    return MembershipSection(chart, rows, assemblies)
+
+
 def sovereignty_page(
     cooperative: Cooperative, summary: Summary, chart_files: dict[str, Chart]
 ) -> str:
@@ -481,8 +574,9 @@ def sovereignty_page(
         return name if is_public(pd.Series([name], dtype="str"), public)[0] else PRIVATE
 
     years = sovereignty(cooperative, public_name)
+    members = membership_data(cooperative, summary, chart_files)
     if not years:
-        return render("sovereignty.md.j2", page=SovereigntyPage(()))
+        return render("sovereignty.md.j2", page=SovereigntyPage((), members))
     labels = [y.year for y in years]
     rules = cooperative.governance.rules
     hundred = Decimal(100)
@@ -592,7 +686,7 @@ def sovereignty_page(
         )
         chart_files[chart.id] = chart
         sections.append((title, chart))
-    return render("sovereignty.md.j2", page=SovereigntyPage(tuple(sections)))
+    return render("sovereignty.md.j2", page=SovereigntyPage(tuple(sections), members))
 
 
 def decisions_csv(cooperative: Cooperative, spent: dict[str, int]) -> str:
