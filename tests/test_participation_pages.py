@@ -19,7 +19,7 @@ from publisher.problems import has_errors
 from publisher.site.build import build_site
 from publisher.site.governance_pages import sovereignty_page
 from publisher.summary import summarize, summary_json
-from tests.conftest import LEDGER_HEADER, TODAY, write_coop
+from tests.conftest import TODAY, write_coop
 from tests.test_measures import LEDGER, MEASURES_HEADER, WITH_MEASURES
 
 
@@ -75,8 +75,10 @@ def test_members_per_year_say_where_each_count_comes_from(tmp_path):
         [
             "2026",
             "58",
-            "the members count of measures.csv, last read on 2026-06-30 "
-            "(the year's last meeting recorded 52)",
+            (
+                "the members count of measures.csv, last read on 2026-06-30 "
+                "(the year's last meeting recorded 52)"
+            ),
             "1",
             "50 %",
         ],
