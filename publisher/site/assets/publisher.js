@@ -34,8 +34,9 @@
           var tag = document.createElement("script");
           tag.src = PLOTLY_URL;
           tag.async = true;
-          tag.onload = function () { resolve(window.Plotly); };
+          tag.onload = function () { mark("publisher:plotly-ready"); resolve(window.Plotly); };
           tag.onerror = function () { plotlyPromise = null; tag.remove(); reject(new Error("plotly.js did not load")); };
+          mark("publisher:plotly-requested");
           document.head.appendChild(tag);
         });
       });
@@ -128,24 +129,104 @@
   /* Charts for readers: no tool bar over the title, no zooming, the width of the column. */
   var CHART_CONFIG = { responsive: true, displayModeBar: false, displaylogo: false, scrollZoom: false };
 
-  function drawCharts() {
-    var nodes = document.querySelectorAll(".publisher-chart__plot:not([data-drawn])");
-    if (!nodes.length) return;
+  /* A chart is drawn when it comes within a screen's height of the viewport, the one nearest
+   * the viewport first, one at a time with a paint between them: on a phone each plot costs a
+   * few hundred milliseconds, and the reader sees the first screen, not the fourth chart. Its
+   * table of numbers is in the page from the start, drawn or not (and without JavaScript). */
+  var NEAR_VIEWPORT = "100% 0px";
+  var chartObserver = null;
+  var wantedCharts = [];
+  var drawingCharts = false;
+
+  function mark(name) {
+    // Performance marks for benchmarks/bench_browser.py; nothing else reads them.
+    if (window.performance && performance.mark) performance.mark(name);
+  }
+
+  function chartName(node) {
+    var chart = node.closest(".publisher-chart");
+    return chart && chart.id ? chart.id : "chart";
+  }
+
+  function distanceFromViewport(node) {
+    var box = node.getBoundingClientRect();
+    if (box.bottom < 0) return -box.bottom;
+    return Math.max(0, box.top - window.innerHeight);
+  }
+
+  function drawChart(Plotly, node) {
+    // A figure that cannot be drawn leaves its own message, and the next chart is drawn.
+    var theme = scheme();
+    var name = chartName(node);
+    node.dataset.drawn = "pending";
+    mark("publisher:draw:" + name);
+    return Promise.resolve().then(function () {
+      var figure = themeUpdate(JSON.parse(node.dataset.figure));
+      return Plotly.newPlot(node, figure.data, figure.layout, CHART_CONFIG);
+    }).then(function () {
+      mark("publisher:drawn:" + name);
+      node.dataset.drawn = "true";
+      node.dataset.theme = theme;
+      if (scheme() !== theme) rethemeCharts();
+    }, function () {
+      node.dataset.drawn = "failed";
+      node.textContent = "This chart could not be drawn; its numbers are in the table below.";
+    });
+  }
+
+  function drawWantedCharts() {
+    wantedCharts = wantedCharts.filter(stillQueued);
+    if (!wantedCharts.length) { drawingCharts = false; return; }
+    drawingCharts = true;
     loadPlotly().then(function (Plotly) {
-      nodes.forEach(function (node) {
-        var spec = JSON.parse(node.dataset.figure);
-        var theme = scheme();
-        var figure = themeUpdate(spec);
-        node.dataset.drawn = "pending";
-        Plotly.newPlot(node, figure.data, figure.layout, CHART_CONFIG)
-          .then(function () { node.dataset.drawn = "true"; node.dataset.theme = theme; })
-          .then(function () { if (scheme() !== theme) rethemeCharts(); });
+      wantedCharts = wantedCharts.filter(stillQueued);
+      if (!wantedCharts.length) return null;
+      var next = wantedCharts.reduce(function (best, node) {
+        return distanceFromViewport(node) < distanceFromViewport(best) ? node : best;
       });
-    }).catch(function () {
-      nodes.forEach(function (node) {
+      wantedCharts.splice(wantedCharts.indexOf(next), 1);
+      return drawChart(Plotly, next).then(afterPaint);
+    }).then(drawWantedCharts, function () {
+      drawingCharts = false;
+      wantedCharts = [];
+      if (chartObserver) chartObserver.disconnect();
+      document.querySelectorAll(".publisher-chart__plot").forEach(function (node) {
+        if (node.dataset.drawn === "true") return;
+        node.dataset.drawn = "failed";
         node.textContent = "This chart could not be drawn; its numbers are in the table below.";
       });
     });
+  }
+
+  function stillQueued(node) {
+    // A chart of a page that instant navigation has left is no longer connected: dropped.
+    return node.isConnected && node.dataset.drawn === "queued";
+  }
+
+  function wantChart(node) {
+    // data-drawn: none while the chart is far from the viewport, "queued" once it is near,
+    // "pending" while plotly draws it, then "true" (or "failed").
+    if (node.dataset.drawn) return;
+    node.dataset.drawn = "queued";
+    wantedCharts.push(node);
+    if (!drawingCharts) drawWantedCharts();
+  }
+
+  function drawCharts() {
+    var nodes = document.querySelectorAll(".publisher-chart__plot:not([data-drawn])");
+    if (!nodes.length) return;
+    // Asked for at once: the first chart is in the first screen on most pages.
+    loadPlotly().catch(function () {});
+    if (!window.IntersectionObserver) { nodes.forEach(wantChart); return; }
+    if (chartObserver) chartObserver.disconnect();  // the charts of the page before
+    chartObserver = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (!entry.isIntersecting) return;
+        chartObserver.unobserve(entry.target);
+        wantChart(entry.target);
+      });
+    }, { rootMargin: NEAR_VIEWPORT });
+    nodes.forEach(function (node) { chartObserver.observe(node); });
   }
 
   /* Drawn again in the other palette's colours when the reader switches. */
