@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+import time
 
 from urllib.parse import urlsplit
 
 import pytest
 
 from publisher.site.build import build_site
+from publisher.site.generate import PLOTLY_FILE
 from tests.firstvisit import draw_every_chart
 from tests.sitetools import copy_example, serve_directory
 
@@ -197,6 +199,36 @@ def test_a_chart_drawn_after_the_switch_to_dark_is_drawn_dark(page, site_url):
     )
     assert late["theme"] == "dark" and late["font"] == dark["font"] != light["font"]
     assert page.errors == []
+
+
+def test_the_ledger_is_laid_out_after_the_charts_of_the_first_screen(page, site_url):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.add_init_script(
+        "window.__done = []; new MutationObserver(records => records.forEach(r => {"
+        " const n = r.target; if (n.dataset.drawn === 'true' || n.dataset.ready === 'true')"
+        " window.__done.push(n.closest('[id]') ? n.closest('[id]').id : n.className); }))"
+        ".observe(document, {subtree: true, attributes: true,"
+        " attributeFilter: ['data-drawn', 'data-ready']});"
+    )
+    # The chart code arrives late (a slow network): the ledger's rows, which arrive first, wait.
+    page.route(f"**/{PLOTLY_FILE}", lambda route: (time.sleep(1.5), route.continue_()))
+    page.goto(site_url + "finances/2025/")
+    page.wait_for_selector(".publisher-ledger[data-ready='true']", timeout=20_000)
+    done = page.evaluate("window.__done")
+    assert done.index("chart-budget-2025") < done.index("publisher-ledger")
+    assert page.errors == []
+
+
+def test_only_pages_with_charts_preload_the_chart_code(page, site_url):
+    page.goto(site_url + "finances/2025/")
+    preload = page.locator("head link[rel='preload'][as='script']")
+    assert preload.count() == 1
+    assert preload.evaluate("l => l.href") == site_url + f"assets/publisher/{PLOTLY_FILE}"
+    draw_every_chart(page)
+    # The preloaded file is the one publisher.js runs: fetched once, without a warning.
+    assert len([u for u in page.requests if PLOTLY_FILE in u]) == 1
+    page.goto(site_url)
+    assert page.locator("head link[rel='preload']").count() == 0
 
 
 def test_the_ledger_table_loads_filters_and_sorts(page, site_url):

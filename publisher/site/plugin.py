@@ -41,7 +41,7 @@ from publisher.site.feed import (
 )
 from publisher.federation import Progress, is_federation, load_federation
 from publisher.site.federation_pages import OVERVIEW_MARKER, generate_federation_site
-from publisher.site.generate import POSTS_DIR, SiteContent, esc, generate_site
+from publisher.site.generate import PLOTLY_FILE, POSTS_DIR, SiteContent, esc, generate_site
 
 log = logging.getLogger("mkdocs.plugins.publisher")
 
@@ -245,6 +245,11 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
             f'href="{html.escape(get_relative_url(path, page.url))}">'
             for title, path in feeds
         )
+        if 'class="publisher-chart__plot"' in output:
+            # A page with charts fetches the chart code while the browser reads the page, not
+            # after (publisher.js runs it once the page's own scripts have run).
+            plotly = get_relative_url(f"assets/publisher/{PLOTLY_FILE}", page.url)
+            tags += f'<link rel="preload" href="{html.escape(plotly)}" as="script">'
         return output.replace("</head>", tags + "</head>", 1) if tags else output
 
     @event_priority(-100)  # after the search plugin has written its index

@@ -23,10 +23,11 @@
   }
 
   function loadPlotly() {
-    // The chart code (a partial plotly.js bundle, the largest file of the site) is asked for
-    // only once the page's text is on screen, and as an async script: reading never waits
-    // for it. The promise lives as long as this page, so with instant navigation it is
-    // fetched and parsed once per visit.
+    // The chart code (a partial plotly.js bundle, the largest file of the site) is run only
+    // once the page's text is on screen, and as an async script: reading never waits for it.
+    // A page with charts preloads it from its head, so that it arrives meanwhile (run earlier,
+    // it slowed Material's own scripts down more than it gained). The promise lives as long as
+    // this page, so with instant navigation it is fetched and evaluated once per visit.
     if (window.Plotly) return Promise.resolve(window.Plotly);
     if (!plotlyPromise) {
       plotlyPromise = afterPaint().then(function () {
@@ -137,6 +138,7 @@
   var chartObserver = null;
   var wantedCharts = [];
   var drawingCharts = false;
+  var settledWaiters = [];
 
   function mark(name) {
     // Performance marks for benchmarks/bench_browser.py; nothing else reads them.
@@ -176,7 +178,7 @@
 
   function drawWantedCharts() {
     wantedCharts = wantedCharts.filter(stillQueued);
-    if (!wantedCharts.length) { drawingCharts = false; return; }
+    if (!wantedCharts.length) { chartsDone(); return; }
     drawingCharts = true;
     loadPlotly().then(function (Plotly) {
       wantedCharts = wantedCharts.filter(stillQueued);
@@ -187,7 +189,7 @@
       wantedCharts.splice(wantedCharts.indexOf(next), 1);
       return drawChart(Plotly, next).then(afterPaint);
     }).then(drawWantedCharts, function () {
-      drawingCharts = false;
+      chartsDone();
       wantedCharts = [];
       if (chartObserver) chartObserver.disconnect();
       document.querySelectorAll(".publisher-chart__plot").forEach(function (node) {
@@ -196,6 +198,11 @@
         node.textContent = "This chart could not be drawn; its numbers are in the table below.";
       });
     });
+  }
+
+  function chartsDone() {
+    drawingCharts = false;
+    settledWaiters.splice(0).forEach(function (resolve) { resolve(); });
   }
 
   function stillQueued(node) {
@@ -212,21 +219,34 @@
     if (!drawingCharts) drawWantedCharts();
   }
 
+  function chartsSettled() {
+    // Resolves once no chart is waiting to be drawn.
+    return new Promise(function (resolve) {
+      if (drawingCharts) settledWaiters.push(resolve);
+      else resolve();
+    });
+  }
+
+  /* Observes the page's charts; resolves once those near the viewport are drawn. */
   function drawCharts() {
     var nodes = document.querySelectorAll(".publisher-chart__plot:not([data-drawn])");
-    if (!nodes.length) return;
-    // Asked for at once: the first chart is in the first screen on most pages.
+    if (!nodes.length) return Promise.resolve();
     loadPlotly().catch(function () {});
-    if (!window.IntersectionObserver) { nodes.forEach(wantChart); return; }
+    if (!window.IntersectionObserver) { nodes.forEach(wantChart); return chartsSettled(); }
     if (chartObserver) chartObserver.disconnect();  // the charts of the page before
-    chartObserver = new IntersectionObserver(function (entries) {
-      entries.forEach(function (entry) {
-        if (!entry.isIntersecting) return;
-        chartObserver.unobserve(entry.target);
-        wantChart(entry.target);
-      });
-    }, { rootMargin: NEAR_VIEWPORT });
-    nodes.forEach(function (node) { chartObserver.observe(node); });
+    return new Promise(function (resolve) {
+      var reported = false;
+      chartObserver = new IntersectionObserver(function (entries) {
+        entries.forEach(function (entry) {
+          if (!entry.isIntersecting) return;
+          chartObserver.unobserve(entry.target);
+          wantChart(entry.target);
+        });
+        // The first report covers every chart: those near the viewport are queued now.
+        if (!reported) { reported = true; chartsSettled().then(resolve); }
+      }, { rootMargin: NEAR_VIEWPORT });
+      nodes.forEach(function (node) { chartObserver.observe(node); });
+    });
   }
 
   /* Drawn again in the other palette's colours when the reader switches. */
@@ -500,15 +520,18 @@
     update();
   }
 
-  function drawLedgers() {
+  function drawLedgers(after) {
+    // The rows are fetched at once and laid out `after` (the charts of the first screen):
+    // on a phone laying out a ledger costs as much as a chart, and the ledger is further down.
     document.querySelectorAll(".publisher-ledger[data-src]:not([data-ready])").forEach(function (root) {
       root.dataset.ready = "loading";
-      fetch(root.dataset.src)
+      var rows = fetch(root.dataset.src)
         .then(function (response) {
           if (!response.ok) throw new Error(response.status);
           return response.json();
-        })
-        .then(function (data) { renderLedger(root, data); })
+        });
+      Promise.all([rows, after])
+        .then(function (loaded) { renderLedger(root, loaded[0]); })
         .catch(function () {
           root.dataset.ready = "failed";
           root.querySelector(".publisher-ledger__status").textContent =
@@ -607,9 +630,14 @@
     if (dialog) dialog.setAttribute("aria-label", "Search");
   }
 
+  function delay(ms) {
+    return new Promise(function (resolve) { window.setTimeout(resolve, ms); });
+  }
+
   function drawPage() {
-    drawCharts();
-    drawLedgers();
+    // A chart that never draws (plotly.js not arriving) holds the ledger back 5 s at most.
+    var charts = drawCharts();
+    drawLedgers(Promise.race([charts, delay(5000)]));
     sortableTables();
     filterTables();
     focusableScrollBoxes();
