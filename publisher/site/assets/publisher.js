@@ -522,7 +522,8 @@
 
   function drawLedgers(after) {
     // The rows are fetched at once and laid out `after` (the charts of the first screen):
-    // on a phone laying out a ledger costs as much as a chart, and the ledger is further down.
+    // on a phone laying out a ledger's rows takes a few hundred milliseconds, and it is further
+    // down the page.
     document.querySelectorAll(".publisher-ledger[data-src]:not([data-ready])").forEach(function (root) {
       root.dataset.ready = "loading";
       var rows = fetch(root.dataset.src)
