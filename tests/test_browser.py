@@ -201,6 +201,28 @@ def test_a_chart_drawn_after_the_switch_to_dark_is_drawn_dark(page, site_url):
     assert page.errors == []
 
 
+def test_a_chart_that_cannot_be_drawn_says_so_and_the_next_one_is_drawn(page, site_url):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(site_url + "finances/2025/")
+    page.wait_for_function(
+        QUEUE_EMPTY + " && document.querySelector('.publisher-chart__plot[data-drawn]')",
+        timeout=20_000,
+    )
+    assert chart_state(page, "chart-flows-2025")["drawn"] is None
+    assert chart_state(page, "chart-fund-balances-2025")["drawn"] is None
+    # A figure plotly cannot read (here broken in the page, as a hostile page part could).
+    page.evaluate(
+        "document.querySelector('#chart-flows-2025 .publisher-chart__plot').dataset.figure = '{'"
+    )
+    waits = dict(draw_every_chart(page))
+    assert "chart-fund-balances-2025" in waits
+    broken = page.locator("#chart-flows-2025 .publisher-chart__plot")
+    assert broken.get_attribute("data-drawn") == "failed"
+    assert "numbers are in the table below" in broken.inner_text()
+    assert chart_state(page, "chart-fund-balances-2025")["svg"] > 0
+    assert page.errors == []
+
+
 def test_the_ledger_is_laid_out_after_the_charts_of_the_first_screen(page, site_url):
     page.set_viewport_size({"width": 390, "height": 844})
     page.add_init_script(
