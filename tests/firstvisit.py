@@ -23,23 +23,86 @@ ALL_CHARTS_DRAWN = (
     "document.querySelectorAll('.publisher-chart__plot').length > 0 && "
     "Array.from(document.querySelectorAll('.publisher-chart__plot')).every(n => n.dataset.drawn === 'true')"
 )
+#: Every chart a reader sees has drawn: those in the viewport (publisher.js draws a chart only
+#: once it comes near the viewport), and at least one.
+SEEN_CHARTS_DRAWN = (
+    "(() => { const seen = Array.from(document.querySelectorAll('.publisher-chart__plot')).filter(n => {"
+    " const box = n.getBoundingClientRect(); return box.bottom > 0 && box.top < window.innerHeight; });"
+    " return seen.length > 0 && seen.every(n => n.dataset.drawn === 'true'); })()"
+)
 
-# Records, in the page itself, the moment (ms since the navigation started) the last chart drew.
+# Records, in the page itself, the moments (ms since the navigation started) the charts of the
+# first screen had drawn and the last chart drew.
 _RECORD_DRAWN = (
-    "new MutationObserver(() => { if (!window.__chartsDrawnAt && (" + ALL_CHARTS_DRAWN + "))"
+    "new MutationObserver(() => {"
+    " if (!window.__seenChartsDrawnAt && window.scrollY === 0 && (" + SEEN_CHARTS_DRAWN + "))"
+    " window.__seenChartsDrawnAt = performance.now();"
+    " if (!window.__chartsDrawnAt && (" + ALL_CHARTS_DRAWN + "))"
     " window.__chartsDrawnAt = performance.now(); })"
     ".observe(document, {subtree: true, attributes: true, attributeFilter: ['data-drawn']});"
 )
+
+#: A reader scrolling through the page: each chart not yet drawn is scrolled to the middle of
+#: the viewport in turn, as soon as the one before has drawn; returns, per chart scrolled to,
+#: [its id, ms from the scroll until it had drawn]. The page is left scrolled to the top. A
+#: chart that has not drawn `timeout` ms after its scroll fails the whole (naming it).
+SCROLL_THROUGH_CHARTS = """async (timeout) => {
+  const waits = [];
+  for (const node of document.querySelectorAll('.publisher-chart__plot')) {
+    if (node.dataset.drawn === 'true') continue;
+    const name = (node.closest('[id]') || node).id;
+    const scrolled = performance.now();
+    node.scrollIntoView({block: 'center', behavior: 'instant'});
+    await new Promise((resolve, reject) => {
+      const done = () => node.dataset.drawn === 'true' || node.dataset.drawn === 'failed';
+      if (done()) return resolve();
+      const watch = new MutationObserver(() => { if (done()) { watch.disconnect(); resolve(); } });
+      watch.observe(node, {attributes: true, attributeFilter: ['data-drawn']});
+      setTimeout(() => { watch.disconnect(); reject(new Error(name + ' not drawn after scrolling to it')); }, timeout);
+    });
+    waits.push([name, performance.now() - scrolled]);
+  }
+  window.scrollTo({top: 0, behavior: 'instant'});
+  return waits;
+}"""
+
+
+def draw_every_chart(page, timeout_ms: int = 30_000) -> list[tuple[str, float]]:
+    """Scroll a page's charts into view one by one, as a reader would, until each has drawn
+    (publisher.js draws a chart only near the viewport); (chart id, ms it took) for those that
+    were not drawn yet. Raises Playwright's error naming a chart that does not draw."""
+    waits = page.evaluate(SCROLL_THROUGH_CHARTS, timeout_ms)
+    return [(name, float(ms)) for name, ms in waits]
+
+
+#: The page's performance marks (publisher.js's "publisher:..."), its first contentful paint and
+#: the start of DOMContentLoaded (Material's and the publisher's scripts have run), in ms.
+MARKS = """(() => {
+  const marks = Object.fromEntries(performance.getEntriesByType('mark').map(m => [m.name, m.startTime]));
+  for (const paint of performance.getEntriesByType('paint')) marks[paint.name] = paint.startTime;
+  const navigation = performance.getEntriesByType('navigation')[0];
+  if (navigation) marks['domcontentloaded'] = navigation.domContentLoadedEventStart;
+  return marks;
+})()"""
 
 
 @dataclass(frozen=True)
 class FirstVisit:
     #: site path -> gzip-compressed size of what was transferred for it
     compressed: dict[str, int]
-    #: seconds from the start of the navigation until every chart had drawn
+    #: seconds from the start of the navigation until the charts of the first screen had drawn
+    first_screen: float
+    #: seconds from the start of the navigation until every chart had drawn, the reader
+    #: scrolling to each chart as soon as the one before was drawn (before publisher.js drew
+    #: charts near the viewport only, every chart was drawn at once, without scrolling)
     charts_drawn: float
+    #: (chart id, seconds from scrolling it into view until it had drawn), charts below the
+    #: first screen
+    scroll_waits: list[tuple[str, float]]
     charts: int
     console_errors: list[str]
+    #: the page's performance marks (`MARKS`), name -> seconds
+    marks: dict[str, float]
 
     @property
     def total(self) -> int:
@@ -63,8 +126,9 @@ def site_file(site: Path, url: str) -> Path | None:
 def first_visit(
     browser, base_url: str, path: str, site: Path, cpu_slowdown: float = 1, timeout_ms: int = 60_000
 ) -> FirstVisit:
-    """Open `path` of the site served at `base_url` (built into `site`) in a fresh profile, with
-    the CPU slowed down `cpu_slowdown` times, and wait until every chart has drawn."""
+    """Open `path` of the site served at `base_url` (built into `site`) in a fresh profile on a
+    phone's viewport, with the CPU slowed down `cpu_slowdown` times; wait until the charts of
+    the first screen have drawn, then scroll to every other chart in turn until it has drawn."""
     context = browser.new_context(viewport={"width": 390, "height": 844})
     try:
         page = context.new_page()
@@ -78,10 +142,14 @@ def first_visit(
             cdp = context.new_cdp_session(page)
             cdp.send("Emulation.setCPUThrottlingRate", {"rate": cpu_slowdown})
         page.goto(base_url + path)
+        page.wait_for_function("window.__seenChartsDrawnAt !== undefined", timeout=timeout_ms)
+        waits = page.evaluate(SCROLL_THROUGH_CHARTS, timeout_ms)
         page.wait_for_function("window.__chartsDrawnAt !== undefined", timeout=timeout_ms)
         page.wait_for_load_state("networkidle")
+        seen_ms = page.evaluate("window.__seenChartsDrawnAt")
         drawn_ms = page.evaluate("window.__chartsDrawnAt")
         charts = page.evaluate("document.querySelectorAll('.publisher-chart__plot').length")
+        marks = page.evaluate(MARKS)
     finally:
         context.close()
     local = urlsplit(base_url).netloc
@@ -92,7 +160,15 @@ def first_visit(
         file = site_file(site, url)
         if file is not None:
             compressed[file.relative_to(site).as_posix()] = gzip_size(file.read_bytes())
-    return FirstVisit(compressed, drawn_ms / 1000, charts, errors)
+    return FirstVisit(
+        compressed,
+        seen_ms / 1000,
+        drawn_ms / 1000,
+        [(name, ms / 1000) for name, ms in waits],
+        charts,
+        errors,
+        {name: ms / 1000 for name, ms in marks.items()},
+    )
 
 
 def figure_trace_types(site: Path) -> dict[str, set[str]]:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+import time
 
 from urllib.parse import urlsplit
 
 import pytest
 
 from publisher.site.build import build_site
+from publisher.site.generate import PLOTLY_FILE
+from tests.firstvisit import draw_every_chart
 from tests.sitetools import copy_example, serve_directory
 
 CHART_DRAWN = (
@@ -63,6 +66,7 @@ def other_hosts(page, site_url) -> set[str]:
 def test_pages_load_without_errors_and_every_chart_draws(page, site_url, path):
     page.goto(site_url + path)
     if path:
+        draw_every_chart(page)
         page.wait_for_function(CHART_DRAWN, timeout=20_000)
         charts = charts_on(page)
         assert charts and all(c["svg"] > 0 for c in charts), charts
@@ -78,12 +82,14 @@ def test_the_plotly_bundle_is_loaded_only_on_pages_with_charts(page, site_url):
     page.wait_for_load_state("networkidle")
     assert not [u for u in page.requests if "plotly-" in u]
     page.goto(site_url + "finances/2025/")
+    draw_every_chart(page)
     page.wait_for_function(CHART_DRAWN, timeout=20_000)
     assert len([u for u in page.requests if "plotly-" in u]) == 1
 
 
 def test_dark_mode_rethemes_the_charts(page, site_url):
     page.goto(site_url + "finances/2025/")
+    draw_every_chart(page)
     page.wait_for_function(CHART_DRAWN, timeout=20_000)
     before = charts_on(page)
     assert {c["theme"] for c in before} == {"light"}
@@ -102,17 +108,149 @@ def test_instant_navigation_still_draws_the_charts_and_loads_plotly_once(page, s
     page.wait_for_load_state("networkidle")
     page.evaluate("window.__sameDocument = true")
     page.locator(".md-tabs a", has_text="Finances").first.click()
+    page.wait_for_url("**/finances/")
+    page.wait_for_selector(".publisher-chart__plot[data-drawn='true']", timeout=20_000)
+    draw_every_chart(page)
     page.wait_for_function(CHART_DRAWN, timeout=20_000)
     assert page.evaluate("window.__sameDocument === true"), "navigation reloaded the page"
     page.locator(".md-nav a", has_text="2025").first.click()
     page.wait_for_url("**/finances/2025/")
-    page.wait_for_function(
-        CHART_DRAWN + " && document.querySelector('#chart-budget-2025') !== null", timeout=20_000
+    page.wait_for_selector(
+        "#chart-budget-2025 .publisher-chart__plot[data-drawn='true']", timeout=20_000
     )
+    draw_every_chart(page)
+    page.wait_for_function(CHART_DRAWN, timeout=20_000)
     assert page.evaluate("window.__sameDocument === true")
     assert len([u for u in page.requests if "plotly-" in u]) == 1
     assert page.errors == []
     assert other_hosts(page, site_url) == set()
+
+
+# -- Charts drawn as they come near the viewport ----------------------------------------------
+
+#: (chart id, what data-drawn said) each time a chart of the page finished drawing, in order.
+RECORD_DRAWN_ORDER = (
+    "window.__drawnOrder = []; new MutationObserver(records => records.forEach(r => {"
+    " if (r.target.dataset.drawn === 'true') window.__drawnOrder.push(r.target.closest('[id]').id); }))"
+    ".observe(document, {subtree: true, attributes: true, attributeFilter: ['data-drawn']});"
+)
+#: Nothing is waiting to be drawn: every chart near the viewport has drawn.
+QUEUE_EMPTY = (
+    "Array.from(document.querySelectorAll('.publisher-chart__plot'))"
+    ".every(n => !['queued', 'pending'].includes(n.dataset.drawn))"
+)
+
+
+def chart_state(page, chart_id: str) -> dict:
+    return page.evaluate(
+        """id => { const n = document.querySelector('#' + id + ' .publisher-chart__plot');
+            return {drawn: n.dataset.drawn || null, theme: n.dataset.theme || null,
+                    svg: n.querySelectorAll('svg.main-svg').length,
+                    font: n._fullLayout ? n._fullLayout.font.color : null,
+                    rows: n.closest('.publisher-chart').querySelectorAll('details tbody tr').length}; }""",
+        chart_id,
+    )
+
+
+def test_a_chart_far_below_the_first_screen_is_drawn_only_when_scrolled_near(page, site_url):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.add_init_script(RECORD_DRAWN_ORDER)
+    page.goto(site_url + "finances/2025/")
+    page.wait_for_selector(
+        "#chart-budget-2025 .publisher-chart__plot[data-drawn='true']", timeout=20_000
+    )
+    page.wait_for_function(QUEUE_EMPTY, timeout=20_000)
+    page.wait_for_load_state("networkidle")
+    # The budget is the chart of the first screen: drawn first. The fund balances, four
+    # screens further down, are not drawn; their numbers are in the page all the same.
+    assert page.evaluate("window.__drawnOrder")[0] == "chart-budget-2025"
+    far = chart_state(page, "chart-fund-balances-2025")
+    assert far["drawn"] is None and far["svg"] == 0
+    assert far["rows"] == 12  # ledgers/2025.csv: one row per month
+    page.locator("#chart-fund-balances-2025").scroll_into_view_if_needed()
+    page.wait_for_selector(
+        "#chart-fund-balances-2025 .publisher-chart__plot[data-drawn='true']", timeout=20_000
+    )
+    assert chart_state(page, "chart-fund-balances-2025")["svg"] > 0
+    assert page.errors == []
+
+
+def test_a_chart_drawn_after_the_switch_to_dark_is_drawn_dark(page, site_url):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(site_url + "finances/2025/")
+    page.wait_for_selector(
+        "#chart-budget-2025 .publisher-chart__plot[data-drawn='true']", timeout=20_000
+    )
+    page.wait_for_function(QUEUE_EMPTY, timeout=20_000)
+    light = chart_state(page, "chart-budget-2025")
+    assert chart_state(page, "chart-fund-balances-2025")["drawn"] is None
+    page.locator("label.md-header__button[for^='__palette']:visible").first.click()
+    page.wait_for_function(
+        "document.querySelector('#chart-budget-2025 .publisher-chart__plot').dataset.theme === 'dark'",
+        timeout=10_000,
+    )
+    page.locator("#chart-fund-balances-2025").scroll_into_view_if_needed()
+    page.wait_for_selector(
+        "#chart-fund-balances-2025 .publisher-chart__plot[data-drawn='true']", timeout=20_000
+    )
+    dark, late = (
+        chart_state(page, "chart-budget-2025"),
+        chart_state(page, "chart-fund-balances-2025"),
+    )
+    assert late["theme"] == "dark" and late["font"] == dark["font"] != light["font"]
+    assert page.errors == []
+
+
+def test_a_chart_that_cannot_be_drawn_says_so_and_the_next_one_is_drawn(page, site_url):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(site_url + "finances/2025/")
+    page.wait_for_function(
+        QUEUE_EMPTY + " && document.querySelector('.publisher-chart__plot[data-drawn]')",
+        timeout=20_000,
+    )
+    assert chart_state(page, "chart-flows-2025")["drawn"] is None
+    assert chart_state(page, "chart-fund-balances-2025")["drawn"] is None
+    # A figure plotly cannot read (here broken in the page, as a hostile page part could).
+    page.evaluate(
+        "document.querySelector('#chart-flows-2025 .publisher-chart__plot').dataset.figure = '{'"
+    )
+    waits = dict(draw_every_chart(page))
+    assert "chart-fund-balances-2025" in waits
+    broken = page.locator("#chart-flows-2025 .publisher-chart__plot")
+    assert broken.get_attribute("data-drawn") == "failed"
+    assert "numbers are in the table below" in broken.inner_text()
+    assert chart_state(page, "chart-fund-balances-2025")["svg"] > 0
+    assert page.errors == []
+
+
+def test_the_ledger_is_laid_out_after_the_charts_of_the_first_screen(page, site_url):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.add_init_script(
+        "window.__done = []; new MutationObserver(records => records.forEach(r => {"
+        " const n = r.target; if (n.dataset.drawn === 'true' || n.dataset.ready === 'true')"
+        " window.__done.push(n.closest('[id]') ? n.closest('[id]').id : n.className); }))"
+        ".observe(document, {subtree: true, attributes: true,"
+        " attributeFilter: ['data-drawn', 'data-ready']});"
+    )
+    # The chart code arrives late (a slow network): the ledger's rows, which arrive first, wait.
+    page.route(f"**/{PLOTLY_FILE}", lambda route: (time.sleep(1.5), route.continue_()))
+    page.goto(site_url + "finances/2025/")
+    page.wait_for_selector(".publisher-ledger[data-ready='true']", timeout=20_000)
+    done = page.evaluate("window.__done")
+    assert done.index("chart-budget-2025") < done.index("publisher-ledger")
+    assert page.errors == []
+
+
+def test_only_pages_with_charts_preload_the_chart_code(page, site_url):
+    page.goto(site_url + "finances/2025/")
+    preload = page.locator("head link[rel='preload'][as='script']")
+    assert preload.count() == 1
+    assert preload.evaluate("l => l.href") == site_url + f"assets/publisher/{PLOTLY_FILE}"
+    draw_every_chart(page)
+    # The preloaded file is the one publisher.js runs: fetched once, without a warning.
+    assert len([u for u in page.requests if PLOTLY_FILE in u]) == 1
+    page.goto(site_url)
+    assert page.locator("head link[rel='preload']").count() == 0
 
 
 def test_the_ledger_table_loads_filters_and_sorts(page, site_url):

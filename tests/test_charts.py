@@ -424,6 +424,7 @@ def example_year_page(tmp_path_factory):
 def test_the_year_pages_charts_fit_their_column_and_read_in_both_palettes(example_year_page, width):
     from playwright.sync_api import sync_playwright
 
+    from tests.firstvisit import draw_every_chart
     from tests.sitetools import CHROMIUM, CHROMIUM_ARGS
 
     drawn = "Array.from(document.querySelectorAll('.publisher-chart__plot')).every(n => n.dataset.drawn === 'true' && n.dataset.theme === '{}')"
@@ -433,6 +434,7 @@ def test_the_year_pages_charts_fit_their_column_and_read_in_both_palettes(exampl
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(example_year_page)
+        draw_every_chart(page)  # each chart is drawn once it comes near the viewport
         reports = {}
         for theme in ("light", "dark"):
             if theme == "dark":  # the reader's switch: every chart is drawn again

@@ -34,6 +34,7 @@ from publisher.site.federation_pages import (
 from publisher.site.history_pages import COMMITS_PER_PAGE, changes_pages
 from publisher.summary import summarize
 from tests.conftest import ACCOUNTS, LEDGER_HEADER, TODAY, codes_at, write_coop
+from tests.firstvisit import draw_every_chart
 from tests.gittools import commit, fast_import, init_repo, short
 from tests.sitetools import CHROMIUM, CHROMIUM_ARGS, REPO, serve_directory
 
@@ -516,6 +517,7 @@ def test_no_federation_page_scrolls_sideways(chromium, example_federation, width
         page.goto(example_federation + path)
         page.wait_for_load_state("networkidle")
         if path == "":
+            draw_every_chart(page)  # each chart is drawn once it comes near the viewport
             page.wait_for_function(
                 "Array.from(document.querySelectorAll('.publisher-chart__plot')).every(n => n.dataset.drawn === 'true')",
                 timeout=30_000,
@@ -533,6 +535,7 @@ def test_the_sankey_links_follow_the_palette_in_the_browser(chromium, example_fe
     drawn = (
         "document.querySelector('#chart-solidarity .publisher-chart__plot').dataset.theme === '%s'"
     )
+    draw_every_chart(page)
     page.wait_for_function(drawn % "light", timeout=30_000)
     fills = "Array.from(document.querySelectorAll('#chart-solidarity .sankey-link')).map(n => n.style.fill)"
     light = set(page.evaluate(fills))

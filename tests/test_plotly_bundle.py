@@ -18,6 +18,7 @@ from tests.conftest import LEDGER_HEADER, write_coop
 from tests.firstvisit import (
     ALL_CHARTS_DRAWN,
     BUDGET_BYTES,
+    draw_every_chart,
     figure_trace_types,
     first_visit,
     gzip_size,
@@ -126,6 +127,7 @@ def test_every_chart_of_the_examples_draws_with_the_partial_bundle(sites, browse
     for site, url in sites.values():
         for path in figure_trace_types(site):
             page.goto(url + path.removesuffix("index.html"))
+            draw_every_chart(page)
             page.wait_for_function(ALL_CHARTS_DRAWN, timeout=30_000)
             # plotly.js draws a trace of a type it does not know as nothing, without a message:
             # it becomes an invisible scatter trace.

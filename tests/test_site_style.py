@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from publisher.site.build import build_site, builtin_config
+from tests.firstvisit import draw_every_chart
 from tests.sitetools import REPO, copy_example, serve_directory
 
 AXE = (
@@ -77,6 +78,7 @@ def open_page(browser):
         page.errors = []
         page.on("pageerror", lambda e: page.errors.append(str(e)))
         page.goto(url)
+        draw_every_chart(page)  # each chart is drawn once it comes near the viewport
         page.wait_for_function(READY, timeout=30_000)
         return page
 
@@ -178,6 +180,7 @@ def test_the_ledger_shows_amounts_in_the_money_format_and_sorts_on_the_exact_val
         context.route("**/ledger-2026.json", with_money)
         page = context.new_page()
         page.goto(site_url + "finances/2026/")
+        draw_every_chart(page)  # each chart is drawn once it comes near the viewport
         page.wait_for_function(READY, timeout=30_000)
         page.locator(".publisher-ledger__sort", has_text="Amount").click()
         cells = page.locator(f"{LEDGER_ROWS} td.publisher-amount").all_inner_texts()
@@ -208,6 +211,7 @@ def test_a_ledger_whose_currency_the_browser_cannot_format_shows_the_exact_amoun
         )
         page = context.new_page()
         page.goto(site_url + "finances/2026/")
+        draw_every_chart(page)  # each chart is drawn once it comes near the viewport
         page.wait_for_function(READY, timeout=30_000)
         # ledgers/2026.csv line 2: the first row of the year
         assert page.locator(f"{LEDGER_ROWS} td.publisher-amount").first.inner_text() == "-475.00"

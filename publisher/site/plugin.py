@@ -31,6 +31,7 @@ from publisher.federation import Federation, Progress, is_federation, load_feder
 from publisher.site.federation_pages import generate_federation_site
 from publisher.site.generate import POSTS_DIR, SiteContent, generate_site
 from publisher.site.tree import (
+    chart_preload,
     clean_meta,
     feed_links,
     merge_fragment,
@@ -191,7 +192,7 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
             self._refuse_private_names(output, page.file.src_uri)
         if self.content is None:
             return output
-        tags = feed_links(self.content, page.url)
+        tags = feed_links(self.content, page.url) + chart_preload(output, page.url)
         return output.replace("</head>", tags + "</head>", 1) if tags else output
 
     @event_priority(-100)  # after the search plugin has written its index

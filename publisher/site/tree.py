@@ -34,7 +34,7 @@ from publisher.reading import html_readings
 from publisher.site.feed import DECISIONS_FEED_PATH, FEED_PATH, FeedEntry, atom_feed, entry_id
 from publisher.site.feed import entry_from_page
 from publisher.site.federation_pages import OVERVIEW_MARKER
-from publisher.site.generate import POSTS_DIR, SiteContent, esc
+from publisher.site.generate import PLOTLY_FILE, POSTS_DIR, SiteContent, esc
 
 ENGINES = ("mkdocs", "zensical")
 DEFAULT_ENGINE = "mkdocs"
@@ -435,7 +435,7 @@ def finish_site(tree: Tree) -> None:
             raise TreeError(refusal)
         url = built_page_url(site, path)
         finished = resolve_links(output, url, url_of)
-        tags = feed_links(content, url)
+        tags = feed_links(content, url) + chart_preload(output, url)
         if tags:
             finished = finished.replace("</head>", tags + "</head>", 1)
         if finished != output:
@@ -498,3 +498,13 @@ def _story_authors(docs: Path) -> dict[str, str]:
         for key, value in authors.items()
         if isinstance(value, dict)
     }
+
+
+def chart_preload(output: str, url: str) -> str:
+    """A preload link for the chart code, for the head of a page with charts: the browser
+    fetches it while it reads the page, not after (publisher.js runs it once the page's own
+    scripts have run)."""
+    if 'class="publisher-chart__plot"' not in output:
+        return ""
+    plotly = relative_url(f"assets/publisher/{PLOTLY_FILE}", url)
+    return f'<link rel="preload" href="{html.escape(plotly)}" as="script">'

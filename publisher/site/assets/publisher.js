@@ -23,10 +23,11 @@
   }
 
   function loadPlotly() {
-    // The chart code (a partial plotly.js bundle, the largest file of the site) is asked for
-    // only once the page's text is on screen, and as an async script: reading never waits
-    // for it. The promise lives as long as this page, so with instant navigation it is
-    // fetched and parsed once per visit.
+    // The chart code (a partial plotly.js bundle, the largest file of the site) is run only
+    // once the page's text is on screen, and as an async script: reading never waits for it.
+    // A page with charts preloads it from its head, so that it arrives meanwhile (run earlier,
+    // it slowed Material's own scripts down more than it gained). The promise lives as long as
+    // this page, so with instant navigation it is fetched and evaluated once per visit.
     if (window.Plotly) return Promise.resolve(window.Plotly);
     if (!plotlyPromise) {
       plotlyPromise = afterPaint().then(function () {
@@ -34,8 +35,9 @@
           var tag = document.createElement("script");
           tag.src = PLOTLY_URL;
           tag.async = true;
-          tag.onload = function () { resolve(window.Plotly); };
+          tag.onload = function () { mark("publisher:plotly-ready"); resolve(window.Plotly); };
           tag.onerror = function () { plotlyPromise = null; tag.remove(); reject(new Error("plotly.js did not load")); };
+          mark("publisher:plotly-requested");
           document.head.appendChild(tag);
         });
       });
@@ -128,23 +130,122 @@
   /* Charts for readers: no tool bar over the title, no zooming, the width of the column. */
   var CHART_CONFIG = { responsive: true, displayModeBar: false, displaylogo: false, scrollZoom: false };
 
-  function drawCharts() {
-    var nodes = document.querySelectorAll(".publisher-chart__plot:not([data-drawn])");
-    if (!nodes.length) return;
+  /* A chart is drawn when it comes within a screen's height of the viewport, the one nearest
+   * the viewport first, one at a time with a paint between them: on a phone each plot costs a
+   * few hundred milliseconds, and the reader sees the first screen, not the fourth chart. Its
+   * table of numbers is in the page from the start, drawn or not (and without JavaScript). */
+  var NEAR_VIEWPORT = "100% 0px";
+  var chartObserver = null;
+  var wantedCharts = [];
+  var drawingCharts = false;
+  var settledWaiters = [];
+
+  function mark(name) {
+    // Performance marks for benchmarks/bench_browser.py; nothing else reads them.
+    if (window.performance && performance.mark) performance.mark(name);
+  }
+
+  function chartName(node) {
+    var chart = node.closest(".publisher-chart");
+    return chart && chart.id ? chart.id : "chart";
+  }
+
+  function distanceFromViewport(node) {
+    var box = node.getBoundingClientRect();
+    if (box.bottom < 0) return -box.bottom;
+    return Math.max(0, box.top - window.innerHeight);
+  }
+
+  function drawChart(Plotly, node) {
+    // A figure that cannot be drawn leaves its own message, and the next chart is drawn.
+    var theme = scheme();
+    var name = chartName(node);
+    node.dataset.drawn = "pending";
+    mark("publisher:draw:" + name);
+    return Promise.resolve().then(function () {
+      var figure = themeUpdate(JSON.parse(node.dataset.figure));
+      return Plotly.newPlot(node, figure.data, figure.layout, CHART_CONFIG);
+    }).then(function () {
+      mark("publisher:drawn:" + name);
+      node.dataset.drawn = "true";
+      node.dataset.theme = theme;
+      if (scheme() !== theme) rethemeCharts();
+    }, function () {
+      node.dataset.drawn = "failed";
+      node.textContent = "This chart could not be drawn; its numbers are in the table below.";
+    });
+  }
+
+  function drawWantedCharts() {
+    wantedCharts = wantedCharts.filter(stillQueued);
+    if (!wantedCharts.length) { chartsDone(); return; }
+    drawingCharts = true;
     loadPlotly().then(function (Plotly) {
-      nodes.forEach(function (node) {
-        var spec = JSON.parse(node.dataset.figure);
-        var theme = scheme();
-        var figure = themeUpdate(spec);
-        node.dataset.drawn = "pending";
-        Plotly.newPlot(node, figure.data, figure.layout, CHART_CONFIG)
-          .then(function () { node.dataset.drawn = "true"; node.dataset.theme = theme; })
-          .then(function () { if (scheme() !== theme) rethemeCharts(); });
+      wantedCharts = wantedCharts.filter(stillQueued);
+      if (!wantedCharts.length) return null;
+      var next = wantedCharts.reduce(function (best, node) {
+        return distanceFromViewport(node) < distanceFromViewport(best) ? node : best;
       });
-    }).catch(function () {
-      nodes.forEach(function (node) {
+      wantedCharts.splice(wantedCharts.indexOf(next), 1);
+      return drawChart(Plotly, next).then(afterPaint);
+    }).then(drawWantedCharts, function () {
+      chartsDone();
+      wantedCharts = [];
+      if (chartObserver) chartObserver.disconnect();
+      document.querySelectorAll(".publisher-chart__plot").forEach(function (node) {
+        if (node.dataset.drawn === "true") return;
+        node.dataset.drawn = "failed";
         node.textContent = "This chart could not be drawn; its numbers are in the table below.";
       });
+    });
+  }
+
+  function chartsDone() {
+    drawingCharts = false;
+    settledWaiters.splice(0).forEach(function (resolve) { resolve(); });
+  }
+
+  function stillQueued(node) {
+    // A chart of a page that instant navigation has left is no longer connected: dropped.
+    return node.isConnected && node.dataset.drawn === "queued";
+  }
+
+  function wantChart(node) {
+    // data-drawn: none while the chart is far from the viewport, "queued" once it is near,
+    // "pending" while plotly draws it, then "true" (or "failed").
+    if (node.dataset.drawn) return;
+    node.dataset.drawn = "queued";
+    wantedCharts.push(node);
+    if (!drawingCharts) drawWantedCharts();
+  }
+
+  function chartsSettled() {
+    // Resolves once no chart is waiting to be drawn.
+    return new Promise(function (resolve) {
+      if (drawingCharts) settledWaiters.push(resolve);
+      else resolve();
+    });
+  }
+
+  /* Observes the page's charts; resolves once those near the viewport are drawn. */
+  function drawCharts() {
+    var nodes = document.querySelectorAll(".publisher-chart__plot:not([data-drawn])");
+    if (!nodes.length) return Promise.resolve();
+    loadPlotly().catch(function () {});
+    if (!window.IntersectionObserver) { nodes.forEach(wantChart); return chartsSettled(); }
+    if (chartObserver) chartObserver.disconnect();  // the charts of the page before
+    return new Promise(function (resolve) {
+      var reported = false;
+      chartObserver = new IntersectionObserver(function (entries) {
+        entries.forEach(function (entry) {
+          if (!entry.isIntersecting) return;
+          chartObserver.unobserve(entry.target);
+          wantChart(entry.target);
+        });
+        // The first report covers every chart: those near the viewport are queued now.
+        if (!reported) { reported = true; chartsSettled().then(resolve); }
+      }, { rootMargin: NEAR_VIEWPORT });
+      nodes.forEach(function (node) { chartObserver.observe(node); });
     });
   }
 
@@ -419,15 +520,19 @@
     update();
   }
 
-  function drawLedgers() {
+  function drawLedgers(after) {
+    // The rows are fetched at once and laid out `after` (the charts of the first screen):
+    // on a phone laying out a ledger's rows takes a few hundred milliseconds, and it is further
+    // down the page.
     document.querySelectorAll(".publisher-ledger[data-src]:not([data-ready])").forEach(function (root) {
       root.dataset.ready = "loading";
-      fetch(root.dataset.src)
+      var rows = fetch(root.dataset.src)
         .then(function (response) {
           if (!response.ok) throw new Error(response.status);
           return response.json();
-        })
-        .then(function (data) { renderLedger(root, data); })
+        });
+      Promise.all([rows, after])
+        .then(function (loaded) { renderLedger(root, loaded[0]); })
         .catch(function () {
           root.dataset.ready = "failed";
           root.querySelector(".publisher-ledger__status").textContent =
@@ -526,9 +631,14 @@
     if (dialog) dialog.setAttribute("aria-label", "Search");
   }
 
+  function delay(ms) {
+    return new Promise(function (resolve) { window.setTimeout(resolve, ms); });
+  }
+
   function drawPage() {
-    drawCharts();
-    drawLedgers();
+    // A chart that never draws (plotly.js not arriving) holds the ledger back 5 s at most.
+    var charts = drawCharts();
+    drawLedgers(Promise.race([charts, delay(5000)]));
     sortableTables();
     filterTables();
     focusableScrollBoxes();
