@@ -19,6 +19,7 @@ from publisher.site.tree import NO_BLOG, page_url, relative_url
 from tests.conftest import LEDGER_HEADER, TODAY, write_coop
 from tests.gittools import commit, init_repo, short
 from tests.sitetools import REPO, copy_example, serve_directory
+from tests.firstvisit import draw_every_chart
 from tests.test_browser import CHART_DRAWN
 from tests.test_privacy import (
     PRIVATE_ROWS,
@@ -187,6 +188,7 @@ def test_charts_draw_in_chromium_on_the_zensical_site(sites, browser):
         try:
             for path in ("finances/", "finances/2025/"):
                 page.goto(url + path)
+                draw_every_chart(page)
                 page.wait_for_function(CHART_DRAWN, timeout=30_000)
                 drawn = page.evaluate(
                     "Array.from(document.querySelectorAll('.publisher-chart__plot'))"
@@ -206,6 +208,7 @@ def test_the_zensical_federation_site_draws_its_charts(federation_sites, browser
             page.goto(url)
             page.wait_for_load_state("networkidle")
             if page.locator(".publisher-chart__plot").count():
+                draw_every_chart(page)
                 page.wait_for_function(CHART_DRAWN, timeout=30_000)
         finally:
             context.close()
