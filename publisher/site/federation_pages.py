@@ -33,7 +33,7 @@ from publisher.links import safe_link
 from publisher.money import format_minor, to_decimal
 from publisher.problems import Problem, sorted_problems
 from publisher.site.html import markdown_text, named_csv
-from publisher.site.templating import render
+from publisher.site.templating import render, site_language, words
 from publisher.summary import Summary
 
 OVERVIEW_MARKER = "<!-- publisher:federation -->"
@@ -76,7 +76,9 @@ class FederationMoney:
 
 
 def federation_money(federation: Federation) -> FederationMoney:
-    return FederationMoney(federation.config.currency, federation.config.units)
+    return FederationMoney(
+        federation.config.currency, federation.config.units, federation.config.language
+    )
 
 
 def _config_member(federation: Federation, member: MemberResult) -> MemberConfig:
@@ -688,6 +690,15 @@ def datapackage(federation: Federation) -> dict:
 def generate_federation_site(
     federation: Federation, commit: CommitInfo | None, docs_dir: Path, out_dir: Path
 ):
+    """The federation's pages, every word in the federation's language (`language:` in
+    federation.yml), whatever language its members write in."""
+    with site_language(federation.config.language):
+        return _generate_federation_site(federation, commit, docs_dir, out_dir)
+
+
+def _generate_federation_site(
+    federation: Federation, commit: CommitInfo | None, docs_dir: Path, out_dir: Path
+):
     from publisher.site.generate import SiteContent, write_generated
 
     money = federation_money(federation)
@@ -725,4 +736,5 @@ def generate_federation_site(
         fragments={"index.md": ("marker", overview_fragment(federation, money, charts))},
         summary=None,
         commit=commit,
+        language=federation.config.language,
     )

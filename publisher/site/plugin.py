@@ -28,6 +28,7 @@ from mkdocs.utils import get_relative_url
 
 from publisher.cooperative import NotACooperative, check_cooperative
 from publisher.gitrepo import head_commit
+from publisher.i18n import is_right_to_left, site_words
 from publisher.links import safe_link
 from publisher.problems import format_text, has_errors
 from publisher.reading import html_readings
@@ -42,6 +43,7 @@ from publisher.site.feed import (
 from publisher.federation import Progress, is_federation, load_federation
 from publisher.site.federation_pages import OVERVIEW_MARKER, generate_federation_site
 from publisher.site.generate import POSTS_DIR, SiteContent, esc, generate_site
+from publisher.site.templating import reader_date
 
 log = logging.getLogger("mkdocs.plugins.publisher")
 
@@ -105,12 +107,18 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
                 targets = {str(t) for t in _flatten(list(section.values()))}
                 if not targets & present:
                     config.nav.append(section)
+        _theme_language(config, self.content.language)
+        words = site_words(self.content.language)
         commit = self.content.commit
         provenance = (
-            f"Books at commit <code>{esc(commit.short)}</code> of {esc(commit.date.strftime('%Y-%m-%d'))}"
-            + (" (with uncommitted changes)" if commit.dirty else "")
+            words.gettext("Books at commit %(commit)s of %(date)s")
+            % {
+                "commit": f"<code>{esc(commit.short)}</code>",
+                "date": esc(reader_date(commit.date, self.content.language)),
+            }
+            + (words.gettext(" (with uncommitted changes)") if commit.dirty else "")
             if commit
-            else "Books not in a git repository: commit unknown"
+            else words.gettext("Books not in a git repository: commit unknown")
         )
         config.copyright = f"{config.copyright} · {provenance}" if config.copyright else provenance
         watched = root / ("federation.yml" if is_federation(root) else "ledgers")
@@ -187,17 +195,21 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
         markdown = self._add_fragment(markdown, page.file.src_uri)
         commit = self.content.page_dates.get(page.file.src_uri)
         if commit is not None:
+            words = site_words(self.content.language)
             history = ""
             repository = safe_link(
                 config.repo_url or self.content.repository_url, allow_relative=False
             )
             if repository:
                 url = f"{repository.rstrip('/')}/commits/HEAD/content/{page.file.src_uri}"
-                history = f' · <a href="{html.escape(url)}">history of this page</a>'
-            markdown += (
-                f'\n\n<p class="publisher-page-date">Last changed on {commit.date:%Y-%m-%d} in commit '
-                f"<code>{commit.short}</code>{history}</p>\n"
-            )
+                history = (
+                    f' · <a href="{html.escape(url)}">{words.gettext("history of this page")}</a>'
+                )
+            changed = words.gettext("Last changed on %(date)s in commit %(commit)s") % {
+                "date": f'<time datetime="{commit.date:%Y-%m-%d}">{esc(reader_date(commit.date, self.content.language))}</time>',
+                "commit": f"<code>{esc(commit.short)}</code>",
+            }
+            markdown += f'\n\n<p class="publisher-page-date">{changed}{history}</p>\n'
         return markdown
 
     def _add_fragment(self, markdown: str, src_uri: str) -> str:
@@ -237,9 +249,10 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
             return output
         # The feeds are advertised in the head of every page, by text and not through a theme
         # override, so that any MkDocs theme carries them.
-        feeds = [("Stories", FEED_PATH)] if self.content.stories else []
+        words = site_words(self.content.language)
+        feeds = [(words.gettext("Stories"), FEED_PATH)] if self.content.stories else []
         if DECISIONS_FEED_PATH in self.content.files:
-            feeds.append(("Decisions", DECISIONS_FEED_PATH))
+            feeds.append((words.gettext("Decisions"), DECISIONS_FEED_PATH))
         tags = "".join(
             f'<link rel="alternate" type="application/atom+xml" title="{html.escape(title)}" '
             f'href="{html.escape(get_relative_url(path, page.url))}">'
@@ -254,7 +267,7 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
             target.parent.mkdir(parents=True, exist_ok=True)
             name = self.content.summary.name
             feed = atom_feed(
-                f"{name}: stories",
+                site_words(self.content.language).gettext("%(name)s: stories") % {"name": name},
                 config.site_url,
                 self.feed_entries,
                 feed_id=entry_id(name, "feed", FEED_PATH),
@@ -293,6 +306,35 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
         if self.staging is not None:
             shutil.rmtree(self.staging, ignore_errors=True)
             self.staging = None
+
+
+def _theme_language(config: Any, language: str) -> None:
+    """Material's own words (search box, buttons) in the site's language, written right to left
+    where the language is, unless mkdocs.yml sets `theme.language` or `theme.direction` itself."""
+    own: set[str] = set()
+    for user_config in getattr(config, "user_configs", None) or []:
+        theme = user_config.get("theme") if isinstance(user_config, dict) else None
+        if isinstance(theme, dict):
+            own |= set(theme)
+    if "language" not in own:
+        config.theme["language"] = theme_language(language)
+    if "direction" not in own and is_right_to_left(language):
+        config.theme["direction"] = "rtl"
+
+
+def theme_language(language: str) -> str:
+    """The name Material gives `language`'s interface translation: "pt-BR", "zh-Hant" or the
+    language alone ("fr" for "fr-CA"), "en" where Material has none."""
+    from material import templates
+
+    available = {
+        path.stem
+        for path in (Path(templates.__file__).parent / "partials" / "languages").glob("*.html")
+    }
+    for candidate in (language, language.split("-")[0]):
+        if candidate in available:
+            return candidate
+    return "en"
 
 
 def _strings(value: Any) -> Iterator[str]:
