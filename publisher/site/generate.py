@@ -865,12 +865,17 @@ def hand_written_page_dates(root: Path) -> tuple[dict[str, CommitInfo], str | No
 
 
 def default_nav(years: list[int], docs_dir: Path, governance: bool) -> list[dict]:
-    nav: list[dict] = [{"Home": "index.md"}]
+    """The site's navigation, its entries in the site's language."""
+    gettext = words().gettext
+    nav: list[dict] = [{gettext("Home"): "index.md"}]
     nav.append(
         {
-            "Finances": [{"Overview": "finances/index.md"}]
+            gettext("Finances"): [{gettext("Overview"): "finances/index.md"}]
             + [{str(y): f"finances/{y}.md"} for y in sorted(years, reverse=True)]
-            + [{"Changes to the books": CHANGES_PAGE}, {"Warnings": "finances/warnings.md"}]
+            + [
+                {gettext("Changes to the books"): CHANGES_PAGE},
+                {gettext("Warnings"): "finances/warnings.md"},
+            ]
         }
     )
     minutes = (
@@ -881,17 +886,21 @@ def default_nav(years: list[int], docs_dir: Path, governance: bool) -> list[dict
     if governance:
         nav.append(
             {
-                "Decisions": [{"All decisions": DECISIONS_PAGE}]
-                + [{"Self-government": SOVEREIGNTY_PAGE}]
-                + ([{"Charter": "charter.md"}] if (docs_dir / "charter.md").is_file() else [])
+                gettext("Decisions"): [{gettext("All decisions"): DECISIONS_PAGE}]
+                + [{gettext("Self-government"): SOVEREIGNTY_PAGE}]
+                + (
+                    [{gettext("Charter"): "charter.md"}]
+                    if (docs_dir / "charter.md").is_file()
+                    else []
+                )
                 + [f"minutes/{p.name}" for p in minutes]
             }
         )
     elif (docs_dir / "charter.md").is_file():
-        nav.append({"Charter": "charter.md"})
+        nav.append({gettext("Charter"): "charter.md"})
     if (docs_dir / STORIES_DIR / "index.md").is_file():
-        nav.append({"Stories": f"{STORIES_DIR}/index.md"})
-    nav.append({"Data": "data/index.md"})
+        nav.append({gettext("Stories"): f"{STORIES_DIR}/index.md"})
+    nav.append({gettext("Data"): "data/index.md"})
     return nav
 
 
