@@ -206,7 +206,7 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
                     f' · <a href="{html.escape(url)}">{words.gettext("history of this page")}</a>'
                 )
             changed = words.gettext("Last changed on %(date)s in commit %(commit)s") % {
-                "date": f'<time datetime="{commit.date:%Y-%m-%d}">{esc(reader_date(commit.date, self.content.language))}</time>',
+                "date": esc(reader_date(commit.date, self.content.language)),
                 "commit": f"<code>{esc(commit.short)}</code>",
             }
             markdown += f'\n\n<p class="publisher-page-date">{changed}{history}</p>\n'

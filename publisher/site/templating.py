@@ -64,7 +64,8 @@ def babel_locale(language: str | None) -> str:
 
 def reader_date(value: Any, language: str | None = None) -> str:
     """An ISO day ("2026-02-12", or a date) as readers of `language` write it ("12 févr. 2026");
-    anything else is returned as it is."""
+    anything else is returned as it is. English pages keep the ISO day they have always shown
+    (English has no one order of day and month: 02/12 reads two ways)."""
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, str):
@@ -74,7 +75,10 @@ def reader_date(value: Any, language: str | None = None) -> str:
             return value
     if not isinstance(value, dt.date):
         return "" if value is None else str(value)
-    return format_date(value, "medium", locale=babel_locale(language or current_site_language()))
+    locale = babel_locale(language or current_site_language())
+    if locale.split("_")[0] == "en":
+        return value.isoformat()
+    return format_date(value, "medium", locale=locale)
 
 
 def link(path: str) -> str:
