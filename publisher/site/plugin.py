@@ -310,15 +310,11 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
 
 def _theme_language(config: Any, language: str) -> None:
     """Material's own words (search box, buttons) in the site's language, written right to left
-    where the language is, unless mkdocs.yml sets `theme.language` or `theme.direction` itself."""
-    own: set[str] = set()
-    for user_config in getattr(config, "user_configs", None) or []:
-        theme = user_config.get("theme") if isinstance(user_config, dict) else None
-        if isinstance(theme, dict):
-            own |= set(theme)
-    if "language" not in own:
+    where the language is, unless mkdocs.yml sets `theme.language` (to another language than
+    Material's default, English) or `theme.direction` itself."""
+    if config.theme.get("language", "en") == "en":
         config.theme["language"] = theme_language(language)
-    if "direction" not in own and is_right_to_left(language):
+    if not config.theme.get("direction") and is_right_to_left(language):
         config.theme["direction"] = "rtl"
 
 
