@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from babel.dates import format_date
+from babel.dates import format_date, format_skeleton
 from babel.numbers import format_currency, get_decimal_symbol, get_group_symbol
 
 from babel.support import NullTranslations
@@ -114,7 +114,9 @@ def percent(part: int, whole: int) -> str:
 def month_name(month: str, summary: Summary) -> str:
     """A month for readers: "2026-03" -> "March 2026"."""
     year, number = month.split("-")
-    return format_date(dt.date(int(year), int(number), 1), "MMMM y", locale=_locale(summary))
+    # The skeleton, not a fixed pattern: each language puts its own words around the month
+    # ("abril de 2026").
+    return format_skeleton("yMMMM", dt.date(int(year), int(number), 1), locale=_locale(summary))
 
 
 def _words(summary: Summary) -> NullTranslations:
@@ -195,8 +197,20 @@ def _layout(title: str, **extra: Any) -> dict[str, Any]:
         "dragmode": False,
         "autosize": True,
     }
+    if _right_to_left():
+        # The start of a line is its right: the title and the legend stand there.
+        layout["title"].update(x=1, xanchor="right", pad={"t": 8, "r": 4})
+        layout["legend"].update(x=1, xanchor="right")
     layout.update(extra)
     return layout
+
+
+def _right_to_left() -> bool:
+    """Whether the pages being generated are written right to left."""
+    from publisher.i18n import is_right_to_left
+    from publisher.site.templating import current_site_language
+
+    return is_right_to_left(current_site_language())
 
 
 def _separators() -> str:

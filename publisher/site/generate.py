@@ -29,7 +29,7 @@ from markupsafe import Markup
 
 from publisher import charts
 from publisher.accounts import DEFAULT_LICENCE, Accounts, Licence
-from publisher.charts import Chart, display_money
+from publisher.charts import Chart, display_money, to_json
 from publisher.cooperative import Cooperative
 from publisher.gitrepo import BooksRepository, CommitInfo
 from publisher.i18n import site_words
@@ -904,6 +904,33 @@ def default_nav(years: list[int], docs_dir: Path, governance: bool) -> list[dict
     return nav
 
 
+def script_words() -> dict[str, str]:
+    """The words the page script writes (the ledger's filter and pager, notes when something
+    could not be loaded), in the site's language."""
+    gettext = words().gettext
+    return {
+        "chart_failed": gettext(
+            "This chart could not be drawn; its numbers are in the table below."
+        ),
+        "filter_rows": gettext("Filter rows"),
+        "filter_label": gettext("Filter the rows of the ledger"),
+        "show_provenance": gettext("Show the commit that last changed each row"),
+        "previous": gettext("Previous"),
+        "next": gettext("Next"),
+        "exact": gettext("Showing the rows whose %(column)s is %(value)s."),
+        "show_all": gettext("Show all rows"),
+        "position": gettext("Rows %(first)s–%(last)s of %(count)s"),
+        "no_match": gettext("No row matches"),
+        "ledger_scroll": gettext("The ledger's rows (scrolls sideways)"),
+        "ledger_failed": gettext(
+            "The rows could not be loaded here; download them as CSV instead."
+        ),
+        "table_named": gettext("Table: %(name)s (scrolls sideways)"),
+        "table": gettext("Table (scrolls sideways)"),
+        "search": gettext("Search"),
+    }
+
+
 def write_generated(out_dir: Path, files: dict[str, str], charts: list[Chart]) -> list[str]:
     """Write the pages and data of a site, each chart's CSV, the page script and styles, and the
     plotly bundle into `out_dir` (emptied first). Returns every path written."""
@@ -914,6 +941,7 @@ def write_generated(out_dir: Path, files: dict[str, str], charts: list[Chart]) -
         (ASSETS / "publisher.js")
         .read_text(encoding="utf-8")
         .replace("__PLOTLY_FILE__", PLOTLY_FILE)
+        .replace("__PUBLISHER_WORDS__", to_json(script_words()))
     )
     files["assets/publisher/publisher.js"] = script
     files["assets/publisher/publisher.css"] = (ASSETS / "publisher.css").read_text(encoding="utf-8")
