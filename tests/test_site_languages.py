@@ -117,9 +117,10 @@ def sites(tmp_path_factory):
         copy_example(repo)
         accounts = repo / "ledgers" / "accounts.yml"
         text = accounts.read_text(encoding="utf-8")
-        assert re.search(r"^language: en$", text, flags=re.M)
+        assert re.search(r"^language: en$", text, flags=re.MULTILINE)
         accounts.write_text(
-            re.sub(r"^language: en$", f"language: {language}", text, flags=re.M), encoding="utf-8"
+            re.sub(r"^language: en$", f"language: {language}", text, flags=re.MULTILINE),
+            encoding="utf-8",
         )
         commit(repo, "The example's books and pages", "2026-11-20")
         result = build_site(repo, tmp_path_factory.mktemp(f"site-{language}"))
