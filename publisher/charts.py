@@ -395,7 +395,7 @@ def _income_expense_summary(summary: Summary) -> str:
         return gettext("No income or spending is recorded yet.")
     year = years[-1]
     figures = summary.years[year]
-    money = lambda v: display_money(v, summary)  # noqa: E731
+    money = lambda v: display_money(v, summary)
     if figures.net > 0:
         result = gettext("a surplus of %(amount)s") % {"amount": money(figures.net)}
     elif figures.net < 0:
@@ -500,7 +500,7 @@ def _fund_summary(summary: Summary, months: list[str]) -> str:
     last = months[-1]
     balances = {fund: dict(history).get(last, 0) for fund, history in summary.fund_history.items()}
     total = sum(balances.values())
-    money = lambda v: display_money(v, summary)  # noqa: E731
+    money = lambda v: display_money(v, summary)
     text = gettext("At the end of %(month)s the funds held %(amount)s together") % {
         "month": month_name(last, summary),
         "amount": money(total),
@@ -596,7 +596,7 @@ def budget_against_actual(summary: Summary, year: int) -> Chart:
 def _budget_summary(
     summary: Summary, keys: list[str], planned: dict[str, int], actual: dict[str, int], year: int
 ) -> str:
-    money = lambda v: display_money(v, summary)  # noqa: E731
+    money = lambda v: display_money(v, summary)
     gettext = _words(summary).gettext
     if not any(planned.values()):
         return gettext("No budget is recorded for %(year)s.") % {"year": year}
@@ -705,7 +705,7 @@ def _monthly_summary(summary: Summary, months: list) -> str:
     gettext = _words(summary).gettext
     if not months:
         return gettext("No ledger row is recorded in this year.")
-    money = lambda v: display_money(v, summary)  # noqa: E731
+    money = lambda v: display_money(v, summary)
     # The first of equal months: a tie reads "highest in March" of the earlier one.
     spent = max(months, key=lambda m: (m.expense, -months.index(m)))
     earned = max(months, key=lambda m: (m.income, -months.index(m)))
@@ -796,7 +796,7 @@ def flows(summary: Summary, year: int) -> Chart:
 def _flows_summary(summary: Summary, year: int) -> str:
     figures = summary.years[year]
     before = summary.years.get(year - 1)
-    money = lambda v: display_money(v, summary)  # noqa: E731
+    money = lambda v: display_money(v, summary)
     gettext = _words(summary).gettext
     sentences = []
     for kind, opening, total, whole in (
@@ -930,11 +930,14 @@ def measure_by_month(
             yaxis=_value_axis(unit),
         ),
     }
+    gettext = _words(summary).gettext
     what = (
-        f"{label}, month by month: the last count of each month, in {unit}."
+        gettext("%(label)s, month by month: the last count of each month, in %(unit)s.")
         if level
-        else f"{label}, month by month, in {unit}; a month without a bar has no row in measures.csv."
-    )
+        else gettext(
+            "%(label)s, month by month, in %(unit)s; a month without a bar has no row in measures.csv."
+        )
+    ) % {"label": label, "unit": unit}
     return Chart(
         f"measure-{key}",
         title,
@@ -943,7 +946,7 @@ def measure_by_month(
         ["month", "quantity"],
         [[m, "" if v is None else format(v, "f")] for m, v in listed],
         summary=_measure_summary(summary, unit, level, months, yearly),
-        headers=["Month", unit],
+        headers=[gettext("Month"), unit],
         shown_rows=[[month_name(m, summary), s] for (m, _), s in zip(listed, listed_shown)],
     )
 
@@ -952,21 +955,40 @@ def _measure_summary(
     summary: Summary, unit: str, level: bool, months: dict[str, Decimal], yearly: dict[int, Decimal]
 ) -> str:
     """The latest year's figure against the year before's, and for a total its busiest month."""
+    gettext = _words(summary).gettext
     if not yearly:
-        return "Nothing is recorded yet."
-    quantity = lambda v: f"{display_quantity(v, summary)} {unit}"  # noqa: E731
+        return gettext("Nothing is recorded yet.")
+    quantity = lambda v: f"{display_quantity(v, summary)} {unit}"
     year = max(yearly)
-    before = f", against {quantity(yearly[year - 1])} in {year - 1}" if year - 1 in yearly else ""
-    if level:
-        return f"At the last count of {year}: {quantity(yearly[year])}{before}."
-    so_far = " so far" if year == summary.current_year else ""
-    text = f"In {year}{so_far}: {quantity(yearly[year])}{before}"
+    values = {"year": year, "quantity": quantity(yearly[year])}
+    if year - 1 in yearly:
+        values.update(before=quantity(yearly[year - 1]), earlier=year - 1)
+        if level:
+            sentence = gettext(
+                "At the last count of %(year)s: %(quantity)s, against %(before)s in %(earlier)s."
+            )
+        elif year == summary.current_year:
+            sentence = gettext(
+                "In %(year)s so far: %(quantity)s, against %(before)s in %(earlier)s."
+            )
+        else:
+            sentence = gettext("In %(year)s: %(quantity)s, against %(before)s in %(earlier)s.")
+    elif level:
+        sentence = gettext("At the last count of %(year)s: %(quantity)s.")
+    elif year == summary.current_year:
+        sentence = gettext("In %(year)s so far: %(quantity)s.")
+    else:
+        sentence = gettext("In %(year)s: %(quantity)s.")
+    text = sentence % values
     of_year = [m for m in sorted(months) if m.startswith(f"{year}-")]
-    if of_year:
+    if not level and of_year:
         busiest = max(of_year, key=lambda m: (months[m], -of_year.index(m)))
         if months[busiest] > 0:
-            text += f". The busiest month was {month_name(busiest, summary)}: {quantity(months[busiest])}"
-    return text + "."
+            text += " " + gettext("The busiest month was %(month)s: %(quantity)s.") % {
+                "month": month_name(busiest, summary),
+                "quantity": quantity(months[busiest]),
+            }
+    return text
 
 
 def to_json(value: Any) -> str:

@@ -160,7 +160,7 @@ def test_the_commons_page_lists_each_asset_with_its_row_and_decision(tmp_path):
     )
     words = text_of(page)
     # Two assets, one a gift; 640.00 paid; both created in 2026 (the year of TODAY).
-    assert "Assets 2 1 of them gifts" in words
+    assert "Assets 2 1 of them a gift" in words
     assert "What they cost €640.00" in words
     assert "Created in 2026 2 costing €640.00" in words
     assert 'class="publisher-commons publisher-sortable"' in page

@@ -649,7 +649,7 @@ def home_fragment(
     made by the governance pages (itself rendered from a template); `activity`: the key figures
     of the measures and assets, `activity_pages`: which of their pages the site has."""
     year = summary.current_year
-    money = lambda v: display_money(v, summary)  # noqa: E731
+    money = lambda v: display_money(v, summary)
     gettext = site_words(summary.locale).gettext
     items = [
         (summary.fund_label(fund), money(balance), gettext("fund balance"))
@@ -900,9 +900,9 @@ def default_nav(
         }
     )
     if ACTIVITY_PAGE in activity_pages:
-        nav.append({"What we do": ACTIVITY_PAGE})
+        nav.append({gettext("What we do"): ACTIVITY_PAGE})
     if COMMONS_PAGE in activity_pages:
-        nav.append({"What we own together": COMMONS_PAGE})
+        nav.append({gettext("What we own together"): COMMONS_PAGE})
     minutes = (
         sorted((docs_dir / "minutes").glob("*.md"), reverse=True)
         if (docs_dir / "minutes").is_dir()
