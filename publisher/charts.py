@@ -20,9 +20,8 @@ from typing import Any
 from babel.dates import format_date, format_skeleton
 from babel.numbers import format_currency, format_decimal, get_decimal_symbol, get_group_symbol
 
-from babel.support import NullTranslations
 
-from publisher.i18n import site_words
+from publisher.i18n import Words, site_words
 from publisher.money import to_decimal
 from publisher.summary import Summary
 
@@ -119,7 +118,7 @@ def month_name(month: str, summary: Summary) -> str:
     return format_skeleton("yMMMM", dt.date(int(year), int(number), 1), locale=_locale(summary))
 
 
-def _words(summary: Summary) -> NullTranslations:
+def _words(summary: Summary) -> Words:
     """The site's words in the cooperative's language."""
     return site_words(getattr(summary, "locale", None))
 

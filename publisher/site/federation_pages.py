@@ -31,7 +31,6 @@ from publisher.federation import (
     Federation,
     MemberConfig,
     MemberResult,
-    MemberStatus,
     federation_json,
 )
 from publisher.gitrepo import CommitInfo
@@ -501,7 +500,8 @@ class MemberRow:
     page: str
     name: str
     url: str
-    status: MemberStatus
+    #: the member's status in the site's language (status_word)
+    status: str
     reason: str
     commit: str  # short sha, "" when none
     date: str

@@ -438,7 +438,7 @@ def reader_detail(item: RuleYear, cooperative: Cooperative, summary: Summary) ->
         ]
         if not limited:
             return words_.gettext("no decision with an amount")
-        over = sum(spent.get(d.id, 0) > d.amount for d in limited)
+        over = sum(spent.get(d.id, 0) > (d.amount or 0) for d in limited)
         return words_.ngettext(
             "%(over)s of %(num)s decision with an amount overspent",
             "%(over)s of %(num)s decisions with an amount overspent",

@@ -26,11 +26,10 @@ from typing import Any
 from urllib.parse import quote
 
 from babel.dates import format_date
-from babel.support import NullTranslations
 from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context
 from markupsafe import Markup
 
-from publisher.i18n import is_right_to_left, site_words
+from publisher.i18n import Words, is_right_to_left, site_words
 
 #: The language (BCP 47 tag) the pages being generated are written in; None: English.
 _site_language: ContextVar[str | None] = ContextVar("site_language", default=None)
@@ -52,7 +51,7 @@ def current_site_language() -> str:
     return _site_language.get() or "en"
 
 
-def words() -> NullTranslations:
+def words() -> Words:
     """The site's words in the current language: `.gettext`, `.ngettext`, `.pgettext`."""
     return site_words(current_site_language())
 
@@ -120,7 +119,7 @@ def environment(language: str = "en") -> Environment:
     return env
 
 
-def _gettext_functions(translations: NullTranslations) -> dict[str, Any]:
+def _gettext_functions(translations: Words) -> dict[str, Any]:
     """gettext, ngettext and pgettext for templates: translate, then fill the named
     placeholders (`%(name)s`) with the values, escaped and each on one line."""
 

@@ -159,13 +159,15 @@ def theme_language(language: str, engine: str = "mkdocs") -> str:
     """The name the theme (Material for MkDocs, or Zensical's own) gives `language`'s interface
     translation: "pt-BR", "zh-Hant" or the language alone ("fr" for "fr-CA"), "en" where the
     theme has none."""
+    # Each theme keeps one template per translation in partials/languages/.
     if engine == "zensical":
-        import zensical as theme_package
+        import zensical
+
+        languages = Path(zensical.__file__).parent / "templates"
     else:
-        from material import templates as theme_package
-    languages = Path(theme_package.__file__).parent
-    if engine == "zensical":
-        languages = languages / "templates"
+        from material import templates  # type: ignore[import-untyped]
+
+        languages = Path(templates.__file__).parent
     available = {path.stem for path in (languages / "partials" / "languages").glob("*.html")}
     for candidate in (language, language.split("-")[0]):
         if candidate in available:
@@ -462,6 +464,8 @@ def finish_site(tree: Tree) -> None:
         return page_url(path) if path.endswith(".md") else path
 
     entries: list[FeedEntry] = []
+    # (a federation's site has no summary, and no stories)
+    story_site = content.summary.name if content.summary is not None else ""
     authors = _story_authors(tree.docs)
     for path in sorted(site.rglob("*.html")):
         output = path.read_text(encoding="utf-8")
@@ -494,11 +498,11 @@ def finish_site(tree: Tree) -> None:
             url=url,
             file=SimpleNamespace(src_uri=src),
         )
-        entry = entry_from_page(page, article, content.summary.name)
+        entry = entry_from_page(page, article, story_site)
         if entry is not None:
             entries.append(entry)
     if content.stories:
-        name = content.summary.name
+        name = story_site
         feed = atom_feed(
             site_words(content.language).gettext("%(name)s: stories") % {"name": name},
             tree.site_url,
