@@ -336,7 +336,7 @@ def commons_page(
         "commons-created",
         gettext("Collective assets created"),
         gettext("How many lasting assets the members got each year, with what their rows cost."),
-        gettext("assets"),
+        "assets",  # the CSV's column: the same in every language
         years,
         [Decimal(by_year[y].created) for y in years],
         [f"{by_year[y].created} ({money(by_year[y].cost)})" for y in years],
