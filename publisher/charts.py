@@ -17,9 +17,11 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal
+from babel.dates import format_date, format_skeleton
+from babel.numbers import format_currency, format_decimal, get_decimal_symbol, get_group_symbol
 
+
+from publisher.i18n import Words, site_words
 from publisher.money import to_decimal
 from publisher.summary import Summary
 
@@ -111,7 +113,14 @@ def percent(part: int, whole: int) -> str:
 def month_name(month: str, summary: Summary) -> str:
     """A month for readers: "2026-03" -> "March 2026"."""
     year, number = month.split("-")
-    return format_date(dt.date(int(year), int(number), 1), "MMMM y", locale=_locale(summary))
+    # The skeleton, not a fixed pattern: each language puts its own words around the month
+    # ("abril de 2026").
+    return format_skeleton("yMMMM", dt.date(int(year), int(number), 1), locale=_locale(summary))
+
+
+def _words(summary: Summary) -> Words:
+    """The site's words in the cooperative's language."""
+    return site_words(getattr(summary, "locale", None))
 
 
 def _locale(summary: Summary) -> str:
@@ -122,13 +131,20 @@ def _locale(summary: Summary) -> str:
 def compared(now: int, before: int, summary: Summary, when: str) -> str:
     """How `now` stands against `before` in money and percent: "€400.00 (15 %) more than in
     2025", "the same as in 2025", "against nothing in 2025" (`when`: "in 2025")."""
+    gettext = _words(summary).gettext
     difference = now - before
     if difference == 0:
-        return f"the same as {when}"
+        return gettext("the same as %(when)s") % {"when": when}
     if before == 0:
-        return f"against nothing {when}"
-    word = "more" if difference > 0 else "less"
-    return f"{display_money(abs(difference), summary)} ({percent(abs(difference), abs(before))}) {word} than {when}"
+        return gettext("against nothing %(when)s") % {"when": when}
+    values = {
+        "amount": display_money(abs(difference), summary),
+        "share": percent(abs(difference), abs(before)),
+        "when": when,
+    }
+    if difference > 0:
+        return gettext("%(amount)s (%(share)s) more than %(when)s") % values
+    return gettext("%(amount)s (%(share)s) less than %(when)s") % values
 
 
 def _amounts(values: list[int], summary: Summary) -> list[Decimal]:
@@ -176,12 +192,32 @@ def _layout(title: str, **extra: Any) -> dict[str, Any]:
             "yref": "container",
         },
         "hovermode": "closest",
-        "separators": ".,",
+        "separators": _separators(),
         "dragmode": False,
         "autosize": True,
     }
+    if _right_to_left():
+        # The start of a line is its right: the title and the legend stand there.
+        layout["title"].update(x=1, xanchor="right", pad={"t": 8, "r": 4})
+        layout["legend"].update(x=1, xanchor="right")
     layout.update(extra)
     return layout
+
+
+def _right_to_left() -> bool:
+    """Whether the pages being generated are written right to left."""
+    from publisher.i18n import is_right_to_left
+    from publisher.site.templating import current_site_language
+
+    return is_right_to_left(current_site_language())
+
+
+def _separators() -> str:
+    """Plotly's decimal mark and thousands separator, as the site's language writes numbers."""
+    from publisher.site.templating import babel_locale, current_site_language
+
+    locale = babel_locale(current_site_language())
+    return get_decimal_symbol(locale) + get_group_symbol(locale)
 
 
 def _category_axis(**extra: Any) -> dict[str, Any]:
@@ -318,14 +354,15 @@ def income_expense_by_year(summary: Summary) -> Chart:
     net = [summary.years[y].net for y in years]
     labels = [str(y) for y in years]
     small = 2 * len(years) <= SMALL_BAR_CHART
+    gettext = _words(summary).gettext
     figure = {
         "data": [
-            _bar("Income", labels, income, INCOME_COLOUR, summary, with_text=small),
-            _bar("Expense", labels, expense, EXPENSE_COLOUR, summary, with_text=small),
-            _line("Net result", labels, net, BALANCE_COLOUR, summary),
+            _bar(gettext("Income"), labels, income, INCOME_COLOUR, summary, with_text=small),
+            _bar(gettext("Expense"), labels, expense, EXPENSE_COLOUR, summary, with_text=small),
+            _line(gettext("Net result"), labels, net, BALANCE_COLOUR, summary),
         ],
         "layout": _layout(
-            "Income and expense by year",
+            gettext("Income and expense by year"),
             barmode="group",
             xaxis=_category_axis(),
             yaxis=_value_axis(summary.currency),
@@ -338,39 +375,65 @@ def income_expense_by_year(summary: Summary) -> Chart:
         shown.append([str(year)] + text)
     return Chart(
         "income-expense-by-year",
-        "Income and expense by year",
-        f"Income, expense and net result of each year, in {summary.currency}.",
+        gettext("Income and expense by year"),
+        gettext("Income, expense and net result of each year, in %(currency)s.")
+        % {"currency": summary.currency},
         figure,
         ["year", "income", "expense", "net"],
         rows,
         summary=_income_expense_summary(summary),
-        headers=["Year", "Income", "Expense", "Net result"],
+        headers=[gettext("Year"), gettext("Income"), gettext("Expense"), gettext("Net result")],
         shown_rows=shown,
     )
 
 
 def _income_expense_summary(summary: Summary) -> str:
+    gettext = _words(summary).gettext
     years = _years_with_rows(summary)
     if not years:
-        return "No income or spending is recorded yet."
+        return gettext("No income or spending is recorded yet.")
     year = years[-1]
     figures = summary.years[year]
     money = lambda v: display_money(v, summary)
-    so_far = "So far in" if year == summary.current_year else "In"
     if figures.net > 0:
-        result = f"a surplus of {money(figures.net)}"
+        result = gettext("a surplus of %(amount)s") % {"amount": money(figures.net)}
     elif figures.net < 0:
-        result = f"a deficit of {money(-figures.net)}"
+        result = gettext("a deficit of %(amount)s") % {"amount": money(-figures.net)}
     else:
-        result = "income and spending balanced"
-    text = f"{so_far} {year} the cooperative took in {money(figures.income)} and spent {money(figures.expense)}: {result}."
+        result = gettext("income and spending balanced")
+    values = {
+        "year": year,
+        "income": money(figures.income),
+        "expense": money(figures.expense),
+        "result": result,
+    }
+    if year == summary.current_year:
+        text = (
+            gettext(
+                "So far in %(year)s the cooperative took in %(income)s and spent %(expense)s: %(result)s."
+            )
+            % values
+        )
+    else:
+        text = (
+            gettext(
+                "In %(year)s the cooperative took in %(income)s and spent %(expense)s: %(result)s."
+            )
+            % values
+        )
     if year - 1 in summary.years:
         before = summary.years[year - 1]
-        text += (
-            f" Income was {compared(figures.income, before.income, summary, f'in {year - 1}')}, "
-            f"spending {compared(figures.expense, before.expense, summary, f'in {year - 1}')}."
-        )
+        when = _in_year(summary, year - 1)
+        text += " " + gettext("Income was %(income)s, spending %(expense)s.") % {
+            "income": compared(figures.income, before.income, summary, when),
+            "expense": compared(figures.expense, before.expense, summary, when),
+        }
     return text
+
+
+def _in_year(summary: Summary, year: int) -> str:
+    """ "in 2025", for sentences that compare with a year."""
+    return _words(summary).gettext("in %(year)s") % {"year": year}
 
 
 def fund_balances(summary: Summary, year: int | None = None) -> Chart:
@@ -392,18 +455,26 @@ def fund_balances(summary: Summary, year: int | None = None) -> Chart:
     for month in months:
         exact, text = _money_cells([by_month[f].get(month, 0) for f in funds], summary)
         rows.append([month] + exact)
-        shown.append([month] + text)
+        shown.append([month_name(month, summary)] + text)
     suffix = f"-{year}" if year else ""
-    span = f"in {year}" if year else "over the years"
+    gettext = _words(summary).gettext
+    if year:
+        caption = gettext(
+            "The balance of each fund at the end of each month in %(year)s, in %(currency)s."
+        ) % {"year": year, "currency": summary.currency}
+    else:
+        caption = gettext(
+            "The balance of each fund at the end of each month over the years, in %(currency)s."
+        ) % {"currency": summary.currency}
     range_ = [-0.5, len(months) - 0.5]
     return Chart(
         f"fund-balances{suffix}",
-        "Fund balances",
-        f"The balance of each fund at the end of each month {span}, in {summary.currency}.",
+        gettext("Fund balances"),
+        caption,
         {
             "data": traces,
             "layout": _layout(
-                "Fund balances",
+                gettext("Fund balances"),
                 # Half a month of room at each end: the last month's label and step stay whole.
                 xaxis=(
                     _month_axis(months, summary, range=range_)
@@ -416,34 +487,43 @@ def fund_balances(summary: Summary, year: int | None = None) -> Chart:
         ["month"] + funds,
         rows,
         summary=_fund_summary(summary, months),
-        headers=["Month"] + [fund_label(summary, f) for f in funds],
+        headers=[gettext("Month")] + [fund_label(summary, f) for f in funds],
         shown_rows=shown,
     )
 
 
 def _fund_summary(summary: Summary, months: list[str]) -> str:
+    gettext = _words(summary).gettext
     if not months:
-        return "No fund has a recorded balance yet."
+        return gettext("No fund has a recorded balance yet.")
     last = months[-1]
     balances = {fund: dict(history).get(last, 0) for fund, history in summary.fund_history.items()}
     total = sum(balances.values())
     money = lambda v: display_money(v, summary)
-    text = f"At the end of {month_name(last, summary)} the funds held {money(total)} together"
+    text = gettext("At the end of %(month)s the funds held %(amount)s together") % {
+        "month": month_name(last, summary),
+        "amount": money(total),
+    }
     if len(balances) > 1:
         largest = max(balances, key=lambda f: balances[f])
         share = (
-            f", {percent(balances[largest], total)} of the total"
+            gettext(", %(share)s of the total") % {"share": percent(balances[largest], total)}
             if total > 0 and balances[largest] > 0
             else ""
         )
-        text += f"; {fund_label(summary, largest)} held the most: {money(balances[largest])}{share}"
+        text += gettext("; %(fund)s held the most: %(amount)s") % {
+            "fund": fund_label(summary, largest),
+            "amount": money(balances[largest]),
+        }
+        text += share
     # Against the end of the year before, the change a reader asks about: the balances after
     # the last month with rows before this year.
     every_month = [m for m, _ in next(iter(summary.fund_history.values()), [])]
     earlier = [m for m in every_month if m[:4] < last[:4]]
     if earlier:
         before = sum(dict(h).get(earlier[-1], 0) for h in summary.fund_history.values())
-        text += f", {compared(total, before, summary, f'at the end of {int(last[:4]) - 1}')}"
+        when = gettext("at the end of %(year)s") % {"year": int(last[:4]) - 1}
+        text += ", " + compared(total, before, summary, when)
     return text + "."
 
 
@@ -467,15 +547,22 @@ def budget_against_actual(summary: Summary, year: int) -> Chart:
     )
     actual = [actual_of[k] for k in keys]
     planned = [planned_of[k] for k in keys]
-    labels = [f"{summary.labels[k]} ({summary.kinds[k]})" for k in keys]
+    words = _words(summary)
+    gettext = words.gettext
+    kind_word = {
+        "income": words.pgettext("kind of category", "income"),
+        "expense": words.pgettext("kind of category", "expense"),
+    }
+    labels = [f"{summary.labels[k]} ({kind_word[summary.kinds[k]]})" for k in keys]
     ids = [f"{summary.kinds[k]}/{k}" for k in keys]
+    title = gettext("Budget against actual, %(year)s") % {"year": year}
     figure = {
         "data": [
-            _horizontal_bar("Budget", ids, labels, planned, BUDGET_COLOUR, summary),
-            _horizontal_bar("Actual", ids, labels, actual, BALANCE_COLOUR, summary),
+            _horizontal_bar(gettext("Budget"), ids, labels, planned, BUDGET_COLOUR, summary),
+            _horizontal_bar(gettext("Actual"), ids, labels, actual, BALANCE_COLOUR, summary),
         ],
         "layout": _layout(
-            f"Budget against actual, {year}",
+            title,
             barmode="group",
             height=max(320, 110 + 56 * len(keys)),
             yaxis=_label_axis(ids, labels),
@@ -486,18 +573,21 @@ def budget_against_actual(summary: Summary, year: int) -> Chart:
     for k, p, a in zip(keys, planned, actual):
         exact, text = _money_cells([p, a], summary)
         rows.append([summary.labels[k], summary.kinds[k]] + exact)
-        shown.append([summary.labels[k], summary.kinds[k]] + text)
+        shown.append([summary.labels[k], kind_word[summary.kinds[k]]] + text)
     return Chart(
         f"budget-{year}",
-        f"Budget against actual, {year}",
-        f"For each income and expense category, what the budget planned for {year} and what "
-        f"the ledgers record, in {summary.currency}.",
+        title,
+        gettext(
+            "For each income and expense category, what the budget planned for %(year)s and what "
+            "the ledgers record, in %(currency)s."
+        )
+        % {"year": year, "currency": summary.currency},
         figure,
         ["category", "kind", "budget", "actual"],
         rows,
         label_columns=2,
         summary=_budget_summary(summary, keys, planned_of, actual_of, year),
-        headers=["Category", "Kind", "Budget", "Actual"],
+        headers=[gettext("Category"), gettext("Kind"), gettext("Budget"), gettext("Actual")],
         shown_rows=shown,
     )
 
@@ -506,17 +596,27 @@ def _budget_summary(
     summary: Summary, keys: list[str], planned: dict[str, int], actual: dict[str, int], year: int
 ) -> str:
     money = lambda v: display_money(v, summary)
+    gettext = _words(summary).gettext
     if not any(planned.values()):
-        return f"No budget is recorded for {year}."
+        return gettext("No budget is recorded for %(year)s.") % {"year": year}
     sentences: list[str] = []
-    for kind, noun in (("income", "Income"), ("expense", "Spending")):
+    for kind in ("income", "expense"):
         of_kind = [k for k in keys if summary.kinds[k] == kind]
         planned_total = sum(planned[k] for k in of_kind)
         actual_total = sum(actual[k] for k in of_kind)
         if planned_total:
-            sentences.append(
-                f"{noun if not sentences else noun.lower()} {money(actual_total)} against {money(planned_total)} budgeted ({percent(actual_total, planned_total)})"
-            )
+            values = {
+                "actual": money(actual_total),
+                "budget": money(planned_total),
+                "share": percent(actual_total, planned_total),
+            }
+            if kind == "income":
+                sentence = gettext("Income %(actual)s against %(budget)s budgeted (%(share)s)")
+            elif not sentences:
+                sentence = gettext("Spending %(actual)s against %(budget)s budgeted (%(share)s)")
+            else:
+                sentence = gettext("spending %(actual)s against %(budget)s budgeted (%(share)s)")
+            sentences.append(sentence % values)
     text = "; ".join(sentences) + "."
     over = {
         k: actual[k] - planned[k]
@@ -525,12 +625,20 @@ def _budget_summary(
     }
     if over:
         worst = max(over, key=lambda k: (over[k], summary.labels[k]))
-        budget = f"its budget of {money(planned[worst])}" if planned[worst] else "no budget"
-        text += (
-            f" The largest overspend: {summary.labels[worst]}, {money(over[worst])} over {budget}."
-        )
+        values = {
+            "category": summary.labels[worst],
+            "amount": money(over[worst]),
+            "budget": money(planned[worst]),
+        }
+        if planned[worst]:
+            sentence = gettext(
+                "The largest overspend: %(category)s, %(amount)s over its budget of %(budget)s."
+            )
+        else:
+            sentence = gettext("The largest overspend: %(category)s, %(amount)s with no budget.")
+        text += " " + sentence % values
     else:
-        text += " No expense category went over its budget."
+        text += " " + gettext("No expense category went over its budget.")
     return text
 
 
@@ -541,19 +649,23 @@ def monthly(summary: Summary, year: int) -> Chart:
     expense = [m.expense for m in months]
     balance = [m.balance for m in months]
     small = 2 * len(months) <= SMALL_BAR_CHART
+    gettext = _words(summary).gettext
+    title = gettext("Month by month, %(year)s") % {"year": year}
     figure = {
         "data": [
-            _bar("Income", labels, income, INCOME_COLOUR, summary, with_text=small),
-            _bar("Expense", labels, expense, EXPENSE_COLOUR, summary, with_text=small),
-            _line("Balance (all funds)", labels, balance, BALANCE_COLOUR, summary, yaxis="y2"),
+            _bar(gettext("Income"), labels, income, INCOME_COLOUR, summary, with_text=small),
+            _bar(gettext("Expense"), labels, expense, EXPENSE_COLOUR, summary, with_text=small),
+            _line(
+                gettext("Balance (all funds)"), labels, balance, BALANCE_COLOUR, summary, yaxis="y2"
+            ),
         ],
         "layout": _layout(
-            f"Month by month, {year}",
+            title,
             barmode="group",
             xaxis=_month_axis(labels, summary),
             yaxis=_value_axis(summary.currency),
             yaxis2=_value_axis(
-                f"Balance, {summary.currency}",
+                gettext("Balance, %(currency)s") % {"currency": summary.currency},
                 overlaying="y",
                 side="right",
                 showgrid=False,
@@ -565,43 +677,57 @@ def monthly(summary: Summary, year: int) -> Chart:
     for month, *values in zip(labels, income, expense, balance):
         exact, text = _money_cells(values, summary)
         rows.append([month] + exact)
-        shown.append([month] + text)
+        shown.append([month_name(month, summary)] + text)
     return Chart(
         f"monthly-{year}",
-        f"Month by month, {year}",
-        f"Income and expense of each month of {year}, and the balance of all funds together at "
-        f"the end of each month, in {summary.currency}.",
+        title,
+        gettext(
+            "Income and expense of each month of %(year)s, and the balance of all funds together "
+            "at the end of each month, in %(currency)s."
+        )
+        % {"year": year, "currency": summary.currency},
         figure,
         ["month", "income", "expense", "balance"],
         rows,
         summary=_monthly_summary(summary, months),
-        headers=["Month", "Income", "Expense", "Balance (all funds)"],
+        headers=[
+            gettext("Month"),
+            gettext("Income"),
+            gettext("Expense"),
+            gettext("Balance (all funds)"),
+        ],
         shown_rows=shown,
     )
 
 
 def _monthly_summary(summary: Summary, months: list) -> str:
+    gettext = _words(summary).gettext
     if not months:
-        return "No ledger row is recorded in this year."
+        return gettext("No ledger row is recorded in this year.")
     money = lambda v: display_money(v, summary)
-    parts = []
     # The first of equal months: a tie reads "highest in March" of the earlier one.
     spent = max(months, key=lambda m: (m.expense, -months.index(m)))
     earned = max(months, key=lambda m: (m.income, -months.index(m)))
-    if spent.expense > 0:
-        parts.append(
-            f"Spending was highest in {month_name(spent.month, summary)} ({money(spent.expense)})"
+    values = {
+        "spent_month": month_name(spent.month, summary),
+        "spent": money(spent.expense),
+        "earned_month": month_name(earned.month, summary),
+        "earned": money(earned.income),
+    }
+    if spent.expense > 0 and earned.income > 0:
+        text = gettext(
+            "Spending was highest in %(spent_month)s (%(spent)s), income in %(earned_month)s (%(earned)s). "
         )
-    if earned.income > 0:
-        parts.append(f"income in {month_name(earned.month, summary)} ({money(earned.income)})")
-    text = (", ".join(parts) + ". ") if parts else ""
-    if text:
-        text = text[0].upper() + text[1:]
+    elif spent.expense > 0:
+        text = gettext("Spending was highest in %(spent_month)s (%(spent)s). ")
+    elif earned.income > 0:
+        text = gettext("Income was highest in %(earned_month)s (%(earned)s). ")
+    else:
+        text = ""
     last = months[-1]
-    return (
-        text
-        + f"At the end of {month_name(last.month, summary)} all funds together held {money(last.balance)}."
-    )
+    return (text % values if text else "") + gettext(
+        "At the end of %(month)s all funds together held %(amount)s."
+    ) % {"month": month_name(last.month, summary), "amount": money(last.balance)}
 
 
 def flows(summary: Summary, year: int) -> Chart:
@@ -611,10 +737,13 @@ def flows(summary: Summary, year: int) -> Chart:
     data, rows, shown = [], [], []
     ids_in_order: list[str] = []
     labels_in_order: list[str] = []
+    gettext = _words(summary).gettext
     for kind, title, colour in (
         ("income", "Income", INCOME_COLOUR),
         ("expense", "Expense", EXPENSE_COLOUR),
     ):
+        # The CSV keeps the English word, whatever the language; readers read theirs.
+        name = gettext("Income") if kind == "income" else gettext("Expense")
         # What came in, what went out: a category whose refunds outweigh it is below zero.
         amounts = {
             key: amount if kind == "income" else -amount
@@ -627,16 +756,17 @@ def flows(summary: Summary, year: int) -> Chart:
         ids = [f"{kind}/{key}" for key in keys]
         labels = [summary.labels[key] for key in keys]
         values = [amounts[key] for key in keys]
-        data.append(_horizontal_bar(title, ids, labels, values, colour, summary))
+        data.append(_horizontal_bar(name, ids, labels, values, colour, summary))
         ids_in_order += ids
         labels_in_order += labels
         exact, text = _money_cells(values, summary)
         rows += [[title, label, amount] for label, amount in zip(labels, exact)]
-        shown += [[title, label, amount] for label, amount in zip(labels, text)]
+        shown += [[name, label, amount] for label, amount in zip(labels, text)]
+    title = gettext("Where the money came from and went, %(year)s") % {"year": year}
     figure = {
         "data": data,
         "layout": _layout(
-            f"Where the money came from and went, {year}",
+            title,
             # One row per category: the bars of the two traces never share a row.
             barmode="overlay",
             height=max(320, 110 + 40 * len(ids_in_order)),
@@ -646,15 +776,18 @@ def flows(summary: Summary, year: int) -> Chart:
     }
     return Chart(
         f"flows-{year}",
-        f"Where the money came from and went, {year}",
-        f"Income by category (where the money came from) and expense by category (where it "
-        f"went) in {year}, the largest first, in {summary.currency}.",
+        title,
+        gettext(
+            "Income by category (where the money came from) and expense by category (where it "
+            "went) in %(year)s, the largest first, in %(currency)s."
+        )
+        % {"year": year, "currency": summary.currency},
         figure,
         ["side", "category", "amount"],
         rows,
         label_columns=2,
         summary=_flows_summary(summary, year),
-        headers=["Income or expense", "Category", "Amount"],
+        headers=[gettext("Income or expense"), gettext("Category"), gettext("Amount")],
         shown_rows=shown,
     )
 
@@ -663,10 +796,21 @@ def _flows_summary(summary: Summary, year: int) -> str:
     figures = summary.years[year]
     before = summary.years.get(year - 1)
     money = lambda v: display_money(v, summary)
+    gettext = _words(summary).gettext
     sentences = []
     for kind, opening, total, whole in (
-        ("income", "The largest source of income was", figures.income, "the year's income"),
-        ("expense", "The largest expense was", figures.expense, "the year's spending"),
+        (
+            "income",
+            gettext("The largest source of income was %(category)s: %(amount)s"),
+            figures.income,
+            gettext(", %(share)s of the year's income"),
+        ),
+        (
+            "expense",
+            gettext("The largest expense was %(category)s: %(amount)s"),
+            figures.expense,
+            gettext(", %(share)s of the year's spending"),
+        ),
     ):
         sign = 1 if kind == "income" else -1
         amounts = {
@@ -675,14 +819,20 @@ def _flows_summary(summary: Summary, year: int) -> str:
         if not amounts or max(amounts.values()) <= 0:
             continue
         largest = min(amounts, key=lambda k: (-amounts[k], summary.labels[k]))
-        sentence = f"{opening} {summary.labels[largest]}: {money(amounts[largest])}"
+        sentence = opening % {
+            "category": summary.labels[largest],
+            "amount": money(amounts[largest]),
+        }
         if total > 0:
-            sentence += f", {percent(amounts[largest], total)} of {whole}"
+            sentence += whole % {"share": percent(amounts[largest], total)}
         if before is not None:
             earlier = sign * before.categories.get(largest, 0)
-            sentence += f", {compared(amounts[largest], earlier, summary, f'in {year - 1}')}"
+            when = _in_year(summary, year - 1)
+            sentence += ", " + compared(amounts[largest], earlier, summary, when)
         sentences.append(sentence + ".")
-    return " ".join(sentences) or f"No income or spending is recorded in {year}."
+    return " ".join(sentences) or gettext("No income or spending is recorded in %(year)s.") % {
+        "year": year
+    }
 
 
 # -- Measures of activity -------------------------------------------------------------------------
@@ -779,11 +929,14 @@ def measure_by_month(
             yaxis=_value_axis(unit),
         ),
     }
+    gettext = _words(summary).gettext
     what = (
-        f"{label}, month by month: the last count of each month, in {unit}."
+        gettext("%(label)s, month by month: the last count of each month, in %(unit)s.")
         if level
-        else f"{label}, month by month, in {unit}; a month without a bar has no row in measures.csv."
-    )
+        else gettext(
+            "%(label)s, month by month, in %(unit)s; a month without a bar has no row in measures.csv."
+        )
+    ) % {"label": label, "unit": unit}
     return Chart(
         f"measure-{key}",
         title,
@@ -792,7 +945,7 @@ def measure_by_month(
         ["month", "quantity"],
         [[m, "" if v is None else format(v, "f")] for m, v in listed],
         summary=_measure_summary(summary, unit, level, months, yearly),
-        headers=["Month", unit],
+        headers=[gettext("Month"), unit],
         shown_rows=[[month_name(m, summary), s] for (m, _), s in zip(listed, listed_shown)],
     )
 
@@ -801,21 +954,40 @@ def _measure_summary(
     summary: Summary, unit: str, level: bool, months: dict[str, Decimal], yearly: dict[int, Decimal]
 ) -> str:
     """The latest year's figure against the year before's, and for a total its busiest month."""
+    gettext = _words(summary).gettext
     if not yearly:
-        return "Nothing is recorded yet."
+        return gettext("Nothing is recorded yet.")
     quantity = lambda v: f"{display_quantity(v, summary)} {unit}"
     year = max(yearly)
-    before = f", against {quantity(yearly[year - 1])} in {year - 1}" if year - 1 in yearly else ""
-    if level:
-        return f"At the last count of {year}: {quantity(yearly[year])}{before}."
-    so_far = " so far" if year == summary.current_year else ""
-    text = f"In {year}{so_far}: {quantity(yearly[year])}{before}"
+    values = {"year": year, "quantity": quantity(yearly[year])}
+    if year - 1 in yearly:
+        values.update(before=quantity(yearly[year - 1]), earlier=year - 1)
+        if level:
+            sentence = gettext(
+                "At the last count of %(year)s: %(quantity)s, against %(before)s in %(earlier)s."
+            )
+        elif year == summary.current_year:
+            sentence = gettext(
+                "In %(year)s so far: %(quantity)s, against %(before)s in %(earlier)s."
+            )
+        else:
+            sentence = gettext("In %(year)s: %(quantity)s, against %(before)s in %(earlier)s.")
+    elif level:
+        sentence = gettext("At the last count of %(year)s: %(quantity)s.")
+    elif year == summary.current_year:
+        sentence = gettext("In %(year)s so far: %(quantity)s.")
+    else:
+        sentence = gettext("In %(year)s: %(quantity)s.")
+    text = sentence % values
     of_year = [m for m in sorted(months) if m.startswith(f"{year}-")]
-    if of_year:
+    if not level and of_year:
         busiest = max(of_year, key=lambda m: (months[m], -of_year.index(m)))
         if months[busiest] > 0:
-            text += f". The busiest month was {month_name(busiest, summary)}: {quantity(months[busiest])}"
-    return text + "."
+            text += " " + gettext("The busiest month was %(month)s: %(quantity)s.") % {
+                "month": month_name(busiest, summary),
+                "quantity": quantity(months[busiest]),
+            }
+    return text
 
 
 def to_json(value: Any) -> str:
@@ -847,7 +1019,11 @@ def yearly_bars(
 ) -> Chart:
     """One figure per year as bars (None: no bar), optionally with a target line. `shown` says
     each value as a reader reads it (on the bars and in the table); the CSV keeps the exact
-    values. `target_shown` does the same for the targets (default: the exact value)."""
+    values. `target_shown` does the same for the targets (default: the exact value). Its own
+    words are in the language of the pages being generated."""
+    from publisher.site.templating import words
+
+    gettext = words().gettext
     labels = [str(y) for y in years]
     bar: dict[str, Any] = {
         "type": "bar",
@@ -863,14 +1039,15 @@ def yearly_bars(
     data: list[dict] = [bar]
     exact = ["" if v is None else format(v, "f") for v in values]
     columns, rows = ["year", axis], [[label, text] for label, text in zip(labels, exact)]
-    headers, table = ["Year", title], [[label, text] for label, text in zip(labels, shown)]
+    headers = [gettext("Year"), title]
+    table = [[label, text] for label, text in zip(labels, shown)]
     if target is not None:
         targets_shown = target_shown or ["" if t is None else format(t, "f") for t in target]
         data.append(
             {
                 "type": "scatter",
                 "mode": "markers",
-                "name": "Target",
+                "name": gettext("Target"),
                 "x": labels,
                 "y": target,
                 # Drawn across a bar: in the page's text colour (the page script sets it), which
@@ -883,11 +1060,13 @@ def yearly_bars(
                     "line": {"width": 3},
                 },
                 "customdata": targets_shown,
-                "hovertemplate": "%{x}: target %{customdata}<extra></extra>",
+                "hovertemplate": "%{x}: "
+                + plain(gettext("target %(value)s") % {"value": "%{customdata}"})
+                + "<extra></extra>",
             }
         )
         columns.append("target")
-        headers.append("Target")
+        headers.append(gettext("Target"))
         rows = [row + ["" if t is None else format(t, "f")] for row, t in zip(rows, target)]
         table = [
             row + [("" if t is None else s)] for row, t, s in zip(table, target, targets_shown)
@@ -905,7 +1084,7 @@ def yearly_bars(
         figure,
         columns,
         rows,
-        summary=_yearly_summary(title, labels, values, shown, target, target_shown),
+        summary=_yearly_summary(title, labels, values, shown, target, target_shown, gettext),
         headers=headers,
         shown_rows=table,
     )
@@ -918,16 +1097,24 @@ def _yearly_summary(
     shown: list[str],
     target: list[Decimal | None] | None,
     target_shown: list[str] | None,
+    gettext: Any,
 ) -> str:
     known = [i for i, v in enumerate(values) if v is not None]
     if not known:
-        return "No year has a figure yet."
+        return gettext("No year has a figure yet.")
     last = known[-1]
-    text = f"{title} in {years[last]}: {shown[last]}"
+    text = gettext("%(figure)s in %(year)s: %(value)s") % {
+        "figure": title,
+        "year": years[last],
+        "value": shown[last],
+    }
     if target is not None and target[last] is not None:
         goal = target_shown[last] if target_shown else format(target[last], "f")
-        text += f" (target {goal})"
+        text += gettext(" (target %(value)s)") % {"value": goal}
     if len(known) > 1:
         previous = known[-2]
-        text += f", against {shown[previous]} in {years[previous]}"
+        text += gettext(", against %(value)s in %(year)s") % {
+            "value": shown[previous],
+            "year": years[previous],
+        }
     return text + "."

@@ -26,6 +26,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal, cast
 
+from babel import Locale, UnknownLocaleError
+
 from publisher.accounts import KINDS, did_you_mean, minor_units_of
 from publisher.cooperative import NotACooperative, check_cooperative, read_text_file
 from publisher.links import safe_link
@@ -57,7 +59,7 @@ OTHER_INCOME, OTHER_EXPENSE = "other-income", "other-expense"
 CACHE_VERSION = 4
 
 
-_TOP_KEYS = ("name", "currency", "categories", "members", "deadline", "measures")
+_TOP_KEYS = ("name", "currency", "categories", "members", "deadline", "measures", "language")
 _REQUIRED_KEYS = ("name", "currency", "categories", "members")
 _MEMBER_KEYS = ("id", "repo", "ref", "path", "map", "name", "site", "measures")
 
@@ -96,6 +98,8 @@ class FederationConfig:
     measures: dict[str, FederationMeasure] = field(default_factory=dict)
     #: category key -> the label readers see (`label:` in federation.yml; the key when absent)
     labels: dict[str, str] = field(default_factory=dict)
+    #: the language of the federation's site (a BCP 47 tag, `language:`), whatever its members'
+    language: str = "en"
 
     def label(self, category: str) -> str:
         """The name a reader sees for a category of the federation's chart."""
@@ -250,6 +254,25 @@ def is_federation(root: Path | str) -> bool:
 # -- federation.yml ---------------------------------------------------------------------------
 
 
+def _parse_language(data: dict, report: Callable[[str, int | None, str], None]) -> str:
+    """`language:` of federation.yml, a BCP 47 tag as in accounts.yml ("fr-ca" -> "fr-CA")."""
+    if "language" not in data:
+        return "en"
+    value = data.get("language")
+    try:
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError(value)
+        return str(Locale.parse(value.strip().replace("_", "-"), sep="-")).replace("_", "-")
+    except (UnknownLocaleError, ValueError, TypeError):
+        report(
+            "language-unknown",
+            value_line(data, "language"),
+            f'The language "{value}" is not one the publisher can write the site in; write a '
+            'BCP 47 language tag such as "en", "de", "fr-CA" or "pt-BR".',
+        )
+        return "en"
+
+
 def parse_federation(
     text: str, path: str = FEDERATION_PATH
 ) -> tuple[FederationConfig | None, list[Problem]]:
@@ -361,6 +384,7 @@ def parse_federation(
                 seen.add(member.id)
                 members.append(member)
     measures = _parse_measures(data, report)
+    language = _parse_language(data, report)
     if problems:
         return None, problems
     # (each one missing or invalid was reported above)
@@ -375,6 +399,7 @@ def parse_federation(
             int(deadline),
             measures,
             labels,
+            language,
         ),
         problems,
     )

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Protocol, cast
 
 from babel import Locale, UnknownLocaleError
 from babel.support import NullTranslations, Translations
@@ -67,9 +67,21 @@ def catalog(language: str | None, domain: Domain) -> NullTranslations:
     return Translations.load(str(LOCALE_DIR), candidates, domain)
 
 
-def site_words(language: str | None) -> NullTranslations:
+class Words(Protocol):
+    """A catalog's translations as the publisher calls them. Babel types `pgettext` as returning
+    `str | object` (a missing message of a fallback chain); a loaded catalog always returns the
+    text, translated or the msgid itself."""
+
+    def gettext(self, message: str) -> str: ...
+
+    def ngettext(self, singular: str, plural: str, num: int) -> str: ...
+
+    def pgettext(self, context: str, message: str) -> str: ...
+
+
+def site_words(language: str | None) -> Words:
     """The site's words in `language`: call `.gettext`, `.ngettext`, `.pgettext` on it."""
-    return catalog(language, "site")
+    return cast(Words, catalog(language, "site"))
 
 
 def is_right_to_left(language: str | None) -> bool:

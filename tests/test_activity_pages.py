@@ -160,7 +160,7 @@ def test_the_commons_page_lists_each_asset_with_its_row_and_decision(tmp_path):
     )
     words = text_of(page)
     # Two assets, one a gift; 640.00 paid; both created in 2026 (the year of TODAY).
-    assert "Assets 2 1 of them gifts" in words
+    assert "Assets 2 1 of them a gift" in words
     assert "What they cost €640.00" in words
     assert "Created in 2026 2 costing €640.00" in words
     assert 'class="publisher-commons publisher-sortable"' in page
@@ -257,9 +257,13 @@ def test_the_arithmetic_is_written_in_the_language_of_accounts_yml(tmp_path):
     )
     words = text_of((out / "activity" / "index.md").read_text(encoding="utf-8"))
     nbsp = " "  # Babel's no-break space, which text_of reads as a space
-    assert f"1.234,00{nbsp}€ spent on Workshop rent ÷ 120 repairs ≈ 10,28{nbsp}€ for one." in words
-    assert f"120 × 35,00{nbsp}€ = 4.200,00{nbsp}€" in words
-    assert "2026 (so far) 14,5" in words  # 12.5 + 2 loans, with the decimal comma
+    # The words in German too; the category's label and the unit are the treasurer's.
+    assert (
+        f"1.234,00{nbsp}€ ausgegeben für Workshop rent ÷ 120 repairs ≈ 10,28{nbsp}€ pro Einheit."
+        in words
+    )
+    assert f"Anderswo: 120 × 35,00{nbsp}€ = 4.200,00{nbsp}€" in words
+    assert "2026 (bisher) 14,5" in words  # 12.5 + 2 loans, with the decimal comma
 
 
 def test_a_cost_for_one_below_ten_cents_keeps_its_digits(tmp_path):

@@ -272,7 +272,7 @@ def test_fund_balances_start_at_zero_keep_their_last_month_and_use_labels(books)
     assert layout["xaxis"]["range"] == [-0.5, 2.5] and layout["xaxis"]["automargin"] is True
     assert chart.columns == ["month", "general", "commons"]  # keys in the download
     assert chart.table_headers == ["Month", "Day-to-day costs", "Common fund"]  # labels for readers
-    assert chart.table_rows[-1] == ["2026-03", "€1,350.00", "€300.00"]
+    assert chart.table_rows[-1] == ["March 2026", "€1,350.00", "€300.00"]  # months for readers
     assert csv_rows(chart)[-1] == ["2026-03", "1350.00", "300.00"]
 
 

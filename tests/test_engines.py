@@ -3,6 +3,8 @@ publisher writes). Real builds of the example cooperative and the example federa
 
 from __future__ import annotations
 
+import datetime as dt
+import html
 import json
 import re
 import subprocess
@@ -14,13 +16,16 @@ import pytest
 from click.testing import CliRunner
 
 from publisher.cli import main
+from publisher.i18n import site_words
 from publisher.site.build import SITE_MARKER, SiteError, build_site
 from publisher.site.tree import NO_BLOG, page_url, relative_url
-from tests.conftest import LEDGER_HEADER, TODAY, write_coop
+from publisher.site.templating import reader_date
+from tests.conftest import ACCOUNTS, LEDGER_HEADER, TODAY, write_coop
 from tests.gittools import commit, init_repo, short
 from tests.sitetools import REPO, copy_example, serve_directory
 from tests.firstvisit import draw_every_chart
 from tests.test_browser import CHART_DRAWN
+from tests.test_history import CHARTER
 from tests.test_privacy import (
     PRIVATE_ROWS,
     VARIANTS,
@@ -359,3 +364,45 @@ def test_serve_with_zensical_shows_the_problems_then_the_site_once_fixed(tmp_pat
         server.terminate()
         server.wait(timeout=10)
     assert not (tmp_path / "site").exists()  # the preview writes no site of the cooperative
+
+
+@pytest.mark.parametrize("language", ["es", "ar"])
+def test_a_cooperative_in_another_language_gets_its_words_from_the_zensical_build(
+    tmp_path, language
+):
+    """The footer, a page's "last changed" line, the theme's language and direction come from
+    the shared tree functions, so a Zensical site speaks the cooperative's language too."""
+    root = init_repo(tmp_path / "coop")
+    write_coop(root, {}, ACCOUNTS + f"language: {language}\n")
+    first = commit(
+        root,
+        "The books",
+        "2026-11-20",
+        {
+            "ledgers/2026.csv": LEDGER_HEADER + "2026-01-05,Dues,15.00,dues,,,,r1,\n",
+            "content/index.md": "# Home\n\n<!-- publisher:key-figures -->\n",
+            "content/charter.md": CHARTER,
+        },
+    )
+    result = build_site(root, tmp_path / "site", today=TODAY, engine="zensical")
+    assert result.site_dir is not None, [p for p in result.problems if p.is_error]
+    words = site_words(language)
+    day = reader_date(dt.date(2026, 11, 20), language)
+    footer = words.gettext("Books at commit %(commit)s of %(date)s") % {
+        "commit": f"<code>{short(root)}</code>",
+        "date": html.escape(day),
+    }
+    changed = words.gettext("Last changed on %(date)s in commit %(commit)s") % {
+        "date": html.escape(day),
+        "commit": f"<code>{short(root, first)}</code>",
+    }
+    assert "Books at commit" not in footer and "Last changed" not in changed  # translated
+    home = (result.site_dir / "index.html").read_text(encoding="utf-8")
+    charter = (result.site_dir / "charter/index.html").read_text(encoding="utf-8")
+    assert f'<html lang="{language}"' in home
+    assert footer in home and footer in charter
+    assert changed in charter
+    assert "Books at commit" not in home and "Last changed on" not in charter
+    # The theme writes the direction on <body>: Material's "direction" is rtl for Arabic.
+    direction = re.search(r"<body\b[^>]*\bdir=\"(\w+)\"", home)
+    assert direction is not None and direction.group(1) == ("rtl" if language == "ar" else "ltr")

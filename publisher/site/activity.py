@@ -9,6 +9,7 @@ from publisher.assets import collective_assets
 from publisher.cooperative import Cooperative
 from publisher.money import format_minor
 from publisher.site.html import csv_text
+from publisher.site.templating import words
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,9 @@ def activity_downloads(cooperative: Cooperative) -> list[ActivityDownload]:
                 "data/measures.csv",
                 "measures.csv",
                 csv_text(["date", "measure", "unit", "quantity", "fund", "note"], rows),
-                "What the cooperative did, counted: every row of its measures, with the unit.",
+                words().gettext(
+                    "What the cooperative did, counted: every row of its measures, with the unit."
+                ),
                 "measures",
                 "Measures of activity",
                 [
@@ -94,7 +97,9 @@ def activity_downloads(cooperative: Cooperative) -> list[ActivityDownload]:
                     rows,
                     [6],
                 ),
-                "What the members own together: every collective asset, the row that paid for it, its decision and cost.",
+                words().gettext(
+                    "What the members own together: every collective asset, the row that paid for it, its decision and cost."
+                ),
                 "assets",
                 "Collective assets",
                 [

@@ -24,7 +24,7 @@ from publisher.cooperative import Cooperative
 from publisher.measures import MeasureYear
 from publisher.site.governance_pages import DECISIONS_PAGE, decision_anchor
 from publisher.site.html import markdown_text
-from publisher.site.templating import render
+from publisher.site.templating import render, words
 from publisher.summary import Summary
 
 ACTIVITY_PAGE = "activity/index.md"
@@ -239,6 +239,16 @@ class CommonsPage:
     chart: Chart
 
 
+def asset_statuses() -> dict[str, str]:
+    """The statuses of assets.csv ("in use", "lent", "retired") in the site's language."""
+    words_ = words()
+    return {
+        "in use": words_.pgettext("asset status", "in use"),
+        "lent": words_.pgettext("asset status", "lent"),
+        "retired": words_.pgettext("asset status", "retired"),
+    }
+
+
 def _row_years(cooperative: Cooperative) -> dict[str, int]:
     """Ledger row id -> the year of its date (the page it is shown on)."""
     ledger = cooperative.ledger
@@ -259,6 +269,9 @@ def commons_page(
     that paid for it) and its decision (linked to the decisions page), the totals, and the
     assets created each year (a chart, added to `chart_files`)."""
     money = lambda minor: display_money(minor, summary)
+    words_ = words()
+    gettext = words_.gettext
+    statuses = asset_statuses()
     row_years = _row_years(cooperative)
     rows = []
     for asset in assets:
@@ -280,7 +293,7 @@ def commons_page(
                 id=asset.id,
                 name=asset.name,
                 acquired=asset.acquired,
-                status=asset.status,
+                status=statuses.get(asset.status, asset.status),
                 cost=money(asset.cost) if asset.cost is not None else "",
                 cost_exact=summary.money(asset.cost) if asset.cost is not None else "",
                 row=paid,
@@ -292,27 +305,38 @@ def commons_page(
     paid_for = [a.cost for a in assets if a.cost is not None]
     gifts = len(assets) - len(paid_for)
     totals = [
-        ("Assets", str(len(assets)), f"{gifts} of them gifts" if gifts else "all bought"),
-        ("What they cost", money(sum(paid_for)), "paid from the ledger"),
+        (
+            gettext("Assets"),
+            str(len(assets)),
+            words_.ngettext("%(num)s of them a gift", "%(num)s of them gifts", gifts)
+            % {"num": gifts}
+            if gifts
+            else gettext("all bought"),
+        ),
+        (gettext("What they cost"), money(sum(paid_for)), gettext("paid from the ledger")),
     ] + [
-        (status.capitalize(), str(sum(1 for a in assets if a.status == status)), "")
+        (
+            statuses[status].capitalize(),
+            str(sum(1 for a in assets if a.status == status)),
+            "",
+        )
         for status in ("in use", "lent", "retired")
         if any(a.status == status for a in assets)
     ]
     this_year = by_year.get(summary.current_year)
     totals.append(
         (
-            f"Created in {summary.current_year}",
+            gettext("Created in %(year)s") % {"year": summary.current_year},
             str(this_year.created if this_year else 0),
-            f"costing {money(this_year.cost if this_year else 0)}",
+            gettext("costing %(amount)s") % {"amount": money(this_year.cost if this_year else 0)},
         )
     )
     years = list(by_year)
     chart = charts.yearly_bars(
         "commons-created",
-        "Collective assets created",
-        "How many lasting assets the members got each year, with what their rows cost.",
-        "assets",
+        gettext("Collective assets created"),
+        gettext("How many lasting assets the members got each year, with what their rows cost."),
+        "assets",  # the CSV's column: the same in every language
         years,
         [Decimal(by_year[y].created) for y in years],
         [f"{by_year[y].created} ({money(by_year[y].cost)})" for y in years],
@@ -344,6 +368,7 @@ def home_figures(
 ) -> list[tuple[str, str, str]]:
     """Key figures for the home page: the latest year of the first measures, and the
     collective assets created this year (only where the books keep them)."""
+    gettext = words().gettext
     items = []
     shown = [k for k in cooperative.accounts.measures if figures.get(k)][:HOME_MEASURES]
     for key in shown:
@@ -351,9 +376,9 @@ def home_figures(
         year = max(figures[key])
         quantity = display_quantity(figures[key][year].quantity, summary)
         note = (
-            "at the last count"
+            gettext("at the last count")
             if measure.kind == "level"
-            else "so far this year"
+            else gettext("so far this year")
             if year == summary.current_year
             else ""
         )
@@ -364,9 +389,9 @@ def home_figures(
         cost = display_money(this_year.cost if this_year else 0, summary)
         items.append(
             (
-                f"Collective assets created {summary.current_year}",
+                gettext("Collective assets created %(year)s") % {"year": summary.current_year},
                 str(created),
-                f"costing {cost}",
+                gettext("costing %(amount)s") % {"amount": cost},
             )
         )
     return items

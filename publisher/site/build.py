@@ -587,7 +587,7 @@ def _serve_with_zensical(root: Path, address: str, report: Callable[[str], None]
         # Never raises: a failed build would leave every request of the preview waiting.
         try:
             result = build_site(root, site_dir, engine="zensical")
-        except Exception as error:  # noqa: BLE001 - any failure: shown, never stuck
+        except Exception as error:  # noqa: BLE001 (any failure: shown, never stuck)
             report(f"publisher: the site could not be built: {error}\n")
             server.show_problems(problems_page([], failure=str(error)))
             return

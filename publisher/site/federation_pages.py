@@ -33,7 +33,6 @@ from publisher.federation import (
     FederationMeasure,
     MemberConfig,
     MemberResult,
-    MemberStatus,
     federation_json,
 )
 from publisher.gitrepo import CommitInfo
@@ -41,7 +40,7 @@ from publisher.links import safe_link
 from publisher.money import format_minor, to_decimal
 from publisher.problems import Problem, sorted_problems
 from publisher.site.html import markdown_text, named_csv
-from publisher.site.templating import render
+from publisher.site.templating import render, site_language, words
 from publisher.summary import Summary
 
 OVERVIEW_MARKER = "<!-- publisher:federation -->"
@@ -94,7 +93,9 @@ class FederationMoney:
 
 
 def federation_money(federation: Federation) -> FederationMoney:
-    return FederationMoney(federation.config.currency, federation.config.units)
+    return FederationMoney(
+        federation.config.currency, federation.config.units, federation.config.language
+    )
 
 
 def _config_member(federation: Federation, member: MemberResult) -> MemberConfig:
@@ -131,12 +132,15 @@ def _share(part: int, whole: int) -> str:
 
 def _against(now: int, before: int | None, year: str, money: FederationMoney) -> str:
     """ ", €X more than in 2025" — the change against the year before, for a summary."""
+    gettext = words().gettext
     if before is None:
         return ""
     if now == before:
-        return f", the same as in {year}"
-    word = "more" if now > before else "less"
-    return f", {money.text(abs(now - before))} {word} than in {year}"
+        return gettext(", the same as in %(year)s") % {"year": year}
+    values = {"amount": money.text(abs(now - before)), "year": year}
+    if now > before:
+        return gettext(", %(amount)s more than in %(year)s") % values
+    return gettext(", %(amount)s less than in %(year)s") % values
 
 
 def _bar_values(count: int) -> bool:
@@ -176,19 +180,27 @@ def members_chart(federation: Federation, money: FederationMoney) -> Chart:
             if here
         ]
     summary = ""
+    gettext = words().gettext
     if members and years:
         latest = years[-1]
         best = max(members, key=lambda m: nets[m.id][latest])
         total = sum(nets[m.id][latest] for m in members)
         before = sum(nets[m.id][years[-2]] for m in members) if len(years) > 1 else None
         summary = (
-            f"In {latest}, {member_label(federation, best)} had the largest net result "
-            f"({money.text(nets[best.id][latest])}); all members together {money.text(total)}"
+            gettext(
+                "In %(year)s, %(member)s had the largest net result (%(amount)s); all members together %(total)s"
+            )
+            % {
+                "year": latest,
+                "member": member_label(federation, best),
+                "amount": money.text(nets[best.id][latest]),
+                "total": money.text(total),
+            }
             + _against(total, before, years[-2] if len(years) > 1 else "", money)
             + "."
         )
     layout = _layout(
-        "Net result of each member",
+        gettext("Net result of each member"),
         barmode="group",
         xaxis={"type": "category"},
         yaxis={"title": {"text": money.currency}, "rangemode": "tozero", "zeroline": True},
@@ -206,13 +218,17 @@ def members_chart(federation: Federation, money: FederationMoney) -> Chart:
         ]
     return Chart(
         "members-net",
-        "Net result of each member",
-        f"Each member's income minus expense, year by year, in {money.currency} (money between members left out).",
+        gettext("Net result of each member"),
+        gettext(
+            "Each member's income minus expense, year by year, in %(currency)s (money between members left out)."
+        )
+        % {"currency": money.currency},
         {"data": traces, "layout": layout},
         ["member", "year", "net"],
         rows,
         label_columns=2,
         summary=summary,
+        headers=[gettext("Member"), gettext("Year"), gettext("Net")],
     )
 
 
@@ -240,6 +256,7 @@ def categories_chart(federation: Federation, money: FederationMoney, kind: str) 
         )
         rows += [[category, y, format_minor(v, money.units)] for y, v in zip(years, values)]
     summary = ""
+    gettext = words().gettext
     if years and categories:
         latest = years[-1]
 
@@ -247,25 +264,43 @@ def categories_chart(federation: Federation, money: FederationMoney, kind: str) 
             return sum(sign * consolidated[year].get(c, 0) for c in categories)
 
         largest = max(categories, key=lambda c: (sign * consolidated[latest].get(c, 0), c))
+        opening = (
+            gettext("In %(year)s the income of all members was %(amount)s")
+            if kind == "income"
+            else gettext("In %(year)s the expense of all members was %(amount)s")
+        )
         summary = (
-            f"In {latest} the {kind} of all members was {money.text(total(latest))}"
+            opening % {"year": latest, "amount": money.text(total(latest))}
             + _against(
                 total(latest),
                 total(years[-2]) if len(years) > 1 else None,
                 years[-2] if len(years) > 1 else "",
                 money,
             )
-            + f"; the largest category was {label(largest)} ({money.text(sign * consolidated[latest].get(largest, 0))})."
+            + gettext("; the largest category was %(category)s (%(amount)s).")
+            % {
+                "category": label(largest),
+                "amount": money.text(sign * consolidated[latest].get(largest, 0)),
+            }
         )
     title = (
-        "Consolidated income by category"
+        gettext("Consolidated income by category")
         if kind == "income"
-        else "Consolidated expense by category"
+        else gettext("Consolidated expense by category")
+    )
+    caption = (
+        gettext(
+            "The income of all members together, by the federation's categories, year by year, in %(currency)s."
+        )
+        if kind == "income"
+        else gettext(
+            "The expense of all members together, by the federation's categories, year by year, in %(currency)s."
+        )
     )
     return Chart(
         f"consolidated-{kind}",
         title,
-        f"The {kind} of all members together, by the federation's categories, year by year, in {money.currency}.",
+        caption % {"currency": money.currency},
         {
             "data": traces,
             "layout": _layout(
@@ -279,6 +314,7 @@ def categories_chart(federation: Federation, money: FederationMoney, kind: str) 
         rows,
         label_columns=2,
         summary=summary,
+        headers=[gettext("Category"), gettext("Year"), gettext("Amount")],
     )
 
 
@@ -289,6 +325,12 @@ def where_chart(federation: Federation, money: FederationMoney, year: str) -> Ch
     categories = federation.consolidated().get(year, {})
     label = federation.config.label
     sides = []
+    words_ = words()
+    gettext = words_.gettext
+    kind_word = {
+        "income": words_.pgettext("kind of category", "income"),
+        "expense": words_.pgettext("kind of category", "expense"),
+    }
     for kind, title, colour, sign in (
         ("income", "Income", INCOME_COLOUR, 1),
         ("expense", "Expense", EXPENSE_COLOUR, -1),
@@ -307,12 +349,12 @@ def where_chart(federation: Federation, money: FederationMoney, year: str) -> Ch
     for kind, title, colour, items in sides:
         if not items:
             continue
-        names = [f"{plain(label(key))} ({kind})" for key, _ in items]
+        names = [f"{plain(label(key))} ({kind_word[kind]})" for key, _ in items]
         shown = [money.text(value) for _, value in items]
         trace: dict[str, Any] = {
             "type": "bar",
             "orientation": "h",
-            "name": title,
+            "name": gettext("Income") if kind == "income" else gettext("Expense"),
             "y": names,
             "x": [money.exact(value) for _, value in items],
             "marker": {"color": colour},
@@ -329,11 +371,29 @@ def where_chart(federation: Federation, money: FederationMoney, year: str) -> Ch
         if items and items[0][1] > 0:
             key, value = items[0]
             share = _share(value, whole)
-            summary_parts.append(
-                f"the largest {kind} was {label(key)} ({money.text(value)}{', ' + share + ' of ' + kind if share else ''})"
-            )
-    summary = f"In {year} " + " and ".join(summary_parts) + "." if summary_parts else ""
-    title = f"Where the money came from and went, {year}"
+            values = {"category": label(key), "amount": money.text(value), "share": share}
+            if kind == "income":
+                part = (
+                    gettext("the largest income was %(category)s (%(amount)s, %(share)s of income)")
+                    if share
+                    else gettext("the largest income was %(category)s (%(amount)s)")
+                )
+            else:
+                part = (
+                    gettext(
+                        "the largest expense was %(category)s (%(amount)s, %(share)s of expense)"
+                    )
+                    if share
+                    else gettext("the largest expense was %(category)s (%(amount)s)")
+                )
+            summary_parts.append(part % values)
+    summary = (
+        gettext("In %(year)s %(parts)s.")
+        % {"year": year, "parts": gettext(" and ").join(summary_parts)}
+        if summary_parts
+        else ""
+    )
+    title = gettext("Where the money came from and went, %(year)s") % {"year": year}
     figure = {
         "data": traces,
         "layout": _layout(
@@ -352,13 +412,21 @@ def where_chart(federation: Federation, money: FederationMoney, year: str) -> Ch
     return Chart(
         f"federation-flows-{year}",
         title,
-        f"Income by category (where the money came from) and expense by category (where it went) of "
-        f"all members together in {year}, largest first, in {money.currency}.",
+        gettext(
+            "Income by category (where the money came from) and expense by category (where it went) of "
+            "all members together in %(year)s, largest first, in %(currency)s."
+        )
+        % {"year": year, "currency": money.currency},
         figure,
         ["side", "category", "amount"],
         rows,
         label_columns=2,
         summary=summary,
+        headers=[gettext("Income or expense"), gettext("Category"), gettext("Amount")],
+        shown_rows=[
+            [gettext("Income") if side == "Income" else gettext("Expense"), key, amount]
+            for side, key, amount in rows
+        ],
     )
 
 
@@ -368,8 +436,9 @@ def solidarity_chart(federation: Federation, money: FederationMoney) -> Chart:
     by_id = {m.id: member_label(federation, m) for m in federation.members}
     payers = sorted({a for a, _ in flows})
     payees = sorted({b for _, b in flows})
-    labels = [plain(f"{by_id[p]} pays") for p in payers] + [
-        plain(f"{by_id[p]} receives") for p in payees
+    gettext = words().gettext
+    labels = [plain(gettext("%(member)s pays") % {"member": by_id[p]}) for p in payers] + [
+        plain(gettext("%(member)s receives") % {"member": by_id[p]}) for p in payees
     ]
     pairs = sorted(flows.items())
     colours = [FUND_COLOURS[index % len(FUND_COLOURS)] for index, _ in enumerate(payers + payees)]
@@ -389,26 +458,35 @@ def solidarity_chart(federation: Federation, money: FederationMoney) -> Chart:
                 "textfont": {"shadow": SANKEY_THEMES["light"]["textfont.shadow"]},
             }
         ],
-        "layout": _layout("Solidarity between members", height=420),
+        "layout": _layout(gettext("Solidarity between members"), height=420),
         # Colours of the page's palette, applied by the page script (publisher.js, traceThemes).
         "themes": [{"trace": 0, **SANKEY_THEMES}],
     }
-    summary = "No money moved between members."
+    summary = gettext("No money moved between members.")
     if pairs:
         (payer, payee), largest = max(pairs, key=lambda pair: pair[1])
-        summary = (
-            f"Members paid each other {money.text(sum(v for _, v in pairs))} over all years; the largest "
-            f"payment was from {by_id[payer]} to {by_id[payee]} ({money.text(largest)})."
-        )
+        summary = gettext(
+            "Members paid each other %(total)s over all years; the largest "
+            "payment was from %(payer)s to %(payee)s (%(amount)s)."
+        ) % {
+            "total": money.text(sum(v for _, v in pairs)),
+            "payer": by_id[payer],
+            "payee": by_id[payee],
+            "amount": money.text(largest),
+        }
     return Chart(
         "solidarity",
-        "Solidarity between members",
-        f"Money paid by one member to another over all years, as the paying member records it, in {money.currency}.",
+        gettext("Solidarity between members"),
+        gettext(
+            "Money paid by one member to another over all years, as the paying member records it, in %(currency)s."
+        )
+        % {"currency": money.currency},
         figure,
         ["from", "to", "amount"],
         [[a, b, format_minor(v, money.units)] for (a, b), v in pairs],
         label_columns=2,
         summary=summary,
+        headers=[gettext("From"), gettext("To"), gettext("Amount")],
     )
 
 
@@ -518,7 +596,8 @@ class MemberRow:
     page: str
     name: str
     url: str
-    status: MemberStatus
+    #: the member's status in the site's language (status_word)
+    status: str
     reason: str
     commit: str  # short sha, "" when none
     date: str
@@ -621,6 +700,16 @@ class WarningItem:
     page_name: str
 
 
+def status_word(status: str) -> str:
+    """A member's status ("ok", "invalid", "unreachable") in the site's language."""
+    words_ = words()
+    return {
+        "ok": words_.pgettext("member status", "ok"),
+        "invalid": words_.pgettext("member status", "invalid"),
+        "unreachable": words_.pgettext("member status", "unreachable"),
+    }.get(status, status)
+
+
 def member_row(
     federation: Federation, member: MemberResult, money: FederationMoney, latest: str | None
 ) -> MemberRow:
@@ -633,7 +722,7 @@ def member_row(
         page=f"members/{member.id}.md",
         name=member_label(federation, member),
         url=_member_link(_config_member(federation, member)),
-        status=member.status,
+        status=status_word(member.status),
         reason=member.reason,
         commit=(member.commit or "")[:7],
         date=(member.date or "")[:10] if member.commit else "",
@@ -655,13 +744,19 @@ def overview_page(
     cards = []
     if latest and latest in consolidated:
         income, expense = federation.totals(consolidated[latest])
+        gettext = words().gettext
         cards = [
-            (f"Income {latest}", money.text(income), "all members, money between them left out"),
-            (f"Expense {latest}", money.text(expense), ""),
             (
-                "Members",
-                f"{len(federation.ok_members())} of {len(federation.members)}",
-                "counted in the totals",
+                gettext("Income %(year)s") % {"year": latest},
+                money.text(income),
+                gettext("all members, money between them left out"),
+            ),
+            (gettext("Expense %(year)s") % {"year": latest}, money.text(expense), ""),
+            (
+                gettext("Members"),
+                gettext("%(counted)s of %(all)s")
+                % {"counted": len(federation.ok_members()), "all": len(federation.members)},
+                gettext("counted in the totals"),
             ),
         ]
     rows = [member_row(federation, m, money, latest) for m in federation.members]
@@ -940,6 +1035,15 @@ def datapackage(federation: Federation) -> dict:
 def generate_federation_site(
     federation: Federation, commit: CommitInfo | None, docs_dir: Path, out_dir: Path
 ):
+    """The federation's pages, every word in the federation's language (`language:` in
+    federation.yml), whatever language its members write in."""
+    with site_language(federation.config.language):
+        return _generate_federation_site(federation, commit, docs_dir, out_dir)
+
+
+def _generate_federation_site(
+    federation: Federation, commit: CommitInfo | None, docs_dir: Path, out_dir: Path
+):
     from publisher.site.generate import SiteContent, write_generated
 
     money = federation_money(federation)
@@ -964,12 +1068,13 @@ def generate_federation_site(
     files["data/datapackage.json"] = json.dumps(datapackage(federation), indent=2) + "\n"
     files["data/index.md"] = render("federation-data.md.j2", commit=commit)
     written = write_generated(out_dir, files, charts + list(measures.values()))
+    gettext = words().gettext
     nav: list[dict] = [
-        {"Overview": "index.md"},
-        {"Members": [f"members/{m.id}.md" for m in federation.members]},
-        {"Reconciliation": "reconciliation.md"},
-        {"Warnings": "warnings.md"},
-        {"Data": "data/index.md"},
+        {gettext("Overview"): "index.md"},
+        {gettext("Members"): [f"members/{m.id}.md" for m in federation.members]},
+        {gettext("Reconciliation"): "reconciliation.md"},
+        {gettext("Warnings"): "warnings.md"},
+        {gettext("Data"): "data/index.md"},
     ]
     return SiteContent(
         directory=out_dir,
@@ -978,4 +1083,5 @@ def generate_federation_site(
         fragments={"index.md": ("marker", overview_fragment(federation, money, charts, measures))},
         summary=None,
         commit=commit,
+        language=federation.config.language,
     )

@@ -24,13 +24,15 @@ from urllib.parse import quote, urlencode
 
 import numpy as np
 import pandas as pd
+from babel.support import NullTranslations
 from markupsafe import Markup
 
 from publisher import charts
 from publisher.accounts import DEFAULT_LICENCE, Accounts, Licence
-from publisher.charts import Chart, display_money
+from publisher.charts import Chart, display_money, to_json
 from publisher.cooperative import Cooperative
 from publisher.gitrepo import BooksRepository, CommitInfo
+from publisher.i18n import site_words
 from publisher.markdownfile import parse_markdown
 from publisher.privacy import NameFinder, name_finder, published_ledger
 from publisher.problems import CODES, Problem, count, sorted_problems
@@ -63,7 +65,14 @@ from publisher.site.governance_pages import (
     sovereignty_page,
 )
 from publisher.site.html import chart_csv, esc, named_csv  # noqa: F401  (esc: the plugin imports it from here)
-from publisher.site.templating import macro, render
+from publisher.site.templating import (
+    current_site_language,
+    macro,
+    reader_date,
+    render,
+    site_language,
+    words,
+)
 
 ASSETS = Path(__file__).parent / "assets"
 #: The partial plotly.js bundle (only the trace types the charts use), built by
@@ -102,6 +111,8 @@ class SiteContent:
     #: replaces private counterparties' names in hand-written pages (None: nothing to replace)
     finder: NameFinder | None = None
     stories: list[Story] = field(default_factory=list)
+    #: the language every generated word is in (a BCP 47 tag): Material's `theme.language`
+    language: str = "en"
 
 
 def frame_csv(frame: pd.DataFrame, amount_columns: Collection[str] = ("amount",)) -> str:
@@ -111,7 +122,7 @@ def frame_csv(frame: pd.DataFrame, amount_columns: Collection[str] = ("amount",)
 
 
 def _percent(part: int, whole: int) -> str:
-    return f"{round(100 * part / whole)} %" if whole else "not budgeted"
+    return f"{round(100 * part / whole)} %" if whole else words().gettext("not budgeted")
 
 
 # -- Pages ------------------------------------------------------------------------------------
@@ -224,10 +235,8 @@ class FundStatus:
     state: str
     #: the day of its last assertion, ISO, or ""
     through: str
-    #: "3 rows", "1 row"
-    rows: str
-    #: "is" or "are", agreeing with `rows`
-    are: str
+    #: how many of its rows of the year are not reconciled
+    count: int
 
 
 @dataclass(frozen=True)
@@ -261,20 +270,28 @@ def year_page(
     money = lambda v: display_money(v, summary)
     planned_income = _planned(summary, f, "income")
     planned_expense = _planned(summary, f, "expense")
-    running = " (so far)" if year == summary.current_year else ""
+    gettext = site_words(summary.locale).gettext
+    running = year == summary.current_year
+    budgeted = gettext("%(share)s of %(budget)s budgeted")
     figures = [
         (
-            f"Income{running}",
+            gettext("Income (so far)") if running else gettext("Income"),
             money(f.income),
-            f"{_percent(f.income, planned_income)} of {money(planned_income)} budgeted",
+            budgeted
+            % {"share": _percent(f.income, planned_income), "budget": money(planned_income)},
         ),
         (
-            f"Expense{running}",
+            gettext("Expense (so far)") if running else gettext("Expense"),
             money(f.expense),
-            f"{_percent(f.expense, planned_expense)} of {money(planned_expense)} budgeted",
+            budgeted
+            % {"share": _percent(f.expense, planned_expense), "budget": money(planned_expense)},
         ),
-        ("Net result", money(f.net), ""),
-        ("Lasting collective assets bought", money(f.capital), "spending on capital categories"),
+        (gettext("Net result"), money(f.net), ""),
+        (
+            gettext("Lasting collective assets bought"),
+            money(f.capital),
+            gettext("spending on capital categories"),
+        ),
     ]
     page = YearPage(
         year=year,
@@ -311,8 +328,7 @@ def fund_statuses(summary: Summary, unreconciled: dict[str, int]) -> list[FundSt
                 label=summary.fund_label(fund),
                 state=state,
                 through=through.isoformat() if through else "",
-                rows=f"{unreconciled_rows} {'row' if unreconciled_rows == 1 else 'rows'}",
-                are="is" if unreconciled_rows == 1 else "are",
+                count=unreconciled_rows,
             )
         )
     return statuses
@@ -337,24 +353,53 @@ def unreconciled_rows(rows: pd.DataFrame, summary: Summary) -> pd.Series:
     return (through == "") | (rows["date"] > through)
 
 
+#: Marks words for the site's catalog without translating them yet (translated where shown).
+MARKED = NullTranslations()
+
 #: What each warning means for a reader of the site, by its code; a code without a sentence
 #: here is said with its summary from the list of codes. `{fund}`: the fund of the row the
 #: warning is about ("the fund “Common fund”"), else "a fund".
 READER_SENTENCES: dict[str, str] = {
-    "amount-zero": "A row of the ledger moves no money: its amount is zero.",
-    "fund-below-zero": "At the end of a day {fund} held less than nothing: unless the bank lent the money, a row is missing, in the wrong fund or has the wrong sign.",
-    "rows-not-reconciled": "The latest rows of {fund} have not yet been checked against a bank statement.",
-    "column-unknown": "A file of the books has a column the publisher does not read; it is not shown on the site.",
-    "private-name-in-description": "A description or note named a private person; the site shows the row with the name replaced.",
-    "private-name-part": "A description or note may hold part of a private person's name; the treasurer is asked to check it.",
-    "private-name-handle": "A counterparty's handle may spell a private person's name; the treasurer is asked to check it.",
-    "private-name-not-searched": "A private person's name is too short to be looked for in the descriptions, so it could not be hidden there.",
-    "decision-overspent": "More was spent under a decision than the assembly authorized.",
-    "spending-limit-exceeded": "An expense above the charter's spending limit was made without citing a decision of the assembly.",
-    "reinvestment-below-share": "Less of a year's surplus was put back into the cooperative than the charter asks.",
-    "minutes-key-unknown": "The minutes of a meeting record something about a decision that the publisher does not read.",
-    "history-unavailable": "The history of the books could not be read, so one check could not be made.",
-    "too-many-problems": "The same warning comes up many more times in one file; only the first ones are listed.",
+    "amount-zero": MARKED.gettext("A row of the ledger moves no money: its amount is zero."),
+    "fund-below-zero": MARKED.gettext(
+        "At the end of a day {fund} held less than nothing: unless the bank lent the money, a row is missing, in the wrong fund or has the wrong sign."
+    ),
+    "rows-not-reconciled": MARKED.gettext(
+        "The latest rows of {fund} have not yet been checked against a bank statement."
+    ),
+    "column-unknown": MARKED.gettext(
+        "A file of the books has a column the publisher does not read; it is not shown on the site."
+    ),
+    "private-name-in-description": MARKED.gettext(
+        "A description or note named a private person; the site shows the row with the name replaced."
+    ),
+    "private-name-part": MARKED.gettext(
+        "A description or note may hold part of a private person's name; the treasurer is asked to check it."
+    ),
+    "private-name-handle": MARKED.gettext(
+        "A counterparty's handle may spell a private person's name; the treasurer is asked to check it."
+    ),
+    "private-name-not-searched": MARKED.gettext(
+        "A private person's name is too short to be looked for in the descriptions, so it could not be hidden there."
+    ),
+    "decision-overspent": MARKED.gettext(
+        "More was spent under a decision than the assembly authorized."
+    ),
+    "spending-limit-exceeded": MARKED.gettext(
+        "An expense above the charter's spending limit was made without citing a decision of the assembly."
+    ),
+    "reinvestment-below-share": MARKED.gettext(
+        "Less of a year's surplus was put back into the cooperative than the charter asks."
+    ),
+    "minutes-key-unknown": MARKED.gettext(
+        "The minutes of a meeting record something about a decision that the publisher does not read."
+    ),
+    "history-unavailable": MARKED.gettext(
+        "The history of the books could not be read, so one check could not be made."
+    ),
+    "too-many-problems": MARKED.gettext(
+        "The same warning comes up many more times in one file; only the first ones are listed."
+    ),
 }
 
 
@@ -382,10 +427,16 @@ class ReaderWarning:
 
 def reader_sentence(code: str, fund: str = "") -> str:
     """A warning in a reader's words; `fund`: the label of the fund it is about, if known."""
+    gettext = words().gettext
     if code in READER_SENTENCES:
-        return READER_SENTENCES[code].replace("{fund}", f"the fund “{fund}”" if fund else "a fund")
+        which = gettext("the fund “%(fund)s”") % {"fund": fund} if fund else gettext("a fund")
+        return gettext(READER_SENTENCES[code]).replace("{fund}", which)
     info = CODES.get(code)
-    return info.summary if info else "A check of the books found something to look at."
+    if info and current_site_language() == "en":
+        return info.summary
+    # The list of codes is written for treasurers, in English: readers of another language get
+    # the general sentence rather than an English one.
+    return gettext("A check of the books found something to look at.")
 
 
 class WarningTargets:
@@ -432,10 +483,12 @@ class WarningTargets:
             ident = self._containing(self.decisions[warning.path], warning.line)
             if ident is not None:
                 return Target(
-                    DECISIONS_PAGE, f"#{decision_anchor(str(ident))}", f"Decision {ident}"
+                    DECISIONS_PAGE,
+                    f"#{decision_anchor(str(ident))}",
+                    words().gettext("Decision %(id)s") % {"id": ident},
                 )
         if self.has_decisions and warning.path == self.charter_path:
-            return Target("charter.md", "#compliance", "How the charter was kept")
+            return Target("charter.md", "#compliance", words().gettext("How the charter was kept"))
         return None
 
     def _row_target(self, index: int) -> Target | None:
@@ -451,7 +504,8 @@ class WarningTargets:
         return Target(
             f"finances/{date[:4]}.md",
             "?" + urlencode(query, quote_via=quote),
-            f"The row of {date}: {description}",
+            words().gettext("The row of %(date)s: %(description)s")
+            % {"date": reader_date(date), "description": description},
             fund,
         )
 
@@ -519,20 +573,23 @@ def data_downloads(
     years: list[int], with_decisions: bool, extra: Sequence[Download] = ()
 ) -> list[Download]:
     """Every file of site/data/ a reader may want, with what it holds."""
+    gettext = words().gettext
     downloads = [
         Download(
             "data/ledger.csv",
             "ledger.csv",
-            "Every ledger row, oldest first. Private counterparties appear as “private”.",
+            gettext("Every ledger row, oldest first. Private counterparties appear as “private”."),
         ),
-        Download("data/budget.csv", "budget.csv", "Every budget line."),
+        Download("data/budget.csv", "budget.csv", gettext("Every budget line.")),
     ]
     if with_decisions:
         downloads.append(
             Download(
                 "data/decisions.csv",
                 "decisions.csv",
-                "Every decision of the meetings: its vote, the amount it authorized and what the ledger rows citing it spent.",
+                gettext(
+                    "Every decision of the meetings: its vote, the amount it authorized and what the ledger rows citing it spent."
+                ),
             )
         )
     downloads += list(extra)
@@ -540,16 +597,24 @@ def data_downloads(
         Download(
             "data/summary.json",
             "summary.json",
-            "Each year's income, expense, net result, categories and budget; each fund's balance and the day up to which it is reconciled with the bank.",
+            gettext(
+                "Each year's income, expense, net result, categories and budget; each fund's balance and the day up to which it is reconciled with the bank."
+            ),
         ),
         Download(
             "data/datapackage.json",
             "datapackage.json",
-            "A Frictionless Data Package describing the CSV files, with their licence, for data tools.",
+            gettext(
+                "A Frictionless Data Package describing the CSV files, with their licence, for data tools."
+            ),
         ),
     ]
     downloads += [
-        Download(f"data/ledger-{y}.csv", f"ledger-{y}.csv", f"The ledger rows of {y}.")
+        Download(
+            f"data/ledger-{y}.csv",
+            f"ledger-{y}.csv",
+            gettext("The ledger rows of %(year)s.") % {"year": y},
+        )
         for y in years
     ]
     return downloads
@@ -577,7 +642,7 @@ def home_fragment(
     summary: Summary,
     stories: list[Story],
     governance_line: str = "",
-    activity: Sequence[tuple[str, str, str]] = (),
+    activity: Collection[tuple[str, str, str]] = (),
     activity_pages: Collection[str] = (),
 ) -> str:
     """The key figures and latest stories put into the home page. `governance_line` is markup
@@ -585,22 +650,25 @@ def home_fragment(
     of the measures and assets, `activity_pages`: which of their pages the site has."""
     year = summary.current_year
     money = lambda v: display_money(v, summary)
+    gettext = site_words(summary.locale).gettext
     items = [
-        (summary.fund_label(fund), money(balance), "fund balance")
+        (summary.fund_label(fund), money(balance), gettext("fund balance"))
         for fund, balance in summary.funds.items()
     ]
     figures = summary.years.get(year)
     if figures:
         items += [
             (
-                f"Income {year}",
+                gettext("Income %(year)s") % {"year": year},
                 money(figures.income),
-                f"of {money(_planned(summary, figures, 'income'))} budgeted",
+                gettext("of %(budget)s budgeted")
+                % {"budget": money(_planned(summary, figures, "income"))},
             ),
             (
-                f"Expense {year}",
+                gettext("Expense %(year)s") % {"year": year},
                 money(figures.expense),
-                f"of {money(_planned(summary, figures, 'expense'))} budgeted",
+                gettext("of %(budget)s budgeted")
+                % {"budget": money(_planned(summary, figures, "expense"))},
             ),
         ]
     items += list(activity)
@@ -749,22 +817,33 @@ def published_budget(cooperative: Cooperative) -> pd.DataFrame:
 def ledger_json(rows: pd.DataFrame, summary: Summary, unreconciled: pd.Series | None = None) -> str:
     """The rows of a year for the page script: categories and funds by their labels, amounts as
     exact text, and how the page writes money (`money`: locale, currency, minor units)."""
+    gettext = site_words(summary.locale).gettext
     columns = [
-        {"key": "date", "label": "Date", "kind": "date"},
-        {"key": "description", "label": "Description", "kind": "text"},
-        {"key": "amount", "label": "Amount", "kind": "amount"},
-        {"key": "category", "label": "Category", "kind": "text"},
-        {"key": "fund", "label": "Fund", "kind": "text"},
-        {"key": "counterparty", "label": "Counterparty", "kind": "text"},
-        {"key": "decision", "label": "Decision", "kind": "decision"},
-        {"key": "id", "label": "Id", "kind": "text"},
+        {"key": "date", "label": gettext("Date"), "kind": "date"},
+        {"key": "description", "label": gettext("Description"), "kind": "text"},
+        {"key": "amount", "label": gettext("Amount"), "kind": "amount"},
+        {"key": "category", "label": gettext("Category"), "kind": "text"},
+        {"key": "fund", "label": gettext("Fund"), "kind": "text"},
+        {"key": "counterparty", "label": gettext("Counterparty"), "kind": "text"},
+        {"key": "decision", "label": gettext("Decision"), "kind": "decision"},
+        {"key": "id", "label": gettext("Id"), "kind": "text"},
     ]
     if unreconciled is not None:
-        columns.append({"key": "reconciled", "label": "Reconciled with the bank", "kind": "text"})
-        rows = rows.assign(reconciled=np.where(unreconciled.to_numpy(dtype=bool), "not yet", "yes"))
+        columns.append(
+            {"key": "reconciled", "label": gettext("Reconciled with the bank"), "kind": "text"}
+        )
+        rows = rows.assign(
+            reconciled=np.where(
+                unreconciled.to_numpy(dtype=bool), gettext("not yet"), gettext("yes")
+            )
+        )
     columns += [
-        {"key": "changed_in", "label": "Last changed in", "kind": "provenance"},
-        {"key": "changed_on", "label": "on", "kind": "provenance"},
+        {"key": "changed_in", "label": gettext("Last changed in"), "kind": "provenance"},
+        {
+            "key": "changed_on",
+            "label": site_words(summary.locale).pgettext("last changed in a commit on a day", "on"),
+            "kind": "provenance",
+        },
     ]
     shown = rows.assign(
         category=rows["category"].map(summary.category_label),
@@ -807,18 +886,23 @@ def hand_written_page_dates(root: Path) -> tuple[dict[str, CommitInfo], str | No
 def default_nav(
     years: list[int], docs_dir: Path, governance: bool, activity_pages: Collection[str] = ()
 ) -> list[dict]:
-    nav: list[dict] = [{"Home": "index.md"}]
+    """The site's navigation, its entries in the site's language."""
+    gettext = words().gettext
+    nav: list[dict] = [{gettext("Home"): "index.md"}]
     nav.append(
         {
-            "Finances": [{"Overview": "finances/index.md"}]
+            gettext("Finances"): [{gettext("Overview"): "finances/index.md"}]
             + [{str(y): f"finances/{y}.md"} for y in sorted(years, reverse=True)]
-            + [{"Changes to the books": CHANGES_PAGE}, {"Warnings": "finances/warnings.md"}]
+            + [
+                {gettext("Changes to the books"): CHANGES_PAGE},
+                {gettext("Warnings"): "finances/warnings.md"},
+            ]
         }
     )
     if ACTIVITY_PAGE in activity_pages:
-        nav.append({"What we do": ACTIVITY_PAGE})
+        nav.append({gettext("What we do"): ACTIVITY_PAGE})
     if COMMONS_PAGE in activity_pages:
-        nav.append({"What we own together": COMMONS_PAGE})
+        nav.append({gettext("What we own together"): COMMONS_PAGE})
     minutes = (
         sorted((docs_dir / "minutes").glob("*.md"), reverse=True)
         if (docs_dir / "minutes").is_dir()
@@ -827,18 +911,49 @@ def default_nav(
     if governance:
         nav.append(
             {
-                "Decisions": [{"All decisions": DECISIONS_PAGE}]
-                + [{"Self-government": SOVEREIGNTY_PAGE}]
-                + ([{"Charter": "charter.md"}] if (docs_dir / "charter.md").is_file() else [])
+                gettext("Decisions"): [{gettext("All decisions"): DECISIONS_PAGE}]
+                + [{gettext("Self-government"): SOVEREIGNTY_PAGE}]
+                + (
+                    [{gettext("Charter"): "charter.md"}]
+                    if (docs_dir / "charter.md").is_file()
+                    else []
+                )
                 + [f"minutes/{p.name}" for p in minutes]
             }
         )
     elif (docs_dir / "charter.md").is_file():
-        nav.append({"Charter": "charter.md"})
+        nav.append({gettext("Charter"): "charter.md"})
     if (docs_dir / STORIES_DIR / "index.md").is_file():
-        nav.append({"Stories": f"{STORIES_DIR}/index.md"})
-    nav.append({"Data": "data/index.md"})
+        nav.append({gettext("Stories"): f"{STORIES_DIR}/index.md"})
+    nav.append({gettext("Data"): "data/index.md"})
     return nav
+
+
+def script_words() -> dict[str, str]:
+    """The words the page script writes (the ledger's filter and pager, notes when something
+    could not be loaded), in the site's language."""
+    gettext = words().gettext
+    return {
+        "chart_failed": gettext(
+            "This chart could not be drawn; its numbers are in the table below."
+        ),
+        "filter_rows": gettext("Filter rows"),
+        "filter_label": gettext("Filter the rows of the ledger"),
+        "show_provenance": gettext("Show the commit that last changed each row"),
+        "previous": gettext("Previous"),
+        "next": gettext("Next"),
+        "exact": gettext("Showing the rows whose %(column)s is %(value)s."),
+        "show_all": gettext("Show all rows"),
+        "position": gettext("Rows %(first)s–%(last)s of %(count)s"),
+        "no_match": gettext("No row matches"),
+        "ledger_scroll": gettext("The ledger's rows (scrolls sideways)"),
+        "ledger_failed": gettext(
+            "The rows could not be loaded here; download them as CSV instead."
+        ),
+        "table_named": gettext("Table: %(name)s (scrolls sideways)"),
+        "table": gettext("Table (scrolls sideways)"),
+        "search": gettext("Search"),
+    }
 
 
 def write_generated(out_dir: Path, files: dict[str, str], charts: list[Chart]) -> list[str]:
@@ -851,6 +966,7 @@ def write_generated(out_dir: Path, files: dict[str, str], charts: list[Chart]) -
         (ASSETS / "publisher.js")
         .read_text(encoding="utf-8")
         .replace("__PLOTLY_FILE__", PLOTLY_FILE)
+        .replace("__PUBLISHER_WORDS__", to_json(script_words()))
     )
     files["assets/publisher/publisher.js"] = script
     files["assets/publisher/publisher.css"] = (ASSETS / "publisher.css").read_text(encoding="utf-8")
@@ -872,7 +988,20 @@ def generate_site(
     out_dir: Path,
     site_url: str | None = None,
 ) -> SiteContent:
-    """Write the generated pages, data and assets into `out_dir` (emptied first)."""
+    """Write the generated pages, data and assets into `out_dir` (emptied first), every word
+    in the cooperative's language (`language:` in accounts.yml)."""
+    with site_language(cooperative.accounts.language):
+        return _generate_site(cooperative, problems, commit, docs_dir, out_dir, site_url)
+
+
+def _generate_site(
+    cooperative: Cooperative,
+    problems: list[Problem],
+    commit: CommitInfo | None,
+    docs_dir: Path,
+    out_dir: Path,
+    site_url: str | None,
+) -> SiteContent:
     errors, warnings = count(problems)
     summary = summarize(cooperative, errors, warnings)
     history = cooperative.history()
@@ -943,7 +1072,7 @@ def generate_site(
         files[SOVEREIGNTY_PAGE] = sovereignty_page(cooperative, summary, chart_files)
         files["data/decisions.csv"] = decisions_csv(cooperative, spent)
         files[DECISIONS_FEED_PATH] = atom_feed(
-            f"{summary.name}: decisions",
+            words().gettext("%(name)s: decisions") % {"name": summary.name},
             site_url,
             decision_feed_entries(cooperative, summary),
             self_path=DECISIONS_FEED_PATH,
@@ -997,7 +1126,7 @@ def generate_site(
         + "\n"
     )
     if not (docs_dir / STORIES_DIR / "index.md").is_file() and (docs_dir / POSTS_DIR).is_dir():
-        files[f"{STORIES_DIR}/index.md"] = "# Stories\n"
+        files[f"{STORIES_DIR}/index.md"] = f"# {words().gettext('Stories')}\n"
     written = write_generated(out_dir, files, list(chart_files.values()))
 
     stories = find_stories(docs_dir)
@@ -1023,4 +1152,5 @@ def generate_site(
         page_dates=page_dates,
         repository_url=repository_url,
         finder=finder if finder else None,
+        language=cooperative.accounts.language,
     )

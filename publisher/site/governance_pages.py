@@ -31,13 +31,14 @@ from publisher.governance import (
     quorum_met,
     reinvestments,
     sovereignty,
+    spending_by_decision,
 )
 from publisher.measures import membership
 from publisher.money import format_minor, parse_decimal_text
 from publisher.privacy import PRIVATE, NameFinder, is_public
 from publisher.site.feed import DECISIONS_FEED_PATH, FeedEntry, entry_id
 from publisher.site.html import named_csv
-from publisher.site.templating import render
+from publisher.site.templating import reader_date, render, words
 from publisher.summary import Summary
 
 DECISIONS_PAGE = "decisions/index.md"
@@ -49,6 +50,45 @@ STATUS_MARK = {
     "pending": "… pending",
     "not applicable": "— not applicable",
 }
+
+
+def status_mark(status: str) -> str:
+    """A rule's state for readers, a sign and a word: "✓ kept"."""
+    words_ = words()
+    marks = {
+        "kept": "✓ " + words_.pgettext("rule of the charter", "kept"),
+        "breached": "✗ " + words_.pgettext("rule of the charter", "breached"),
+        "pending": "… " + words_.pgettext("rule of the charter", "pending"),
+        "not applicable": "— " + words_.pgettext("rule of the charter", "not applicable"),
+    }
+    return marks.get(status, STATUS_MARK.get(status, status))
+
+
+def status_word(status: str) -> str:
+    """A rule's state as a word of the site's language ("kept", "breached")."""
+    return status_mark(status).split(" ", 1)[-1]
+
+
+def rule_title(rule: str) -> str:
+    """What a rule of the charter is called for readers, in the site's language."""
+    gettext = words().gettext
+    titles = {
+        "quorum": gettext("Quorum at meetings"),
+        "majority": gettext("Decisions by the majority rule"),
+        "spending_limit": gettext("Expenses above the limit decided by a meeting"),
+        "decisions": gettext("Spending within what was decided"),
+        "reinvestment": gettext("Reinvestment of the surplus"),
+    }
+    return titles.get(rule, RULE_TITLES.get(rule, rule))
+
+
+def result_word(result: str) -> str:
+    """A decision's result ("adopted", "rejected") as a word of the site's language."""
+    words_ = words()
+    return {
+        "adopted": words_.pgettext("decision", "adopted"),
+        "rejected": words_.pgettext("decision", "rejected"),
+    }.get(result, result)
 
 
 def decision_anchor(ident: str) -> str:
@@ -233,7 +273,11 @@ class SovereigntyPage:
 
 def votes_of(decision: Decision) -> Votes:
     """The votes of a decision, in words and as the segments of a bar."""
-    text = f"{decision.votes_for} for, {decision.against} against, {decision.abstain} abstaining"
+    text = words().gettext("%(for)s for, %(against)s against, %(abstain)s abstaining") % {
+        "for": decision.votes_for,
+        "against": decision.against,
+        "abstain": decision.abstain,
+    }
     counts = (
         ("for", decision.votes_for),
         ("against", decision.against),
@@ -274,7 +318,7 @@ def _decision_row(
         anchor=decision_anchor(decision.id),
         date=f"{decision.date:%Y-%m-%d}",
         motion=decision.motion,
-        result=decision.result,
+        result=result_word(decision.result),
         votes=votes_of(decision),
         authorized=authorized_money(decision, summary),
         spent=spent_money(decision, spent, summary),
@@ -289,11 +333,13 @@ def meeting_data(
 ) -> MeetingPage:
     rules = cooperative.governance.rules
     met = quorum_met(meeting, rules)
-    quorum = (
-        "no quorum rule in the charter"
-        if met is None
-        else f"quorum of {_percent(rules.quorum)} {'met' if met else 'not met'}"
-    )
+    gettext = words().gettext
+    if met is None:
+        quorum = gettext("no quorum rule in the charter")
+    elif met:
+        quorum = gettext("quorum of %(share)s met") % {"share": _percent(rules.quorum)}
+    else:
+        quorum = gettext("quorum of %(share)s not met") % {"share": _percent(rules.quorum)}
     return MeetingPage(
         date=f"{meeting.date:%Y-%m-%d}",
         present=meeting.present,
@@ -385,19 +431,54 @@ def _evidence(
 def reader_detail(item: RuleYear, cooperative: Cooperative, summary: Summary) -> str:
     """What a rule's check found, in the site's money format where it counts money."""
     rules = cooperative.governance.rules
+    words_ = words()
     if item.rule == "spending_limit" and rules.spending_limit is not None:
         count = len(item.rows)
-        return (
-            f"{count} {'expense' if count == 1 else 'expenses'} above "
-            f"{display_money(rules.spending_limit, summary)} without a decision"
-        )
+        return words_.ngettext(
+            "%(num)s expense above %(limit)s without a decision",
+            "%(num)s expenses above %(limit)s without a decision",
+            count,
+        ) % {"num": count, "limit": display_money(rules.spending_limit, summary)}
     if item.rule == "reinvestment":
         found = next((r for r in reinvestments(cooperative) if r.year == item.year), None)
         if found is not None:
-            return (
-                f"surplus {display_money(found.net, summary)}, moved {display_money(found.moved, summary)} "
-                f"by {found.deadline:%Y-%m-%d}"
-            )
+            return words_.gettext("surplus %(net)s, moved %(moved)s by %(day)s") % {
+                "net": display_money(found.net, summary),
+                "moved": display_money(found.moved, summary),
+                "day": reader_date(found.deadline),
+            }
+    meetings = [m for m in cooperative.governance.meetings if m.date.year == item.year]
+    if item.rule == "quorum" and rules.quorum is not None:
+        if not meetings:
+            return words_.gettext("no meeting")
+        quorate = sum(quorum_met(m, rules) is not False for m in meetings)
+        return words_.ngettext(
+            "%(quorate)s of %(num)s meeting quorate",
+            "%(quorate)s of %(num)s meetings quorate",
+            len(meetings),
+        ) % {"quorate": quorate, "num": len(meetings)}
+    if item.rule == "majority":
+        voted = sum(len(m.decisions) for m in meetings)
+        if not voted:
+            return words_.gettext("no decision voted")
+        return words_.ngettext("%(num)s decision voted", "%(num)s decisions voted", voted) % {
+            "num": voted
+        }
+    if item.rule == "decisions":
+        spent = spending_by_decision(cooperative)
+        limited = [
+            d
+            for d in cooperative.governance.decisions().values()
+            if d.adopted and d.amount is not None and d.date.year == item.year
+        ]
+        if not limited:
+            return words_.gettext("no decision with an amount")
+        over = sum(spent.get(d.id, 0) > (d.amount or 0) for d in limited)
+        return words_.ngettext(
+            "%(over)s of %(num)s decision with an amount overspent",
+            "%(over)s of %(num)s decisions with an amount overspent",
+            len(limited),
+        ) % {"over": over, "num": len(limited)}
     return item.detail
 
 
@@ -419,19 +500,19 @@ def charter_data(
                 None
                 if item is None
                 else RuleCell(
-                    mark=STATUS_MARK[item.status],
+                    mark=status_mark(item.status),
                     status_class=item.status.replace(" ", "-"),
                     detail=reader_detail(item, cooperative, summary),
                     details_anchor=breach_anchor(rule, year) if _shows_details(item) else None,
                 )
             )
-        rules.append(RuleRow(RULE_TITLES[rule], rule_anchor(rule), tuple(cells)))
+        rules.append(RuleRow(rule_title(rule), rule_anchor(rule), tuple(cells)))
     details = tuple(
         RuleDetails(
             anchor=breach_anchor(item.rule, item.year),
-            title=RULE_TITLES[item.rule],
+            title=rule_title(item.rule),
             year=item.year,
-            status=item.status,
+            status=status_word(item.status),
             detail=reader_detail(item, cooperative, summary),
             rows=_evidence(cooperative, finder, item.rows, summary),
         )
@@ -456,36 +537,43 @@ def home_data(
         return None
     current = next((y for y in sovereignty(cooperative, lambda name: name) if y.year == year), None)
     figures: tuple[tuple[str, str, str], ...] = ()
+    words_ = words()
+    gettext = words_.gettext
     if current is not None:
         figures = (
             (
-                f"Spending decided by the assembly, {year}",
+                gettext("Spending decided by the assembly, %(year)s") % {"year": year},
                 _percent(current.authorized_share),
-                "of all expense",
+                gettext("of all expense"),
             ),
             (
-                f"Attendance at meetings, {year}",
+                gettext("Attendance at meetings, %(year)s") % {"year": year},
                 _percent(current.attendance),
-                "average share of members present",
+                gettext("average share of members present"),
             ),
             (
-                f"Decisions adopted, {year}",
+                gettext("Decisions adopted, %(year)s") % {"year": year},
                 str(current.decisions_adopted),
-                f"{current.decisions_rejected} rejected",
+                words_.ngettext("%(num)s rejected", "%(num)s rejected", current.decisions_rejected)
+                % {"num": current.decisions_rejected},
             ),
         )
     kept = sum(r.status == "kept" for r in this_year)
     breached = [r for r in this_year if r.status == "breached"]
     pending = sum(r.status == "pending" for r in this_year)
-    sentence = f"In {year}, {kept} rules of the charter kept, {len(breached)} breached"
+    sentence = gettext("In %(year)s, %(kept)s rules of the charter kept, %(breached)s breached") % {
+        "year": year,
+        "kept": kept,
+        "breached": len(breached),
+    }
     if pending:
-        sentence += f", {pending} still pending"
+        sentence += gettext(", %(pending)s still pending") % {"pending": pending}
     return HomeCharter(
         figures=figures,
         sentence=sentence,
         breaches=tuple(
             Breach(
-                RULE_TITLES[r.rule],
+                rule_title(r.rule),
                 reader_detail(r, cooperative, summary),
                 breach_anchor(r.rule, r.year),
             )
@@ -599,14 +687,18 @@ def sovereignty_page(
             )
         )
 
+    words_ = words()
+    gettext = words_.gettext
     # (id, title, caption, axis, values, values as shown, target values)
     specs: list[
         tuple[str, str, str, str, list[Decimal | None], list[str], list[Decimal | None] | None]
     ] = [
         (
             "authorized-share",
-            "Spending decided by the assembly",
-            "The share of each year's expense spent under a decision of a members' meeting, in percent.",
+            gettext("Spending decided by the assembly"),
+            gettext(
+                "The share of each year's expense spent under a decision of a members' meeting, in percent."
+            ),
             "%",
             [pct(y.authorized_share) for y in years],
             [_percent(y.authorized_share) for y in years],
@@ -614,8 +706,8 @@ def sovereignty_page(
         ),
         (
             "attendance",
-            "Attendance at meetings",
-            "The average share of members present at the year's meetings, in percent.",
+            gettext("Attendance at meetings"),
+            gettext("The average share of members present at the year's meetings, in percent."),
             "%",
             [pct(y.attendance) for y in years],
             [_percent(y.attendance) for y in years],
@@ -623,17 +715,26 @@ def sovereignty_page(
         ),
         (
             "decisions-taken",
-            "Decisions taken",
-            "How many decisions the members' meetings adopted each year (rejected ones in the table).",
+            gettext("Decisions taken"),
+            gettext(
+                "How many decisions the members' meetings adopted each year (rejected ones in the table)."
+            ),
             "decisions",
             [Decimal(y.decisions_adopted) for y in years],
-            [f"{y.decisions_adopted} adopted, {y.decisions_rejected} rejected" for y in years],
+            [
+                gettext("%(adopted)s adopted, %(rejected)s rejected")
+                % {"adopted": y.decisions_adopted, "rejected": y.decisions_rejected}
+                for y in years
+            ],
             None,
         ),
         (
             "capital",
-            "Lasting collective assets",
-            f"Spending on categories marked as capital (tools, machines, shares), in {summary.currency}.",
+            gettext("Lasting collective assets"),
+            gettext(
+                "Spending on categories marked as capital (tools, machines, shares), in %(currency)s."
+            )
+            % {"currency": summary.currency},
             summary.currency,
             [money(y.capital) for y in years],
             [display_money(y.capital, summary) for y in years],
@@ -641,11 +742,21 @@ def sovereignty_page(
         ),
         (
             "reinvested",
-            "Moved into the common fund",
-            f"What moved into the fund \u201c{fund_label}\u201d by 31 March after each year, against "
-            f"the charter's target of {_percent(rules.reinvestment_share)} of the year's surplus, in {summary.currency}."
+            gettext("Moved into the common fund"),
+            gettext(
+                "What moved into the fund “%(fund)s” by 31 March after each year, against "
+                "the charter's target of %(share)s of the year's surplus, in %(currency)s."
+            )
+            % {
+                "fund": fund_label,
+                "share": _percent(rules.reinvestment_share),
+                "currency": summary.currency,
+            }
             if rules.reinvestment_share is not None
-            else f"The charter sets no reinvestment rule; nothing is counted, in {summary.currency}.",
+            else gettext(
+                "The charter sets no reinvestment rule; nothing is counted, in %(currency)s."
+            )
+            % {"currency": summary.currency},
             summary.currency,
             [money(y.reinvestment_moved) for y in years],
             [
@@ -658,8 +769,8 @@ def sovereignty_page(
         ),
         (
             "dependency",
-            "Dependency on the largest source",
-            (
+            gettext("Dependency on the largest source"),
+            gettext(
                 "The share of each year's income that came from its single largest named source, in percent "
                 "(the source is named in the table when it is public)."
             ),
@@ -731,22 +842,40 @@ def decision_feed_entries(cooperative: Cooperative, summary: Summary) -> list[Fe
     entries = []
     for meeting in cooperative.governance.meetings:
         for d in meeting.decisions:
+            gettext = words().gettext
             if d.amount is None:
                 amount = ""
             elif d.adopted:
-                amount = f", authorizing {display_money(d.amount, summary)}"
+                amount = gettext(", authorizing %(amount)s") % {
+                    "amount": display_money(d.amount, summary)
+                }
             else:
-                amount = f" (proposed {display_money(d.amount, summary)}, not authorized)"
+                amount = gettext(" (proposed %(amount)s, not authorized)") % {
+                    "amount": display_money(d.amount, summary)
+                }
+            values = {
+                "id": d.id,
+                "result": result_word(d.result),
+                "motion": d.motion,
+                "meeting": meeting.title,
+                "for": d.votes_for,
+                "against": d.against,
+                "abstain": d.abstain,
+                "amount": amount,
+            }
             entries.append(
                 FeedEntry(
                     id=entry_id(summary.name, "decision", d.id),
-                    title=f"Decision {d.id} ({d.result}): {d.motion}",
+                    title=gettext("Decision %(id)s (%(result)s): %(motion)s") % values,
                     url=f"decisions/#{decision_anchor(d.id)}",
                     published=dt.datetime(d.date.year, d.date.month, d.date.day, tzinfo=dt.UTC),
                     authors=(meeting.title,),
                     categories=(d.result,),
-                    summary=f"{meeting.title}: {d.votes_for} for, {d.against} against, {d.abstain} "
-                    f"abstaining; {d.result}{amount}.",
+                    summary=gettext(
+                        "%(meeting)s: %(for)s for, %(against)s against, %(abstain)s abstaining; "
+                        "%(result)s%(amount)s."
+                    )
+                    % values,
                 )
             )
     return entries

@@ -15,7 +15,7 @@ from publisher.cooperative import Cooperative
 from publisher.history import ChangeSet, History, Row, fund_of
 from publisher.money import parse_decimal_text
 from publisher.privacy import NameFinder
-from publisher.site.templating import render
+from publisher.site.templating import render, words
 from publisher.summary import Summary
 
 CHANGES_PAGE = "finances/changes.md"
@@ -67,16 +67,17 @@ class ChangeSetView:
 
     @property
     def counts(self) -> str:
+        words_ = words()
         parts = [
-            f"{n} {word}"
-            for n, word in (
-                (self.added, "added"),
-                (self.changed, "changed"),
-                (self.removed, "removed"),
+            text % {"num": n}
+            for n, text in (
+                (self.added, words_.pgettext("rows of a commit", "%(num)s added")),
+                (self.changed, words_.pgettext("rows of a commit", "%(num)s changed")),
+                (self.removed, words_.pgettext("rows of a commit", "%(num)s removed")),
             )
             if n
         ]
-        return ", ".join(parts) or "no row"
+        return ", ".join(parts) or words_.gettext("no row")
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,17 @@ def _changed_row(
     )
 
 
+def kind_word(kind: str) -> str:
+    """How a changed row is marked for readers ("added", "changed, before", "after")."""
+    words_ = words()
+    return {
+        "added": words_.pgettext("row", "added"),
+        "removed": words_.pgettext("row", "removed"),
+        "changed, before": words_.pgettext("row", "changed, before"),
+        "after": words_.pgettext("row", "after"),
+    }.get(kind, kind)
+
+
 def changeset_view(
     changeset: ChangeSet, cooperative: Cooperative, summary: Summary, finder: NameFinder
 ) -> ChangeSetView:
@@ -140,26 +152,37 @@ def changeset_view(
             assert change.before is not None and change.after is not None
             rows.append(
                 _changed_row(
-                    "before", "changed, before", change.before, cooperative, summary, finder
+                    "before",
+                    kind_word("changed, before"),
+                    change.before,
+                    cooperative,
+                    summary,
+                    finder,
                 )
             )
-            rows.append(_changed_row("after", "after", change.after, cooperative, summary, finder))
+            rows.append(
+                _changed_row(
+                    "after", kind_word("after"), change.after, cooperative, summary, finder
+                )
+            )
         else:
             rows.append(
-                _changed_row(change.kind, change.kind, change.row, cooperative, summary, finder)
+                _changed_row(
+                    change.kind, kind_word(change.kind), change.row, cooperative, summary, finder
+                )
             )
     kinds = [change.kind for change in changeset.changes]
     commit = changeset.commit
     if commit is None:
         anchor, date, sha = "not-committed", "", ""
         title, rest = (
-            "Not committed yet",
-            "These changes are in the working copy, not yet in a commit.",
+            words().gettext("Not committed yet"),
+            words().gettext("These changes are in the working copy, not yet in a commit."),
         )
     else:
         anchor, date, sha = f"commit-{commit.short}", f"{commit.date:%Y-%m-%d}", commit.sha
         first, _, rest = finder.redact_text(commit.message).strip().partition("\n")
-        title = first.strip() or "no message"
+        title = first.strip() or words().gettext("no message")
         if len(title) > SUMMARY_MESSAGE_CHARS:
             title, rest = (
                 title[: SUMMARY_MESSAGE_CHARS - 1] + "…",

@@ -24,6 +24,7 @@ from mkdocs.structure.files import File, Files
 
 from publisher.cooperative import NotACooperative, check_cooperative
 from publisher.gitrepo import head_commit
+from publisher.i18n import site_words
 from publisher.links import safe_link
 from publisher.problems import format_text, has_errors
 from publisher.site.feed import FEED_PATH, FeedEntry, atom_feed, entry_from_page, entry_id
@@ -40,6 +41,7 @@ from publisher.site.tree import (
     provenance,
     resolve_links,
     search_and_xml_refusal,
+    set_theme_language,
 )
 
 log = logging.getLogger("mkdocs.plugins.publisher")
@@ -102,6 +104,7 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
                 targets = {str(t) for t in _flatten(list(section.values()))}
                 if not targets & present:
                     config.nav.append(section)
+        set_theme_language(config.theme, self.content.language)
         footer = provenance(self.content)
         config.copyright = f"{config.copyright} · {footer}" if config.copyright else footer
         watched = root / ("federation.yml" if is_federation(root) else "ledgers")
@@ -202,7 +205,7 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
             target.parent.mkdir(parents=True, exist_ok=True)
             name = self.content.summary.name
             feed = atom_feed(
-                f"{name}: stories",
+                site_words(self.content.language).gettext("%(name)s: stories") % {"name": name},
                 config.site_url,
                 self.feed_entries,
                 feed_id=entry_id(name, "feed", FEED_PATH),

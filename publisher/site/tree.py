@@ -29,12 +29,14 @@ from urllib.parse import unquote
 
 import yaml as pyyaml
 
+from publisher.i18n import is_right_to_left, site_words
 from publisher.links import safe_link
 from publisher.reading import html_readings
 from publisher.site.feed import DECISIONS_FEED_PATH, FEED_PATH, FeedEntry, atom_feed, entry_id
 from publisher.site.feed import entry_from_page
 from publisher.site.federation_pages import OVERVIEW_MARKER
 from publisher.site.generate import PLOTLY_FILE, POSTS_DIR, SiteContent, esc
+from publisher.site.templating import reader_date
 
 ENGINES = ("mkdocs", "zensical")
 DEFAULT_ENGINE = "mkdocs"
@@ -111,19 +113,22 @@ def merge_fragment(markdown: str, src: str, content: SiteContent) -> str:
 
 
 def page_date_note(src: str, content: SiteContent, repo_url: str | None) -> str:
-    """The line that says when a hand-written page last changed (empty when not known)."""
+    """The line that says when a hand-written page last changed, in the site's language (empty
+    when not known)."""
     commit = content.page_dates.get(src)
     if commit is None:
         return ""
+    words = site_words(content.language)
     history = ""
     repository = safe_link(repo_url or content.repository_url, allow_relative=False)
     if repository:
         url = f"{repository.rstrip('/')}/commits/HEAD/content/{src}"
-        history = f' · <a href="{html.escape(url)}">history of this page</a>'
-    return (
-        f'\n\n<p class="publisher-page-date">Last changed on {commit.date:%Y-%m-%d} in commit '
-        f"<code>{commit.short}</code>{history}</p>\n"
-    )
+        history = f' · <a href="{html.escape(url)}">{words.gettext("history of this page")}</a>'
+    changed = words.gettext("Last changed on %(date)s in commit %(commit)s") % {
+        "date": esc(reader_date(commit.date, content.language)),
+        "commit": f"<code>{esc(commit.short)}</code>",
+    }
+    return f'\n\n<p class="publisher-page-date">{changed}{history}</p>\n'
 
 
 def resolve_links(text: str, url: str, url_of: Callable[[str], str | None]) -> str:
@@ -139,22 +144,54 @@ def resolve_links(text: str, url: str, url_of: Callable[[str], str | None]) -> s
 
 
 def provenance(content: SiteContent) -> str:
-    """The footer's line: which commit of the books the site shows."""
+    """The footer's line, in the site's language: which commit of the books the site shows."""
+    words = site_words(content.language)
     commit = content.commit
     if commit is None:
-        return "Books not in a git repository: commit unknown"
-    return (
-        f"Books at commit <code>{esc(commit.short)}</code> of {esc(commit.date.strftime('%Y-%m-%d'))}"
-        + (" (with uncommitted changes)" if commit.dirty else "")
-    )
+        return words.gettext("Books not in a git repository: commit unknown")
+    return words.gettext("Books at commit %(commit)s of %(date)s") % {
+        "commit": f"<code>{esc(commit.short)}</code>",
+        "date": esc(reader_date(commit.date, content.language)),
+    } + (words.gettext(" (with uncommitted changes)") if commit.dirty else "")
+
+
+def theme_language(language: str, engine: str = "mkdocs") -> str:
+    """The name the theme (Material for MkDocs, or Zensical's own) gives `language`'s interface
+    translation: "pt-BR", "zh-Hant" or the language alone ("fr" for "fr-CA"), "en" where the
+    theme has none."""
+    # Each theme keeps one template per translation in partials/languages/.
+    if engine == "zensical":
+        import zensical
+
+        languages = Path(zensical.__file__).parent / "templates"
+    else:
+        from material import templates  # type: ignore[import-untyped]
+
+        languages = Path(templates.__file__).parent
+    available = {path.stem for path in (languages / "partials" / "languages").glob("*.html")}
+    for candidate in (language, language.split("-")[0]):
+        if candidate in available:
+            return candidate
+    return "en"
+
+
+def set_theme_language(theme: dict[str, Any], language: str, engine: str = "mkdocs") -> None:
+    """The theme's own words (search box, buttons) in the site's language, written right to left
+    where the language is, unless mkdocs.yml sets `theme.language` (to another language than the
+    theme's default, English) or `theme.direction` itself."""
+    if theme.get("language", "en") == "en":
+        theme["language"] = theme_language(language, engine)
+    if not theme.get("direction") and is_right_to_left(language):
+        theme["direction"] = "rtl"
 
 
 def feed_links(content: SiteContent, url: str) -> str:
     """The `<link rel="alternate">` tags of the feeds for the head of the page at `url`. They are
     added to the HTML as text, not through a theme override, so that any theme carries them."""
-    feeds = [("Stories", FEED_PATH)] if content.stories else []
+    words = site_words(content.language)
+    feeds = [(words.gettext("Stories"), FEED_PATH)] if content.stories else []
     if DECISIONS_FEED_PATH in content.files:
-        feeds.append(("Decisions", DECISIONS_FEED_PATH))
+        feeds.append((words.gettext("Decisions"), DECISIONS_FEED_PATH))
     return "".join(
         f'<link rel="alternate" type="application/atom+xml" title="{html.escape(title)}" '
         f'href="{html.escape(relative_url(path, url))}">'
@@ -369,6 +406,7 @@ def zensical_config(
             "The theme overrides of mkdocs.yml (theme.custom_dir) are MkDocs templates: the "
             "Zensical build leaves them out."
         )
+    set_theme_language(theme, content.language, "zensical")
     result["theme"] = theme
     result["extra_css"] = [*(config.get("extra_css") or []), PUBLISHER_CSS]
     result["extra_javascript"] = [*(config.get("extra_javascript") or []), PUBLISHER_JS]
@@ -426,6 +464,8 @@ def finish_site(tree: Tree) -> None:
         return page_url(path) if path.endswith(".md") else path
 
     entries: list[FeedEntry] = []
+    # (a federation's site has no summary, and no stories)
+    story_site = content.summary.name if content.summary is not None else ""
     authors = _story_authors(tree.docs)
     for path in sorted(site.rglob("*.html")):
         output = path.read_text(encoding="utf-8")
@@ -440,8 +480,6 @@ def finish_site(tree: Tree) -> None:
             finished = finished.replace("</head>", tags + "</head>", 1)
         if finished != output:
             path.write_text(finished, encoding="utf-8")
-    # (a federation's site has no summary, and no stories to put in a feed)
-    name = content.summary.name if content.summary is not None else ""
     for src, (meta, url) in sorted(tree.stories.items()):
         built = site / url / "index.html"
         if not built.is_file():
@@ -460,12 +498,13 @@ def finish_site(tree: Tree) -> None:
             url=url,
             file=SimpleNamespace(src_uri=src),
         )
-        entry = entry_from_page(page, article, name)
+        entry = entry_from_page(page, article, story_site)
         if entry is not None:
             entries.append(entry)
     if content.stories:
+        name = story_site
         feed = atom_feed(
-            f"{name}: stories",
+            site_words(content.language).gettext("%(name)s: stories") % {"name": name},
             tree.site_url,
             entries,
             feed_id=entry_id(name, "feed", FEED_PATH),

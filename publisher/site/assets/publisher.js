@@ -11,6 +11,11 @@
 
   var PLOTLY_URL = new URL("__PLOTLY_FILE__", document.currentScript.src).href;
   var PAGE_SIZE = 50;
+  // The script's words in the site's language, written in when the publisher copies this file.
+  var WORDS = __PUBLISHER_WORDS__;
+  function say(key, values) {
+    return WORDS[key].replace(/%\((\w+)\)s/g, function (all, name) { return String(values[name]); });
+  }
   var plotlyPromise = null;
 
   function afterPaint() {
@@ -172,7 +177,7 @@
       if (scheme() !== theme) rethemeCharts();
     }, function () {
       node.dataset.drawn = "failed";
-      node.textContent = "This chart could not be drawn; its numbers are in the table below.";
+      node.textContent = say("chart_failed");
     });
   }
 
@@ -195,7 +200,7 @@
       document.querySelectorAll(".publisher-chart__plot").forEach(function (node) {
         if (node.dataset.drawn === "true") return;
         node.dataset.drawn = "failed";
-        node.textContent = "This chart could not be drawn; its numbers are in the table below.";
+        node.textContent = say("chart_failed");
       });
     });
   }
@@ -405,8 +410,8 @@
     var status = root.querySelector(".publisher-ledger__status");
     var input = element("input", "md-input publisher-ledger__filter");
     input.type = "search";
-    input.placeholder = "Filter rows";
-    input.setAttribute("aria-label", "Filter the rows of the ledger");
+    input.placeholder = say("filter_rows");
+    input.setAttribute("aria-label", say("filter_label"));
     var table = element("table", "publisher-ledger__table");
     var head = element("thead"), body = element("tbody");
     var headRow = element("tr");
@@ -415,7 +420,7 @@
     var toggle = element("input");
     toggle.type = "checkbox";
     provenance.appendChild(toggle);
-    provenance.appendChild(document.createTextNode(" Show the commit that last changed each row"));
+    provenance.appendChild(document.createTextNode(" " + say("show_provenance")));
     toggle.addEventListener("change", function () {
       root.classList.toggle("publisher-ledger--provenance", toggle.checked);
     });
@@ -439,8 +444,8 @@
     table.appendChild(head);
     table.appendChild(body);
     var pager = element("div", "publisher-ledger__pager");
-    var previous = element("button", "md-button", "Previous");
-    var next = element("button", "md-button", "Next");
+    var previous = element("button", "md-button", say("previous"));
+    var next = element("button", "md-button", say("next"));
     var position = element("span", "publisher-ledger__position");
     position.setAttribute("aria-live", "polite");
     previous.type = next.type = "button";
@@ -453,9 +458,9 @@
     if (params.has("q")) { input.value = params.get("q"); state.filter = searchable(input.value); }
     var exactNote = element("p", "publisher-ledger__exact");
     if (state.exact) {
-      exactNote.textContent = "Showing the rows whose " + data.columns[state.exact.index].label.toLowerCase() +
-        " is " + state.exact.value + ". ";
-      var all = element("button", "md-button", "Show all rows");
+      exactNote.textContent = say("exact", {column: data.columns[state.exact.index].label.toLowerCase(),
+        value: state.exact.value}) + " ";
+      var all = element("button", "md-button", say("show_all"));
       all.type = "button";
       all.addEventListener("click", function () { state.exact = null; exactNote.remove(); update(); });
       exactNote.appendChild(all);
@@ -502,8 +507,8 @@
         body.appendChild(tr);
       });
       position.textContent = shownRecords.length
-        ? "Rows " + (start + 1) + "–" + Math.min(start + PAGE_SIZE, shownRecords.length) + " of " + shownRecords.length
-        : "No row matches";
+        ? say("position", {first: start + 1, last: Math.min(start + PAGE_SIZE, shownRecords.length), count: shownRecords.length})
+        : say("no_match");
       previous.disabled = state.page === 0;
       next.disabled = state.page >= pages - 1;
     }
@@ -512,7 +517,7 @@
     if (state.exact) root.appendChild(exactNote);
     root.appendChild(input);
     if (data.columns.some(function (c) { return c.kind === "provenance"; })) root.appendChild(provenance);
-    var scroller = scrollBox("The ledger's rows (scrolls sideways)");
+    var scroller = scrollBox(say("ledger_scroll"));
     scroller.appendChild(table);
     root.appendChild(scroller);
     root.appendChild(pager);
@@ -536,7 +541,7 @@
         .catch(function () {
           root.dataset.ready = "failed";
           root.querySelector(".publisher-ledger__status").textContent =
-            "The rows could not be loaded here; download them as CSV instead.";
+            say("ledger_failed");
         });
     });
   }
@@ -621,14 +626,14 @@
       var name = caption ? caption.textContent : heading ? heading.textContent.replace(/\u00b6$/, "") : "";
       box.tabIndex = 0;
       box.setAttribute("role", "region");
-      box.setAttribute("aria-label", (name.trim() ? "Table: " + name.trim() : "Table") + " (scrolls sideways)");
+      box.setAttribute("aria-label", name.trim() ? say("table_named", {name: name.trim()}) : say("table"));
     });
   }
 
   /* Material's search is a dialog without a name (axe: aria-dialog-name); its input's label. */
   function nameSearchDialog() {
     var dialog = document.querySelector(".md-search[role='dialog']:not([aria-label]):not([aria-labelledby])");
-    if (dialog) dialog.setAttribute("aria-label", "Search");
+    if (dialog) dialog.setAttribute("aria-label", say("search"));
   }
 
   function delay(ms) {
