@@ -20,6 +20,7 @@ import pandas as pd
 
 from publisher.accounts import Accounts, did_you_mean
 from publisher.checking import check, row_problems
+from publisher.i18n import N_, _
 from publisher.markdownfile import parse_markdown
 from publisher.money import format_minor, parse_decimal_text
 from publisher.problems import Problem, Severity, problem, register_code
@@ -43,33 +44,41 @@ REINVESTMENT_DEADLINE = (3, 31)
 
 E, W = Severity.ERROR, Severity.WARNING
 for _code, _severity, _summary in [
-    ("charter-rule-invalid", E, "A rule of the charter has a value that cannot be used."),
-    ("charter-key-unknown", E, "A key under the charter's rules that the format does not define."),
-    ("minutes-field-missing", E, "A required field of the minutes is missing."),
-    ("minutes-field-invalid", E, "A field of the minutes has the wrong type or form."),
+    ("charter-rule-invalid", E, N_("A rule of the charter has a value that cannot be used.")),
+    (
+        "charter-key-unknown",
+        E,
+        "A key under the charter's rules that the format does not define.",
+    ),
+    ("minutes-field-missing", E, N_("A required field of the minutes is missing.")),
+    ("minutes-field-invalid", E, N_("A field of the minutes has the wrong type or form.")),
     (
         "minutes-key-unknown",
         W,
-        "A key of a decision that the format does not define; it is ignored.",
+        N_("A key of a decision that the format does not define; it is ignored."),
     ),
-    ("minutes-present-exceeds-members", E, "More members present than entitled to vote."),
-    ("minutes-tally-exceeds-present", E, "More votes than members present."),
+    ("minutes-present-exceeds-members", E, N_("More members present than entitled to vote.")),
+    ("minutes-tally-exceeds-present", E, N_("More votes than members present.")),
     (
         "decision-result-contradicts-majority",
         E,
-        "The stated result does not follow the majority rule.",
+        N_("The stated result does not follow the majority rule."),
     ),
-    ("decision-adopted-without-quorum", E, "A meeting below the quorum adopted a decision."),
-    ("decision-id-duplicate", E, "Two decisions share an id."),
-    ("decision-unknown", E, "A ledger row or budget line cites a decision that does not exist."),
-    ("decision-rejected", E, "A ledger row or budget line cites a decision that was rejected."),
-    ("decision-after-row", E, "A ledger row cites a decision taken after the row's date."),
-    ("decision-overspent", W, "The rows citing a decision spend more than it authorized."),
-    ("spending-limit-exceeded", W, "An expense above the spending limit cites no decision."),
+    ("decision-adopted-without-quorum", E, N_("A meeting below the quorum adopted a decision.")),
+    ("decision-id-duplicate", E, N_("Two decisions share an id.")),
+    (
+        "decision-unknown",
+        E,
+        "A ledger row or budget line cites a decision that does not exist.",
+    ),
+    ("decision-rejected", E, N_("A ledger row or budget line cites a decision that was rejected.")),
+    ("decision-after-row", E, N_("A ledger row cites a decision taken after the row's date.")),
+    ("decision-overspent", W, N_("The rows citing a decision spend more than it authorized.")),
+    ("spending-limit-exceeded", W, N_("An expense above the spending limit cites no decision.")),
     (
         "reinvestment-below-share",
         W,
-        "Less than the charter's share of a year's surplus was reinvested.",
+        N_("Less than the charter's share of a year's surplus was reinvested."),
     ),
 ]:
     register_code(_code, _severity, _summary)
@@ -196,7 +205,7 @@ class _Fields:
                     "minutes-field-missing",
                     self.path,
                     mapping_line(self.mapping, self.offset) or 1,
-                    f'The minutes need "{key}": {what}.',
+                    _('The minutes need "{key}": {what}.').format(key=key, what=what),
                 )
             )
             return False
@@ -212,7 +221,9 @@ class _Fields:
             self.report(
                 "minutes-field-invalid",
                 key,
-                f'"{key}" must be a whole number (0 or more), not "{value}".',
+                _('"{key}" must be a whole number (0 or more), not "{value}".').format(
+                    key=key, value=value
+                ),
             )
             return None
         return value
@@ -226,7 +237,9 @@ class _Fields:
         self.report(
             "minutes-field-invalid",
             key,
-            f'"{key}" must be a date written YYYY-MM-DD, not "{value}".',
+            _('"{key}" must be a date written YYYY-MM-DD, not "{value}".').format(
+                key=key, value=value
+            ),
         )
         return None
 
@@ -237,7 +250,7 @@ class _Fields:
                 self.required(key, what)
             return None
         if isinstance(value, (dict, list)):
-            self.report("minutes-field-invalid", key, f'"{key}" must be text.')
+            self.report("minutes-field-invalid", key, _('"{key}" must be text.').format(key=key))
             return None
         text = str(value).strip()
         if not text and required:
@@ -262,19 +275,23 @@ def read_minutes(text: str, path: str, accounts: Accounts) -> tuple[Meeting | No
                 "minutes-field-missing",
                 path,
                 1,
-                "These minutes have no front matter: start the file with --- and the meeting's "
-                "date, members and present (see the formats documentation).",
+                _(
+                    "These minutes have no front matter: start the file with --- and the meeting's "
+                    "date, members and present (see the formats documentation)."
+                ),
             )
         ]
     fields = _Fields(path, meta, problems)
-    date = fields.date("date", "the day of the meeting, YYYY-MM-DD")
-    members = fields.count("members", "how many members were entitled to vote that day")
-    present = fields.count("present", "how many members were present")
+    date = fields.date("date", _("the day of the meeting, YYYY-MM-DD"))
+    members = fields.count("members", _("how many members were entitled to vote that day"))
+    present = fields.count("present", _("how many members were present"))
     if members is not None and present is not None and present > members:
         fields.report(
             "minutes-present-exceeds-members",
             "present",
-            f"{present} members present, but only {members} entitled to vote: correct one of the two.",
+            _(
+                "{present} members present, but only {members} entitled to vote: correct one of the two."
+            ).format(present=present, members=members),
         )
     decisions: list[Decision] = []
     raw = meta.get("decisions")
@@ -282,7 +299,7 @@ def read_minutes(text: str, path: str, accounts: Accounts) -> tuple[Meeting | No
         fields.report(
             "minutes-field-invalid",
             "decisions",
-            '"decisions" must be a list, each item starting with "- id:".',
+            _('"decisions" must be a list, each item starting with "- id:".'),
         )
         raw = []
     for index, item in enumerate(raw or []):
@@ -294,7 +311,7 @@ def read_minutes(text: str, path: str, accounts: Accounts) -> tuple[Meeting | No
     if date is None or members is None or present is None:
         return None, problems
     if "title" in meta and not isinstance(meta["title"], str):
-        fields.report("minutes-field-invalid", "title", '"title" must be text.')
+        fields.report("minutes-field-invalid", "title", _('"title" must be text.'))
     lines = {key: key_line(meta, key, FRONT_MATTER_OFFSET) or 1 for key in meta}
     title = _meeting_title(parsed.title, date)
     return Meeting(path, title, date, members, present, tuple(decisions), lines), problems
@@ -322,7 +339,7 @@ def _read_decision(
                 "minutes-field-invalid",
                 path,
                 line,
-                'Each decision must be a mapping starting with "- id:".',
+                _('Each decision must be a mapping starting with "- id:".'),
             )
         )
         return None
@@ -332,19 +349,22 @@ def _read_decision(
             fields.report(
                 "minutes-key-unknown",
                 str(key),
-                f'"{key}" is not a field of a decision and is ignored.{did_you_mean(str(key), DECISION_KEYS)}',
+                _('"{key}" is not a field of a decision and is ignored.{suggestion}').format(
+                    key=key, suggestion=did_you_mean(str(key), DECISION_KEYS)
+                ),
             )
-    ident = fields.text("id", "the decision's id, unique across all minutes")
-    motion = fields.text("motion", "what was voted on", required=False) or ""
+    ident = fields.text("id", _("the decision's id, unique across all minutes"))
+    motion = fields.text("motion", _("what was voted on"), required=False) or ""
     votes = [
-        fields.count(key, f"the number of votes {key}") for key in ("for", "against", "abstain")
+        fields.count(key, _("the number of votes {key}").format(key=key))
+        for key in ("for", "against", "abstain")
     ]
-    result = fields.text("result", "adopted or rejected")
+    result = fields.text("result", _("adopted or rejected"))
     if result is not None and result not in RESULTS:
         fields.report(
             "minutes-field-invalid",
             "result",
-            f'"result" must be "adopted" or "rejected", not "{result}".',
+            _('"result" must be "adopted" or "rejected", not "{result}".').format(result=result),
         )
         result = None
     amount = None
@@ -357,8 +377,14 @@ def _read_decision(
             fields.report(
                 "minutes-field-invalid",
                 "amount",
-                f'"amount" must be a positive amount in {accounts.currency} with at most '
-                f'{accounts.minor_units} decimals, such as 850.00, not "{item["amount"]}".',
+                _(
+                    '"amount" must be a positive amount in {currency} with at most '
+                    '{minor_units} decimals, such as 850.00, not "{item}".'
+                ).format(
+                    currency=accounts.currency,
+                    minor_units=accounts.minor_units,
+                    item=item["amount"],
+                ),
             )
             amount = None
     category = fields.text("category", "", required=False)
@@ -366,7 +392,9 @@ def _read_decision(
         fields.report(
             "minutes-field-invalid",
             "category",
-            f'The category "{category}" is not declared in ledgers/accounts.yml.{did_you_mean(category, accounts.categories)}',
+            _(
+                'The category "{category}" is not declared in ledgers/accounts.yml.{suggestion}'
+            ).format(category=category, suggestion=did_you_mean(category, accounts.categories)),
         )
     if None in votes or ident is None or result is None or date is None:
         return None
@@ -375,9 +403,18 @@ def _read_decision(
         fields.report(
             "minutes-tally-exceeds-present",
             "for",
-            f"The decision {ident} counts {votes_for + against + abstain} votes "
-            f"({votes_for} for, {against} against, {abstain} abstaining) but only {present} "
-            "members were present.",
+            _(
+                "The decision {ident} counts {value} votes "
+                "({votes_for} for, {against} against, {abstain} abstaining) but only {present} "
+                "members were present."
+            ).format(
+                ident=ident,
+                value=votes_for + against + abstain,
+                votes_for=votes_for,
+                against=against,
+                abstain=abstain,
+                present=present,
+            ),
         )
     return Decision(
         id=ident,
@@ -408,7 +445,7 @@ def read_charter(text: str, path: str, accounts: Accounts) -> tuple[Charter, lis
                 "charter-rule-invalid",
                 path,
                 key_line(parsed.meta, "rules", 1),
-                '"rules" must be a mapping of rules.',
+                _('"rules" must be a mapping of rules.'),
             )
         )
         return Charter(path, Rules()), problems
@@ -423,15 +460,23 @@ def read_charter(text: str, path: str, accounts: Accounts) -> tuple[Charter, lis
             report(
                 "charter-key-unknown",
                 key,
-                f'"{key}" is not a rule the publisher knows.{did_you_mean(str(key), RULE_KEYS)} The rules '
-                f"are: {', '.join(RULE_KEYS)}.",
+                _(
+                    '"{key}" is not a rule the publisher knows.{suggestion} The rules '
+                    "are: {rule_keys}."
+                ).format(
+                    key=key,
+                    suggestion=did_you_mean(str(key), RULE_KEYS),
+                    rule_keys=", ".join(RULE_KEYS),
+                ),
             )
     quorum = _share(rules_map.get("quorum"))
     if "quorum" in rules_map and (quorum is None or not (0 < quorum <= 1)):
         report(
             "charter-rule-invalid",
             "quorum",
-            f'"quorum" must be a share above 0 and at most 1, such as 0.5, not "{rules_map.get("quorum")}".',
+            _('"quorum" must be a share above 0 and at most 1, such as 0.5, not "{value}".').format(
+                value=rules_map.get("quorum")
+            ),
         )
         quorum = None
     majority: str | Decimal | None = None
@@ -447,8 +492,10 @@ def read_charter(text: str, path: str, accounts: Accounts) -> tuple[Charter, lis
                 report(
                     "charter-rule-invalid",
                     "majority",
-                    f'"majority" must be simple, two-thirds, consensus or a share from 0.5 to 1 '
-                    f'(such as 0.6), not "{value}".',
+                    _(
+                        '"majority" must be simple, two-thirds, consensus or a share from 0.5 to 1 '
+                        '(such as 0.6), not "{value}".'
+                    ).format(value=value),
                 )
     limit = None
     if "spending_limit" in rules_map:
@@ -457,8 +504,9 @@ def read_charter(text: str, path: str, accounts: Accounts) -> tuple[Charter, lis
             report(
                 "charter-rule-invalid",
                 "spending_limit",
-                f'"spending_limit" must be an amount of 0 or more in {accounts.currency}, not '
-                f'"{rules_map.get("spending_limit")}".',
+                _(
+                    '"spending_limit" must be an amount of 0 or more in {currency}, not "{value}".'
+                ).format(currency=accounts.currency, value=rules_map.get("spending_limit")),
             )
             limit = None
     share = fund = None
@@ -468,7 +516,7 @@ def read_charter(text: str, path: str, accounts: Accounts) -> tuple[Charter, lis
             report(
                 "charter-rule-invalid",
                 "reinvestment",
-                '"reinvestment" must hold a share and a fund.',
+                _('"reinvestment" must hold a share and a fund.'),
             )
         else:
             lines["reinvestment.share"] = (
@@ -479,7 +527,9 @@ def read_charter(text: str, path: str, accounts: Accounts) -> tuple[Charter, lis
                     report(
                         "charter-key-unknown",
                         key,
-                        f'"{key}" is not part of the reinvestment rule (share, fund).',
+                        _('"{key}" is not part of the reinvestment rule (share, fund).').format(
+                            key=key
+                        ),
                         reinvestment,
                     )
             share = _share(reinvestment.get("share"))
@@ -487,7 +537,9 @@ def read_charter(text: str, path: str, accounts: Accounts) -> tuple[Charter, lis
                 report(
                     "charter-rule-invalid",
                     "share",
-                    f'The reinvestment "share" must be above 0 and at most 1, such as 0.25, not "{reinvestment.get("share")}".',
+                    _(
+                        'The reinvestment "share" must be above 0 and at most 1, such as 0.25, not "{value}".'
+                    ).format(value=reinvestment.get("share")),
                     reinvestment,
                 )
                 share = None
@@ -496,7 +548,9 @@ def read_charter(text: str, path: str, accounts: Accounts) -> tuple[Charter, lis
                 report(
                     "charter-rule-invalid",
                     "fund",
-                    f'The reinvestment fund "{fund}" is not a fund of ledgers/accounts.yml.{did_you_mean(str(fund), accounts.funds)}',
+                    _(
+                        'The reinvestment fund "{fund}" is not a fund of ledgers/accounts.yml.{suggestion}'
+                    ).format(fund=fund, suggestion=did_you_mean(str(fund), accounts.funds)),
                     reinvestment,
                 )
                 fund = None
@@ -594,8 +648,10 @@ def check_minutes(cooperative: Cooperative) -> Iterable[Problem]:
                         "decision-id-duplicate",
                         meeting.path,
                         decision.line,
-                        f'The decision id "{decision.id}" is already used in {first.meeting} (line '
-                        f"{first.line}); ids are unique across all minutes. Give this decision its own id.",
+                        _(
+                            'The decision id "{id}" is already used in {meeting} (line '
+                            "{line}); ids are unique across all minutes. Give this decision its own id."
+                        ).format(id=decision.id, meeting=first.meeting, line=first.line),
                     )
                 )
             else:
@@ -607,10 +663,19 @@ def check_minutes(cooperative: Cooperative) -> Iterable[Problem]:
                         "decision-result-contradicts-majority",
                         meeting.path,
                         decision.result_line,
-                        f"Decision {decision.id} is recorded as {decision.result}, but with "
-                        f"{decision.votes_for} for and {decision.against} against (abstentions do not "
-                        f"count) it {outcome} under the charter's majority rule ({_majority_text(rules.majority)}). "
-                        "Correct the tally or the result.",
+                        _(
+                            "Decision {id} is recorded as {result}, but with "
+                            "{votes_for} for and {against} against (abstentions do not "
+                            "count) it {outcome} under the charter's majority rule ({majority_text}). "
+                            "Correct the tally or the result."
+                        ).format(
+                            id=decision.id,
+                            result=decision.result,
+                            votes_for=decision.votes_for,
+                            against=decision.against,
+                            outcome=outcome,
+                            majority_text=_majority_text(rules.majority),
+                        ),
                     )
                 )
             if below_quorum and decision.adopted:
@@ -619,9 +684,16 @@ def check_minutes(cooperative: Cooperative) -> Iterable[Problem]:
                         "decision-adopted-without-quorum",
                         meeting.path,
                         decision.result_line,
-                        f"Decision {decision.id} is recorded as adopted, but only {meeting.present} of "
-                        f"{meeting.members} members were present, below the charter's quorum of "
-                        f"{rules.quorum * 100:g} %: a meeting without quorum cannot adopt decisions.",
+                        _(
+                            "Decision {id} is recorded as adopted, but only {present} of "
+                            "{members} members were present, below the charter's quorum of "
+                            "{value:g} %: a meeting without quorum cannot adopt decisions."
+                        ).format(
+                            id=decision.id,
+                            present=meeting.present,
+                            members=meeting.members,
+                            value=rules.quorum * 100,
+                        ),
                     )
                 )
     return problems
@@ -649,11 +721,11 @@ def check_cited_decisions(cooperative: Cooperative) -> Iterable[Problem]:
             unknown,
             "decision-unknown",
             "decision",
-            lambda row: (
-                f'No minutes record a decision "{row.decision}".'
-                f"{did_you_mean(row.decision, decisions)} Cite the id of a decision in content/minutes/, "
+            lambda row: _(
+                'No minutes record a decision "{decision}".'
+                "{suggestion} Cite the id of a decision in content/minutes/, "
                 "or leave the cell empty."
-            ),
+            ).format(decision=row.decision, suggestion=did_you_mean(row.decision, decisions)),
             cooperative.locate,
         )
         rejected = ids.map(lambda d: d in decisions and not decisions[d].adopted).to_numpy(
@@ -664,10 +736,10 @@ def check_cited_decisions(cooperative: Cooperative) -> Iterable[Problem]:
             rejected,
             "decision-rejected",
             "decision",
-            lambda row: (
-                f'Decision "{row.decision}" was rejected on {decisions[row.decision].date:%Y-%m-%d}: '
+            lambda row: _(
+                'Decision "{decision}" was rejected on {date:%Y-%m-%d}: '
                 "money cannot move under it. Cite the decision that did authorize this, or none."
-            ),
+            ).format(decision=row.decision, date=decisions[row.decision].date),
             cooperative.locate,
         )
         if "date" in cited.columns:
@@ -680,11 +752,11 @@ def check_cited_decisions(cooperative: Cooperative) -> Iterable[Problem]:
                 late,
                 "decision-after-row",
                 "decision",
-                lambda row: (
-                    f'Decision "{row.decision}" was taken on {decisions[row.decision].date:%Y-%m-%d}, '
-                    f"after this row ({row.date:%Y-%m-%d}): a decision can only authorize what comes after it. "
+                lambda row: _(
+                    'Decision "{decision}" was taken on {date:%Y-%m-%d}, '
+                    "after this row ({date2:%Y-%m-%d}): a decision can only authorize what comes after it. "
                     "Check the date or the decision id."
-                ),
+                ).format(decision=row.decision, date=decisions[row.decision].date, date2=row.date),
                 cooperative.locate,
             )
     return problems
@@ -727,10 +799,17 @@ def check_decision_spending(cooperative: Cooperative) -> Iterable[Problem]:
                 "decision-overspent",
                 decision.meeting,
                 decision.line,
-                f"Decision {ident} authorized {format_minor(decision.amount, units)}, but the ledger rows "
-                f"citing it spend {format_minor(spent, units)}: "
-                f"{format_minor(spent - decision.amount, units)} more than decided. Published as a "
-                "breach of what the assembly decided.",
+                _(
+                    "Decision {ident} authorized {amount}, but the ledger rows "
+                    "citing it spend {amount2}: "
+                    "{amount3} more than decided. Published as a "
+                    "breach of what the assembly decided."
+                ).format(
+                    ident=ident,
+                    amount=format_minor(decision.amount, units),
+                    amount2=format_minor(spent, units),
+                    amount3=format_minor(spent - decision.amount, units),
+                ),
             )
         )
     return problems
@@ -753,11 +832,11 @@ def check_spending_limit(cooperative: Cooperative) -> Iterable[Problem]:
         over.fillna(False).to_numpy(dtype=bool),
         "spending-limit-exceeded",
         "amount",
-        lambda row: (
-            f"An expense of {format_minor(-row.amount, units)} cites no decision, but the charter "
-            f"requires an adopted decision for any expense above {format_minor(limit, units)}. Published as "
+        lambda row: _(
+            "An expense of {amount} cites no decision, but the charter "
+            "requires an adopted decision for any expense above {amount2}. Published as "
             "a breach of the charter; if a meeting did decide it, cite that decision's id."
-        ),
+        ).format(amount=format_minor(-row.amount, units), amount2=format_minor(limit, units)),
         cooperative.locate,
     )
 
@@ -845,10 +924,22 @@ def check_reinvestment(cooperative: Cooperative) -> Iterable[Problem]:
                 "reinvestment-below-share",
                 charter.path if charter else CHARTER_PATH,
                 charter.lines.get("reinvestment.share") if charter else None,
-                f"{item.year} ended with a surplus of {format_minor(item.net, units)}; the charter asks "
-                f"for {rules.reinvestment_share * 100:g} % of it ({format_minor(int(item.required.to_integral_value(rounding='ROUND_CEILING')), units)}) "
-                f'to be moved into the fund "{rules.reinvestment_fund}" by {item.deadline:%Y-%m-%d}, but '
-                f"{format_minor(item.moved, units)} was. Published as a breach of the charter.",
+                _(
+                    "{year} ended with a surplus of {amount}; the charter asks "
+                    "for {value:g} % of it ({amount2}) "
+                    'to be moved into the fund "{reinvestment_fund}" by {deadline:%Y-%m-%d}, but '
+                    "{amount3} was. Published as a breach of the charter."
+                ).format(
+                    year=item.year,
+                    amount=format_minor(item.net, units),
+                    value=rules.reinvestment_share * 100,
+                    amount2=format_minor(
+                        int(item.required.to_integral_value(rounding="ROUND_CEILING")), units
+                    ),
+                    reinvestment_fund=rules.reinvestment_fund,
+                    deadline=item.deadline,
+                    amount3=format_minor(item.moved, units),
+                ),
             )
         )
     return problems

@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 
 from publisher.checking import check, row_problems
 from publisher.csvfile import arrow_text
+from publisher.i18n import N_, _
 from publisher.problems import Problem, Severity, problem, register_code
 from publisher.markdownfile import FRONT_MATTER
 from publisher.reading import (
@@ -42,32 +43,38 @@ MIN_NAME_LENGTH = 3
 register_code(
     "private-name-not-searched",
     Severity.WARNING,
-    "A private counterparty's name is too short to be looked for inside descriptions.",
+    N_("A private counterparty's name is too short to be looked for inside descriptions."),
 )
 register_code(
     "private-name-in-description",
     Severity.WARNING,
-    "A private counterparty's name inside a description or note; it is replaced when published.",
+    N_(
+        "A private counterparty's name inside a description or note; it is replaced when published."
+    ),
 )
 register_code(
     "private-name-in-id",
     Severity.ERROR,
-    "A row's id or cited decision spells a private counterparty's name; ids are published as they are.",
+    N_(
+        "A row's id or cited decision spells a private counterparty's name; ids are published as they are."
+    ),
 )
 register_code(
     "private-name-part",
     Severity.WARNING,
-    "A private counterparty's surname alone, or its name run together, inside a text; published as it is.",
+    N_(
+        "A private counterparty's surname alone, or its name run together, inside a text; published as it is."
+    ),
 )
 register_code(
     "private-name-handle",
     Severity.WARNING,
-    "An @handle counterparty that spells a private counterparty's name; published as it is.",
+    N_("An @handle counterparty that spells a private counterparty's name; published as it is."),
 )
 register_code(
     "private-name-in-page",
     Severity.ERROR,
-    "A hand-written page, or its file name, names a private counterparty.",
+    N_("A hand-written page, or its file name, names a private counterparty."),
 )
 
 
@@ -326,11 +333,11 @@ def check_private_names(cooperative: Cooperative) -> Iterable[Problem]:
             named,
             "private-name-in-description",
             column,
-            lambda row, column=column: (
-                f"The {column} names a private counterparty (someone not "
+            lambda row, column=column: _(
+                "The {column} names a private counterparty (someone not "
                 "listed in public_counterparties). The site publishes it with the name replaced by "
-                f'"{PRIVATE}"; rephrase it if that reads badly.'
-            ),
+                '"{private}"; rephrase it if that reads badly.'
+            ).format(column=column, private=PRIVATE),
             cooperative.locate,
         )
         problems += row_problems(
@@ -338,11 +345,11 @@ def check_private_names(cooperative: Cooperative) -> Iterable[Problem]:
             parted,
             "private-name-part",
             column,
-            lambda row, column=column: (
-                f"The {column} contains a private counterparty's surname on its "
+            lambda row, column=column: _(
+                "The {column} contains a private counterparty's surname on its "
                 "own, or a name run together as in a handle; it is published as it is. If it names "
                 "that person, rephrase it without the name."
-            ),
+            ).format(column=column),
             cooperative.locate,
         )
     for column in ("id", "decision"):
@@ -354,11 +361,11 @@ def check_private_names(cooperative: Cooperative) -> Iterable[Problem]:
                 finder.contains(ledger[column]),
                 "private-name-in-id",
                 column,
-                lambda row, column=column: (
-                    f"The {column} spells a private counterparty's name (someone not "
+                lambda row, column=column: _(
+                    "The {column} spells a private counterparty's name (someone not "
                     "listed in public_counterparties), and ids are published as they are. Choose an id "
                     "without the name."
-                ),
+                ).format(column=column),
                 cooperative.locate,
             )
     if "counterparty" in ledger.columns and len(ledger):
@@ -376,18 +383,18 @@ def check_private_names(cooperative: Cooperative) -> Iterable[Problem]:
                 (names.isin(spelled) & ~names.duplicated()).to_numpy(),
                 "private-name-handle",
                 "counterparty",
-                lambda row: (
+                lambda row: _(
                     "The counterparty is written as an @handle that spells the name of a private "
                     "counterparty. An @ counterparty is published as it is (it stands for a member of the "
                     "federation): write the person's name instead, which is published as "
-                    f'"{PRIVATE}".'
-                ),
+                    '"{private}".'
+                ).format(private=PRIVATE),
                 cooperative.locate,
             )
     for meeting in cooperative.governance.meetings:
         texts = [(meeting.lines.get("title"), "title", meeting.title)]
         texts += [
-            (d.motion_line or d.line, f"motion of decision {d.id}", d.motion)
+            (d.motion_line or d.line, _("motion of decision {id}").format(id=d.id), d.motion)
             for d in meeting.decisions
         ]
         for line, what, text in texts:
@@ -398,8 +405,10 @@ def check_private_names(cooperative: Cooperative) -> Iterable[Problem]:
                         "private-name-in-description",
                         meeting.path,
                         line,
-                        f"The {what} names a private counterparty; the site publishes it with the "
-                        f'name replaced by "{PRIVATE}". Rephrase it if that reads badly.',
+                        _(
+                            "The {what} names a private counterparty; the site publishes it with the "
+                            'name replaced by "{private}". Rephrase it if that reads badly.'
+                        ).format(what=what, private=PRIVATE),
                     )
                 )
             if parted[0]:
@@ -408,9 +417,11 @@ def check_private_names(cooperative: Cooperative) -> Iterable[Problem]:
                         "private-name-part",
                         meeting.path,
                         line,
-                        f"The {what} contains a private counterparty's surname on its own, or a name run "
-                        "together as in a handle; it is published as it is. If it names that person, "
-                        "rephrase it without the name.",
+                        _(
+                            "The {what} contains a private counterparty's surname on its own, or a name run "
+                            "together as in a handle; it is published as it is. If it names that person, "
+                            "rephrase it without the name."
+                        ).format(what=what),
                     )
                 )
     return problems
@@ -419,7 +430,9 @@ def check_private_names(cooperative: Cooperative) -> Iterable[Problem]:
 register_code(
     "private-name-in-activity",
     Severity.ERROR,
-    "An asset's name or note, or a measure's note, names a private counterparty; they are published as written.",
+    N_(
+        "An asset's name or note, or a measure's note, names a private counterparty; they are published as written."
+    ),
 )
 
 
@@ -439,11 +452,11 @@ def private_names_in(
             named | parted,
             "private-name-in-activity",
             column,
-            lambda row, column=column: (
-                f"The {column} of this {what} names a private counterparty "
+            lambda row, column=column: _(
+                "The {column} of this {what} names a private counterparty "
                 "(someone not listed in public_counterparties), and it is published as written. "
                 "Write it without the name."
-            ),
+            ).format(column=column, what=what),
             cooperative.locate,
         )
     return problems
@@ -482,8 +495,10 @@ def check_private_names_in_pages(cooperative: Cooperative) -> Iterable[Problem]:
                     "private-name-in-page",
                     relative,
                     None,
-                    "The file name names a private counterparty (someone not listed in "
-                    "public_counterparties), and it becomes the page's address. Rename the file.",
+                    _(
+                        "The file name names a private counterparty (someone not listed in "
+                        "public_counterparties), and it becomes the page's address. Rename the file."
+                    ),
                 )
             )
         if not is_page and (
@@ -515,10 +530,12 @@ def check_private_names_in_pages(cooperative: Cooperative) -> Iterable[Problem]:
                     "private-name-in-page",
                     relative,
                     line,
-                    "This line names a private counterparty (someone not listed in "
-                    "public_counterparties), as a reader of the page would read it. Pages are published "
-                    "as written, so nothing was published: write it without the name (or add the "
-                    "counterparty to public_counterparties, if it agreed to be named).",
+                    _(
+                        "This line names a private counterparty (someone not listed in "
+                        "public_counterparties), as a reader of the page would read it. Pages are published "
+                        "as written, so nothing was published: write it without the name (or add the "
+                        "counterparty to public_counterparties, if it agreed to be named)."
+                    ),
                 )
             )
     return problems
@@ -555,11 +572,11 @@ def check_short_private_names(cooperative: Cooperative) -> Iterable[Problem]:
         flagged,
         "private-name-not-searched",
         "counterparty",
-        lambda row: (
-            f'The private counterparty "{row.counterparty}" is too short to be looked for in '
+        lambda row: _(
+            'The private counterparty "{counterparty}" is too short to be looked for in '
             "descriptions and pages (it would match inside other words): it is published as "
-            f'"{PRIVATE}" in the counterparty column, but check by hand that no description names it.'
-        ),
+            '"{private}" in the counterparty column, but check by hand that no description names it.'
+        ).format(counterparty=row.counterparty, private=PRIVATE),
         cooperative.locate,
     )
 

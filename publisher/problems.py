@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from publisher.i18n import N_, _, _n
 from publisher.spreadsheet import column_letter
 
 
@@ -47,137 +48,165 @@ def register_code(code: str, severity: Severity, summary: str) -> str:
 
 for _code, _severity, _summary in [
     # Files of any kind
-    ("file-too-large", E, "A file is larger than the publisher reads."),
-    ("file-not-utf8", E, "A file is not valid UTF-8 text."),
-    ("file-nul-byte", E, "A file contains NUL bytes (often a UTF-16 or binary file)."),
-    ("file-empty", E, "A CSV file has no header row."),
+    ("file-too-large", E, N_("A file is larger than the publisher reads.")),
+    ("file-not-utf8", E, N_("A file is not valid UTF-8 text.")),
+    ("file-nul-byte", E, N_("A file contains NUL bytes (often a UTF-16 or binary file).")),
+    ("file-empty", E, N_("A CSV file has no header row.")),
     (
         "file-symlink",
         E,
-        "A file or folder of the books or the pages is a symbolic link, which is never followed.",
+        N_(
+            "A file or folder of the books or the pages is a symbolic link, which is never followed."
+        ),
     ),
-    ("file-unreadable", E, "A file cannot be read at all (permissions, a broken disk)."),
+    ("file-unreadable", E, N_("A file cannot be read at all (permissions, a broken disk).")),
     (
         "books-too-many-rows",
         E,
-        "The CSV files of the books hold more rows than the publisher reads.",
+        N_("The CSV files of the books hold more rows than the publisher reads."),
     ),
-    ("ledgers-file-not-read", E, "A file or folder under ledgers/ that is not read as books."),
-    ("ledgers-too-many-files", E, "ledgers/ holds more files than the publisher reads."),
+    ("ledgers-file-not-read", E, N_("A file or folder under ledgers/ that is not read as books.")),
+    ("ledgers-too-many-files", E, N_("ledgers/ holds more files than the publisher reads.")),
     # CSV structure
-    ("csv-unterminated-quote", E, "A quoted cell is never closed."),
-    ("csv-stray-quote", E, "A quote character stands where a cell cannot have one."),
-    ("csv-ragged-row", E, "A row has more or fewer cells than the header."),
-    ("csv-too-many-columns", E, "A header names more columns than any of the formats could need."),
+    ("csv-unterminated-quote", E, N_("A quoted cell is never closed.")),
+    ("csv-stray-quote", E, N_("A quote character stands where a cell cannot have one.")),
+    ("csv-ragged-row", E, N_("A row has more or fewer cells than the header.")),
+    (
+        "csv-too-many-columns",
+        E,
+        N_("A header names more columns than any of the formats could need."),
+    ),
     (
         "csv-delimiter-mismatch",
         E,
-        "A file separates its cells with another delimiter than the dialect's.",
+        N_("A file separates its cells with another delimiter than the dialect's."),
     ),
-    ("csv-sep-line", E, "Excel's \"sep=\" first line names another delimiter than the dialect's."),
-    ("csv-totals-row", E, "The last row is a spreadsheet's totals row, not a movement."),
+    (
+        "csv-sep-line",
+        E,
+        N_("Excel's \"sep=\" first line names another delimiter than the dialect's."),
+    ),
+    ("csv-totals-row", E, N_("The last row is a spreadsheet's totals row, not a movement.")),
     # Workbooks (.ods, .xlsx)
     (
         "workbook-unreadable",
         E,
-        "A workbook of the books cannot be read (damaged, protected, not a workbook).",
+        N_("A workbook of the books cannot be read (damaged, protected, not a workbook)."),
     ),
-    ("workbook-hidden-row", E, "A row of the books is hidden or filtered out in the spreadsheet."),
+    (
+        "workbook-hidden-row",
+        E,
+        N_("A row of the books is hidden or filtered out in the spreadsheet."),
+    ),
     (
         "workbook-sheet-hidden",
         E,
-        "The sheet named after the books' role (Ledger, Budget, Balances) is hidden.",
+        N_("The sheet named after the books' role (Ledger, Budget, Balances) is hidden."),
     ),
-    ("workbook-hidden-sheet", W, "A hidden sheet of a workbook, which is not read."),
+    ("workbook-hidden-sheet", W, N_("A hidden sheet of a workbook, which is not read.")),
     (
         "workbook-formula-value",
         E,
-        "A formula with no saved result, or whose result is an error such as #DIV/0!.",
+        N_("A formula with no saved result, or whose result is an error such as #DIV/0!."),
     ),
     (
         "workbook-and-csv",
         E,
-        "A workbook and a CSV file of the same name: the same books saved twice.",
+        N_("A workbook and a CSV file of the same name: the same books saved twice."),
     ),
-    ("column-missing", E, "A required column is missing from the header."),
-    ("column-duplicated", E, "A column name appears twice in the header."),
-    ("column-unknown", W, "A column that is not part of the format; it is ignored."),
-    ("value-missing", E, "A required cell is empty."),
+    ("column-missing", E, N_("A required column is missing from the header.")),
+    ("column-duplicated", E, N_("A column name appears twice in the header.")),
+    ("column-unknown", W, N_("A column that is not part of the format; it is ignored.")),
+    ("value-missing", E, N_("A required cell is empty.")),
     # Dates
-    ("date-format", E, "A date is not written as YYYY-MM-DD."),
-    ("date-impossible", E, "A date does not exist in the calendar."),
-    ("date-in-future", E, "A date lies after today."),
+    ("date-format", E, N_("A date is not written as YYYY-MM-DD.")),
+    ("date-impossible", E, N_("A date does not exist in the calendar.")),
+    ("date-in-future", E, N_("A date lies after today.")),
     (
         "date-outside-file-year",
         E,
-        "A row dated in another year than its ledger file is named after.",
+        N_("A row dated in another year than its ledger file is named after."),
     ),
     # Amounts
-    ("amount-decimal-comma", E, "An amount uses a decimal comma where the files use a point."),
-    ("amount-decimal-point", E, "An amount uses a decimal point where the files use a comma."),
-    ("amount-currency-symbol", E, "An amount contains a currency symbol or code."),
-    ("amount-thousands-separator", E, "An amount contains a thousands separator."),
-    ("amount-minus-lookalike", E, 'An amount\'s minus sign is a dash or U+2212, not "-".'),
-    ("amount-exponent", E, "An amount is written in scientific notation."),
-    ("amount-not-a-number", E, "An amount is not a number (NaN, infinity, text)."),
-    ("amount-invalid", E, "An amount is not a plain signed decimal."),
-    ("amount-too-many-decimals", E, "An amount has more decimals than the currency's minor units."),
-    ("amount-too-large", E, "An amount has more digits than the publisher accepts."),
-    ("amount-zero", W, "A ledger row moves no money."),
-    ("amount-total-too-large", E, "The amounts add up to more than can be totalled exactly."),
+    ("amount-decimal-comma", E, N_("An amount uses a decimal comma where the files use a point.")),
+    ("amount-decimal-point", E, N_("An amount uses a decimal point where the files use a comma.")),
+    ("amount-currency-symbol", E, N_("An amount contains a currency symbol or code.")),
+    ("amount-thousands-separator", E, N_("An amount contains a thousands separator.")),
+    ("amount-minus-lookalike", E, N_('An amount\'s minus sign is a dash or U+2212, not "-".')),
+    ("amount-exponent", E, N_("An amount is written in scientific notation.")),
+    ("amount-not-a-number", E, N_("An amount is not a number (NaN, infinity, text).")),
+    ("amount-invalid", E, N_("An amount is not a plain signed decimal.")),
+    (
+        "amount-too-many-decimals",
+        E,
+        N_("An amount has more decimals than the currency's minor units."),
+    ),
+    ("amount-too-large", E, N_("An amount has more digits than the publisher accepts.")),
+    ("amount-zero", W, N_("A ledger row moves no money.")),
+    ("amount-total-too-large", E, N_("The amounts add up to more than can be totalled exactly.")),
     (
         "amount-against-direction",
         E,
-        "An amount against its category's direction, not marked as a refund.",
+        N_("An amount against its category's direction, not marked as a refund."),
     ),
     # References between files
-    ("category-unknown", E, "A category that accounts.yml does not declare."),
-    ("category-placeholder", E, "A row or budget line left in an import placeholder category."),
-    ("fund-unknown", E, "A fund that accounts.yml does not declare."),
-    ("id-duplicate", E, "A transaction id used by more than one row."),
-    ("transfer-unbalanced", E, "The transfer rows of a date do not sum to zero."),
-    ("balance-mismatch", E, "A balance assertion disagrees with the ledgers."),
-    ("likely-double-entry", E, "Identical rows without distinct ids: probably one movement twice."),
-    ("fund-below-zero", W, "A fund's balance goes below zero."),
+    ("category-unknown", E, N_("A category that accounts.yml does not declare.")),
+    ("category-placeholder", E, N_("A row or budget line left in an import placeholder category.")),
+    ("fund-unknown", E, N_("A fund that accounts.yml does not declare.")),
+    ("id-duplicate", E, N_("A transaction id used by more than one row.")),
+    ("transfer-unbalanced", E, N_("The transfer rows of a date do not sum to zero.")),
+    ("balance-mismatch", E, N_("A balance assertion disagrees with the ledgers.")),
+    (
+        "likely-double-entry",
+        E,
+        N_("Identical rows without distinct ids: probably one movement twice."),
+    ),
+    ("fund-below-zero", W, N_("A fund's balance goes below zero.")),
     (
         "rows-not-reconciled",
         W,
-        "Rows of a fund after its last balance assertion: not yet reconciled.",
+        N_("Rows of a fund after its last balance assertion: not yet reconciled."),
     ),
     # Budgets
-    ("budget-year-invalid", E, "A budget year is not a four-digit year."),
-    ("budget-amount-negative", E, "A planned amount is negative."),
+    ("budget-year-invalid", E, N_("A budget year is not a four-digit year.")),
+    ("budget-amount-negative", E, N_("A planned amount is negative.")),
     (
         "budget-category-wrong-kind",
         E,
-        "A budget line names a category that is not income or expense.",
+        N_("A budget line names a category that is not income or expense."),
     ),
-    ("budget-duplicate-line", E, "Two budget lines for the same year, category and fund."),
+    ("budget-duplicate-line", E, N_("Two budget lines for the same year, category and fund.")),
     # YAML files
-    ("yaml-syntax", E, "A YAML file cannot be parsed."),
-    ("yaml-duplicate-key", E, "A key appears twice in the same YAML mapping."),
-    ("yaml-too-deep", E, "YAML nested deeper than any of the formats needs."),
-    ("yaml-too-many-aliases", E, "YAML with more aliases than any of the formats needs."),
-    ("yaml-not-a-mapping", E, "A YAML document is not a mapping of keys to values."),
+    ("yaml-syntax", E, N_("A YAML file cannot be parsed.")),
+    ("yaml-duplicate-key", E, N_("A key appears twice in the same YAML mapping.")),
+    ("yaml-too-deep", E, N_("YAML nested deeper than any of the formats needs.")),
+    ("yaml-too-many-aliases", E, N_("YAML with more aliases than any of the formats needs.")),
+    ("yaml-not-a-mapping", E, N_("A YAML document is not a mapping of keys to values.")),
     # accounts.yml
-    ("accounts-missing", E, "ledgers/accounts.yml does not exist."),
-    ("accounts-key-missing", E, "A required key of accounts.yml is missing."),
-    ("accounts-key-unknown", E, "A key accounts.yml does not define (a typo?)."),
-    ("accounts-value-invalid", E, "A value in accounts.yml has the wrong type or form."),
-    ("currency-unknown", E, "The currency is not an ISO 4217 code."),
-    ("category-kind-invalid", E, "A category's kind is not income, expense, transfer or opening."),
-    ("csv-dialect-invalid", E, "The csv dialect in accounts.yml cannot be used."),
+    ("accounts-missing", E, N_("ledgers/accounts.yml does not exist.")),
+    ("accounts-key-missing", E, N_("A required key of accounts.yml is missing.")),
+    ("accounts-key-unknown", E, N_("A key accounts.yml does not define (a typo?).")),
+    ("accounts-value-invalid", E, N_("A value in accounts.yml has the wrong type or form.")),
+    ("currency-unknown", E, N_("The currency is not an ISO 4217 code.")),
+    (
+        "category-kind-invalid",
+        E,
+        N_("A category's kind is not income, expense, transfer or opening."),
+    ),
+    ("csv-dialect-invalid", E, N_("The csv dialect in accounts.yml cannot be used.")),
     (
         "language-unknown",
         E,
-        "The language of accounts.yml is not a language tag the publisher knows.",
+        N_("The language of accounts.yml is not a language tag the publisher knows."),
     ),
     (
         "licence-unknown",
         E,
-        "The licence of accounts.yml is neither a known licence id nor given with its title and path.",
+        N_(
+            "The licence of accounts.yml is neither a known licence id nor given with its title and path."
+        ),
     ),
-    ("too-many-problems", W, "More problems of one kind in one file than are listed."),
+    ("too-many-problems", W, N_("More problems of one kind in one file than are listed.")),
 ]:
     register_code(_code, _severity, _summary)
 
@@ -283,7 +312,7 @@ def did_you_mean(value: str, choices: Any) -> str:
         lowered = {str(c).lower(): str(c) for c in choices}
         if value.lower() in lowered:
             matches = [lowered[value.lower()]]
-    return f' Did you mean "{matches[0]}"?' if matches else ""
+    return _(' Did you mean "{choice}"?').format(choice=matches[0]) if matches else ""
 
 
 # -- Printers ---------------------------------------------------------------------------------
@@ -323,8 +352,11 @@ def format_text(problems: Iterable[Problem]) -> str:
 def summary_line(problems: Iterable[Problem]) -> str:
     errors, warnings = count(problems)
     if not errors and not warnings:
-        return "No problems found."
-    return f"{plural(errors, 'error')}, {plural(warnings, 'warning')}."
+        return _("No problems found.")
+    return _("{errors}, {warnings}.").format(
+        errors=_n("{count} error", "{count} errors", errors).format(count=errors),
+        warnings=_n("{count} warning", "{count} warnings", warnings).format(count=warnings),
+    )
 
 
 def plural(n: int, word: str) -> str:
