@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from publisher.cooperative import NotACooperative, check_cooperative
-from publisher.i18n import _, locale_candidates, set_message_language
+from publisher.i18n import SHIPPED_LANGUAGES, _, locale_candidates, set_message_language
 from publisher.problems import InertLines, format_github, format_json, format_text, has_errors
 
 FORMATTERS = {"text": format_text, "json": format_json, "github": format_github}
@@ -276,7 +276,16 @@ def diff(
     show_default=True,
     help="Keep the ledger as a CSV file, or as a workbook (.ods, .xlsx) with drop-down lists of categories and funds.",
 )
-def new(directory: Path, name: str | None, currency: str, init_git: bool, books: str) -> None:
+@click.option(
+    "--language",
+    type=click.Choice(SHIPPED_LANGUAGES),
+    default="en",
+    show_default=True,
+    help="The language of the charter, minutes, first story and README, and of the site.",
+)
+def new(
+    directory: Path, name: str | None, currency: str, init_git: bool, books: str, language: str
+) -> None:
     """Create a new cooperative's repository in DIRECTORY (which must not exist, or be empty):
     books, charter, minutes, a first story, the site's configuration, the GitHub workflows that
     check and publish it, and a README for the members. It passes publisher check as created.
@@ -285,7 +294,12 @@ def new(directory: Path, name: str | None, currency: str, init_git: bool, books:
 
     try:
         created = create_cooperative(
-            directory, name=name, currency=currency, init_git=init_git, books=books
+            directory,
+            name=name,
+            currency=currency,
+            init_git=init_git,
+            books=books,
+            language=language,
         )
     except (NewCooperativeError, OSError) as error:
         click.echo(
