@@ -8,6 +8,7 @@ that is not a cooperative at all raises `NotACooperative`.
 from __future__ import annotations
 
 import codecs
+import contextvars
 import dataclasses
 import datetime as dt
 import os
@@ -530,9 +531,12 @@ def load_cooperative(
 
     # Two files at a time: most of the work is in pyarrow, which runs outside Python's lock.
     jobs = [(kind, path) for kind, (paths, _) in readers.items() for path in paths]
+    # Each job runs in a copy of this thread's context, so that the workers write the messages
+    # in the treasurer's language (a worker thread starts with an empty context).
+    contexts = [contextvars.copy_context() for _job in jobs]
     with ThreadPoolExecutor(max_workers=READ_WORKERS) as pool:
         for kind, relative, table, frame, file_problems in pool.map(
-            lambda job: read_file(*job), jobs
+            lambda context, job: context.run(read_file, *job), contexts, jobs
         ):
             tables[relative] = table
             problems += file_problems

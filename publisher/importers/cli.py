@@ -143,9 +143,9 @@ def opencollective(
 @click.option(
     "--profile",
     default=None,
-    help=_("A YAML profile describing the statement (a file), or the name of a shipped one: ")
+    help="A YAML profile describing the statement (a file), or the name of a shipped one: "
     + ", ".join(shipped_profiles())
-    + _(". With --detect: the file to write the proposed profile to."),
+    + ". With --detect: the file to write the proposed profile to.",
 )
 @click.option(
     "--detect",
