@@ -926,13 +926,15 @@ def check_reinvestment(cooperative: Cooperative) -> Iterable[Problem]:
                 charter.lines.get("reinvestment.share") if charter else None,
                 _(
                     "{year} ended with a surplus of {amount}; the charter asks "
-                    "for {value:g} % of it ({amount2}) "
+                    "for {share} of it ({amount2}) "
                     'to be moved into the fund "{reinvestment_fund}" by {deadline:%Y-%m-%d}, but '
                     "{amount3} was. Published as a breach of the charter."
                 ).format(
                     year=item.year,
                     amount=format_minor(item.net, units),
-                    value=rules.reinvestment_share * 100,
+                    # The share as a placeholder of its own: "% o" in the text would read as a
+                    # %-format to Babel, which then checks every translation for one.
+                    share=f"{rules.reinvestment_share * 100:g} %",
                     amount2=format_minor(
                         int(item.required.to_integral_value(rounding="ROUND_CEILING")), units
                     ),
