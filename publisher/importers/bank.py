@@ -927,7 +927,7 @@ def read_statement(
                 line,
                 date,
                 amount,
-                description or counterparty or reference or _("Bank movement"),
+                description or counterparty or reference or "Bank movement",
                 counterparty,
                 reference,
             )

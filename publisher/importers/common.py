@@ -807,7 +807,7 @@ def summary_lines(outcome: Outcome, dry_run: bool = False) -> list[str]:
                 "they name), then import again."
             ).format(source=outcome.source)
         ]
-    verb = _("Would import") if dry_run else "Imported"
+    verb = _("Would import") if dry_run else _("Imported")
     lines = [
         _("{verb} {rows} from {source} into {target}.").format(
             verb=verb, rows=_rows(len(plan.rows)), source=outcome.source, target=plan.target
