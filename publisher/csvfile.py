@@ -428,7 +428,9 @@ def _read_careful(data: bytes, path: str, delimiter: str) -> Table:
         return (
             _unreadable(
                 path,
-                problem("file-empty", path, 1, "This file has no header row naming the columns."),
+                problem(
+                    "file-empty", path, 1, _("This file has no header row naming the columns.")
+                ),
                 delimiter,
             )
             if not problems
