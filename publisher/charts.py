@@ -803,7 +803,7 @@ def _measure_summary(
     """The latest year's figure against the year before's, and for a total its busiest month."""
     if not yearly:
         return "Nothing is recorded yet."
-    quantity = lambda v: f"{display_quantity(v, summary)} {unit}"  # noqa: E731
+    quantity = lambda v: f"{display_quantity(v, summary)} {unit}"
     year = max(yearly)
     before = f", against {quantity(yearly[year - 1])} in {year - 1}" if year - 1 in yearly else ""
     if level:

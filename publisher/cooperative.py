@@ -335,7 +335,7 @@ def _saved_twice(paths: list[Path]) -> list[Problem]:
                         '"{name}" and "{names}" hold books of the same name, and both would be '
                         "read, so every row they share would count twice. Keep one of them in ledgers/ "
                         "(the workbook, or the CSV file saved from it), and move the other out."
-                    ).format(name=name, names=sorted(names)[0]),
+                    ).format(name=name, names=min(names)),
                 )
             )
     return found

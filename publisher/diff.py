@@ -27,6 +27,8 @@ from difflib import SequenceMatcher
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
+
 from publisher.accounts import ACCOUNTS_PATH, Accounts, Category
 from publisher.cooperative import Cooperative, NotACooperative, book_role, check_cooperative
 from publisher.gitrepo import BOOKS_DIR, CommitInfo, export_revision
@@ -374,7 +376,7 @@ def match_rows(before: list[tuple[Row, int]], after: list[tuple[Row, int]]) -> l
                 for score in [_likeness(old, new)]
                 if score is not None
             )
-        for _, _, _, old, new in candidates:
+        for *_unused, old, new in candidates:
             if id(old) not in paired and id(new) not in paired and _likeness(old, new) is not None:
                 paired |= {id(old), id(new)}
                 result.append(
@@ -424,6 +426,13 @@ def _file_role(path: str) -> str:
 LineCells = tuple[tuple[str, str], ...]
 
 
+def _stripped_cells(frame: pd.DataFrame, name: str) -> list[str]:
+    """A column's cells as stripped text; a column the file lacks reads as empty cells."""
+    if name not in frame.columns:
+        return [""] * len(frame)
+    return frame[name].fillna("").astype(str).str.strip().tolist()
+
+
 def _lines(
     cooperative: Cooperative | None, role: str, keys: tuple[str, ...], values: tuple[str, ...]
 ) -> list[tuple[LineCells, LineCells, str]]:
@@ -435,14 +444,8 @@ def _lines(
         if _file_role(path) != role or not len(table.frame):
             continue
         frame = table.frame
-
-        def column(name: str) -> list[str]:
-            if name not in frame.columns:
-                return [""] * len(frame)
-            return frame[name].fillna("").astype(str).str.strip().tolist()
-
-        key_cells = list(zip(*[column(c) for c in keys], strict=True))
-        value_cells = list(zip(*[column(c) for c in values], strict=True))
+        key_cells = list(zip(*[_stripped_cells(frame, c) for c in keys], strict=True))
+        value_cells = list(zip(*[_stripped_cells(frame, c) for c in values], strict=True))
         for key, value, line in zip(key_cells, value_cells, frame["line"], strict=True):
             found.append((tuple(zip(keys, key)), tuple(zip(values, value)), f"{path}:{int(line)}"))
     return found
@@ -743,7 +746,7 @@ def _closed_period_problems(
     lines: dict[int, int] = {id(row): line for row, line in after_rows}
     at = base.label
     for item in closed_period_changes(
-        [r for r, _ in before_rows], [r for r, _ in after_rows], day, before
+        [r for r, _line in before_rows], [r for r, _line in after_rows], day, before
     ):
         opening = _("The books are closed through {day}, but this change ").format(day=day)
         if item.kind == "removed":

@@ -328,7 +328,7 @@ class _Replay:
 
     def _remove(self, old: Row) -> None:
         copies = self.rows.get(old.key, [])
-        for index, (_, row) in enumerate(copies):
+        for index, (_commit, row) in enumerate(copies):
             if row.cells == old.cells:
                 del copies[index]
                 break
@@ -403,7 +403,7 @@ class _Replay:
         accounts = self.cooperative.accounts
         unread = unread_ledger_places(self.cooperative)
         for item in closed_period_changes(
-            self.at_closing, [row for _, row in now], closed, accounts
+            self.at_closing, [row for _commit, row in now], closed, accounts
         ):
             row = item.row
             date = (item.before or item.after).get("date")  # type: ignore[union-attr]
@@ -605,7 +605,7 @@ def row_provenance(
         if table is None or not len(table.frame):
             continue
         rows = table_rows(str(path), table.frame)
-        for (_, line), commit in zip(rows, history.commit_of(row.key for row, _ in rows)):
+        for (_row, line), commit in zip(rows, history.commit_of(row.key for row, _line in rows)):
             found[(str(path), line)] = commit
     return found
 

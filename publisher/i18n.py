@@ -128,7 +128,7 @@ def _n(singular: str, plural: str, count: int) -> str:
     return catalog(current_message_language(), "messages").ngettext(singular, plural, count)
 
 
-def N_(message: str) -> str:  # noqa: N802 (the name gettext's tools know)
+def N_(message: str) -> str:
     """Mark `message` for the catalog without translating it yet (translate where shown)."""
     return message
 
@@ -136,8 +136,8 @@ def N_(message: str) -> str:  # noqa: N802 (the name gettext's tools know)
 __all__ = [
     "DOMAINS",
     "LOCALE_DIR",
-    "SHIPPED_LANGUAGES",
     "N_",
+    "SHIPPED_LANGUAGES",
     "_",
     "_n",
     "catalog",

@@ -514,7 +514,7 @@ def names_in_markdown(finder: NameFinder, source: str) -> list[int]:
     rendered: entities decoded, emphasis markers and tags inside words dropped."""
     starts: set[int] = set()
     for reading in markdown_readings(source):
-        for start, _ in finder.spans(reading.text):
+        for start, _end in finder.spans(reading.text):
             starts.add(reading.starts[start] if start < len(reading.starts) else len(source))
     return sorted(starts)
 

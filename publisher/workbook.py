@@ -425,13 +425,13 @@ def _parse(archive: zipfile.ZipFile, member: str):
 
 def _xlsx_sheet_member(archive: zipfile.ZipFile, sheet: str) -> str | None:
     ids: dict[str, str] = {}
-    for _, element in _parse(archive, "xl/workbook.xml"):
+    for _event, element in _parse(archive, "xl/workbook.xml"):
         if element.tag == f"{_XLSX_MAIN}sheet" and element.get("name") is not None:
             ids[element.get("name")] = element.get(_XLSX_REL_ID, "")
     rel = ids.get(sheet)
     if rel is None or "xl/_rels/workbook.xml.rels" not in archive.namelist():
         return None
-    for _, element in _parse(archive, "xl/_rels/workbook.xml.rels"):
+    for _event, element in _parse(archive, "xl/_rels/workbook.xml.rels"):
         if element.tag == f"{_XLSX_RELS}Relationship" and element.get("Id") == rel:
             target = element.get("Target", "")
             return (

@@ -41,7 +41,7 @@ def closed_books_changed_since(root):
 
 def test_the_checks_read_nothing_once_the_books_are_loaded(tmp_path):
     closed_books_changed_since(tmp_path)
-    cooperative, loaded = load_cooperative(tmp_path, TODAY, history="if-closed")
+    cooperative, _loaded = load_cooperative(tmp_path, TODAY, history="if-closed")
     assert cooperative is not None
     # Without the repository and the books on disk, the checks find the same problems: what
     # they need (the history, closed_through's line) was read by the loader.

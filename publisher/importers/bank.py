@@ -966,7 +966,7 @@ def _find_column(name: str, header: list[str], offset: int, found: Problems) -> 
         ).format(
             name=name,
             suggestion=did_you_mean(name, header),
-            items=", ".join((h for h in header if h)),
+            items=", ".join(h for h in header if h),
         ),
     )
     return None

@@ -356,7 +356,7 @@ def detect(data: bytes) -> Detection:
                 "(--list-profiles) and name the columns yourself."
             ).format(
                 value=index + 1,
-                items=", ".join((h for h in header if h)),
+                items=", ".join(h for h in header if h),
                 missing=" nor the ".join(missing),
             )
         )

@@ -129,7 +129,7 @@ def _category_links(
 def _year_row(
     measure: Measure, year: int, figures: MeasureYear, summary: Summary, cooperative: Cooperative
 ) -> MeasureYearRow:
-    money = lambda minor: display_money(minor, summary)  # noqa: E731
+    money = lambda minor: display_money(minor, summary)
     row = MeasureYearRow(
         year=year,
         so_far=year == summary.current_year,
@@ -258,7 +258,7 @@ def commons_page(
     """The page "What we own together": every asset with its cost (linked to the ledger row
     that paid for it) and its decision (linked to the decisions page), the totals, and the
     assets created each year (a chart, added to `chart_files`)."""
-    money = lambda minor: display_money(minor, summary)  # noqa: E731
+    money = lambda minor: display_money(minor, summary)
     row_years = _row_years(cooperative)
     rows = []
     for asset in assets:

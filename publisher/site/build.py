@@ -407,7 +407,7 @@ def engine_settings(root: Path, name: str, docs_dir: Path | None = None) -> tupl
     # MkDocs' tags (!ENV, !!python/name) mean nothing to Zensical's copy of the settings.
     _Lenient.add_multi_constructor("", lambda loader, suffix, node: None)
     try:
-        config = pyyaml.load(own.read_text(encoding="utf-8-sig"), Loader=_Lenient)  # noqa: S506 - safe loader
+        config = pyyaml.load(own.read_text(encoding="utf-8-sig"), Loader=_Lenient)
     except (OSError, UnicodeDecodeError, pyyaml.YAMLError) as error:
         raise SiteError(f"{CONFIG_FILE} cannot be read: {error}") from None
     if not isinstance(config, dict):
@@ -587,7 +587,7 @@ def _serve_with_zensical(root: Path, address: str, report: Callable[[str], None]
         # Never raises: a failed build would leave every request of the preview waiting.
         try:
             result = build_site(root, site_dir, engine="zensical")
-        except Exception as error:  # any failure: shown, never stuck
+        except Exception as error:  # noqa: BLE001 - any failure: shown, never stuck
             report(f"publisher: the site could not be built: {error}\n")
             server.show_problems(problems_page([], failure=str(error)))
             return

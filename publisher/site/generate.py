@@ -577,7 +577,7 @@ def home_fragment(
     summary: Summary,
     stories: list[Story],
     governance_line: str = "",
-    activity: list[tuple[str, str, str]] = (),
+    activity: Sequence[tuple[str, str, str]] = (),
     activity_pages: Collection[str] = (),
 ) -> str:
     """The key figures and latest stories put into the home page. `governance_line` is markup

@@ -50,7 +50,7 @@ NO_BLOG = (
 #: MkDocs plugins Zensical carries out itself; every other one is left out of its configuration.
 _ZENSICAL_PLUGINS = ("search",)
 _LINK = re.compile(r'(href|data-src|data-decisions)="publisher:([^"#?]*)([?#][^"]*)?"')
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 
 
 class TreeError(Exception):
@@ -63,7 +63,7 @@ class TreeError(Exception):
 def page_url(src: str) -> str:
     """The URL of a page (relative to the site's root) with directory URLs, as both engines
     write them: `finances/2025.md` -> `finances/2025/`, `stories/index.md` -> `stories/`."""
-    stem = src[:-3] if src.endswith(".md") else src
+    stem = src.removesuffix(".md")
     if stem == "index" or stem.endswith("/index"):
         stem = stem[: -len("index")]
     elif src.endswith(".md"):
@@ -400,8 +400,8 @@ def _flatten(nav: Any) -> list[Any]:
 
 #: Where Zensical writes its search index (relative to the site).
 ZENSICAL_SEARCH_INDEX = "search.json"
-_ARTICLE = re.compile(r"<article\b[^>]*>(.*?)</article>", re.S)
-_HEADERLINK = re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.S)
+_ARTICLE = re.compile(r"<article\b[^>]*>(.*?)</article>", re.DOTALL)
+_HEADERLINK = re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.DOTALL)
 
 
 def built_page_url(site: Path, path: Path) -> str:
@@ -440,6 +440,8 @@ def finish_site(tree: Tree) -> None:
             finished = finished.replace("</head>", tags + "</head>", 1)
         if finished != output:
             path.write_text(finished, encoding="utf-8")
+    # Stories and their feed are a cooperative's: a federation's site (no summary) has none.
+    name = content.summary.name if content.summary is not None else ""
     for src, (meta, url) in sorted(tree.stories.items()):
         built = site / url / "index.html"
         if not built.is_file():
@@ -458,11 +460,10 @@ def finish_site(tree: Tree) -> None:
             url=url,
             file=SimpleNamespace(src_uri=src),
         )
-        entry = entry_from_page(page, article, content.summary.name)
+        entry = entry_from_page(page, article, name)
         if entry is not None:
             entries.append(entry)
     if content.stories:
-        name = content.summary.name
         feed = atom_feed(
             f"{name}: stories",
             tree.site_url,
@@ -476,7 +477,7 @@ def finish_site(tree: Tree) -> None:
 
 
 def _first_heading(article: str) -> str:
-    match = re.search(r"<h1[^>]*>(.*?)</h1>", article, re.S)
+    match = re.search(r"<h1[^>]*>(.*?)</h1>", article, re.DOTALL)
     return re.sub(r"<[^>]+>", "", match.group(1)).strip() if match else ""
 
 
