@@ -66,7 +66,7 @@ def check(directory: Path, output_format: str) -> None:
             problems = load_federation(directory, progress=Progress()).problems
         else:
             # Only the closed-period check needs the history: books never closed skip the git log.
-            _, problems = check_cooperative(directory, history="if-closed")
+            _cooperative, problems = check_cooperative(directory, history="if-closed")
     except NotACooperative as error:
         click.echo(_("publisher: cannot check: {error}").format(error=error), err=True)
         sys.exit(EXIT_CANNOT_RUN)
