@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from publisher.cooperative import NotACooperative, check_cooperative
-from publisher.i18n import SHIPPED_LANGUAGES, _, locale_candidates, set_message_language
+from publisher.i18n import SHIPPED_LANGUAGES, _, locale_candidates, message_language
 from publisher.problems import InertLines, format_github, format_json, format_text, has_errors
 
 FORMATTERS = {"text": format_text, "json": format_json, "github": format_github}
@@ -33,8 +33,11 @@ def main(language: str | None) -> None:
         message = _("publisher: --lang {value} is not a language tag (try es, fr, de, pt or ar).")
         click.echo(message.format(value=repr(language)), err=True)
         sys.exit(EXIT_CANNOT_RUN)
-    # Set on every run, so that one run's --lang never carries over to the next in a process.
-    set_message_language("en" if language in ("C", "POSIX") else language)
+    # For this run only: reset when the command ends, so that neither the next run in this
+    # process nor the caller's own code afterwards inherits this run's --lang.
+    click.get_current_context().with_resource(
+        message_language("en" if language in ("C", "POSIX") else language)
+    )
     if os.environ.get("GITHUB_ACTIONS") == "true":
         # No line of the books printed in a workflow's log may act as a workflow command.
         for name in ("stdout", "stderr"):

@@ -19,6 +19,7 @@ from babel.messages.pofile import read_po
 from click.testing import CliRunner
 
 from publisher.cli import main
+from publisher.cooperative import check_cooperative
 from publisher import i18n
 from publisher.i18n import DOMAINS, LOCALE_DIR, SHIPPED_LANGUAGES
 from tests.conftest import LEDGER_HEADER, write_coop
@@ -207,6 +208,19 @@ def test_lang_is_not_carried_over_to_the_next_run(unknown_category):
     CliRunner().invoke(main, ["--lang", "es", "check", str(unknown_category)])
     again = CliRunner().invoke(main, ["check", str(unknown_category)], env={"LANG": "C"})
     assert "is not declared" in _problem_lines(again.output)[0]
+
+
+def test_lang_ends_with_the_command_it_was_given_to(unknown_category, monkeypatch):
+    # A program (or a test) that runs the command and then checks books itself gets the
+    # environment's language, not the language of that run.
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C")
+    CliRunner().invoke(main, ["--lang", "es", "check", str(unknown_category)])
+    _cooperative, problems = check_cooperative(unknown_category)
+    [found] = [p for p in problems if p.code == "category-unknown"]
+    assert (found.path, found.line) == ("ledgers/2025.csv", 2)
+    assert "is not declared" in found.message
 
 
 def test_the_environment_language_is_honoured_when_there_is_no_lang(unknown_category):
