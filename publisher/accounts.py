@@ -12,6 +12,7 @@ from babel import Locale, UnknownLocaleError
 from babel.localedata import locale_identifiers
 from babel.numbers import get_currency_precision, list_currencies
 
+from publisher.i18n import _
 from publisher.problems import Problem, did_you_mean
 from publisher.yamlfile import YamlChecker, describe, key_line, load_yaml, mapping_line, value_line
 
@@ -210,7 +211,9 @@ class _Reader(YamlChecker):
             self.report(
                 "accounts-value-invalid",
                 value_line(mapping, key),
-                f"{what} must be a non-empty text, not {describe(value)}.",
+                _("{what} must be a non-empty text, not {describe}.").format(
+                    what=what, describe=describe(value)
+                ),
             )
             return None
         return value.strip()
@@ -227,7 +230,7 @@ def parse_accounts(text: str, path: str = ACCOUNTS_PATH) -> tuple[Accounts | Non
         reader.report(
             "yaml-not-a-mapping",
             mapping_line(data),
-            "accounts.yml must be a mapping of keys (name, currency, categories, …) to values.",
+            _("accounts.yml must be a mapping of keys (name, currency, categories, …) to values."),
         )
         return None, reader.problems
 
@@ -237,7 +240,9 @@ def parse_accounts(text: str, path: str = ACCOUNTS_PATH) -> tuple[Accounts | Non
             reader.report(
                 "accounts-key-missing",
                 1,
-                f'accounts.yml needs a "{key}" key; see the example in the formats documentation.',
+                _(
+                    'accounts.yml needs a "{key}" key; see the example in the formats documentation.'
+                ).format(key=key),
             )
 
     name = reader.text(data, "name", '"name"') if "name" in data else None
@@ -283,8 +288,10 @@ def _read_currency(reader: _Reader, data: Any) -> tuple[str | None, int]:
         reader.report(
             "currency-unknown",
             value_line(data, "currency"),
-            f"The currency {describe(value)} is not an ISO 4217 code; write the three letters "
-            'your bank uses, such as "EUR", "USD" or "GBP".',
+            _(
+                "The currency {describe} is not an ISO 4217 code; write the three letters "
+                'your bank uses, such as "EUR", "USD" or "GBP".'
+            ).format(describe=describe(value)),
         )
         return None, 0
     return code, minor_units(code)
@@ -300,15 +307,19 @@ def _read_funds(reader: _Reader, data: Any) -> tuple[dict[str, str], dict[str, s
             reader.report(
                 "accounts-value-invalid",
                 value_line(data, "funds"),
-                '"funds" is empty: list at least one fund, or remove the key to use the '
-                f'single fund "{DEFAULT_FUND}".',
+                _(
+                    '"funds" is empty: list at least one fund, or remove the key to use the '
+                    'single fund "{default_fund}".'
+                ).format(default_fund=DEFAULT_FUND),
             )
         return default
     if not isinstance(value, dict) or not value:
         reader.report(
             "accounts-value-invalid",
             value_line(data, "funds"),
-            '"funds" must map each fund\'s key to a description, e.g. "general: Day-to-day costs".',
+            _(
+                '"funds" must map each fund\'s key to a description, e.g. "general: Day-to-day costs".'
+            ),
         )
         return default
     funds: dict[str, str] = {}
@@ -318,25 +329,29 @@ def _read_funds(reader: _Reader, data: Any) -> tuple[dict[str, str], dict[str, s
             reader.report(
                 "accounts-value-invalid",
                 key_line(value, key),
-                f"The fund key {describe(key)} must be a word without surrounding spaces.",
+                _("The fund key {describe} must be a word without surrounding spaces.").format(
+                    describe=describe(key)
+                ),
             )
             continue
         if isinstance(spec, dict):
-            reader.unknown_keys(spec, _FUND_KEYS, f'the fund "{key}"')
+            reader.unknown_keys(spec, _FUND_KEYS, _('the fund "{key}"').format(key=key))
             label, description = spec.get("label"), spec.get("description", "")
             if not isinstance(label, str) or not label.strip():
                 reader.report(
                     "accounts-value-invalid",
                     value_line(spec, "label") if "label" in spec else key_line(value, key),
-                    f'The fund "{key}" needs a label, the name readers see: '
-                    f'"{key}: {{label: General fund, description: Day-to-day costs}}".',
+                    _(
+                        'The fund "{key}" needs a label, the name readers see: '
+                        '"{key}: {{label: General fund, description: Day-to-day costs}}".'
+                    ).format(key=key),
                 )
                 label = key
             if not isinstance(description, str):
                 reader.report(
                     "accounts-value-invalid",
                     value_line(spec, "description"),
-                    f'The description of the fund "{key}" must be text.',
+                    _('The description of the fund "{key}" must be text.').format(key=key),
                 )
                 description = ""
             funds[key] = description.strip() or label.strip()
@@ -355,7 +370,7 @@ def _read_categories(reader: _Reader, data: Any) -> dict[str, Category] | None:
         reader.report(
             "accounts-value-invalid",
             value_line(data, "categories"),
-            '"categories" must map each category to its kind, e.g. "rent: {kind: expense}".',
+            _('"categories" must map each category to its kind, e.g. "rent: {kind: expense}".'),
         )
         return None
     categories: dict[str, Category] = {}
@@ -365,24 +380,35 @@ def _read_categories(reader: _Reader, data: Any) -> dict[str, Category] | None:
             reader.report(
                 "accounts-value-invalid",
                 line,
-                f"The category key {describe(key)} must be a word without surrounding spaces.",
+                _("The category key {describe} must be a word without surrounding spaces.").format(
+                    describe=describe(key)
+                ),
             )
             continue
         if not isinstance(spec, dict):
             reader.report(
                 "accounts-value-invalid",
                 line,
-                f'The category "{key}" must be a mapping with a kind, e.g. "{key}: {{kind: expense}}".',
+                _(
+                    'The category "{key}" must be a mapping with a kind, e.g. "{key}: {{kind: expense}}".'
+                ).format(key=key),
             )
             continue
-        reader.unknown_keys(spec, _CATEGORY_KEYS, f'the category "{key}"')
+        reader.unknown_keys(spec, _CATEGORY_KEYS, _('the category "{key}"').format(key=key))
         kind = spec.get("kind")
         if kind not in KINDS:
             reader.report(
                 "category-kind-invalid",
                 value_line(spec, "kind") if "kind" in spec else line,
-                f'The category "{key}" has kind {describe(kind)}; the kind must be one of '
-                f"{', '.join(KINDS)}.{did_you_mean(str(kind), KINDS) if kind else ''}",
+                _(
+                    'The category "{key}" has kind {describe}; the kind must be one of '
+                    "{kinds}.{value}"
+                ).format(
+                    key=key,
+                    describe=describe(kind),
+                    kinds=", ".join(KINDS),
+                    value=did_you_mean(str(kind), KINDS) if kind else "",
+                ),
             )
             continue
         label = spec.get("label", key)
@@ -390,7 +416,7 @@ def _read_categories(reader: _Reader, data: Any) -> dict[str, Category] | None:
             reader.report(
                 "accounts-value-invalid",
                 value_line(spec, "label"),
-                f'The label of "{key}" must be text.',
+                _('The label of "{key}" must be text.').format(key=key),
             )
             label = key
         flags = {}
@@ -400,7 +426,9 @@ def _read_categories(reader: _Reader, data: Any) -> dict[str, Category] | None:
                 reader.report(
                     "accounts-value-invalid",
                     value_line(spec, flag),
-                    f'"{flag}" of "{key}" must be true or false, not {describe(value)}.',
+                    _('"{flag}" of "{key}" must be true or false, not {describe}.').format(
+                        flag=flag, key=key, describe=describe(value)
+                    ),
                 )
                 value = False
             flags[flag] = value
@@ -416,7 +444,7 @@ def _read_public(reader: _Reader, data: Any) -> frozenset[str]:
         reader.report(
             "accounts-value-invalid",
             value_line(data, "public_counterparties"),
-            '"public_counterparties" must be a list of names, one per line starting with "- ".',
+            _('"public_counterparties" must be a list of names, one per line starting with "- ".'),
         )
         return frozenset()
     return frozenset(v.strip() for v in value)
@@ -431,7 +459,9 @@ def _read_closed_through(reader: _Reader, data: Any) -> dt.date | None:
     reader.report(
         "accounts-value-invalid",
         value_line(data, "closed_through"),
-        f'"closed_through" must be a date written YYYY-MM-DD, not {describe(value)}.',
+        _('"closed_through" must be a date written YYYY-MM-DD, not {describe}.').format(
+            describe=describe(value)
+        ),
     )
     return None
 
@@ -445,7 +475,7 @@ def _read_dialect(reader: _Reader, data: Any) -> Dialect:
         reader.report(
             "csv-dialect-invalid",
             line,
-            '"csv" must be a mapping such as {delimiter: ",", decimal: "."}.',
+            _('"csv" must be a mapping such as {delimiter: ",", decimal: "."}.'),
         )
         return Dialect()
     reader.unknown_keys(value, _CSV_KEYS, '"csv"')
@@ -455,23 +485,29 @@ def _read_dialect(reader: _Reader, data: Any) -> Dialect:
         reader.report(
             "csv-dialect-invalid",
             value_line(value, "delimiter") or line,
-            f"The delimiter {describe(delimiter)} is not supported; use one of "
-            '",", ";", "|" or a tab ("\\t").',
+            _(
+                "The delimiter {describe} is not supported; use one of "
+                '",", ";", "|" or a tab ("\\t").'
+            ).format(describe=describe(delimiter)),
         )
         return Dialect()
     if decimal not in DECIMAL_MARKS:
         reader.report(
             "csv-dialect-invalid",
             value_line(value, "decimal") or line,
-            f'The decimal mark {describe(decimal)} is not supported; use "." or ",".',
+            _('The decimal mark {describe} is not supported; use "." or ",".').format(
+                describe=describe(decimal)
+            ),
         )
         return Dialect()
     if decimal == delimiter:
         reader.report(
             "csv-dialect-invalid",
             line,
-            'The decimal mark and the delimiter are both ","; with a decimal comma, separate '
-            'cells with ";" (delimiter: ";").',
+            _(
+                'The decimal mark and the delimiter are both ","; with a decimal comma, separate '
+                'cells with ";" (delimiter: ";").'
+            ),
         )
         return Dialect()
     return Dialect(delimiter=delimiter, decimal=decimal)
@@ -486,7 +522,9 @@ def _read_language(reader: _Reader, data: Any) -> str:
         reader.report(
             "accounts-value-invalid",
             value_line(data, "language"),
-            f'"language" must be a language tag such as "en", "fr-CA" or "pt-BR", not {describe(value)}.',
+            _(
+                '"language" must be a language tag such as "en", "fr-CA" or "pt-BR", not {describe}.'
+            ).format(describe=describe(value)),
         )
         return DEFAULT_LANGUAGE
     tag = value.strip()
@@ -497,8 +535,10 @@ def _read_language(reader: _Reader, data: Any) -> str:
         reader.report(
             "language-unknown",
             value_line(data, "language"),
-            f"The language {describe(value)} is not one the publisher can write money in; write a "
-            f'BCP 47 language tag such as "en", "de", "fr-CA" or "pt-BR".{did_you_mean(tag, known)}',
+            _(
+                "The language {describe} is not one the publisher can write money in; write a "
+                'BCP 47 language tag such as "en", "de", "fr-CA" or "pt-BR".{suggestion}'
+            ).format(describe=describe(value), suggestion=did_you_mean(tag, known)),
         )
         return DEFAULT_LANGUAGE
     return str(locale).replace("_", "-")
@@ -527,8 +567,10 @@ def _read_licence(reader: _Reader, data: Any) -> Licence:
         reader.report(
             "accounts-value-invalid",
             line,
-            '"licence" must be a licence id such as "CC-BY-4.0" or "ODC-PDDL-1.0", or a mapping '
-            "{id: ..., title: ..., path: https://...}.",
+            _(
+                '"licence" must be a licence id such as "CC-BY-4.0" or "ODC-PDDL-1.0", or a mapping '
+                "{id: ..., title: ..., path: https://...}."
+            ),
         )
         return DEFAULT_LICENCE
     ident = ident.strip()
@@ -536,7 +578,9 @@ def _read_licence(reader: _Reader, data: Any) -> Licence:
         reader.report(
             "accounts-value-invalid",
             value_line(spec, "path"),
-            f"The path of the licence must be the web address of its text (https://...), not {describe(path)}.",
+            _(
+                "The path of the licence must be the web address of its text (https://...), not {describe}."
+            ).format(describe=describe(path)),
         )
         return DEFAULT_LICENCE
     by_lower = {key.lower(): known for key, known in KNOWN_LICENCES.items()}
@@ -545,9 +589,15 @@ def _read_licence(reader: _Reader, data: Any) -> Licence:
         reader.report(
             "licence-unknown",
             line,
-            f'The licence "{ident}" is not one the publisher knows ({", ".join(KNOWN_LICENCES)}); '
-            "for another licence give its title and where its text is: "
-            f"{{id: {ident}, title: ..., path: https://...}}.{did_you_mean(ident, KNOWN_LICENCES)}",
+            _(
+                'The licence "{ident}" is not one the publisher knows ({known_licences}); '
+                "for another licence give its title and where its text is: "
+                "{{id: {ident}, title: ..., path: https://...}}.{suggestion}"
+            ).format(
+                ident=ident,
+                known_licences=", ".join(KNOWN_LICENCES),
+                suggestion=did_you_mean(ident, KNOWN_LICENCES),
+            ),
         )
         return DEFAULT_LICENCE
     return Licence(
@@ -567,7 +617,9 @@ def _read_measures(
         reader.report(
             "accounts-value-invalid",
             value_line(data, "measures"),
-            '"measures" must map each measure to its unit, e.g. "tool-loans: {label: Tools lent, unit: loans}".',
+            _(
+                '"measures" must map each measure to its unit, e.g. "tool-loans: {label: Tools lent, unit: loans}".'
+            ),
         )
         return {}
     measures: dict[str, Measure] = {}
@@ -577,20 +629,24 @@ def _read_measures(
             reader.report(
                 "accounts-value-invalid",
                 line,
-                f"The measure key {describe(key)} must be one word of letters, digits, - and _.",
+                _(
+                    "The measure key {describe} must be one word of letters, digits, - and _."
+                ).format(describe=describe(key)),
             )
             continue
         if not isinstance(spec, dict):
             reader.report(
                 "accounts-value-invalid",
                 line,
-                f'The measure "{key}" must be a mapping with a unit, e.g. "{key}: {{label: Tools lent, unit: loans}}".',
+                _(
+                    'The measure "{key}" must be a mapping with a unit, e.g. "{key}: {{label: Tools lent, unit: loans}}".'
+                ).format(key=key),
             )
             continue
-        reader.unknown_keys(spec, _MEASURE_KEYS, f'the measure "{key}"')
+        reader.unknown_keys(spec, _MEASURE_KEYS, _('the measure "{key}"').format(key=key))
         found = len(reader.problems)
         unit = (
-            reader.text(spec, "unit", f'The unit of the measure "{key}"')
+            reader.text(spec, "unit", _('The unit of the measure "{key}"').format(key=key))
             if "unit" in spec
             else None
         )
@@ -598,10 +654,12 @@ def _read_measures(
             reader.report(
                 "accounts-value-invalid",
                 line,
-                f'The measure "{key}" needs a unit (what one is counted in: kWh, loans, hours, members).',
+                _(
+                    'The measure "{key}" needs a unit (what one is counted in: kWh, loans, hours, members).'
+                ).format(key=key),
             )
         label = (
-            reader.text(spec, "label", f'The label of the measure "{key}"')
+            reader.text(spec, "label", _('The label of the measure "{key}"').format(key=key))
             if "label" in spec
             else key
         )
@@ -610,16 +668,20 @@ def _read_measures(
             reader.report(
                 "accounts-value-invalid",
                 value_line(spec, "kind"),
-                f'The kind of the measure "{key}" is {describe(kind)}; it must be "total" (the '
-                'quantities of a year add up) or "level" (each row is a reading on its day, such as a '
-                "number of members).",
+                _(
+                    'The kind of the measure "{key}" is {describe}; it must be "total" (the '
+                    'quantities of a year add up) or "level" (each row is a reading on its day, such as a '
+                    "number of members)."
+                ).format(key=key, describe=describe(kind)),
             )
         negative = spec.get("negative", False)
         if not isinstance(negative, bool):
             reader.report(
                 "accounts-value-invalid",
                 value_line(spec, "negative"),
-                f'"negative" of the measure "{key}" must be true or false, not {describe(negative)}.',
+                _(
+                    '"negative" of the measure "{key}" must be true or false, not {describe}.'
+                ).format(key=key, describe=describe(negative)),
             )
         cost = _measure_cost(reader, spec, key, categories)
         price = _reference_price(reader, spec, key)
@@ -627,7 +689,9 @@ def _read_measures(
         if "reference_source" in spec:
             source = (
                 reader.text(
-                    spec, "reference_source", f'The reference_source of the measure "{key}"'
+                    spec,
+                    "reference_source",
+                    _('The reference_source of the measure "{key}"').format(key=key),
                 )
                 or ""
             )
@@ -635,9 +699,11 @@ def _read_measures(
             reader.report(
                 "accounts-value-invalid",
                 value_line(spec, "reference_price"),
-                f'The measure "{key}" has a reference_price but no reference_source: say where the '
-                'price comes from (reference_source: "Regulated tariff 2026, city energy office"), so '
-                "that readers can check the comparison.",
+                _(
+                    'The measure "{key}" has a reference_price but no reference_source: say where the '
+                    'price comes from (reference_source: "Regulated tariff 2026, city energy office"), so '
+                    "that readers can check the comparison."
+                ).format(key=key),
             )
         if len(reader.problems) == found and unit:
             measures[key] = Measure(key, label or key, unit, kind, negative, cost, price, source)
@@ -654,7 +720,9 @@ def _measure_cost(
         reader.report(
             "accounts-value-invalid",
             value_line(spec, "cost"),
-            f'"cost" of the measure "{key}" must list expense categories, e.g. "cost: [energy-maintenance]".',
+            _(
+                '"cost" of the measure "{key}" must list expense categories, e.g. "cost: [energy-maintenance]".'
+            ).format(key=key),
         )
         return ()
     for category in value:
@@ -663,15 +731,19 @@ def _measure_cost(
             reader.report(
                 "accounts-value-invalid",
                 value_line(spec, "cost"),
-                f'The cost of the measure "{key}" names the category "{category}", which '
-                f"accounts.yml does not declare.{did_you_mean(category, categories)}",
+                _(
+                    'The cost of the measure "{key}" names the category "{category}", which '
+                    "accounts.yml does not declare.{suggestion}"
+                ).format(key=key, category=category, suggestion=did_you_mean(category, categories)),
             )
         elif known.kind != "expense":
             reader.report(
                 "accounts-value-invalid",
                 value_line(spec, "cost"),
-                f'The cost of the measure "{key}" names "{category}", a category of kind '
-                f"{known.kind}: only expense categories make up a cost.",
+                _(
+                    'The cost of the measure "{key}" names "{category}", a category of kind '
+                    "{kind}: only expense categories make up a cost."
+                ).format(key=key, category=category, kind=known.kind),
             )
     return tuple(value)
 
@@ -688,9 +760,13 @@ def _reference_price(reader: _Reader, spec: Any, key: str) -> Decimal | None:
         reader.report(
             "accounts-value-invalid",
             value_line(spec, "reference_price"),
-            f'The reference_price of the measure "{key}" must be a price per unit in the books\' '
-            f"currency, written with a point and at most {MAX_QUANTITY_DECIMALS} decimals, such as "
-            f'"0.28", not {describe(value)}.',
+            _(
+                'The reference_price of the measure "{key}" must be a price per unit in the books\' '
+                "currency, written with a point and at most {max_quantity_decimals} decimals, such as "
+                '"0.28", not {describe}.'
+            ).format(
+                key=key, max_quantity_decimals=MAX_QUANTITY_DECIMALS, describe=describe(value)
+            ),
         )
         return None
     return Decimal(text)

@@ -17,6 +17,7 @@ import pandas as pd
 from publisher.accounts import Accounts
 from publisher.checking import Check, row_problems
 from publisher.csvfile import Table
+from publisher.i18n import _
 from publisher.ledger import FileFormat, _empty_frame, _parse_date_column, _read_rows
 from publisher.money import format_minor
 from publisher.privacy import private_names_in
@@ -66,9 +67,9 @@ def check_assets(cooperative: Cooperative) -> Iterable[Problem]:
         assets["id"].duplicated(keep="first").to_numpy() & (assets["id"].str.len() > 0).to_numpy(),
         "asset-id-duplicate",
         "id",
-        lambda row: (
-            f'The id "{row.id}" is already the id of an asset above; give each asset its own.'
-        ),
+        lambda row: _(
+            'The id "{id}" is already the id of an asset above; give each asset its own.'
+        ).format(id=row.id),
         locate,
     )
     status = assets["status"].str.lower()
@@ -77,9 +78,10 @@ def check_assets(cooperative: Cooperative) -> Iterable[Problem]:
         (~status.isin(STATUSES) & (status.str.len() > 0)).to_numpy(),
         "asset-status-invalid",
         "status",
-        lambda row: (
-            f'The status "{row.status}" is not one of: {", ".join(STATUSES)}.'
-            f"{did_you_mean(row.status, STATUSES)}"
+        lambda row: _('The status "{status}" is not one of: {statuses}.{suggestion}').format(
+            status=row.status,
+            statuses=", ".join(STATUSES),
+            suggestion=did_you_mean(row.status, STATUSES),
         ),
         locate,
     )
@@ -89,7 +91,7 @@ def check_assets(cooperative: Cooperative) -> Iterable[Problem]:
         no_payment,
         "asset-payment-missing",
         "row",
-        lambda row: (
+        lambda row: _(
             "Name the ledger row that paid for this asset (its id, in the row column), or, "
             "for a gift or a transfer, the decision that accepted it (the decision column)."
         ),
@@ -103,11 +105,11 @@ def check_assets(cooperative: Cooperative) -> Iterable[Problem]:
         named_row & ~known_row,
         "asset-row-unknown",
         "row",
-        lambda row: (
-            f'No ledger row has the id "{row.row}". Give the row that paid for the asset '
+        lambda row: _(
+            'No ledger row has the id "{row}". Give the row that paid for the asset '
             "that id (the id column of the ledger), or correct the id here."
-            f"{did_you_mean(row.row, list(rows.index))}"
-        ),
+            "{suggestion}"
+        ).format(row=row.row, suggestion=did_you_mean(row.row, list(rows.index))),
         locate,
     )
     capital = {key for key, c in cooperative.accounts.categories.items() if c.capital}
@@ -121,11 +123,11 @@ def check_assets(cooperative: Cooperative) -> Iterable[Problem]:
         named_row & known_row & ~is_capital_spending,
         "asset-row-not-capital",
         "row",
-        lambda row: (
-            f'The ledger row "{row.row}" is not spending in a capital category (one that '
+        lambda row: _(
+            'The ledger row "{row}" is not spending in a capital category (one that '
             "accounts.yml marks capital: true), so it did not buy a lasting asset. Name the row "
             "that bought it, or mark its category capital: true if it buys lasting assets."
-        ),
+        ).format(row=row.row),
         locate,
     )
     decisions = {d.id: d for m in cooperative.governance.meetings for d in m.decisions}
@@ -143,9 +145,9 @@ def check_assets(cooperative: Cooperative) -> Iterable[Problem]:
         named_decision & ~known_decision,
         "asset-decision-unknown",
         "decision",
-        lambda row: (
-            f'No minutes record a decision "{row.effective_decision}".'
-            f"{did_you_mean(row.effective_decision, decisions)}"
+        lambda row: _('No minutes record a decision "{effective_decision}".{suggestion}').format(
+            effective_decision=row.effective_decision,
+            suggestion=did_you_mean(row.effective_decision, decisions),
         ),
         locate,
     )
@@ -155,9 +157,12 @@ def check_assets(cooperative: Cooperative) -> Iterable[Problem]:
         named_decision & known_decision & ~adopted,
         "asset-decision-not-adopted",
         "decision",
-        lambda row: (
-            f'The decision "{row.effective_decision}" was {decisions[row.effective_decision].result}, not '
+        lambda row: _(
+            'The decision "{effective_decision}" was {result}, not '
             "adopted: an asset of the members needs an adopted decision."
+        ).format(
+            effective_decision=row.effective_decision,
+            result=decisions[row.effective_decision].result,
         ),
         locate,
     )
@@ -169,10 +174,10 @@ def check_assets(cooperative: Cooperative) -> Iterable[Problem]:
         both & (assets["decision"].to_numpy(dtype=object) != row_decision),
         "asset-decision-mismatch",
         "decision",
-        lambda row: (
-            f'The ledger row "{row.row}" that paid for this asset was authorized by another '
+        lambda row: _(
+            'The ledger row "{row}" that paid for this asset was authorized by another '
             "decision than the one named here. Correct one of the two."
-        ),
+        ).format(row=row.row),
         locate,
     )
     today = pd.Timestamp(cooperative.today)
@@ -181,10 +186,10 @@ def check_assets(cooperative: Cooperative) -> Iterable[Problem]:
         (assets["acquired"] > today).to_numpy(),
         "date-in-future",
         "acquired",
-        lambda row: (
-            f"{row.acquired:%Y-%m-%d} is after today ({cooperative.today:%Y-%m-%d}); list "
+        lambda row: _(
+            "{acquired:%Y-%m-%d} is after today ({today:%Y-%m-%d}); list "
             "an asset once the members have it, and check the year."
-        ),
+        ).format(acquired=row.acquired, today=cooperative.today),
         locate,
     )
     return problems + private_names_in(cooperative, assets, ("name", "note"), "asset")

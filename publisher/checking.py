@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from publisher.i18n import _
 from publisher.problems import Problem, problem
 
 if TYPE_CHECKING:
@@ -54,7 +55,7 @@ def column_label(locate: Locate, path: str, column: str) -> str:
     owner = getattr(locate, "__self__", locate)
     letter_of = getattr(owner, "column_letter", None)
     letter = letter_of(path, column) if letter_of is not None else None
-    return f"Column {letter} ({column}): " if letter else ""
+    return _("Column {letter} ({column}): ").format(letter=letter, column=column) if letter else ""
 
 
 def row_problems(
@@ -103,8 +104,10 @@ def row_problems(
                     "too-many-problems",
                     path,
                     int(group["line"].iloc[ROW_PROBLEM_LIMIT]),
-                    f"{extra:,} more rows of this file have the same problem [{code}]; only the "
-                    f"first {ROW_PROBLEM_LIMIT} are listed. Fix those, then check again.",
+                    _(
+                        "{extra:,} more rows of this file have the same problem [{code}]; only the "
+                        "first {row_problem_limit} are listed. Fix those, then check again."
+                    ).format(extra=extra, code=code, row_problem_limit=ROW_PROBLEM_LIMIT),
                 )
             )
     return out

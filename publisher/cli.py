@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from publisher.cooperative import NotACooperative, check_cooperative
+from publisher.i18n import SHIPPED_LANGUAGES, _, locale_candidates, message_language
 from publisher.problems import InertLines, format_github, format_json, format_text, has_errors
 
 FORMATTERS = {"text": format_text, "json": format_json, "github": format_github}
@@ -18,8 +19,25 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_CANNOT_RUN = 0, 1, 2
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="coop-publisher")
-def main() -> None:
+@click.option(
+    "--lang",
+    "language",
+    default=None,
+    metavar="LANG",
+    help="The language of the messages (es, fr, de, pt, ar...; default: LANGUAGE, LC_ALL, "
+    "LC_MESSAGES or LANG; English for anything not translated).",
+)
+def main(language: str | None) -> None:
     """Check a cooperative's books and publish them as a static website."""
+    if language is not None and language not in ("C", "POSIX") and not locale_candidates(language):
+        message = _("publisher: --lang {value} is not a language tag (try es, fr, de, pt or ar).")
+        click.echo(message.format(value=repr(language)), err=True)
+        sys.exit(EXIT_CANNOT_RUN)
+    # For this run only: reset when the command ends, so that neither the next run in this
+    # process nor the caller's own code afterwards inherits this run's --lang.
+    click.get_current_context().with_resource(
+        message_language("en" if language in ("C", "POSIX") else language)
+    )
     if os.environ.get("GITHUB_ACTIONS") == "true":
         # No line of the books printed in a workflow's log may act as a workflow command.
         for name in ("stdout", "stderr"):
@@ -51,9 +69,9 @@ def check(directory: Path, output_format: str) -> None:
             problems = load_federation(directory, progress=Progress()).problems
         else:
             # Only the closed-period check needs the history: books never closed skip the git log.
-            _, problems = check_cooperative(directory, history="if-closed")
+            _cooperative, problems = check_cooperative(directory, history="if-closed")
     except NotACooperative as error:
-        click.echo(f"publisher: cannot check: {error}", err=True)
+        click.echo(_("publisher: cannot check: {error}").format(error=error), err=True)
         sys.exit(EXIT_CANNOT_RUN)
     # Annotations are workflow commands on purpose; their data is escaped by format_github.
     out = getattr(sys.stdout, "unguarded", None) if output_format == "github" else None
@@ -82,14 +100,19 @@ def fix(file: Path, write: bool) -> None:
     try:
         plan = plan_fix(file)
     except NotABooksFile as error:
-        click.echo(f"publisher: cannot fix: {error}", err=True)
+        click.echo(_("publisher: cannot fix: {error}").format(error=error), err=True)
         sys.exit(EXIT_CANNOT_RUN)
     backup = None
     if write and plan.has_changes:
         try:
             backup = write_fix(plan)
         except OSError as error:
-            click.echo(f"publisher: cannot write {file}: {error.strerror or error}", err=True)
+            click.echo(
+                _("publisher: cannot write {file}: {value}").format(
+                    file=file, value=error.strerror or error
+                ),
+                err=True,
+            )
             sys.exit(EXIT_CANNOT_RUN)
     click.echo(format_plan(plan, str(file), backup), nl=False)
     sys.exit(EXIT_PROBLEMS if plan.unfixed_errors else EXIT_OK)
@@ -106,7 +129,7 @@ def history(directory: Path) -> None:
     try:
         cooperative, problems = load_cooperative(directory)
     except NotACooperative as error:
-        click.echo(f"publisher: cannot read the history: {error}", err=True)
+        click.echo(_("publisher: cannot read the history: {error}").format(error=error), err=True)
         sys.exit(EXIT_CANNOT_RUN)
     if cooperative is None:
         click.echo(format_text(problems), nl=False)
@@ -147,21 +170,24 @@ def build(directory: Path, site_dir: Path | None, site_url: str | None, engine: 
     try:
         result = build_site(directory, site_dir, site_url=site_url, engine=engine)
     except NotACooperative as error:
-        click.echo(f"publisher: cannot build: {error}", err=True)
+        click.echo(_("publisher: cannot build: {error}").format(error=error), err=True)
         sys.exit(EXIT_CANNOT_RUN)
     except SiteError as error:
-        click.echo(f"publisher: {error}", err=True)
+        click.echo(_("publisher: {error}").format(error=error), err=True)
         sys.exit(EXIT_CANNOT_RUN)
     if result.problems:
         click.echo(format_text(result.problems), nl=False)
     if result.site_dir is None:
         click.echo(
-            "There are errors, so the site was not built (the previous one is unchanged).", err=True
+            _("There are errors, so the site was not built (the previous one is unchanged)."),
+            err=True,
         )
         sys.exit(EXIT_PROBLEMS)
     click.echo(
-        f"Site written to {result.site_dir}. To look at it: publisher serve {directory} "
-        f"(or python3 -m http.server -d {result.site_dir}), then open http://127.0.0.1:8000/."
+        _(
+            "Site written to {site_dir}. To look at it: publisher serve {directory} "
+            "(or python3 -m http.server -d {site_dir}), then open http://127.0.0.1:8000/."
+        ).format(site_dir=result.site_dir, directory=directory)
     )
 
 
@@ -187,7 +213,9 @@ def serve(directory: Path, address: str, engine: str) -> None:
 
     if not (directory / "ledgers" / "accounts.yml").is_file() and not is_federation(directory):
         click.echo(
-            f"publisher: cannot serve: {directory} has neither ledgers/accounts.yml nor federation.yml.",
+            _(
+                "publisher: cannot serve: {directory} has neither ledgers/accounts.yml nor federation.yml."
+            ).format(directory=directory),
             err=True,
         )
         sys.exit(EXIT_CANNOT_RUN)
@@ -196,7 +224,7 @@ def serve(directory: Path, address: str, engine: str) -> None:
             directory, address, report=lambda text: click.echo(text, nl=False), engine=engine
         )
     except SiteError as error:
-        click.echo(f"publisher: cannot serve: {error}", err=True)
+        click.echo(_("publisher: cannot serve: {error}").format(error=error), err=True)
         sys.exit(EXIT_CANNOT_RUN)
 
 
@@ -232,7 +260,7 @@ def diff(
     from publisher.diff import DiffError, diff_report
 
     if len(head_and_directory) > 2:
-        raise click.UsageError("give at most BASE, HEAD and DIR.")
+        raise click.UsageError(_("give at most BASE, HEAD and DIR."))
     if len(head_and_directory) == 2:
         head, directory = head_and_directory[0], Path(head_and_directory[1])
     elif head_and_directory and Path(head_and_directory[0]).is_dir():
@@ -242,7 +270,7 @@ def diff(
     try:
         report = diff_report(directory, base, head, output_format, max_bytes)
     except DiffError as error:
-        click.echo(f"publisher: cannot diff: {error}", err=True)
+        click.echo(_("publisher: cannot diff: {error}").format(error=error), err=True)
         sys.exit(EXIT_CANNOT_RUN)
     click.echo(report, nl=False)
 
@@ -269,7 +297,16 @@ def diff(
     show_default=True,
     help="Keep the ledger as a CSV file, or as a workbook (.ods, .xlsx) with drop-down lists of categories and funds.",
 )
-def new(directory: Path, name: str | None, currency: str, init_git: bool, books: str) -> None:
+@click.option(
+    "--language",
+    type=click.Choice(SHIPPED_LANGUAGES),
+    default="en",
+    show_default=True,
+    help="The language of the charter, minutes, first story and README, and of the site.",
+)
+def new(
+    directory: Path, name: str | None, currency: str, init_git: bool, books: str, language: str
+) -> None:
     """Create a new cooperative's repository in DIRECTORY (which must not exist, or be empty):
     books, charter, minutes, a first story, the site's configuration, the GitHub workflows that
     check and publish it, and a README for the members. It passes publisher check as created.
@@ -278,16 +315,31 @@ def new(directory: Path, name: str | None, currency: str, init_git: bool, books:
 
     try:
         created = create_cooperative(
-            directory, name=name, currency=currency, init_git=init_git, books=books
+            directory,
+            name=name,
+            currency=currency,
+            init_git=init_git,
+            books=books,
+            language=language,
         )
     except (NewCooperativeError, OSError) as error:
-        click.echo(f"publisher: cannot create the cooperative: {error}", err=True)
+        click.echo(
+            _("publisher: cannot create the cooperative: {error}").format(error=error), err=True
+        )
         sys.exit(EXIT_CANNOT_RUN)
     click.echo(
-        f"Created {created.name} ({created.currency}) in {created.root}: {len(created.files)} files.\n"
-        f"Next: read {created.root / 'README.md'}, then check and preview it with\n"
-        f"  publisher check {created.root}\n  publisher serve {created.root}\n"
-        "and push it to a new GitHub repository (in Settings > Pages, choose GitHub Actions as the source)."
+        _(
+            "Created {name} ({currency}) in {root}: {count} files.\n"
+            "Next: read {readme}, then check and preview it with\n"
+            "  publisher check {root}\n  publisher serve {root}\n"
+            "and push it to a new GitHub repository (in Settings > Pages, choose GitHub Actions as the source)."
+        ).format(
+            name=created.name,
+            currency=created.currency,
+            root=created.root,
+            count=len(created.files),
+            readme=created.root / "README.md",
+        )
     )
 
 

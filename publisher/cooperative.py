@@ -9,6 +9,7 @@ data: only a directory that is not a cooperative at all raises `NotACooperative`
 from __future__ import annotations
 
 import codecs
+import contextvars
 import dataclasses
 import datetime as dt
 import os
@@ -31,6 +32,7 @@ from publisher.checks import run_checks
 from publisher.csvfile import LINE, MAX_CSV_BYTES, Table, read_table
 from publisher.history import History, ever_closed, read_history
 from publisher.privacy import NameFinder, private_names
+from publisher.i18n import _
 from publisher.problems import Problem, problem
 from publisher.rowchanges import Row
 from publisher.workbook import is_workbook_name, read_workbook
@@ -206,33 +208,41 @@ def _not_read_message(name: str, is_dir: bool) -> str:
     lowered = name.lower()
     stem = name[: name.rindex(".")] if "." in name.lstrip(".") else name
     if is_dir:
-        return (
-            f'The folder "{name}" is not read: the books are the files directly in ledgers/. '
+        return _(
+            'The folder "{name}" is not read: the books are the files directly in ledgers/. '
             "Move its CSV files up into ledgers/, or move the folder out of ledgers/."
-        )
+        ).format(name=name)
     if lowered.endswith((".ods", ".xlsx")):
-        return f'"{name}" is not read: only names ending in lower-case .ods or .xlsx are. Rename it to "{stem}{lowered[lowered.rindex(".") :]}".'
+        return _(
+            '"{name}" is not read: only names ending in lower-case .ods or .xlsx are. Rename it to "{stem}{lowered}".'
+        ).format(name=name, stem=stem, lowered=lowered[lowered.rindex(".") :])
     if lowered.endswith(_WORKBOOKS):
-        return (
-            f'"{name}" is a spreadsheet workbook in a format that is not read. Save it as .ods or '
+        return _(
+            '"{name}" is a spreadsheet workbook in a format that is not read. Save it as .ods or '
             ".xlsx (without macros) in ledgers/, or save each sheet of the books as CSV UTF-8, and "
             "keep this file outside ledgers/."
-        )
+        ).format(name=name)
     if name.startswith(".") and lowered.endswith(".csv"):
-        return f'"{name}" is a hidden file, which is not read. Rename it without the leading dot.'
+        return _(
+            '"{name}" is a hidden file, which is not read. Rename it without the leading dot.'
+        ).format(name=name)
     if lowered.endswith(".csv"):
-        return f'"{name}" is not read: only names ending in lower-case .csv are. Rename it to "{stem}.csv".'
+        return _(
+            '"{name}" is not read: only names ending in lower-case .csv are. Rename it to "{stem}.csv".'
+        ).format(name=name, stem=stem)
     if lowered.endswith(".csv.txt"):
-        return f'"{name}" is not read: rename it to "{name[: -len(".txt")]}".'
-    if lowered.endswith((".txt", ".tsv", ".tab")):
-        return (
-            f'"{name}" is not read: only .csv files are. If it is a ledger, rename it to '
-            f'"{stem}.csv" (with the delimiter that accounts.yml sets); otherwise move it out of ledgers/.'
+        return _('"{name}" is not read: rename it to "{name2}".').format(
+            name=name, name2=name[: -len(".txt")]
         )
-    return (
-        f'"{name}" is not read: ledgers/ holds accounts.yml and the books as .csv files. Move '
+    if lowered.endswith((".txt", ".tsv", ".tab")):
+        return _(
+            '"{name}" is not read: only .csv files are. If it is a ledger, rename it to '
+            '"{stem}.csv" (with the delimiter that accounts.yml sets); otherwise move it out of ledgers/.'
+        ).format(name=name, stem=stem)
+    return _(
+        '"{name}" is not read: ledgers/ holds accounts.yml and the books as .csv files. Move '
         "it out of ledgers/ (if it is a ledger, save it as CSV UTF-8)."
-    )
+    ).format(name=name)
 
 
 def find_csv_files(ledgers_dir: Path) -> CsvFiles:
@@ -258,8 +268,10 @@ def find_csv_files(ledgers_dir: Path) -> CsvFiles:
                             "ledgers-too-many-files",
                             LEDGERS_DIR,
                             None,
-                            f"ledgers/ holds more than {MAX_LEDGER_ENTRIES:,} files, so none is read. "
-                            "Keep one ledger per year or per account there, and move everything else out.",
+                            _(
+                                "ledgers/ holds more than {max_ledger_entries:,} files, so none is read. "
+                                "Keep one ledger per year or per account there, and move everything else out."
+                            ).format(max_ledger_entries=MAX_LEDGER_ENTRIES),
                         )
                     ],
                 )
@@ -274,8 +286,10 @@ def find_csv_files(ledgers_dir: Path) -> CsvFiles:
                     "file-symlink",
                     relative,
                     None,
-                    f'"{name}" is a symbolic link, which is never followed. Put the file itself in '
-                    "ledgers/ instead of a link to it.",
+                    _(
+                        '"{name}" is a symbolic link, which is never followed. Put the file itself in '
+                        "ledgers/ instead of a link to it."
+                    ).format(name=name),
                 )
             )
             continue
@@ -317,9 +331,11 @@ def _saved_twice(paths: list[Path]) -> list[Problem]:
                     "workbook-and-csv",
                     f"{LEDGERS_DIR}/{name}",
                     None,
-                    f'"{name}" and "{sorted(names)[0]}" hold books of the same name, and both would be '
-                    "read, so every row they share would count twice. Keep one of them in ledgers/ "
-                    "(the workbook, or the CSV file saved from it), and move the other out.",
+                    _(
+                        '"{name}" and "{names}" hold books of the same name, and both would be '
+                        "read, so every row they share would count twice. Keep one of them in ledgers/ "
+                        "(the workbook, or the CSV file saved from it), and move the other out."
+                    ).format(name=name, names=min(names)),
                 )
             )
     return found
@@ -348,8 +364,10 @@ def symlink_problem(relative: str) -> Problem:
         "file-symlink",
         relative,
         None,
-        "This is a symbolic link. The publisher reads only files kept in the repository itself: "
-        "replace the link with a copy of the file (or folder) it points to.",
+        _(
+            "This is a symbolic link. The publisher reads only files kept in the repository itself: "
+            "replace the link with a copy of the file (or folder) it points to."
+        ),
     )
 
 
@@ -362,16 +380,16 @@ def decode_text(data: bytes, relative: str) -> tuple[str | None, list[Problem]]:
             b"\x00"
         ) * 4 >= len(data)
         hint = (
-            "It is UTF-16 text: open it in a text editor and save it with the encoding UTF-8."
+            _("It is UTF-16 text: open it in a text editor and save it with the encoding UTF-8.")
             if utf16
-            else "Save it as UTF-8 text."
+            else _("Save it as UTF-8 text.")
         )
         return None, [
             problem(
                 "file-nul-byte",
                 relative,
                 None if utf16 else data.count(b"\n", 0, nul) + 1,
-                f"This file contains NUL bytes, which text never does. {hint}",
+                _("This file contains NUL bytes, which text never does. {hint}").format(hint=hint),
             )
         ]
     try:
@@ -383,8 +401,10 @@ def decode_text(data: bytes, relative: str) -> tuple[str | None, list[Problem]]:
                 "file-not-utf8",
                 relative,
                 line,
-                f"This file is not UTF-8 text (byte 0x{data[error.start]:02x} on this line; it looks "
-                "like Latin-1 or Windows-1252). Save it with the encoding UTF-8.",
+                _(
+                    "This file is not UTF-8 text (byte 0x{data:02x} on this line; it looks "
+                    "like Latin-1 or Windows-1252). Save it with the encoding UTF-8."
+                ).format(data=data[error.start]),
             )
         ]
 
@@ -403,7 +423,9 @@ def read_text_file(root: Path, relative: str) -> tuple[str | None, list[Problem]
                     "file-unreadable",
                     relative,
                     None,
-                    "This is not a file but a named pipe or a device, which would never end. Remove it.",
+                    _(
+                        "This is not a file but a named pipe or a device, which would never end. Remove it."
+                    ),
                 )
             ]
         with (root / relative).open("rb") as handle:
@@ -411,7 +433,10 @@ def read_text_file(root: Path, relative: str) -> tuple[str | None, list[Problem]
     except OSError as error:
         return None, [
             problem(
-                "file-unreadable", relative, None, f"This file cannot be read ({error.strerror})."
+                "file-unreadable",
+                relative,
+                None,
+                _("This file cannot be read ({strerror}).").format(strerror=error.strerror),
             )
         ]
     if len(data) > MAX_TEXT_BYTES:
@@ -420,7 +445,9 @@ def read_text_file(root: Path, relative: str) -> tuple[str | None, list[Problem]
                 "file-too-large",
                 relative,
                 None,
-                f"This file is larger than {MAX_TEXT_BYTES:,} bytes; split it.",
+                _("This file is larger than {max_text_bytes:,} bytes; split it.").format(
+                    max_text_bytes=MAX_TEXT_BYTES
+                ),
             )
         ]
     return decode_text(data, relative)
@@ -453,11 +480,13 @@ def load_cooperative(
     Cooperative is None when accounts.yml is unusable."""
     root = Path(root)
     if not root.is_dir():
-        raise NotACooperative(f"{root} is not a directory.")
+        raise NotACooperative(_("{root} is not a directory.").format(root=root))
     if not (root / ACCOUNTS_PATH).is_file():
         raise NotACooperative(
-            f"{root} has no {ACCOUNTS_PATH}: a cooperative's repository keeps its books in "
-            f"{LEDGERS_DIR}/, starting with accounts.yml (see the formats documentation)."
+            _(
+                "{root} has no {accounts_path}: a cooperative's repository keeps its books in "
+                "{ledgers_dir}/, starting with accounts.yml (see the formats documentation)."
+            ).format(root=root, accounts_path=ACCOUNTS_PATH, ledgers_dir=LEDGERS_DIR)
         )
     text, problems = read_text_file(root, ACCOUNTS_PATH)
     if text is None:
@@ -519,9 +548,12 @@ def load_cooperative(
 
     # Two files at a time: most of the work is in pyarrow, which runs outside Python's lock.
     jobs = [(kind, path) for kind, (paths, _) in readers.items() for path in paths]
+    # Each job runs in a copy of this thread's context, so that the workers write the messages
+    # in the treasurer's language (a worker thread starts with an empty context).
+    contexts = [contextvars.copy_context() for _job in jobs]
     with ThreadPoolExecutor(max_workers=READ_WORKERS) as pool:
         for kind, relative, table, frame, file_problems in pool.map(
-            lambda job: read_file(*job), jobs
+            lambda context, job: context.run(read_file, *job), contexts, jobs
         ):
             tables[relative] = table
             problems += file_problems
@@ -575,9 +607,11 @@ def _too_many_rows(relative: str) -> Problem:
         "books-too-many-rows",
         relative,
         None,
-        f"Together the CSV files of the books hold more than {MAX_BOOK_ROWS:,} rows, more than the "
-        "publisher reads; this file and the ones after it were not read. Move closed years to "
-        "an archive repository.",
+        _(
+            "Together the CSV files of the books hold more than {max_book_rows:,} rows, more than the "
+            "publisher reads; this file and the ones after it were not read. Move closed years to "
+            "an archive repository."
+        ).format(max_book_rows=MAX_BOOK_ROWS),
     )
 
 

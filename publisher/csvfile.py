@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from publisher.i18n import _
 from publisher.problems import Problem, problem
 from publisher.spreadsheet import column_letter
 
@@ -143,8 +144,10 @@ def _too_many_columns(path: str, columns: int, delimiter: str) -> Table:
             "csv-too-many-columns",
             path,
             1,
-            f"The header has {columns:,} columns; the publisher reads at most {MAX_COLUMNS}. Is this "
-            "file a ledger, exported with the right delimiter?",
+            _(
+                "The header has {columns:,} columns; the publisher reads at most {max_columns}. Is this "
+                "file a ledger, exported with the right delimiter?"
+            ).format(columns=columns, max_columns=MAX_COLUMNS),
         ),
         delimiter,
     )
@@ -159,8 +162,10 @@ def read_table(data: bytes, path: str, delimiter: str = ",") -> Table:
                 "file-too-large",
                 path,
                 None,
-                f"This file has {len(data):,} bytes; the publisher reads at most "
-                f"{MAX_CSV_BYTES:,}. Split it, for example one file per year.",
+                _(
+                    "This file has {count:,} bytes; the publisher reads at most "
+                    "{max_csv_bytes:,}. Split it, for example one file per year."
+                ).format(count=len(data), max_csv_bytes=MAX_CSV_BYTES),
             ),
             delimiter,
         )
@@ -174,10 +179,14 @@ def read_table(data: bytes, path: str, delimiter: str = ",") -> Table:
             (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
         )
         hint = (
-            "It looks like UTF-16: save it again as “CSV UTF-8”"
-            + (f", or run `publisher fix {path}` to convert it." if fixable else ".")
+            _("It looks like UTF-16: save it again as “CSV UTF-8”")
+            + (
+                _(", or run `publisher fix {path}` to convert it.").format(path=path)
+                if fixable
+                else "."
+            )
             if utf16
-            else "Remove them, or export the file again as “CSV UTF-8”."
+            else _("Remove them, or export the file again as “CSV UTF-8”.")
         )
         return _unreadable(
             path,
@@ -185,7 +194,7 @@ def read_table(data: bytes, path: str, delimiter: str = ",") -> Table:
                 "file-nul-byte",
                 path,
                 line,
-                f"This file contains NUL bytes, which text never does. {hint}",
+                _("This file contains NUL bytes, which text never does. {hint}").format(hint=hint),
                 column,
             ),
             delimiter,
@@ -199,7 +208,7 @@ def read_table(data: bytes, path: str, delimiter: str = ",") -> Table:
                 "file-empty",
                 path,
                 1,
-                "This file is empty: it needs at least a header row naming the columns.",
+                _("This file is empty: it needs at least a header row naming the columns."),
             ),
             delimiter,
         )
@@ -233,11 +242,13 @@ def _sep_line_problem(path: str, separator: str, delimiter: str) -> Problem:
         "csv-sep-line",
         path,
         1,
-        f'The first line "sep={separator}" says the cells are separated by {shown}, but '
-        f"ledgers/accounts.yml says {_SHOWN.get(delimiter, delimiter)}. If every file uses "
-        f'{shown}, set csv: {{delimiter: "{separator}"}} in ledgers/accounts.yml; otherwise '
-        "export the file again with the repository's delimiter. The rest of the file is not "
-        "read until then.",
+        _(
+            'The first line "sep={separator}" says the cells are separated by {shown}, but '
+            "ledgers/accounts.yml says {value}. If every file uses "
+            '{shown}, set csv: {{delimiter: "{separator}"}} in ledgers/accounts.yml; otherwise '
+            "export the file again with the repository's delimiter. The rest of the file is not "
+            "read until then."
+        ).format(separator=separator, shown=shown, value=_SHOWN.get(delimiter, delimiter)),
     )
 
 
@@ -345,19 +356,21 @@ def _read_careful(data: bytes, path: str, delimiter: str) -> Table:
         line, column = _line_and_column(data, error.start)
         try:
             data.decode("cp1252")
-            hint = (
+            hint = _(
                 " It looks like Windows-1252 or Latin-1: in your spreadsheet, save it as "
                 "“CSV UTF-8”."
             )
         except UnicodeDecodeError:
-            hint = " Save it as “CSV UTF-8”."
+            hint = _(" Save it as “CSV UTF-8”.")
         return _unreadable(
             path,
             problem(
                 "file-not-utf8",
                 path,
                 line,
-                f"This file is not UTF-8 text (byte 0x{data[error.start]:02x} cannot be read).{hint}",
+                _("This file is not UTF-8 text (byte 0x{data:02x} cannot be read).{hint}").format(
+                    data=data[error.start], hint=hint
+                ),
                 column,
             ),
             delimiter,
@@ -382,9 +395,11 @@ def _read_careful(data: bytes, path: str, delimiter: str) -> Table:
                         "csv-unterminated-quote",
                         path,
                         start,
-                        "A quoted cell on this line is never closed, so everything after it "
-                        'would be read as one cell. Add the closing quote (") or remove the '
-                        'opening one; a quote inside a quoted cell is written twice ("").',
+                        _(
+                            "A quoted cell on this line is never closed, so everything after it "
+                            'would be read as one cell. Add the closing quote (") or remove the '
+                            'opening one; a quote inside a quoted cell is written twice ("").'
+                        ),
                     )
                 )
             else:
@@ -393,8 +408,10 @@ def _read_careful(data: bytes, path: str, delimiter: str) -> Table:
                         "csv-stray-quote",
                         path,
                         reader.line_num,
-                        f'A quote (") stands in the middle of a cell ({error}). Put the whole '
-                        'cell in quotes and write each quote inside it twice (""), or remove it.',
+                        _(
+                            'A quote (") stands in the middle of a cell ({error}). Put the whole '
+                            'cell in quotes and write each quote inside it twice (""), or remove it.'
+                        ).format(error=error),
                     )
                 )
             break
@@ -411,7 +428,9 @@ def _read_careful(data: bytes, path: str, delimiter: str) -> Table:
         return (
             _unreadable(
                 path,
-                problem("file-empty", path, 1, "This file has no header row naming the columns."),
+                problem(
+                    "file-empty", path, 1, _("This file has no header row naming the columns.")
+                ),
                 delimiter,
             )
             if not problems
@@ -428,12 +447,16 @@ def _read_careful(data: bytes, path: str, delimiter: str) -> Table:
                     "csv-ragged-row",
                     path,
                     start,
-                    f"This row has {len(record)} cells but the header has {len(header)}. "
+                    _("This row has {count} cells but the header has {count2}. ").format(
+                        count=len(record), count2=len(header)
+                    )
                     + (
-                        f'A cell probably contains an unquoted "{delimiter}": put that cell in '
-                        "quotes, or remove the extra separator."
+                        _(
+                            'A cell probably contains an unquoted "{delimiter}": put that cell in '
+                            "quotes, or remove the extra separator."
+                        ).format(delimiter=delimiter)
                         if len(record) > len(header)
-                        else "Add the missing cells (empty ones still need their separator)."
+                        else _("Add the missing cells (empty ones still need their separator).")
                     ),
                 )
             )

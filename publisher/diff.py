@@ -27,10 +27,13 @@ from difflib import SequenceMatcher
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
+
 from publisher.accounts import ACCOUNTS_PATH, Accounts, Category
 from publisher.cooperative import Cooperative, NotACooperative, book_role, check_cooperative
 from publisher.gitrepo import BOOKS_DIR, CommitInfo, export_revision
 from publisher.history import read_history
+from publisher.i18n import _
 from publisher.money import format_minor
 from publisher.problems import (
     Problem,
@@ -84,7 +87,7 @@ class Side:
     @property
     def label(self) -> str:
         if self.revision is None:
-            return "the working tree"
+            return _("the working tree")
         short = self.commit.short if self.commit else "?"
         return (
             short
@@ -237,7 +240,7 @@ def diff_books(
 
     root = Path(root)
     if not root.is_dir():
-        raise DiffError(f"{root} is not a directory.")
+        raise DiffError(_("{root} is not a directory.").format(root=root))
     with tempfile.TemporaryDirectory(prefix="publisher-diff-") as scratch:
         try:
             base_dir = Path(scratch) / "base"
@@ -259,8 +262,10 @@ def diff_books(
         and not (before.problems or after.problems)
     ):
         raise DiffError(
-            f"{root} holds no cooperative at either revision: there is no ledgers/accounts.yml at "
-            f"{base} nor at {head or 'the working tree'}."
+            _(
+                "{root} holds no cooperative at either revision: there is no ledgers/accounts.yml at "
+                "{base} nor at {value}."
+            ).format(root=root, base=base, value=head or "the working tree")
         )
     return _compare(before, after, Side(base, base_commit), Side(head, head_commit))
 
@@ -284,7 +289,7 @@ def _read_side(directory: Path, today: dt.date | None, root: Path, until: str | 
     if history.available:
         state.problems += history.problems
     else:
-        state.history_unavailable = history.reason or "the history could not be read"
+        state.history_unavailable = history.reason or _("the history could not be read")
     state.rows = ledger_rows(cooperative)
     state.summary, state.unreadable_rows = _summary(cooperative)
     return state
@@ -371,7 +376,7 @@ def match_rows(before: list[tuple[Row, int]], after: list[tuple[Row, int]]) -> l
                 for score in [_likeness(old, new)]
                 if score is not None
             )
-        for _, _, _, old, new in candidates:
+        for *_unused, old, new in candidates:
             if id(old) not in paired and id(new) not in paired and _likeness(old, new) is not None:
                 paired |= {id(old), id(new)}
                 result.append(
@@ -421,6 +426,13 @@ def _file_role(path: str) -> str:
 LineCells = tuple[tuple[str, str], ...]
 
 
+def _stripped_cells(frame: pd.DataFrame, name: str) -> list[str]:
+    """A column's cells as stripped text; a column the file lacks reads as empty cells."""
+    if name not in frame.columns:
+        return [""] * len(frame)
+    return frame[name].fillna("").astype(str).str.strip().tolist()
+
+
 def _lines(
     cooperative: Cooperative | None, role: str, keys: tuple[str, ...], values: tuple[str, ...]
 ) -> list[tuple[LineCells, LineCells, str]]:
@@ -432,14 +444,8 @@ def _lines(
         if _file_role(path) != role or not len(table.frame):
             continue
         frame = table.frame
-
-        def column(name: str) -> list[str]:
-            if name not in frame.columns:
-                return [""] * len(frame)
-            return frame[name].fillna("").astype(str).str.strip().tolist()
-
-        key_cells = list(zip(*[column(c) for c in keys], strict=True))
-        value_cells = list(zip(*[column(c) for c in values], strict=True))
+        key_cells = list(zip(*[_stripped_cells(frame, c) for c in keys], strict=True))
+        value_cells = list(zip(*[_stripped_cells(frame, c) for c in values], strict=True))
         for key, value, line in zip(key_cells, value_cells, frame["line"], strict=True):
             found.append((tuple(zip(keys, key)), tuple(zip(values, value)), f"{path}:{int(line)}"))
     return found
@@ -589,25 +595,39 @@ def _compare(before: _State, after: _State, base: Side, head: Side) -> BooksDiff
     if fallback:
         side, state = missing_history[0]
         notes.append(
-            f"The history of the books up to {side.label} could not be read ({state.history_unavailable}): "
-            f"the closed period is checked against {base.label} only, so a change that restores a row "
-            "as it was at closing may be shown as a change."
+            _(
+                "The history of the books up to {label} could not be read ({history_unavailable}): "
+                "the closed period is checked against {label2} only, so a change that restores a row "
+                "as it was at closing may be shown as a change."
+            ).format(
+                label=side.label, history_unavailable=state.history_unavailable, label2=base.label
+            )
         )
     for side, state in ((base, before), (head, after)):
         if state.cooperative is None and not state.problems:
             notes.append(
-                f"At {side.label} there is no ledgers/accounts.yml: its books count as empty."
+                _("At {label} there is no ledgers/accounts.yml: its books count as empty.").format(
+                    label=side.label
+                )
             )
         elif state.cooperative is None or state.summary is None:
             notes.append(
-                f"At {side.label} the books cannot be summed (see the problems): "
-                "no figures for that side."
+                _(
+                    "At {label} the books cannot be summed (see the problems): "
+                    "no figures for that side."
+                ).format(label=side.label)
             )
         elif state.unreadable_rows:
             unreadable = plural(state.unreadable_rows, "row")
             notes.append(
-                f"At {side.label}, {unreadable} with a date or an amount that cannot be read "
-                f"{'is' if state.unreadable_rows == 1 else 'are'} left out of the figures."
+                _(
+                    "At {label}, {unreadable} with a date or an amount that cannot be read "
+                    "{value} left out of the figures."
+                ).format(
+                    label=side.label,
+                    unreadable=unreadable,
+                    value="is" if state.unreadable_rows == 1 else "are",
+                )
             )
     errors, warnings = count(before.problems)
     base = dataclasses.replace(
@@ -715,34 +735,48 @@ def _closed_period_problems(
                 "closed-period-reopened",
                 ACCOUNTS_PATH,
                 None,
-                f"This change moves closed_through back from {closed} to "
-                f"{after.closed_through or 'nothing'}. A closed period stays closed: set it back to "
-                f"{closed}, and enter corrections as new rows dated after it.",
+                _(
+                    "This change moves closed_through back from {closed} to "
+                    "{value}. A closed period stays closed: set it back to "
+                    "{closed}, and enter corrections as new rows dated after it."
+                ).format(closed=closed, value=after.closed_through or "nothing"),
             )
         )
     day = closed.isoformat()
     lines: dict[int, int] = {id(row): line for row, line in after_rows}
     at = base.label
     for item in closed_period_changes(
-        [r for r, _ in before_rows], [r for r, _ in after_rows], day, before
+        [r for r, _line in before_rows], [r for r, _line in after_rows], day, before
     ):
-        opening = f"The books are closed through {day}, but this change "
+        opening = _("The books are closed through {day}, but this change ").format(day=day)
         if item.kind == "removed":
-            text = (
-                f"{opening}deletes a row of that period. Put it back in {item.row.path} as it is at "
-                f"{at}: {describe_row(item.row)}; then record any correction as a new row dated after {day}."
+            text = _(
+                "{opening}deletes a row of that period. Put it back in {path} as it is at "
+                "{at}: {describe_row}; then record any correction as a new row dated after {day}."
+            ).format(
+                opening=opening,
+                path=item.row.path,
+                at=at,
+                describe_row=describe_row(item.row),
+                day=day,
             )
         elif item.kind == "added":
-            text = (
-                f"{opening}adds a row dated in that period ({describe_row(item.row)}). Remove it, and "
-                f"enter it again dated after {day}."
-            )
+            text = _(
+                "{opening}adds a row dated in that period ({describe_row}). Remove it, and "
+                "enter it again dated after {day}."
+            ).format(opening=opening, describe_row=describe_row(item.row), day=day)
         else:
             assert item.before is not None, "a changed row has a row before"
-            text = (
-                f"{opening}changes a row of that period; it now reads {describe_row(item.row)}. Restore "
-                f"it as it is at {at}: {describe_row(item.before)}; then record the correction as a "
-                f"new row dated after {day}."
+            text = _(
+                "{opening}changes a row of that period; it now reads {describe_row}. Restore "
+                "it as it is at {at}: {describe_row2}; then record the correction as a "
+                "new row dated after {day}."
+            ).format(
+                opening=opening,
+                describe_row=describe_row(item.row),
+                at=at,
+                describe_row2=describe_row(item.before),
+                day=day,
             )
         line = lines.get(id(item.after)) if item.after is not None else None
         found.append(problem("closed-period-changed", item.row.path, line, text))
@@ -773,33 +807,39 @@ def describe_setting(change: SettingChange) -> str:
     key, old, new = change.key, change.before, change.after
     match change.kind:
         case "category-added":
-            return f"category {key} added ({new})"
+            return _("category {key} added ({new})").format(key=key, new=new)
         case "category-removed":
-            return f"category {key} removed (it was {old})"
+            return _("category {key} removed (it was {old})").format(key=key, old=old)
         case "category-changed":
-            return f"category {key} changed: {old} -> {new}"
+            return _("category {key} changed: {old} -> {new}").format(key=key, old=old, new=new)
         case "fund-added":
-            return f"fund {key} added ({new})"
+            return _("fund {key} added ({new})").format(key=key, new=new)
         case "fund-removed":
-            return f"fund {key} removed (it was {old})"
+            return _("fund {key} removed (it was {old})").format(key=key, old=old)
         case "fund-changed":
-            return f"fund {key} described as {new} (was {old})"
+            return _("fund {key} described as {new} (was {old})").format(key=key, new=new, old=old)
         case "default-fund":
-            return f"the default fund (the first listed, for rows without a fund) is now {new} (was {old})"
+            return _(
+                "the default fund (the first listed, for rows without a fund) is now {new} (was {old})"
+            ).format(new=new, old=old)
         case "counterparty-public":
-            return (
-                f"privacy: {key} is now a public counterparty, so the site will publish this name on "
+            return _(
+                "privacy: {key} is now a public counterparty, so the site will publish this name on "
                 "every row that names it, past rows included; make sure they agreed to be named"
-            )
+            ).format(key=key)
         case "counterparty-private":
-            return f"{key} is no longer a public counterparty: its rows will show as private"
+            return _(
+                "{key} is no longer a public counterparty: its rows will show as private"
+            ).format(key=key)
         case "closed-through":
             if old is None:
-                return f"closed_through set to {new}: rows dated on or before it are now frozen"
+                return _(
+                    "closed_through set to {new}: rows dated on or before it are now frozen"
+                ).format(new=new)
             if new is None:
-                return f"closed_through removed (it was {old})"
-            return f"closed_through moved from {old} to {new}"
-    return f"{key}: {old} -> {new}"
+                return _("closed_through removed (it was {old})").format(old=old)
+            return _("closed_through moved from {old} to {new}").format(old=old, new=new)
+    return _("{key}: {old} -> {new}").format(key=key, old=old, new=new)
 
 
 def describe_line(change: LineChange) -> str:
@@ -823,13 +863,20 @@ def describe_line(change: LineChange) -> str:
 
 def _headline(diff: BooksDiff) -> str:
     rows = (
-        f"{diff.count('added')} added, {diff.count('changed')} changed, {diff.count('removed')} removed"
+        _("{count} added, {count2} changed, {count3} removed").format(
+            count=diff.count("added"), count2=diff.count("changed"), count3=diff.count("removed")
+        )
         if diff.rows
-        else "no row changed"
+        else _("no row changed")
     )
-    return (
-        f"Rows: {rows}. Problems: {len(diff.introduced)} introduced, {len(diff.fixed)} fixed; "
-        f"at {diff.head.label}: {summary_line(diff.problems).rstrip('.').lower()}."
+    return _(
+        "Rows: {rows}. Problems: {count} introduced, {count2} fixed; at {label}: {value}."
+    ).format(
+        rows=rows,
+        count=len(diff.introduced),
+        count2=len(diff.fixed),
+        label=diff.head.label,
+        value=summary_line(diff.problems).rstrip(".").lower(),
     )
 
 
@@ -837,7 +884,9 @@ def format_diff_text(diff: BooksDiff) -> str:
     """The diff for a terminal."""
     units = diff.units
     out = [
-        f"Changes to the books from {diff.base.label} to {diff.head.label}"
+        _("Changes to the books from {label} to {label2}").format(
+            label=diff.base.label, label2=diff.head.label
+        )
         + (f" ({diff.currency})" if diff.currency else ""),
         "",
     ]
@@ -845,10 +894,15 @@ def format_diff_text(diff: BooksDiff) -> str:
     out += [f"Note: {note}" for note in diff.notes]
     out.append(f"Amounts: {LEGEND}")
     if diff.settings:
-        out += ["", "Settings (ledgers/accounts.yml)"]
-        out += [f"  {'!' if c.privacy else '*'} {describe_setting(c)}" for c in diff.settings]
+        out += ["", _("Settings (ledgers/accounts.yml)")]
+        out += [
+            _("  {value} {describe_setting}").format(
+                value="!" if c.privacy else "*", describe_setting=describe_setting(c)
+            )
+            for c in diff.settings
+        ]
     if diff.funds:
-        out += ["", "Funds (balance after the last row: before -> after)"]
+        out += ["", _("Funds (balance after the last row: before -> after)")]
         width = max(len(name) for name, _ in diff.funds)
         for name, m in diff.funds:
             change = f"  ({_signed(m.change, units)})" if m.change else ""
@@ -856,7 +910,7 @@ def format_diff_text(diff: BooksDiff) -> str:
                 f"  {name:<{width}}  {_money(m.before, units)} -> {_money(m.after, units)}{change}"
             )
     if diff.years:
-        out += ["", "Income and expense (before -> after)"]
+        out += ["", _("Income and expense (before -> after)")]
         for year in diff.years:
             totals = [
                 f"{name} {_money(m.before, units)} -> {_money(m.after, units)}"
@@ -875,8 +929,8 @@ def format_diff_text(diff: BooksDiff) -> str:
                     f"    budget {category}: {_money(m.before, units)} -> {_money(m.after, units)}"
                 )
     for role, title in (
-        ("budget", "Budget lines"),
-        ("balances", "Balance assertions (balances.csv)"),
+        ("budget", _("Budget lines")),
+        ("balances", _("Balance assertions (balances.csv)")),
     ):
         line_changes = [c for c in diff.lines if c.file == role]
         if line_changes:
@@ -886,8 +940,8 @@ def format_diff_text(diff: BooksDiff) -> str:
                 where = line_change.after_where or line_change.before_where
                 out.append(f"  {sign} {where}  {line_change.kind}: {describe_line(line_change)}")
     for title, problems in (
-        ("Problems introduced", diff.introduced),
-        ("Problems fixed", diff.fixed),
+        (_("Problems introduced"), diff.introduced),
+        (_("Problems fixed"), diff.fixed),
     ):
         if problems:
             out += ["", f"{title} ({len(problems)})"]
@@ -912,7 +966,7 @@ def format_diff_text(diff: BooksDiff) -> str:
                 )
                 out.append(f"  {sign} {row.path}:{line}  {describe_row(row)}")
     if not diff.changed:
-        out += ["", "No change to the books."]
+        out += ["", _("No change to the books.")]
     return "\n".join(out) + "\n"
 
 
@@ -951,7 +1005,7 @@ def format_diff_markdown(diff: BooksDiff) -> str:
         if change.privacy:
             out += ["", f"> **Privacy:** {md(describe_setting(change).removeprefix('privacy: '))}."]
     if diff.settings:
-        out += ["", "### Settings (ledgers/accounts.yml)", ""]
+        out += ["", _("### Settings (ledgers/accounts.yml)"), ""]
         out += [f"- {md(describe_setting(c))}" for c in diff.settings]
     if diff.funds:
         out += [
@@ -975,7 +1029,7 @@ def format_diff_markdown(diff: BooksDiff) -> str:
     if diff.years:
         out += [
             "",
-            "### Income and expense",
+            _("### Income and expense"),
             "",
             _md_row(["Year", "", "Before", "After", "Change"]),
             "| --- | --- | ---: | ---: | ---: |",
@@ -1022,8 +1076,8 @@ def format_diff_markdown(diff: BooksDiff) -> str:
                     )
                 )
     for role, title in (
-        ("budget", "Budget lines"),
-        ("balances", "Balance assertions (balances.csv)"),
+        ("budget", _("Budget lines")),
+        ("balances", _("Balance assertions (balances.csv)")),
     ):
         changes = [c for c in diff.lines if c.file == role]
         if changes:
@@ -1033,8 +1087,8 @@ def format_diff_markdown(diff: BooksDiff) -> str:
                 for c in changes
             ]
     for title, problems in (
-        ("Problems introduced", diff.introduced),
-        ("Problems fixed", diff.fixed),
+        (_("Problems introduced"), diff.introduced),
+        (_("Problems fixed"), diff.fixed),
     ):
         if problems:
             out += ["", f"### {title} ({len(problems)})", ""]
@@ -1063,7 +1117,7 @@ def format_diff_markdown(diff: BooksDiff) -> str:
                 line = item.after_line or item.before_line
                 out.append(_md_cells(item.kind, item.change.row, line))
     if not diff.changed:
-        out += ["", "No change to the books."]
+        out += ["", _("No change to the books.")]
     return "\n".join(out) + "\n"
 
 
@@ -1081,10 +1135,10 @@ def limit_bytes(text: str, max_bytes: int | None, markdown: bool = False) -> str
     data = text.encode("utf-8")
     if max_bytes is None or len(data) <= max_bytes:
         return text
-    note = (
-        f"\n\n{'**' if markdown else ''}Cut here: the full report takes {len(data):,} bytes, more than "
-        f"the {max_bytes:,} allowed. Run publisher diff locally to see all of it.{'**' if markdown else ''}\n"
-    )
+    note = _(
+        "\n\n{value}Cut here: the full report takes {count:,} bytes, more than "
+        "the {max_bytes:,} allowed. Run publisher diff locally to see all of it.{value}\n"
+    ).format(value="**" if markdown else "", count=len(data), max_bytes=max_bytes)
     room = max(0, max_bytes - len(note.encode("utf-8")) - len("\n</details>"))
     cut = data.rfind(b"\n", 0, room + 1)
     kept = data[: max(cut, 0)].decode("utf-8")

@@ -30,6 +30,7 @@ from babel import Locale, UnknownLocaleError
 
 from publisher.accounts import KINDS, did_you_mean, minor_units_of
 from publisher.cooperative import NotACooperative, check_cooperative, read_text_file
+from publisher.i18n import _
 from publisher.links import safe_link
 from publisher.gitrepo import MemberFetchError, fetch_member, top_commit, valid_ref
 from publisher.money import format_minor
@@ -289,7 +290,7 @@ def parse_federation(
         report(
             "yaml-not-a-mapping",
             mapping_line(data),
-            "federation.yml must be a mapping (name, currency, categories, members).",
+            _("federation.yml must be a mapping (name, currency, categories, members)."),
         )
         return None, problems
     for key in data:
@@ -297,11 +298,13 @@ def parse_federation(
             report(
                 "federation-key-unknown",
                 key_line(data, key),
-                f'"{key}" is not a key of federation.yml.{did_you_mean(str(key), _TOP_KEYS)}',
+                _('"{key}" is not a key of federation.yml.{suggestion}').format(
+                    key=key, suggestion=did_you_mean(str(key), _TOP_KEYS)
+                ),
             )
     for key in _REQUIRED_KEYS:
         if key not in data:
-            report("federation-key-missing", 1, f'federation.yml needs "{key}".')
+            report("federation-key-missing", 1, _('federation.yml needs "{key}".').format(key=key))
     deadline = data.get("deadline", DEFAULT_DEADLINE_SECONDS)
     if (
         isinstance(deadline, bool)
@@ -311,14 +314,21 @@ def parse_federation(
         report(
             "federation-value-invalid",
             value_line(data, "deadline"),
-            f'"deadline" is the number of seconds the whole build may take, a whole number from 1 to '
-            f"{MAX_DEADLINE_SECONDS} (default {DEFAULT_DEADLINE_SECONDS}).",
+            _(
+                '"deadline" is the number of seconds the whole build may take, a whole number from 1 to '
+                "{max_deadline_seconds} (default {default_deadline_seconds})."
+            ).format(
+                max_deadline_seconds=MAX_DEADLINE_SECONDS,
+                default_deadline_seconds=DEFAULT_DEADLINE_SECONDS,
+            ),
         )
         deadline = DEFAULT_DEADLINE_SECONDS
     name = data.get("name")
     if "name" in data and (not isinstance(name, str) or not name.strip()):
         report(
-            "federation-value-invalid", value_line(data, "name"), '"name" must be a non-empty text.'
+            "federation-value-invalid",
+            value_line(data, "name"),
+            '"name" must be a non-empty text.',
         )
     currency = data.get("currency")
     units = minor_units_of(currency) if isinstance(currency, str) else None
@@ -326,7 +336,9 @@ def parse_federation(
         report(
             "currency-unknown",
             value_line(data, "currency"),
-            f'"{currency}" is not an ISO 4217 currency code such as EUR.',
+            _('"{currency}" is not an ISO 4217 currency code such as EUR.').format(
+                currency=currency
+            ),
         )
     categories: dict[str, str] = {}
     labels: dict[str, str] = {}
@@ -336,7 +348,7 @@ def parse_federation(
             report(
                 "federation-value-invalid",
                 value_line(data, "categories"),
-                '"categories" must map each category to {kind: income} or {kind: expense}.',
+                _('"categories" must map each category to {kind: income} or {kind: expense}.'),
             )
         else:
             for key, spec in raw_categories.items():
@@ -345,8 +357,10 @@ def parse_federation(
                     report(
                         "federation-value-invalid",
                         key_line(raw_categories, key),
-                        f'The category "{key}" needs a kind, income or expense (the federation consolidates '
-                        f"only those; transfers and openings stay inside each member). Kinds: {', '.join(KINDS)}.",
+                        _(
+                            'The category "{key}" needs a kind, income or expense (the federation consolidates '
+                            "only those; transfers and openings stay inside each member). Kinds: {kinds}."
+                        ).format(key=key, kinds=", ".join(KINDS)),
                     )
                     continue
                 categories[key] = kind
@@ -355,7 +369,7 @@ def parse_federation(
                     report(
                         "federation-value-invalid",
                         value_line(spec, "label"),
-                        f'The label of "{key}" must be a non-empty text.',
+                        _('The label of "{key}" must be a non-empty text.').format(key=key),
                     )
                 elif isinstance(label, str):
                     labels[key] = label.strip()
@@ -366,7 +380,7 @@ def parse_federation(
             report(
                 "federation-value-invalid",
                 value_line(data, "members"),
-                '"members" must be a list, each item starting with "- id:".',
+                _('"members" must be a list, each item starting with "- id:".'),
             )
         else:
             seen: set[str] = set()
@@ -378,7 +392,7 @@ def parse_federation(
                     report(
                         "federation-value-invalid",
                         member.line,
-                        f'The member id "{member.id}" is used twice.',
+                        _('The member id "{id}" is used twice.').format(id=member.id),
                     )
                     continue
                 seen.add(member.id)
@@ -415,7 +429,9 @@ def _parse_measures(
         report(
             "federation-value-invalid",
             value_line(data, "measures"),
-            '"measures" must map each measure to its unit, e.g. "energy: {label: Electricity produced, unit: kWh}".',
+            _(
+                '"measures" must map each measure to its unit, e.g. "energy: {label: Electricity produced, unit: kWh}".'
+            ),
         )
         return {}
     measures: dict[str, FederationMeasure] = {}
@@ -433,8 +449,10 @@ def _parse_measures(
             report(
                 "federation-value-invalid",
                 key_line(raw, key),
-                f'The measure "{key}" needs a unit and may have a label, nothing else: '
-                f'"{key}: {{label: Electricity produced, unit: kWh}}".',
+                _(
+                    'The measure "{key}" needs a unit and may have a label, nothing else: '
+                    '"{key}: {{label: Electricity produced, unit: kWh}}".'
+                ).format(key=key),
             )
             continue
         measures[key] = FederationMeasure(key, label, unit.strip())
@@ -453,7 +471,9 @@ def _parse_member(
 ) -> MemberConfig | None:
     if not isinstance(item, dict):
         report(
-            "federation-value-invalid", line, 'Each member must be a mapping starting with "- id:".'
+            "federation-value-invalid",
+            line,
+            'Each member must be a mapping starting with "- id:".',
         )
         return None
     bad = False
@@ -469,42 +489,65 @@ def _parse_member(
             report(
                 "federation-key-unknown",
                 key_line(item, key),
-                f'"{key}" is not a key of a member.{did_you_mean(str(key), _MEMBER_KEYS)}',
+                _('"{key}" is not a key of a member.{suggestion}').format(
+                    key=key, suggestion=did_you_mean(str(key), _MEMBER_KEYS)
+                ),
             )
     ident = item.get("id")
     if not isinstance(ident, str) or not MEMBER_ID.fullmatch(ident):
         invalid(
             "id",
-            f'The member id "{ident}" must be lower-case letters, digits and dashes ([a-z0-9-]+).',
+            _(
+                'The member id "{ident}" must be lower-case letters, digits and dashes ([a-z0-9-]+).'
+            ).format(ident=ident),
         )
     repo, path = item.get("repo"), item.get("path")
     if (repo is None) == (path is None):
         invalid(
             "id",
-            "A member needs exactly one of repo (a git repository) and path (a local directory).",
+            _(
+                "A member needs exactly one of repo (a git repository) and path (a local directory)."
+            ),
         )
     if repo is not None:
         reason = unsafe_repo_reason(repo)
         if reason:
-            invalid("repo", f'The repository "{repo}" is refused: {reason}.')
+            invalid(
+                "repo",
+                _('The repository "{repo}" is refused: {reason}.').format(repo=repo, reason=reason),
+            )
     if path is not None and (not isinstance(path, str) or not path.strip() or path.startswith("-")):
-        invalid("path", f'The path "{path}" must be a directory relative to federation.yml.')
+        invalid(
+            "path",
+            _('The path "{path}" must be a directory relative to federation.yml.').format(
+                path=path
+            ),
+        )
     ref = item.get("ref", "HEAD")
     if repo is not None and (not isinstance(ref, str) or not valid_ref(ref)):
         invalid(
             "ref",
-            f'The ref "{ref}" is refused: give a branch or tag name, or a full 40-character commit.',
+            _(
+                'The ref "{ref}" is refused: give a branch or tag name, or a full 40-character commit.'
+            ).format(ref=ref),
         )
     site = item.get("site")
     if site is not None and not _safe_link(site):
-        invalid("site", f'The site "{site}" must be an https:// address (or a path on this site).')
+        invalid(
+            "site",
+            _('The site "{site}" must be an https:// address (or a path on this site).').format(
+                site=site
+            ),
+        )
     mapping = item.get("map") or {}
     if not isinstance(mapping, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()
     ):
         invalid(
             "map",
-            '"map" must map member categories to federation categories, e.g. {tools: equipment}.',
+            _(
+                '"map" must map member categories to federation categories, e.g. {tools: equipment}.'
+            ),
         )
         mapping = {}
     measures = item.get("measures") or {}
@@ -513,7 +556,9 @@ def _parse_member(
     ):
         invalid(
             "measures",
-            '"measures" must map member measures to federation measures, e.g. {solar-kwh: energy}.',
+            _(
+                '"measures" must map member measures to federation measures, e.g. {solar-kwh: energy}.'
+            ),
         )
         measures = {}
     if bad:
@@ -540,23 +585,23 @@ def _safe_link(url: Any) -> bool:
 def unsafe_repo_reason(url: Any) -> str | None:
     """Why a member's repository address is refused, or None: https URLs and local paths only."""
     if not isinstance(url, str) or not url.strip():
-        return "it must be a text"
+        return _("it must be a text")
     if url.startswith("-"):
-        return "it starts with a dash and could be read as an option"
+        return _("it starts with a dash and could be read as an option")
     if "::" in url:
-        return "it names a git transport helper (such as ext::), which could run commands"
+        return _("it names a git transport helper (such as ext::), which could run commands")
     if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", url):
         if not url.startswith("https://"):
-            return "only https:// addresses and local repositories are allowed"
+            return _("only https:// addresses and local repositories are allowed")
         if "@" in url.split("/", 3)[2]:
-            return "it carries credentials"
+            return _("it carries credentials")
         return None
     # user@host:path before any slash; found by string operations, as the pattern
     # `^[^/]+@[^/]+:` took quadratic time on an address of many "@".
     head = url.split("/", 1)[0]
     at = head.find("@", 1)
     if at != -1 and head.rfind(":") >= at + 2:
-        return "ssh addresses are not allowed; use https://"
+        return _("ssh addresses are not allowed; use https://")
     return None
 
 
@@ -1136,7 +1181,9 @@ def load_federation(
                     "federation-member-invalid",
                     FEDERATION_PATH,
                     line,
-                    f'The member "{member.id}" is left out of the totals: {result.reason}.',
+                    _('The member "{id}" is left out of the totals: {reason}.').format(
+                        id=member.id, reason=result.reason
+                    ),
                 )
             )
         elif result.status == "unreachable":
@@ -1145,7 +1192,9 @@ def load_federation(
                     "federation-member-unreachable",
                     FEDERATION_PATH,
                     line,
-                    f'The member "{member.id}" is left out of the totals: {result.reason}.',
+                    _('The member "{id}" is left out of the totals: {reason}.').format(
+                        id=member.id, reason=result.reason
+                    ),
                 )
             )
         for category in result.unmapped:
@@ -1154,8 +1203,10 @@ def load_federation(
                     "federation-category-unmapped",
                     FEDERATION_PATH,
                     line,
-                    f'The category "{category}" of member "{member.id}" matches no category of the federation '
-                    f"and counts as other income or other expense. Map it with map: {{{category}: …}}.",
+                    _(
+                        'The category "{category}" of member "{id}" matches no category of the federation '
+                        "and counts as other income or other expense. Map it with map: {{{category}: …}}."
+                    ).format(category=category, id=member.id),
                 )
             )
     federation = Federation(root, config, results, problems, today)
@@ -1166,10 +1217,19 @@ def load_federation(
                 "federation-reconciliation-mismatch",
                 FEDERATION_PATH,
                 None,
-                f"In {mismatch['year']}, {mismatch['a']} records {format_minor(mismatch['a_records'], units)} with "
-                f"@{mismatch['b']}, and {mismatch['b']} records {format_minor(mismatch['b_records'], units)} with "
-                f"@{mismatch['a']}: the two should be opposite (a difference of "
-                f"{format_minor(mismatch['a_records'] + mismatch['b_records'], units)}).",
+                _(
+                    "In {mismatch}, {mismatch2} records {amount} with "
+                    "@{mismatch3}, and {mismatch3} records {amount2} with "
+                    "@{mismatch2}: the two should be opposite (a difference of "
+                    "{amount3})."
+                ).format(
+                    mismatch=mismatch["year"],
+                    mismatch2=mismatch["a"],
+                    amount=format_minor(mismatch["a_records"], units),
+                    mismatch3=mismatch["b"],
+                    amount2=format_minor(mismatch["b_records"], units),
+                    amount3=format_minor(mismatch["a_records"] + mismatch["b_records"], units),
+                ),
             )
         )
     return federation

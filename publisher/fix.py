@@ -27,6 +27,7 @@ from publisher import ledger
 from publisher.accounts import ACCOUNTS_PATH, Accounts, parse_accounts
 from publisher.cooperative import LEDGERS_DIR, find_csv_files, read_text_file
 from publisher.csvfile import SEP_LINE, MAX_CSV_BYTES, read_table
+from publisher.i18n import _
 from publisher.money import valid_pattern
 from publisher.problems import Problem
 from publisher.spreadsheet import (
@@ -90,17 +91,21 @@ _AMOUNT_COLUMN = {"ledger": "amount", "budget": "amount", "balances": "balance"}
 def _role(path: Path) -> tuple[Path, str]:
     """(the cooperative's root, the file's kind), as `publisher check` would read the file."""
     if not path.is_file():
-        raise NotABooksFile(f"{path} is not a file.")
+        raise NotABooksFile(_("{path} is not a file.").format(path=path))
     folder = path.resolve().parent
     if folder.name != LEDGERS_DIR or not (folder / "accounts.yml").is_file():
         raise NotABooksFile(
-            f"{path} is not in the ledgers/ folder of a cooperative (next to accounts.yml)."
+            _(
+                "{path} is not in the ledgers/ folder of a cooperative (next to accounts.yml)."
+            ).format(path=path)
         )
     if path.name.endswith((".ods", ".xlsx")):
         # Rewritten as CSV text, a workbook would be lost: its cells are corrected where they are.
         raise NotABooksFile(
-            f"{path} is a workbook: publisher fix rewrites CSV files only. Correct the cells in your "
-            "spreadsheet program; publisher check names the sheet and the cell of each problem."
+            _(
+                "{path} is a workbook: publisher fix rewrites CSV files only. Correct the cells in your "
+                "spreadsheet program; publisher check names the sheet and the cell of each problem."
+            ).format(path=path)
         )
     files = find_csv_files(folder)
     resolved = path.resolve()
@@ -112,7 +117,9 @@ def _role(path: Path) -> tuple[Path, str]:
         if resolved in (p.resolve() for p in paths):
             return folder.parent, kind
     raise NotABooksFile(
-        f"{path} is not a ledger, budget or balances file (a .csv file in ledgers/)."
+        _("{path} is not a ledger, budget or balances file (a .csv file in ledgers/).").format(
+            path=path
+        )
     )
 
 
@@ -172,12 +179,14 @@ def plan_fix(path: Path | str) -> FixPlan:
     """Work out every certain change to FILE, and what would remain; writes nothing."""
     path = Path(path)
     root, kind = _role(path)
-    accounts_text, _ = read_text_file(root, ACCOUNTS_PATH)
-    accounts, _ = parse_accounts(accounts_text or "", ACCOUNTS_PATH)
+    accounts_text, _read_problems = read_text_file(root, ACCOUNTS_PATH)
+    accounts, _parse_problems = parse_accounts(accounts_text or "", ACCOUNTS_PATH)
     if accounts is None:
         raise NotABooksFile(
-            f"{ACCOUNTS_PATH} cannot be read, so the repository's CSV dialect is unknown: run "
-            "`publisher check` and fix it first."
+            _(
+                "{accounts_path} cannot be read, so the repository's CSV dialect is unknown: run "
+                "`publisher check` and fix it first."
+            ).format(accounts_path=ACCOUNTS_PATH)
         )
     with path.open("rb") as handle:
         original = handle.read(MAX_CSV_BYTES + 1)
@@ -310,12 +319,12 @@ def _amount_kind(cell: str, decimal: str) -> str:
     if any(char in MINUS_LOOKALIKES for char in cell):
         return "minus sign"
     if re.search(r"[^0-9.,+\-\s'\u00a0\u202f\u2009]", cell):
-        return "currency sign"
+        return _("currency sign")
     other = "," if decimal == "." else "."
     marks = [c for c in cell if c in ".,"]
     if len(marks) == 1 and marks[0] == other and not re.search(r"[\s'\u00a0\u202f\u2009]", cell):
-        return "decimal mark"
-    return "thousands separator"
+        return _("decimal mark")
+    return _("thousands separator")
 
 
 def _serialize(cells: list[str], delimiter: str) -> str:
@@ -388,7 +397,11 @@ def format_plan(plan: FixPlan, shown_path: str, written: Path | None) -> str:
         if shown[change.kind] > CHANGES_LISTED_PER_KIND:
             continue
         where = f"{shown_path}:{change.line}" if change.line is not None else shown_path
-        column = f" column {change.letter} ({change.column})" if change.letter else ""
+        column = (
+            _(" column {letter} ({column})").format(letter=change.letter, column=change.column)
+            if change.letter
+            else ""
+        )
         lines.append(f"{where}:{column} {change.kind}: {change.before!r} → {change.after!r}")
     for kind, number in sorted(shown.items()):
         if number > CHANGES_LISTED_PER_KIND:
@@ -397,7 +410,7 @@ def format_plan(plan: FixPlan, shown_path: str, written: Path | None) -> str:
         counts = shown
         lines.append(
             "Changes: "
-            + ", ".join(f"{kind} {number:,}" for kind, number in sorted(counts.items()))
+            + _(", ").join(f"{kind} {number:,}" for kind, number in sorted(counts.items()))
             + "."
         )
         if any(c.kind == "encoding" and "assumed" in c.before for c in plan.changes):
@@ -415,6 +428,10 @@ def format_plan(plan: FixPlan, shown_path: str, written: Path | None) -> str:
             lines.append(f"Nothing was written: run `publisher fix {shown_path} --write` to apply.")
     shift = 0 if written is not None else plan.lines_removed  # lines of the file as it is now
     for found in plan.unfixed_errors:
-        where = f"{found.path}:{found.line + shift}" if found.line is not None else found.path
+        where = (
+            _("{path}:{value}").format(path=found.path, value=found.line + shift)
+            if found.line is not None
+            else found.path
+        )
         lines.append(f"Still to fix by hand: {where}: [{found.code}] {found.message}")
     return "\n".join(lines) + "\n"

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from publisher.i18n import _
+
 BOOKS_DIR = "ledgers"
 CONTENT_DIR = "content"
 _RECORD = "\x1e"
@@ -140,7 +142,7 @@ class BooksRepository:
         prefix = self._prefix()
         books = prefix + BOOKS_DIR + "/"
         if until is not None and not _FULL_COMMIT.fullmatch(until):
-            raise RevisionError(f'"{until}" is not a full commit sha.')
+            raise RevisionError(_('"{until}" is not a full commit sha.').format(until=until))
         # -z: the raw part names each file exactly (NUL-terminated, never quoted), whatever
         # characters its name holds; the patch part follows in the same order.
         log = self._git(
@@ -164,7 +166,7 @@ class BooksRepository:
             books,
         )
         for record in _COMMIT_START.split(log)[1:]:
-            header, _, body = record.partition("\0")
+            header, _nul, body = record.partition("\0")
             sha, date, message = (header.split(_FIELD, 2) + ["", ""])[:3]
             commit = CommitInfo(sha, dt.datetime.fromisoformat(date), False, message)
             yield CommitChanges(commit, _parse_patch(body.removeprefix("\n"), prefix))
@@ -646,8 +648,10 @@ def valid_revision_name(revision: str) -> bool:
 def _resolve(repository: BooksRepository, revision: str) -> CommitInfo:
     if not valid_revision_name(revision):
         raise RevisionError(
-            f'"{revision}" is not a revision name: give a branch, a tag or a commit '
-            "(such as main, v1.0, HEAD~1 or a commit's sha)."
+            _(
+                '"{revision}" is not a revision name: give a branch, a tag or a commit '
+                "(such as main, v1.0, HEAD~1 or a commit's sha)."
+            ).format(revision=revision)
         )
     try:
         sha = repository._git(
@@ -656,8 +660,10 @@ def _resolve(repository: BooksRepository, revision: str) -> CommitInfo:
         commit = repository.repo.commit(sha)
     except Exception:  # noqa: BLE001 - git says only that it is not there
         raise RevisionError(
-            f'"{revision}" is not a commit of the git repository of {repository.root}: check the '
-            "spelling, and that the branch was fetched (a CI checkout needs fetch-depth: 0)."
+            _(
+                '"{revision}" is not a commit of the git repository of {root}: check the '
+                "spelling, and that the branch was fetched (a CI checkout needs fetch-depth: 0)."
+            ).format(revision=revision, root=repository.root)
         ) from None
     return CommitInfo(commit.hexsha, commit.committed_datetime, False, commit.summary)
 
@@ -674,7 +680,7 @@ def export_revision(
     RevisionError when the revision is not valid or there is no repository."""
     repository = BooksRepository.open(root)
     if not repository.available:
-        raise RevisionError(f"cannot read revisions: {repository.reason}.")
+        raise RevisionError(_("cannot read revisions: {reason}.").format(reason=repository.reason))
     try:
         info = _resolve(repository, revision)
         tree = repository.repo.commit(info.sha).tree

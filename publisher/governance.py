@@ -20,6 +20,7 @@ import pandas as pd
 
 from publisher.accounts import Accounts, did_you_mean
 from publisher.checking import Check, row_problems
+from publisher.i18n import _
 from publisher.markdownfile import parse_markdown
 from publisher.money import format_minor, parse_decimal_text
 from publisher.problems import Problem, problem
@@ -163,7 +164,7 @@ class _Fields:
                     "minutes-field-missing",
                     self.path,
                     mapping_line(self.mapping, self.offset) or 1,
-                    f'The minutes need "{key}": {what}.',
+                    _('The minutes need "{key}": {what}.').format(key=key, what=what),
                 )
             )
             return False
@@ -179,7 +180,9 @@ class _Fields:
             self.report(
                 "minutes-field-invalid",
                 key,
-                f'"{key}" must be a whole number (0 or more), not "{value}".',
+                _('"{key}" must be a whole number (0 or more), not "{value}".').format(
+                    key=key, value=value
+                ),
             )
             return None
         return value
@@ -193,7 +196,9 @@ class _Fields:
         self.report(
             "minutes-field-invalid",
             key,
-            f'"{key}" must be a date written YYYY-MM-DD, not "{value}".',
+            _('"{key}" must be a date written YYYY-MM-DD, not "{value}".').format(
+                key=key, value=value
+            ),
         )
         return None
 
@@ -204,7 +209,7 @@ class _Fields:
                 self.required(key, what)
             return None
         if isinstance(value, (dict, list)):
-            self.report("minutes-field-invalid", key, f'"{key}" must be text.')
+            self.report("minutes-field-invalid", key, _('"{key}" must be text.').format(key=key))
             return None
         text = str(value).strip()
         if not text and required:
@@ -229,19 +234,23 @@ def read_minutes(text: str, path: str, accounts: Accounts) -> tuple[Meeting | No
                 "minutes-field-missing",
                 path,
                 1,
-                "These minutes have no front matter: start the file with --- and the meeting's "
-                "date, members and present (see the formats documentation).",
+                _(
+                    "These minutes have no front matter: start the file with --- and the meeting's "
+                    "date, members and present (see the formats documentation)."
+                ),
             )
         ]
     fields = _Fields(path, meta, problems)
-    date = fields.date("date", "the day of the meeting, YYYY-MM-DD")
-    members = fields.count("members", "how many members were entitled to vote that day")
-    present = fields.count("present", "how many members were present")
+    date = fields.date("date", _("the day of the meeting, YYYY-MM-DD"))
+    members = fields.count("members", _("how many members were entitled to vote that day"))
+    present = fields.count("present", _("how many members were present"))
     if members is not None and present is not None and present > members:
         fields.report(
             "minutes-present-exceeds-members",
             "present",
-            f"{present} members present, but only {members} entitled to vote: correct one of the two.",
+            _(
+                "{present} members present, but only {members} entitled to vote: correct one of the two."
+            ).format(present=present, members=members),
         )
     decisions: list[Decision] = []
     raw = meta.get("decisions")
@@ -249,7 +258,7 @@ def read_minutes(text: str, path: str, accounts: Accounts) -> tuple[Meeting | No
         fields.report(
             "minutes-field-invalid",
             "decisions",
-            '"decisions" must be a list, each item starting with "- id:".',
+            _('"decisions" must be a list, each item starting with "- id:".'),
         )
         raw = []
     for index, item in enumerate(raw or []):
@@ -261,7 +270,7 @@ def read_minutes(text: str, path: str, accounts: Accounts) -> tuple[Meeting | No
     if date is None or members is None or present is None:
         return None, problems
     if "title" in meta and not isinstance(meta["title"], str):
-        fields.report("minutes-field-invalid", "title", '"title" must be text.')
+        fields.report("minutes-field-invalid", "title", _('"title" must be text.'))
     lines = {key: key_line(meta, key, FRONT_MATTER_OFFSET) or 1 for key in meta}
     title = _meeting_title(parsed.title, date)
     return Meeting(path, title, date, members, present, tuple(decisions), lines), problems
@@ -289,7 +298,7 @@ def _read_decision(
                 "minutes-field-invalid",
                 path,
                 line,
-                'Each decision must be a mapping starting with "- id:".',
+                _('Each decision must be a mapping starting with "- id:".'),
             )
         )
         return None
@@ -299,19 +308,22 @@ def _read_decision(
             fields.report(
                 "minutes-key-unknown",
                 str(key),
-                f'"{key}" is not a field of a decision and is ignored.{did_you_mean(str(key), DECISION_KEYS)}',
+                _('"{key}" is not a field of a decision and is ignored.{suggestion}').format(
+                    key=key, suggestion=did_you_mean(str(key), DECISION_KEYS)
+                ),
             )
-    ident = fields.text("id", "the decision's id, unique across all minutes")
-    motion = fields.text("motion", "what was voted on", required=False) or ""
+    ident = fields.text("id", _("the decision's id, unique across all minutes"))
+    motion = fields.text("motion", _("what was voted on"), required=False) or ""
     votes = [
-        fields.count(key, f"the number of votes {key}") for key in ("for", "against", "abstain")
+        fields.count(key, _("the number of votes {key}").format(key=key))
+        for key in ("for", "against", "abstain")
     ]
-    result = fields.text("result", "adopted or rejected")
+    result = fields.text("result", _("adopted or rejected"))
     if result is not None and result not in RESULTS:
         fields.report(
             "minutes-field-invalid",
             "result",
-            f'"result" must be "adopted" or "rejected", not "{result}".',
+            _('"result" must be "adopted" or "rejected", not "{result}".').format(result=result),
         )
         result = None
     amount = None
@@ -324,8 +336,14 @@ def _read_decision(
             fields.report(
                 "minutes-field-invalid",
                 "amount",
-                f'"amount" must be a positive amount in {accounts.currency} with at most '
-                f'{accounts.minor_units} decimals, such as 850.00, not "{item["amount"]}".',
+                _(
+                    '"amount" must be a positive amount in {currency} with at most '
+                    '{minor_units} decimals, such as 850.00, not "{item}".'
+                ).format(
+                    currency=accounts.currency,
+                    minor_units=accounts.minor_units,
+                    item=item["amount"],
+                ),
             )
             amount = None
     category = fields.text("category", "", required=False)
@@ -333,7 +351,9 @@ def _read_decision(
         fields.report(
             "minutes-field-invalid",
             "category",
-            f'The category "{category}" is not declared in ledgers/accounts.yml.{did_you_mean(category, accounts.categories)}',
+            _(
+                'The category "{category}" is not declared in ledgers/accounts.yml.{suggestion}'
+            ).format(category=category, suggestion=did_you_mean(category, accounts.categories)),
         )
     votes_for, against, abstain = votes
     if votes_for is None or against is None or abstain is None:
@@ -344,9 +364,18 @@ def _read_decision(
         fields.report(
             "minutes-tally-exceeds-present",
             "for",
-            f"The decision {ident} counts {votes_for + against + abstain} votes "
-            f"({votes_for} for, {against} against, {abstain} abstaining) but only {present} "
-            "members were present.",
+            _(
+                "The decision {ident} counts {value} votes "
+                "({votes_for} for, {against} against, {abstain} abstaining) but only {present} "
+                "members were present."
+            ).format(
+                ident=ident,
+                value=votes_for + against + abstain,
+                votes_for=votes_for,
+                against=against,
+                abstain=abstain,
+                present=present,
+            ),
         )
     return Decision(
         id=ident,
@@ -377,7 +406,7 @@ def read_charter(text: str, path: str, accounts: Accounts) -> tuple[Charter, lis
                 "charter-rule-invalid",
                 path,
                 key_line(parsed.meta, "rules", 1),
-                '"rules" must be a mapping of rules.',
+                _('"rules" must be a mapping of rules.'),
             )
         )
         return Charter(path, Rules()), problems
@@ -392,15 +421,23 @@ def read_charter(text: str, path: str, accounts: Accounts) -> tuple[Charter, lis
             report(
                 "charter-key-unknown",
                 key,
-                f'"{key}" is not a rule the publisher knows.{did_you_mean(str(key), RULE_KEYS)} The rules '
-                f"are: {', '.join(RULE_KEYS)}.",
+                _(
+                    '"{key}" is not a rule the publisher knows.{suggestion} The rules '
+                    "are: {rule_keys}."
+                ).format(
+                    key=key,
+                    suggestion=did_you_mean(str(key), RULE_KEYS),
+                    rule_keys=", ".join(RULE_KEYS),
+                ),
             )
     quorum = _share(rules_map.get("quorum"))
     if "quorum" in rules_map and (quorum is None or not (0 < quorum <= 1)):
         report(
             "charter-rule-invalid",
             "quorum",
-            f'"quorum" must be a share above 0 and at most 1, such as 0.5, not "{rules_map.get("quorum")}".',
+            _('"quorum" must be a share above 0 and at most 1, such as 0.5, not "{value}".').format(
+                value=rules_map.get("quorum")
+            ),
         )
         quorum = None
     majority: str | Decimal | None = None
@@ -416,8 +453,10 @@ def read_charter(text: str, path: str, accounts: Accounts) -> tuple[Charter, lis
                 report(
                     "charter-rule-invalid",
                     "majority",
-                    f'"majority" must be simple, two-thirds, consensus or a share from 0.5 to 1 '
-                    f'(such as 0.6), not "{value}".',
+                    _(
+                        '"majority" must be simple, two-thirds, consensus or a share from 0.5 to 1 '
+                        '(such as 0.6), not "{value}".'
+                    ).format(value=value),
                 )
     limit = None
     if "spending_limit" in rules_map:
@@ -426,8 +465,9 @@ def read_charter(text: str, path: str, accounts: Accounts) -> tuple[Charter, lis
             report(
                 "charter-rule-invalid",
                 "spending_limit",
-                f'"spending_limit" must be an amount of 0 or more in {accounts.currency}, not '
-                f'"{rules_map.get("spending_limit")}".',
+                _(
+                    '"spending_limit" must be an amount of 0 or more in {currency}, not "{value}".'
+                ).format(currency=accounts.currency, value=rules_map.get("spending_limit")),
             )
             limit = None
     share = fund = None
@@ -437,7 +477,7 @@ def read_charter(text: str, path: str, accounts: Accounts) -> tuple[Charter, lis
             report(
                 "charter-rule-invalid",
                 "reinvestment",
-                '"reinvestment" must hold a share and a fund.',
+                _('"reinvestment" must hold a share and a fund.'),
             )
         else:
             lines["reinvestment.share"] = (
@@ -448,7 +488,9 @@ def read_charter(text: str, path: str, accounts: Accounts) -> tuple[Charter, lis
                     report(
                         "charter-key-unknown",
                         key,
-                        f'"{key}" is not part of the reinvestment rule (share, fund).',
+                        _('"{key}" is not part of the reinvestment rule (share, fund).').format(
+                            key=key
+                        ),
                         reinvestment,
                     )
             share = _share(reinvestment.get("share"))
@@ -456,7 +498,9 @@ def read_charter(text: str, path: str, accounts: Accounts) -> tuple[Charter, lis
                 report(
                     "charter-rule-invalid",
                     "share",
-                    f'The reinvestment "share" must be above 0 and at most 1, such as 0.25, not "{reinvestment.get("share")}".',
+                    _(
+                        'The reinvestment "share" must be above 0 and at most 1, such as 0.25, not "{value}".'
+                    ).format(value=reinvestment.get("share")),
                     reinvestment,
                 )
                 share = None
@@ -465,7 +509,9 @@ def read_charter(text: str, path: str, accounts: Accounts) -> tuple[Charter, lis
                 report(
                     "charter-rule-invalid",
                     "fund",
-                    f'The reinvestment fund "{fund}" is not a fund of ledgers/accounts.yml.{did_you_mean(str(fund), accounts.funds)}',
+                    _(
+                        'The reinvestment fund "{fund}" is not a fund of ledgers/accounts.yml.{suggestion}'
+                    ).format(fund=fund, suggestion=did_you_mean(str(fund), accounts.funds)),
                     reinvestment,
                 )
                 fund = None
@@ -562,8 +608,10 @@ def check_minutes(cooperative: Cooperative) -> Iterable[Problem]:
                         "decision-id-duplicate",
                         meeting.path,
                         decision.line,
-                        f'The decision id "{decision.id}" is already used in {first.meeting} (line '
-                        f"{first.line}); ids are unique across all minutes. Give this decision its own id.",
+                        _(
+                            'The decision id "{id}" is already used in {meeting} (line '
+                            "{line}); ids are unique across all minutes. Give this decision its own id."
+                        ).format(id=decision.id, meeting=first.meeting, line=first.line),
                     )
                 )
             else:
@@ -575,10 +623,19 @@ def check_minutes(cooperative: Cooperative) -> Iterable[Problem]:
                         "decision-result-contradicts-majority",
                         meeting.path,
                         decision.result_line,
-                        f"Decision {decision.id} is recorded as {decision.result}, but with "
-                        f"{decision.votes_for} for and {decision.against} against (abstentions do not "
-                        f"count) it {outcome} under the charter's majority rule ({_majority_text(rules.majority)}). "
-                        "Correct the tally or the result.",
+                        _(
+                            "Decision {id} is recorded as {result}, but with "
+                            "{votes_for} for and {against} against (abstentions do not "
+                            "count) it {outcome} under the charter's majority rule ({majority_text}). "
+                            "Correct the tally or the result."
+                        ).format(
+                            id=decision.id,
+                            result=decision.result,
+                            votes_for=decision.votes_for,
+                            against=decision.against,
+                            outcome=outcome,
+                            majority_text=_majority_text(rules.majority),
+                        ),
                     )
                 )
             if below_quorum and decision.adopted and rules.quorum is not None:
@@ -587,9 +644,16 @@ def check_minutes(cooperative: Cooperative) -> Iterable[Problem]:
                         "decision-adopted-without-quorum",
                         meeting.path,
                         decision.result_line,
-                        f"Decision {decision.id} is recorded as adopted, but only {meeting.present} of "
-                        f"{meeting.members} members were present, below the charter's quorum of "
-                        f"{rules.quorum * 100:g} %: a meeting without quorum cannot adopt decisions.",
+                        _(
+                            "Decision {id} is recorded as adopted, but only {present} of "
+                            "{members} members were present, below the charter's quorum of "
+                            "{value:g} %: a meeting without quorum cannot adopt decisions."
+                        ).format(
+                            id=decision.id,
+                            present=meeting.present,
+                            members=meeting.members,
+                            value=rules.quorum * 100,
+                        ),
                     )
                 )
     return problems
@@ -616,11 +680,11 @@ def check_cited_decisions(cooperative: Cooperative) -> Iterable[Problem]:
             unknown,
             "decision-unknown",
             "decision",
-            lambda row: (
-                f'No minutes record a decision "{row.decision}".'
-                f"{did_you_mean(row.decision, decisions)} Cite the id of a decision in content/minutes/, "
+            lambda row: _(
+                'No minutes record a decision "{decision}".'
+                "{suggestion} Cite the id of a decision in content/minutes/, "
                 "or leave the cell empty."
-            ),
+            ).format(decision=row.decision, suggestion=did_you_mean(row.decision, decisions)),
             cooperative.locate,
         )
         rejected = ids.map(lambda d: d in decisions and not decisions[d].adopted).to_numpy(
@@ -631,10 +695,10 @@ def check_cited_decisions(cooperative: Cooperative) -> Iterable[Problem]:
             rejected,
             "decision-rejected",
             "decision",
-            lambda row: (
-                f'Decision "{row.decision}" was rejected on {decisions[row.decision].date:%Y-%m-%d}: '
+            lambda row: _(
+                'Decision "{decision}" was rejected on {date:%Y-%m-%d}: '
                 "money cannot move under it. Cite the decision that did authorize this, or none."
-            ),
+            ).format(decision=row.decision, date=decisions[row.decision].date),
             cooperative.locate,
         )
         if "date" in cited.columns:
@@ -647,11 +711,11 @@ def check_cited_decisions(cooperative: Cooperative) -> Iterable[Problem]:
                 late,
                 "decision-after-row",
                 "decision",
-                lambda row: (
-                    f'Decision "{row.decision}" was taken on {decisions[row.decision].date:%Y-%m-%d}, '
-                    f"after this row ({row.date:%Y-%m-%d}): a decision can only authorize what comes after it. "
+                lambda row: _(
+                    'Decision "{decision}" was taken on {date:%Y-%m-%d}, '
+                    "after this row ({date2:%Y-%m-%d}): a decision can only authorize what comes after it. "
                     "Check the date or the decision id."
-                ),
+                ).format(decision=row.decision, date=decisions[row.decision].date, date2=row.date),
                 cooperative.locate,
             )
     return problems
@@ -693,10 +757,17 @@ def check_decision_spending(cooperative: Cooperative) -> Iterable[Problem]:
                 "decision-overspent",
                 decision.meeting,
                 decision.line,
-                f"Decision {ident} authorized {format_minor(decision.amount, units)}, but the ledger rows "
-                f"citing it spend {format_minor(spent, units)}: "
-                f"{format_minor(spent - decision.amount, units)} more than decided. Published as a "
-                "breach of what the assembly decided.",
+                _(
+                    "Decision {ident} authorized {amount}, but the ledger rows "
+                    "citing it spend {amount2}: "
+                    "{amount3} more than decided. Published as a "
+                    "breach of what the assembly decided."
+                ).format(
+                    ident=ident,
+                    amount=format_minor(decision.amount, units),
+                    amount2=format_minor(spent, units),
+                    amount3=format_minor(spent - decision.amount, units),
+                ),
             )
         )
     return problems
@@ -718,11 +789,11 @@ def check_spending_limit(cooperative: Cooperative) -> Iterable[Problem]:
         over.fillna(False).to_numpy(dtype=bool),
         "spending-limit-exceeded",
         "amount",
-        lambda row: (
-            f"An expense of {format_minor(-row.amount, units)} cites no decision, but the charter "
-            f"requires an adopted decision for any expense above {format_minor(limit, units)}. Published as "
+        lambda row: _(
+            "An expense of {amount} cites no decision, but the charter "
+            "requires an adopted decision for any expense above {amount2}. Published as "
             "a breach of the charter; if a meeting did decide it, cite that decision's id."
-        ),
+        ).format(amount=format_minor(-row.amount, units), amount2=format_minor(limit, units)),
         cooperative.locate,
     )
 
@@ -817,10 +888,24 @@ def check_reinvestment(cooperative: Cooperative) -> Iterable[Problem]:
                 "reinvestment-below-share",
                 charter.path if charter else CHARTER_PATH,
                 charter.lines.get("reinvestment.share") if charter else None,
-                f"{item.year} ended with a surplus of {format_minor(item.net, units)}; the charter asks "
-                f"for {rules.reinvestment_share * 100:g} % of it ({format_minor(int(item.required.to_integral_value(rounding='ROUND_CEILING')), units)}) "
-                f'to be moved into the fund "{rules.reinvestment_fund}" by {item.deadline:%Y-%m-%d}, but '
-                f"{format_minor(item.moved, units)} was. Published as a breach of the charter.",
+                _(
+                    "{year} ended with a surplus of {amount}; the charter asks "
+                    "for {share} of it ({amount2}) "
+                    'to be moved into the fund "{reinvestment_fund}" by {deadline:%Y-%m-%d}, but '
+                    "{amount3} was. Published as a breach of the charter."
+                ).format(
+                    year=item.year,
+                    amount=format_minor(item.net, units),
+                    # The share as a placeholder of its own: "% o" in the text would read as a
+                    # %-format to Babel, which then checks every translation for one.
+                    share=f"{rules.reinvestment_share * 100:g} %",
+                    amount2=format_minor(
+                        int(item.required.to_integral_value(rounding="ROUND_CEILING")), units
+                    ),
+                    reinvestment_fund=rules.reinvestment_fund,
+                    deadline=item.deadline,
+                    amount3=format_minor(item.moved, units),
+                ),
             )
         )
     return problems

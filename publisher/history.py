@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from publisher.accounts import ACCOUNTS_PATH, Accounts
 from publisher.checking import Check
 from publisher.gitrepo import BooksRepository, CommitChanges, CommitInfo, FileChange
+from publisher.i18n import _
 from publisher.ledger import unread_ledger_places
 from publisher.money import format_minor, parse_decimal_text
 from publisher.problems import Problem, problem
@@ -327,7 +328,7 @@ class _Replay:
 
     def _remove(self, old: Row) -> None:
         copies = self.rows.get(old.key, [])
-        for index, (_, row) in enumerate(copies):
+        for index, (_commit, row) in enumerate(copies):
             if row.cells == old.cells:
                 del copies[index]
                 break
@@ -385,9 +386,15 @@ class _Replay:
                     "closed-period-reopened",
                     ACCOUNTS_PATH,
                     self.cooperative.closed_through_line,
-                    f"closed_through was moved back from {closed} to {self.written_closed or 'nothing'} "
-                    f"{_where(self.reopened_by)}. A closed period stays closed: set closed_through back "
-                    f"to {closed}, and enter corrections as new rows dated after it.",
+                    _(
+                        "closed_through was moved back from {closed} to {value} "
+                        "{where}. A closed period stays closed: set closed_through back "
+                        "to {closed}, and enter corrections as new rows dated after it."
+                    ).format(
+                        closed=closed,
+                        value=self.written_closed or "nothing",
+                        where=_where(self.reopened_by),
+                    ),
                 )
             )
         now = self.current()
@@ -396,38 +403,61 @@ class _Replay:
         accounts = self.cooperative.accounts
         unread = unread_ledger_places(self.cooperative)
         for item in closed_period_changes(
-            self.at_closing, [row for _, row in now], closed, accounts
+            self.at_closing, [row for _commit, row in now], closed, accounts
         ):
             row = item.row
             date = (item.before or item.after).get("date")  # type: ignore[union-attr]
             closing = self.closed_by(date)
             set_in = (
-                f"closed_through, set in commit {closing.short}" if closing else "closed_through"
+                _("closed_through, set in commit {short}").format(short=closing.short)
+                if closing
+                else "closed_through"
             )
-            opening = f"The books are closed through {closed} ({set_in}), but "
+            opening = _("The books are closed through {closed} ({set_in}), but ").format(
+                closed=closed, set_in=set_in
+            )
             if item.kind == "removed":
                 text = (
-                    f"{opening}a row of that period was deleted {_where(self.removed_by.get(row.cells))}. "
-                    f"Put it back in {row.path} as it was at closing: {_describe(row, units, self)}; "
-                    f"then record any correction as a new row dated after {closed}."
+                    _(
+                        "{opening}a row of that period was deleted {where}. "
+                        "Put it back in {path} as it was at closing: {describe}; "
+                        "then record any correction as a new row dated after {closed}."
+                    ).format(
+                        opening=opening,
+                        where=_where(self.removed_by.get(row.cells)),
+                        path=row.path,
+                        describe=_describe(row, units, self),
+                        closed=closed,
+                    )
                 ) + _unread_note(unread, row.path)
                 line = None
             elif item.kind == "added":
-                text = (
-                    f"{opening}this row, dated in that period, was added "
-                    f"{_where(last_change.get(id(item.after)))}: {_describe(row, units, self)}. "
-                    f"Remove it, and enter it again dated after {closed} (with a note of the day it "
+                text = _(
+                    "{opening}this row, dated in that period, was added "
+                    "{where}: {describe}. "
+                    "Remove it, and enter it again dated after {closed} (with a note of the day it "
                     "belongs to)."
+                ).format(
+                    opening=opening,
+                    where=_where(last_change.get(id(item.after))),
+                    describe=_describe(row, units, self),
+                    closed=closed,
                 )
                 line = self.cooperative.locate_row(row)
             else:
                 before, after = item.before, item.after
                 assert before is not None and after is not None, "a changed row has both sides"
-                text = (
-                    f"{opening}this row of that period was changed {_where(last_change.get(id(after)))}; "
-                    f"it now reads {_describe(after, units, self)}. Restore the row as it was at closing: "
-                    f"{_describe(before, units, self)}; then record the correction as a new row dated "
-                    f"after {closed}."
+                text = _(
+                    "{opening}this row of that period was changed {where}; "
+                    "it now reads {describe}. Restore the row as it was at closing: "
+                    "{describe2}; then record the correction as a new row dated "
+                    "after {closed}."
+                ).format(
+                    opening=opening,
+                    where=_where(last_change.get(id(after))),
+                    describe=_describe(after, units, self),
+                    describe2=_describe(before, units, self),
+                    closed=closed,
                 )
                 line = self.cooperative.locate_row(after)
             found.append(problem("closed-period-changed", row.path, line, text))
@@ -441,17 +471,22 @@ def _unread_note(unread: list[str], path: str) -> str:
     if not places:
         return ""
     one = len(places) == 1
-    return (
-        f" ({', '.join(places[:10])}{' and more' if len(places) > 10 else ''} could not be read "
-        f"and may be this row; fix {'it' if one else 'them'} first.)"
+    return _(
+        " ({places}{value} could not be read and may be this row; fix {value2} first.)"
+    ).format(
+        places=", ".join(places[:10]),
+        value=" and more" if len(places) > 10 else "",
+        value2="it" if one else "them",
     )
 
 
 def _where(commit: CommitInfo | None) -> str:
     return (
-        f"in commit {commit.short} of {commit.date:%Y-%m-%d} ({commit.message})"
+        _("in commit {short} of {date:%Y-%m-%d} ({message})").format(
+            short=commit.short, date=commit.date, message=commit.message
+        )
         if commit
-        else "in changes not yet committed"
+        else _("in changes not yet committed")
     )
 
 
@@ -486,9 +521,11 @@ def read_history(
         if repository.shallow:
             return History(
                 False,
-                "the repository is a shallow clone, so its history is incomplete. Fetch the whole "
-                "history with `git fetch --unshallow` (in GitHub Actions: `fetch-depth: 0` in "
-                "actions/checkout)",
+                _(
+                    "the repository is a shallow clone, so its history is incomplete. Fetch the whole "
+                    "history with `git fetch --unshallow` (in GitHub Actions: `fetch-depth: 0` in "
+                    "actions/checkout)"
+                ),
             )
         replay = _Replay(repository, cooperative)
         for changes in repository.book_changes(until):
@@ -499,7 +536,12 @@ def read_history(
         }
         return replay.history
     except Exception as error:  # noqa: BLE001 - a broken history must not break the build
-        return History(False, f"git could not read the history ({type(error).__name__}: {error})")
+        return History(
+            False,
+            _("git could not read the history ({name}: {error})").format(
+                name=type(error).__name__, error=error
+            ),
+        )
     finally:
         repository.close()
 
@@ -530,8 +572,10 @@ def check_closed_periods(cooperative: Cooperative) -> Iterable[Problem]:
                 "history-unavailable",
                 ACCOUNTS_PATH,
                 cooperative.closed_through_line,
-                f"The books are closed through {cooperative.accounts.closed_through}, but whether the "
-                f"closed period stayed unchanged could not be checked: {history.reason}.",
+                _(
+                    "The books are closed through {closed_through}, but whether the "
+                    "closed period stayed unchanged could not be checked: {reason}."
+                ).format(closed_through=cooperative.accounts.closed_through, reason=history.reason),
             )
         ]
     return history.problems
@@ -561,7 +605,7 @@ def row_provenance(
         if table is None or not len(table.frame):
             continue
         rows = table_rows(str(path), table.frame)
-        for (_, line), commit in zip(rows, history.commit_of(row.key for row, _ in rows)):
+        for (_row, line), commit in zip(rows, history.commit_of(row.key for row, _line in rows)):
             found[(str(path), line)] = commit
     return found
 
@@ -569,7 +613,9 @@ def row_provenance(
 def format_changes(history: History, accounts: Accounts) -> str:
     """The changelog for a terminal, newest first."""
     if not history.available:
-        return f"The history of the books is not available: {history.reason}.\n"
+        return _("The history of the books is not available: {reason}.\n").format(
+            reason=history.reason
+        )
     units = accounts.minor_units
 
     def describe(row: Row) -> str:
@@ -579,9 +625,11 @@ def format_changes(history: History, accounts: Accounts) -> str:
     for changeset in reversed(history.changesets):
         commit = changeset.commit
         title = (
-            f"{commit.short}  {commit.date:%Y-%m-%d}  {commit.message}"
+            _("{short}  {date:%Y-%m-%d}  {message}").format(
+                short=commit.short, date=commit.date, message=commit.message
+            )
             if commit
-            else "(not committed yet)"
+            else _("(not committed yet)")
         )
         lines.append(title)
         for change in changeset.changes:
@@ -593,13 +641,15 @@ def format_changes(history: History, accounts: Accounts) -> str:
             else:
                 lines.append(f"  {CHANGE_SIGNS[change.kind]} {describe(change.row)}")
         effect = ", ".join(
-            f"{fund} {'+' if v > 0 else ''}{format_minor(v, units)}"
+            _("{fund} {value}{amount}").format(
+                fund=fund, value="+" if v > 0 else "", amount=format_minor(v, units)
+            )
             for fund, v in changeset.funds.items()
         )
-        lines.append(f"  funds: {effect or 'no change'}")
+        lines.append(_("  funds: {value}").format(value=effect or "no change"))
         lines.append("")
     if not lines:
-        return "No commit has changed the books yet.\n"
+        return _("No commit has changed the books yet.\n")
     return "\n".join(lines)
 
 

@@ -29,6 +29,7 @@ import pyarrow.compute as pc
 from publisher.accounts import DELIMITERS, Accounts, did_you_mean
 from publisher.checking import ROW_PROBLEM_LIMIT, Check, row_problems
 from publisher.csvfile import LINE, Table, arrow_text
+from publisher.i18n import _
 from publisher.money import amount_message, format_minor, parse_amounts
 from publisher.problems import Problem, problem
 from publisher.spreadsheet import TOTALS_WORDS, date_order, date_shape
@@ -101,10 +102,16 @@ def _structure(table: Table, fmt: FileFormat) -> tuple[list[Problem], bool]:
                 "csv-delimiter-mismatch",
                 table.path,
                 table.header_line,
-                f"This file separates its cells with {shown[other]}, but ledgers/accounts.yml says "
-                f"{shown[table.delimiter]}. Export it again with {shown[table.delimiter]}, or, if all "
-                f'your files use {shown[other]}, set csv: {{delimiter: "{other if other != chr(9) else chr(92) + "t"}"}} '
-                'in ledgers/accounts.yml (with a decimal comma: decimal: ",").',
+                _(
+                    "This file separates its cells with {shown}, but ledgers/accounts.yml says "
+                    "{shown2}. Export it again with {shown2}, or, if all "
+                    'your files use {shown}, set csv: {{delimiter: "{value}"}} '
+                    'in ledgers/accounts.yml (with a decimal comma: decimal: ",").'
+                ).format(
+                    shown=shown[other],
+                    shown2=shown[table.delimiter],
+                    value=other if other != chr(9) else chr(92) + "t",
+                ),
             )
         ], False
     problems, usable = _column_problems(table, fmt)
@@ -136,7 +143,7 @@ def _column_problems(table: Table, fmt: FileFormat) -> tuple[list[Problem], bool
     header_line = table.header_line
     lowered_seen = {name.lower() for name in table.header if name in fmt.columns}
     for index, name in enumerate(table.header):
-        _, column = (
+        _line, column = (
             table.position(header_line, name) if index == table.header.index(name) else (1, None)
         )
         if name in seen or (name not in fmt.columns and name.lower() in lowered_seen):
@@ -145,8 +152,10 @@ def _column_problems(table: Table, fmt: FileFormat) -> tuple[list[Problem], bool
                     "column-duplicated",
                     table.path,
                     header_line,
-                    f'The column "{name}" appears twice in the header; only the first one '
-                    "would be read. Remove or rename the other.",
+                    _(
+                        'The column "{name}" appears twice in the header; only the first one '
+                        "would be read. Remove or rename the other."
+                    ).format(name=name),
                 )
             )
             continue
@@ -157,8 +166,10 @@ def _column_problems(table: Table, fmt: FileFormat) -> tuple[list[Problem], bool
                     "column-unknown",
                     table.path,
                     header_line,
-                    f'The column "{name}" is not part of the {fmt.kind} format, so it is ignored '
-                    f"and never published.{did_you_mean(name, fmt.columns)}",
+                    _(
+                        'The column "{name}" is not part of the {kind} format, so it is ignored '
+                        "and never published.{suggestion}"
+                    ).format(name=name, kind=fmt.kind, suggestion=did_you_mean(name, fmt.columns)),
                     column,
                 )
             )
@@ -169,8 +180,17 @@ def _column_problems(table: Table, fmt: FileFormat) -> tuple[list[Problem], bool
                 "column-missing",
                 table.path,
                 header_line,
-                f'The header has no "{name}" column, which every {fmt.kind} file needs '
-                f"({', '.join(fmt.required)}).{did_you_mean(name, [h for h in table.header if h not in fmt.columns])}",
+                _(
+                    'The header has no "{name}" column, which every {kind} file needs '
+                    "({required}).{suggestion}"
+                ).format(
+                    name=name,
+                    kind=fmt.kind,
+                    required=", ".join(fmt.required),
+                    suggestion=did_you_mean(
+                        name, [h for h in table.header if h not in fmt.columns]
+                    ),
+                ),
             )
         )
     return problems, not missing
@@ -223,7 +243,11 @@ def _missing_values(table: Table, frame: pd.DataFrame, fmt: FileFormat) -> list[
             empty,
             "value-missing",
             name,
-            _same_message(f'The "{name}" cell is empty; every {fmt.kind} row needs one.'),
+            _same_message(
+                _('The "{name}" cell is empty; every {kind} row needs one.').format(
+                    name=name, kind=fmt.kind
+                )
+            ),
             _locator(table),
         )
     return problems
@@ -264,9 +288,9 @@ def _parse_date_column(
         shaped & ~real,
         "date-impossible",
         column,
-        lambda row: (
-            f'"{getattr(row, column)}" is not a day of the calendar; check the month and the day.'
-        ),
+        lambda row: _(
+            '"{value}" is not a day of the calendar; check the month and the day.'
+        ).format(value=getattr(row, column)),
         _locator(table),
     )
     return dates, problems
@@ -281,26 +305,30 @@ def _date_column_message(cells: pd.Series, filled: int, path: str) -> str | None
     shape = shapes.pop()
     if shape is None:
         return None
-    share = f"All {len(cells):,}" if len(cells) == filled else f"{len(cells):,} of the {filled:,}"
+    share = (
+        _("All {count:,}").format(count=len(cells))
+        if len(cells) == filled
+        else f"{len(cells):,} of the {filled:,}"
+    )
     if shape.endswith(("/YY", ".YY", "-YY")):
-        return (
-            f"{share} dates of this column are written {shape}, with two-digit years (a "
+        return _(
+            "{share} dates of this column are written {shape}, with two-digit years (a "
             "spreadsheet's short date format), not YYYY-MM-DD. `publisher fix` does not guess "
             "the century: format the column as an ISO date (YYYY-MM-DD) in the spreadsheet and "
             "export again."
-        )
+        ).format(share=share, shape=shape)
     if "NN" in shape:
-        return (
-            f"{share} dates of this column are written {shape}, not YYYY-MM-DD, and none has a "
+        return _(
+            "{share} dates of this column are written {shape}, not YYYY-MM-DD, and none has a "
             "number above 12 to show whether the day or the month comes first, so "
-            f"`publisher fix {path}` cannot rewrite them. Format the column as an ISO date "
+            "`publisher fix {path}` cannot rewrite them. Format the column as an ISO date "
             "(YYYY-MM-DD) in the spreadsheet and export again."
-        )
-    return (
-        f"{share} dates of this column are written {shape}, not YYYY-MM-DD. Run "
-        f"`publisher fix {path}` to rewrite them, or format the column as an ISO date "
+        ).format(share=share, shape=shape, path=path)
+    return _(
+        "{share} dates of this column are written {shape}, not YYYY-MM-DD. Run "
+        "`publisher fix {path}` to rewrite them, or format the column as an ISO date "
         "(YYYY-MM-DD) in the spreadsheet before exporting."
-    )
+    ).format(share=share, shape=shape, path=path)
 
 
 def date_format_message(cell: str) -> str:
@@ -310,23 +338,29 @@ def date_format_message(cell: str) -> str:
     if match:
         first, second, year = (int(g) for g in match.groups())
         if first > 12 and second <= 12:
-            suggestion = f' Written day first, that is "{year:04d}-{second:02d}-{first:02d}".'
+            suggestion = _(
+                ' Written day first, that is "{year:04d}-{second:02d}-{first:02d}".'
+            ).format(year=year, second=second, first=first)
         elif second > 12 and first <= 12:
-            suggestion = f' Written month first, that is "{year:04d}-{first:02d}-{second:02d}".'
+            suggestion = _(
+                ' Written month first, that is "{year:04d}-{first:02d}-{second:02d}".'
+            ).format(year=year, first=first, second=second)
         else:
-            suggestion = (
-                f' If it is day/month/year, write "{year:04d}-{second:02d}-{first:02d}"; '
-                f'if month/day/year, "{year:04d}-{first:02d}-{second:02d}".'
-            )
+            suggestion = _(
+                ' If it is day/month/year, write "{year:04d}-{second:02d}-{first:02d}"; '
+                'if month/day/year, "{year:04d}-{first:02d}-{second:02d}".'
+            ).format(year=year, second=second, first=first)
     else:
         match = re.fullmatch(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})", cell)
         if match:
             year, month, day = (int(g) for g in match.groups())
-            suggestion = f' Write "{year:04d}-{month:02d}-{day:02d}".'
-    return (
-        f'"{cell}" is not a date written YYYY-MM-DD (year, month, day).{suggestion} In a '
+            suggestion = _(' Write "{year:04d}-{month:02d}-{day:02d}".').format(
+                year=year, month=month, day=day
+            )
+    return _(
+        '"{cell}" is not a date written YYYY-MM-DD (year, month, day).{suggestion} In a '
         "spreadsheet, format the column as text or as an ISO date before exporting."
-    )
+    ).format(cell=cell, suggestion=suggestion)
 
 
 def _parse_amount_column(
@@ -375,14 +409,20 @@ def _amount_column_message(
     when the problem names no pattern of the export (text, invalid cells: listed one by one)."""
     if code not in COLUMN_PATTERN_CODES:
         return None
-    share = f"All {len(cells):,}" if len(cells) == filled else f"{len(cells):,} of the {filled:,}"
+    share = (
+        _("All {count:,}").format(count=len(cells))
+        if len(cells) == filled
+        else f"{len(cells):,} of the {filled:,}"
+    )
     first = amount_message(code, str(cells.iloc[0]), decimal, units, currency)
     fix = (
-        f" Run `publisher fix {path}` to rewrite the column."
+        _(" Run `publisher fix {path}` to rewrite the column.").format(path=path)
         if code in FIXABLE_AMOUNT_CODES
         else ""
     )
-    return f"{share} amounts of this column have the same problem; the first: {first}{fix}"
+    return _(
+        "{share} amounts of this column have the same problem; the first: {first}{fix}"
+    ).format(share=share, first=first, fix=fix)
 
 
 def _totals_row(frame: pd.DataFrame, fmt: FileFormat, accounts: Accounts) -> tuple[int, str] | None:
@@ -402,16 +442,18 @@ def _totals_row(frame: pd.DataFrame, fmt: FileFormat, accounts: Accounts) -> tup
         return None
     texts = [last[name] for name in fmt.columns if name != "amount" and name in frame.columns]
     if any(TOTALS_WORDS.fullmatch(text) for text in texts if text):
-        return len(frame) - 1, "a word such as “Total”"
+        return len(frame) - 1, _("a word such as “Total”")
     if len(frame) < 3 or not last["amount"]:
         return None
-    minor, _ = parse_amounts(frame["amount"], accounts.dialect.decimal, accounts.minor_units)
+    minor, _amount_problems = parse_amounts(
+        frame["amount"], accounts.dialect.decimal, accounts.minor_units
+    )
     if minor.isna().any():
         return None
     above = int(minor.iloc[:-1].astype("int64").sum())
     if above != int(minor.iloc[-1]):
         return None
-    return len(frame) - 1, "an amount equal to the sum of the rows above"
+    return len(frame) - 1, _("an amount equal to the sum of the rows above")
 
 
 def _read_rows(
@@ -430,9 +472,11 @@ def _read_rows(
                 "csv-totals-row",
                 table.path,
                 int(frame[LINE].iloc[index]),
-                f"This last row looks like the spreadsheet's totals row (no date, and {evidence}), "
-                "not a movement of money: remove the totals row. The publisher adds up the "
-                "rows itself.",
+                _(
+                    "This last row looks like the spreadsheet's totals row (no date, and {evidence}), "
+                    "not a movement of money: remove the totals row. The publisher adds up the "
+                    "rows itself."
+                ).format(evidence=evidence),
             )
         )
         frame = frame.drop(index=frame.index[index]).reset_index(drop=True)
@@ -463,7 +507,9 @@ def read_budget(table: Table, accounts: Accounts) -> tuple[pd.DataFrame, list[Pr
         nonempty & ~shaped,
         "budget-year-invalid",
         "year",
-        lambda row: f'"{row.year}" is not a year; write the four digits of the year, e.g. "2026".',
+        lambda row: _(
+            '"{year}" is not a year; write the four digits of the year, e.g. "2026".'
+        ).format(year=row.year),
         _locator(table),
     )
     frame["amount"], amount_problems = _parse_amount_column(table, frame, "amount", accounts)
@@ -510,11 +556,11 @@ def check_categories(cooperative: Cooperative) -> Iterable[Problem]:
             unknown,
             "category-unknown",
             "category",
-            lambda row: (
-                f'The category "{row.category}" is not declared in ledgers/accounts.yml.'
-                f"{did_you_mean(row.category, categories)} Use one of its categories, or add this "
+            lambda row: _(
+                'The category "{category}" is not declared in ledgers/accounts.yml.'
+                "{suggestion} Use one of its categories, or add this "
                 "one there with its kind."
-            ),
+            ).format(category=row.category, suggestion=did_you_mean(row.category, categories)),
             cooperative.locate,
         )
     return problems
@@ -531,10 +577,15 @@ def check_funds(cooperative: Cooperative) -> Iterable[Problem]:
             ~frame["fund"].isin(funds),
             "fund-unknown",
             "fund",
-            lambda row: (
-                f'The fund "{row.fund}" is not declared in ledgers/accounts.yml.'
-                f"{did_you_mean(row.fund, funds)} The funds are: {', '.join(funds)} (an empty cell "
-                f'means "{cooperative.accounts.default_fund}").'
+            lambda row: _(
+                'The fund "{fund}" is not declared in ledgers/accounts.yml.'
+                "{suggestion} The funds are: {funds} (an empty cell "
+                'means "{default_fund}").'
+            ).format(
+                fund=row.fund,
+                suggestion=did_you_mean(row.fund, funds),
+                funds=", ".join(funds),
+                default_fund=cooperative.accounts.default_fund,
             ),
             cooperative.locate,
         )
@@ -559,11 +610,11 @@ def check_ids(cooperative: Cooperative) -> Iterable[Problem]:
         repeated,
         "id-duplicate",
         "id",
-        lambda row: (
-            f'The id "{row.id}" is already used at {first[row.id][0]} line '
-            f"{first[row.id][1]}; ids must be unique across all ledgers. Give this row "
+        lambda row: _(
+            'The id "{id}" is already used at {first} line '
+            "{first2}; ids must be unique across all ledgers. Give this row "
             "its own id, or remove it if it is the same movement entered twice."
-        ),
+        ).format(id=row.id, first=first[row.id][0], first2=first[row.id][1]),
         cooperative.locate,
     )
 
@@ -605,10 +656,17 @@ def check_transfers(cooperative: Cooperative) -> Iterable[Problem]:
                 "transfer-unbalanced",
                 str(first["path"]),
                 line,
-                f"The transfer rows of {date:%Y-%m-%d} ({where}) sum to "
-                f"{format_minor(int(total), units)} instead of zero. A transfer is a row out of "
-                "one fund and a row of the opposite amount into another, on the same date."
-                f"{unreadable_note(could, elsewhere)}",
+                _(
+                    "The transfer rows of {date:%Y-%m-%d} ({where}) sum to "
+                    "{amount} instead of zero. A transfer is a row out of "
+                    "one fund and a row of the opposite amount into another, on the same date."
+                    "{note}"
+                ).format(
+                    date=date,
+                    where=where,
+                    amount=format_minor(int(total), units),
+                    note=unreadable_note(could, elsewhere),
+                ),
                 column,
             )
         )
@@ -663,11 +721,20 @@ def check_balances(cooperative: Cooperative) -> Iterable[Problem]:
                     "balance-mismatch",
                     row.path,
                     line,
-                    f'On {row.date:%Y-%m-%d} the fund "{fund}" should hold '
-                    f"{format_minor(asserted, units)} (asserted) but the ledgers add up to "
-                    f"{format_minor(computed, units)} (computed): a difference of "
-                    f"{format_minor(computed - asserted, units)}. Look for a missing, doubled or "
-                    f"mistyped row of this fund up to that day.{note}",
+                    _(
+                        'On {date:%Y-%m-%d} the fund "{fund}" should hold '
+                        "{amount} (asserted) but the ledgers add up to "
+                        "{amount2} (computed): a difference of "
+                        "{amount3}. Look for a missing, doubled or "
+                        "mistyped row of this fund up to that day.{note}"
+                    ).format(
+                        date=row.date,
+                        fund=fund,
+                        amount=format_minor(asserted, units),
+                        amount2=format_minor(computed, units),
+                        amount3=format_minor(computed - asserted, units),
+                        note=note,
+                    ),
                     column,
                 )
             )
@@ -692,26 +759,29 @@ def unread_ledger_places(cooperative: Cooperative) -> list[str]:
                 places.append(path)
             continue
         places += [
-            f"{path} line {p.line}" for p in table.problems if p.line is not None and p.line > 1
+            _("{path} line {line}").format(path=path, line=p.line)
+            for p in table.problems
+            if p.line is not None and p.line > 1
         ]
     return places
 
 
 def unreadable_note(rows: pd.DataFrame, elsewhere: Sequence[str] = ()) -> str:
     """' (ledgers/2026.csv line 12 could not be read and may explain this difference; …)'."""
-    places = [f"{path} line {line}" for path, line in zip(rows["path"], rows["line"])] + list(
-        elsewhere
-    )
+    places = [
+        _("{path} line {line}").format(path=path, line=line)
+        for path, line in zip(rows["path"], rows["line"])
+    ] + list(elsewhere)
     if not places:
         return ""
     shown = ", ".join(places[:_UNREAD_LINES_SHOWN])
     if len(places) > _UNREAD_LINES_SHOWN:
-        shown += f" and {len(places) - _UNREAD_LINES_SHOWN:,} more"
+        shown += _(" and {value:,} more").format(value=len(places) - _UNREAD_LINES_SHOWN)
     one = len(places) == 1
-    return (
-        f" ({shown} could not be read or counted and "
-        f"may explain this difference; fix {'it' if one else 'them'} first.)"
-    )
+    return _(
+        " ({shown} could not be read or counted and "
+        "may explain this difference; fix {value} first.)"
+    ).format(shown=shown, value="it" if one else "them")
 
 
 def check_budget(cooperative: Cooperative) -> Iterable[Problem]:
@@ -724,11 +794,11 @@ def check_budget(cooperative: Cooperative) -> Iterable[Problem]:
         (budget["amount"] < 0).fillna(False),
         "budget-amount-negative",
         "amount",
-        lambda row: (
-            f"The planned amount {format_minor(row.amount, units)} is negative. Budget "
+        lambda row: _(
+            "The planned amount {amount} is negative. Budget "
             "amounts are positive; the category's kind (income or expense) gives the direction: "
-            f'write "{format_minor(-row.amount, units)}".'
-        ),
+            'write "{amount2}".'
+        ).format(amount=format_minor(row.amount, units), amount2=format_minor(-row.amount, units)),
         cooperative.locate,
     )
     kinds = _kind_of(cooperative, budget)
@@ -737,10 +807,10 @@ def check_budget(cooperative: Cooperative) -> Iterable[Problem]:
         kinds.notna() & ~kinds.isin(["income", "expense"]),
         "budget-category-wrong-kind",
         "category",
-        lambda row: (
-            f'The category "{row.category}" is a {cooperative.accounts.categories[row.category].kind} '
+        lambda row: _(
+            'The category "{category}" is a {kind} '
             "category; a budget plans only income and expense categories. Remove this line."
-        ),
+        ).format(category=row.category, kind=cooperative.accounts.categories[row.category].kind),
         cooperative.locate,
     )
     keyed = budget[budget["year"].notna()]
@@ -752,10 +822,16 @@ def check_budget(cooperative: Cooperative) -> Iterable[Problem]:
             repeated,
             "budget-duplicate-line",
             "category",
-            lambda row: (
-                f'There is already a budget line for {row.year}, "{row.category}", fund '
-                f'"{row.fund}" at {first.at[(row.year, row.category, row.fund), "path"]!s} line '
-                f"{first.at[(row.year, row.category, row.fund), 'line']!s}. Merge the two into one line."
+            lambda row: _(
+                'There is already a budget line for {year}, "{category}", fund '
+                '"{fund}" at {at} line '
+                "{at2}. Merge the two into one line."
+            ).format(
+                year=row.year,
+                category=row.category,
+                fund=row.fund,
+                at=first.at[(row.year, row.category, row.fund), "path"],
+                at2=first.at[(row.year, row.category, row.fund), "line"],
             ),
             cooperative.locate,
         )
@@ -773,10 +849,10 @@ def check_dates_not_in_future(cooperative: Cooperative) -> Iterable[Problem]:
             (frame["date"] > today).to_numpy(),
             "date-in-future",
             "date",
-            lambda row: (
-                f"{row.date:%Y-%m-%d} is after today ({cooperative.today:%Y-%m-%d}); "
+            lambda row: _(
+                "{date:%Y-%m-%d} is after today ({today:%Y-%m-%d}); "
                 "enter a movement once it has happened, and check the year."
-            ),
+            ).format(date=row.date, today=cooperative.today),
             cooperative.locate,
         )
     return problems
@@ -803,9 +879,14 @@ def check_totals_fit(cooperative: Cooperative) -> Iterable[Problem]:
             "amount-total-too-large",
             str(first["path"]),
             None,
-            "The amounts of the ledgers add up to more than the publisher can total exactly "
-            f"(about {SAFE_TOTAL / 10**cooperative.accounts.minor_units:.3g} {cooperative.accounts.currency}). "
-            "Check for amounts pasted with extra digits.",
+            _(
+                "The amounts of the ledgers add up to more than the publisher can total exactly "
+                "(about {value:.3g} {currency}). "
+                "Check for amounts pasted with extra digits."
+            ).format(
+                value=SAFE_TOTAL / 10**cooperative.accounts.minor_units,
+                currency=cooperative.accounts.currency,
+            ),
         )
     ]
 
@@ -819,7 +900,9 @@ def check_zero_amounts(cooperative: Cooperative) -> Iterable[Problem]:
         (ledger["amount"] == 0).fillna(False),
         "amount-zero",
         "amount",
-        lambda row: "This row moves no money (amount 0). Enter the real amount, or remove the row.",
+        lambda row: _(
+            "This row moves no money (amount 0). Enter the real amount, or remove the row."
+        ),
         cooperative.locate,
     )
 
@@ -856,10 +939,12 @@ def check_direction(cooperative: Cooperative) -> Iterable[Problem]:
     def message(row: Any) -> str:
         kind = cooperative.accounts.categories[row.category].kind
         sign = "money out" if row.amount < 0 else "money in"
-        return (
-            f'{format_minor(row.amount, units)} is {sign} under "{row.category}", an {kind} '
+        return _(
+            '{amount} is {sign} under "{category}", an {kind} '
             'category. If it is a refund, start its note with "refund", e.g. '
             '"refund: drill returned to the shop"; otherwise fix the sign or the category.'
+        ).format(
+            amount=format_minor(row.amount, units), sign=sign, category=row.category, kind=kind
         )
 
     return row_problems(
@@ -920,12 +1005,12 @@ def check_double_entries(cooperative: Cooperative) -> Iterable[Problem]:
         shown = ", ".join(lines[:_GROUP_LINES_SHOWN])
         more = len(lines) - _GROUP_LINES_SHOWN
         if more > 0:
-            shown += f" and {more:,} more"
-        return (
-            f"These {len(lines):,} rows are identical (date, amount, category, fund, counterparty, "
-            f"description): {shown}. If it is one movement entered more than once, keep one row; "
+            shown += _(" and {more:,} more").format(more=more)
+        return _(
+            "These {count:,} rows are identical (date, amount, category, fund, counterparty, "
+            "description): {shown}. If it is one movement entered more than once, keep one row; "
             "if each happened, give each row its own id."
-        )
+        ).format(count=len(lines), shown=shown)
 
     return row_problems(
         firsts,
@@ -968,11 +1053,11 @@ def check_file_year(cooperative: Cooperative) -> Iterable[Problem]:
         outside,
         "date-outside-file-year",
         "date",
-        lambda row: (
-            f"This row is dated {row.date:%Y-%m-%d}, but its file is named after "
-            f"{named[row.path]}: it would be published in {row.date.year}'s accounts. Move it to the "
-            f"ledger of {row.date.year}, or correct the year of the date."
-        ),
+        lambda row: _(
+            "This row is dated {date:%Y-%m-%d}, but its file is named after "
+            "{named}: it would be published in {year}'s accounts. Move it to the "
+            "ledger of {year}, or correct the year of the date."
+        ).format(date=row.date, named=named[row.path], year=row.date.year),
         cooperative.locate,
     )
 
@@ -988,11 +1073,11 @@ def check_placeholders(cooperative: Cooperative) -> Iterable[Problem]:
             continue
 
         def message(row: Any, what: str = what) -> str:
-            return (
-                f'This {what} is in "{row.category}", which holds what is still to '
+            return _(
+                'This {what} is in "{category}", which holds what is still to '
                 "be categorized; it is counted neither as income nor as expense. Give it its real "
                 "category from ledgers/accounts.yml."
-            )
+            ).format(what=what, category=row.category)
 
         problems += row_problems(
             frame,
@@ -1040,10 +1125,14 @@ def check_funds_below_zero(cooperative: Cooperative) -> Iterable[Problem]:
                 "fund-below-zero",
                 str(row["path"]),
                 line,
-                f'At the end of {date:%Y-%m-%d} the fund "{fund}" holds '
-                f"{format_minor(int(balance.iloc[index]), units)}, less than nothing. If the bank "
-                "did not lend it, a row of this fund is missing, in the wrong fund, or has the "
-                "wrong sign.",
+                _(
+                    'At the end of {date:%Y-%m-%d} the fund "{fund}" holds '
+                    "{amount}, less than nothing. If the bank "
+                    "did not lend it, a row of this fund is missing, in the wrong fund, or has the "
+                    "wrong sign."
+                ).format(
+                    date=date, fund=fund, amount=format_minor(int(balance.iloc[index]), units)
+                ),
                 column,
             )
         )
@@ -1077,9 +1166,11 @@ def check_rows_not_reconciled(cooperative: Cooperative) -> Iterable[Problem]:
                 "rows-not-reconciled",
                 str(first["path"]),
                 line,
-                f'This row and the later ones of the fund "{fund}" are dated after its last balance '
-                f"assertion ({last[fund]:%Y-%m-%d}): they are published as not yet reconciled with "
-                "the bank. When the next statement comes, add its balance to ledgers/balances.csv.",
+                _(
+                    'This row and the later ones of the fund "{fund}" are dated after its last balance '
+                    "assertion ({last:%Y-%m-%d}): they are published as not yet reconciled with "
+                    "the bank. When the next statement comes, add its balance to ledgers/balances.csv."
+                ).format(fund=fund, last=last[fund]),
                 column,
             )
         )

@@ -21,6 +21,7 @@ import pandas as pd
 from publisher.accounts import MAX_QUANTITY_DECIMALS, MAX_QUANTITY_DIGITS, Accounts, Measure
 from publisher.checking import Check, row_problems
 from publisher.csvfile import Table
+from publisher.i18n import _
 from publisher.ledger import FileFormat, _empty_frame, _locator, _parse_date_column, _read_rows
 from publisher.money import format_minor, to_decimal
 from publisher.privacy import private_names_in
@@ -61,10 +62,15 @@ def read_measures(table: Table, accounts: Accounts) -> tuple[pd.DataFrame, list[
         filled & ~shaped,
         "measure-quantity-invalid",
         "quantity",
-        lambda row: (
-            f'"{row.quantity}" is not a quantity: write a number with '
-            f'"{accounts.dialect.decimal}" before the decimals (at most {MAX_QUANTITY_DECIMALS}), at most '
-            f'{MAX_QUANTITY_DIGITS} digits before it, and no unit or thousands separator, such as "1250.5".'
+        lambda row: _(
+            '"{quantity}" is not a quantity: write a number with '
+            '"{decimal}" before the decimals (at most {max_quantity_decimals}), at most '
+            '{max_quantity_digits} digits before it, and no unit or thousands separator, such as "1250.5".'
+        ).format(
+            quantity=row.quantity,
+            decimal=accounts.dialect.decimal,
+            max_quantity_decimals=MAX_QUANTITY_DECIMALS,
+            max_quantity_digits=MAX_QUANTITY_DIGITS,
         ),
         _locator(table),
     )
@@ -93,8 +99,10 @@ def check_measures(cooperative: Cooperative) -> Iterable[Problem]:
                 "measures-not-declared",
                 str(first["path"]),
                 int(first["line"]),
-                "measures.csv has rows, but ledgers/accounts.yml declares no measures. Declare each "
-                'one under "measures:", e.g. "tool-loans: {label: Tools lent, unit: loans}".',
+                _(
+                    "measures.csv has rows, but ledgers/accounts.yml declares no measures. Declare each "
+                    'one under "measures:", e.g. "tool-loans: {label: Tools lent, unit: loans}".'
+                ),
             )
         ]
     known = rows["measure"].isin(declared).to_numpy()
@@ -104,10 +112,14 @@ def check_measures(cooperative: Cooperative) -> Iterable[Problem]:
         filled & ~known,
         "measure-unknown",
         "measure",
-        lambda row: (
-            f'The measure "{row.measure}" is not declared under "measures:" in '
-            f"ledgers/accounts.yml.{did_you_mean(row.measure, declared)} The measures are: "
-            f"{', '.join(declared)}."
+        lambda row: _(
+            'The measure "{measure}" is not declared under "measures:" in '
+            "ledgers/accounts.yml.{suggestion} The measures are: "
+            "{declared}."
+        ).format(
+            measure=row.measure,
+            suggestion=did_you_mean(row.measure, declared),
+            declared=", ".join(declared),
         ),
         cooperative.locate,
     )
@@ -121,11 +133,11 @@ def check_measures(cooperative: Cooperative) -> Iterable[Problem]:
         negative & ~can_be_negative,
         "measure-quantity-negative",
         "quantity",
-        lambda row: (
-            f'The quantity {row.quantity} of "{row.measure}" is below zero, which this '
+        lambda row: _(
+            'The quantity {quantity} of "{measure}" is below zero, which this '
             'measure cannot be. Correct the sign, or, if it really can, add "negative: true" to its '
             "declaration in ledgers/accounts.yml."
-        ),
+        ).format(quantity=row.quantity, measure=row.measure),
         cooperative.locate,
     )
     funds = cooperative.accounts.funds
@@ -134,10 +146,10 @@ def check_measures(cooperative: Cooperative) -> Iterable[Problem]:
         ~rows["fund"].isin(funds).to_numpy(),
         "fund-unknown",
         "fund",
-        lambda row: (
-            f'The fund "{row.fund}" is not declared in ledgers/accounts.yml.'
-            f"{did_you_mean(row.fund, funds)} The funds are: {', '.join(funds)}."
-        ),
+        lambda row: _(
+            'The fund "{fund}" is not declared in ledgers/accounts.yml.'
+            "{suggestion} The funds are: {funds}."
+        ).format(fund=row.fund, suggestion=did_you_mean(row.fund, funds), funds=", ".join(funds)),
         cooperative.locate,
     )
     today = pd.Timestamp(cooperative.today)
@@ -146,10 +158,10 @@ def check_measures(cooperative: Cooperative) -> Iterable[Problem]:
         (rows["date"] > today).to_numpy(),
         "date-in-future",
         "date",
-        lambda row: (
-            f"{row.date:%Y-%m-%d} is after today ({cooperative.today:%Y-%m-%d}); "
+        lambda row: _(
+            "{date:%Y-%m-%d} is after today ({today:%Y-%m-%d}); "
             "record what was done once it has been done, and check the year."
-        ),
+        ).format(date=row.date, today=cooperative.today),
         cooperative.locate,
     )
     problems += _duplicates(cooperative, rows, declared)
@@ -169,11 +181,11 @@ def _duplicates(
         alike.to_numpy(),
         "measure-duplicate",
         "measure",
-        lambda row: (
-            f"This row repeats an earlier row of {row.date:%Y-%m-%d} in every cell, so its "
-            f"{row.quantity} would be counted twice. Delete one, or, if both happened, add them up in "
+        lambda row: _(
+            "This row repeats an earlier row of {date:%Y-%m-%d} in every cell, so its "
+            "{quantity} would be counted twice. Delete one, or, if both happened, add them up in "
             "one row (or tell them apart in the note)."
-        ),
+        ).format(date=row.date, quantity=row.quantity),
         cooperative.locate,
     )
     levels = [k for k, m in declared.items() if m.kind == "level"]
@@ -184,10 +196,10 @@ def _duplicates(
         conflict.to_numpy(),
         "measure-level-conflict",
         "quantity",
-        lambda row: (
-            f'Another row reads "{row.measure}" on {row.date:%Y-%m-%d} with another '
+        lambda row: _(
+            'Another row reads "{measure}" on {date:%Y-%m-%d} with another '
             "quantity. A level (such as a number of members) has one value on a day: keep the right one."
-        ),
+        ).format(measure=row.measure, date=row.date),
         cooperative.locate,
     )
     return problems

@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 import numpy as np
 import pandas as pd
 
+from publisher.i18n import _
 from publisher.spreadsheet import MINUS_LOOKALIKES, canonical_amount, minus_lookalike
 
 #: More digits than this could overflow 64-bit minor units; no cooperative needs them.
@@ -134,38 +135,38 @@ def amount_message(code: str, cell: str, decimal: str, units: int, currency: str
     plain = canonical_amount(cell, decimal, units, (), None)
     if code == "amount-decimal-comma":
         fixed = plain or cell.replace(",", ".")
-        return (
-            f'"{cell}" uses a decimal comma, but this repository\'s files use a decimal point: '
-            f'write "{fixed}". If all your files use decimal commas, set '
-            'csv: {delimiter: ";", decimal: ","} in ledgers/accounts.yml instead.'
-        )
+        return _(
+            '"{cell}" uses a decimal comma, but this repository\'s files use a decimal point: '
+            'write "{fixed}". If all your files use decimal commas, set '
+            'csv: {{delimiter: ";", decimal: ","}} in ledgers/accounts.yml instead.'
+        ).format(cell=cell, fixed=fixed)
     if code == "amount-decimal-point":
         fixed = plain or cell.replace(".", ",")
-        return (
-            f'"{cell}" uses a decimal point, but ledgers/accounts.yml says this repository\'s '
-            f'files use a decimal comma (csv: decimal: ","): write "{fixed}", or change '
+        return _(
+            '"{cell}" uses a decimal point, but ledgers/accounts.yml says this repository\'s '
+            'files use a decimal comma (csv: decimal: ","): write "{fixed}", or change '
             "the decimal setting if all your files use points."
-        )
+        ).format(cell=cell, fixed=fixed)
     if code == "amount-minus-lookalike":
         fixed = plain or re.sub(rf"[{MINUS_LOOKALIKES}]", "-", cell)
-        return (
-            f'"{cell}" is written with {minus_lookalike(cell)}, which looks like a minus but is '
-            f'not the "-" the files use: write "{fixed}". `publisher fix` corrects it.'
-        )
+        return _(
+            '"{cell}" is written with {minus_lookalike}, which looks like a minus but is '
+            'not the "-" the files use: write "{fixed}". `publisher fix` corrects it.'
+        ).format(cell=cell, minus_lookalike=minus_lookalike(cell), fixed=fixed)
     if code == "amount-currency-symbol":
         stripped = re.sub(rf"[{_CURRENCY_SIGNS}]|[A-Za-z]{{3}}", "", cell).strip()
         hint = f' ("{stripped}")' if re.fullmatch(valid_pattern(decimal), stripped) else ""
-        return (
-            f'"{cell}" contains a currency symbol or code. Every amount is in {currency}; '
-            f"write the number alone{hint}."
-        )
+        return _(
+            '"{cell}" contains a currency symbol or code. Every amount is in {currency}; '
+            "write the number alone{hint}."
+        ).format(cell=cell, currency=currency, hint=hint)
     if code == "amount-thousands-separator":
         other = "," if decimal == "." else "."
         stripped = plain or re.sub(rf"[{re.escape(_SEPARATORS + other)}]", "", cell)
-        return (
-            f'"{cell}" contains a thousands separator; write the amount without it: '
-            f'"{stripped}". In a spreadsheet, format the column as a number without grouping.'
-        )
+        return _(
+            '"{cell}" contains a thousands separator; write the amount without it: '
+            '"{stripped}". In a spreadsheet, format the column as a number without grouping.'
+        ).format(cell=cell, stripped=stripped)
     if code == "amount-exponent":
         try:
             full = f"{Decimal(cell.replace(',', '.')):.{units}f}"
@@ -173,50 +174,54 @@ def amount_message(code: str, cell: str, decimal: str, units: int, currency: str
                 full = full.replace(".", ",")
         except InvalidOperation:
             full = cell
-        return (
-            f'"{cell}" is in scientific notation (the spreadsheet shortened it). Write it out '
-            f'in full ("{full}"): format the column as a number with {units} decimals before '
+        return _(
+            '"{cell}" is in scientific notation (the spreadsheet shortened it). Write it out '
+            'in full ("{full}"): format the column as a number with {units} decimals before '
             "exporting."
-        )
+        ).format(cell=cell, full=full, units=units)
     if code == "amount-not-a-number":
-        return f'"{cell}" is not a number. Write the amount, e.g. "{example}" for money paid out.'
+        return _(
+            '"{cell}" is not a number. Write the amount, e.g. "{example}" for money paid out.'
+        ).format(cell=cell, example=example)
     if code == "amount-too-many-decimals":
         grouped = re.fullmatch(rf"[+-]?[0-9]{{1,3}}(?:{re.escape(decimal)}[0-9]{{3}})+", cell)
         if grouped and units < 3:
             # "1.234" from a spreadsheet that groups thousands with the mark: rounding it to
             # 1.23 would publish a thousandth of the amount.
             whole = cell.replace(decimal, "")
-            return (
-                f'"{cell}" has more decimals than {currency} has ({units}). If the '
-                f'"{decimal}" separates thousands, as spreadsheets in some languages write them, '
-                f'write "{whole}" (`publisher fix` rewrites it when other amounts of the column '
-                f"show the decimal mark); if it is a fraction, round it to {units} decimals, as "
+            return _(
+                '"{cell}" has more decimals than {currency} has ({units}). If the '
+                '"{decimal}" separates thousands, as spreadsheets in some languages write them, '
+                'write "{whole}" (`publisher fix` rewrites it when other amounts of the column '
+                "show the decimal mark); if it is a fraction, round it to {units} decimals, as "
                 "on the bank statement."
-            )
-        return (
-            f'"{cell}" has more decimals than {currency} has ({units}). Round it to '
-            f"{units} decimals, as on the bank statement."
-        )
+            ).format(cell=cell, currency=currency, units=units, decimal=decimal, whole=whole)
+        return _(
+            '"{cell}" has more decimals than {currency} has ({units}). Round it to '
+            "{units} decimals, as on the bank statement."
+        ).format(cell=cell, currency=currency, units=units)
     if code == "amount-too-large":
-        return (
-            f'"{cell}" has more than {MAX_DIGITS} digits; check the amount (a pasted account '
+        return _(
+            '"{cell}" has more than {max_digits} digits; check the amount (a pasted account '
             "number?)."
-        )
+        ).format(cell=cell, max_digits=MAX_DIGITS)
     if re.fullmatch(r"\(\s*[0-9.,]+\s*\)", cell):
         inner = cell.strip("() ")
-        return (
-            f'"{cell}" writes a negative amount in parentheses, as accountants do; write '
-            f'"-{inner}" instead.'
-        )
+        return _(
+            '"{cell}" writes a negative amount in parentheses, as accountants do; write '
+            '"-{inner}" instead.'
+        ).format(cell=cell, inner=inner)
     if re.search(r"\d", cell) and not re.search(r"[0-9]", cell):
-        return (
-            f'"{cell}" is written with digits of another script (full-width or Arabic-Indic); '
-            f'type the amount with the digits 0-9, e.g. "{example}".'
-        )
+        return _(
+            '"{cell}" is written with digits of another script (full-width or Arabic-Indic); '
+            'type the amount with the digits 0-9, e.g. "{example}".'
+        ).format(cell=cell, example=example)
     if re.fullmatch(r"[0-9.,]+-", cell):
-        return f'"{cell}" has its minus sign at the end; write "-{cell[:-1]}" instead.'
-    return (
-        f'"{cell}" is not a plain amount. Write a signed number with at most {units} '
-        f'decimals and nothing else, e.g. "{example}" (money out) or "{example.lstrip("-")}" '
+        return _('"{cell}" has its minus sign at the end; write "-{cell2}" instead.').format(
+            cell=cell, cell2=cell[:-1]
+        )
+    return _(
+        '"{cell}" is not a plain amount. Write a signed number with at most {units} '
+        'decimals and nothing else, e.g. "{example}" (money out) or "{lstrip}" '
         "(money in)."
-    )
+    ).format(cell=cell, units=units, example=example, lstrip=example.lstrip("-"))

@@ -27,6 +27,7 @@ from typing import Any
 from ruamel.yaml import YAML
 
 from publisher.accounts import ACCOUNTS_PATH, parse_accounts
+from publisher.i18n import SHIPPED_LANGUAGES, SOURCE_LANGUAGE, _
 
 TEMPLATE_PACKAGE = "publisher"
 TEMPLATE_DIR = ("templates", "new")
@@ -70,9 +71,23 @@ def default_name(directory: Path) -> str:
     return " ".join(w[:1].upper() + w[1:] for w in words if w) or "My Cooperative"
 
 
-def template_files() -> dict[str, bytes]:
-    """Every template file: its path as written in the package -> its bytes."""
-    top = resources.files(TEMPLATE_PACKAGE).joinpath(*TEMPLATE_DIR)
+def template_files(language: str = SOURCE_LANGUAGE) -> dict[str, bytes]:
+    """Every template file: its path as written in the package -> its bytes. In another
+    language than English, the prose files of `templates/new-LANGUAGE/` (the same paths)
+    replace the English ones."""
+    found = _files_under(TEMPLATE_DIR)
+    if language != SOURCE_LANGUAGE:
+        found.update(_files_under(translated_template_dir(language)))
+    return found
+
+
+def translated_template_dir(language: str) -> tuple[str, ...]:
+    """Where the prose templates of `language` are: `templates/new-es/` for Spanish."""
+    return (*TEMPLATE_DIR[:-1], f"{TEMPLATE_DIR[-1]}-{language}")
+
+
+def _files_under(directory: tuple[str, ...]) -> dict[str, bytes]:
+    top = resources.files(TEMPLATE_PACKAGE).joinpath(*directory)
     found: dict[str, bytes] = {}
 
     def walk(node: Traversable, prefix: str) -> None:
@@ -95,7 +110,9 @@ def _substitute(text: str, values: dict[str, str], where: str) -> str:
             return values[match.group(1)]
         except KeyError:
             raise NewCooperativeError(
-                f"the template {where} names an unknown value {match.group(0)}"
+                _("the template {where} names an unknown value {group}").format(
+                    where=where, group=match.group(0)
+                )
             ) from None
 
     return PLACEHOLDER.sub(replace, text)
@@ -110,9 +127,12 @@ def _output_path(template_path: str, values: dict[str, str]) -> str:
 BOOKS_FORMATS = ("csv", "ods", "xlsx")
 
 
-def render(name: str, currency: str, today: dt.date, books: str = "csv") -> dict[str, bytes]:
+def render(
+    name: str, currency: str, today: dt.date, books: str = "csv", language: str = SOURCE_LANGUAGE
+) -> dict[str, bytes]:
     """The new repository's files: relative path -> content. With `books` "ods" or "xlsx",
-    the year's ledger is a workbook instead of a CSV file."""
+    the year's ledger is a workbook instead of a CSV file; `language` is the language of the
+    prose (charter, minutes, first story, README) and the `language:` of accounts.yml."""
     values = {
         # In Markdown (and MkDocs' site_name, which Material writes as HTML) the name is text.
         "NAME": html.escape(name, quote=False),
@@ -122,13 +142,14 @@ def render(name: str, currency: str, today: dt.date, books: str = "csv") -> dict
         "VERSION": _version(),
     }
     files: dict[str, bytes] = {}
-    for template_path, data in template_files().items():
+    for template_path, data in template_files(language).items():
         path = _output_path(template_path, values)
         if path.endswith(TEXT_SUFFIXES):
             data = _substitute(data.decode("utf-8"), values, template_path).encode("utf-8")
         files[path] = data
     files[ACCOUNTS_PATH] = set_yaml_values(
-        files[ACCOUNTS_PATH].decode("utf-8"), {"name": name, "currency": currency}
+        files[ACCOUNTS_PATH].decode("utf-8"),
+        {"name": name, "currency": currency, "language": language},
     ).encode("utf-8")
     files["mkdocs.yml"] = set_yaml_values(
         files["mkdocs.yml"].decode("utf-8"),
@@ -137,9 +158,9 @@ def render(name: str, currency: str, today: dt.date, books: str = "csv") -> dict
     if books != "csv":
         ledger_path = f"ledgers/{values['YEAR']}.csv"
         header = files.pop(ledger_path).decode("utf-8").splitlines()[0]
-        accounts, _ = parse_accounts(files[ACCOUNTS_PATH].decode("utf-8"), ACCOUNTS_PATH)
+        accounts, _problems = parse_accounts(files[ACCOUNTS_PATH].decode("utf-8"), ACCOUNTS_PATH)
         if accounts is None:
-            raise NewCooperativeError("the chart of accounts of the template cannot be read.")
+            raise NewCooperativeError(_("the chart of accounts of the template cannot be read."))
         files[f"ledgers/{values['YEAR']}.{books}"] = ledger_workbook(
             header.split(","), accounts, books
         )
@@ -207,12 +228,14 @@ def _version() -> str:
 
 def _validate(name: str, currency: str, accounts_text: str) -> None:
     if not name.strip() or any(ord(c) < 32 for c in name):
-        raise NewCooperativeError("the name must be one line of text, not empty.")
+        raise NewCooperativeError(_("the name must be one line of text, not empty."))
     accounts, problems = parse_accounts(accounts_text, ACCOUNTS_PATH)
     if accounts is None or problems:
         detail = " ".join(p.message for p in problems) or "accounts.yml cannot be read."
         raise NewCooperativeError(
-            f"the name or the currency cannot be used (nothing was written): {detail}"
+            _("the name or the currency cannot be used (nothing was written): {detail}").format(
+                detail=detail
+            )
         )
 
 
@@ -223,22 +246,33 @@ def create_cooperative(
     today: dt.date | None = None,
     init_git: bool = False,
     books: str = "csv",
+    language: str = SOURCE_LANGUAGE,
 ) -> NewCooperative:
     """Write a new cooperative's repository into `directory`, which must not exist or be empty.
     Nothing is left behind when it fails."""
     directory = Path(directory)
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
         raise NewCooperativeError(
-            f"{directory} already exists and is not empty: give the name of a new directory "
-            "(nothing was written)."
+            _(
+                "{directory} already exists and is not empty: give the name of a new directory "
+                "(nothing was written)."
+            ).format(directory=directory)
         )
     name = (name if name is not None else default_name(directory)).strip()
     currency = currency.strip().upper()
     if books not in BOOKS_FORMATS:
         raise NewCooperativeError(
-            f"--books must be one of {', '.join(BOOKS_FORMATS)} (nothing was written)."
+            _("--books must be one of {books_formats} (nothing was written).").format(
+                books_formats=", ".join(BOOKS_FORMATS)
+            )
         )
-    files = render(name, currency, today or dt.date.today(), books)
+    if language not in SHIPPED_LANGUAGES:
+        raise NewCooperativeError(
+            _("--language must be one of {languages} (nothing was written).").format(
+                languages=", ".join(SHIPPED_LANGUAGES)
+            )
+        )
+    files = render(name, currency, today or dt.date.today(), books, language)
     _validate(name, currency, files[ACCOUNTS_PATH].decode("utf-8"))
 
     # Written beside the target and renamed into place: a failure leaves nothing half-made.
@@ -264,6 +298,8 @@ def create_cooperative(
             init_repository(directory)
         except GitError as error:
             raise NewCooperativeError(
-                f"the files were written to {directory}, but {error}"
+                _("the files were written to {directory}, but {error}").format(
+                    directory=directory, error=error
+                )
             ) from None
     return NewCooperative(directory, name, currency, tuple(sorted(files)))

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from publisher.checking import Check
+from publisher.i18n import _
 from publisher.markdownfile import heading_text, parse_markdown
 from publisher.problems import Problem, problem
 from publisher.yamlfile import key_line
@@ -78,11 +79,11 @@ def too_deep(text: str, limit: int = MAX_NESTING) -> int | None:
 def title_markup(text: str) -> str | None:
     """What in a title or heading would be markup rather than text, or None."""
     if "<" in text or ">" in text:
-        return "HTML (< or >)"
+        return _("HTML (< or >)")
     if "[" in text and "]" in text[text.index("[") :]:
         return "a link"
     if "{" in text and "}" in text and "=" in text[text.index("{") :]:
-        return "an attribute list"
+        return _("an attribute list")
     return None
 
 
@@ -181,7 +182,7 @@ def active_content(run: list[tuple[int, str]]) -> list[tuple[int, str]]:
     found: list[tuple[int, str]] = []
     numbers = [number for number, _ in run]
     visible_starts, pieces, length = [], [], 0
-    for _, line in run:
+    for _number, line in run:
         visible_starts.append(length)
         pieces.append(_visible(line))
         length += len(pieces[-1])
@@ -190,12 +191,15 @@ def active_content(run: list[tuple[int, str]]) -> list[tuple[int, str]]:
         at = visible.find(scheme)
         while at != -1:
             found.append(
-                (numbers[bisect.bisect_right(visible_starts, at) - 1], f"a {scheme} address")
+                (
+                    numbers[bisect.bisect_right(visible_starts, at) - 1],
+                    _("a {scheme} address").format(scheme=scheme),
+                )
             )
             at = visible.find(scheme, at + len(scheme))
     text = "\n".join(line for _, line in run)
     line_starts = [0]
-    for _, line in run[:-1]:
+    for _number, line in run[:-1]:
         line_starts.append(line_starts[-1] + len(line) + 1)
 
     def number_at(offset: int) -> int:
@@ -204,10 +208,12 @@ def active_content(run: list[tuple[int, str]]) -> list[tuple[int, str]]:
     for tag in _TAG.finditer(text):
         handler = _EVENT_HANDLER.search(tag.group())
         if _ACTIVE_ELEMENT.match(tag.group()):
-            found.append((number_at(tag.start()), f"an element {tag.group()[:20]!r}"))
+            found.append(
+                (number_at(tag.start()), _("an element {group!r}").format(group=tag.group()[:20]))
+            )
         elif handler:
             found.append(
-                (number_at(tag.start() + handler.end()), "an event-handler attribute (on...=)")
+                (number_at(tag.start() + handler.end()), _("an event-handler attribute (on...=)"))
             )
     for attributes in _ATTRIBUTE_LIST.finditer(text):
         handler = _EVENT_HANDLER.search(attributes.group())
@@ -215,7 +221,7 @@ def active_content(run: list[tuple[int, str]]) -> list[tuple[int, str]]:
             found.append(
                 (
                     number_at(attributes.start() + handler.end()),
-                    "an event-handler attribute (on...=)",
+                    _("an event-handler attribute (on...=)"),
                 )
             )
     first_per_line: dict[int, str] = {}
@@ -229,7 +235,9 @@ def _too_large(path: str, size: int) -> Problem:
         "page-too-large",
         path,
         None,
-        f"This page has {size:,} bytes; pages may have at most {MAX_PAGE_BYTES:,}. Split it into several pages.",
+        _(
+            "This page has {size:,} bytes; pages may have at most {max_page_bytes:,}. Split it into several pages."
+        ).format(size=size, max_page_bytes=MAX_PAGE_BYTES),
     )
 
 
@@ -245,9 +253,11 @@ def page_problems(text: str, path: str) -> list[Problem]:
                 "page-too-deep",
                 path,
                 line,
-                f"Here brackets, parentheses, angle brackets, admonitions, lists or quotes are nested (or left "
-                f"open in one paragraph) more than {MAX_NESTING} levels deep, more than is published. Close the "
-                "brackets, separate the paragraphs or flatten the list.",
+                _(
+                    "Here brackets, parentheses, angle brackets, admonitions, lists or quotes are nested (or left "
+                    "open in one paragraph) more than {max_nesting} levels deep, more than is published. Close the "
+                    "brackets, separate the paragraphs or flatten the list."
+                ).format(max_nesting=MAX_NESTING),
             )
         ]
     parsed = parse_markdown(text, path)
@@ -261,7 +271,9 @@ def page_problems(text: str, path: str) -> list[Problem]:
                 "page-title-markup",
                 path,
                 key_line(parsed.meta, "title", 1),
-                f'The title "{title}" holds {title_markup(title)}; a title is shown as text. Remove it.',
+                _(
+                    'The title "{title}" holds {title_markup}; a title is shown as text. Remove it.'
+                ).format(title=title, title_markup=title_markup(title)),
             )
         )
     offset = text.count("\n") - parsed.body.count("\n")
@@ -272,8 +284,10 @@ def page_problems(text: str, path: str) -> list[Problem]:
                     "page-active-content",
                     path,
                     number + offset,
-                    f"This line holds {found}, which would run in the browser of everyone reading the site. "
-                    "Remove it; write links as https:// addresses.",
+                    _(
+                        "This line holds {found}, which would run in the browser of everyone reading the site. "
+                        "Remove it; write links as https:// addresses."
+                    ).format(found=found),
                 )
             )
     for number, heading in _heading_lines(parsed.body):
@@ -284,8 +298,10 @@ def page_problems(text: str, path: str) -> list[Problem]:
                     "page-title-markup",
                     path,
                     number + offset,
-                    f'The heading "{heading}" holds {markup}, which would be live on the site (also in the '
-                    "stories' archive). Write the heading as plain text.",
+                    _(
+                        'The heading "{heading}" holds {found}, which would be live on the site (also in the '
+                        "stories' archive). Write the heading as plain text."
+                    ).format(heading=heading, found=markup),
                 )
             )
     return problems

@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 
 from publisher.checking import Check, row_problems
 from publisher.csvfile import arrow_text
+from publisher.i18n import _
 from publisher.problems import Problem, problem
 from publisher.markdownfile import FRONT_MATTER
 from publisher.reading import (
@@ -300,9 +301,11 @@ def check_private_names(cooperative: Cooperative) -> Iterable[Problem]:
             "private-name-in-description",
             column,
             _same_message(
-                f"The {column} names a private counterparty (someone not "
-                "listed in public_counterparties). The site publishes it with the name replaced by "
-                f'"{PRIVATE}"; rephrase it if that reads badly.'
+                _(
+                    "The {column} names a private counterparty (someone not "
+                    "listed in public_counterparties). The site publishes it with the name replaced by "
+                    '"{private}"; rephrase it if that reads badly.'
+                ).format(column=column, private=PRIVATE)
             ),
             cooperative.locate,
         )
@@ -312,9 +315,11 @@ def check_private_names(cooperative: Cooperative) -> Iterable[Problem]:
             "private-name-part",
             column,
             _same_message(
-                f"The {column} contains a private counterparty's surname on its "
-                "own, or a name run together as in a handle; it is published as it is. If it names "
-                "that person, rephrase it without the name."
+                _(
+                    "The {column} contains a private counterparty's surname on its "
+                    "own, or a name run together as in a handle; it is published as it is. If it names "
+                    "that person, rephrase it without the name."
+                ).format(column=column)
             ),
             cooperative.locate,
         )
@@ -328,9 +333,11 @@ def check_private_names(cooperative: Cooperative) -> Iterable[Problem]:
                 "private-name-in-id",
                 column,
                 _same_message(
-                    f"The {column} spells a private counterparty's name (someone not "
-                    "listed in public_counterparties), and ids are published as they are. Choose an id "
-                    "without the name."
+                    _(
+                        "The {column} spells a private counterparty's name (someone not "
+                        "listed in public_counterparties), and ids are published as they are. Choose an id "
+                        "without the name."
+                    ).format(column=column)
                 ),
                 cooperative.locate,
             )
@@ -349,18 +356,18 @@ def check_private_names(cooperative: Cooperative) -> Iterable[Problem]:
                 (names.isin(spelled) & ~names.duplicated()).to_numpy(),
                 "private-name-handle",
                 "counterparty",
-                lambda row: (
+                lambda row: _(
                     "The counterparty is written as an @handle that spells the name of a private "
                     "counterparty. An @ counterparty is published as it is (it stands for a member of the "
                     "federation): write the person's name instead, which is published as "
-                    f'"{PRIVATE}".'
-                ),
+                    '"{private}".'
+                ).format(private=PRIVATE),
                 cooperative.locate,
             )
     for meeting in cooperative.governance.meetings:
         texts = [(meeting.lines.get("title"), "title", meeting.title)]
         texts += [
-            (d.motion_line or d.line, f"motion of decision {d.id}", d.motion)
+            (d.motion_line or d.line, _("motion of decision {id}").format(id=d.id), d.motion)
             for d in meeting.decisions
         ]
         for line, what, text in texts:
@@ -371,8 +378,10 @@ def check_private_names(cooperative: Cooperative) -> Iterable[Problem]:
                         "private-name-in-description",
                         meeting.path,
                         line,
-                        f"The {what} names a private counterparty; the site publishes it with the "
-                        f'name replaced by "{PRIVATE}". Rephrase it if that reads badly.',
+                        _(
+                            "The {what} names a private counterparty; the site publishes it with the "
+                            'name replaced by "{private}". Rephrase it if that reads badly.'
+                        ).format(what=what, private=PRIVATE),
                     )
                 )
             if parted[0]:
@@ -381,9 +390,11 @@ def check_private_names(cooperative: Cooperative) -> Iterable[Problem]:
                         "private-name-part",
                         meeting.path,
                         line,
-                        f"The {what} contains a private counterparty's surname on its own, or a name run "
-                        "together as in a handle; it is published as it is. If it names that person, "
-                        "rephrase it without the name.",
+                        _(
+                            "The {what} contains a private counterparty's surname on its own, or a name run "
+                            "together as in a handle; it is published as it is. If it names that person, "
+                            "rephrase it without the name."
+                        ).format(what=what),
                     )
                 )
     return problems
@@ -406,9 +417,11 @@ def private_names_in(
             "private-name-in-activity",
             column,
             _same_message(
-                f"The {column} of this {what} names a private counterparty "
-                "(someone not listed in public_counterparties), and it is published as written. "
-                "Write it without the name."
+                _(
+                    "The {column} of this {what} names a private counterparty "
+                    "(someone not listed in public_counterparties), and it is published as written. "
+                    "Write it without the name."
+                ).format(column=column, what=what)
             ),
             cooperative.locate,
         )
@@ -447,8 +460,10 @@ def check_private_names_in_pages(cooperative: Cooperative) -> Iterable[Problem]:
                     "private-name-in-page",
                     relative,
                     None,
-                    "The file name names a private counterparty (someone not listed in "
-                    "public_counterparties), and it becomes the page's address. Rename the file.",
+                    _(
+                        "The file name names a private counterparty (someone not listed in "
+                        "public_counterparties), and it becomes the page's address. Rename the file."
+                    ),
                 )
             )
         if not is_page and (
@@ -483,10 +498,12 @@ def check_private_names_in_pages(cooperative: Cooperative) -> Iterable[Problem]:
                     "private-name-in-page",
                     relative,
                     line,
-                    "This line names a private counterparty (someone not listed in "
-                    "public_counterparties), as a reader of the page would read it. Pages are published "
-                    "as written, so nothing was published: write it without the name (or add the "
-                    "counterparty to public_counterparties, if it agreed to be named).",
+                    _(
+                        "This line names a private counterparty (someone not listed in "
+                        "public_counterparties), as a reader of the page would read it. Pages are published "
+                        "as written, so nothing was published: write it without the name (or add the "
+                        "counterparty to public_counterparties, if it agreed to be named)."
+                    ),
                 )
             )
     return problems
@@ -497,7 +514,7 @@ def names_in_markdown(finder: NameFinder, source: str) -> list[int]:
     rendered: entities decoded, emphasis markers and tags inside words dropped."""
     starts: set[int] = set()
     for reading in markdown_readings(source):
-        for start, _ in finder.spans(reading.text):
+        for start, _end in finder.spans(reading.text):
             starts.add(reading.starts[start] if start < len(reading.starts) else len(source))
     return sorted(starts)
 
@@ -522,11 +539,11 @@ def check_short_private_names(cooperative: Cooperative) -> Iterable[Problem]:
         flagged,
         "private-name-not-searched",
         "counterparty",
-        lambda row: (
-            f'The private counterparty "{row.counterparty}" is too short to be looked for in '
+        lambda row: _(
+            'The private counterparty "{counterparty}" is too short to be looked for in '
             "descriptions and pages (it would match inside other words): it is published as "
-            f'"{PRIVATE}" in the counterparty column, but check by hand that no description names it.'
-        ),
+            '"{private}" in the counterparty column, but check by hand that no description names it.'
+        ).format(counterparty=row.counterparty, private=PRIVATE),
         cooperative.locate,
     )
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from publisher.i18n import N_, _, _n
 from publisher.spreadsheet import column_letter
 
 
@@ -48,366 +49,440 @@ def register_code(code: str, severity: Severity, summary: str) -> str:
 
 for _code, _severity, _summary in [
     # Files of any kind
-    ("file-too-large", E, "A file is larger than the publisher reads."),
-    ("file-not-utf8", E, "A file is not valid UTF-8 text."),
-    ("file-nul-byte", E, "A file contains NUL bytes (often a UTF-16 or binary file)."),
-    ("file-empty", E, "A CSV file has no header row."),
+    ("file-too-large", E, N_("A file is larger than the publisher reads.")),
+    ("file-not-utf8", E, N_("A file is not valid UTF-8 text.")),
+    ("file-nul-byte", E, N_("A file contains NUL bytes (often a UTF-16 or binary file).")),
+    ("file-empty", E, N_("A CSV file has no header row.")),
     (
         "file-symlink",
         E,
-        "A file or folder of the books or the pages is a symbolic link, which is never followed.",
+        N_(
+            "A file or folder of the books or the pages is a symbolic link, which is never followed."
+        ),
     ),
-    ("file-unreadable", E, "A file cannot be read at all (permissions, a broken disk)."),
+    ("file-unreadable", E, N_("A file cannot be read at all (permissions, a broken disk).")),
     (
         "books-too-many-rows",
         E,
-        "The CSV files of the books hold more rows than the publisher reads.",
+        N_("The CSV files of the books hold more rows than the publisher reads."),
     ),
-    ("ledgers-file-not-read", E, "A file or folder under ledgers/ that is not read as books."),
-    ("ledgers-too-many-files", E, "ledgers/ holds more files than the publisher reads."),
+    ("ledgers-file-not-read", E, N_("A file or folder under ledgers/ that is not read as books.")),
+    ("ledgers-too-many-files", E, N_("ledgers/ holds more files than the publisher reads.")),
     # CSV structure
-    ("csv-unterminated-quote", E, "A quoted cell is never closed."),
-    ("csv-stray-quote", E, "A quote character stands where a cell cannot have one."),
-    ("csv-ragged-row", E, "A row has more or fewer cells than the header."),
-    ("csv-too-many-columns", E, "A header names more columns than any of the formats could need."),
+    ("csv-unterminated-quote", E, N_("A quoted cell is never closed.")),
+    ("csv-stray-quote", E, N_("A quote character stands where a cell cannot have one.")),
+    ("csv-ragged-row", E, N_("A row has more or fewer cells than the header.")),
+    (
+        "csv-too-many-columns",
+        E,
+        N_("A header names more columns than any of the formats could need."),
+    ),
     (
         "csv-delimiter-mismatch",
         E,
-        "A file separates its cells with another delimiter than the dialect's.",
+        N_("A file separates its cells with another delimiter than the dialect's."),
     ),
-    ("csv-sep-line", E, "Excel's \"sep=\" first line names another delimiter than the dialect's."),
-    ("csv-totals-row", E, "The last row is a spreadsheet's totals row, not a movement."),
+    (
+        "csv-sep-line",
+        E,
+        N_("Excel's \"sep=\" first line names another delimiter than the dialect's."),
+    ),
+    ("csv-totals-row", E, N_("The last row is a spreadsheet's totals row, not a movement.")),
     # Workbooks (.ods, .xlsx)
     (
         "workbook-unreadable",
         E,
-        "A workbook of the books cannot be read (damaged, protected, not a workbook).",
+        N_("A workbook of the books cannot be read (damaged, protected, not a workbook)."),
     ),
-    ("workbook-hidden-row", E, "A row of the books is hidden or filtered out in the spreadsheet."),
+    (
+        "workbook-hidden-row",
+        E,
+        N_("A row of the books is hidden or filtered out in the spreadsheet."),
+    ),
     (
         "workbook-sheet-hidden",
         E,
-        "The sheet named after the books' role (Ledger, Budget, Balances) is hidden.",
+        N_("The sheet named after the books' role (Ledger, Budget, Balances) is hidden."),
     ),
-    ("workbook-hidden-sheet", W, "A hidden sheet of a workbook, which is not read."),
+    ("workbook-hidden-sheet", W, N_("A hidden sheet of a workbook, which is not read.")),
     (
         "workbook-formula-value",
         E,
-        "A formula with no saved result, or whose result is an error such as #DIV/0!.",
+        N_("A formula with no saved result, or whose result is an error such as #DIV/0!."),
     ),
     (
         "workbook-and-csv",
         E,
-        "A workbook and a CSV file of the same name: the same books saved twice.",
+        N_("A workbook and a CSV file of the same name: the same books saved twice."),
     ),
-    ("column-missing", E, "A required column is missing from the header."),
-    ("column-duplicated", E, "A column name appears twice in the header."),
-    ("column-unknown", W, "A column that is not part of the format; it is ignored."),
-    ("value-missing", E, "A required cell is empty."),
+    ("column-missing", E, N_("A required column is missing from the header.")),
+    ("column-duplicated", E, N_("A column name appears twice in the header.")),
+    ("column-unknown", W, N_("A column that is not part of the format; it is ignored.")),
+    ("value-missing", E, N_("A required cell is empty.")),
     # Dates
-    ("date-format", E, "A date is not written as YYYY-MM-DD."),
-    ("date-impossible", E, "A date does not exist in the calendar."),
-    ("date-in-future", E, "A date lies after today."),
+    ("date-format", E, N_("A date is not written as YYYY-MM-DD.")),
+    ("date-impossible", E, N_("A date does not exist in the calendar.")),
+    ("date-in-future", E, N_("A date lies after today.")),
     (
         "date-outside-file-year",
         E,
-        "A row dated in another year than its ledger file is named after.",
+        N_("A row dated in another year than its ledger file is named after."),
     ),
     # Amounts
-    ("amount-decimal-comma", E, "An amount uses a decimal comma where the files use a point."),
-    ("amount-decimal-point", E, "An amount uses a decimal point where the files use a comma."),
-    ("amount-currency-symbol", E, "An amount contains a currency symbol or code."),
-    ("amount-thousands-separator", E, "An amount contains a thousands separator."),
-    ("amount-minus-lookalike", E, 'An amount\'s minus sign is a dash or U+2212, not "-".'),
-    ("amount-exponent", E, "An amount is written in scientific notation."),
-    ("amount-not-a-number", E, "An amount is not a number (NaN, infinity, text)."),
-    ("amount-invalid", E, "An amount is not a plain signed decimal."),
-    ("amount-too-many-decimals", E, "An amount has more decimals than the currency's minor units."),
-    ("amount-too-large", E, "An amount has more digits than the publisher accepts."),
-    ("amount-zero", W, "A ledger row moves no money."),
-    ("amount-total-too-large", E, "The amounts add up to more than can be totalled exactly."),
+    ("amount-decimal-comma", E, N_("An amount uses a decimal comma where the files use a point.")),
+    ("amount-decimal-point", E, N_("An amount uses a decimal point where the files use a comma.")),
+    ("amount-currency-symbol", E, N_("An amount contains a currency symbol or code.")),
+    ("amount-thousands-separator", E, N_("An amount contains a thousands separator.")),
+    ("amount-minus-lookalike", E, N_('An amount\'s minus sign is a dash or U+2212, not "-".')),
+    ("amount-exponent", E, N_("An amount is written in scientific notation.")),
+    ("amount-not-a-number", E, N_("An amount is not a number (NaN, infinity, text).")),
+    ("amount-invalid", E, N_("An amount is not a plain signed decimal.")),
+    (
+        "amount-too-many-decimals",
+        E,
+        N_("An amount has more decimals than the currency's minor units."),
+    ),
+    ("amount-too-large", E, N_("An amount has more digits than the publisher accepts.")),
+    ("amount-zero", W, N_("A ledger row moves no money.")),
+    ("amount-total-too-large", E, N_("The amounts add up to more than can be totalled exactly.")),
     (
         "amount-against-direction",
         E,
-        "An amount against its category's direction, not marked as a refund.",
+        N_("An amount against its category's direction, not marked as a refund."),
     ),
     # References between files
-    ("category-unknown", E, "A category that accounts.yml does not declare."),
-    ("category-placeholder", E, "A row or budget line left in an import placeholder category."),
-    ("fund-unknown", E, "A fund that accounts.yml does not declare."),
-    ("id-duplicate", E, "A transaction id used by more than one row."),
-    ("transfer-unbalanced", E, "The transfer rows of a date do not sum to zero."),
-    ("balance-mismatch", E, "A balance assertion disagrees with the ledgers."),
-    ("likely-double-entry", E, "Identical rows without distinct ids: probably one movement twice."),
-    ("fund-below-zero", W, "A fund's balance goes below zero."),
+    ("category-unknown", E, N_("A category that accounts.yml does not declare.")),
+    ("category-placeholder", E, N_("A row or budget line left in an import placeholder category.")),
+    ("fund-unknown", E, N_("A fund that accounts.yml does not declare.")),
+    ("id-duplicate", E, N_("A transaction id used by more than one row.")),
+    ("transfer-unbalanced", E, N_("The transfer rows of a date do not sum to zero.")),
+    ("balance-mismatch", E, N_("A balance assertion disagrees with the ledgers.")),
+    (
+        "likely-double-entry",
+        E,
+        N_("Identical rows without distinct ids: probably one movement twice."),
+    ),
+    ("fund-below-zero", W, N_("A fund's balance goes below zero.")),
     (
         "rows-not-reconciled",
         W,
-        "Rows of a fund after its last balance assertion: not yet reconciled.",
+        N_("Rows of a fund after its last balance assertion: not yet reconciled."),
     ),
     # Budgets
-    ("budget-year-invalid", E, "A budget year is not a four-digit year."),
-    ("budget-amount-negative", E, "A planned amount is negative."),
+    ("budget-year-invalid", E, N_("A budget year is not a four-digit year.")),
+    ("budget-amount-negative", E, N_("A planned amount is negative.")),
     (
         "budget-category-wrong-kind",
         E,
-        "A budget line names a category that is not income or expense.",
+        N_("A budget line names a category that is not income or expense."),
     ),
-    ("budget-duplicate-line", E, "Two budget lines for the same year, category and fund."),
+    ("budget-duplicate-line", E, N_("Two budget lines for the same year, category and fund.")),
     # YAML files
-    ("yaml-syntax", E, "A YAML file cannot be parsed."),
-    ("yaml-duplicate-key", E, "A key appears twice in the same YAML mapping."),
-    ("yaml-too-deep", E, "YAML nested deeper than any of the formats needs."),
-    ("yaml-too-many-aliases", E, "YAML with more aliases than any of the formats needs."),
-    ("yaml-not-a-mapping", E, "A YAML document is not a mapping of keys to values."),
+    ("yaml-syntax", E, N_("A YAML file cannot be parsed.")),
+    ("yaml-duplicate-key", E, N_("A key appears twice in the same YAML mapping.")),
+    ("yaml-too-deep", E, N_("YAML nested deeper than any of the formats needs.")),
+    ("yaml-too-many-aliases", E, N_("YAML with more aliases than any of the formats needs.")),
+    ("yaml-not-a-mapping", E, N_("A YAML document is not a mapping of keys to values.")),
     # accounts.yml
-    ("accounts-missing", E, "ledgers/accounts.yml does not exist."),
-    ("accounts-key-missing", E, "A required key of accounts.yml is missing."),
-    ("accounts-key-unknown", E, "A key accounts.yml does not define (a typo?)."),
-    ("accounts-value-invalid", E, "A value in accounts.yml has the wrong type or form."),
-    ("currency-unknown", E, "The currency is not an ISO 4217 code."),
-    ("category-kind-invalid", E, "A category's kind is not income, expense, transfer or opening."),
-    ("csv-dialect-invalid", E, "The csv dialect in accounts.yml cannot be used."),
+    ("accounts-missing", E, N_("ledgers/accounts.yml does not exist.")),
+    ("accounts-key-missing", E, N_("A required key of accounts.yml is missing.")),
+    ("accounts-key-unknown", E, N_("A key accounts.yml does not define (a typo?).")),
+    ("accounts-value-invalid", E, N_("A value in accounts.yml has the wrong type or form.")),
+    ("currency-unknown", E, N_("The currency is not an ISO 4217 code.")),
+    (
+        "category-kind-invalid",
+        E,
+        N_("A category's kind is not income, expense, transfer or opening."),
+    ),
+    ("csv-dialect-invalid", E, N_("The csv dialect in accounts.yml cannot be used.")),
     (
         "language-unknown",
         E,
-        "The language of accounts.yml is not a language tag the publisher knows.",
+        N_("The language of accounts.yml is not a language tag the publisher knows."),
     ),
     (
         "licence-unknown",
         E,
-        "The licence of accounts.yml is neither a known licence id nor given with its title and path.",
+        N_(
+            "The licence of accounts.yml is neither a known licence id nor given with its title and path."
+        ),
     ),
-    ("too-many-problems", W, "More problems of one kind in one file than are listed."),
+    ("too-many-problems", W, N_("More problems of one kind in one file than are listed.")),
     # ledgers/measures.csv (publisher.measures)
     (
         "measures-not-declared",
         E,
-        "ledgers/measures.csv has rows, but accounts.yml declares no measures.",
+        N_("ledgers/measures.csv has rows, but accounts.yml declares no measures."),
     ),
     (
         "measure-unknown",
         E,
-        "A row of measures.csv names a measure that accounts.yml does not declare.",
+        N_("A row of measures.csv names a measure that accounts.yml does not declare."),
     ),
     (
         "measure-quantity-invalid",
         E,
-        "A quantity of measures.csv is not a number with a point and at most six decimals.",
+        N_("A quantity of measures.csv is not a number with a point and at most six decimals."),
     ),
     (
         "measure-quantity-negative",
         E,
-        "A quantity below zero for a measure that cannot be negative.",
+        N_("A quantity below zero for a measure that cannot be negative."),
     ),
     (
         "measure-duplicate",
         E,
-        "Two rows of measures.csv are alike in every cell: counted twice, or entered twice?",
+        N_("Two rows of measures.csv are alike in every cell: counted twice, or entered twice?"),
     ),
     (
         "measure-level-conflict",
         E,
-        "Two readings of a level measure (such as members) on the same day disagree.",
+        N_("Two readings of a level measure (such as members) on the same day disagree."),
     ),
     # Hand-written pages (publisher.pages)
-    ("page-too-large", E, "A Markdown page is larger than the publisher renders."),
+    ("page-too-large", E, N_("A Markdown page is larger than the publisher renders.")),
     (
         "page-too-deep",
         E,
-        "A Markdown page nests brackets, lists or quotes deeper than the publisher renders.",
+        N_("A Markdown page nests brackets, lists or quotes deeper than the publisher renders."),
     ),
     (
         "page-active-content",
         E,
-        "A page holds a script, an event-handler attribute or a javascript: link.",
+        N_("A page holds a script, an event-handler attribute or a javascript: link."),
     ),
     (
         "page-title-markup",
         E,
-        "A page's title or a heading holds HTML, a link or an attribute list that would be live on the site.",
+        N_(
+            "A page's title or a heading holds HTML, a link or an attribute list that would be live on the site."
+        ),
     ),
     # The history of the books (publisher.history)
-    ("closed-period-changed", E, "A row of a closed period was changed, deleted or added."),
-    ("closed-period-reopened", E, "closed_through was moved backwards or removed."),
+    ("closed-period-changed", E, N_("A row of a closed period was changed, deleted or added.")),
+    ("closed-period-reopened", E, N_("closed_through was moved backwards or removed.")),
     (
         "history-unavailable",
         W,
-        "The history of the books could not be read, so a check could not run.",
+        N_("The history of the books could not be read, so a check could not run."),
     ),
     # Private names (publisher.privacy)
     (
         "private-name-not-searched",
         W,
-        "A private counterparty's name is too short to be looked for inside descriptions.",
+        N_("A private counterparty's name is too short to be looked for inside descriptions."),
     ),
     (
         "private-name-in-description",
         W,
-        "A private counterparty's name inside a description or note; it is replaced when published.",
+        N_(
+            "A private counterparty's name inside a description or note; it is replaced when published."
+        ),
     ),
     (
         "private-name-in-id",
         E,
-        "A row's id or cited decision spells a private counterparty's name; ids are published as they are.",
+        N_(
+            "A row's id or cited decision spells a private counterparty's name; ids are published as they are."
+        ),
     ),
     (
         "private-name-part",
         W,
-        "A private counterparty's surname alone, or its name run together, inside a text; published as it is.",
+        N_(
+            "A private counterparty's surname alone, or its name run together, inside a text; published as it is."
+        ),
     ),
     (
         "private-name-handle",
         W,
-        "An @handle counterparty that spells a private counterparty's name; published as it is.",
+        N_(
+            "An @handle counterparty that spells a private counterparty's name; published as it is."
+        ),
     ),
     (
         "private-name-in-page",
         E,
-        "A hand-written page, or its file name, names a private counterparty.",
+        N_("A hand-written page, or its file name, names a private counterparty."),
     ),
     (
         "private-name-in-activity",
         E,
-        "An asset's name or note, or a measure's note, names a private counterparty; they are published as written.",
+        N_(
+            "An asset's name or note, or a measure's note, names a private counterparty; they are published as written."
+        ),
     ),
     # ledgers/assets.csv (publisher.assets)
-    ("asset-id-duplicate", E, "Two assets of assets.csv share an id."),
-    ("asset-status-invalid", E, "An asset's status is not one of in use, lent, retired."),
+    ("asset-id-duplicate", E, N_("Two assets of assets.csv share an id.")),
+    ("asset-status-invalid", E, N_("An asset's status is not one of in use, lent, retired.")),
     (
         "asset-payment-missing",
         E,
-        "An asset names neither the ledger row that paid for it nor a decision.",
+        N_("An asset names neither the ledger row that paid for it nor a decision."),
     ),
-    ("asset-row-unknown", E, "An asset names a ledger row id that no ledger row has."),
+    ("asset-row-unknown", E, N_("An asset names a ledger row id that no ledger row has.")),
     (
         "asset-row-not-capital",
         E,
-        "The ledger row an asset names is not spending in a capital category.",
+        N_("The ledger row an asset names is not spending in a capital category."),
     ),
-    ("asset-decision-unknown", E, "An asset names a decision that no minutes record."),
-    ("asset-decision-not-adopted", E, "An asset names a decision that was not adopted."),
+    ("asset-decision-unknown", E, N_("An asset names a decision that no minutes record.")),
+    ("asset-decision-not-adopted", E, N_("An asset names a decision that was not adopted.")),
     (
         "asset-decision-mismatch",
         E,
-        "An asset's decision is not the decision of the ledger row that paid for it.",
+        N_("An asset's decision is not the decision of the ledger row that paid for it."),
     ),
     # Stories (publisher.stories)
     (
         "story-value-invalid",
         E,
-        "A story's category or an author's entry holds markup or a link to another server.",
+        N_("A story's category or an author's entry holds markup or a link to another server."),
     ),
     # Governance: the charter, the minutes, decisions (publisher.governance)
-    ("charter-rule-invalid", E, "A rule of the charter has a value that cannot be used."),
-    ("charter-key-unknown", E, "A key under the charter's rules that the format does not define."),
-    ("minutes-field-missing", E, "A required field of the minutes is missing."),
-    ("minutes-field-invalid", E, "A field of the minutes has the wrong type or form."),
+    ("charter-rule-invalid", E, N_("A rule of the charter has a value that cannot be used.")),
+    (
+        "charter-key-unknown",
+        E,
+        N_("A key under the charter's rules that the format does not define."),
+    ),
+    ("minutes-field-missing", E, N_("A required field of the minutes is missing.")),
+    ("minutes-field-invalid", E, N_("A field of the minutes has the wrong type or form.")),
     (
         "minutes-key-unknown",
         W,
-        "A key of a decision that the format does not define; it is ignored.",
+        N_("A key of a decision that the format does not define; it is ignored."),
     ),
-    ("minutes-present-exceeds-members", E, "More members present than entitled to vote."),
-    ("minutes-tally-exceeds-present", E, "More votes than members present."),
+    ("minutes-present-exceeds-members", E, N_("More members present than entitled to vote.")),
+    ("minutes-tally-exceeds-present", E, N_("More votes than members present.")),
     (
         "decision-result-contradicts-majority",
         E,
-        "The stated result does not follow the majority rule.",
+        N_("The stated result does not follow the majority rule."),
     ),
-    ("decision-adopted-without-quorum", E, "A meeting below the quorum adopted a decision."),
-    ("decision-id-duplicate", E, "Two decisions share an id."),
-    ("decision-unknown", E, "A ledger row or budget line cites a decision that does not exist."),
-    ("decision-rejected", E, "A ledger row or budget line cites a decision that was rejected."),
-    ("decision-after-row", E, "A ledger row cites a decision taken after the row's date."),
-    ("decision-overspent", W, "The rows citing a decision spend more than it authorized."),
-    ("spending-limit-exceeded", W, "An expense above the spending limit cites no decision."),
+    ("decision-adopted-without-quorum", E, N_("A meeting below the quorum adopted a decision.")),
+    ("decision-id-duplicate", E, N_("Two decisions share an id.")),
+    (
+        "decision-unknown",
+        E,
+        N_("A ledger row or budget line cites a decision that does not exist."),
+    ),
+    ("decision-rejected", E, N_("A ledger row or budget line cites a decision that was rejected.")),
+    ("decision-after-row", E, N_("A ledger row cites a decision taken after the row's date.")),
+    ("decision-overspent", W, N_("The rows citing a decision spend more than it authorized.")),
+    ("spending-limit-exceeded", W, N_("An expense above the spending limit cites no decision.")),
     (
         "reinvestment-below-share",
         W,
-        "Less than the charter's share of a year's surplus was reinvested.",
+        N_("Less than the charter's share of a year's surplus was reinvested."),
     ),
     # Federations (publisher.federation)
-    ("federation-key-missing", E, "A required key of federation.yml is missing."),
-    ("federation-key-unknown", E, "A key federation.yml does not define."),
-    ("federation-value-invalid", E, "A value in federation.yml has the wrong type or form."),
+    ("federation-key-missing", E, N_("A required key of federation.yml is missing.")),
+    ("federation-key-unknown", E, N_("A key federation.yml does not define.")),
+    ("federation-value-invalid", E, N_("A value in federation.yml has the wrong type or form.")),
     (
         "federation-member-invalid",
         W,
-        "A member's books have errors or its repository is unsafe; it is left out.",
+        N_("A member's books have errors or its repository is unsafe; it is left out."),
     ),
     (
         "federation-member-unreachable",
         W,
-        "A member's repository could not be fetched; it is left out.",
+        N_("A member's repository could not be fetched; it is left out."),
     ),
     (
         "federation-category-unmapped",
         W,
-        "A member's category maps to no category of the federation.",
+        N_("A member's category maps to no category of the federation."),
     ),
     (
         "federation-reconciliation-mismatch",
         W,
-        "What two members record of the money between them disagrees.",
+        N_("What two members record of the money between them disagrees."),
     ),
     # publisher import (publisher.importers.common)
-    ("import-column-missing", E, "A column the import needs is not in the source file's header."),
-    ("import-value-missing", E, "A cell the import needs is empty in the source file."),
-    ("import-value-invalid", E, "A cell of the source file has a value the import cannot use."),
-    ("import-date-invalid", E, "A date in the source file is not in the expected form."),
+    (
+        "import-column-missing",
+        E,
+        N_("A column the import needs is not in the source file's header."),
+    ),
+    ("import-value-missing", E, N_("A cell the import needs is empty in the source file.")),
+    ("import-value-invalid", E, N_("A cell of the source file has a value the import cannot use.")),
+    ("import-date-invalid", E, N_("A date in the source file is not in the expected form.")),
     (
         "import-amount-invalid",
         E,
-        "An amount in the source file is not a number in the expected form.",
+        N_("An amount in the source file is not a number in the expected form."),
     ),
-    ("import-encoding-invalid", E, "The source file is not in the encoding the profile names."),
-    ("import-currency-mismatch", E, "The source file's currency is not the one of accounts.yml."),
-    ("import-id-repeated", E, "The same transaction id or reference twice in the source file."),
+    ("import-encoding-invalid", E, N_("The source file is not in the encoding the profile names.")),
+    (
+        "import-currency-mismatch",
+        E,
+        N_("The source file's currency is not the one of accounts.yml."),
+    ),
+    ("import-id-repeated", E, N_("The same transaction id or reference twice in the source file.")),
     (
         "import-id-conflict",
         E,
-        "An imported id is already used in the ledgers for another movement.",
+        N_("An imported id is already used in the ledgers for another movement."),
     ),
     (
         "import-likely-duplicate",
         W,
-        "A row looks like one in the ledgers (same amount, a few days apart): not imported.",
+        N_("A row looks like one in the ledgers (same amount, a few days apart): not imported."),
     ),
-    ("import-closed-period", E, "A new row falls in a period closed in accounts.yml."),
-    ("import-date-in-future", W, "A row dated after today is left for a later import."),
-    ("import-ledger-unreadable", E, "A ledger cannot be read, so duplicates cannot be recognized."),
-    ("import-target-column-missing", E, "The target ledger's header lacks a column the rows need."),
+    ("import-closed-period", E, N_("A new row falls in a period closed in accounts.yml.")),
+    ("import-date-in-future", W, N_("A row dated after today is left for a later import.")),
+    (
+        "import-ledger-unreadable",
+        E,
+        N_("A ledger cannot be read, so duplicates cannot be recognized."),
+    ),
+    (
+        "import-target-column-missing",
+        E,
+        N_("The target ledger's header lacks a column the rows need."),
+    ),
     (
         "import-category-kind-mismatch",
         E,
-        "A category the import uses is declared with another kind.",
+        N_("A category the import uses is declared with another kind."),
     ),
-    ("import-accounts-not-updated", E, "accounts.yml could not be updated without other changes."),
+    (
+        "import-accounts-not-updated",
+        E,
+        N_("accounts.yml could not be updated without other changes."),
+    ),
     # Bank profiles and statements (publisher.importers.bank)
-    ("profile-key-unknown", E, "A key a bank profile does not define (a typo?)."),
-    ("profile-key-missing", E, "A key a bank profile needs is missing."),
-    ("profile-value-invalid", E, "A value of a bank profile cannot be used."),
+    ("profile-key-unknown", E, N_("A key a bank profile does not define (a typo?).")),
+    ("profile-key-missing", E, N_("A key a bank profile needs is missing.")),
+    ("profile-value-invalid", E, N_("A value of a bank profile cannot be used.")),
     (
         "import-skip-lines-wrong",
         E,
-        "A statement's header is not where the profile's skip_lines says.",
+        N_("A statement's header is not where the profile's skip_lines says."),
     ),
-    ("import-workbook-unreadable", E, "A workbook statement (.xlsx, .ods) that cannot be read."),
+    (
+        "import-workbook-unreadable",
+        E,
+        N_("A workbook statement (.xlsx, .ods) that cannot be read."),
+    ),
     # Open Collective exports (publisher.importers.opencollective)
-    ("oc-export-truncated", E, "The Open Collective export stops before its last transaction."),
+    ("oc-export-truncated", E, N_("The Open Collective export stops before its last transaction.")),
     (
         "oc-kind-unknown",
         W,
-        "A transaction kind the importer does not know; categorized by direction.",
+        N_("A transaction kind the importer does not know; categorized by direction."),
     ),
-    ("oc-sign-contradicts-type", E, "An amount's sign contradicts its CREDIT or DEBIT type."),
+    ("oc-sign-contradicts-type", E, N_("An amount's sign contradicts its CREDIT or DEBIT type.")),
     (
         "oc-net-amount-mismatch",
         E,
-        "Gross amount plus fee columns differ from the net amount, beyond an uninferable host fee.",
+        N_(
+            "Gross amount plus fee columns differ from the net amount, beyond an uninferable host fee."
+        ),
     ),
-    ("oc-balance-mismatch", W, "The running balance differs from the export's balance column."),
+    ("oc-balance-mismatch", W, N_("The running balance differs from the export's balance column.")),
 ]:
     register_code(_code, _severity, _summary)
 
@@ -513,7 +588,7 @@ def did_you_mean(value: str, choices: Any) -> str:
         lowered = {str(c).lower(): str(c) for c in choices}
         if value.lower() in lowered:
             matches = [lowered[value.lower()]]
-    return f' Did you mean "{matches[0]}"?' if matches else ""
+    return _(' Did you mean "{choice}"?').format(choice=matches[0]) if matches else ""
 
 
 # -- Printers ---------------------------------------------------------------------------------
@@ -553,8 +628,11 @@ def format_text(problems: Iterable[Problem]) -> str:
 def summary_line(problems: Iterable[Problem]) -> str:
     errors, warnings = count(problems)
     if not errors and not warnings:
-        return "No problems found."
-    return f"{plural(errors, 'error')}, {plural(warnings, 'warning')}."
+        return _("No problems found.")
+    return _("{errors}, {warnings}.").format(
+        errors=_n("{count} error", "{count} errors", errors).format(count=errors),
+        warnings=_n("{count} warning", "{count} warnings", warnings).format(count=warnings),
+    )
 
 
 def plural(n: int, word: str) -> str:

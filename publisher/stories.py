@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from publisher.checking import Check
+from publisher.i18n import _
 from publisher.links import safe_link
 from publisher.markdownfile import FRONT_MATTER, parse_markdown
 from publisher.problems import Problem, problem
@@ -30,22 +31,31 @@ def _text_problem(
 ) -> Problem | None:
     """A problem when `value` is no plain text; `view`: the blog makes a page titled with it."""
     if not isinstance(value, str):
-        return problem("story-value-invalid", path, line, f"{what} must be text, not {value!r}.")
+        return problem(
+            "story-value-invalid",
+            path,
+            line,
+            _("{what} must be text, not {value!r}.").format(what=what, value=value),
+        )
     if _MARKUP.search(value):
         return problem(
             "story-value-invalid",
             path,
             line,
-            f'{what} "{value}" contains <, > or a double quote, which the blog would print as markup. '
-            "Remove them.",
+            _(
+                '{what} "{value}" contains <, > or a double quote, which the blog would print as markup. '
+                "Remove them."
+            ).format(what=what, value=value),
         )
     if view and _VIEW_MARKUP.search(value):
         return problem(
             "story-value-invalid",
             path,
             line,
-            f'{what} "{value}" contains square brackets or braces, which the blog would turn into a link '
-            "or into attributes on its page. Remove them.",
+            _(
+                '{what} "{value}" contains square brackets or braces, which the blog would turn into a link '
+                "or into attributes on its page. Remove them."
+            ).format(what=what, value=value),
         )
     return None
 
@@ -59,7 +69,7 @@ def _links_problems(path: str, line: int | None, links: Any, depth: int = 0) -> 
         pairs = list(item.items()) if isinstance(item, dict) else [(None, item)]
         for title, target in pairs:
             if title is not None:
-                found = _text_problem(path, line, "The link title", title)
+                found = _text_problem(path, line, _("The link title"), title)
                 if found:
                     problems.append(found)
             if isinstance(target, (list, dict)) and depth < 5:
@@ -70,8 +80,10 @@ def _links_problems(path: str, line: int | None, links: Any, depth: int = 0) -> 
                         "story-value-invalid",
                         path,
                         line,
-                        f'The link "{target}" must be an https:// address or a path on this site, without '
-                        "spaces or control characters.",
+                        _(
+                            'The link "{target}" must be an https:// address or a path on this site, without '
+                            "spaces or control characters."
+                        ).format(target=target),
                     )
                 )
     return problems
@@ -103,8 +115,10 @@ def check_stories(cooperative: Cooperative) -> Iterable[Problem]:
                         "story-value-invalid",
                         relative,
                         2,
-                        "The front matter (between the --- lines) must be keys and values, such as "
-                        '"date: 2026-03-16", not a list or a sentence.',
+                        _(
+                            "The front matter (between the --- lines) must be keys and values, such as "
+                            '"date: 2026-03-16", not a list or a sentence.'
+                        ),
                     )
                 )
         if "title" in meta and not isinstance(meta["title"], str):
@@ -124,7 +138,7 @@ def check_stories(cooperative: Cooperative) -> Iterable[Problem]:
                 found = _text_problem(
                     relative,
                     key_line(meta, key, 1),
-                    f"The {singular}",
+                    _("The {singular}").format(singular=singular),
                     value,
                     view=key != "authors",
                 )
@@ -148,7 +162,7 @@ def check_stories(cooperative: Cooperative) -> Iterable[Problem]:
                 found = _text_problem(
                     AUTHORS_FILE,
                     value_line(entry, key),
-                    f'The {key} of author "{ident}"',
+                    _('The {key} of author "{ident}"').format(key=key, ident=ident),
                     entry[key],
                 )
                 if found:
@@ -161,9 +175,11 @@ def check_stories(cooperative: Cooperative) -> Iterable[Problem]:
                             "story-value-invalid",
                             AUTHORS_FILE,
                             value_line(entry, key),
-                            f'The avatar of "{ident}" is loaded from another server, or its address holds spaces '
-                            "or control characters; every visit would call it. Put the picture in content/ and "
-                            "give its path instead.",
+                            _(
+                                'The avatar of "{ident}" is loaded from another server, or its address holds spaces '
+                                "or control characters; every visit would call it. Put the picture in content/ and "
+                                "give its path instead."
+                            ).format(ident=ident),
                         )
                     )
                 elif key == "url" and safe_link(entry[key]) != entry[key]:
@@ -173,8 +189,10 @@ def check_stories(cooperative: Cooperative) -> Iterable[Problem]:
                             "story-value-invalid",
                             AUTHORS_FILE,
                             value_line(entry, key),
-                            f'The url of "{ident}" must be an https:// address (or a path on this site), '
-                            "without spaces or control characters.",
+                            _(
+                                'The url of "{ident}" must be an https:// address (or a path on this site), '
+                                "without spaces or control characters."
+                            ).format(ident=ident),
                         )
                     )
     return problems

@@ -33,6 +33,7 @@ import pandas as pd
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
 from publisher.csvfile import LINE, MAX_COLUMNS, MAX_CSV_BYTES, Table, make_table
+from publisher.i18n import _
 from publisher.problems import Problem, problem
 from publisher.spreadsheet import column_letter
 
@@ -115,8 +116,10 @@ def read_workbook(data: bytes, path: str, role: str, decimal: str = ".") -> Tabl
                 "file-too-large",
                 path,
                 None,
-                f"This workbook has {len(data):,} bytes; the publisher reads at most {MAX_CSV_BYTES:,}. "
-                "Split it, for example one workbook per year.",
+                _(
+                    "This workbook has {count:,} bytes; the publisher reads at most {max_csv_bytes:,}. "
+                    "Split it, for example one workbook per year."
+                ).format(count=len(data), max_csv_bytes=MAX_CSV_BYTES),
             ),
         )
     try:
@@ -143,12 +146,14 @@ def read_workbook(data: bytes, path: str, role: str, decimal: str = ".") -> Tabl
 def _unreadable_message(error: Exception) -> str:
     name = type(error).__name__
     hint = (
-        " It is protected by a password: save it again without one." if "Password" in name else ""
+        _(" It is protected by a password: save it again without one.")
+        if "Password" in name
+        else ""
     )
-    return (
-        f"This workbook cannot be read ({name}).{hint} Open it in your spreadsheet program and "
+    return _(
+        "This workbook cannot be read ({name}).{hint} Open it in your spreadsheet program and "
         "save it again as .ods or .xlsx."
-    )
+    ).format(name=name, hint=hint)
 
 
 def _open_archive(data: bytes) -> zipfile.ZipFile:
@@ -157,14 +162,18 @@ def _open_archive(data: bytes) -> zipfile.ZipFile:
         entries = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError):
         raise WorkbookError(
-            "This file is not a workbook (.ods and .xlsx files are zip archives). If it is CSV "
-            "text, give it the .csv extension; otherwise save it again from your spreadsheet program."
+            _(
+                "This file is not a workbook (.ods and .xlsx files are zip archives). If it is CSV "
+                "text, give it the .csv extension; otherwise save it again from your spreadsheet program."
+            )
         ) from None
     unpacked = sum(entry.file_size for entry in entries)
     if len(entries) > MAX_ZIP_ENTRIES or unpacked > MAX_UNPACKED_BYTES:
         raise WorkbookError(
-            f"This workbook unpacks to {unpacked:,} bytes in {len(entries):,} parts, more than any "
-            f"books need (at most {MAX_UNPACKED_BYTES:,} bytes). Save the books alone in a new workbook."
+            _(
+                "This workbook unpacks to {unpacked:,} bytes in {count:,} parts, more than any "
+                "books need (at most {max_unpacked_bytes:,} bytes). Save the books alone in a new workbook."
+            ).format(unpacked=unpacked, count=len(entries), max_unpacked_bytes=MAX_UNPACKED_BYTES)
         )
     return archive
 
@@ -185,14 +194,20 @@ def _read_sheet(
                     code,
                     path,
                     None,
-                    f'The sheet "{shown_name(metadata.name)}" is hidden, and a hidden sheet is never read'
+                    _(
+                        'The sheet "{shown_name}" is hidden, and a hidden sheet is never read'
+                    ).format(shown_name=shown_name(metadata.name))
                     + (
-                        f": the {role} would be read from another sheet. Show the sheet again "
-                        "(in your spreadsheet program: right-click a sheet tab, Show Sheet), or "
-                        "delete it if it is not the books."
+                        _(
+                            ": the {role} would be read from another sheet. Show the sheet again "
+                            "(in your spreadsheet program: right-click a sheet tab, Show Sheet), or "
+                            "delete it if it is not the books."
+                        ).format(role=role)
                         if code == "workbook-sheet-hidden"
-                        else ". Show it (right-click a sheet tab, Show Sheet) to check that it holds "
-                        "nothing the books need, or delete it."
+                        else _(
+                            ". Show it (right-click a sheet tab, Show Sheet) to check that it holds "
+                            "nothing the books need, or delete it."
+                        )
                     ),
                 )
             )
@@ -207,7 +222,7 @@ def _read_sheet(
                 "file-empty",
                 path,
                 None,
-                "This workbook has no visible sheet, so it holds no books.",
+                _("This workbook has no visible sheet, so it holds no books."),
             )
         )
         return Table(path, [], pd.DataFrame({LINE: []}), problems, False)
@@ -222,9 +237,17 @@ def _read_sheet(
                 "file-too-large",
                 path,
                 None,
-                f'The sheet "{shown}" has {sheet.total_height:,} rows of {sheet.total_width:,} columns; '
-                f"the publisher reads at most {MAX_SHEET_ROWS:,} rows and {MAX_SHEET_CELLS:,} cells. "
-                "Split it, for example one workbook per year.",
+                _(
+                    'The sheet "{shown}" has {total_height:,} rows of {total_width:,} columns; '
+                    "the publisher reads at most {max_sheet_rows:,} rows and {max_sheet_cells:,} cells. "
+                    "Split it, for example one workbook per year."
+                ).format(
+                    shown=shown,
+                    total_height=sheet.total_height,
+                    total_width=sheet.total_width,
+                    max_sheet_rows=MAX_SHEET_ROWS,
+                    max_sheet_cells=MAX_SHEET_CELLS,
+                ),
                 sheet=shown,
             )
         )
@@ -251,7 +274,9 @@ def _table_from_rows(
                 "file-empty",
                 path,
                 None,
-                f'The sheet "{sheet}" is empty: it needs at least a header row naming the columns.',
+                _(
+                    'The sheet "{sheet}" is empty: it needs at least a header row naming the columns.'
+                ).format(sheet=sheet),
                 sheet=sheet,
             )
         )
@@ -265,8 +290,10 @@ def _table_from_rows(
                 "csv-too-many-columns",
                 path,
                 header_index + 1,
-                f"The header has {len(header):,} columns; the publisher reads at most {MAX_COLUMNS}. "
-                "Is this sheet the books?",
+                _(
+                    "The header has {count:,} columns; the publisher reads at most {max_columns}. "
+                    "Is this sheet the books?"
+                ).format(count=len(header), max_columns=MAX_COLUMNS),
                 sheet=sheet,
             )
         )
@@ -279,16 +306,16 @@ def _table_from_rows(
             continue
         name = header[column - 1].strip() or column_letter(column - 1)
         if shown is None:
-            message = (
-                f'The formula in cell {cell_reference(row, column)} (column "{name}") has no saved '
+            message = _(
+                'The formula in cell {cell_reference} (column "{name}") has no saved '
                 "result, so its value cannot be read. Open the workbook in your spreadsheet program, "
                 "let it recalculate, and save it again (or type the value instead of the formula)."
-            )
+            ).format(cell_reference=cell_reference(row, column), name=name)
         else:
-            message = (
-                f'The formula in cell {cell_reference(row, column)} (column "{name}") gives the error '
-                f"{shown}, not a value. Correct the formula, or type the value."
-            )
+            message = _(
+                'The formula in cell {cell_reference} (column "{name}") gives the error '
+                "{shown}, not a value. Correct the formula, or type the value."
+            ).format(cell_reference=cell_reference(row, column), name=name, shown=shown)
         problems.append(problem("workbook-formula-value", path, row, message, column, sheet=sheet))
     for row in sorted(facts.hidden_rows):
         index = row - header_index - 2
@@ -302,10 +329,12 @@ def _table_from_rows(
                     "workbook-hidden-row",
                     path,
                     row,
-                    f"Row {row} is hidden in the spreadsheet (or filtered out), but it is part of the "
-                    "books and would be published like every other row. Show the row again "
-                    "(select the rows around it, right-click, Show Rows) and delete it if it does not "
-                    "belong in the books.",
+                    _(
+                        "Row {row} is hidden in the spreadsheet (or filtered out), but it is part of the "
+                        "books and would be published like every other row. Show the row again "
+                        "(select the rows around it, right-click, Show Rows) and delete it if it does not "
+                        "belong in the books."
+                    ).format(row=row),
                     sheet=sheet,
                 )
             )
@@ -396,13 +425,13 @@ def _parse(archive: zipfile.ZipFile, member: str):
 
 def _xlsx_sheet_member(archive: zipfile.ZipFile, sheet: str) -> str | None:
     ids: dict[str, str] = {}
-    for _, element in _parse(archive, "xl/workbook.xml"):
+    for _event, element in _parse(archive, "xl/workbook.xml"):
         if element.tag == f"{_XLSX_MAIN}sheet" and element.get("name") is not None:
             ids[element.get("name")] = element.get(_XLSX_REL_ID, "")
     rel = ids.get(sheet)
     if rel is None or "xl/_rels/workbook.xml.rels" not in archive.namelist():
         return None
-    for _, element in _parse(archive, "xl/_rels/workbook.xml.rels"):
+    for _event, element in _parse(archive, "xl/_rels/workbook.xml.rels"):
         if element.tag == f"{_XLSX_RELS}Relationship" and element.get("Id") == rel:
             target = element.get("Target", "")
             return (

@@ -25,6 +25,7 @@ from ruamel.yaml.events import (
     ScalarEvent,
 )
 
+from publisher.i18n import _
 from publisher.problems import Problem, did_you_mean, problem
 
 MAX_YAML_BYTES = 1 << 20
@@ -89,8 +90,10 @@ def _scan_bounds(yaml: YAML, text: str, path: str, line_offset: int) -> Problem 
                     "yaml-too-deep",
                     path,
                     line,
-                    f"This YAML is nested more than {MAX_DEPTH} levels deep; none of the "
-                    "formats needs that. Flatten the structure.",
+                    _(
+                        "This YAML is nested more than {max_depth} levels deep; none of the "
+                        "formats needs that. Flatten the structure."
+                    ).format(max_depth=MAX_DEPTH),
                 )
         elif isinstance(event, CollectionEndEvent):
             anchor, size = stack.pop()
@@ -108,8 +111,10 @@ def _scan_bounds(yaml: YAML, text: str, path: str, line_offset: int) -> Problem 
                 "yaml-too-many-aliases",
                 path,
                 line,
-                f"Through its aliases (*name) this YAML expands to more than "
-                f"{MAX_EXPANDED_NODES:,} values. Write the values out instead of repeating aliases.",
+                _(
+                    "Through its aliases (*name) this YAML expands to more than "
+                    "{max_expanded_nodes:,} values. Write the values out instead of repeating aliases."
+                ).format(max_expanded_nodes=MAX_EXPANDED_NODES),
             )
     return None
 
@@ -128,7 +133,9 @@ def load_yaml(text: str, path: str, line_offset: int = 0) -> YamlResult:
                     "file-too-large",
                     path,
                     None,
-                    f"This YAML is larger than {MAX_YAML_BYTES:,} bytes.",
+                    _("This YAML is larger than {max_yaml_bytes:,} bytes.").format(
+                        max_yaml_bytes=MAX_YAML_BYTES
+                    ),
                 )
             ],
         )
@@ -148,13 +155,15 @@ def load_yaml(text: str, path: str, line_offset: int = 0) -> YamlResult:
                     "yaml-duplicate-key",
                     path,
                     line,
-                    f'The key "{key}" appears twice in the same mapping; keep one of them.',
+                    _(
+                        'The key "{key}" appears twice in the same mapping; keep one of them.'
+                    ).format(key=key),
                 )
             ],
         )
     except MarkedYAMLError as error:
         line = _mark_line(error, line_offset)
-        what = _excerpt((error.problem or error.context or "invalid YAML").strip())
+        what = _excerpt((error.problem or error.context or _("invalid YAML")).strip())
         return YamlResult(
             None,
             [
@@ -162,8 +171,10 @@ def load_yaml(text: str, path: str, line_offset: int = 0) -> YamlResult:
                     "yaml-syntax",
                     path,
                     line,
-                    f"This YAML cannot be read ({what}). Check the indentation and the "
-                    "quoting on this line.",
+                    _(
+                        "This YAML cannot be read ({what}). Check the indentation and the "
+                        "quoting on this line."
+                    ).format(what=what),
                 )
             ],
         )
@@ -178,8 +189,10 @@ def load_yaml(text: str, path: str, line_offset: int = 0) -> YamlResult:
                     "yaml-syntax",
                     path,
                     None if line is None else line + line_offset,
-                    f"This YAML cannot be read ({type(error).__name__}: {_excerpt(str(error))}). Check the "
-                    "values written with a special form (numbers with 0x, tags with !!).",
+                    _(
+                        "This YAML cannot be read ({name}: {excerpt}). Check the "
+                        "values written with a special form (numbers with 0x, tags with !!)."
+                    ).format(name=type(error).__name__, excerpt=_excerpt(str(error))),
                 )
             ],
         )
@@ -273,6 +286,12 @@ class YamlChecker:
                 self.report(
                     self.unknown_code,
                     key_line(mapping, key),
-                    f'"{key}" is not a key of {where}.{did_you_mean(str(key), allowed)} '
-                    f"The keys are: {', '.join(allowed)}.",
+                    _(
+                        '"{key}" is not a key of {where}.{suggestion} The keys are: {allowed}.'
+                    ).format(
+                        key=key,
+                        where=where,
+                        suggestion=did_you_mean(str(key), allowed),
+                        allowed=", ".join(allowed),
+                    ),
                 )

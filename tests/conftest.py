@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import textwrap
 from pathlib import Path
 
 import pytest
 
 from publisher.cooperative import check_cooperative
+
+# The tests read the treasurer's messages in English, whatever language the machine running
+# them is set to (tests/test_catalogs.py sets the language explicitly where it matters).
+os.environ["LANGUAGE"] = "C"
 
 TODAY = dt.date(2026, 11, 21)
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 import tomllib
 
+import pytest
 import yaml
 from click.testing import CliRunner
 
 from publisher.cli import main
+from publisher.i18n import SHIPPED_LANGUAGES
 from publisher.cooperative import check_cooperative
 from publisher.newcoop import create_cooperative, set_yaml_values, template_files
 from publisher.site.build import build_site
@@ -187,3 +190,77 @@ def test_every_template_is_package_data():
     assert templates and templates <= shipped
     assert set(template_files()) == {p.relative_to(TEMPLATES).as_posix() for p in templates}
     assert not any(p.name.startswith(".") for p in templates)  # hidden files are named dot-…
+
+
+def _front_matter_keys(text: str) -> object:
+    """The keys of a Markdown file's front matter, nested (values left out)."""
+
+    def keys(value: object) -> object:
+        if isinstance(value, dict):
+            return {key: keys(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [keys(item) for item in value]
+        return None
+
+    if not text.startswith("---\n"):
+        return None
+    front = re.sub(r"@@[A-Z]+@@", "x", text.split("---\n", 2)[1])
+    return keys(yaml.safe_load(front))
+
+
+TRANSLATED_PROSE = [
+    "README.md",
+    "content/index.md",
+    "content/charter.md",
+    "content/minutes/@@DATE@@-founding-meeting.md",
+    "content/stories/index.md",
+    "content/stories/posts/@@DATE@@-welcome.md",
+]
+
+
+@pytest.mark.parametrize("language", [lang for lang in SHIPPED_LANGUAGES if lang != "en"])
+def test_every_language_translates_the_same_prose_files_with_the_same_front_matter(language):
+    translated = REPO / "publisher" / "templates" / f"new-{language}"
+    files = sorted(
+        p.relative_to(translated).as_posix() for p in translated.rglob("*") if p.is_file()
+    )
+    assert files == sorted(TRANSLATED_PROSE)
+    for path in files:
+        english = (TEMPLATES / path).read_text(encoding="utf-8")
+        text = (translated / path).read_text(encoding="utf-8")
+        assert text != english, path
+        assert _front_matter_keys(text) == _front_matter_keys(english), path
+        assert set(re.findall(r"@@[A-Z]+@@", text)) == set(re.findall(r"@@[A-Z]+@@", english)), path
+
+
+@pytest.mark.parametrize("language", SHIPPED_LANGUAGES)
+def test_a_new_cooperative_in_each_language_passes_the_checks(tmp_path, language):
+    root = tmp_path / "coop"
+    result = CliRunner().invoke(main, ["new", str(root), "--language", language])
+    assert result.exit_code == 0, result.output
+    assert (
+        yaml.safe_load((root / "ledgers/accounts.yml").read_text("utf-8"))["language"] == language
+    )
+    _, problems = check_cooperative(root)
+    assert [(p.path, p.line, p.code) for p in problems if p.is_error] == []
+    expected = template_files(language)["content/charter.md"].decode("utf-8")
+    assert (root / "content/charter.md").read_text("utf-8") == expected.replace(
+        "@@NAME@@", "Coop"
+    ).replace("@@CURRENCY@@", "EUR")
+
+
+def test_the_spanish_charter_is_in_spanish(tmp_path):
+    root = tmp_path / "coop"
+    create_cooperative(root, language="es", today=DAY)
+    charter = (root / "content/charter.md").read_text("utf-8")
+    assert charter.startswith("---\ntitle: Estatutos\n")
+    assert "# Estatutos de Coop" in charter
+    assert "Nuestras cuentas son públicas" in (
+        root / "content/stories/posts/2026-11-21-welcome.md"
+    ).read_text("utf-8")
+
+
+def test_an_unshipped_language_writes_nothing(tmp_path):
+    result = CliRunner().invoke(main, ["new", str(tmp_path / "coop"), "--language", "xx"])
+    assert result.exit_code == 2
+    assert not (tmp_path / "coop").exists()

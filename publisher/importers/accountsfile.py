@@ -24,6 +24,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from publisher.accounts import ACCOUNTS_PATH, Accounts, Category, CategoryKind, parse_accounts
+from publisher.i18n import _
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,7 @@ def _add_public(text: str, names: list[str]) -> str:
     elif isinstance(listed, list):
         listed.extend(names)
     else:
-        raise AccountsEditError('"public_counterparties" is not a list')
+        raise AccountsEditError(_('"public_counterparties" is not a list'))
     yaml.width = 4096
     out = io.StringIO()
     yaml.dump(data, out)
@@ -177,10 +178,10 @@ def _verify(
     additions: list[CategorySpec],
     public: list[str] | tuple[str, ...] = (),
 ) -> None:
-    old, _ = parse_accounts(old_text, ACCOUNTS_PATH)
+    old, _old_problems = parse_accounts(old_text, ACCOUNTS_PATH)
     new, problems = parse_accounts(new_text, ACCOUNTS_PATH)
     if old is None or new is None or problems:
-        raise AccountsEditError("accounts.yml would no longer be readable")
+        raise AccountsEditError(_("accounts.yml would no longer be readable"))
     expected: dict[str, Category] = dict(old.categories)
     for spec in additions:
         expected[spec.key] = Category(
@@ -188,14 +189,14 @@ def _verify(
         )
     if new.categories != expected:
         raise AccountsEditError(
-            "the categories would not be exactly the old ones plus the new ones"
+            _("the categories would not be exactly the old ones plus the new ones")
         )
     if new.public_counterparties != old.public_counterparties | {n.strip() for n in public}:
         raise AccountsEditError(
-            "the public counterparties would not be the old ones plus the new ones"
+            _("the public counterparties would not be the old ones plus the new ones")
         )
     unchanged: Accounts = dataclasses.replace(
         new, categories=old.categories, public_counterparties=old.public_counterparties
     )
     if unchanged != old:
-        raise AccountsEditError("something other than the categories would change")
+        raise AccountsEditError(_("something other than the categories would change"))

@@ -31,6 +31,7 @@ from python_calamine import CalamineWorkbook
 
 from publisher.accounts import Accounts, did_you_mean
 from publisher.csvfile import read_table
+from publisher.i18n import _
 from publisher.importers.common import (
     UNCATEGORIZED,
     NewRow,
@@ -182,8 +183,10 @@ def find_profile(spec: str, root: Path) -> tuple[str, bytes | str]:
     if shipped is not None:
         return shipped
     raise CannotImport(
-        f"--profile {spec}: no such file, and no profile of that name ships with the publisher "
-        f"(they are: {', '.join(shipped_profiles())})."
+        _(
+            "--profile {spec}: no such file, and no profile of that name ships with the publisher "
+            "(they are: {shipped_profiles})."
+        ).format(spec=spec, shipped_profiles=", ".join(shipped_profiles()))
     )
 
 
@@ -202,7 +205,7 @@ class _ProfileReader(YamlChecker):
     def read(self, data: Any) -> dict[str, Any]:
         """The valid values of one file, keyed like the YAML (columns flattened in)."""
         values: dict[str, Any] = {}
-        self.unknown_keys(data, _TOP_KEYS, "a bank profile")
+        self.unknown_keys(data, _TOP_KEYS, _("a bank profile"))
         if "encoding" in data:
             value = data["encoding"]
             try:
@@ -215,8 +218,10 @@ class _ProfileReader(YamlChecker):
                 self.invalid(
                     data,
                     "encoding",
-                    f"The encoding {describe(value)} is not one Python knows; write e.g. "
-                    '"utf-8", "cp1252" (Windows Western, often called ANSI) or "latin-1".',
+                    _(
+                        "The encoding {describe} is not one Python knows; write e.g. "
+                        '"utf-8", "cp1252" (Windows Western, often called ANSI) or "latin-1".'
+                    ).format(describe=describe(value)),
                 )
         if "delimiter" in data:
             value = data["delimiter"]
@@ -227,8 +232,9 @@ class _ProfileReader(YamlChecker):
                 self.invalid(
                     data,
                     "delimiter",
-                    f'The delimiter {describe(value)} must be one character such as ";", "," or '
-                    '"tab".',
+                    _(
+                        'The delimiter {describe} must be one character such as ";", "," or "tab".'
+                    ).format(describe=describe(value)),
                 )
         if "skip_lines" in data:
             value = data["skip_lines"]
@@ -238,7 +244,9 @@ class _ProfileReader(YamlChecker):
                 self.invalid(
                     data,
                     "skip_lines",
-                    f"skip_lines {describe(value)} must be a whole number from 0.",
+                    _("skip_lines {describe} must be a whole number from 0.").format(
+                        describe=describe(value)
+                    ),
                 )
         self._choice(data, "decimal", _DECIMALS, values)
         if "thousands" in data and data["thousands"] is None:
@@ -268,9 +276,15 @@ class _ProfileReader(YamlChecker):
             values[key] = data[key]
         else:
             shown = ", ".join(f'"{c}"' for c in choices if c) + (
-                ' or "" (none)' if "" in choices else ""
+                _(' or "" (none)') if "" in choices else ""
             )
-            self.invalid(data, key, f"{key} {describe(data[key])} is not supported; use {shown}.")
+            self.invalid(
+                data,
+                key,
+                _("{key} {describe} is not supported; use {shown}.").format(
+                    key=key, describe=describe(data[key]), shown=shown
+                ),
+            )
 
     def _date_format(self, data: Any, values: dict[str, Any]) -> None:
         value = data["date_format"]
@@ -289,15 +303,19 @@ class _ProfileReader(YamlChecker):
             self.invalid(
                 data,
                 "date_format",
-                f"date_format {describe(value)} is not a date format Python can read back: write "
-                'it with %d (day), %m (month), %Y (four-digit year) or %y, e.g. "%d.%m.%Y".',
+                _(
+                    "date_format {describe} is not a date format Python can read back: write "
+                    'it with %d (day), %m (month), %Y (four-digit year) or %y, e.g. "%d.%m.%Y".'
+                ).format(describe=describe(value)),
             )
 
     def _columns(self, data: Any, values: dict[str, Any]) -> None:
         columns = data["columns"]
         if not isinstance(columns, dict):
             self.invalid(
-                data, "columns", '"columns" must map date, amount, description, … to column names.'
+                data,
+                "columns",
+                '"columns" must map date, amount, description, … to column names.',
             )
             values["columns"] = None
             return
@@ -317,19 +335,25 @@ class _ProfileReader(YamlChecker):
             self.invalid(
                 columns,
                 key,
-                f"The column of {key} must be the name of a column of the statement's header"
-                + (", or a list of names to join" if key == "description" else "")
-                + f", not {describe(value)}.",
+                _(
+                    "The column of {key} must be the name of a column of the statement's header"
+                ).format(key=key)
+                + (_(", or a list of names to join") if key == "description" else "")
+                + _(", not {describe}.").format(describe=describe(value)),
             )
         values["columns"] = read
         values["columns_line"] = key_line(data, "columns")
 
     def _fund_message(self, value: Any) -> str:
         funds = self.accounts.funds
-        return (
-            f"The fund {describe(value)} is not declared in ledgers/accounts.yml."
-            f"{did_you_mean(str(value), funds) if isinstance(value, str) else ''} The funds are: "
-            f"{', '.join(funds)}."
+        return _(
+            "The fund {describe} is not declared in ledgers/accounts.yml."
+            "{value} The funds are: "
+            "{funds}."
+        ).format(
+            describe=describe(value),
+            value=did_you_mean(str(value), funds) if isinstance(value, str) else "",
+            funds=", ".join(funds),
         )
 
     def _rules(self, data: Any) -> tuple[Rule, ...] | None:
@@ -338,7 +362,7 @@ class _ProfileReader(YamlChecker):
             return ()
         if not isinstance(rules, list):
             self.invalid(
-                data, "rules", '"rules" must be a list, each rule starting with "- match:".'
+                data, "rules", _('"rules" must be a list, each rule starting with "- match:".')
             )
             return None
         read: list[Rule] = []
@@ -347,7 +371,7 @@ class _ProfileReader(YamlChecker):
                 self.report(
                     "profile-value-invalid",
                     mapping_line(item) or value_line(data, "rules"),
-                    "Each rule must be a mapping such as {match: rent, category: rent}.",
+                    _("Each rule must be a mapping such as {match: rent, category: rent}."),
                 )
                 continue
             rule = self._rule(item)
@@ -364,7 +388,9 @@ class _ProfileReader(YamlChecker):
                 self.report(
                     "profile-key-missing",
                     line,
-                    f'This rule has no "{key}"; each rule needs match and category.',
+                    _('This rule has no "{key}"; each rule needs match and category.').format(
+                        key=key
+                    ),
                 )
         pattern = None
         if "match" in item:
@@ -376,16 +402,24 @@ class _ProfileReader(YamlChecker):
                     self.invalid(
                         item,
                         "match",
-                        f'"{value}" is not a regular expression Python can use ({error}).',
+                        _('"{value}" is not a regular expression Python can use ({error}).').format(
+                            value=value, error=error
+                        ),
                     )
             else:
                 self.invalid(
-                    item, "match", f"match {describe(value)} must be a regular expression (text)."
+                    item,
+                    "match",
+                    f"match {describe(value)} must be a regular expression (text).",
                 )
         field = item.get("field", "description")
         if field not in _RULE_FIELDS:
             self.invalid(
-                item, "field", f"field {describe(field)} must be description or counterparty."
+                item,
+                "field",
+                _("field {describe} must be description or counterparty.").format(
+                    describe=describe(field)
+                ),
             )
         categories = self.accounts.categories
         category = item.get("category")
@@ -393,9 +427,13 @@ class _ProfileReader(YamlChecker):
             self.invalid(
                 item,
                 "category",
-                f"The category {describe(category)} is not declared in ledgers/accounts.yml."
-                f"{did_you_mean(str(category), categories)} Declare it there with its kind, or use "
-                "one of its categories.",
+                _(
+                    "The category {describe} is not declared in ledgers/accounts.yml."
+                    "{suggestion} Declare it there with its kind, or use "
+                    "one of its categories."
+                ).format(
+                    describe=describe(category), suggestion=did_you_mean(str(category), categories)
+                ),
             )
         fund = item.get("fund", "")
         if "fund" in item and (not isinstance(fund, str) or fund not in self.accounts.funds):
@@ -405,7 +443,9 @@ class _ProfileReader(YamlChecker):
             self.invalid(
                 item,
                 "sign",
-                f'sign {describe(sign)} must be "in" (money in) or "out" (money out).',
+                _('sign {describe} must be "in" (money in) or "out" (money out).').format(
+                    describe=describe(sign)
+                ),
             )
         if len(self.problems) > before or pattern is None:
             return None
@@ -428,8 +468,10 @@ def load_profile(
             reader.invalid(
                 data,
                 "base",
-                f"base {describe(base)} is not a profile that ships with the publisher (they "
-                f"are: {', '.join(shipped_profiles())}).",
+                _(
+                    "base {describe} is not a profile that ships with the publisher (they "
+                    "are: {shipped_profiles})."
+                ).format(describe=describe(base), shipped_profiles=", ".join(shipped_profiles())),
             )
         else:
             base_data, base_problems = _load(*shipped)
@@ -456,7 +498,7 @@ def _load(label: str, content: bytes | str) -> tuple[Any, list[Problem]]:
                     "file-not-utf8",
                     label,
                     line,
-                    "This profile is not UTF-8 text; save it as UTF-8.",
+                    _("This profile is not UTF-8 text; save it as UTF-8."),
                 )
             ]
     else:
@@ -470,8 +512,10 @@ def _load(label: str, content: bytes | str) -> tuple[Any, list[Problem]]:
                 "yaml-not-a-mapping",
                 label,
                 mapping_line(loaded.data) or 1,
-                "A bank profile must be a mapping of keys (delimiter, decimal, columns, …) to "
-                "values.",
+                _(
+                    "A bank profile must be a mapping of keys (delimiter, decimal, columns, …) to "
+                    "values."
+                ),
             )
         ]
     return loaded.data, []
@@ -489,25 +533,29 @@ def _assemble(
     columns_line = values.get("columns_line")
     if "date_format" not in values:
         missing(
-            'The profile has no "date_format", such as "%d.%m.%Y"; it says how the bank '
-            "writes dates.",
+            _(
+                'The profile has no "date_format", such as "%d.%m.%Y"; it says how the bank '
+                "writes dates."
+            ),
             1,
         )
     if not values.get("columns"):
         missing(
-            'The profile has no "columns" naming the statement\'s date, amount and '
-            "description columns.",
+            _(
+                'The profile has no "columns" naming the statement\'s date, amount and '
+                "description columns."
+            ),
             1,
         )
     else:
         for key in ("date", "description"):
             if key not in columns:
-                missing(f'"columns" names no {key} column.', columns_line)
+                missing(_('"columns" names no {key} column.').format(key=key), columns_line)
         has_amount = "amount" in columns
         has_split = "debit" in columns or "credit" in columns
         if not has_amount and not has_split:
             missing(
-                '"columns" names neither an amount column nor debit and credit columns.',
+                _('"columns" names neither an amount column nor debit and credit columns.'),
                 columns_line,
             )
         if has_amount and has_split:
@@ -516,8 +564,10 @@ def _assemble(
                     "profile-value-invalid",
                     label,
                     columns_line,
-                    '"columns" names both an amount column and debit or credit columns; name one '
-                    "signed amount column, or the debit and credit columns.",
+                    _(
+                        '"columns" names both an amount column and debit or credit columns; name one '
+                        "signed amount column, or the debit and credit columns."
+                    ),
                 )
             )
     if values["thousands"] and values["thousands"] == values["decimal"]:
@@ -526,7 +576,7 @@ def _assemble(
                 "profile-value-invalid",
                 label,
                 value_line(data, "thousands") if "thousands" in data else 1,
-                "The decimal mark and the thousands separator are the same character.",
+                _("The decimal mark and the thousands separator are the same character."),
             )
         )
     rules = values.get("rules") or ()
@@ -536,7 +586,9 @@ def _assemble(
                 "profile-value-invalid",
                 label,
                 key_line(data, "rules") if "rules" in data else 1,
-                'A rule matches on the counterparty, but "columns" names no counterparty column.',
+                _(
+                    'A rule matches on the counterparty, but "columns" names no counterparty column.'
+                ),
             )
         )
     if problems:
@@ -590,15 +642,17 @@ def _decode(data: bytes, profile: Profile, path: str, found: Problems) -> str | 
         line = data.count(b"\n", 0, error.start) + 1
         column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
         hint = (
-            ' Banks often export Windows-1252 ("ANSI"): try encoding: cp1252 in the profile.'
+            _(' Banks often export Windows-1252 ("ANSI"): try encoding: cp1252 in the profile.')
             if profile.encoding == "utf-8"
             else ""
         )
         found.add(
             "import-encoding-invalid",
             line,
-            f"Byte 0x{data[error.start]:02x} cannot be read as {profile.encoding}, the encoding "
-            f"the profile names.{hint}",
+            _(
+                "Byte 0x{data:02x} cannot be read as {encoding}, the encoding "
+                "the profile names.{hint}"
+            ).format(data=data[error.start], encoding=profile.encoding, hint=hint),
             column,
         )
         return None
@@ -656,8 +710,12 @@ def _skip_lines_hint(
     found.add(
         "import-skip-lines-wrong",
         index + 1,
-        f"The header naming the profile's columns is {unit[:-1]} {index + 1}, but the profile "
-        f"skips {profile.skip_lines} {unit} before it: write skip_lines: {index} in the profile.",
+        _(
+            "The header naming the profile's columns is {unit} {value}, but the profile "
+            "skips {skip_lines} {unit2} before it: write skip_lines: {index} in the profile."
+        ).format(
+            unit=unit[:-1], value=index + 1, skip_lines=profile.skip_lines, unit2=unit, index=index
+        ),
     )
     return True
 
@@ -681,8 +739,10 @@ def _csv_table(data: bytes, path: str, profile: Profile, found: Problems) -> Sta
             found.add(
                 "file-empty",
                 1,
-                f"The profile skips {profile.skip_lines} lines before the header, but this file "
-                "has no more lines than that.",
+                _(
+                    "The profile skips {skip_lines} lines before the header, but this file "
+                    "has no more lines than that."
+                ).format(skip_lines=profile.skip_lines),
             )
             return None
         text = text[breaks[profile.skip_lines - 1].end() :]
@@ -713,8 +773,10 @@ def _workbook_table(data: bytes, profile: Profile, found: Problems) -> Statement
         found.add(
             "import-workbook-unreadable",
             None,
-            f"This workbook cannot be read ({type(error).__name__}); open it in a spreadsheet "
-            "program and save it again as .xlsx, or export it as CSV.",
+            _(
+                "This workbook cannot be read ({name}); open it in a spreadsheet "
+                "program and save it again as .xlsx, or export it as CSV."
+            ).format(name=type(error).__name__),
         )
         return None
     shown = [[_cell_text(c) for c in row] for row in rows]
@@ -724,8 +786,10 @@ def _workbook_table(data: bytes, profile: Profile, found: Problems) -> Statement
         found.add(
             "file-empty",
             1,
-            f"The profile skips {profile.skip_lines} rows before the header, but this sheet has "
-            "no more rows than that.",
+            _(
+                "The profile skips {skip_lines} rows before the header, but this sheet has "
+                "no more rows than that."
+            ).format(skip_lines=profile.skip_lines),
         )
         return None
     header = [c.strip() for c in shown[profile.skip_lines]]
@@ -749,8 +813,15 @@ def first_sheet_rows(data: bytes) -> list[list[Any]]:
     sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
     if sheet.height > MAX_WORKBOOK_ROWS or sheet.height * sheet.width > MAX_WORKBOOK_CELLS:
         raise WorkbookTooLarge(
-            f"This sheet has {sheet.height:,} rows of {sheet.width:,} columns; at most "
-            f"{MAX_WORKBOOK_ROWS:,} rows and {MAX_WORKBOOK_CELLS:,} cells are read. Split it."
+            _(
+                "This sheet has {height:,} rows of {width:,} columns; at most "
+                "{max_workbook_rows:,} rows and {max_workbook_cells:,} cells are read. Split it."
+            ).format(
+                height=sheet.height,
+                width=sheet.width,
+                max_workbook_rows=MAX_WORKBOOK_ROWS,
+                max_workbook_cells=MAX_WORKBOOK_CELLS,
+            )
         )
     rows: list[list[Any]] = sheet.to_python(skip_empty_area=False)
     return rows
@@ -814,7 +885,7 @@ def read_statement(
         if isinstance(raw_date, dt.date):  # a workbook's date cell: no format to read
             date = raw_date.date() if isinstance(raw_date, dt.datetime) else raw_date
         elif not date_text:
-            found.add("import-value-missing", line, "This row has no date.")
+            found.add("import-value-missing", line, _("This row has no date."))
             ok = False
         else:
             try:
@@ -823,9 +894,11 @@ def read_statement(
                 found.add(
                     "import-date-invalid",
                     line,
-                    f'"{date_text}" is not a date written {human} '
-                    f'(date_format "{profile.date_format}" '
-                    "in the profile).",
+                    _(
+                        '"{date_text}" is not a date written {human} '
+                        '(date_format "{date_format}" '
+                        "in the profile)."
+                    ).format(date_text=date_text, human=human, date_format=profile.date_format),
                 )
                 ok = False
         foreign: list[str] = []
@@ -854,16 +927,22 @@ def read_statement(
             )
         )
     for currency, currency_lines in wrong_currency.items():
-        more = f" (and {len(currency_lines) - 1:,} more rows)" if len(currency_lines) > 1 else ""
+        more = (
+            _(" (and {value:,} more rows)").format(value=len(currency_lines) - 1)
+            if len(currency_lines) > 1
+            else ""
+        )
         found.add(
             "import-currency-mismatch",
             currency_lines[0],
-            f"This movement is in {currency}{more}, but the books are kept in {accounts.currency} "
-            "(accounts.yml). "
+            _(
+                "This movement is in {currency}{more}, but the books are kept in {currency2} "
+                "(accounts.yml). "
+            ).format(currency=currency, more=more, currency2=accounts.currency)
             + (
                 currency_advice(empty_books, accounts.currency, currency)
                 if empty_books is not None
-                else "Import only the statement of an account in that currency."
+                else _("Import only the statement of an account in that currency.")
             ),
         )
     _check_references(movements, profile, found)
@@ -880,9 +959,15 @@ def _find_column(name: str, header: list[str], offset: int, found: Problems) -> 
     found.add(
         "import-column-missing",
         offset + 1,
-        f'The profile names the column "{name}", which this header does not have.'
-        f"{did_you_mean(name, header)} The columns are: {', '.join(h for h in header if h)}. "
-        "Correct the name in the profile (or skip_lines, if the header is further down).",
+        _(
+            'The profile names the column "{name}", which this header does not have.'
+            "{suggestion} The columns are: {items}. "
+            "Correct the name in the profile (or skip_lines, if the header is further down)."
+        ).format(
+            name=name,
+            suggestion=did_you_mean(name, header),
+            items=", ".join(h for h in header if h),
+        ),
     )
     return None
 
@@ -913,19 +998,25 @@ def _amount(
         value, why = parse_amount(text, units, profile.decimal, profile.thousands)
         if value is None:
             found.add(
-                "import-amount-invalid", line, f'The {key} "{cell(key)}" cannot be read: {why}.'
+                "import-amount-invalid",
+                line,
+                _('The {key} "{cell}" cannot be read: {why}.').format(
+                    key=key, cell=cell(key), why=why
+                ),
             )
         return value
 
     if profile.amount:
         if not cell("amount"):
-            found.add("import-value-missing", line, "This row has no amount.")
+            found.add("import-value-missing", line, _("This row has no amount."))
             return None
         return read("amount")
     debit = read("debit") if cell("debit") else 0
     credit = read("credit") if cell("credit") else 0
     if not cell("debit") and not cell("credit"):
-        found.add("import-value-missing", line, "This row has neither a debit nor a credit amount.")
+        found.add(
+            "import-value-missing", line, _("This row has neither a debit nor a credit amount.")
+        )
         return None
     if debit is None or credit is None:
         return None
@@ -936,7 +1027,11 @@ def _number_amount(number: float, key: str, units: int, line: int, found: Proble
     """A workbook's number cell in minor units, exactly: through the shortest decimal text
     that reads back as the same number (Decimal(str(x))), never through float arithmetic."""
     if isinstance(number, float) and not math.isfinite(number):
-        found.add("import-amount-invalid", line, f"The {key} cell holds no number ({number}).")
+        found.add(
+            "import-amount-invalid",
+            line,
+            _("The {key} cell holds no number ({number}).").format(key=key, number=number),
+        )
         return None
     value = Decimal(str(number))
     decimals = max(0, -int(value.as_tuple().exponent)) if value != value.to_integral() else 0
@@ -944,14 +1039,20 @@ def _number_amount(number: float, key: str, units: int, line: int, found: Proble
         found.add(
             "import-amount-invalid",
             line,
-            f"The {key} {value} has {decimals} decimals where the currency has {units}: the "
-            "cell holds a computed or unrounded number. Round it in the spreadsheet (or "
-            "export the statement again) so that it shows the exact amount.",
+            _(
+                "The {key} {value} has {decimals} decimals where the currency has {units}: the "
+                "cell holds a computed or unrounded number. Round it in the spreadsheet (or "
+                "export the statement again) so that it shows the exact amount."
+            ).format(key=key, value=value, decimals=decimals, units=units),
         )
         return None
     minor = value.scaleb(units)
     if abs(minor) >= Decimal(10) ** (MAX_DIGITS + 3):
-        found.add("import-amount-invalid", line, f"The {key} {value} has too many digits.")
+        found.add(
+            "import-amount-invalid",
+            line,
+            _("The {key} {value} has too many digits.").format(key=key, value=value),
+        )
         return None
     return int(minor)
 
@@ -965,10 +1066,14 @@ def _check_references(movements: list[Movement], profile: Profile, found: Proble
             found.add(
                 "import-id-repeated",
                 m.line,
-                f'The reference "{m.reference}" is already on line {first[m.reference]}: '
-                f'the column "{profile.reference}" does not name each movement uniquely, so it '
-                "cannot serve as its id. Remove reference from the profile's columns "
-                "(duplicates are then recognized by date, amount and description).",
+                _(
+                    'The reference "{reference}" is already on line {first}: '
+                    'the column "{reference2}" does not name each movement uniquely, so it '
+                    "cannot serve as its id. Remove reference from the profile's columns "
+                    "(duplicates are then recognized by date, amount and description)."
+                ).format(
+                    reference=m.reference, first=first[m.reference], reference2=profile.reference
+                ),
             )
         else:
             first[m.reference] = m.line
@@ -1084,6 +1189,8 @@ def import_bank(
     outcome.uncategorized = [row for row in plan.rows if id(row) in unmatched]
     if not has_errors(plan.problems):
         outcome.details = [
-            f"Read {plural(len(movements), 'movement')} with the profile {profile_label}."
+            _("Read {plural} with the profile {profile_label}.").format(
+                plural=plural(len(movements), "movement"), profile_label=profile_label
+            )
         ]
     return outcome

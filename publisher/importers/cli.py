@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from publisher.i18n import _
 from publisher.importers.bank import DEFAULT_TARGET as BANK_TARGET
 from publisher.importers.bank import import_bank, profile_summary, shipped_profiles
 from publisher.importers.common import Outcome, summary_lines
@@ -35,10 +36,13 @@ def _run(do_import: Callable[[], Outcome], dry_run: bool) -> None:
     try:
         outcome = do_import()
     except CannotImport as error:
-        click.echo(f"publisher: cannot import: {error}", err=True)
+        click.echo(_("publisher: cannot import: {error}").format(error=error), err=True)
         sys.exit(EXIT_CANNOT_RUN)
     except OSError as error:
-        click.echo(f"publisher: cannot import: {error}. Nothing was written.", err=True)
+        click.echo(
+            _("publisher: cannot import: {error}. Nothing was written.").format(error=error),
+            err=True,
+        )
         sys.exit(EXIT_CANNOT_RUN)
     if outcome.problems:
         click.echo(format_text(outcome.problems), nl=False)
@@ -52,7 +56,9 @@ def _roles(values: tuple[str, ...]) -> dict[str, str]:
     for value in values:
         role, sep, category = value.partition("=")
         if not sep or not role.strip() or not category.strip():
-            raise click.BadParameter(f"{value!r}: write ROLE=CATEGORY, e.g. contributions=dues.")
+            raise click.BadParameter(
+                _("{value!r}: write ROLE=CATEGORY, e.g. contributions=dues.").format(value=value)
+            )
         mapping[role.strip()] = category.strip()
     return mapping
 
@@ -182,15 +188,19 @@ def bank(
     """
     if list_profiles:
         for name in shipped_profiles():
-            click.echo(f"{name:<18} {profile_summary(name)}")
+            click.echo(
+                _("{name:<18} {profile_summary}").format(
+                    name=name, profile_summary=profile_summary(name)
+                )
+            )
         sys.exit(EXIT_OK)
     if statement is None:
-        raise click.UsageError("Name the STATEMENT to import (or use --list-profiles).")
+        raise click.UsageError(_("Name the STATEMENT to import (or use --list-profiles)."))
     if detect:
         _detect(statement, directory, Path(profile) if profile else None)
     if profile is None:
         raise click.UsageError(
-            "Name the statement's --profile (see --list-profiles), or propose one with --detect."
+            _("Name the statement's --profile (see --list-profiles), or propose one with --detect.")
         )
     _run(
         lambda: import_bank(
@@ -212,11 +222,11 @@ def _detect(statement: Path, directory: Path, output: Path | None) -> None:
     try:
         outcome = detect_profile(statement, directory, output=output)
     except (CannotImport, OSError) as error:
-        click.echo(f"publisher: cannot detect a profile: {error}", err=True)
+        click.echo(_("publisher: cannot detect a profile: {error}").format(error=error), err=True)
         sys.exit(EXIT_CANNOT_RUN)
     for line in outcome.lines:
         click.echo(line)
     if outcome.problems:
-        click.echo("Reading the statement with the proposed profile found:")
+        click.echo(_("Reading the statement with the proposed profile found:"))
         click.echo(format_text(outcome.problems), nl=False)
     sys.exit(EXIT_OK if outcome.lines else EXIT_PROBLEMS)

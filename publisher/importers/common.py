@@ -30,6 +30,7 @@ from publisher.cooperative import (
     read_text_file,
 )
 from publisher.csvfile import MAX_CSV_BYTES
+from publisher.i18n import _
 from publisher.importers.accountsfile import (
     AccountsEditError,
     CategorySpec,
@@ -110,8 +111,10 @@ class Problems:
                     "too-many-problems",
                     self.path,
                     line,
-                    f"{extra:,} more rows of this file have the same problem [{code}]; only the "
-                    f"first {ROW_PROBLEM_LIMIT} are listed. Fix those, then import again.",
+                    _(
+                        "{extra:,} more rows of this file have the same problem [{code}]; only the "
+                        "first {row_problem_limit} are listed. Fix those, then import again."
+                    ).format(extra=extra, code=code, row_problem_limit=ROW_PROBLEM_LIMIT),
                 )
             )
         return out
@@ -141,9 +144,11 @@ def parse_amount(
     if thousands:
         whole = whole.replace(thousands, "")
     if len(fraction) > units:
-        return None, f"it has {len(fraction)} decimals where the currency has {units}"
+        return None, _("it has {count} decimals where the currency has {units}").format(
+            count=len(fraction), units=units
+        )
     if len(whole.lstrip("0")) + units > MAX_DIGITS + 3:
-        return None, f"it has more than {MAX_DIGITS} digits"
+        return None, _("it has more than {max_digits} digits").format(max_digits=MAX_DIGITS)
     value = int(whole + fraction.ljust(units, "0"))
     return (-value if sign == "-" else value), ""
 
@@ -236,14 +241,22 @@ def _iso_codes() -> frozenset[str]:
 
 def _amount_reason(text: str, decimal: str, thousands: str) -> str:
     grouping = (
-        f' and "{thousands}" between thousands' if thousands else " and no thousands separator"
+        _(' and "{thousands}" between thousands').format(thousands=thousands)
+        if thousands
+        else " and no thousands separator"
     )
-    expected = f'digits with "{decimal}" before the decimals{grouping}'
+    expected = _('digits with "{decimal}" before the decimals{grouping}').format(
+        decimal=decimal, grouping=grouping
+    )
     if not re.search(r"[0-9]", text):
-        return f"it holds no number; expected {expected}"
+        return _("it holds no number; expected {expected}").format(expected=expected)
     if re.search(r"[€$£¥]|[A-Za-z]{3}", text):
-        return f"it contains a currency symbol or code; expected {expected}"
-    return f"expected {expected}, such as {_example(decimal, thousands)}"
+        return _("it contains a currency symbol or code; expected {expected}").format(
+            expected=expected
+        )
+    return _("expected {expected}, such as {example}").format(
+        expected=expected, example=_example(decimal, thousands)
+    )
 
 
 def _example(decimal: str, thousands: str) -> str:
@@ -293,16 +306,22 @@ def open_cooperative(root: Path, today: dt.date | None) -> tuple[Cooperative | N
 def read_source(path: Path, root: Path) -> bytes:
     """The bytes of the file to import (never written to)."""
     if not path.is_file():
-        raise CannotImport(f"{path} does not exist or is not a file.")
+        raise CannotImport(_("{path} does not exist or is not a file.").format(path=path))
     if path.resolve().parent == (root / LEDGERS_DIR).resolve():
         raise CannotImport(
-            f"{path} lies in {LEDGERS_DIR}/, where every CSV file is read as a ledger: move it "
-            "out of there (the repository's root, or any other folder), then import it."
+            _(
+                "{path} lies in {ledgers_dir}/, where every CSV file is read as a ledger: move it "
+                "out of there (the repository's root, or any other folder), then import it."
+            ).format(path=path, ledgers_dir=LEDGERS_DIR)
         )
     with path.open("rb") as handle:
         data = handle.read(MAX_CSV_BYTES + 1)
     if len(data) > MAX_CSV_BYTES:
-        raise CannotImport(f"{path} is larger than {MAX_CSV_BYTES:,} bytes; split it first.")
+        raise CannotImport(
+            _("{path} is larger than {max_csv_bytes:,} bytes; split it first.").format(
+                path=path, max_csv_bytes=MAX_CSV_BYTES
+            )
+        )
     return data
 
 
@@ -317,24 +336,38 @@ def source_label(path: Path, root: Path) -> str:
 def currency_advice(root: Path, books_currency: str, source_currency: str) -> str:
     """How to keep books that have no rows yet in the source's currency instead: the exact
     accounts.yml line to change, or the `publisher new` command that creates them so."""
-    text, _ = read_text_file(root, ACCOUNTS_PATH)
+    text, _read_problems = read_text_file(root, ACCOUNTS_PATH)
     lines = (text or "").splitlines()
     where = next((n for n, line in enumerate(lines, 1) if re.match(r"currency\s*:", line)), None)
-    line = f"line {where} of {ACCOUNTS_PATH}" if where else ACCOUNTS_PATH
-    written = lines[where - 1].strip() if where else f"currency: {books_currency}"
-    return (
-        f"The books have no rows yet, so they can still be kept in {source_currency}: change "
-        f'{line}, "{written}", to "currency: {source_currency}" (or create the books with '
-        f"`publisher new --currency {source_currency}`), then import again."
+    line = (
+        _("line {where} of {accounts_path}").format(where=where, accounts_path=ACCOUNTS_PATH)
+        if where
+        else ACCOUNTS_PATH
     )
+    written = (
+        lines[where - 1].strip()
+        if where
+        else _("currency: {books_currency}").format(books_currency=books_currency)
+    )
+    return _(
+        "The books have no rows yet, so they can still be kept in {source_currency}: change "
+        '{line}, "{written}", to "currency: {source_currency}" (or create the books with '
+        "`publisher new --currency {source_currency}`), then import again."
+    ).format(source_currency=source_currency, line=line, written=written)
 
 
 def check_fund(accounts: Accounts, fund: str | None) -> None:
     if fund is not None and fund not in accounts.funds:
         raise CannotImport(
-            f"--fund {fund}: accounts.yml declares no such fund."
-            f"{did_you_mean(fund, accounts.funds)} "
-            f"The funds are: {', '.join(accounts.funds)}."
+            _(
+                "--fund {fund}: accounts.yml declares no such fund."
+                "{suggestion} "
+                "The funds are: {funds}."
+            ).format(
+                fund=fund,
+                suggestion=did_you_mean(fund, accounts.funds),
+                funds=", ".join(accounts.funds),
+            )
         )
 
 
@@ -407,20 +440,28 @@ def plan_import(
             found.add(
                 "import-date-in-future",
                 row.line,
-                f"This movement is dated {row.date:%Y-%m-%d}, after today "
-                f"({cooperative.today:%Y-%m-%d}): it is left out, and the next import will add it.",
+                _(
+                    "This movement is dated {date:%Y-%m-%d}, after today "
+                    "({today:%Y-%m-%d}): it is left out, and the next import will add it."
+                ).format(date=row.date, today=cooperative.today),
             )
             continue
         if accounts.closed_through is not None and row.date <= accounts.closed_through:
             found.add(
                 "import-closed-period",
                 row.line,
-                f"This movement ({row.date:%Y-%m-%d}, "
-                f"{format_minor(row.amount, accounts.minor_units)}) "
-                f"is not in the ledgers, but accounts.yml closes the books through "
-                f"{accounts.closed_through:%Y-%m-%d}, and the import adds nothing there. Enter it "
-                f"by hand as a new row dated after {accounts.closed_through:%Y-%m-%d}, with a note of "
-                "the day it belongs to, and import a statement that starts after that day.",
+                _(
+                    "This movement ({date:%Y-%m-%d}, "
+                    "{amount}) "
+                    "is not in the ledgers, but accounts.yml closes the books through "
+                    "{closed_through:%Y-%m-%d}, and the import adds nothing there. Enter it "
+                    "by hand as a new row dated after {closed_through:%Y-%m-%d}, with a note of "
+                    "the day it belongs to, and import a statement that starts after that day."
+                ).format(
+                    date=row.date,
+                    amount=format_minor(row.amount, accounts.minor_units),
+                    closed_through=accounts.closed_through,
+                ),
             )
             continue
         new.append(row)
@@ -438,9 +479,11 @@ def plan_import(
                 "import-target-column-missing",
                 relative,
                 1,
-                f'The header of this ledger has no "{column}" column, which the imported rows '
-                "need. Add the column to the header (each existing row then needs one more "
-                "separator), or import into a new file with --into.",
+                _(
+                    'The header of this ledger has no "{column}" column, which the imported rows '
+                    "need. Add the column to the header (each existing row then needs one more "
+                    "separator), or import into a new file with --into."
+                ).format(column=column),
             )
         )
     if has_errors(plan.problems) or not plan.rows:
@@ -451,7 +494,7 @@ def plan_import(
         n for n in organizations if n in named and n not in accounts.public_counterparties
     )
     if plan.categories or plan.public:
-        text, _ = read_text_file(cooperative.root, ACCOUNTS_PATH)
+        text, _problems = read_text_file(cooperative.root, ACCOUNTS_PATH)
         try:
             plan.accounts_text = add_categories(text or "", plan.categories, plan.public)
         except AccountsEditError as error:
@@ -464,9 +507,11 @@ def plan_import(
                     "import-accounts-not-updated",
                     ACCOUNTS_PATH,
                     None,
-                    f"The import needs lines that accounts.yml does not have, and they cannot be "
-                    f"added to it automatically ({error}). Add them yourself ({lines}), then "
-                    "import again.",
+                    _(
+                        "The import needs lines that accounts.yml does not have, and they cannot be "
+                        "added to it automatically ({error}). Add them yourself ({lines}), then "
+                        "import again."
+                    ).format(error=error, lines=lines),
                 )
             )
     return plan
@@ -493,10 +538,18 @@ def _skip_imported_before(
         found.add(
             "import-id-conflict",
             row.line,
-            f'The id "{row.id}" is already used at {where} line {line} for an amount of '
-            f"{format_minor(amount, units)}, but this row moves "
-            f"{format_minor(row.amount, units)}. Ids are unique across the "
-            "ledgers: if that row was edited by hand, restore it or give it another id.",
+            _(
+                'The id "{id}" is already used at {where} line {line} for an amount of '
+                "{amount}, but this row moves "
+                "{amount2}. Ids are unique across the "
+                "ledgers: if that row was edited by hand, restore it or give it another id."
+            ).format(
+                id=row.id,
+                where=where,
+                line=line,
+                amount=format_minor(amount, units),
+                amount2=format_minor(row.amount, units),
+            ),
         )
     return remaining
 
@@ -588,13 +641,22 @@ def _short(text: str, limit: int = 60) -> str:
 
 def _likely_duplicate_message(pair: LikelyDuplicate, units: int) -> str:
     row, match = pair.row, pair.match
-    when = "the same day" if match.date == row.date else f"{match.date:%Y-%m-%d}"
-    return (
-        f'This movement ({row.date:%Y-%m-%d}, {format_minor(row.amount, units)}, "'
-        f'{_short(row.description)}") is probably already in the books: {match.path} line '
-        f'{match.line} has the same amount on {when} ("{_short(match.description)}"). It is not '
+    when = _("the same day") if match.date == row.date else f"{match.date:%Y-%m-%d}"
+    return _(
+        'This movement ({date:%Y-%m-%d}, {amount}, "'
+        '{short}") is probably already in the books: {path} line '
+        '{line} has the same amount on {when} ("{short2}"). It is not '
         "imported, so that it is not counted twice. If it is another movement, import it with "
-        f"--accept {row.line} (or --keep-likely-duplicates for every row held back)."
+        "--accept {line2} (or --keep-likely-duplicates for every row held back)."
+    ).format(
+        date=row.date,
+        amount=format_minor(row.amount, units),
+        short=_short(row.description),
+        path=match.path,
+        line=match.line,
+        when=when,
+        short2=_short(match.description),
+        line2=row.line,
     )
 
 
@@ -613,9 +675,11 @@ def _plan_categories(plan: Plan, accounts: Accounts, specs: dict[str, CategorySp
                     "import-category-kind-mismatch",
                     ACCOUNTS_PATH,
                     None,
-                    f'The import puts rows under "{key}" as {spec.kind}, but accounts.yml declares '
-                    f'"{key}" as {declared.kind}. Choose another category for these rows (see '
-                    "docs/importing.md), or correct the kind.",
+                    _(
+                        'The import puts rows under "{key}" as {kind}, but accounts.yml declares '
+                        '"{key}" as {kind2}. Choose another category for these rows (see '
+                        "docs/importing.md), or correct the kind."
+                    ).format(key=key, kind=spec.kind, kind2=declared.kind),
                 )
             )
 
@@ -683,63 +747,101 @@ def summary_lines(outcome: Outcome, dry_run: bool = False) -> list[str]:
     plan = outcome.plan
     if has_errors(plan.problems):
         return [
-            (
-                f"Nothing was written: fix the errors above in {outcome.source} (or the files "
+            _(
+                "Nothing was written: fix the errors above in {source} (or the files "
                 "they name), then import again."
-            )
+            ).format(source=outcome.source)
         ]
-    verb = "Would import" if dry_run else "Imported"
-    lines = [f"{verb} {_rows(len(plan.rows))} from {outcome.source} into {plan.target}."]
-    lines.append(f"Skipped {_rows(plan.duplicates)} already in the ledgers.")
+    verb = _("Would import") if dry_run else _("Imported")
+    lines = [
+        _("{verb} {rows} from {source} into {target}.").format(
+            verb=verb, rows=_rows(len(plan.rows)), source=outcome.source, target=plan.target
+        )
+    ]
+    lines.append(_("Skipped {rows} already in the ledgers.").format(rows=_rows(plan.duplicates)))
     if outcome.zero:
-        lines.append(f"Left out {_rows(outcome.zero)} that move no money.")
+        lines.append(_("Left out {rows} that move no money.").format(rows=_rows(outcome.zero)))
     if plan.future:
-        lines.append(f"Left out {_rows(plan.future)} dated after today; import again later.")
+        lines.append(
+            _("Left out {rows} dated after today; import again later.").format(
+                rows=_rows(plan.future)
+            )
+        )
     if plan.categories:
         keys = ", ".join(spec.key for spec in plan.categories)
-        lines.append(f"{'Would declare' if dry_run else 'Declared'} in {ACCOUNTS_PATH}: {keys}.")
+        lines.append(
+            _("{value} in {accounts_path}: {keys}.").format(
+                value="Would declare" if dry_run else "Declared",
+                accounts_path=ACCOUNTS_PATH,
+                keys=keys,
+            )
+        )
     if plan.held_back:
         held_lines = sorted({pair.row.line for pair in plan.held_back})
-        accept = " ".join(f"--accept {line}" for line in held_lines[:ACCEPT_LISTED])
+        accept = _(" ").join(f"--accept {line}" for line in held_lines[:ACCEPT_LISTED])
         accept += " …" if len(held_lines) > ACCEPT_LISTED else ""
         lines.append(
-            f"Held back {_rows(len(plan.held_back))} that the ledgers probably hold already, "
-            f"typed in another way (the same amount at most {LIKELY_DUPLICATE_DAYS} days apart; "
-            "each is listed above with the ledger row it matches). If they are other "
-            f"movements, import them with {accept} (or --keep-likely-duplicates for all)."
+            _(
+                "Held back {rows} that the ledgers probably hold already, "
+                "typed in another way (the same amount at most {likely_duplicate_days} days apart; "
+                "each is listed above with the ledger row it matches). If they are other "
+                "movements, import them with {accept} (or --keep-likely-duplicates for all)."
+            ).format(
+                rows=_rows(len(plan.held_back)),
+                likely_duplicate_days=LIKELY_DUPLICATE_DAYS,
+                accept=accept,
+            )
         )
     for line in plan.accepted_unused:
         lines.append(
-            f"--accept {line}: line {line} of {outcome.source} is not held back as a likely "
-            "duplicate (it was imported before, or is not a row of the file), so there was "
-            "nothing to accept."
+            _(
+                "--accept {line}: line {line} of {source} is not held back as a likely "
+                "duplicate (it was imported before, or is not a row of the file), so there was "
+                "nothing to accept."
+            ).format(line=line, source=outcome.source)
         )
     lines += outcome.details
     if outcome.uncategorized:
         went = "would go" if dry_run else "went"
         lines.append(
-            f"{_rows(len(outcome.uncategorized))} matched no rule and {went} to "
-            f'"{UNCATEGORIZED.key}" ({UNCATEGORIZED.label}), a placeholder: publisher check '
-            "reports each as an error, and the books cannot be published until every one has "
-            "its real category. "
+            _(
+                "{rows} matched no rule and {went} to "
+                '"{key}" ({label}), a placeholder: publisher check '
+                "reports each as an error, and the books cannot be published until every one has "
+                "its real category. "
+            ).format(
+                rows=_rows(len(outcome.uncategorized)),
+                went=went,
+                key=UNCATEGORIZED.key,
+                label=UNCATEGORIZED.label,
+            )
             + (
-                "Add rules to the profile for them before you import, or change their category "
-                f"cells in {plan.target} after:"
+                _(
+                    "Add rules to the profile for them before you import, or change their category "
+                    "cells in {target} after:"
+                ).format(target=plan.target)
                 if dry_run
-                else f"Change the category cell of each in {plan.target}; or delete these rows "
-                "there, add rules to the profile and import again (only they come back):"
+                else _(
+                    "Change the category cell of each in {target}; or delete these rows "
+                    "there, add rules to the profile and import again (only they come back):"
+                ).format(target=plan.target)
             )
         )
         for row in outcome.uncategorized[:UNCATEGORIZED_LISTED]:
             lines.append(
-                f"  {outcome.source}:{row.line}: {row.date:%Y-%m-%d} "
-                f"{format_minor(row.amount, outcome.units)} {row.description}"
+                _("  {source}:{line}: {date:%Y-%m-%d} {amount} {description}").format(
+                    source=outcome.source,
+                    line=row.line,
+                    date=row.date,
+                    amount=format_minor(row.amount, outcome.units),
+                    description=row.description,
+                )
             )
         more = len(outcome.uncategorized) - UNCATEGORIZED_LISTED
         if more > 0:
-            lines.append(f"  … and {_rows(more)} more.")
+            lines.append(_("  … and {rows} more.").format(rows=_rows(more)))
     if dry_run:
-        lines.append("Dry run: nothing was written.")
+        lines.append(_("Dry run: nothing was written."))
     elif not outcome.written:
-        lines.append("Nothing new to write.")
+        lines.append(_("Nothing new to write."))
     return lines

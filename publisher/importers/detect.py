@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from publisher.i18n import _
 from publisher.importers.bank import (
     HEADER_SEARCH_LINES,
     WorkbookTooLarge,
@@ -181,8 +182,10 @@ def _text_rows(data: bytes) -> tuple[str, str, list[list[str]], int]:
             best = (score, delimiter, rows, index)
     if best is None:
         raise CannotImport(
-            "no table found in this statement: no delimiter (; , tab |) gives rows of two or "
-            "more columns. Is it a PDF, or a statement saved as text?"
+            _(
+                "no table found in this statement: no delimiter (; , tab |) gives rows of two or "
+                "more columns. Is it a PDF, or a statement saved as text?"
+            )
         )
     return encoding, best[1], best[2], best[3]
 
@@ -193,13 +196,15 @@ def _workbook_rows(data: bytes) -> tuple[list[list[Any]], int]:
     except WorkbookTooLarge as error:
         raise CannotImport(str(error)) from None
     except Exception as error:  # noqa: BLE001 - calamine's error classes are its own
-        raise CannotImport(f"this workbook cannot be read ({type(error).__name__}).") from None
+        raise CannotImport(
+            _("this workbook cannot be read ({name}).").format(name=type(error).__name__)
+        ) from None
     shown = [[_shown(c) for c in r] for r in rows]
     # Trailing empty cells are how a sheet pads short rows: they do not make a row wider.
     trimmed = [r[: max((i + 1 for i, c in enumerate(r) if c.strip()), default=0)] for r in shown]
     start = _table_start(trimmed)
     if start is None:
-        raise CannotImport("no table found on the workbook's first sheet.")
+        raise CannotImport(_("no table found on the workbook's first sheet."))
     return rows, start[0]
 
 
@@ -258,8 +263,10 @@ def _date_format(cells: list[str], doubts: list[str]) -> str | None:
     if len(readable) > 1:
         others = ", ".join(_human(fmt) for _, _, fmt in readable[1:])
         doubts.append(
-            f"The dates read as {_human(best)} but also as {others}: check that the first rows "
-            "below show the right days."
+            _(
+                "The dates read as {human} but also as {others}: check that the first rows "
+                "below show the right days."
+            ).format(human=_human(best), others=others)
         )
     return best
 
@@ -295,15 +302,19 @@ def _number_style(cells: list[str], doubts: list[str]) -> tuple[str, str]:
         decimal = decimal_votes.most_common(1)[0][0]
         if len(decimal_votes) > 1:
             doubts.append(
-                f'Some amounts use "." and some "," before their decimals; "{decimal}" is more '
-                "frequent. Check the amounts below."
+                _(
+                    'Some amounts use "." and some "," before their decimals; "{decimal}" is more '
+                    "frequent. Check the amounts below."
+                ).format(decimal=decimal)
             )
     else:
         other = {",": ".", ".": ","}
         decimal = next((other[t] for t in thousands_seen if t in other), ".")
         doubts.append(
-            f'No amount shows its decimals, so the decimal mark "{decimal}" is a guess: check '
-            "it against an amount with cents."
+            _(
+                'No amount shows its decimals, so the decimal mark "{decimal}" is a guess: check '
+                "it against an amount with cents."
+            ).format(decimal=decimal)
         )
     thousands = next((t for t, _ in thousands_seen.most_common() if t != decimal), "")
     return decimal, thousands
@@ -339,9 +350,15 @@ def detect(data: bytes) -> Detection:
     ]
     if missing:
         raise CannotImport(
-            f"the header on line {index + 1} ({', '.join(h for h in header if h)}) has no column "
-            f"recognizable as the {' nor the '.join(missing)}. Start from a shipped profile "
-            "(--list-profiles) and name the columns yourself."
+            _(
+                "the header on line {value} ({items}) has no column "
+                "recognizable as the {missing}. Start from a shipped profile "
+                "(--list-profiles) and name the columns yourself."
+            ).format(
+                value=index + 1,
+                items=", ".join(h for h in header if h),
+                missing=" nor the ".join(missing),
+            )
         )
     if "description" not in columns:
         columns["description"] = columns["counterparty"]
@@ -355,9 +372,11 @@ def detect(data: bytes) -> Detection:
         ]
         if others:
             doubts.append(
-                f'The counterparty is taken from "{columns["counterparty"]}", but '
-                f"{', '.join(others)} may name it too (banks that split payer and payee): choose "
-                "one in the profile."
+                _(
+                    'The counterparty is taken from "{columns}", but '
+                    "{others} may name it too (banks that split payer and payee): choose "
+                    "one in the profile."
+                ).format(columns=columns["counterparty"], others=", ".join(others))
             )
     sample_rows = typed_rows[index + 1 : index + 1 + SAMPLE_ROWS]
     body = [r for r in sample_rows if any(_shown(c).strip() for c in r)]
@@ -372,8 +391,10 @@ def detect(data: bytes) -> Detection:
     if date_format is None:
         if text_dates and any(c.strip() for c in text_dates):
             raise CannotImport(
-                f'the dates of the column "{columns["date"]}" (such as "{text_dates[0]}") are in '
-                "no format the publisher knows; write a profile with its date_format by hand."
+                _(
+                    'the dates of the column "{columns}" (such as "{text_dates}") are in '
+                    "no format the publisher knows; write a profile with its date_format by hand."
+                ).format(columns=columns["date"], text_dates=text_dates[0])
             )
         date_format = "%Y-%m-%d"  # a workbook's date cells need none; text dates would use it
     values["date_format"] = date_format
@@ -446,7 +467,7 @@ def _free_name(root: Path, statement: Path) -> Path:
         candidate = root / f"profile-{stem}{suffix}.yml"
         if not candidate.exists():
             return candidate
-    raise CannotImport("no free name for the profile; name one with --profile PATH.")
+    raise CannotImport(_("no free name for the profile; name one with --profile PATH."))
 
 
 def detect_profile(
@@ -464,11 +485,17 @@ def detect_profile(
     cooperative, _problems = open_cooperative(root, today)
     if cooperative is None:
         raise CannotImport(
-            "the books of this directory cannot be read (run `publisher check`), and the "
-            "currency's decimals are needed to read the amounts."
+            _(
+                "the books of this directory cannot be read (run `publisher check`), and the "
+                "currency's decimals are needed to read the amounts."
+            )
         )
     if output is not None and output.exists():
-        raise CannotImport(f"{output} exists already; it is never overwritten. Name another file.")
+        raise CannotImport(
+            _("{output} exists already; it is never overwritten. Name another file.").format(
+                output=output
+            )
+        )
     label = source_label(statement, root)
     detection = detect(data)
     text = profile_text(detection, statement.name)
@@ -480,44 +507,68 @@ def detect_profile(
     movements = read_statement(data, label, profile, cooperative.accounts, found)
     units = cooperative.accounts.minor_units
     values = detection.values
-    lines = [f"Detected in {label}:"]
+    lines = [_("Detected in {label}:").format(label=label)]
     if detection.workbook:
-        lines.append("  a workbook: its first sheet is read, with typed dates and numbers")
+        lines.append(_("  a workbook: its first sheet is read, with typed dates and numbers"))
     else:
         shown = {"\t": "tab", "tab": "tab"}.get(values["delimiter"], f'"{values["delimiter"]}"')
-        lines.append(f"  encoding {values['encoding']}, cells separated by {shown}")
+        lines.append(
+            _("  encoding {values}, cells separated by {shown}").format(
+                values=values["encoding"], shown=shown
+            )
+        )
     if "decimal" in values:
         thousands = f'"{values["thousands"]}"' if values["thousands"] else "none"
-        lines.append(f'  decimal mark "{values["decimal"]}", thousands separator {thousands}')
-    lines.append(f"  dates written {_human(values['date_format'])} ({values['date_format']})")
+        lines.append(
+            _('  decimal mark "{values}", thousands separator {thousands}').format(
+                values=values["decimal"], thousands=thousands
+            )
+        )
+    lines.append(
+        _("  dates written {human} ({values})").format(
+            human=_human(values["date_format"]), values=values["date_format"]
+        )
+    )
     unit = "rows" if detection.workbook else "lines"
     lines.append(
-        f"  header on {unit[:-1]} {detection.header_line} "
-        f"(skip_lines: {values['skip_lines']} {unit} before it)"
+        _("  header on {unit} {header_line} (skip_lines: {values} {unit2} before it)").format(
+            unit=unit[:-1],
+            header_line=detection.header_line,
+            values=values["skip_lines"],
+            unit2=unit,
+        )
     )
     lines.append("  columns: " + ", ".join(f'{k} "{v}"' for k, v in detection.columns.items()))
-    lines.append(f"First rows as read ({len(movements):,} movements in all):")
+    lines.append(_("First rows as read ({count:,} movements in all):").format(count=len(movements)))
     for movement in movements[:sample]:
         lines.append(
-            f"  {unit[:-1]} {movement.line}: {movement.date.isoformat()}  "
-            f"{format_minor(movement.amount, units):>12}  {_one_line(movement.description)[:60]}"
+            _("  {unit} {line}: {isoformat}  {amount:>12}  {one_line}").format(
+                unit=unit[:-1],
+                line=movement.line,
+                isoformat=movement.date.isoformat(),
+                amount=format_minor(movement.amount, units),
+                one_line=_one_line(movement.description)[:60],
+            )
         )
     for doubt in detection.doubts:
-        lines.append(f"To check: {doubt}")
+        lines.append(_("To check: {doubt}").format(doubt=doubt))
     try:
         with target.open("x", encoding="utf-8") as handle:
             handle.write(text)
     except FileExistsError:
-        raise CannotImport(f"{target} exists already; it is never overwritten.") from None
+        raise CannotImport(
+            _("{target} exists already; it is never overwritten.").format(target=target)
+        ) from None
     shown_target = source_label(target, root)
     lines += [
-        (
-            f"Wrote the proposed profile to {shown_target}. Review it (and add rules), then import "
+        _(
+            "Wrote the proposed profile to {shown_target}. Review it (and add rules), then import "
             "with"
-        ),
-        (
-            f"  publisher import bank {shlex.quote(str(statement))} {shlex.quote(str(root))} "
-            f"--profile {shlex.quote(str(target))} --dry-run"
+        ).format(shown_target=shown_target),
+        _("  publisher import bank {quote} {quote2} --profile {quote3} --dry-run").format(
+            quote=shlex.quote(str(statement)),
+            quote2=shlex.quote(str(root)),
+            quote3=shlex.quote(str(target)),
         ),
     ]
     return DetectOutcome(target, lines, found.all())

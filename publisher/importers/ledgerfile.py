@@ -23,6 +23,7 @@ import pandas as pd
 
 from publisher.accounts import Accounts
 from publisher.cooperative import LEDGERS_DIR, Cooperative, find_csv_files
+from publisher.i18n import _
 from publisher.ledger import LEDGER
 from publisher.money import format_minor
 from publisher.problems import Problem, problem
@@ -41,22 +42,28 @@ def resolve_target(root: Path, into: str) -> tuple[str, Path]:
     resolved = path.resolve()
     if resolved.parent != ledgers:
         raise CannotImport(
-            f"--into {into}: the target must be a file directly in {LEDGERS_DIR}/, such as "
-            f"{LEDGERS_DIR}/bank.csv, so that the publisher reads it as a ledger."
+            _(
+                "--into {into}: the target must be a file directly in {ledgers_dir}/, such as "
+                "{ledgers_dir}/bank.csv, so that the publisher reads it as a ledger."
+            ).format(into=into, ledgers_dir=LEDGERS_DIR)
         )
     name = resolved.name
     lowered = name.lower()
     if lowered.startswith(".") or not name.endswith(".csv"):  # as publisher check reads them
         raise CannotImport(
-            f"--into {into}: a ledger's name ends with a lower-case .csv and does not start with a dot."
+            _(
+                "--into {into}: a ledger's name ends with a lower-case .csv and does not start with a dot."
+            ).format(into=into)
         )
     if lowered.startswith("budget") or lowered == "balances.csv":
         raise CannotImport(
-            f"--into {into}: files named budget*.csv and balances.csv are budgets and balance "
-            "assertions, not ledgers; choose another name."
+            _(
+                "--into {into}: files named budget*.csv and balances.csv are budgets and balance "
+                "assertions, not ledgers; choose another name."
+            ).format(into=into)
         )
     if resolved.exists() and not resolved.is_file():
-        raise CannotImport(f"--into {into} is not a file.")
+        raise CannotImport(_("--into {into} is not a file.").format(into=into))
     return f"{LEDGERS_DIR}/{name}", resolved
 
 
@@ -119,9 +126,11 @@ def read_existing(cooperative: Cooperative) -> tuple[Existing, list[Problem]]:
                     "import-ledger-unreadable",
                     relative,
                     1 if table is not None and table.readable else None,
-                    "The rows of this ledger cannot be read (run publisher check to see why), so "
-                    "the import cannot tell which rows it already holds. Fix it, then import "
-                    "again.",
+                    _(
+                        "The rows of this ledger cannot be read (run publisher check to see why), so "
+                        "the import cannot tell which rows it already holds. Fix it, then import "
+                        "again."
+                    ),
                 )
             )
     existing = Existing()

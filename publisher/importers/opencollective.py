@@ -31,6 +31,7 @@ from pathlib import Path
 
 from publisher.accounts import Accounts
 from publisher.csvfile import read_table
+from publisher.i18n import _
 from publisher.importers.accountsfile import CategorySpec
 from publisher.importers.common import (
     NewRow,
@@ -238,8 +239,10 @@ def import_opencollective(
         outcome.details = _details(layout, balance, transactions, accounts.minor_units)
         if plan.public:
             outcome.details.append(
-                f"public_counterparties in accounts.yml gains {', '.join(plan.public)}: the fiscal "
-                "host, payment processor or platform that took fees, named on the site."
+                _(
+                    "public_counterparties in accounts.yml gains {public}: the fiscal "
+                    "host, payment processor or platform that took fees, named on the site."
+                ).format(public=", ".join(plan.public))
             )
     return outcome
 
@@ -264,10 +267,16 @@ def _roles(overrides: dict[str, str]) -> dict[str, CategorySpec]:
     roles = dict(ROLES)
     for role, key in overrides.items():
         if role not in ROLES:
-            raise CannotImport(f"--category {role}={key}: the roles are {', '.join(ROLES)}.")
+            raise CannotImport(
+                _("--category {role}={key}: the roles are {roles}.").format(
+                    role=role, key=key, roles=", ".join(ROLES)
+                )
+            )
         if not re.fullmatch(r"[^\s:#{}\[\],]+", key):
             raise CannotImport(
-                f'--category {role}={key}: a category key is one word, such as "dues".'
+                _('--category {role}={key}: a category key is one word, such as "dues".').format(
+                    role=role, key=key
+                )
             )
         roles[role] = CategorySpec(key, ROLES[role].kind, ROLES[role].label)
     return roles
@@ -295,14 +304,14 @@ def read_export(
     for match in _TRAILER.finditer(data):
         line = data.count(b"\n", 0, match.start()) + 1
         if match.group(1):
-            message = (
+            message = _(
                 "The export stops here: Open Collective wrote that there are "
-                f"{int(match.group(1)):,} transactions but only {int(match.group(2)):,} were "
+                "{group:,} transactions but only {group2:,} were "
                 "exported. Export again with all rows (in the dashboard, or with fetchAll=1 or "
                 "a higher limit)."
-            )
+            ).format(group=int(match.group(1)), group2=int(match.group(2)))
         else:
-            message = "Open Collective stopped this export with an error; export again."
+            message = _("Open Collective stopped this export with an error; export again.")
         found.add("oc-export-truncated", line, message)
         data = data[: match.start()] + data[match.end() :]  # keep the newline: lines stay put
     table = read_table(data, path)
@@ -312,11 +321,14 @@ def read_export(
     columns = _columns(table.header)
     missing = []
     for fields, what in (
-        (DATE_FIELDS, "a date (Effective Date & Time, Date & Time or Date)"),
-        (ID_FIELDS, "a transaction id (Transaction ID or Short Transaction ID)"),
-        (("type",), "the type (Credit/Debit)"),
-        (("kind",), "the kind (Kind)"),
-        (("netAmount", "amount"), "an amount (Amount Single Column, Net Amount or Gross Amount)"),
+        (DATE_FIELDS, _("a date (Effective Date & Time, Date & Time or Date)")),
+        (ID_FIELDS, _("a transaction id (Transaction ID or Short Transaction ID)")),
+        (("type",), _("the type (Credit/Debit)")),
+        (("kind",), _("the kind (Kind)")),
+        (
+            ("netAmount", "amount"),
+            _("an amount (Amount Single Column, Net Amount or Gross Amount)"),
+        ),
     ):
         if not any(f in columns for f in fields):
             missing.append(what)
@@ -324,9 +336,11 @@ def read_export(
         found.add(
             "import-column-missing",
             1,
-            f"This file has no column for {what}, so it cannot be read as an Open Collective "
-            "transactions export. Export the transactions with the platform default or the legacy "
-            "platform default set of fields.",
+            _(
+                "This file has no column for {what}, so it cannot be read as an Open Collective "
+                "transactions export. Export the transactions with the platform default or the legacy "
+                "platform default set of fields."
+            ).format(what=what),
         )
     if missing or has_errors(table.problems):
         return [], ""
@@ -348,9 +362,9 @@ def read_export(
     _check_ids(transactions, found)
     _check_currency(transactions, accounts, found, empty_books)
     layout = (
-        "fees as columns (legacy platform default)"
+        _("fees as columns (legacy platform default)")
         if fees_as_columns
-        else "fees as transactions of their own (platform default)"
+        else _("fees as transactions of their own (platform default)")
     )
     return transactions, layout
 
@@ -367,7 +381,7 @@ def _read_row(
     when = next((cell(f) for f in DATE_FIELDS if cell(f)), "")
     date = None
     if not when:
-        found.add("import-value-missing", line, "This transaction has no date.")
+        found.add("import-value-missing", line, _("This transaction has no date."))
         ok = False
     else:
         match = _DATE.fullmatch(when)
@@ -379,9 +393,11 @@ def _read_row(
             found.add(
                 "import-date-invalid",
                 line,
-                f'"{when}" is not a date as Open Collective writes them (2024-05-20 or '
-                "2024-05-20T14:37:51); the export may have been opened and saved by a spreadsheet. "
-                "Use the file as downloaded.",
+                _(
+                    '"{when}" is not a date as Open Collective writes them (2024-05-20 or '
+                    "2024-05-20T14:37:51); the export may have been opened and saved by a spreadsheet. "
+                    "Use the file as downloaded."
+                ).format(when=when),
             )
             ok = False
     transaction_id = next((cell(f) for f in ID_FIELDS if cell(f)), "")
@@ -389,7 +405,7 @@ def _read_row(
         found.add(
             "import-value-missing",
             line,
-            "This transaction has no id; every exported transaction has one.",
+            _("This transaction has no id; every exported transaction has one."),
         )
         ok = False
     kind_type = cell("type").upper()
@@ -397,13 +413,17 @@ def _read_row(
         found.add(
             "import-value-missing" if not kind_type else "import-value-invalid",
             line,
-            f'The type is "{cell("type")}"; Open Collective writes CREDIT or DEBIT.',
+            _('The type is "{cell}"; Open Collective writes CREDIT or DEBIT.').format(
+                cell=cell("type")
+            ),
         )
         ok = False
     kind = cell("kind").upper()
     if not kind:
         found.add(
-            "import-value-missing", line, "This transaction has no kind (CONTRIBUTION, EXPENSE, …)."
+            "import-value-missing",
+            line,
+            "This transaction has no kind (CONTRIBUTION, EXPENSE, …).",
         )
         ok = False
     refund_text = cell("isRefund").lower()
@@ -411,8 +431,9 @@ def _read_row(
         found.add(
             "import-value-invalid",
             line,
-            f'"Is Refund" is "{cell("isRefund")}"; Open Collective writes REFUND or leaves '
-            "it empty.",
+            _('"Is Refund" is "{cell}"; Open Collective writes REFUND or leaves it empty.').format(
+                cell=cell("isRefund")
+            ),
         )
         ok = False
     amounts: dict[str, int] = {}
@@ -420,12 +441,20 @@ def _read_row(
         text = cell(f)
         if not text:
             if f == main:
-                found.add("import-value-missing", line, f"This transaction has no amount ({f}).")
+                found.add(
+                    "import-value-missing",
+                    line,
+                    _("This transaction has no amount ({f}).").format(f=f),
+                )
                 ok = False
             continue
         value, why = parse_amount(text, units)
         if value is None:
-            found.add("import-amount-invalid", line, f'The {f} "{text}" cannot be read: {why}.')
+            found.add(
+                "import-amount-invalid",
+                line,
+                _('The {f} "{text}" cannot be read: {why}.').format(f=f, text=text, why=why),
+            )
             ok = False
         else:
             amounts[f] = value
@@ -433,10 +462,12 @@ def _read_row(
         found.add(
             "oc-sign-contradicts-type",
             line,
-            f"The {kind_type} transaction {transaction_id} has the amount {cell(main)}: "
-            "Open Collective writes credits positive and debits negative. The export was edited, "
-            "or the amounts are in separate debit and credit columns; export the single "
-            "amount column.",
+            _(
+                "The {kind_type} transaction {transaction_id} has the amount {cell}: "
+                "Open Collective writes credits positive and debits negative. The export was edited, "
+                "or the amounts are in separate debit and credit columns; export the single "
+                "amount column."
+            ).format(kind_type=kind_type, transaction_id=transaction_id, cell=cell(main)),
         )
         ok = False
     if not ok or date is None:
@@ -459,7 +490,7 @@ def _read_row(
         group=cell("group") or cell("shortGroup"),
     )
     if fee_fields and cell("netAmount"):
-        net, _ = parse_amount(cell("netAmount"), units)
+        net, _net_problem = parse_amount(cell("netAmount"), units)
         if net is not None and net != transaction.net:
             gap = net - transaction.net
             if _host_fee_inferable(transaction, gap, amounts.get("hostFee", 0)):
@@ -471,10 +502,17 @@ def _read_row(
             found.add(
                 "oc-net-amount-mismatch",
                 line,
-                f"The net amount {format_minor(net, units)} is not the gross amount plus the fee "
-                f"columns ({parts} = {format_minor(transaction.net, units)}), and the "
-                f"difference cannot be a host fee: {_why_not_a_host_fee(transaction, gap)}. The "
-                "export contradicts itself: export it again, unedited.",
+                _(
+                    "The net amount {amount} is not the gross amount plus the fee "
+                    "columns ({parts} = {amount2}), and the "
+                    "difference cannot be a host fee: {why_not_a_host_fee}. The "
+                    "export contradicts itself: export it again, unedited."
+                ).format(
+                    amount=format_minor(net, units),
+                    parts=parts,
+                    amount2=format_minor(transaction.net, units),
+                    why_not_a_host_fee=_why_not_a_host_fee(transaction, gap),
+                ),
             )
             return None
     return _checked_kind(transaction, found)
@@ -498,17 +536,19 @@ def _host_fee_inferable(t: Transaction, gap: int, host_fee_cell: int) -> bool:
 
 def _why_not_a_host_fee(t: Transaction, gap: int) -> str:
     if t.kind not in HOST_FEE_KINDS:
-        return f"host fees are taken from contributions and added funds, not from a {t.kind}"
+        return _(
+            "host fees are taken from contributions and added funds, not from a {kind}"
+        ).format(kind=t.kind)
     if t.date >= HOST_FEES_ITEMIZED:
-        return (
+        return _(
             "from June 2021 Open Collective records host fees as transactions of their own "
             "(HOST_FEE), so the columns must add up"
         )
     if any(f == "hostFee" for f, _ in t.fees):
-        return "this row has a host fee column of its own"
+        return _("this row has a host fee column of its own")
     if t.amount == 0 or (gap < 0) == (t.amount < 0):
-        return "a fee would make the net amount smaller, not larger"
-    return "it is larger than the amount itself"
+        return _("a fee would make the net amount smaller, not larger")
+    return _("it is larger than the amount itself")
 
 
 def _checked_kind(transaction: Transaction, found: Problems) -> Transaction:
@@ -516,9 +556,15 @@ def _checked_kind(transaction: Transaction, found: Problems) -> Transaction:
         found.add(
             "oc-kind-unknown",
             transaction.line,
-            f'The kind "{transaction.kind}" is new to the importer: this {transaction.type} is '
-            f"imported as {'income' if transaction.type == 'CREDIT' else 'an expense'}. Check "
-            "its category.",
+            _(
+                'The kind "{kind}" is new to the importer: this {type} is '
+                "imported as {value}. Check "
+                "its category."
+            ).format(
+                kind=transaction.kind,
+                type=transaction.type,
+                value="income" if transaction.type == "CREDIT" else "an expense",
+            ),
         )
     return transaction
 
@@ -530,9 +576,11 @@ def _check_ids(transactions: list[Transaction], found: Problems) -> None:
             found.add(
                 "import-id-repeated",
                 t.line,
-                f'The transaction id "{t.id}" is already on line {first[t.id]}; an export lists '
-                "each transaction once. Were two exports pasted together? Import each file as "
-                "it was downloaded.",
+                _(
+                    'The transaction id "{id}" is already on line {first}; an export lists '
+                    "each transaction once. Were two exports pasted together? Import each file as "
+                    "it was downloaded."
+                ).format(id=t.id, first=first[t.id]),
             )
         else:
             first[t.id] = t.line
@@ -548,17 +596,23 @@ def _check_currency(
         if t.currency and t.currency != accounts.currency:
             wrong.setdefault(t.currency, []).append(t.line)
     for currency, lines in wrong.items():
-        more = f" (and {len(lines) - 1:,} more rows)" if len(lines) > 1 else ""
+        more = (
+            _(" (and {value:,} more rows)").format(value=len(lines) - 1) if len(lines) > 1 else ""
+        )
         found.add(
             "import-currency-mismatch",
             lines[0],
-            f"This transaction is in {currency}{more}, but the books are kept in "
-            f"{accounts.currency} (accounts.yml). "
+            _(
+                "This transaction is in {currency}{more}, but the books are kept in "
+                "{currency2} (accounts.yml). "
+            ).format(currency=currency, more=more, currency2=accounts.currency)
             + (
                 currency_advice(empty_books, accounts.currency, currency)
                 if empty_books is not None
-                else "Every amount of the books is in one currency: import the export of a "
-                "collective hosted in that currency, or keep these books apart."
+                else _(
+                    "Every amount of the books is in one currency: import the export of a "
+                    "collective hosted in that currency, or keep these books apart."
+                )
             ),
         )
 
@@ -607,12 +661,12 @@ def check_balance(
         computed = balance - difference
         later = [d for _, _, d in offsets[index + 1 :]]
         if later and all(d == 0 for d in later):
-            cause = (
+            cause = _(
                 "The transactions after it agree again, so this row's balance cell itself looks "
                 "altered."
             )
         else:
-            cause = (
+            cause = _(
                 "The difference starts with this transaction: a transaction is missing from the "
                 "export just before it (after the previous transaction whose balance was "
                 "compared), or this one was altered. Export again without filters (all kinds, "
@@ -621,11 +675,19 @@ def check_balance(
         found.add(
             "oc-balance-mismatch",
             t.line,
-            f"After transaction {t.id} the export's balance is "
-            f"{format_minor(balance, units)}, but "
-            f"the transactions add up to {format_minor(computed, units)} (a difference of "
-            f"{format_minor(difference, units)}); every earlier transaction compared agrees. "
-            f"{cause}",
+            _(
+                "After transaction {id} the export's balance is "
+                "{amount}, but "
+                "the transactions add up to {amount2} (a difference of "
+                "{amount3}); every earlier transaction compared agrees. "
+                "{cause}"
+            ).format(
+                id=t.id,
+                amount=format_minor(balance, units),
+                amount2=format_minor(computed, units),
+                amount3=format_minor(difference, units),
+                cause=cause,
+            ),
         )
         return BalanceCheck(len(with_balance), t.line, not_compared)
     return BalanceCheck(len(with_balance), not_compared=not_compared)
@@ -716,31 +778,43 @@ def _rows(
 def _details(
     layout: str, balance: BalanceCheck | None, transactions: list[Transaction], units: int
 ) -> list[str]:
-    lines = [f"Read {len(transactions):,} transactions; layout: {layout}."]
+    lines = [
+        _("Read {count:,} transactions; layout: {layout}.").format(
+            count=len(transactions), layout=layout
+        )
+    ]
     if balance is None:
         return lines
     skipped = (
-        f" {balance.not_compared:,} balance cells of expenses and of contributions from June 2021 "
-        "were not compared: Open Collective writes them out of sequence."
+        _(
+            " {not_compared:,} balance cells of expenses and of contributions from June 2021 "
+            "were not compared: Open Collective writes them out of sequence."
+        ).format(not_compared=balance.not_compared)
         if balance.not_compared
         else ""
     )
     if balance.compared == 0 and not balance.not_compared:
         lines.append(
-            "Balance: the export has no balance column, so the running balance was not "
-            "compared (add the Balance field to the export to compare it)."
+            _(
+                "Balance: the export has no balance column, so the running balance was not "
+                "compared (add the Balance field to the export to compare it)."
+            )
         )
     elif balance.compared == 0:
-        lines.append("Balance: no transaction's balance cell could be compared." + skipped)
+        lines.append(_("Balance: no transaction's balance cell could be compared.") + skipped)
     elif balance.mismatch_line is None:
         lines.append(
-            f"Balance: the running balance agrees with the export's balance column on all "
-            f"{balance.compared:,} transactions compared.{skipped}"
+            _(
+                "Balance: the running balance agrees with the export's balance column on all "
+                "{compared:,} transactions compared.{skipped}"
+            ).format(compared=balance.compared, skipped=skipped)
         )
     else:
         lines.append(
-            f"Balance: the running balance differs from the export's balance column, starting "
-            f"with the transaction on line {balance.mismatch_line} (see the warning above)."
+            _(
+                "Balance: the running balance differs from the export's balance column, starting "
+                "with the transaction on line {mismatch_line} (see the warning above)."
+            ).format(mismatch_line=balance.mismatch_line)
             + skipped
         )
     inferred = [t.inferred_host_fee for t in transactions if t.inferred_host_fee]

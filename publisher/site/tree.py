@@ -480,6 +480,8 @@ def finish_site(tree: Tree) -> None:
             finished = finished.replace("</head>", tags + "</head>", 1)
         if finished != output:
             path.write_text(finished, encoding="utf-8")
+    # Stories and their feed are a cooperative's: a federation's site (no summary) has none.
+    name = content.summary.name if content.summary is not None else ""
     for src, (meta, url) in sorted(tree.stories.items()):
         built = site / url / "index.html"
         if not built.is_file():
