@@ -15,6 +15,7 @@ import pytest
 
 from publisher.federation import federation_json, load_federation
 from publisher.site.build import build_site
+from publisher.site.templating import site_language
 from publisher.site.federation_pages import (
     federation_charts,
     federation_money,
@@ -245,3 +246,19 @@ def test_two_measures_of_one_label_and_unit_keep_their_own_rows(tmp_path):
         ("kwh", [("2026", "2,000.5")], ["Sunny Roofs"]),  # 1200 + 800.5
         ("power", [("2026", "400")], ["Windy Hill"]),
     ]
+
+
+def test_the_measures_and_assets_are_written_in_the_federations_language(tmp_path):
+    fed = federation(tmp_path)
+    with site_language("de"):
+        fragment = overview_fragment(fed, federation_money(fed), [])
+        chart = measure_charts(fed)["kwh"]
+    text = text_of(fragment)
+    assert "Was die Mitglieder tun" in text
+    assert "Kosten je Einheit" in text and "Alle Mitglieder" in text
+    assert "Nicht gezählt" in text
+    assert chart.title == "Electricity produced, alle Mitglieder"
+    assert chart.table_headers == ["Mitglied", "Jahr", "Menge"]
+    assert chart.columns == ["member", "year", "quantity"]  # the CSV keeps its English keys
+    for english in ("What the members do", "Cost per unit", "All members", "Not counted"):
+        assert english not in text

@@ -18,6 +18,7 @@ from publisher.measures import membership
 from publisher.problems import has_errors
 from publisher.site.build import build_site
 from publisher.site.governance_pages import sovereignty_page
+from publisher.site.templating import site_language
 from publisher.summary import summarize, summary_json
 from tests.conftest import TODAY, write_coop
 from tests.test_measures import LEDGER, MEASURES_HEADER, WITH_MEASURES
@@ -265,3 +266,17 @@ def test_the_self_government_page_in_the_browser(browser, served_site, width, pa
     assert {c["theme"] for c in seen.charts} == {palette}
     assert not seen.violations, seen.violations
     assert seen.errors == []
+
+
+def test_the_members_section_is_written_in_the_sites_language(tmp_path):
+    cooperative = checked(tmp_path, BOOKS)
+    with site_language("fr"):
+        page, charts = rendered(cooperative)
+    assert "## Membres et participation" in page
+    assert "### Participation à chaque assemblée" in page
+    assert "<th>D'où vient le décompte</th>" in page.replace("&#39;", "'")
+    assert table_rows(page, "publisher-membership")[0][2] == (
+        "le procès-verbal de l'assemblée du 2025-10-01"
+    )
+    assert charts["self-government-members"].title == "Membres"
+    assert "Members" not in page

@@ -543,24 +543,39 @@ def measure_chart(federation: Federation, measure: FederationMeasure, number: in
     total = consolidated[latest][measure.key]
     counted = [m for m in counting if measure.key in m.measures.get(latest, {})]
     largest = max(counted, key=lambda m: Decimal(m.measures[latest][measure.key]["quantity"]))
+    gettext = words().gettext
     if len(counted) == 1:
-        summary = (
-            f"In {latest} only {member_label(federation, largest)} counted {measure.label}: "
-            f"{money.count(total)} {measure.unit}."
-        )
+        summary = gettext(
+            "In %(year)s only %(member)s counted %(measure)s: %(total)s %(unit)s."
+        ) % {
+            "year": latest,
+            "member": member_label(federation, largest),
+            "measure": measure.label,
+            "total": money.count(total),
+            "unit": measure.unit,
+        }
     else:
-        summary = (
-            f"In {latest} the members together counted {money.count(total)} {measure.unit} "
-            f"({measure.label}); {member_label(federation, largest)} the most "
-            f"({money.count(largest.measures[latest][measure.key]['quantity'])} {measure.unit})."
-        )
-    title = f"{measure.label}, all members"
+        summary = gettext(
+            "In %(year)s the members together counted %(total)s %(unit)s (%(measure)s); "
+            "%(member)s the most (%(most)s %(unit)s)."
+        ) % {
+            "year": latest,
+            "total": money.count(total),
+            "unit": measure.unit,
+            "measure": measure.label,
+            "member": member_label(federation, largest),
+            "most": money.count(largest.measures[latest][measure.key]["quantity"]),
+        }
+    title = gettext("%(measure)s, all members") % {"measure": measure.label}
     return Chart(
         # By its place, not its key: a key of federation.yml is any text, and the id names a file.
         f"federation-measure-{number}",
         title,
-        f"{measure.label} of each member that counts it in {measure.unit}, year by year, stacked: "
-        "a whole bar is the members' sum.",
+        gettext(
+            "%(measure)s of each member that counts it in %(unit)s, year by year, stacked: "
+            "a whole bar is the members' sum."
+        )
+        % {"measure": measure.label, "unit": measure.unit},
         {
             "data": traces,
             "layout": _layout(
@@ -574,6 +589,7 @@ def measure_chart(federation: Federation, measure: FederationMeasure, number: in
         rows,
         label_columns=2,
         summary=summary,
+        headers=[gettext("Member"), gettext("Year"), gettext("Quantity")],
     )
 
 

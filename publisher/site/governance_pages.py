@@ -638,11 +638,14 @@ def membership_data(
     )
     chart = None
     if any(y.members is not None for y in years):
+        gettext = words().gettext
         chart = charts.yearly_bars(
             "self-government-members",
-            "Members",
-            "How many members the cooperative had at each year's last count: the members "
-            "measure of measures.csv where it is kept, else the last meeting's minutes.",
+            gettext("Members"),
+            gettext(
+                "How many members the cooperative had at each year's last count: the members "
+                "measure of measures.csv where it is kept, else the last meeting's minutes."
+            ),
             "members",
             [y.year for y in years],
             [y.members for y in years],
