@@ -63,6 +63,15 @@ SCROLL_THROUGH_CHARTS = """async (timeout) => {
     waits.push([name, performance.now() - scrolled]);
   }
   window.scrollTo({top: 0, behavior: 'instant'});
+  if (waits.length) {
+    // Material hides its tabs while the page is scrolled down and shows them again with a
+    // transition: wait for it to end (3 s at most), so nothing half-faded is measured.
+    const back = performance.now();
+    await new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+    while (document.getAnimations().some(a => a.playState === 'running') && performance.now() - back < 3000) {
+      await new Promise(resolve => setTimeout(resolve, 50));
+    }
+  }
   return waits;
 }"""
 
