@@ -574,7 +574,7 @@ def _serve_with_zensical(root: Path, address: str, report: Callable[[str], None]
     """The preview with Zensical: MkDocs' live-reload server (the problems page, the reload
     script) over a directory that each change rebuilds in full with `build_site`, which swaps
     the new site in only when it built."""
-    from publisher.site.preview import PreviewServer, problems_page
+    from publisher.site.preview import PreviewServer, problems_page, serve_until_stopped
 
     host, _, port = address.rpartition(":")
     if not host or not port.isdigit():
@@ -613,17 +613,7 @@ def _serve_with_zensical(root: Path, address: str, report: Callable[[str], None]
         for path in watched:
             if path.exists():
                 server.watch(str(path))
-        server.on_listening = lambda: report(
-            f"Serving the preview (Zensical) on {server.url} (Ctrl+C to stop).\n"
-        )
-        try:
-            server.serve()
-        except KeyboardInterrupt:
-            pass
-        except OSError as error:  # the builder never raises: this is the address (in use, not ours)
-            raise SiteError(f"cannot listen on {address}: {error.strerror or error}") from None
-        finally:
-            server.shutdown()
+        serve_until_stopped(server, address, report, engine="Zensical")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 

@@ -168,6 +168,25 @@ def _check_books(root: Path) -> tuple[Any, list[Problem]]:
     return (cooperative, problems), problems
 
 
+def serve_until_stopped(
+    server: PreviewServer, address: str, report: Callable[[str], Any], engine: str = ""
+) -> None:
+    """Serve until Ctrl+C, saying where first; an address that cannot be listened on is a
+    SiteError (the builders never raise, so an OSError here is the address: in use, not ours)."""
+    named = f" ({engine})" if engine else ""
+    server.on_listening = lambda: report(
+        f"Serving the preview{named} on {server.url} (Ctrl+C to stop).\n"
+    )
+    try:
+        server.serve()
+    except KeyboardInterrupt:
+        pass
+    except OSError as error:
+        raise SiteError(f"cannot listen on {address}: {error.strerror or error}") from None
+    finally:
+        server.shutdown()
+
+
 def serve_preview(
     root: Path,
     config_file: str,
@@ -232,17 +251,7 @@ def serve_preview(
         server = config.plugins.on_serve(server, config=config, builder=builder)
         for item in config.watch:
             server.watch(item)
-        server.on_listening = lambda: report(
-            f"Serving the preview on {server.url} (Ctrl+C to stop).\n"
-        )
-        try:
-            server.serve()
-        except KeyboardInterrupt:
-            pass
-        except OSError as error:  # the builder never raises: this is the address (in use, not ours)
-            raise SiteError(f"cannot listen on {address}: {error.strerror or error}") from None
-        finally:
-            server.shutdown()
+        serve_until_stopped(server, address, report)
     finally:
         config.plugins.on_shutdown()
         shutil.rmtree(site_dir, ignore_errors=True)
