@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from publisher.accounts import MAX_QUANTITY_DECIMALS, MAX_QUANTITY_DIGITS, Accounts, Measure
-from publisher.checking import Check, row_problems
+from publisher.checking import Check, column_label, row_problems
 from publisher.csvfile import Table
 from publisher.i18n import _
 from publisher.ledger import FileFormat, _empty_frame, _locator, _parse_date_column, _read_rows
@@ -461,7 +461,63 @@ def membership_json(
     }
 
 
+def check_members_agree(cooperative: Cooperative) -> list[Problem]:
+    """The minutes and the members measure count the same members: where a meeting's minutes
+    give `members` and the members measure has a reading on the same day, the two must be
+    equal, or the site would publish two numbers of members for one day (docs/formats-notes.md).
+    The measure's count on a day is a level's: each fund's last reading up to that day, summed
+    over the funds."""
+    measure = cooperative.accounts.measures.get(MEMBERS_MEASURE)
+    meetings = cooperative.governance.meetings
+    if measure is None or measure.kind != "level" or not meetings or not _has_rows(cooperative):
+        return []
+    rows = cooperative.measures
+    rows = rows[
+        (rows["measure"] == MEMBERS_MEASURE) & rows["date"].notna() & rows["quantity"].notna()
+    ].sort_values(["date", "path", "line"], kind="stable")
+    if not len(rows):
+        return []
+    days = {stamp.date() for stamp in rows["date"]}
+    problems: list[Problem] = []
+    for meeting in sorted(meetings, key=lambda m: (m.date, m.path)):
+        if meeting.date not in days:
+            continue
+        upto = rows[rows["date"] <= pd.Timestamp(meeting.date)]
+        on_day = upto[upto["date"] == pd.Timestamp(meeting.date)]
+        if (on_day.groupby("fund")["quantity"].nunique() > 1).any():
+            continue  # readings of one fund that disagree: measure-level-conflict says so
+        count = _level(upto)
+        if count == meeting.members:
+            continue
+        reading = on_day.iloc[-1]
+        path = str(reading["path"])
+        line, column = cooperative.locate(path, int(reading["line"]), "quantity")
+        problems.append(
+            problem(
+                "members-count-mismatch",
+                path,
+                line,
+                column_label(cooperative.locate, path, "quantity")
+                + _(
+                    "The members measure counts {count} members on {date:%Y-%m-%d}, but the "
+                    "minutes of that day's meeting ({minutes}, line {minutes_line}) record "
+                    '"members: {members}". Both count the members of one day: correct the one '
+                    "that is wrong, so that this quantity and the minutes agree."
+                ).format(
+                    count=count,
+                    date=meeting.date,
+                    minutes=meeting.path,
+                    minutes_line=meeting.lines.get("members", 1),
+                    members=meeting.members,
+                ),
+                column,
+            )
+        )
+    return problems
+
+
 #: The checks of this module, in the order they run (publisher.checks runs every module's).
 CHECKS: list[Check] = [
     check_measures,
+    check_members_agree,
 ]

@@ -239,6 +239,11 @@ for _code, _severity, _summary in [
         E,
         N_("Two readings of a level measure (such as members) on the same day disagree."),
     ),
+    (
+        "members-count-mismatch",
+        E,
+        N_("The members measure and a meeting's minutes count different members on the same day."),
+    ),
     # Hand-written pages (publisher.pages)
     ("page-too-large", E, N_("A Markdown page is larger than the publisher renders.")),
     (

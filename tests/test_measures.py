@@ -245,6 +245,63 @@ def test_membership_comes_from_the_members_measure_else_from_the_minutes(tmp_pat
     }
 
 
+def _members_books(tmp_path, readings: str, members: int = 52):
+    """A meeting of 2026-03-01 whose minutes record `members` (on line 4 of the file), and the
+    members measure's `readings`."""
+    write_coop(
+        tmp_path,
+        {
+            "ledgers/2026.csv": LEDGER,
+            "ledgers/measures.csv": MEASURES_HEADER + readings,
+            "content/minutes/2026-03-01.md": _minutes("2026-03-01", members, 26),
+        },
+        WITH_MEASURES,
+    )
+    _, problems = check_cooperative(tmp_path, today=TODAY)
+    return problems
+
+
+def test_a_members_count_and_the_minutes_of_the_same_day_that_agree_are_fine(tmp_path):
+    problems = _members_books(tmp_path, "2026-02-01,members,51,,\n2026-03-01,members,52,,\n")
+    assert not has_errors(problems), problems
+
+
+def test_a_members_count_the_minutes_of_the_same_day_contradict_is_an_error(tmp_path):
+    problems = _members_books(tmp_path, "2026-02-01,members,51,,\n2026-03-01,members,50,,\n")
+    # the reading of 2026-03-01 is the file's third line; the minutes say 52 on their line 4
+    assert ("ledgers/measures.csv", 3, "members-count-mismatch") in codes_at(problems)
+    (found,) = [p for p in problems if p.code == "members-count-mismatch"]
+    # the quantity's cell: "2026-03-01,members," is 19 characters
+    assert found.severity is Severity.ERROR and found.column == 20
+    assert "50 members on 2026-03-01" in found.message
+    assert "content/minutes/2026-03-01.md, line 4" in found.message
+    assert '"members: 52"' in found.message
+
+
+def test_a_members_count_and_minutes_of_different_days_are_not_compared(tmp_path):
+    # 51 counted the day before the meeting of 52 members, 58 the day after: members join
+    problems = _members_books(tmp_path, "2026-02-28,members,51,,\n2026-03-02,members,58,,\n")
+    assert "members-count-mismatch" not in {p.code for p in problems}
+    assert not has_errors(problems), problems
+
+
+def test_the_members_count_of_a_day_is_each_funds_last_reading_summed(tmp_path):
+    # commons read 30 on the day of the meeting, general 22 a month before: 52, as the minutes
+    agree = "2026-02-01,members,22,general,\n2026-03-01,members,30,commons,\n"
+    assert not has_errors(_members_books(tmp_path / "agree", agree)), agree
+    # general 20 instead: 50 members that day against the minutes' 52
+    differ = "2026-02-01,members,20,general,\n2026-03-01,members,30,commons,\n"
+    problems = _members_books(tmp_path / "differ", differ)
+    assert ("ledgers/measures.csv", 3, "members-count-mismatch") in codes_at(problems)
+    (found,) = [p for p in problems if p.code == "members-count-mismatch"]
+    assert "50 members on 2026-03-01" in found.message
+
+
+def test_conflicting_readings_of_a_meeting_day_are_reported_once_as_a_conflict(tmp_path):
+    problems = _members_books(tmp_path, "2026-03-01,members,52,,\n2026-03-01,members,50,,\n")
+    assert {p.code for p in problems if p.is_error} == {"measure-level-conflict"}
+
+
 def test_a_measure_note_naming_a_private_person_stops_the_build(tmp_path):
     ledger = LEDGER + "2026-05-03,Dues,20.00,dues,,Maria Lopez,,,\n"
     _, problems = books(tmp_path, "2026-03-15,loans,3,,lent by Maria Lopez\n", ledger=ledger)
