@@ -1090,6 +1090,100 @@ def yearly_bars(
     )
 
 
+def attendance_by_meeting(
+    chart_id: str,
+    title: str,
+    caption: str,
+    meetings: list[tuple[dt.date, int, int]],
+) -> Chart:
+    """The share of the members present at each meeting, oldest first: one bar per meeting of
+    `meetings` ((day, present, members)), on an axis from 0 to 100 %. The bars are the percent
+    to one decimal, rounded half up; a reader reads a whole percent (and "11 of 21"). A meeting
+    whose minutes give no members has no bar. Its words are in the language of the pages being
+    generated."""
+    from publisher.site.templating import reader_date, words
+
+    gettext = words().gettext
+    hundred = Decimal(100)
+    # Categories by place, not by day: two meetings of one day are two bars.
+    ids = [f"meeting-{n}" for n in range(1, len(meetings) + 1)]
+    days = [reader_date(day) for day, _, _ in meetings]
+    exact = [
+        (hundred * present / members).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        if members
+        else None
+        for _, present, members in meetings
+    ]
+    whole = [
+        "—"
+        if share is None
+        else f"{(hundred * present / members).quantize(Decimal(1), rounding=ROUND_HALF_UP)}\u00a0%"
+        for share, (_, present, members) in zip(exact, meetings)
+    ]
+    of_members = [
+        gettext("%(present)s of %(members)s members") % {"present": present, "members": members}
+        for _, present, members in meetings
+    ]
+    bar: dict[str, Any] = {
+        "type": "bar",
+        "name": plain(title),
+        "x": ids,
+        "y": exact,
+        "marker": {"color": BALANCE_COLOUR},
+        "customdata": [
+            plain(f"{day}: {share} ({count})") for day, share, count in zip(days, whole, of_members)
+        ],
+        "hovertemplate": "%{customdata}<extra></extra>",
+    }
+    if len(meetings) <= SMALL_BAR_CHART:
+        bar.update(_bar_text(["" if v is None else s for v, s in zip(exact, whole)]))
+    figure = {
+        "data": [bar],
+        "layout": _layout(
+            title,
+            showlegend=False,
+            xaxis=_category_axis(
+                categoryorder="array",
+                categoryarray=ids,
+                tickmode="array",
+                tickvals=ids,
+                ticktext=[plain(day) for day in days],
+            ),
+            # Always the whole scale: a meeting of 40 % is not drawn as nearly full.
+            yaxis=_value_axis("%", range=[0, 100]),
+        ),
+    }
+    return Chart(
+        chart_id,
+        title,
+        caption,
+        figure,
+        ["date", "present", "members", "percent"],
+        [
+            [day.isoformat(), str(present), str(members), "" if share is None else str(share)]
+            for (day, present, members), share in zip(meetings, exact)
+        ],
+        summary=_attendance_summary(days, whole, of_members, gettext),
+    )
+
+
+def _attendance_summary(days: list[str], shares: list[str], counts: list[str], gettext: Any) -> str:
+    """The latest meeting's attendance, against the meeting before's."""
+    if not days:
+        return gettext("No meeting has minutes yet.")
+    text = gettext("At the meeting of %(day)s, %(count)s came: %(share)s") % {
+        "day": days[-1],
+        "share": shares[-1],
+        "count": counts[-1],
+    }
+    if len(days) > 1:
+        text += gettext(", against %(share)s at the meeting of %(day)s") % {
+            "share": shares[-2],
+            "day": days[-2],
+        }
+    return text + "."
+
+
 def _yearly_summary(
     title: str,
     years: list[str],

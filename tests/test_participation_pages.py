@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -104,6 +105,61 @@ def test_the_members_chart_has_one_bar_per_year_with_its_count(tmp_path):
     assert chart.summary == "Members in 2026: 58, against 44 in 2025."
 
 
+def test_the_attendance_chart_has_one_bar_per_meeting_from_zero_to_a_hundred(tmp_path):
+    _, charts = rendered(checked(tmp_path, BOOKS))
+    chart = charts["self-government-attendance-by-meeting"]
+    (bar,) = chart.figure["data"]
+    # oldest first: 30/40 = 75 %, 11/44 = 25 %, 26/52 = 50 %
+    assert bar["y"] == [Decimal("75.0"), Decimal("25.0"), Decimal("50.0")]
+    assert bar["text"] == ["75\u00a0%", "25\u00a0%", "50\u00a0%"]
+    assert bar["customdata"][1] == "2025-10-01: 25\u00a0% (11 of 44 members)"
+    axis = chart.figure["layout"]["yaxis"]
+    assert axis["range"] == [0, 100] and axis["rangemode"] == "tozero"
+    assert chart.figure["layout"]["xaxis"]["ticktext"] == ["2025-03-01", "2025-10-01", "2026-03-01"]
+    assert chart.rows == [
+        ["2025-03-01", "30", "40", "75.0"],
+        ["2025-10-01", "11", "44", "25.0"],
+        ["2026-03-01", "26", "52", "50.0"],
+    ]
+    assert chart.summary == (
+        "At the meeting of 2026-03-01, 26 of 52 members came: 50\u00a0%, "
+        "against 25\u00a0% at the meeting of 2025-10-01."
+    )
+
+
+def test_attendance_bars_are_a_tenth_of_a_percent_and_read_as_whole_percents(tmp_path):
+    books = {
+        "ledgers/2026.csv": LEDGER,
+        "content/minutes/2026-03-01.md": minutes("2026-03-01", 3, 2),  # 66.66… -> 66.7, 67 %
+        "content/minutes/2026-06-01.md": minutes("2026-06-01", 8, 1),  # 12.5, half up 13 %
+        # two meetings of one day are two bars: 1/7 = 14.28… -> 14.3, 14 %; 7/7 = 100 %
+        "content/minutes/2026-09-01-a.md": minutes("2026-09-01", 7, 1),
+        "content/minutes/2026-09-01-b.md": minutes("2026-09-01", 7, 7),
+    }
+    _, charts = rendered(checked(tmp_path, books))
+    (bar,) = charts["self-government-attendance-by-meeting"].figure["data"]
+    assert bar["y"] == [Decimal("66.7"), Decimal("12.5"), Decimal("14.3"), Decimal("100.0")]
+    assert [t.replace("\u00a0", " ") for t in bar["text"]] == ["67 %", "13 %", "14 %", "100 %"]
+    assert bar["x"] == ["meeting-1", "meeting-2", "meeting-3", "meeting-4"]
+
+
+def test_the_meetings_table_is_folded_beneath_the_attendance_chart(tmp_path):
+    page, _ = rendered(checked(tmp_path, BOOKS))
+    chart = page.index('id="chart-self-government-attendance-by-meeting"')
+    folded = page.index("<details>", chart)
+    assert (
+        folded
+        < page.index('<table class="publisher-assemblies">')
+        < page.index("</details>", folded)
+    )
+    # the minutes stay a link away, and the numbers a download away
+    assert 'href="publisher:minutes/2026-03-01.md"' in page[folded:]
+    assert "data/charts/self-government-attendance-by-meeting.csv" in page[folded:]
+    # no blank line inside the chart's block, which would end Markdown's HTML block there
+    block = page[chart : page.index("</details>", folded)]
+    assert "\n\n" not in block
+
+
 def test_summary_json_carries_the_figures_the_page_shows(tmp_path):
     cooperative = checked(tmp_path, BOOKS)
     data = summary_json(summarize(cooperative), None)["membership"]
@@ -197,6 +253,13 @@ def test_the_built_page_shows_the_section_and_links_each_meeting(tmp_path):
     assert (tmp_path / "site" / "data" / "charts" / "self-government-members.csv").read_text(
         encoding="utf-8"
     ) == "year,members\n2025,44\n2026,58\n"
+    assert (
+        tmp_path / "site" / "data" / "charts" / "self-government-attendance-by-meeting.csv"
+    ).read_text(encoding="utf-8") == (
+        "date,present,members,percent\n"
+        "2025-03-01,30,40,75.0\n2025-10-01,11,44,25.0\n2026-03-01,26,52,50.0\n"
+    )
+    assert 'id="chart-self-government-attendance-by-meeting"' in page
 
 
 # -- In the browser --------------------------------------------------------------------------
@@ -261,7 +324,9 @@ def look_at(browser, url: str, width: int, palette: str):
 def test_the_self_government_page_in_the_browser(browser, served_site, width, palette):
     seen = look_at(browser, served_site + "self-government/", width, palette)
     assert not seen.wide and seen.page_width <= seen.viewport_width, seen.wide
-    assert "chart-self-government-members" in [c["id"] for c in seen.charts]
+    drawn = [c["id"] for c in seen.charts]
+    assert "chart-self-government-members" in drawn
+    assert "chart-self-government-attendance-by-meeting" in drawn
     assert all(c["drawn"] == "true" and c["svg"] > 0 for c in seen.charts), seen.charts
     assert {c["theme"] for c in seen.charts} == {palette}
     assert not seen.violations, seen.violations
@@ -279,4 +344,7 @@ def test_the_members_section_is_written_in_the_sites_language(tmp_path):
         "le procès-verbal de l'assemblée du 2025-10-01"
     )
     assert charts["self-government-members"].title == "Membres"
+    attendance = charts["self-government-attendance-by-meeting"]
+    assert attendance.title == "Participation à chaque assemblée"
+    assert attendance.summary.startswith("À l'assemblée du 1 mars 2026")
     assert "Members" not in page

@@ -263,6 +263,8 @@ class MembershipSection:
     chart: Chart | None
     years: tuple[MembershipRow, ...]
     assemblies: tuple[AssemblyRow, ...]
+    #: the share of the members present at each meeting; the assemblies' table folded beneath
+    attendance_chart: Chart | None = None
 
 
 @dataclass(frozen=True)
@@ -652,7 +654,21 @@ def membership_data(
             [row.members for row in rows],
         )
         chart_files[chart.id] = chart
-    return MembershipSection(chart, rows, assemblies)
+    attendance_chart = None
+    held = [a for y in years for a in y.assemblies]
+    if held:
+        gettext = words().gettext
+        attendance_chart = charts.attendance_by_meeting(
+            "self-government-attendance-by-meeting",
+            gettext("Attendance at each meeting"),
+            gettext(
+                "The share of the members present at each members' meeting, oldest first: "
+                "present ÷ members, as the minutes record them, in percent."
+            ),
+            [(a.date, a.present, a.members) for a in held],
+        )
+        chart_files[attendance_chart.id] = attendance_chart
+    return MembershipSection(chart, rows, assemblies, attendance_chart)
 
 
 def sovereignty_page(
