@@ -57,7 +57,12 @@ FETCH_WORKERS = 4
 MAX_NESTING = 3
 OTHER_INCOME, OTHER_EXPENSE = "other-income", "other-expense"
 #: Bump when the cached results' shape changes, so that old caches are not trusted.
-CACHE_VERSION = 4
+CACHE_VERSION = 5
+#: Why a member's measure is left out of the federation's measures: the `reason` of each entry
+#: of `unmatched_measures` (docs/formats-notes.md). Stable codes: the pages say them in words.
+NO_FEDERATION_MEASURE = "no-federation-measure"
+MAPPED_TO_UNDECLARED = "mapped-to-undeclared"
+UNIT_DIFFERS = "unit-differs"
 
 
 _TOP_KEYS = ("name", "currency", "categories", "members", "deadline", "measures", "language")
@@ -137,8 +142,11 @@ class MemberResult:
     #: year -> federation measure -> {"quantity", "cost", "cost_per_unit", "saved"} as text
     #: (money as minor-unit integers; None where the member states no cost or reference price)
     measures: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
-    #: member measures left out, and why ("solar-kwh: in MWh, the federation's energy in kWh")
-    unmatched_measures: list[str] = field(default_factory=list)
+    #: member measures left out, and why, as records: `measure` (the member's key), `label` and
+    #: `unit` (from its accounts.yml), `reason` (NO_FEDERATION_MEASURE, MAPPED_TO_UNDECLARED,
+    #: UNIT_DIFFERS) and, where the reason names one, `federation_measure` (the key it maps to)
+    #: and `federation_unit`; the pages say them in the federation's language
+    unmatched_measures: list[dict[str, str]] = field(default_factory=list)
     #: year -> {"created": number of collective assets acquired, "cost": minor units}
     assets: dict[str, dict[str, int]] = field(default_factory=dict)
     errors: int = 0
@@ -777,18 +785,23 @@ def _member_measures(
     for key, years in measure_years(cooperative).items():
         target = member.measures.get(key, key)
         wanted = config.measures.get(target)
+        unit = declared[key].unit
+        left_out = {"measure": key, "label": declared[key].label, "unit": unit}
         if wanted is None:
             result.unmatched_measures.append(
-                f"{key}: mapped to {target}, which federation.yml does not declare"
+                {**left_out, "reason": MAPPED_TO_UNDECLARED, "federation_measure": target}
                 if key in member.measures
-                else f"{key}: the federation counts no measure of that name, and federation.yml "
-                "maps it to none"
+                else {**left_out, "reason": NO_FEDERATION_MEASURE}
             )
             continue
-        unit = declared[key].unit
         if unit.strip().lower() != wanted.unit.lower():
             result.unmatched_measures.append(
-                f"{key}: counted in {unit}, the federation's {target} in {wanted.unit}"
+                {
+                    **left_out,
+                    "reason": UNIT_DIFFERS,
+                    "federation_measure": target,
+                    "federation_unit": wanted.unit,
+                }
             )
             continue
         for year, figures in years.items():
@@ -1235,6 +1248,15 @@ def load_federation(
     return federation
 
 
+#: The fields of a measure left out that federation.json carries: keys, units and the reason's
+#: code, the same in every language (the label is the member's to show, on its own pages).
+_UNMATCHED_FIELDS = ("measure", "unit", "reason", "federation_measure", "federation_unit")
+
+
+def _unmatched_shape(record: dict[str, str]) -> dict[str, str]:
+    return {k: record[k] for k in _UNMATCHED_FIELDS if record.get(k) is not None}
+
+
 def federation_json(federation: Federation) -> dict:
     """site/data/federation.json, in the shape of the formats specification."""
     config = federation.config
@@ -1267,7 +1289,7 @@ def federation_json(federation: Federation) -> dict:
                 "years": years_shape(m.years, m.budget),
                 # Additions to FORMATS (docs/formats-notes.md), only where there are some.
                 **(
-                    {"unmatched_measures": list(m.unmatched_measures)}
+                    {"unmatched_measures": [_unmatched_shape(u) for u in m.unmatched_measures]}
                     if m.unmatched_measures
                     else {}
                 ),

@@ -31,6 +31,14 @@ from tests.test_federation_measures import CATEGORIES, SOLAR, WIND, federation
 from tests.test_participation_pages import look_at
 
 
+#: Windy Hill's heat, named by its label in Windy Hill's accounts.yml and the federation's kwh
+#: by its label in federation.yml
+HEAT_LEFT_OUT = (
+    "Heat: counted in MWh, while the federation counts Electricity produced in kWh "
+    "(units are never converted)"
+)
+
+
 def text_of(fragment: str) -> str:
     return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", fragment))).strip()
 
@@ -53,9 +61,7 @@ def test_the_overview_sums_a_measure_and_sets_each_members_cost_per_unit_beside_
         ("2026", "Windy Hill", "400", "€100.00", "€0.25", "—"),
     ]
     # Windy Hill's heat is in MWh: left out, not converted
-    assert [(u.member.name, u.reasons) for u in page.unmatched] == [
-        ("Windy Hill", ["heat: counted in MWh, the federation's kwh in kWh"])
-    ]
+    assert [(u.member.name, u.reasons) for u in page.unmatched] == [("Windy Hill", [HEAT_LEFT_OUT])]
 
 
 def test_the_overview_counts_collective_assets_per_member_and_in_total(tmp_path):
@@ -91,7 +97,7 @@ def test_a_members_page_shows_its_measures_what_is_left_out_and_its_assets(tmp_p
     money = federation_money(fed)
     wind = member_page_data(fed, member(fed, "wind"), money)
     assert shown(wind.measures) == [("2026", "Windy Hill", "400", "€100.00", "€0.25", "—")]
-    assert wind.unmatched == ["heat: counted in MWh, the federation's kwh in kWh"]
+    assert wind.unmatched == [HEAT_LEFT_OUT]
     assert wind.assets == []
     solar = member_page(fed, member(fed, "solar"), money)
     text = text_of(solar)
@@ -117,13 +123,101 @@ def test_a_measure_no_federation_measure_takes_is_listed_as_not_counted(tmp_path
     # loaves are not the federation's kwh, and nothing maps them (energy has no rows: nothing
     # counted, nothing left out)
     assert member(fed, "bakery").unmatched_measures == [
-        "loaves: the federation counts no measure of that name, and federation.yml maps it to none"
+        {
+            "measure": "loaves",
+            "label": "Loaves",
+            "unit": "loaves",
+            "reason": "no-federation-measure",
+        }
     ]
     page = overview_page(fed, federation_money(fed), [])
     assert page.measures == []  # no member counts kwh: no empty table
     fragment = overview_fragment(fed, federation_money(fed), [])
-    assert "Not counted" in fragment and "loaves: the federation counts no measure" in fragment
-    assert federation_json(fed)["members"]["bakery"]["unmatched_measures"][0].startswith("loaves")
+    assert "Not counted" in fragment
+    assert "Loaves: the federation counts no measure of that name" in fragment
+    assert federation_json(fed)["members"]["bakery"]["unmatched_measures"] == [
+        {"measure": "loaves", "unit": "loaves", "reason": "no-federation-measure"}
+    ]
+
+
+def bakery_federation(tmp_path, label: str = "Loaves", mapping: str = ""):
+    """A bakery counting loaves (labelled `label` in its accounts.yml) in a federation of kwh;
+    `mapping`: the entry's `measures:` line."""
+    bakery = dict(WIND)
+    bakery["ledgers/accounts.yml"] = (
+        WIND["ledgers/accounts.yml"]
+        .replace("name: Windy Hill", "name: Bakery")
+        .replace(
+            "  heat: {label: Heat, unit: MWh}\n",
+            f"  loaves: {{label: {json.dumps(label)}, unit: loaves}}\n",
+        )
+    )
+    bakery["ledgers/measures.csv"] = "date,measure,quantity\n2026-05-31,loaves,900\n"
+    write_files(tmp_path / "bakery", bakery)
+    root = write_federation(
+        tmp_path / "fed",
+        f"  - id: bakery\n    path: ../bakery\n    map: {{upkeep: running}}\n{mapping}",
+        categories=CATEGORIES,
+    )
+    return load_federation(root, today=TODAY)
+
+
+def test_a_measure_mapped_to_one_the_federation_does_not_declare_says_so(tmp_path):
+    fed = bakery_federation(tmp_path, mapping="    measures: {loaves: bread}\n")
+    assert member(fed, "bakery").unmatched_measures == [
+        {
+            "measure": "loaves",
+            "label": "Loaves",
+            "unit": "loaves",
+            "reason": "mapped-to-undeclared",
+            "federation_measure": "bread",
+        }
+    ]
+    (item,) = overview_page(fed, federation_money(fed), []).unmatched
+    assert item.reasons == [
+        "Loaves: federation.yml maps it to “bread”, a measure the federation does not declare"
+    ]
+    assert federation_json(fed)["members"]["bakery"]["unmatched_measures"] == [
+        {
+            "measure": "loaves",
+            "unit": "loaves",
+            "reason": "mapped-to-undeclared",
+            "federation_measure": "bread",
+        }
+    ]
+
+
+def test_a_hostile_measure_label_is_escaped_where_it_is_left_out(tmp_path):
+    label = "<img src=x onerror=alert(1)> & co"
+    fed = bakery_federation(tmp_path, label=label)
+    money = federation_money(fed)
+    for fragment in (
+        overview_fragment(fed, money, []),
+        member_page(fed, member(fed, "bakery"), money),
+    ):
+        assert "<img" not in fragment
+        assert "&lt;img src=x onerror=alert(1)&gt; &amp; co: the federation counts" in fragment
+
+
+def test_the_reasons_a_measure_is_left_out_are_written_in_the_federations_language(tmp_path):
+    fed = federation(tmp_path)
+    money = federation_money(fed)
+    with site_language("de"):
+        (item,) = overview_page(fed, money, []).unmatched
+        wind = member_page_data(fed, member(fed, "wind"), money)
+    german = (
+        "Heat: gezählt in MWh, während der Verbund Electricity produced in kWh zählt "
+        "(Einheiten werden nie umgerechnet)"
+    )
+    assert item.reasons == [german] and wind.unmatched == [german]
+    fed = bakery_federation(tmp_path / "bakery-fed")
+    with site_language("fr"):
+        (item,) = overview_page(fed, federation_money(fed), []).unmatched
+    french = (
+        "Loaves : la fédération ne compte aucune mesure de ce nom, et federation.yml ne "
+        "l’associe à aucune"
+    )
+    assert item.reasons == [french]
 
 
 def test_federation_json_carries_each_members_assets_and_measures_left_out(tmp_path):
@@ -131,8 +225,15 @@ def test_federation_json_carries_each_members_assets_and_measures_left_out(tmp_p
     assert data["members"]["solar"]["assets"] == {"2026": {"created": 1, "cost": "3000.00"}}
     assert "assets" not in data["members"]["wind"]
     assert "unmatched_measures" not in data["members"]["solar"]
+    # keys, units and the reason's code: the same whatever the federation's language
     assert data["members"]["wind"]["unmatched_measures"] == [
-        "heat: counted in MWh, the federation's kwh in kWh"
+        {
+            "measure": "heat",
+            "unit": "MWh",
+            "reason": "unit-differs",
+            "federation_measure": "kwh",
+            "federation_unit": "kWh",
+        }
     ]
 
 

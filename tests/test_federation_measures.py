@@ -84,7 +84,14 @@ def test_measures_are_summed_where_units_match_and_costs_stand_side_by_side(tmp_
     # 1200 + 800.5 from the solar member, 400 from the wind member (KWH is kWh); heat is in MWh
     assert {k: str(v) for k, v in fed.consolidated_measures()["2026"].items()} == {"kwh": "2400.5"}
     assert member(fed, "wind").unmatched_measures == [
-        "heat: counted in MWh, the federation's kwh in kWh"
+        {
+            "measure": "heat",
+            "label": "Heat",
+            "unit": "MWh",
+            "reason": "unit-differs",
+            "federation_measure": "kwh",
+            "federation_unit": "kWh",
+        }
     ]
     shape = federation_json(fed)["measures"]["kwh"]
     assert shape["unit"] == "kWh"

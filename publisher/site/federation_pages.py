@@ -29,6 +29,9 @@ from publisher.charts import (
     plain,
 )
 from publisher.federation import (
+    MAPPED_TO_UNDECLARED,
+    NO_FEDERATION_MEASURE,
+    UNIT_DIFFERS,
     Federation,
     FederationMeasure,
     MemberConfig,
@@ -726,6 +729,47 @@ def status_word(status: str) -> str:
     }.get(status, status)
 
 
+def unmatched_reason(federation: Federation, record: dict[str, str]) -> str:
+    """Why a member's measure is left out of the federation's measures, in the federation's
+    language: the measure named by the label of the member's accounts.yml, the federation's
+    measure by its label in federation.yml. Text: the template escapes it."""
+    gettext = words().gettext
+    target = record.get("federation_measure") or ""
+    declared = federation.config.measures.get(target) if federation.config else None
+    values = {
+        "measure": record.get("label") or record.get("measure") or "",
+        "unit": record.get("unit") or "",
+        "federation_measure": declared.label if declared else target,
+        "federation_unit": record.get("federation_unit") or "",
+    }
+    reason = record.get("reason")
+    if reason == UNIT_DIFFERS:
+        return (
+            gettext(
+                "%(measure)s: counted in %(unit)s, while the federation counts "
+                "%(federation_measure)s in %(federation_unit)s (units are never converted)"
+            )
+            % values
+        )
+    if reason == MAPPED_TO_UNDECLARED:
+        return (
+            gettext(
+                "%(measure)s: federation.yml maps it to “%(federation_measure)s”, a measure the "
+                "federation does not declare"
+            )
+            % values
+        )
+    if reason == NO_FEDERATION_MEASURE:
+        return (
+            gettext(
+                "%(measure)s: the federation counts no measure of that name, and federation.yml "
+                "maps it to none"
+            )
+            % values
+        )
+    return values["measure"]
+
+
 def member_row(
     federation: Federation, member: MemberResult, money: FederationMoney, latest: str | None
 ) -> MemberRow:
@@ -801,7 +845,9 @@ def overview_page(
             MeasureSection(key, measure.label, measure.unit, totals, measure_rows, drawn.get(key))
         )
     unmatched = [
-        UnmatchedMeasures(shown[m.id], list(m.unmatched_measures))
+        UnmatchedMeasures(
+            shown[m.id], [unmatched_reason(federation, u) for u in m.unmatched_measures]
+        )
         for m in federation.ok_members()
         if m.unmatched_measures
     ]
@@ -899,7 +945,9 @@ def member_page_data(
         categories=categories,
         internal=internal,
         measures=measure_rows_of(federation, member, money, row) if member.ok else [],
-        unmatched=list(member.unmatched_measures) if member.ok else [],
+        unmatched=[unmatched_reason(federation, u) for u in member.unmatched_measures]
+        if member.ok
+        else [],
         assets=[
             AssetRow(year, row, figures["created"], money.text(figures["cost"]))
             for year, figures in sorted(member.assets.items(), reverse=True)
