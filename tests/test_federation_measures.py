@@ -138,3 +138,26 @@ def test_a_bad_measure_declaration_of_a_federation_is_reported_at_its_line():
     config, problems = parse_federation(text)
     assert config is None
     assert [(p.line, p.code) for p in problems] == [(8, "federation-value-invalid")]
+
+
+def test_the_measures_left_out_come_back_from_the_cache_as_records(tmp_path):
+    first = federation(tmp_path)
+    assert not member(first, "wind").cached
+    root = tmp_path / "fed"
+    second = load_federation(root, today=TODAY)
+    wind = member(second, "wind")
+    assert wind.cached
+    assert wind.unmatched_measures == member(first, "wind").unmatched_measures
+    assert wind.unmatched_measures[0]["reason"] == "unit-differs"
+
+
+def test_results_cached_by_an_earlier_version_are_not_trusted(tmp_path, monkeypatch):
+    import publisher.federation as federation_module
+
+    # A cache written when the reasons were sentences (version 4) is checked again.
+    monkeypatch.setattr(federation_module, "CACHE_VERSION", 4)
+    federation(tmp_path)
+    monkeypatch.setattr(federation_module, "CACHE_VERSION", 5)
+    again = load_federation(tmp_path / "fed", today=TODAY)
+    assert not member(again, "wind").cached
+    assert member(again, "wind").unmatched_measures[0]["measure"] == "heat"
