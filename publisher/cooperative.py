@@ -31,6 +31,7 @@ from publisher.accounts import ACCOUNTS_PATH, Accounts, parse_accounts
 from publisher.checks import run_checks
 from publisher.csvfile import LINE, MAX_CSV_BYTES, Table, read_table
 from publisher.history import History, ever_closed, read_history
+from publisher.privacy import TEXT_FILES as PUBLISHED_TEXT_FILES
 from publisher.privacy import NameFinder, private_names
 from publisher.i18n import _
 from publisher.problems import Problem, problem
@@ -498,17 +499,18 @@ class ContentFile:
         return self.text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def read_content(root: Path) -> tuple[tuple[ContentFile, ...], list[Problem]]:
-    """Every regular file under content/ (in the order of their paths, folder by folder), the
-    text files read, and the problems: every symbolic link there (never followed), and every
-    Markdown or YAML file that cannot be read as UTF-8 text."""
-    from publisher.privacy import TEXT_FILES
+#: The files under content/ that are read as text: the Markdown and YAML files, and the files
+#: the site publishes as they are, which the privacy check looks through (privacy.TEXT_FILES).
+READ_AS_TEXT = tuple(sorted(set(TEXT_SUFFIXES) | PUBLISHED_TEXT_FILES))
 
+
+def read_content(root: Path) -> tuple[tuple[ContentFile, ...], list[Problem]]:
+    """Every regular file under content/, the text files read (in the order of their paths, as
+    pathlib sorts them), and the problems: every symbolic link there (never followed), and every
+    Markdown or YAML file that cannot be read as UTF-8 text."""
     top = root / CONTENT_DIR
     if top.is_symlink():
         return (), [symlink_problem(CONTENT_DIR)]
-    documents = TEXT_SUFFIXES
-    texts = tuple(sorted(set(TEXT_SUFFIXES) | TEXT_FILES))
     files: list[ContentFile] = []
     problems: list[Problem] = []
     for directory, subdirectories, names in os.walk(top, followlinks=False):
@@ -519,41 +521,43 @@ def read_content(root: Path) -> tuple[tuple[ContentFile, ...], list[Problem]]:
             relative = path.relative_to(root).as_posix()
             if path.is_symlink():
                 problems.append(symlink_problem(relative))
-                continue
-            if name not in file_names:
-                continue
-            lowered = name.lower()
-            is_document = lowered.endswith(documents)
-            try:
-                status = path.lstat()
-            except OSError:
-                continue  # removed while the folder was read
-            if not stat.S_ISREG(status.st_mode):
-                # A named pipe or a device: never opened (it would block the read).
-                if is_document:
-                    problems += read_file_bytes(root, relative)[1]
-                continue
-            text: str | None = None
-            found: list[Problem] = []
-            if status.st_size > MAX_TEXT_BYTES:
-                found = [_text_too_large(relative)] if is_document else []
-            elif is_document or lowered.endswith(texts):
-                data, found = read_file_bytes(root, relative)
-                if data is not None:
-                    try:
-                        text = data.decode("utf-8")
-                    except UnicodeDecodeError:
-                        text = None
-                    if is_document:
-                        found = decode_text(data, relative)[1]
-                if not is_document:
-                    found = []  # a picture or a script: not the publisher's to decode
-            problems += found
-            files.append(ContentFile(relative, status.st_size, text, tuple(found)))
+            elif name in file_names:
+                file, found = _read_content_file(root, relative)
+                problems += found
+                if file is not None:
+                    files.append(file)
         subdirectories[:] = sorted(d for d in subdirectories if not (here / d).is_symlink())
-    # In the order of pathlib's paths (part by part), the order the checks have reported in.
-    files.sort(key=lambda file: file.path.split("/"))
+    files.sort(key=lambda file: file.path.split("/"))  # part by part, as pathlib sorts paths
     return tuple(files), problems
+
+
+def _read_content_file(root: Path, relative: str) -> tuple[ContentFile | None, list[Problem]]:
+    """One file under content/ (no link): its record (None for a named pipe or a device, which
+    is never opened), and the problems of a Markdown or YAML file that cannot be read."""
+    lowered = relative.lower()
+    is_document = lowered.endswith(TEXT_SUFFIXES)
+    try:
+        status = (root / relative).lstat()
+    except OSError:
+        return None, []  # removed while the folder was read
+    if not stat.S_ISREG(status.st_mode):
+        return None, read_file_bytes(root, relative)[1] if is_document else []
+    if status.st_size > MAX_TEXT_BYTES:
+        too_large = (_text_too_large(relative),) if is_document else ()
+        return ContentFile(relative, status.st_size, None, too_large), list(too_large)
+    if not lowered.endswith(READ_AS_TEXT):  # a picture, a font: only its name is checked
+        return ContentFile(relative, status.st_size), []
+    data, problems = read_file_bytes(root, relative)
+    text = None
+    if data is not None:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = None
+        problems = decode_text(data, relative)[1]
+    # Only Markdown and YAML must be text; an SVG picture or a script need not be UTF-8.
+    found = tuple(problems) if is_document else ()
+    return ContentFile(relative, status.st_size, text, found), list(found)
 
 
 def load_cooperative(

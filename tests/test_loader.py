@@ -117,3 +117,24 @@ def test_the_record_holds_no_cache():
     names = {field.name for field in dataclasses.fields(Cooperative)}
     assert not any(name.startswith("_") for name in names)
     assert Cooperative.__dataclass_params__.frozen
+
+
+def test_a_page_that_is_a_link_is_not_read_through(tmp_path):
+    """The loader keeps no record of a link under content/, so no check reads what it points
+    to: the link is the one problem reported there."""
+    outside = tmp_path / "outside.md"
+    outside.write_text("# Outside\n\n" + "[" * 200 + "\n\nJane Doe\n", encoding="utf-8")
+    root = write_coop(
+        tmp_path / "coop",
+        {
+            "ledgers/2026.csv": ledger("2026-01-05,Rent,-400.00,rent,,Jane Doe,,,"),
+            "content/index.md": "# Home\n",
+        },
+    )
+    (root / "content" / "about.md").symlink_to(outside)
+    cooperative, problems = check_cooperative(root, TODAY)
+    assert cooperative is not None
+    assert [file.path for file in cooperative.content] == ["content/index.md"]
+    assert [(p.path, p.line, p.code) for p in problems if p.path.startswith("content/")] == [
+        ("content/about.md", None, "file-symlink")
+    ]
