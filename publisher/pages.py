@@ -315,7 +315,7 @@ def check_pages(cooperative: Cooperative) -> Iterable[Problem]:
             problems.append(_too_large(file.path, file.size))
             continue
         text = file.universal_text()
-        if text is None:  # not UTF-8: the loader reported it
+        if text is None:  # unreadable or not UTF-8: the loader reported it
             continue
         problems += page_problems(text, file.path)
     return problems
