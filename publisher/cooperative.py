@@ -15,7 +15,7 @@ import datetime as dt
 import os
 import stat
 import threading
-from collections.abc import Set as AbstractSet
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +31,7 @@ from publisher.accounts import ACCOUNTS_PATH, Accounts, parse_accounts
 from publisher.checks import run_checks
 from publisher.csvfile import LINE, MAX_CSV_BYTES, Table, read_table
 from publisher.history import History, ever_closed, read_history
+from publisher.privacy import TEXT_FILES as PUBLISHED_TEXT_FILES
 from publisher.privacy import NameFinder, private_names
 from publisher.i18n import _
 from publisher.problems import Problem, problem
@@ -86,6 +87,8 @@ class Cooperative:
     books_history: History | None = field(default=None, repr=False)
     #: the finder of the private counterparties' names, which checks and pages share
     private_name_finder: NameFinder = field(default_factory=lambda: NameFinder([]), repr=False)
+    #: every regular file under content/, in the order of their paths (see read_content)
+    content: tuple[ContentFile, ...] = field(default=(), repr=False)
 
     def locate(self, path: str, line: int, column: str) -> tuple[int, int | None]:
         """Physical (line, column) of a cell, for problem reports."""
@@ -409,9 +412,9 @@ def decode_text(data: bytes, relative: str) -> tuple[str | None, list[Problem]]:
         ]
 
 
-def read_text_file(root: Path, relative: str) -> tuple[str | None, list[Problem]]:
-    """A small text file (YAML, Markdown) as text, or a problem saying why it cannot be read:
-    a symbolic link, a file too large, another encoding than UTF-8."""
+def read_file_bytes(root: Path, relative: str) -> tuple[bytes | None, list[Problem]]:
+    """The bytes of a small file (at most MAX_TEXT_BYTES), or a problem saying why it cannot be
+    read: a symbolic link, not a file, unreadable, too large."""
     linked = linked_component(root, relative)
     if linked is not None:
         return None, [symlink_problem(linked)]
@@ -440,37 +443,121 @@ def read_text_file(root: Path, relative: str) -> tuple[str | None, list[Problem]
             )
         ]
     if len(data) > MAX_TEXT_BYTES:
-        return None, [
-            problem(
-                "file-too-large",
-                relative,
-                None,
-                _("This file is larger than {max_text_bytes:,} bytes; split it.").format(
-                    max_text_bytes=MAX_TEXT_BYTES
-                ),
-            )
-        ]
+        return None, [_text_too_large(relative)]
+    return data, []
+
+
+def _text_too_large(relative: str) -> Problem:
+    return problem(
+        "file-too-large",
+        relative,
+        None,
+        _("This file is larger than {max_text_bytes:,} bytes; split it.").format(
+            max_text_bytes=MAX_TEXT_BYTES
+        ),
+    )
+
+
+def read_text_file(root: Path, relative: str) -> tuple[str | None, list[Problem]]:
+    """A small text file (YAML, Markdown) as text, or a problem saying why it cannot be read:
+    a symbolic link, a file too large, another encoding than UTF-8."""
+    data, problems = read_file_bytes(root, relative)
+    if data is None:
+        return None, problems
     return decode_text(data, relative)
 
 
-def scan_content(root: Path, skip: AbstractSet[str] = frozenset()) -> list[Problem]:
-    """Every symbolic link under content/, and every Markdown or YAML file there (other than
-    those in `skip`, which their own readers report) that is not UTF-8 text."""
+@dataclass(frozen=True)
+class ContentFile:
+    """One file under content/ (a regular file, never a link), as the loader read it."""
+
+    #: the path in the repository ("content/stories/posts/spring.md")
+    path: str
+    #: its size in bytes on disk
+    size: int
+    #: the file decoded as UTF-8 exactly as written (a byte-order mark, carriage returns and NUL
+    #: bytes kept); None when it is not a text file the publisher reads (TEXT_SUFFIXES,
+    #: privacy.TEXT_FILES), is larger than MAX_TEXT_BYTES, cannot be read or is not UTF-8
+    text: str | None = field(default=None, repr=False)
+    #: why a Markdown or YAML file cannot be read as text (file-not-utf8, file-nul-byte,
+    #: file-too-large, file-unreadable), as the loader reported it; empty for other files
+    problems: tuple[Problem, ...] = ()
+
+    def document_text(self) -> str | None:
+        """The text as the Markdown and YAML readers take it (as read_text_file gives it):
+        without its byte-order mark; None when the file cannot be read so."""
+        if self.problems or self.text is None:
+            return None
+        return self.text.removeprefix("\ufeff")
+
+    def universal_text(self) -> str | None:
+        """The text with every line end (CR LF, or a CR alone) made LF, as Python's text files
+        read it (Path.read_text), the byte-order mark kept: how the checks of the pages and of
+        the private names in them read a file."""
+        if self.text is None:
+            return None
+        return self.text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+#: The files under content/ that are read as text: the Markdown and YAML files, and the files
+#: the site publishes as they are, which the privacy check looks through (privacy.TEXT_FILES).
+READ_AS_TEXT = tuple(sorted(set(TEXT_SUFFIXES) | PUBLISHED_TEXT_FILES))
+
+
+def read_content(root: Path) -> tuple[tuple[ContentFile, ...], list[Problem]]:
+    """Every regular file under content/, the text files read (in the order of their paths, as
+    pathlib sorts them), and the problems: every symbolic link there (never followed), and every
+    Markdown or YAML file that cannot be read as UTF-8 text."""
     top = root / CONTENT_DIR
     if top.is_symlink():
-        return [symlink_problem(CONTENT_DIR)]
+        return (), [symlink_problem(CONTENT_DIR)]
+    files: list[ContentFile] = []
     problems: list[Problem] = []
-    for directory, subdirectories, files in os.walk(top, followlinks=False):
+    for directory, subdirectories, names in os.walk(top, followlinks=False):
         here = Path(directory)
-        for name in sorted(subdirectories + files):
+        file_names = set(names)
+        for name in sorted(subdirectories + names):
             path = here / name
             relative = path.relative_to(root).as_posix()
             if path.is_symlink():
                 problems.append(symlink_problem(relative))
-            elif name in files and path.suffix.lower() in TEXT_SUFFIXES and relative not in skip:
-                problems += read_text_file(root, relative)[1]
+            elif name in file_names:
+                file, found = _read_content_file(root, relative)
+                problems += found
+                if file is not None:
+                    files.append(file)
         subdirectories[:] = sorted(d for d in subdirectories if not (here / d).is_symlink())
-    return problems
+    files.sort(key=lambda file: file.path.split("/"))  # part by part, as pathlib sorts paths
+    return tuple(files), problems
+
+
+def _read_content_file(root: Path, relative: str) -> tuple[ContentFile | None, list[Problem]]:
+    """One file under content/ (no link): its record (None for a named pipe or a device, which
+    is never opened), and the problems of a Markdown or YAML file that cannot be read."""
+    lowered = relative.lower()
+    is_document = lowered.endswith(TEXT_SUFFIXES)
+    try:
+        status = (root / relative).lstat()
+    except OSError:
+        return None, []  # removed while the folder was read
+    if not stat.S_ISREG(status.st_mode):
+        return None, read_file_bytes(root, relative)[1] if is_document else []
+    if status.st_size > MAX_TEXT_BYTES:
+        too_large = (_text_too_large(relative),) if is_document else ()
+        return ContentFile(relative, status.st_size, None, too_large), list(too_large)
+    if not lowered.endswith(READ_AS_TEXT):  # a picture, a font: only its name is checked
+        return ContentFile(relative, status.st_size), []
+    data, problems = read_file_bytes(root, relative)
+    text = None
+    if data is not None:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = None
+        problems = decode_text(data, relative)[1]
+    # Only Markdown and YAML must be text; an SVG picture or a script need not be UTF-8.
+    found = tuple(problems) if is_document else ()
+    return ContentFile(relative, status.st_size, text, found), list(found)
 
 
 def load_cooperative(
@@ -559,9 +646,12 @@ def load_cooperative(
             problems += file_problems
             frames[kind].append(frame)
 
-    governance, governance_problems = read_governance(root, accounts, read_text_file)
+    content, content_problems = read_content(root)
+    governance, governance_problems = read_governance(root, accounts, _content_reader(content))
     problems += governance_problems
-    problems += scan_content(root, _read_elsewhere(root))
+    # The charter's and the minutes' reading problems are governance's too: the second report
+    # of each is dropped below.
+    problems += content_problems
     problems = list(dict.fromkeys(in_sheets(problems, tables)))  # a linked folder: reported once
     cooperative = Cooperative(
         root=root,
@@ -575,6 +665,7 @@ def load_cooperative(
         governance=governance,
         tables=tables,
         closed_through_line=_closed_through_line(text),
+        content=content,
     )
     # What the books' files and git say beyond the rows: read now, so that no check reads.
     cooperative = dataclasses.replace(
@@ -615,17 +706,20 @@ def _too_many_rows(relative: str) -> Problem:
     )
 
 
-def _read_elsewhere(root: Path) -> set[str]:
-    """The content files whose own readers report their encoding (charter, minutes, stories)."""
-    from publisher.governance import CHARTER_PATH, MINUTES_DIR
-    from publisher.stories import AUTHORS_FILE, STORIES_DIR
+def _content_reader(
+    content: tuple[ContentFile, ...],
+) -> Callable[[Path, str], tuple[str | None, list[Problem]]]:
+    """A reader of the text files under content/ (for governance) from what read_content read;
+    a file it did not keep (a link, a named pipe) is read by read_text_file, which says why not."""
+    by_path = {file.path: file for file in content}
 
-    skip = {CHARTER_PATH, AUTHORS_FILE}
-    for pattern_dir, pattern in ((MINUTES_DIR, "*.md"), (f"{STORIES_DIR}/posts", "**/*.md")):
-        directory = root / pattern_dir
-        if directory.is_dir() and not directory.is_symlink():
-            skip.update(p.relative_to(root).as_posix() for p in directory.glob(pattern))
-    return skip
+    def read(root: Path, relative: str) -> tuple[str | None, list[Problem]]:
+        file = by_path.get(relative)
+        if file is None:
+            return read_text_file(root, relative)
+        return file.document_text(), list(file.problems)
+
+    return read
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:

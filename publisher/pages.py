@@ -24,7 +24,6 @@ from publisher.yamlfile import key_line
 if TYPE_CHECKING:
     from publisher.cooperative import Cooperative
 
-CONTENT_DIR = "content"
 POSTS_DIR = "content/stories/posts"
 #: Larger pages are refused: no page of a cooperative's site needs more.
 MAX_PAGE_BYTES = 1024 * 1024
@@ -308,22 +307,17 @@ def page_problems(text: str, path: str) -> list[Problem]:
 
 
 def check_pages(cooperative: Cooperative) -> Iterable[Problem]:
-    root = cooperative.root
-    content = root / CONTENT_DIR
     problems: list[Problem] = []
-    for path in sorted(content.rglob("*.md")) if content.is_dir() else []:
-        relative = path.relative_to(root).as_posix()
-        if not path.is_file():  # a named pipe would block the read; reported as file-unreadable
+    for file in cooperative.content:
+        if not file.path.endswith(".md"):
             continue
-        try:
-            size = path.stat().st_size
-            if size > MAX_PAGE_BYTES:  # not even read
-                problems.append(_too_large(relative, size))
-                continue
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+        if file.size > MAX_PAGE_BYTES:  # not even looked at
+            problems.append(_too_large(file.path, file.size))
             continue
-        problems += page_problems(text, relative)
+        text = file.universal_text()
+        if text is None:  # unreadable or not UTF-8: the loader reported it
+            continue
+        problems += page_problems(text, file.path)
     return problems
 
 

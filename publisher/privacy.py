@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from pathlib import PurePosixPath
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -443,17 +444,17 @@ def check_private_names_in_pages(cooperative: Cooperative) -> Iterable[Problem]:
     """Hand-written pages (and their file names, which become addresses) must not name a private
     counterparty: a treasurer's prose is not rewritten, so the build stops instead."""
     finder = name_finder(cooperative)
-    pages = cooperative.root / PAGES_DIR
-    if not finder or not pages.is_dir():
+    if not finder or not cooperative.content:
         return []
     problems: list[Problem] = []
     # The blog's authors file is printed on every story, as it is.
     # So is every other file under content/: its name becomes an address, and a text file (an
     # SVG picture, a script) is copied to the site as it is.
-    for path in sorted(p for p in pages.rglob("*") if p.is_file() and not p.is_symlink()):
-        relative = path.relative_to(cooperative.root).as_posix()
+    for file in cooperative.content:
+        relative = file.path
+        path = PurePosixPath(relative)
         is_page = path.suffix == ".md" or path.name == ".authors.yml"
-        stem_words = " ".join(WORD.findall(path.relative_to(pages).with_suffix("").as_posix()))
+        stem_words = " ".join(WORD.findall(path.relative_to(PAGES_DIR).with_suffix("").as_posix()))
         if finder.names_in(stem_words):
             problems.append(
                 problem(
@@ -467,13 +468,13 @@ def check_private_names_in_pages(cooperative: Cooperative) -> Iterable[Problem]:
                 )
             )
         if not is_page and (
-            path.suffix.lower() not in TEXT_FILES or path.stat().st_size > MAX_TEXT_FILE_BYTES
+            path.suffix.lower() not in TEXT_FILES or file.size > MAX_TEXT_FILE_BYTES
         ):
             continue
-        try:
-            text = path.read_text(encoding="utf-8").lstrip("\ufeff").replace("\r\n", "\n")
-        except (OSError, UnicodeDecodeError):
+        read = file.universal_text()
+        if read is None:
             continue  # reported by the checks of that kind of page; other files are not text
+        text = read.lstrip("\ufeff")
         if relative.startswith(f"{PAGES_DIR}/minutes/"):
             # A meeting's title and motions are published with names replaced (and warned about
             # above); the rest of its front matter is not published.

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 STORIES_DIR = "content/stories"
 AUTHORS_FILE = f"{STORIES_DIR}/.authors.yml"
+POSTS_DIR = f"{STORIES_DIR}/posts"
 _MARKUP = re.compile(r"[<>\"]")
 #: The blog renders a category's (and a tag's) page from Markdown of its name: brackets would
 #: make a link there, braces an attribute list (`{onclick=...}`).
@@ -90,16 +91,16 @@ def _links_problems(path: str, line: int | None, links: Any, depth: int = 0) -> 
 
 
 def check_stories(cooperative: Cooperative) -> Iterable[Problem]:
-    from publisher.cooperative import read_text_file
-
-    root = cooperative.root
     problems: list[Problem] = []
-    posts = root / STORIES_DIR / "posts"
-    for path in sorted(posts.rglob("*.md")) if posts.is_dir() else []:
-        relative = path.relative_to(root).as_posix()
-        text, file_problems = read_text_file(root, relative)
-        problems += file_problems
-        if text is None:
+    authors_text = None
+    for file in cooperative.content:
+        if file.path == AUTHORS_FILE:
+            authors_text = file.document_text()
+        if not (file.path.startswith(POSTS_DIR + "/") and file.path.endswith(".md")):
+            continue
+        relative = file.path
+        text = file.document_text()
+        if text is None:  # the loader reported why
             continue
         parsed = parse_markdown(text, relative)
         problems += parsed.problems
@@ -144,13 +145,8 @@ def check_stories(cooperative: Cooperative) -> Iterable[Problem]:
                 )
                 if found:
                     problems.append(found)
-    authors_path = root / AUTHORS_FILE
-    text, file_problems = (
-        read_text_file(root, AUTHORS_FILE) if authors_path.is_file() else (None, [])
-    )
-    problems += file_problems
-    if text is not None:
-        loaded = load_yaml(text, AUTHORS_FILE)
+    if authors_text is not None:
+        loaded = load_yaml(authors_text, AUTHORS_FILE)
         problems += loaded.problems
         authors = loaded.data.get("authors") if isinstance(loaded.data, dict) else None
         for ident, entry in (authors or {}).items() if isinstance(authors, dict) else []:
