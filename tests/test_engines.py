@@ -455,3 +455,15 @@ def test_both_engines_merge_the_cooperatives_navigation_and_footer_alike(tmp_pat
     assert (
         f"Shared by the workshop · Books at commit <code>{short(root)}</code> of 2026-11-20" in home
     )
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_both_engines_refuse_a_repo_url_that_is_not_a_safe_address(tmp_path, engine):
+    # An address MkDocs' own check accepts; the theme would link it, unencrypted, on every page.
+    config = OWN_CONFIG + 'repo_url: "http://git.example.org/workshop"\n'
+    root = _own_config_coop(tmp_path / "coop", config)
+    with pytest.raises(
+        SiteError, match="repo_url 'http://git.example.org/workshop' must be an https://"
+    ):
+        build_site(root, tmp_path / "site", today=TODAY, engine=engine)
+    assert not (tmp_path / "site").exists()

@@ -74,7 +74,8 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
         self.staging: Path | None = None
         self.feed_entries: list[FeedEntry] = []
         self.generate_seconds = 0.0
-        #: Why the build was refused after rendering, for `publisher build` to say.
+        #: Why the build was refused, for `publisher build` to say (MkDocs says only that it
+        #: aborted).
         self.refusal: str | None = None
 
     def on_config(self, config: Any) -> Any:
@@ -88,9 +89,9 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
             self.content = self._generate_cooperative(root, config, staging)
         self.feed_entries = []
 
-        refusal = repo_url_refusal(config.repo_url)
-        if refusal:
-            raise PluginError(refusal)
+        self.refusal = repo_url_refusal(config.repo_url)
+        if self.refusal:
+            raise PluginError(self.refusal)
         if "navigation.instant" in (config.theme.get("features") or []) and not config.site_url:
             log.info(INSTANT_NAVIGATION_OFF)
         # Fonts from Google would make every visit call a third-party server.
