@@ -406,3 +406,64 @@ def test_a_cooperative_in_another_language_gets_its_words_from_the_zensical_buil
     # The theme writes the direction on <body>: Material's "direction" is rtl for Arabic.
     direction = re.search(r"<body\b[^>]*\bdir=\"(\w+)\"", home)
     assert direction is not None and direction.group(1) == ("rtl" if language == "ar" else "ltr")
+
+
+#: A cooperative's own mkdocs.yml: its copyright, and a navigation that already lists the
+#: generated finances page under a name of its own.
+OWN_CONFIG = (
+    "site_name: Test Workshop\ndocs_dir: content\ncopyright: Shared by the workshop\n"
+    "theme:\n  name: material\n"
+    "nav:\n  - Home: index.md\n  - Our money: finances/index.md\n  - About: about.md\n"
+    "plugins:\n  - search\n  - publisher\n"
+)
+
+
+def _own_config_coop(root: Path, config: str) -> Path:
+    repo = init_repo(root)
+    write_coop(repo, {"mkdocs.yml": config})
+    commit(
+        repo,
+        "The books",
+        "2026-11-20",
+        {
+            "ledgers/2026.csv": LEDGER_HEADER + "2026-01-05,Dues,15.00,dues,,,,r1,\n",
+            "content/index.md": "# Home\n",
+            "content/about.md": "# About us\n",
+        },
+    )
+    return repo
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_both_engines_merge_the_cooperatives_navigation_and_footer_alike(tmp_path, engine):
+    root = _own_config_coop(tmp_path / "coop", OWN_CONFIG)
+    result = build_site(root, tmp_path / "site", today=TODAY, engine=engine)
+    assert result.site_dir is not None, [p for p in result.problems if p.is_error]
+    home = (result.site_dir / "index.html").read_text(encoding="utf-8")
+    primary = re.search(r'<nav class="md-nav md-nav--primary".*?</nav>\s*</div>', home, re.DOTALL)
+    assert primary is not None
+    labels = [
+        re.sub(r"<[^>]+>|\s+", " ", label).strip()
+        for label in re.findall(
+            r'<a href="[^"]*" class="md-nav__link[^"]*">(.*?)</a>', primary.group(0), re.DOTALL
+        )
+    ]
+    # Its own entries in its order; the generated finances section, whose page it lists
+    # already, is not added again; the generated Data section, which it does not list, is.
+    assert labels[:3] == ["Home", "Our money", "About"], labels
+    assert "Finances" not in labels and "Data" in labels, labels
+    assert (
+        f"Shared by the workshop · Books at commit <code>{short(root)}</code> of 2026-11-20" in home
+    )
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_both_engines_refuse_a_repo_url_that_is_not_a_safe_address(tmp_path, engine):
+    # An address MkDocs' own check accepts; the theme would link it, unencrypted, on every page.
+    config = OWN_CONFIG + 'repo_url: "http://git.example.org/workshop"\n'
+    root = _own_config_coop(tmp_path / "coop", config)
+    with pytest.raises(
+        SiteError, match="repo_url 'http://git.example.org/workshop' must be an https://"
+    ):
+        build_site(root, tmp_path / "site", today=TODAY, engine=engine)
+    assert not (tmp_path / "site").exists()

@@ -24,24 +24,27 @@ from mkdocs.structure.files import File, Files
 
 from publisher.cooperative import NotACooperative, check_cooperative
 from publisher.gitrepo import head_commit
-from publisher.i18n import site_words
-from publisher.links import safe_link
 from publisher.problems import format_text, has_errors
-from publisher.site.feed import FEED_PATH, FeedEntry, atom_feed, entry_from_page, entry_id
+from publisher.site.feed import FEED_PATH, FeedEntry, entry_from_page
 from publisher.federation import Federation, Progress, is_federation, load_federation
 from publisher.site.federation_pages import generate_federation_site
 from publisher.site.generate import POSTS_DIR, SiteContent, generate_site
 from publisher.site.tree import (
+    PUBLISHER_CSS,
+    PUBLISHER_JS,
     chart_preload,
     clean_meta,
     feed_links,
+    footer_line,
     merge_fragment,
+    merged_nav,
     page_date_note,
     private_name_refusal,
-    provenance,
+    repo_url_refusal,
     resolve_links,
     search_and_xml_refusal,
     set_theme_language,
+    stories_feed,
 )
 
 log = logging.getLogger("mkdocs.plugins.publisher")
@@ -71,7 +74,8 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
         self.staging: Path | None = None
         self.feed_entries: list[FeedEntry] = []
         self.generate_seconds = 0.0
-        #: Why the build was refused after rendering, for `publisher build` to say.
+        #: Why the build was refused, for `publisher build` to say (MkDocs says only that it
+        #: aborted).
         self.refusal: str | None = None
 
     def on_config(self, config: Any) -> Any:
@@ -85,28 +89,18 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
             self.content = self._generate_cooperative(root, config, staging)
         self.feed_entries = []
 
-        # The theme links it on every page as it is written.
-        if config.repo_url and safe_link(config.repo_url, allow_relative=False) != config.repo_url:
-            raise PluginError(
-                f"mkdocs.yml: repo_url {config.repo_url!r} must be an https:// address without spaces or control characters."
-            )
+        self.refusal = repo_url_refusal(config.repo_url)
+        if self.refusal:
+            raise PluginError(self.refusal)
         if "navigation.instant" in (config.theme.get("features") or []) and not config.site_url:
             log.info(INSTANT_NAVIGATION_OFF)
         # Fonts from Google would make every visit call a third-party server.
         config.theme["font"] = False
-        config.extra_css.append("assets/publisher/publisher.css")
-        config.extra_javascript.append("assets/publisher/publisher.js")
-        if config.nav is None:
-            config.nav = self.content.nav
-        else:
-            present = {str(item) for item in _flatten(config.nav)}
-            for section in self.content.nav:
-                targets = {str(t) for t in _flatten(list(section.values()))}
-                if not targets & present:
-                    config.nav.append(section)
+        config.extra_css.append(PUBLISHER_CSS)
+        config.extra_javascript.append(PUBLISHER_JS)
+        config.nav = merged_nav(config.nav, self.content)
         set_theme_language(config.theme, self.content.language)
-        footer = provenance(self.content)
-        config.copyright = f"{config.copyright} · {footer}" if config.copyright else footer
+        config.copyright = footer_line(config.copyright, self.content)
         watched = root / ("federation.yml" if is_federation(root) else "ledgers")
         if str(watched) not in config.watch:
             config.watch.append(str(watched))
@@ -203,13 +197,7 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
         if self.content is not None and self.content.summary is not None and self.content.stories:
             target = Path(config.site_dir) / FEED_PATH
             target.parent.mkdir(parents=True, exist_ok=True)
-            name = self.content.summary.name
-            feed = atom_feed(
-                site_words(self.content.language).gettext("%(name)s: stories") % {"name": name},
-                config.site_url,
-                self.feed_entries,
-                feed_id=entry_id(name, "feed", FEED_PATH),
-            )
+            feed = stories_feed(self.content, config.site_url, self.feed_entries)
             target.write_text(feed, encoding="utf-8")
         if self.content is not None:
             refusal = search_and_xml_refusal(
@@ -235,11 +223,3 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
         if self.staging is not None:
             shutil.rmtree(self.staging, ignore_errors=True)
             self.staging = None
-
-
-def _flatten(nav: Any) -> list[Any]:
-    if isinstance(nav, dict):
-        return [x for value in nav.values() for x in _flatten(value)]
-    if isinstance(nav, list):
-        return [x for item in nav for x in _flatten(item)]
-    return [nav]

@@ -155,6 +155,49 @@ def provenance(content: SiteContent) -> str:
     } + (words.gettext(" (with uncommitted changes)") if commit.dirty else "")
 
 
+def footer_line(own: str | None, content: SiteContent) -> str:
+    """The footer's copyright line: the cooperative's own (mkdocs.yml's `copyright`), then which
+    commit of the books the site shows."""
+    footer = provenance(content)
+    return f"{own} · {footer}" if own else footer
+
+
+def repo_url_refusal(repo_url: str | None) -> str | None:
+    """Why mkdocs.yml's `repo_url` cannot be published (the theme links it on every page), or
+    None when it is absent or a safe https:// address."""
+    if repo_url and safe_link(repo_url, allow_relative=False) != repo_url:
+        return (
+            f"mkdocs.yml: repo_url {repo_url!r} must be an https:// address without spaces or "
+            "control characters."
+        )
+    return None
+
+
+def merged_nav(nav: list[Any] | None, content: SiteContent) -> list[Any]:
+    """The site's navigation: the generated one when mkdocs.yml has none; else mkdocs.yml's,
+    followed by each generated section none of whose pages it already lists."""
+    if not nav:
+        return list(content.nav)
+    present = {str(item) for item in _flatten(nav)}
+    return list(nav) + [
+        section
+        for section in content.nav
+        if not {str(t) for t in _flatten(list(section.values()))} & present
+    ]
+
+
+def stories_feed(content: SiteContent, site_url: str | None, entries: list[FeedEntry]) -> str:
+    """The Atom feed of the stories (`entries`, taken from the built story pages)."""
+    # (a federation's site has no summary, and no stories)
+    name = content.summary.name if content.summary is not None else ""
+    return atom_feed(
+        site_words(content.language).gettext("%(name)s: stories") % {"name": name},
+        site_url,
+        entries,
+        feed_id=entry_id(name, "feed", FEED_PATH),
+    )
+
+
 def theme_language(language: str, engine: str = "mkdocs") -> str:
     """The name the theme (Material for MkDocs, or Zensical's own) gives `language`'s interface
     translation: "pt-BR", "zh-Hant" or the language alone ("fr" for "fr-CA"), "en" where the
@@ -392,11 +435,9 @@ def zensical_config(
             + ", ".join(left_out)
             + " of mkdocs.yml is left out of the site it builds."
         )
-    repo_url = config.get("repo_url")
-    if repo_url and safe_link(repo_url, allow_relative=False) != repo_url:
-        raise TreeError(
-            f"mkdocs.yml: repo_url {repo_url!r} must be an https:// address without spaces or control characters."
-        )
+    refusal = repo_url_refusal(config.get("repo_url"))
+    if refusal:
+        raise TreeError(refusal)
     theme = dict(config.get("theme") or {"name": "material"})
     theme["font"] = False  # fonts from Google would make every visit call a third-party server
     # Zensical's own look is "modern"; the publisher's stylesheet is written for Material's.
@@ -410,19 +451,8 @@ def zensical_config(
     result["theme"] = theme
     result["extra_css"] = [*(config.get("extra_css") or []), PUBLISHER_CSS]
     result["extra_javascript"] = [*(config.get("extra_javascript") or []), PUBLISHER_JS]
-    footer = provenance(content)
-    own = config.get("copyright")
-    result["copyright"] = f"{own} · {footer}" if own else footer
-    nav = config.get("nav")
-    if not nav:
-        result["nav"] = content.nav
-    else:
-        present = {str(item) for item in _flatten(nav)}
-        result["nav"] = list(nav) + [
-            section
-            for section in content.nav
-            if not {str(t) for t in _flatten(list(section.values()))} & present
-        ]
+    result["copyright"] = footer_line(config.get("copyright"), content)
+    result["nav"] = merged_nav(config.get("nav"), content)
     return result
 
 
@@ -481,7 +511,6 @@ def finish_site(tree: Tree) -> None:
         if finished != output:
             path.write_text(finished, encoding="utf-8")
     # Stories and their feed are a cooperative's: a federation's site (no summary) has none.
-    name = content.summary.name if content.summary is not None else ""
     for src, (meta, url) in sorted(tree.stories.items()):
         built = site / url / "index.html"
         if not built.is_file():
@@ -504,14 +533,7 @@ def finish_site(tree: Tree) -> None:
         if entry is not None:
             entries.append(entry)
     if content.stories:
-        name = story_site
-        feed = atom_feed(
-            site_words(content.language).gettext("%(name)s: stories") % {"name": name},
-            tree.site_url,
-            entries,
-            feed_id=entry_id(name, "feed", FEED_PATH),
-        )
-        (site / FEED_PATH).write_text(feed, encoding="utf-8")
+        (site / FEED_PATH).write_text(stories_feed(content, tree.site_url, entries), "utf-8")
     refusal = search_and_xml_refusal(site, content, [ZENSICAL_SEARCH_INDEX])
     if refusal:
         raise TreeError(refusal)
