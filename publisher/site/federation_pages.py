@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, cast
 
@@ -26,6 +26,7 @@ from publisher.charts import (
     Chart,
     _layout,
     display_money,
+    percent,
     plain,
 )
 from publisher.federation import (
@@ -123,11 +124,10 @@ def _years(federation: Federation) -> list[str]:
 
 
 def _share(part: int, whole: int) -> str:
-    """Part of a whole as a whole percentage, exact arithmetic ("61%")."""
+    """Part of a whole as a whole percentage in the site's format ("61%", "61\u00a0%")."""
     if whole <= 0:
         return ""
-    percent = (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal(1), rounding=ROUND_HALF_EVEN)
-    return f"{percent}%"
+    return percent(part, whole)
 
 
 def _against(now: int, before: int | None, year: str, money: FederationMoney) -> str:

@@ -122,7 +122,7 @@ def frame_csv(frame: pd.DataFrame, amount_columns: Collection[str] = ("amount",)
 
 
 def _percent(part: int, whole: int) -> str:
-    return f"{round(100 * part / whole)} %" if whole else words().gettext("not budgeted")
+    return charts.percent(part, whole) if whole else words().gettext("not budgeted")
 
 
 # -- Pages ------------------------------------------------------------------------------------
