@@ -41,7 +41,7 @@ from publisher.links import safe_link
 from publisher.money import format_minor, to_decimal
 from publisher.problems import Problem, sorted_problems
 from publisher.site.html import markdown_text, named_csv
-from publisher.site.templating import render, site_language, words
+from publisher.site.templating import current_site_language, render, site_language, words
 from publisher.summary import Summary
 
 OVERVIEW_MARKER = "<!-- publisher:federation -->"
@@ -948,7 +948,7 @@ def _warning_page(federation: Federation, problem: Problem) -> tuple[str, str]:
     """The page a warning is about: the reconciliation for a mismatch; the member whose entry of
     federation.yml holds the warning's line."""
     if problem.code == "federation-reconciliation-mismatch":
-        return "reconciliation.md", "the money between members"
+        return "reconciliation.md", words().gettext("the money between members")
     if problem.path != "federation.yml" or problem.line is None:
         return "", ""
     starts = sorted((m.line, m.id) for m in federation.config.members if m.line is not None)
@@ -965,7 +965,13 @@ def warning_items(federation: Federation) -> list[WarningItem]:
         page, name = _warning_page(federation, problem)
         items.append(
             WarningItem(
-                problem.message, problem.path, str(problem.line or ""), problem.code, page, name
+                # In the federation's language, not the treasurer's: the page is the readers'.
+                problem.message_in(current_site_language()),
+                problem.path,
+                str(problem.line or ""),
+                problem.code,
+                page,
+                name,
             )
         )
     return items

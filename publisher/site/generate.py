@@ -525,7 +525,8 @@ def warnings_page(
             ReaderWarning(
                 sentence=reader_sentence(p.code, target.fund if target else ""),
                 target=target,
-                message=redact(p.message),
+                # In the site's language, not the treasurer's: the page is the readers'.
+                message=redact(p.message_in(current_site_language())),
                 path=redact(p.path),
                 line=p.line,
                 code=p.code,
