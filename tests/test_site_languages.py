@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from babel.dates import format_skeleton
+from babel.dates import format_date, format_skeleton
 from babel.messages.pofile import read_po
 
 from publisher.i18n import LOCALE_DIR, message_language
@@ -469,5 +469,46 @@ def test_a_page_of_each_language_reads_well_in_a_browser(sites, browser, languag
             assert sidebar > content  # the navigation is on the right
             desktop.close()
         assert AXE_JS.is_file(), "scripts/test.sh installs axe-core"
+        assert not blocking_violations(axe_violations(page))
+        context.close()
+
+
+@pytest.mark.parametrize("language", ["es", "ar"])
+def test_a_months_hover_and_ticks_read_in_the_language_on_a_phone(sites, browser, language):
+    """On a phone (390 px), the month by month chart of 2025: its ticks are the language's
+    short month names, the hover of a bar names its month in full, and the Warnings page with
+    its treasurer's details open fits the screen, right to left in Arabic."""
+    site = sites[language]
+    months = {m: dt.date(2025, m, 1) for m in range(1, 13)}
+    full = {format_skeleton("yMMMM", d, locale=language) for d in months.values()}
+    short = {format_date(d, "MMM", locale=language) for d in months.values()}
+    with serve_directory(site) as url:
+        context = browser.new_context(viewport={"width": 390, "height": 844})
+        page = context.new_page()
+        page.goto(url + "finances/2025/", wait_until="load")
+        chart = page.locator("#chart-monthly-2025 .publisher-chart__plot")
+        chart.scroll_into_view_if_needed()
+        page.wait_for_function(
+            "document.querySelector('#chart-monthly-2025 .publisher-chart__plot')"
+            ".dataset.drawn === 'true'",
+            timeout=30_000,
+        )
+        ticks = chart.locator(".xtick text").all_text_contents()
+        assert ticks and set(ticks) <= short, ticks
+        bar = chart.locator(".trace.bars .point path").first
+        box = bar.bounding_box()
+        assert box is not None
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.wait_for_selector("#chart-monthly-2025 .hoverlayer .hovertext", timeout=10_000)
+        hover = " ".join(chart.locator(".hoverlayer .hovertext").all_text_contents())
+        assert any(month in hover for month in full), hover
+        assert not ISO_MONTH.search(hover), hover
+        page.goto(url + "finances/warnings/", wait_until="load")
+        for details in page.locator("details.publisher-warning__details").all():
+            details.locator("summary").click()
+        width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert width[0] <= width[1], width
+        direction = page.evaluate("getComputedStyle(document.body).direction")
+        assert direction == ("rtl" if language == "ar" else "ltr")
         assert not blocking_violations(axe_violations(page))
         context.close()
