@@ -160,6 +160,11 @@ class Message(str):
     def __radd__(self, other: str) -> Message:
         return Message.made(str.__add__(other, self), "concat", (other, self))
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled (to a federation's checking child and back) as the plain text: the values in
+        # a recipe need not be picklable, and what crosses a process is said as it was made.
+        return (str, (str(self),))
+
     def in_language(self, language: str | None) -> str:
         """The same message in `language` (English for None), its values said in it too."""
         try:

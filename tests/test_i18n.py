@@ -1,6 +1,7 @@
 """The translation plumbing: which catalog a language tag finds, and where messages' language comes from."""
 
 import contextvars
+import pickle
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -116,3 +117,12 @@ def test_a_problem_made_in_a_worker_thread_is_said_in_the_site_language():
     assert plain.message_in("de") == "Some text."
     # Equal problems stay equal whatever the message was made from.
     assert plain == problem("column-duplicated", "ledgers/2026.csv", 1, "Some text.")
+
+
+def test_a_message_crosses_a_process_as_its_plain_text():
+    """Pickled (a federation's checking child sends its results back), a message is the text
+    it was made as: a recipe's values need not be picklable."""
+    with message_language("fr"):
+        message = _(COLUMN_TWICE).format(name=lambda: None)
+    copy = pickle.loads(pickle.dumps(message))
+    assert type(copy) is str and copy == message and copy.startswith("La colonne « <function")
