@@ -18,7 +18,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from babel.dates import format_date, format_skeleton
-from babel.numbers import format_currency, format_decimal, get_decimal_symbol, get_group_symbol
+from babel.numbers import (
+    format_currency,
+    format_decimal,
+    format_percent,
+    get_decimal_symbol,
+    get_group_symbol,
+)
 
 
 from publisher.i18n import Words, site_words
@@ -102,12 +108,24 @@ def fund_label(summary: Summary, fund: str) -> str:
     return summary.fund_labels.get(fund) or fund
 
 
-def percent(part: int, whole: int) -> str:
-    """100 * part / whole, rounded half up to a whole percent: "41 %" (whole must not be 0)."""
-    share = (Decimal(100) * Decimal(part) / Decimal(whole)).quantize(
-        Decimal(1), rounding=ROUND_HALF_UP
-    )
-    return f"{share}\u00a0%"  # a no-break space: "41" and "%" never part
+def display_percent(share: Decimal, locale: str | None = None, exact: bool = False) -> str:
+    """A share as readers write a percentage, rounded half up to a whole percent: 0.4048 ->
+    "40%" in English, "40\u00a0%" in French and German (Babel's no-break space: "40" and "%"
+    never part); `exact`: every digit kept (a charter's 12.5 % stays 12.5 %). `locale`:
+    Babel's name of it, by default the language of the pages being generated. The one
+    percentage format of the site: pages, chart hovers and summaries."""
+    locale = locale or _site_locale()
+    if exact:
+        return format_percent(share, locale=locale, decimal_quantization=False)
+    whole = (Decimal(100) * share).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    # Rounded already: Babel's own rounding (half to even) has nothing left to do.
+    return format_percent(whole / 100, locale=locale)
+
+
+def percent(part: int, whole: int, locale: str | None = None) -> str:
+    """`part` of `whole` as a whole percentage, exact arithmetic ("41%"; `whole` must not be
+    0), in the way `display_percent` writes it."""
+    return display_percent(Decimal(part) / Decimal(whole), locale)
 
 
 def month_name(month: str, summary: Summary) -> str:
@@ -121,6 +139,13 @@ def month_name(month: str, summary: Summary) -> str:
 def _words(summary: Summary) -> Words:
     """The site's words in the cooperative's language."""
     return site_words(getattr(summary, "locale", None))
+
+
+def _site_locale() -> str:
+    """The language of the pages being generated, as Babel names it."""
+    from publisher.site.templating import babel_locale, current_site_language
+
+    return babel_locale(current_site_language())
 
 
 def _locale(summary: Summary) -> str:
@@ -139,7 +164,7 @@ def compared(now: int, before: int, summary: Summary, when: str) -> str:
         return gettext("against nothing %(when)s") % {"when": when}
     values = {
         "amount": display_money(abs(difference), summary),
-        "share": percent(abs(difference), abs(before)),
+        "share": percent(abs(difference), abs(before), _locale(summary)),
         "when": when,
     }
     if difference > 0:
@@ -256,7 +281,10 @@ def _bar(
     colour: str,
     summary: Summary,
     with_text: bool = False,
+    x_names: list[str] | None = None,
 ) -> dict:
+    """Bars at `x` (a category each); `x_names`: what readers call them in the hover, where
+    that is not `x` itself (a month's name for the key "2026-03")."""
     name = plain(name)
     trace = {
         "type": "bar",
@@ -264,8 +292,7 @@ def _bar(
         "x": x,
         "y": _amounts(values, summary),
         "marker": {"color": colour},
-        "customdata": _hover(values, summary),
-        "hovertemplate": "%{x}<br>" + name + ": %{customdata}<extra></extra>",
+        **_hover_data(name, x, values, summary, x_names),
     }
     if with_text:
         trace.update(_bar_text(_hover(values, summary)))
@@ -273,8 +300,15 @@ def _bar(
 
 
 def _line(
-    name: str, x: list[Any], values: list[int], colour: str, summary: Summary, **extra: Any
+    name: str,
+    x: list[Any],
+    values: list[int],
+    colour: str,
+    summary: Summary,
+    x_names: list[str] | None = None,
+    **extra: Any,
 ) -> dict:
+    """A line through `x` (`x_names` as for `_bar`)."""
     name = plain(name)
     trace = {
         "type": "scatter",
@@ -284,11 +318,28 @@ def _line(
         "y": _amounts(values, summary),
         "line": {"color": colour},
         "marker": {"color": colour},
-        "customdata": _hover(values, summary),
-        "hovertemplate": "%{x}<br>" + name + ": %{customdata}<extra></extra>",
+        **_hover_data(name, x, values, summary, x_names),
     }
     trace.update(extra)
     return trace
+
+
+def _hover_data(
+    name: str, x: list[Any], values: list[int], summary: Summary, x_names: list[str] | None
+) -> dict[str, Any]:
+    """A trace's hover: the point's category as readers name it, the trace, the amount in the
+    site's money format ("March 2026<br>Income: €600.00")."""
+    if x_names is None:
+        return {
+            "customdata": _hover(values, summary),
+            "hovertemplate": "%{x}<br>" + name + ": %{customdata}<extra></extra>",
+        }
+    return {
+        "customdata": [
+            [plain(label), text] for label, text in zip(x_names, _hover(values, summary))
+        ],
+        "hovertemplate": "%{customdata[0]}<br>" + name + ": %{customdata[1]}<extra></extra>",
+    }
 
 
 def _horizontal_bar(
@@ -447,7 +498,10 @@ def fund_balances(summary: Summary, year: int | None = None) -> Chart:
         colour = FUND_COLOURS[index % len(FUND_COLOURS)]
         label = fund_label(summary, fund)
         # A long label on two lines in the legend, rather than cut at the edge of a phone.
-        trace = _line(label, months, values, colour, summary, line={"shape": "hv", "color": colour})
+        names = [month_name(m, summary) for m in months]
+        trace = _line(
+            label, months, values, colour, summary, names, line={"shape": "hv", "color": colour}
+        )
         traces.append({**trace, "name": _wrap(label, TITLE_LINE)})
     funds = list(summary.fund_history)
     by_month = {fund: dict(history) for fund, history in summary.fund_history.items()}
@@ -479,7 +533,7 @@ def fund_balances(summary: Summary, year: int | None = None) -> Chart:
                 xaxis=(
                     _month_axis(months, summary, range=range_)
                     if year
-                    else _category_axis(range=range_)
+                    else _months_axis(months, summary, range=range_)
                 ),
                 yaxis=_value_axis(summary.currency),
             ),
@@ -507,7 +561,8 @@ def _fund_summary(summary: Summary, months: list[str]) -> str:
     if len(balances) > 1:
         largest = max(balances, key=lambda f: balances[f])
         share = (
-            gettext(", %(share)s of the total") % {"share": percent(balances[largest], total)}
+            gettext(", %(share)s of the total")
+            % {"share": percent(balances[largest], total, _locale(summary))}
             if total > 0 and balances[largest] > 0
             else ""
         )
@@ -608,7 +663,7 @@ def _budget_summary(
             values = {
                 "actual": money(actual_total),
                 "budget": money(planned_total),
-                "share": percent(actual_total, planned_total),
+                "share": percent(actual_total, planned_total, _locale(summary)),
             }
             if kind == "income":
                 sentence = gettext("Income %(actual)s against %(budget)s budgeted (%(share)s)")
@@ -651,12 +706,19 @@ def monthly(summary: Summary, year: int) -> Chart:
     small = 2 * len(months) <= SMALL_BAR_CHART
     gettext = _words(summary).gettext
     title = gettext("Month by month, %(year)s") % {"year": year}
+    names = [month_name(m, summary) for m in labels]
     figure = {
         "data": [
-            _bar(gettext("Income"), labels, income, INCOME_COLOUR, summary, with_text=small),
-            _bar(gettext("Expense"), labels, expense, EXPENSE_COLOUR, summary, with_text=small),
+            _bar(gettext("Income"), labels, income, INCOME_COLOUR, summary, small, names),
+            _bar(gettext("Expense"), labels, expense, EXPENSE_COLOUR, summary, small, names),
             _line(
-                gettext("Balance (all funds)"), labels, balance, BALANCE_COLOUR, summary, yaxis="y2"
+                gettext("Balance (all funds)"),
+                labels,
+                balance,
+                BALANCE_COLOUR,
+                summary,
+                names,
+                yaxis="y2",
             ),
         ],
         "layout": _layout(
@@ -824,7 +886,7 @@ def _flows_summary(summary: Summary, year: int) -> str:
             "amount": money(amounts[largest]),
         }
         if total > 0:
-            sentence += whole % {"share": percent(amounts[largest], total)}
+            sentence += whole % {"share": percent(amounts[largest], total, _locale(summary))}
         if before is not None:
             earlier = sign * before.categories.get(largest, 0)
             when = _in_year(summary, year - 1)
@@ -857,7 +919,7 @@ def _every_month(first: str, last: str) -> list[str]:
     return months
 
 
-def _months_axis(months: list[str], summary: Summary) -> dict[str, Any]:
+def _months_axis(months: list[str], summary: Summary, **extra: Any) -> dict[str, Any]:
     """Months over one or several years: a tick every month, quarter, half-year or year,
     whichever keeps about six (they fit a phone unturned); the first tick and each January
     carry the year."""
@@ -877,6 +939,7 @@ def _months_axis(months: list[str], summary: Summary) -> dict[str, Any]:
         tickmode="array",
         tickvals=ticks,
         ticktext=names,
+        **extra,
     )
 
 

@@ -10,6 +10,7 @@ unchanged member is neither checked nor summarized again.
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import hashlib
 import json
@@ -1165,8 +1166,20 @@ def load_federation(
     # hold back the checking of the others until the deadline.
     by_member: dict[int, MemberResult] = {}
     with ThreadPoolExecutor(max_workers=FETCH_WORKERS) as pool:
+        # Each fetch runs in a copy of this thread's context, so that what it says is in the
+        # treasurer's language (`--lang`): a worker thread starts with an empty context.
         fetching = {
-            pool.submit(locate_member, m, config, root, cache, say, not trusted, deadline): index
+            pool.submit(
+                contextvars.copy_context().run,
+                locate_member,
+                m,
+                config,
+                root,
+                cache,
+                say,
+                not trusted,
+                deadline,
+            ): index
             for index, m in enumerate(config.members)
         }
         for future in as_completed(fetching):

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Literal, Protocol, cast
+from typing import Any, Literal, Protocol, cast
 
 from babel import Locale, UnknownLocaleError
 from babel.support import NullTranslations, Translations
@@ -130,14 +130,85 @@ def current_message_language() -> str | None:
     return _message_language.get() or environment_language()
 
 
+class Message(str):
+    """A treasurer's message, in the treasurer's language, that remembers how it was made: its
+    msgid (and plural and count), the values `format` put into it, the pieces `+` joined. So it
+    can be said again in another language (`in_language`): the published Warnings page says a
+    check's message in the site's language, whatever language the treasurer's terminal reads.
+
+    A message is made once, by whichever thread checks its file, and says nothing about the
+    language it is later said in: no language setting, no context variable, is read again.
+    What a `str` method other than `format` and `+` makes of it (`strip`, an f-string, `join`)
+    is plain text, said only in the language it was written in."""
+
+    # A recipe: ("gettext", msgid) | ("ngettext", singular, plural, count)
+    # | ("format", message, args, kwargs) | ("concat", pieces).
+    recipe: tuple[Any, ...]
+
+    @classmethod
+    def made(cls, text: str, *recipe: Any) -> Message:
+        message = cls(text)
+        message.recipe = recipe
+        return message
+
+    def format(self, *args: Any, **kwargs: Any) -> Message:
+        return Message.made(str.format(self, *args, **kwargs), "format", self, args, kwargs)
+
+    def __add__(self, other: str) -> Message:
+        return Message.made(str.__add__(self, other), "concat", (self, other))
+
+    def __radd__(self, other: str) -> Message:
+        return Message.made(str.__add__(other, self), "concat", (other, self))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled (to a federation's checking child and back) as the plain text: the values in
+        # a recipe need not be picklable, and what crosses a process is said as it was made.
+        return (str, (str(self),))
+
+    def in_language(self, language: str | None) -> str:
+        """The same message in `language` (English for None), its values said in it too."""
+        try:
+            return _said(self, catalog(language, "messages"))
+        except (KeyError, IndexError, ValueError):
+            # A translation whose placeholders do not fit (tests/test_catalogs.py keeps them
+            # matching): the message as it was made rather than no message.
+            return str(self)
+
+
+def _said(value: Any, translations: NullTranslations) -> Any:
+    if not isinstance(value, Message):
+        return value
+    kind, *parts = value.recipe
+    if kind == "gettext":
+        return translations.gettext(parts[0])
+    if kind == "ngettext":
+        return translations.ngettext(*parts)
+    if kind == "format":
+        message, args, kwargs = parts
+        return str.format(
+            _said(message, translations),
+            *(_said(a, translations) for a in args),
+            **{k: _said(v, translations) for k, v in kwargs.items()},
+        )
+    return "".join(str(_said(piece, translations)) for piece in parts[0])
+
+
+def said_in(text: str, language: str | None) -> str:
+    """`text` in `language` if it is a `Message`, else as it is."""
+    return text.in_language(language) if isinstance(text, Message) else str(text)
+
+
 def _(message: str) -> str:
-    """`message` in the treasurer's language (format its named placeholders after this)."""
-    return catalog(current_message_language(), "messages").gettext(message)
+    """`message` in the treasurer's language (format its named placeholders after this). It is
+    a `Message`, typed as the `str` it is read as."""
+    translated = catalog(current_message_language(), "messages").gettext(message)
+    return Message.made(translated, "gettext", message)
 
 
 def _n(singular: str, plural: str, count: int) -> str:
     """The singular or plural form for `count`, in the treasurer's language."""
-    return catalog(current_message_language(), "messages").ngettext(singular, plural, count)
+    translated = catalog(current_message_language(), "messages").ngettext(singular, plural, count)
+    return Message.made(translated, "ngettext", singular, plural, count)
 
 
 def N_(message: str) -> str:
@@ -150,6 +221,7 @@ __all__ = [
     "LOCALE_DIR",
     "N_",
     "SHIPPED_LANGUAGES",
+    "Message",
     "_",
     "_n",
     "catalog",
@@ -158,6 +230,7 @@ __all__ = [
     "is_right_to_left",
     "locale_candidates",
     "message_language",
+    "said_in",
     "set_message_language",
     "site_words",
 ]

@@ -13,11 +13,11 @@ import io
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from publisher.i18n import N_, _, _n
+from publisher.i18n import N_, Message, _, _n, said_in
 from publisher.spreadsheet import column_letter
 
 
@@ -509,6 +509,16 @@ class Problem:
     #: The sheet of a workbook (.ods, .xlsx) the problem is in; then `line` is the row number
     #: and `column` the column number (A = 1), so editors and annotations still find the place.
     sheet: str | None = None
+    #: The message as the check made it (a `publisher.i18n.Message`: its msgid and values), so
+    #: that it can be said in another language than the treasurer's (`message_in`).
+    made: str = field(default="", compare=False, repr=False)
+
+    def message_in(self, language: str | None) -> str:
+        """The message in `language` (the published Warnings page's: the site's), as the
+        treasurer's `message` says it in theirs."""
+        if not self.made:
+            return self.message
+        return _cut_long_quotes(said_in(self.made, language))
 
     @property
     def cell(self) -> str | None:
@@ -552,12 +562,18 @@ def problem(
         info = CODES[code]
     except KeyError:
         raise ValueError(f"unregistered problem code {code!r}") from None
-    return Problem(info.severity, code, path, line, column, _cut_long_quotes(message), sheet)
+    # Kept to be said again in the site's language; not a message quoting a huge cell, whose
+    # quote would then outlive the check (the text itself is cut to MAX_QUOTED).
+    made = message if isinstance(message, Message) and len(message) <= MAX_MADE else ""
+    text = _cut_long_quotes(str(message))
+    return Problem(info.severity, code, path, line, column, text, sheet, made)
 
 
 #: A quoted value longer than this is cut in messages: a message quotes the cell in question,
 #: never a whole file that happens to be one cell (a 256 MiB line without a delimiter).
 MAX_QUOTED = 100
+#: A message longer than this is kept only as the text the treasurer reads.
+MAX_MADE = 10_000
 _LONG_QUOTE = re.compile(rf'"([^"\n]{{{MAX_QUOTED - 20}}})[^"]{{20,}}"')
 
 

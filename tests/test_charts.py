@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -98,20 +99,50 @@ NBSP = "\u00a0"
 
 
 def test_percent_rounds_half_up_and_keeps_the_sign_with_its_number():
-    assert charts.percent(1, 8) == f"13{NBSP}%"  # 12.5: half up, not to the even 12
-    assert charts.percent(5, 8) == f"63{NBSP}%"
-    assert charts.percent(2000, 2600) == f"77{NBSP}%"
-    assert charts.percent(0, 3) == f"0{NBSP}%"
+    assert charts.percent(1, 8) == "13%"  # 12.5: half up, not to the even 12
+    assert charts.percent(5, 8) == "63%"
+    assert charts.percent(2000, 2600) == "77%"
+    assert charts.percent(0, 3) == "0%"
+
+
+NNBSP = "\u202f"
+
+
+@pytest.mark.parametrize(
+    "locale, expected",
+    [
+        # Babel's (CLDR's) patterns: "#,##0%" in English, Portuguese and Arabic (whose digits
+        # Babel writes in the Latin script, as it does the site's money), "#,##0 %" with a
+        # no-break space in French, German and Spanish; French groups thousands with a narrow
+        # no-break space, German and Spanish with a point.
+        ("en", ["40%", "13%", "-12%", "1,250%"]),
+        ("fr", [f"40{NBSP}%", f"13{NBSP}%", f"-12{NBSP}%", f"1{NNBSP}250{NBSP}%"]),
+        ("de", [f"40{NBSP}%", f"13{NBSP}%", f"-12{NBSP}%", f"1.250{NBSP}%"]),
+        ("es", [f"40{NBSP}%", f"13{NBSP}%", f"-12{NBSP}%", f"1.250{NBSP}%"]),
+        ("pt", ["40%", "13%", "-12%", "1.250%"]),
+        ("ar", ["40%", "13%", "-12%", "1,250%"]),
+    ],
+)
+def test_percentages_are_written_as_each_language_writes_them(locale, expected):
+    # 40.48 % rounds to 40; 12.5 % half up to 13 (Babel alone would round it to the even 12).
+    shares = [Decimal("0.4048"), Decimal("0.125"), Decimal("-0.12"), Decimal("12.5")]
+    assert [charts.display_percent(share, locale) for share in shares] == expected
+
+
+def test_a_percentage_is_in_the_site_language_unless_told_and_a_rule_keeps_its_digits():
+    from publisher.site.templating import site_language
+
+    with site_language("de"):
+        assert charts.percent(1, 8) == f"13{NBSP}%"
+        assert charts.percent(1, 8, "en") == "13%"
+        assert charts.display_percent(Decimal("0.125"), exact=True) == f"12,5{NBSP}%"
+    assert charts.display_percent(Decimal("0.125"), exact=True) == "12.5%"
 
 
 def test_compared_says_the_change_in_money_and_percent(books):
+    assert charts.compared(2500_00, 2700_00, books, "in 2025") == "€200.00 (7%) less than in 2025"
     assert (
-        charts.compared(2500_00, 2700_00, books, "in 2025")
-        == f"€200.00 (7{NBSP}%) less than in 2025"
-    )
-    assert (
-        charts.compared(2000_00, 1000_00, books, "in 2025")
-        == f"€1,000.00 (100{NBSP}%) more than in 2025"
+        charts.compared(2000_00, 1000_00, books, "in 2025") == "€1,000.00 (100%) more than in 2025"
     )
     assert charts.compared(5_00, 5_00, books, "in 2025") == "the same as in 2025"
     assert charts.compared(5_00, 0, books, "in 2025") == "against nothing in 2025"
@@ -145,15 +176,15 @@ def test_flows_are_sorted_labelled_horizontal_bars_from_zero(books):
 
 def test_the_flows_summary_names_the_largest_categories_with_their_share_and_change(books):
     assert charts.flows(books, 2026).summary == (
-        f"The largest source of income was Grants: €2,000.00, 77{NBSP}% of the year's income, "
-        f"€1,000.00 (100{NBSP}%) more than in 2025. "
-        f"The largest expense was Tools: €2,500.00, 63{NBSP}% of the year's spending, "
-        f"€200.00 (7{NBSP}%) less than in 2025."
+        "The largest source of income was Grants: €2,000.00, 77% of the year's income, "
+        "€1,000.00 (100%) more than in 2025. "
+        "The largest expense was Tools: €2,500.00, 63% of the year's spending, "
+        "€200.00 (7%) less than in 2025."
     )
     # The first year has nothing to compare with.
     assert charts.flows(books, 2025).summary == (
-        f"The largest source of income was Grants: €1,000.00, 67{NBSP}% of the year's income. "
-        f"The largest expense was Tools: €2,700.00, 77{NBSP}% of the year's spending."
+        "The largest source of income was Grants: €1,000.00, 67% of the year's income. "
+        "The largest expense was Tools: €2,700.00, 77% of the year's spending."
     )
 
 
@@ -203,8 +234,8 @@ def test_the_budget_summary_gives_the_totals_and_the_largest_overspend(books):
     # Income 2,600 of 3,000 (86.7 %); spending 2,500 + 1,500 - 50 = 3,950 of 3,300 (119.7 %);
     # tools 500.00 over, rent 300.00 over.
     assert charts.budget_against_actual(books, 2026).summary == (
-        f"Income €2,600.00 against €3,000.00 budgeted (87{NBSP}%); spending €3,950.00 against "
-        f"€3,300.00 budgeted (120{NBSP}%). The largest overspend: Tools, €500.00 over its budget of €2,000.00."
+        "Income €2,600.00 against €3,000.00 budgeted (87%); spending €3,950.00 against "
+        "€3,300.00 budgeted (120%). The largest overspend: Tools, €500.00 over its budget of €2,000.00."
     )
     assert charts.budget_against_actual(books, 2025).summary == "No budget is recorded for 2025."
 
@@ -228,7 +259,7 @@ def test_income_and_expense_by_year_from_zero_with_values_and_a_summary(books):
     # 2026 is the current year (TODAY): "so far".
     assert chart.summary == (
         "So far in 2026 the cooperative took in €2,600.00 and spent €3,950.00: a deficit of €1,350.00. "
-        f"Income was €1,100.00 (73{NBSP}%) more than in 2025, spending €450.00 (13{NBSP}%) more than in 2025."
+        "Income was €1,100.00 (73%) more than in 2025, spending €450.00 (13%) more than in 2025."
     )
 
 
@@ -246,6 +277,33 @@ def test_month_by_month_has_both_axes_from_zero_and_values_when_the_year_is_shor
         "Spending was highest in March 2026 (€2,450.00), income in February 2026 (€2,000.00). "
         "At the end of March 2026 all funds together held €1,650.00."
     )
+
+
+def test_month_by_month_hovers_name_the_months_and_ticks_too(books):
+    chart = charts.monthly(books, 2026)
+    income, _expense, balance = exact(chart)["data"]
+    assert income["x"] == ["2026-01", "2026-02", "2026-03"]  # the keys stay ISO
+    assert income["customdata"] == [
+        ["January 2026", "€600.00"],
+        ["February 2026", "€2,000.00"],
+        ["March 2026", "€0.00"],
+    ]
+    assert income["hovertemplate"] == "%{customdata[0]}<br>Income: %{customdata[1]}<extra></extra>"
+    assert balance["customdata"][2] == ["March 2026", "€1,650.00"]
+    assert exact(chart)["layout"]["xaxis"]["ticktext"] == ["Jan", "Feb", "Mar"]
+    french = exact(charts.monthly(replace(books, locale="fr"), 2026))
+    assert french["data"][1]["customdata"] == [
+        ["janvier 2026", f"0,00{NBSP}€"],
+        ["février 2026", f"1{NNBSP}500,00{NBSP}€"],
+        ["mars 2026", f"2{NNBSP}450,00{NBSP}€"],
+    ]
+    assert french["layout"]["xaxis"]["ticktext"] == ["janv.", "févr.", "mars"]
+    german = exact(charts.monthly(replace(books, locale="de"), 2026))
+    assert [point[0] for point in german["data"][2]["customdata"]] == [
+        "Januar 2026",
+        "Februar 2026",
+        "März 2026",
+    ]
 
 
 def test_a_full_year_of_months_prints_no_values_on_its_bars(tmp_path):
@@ -276,14 +334,27 @@ def test_fund_balances_start_at_zero_keep_their_last_month_and_use_labels(books)
     assert csv_rows(chart)[-1] == ["2026-03", "1350.00", "300.00"]
 
 
+def test_fund_balances_over_the_years_name_their_months_in_ticks_and_hovers(books):
+    figure = exact(charts.fund_balances(replace(books, locale="de")))
+    general = figure["data"][0]
+    assert general["x"][:2] == ["2025-01", "2025-02"]  # the keys stay ISO
+    assert general["customdata"][0] == ["Januar 2025", f"5.500,00{NBSP}€"]
+    assert general["customdata"][-1] == ["März 2026", f"1.350,00{NBSP}€"]
+    # Six months: a tick each; the first and each January carry the year.
+    axis = figure["layout"]["xaxis"]
+    assert axis["tickvals"] == ["2025-01", "2025-02", "2025-03", "2026-01", "2026-02", "2026-03"]
+    assert axis["ticktext"] == ["Jan. 2025", "Feb.", "März", "Jan. 2026", "Feb.", "März"]
+    assert axis["range"] == [-0.5, 5.5]
+
+
 def test_the_fund_summary_gives_the_total_the_largest_fund_and_the_change_over_the_year(books):
     assert charts.fund_balances(books, 2026).summary == (
-        f"At the end of March 2026 the funds held €1,650.00 together; Day-to-day costs held the most: "
-        f"€1,350.00, 82{NBSP}% of the total, €1,350.00 (45{NBSP}%) less than at the end of 2025."
+        "At the end of March 2026 the funds held €1,650.00 together; Day-to-day costs held the most: "
+        "€1,350.00, 82% of the total, €1,350.00 (45%) less than at the end of 2025."
     )
     assert charts.fund_balances(books, 2025).summary == (
-        f"At the end of March 2025 the funds held €3,000.00 together; Day-to-day costs held the most: "
-        f"€2,700.00, 90{NBSP}% of the total."
+        "At the end of March 2025 the funds held €3,000.00 together; Day-to-day costs held the most: "
+        "€2,700.00, 90% of the total."
     )
 
 

@@ -127,8 +127,8 @@ def test_the_meeting_title_is_never_live_markup(site):
 
 def test_the_meeting_page_shows_votes_and_money(site):
     text = page(site, MEETING_PAGE)
-    assert "6 of 10 members (60 %)" in text
-    assert "quorum of 50 % met" in text
+    assert "6 of 10 members (60%)" in text
+    assert "quorum of 50% met" in text
     for votes in (
         "5 for, 1 against, 0 abstaining",
         "1 for, 4 against, 1 abstaining",

@@ -71,7 +71,7 @@ def test_members_per_year_say_where_each_count_comes_from(tmp_path):
     assert "## Members and participation" in page
     assert table_rows(page, "publisher-membership") == [
         # the last meeting's 44; attendance (30/40 + 11/44) / 2 = (75 % + 25 %) / 2 = 50 %
-        ["2025", "44", "the minutes of the meeting of 2025-10-01", "2", "50 %"],
+        ["2025", "44", "the minutes of the meeting of 2025-10-01", "2", "50%"],
         # the last reading of the members measure, 58 on June 30 (the meeting of March said 52);
         # attendance 26/52 = 50 %
         [
@@ -82,7 +82,7 @@ def test_members_per_year_say_where_each_count_comes_from(tmp_path):
                 "(the year's last meeting recorded 52)"
             ),
             "1",
-            "50 %",
+            "50%",
         ],
     ]
 
@@ -90,9 +90,9 @@ def test_members_per_year_say_where_each_count_comes_from(tmp_path):
 def test_each_meeting_shows_its_attendance_newest_first_with_a_link_to_its_minutes(tmp_path):
     page, _ = rendered(checked(tmp_path, BOOKS))
     assert table_rows(page, "publisher-assemblies") == [
-        ["2026-03-01", "Annual general assembly", "26", "52", "50 %"],  # 26 / 52
-        ["2025-10-01", "Autumn assembly", "11", "44", "25 %"],  # 11 / 44
-        ["2025-03-01", "Spring assembly", "30", "40", "75 %"],  # 30 / 40
+        ["2026-03-01", "Annual general assembly", "26", "52", "50%"],  # 26 / 52
+        ["2025-10-01", "Autumn assembly", "11", "44", "25%"],  # 11 / 44
+        ["2025-03-01", "Spring assembly", "30", "40", "75%"],  # 30 / 40
     ]
     assert 'href="publisher:minutes/2025-10-01.md"' in page
 
@@ -202,7 +202,7 @@ def test_a_share_that_does_not_end_is_rounded_half_even_to_four_decimals(tmp_pat
     # the average, (2/3 + 1/7) / 2 = 17/42 = 0.404761… -> 0.4048; on the page 40 %
     assert data["attendance"] == "0.4048"
     page, _ = rendered(cooperative)
-    assert table_rows(page, "publisher-membership")[0][-1] == "40 %"
+    assert table_rows(page, "publisher-membership")[0][-1] == "40%"
 
 
 def test_a_year_with_only_a_members_count_has_no_meeting_and_no_attendance(tmp_path):

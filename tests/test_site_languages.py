@@ -8,14 +8,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from babel.dates import format_skeleton
+from babel.dates import format_date, format_skeleton
 from babel.messages.pofile import read_po
 
-from publisher.i18n import LOCALE_DIR
+from publisher.i18n import LOCALE_DIR, message_language
 from publisher.site.build import build_site
 from publisher.site.templating import render, site_language
 from tests.a11y import AXE_JS, axe_violations, blocking_violations
@@ -24,16 +25,16 @@ from tests.sitetools import copy_example, serve_directory
 
 LANGUAGES = ("en", "es", "de", "ar")
 #: Placeholders and markup inside a msgid: the English words are what lies between them.
-_PIECES = re.compile(r"%\(\w+\)s|\{\w+\}|<[^>]+>")
-#: Elements whose text the treasurer wrote, or whose message is the treasurer's (the check's
-#: message folded under "For the treasurer", in the treasurer's language): not the site's words.
-_NOT_SITE_WORDS = {"publisher-warning__details"}
+_PIECES = re.compile(r"%\(\w+\)s|\{\w+(?:[:!][^}]*)?\}|<[^>]+>")
+#: A month as the books key it ("2026-03"), not a day ("2026-03-31") nor part of a longer key.
+ISO_MONTH = re.compile(r"(?<![\d-])\d{4}-\d\d(?![\d-])")
 
 
-def english_sentences(language: str) -> set[str]:
-    """The English pieces (two words or more) of every msgid of the site catalog that the
-    language's catalog does not keep as they are (names such as "Frictionless Data Package")."""
-    with open(LOCALE_DIR / language / "LC_MESSAGES" / "site.po", "rb") as po:
+def english_sentences(language: str, domain: str = "site") -> set[str]:
+    """The English pieces (two words or more) of every msgid of the `domain` catalog (the
+    site's words, or the treasurer's messages) that the language's catalog does not keep as they
+    are (names such as "Frictionless Data Package")."""
+    with open(LOCALE_DIR / language / "LC_MESSAGES" / f"{domain}.po", "rb") as po:
         catalog = read_po(po, locale=language)
     pieces = set()
     for message in catalog:
@@ -44,10 +45,15 @@ def english_sentences(language: str) -> set[str]:
         translated = " ".join(strings)
         for msgid in ids:
             for piece in _PIECES.split(msgid):
-                piece = piece.strip(" .,:;()")
+                piece = piece.strip(' .,:;()"')
                 if len(piece.split()) > 1 and piece not in translated:
                     pieces.add(piece)
     return pieces
+
+
+def said(piece: str, text: str) -> bool:
+    """Whether `text` says `piece` in words of its own ("is a" is not said by "Genesis auf")."""
+    return piece in text and bool(re.search(rf"(?<!\w){re.escape(piece)}(?!\w)", text))
 
 
 class _ReaderText(HTMLParser):
@@ -70,7 +76,7 @@ class _ReaderText(HTMLParser):
         ours, skipped = self._state()
         classes = set((dict(attrs).get("class") or "").split())
         ours = ours or any(c.startswith("publisher-") for c in classes)
-        skipped = skipped or tag in ("script", "style") or bool(classes & _NOT_SITE_WORDS)
+        skipped = skipped or tag in ("script", "style")
         if tag not in ("br", "img", "input", "meta", "link", "hr", "wbr", "source"):
             self._stack.append((tag, ours, skipped))
         if ours and not skipped:
@@ -123,7 +129,10 @@ def sites(tmp_path_factory):
             encoding="utf-8",
         )
         commit(repo, "The example's books and pages", "2026-11-20")
-        result = build_site(repo, tmp_path_factory.mktemp(f"site-{language}"))
+        # The treasurer reads English whatever the machine's language: an English message left
+        # on a page of another language is then found.
+        with message_language("en"):
+            result = build_site(repo, tmp_path_factory.mktemp(f"site-{language}"))
         assert result.site_dir is not None, [p.code for p in result.problems]
         built[language] = result.site_dir
         # accounts.yml differs, so each repository's one commit has its own id: the downloads
@@ -160,19 +169,123 @@ def test_no_english_sentence_is_left_on_any_page(sites, language):
     assert sum(pages.values()) >= 8
     for path, generated in pages.items():
         text = reader_text((site / path).read_text(encoding="utf-8"), generated)
-        found = sorted(piece for piece in english if piece in text)
+        found = sorted(piece for piece in english if said(piece, text))
         if found:
             left[path] = found
     assert not left, left
 
 
+@pytest.mark.parametrize("language", ["es", "de", "ar"])
+def test_the_warnings_page_says_the_checks_messages_in_the_site_language(sites, language):
+    """The treasurer's details of each warning (the check's message, file, line, check) are the
+    readers' too: in the site's language, though the treasurer's messages were English."""
+    page = (sites[language] / "finances/warnings/index.html").read_text(encoding="utf-8")
+    details = re.findall(
+        r'<details class="publisher-warning__details">(.*?)</details>', page, re.DOTALL
+    )
+    assert len(details) >= 3, "the example's books have warnings"
+    text = reader_text(page, True)
+    english = english_sentences(language, "messages") | english_sentences(language)
+    assert "are dated after its last balance assertion" in english
+    found = sorted(piece for piece in english if said(piece, text))
+    assert not found, [(piece, text[max(0, text.find(piece) - 80) :][:200]) for piece in found]
+
+
 def test_the_reader_text_check_finds_english_where_it_is(sites):
-    """The check above, run on the English build, finds the English sentences."""
+    """The checks above, run on the English build, find the English sentences: the site's words
+    on a page, the treasurer's messages on the Warnings page."""
     site = sites["en"]
     text = reader_text((site / "finances/index.html").read_text(encoding="utf-8"), True)
     english = english_sentences("es")
     assert "Income and expense by year" in text
     assert any(piece in text for piece in english)
+    warnings = reader_text(
+        (site / "finances/warnings/index.html").read_text(encoding="utf-8"), True
+    )
+    assert "are dated after its last balance assertion" in warnings
+    assert any(piece in warnings for piece in english_sentences("es", "messages"))
+
+
+def chart_texts(figure: dict) -> list[str]:
+    """What a reader of a chart reads: its titles, legend names, ticks and printed values, and
+    each point's hover as plotly.js fills its template in (`%{x}` is the point's category)."""
+    layout = figure.get("layout", {})
+    texts = [str((layout.get("title") or {}).get("text", ""))]
+    ticked = set()
+    for name, axis in layout.items():
+        if name.startswith(("xaxis", "yaxis")) and isinstance(axis, dict):
+            texts.append(str((axis.get("title") or {}).get("text", "")))
+            texts += [str(t) for t in axis.get("ticktext", [])]
+            if "ticktext" in axis:
+                ticked.add(name[0] + name[5:])  # "xaxis2" -> "x2"
+    for trace in figure.get("data", []):
+        texts.append(str(trace.get("name", "")))
+        shown = trace.get("text", [])
+        texts += [shown] if isinstance(shown, str) else [str(t) for t in shown]
+        points = trace.get("x") or trace.get("y") or []
+        for letter in "xy":
+            # Categories of an axis without ticks of its own are its tick labels.
+            if (letter + trace.get(f"{letter}axis", letter)[1:]) not in ticked:
+                texts += [v for v in trace.get(letter) or [] if isinstance(v, str)]
+        template = trace.get("hovertemplate", "")
+        for index in range(len(points)):
+            texts.append(_hover(template, trace, index))
+    return texts
+
+
+def _hover(template: str, trace: dict, index: int) -> str:
+    def value(match: re.Match) -> str:
+        name, item = match.group(1), match.group(2)
+        values = trace.get(name)
+        if not isinstance(values, list) or index >= len(values):
+            return match.group(0)
+        found = values[index]
+        return str(found[int(item)] if item is not None else found)
+
+    text = re.sub(r"%\{(\w+)(?:\[(\d+)\])?\}", value, template.replace("<extra></extra>", ""))
+    return text.replace("<br>", " ")
+
+
+def test_chart_texts_find_a_month_written_as_its_key():
+    """The check below finds the hover that plotly.js fills with an ISO month."""
+    figure = {
+        "data": [
+            {
+                "x": ["2026-03"],
+                "customdata": ["€1.00"],
+                "hovertemplate": "%{x}<br>Income: %{customdata}<extra></extra>",
+            }
+        ],
+        "layout": {"xaxis": {"tickvals": ["2026-03"], "ticktext": ["Mar"]}},
+    }
+    assert "2026-03 Income: €1.00" in chart_texts(figure)
+    figure["data"][0].update(customdata=[["March 2026", "€1.00"]])
+    figure["data"][0]["hovertemplate"] = "%{customdata[0]}: %{customdata[1]}"
+    assert not ISO_MONTH.search(" ".join(chart_texts(figure)))
+
+
+@pytest.mark.parametrize("language", ["es", "de", "ar"])
+def test_charts_name_every_month_in_the_site_language(sites, language):
+    """Ticks, hovers and printed values of every chart: no month as the books key it
+    ("2025-03"), no English month name; the months are the language's own."""
+    site = sites[language]
+    own = {format_skeleton("MMMM", dt.date(2025, m, 1), locale=language) for m in range(1, 13)}
+    english = {
+        format_skeleton("MMMM", dt.date(2025, m, 1), locale="en") for m in range(1, 13)
+    } - own  # "April" is German too
+    seen_months = set()
+    charts_seen = 0
+    for page in sorted(site.rglob("*.html")):
+        html = page.read_text(encoding="utf-8")
+        for figure in re.findall(r'data-figure="([^"]*)"', html):
+            charts_seen += 1
+            text = " ".join(chart_texts(json.loads(unescape(figure))))
+            where = (page.relative_to(site).as_posix(), text[:200])
+            assert not ISO_MONTH.search(text), where
+            assert not [m for m in english if re.search(rf"\b{m}\b", text)], where
+            seen_months |= {m for m in own if m in text}
+    assert charts_seen >= 10
+    assert len(seen_months) >= 6, seen_months  # the month by month charts' hovers
 
 
 @pytest.mark.parametrize(
@@ -257,6 +370,51 @@ def test_a_federation_writes_in_its_own_language(tmp_path):
     assert "# Avisos" in page and "No hay ningún aviso." in page
 
 
+def test_a_federations_warnings_are_in_its_language_not_the_treasurers(tmp_path):
+    """The federation's Warnings page says each check's message in federation.yml's language,
+    though the treasurer read it in English; the page it points to is named in it too."""
+    from publisher.federation import Federation, parse_federation
+    from publisher.i18n import _
+    from publisher.problems import problem
+    from publisher.site.federation_pages import warnings_page
+
+    text = (
+        "name: Federación\ncurrency: EUR\nlanguage: es\n"
+        "categories:\n  dues: {kind: income}\nmembers:\n  - id: a\n    path: a\n"
+    )
+    config, _problems = parse_federation(text)
+    assert config is not None
+    with message_language("en"):
+        mismatch = problem(
+            "federation-reconciliation-mismatch",
+            "federation.yml",
+            None,
+            _(
+                "In {mismatch}, {mismatch2} records {amount} with "
+                "@{mismatch3}, and {mismatch3} records {amount2} with "
+                "@{mismatch2}: the two should be opposite (a difference of "
+                "{amount3})."
+            ).format(
+                mismatch="2026",
+                mismatch2="a",
+                amount="100.00",
+                mismatch3="b",
+                amount2="-90.00",
+                amount3="10.00",
+            ),
+        )
+    assert mismatch.message.startswith("In 2026, a records 100.00 with @b")
+    federation = Federation(tmp_path, config, [], [mismatch], dt.date(2026, 11, 20))
+    with site_language(config.language):
+        page = warnings_page(federation)
+    assert (
+        "En 2026, a anota 100.00 con @b, y b anota -90.00 con @a: los dos deberían ser opuestos "
+        "(una diferencia de 10.00)."
+    ) in page
+    assert "Ver el dinero entre los miembros." in page
+    assert "records" not in page and "money between" not in page
+
+
 def test_template_words_are_escaped_and_kept_on_one_line():
     """A value put into a translated sentence is escaped and on one line, as every value is."""
     with site_language("es"):
@@ -311,5 +469,46 @@ def test_a_page_of_each_language_reads_well_in_a_browser(sites, browser, languag
             assert sidebar > content  # the navigation is on the right
             desktop.close()
         assert AXE_JS.is_file(), "scripts/test.sh installs axe-core"
+        assert not blocking_violations(axe_violations(page))
+        context.close()
+
+
+@pytest.mark.parametrize("language", ["es", "ar"])
+def test_a_months_hover_and_ticks_read_in_the_language_on_a_phone(sites, browser, language):
+    """On a phone (390 px), the month by month chart of 2025: its ticks are the language's
+    short month names, the hover of a bar names its month in full, and the Warnings page with
+    its treasurer's details open fits the screen, right to left in Arabic."""
+    site = sites[language]
+    months = {m: dt.date(2025, m, 1) for m in range(1, 13)}
+    full = {format_skeleton("yMMMM", d, locale=language) for d in months.values()}
+    short = {format_date(d, "MMM", locale=language) for d in months.values()}
+    with serve_directory(site) as url:
+        context = browser.new_context(viewport={"width": 390, "height": 844})
+        page = context.new_page()
+        page.goto(url + "finances/2025/", wait_until="load")
+        chart = page.locator("#chart-monthly-2025 .publisher-chart__plot")
+        chart.scroll_into_view_if_needed()
+        page.wait_for_function(
+            "document.querySelector('#chart-monthly-2025 .publisher-chart__plot')"
+            ".dataset.drawn === 'true'",
+            timeout=30_000,
+        )
+        ticks = chart.locator(".xtick text").all_text_contents()
+        assert ticks and set(ticks) <= short, ticks
+        bar = chart.locator(".trace.bars .point path").first
+        box = bar.bounding_box()
+        assert box is not None
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.wait_for_selector("#chart-monthly-2025 .hoverlayer .hovertext", timeout=10_000)
+        hover = " ".join(chart.locator(".hoverlayer .hovertext").all_text_contents())
+        assert any(month in hover for month in full), hover
+        assert not ISO_MONTH.search(hover), hover
+        page.goto(url + "finances/warnings/", wait_until="load")
+        for details in page.locator("details.publisher-warning__details").all():
+            details.locator("summary").click()
+        width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert width[0] <= width[1], width
+        direction = page.evaluate("getComputedStyle(document.body).direction")
+        assert direction == ("rtl" if language == "ar" else "ltr")
         assert not blocking_violations(axe_violations(page))
         context.close()

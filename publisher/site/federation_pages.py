@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, cast
 
@@ -26,6 +26,7 @@ from publisher.charts import (
     Chart,
     _layout,
     display_money,
+    percent,
     plain,
 )
 from publisher.federation import (
@@ -43,7 +44,7 @@ from publisher.links import safe_link
 from publisher.money import format_minor, to_decimal
 from publisher.problems import Problem, sorted_problems
 from publisher.site.html import markdown_text, named_csv
-from publisher.site.templating import render, site_language, words
+from publisher.site.templating import current_site_language, render, site_language, words
 from publisher.summary import Summary
 
 OVERVIEW_MARKER = "<!-- publisher:federation -->"
@@ -126,11 +127,10 @@ def _years(federation: Federation) -> list[str]:
 
 
 def _share(part: int, whole: int) -> str:
-    """Part of a whole as a whole percentage, exact arithmetic ("61%")."""
+    """Part of a whole as a whole percentage in the site's format ("61%", "61\u00a0%")."""
     if whole <= 0:
         return ""
-    percent = (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal(1), rounding=ROUND_HALF_EVEN)
-    return f"{percent}%"
+    return percent(part, whole)
 
 
 def _against(now: int, before: int | None, year: str, money: FederationMoney) -> str:
@@ -996,7 +996,7 @@ def _warning_page(federation: Federation, problem: Problem) -> tuple[str, str]:
     """The page a warning is about: the reconciliation for a mismatch; the member whose entry of
     federation.yml holds the warning's line."""
     if problem.code == "federation-reconciliation-mismatch":
-        return "reconciliation.md", "the money between members"
+        return "reconciliation.md", words().gettext("the money between members")
     if problem.path != "federation.yml" or problem.line is None:
         return "", ""
     starts = sorted((m.line, m.id) for m in federation.config.members if m.line is not None)
@@ -1013,7 +1013,13 @@ def warning_items(federation: Federation) -> list[WarningItem]:
         page, name = _warning_page(federation, problem)
         items.append(
             WarningItem(
-                problem.message, problem.path, str(problem.line or ""), problem.code, page, name
+                # In the federation's language, not the treasurer's: the page is the readers'.
+                problem.message_in(current_site_language()),
+                problem.path,
+                str(problem.line or ""),
+                problem.code,
+                page,
+                name,
             )
         )
     return items

@@ -122,7 +122,7 @@ def frame_csv(frame: pd.DataFrame, amount_columns: Collection[str] = ("amount",)
 
 
 def _percent(part: int, whole: int) -> str:
-    return f"{round(100 * part / whole)} %" if whole else words().gettext("not budgeted")
+    return charts.percent(part, whole) if whole else words().gettext("not budgeted")
 
 
 # -- Pages ------------------------------------------------------------------------------------
@@ -525,7 +525,8 @@ def warnings_page(
             ReaderWarning(
                 sentence=reader_sentence(p.code, target.fund if target else ""),
                 target=target,
-                message=redact(p.message),
+                # In the site's language, not the treasurer's: the page is the readers'.
+                message=redact(p.message_in(current_site_language())),
                 path=redact(p.path),
                 line=p.line,
                 code=p.code,

@@ -111,9 +111,13 @@ def breach_anchor(rule: str, year: int) -> str:
 
 
 def _percent(share: Decimal | None) -> str:
-    if share is None:
-        return "—"
-    return f"{(share * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)} %"
+    """A share of the books in the site's percentage format ("—": none)."""
+    return "—" if share is None else charts.display_percent(share)
+
+
+def _rule_percent(share: Decimal | None) -> str:
+    """A share the charter sets (a quorum), every digit of it: "12.5 %" is not "13 %"."""
+    return "—" if share is None else charts.display_percent(share, exact=True)
 
 
 # -- Page data ------------------------------------------------------------------------------------
@@ -339,9 +343,9 @@ def meeting_data(
     if met is None:
         quorum = gettext("no quorum rule in the charter")
     elif met:
-        quorum = gettext("quorum of %(share)s met") % {"share": _percent(rules.quorum)}
+        quorum = gettext("quorum of %(share)s met") % {"share": _rule_percent(rules.quorum)}
     else:
-        quorum = gettext("quorum of %(share)s not met") % {"share": _percent(rules.quorum)}
+        quorum = gettext("quorum of %(share)s not met") % {"share": _rule_percent(rules.quorum)}
     return MeetingPage(
         date=f"{meeting.date:%Y-%m-%d}",
         present=meeting.present,
@@ -768,7 +772,8 @@ def sovereignty_page(
             )
             % {
                 "fund": fund_label,
-                "share": _percent(rules.reinvestment_share),
+                # The charter's own figure: every digit of it ("12.5 %" is not "13 %").
+                "share": charts.display_percent(rules.reinvestment_share, exact=True),
                 "currency": summary.currency,
             }
             if rules.reinvestment_share is not None
