@@ -1116,7 +1116,7 @@ def _bottom_room(
         if neighbours + 4 > spacing:  # plotly keeps a few pixels between labels
             # plotly tries 30°, then 90° (at 30° a label needs twice its height of room).
             upright = 2 * height > spacing
-            height = max(widths) + 10 if upright else max(widths) / 2 + height * 0.87
+            height = max(widths) + 14 if upright else max(widths) / 2 + height * 0.87
     return height + X_TICK_GAP + _axis_title_room(axis)
 
 
