@@ -1028,7 +1028,9 @@ BASE_MARGIN = {"l": MARGIN_PAD, "r": 16, "b": MARGIN_PAD}
 NARROW_WIDTH = 358
 WIDE_WIDTH = 688
 NARROW_BELOW = 560
-#: A label longer than this counts as this long: a hostile label cannot take the whole chart.
+#: A line of text longer than this counts as this long, so that the margins the publisher sets
+#: stay bounded (the builders break labels onto lines of LABEL_LINE or TITLE_LINE characters;
+#: a longer line still shows whole, automargin making room for it).
 LONGEST_LABEL = 40
 
 
