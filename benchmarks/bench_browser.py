@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import sys
 import tempfile
@@ -156,10 +157,14 @@ def main() -> int:
             if result.site_dir is None:
                 raise SystemExit("the example's books have errors: " + str(result.problems[:3]))
             if args.script:
+                built = site / "assets/publisher/publisher.js"
+                # The script's words as the build wrote them into its own copy.
+                words = re.search(r"var WORDS = (.*);\n", built.read_text(encoding="utf-8"))
                 script = args.script.read_text(encoding="utf-8")
-                (site / "assets/publisher/publisher.js").write_text(
-                    script.replace("__PLOTLY_FILE__", PLOTLY_FILE), encoding="utf-8"
-                )
+                script = script.replace("__PLOTLY_FILE__", PLOTLY_FILE)
+                if words:
+                    script = script.replace("__PUBLISHER_WORDS__", words.group(1))
+                built.write_text(script, encoding="utf-8")
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             try:
                 print(

@@ -12,7 +12,9 @@ with those alone.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
+import math
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -75,7 +77,8 @@ class Chart:
 
     @property
     def figure_json(self) -> str:
-        return to_json(self.figure)
+        """The figure as the page gets it, with the margins its labels and legend need."""
+        return to_json(with_margins(self.figure))
 
     @property
     def table_headers(self) -> list[str]:
@@ -181,14 +184,17 @@ def _hover(values: list[int], summary: Summary) -> list[str]:
 
 
 def _wrap(label: str, width: int = LABEL_LINE) -> str:
-    """A label broken onto lines of about `width` characters (plotly's <br>); words longer
-    than a line stay whole."""
+    """A label broken onto lines of about `width` characters (plotly's <br>). A word longer
+    than a line is cut into pieces ending in a hyphen: whole, it would take a phone's chart."""
     lines: list[str] = []
     for word in plain(label).split():
-        if lines and len(lines[-1]) + 1 + len(word) <= width:
-            lines[-1] += " " + word
-        else:
-            lines.append(word)
+        pieces = [word[i : i + width - 1] + "-" for i in range(0, len(word) - width, width - 1)]
+        pieces.append(word[len(pieces) * (width - 1) :])
+        for piece in pieces:
+            if lines and not lines[-1].endswith("-") and len(lines[-1]) + 1 + len(piece) <= width:
+                lines[-1] += " " + piece
+            else:
+                lines.append(piece)
     return "<br>".join(lines) or plain(label)
 
 
@@ -1051,6 +1057,205 @@ def _measure_summary(
                 "quantity": quantity(months[busiest]),
             }
     return text
+
+
+# -- Margins, worked out before plotly draws ------------------------------------------------------
+#
+# plotly's `automargin` grows a margin once it has drawn the labels that need it, and then draws
+# the whole chart again: on a phone that second layout is a third to a half of a chart's time.
+# Margins wide enough from the start make it lay out once. They are worked out here from the
+# labels' lengths in characters; automargin stays on, so that a font wider than estimated costs
+# a second layout, never a cut label.
+
+#: The sizes plotly draws text in (the page script sets the family and the colours only).
+LABEL_FONT = 12
+AXIS_TITLE_FONT = 14
+#: The width of one character, in ems: a little above the usual sans-serif fonts' average
+#: (Arial, Helvetica, Liberation Sans, Roboto: about 0.5), so that the estimate errs wide.
+CHAR_EM = 0.54
+#: plotly's own spacing, measured in Chromium: between tick labels and their axis (below an x
+#: axis, beside a y axis), the room of an axis title, the pad plotly adds to every margin a
+#: label pushes, a legend's row and the room around it, and around one entry besides its text
+#: (the line or box before it).
+X_TICK_GAP = 8
+Y_TICK_GAP = 6
+AXIS_TITLE_ROOM = 1.15 * AXIS_TITLE_FONT + 2
+MARGIN_PAD = 12
+LEGEND_ROW = 19
+LEGEND_FRAME = 10
+LEGEND_ENTRY = 44
+#: The smallest margins: every margin at least MARGIN_PAD keeps that pad the same on each side.
+BASE_MARGIN = {"l": MARGIN_PAD, "r": 16, "b": MARGIN_PAD}
+#: The width of a chart in a phone's column (a 390 px screen) and in a desktop's; the page
+#: script draws with the narrow margins below NARROW_BELOW px (figure["narrow"]).
+NARROW_WIDTH = 358
+WIDE_WIDTH = 688
+NARROW_BELOW = 560
+#: A line of text longer than this counts as this long, so that the margins the publisher sets
+#: stay bounded (the builders break labels onto lines of LABEL_LINE or TITLE_LINE characters;
+#: a longer line still shows whole, automargin making room for it).
+LONGEST_LABEL = 40
+
+
+def _text_width(text: str, size: int = LABEL_FONT) -> float:
+    """The width of plotly text in pixels, estimated: its longest line (plotly's <br>)."""
+    lines = str(text).split("<br>")
+    return min(LONGEST_LABEL, max(len(line) for line in lines)) * CHAR_EM * size
+
+
+def _text_lines(text: str) -> int:
+    return str(text).count("<br>") + 1
+
+
+def _axis_traces(figure: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    """The bar and scatter traces drawn against the axis `key` ("xaxis", "yaxis2")."""
+    letter, ref = key[0], key[0] + key[5:]
+    return [
+        trace
+        for trace in figure.get("data", [])
+        if trace.get("type", "scatter") in ("bar", "scatter")
+        and trace.get(f"{letter}axis", letter) == ref
+    ]
+
+
+def _value_label(values: list[Any], axis: dict[str, Any], stacked: bool) -> str:
+    """The longest tick label plotly may write on an axis of amounts, about: the largest value
+    with the autorange's padding, its digits grouped, a sign if any value is below zero."""
+    numbers = [Decimal(str(v)) for v in values if v is not None and not isinstance(v, str)]
+    if isinstance(axis.get("range"), list):
+        numbers += [Decimal(str(v)) for v in axis["range"] if v is not None]
+    positive = sum((n for n in numbers if n > 0), Decimal(0)) if stacked else None
+    top = max([abs(n) for n in numbers] + [positive or Decimal(0)]) * Decimal("1.1")
+    if "," in str(axis.get("tickformat", "")):
+        text = f"{int(top):,}"
+    else:  # plotly's default: SI prefixes, "1.5k", "20M"
+        text = "1.55k" if top >= 1000 else str(int(top))
+    if top < 10:
+        text += ".25"  # ticks at quarters
+    return ("−" if any(n < 0 for n in numbers) else "") + text
+
+
+def _tick_labels(figure: dict[str, Any], key: str, axis: dict[str, Any]) -> list[str]:
+    """The tick labels of an axis as plotly will write them, or an estimate for amounts."""
+    if axis.get("ticktext"):
+        return [str(t) for t in axis["ticktext"]]
+    letter = key[0]
+    traces = _axis_traces(figure, key)
+    values = [v for trace in traces for v in trace.get(letter, [])]
+    if axis.get("type") == "category" or any(isinstance(v, str) for v in values):
+        return [plain(str(v)) for v in values]
+    stacked = figure.get("layout", {}).get("barmode") in ("stack", "relative")
+    return [_value_label(values, axis, stacked)] if values or axis.get("range") else []
+
+
+def _axis_title_room(axis: dict[str, Any]) -> float:
+    title = axis.get("title")
+    text = title.get("text") if isinstance(title, dict) else title
+    return AXIS_TITLE_ROOM if text else 0
+
+
+def _category_count(figure: dict[str, Any], key: str, axis: dict[str, Any]) -> int:
+    if axis.get("categoryarray"):
+        return len(axis["categoryarray"])
+    values = {str(v) for trace in _axis_traces(figure, key) for v in trace.get(key[0], [])}
+    return max(1, len(values))
+
+
+def _bottom_room(
+    figure: dict[str, Any], key: str, axis: dict[str, Any], plot_width: float
+) -> float:
+    """What an x axis needs below the plot: its labels (turned upright when two neighbours
+    would overlap, as plotly does) and its title."""
+    labels = _tick_labels(figure, key, axis)
+    if not labels:
+        return 0
+    height = max(_text_lines(t) for t in labels) * LABEL_FONT * 1.2
+    widths = [_text_width(t) for t in labels]
+    if axis.get("type") == "category" or axis.get("tickvals"):
+        # One label per category, or per tick value among the categories.
+        categories = _category_count(figure, key, axis)
+        spacing = plot_width / max(1, categories) * (categories / len(labels))
+        neighbours = (
+            max((a + b) / 2 for a, b in itertools.pairwise(widths)) if len(widths) > 1 else 0
+        )
+        if neighbours + 4 > spacing:  # plotly keeps a few pixels between labels
+            # plotly tries 30°, then 90° (at 30° a label needs twice its height of room).
+            upright = 2 * height > spacing
+            height = max(widths) + 14 if upright else max(widths) / 2 + height * 0.87
+    return height + X_TICK_GAP + _axis_title_room(axis)
+
+
+def _side_room(figure: dict[str, Any], key: str, axis: dict[str, Any]) -> float:
+    """What a y axis needs beside the plot: its widest label and its title."""
+    labels = _tick_labels(figure, key, axis)
+    widest = max((_text_width(t) for t in labels), default=0)
+    return widest + Y_TICK_GAP + _axis_title_room(axis)
+
+
+def _legend_height(figure: dict[str, Any], plot_width: float) -> float:
+    """A horizontal legend's height: its entries in one row when they fit the plot's width, else
+    as many of the widest per row as fit (plotly's columns)."""
+    layout = figure.get("layout", {})
+    entries = [
+        t
+        for t in figure.get("data", [])
+        if t.get("type", "scatter") in ("bar", "scatter") and t.get("showlegend") is not False
+    ]
+    shown = layout.get("showlegend")
+    if shown is False or (shown is None and len(entries) < 2) or not entries:
+        return 0
+    widths = [LEGEND_ENTRY + _text_width(t.get("name", "")) for t in entries]
+    lines = max(_text_lines(t.get("name", "")) for t in entries)
+    if sum(widths) <= plot_width:
+        rows = 1
+    else:
+        per_row = max(1, int(plot_width // max(widths)))
+        rows = -(-len(entries) // per_row)
+    return LEGEND_FRAME + LEGEND_ROW * rows * lines
+
+
+def chart_margins(figure: dict[str, Any], width: float) -> dict[str, int]:
+    """The margins a cartesian figure needs at `width` px: left and right for the y axes'
+    labels and titles, below for the x axis and the legend under it; the top is the figure's
+    own (its title)."""
+    layout = figure.get("layout", {})
+    given = layout.get("margin", {})
+    if not any(t.get("type", "scatter") in ("bar", "scatter") for t in figure.get("data", [])):
+        return dict(given)  # a Sankey: no axes
+    margin = {side: max(BASE_MARGIN.get(side, 0), given.get(side, 0)) for side in "lrb"}
+    axes = {key: axis for key, axis in layout.items() if key[:5] in ("xaxis", "yaxis")}
+    axes.setdefault("xaxis", {})
+    axes.setdefault("yaxis", {})
+    left = right = bottom = 0.0
+    for key, axis in axes.items():
+        if key.startswith("yaxis"):
+            room = _side_room(figure, key, axis)
+            if axis.get("side") == "right":
+                right = max(right, room)
+            else:
+                left = max(left, room)
+    # Rounded up: a margin a fraction of a pixel short is a second layout.
+    l = max(margin["l"], math.ceil(left + MARGIN_PAD)) if left else margin["l"]
+    r = max(margin["r"], math.ceil(right + MARGIN_PAD)) if right else margin["r"]
+    plot_width = max(1.0, width - l - r)
+    for key, axis in axes.items():
+        if key.startswith("xaxis"):
+            bottom = max(bottom, _bottom_room(figure, key, axis, plot_width))
+    b = max(margin["b"], math.ceil(bottom + MARGIN_PAD) if bottom else 0)
+    b += math.ceil(_legend_height(figure, plot_width))
+    return {"l": l, "r": r, "t": given.get("t", 48), "b": b, "pad": given.get("pad", 4)}
+
+
+def with_margins(figure: dict[str, Any]) -> dict[str, Any]:
+    """The figure with the margins it needs on a desktop, and in `narrow` those on a phone
+    (the page script picks them by the chart's width)."""
+    layout = figure.get("layout", {})
+    wide = chart_margins(figure, WIDE_WIDTH)
+    narrow = chart_margins(figure, NARROW_WIDTH)
+    fitted = {**figure, "layout": {**layout, "margin": wide}}
+    if narrow != wide:
+        fitted["narrow"] = {"below": NARROW_BELOW, "margin": narrow}
+    return fitted
 
 
 def to_json(value: Any) -> str:

@@ -512,7 +512,11 @@ def test_the_year_pages_charts_fit_their_column_and_read_in_both_palettes(exampl
                 page.locator("label.md-header__button[for^='__palette']:visible").first.click()
             page.wait_for_function(drawn.format(theme), timeout=30_000)
             reports[theme] = page.evaluate(CHART_REPORT)
+            if theme == "light":
+                laid_out = page.evaluate(MARGINS)
         browser.close()
+    # The publisher's margins were wide enough: plotly laid each chart out once.
+    assert [c["set"] for c in laid_out] == [c["drawn"] for c in laid_out], (width, laid_out)
     for theme, charts_drawn in reports.items():
         assert [c["id"] for c in charts_drawn] == [
             "chart-budget-2025",
@@ -528,3 +532,128 @@ def test_the_year_pages_charts_fit_their_column_and_read_in_both_palettes(exampl
         assert by_id["chart-flows-2025"]["barTexts"] == 16, (theme, width)
         assert by_id["chart-budget-2025"]["barTexts"] == 32, (theme, width)
     assert errors == []
+
+
+# -- Margins worked out before plotly draws -------------------------------------------------------------
+
+
+def _bars(labels: list[str]) -> dict:
+    """Horizontal bars named by `labels`, as the budget and flows charts draw them."""
+    ids = [f"expense/{i}" for i in range(len(labels))]
+    return {
+        "data": [
+            {"type": "bar", "orientation": "h", "name": "Actual", "y": ids, "x": [5] * len(ids)}
+        ],
+        "layout": {
+            "margin": {"l": 8, "r": 16, "t": 48, "b": 8, "pad": 4},
+            "yaxis": {"type": "category", "tickvals": ids, "ticktext": labels},
+            "xaxis": {"title": {"text": "EUR"}, "tickformat": ",~r"},
+        },
+    }
+
+
+def test_the_left_margin_holds_the_longest_label_line_and_is_bounded():
+    # 20 characters × 0.54 em × 12 px = 129.6, + 6 between label and axis, + plotly's pad of 12.
+    assert charts.chart_margins(_bars(["a" * 20, "b"]), 688)["l"] == 148
+    # The longest line of a wrapped label counts, not the whole label.
+    assert charts.chart_margins(_bars(["a" * 20 + "<br>" + "b" * 10]), 688)["l"] == 148
+    # A label of 1,000 characters counts as 40: 259.2 + 18.
+    assert charts.chart_margins(_bars(["x" * 1000]), 688)["l"] == 278
+    # Below: one line of labels (14.4 + 8), the axis title (18.1) and the pad: 52.5.
+    assert charts.chart_margins(_bars(["a"]), 688)["b"] == 53
+
+
+def test_a_legend_that_does_not_fit_a_phone_is_given_its_rows_there():
+    names = ["Income", "Expense", "Balance (all funds)"]
+    figure = {
+        "data": [
+            {"type": "bar", "name": name, "x": ["2025-01", "2025-02"], "y": [1, 2]}
+            for name in names
+        ],
+        "layout": {"margin": {"l": 8, "r": 16, "t": 48, "b": 8}, "xaxis": {"type": "category"}},
+    }
+    # The entries (44 px each and their text) are 83, 89 and 167 px wide: one row of 19 px and
+    # 10 px around it on a desktop; on a phone's 358 px (294 left for the plot) one per row.
+    wide, narrow = charts.chart_margins(figure, 688), charts.chart_margins(figure, 358)
+    assert narrow["b"] - wide["b"] == 2 * 19
+    fitted = json.loads(charts.to_json(charts.with_margins(figure)))
+    assert fitted["layout"]["margin"] == wide
+    assert fitted["narrow"] == {"below": charts.NARROW_BELOW, "margin": narrow}
+
+
+def test_every_chart_gets_margins_for_its_labels(books):
+    for chart in every_chart(books):
+        margin = exact(chart)["layout"]["margin"]
+        assert margin["l"] >= 12 and margin["b"] >= 12 and margin["r"] >= 16, chart.id
+    budget = exact(charts.budget_against_actual(books, 2026))
+    # The longest line: "Insurance (expense)" (19 characters; "Membership dues (income)" is
+    # broken after "dues").
+    assert budget["layout"]["margin"]["l"] == 142  # 19 × 6.48 + 18, rounded up
+
+
+#: For every chart drawn: the margins the publisher set and those plotly ended with. Equal: plotly
+#: laid the chart out once (automargin grows a margin only when a label needs more, and then
+#: draws the chart again).
+MARGINS = """Array.from(document.querySelectorAll('.publisher-chart__plot')).map(n => ({
+  id: n.closest('.publisher-chart').id,
+  set: ['l', 'r', 'b'].map(s => n._fullLayout.margin[s]),
+  drawn: ['l', 'r', 'b'].map(s => Math.round(n._fullLayout._size[s]))}))"""
+
+LONG_WORD = "Werkstattversicherungsbeitragsrückerstattungsansprüche"  # 54 letters, one word
+
+
+@pytest.fixture(scope="module")
+def long_label_year_page(tmp_path_factory):
+    """The example's year page with two long category labels: one of many words, broken onto
+    lines, and one word longer than a line, cut into pieces."""
+    from publisher.site.build import build_site
+    from tests.sitetools import copy_example, serve_directory
+
+    root = copy_example(tmp_path_factory.mktemp("long-labels"))
+    accounts = root / "ledgers/accounts.yml"
+    text = accounts.read_text(encoding="utf-8")
+    text = text.replace(
+        "label: Insurance}",
+        "label: Insurance of the workshop and of every volunteer's civil liability}",
+    ).replace("label: Rent and service charges}", f"label: {LONG_WORD}}}")
+    accounts.write_text(text, encoding="utf-8")
+    site = root / "site"
+    site.mkdir()
+    with serve_directory(site) as url:
+        assert build_site(root, site, site_url=url).site_dir is not None
+        yield url + "finances/2025/"
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_a_long_category_label_is_never_cut(long_label_year_page, width):
+    from playwright.sync_api import sync_playwright
+
+    from tests.firstvisit import draw_every_chart
+    from tests.sitetools import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": width, "height": 844})
+        page.goto(long_label_year_page)
+        draw_every_chart(page)
+        reports = {c["id"]: c for c in page.evaluate(CHART_REPORT)}
+        ticks = page.evaluate(
+            "Array.from(document.querySelectorAll('#chart-flows-2025 .ytick text')).map(t => t.textContent)"
+        )
+        browser.close()
+    # The long word on lines that end in a hyphen, the long label on lines of words.
+    assert any(t.replace("-", "") == LONG_WORD for t in ticks), ticks
+    assert any(t.startswith("Insurance of the") for t in ticks), ticks
+    for chart in ("chart-budget-2025", "chart-flows-2025"):
+        assert reports[chart]["drawn"] == "true"
+        assert reports[chart]["problems"] == [], (chart, width)
+
+
+def test_a_word_longer_than_a_line_is_cut_into_hyphenated_pieces():
+    assert (
+        charts._wrap("Werkstattversicherungsbeitrag", 12)
+        == "Werkstattve-<br>rsicherungs-<br>beitrag"
+    )
+    assert (
+        charts._wrap("Rent and a " + "b" * 12, 12) == "Rent and a<br>bbbbbbbbbbbb"
+    )  # one line's worth: whole

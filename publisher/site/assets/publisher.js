@@ -68,11 +68,14 @@
     return target;
   }
 
-  /* A copy of a chart's figure in the colours of the current palette. */
-  function themeUpdate(spec) {
+  /* A copy of a chart's figure in the colours of the current palette, with the margins for the
+   * width `node` has: the publisher works out the margins the labels and the legend need, for a
+   * desktop and (`narrow`) for a phone, so that plotly lays the chart out once. */
+  function themeUpdate(spec, node) {
     var theme = THEMES[scheme()];
     var font = window.getComputedStyle(document.body).fontFamily;
     var layout = merged({}, spec.layout || {});
+    if (spec.narrow && node && node.clientWidth < spec.narrow.below) layout.margin = spec.narrow.margin;
     layout.paper_bgcolor = "rgba(0,0,0,0)";
     layout.plot_bgcolor = "rgba(0,0,0,0)";
     layout.font = merged(merged({}, layout.font || {}), { color: theme.text, family: font });
@@ -88,7 +91,8 @@
     Object.keys(layout).forEach(function (key) {
       if (!/^[xy]axis\d*$/.test(key)) return;
       var axis = merged({}, layout[key]);
-      // Margins grow to hold the tick labels, and no drag zooms an axis (it scrolls the page).
+      // Should a label be wider than estimated, the margin grows to hold it (plotly then lays
+      // the chart out a second time); no drag zooms an axis (it scrolls the page).
       if (axis.automargin === undefined) axis.automargin = true;
       if (axis.fixedrange === undefined) axis.fixedrange = true;
       axis.color = theme.muted;
@@ -168,7 +172,7 @@
     node.dataset.drawn = "pending";
     mark("publisher:draw:" + name);
     return Promise.resolve().then(function () {
-      var figure = themeUpdate(JSON.parse(node.dataset.figure));
+      var figure = themeUpdate(JSON.parse(node.dataset.figure), node);
       return Plotly.newPlot(node, figure.data, figure.layout, CHART_CONFIG);
     }).then(function () {
       mark("publisher:drawn:" + name);
@@ -260,7 +264,7 @@
     document.querySelectorAll('.publisher-chart__plot[data-drawn="true"]').forEach(function (node) {
       var theme = scheme();
       if (node.dataset.theme === theme) return;
-      var figure = themeUpdate(JSON.parse(node.dataset.figure));
+      var figure = themeUpdate(JSON.parse(node.dataset.figure), node);
       window.Plotly.react(node, figure.data, figure.layout, CHART_CONFIG).then(function () { node.dataset.theme = theme; });
     });
   }
