@@ -209,7 +209,7 @@ def test_a_commit_folds_into_one_summary_line_with_counts_and_net_effect(tmp_pat
         in fold
     )
     assert (
-        '<td>Rent January</td><td class="publisher-amount">-€420.00</td><td>rent</td><td>general</td>'
+        '<td>Rent January</td><td class="publisher-amount">-€420.00</td><td>rent</td><td>Day-to-day</td>'
         in fold
     )
     assert "\n\n" not in fold  # one raw HTML block: a blank line would end it

@@ -776,6 +776,9 @@ def test_the_site_publishes_provenance_the_changelog_and_page_dates_without_priv
     assert "2026-02-10: Dues from private, rent corrected" in changes
     assert "Dues paid by private" in changes
     assert "Maria" not in changes and "Jensen" not in changes
+    # Funds by their label from accounts.yml, as everywhere readers see them; never the key.
+    assert "effect on the funds: Day-to-day" in changes
+    assert "<td>Day-to-day</td>" in changes and "<td>general</td>" not in changes
 
     charter = (site / "charter/index.html").read_text(encoding="utf-8")
     assert f"Last changed on 2026-01-10 in commit <code>{short(tmp_path, first)}</code>" in charter

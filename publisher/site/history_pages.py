@@ -127,7 +127,7 @@ def _changed_row(
         description=finder.redact_text(row.get("description")),
         amount=_amount(row, cooperative, summary),
         category=summary.labels.get(category, category),
-        fund=fund_of(row, cooperative.accounts),
+        fund=summary.fund_label(fund_of(row, cooperative.accounts)),
     )
 
 
@@ -201,7 +201,7 @@ def changeset_view(
         removed=kinds.count("removed"),
         net=signed_money(net, summary) if changeset.funds else "",
         funds=[
-            FundEffect(fund, signed_money(value, summary))
+            FundEffect(summary.fund_label(fund), signed_money(value, summary))
             for fund, value in changeset.funds.items()
         ],
         rows=rows,
