@@ -342,6 +342,17 @@ def test_a_message_quotes_a_bounded_excerpt_of_a_long_cell(tmp_path):
     assert all(len(p.message) < 400 for p in problems), max(len(p.message) for p in problems)
 
 
+def test_only_a_long_quoted_value_is_cut_never_the_words_between_two_quotes():
+    from publisher.problems import problem
+
+    words = " before the decimals, and no unit or thousands separator" * 3
+    message = f'"12,5" is not a quantity: write a number with "."{words}, such as "1250.5".'
+    assert problem("measure-quantity-invalid", "m.csv", 2, message).message == message
+    long_value = "z" * 5000
+    cut = problem("measure-unknown", "m.csv", 2, f'The measure "{long_value}" is unknown.').message
+    assert cut == f'The measure "{"z" * 80}…" is unknown.'
+
+
 def test_a_page_nested_beyond_the_stack_is_a_message_not_a_traceback(tmp_path):
     write_coop(
         tmp_path,
