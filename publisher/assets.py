@@ -112,6 +112,23 @@ def check_assets(cooperative: Cooperative) -> Iterable[Problem]:
         ).format(row=row.row, suggestion=did_you_mean(row.row, list(rows.index))),
         locate,
     )
+    # An asset's cost is its row's amount: two assets on one row would count it twice.
+    first_on_row = dict(
+        reversed(list(zip(assets["row"], assets["line"].astype("int64"), strict=True)))
+    )
+    problems += row_problems(
+        assets.assign(first_line=assets["row"].map(first_on_row)),
+        named_row & assets["row"].duplicated(keep="first").to_numpy(),
+        "asset-row-shared",
+        "row",
+        lambda row: _(
+            'The ledger row "{row}" already paid for the asset on line {first_line}, and an '
+            "asset's cost is what its row spent: it would be counted twice. List what the row "
+            "bought as one asset, or split the row in the ledger into one row per asset, each "
+            "with its own id."
+        ).format(row=row.row, first_line=row.first_line),
+        locate,
+    )
     capital = {key for key, c in cooperative.accounts.categories.items() if c.capital}
     paying = rows.reindex(assets["row"])
     is_capital_spending = (
