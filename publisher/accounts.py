@@ -14,6 +14,7 @@ from babel.numbers import get_currency_precision, list_currencies
 
 from publisher.i18n import _
 from publisher.problems import Problem, did_you_mean
+from publisher.reading import bidi_closed
 from publisher.yamlfile import YamlChecker, describe, key_line, load_yaml, mapping_line, value_line
 
 ACCOUNTS_PATH = "ledgers/accounts.yml"
@@ -706,7 +707,18 @@ def _read_measures(
                 ).format(key=key),
             )
         if len(reader.problems) == found and unit:
-            measures[key] = Measure(key, label or key, unit, kind, negative, cost, price, source)
+            # The treasurer's words are shown beside the publisher's own ("631 loans in 2026"):
+            # a bidirectional override they leave open would turn those around too.
+            measures[key] = Measure(
+                key,
+                bidi_closed(label or key),
+                bidi_closed(unit),
+                kind,
+                negative,
+                cost,
+                price,
+                bidi_closed(source),
+            )
     return measures
 
 

@@ -21,6 +21,7 @@ from publisher.i18n import _
 from publisher.ledger import FileFormat, _empty_frame, _parse_date_column, _read_rows
 from publisher.money import format_minor
 from publisher.privacy import private_names_in
+from publisher.reading import bidi_closed_column
 from publisher.problems import Problem, did_you_mean
 
 if TYPE_CHECKING:
@@ -41,6 +42,9 @@ def read_assets(table: Table, accounts: Accounts) -> tuple[pd.DataFrame, list[Pr
     if frame is None:
         return _empty_frame(ASSETS), problems
     frame["acquired"], date_problems = _parse_date_column(table, frame, "acquired")
+    # Shown beside the publisher's words: an override left open would turn those around too.
+    for column in ("name", "note"):
+        frame[column] = bidi_closed_column(frame[column])
     return frame, problems + date_problems
 
 

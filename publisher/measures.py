@@ -25,6 +25,7 @@ from publisher.i18n import _
 from publisher.ledger import FileFormat, _empty_frame, _locator, _parse_date_column, _read_rows
 from publisher.money import format_minor, to_decimal
 from publisher.privacy import private_names_in
+from publisher.reading import bidi_closed_column
 from publisher.problems import Problem, did_you_mean, problem
 
 if TYPE_CHECKING:
@@ -51,6 +52,9 @@ def read_measures(table: Table, accounts: Accounts) -> tuple[pd.DataFrame, list[
     if frame is None:
         return _empty_frame(MEASURES), problems
     frame["date"], date_problems = _parse_date_column(table, frame, "date")
+    # A note is shown on the pages beside the publisher's words: an override left open in it
+    # would turn those around (publisher.reading.bidi_closed).
+    frame["note"] = bidi_closed_column(frame["note"])
     cells = frame["quantity"]
     if accounts.dialect.decimal == ",":
         # The repository's decimal comma: "12,5" is 12.5, as in its ledgers.

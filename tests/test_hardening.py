@@ -382,3 +382,17 @@ def test_a_named_pipe_among_the_pages_is_reported_not_waited_for(tmp_path):
     os.mkfifo(root / "content" / "notes.md")  # opening it for reading blocked until a writer came
     _, problems = check_cooperative(root, TODAY)
     assert ("content/notes.md", None, "file-unreadable") in codes_at(problems)
+
+
+def test_bidirectional_controls_left_open_are_closed_at_the_end_of_their_text():
+    from publisher.reading import bidi_closed
+
+    assert bidi_closed("plain text") == "plain text"
+    assert bidi_closed("a \u202eb") == "a \u202eb\u202c"
+    assert bidi_closed("a \u202eb\u202c c") == "a \u202eb\u202c c"  # already closed
+    # closed innermost first: the override, then the isolate around it
+    assert bidi_closed("\u2067x \u202ey") == "\u2067x \u202ey\u202c\u2069"
+    # a PDI closes its isolate and the override opened inside it; the embedding before stays open
+    assert bidi_closed("\u202ba \u2068b \u202ec\u2069 d") == "\u202ba \u2068b \u202ec\u2069 d\u202c"
+    # a PDF with nothing open is left as written, and opens nothing
+    assert bidi_closed("\u202cx \u202ey") == "\u202cx \u202ey\u202c"
