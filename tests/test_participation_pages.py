@@ -340,9 +340,16 @@ def test_the_members_section_is_written_in_the_sites_language(tmp_path):
     assert "## Membres et participation" in page
     assert "### Participation à chaque assemblée" in page
     assert "<th>D'où vient le décompte</th>" in page.replace("&#39;", "'")
+    # days in the site's language, as the chart writes them (the ISO day in <time datetime>)
     assert table_rows(page, "publisher-membership")[0][2] == (
-        "le procès-verbal de l'assemblée du 2025-10-01"
+        "le procès-verbal de l'assemblée du 1 oct. 2025"
     )
+    assert [row[0] for row in table_rows(page, "publisher-assemblies")] == [
+        "1 mars 2026",
+        "1 oct. 2025",
+        "1 mars 2025",
+    ]
+    assert '<time datetime="2025-10-01">1 oct. 2025</time>' in page
     assert charts["self-government-members"].title == "Membres"
     attendance = charts["self-government-attendance-by-meeting"]
     assert attendance.title == "Participation à chaque assemblée"
