@@ -161,6 +161,30 @@ def test_a_decimal_comma_repository_reads_quantities_with_a_comma(tmp_path):
     assert measure_years(cooperative)["kwh"][2026].quantity == Decimal("12.5")
 
 
+def test_a_point_in_a_decimal_comma_repository_is_an_error_not_a_decimal(tmp_path):
+    # In German books "1.250" is a thousand two hundred and fifty: read as 1.25, the year's
+    # 1.250 + 2,5 kWh would be published as 3.75 instead of 1252.5.
+    accounts = WITH_MEASURES + 'csv: {delimiter: ";", decimal: ","}\n'
+    ledger = LEDGER.replace(",", ";").replace(".00", ",00")
+    write_coop(
+        tmp_path,
+        {
+            "ledgers/2026.csv": ledger,
+            "ledgers/measures.csv": "date;measure;quantity\n2026-01-31;kwh;1.250\n2026-02-28;kwh;2,5\n",
+        },
+        accounts,
+    )
+    _, problems = check_cooperative(tmp_path, today=TODAY)
+    (found,) = [p for p in problems if p.is_error]
+    assert (found.code, found.path, found.line, found.column) == (
+        "measure-quantity-invalid",
+        "ledgers/measures.csv",
+        2,
+        16,
+    )
+    assert '"1.250" has a point' in found.message and 'write "1250"' in found.message
+
+
 def test_measures_csv_is_never_read_as_a_ledger(tmp_path):
     cooperative, problems = books(tmp_path, "2026-01-31,loans,3,,\n")
     assert not has_errors(problems), problems
