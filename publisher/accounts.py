@@ -675,6 +675,19 @@ def _read_measures(
                     "number of members)."
                 ).format(key=key, describe=describe(kind)),
             )
+        elif key == "members" and kind != "level":
+            # The key that counts the members (publisher.measures.MEMBERS_MEASURE): as a total,
+            # its readings would add up on the pages.
+            reader.report(
+                "accounts-value-invalid",
+                value_line(spec, "kind") if "kind" in spec else line,
+                _(
+                    'The measure "members" counts the members: each row is a count on its day, '
+                    "not a quantity that adds up (four quarterly counts of 20 members would be "
+                    'published as 80). Add "kind: level" to it; for the members who joined, use '
+                    'another key, such as "new-members".'
+                ),
+            )
         negative = spec.get("negative", False)
         if not isinstance(negative, bool):
             reader.report(

@@ -202,6 +202,9 @@ def test_measures_csv_is_never_read_as_a_ledger(tmp_path):
         ('  x: {unit: kWh, reference_price: "0,28", reference_source: "Tariff"}', "with a point"),
         ("  x: {unit: kWh, colour: red}", ""),
         ("  x y: {unit: kWh}", "one word"),
+        # quarterly counts of the members would add up (20 + 20 + 20 + 20 published as 80)
+        ("  members: {label: Members, unit: members}", '"kind: level"'),
+        ("  members: {unit: members, kind: total}", '"kind: level"'),
     ],
 )
 def test_a_bad_measure_declaration_is_reported_at_its_line(declaration, words):
