@@ -14,6 +14,7 @@ from babel.numbers import get_currency_precision, list_currencies
 
 from publisher.i18n import _
 from publisher.problems import Problem, did_you_mean
+from publisher.reading import bidi_closed
 from publisher.yamlfile import YamlChecker, describe, key_line, load_yaml, mapping_line, value_line
 
 ACCOUNTS_PATH = "ledgers/accounts.yml"
@@ -674,6 +675,19 @@ def _read_measures(
                     "number of members)."
                 ).format(key=key, describe=describe(kind)),
             )
+        elif key == "members" and kind != "level":
+            # The key that counts the members (publisher.measures.MEMBERS_MEASURE): as a total,
+            # its readings would add up on the pages.
+            reader.report(
+                "accounts-value-invalid",
+                value_line(spec, "kind") if "kind" in spec else line,
+                _(
+                    'The measure "members" counts the members: each row is a count on its day, '
+                    "not a quantity that adds up (four quarterly counts of 20 members would be "
+                    'published as 80). Add "kind: level" to it; for the members who joined, use '
+                    'another key, such as "new-members".'
+                ),
+            )
         negative = spec.get("negative", False)
         if not isinstance(negative, bool):
             reader.report(
@@ -706,7 +720,18 @@ def _read_measures(
                 ).format(key=key),
             )
         if len(reader.problems) == found and unit:
-            measures[key] = Measure(key, label or key, unit, kind, negative, cost, price, source)
+            # The treasurer's words are shown beside the publisher's own ("631 loans in 2026"):
+            # a bidirectional override they leave open would turn those around too.
+            measures[key] = Measure(
+                key,
+                bidi_closed(label or key),
+                bidi_closed(unit),
+                kind,
+                negative,
+                cost,
+                price,
+                bidi_closed(source),
+            )
     return measures
 
 

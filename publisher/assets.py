@@ -21,6 +21,7 @@ from publisher.i18n import _
 from publisher.ledger import FileFormat, _empty_frame, _parse_date_column, _read_rows
 from publisher.money import format_minor
 from publisher.privacy import private_names_in
+from publisher.reading import bidi_closed_column
 from publisher.problems import Problem, did_you_mean
 
 if TYPE_CHECKING:
@@ -41,6 +42,9 @@ def read_assets(table: Table, accounts: Accounts) -> tuple[pd.DataFrame, list[Pr
     if frame is None:
         return _empty_frame(ASSETS), problems
     frame["acquired"], date_problems = _parse_date_column(table, frame, "acquired")
+    # Shown beside the publisher's words: an override left open would turn those around too.
+    for column in ("name", "note"):
+        frame[column] = bidi_closed_column(frame[column])
     return frame, problems + date_problems
 
 
@@ -110,6 +114,23 @@ def check_assets(cooperative: Cooperative) -> Iterable[Problem]:
             "that id (the id column of the ledger), or correct the id here."
             "{suggestion}"
         ).format(row=row.row, suggestion=did_you_mean(row.row, list(rows.index))),
+        locate,
+    )
+    # An asset's cost is its row's amount: two assets on one row would count it twice.
+    first_on_row = dict(
+        reversed(list(zip(assets["row"], assets["line"].astype("int64"), strict=True)))
+    )
+    problems += row_problems(
+        assets.assign(first_line=assets["row"].map(first_on_row)),
+        named_row & assets["row"].duplicated(keep="first").to_numpy(),
+        "asset-row-shared",
+        "row",
+        lambda row: _(
+            'The ledger row "{row}" already paid for the asset on line {first_line}, and an '
+            "asset's cost is what its row spent: it would be counted twice. List what the row "
+            "bought as one asset, or split the row in the ledger into one row per asset, each "
+            "with its own id."
+        ).format(row=row.row, first_line=row.first_line),
         locate,
     )
     capital = {key for key, c in cooperative.accounts.categories.items() if c.capital}

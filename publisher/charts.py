@@ -29,7 +29,7 @@ from babel.numbers import (
 )
 
 
-from publisher.i18n import Words, site_words
+from publisher.i18n import Words, is_right_to_left, site_words
 from publisher.money import to_decimal
 from publisher.summary import Summary
 
@@ -1369,13 +1369,17 @@ def attendance_by_meeting(
     to one decimal, rounded half up; a reader reads a whole percent (and "11 of 21"). A meeting
     whose minutes give no members has no bar. Its words are in the language of the pages being
     generated."""
-    from publisher.site.templating import reader_date, words
+    from publisher.site.templating import current_site_language, reader_date, words
 
     gettext = words().gettext
     hundred = Decimal(100)
     # Categories by place, not by day: two meetings of one day are two bars.
     ids = [f"meeting-{n}" for n in range(1, len(meetings) + 1)]
-    days = [reader_date(day) for day, _, _ in meetings]
+    # plotly writes its texts left to right: a day of a right-to-left language, whose parts
+    # Babel joins with right-to-left marks ("20\u200f/01\u200f/2024"), came out jumbled on the
+    # axis ("202024/01/"); begun with a right-to-left mark it reads as the page's text does.
+    lead = "\u200f" if is_right_to_left(current_site_language()) else ""
+    days = [lead + reader_date(day) for day, _, _ in meetings]
     exact = [
         (hundred * present / members).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
         if members

@@ -67,6 +67,12 @@ _STRIPPED = {
     "id",
     "year",
     "balance",
+    # measures.csv and assets.csv: keys, numbers, days and ids, compared like the ledgers'
+    "measure",
+    "quantity",
+    "acquired",
+    "status",
+    "row",
 }
 
 _DATE_SHAPE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"

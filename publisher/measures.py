@@ -25,6 +25,7 @@ from publisher.i18n import _
 from publisher.ledger import FileFormat, _empty_frame, _locator, _parse_date_column, _read_rows
 from publisher.money import format_minor, to_decimal
 from publisher.privacy import private_names_in
+from publisher.reading import bidi_closed_column
 from publisher.problems import Problem, did_you_mean, problem
 
 if TYPE_CHECKING:
@@ -51,15 +52,34 @@ def read_measures(table: Table, accounts: Accounts) -> tuple[pd.DataFrame, list[
     if frame is None:
         return _empty_frame(MEASURES), problems
     frame["date"], date_problems = _parse_date_column(table, frame, "date")
+    # A note is shown on the pages beside the publisher's words: an override left open in it
+    # would turn those around (publisher.reading.bidi_closed).
+    frame["note"] = bidi_closed_column(frame["note"])
     cells = frame["quantity"]
+    pointed = np.zeros(len(cells), dtype=bool)
     if accounts.dialect.decimal == ",":
-        # The repository's decimal comma: "12,5" is 12.5, as in its ledgers.
+        # The repository's decimal comma: "12,5" is 12.5, as in its ledgers. A point is never
+        # the decimal mark there: "1.250" is a thousand and more, not 1.25.
+        pointed = cells.str.contains(".", regex=False).to_numpy(dtype=bool, na_value=False)
         cells = cells.str.replace(",", ".", regex=False)
-    shaped = cells.str.fullmatch(_QUANTITY).to_numpy(dtype=bool, na_value=False)
+    shaped = cells.str.fullmatch(_QUANTITY).to_numpy(dtype=bool, na_value=False) & ~pointed
     filled = (cells.str.len() > 0).to_numpy()
     quantity_problems = row_problems(
         frame,
-        filled & ~shaped,
+        pointed,
+        "measure-quantity-invalid",
+        "quantity",
+        lambda row: _(
+            '"{quantity}" has a point, but this repository writes decimals with a comma '
+            '(csv: decimal: "," in ledgers/accounts.yml), where a point is never the decimal '
+            'mark: write "1250" for a thousand two hundred and fifty, without the thousands '
+            'separator, or "1,25" for one and a quarter.'
+        ).format(quantity=row.quantity),
+        _locator(table),
+    )
+    quantity_problems += row_problems(
+        frame,
+        filled & ~shaped & ~pointed,
         "measure-quantity-invalid",
         "quantity",
         lambda row: _(

@@ -331,6 +331,11 @@ for _code, _severity, _summary in [
         E,
         N_("The ledger row an asset names is not spending in a capital category."),
     ),
+    (
+        "asset-row-shared",
+        E,
+        N_("Two assets name the same ledger row, whose cost would be counted for each."),
+    ),
     ("asset-decision-unknown", E, N_("An asset names a decision that no minutes record.")),
     ("asset-decision-not-adopted", E, N_("An asset names a decision that was not adopted.")),
     (
@@ -574,13 +579,22 @@ def problem(
 MAX_QUOTED = 100
 #: A message longer than this is kept only as the text the treasurer reads.
 MAX_MADE = 10_000
-_LONG_QUOTE = re.compile(rf'"([^"\n]{{{MAX_QUOTED - 20}}})[^"]{{20,}}"')
+#: Quotes pair from the left, as a reader pairs them: the message's own words between two quoted
+#: values ('"12,5" is not … such as "1250.5"') are never taken for a value and cut.
+_QUOTED = re.compile(r'"([^"]*)"')
 
 
 def _cut_long_quotes(message: str) -> str:
     if len(message) <= MAX_QUOTED:
         return message
-    return _LONG_QUOTE.sub(lambda match: f'"{match.group(1)}…"', message)
+    return _QUOTED.sub(
+        lambda match: (
+            match.group(0)
+            if len(match.group(1)) < MAX_QUOTED
+            else f'"{match.group(1)[: MAX_QUOTED - 20]}…"'
+        ),
+        message,
+    )
 
 
 def count(problems: Iterable[Problem]) -> tuple[int, int]:

@@ -21,6 +21,10 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Cyrillic and Greek letters drawn like Latin ones in common fonts, mapped before case folding
 #: (an upper-case Greek eta looks like H, its lower case like n). Deliberately small: only
@@ -91,6 +95,45 @@ def _fold_cluster(cluster: str) -> str:
     folded = unicodedata.normalize("NFKC", folded)
     # NFKC can itself produce spaces (U+2002 -> " ") or formatting characters.
     return "".join(" " if c.isspace() else c for c in folded if unicodedata.category(c) != "Cf")
+
+
+#: Explicit bidirectional controls: embeddings and overrides (LRE, RLE, LRO, RLO), closed by
+#: PDF; isolates (LRI, RLI, FSI), closed by PDI.
+_EMBEDDINGS, _POP_EMBEDDING = "\u202a\u202b\u202d\u202e", "\u202c"
+_ISOLATES, _POP_ISOLATE = "\u2066\u2067\u2068", "\u2069"
+_BIDI_OPENERS = re.compile(f"[{_EMBEDDINGS}{_ISOLATES}]")
+
+
+def bidi_closed_column(cells: pd.Series) -> pd.Series:
+    """`bidi_closed` on each cell of a column of text (only the few cells that hold a control)."""
+    opened = cells.str.contains(_BIDI_OPENERS.pattern, regex=True).to_numpy(dtype=bool)
+    if not opened.any():
+        return cells
+    closed = cells.copy()
+    closed[opened] = cells[opened].map(bidi_closed)
+    return closed
+
+
+def bidi_closed(text: str) -> str:
+    """`text` with every embedding, override or isolate it opens and leaves open closed at its
+    end. An override left open (a label "Tools \u202elent") turns around what the page writes
+    after it in the same line: "Tools lent 2026" would show the year as 6202, "631" as 136.
+    Closed, it turns around the value's own letters only, as written."""
+    if not _BIDI_OPENERS.search(text):
+        return text
+    open_: list[str] = []
+    for c in text:
+        if c in _EMBEDDINGS:
+            open_.append(_POP_EMBEDDING)
+        elif c == _POP_EMBEDDING and open_ and open_[-1] == _POP_EMBEDDING:
+            open_.pop()
+        elif c in _ISOLATES:
+            open_.append(_POP_ISOLATE)
+        elif c == _POP_ISOLATE and _POP_ISOLATE in open_:
+            # A PDI closes its isolate and every embedding opened inside it.
+            while open_.pop() != _POP_ISOLATE:
+                pass
+    return text + "".join(reversed(open_))
 
 
 #: A right-to-left override (U+202E) shows what follows it, up to a pop (U+202C) or the end of

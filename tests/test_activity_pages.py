@@ -281,3 +281,38 @@ def test_a_cost_for_one_below_ten_cents_keeps_its_digits(tmp_path):
     words = text_of((out / "activity" / "index.md").read_text(encoding="utf-8"))
     # 3.50 ÷ 1000 = 0.0035 exactly: written with its digits, not as €0.00.
     assert "€3.50 spent on rent ÷ 1,000 kWh = €0.0035 for one." in words
+
+
+RLO, PDF = "\u202e", "\u202c"
+
+
+def test_a_right_to_left_override_in_a_label_unit_or_note_turns_around_only_its_own_letters(
+    tmp_path,
+):
+    # Left open, the override in the label would show the home page's "Tools lent 2026" as
+    # "…6202", and the one in the unit the chart's summary "against 40 loans in 2025" backwards.
+    accounts = WITH_MEASURES.replace(
+        "loans: {label: Tools lent, unit: loans}",
+        f'loans: {{label: "Tools {RLO}tnel", unit: "{RLO}snaol"}}',
+    )
+    out, content = generated(
+        tmp_path,
+        {
+            "ledgers/measures.csv": MEASURES.replace(
+                "2026-05-31,loans,2,,", f"2026-05-31,loans,2,,{RLO}eton"
+            ),
+            "ledgers/assets.csv": ASSETS.replace("Drill press,", f"Drill {RLO}sserp,"),
+        },
+        accounts,
+    )
+    home = content.fragments["index.md"][1]
+    assert f"Tools {RLO}tnel{PDF} 2026" in home
+    assert f"14.5 {RLO}snaol{PDF}" in home
+    activity = (out / "activity" / "index.md").read_text(encoding="utf-8")
+    # the chart's summary, composed in Python around the unit
+    assert f"In 2026 so far: 14.5 {RLO}snaol{PDF}, against 40 {RLO}snaol{PDF} in 2025." in activity
+    commons = (out / "commons" / "index.md").read_text(encoding="utf-8")
+    assert f"Drill {RLO}sserp{PDF}<" in commons
+    for page in (home, activity, commons):
+        # every override is closed before the markup that follows it
+        assert not re.search(f"{RLO}[^{PDF}<]*<", page)

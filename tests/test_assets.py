@@ -127,3 +127,60 @@ def test_assets_csv_is_not_a_ledger(tmp_path):
     cooperative, problems = books(tmp_path, "drill,Drill press,2026-03-02,in use,t-drill,,\n")
     assert not has_errors(problems), problems
     assert "ledgers/assets.csv" not in set(cooperative.ledger["path"])
+
+
+def test_two_assets_paid_by_one_ledger_row_are_an_error_not_twice_its_cost(tmp_path):
+    # Each asset's cost is its row's amount: drill and bits on t-drill would make the year's
+    # assets cost 640.00 + 640.00 + 910.50 instead of the 1550.50 paid.
+    _, problems = books(
+        tmp_path,
+        "drill,Drill press,2026-03-02,in use,t-drill,,\n"
+        "saw,Band saw,2026-04-10,in use,t-saw,,\n"
+        "bits,Drill bits,2026-03-02,in use,t-drill,,\n",
+    )
+    (found,) = [p for p in problems if p.code == "asset-row-shared"]
+    assert (found.path, found.line, found.column) == ("ledgers/assets.csv", 4, 35)
+    assert '"t-drill" already paid for the asset on line 2' in found.message
+    assert CODES["asset-row-shared"].severity is Severity.ERROR
+
+
+@pytest.mark.parametrize(
+    "fixture, expected",
+    [
+        # typed by hand, with a BOM; 10/04/2026 is text
+        ("treasurer-assets.csv", {7: {"date-format"}}),
+        # saved by Calc from its workbook: 10/04/26 is text
+        ("treasurer-assets-calc.csv", {7: {"date-format"}}),
+        # Calc's workbook: 10/04/2026 is the date cell 2026-04-10 (Calc's en-US reading)
+        ("treasurer-assets.ods", {}),
+    ],
+)
+def test_a_treasurers_assets_saved_by_libreoffice_are_checked_against_the_books(
+    tmp_path, fixture, expected
+):
+    from tests.workbooktools import FIXTURES
+
+    name = "assets" + fixture[fixture.index(".") :]
+    write_coop(
+        tmp_path,
+        {
+            "ledgers/2026.csv": LEDGER,
+            f"ledgers/{name}": (FIXTURES / fixture).read_bytes(),
+            "content/minutes/2026-02-20.md": MINUTES,
+        },
+    )
+    _, problems = check_cooperative(tmp_path, today=TODAY)
+    errors: dict[int, set[str]] = {}
+    for p in problems:
+        if p.is_error:
+            assert p.path == f"ledgers/{name}" and p.column is not None, p
+            assert "…" not in p.message, p.message
+            errors.setdefault(int(p.line or 0), set()).add(p.code)
+    assert errors == {
+        3: {"asset-row-shared"},  # drill bits on the drill press's row
+        4: {"asset-row-unknown"},  # t-dril
+        5: {"asset-row-not-capital"},  # the rent
+        6: {"asset-decision-not-adopted"},  # the van the assembly rejected
+        # " lent " and "t-saw " are read without their spaces
+        **expected,
+    }

@@ -342,6 +342,17 @@ def test_a_message_quotes_a_bounded_excerpt_of_a_long_cell(tmp_path):
     assert all(len(p.message) < 400 for p in problems), max(len(p.message) for p in problems)
 
 
+def test_only_a_long_quoted_value_is_cut_never_the_words_between_two_quotes():
+    from publisher.problems import problem
+
+    words = " before the decimals, and no unit or thousands separator" * 3
+    message = f'"12,5" is not a quantity: write a number with "."{words}, such as "1250.5".'
+    assert problem("measure-quantity-invalid", "m.csv", 2, message).message == message
+    long_value = "z" * 5000
+    cut = problem("measure-unknown", "m.csv", 2, f'The measure "{long_value}" is unknown.').message
+    assert cut == f'The measure "{"z" * 80}…" is unknown.'
+
+
 def test_a_page_nested_beyond_the_stack_is_a_message_not_a_traceback(tmp_path):
     write_coop(
         tmp_path,
@@ -371,3 +382,17 @@ def test_a_named_pipe_among_the_pages_is_reported_not_waited_for(tmp_path):
     os.mkfifo(root / "content" / "notes.md")  # opening it for reading blocked until a writer came
     _, problems = check_cooperative(root, TODAY)
     assert ("content/notes.md", None, "file-unreadable") in codes_at(problems)
+
+
+def test_bidirectional_controls_left_open_are_closed_at_the_end_of_their_text():
+    from publisher.reading import bidi_closed
+
+    assert bidi_closed("plain text") == "plain text"
+    assert bidi_closed("a \u202eb") == "a \u202eb\u202c"
+    assert bidi_closed("a \u202eb\u202c c") == "a \u202eb\u202c c"  # already closed
+    # closed innermost first: the override, then the isolate around it
+    assert bidi_closed("\u2067x \u202ey") == "\u2067x \u202ey\u202c\u2069"
+    # a PDI closes its isolate and the override opened inside it; the embedding before stays open
+    assert bidi_closed("\u202ba \u2068b \u202ec\u2069 d") == "\u202ba \u2068b \u202ec\u2069 d\u202c"
+    # a PDF with nothing open is left as written, and opens nothing
+    assert bidi_closed("\u202cx \u202ey") == "\u202cx \u202ey\u202c"

@@ -161,6 +161,30 @@ def test_a_decimal_comma_repository_reads_quantities_with_a_comma(tmp_path):
     assert measure_years(cooperative)["kwh"][2026].quantity == Decimal("12.5")
 
 
+def test_a_point_in_a_decimal_comma_repository_is_an_error_not_a_decimal(tmp_path):
+    # In German books "1.250" is a thousand two hundred and fifty: read as 1.25, the year's
+    # 1.250 + 2,5 kWh would be published as 3.75 instead of 1252.5.
+    accounts = WITH_MEASURES + 'csv: {delimiter: ";", decimal: ","}\n'
+    ledger = LEDGER.replace(",", ";").replace(".00", ",00")
+    write_coop(
+        tmp_path,
+        {
+            "ledgers/2026.csv": ledger,
+            "ledgers/measures.csv": "date;measure;quantity\n2026-01-31;kwh;1.250\n2026-02-28;kwh;2,5\n",
+        },
+        accounts,
+    )
+    _, problems = check_cooperative(tmp_path, today=TODAY)
+    (found,) = [p for p in problems if p.is_error]
+    assert (found.code, found.path, found.line, found.column) == (
+        "measure-quantity-invalid",
+        "ledgers/measures.csv",
+        2,
+        16,
+    )
+    assert '"1.250" has a point' in found.message and 'write "1250"' in found.message
+
+
 def test_measures_csv_is_never_read_as_a_ledger(tmp_path):
     cooperative, problems = books(tmp_path, "2026-01-31,loans,3,,\n")
     assert not has_errors(problems), problems
@@ -178,6 +202,9 @@ def test_measures_csv_is_never_read_as_a_ledger(tmp_path):
         ('  x: {unit: kWh, reference_price: "0,28", reference_source: "Tariff"}', "with a point"),
         ("  x: {unit: kWh, colour: red}", ""),
         ("  x y: {unit: kWh}", "one word"),
+        # quarterly counts of the members would add up (20 + 20 + 20 + 20 published as 80)
+        ("  members: {label: Members, unit: members}", '"kind: level"'),
+        ("  members: {unit: members, kind: total}", '"kind: level"'),
     ],
 )
 def test_a_bad_measure_declaration_is_reported_at_its_line(declaration, words):
@@ -381,3 +408,61 @@ def test_the_largest_quantities_keep_every_digit_of_the_saving(tmp_path):
     assert kwh.quantity == Decimal("999999999999999.500001")
     # 0.28 × 999999999999999.500001 = 279999999999999.86000028 -> 27999999999999986 cents, minus 520.00
     assert kwh.saved == 27999999999999986 - 52000
+
+
+# tests/fixtures/workbooks/treasurer-measures.csv holds the mistakes people make (a BOM, a
+# decimal comma, a thousands separator, a day written 03/04/2026, a blank line, a key one letter
+# off, a unit in the quantity, a quantity below zero, a space after a key); LibreOffice Calc
+# opened it (en-US) and saved treasurer-measures.ods, and from that treasurer-measures-calc.csv.
+_TREASURER_MEASURES = {
+    2: "measure-quantity-invalid",  # "12,5"
+    4: "date-format",  # 03/04/2026 (Calc: 03/04/26)
+    6: "measure-unknown",  # loan
+    7: "measure-quantity-invalid",  # 12 kWh
+    8: "measure-quantity-negative",  # -3 loans
+}
+
+
+@pytest.mark.parametrize(
+    "fixture, expected",
+    [
+        # typed by hand: "1,250" is text and refused
+        ("treasurer-measures.csv", {**_TREASURER_MEASURES, 3: "measure-quantity-invalid"}),
+        # saved by Calc from its workbook: 1,250 was read by Calc as the number 1250, 03/04/26 is text
+        ("treasurer-measures-calc.csv", _TREASURER_MEASURES),
+        # Calc's workbook: 03/04/2026 is the date cell 2026-03-04 (Calc's reading, shown to the
+        # treasurer as a date), 1,250 the number 1250
+        (
+            "treasurer-measures.ods",
+            {k: v for k, v in _TREASURER_MEASURES.items() if v != "date-format"},
+        ),
+    ],
+)
+def test_a_treasurers_mistakes_saved_by_libreoffice_are_each_an_error_at_its_cell(
+    tmp_path, fixture, expected
+):
+    from tests.workbooktools import FIXTURES
+
+    name = "measures" + fixture[fixture.index(".") :]
+    write_coop(
+        tmp_path,
+        {"ledgers/2026.csv": LEDGER, f"ledgers/{name}": (FIXTURES / fixture).read_bytes()},
+        WITH_MEASURES,
+    )
+    _, problems = check_cooperative(tmp_path, today=TODAY)
+    errors = {p.line: p for p in problems if p.is_error}
+    assert {line: p.code for line, p in errors.items()} == expected
+    for p in errors.values():
+        assert p.path == f"ledgers/{name}" and p.column is not None
+        # every message says what to write instead, whole (no words of it cut as a long value)
+        assert "…" not in p.message
+    quantity = errors[2].message
+    assert quantity.endswith('no unit or thousands separator, such as "1250.5".'), quantity
+    assert 'Did you mean "loans"?' in errors[6].message
+    assert 'add "negative: true"' in errors[8].message
+
+
+def test_spaces_around_a_measure_key_and_a_quantity_are_ignored(tmp_path):
+    cooperative, problems = books(tmp_path, "2026-01-31,loans ,3,,\n2026-02-28, loans, 4 ,,\n")
+    assert not has_errors(problems), problems
+    assert measure_years(cooperative)["loans"][2026].quantity == Decimal(7)

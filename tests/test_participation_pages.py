@@ -340,11 +340,41 @@ def test_the_members_section_is_written_in_the_sites_language(tmp_path):
     assert "## Membres et participation" in page
     assert "### Participation à chaque assemblée" in page
     assert "<th>D'où vient le décompte</th>" in page.replace("&#39;", "'")
+    # days in the site's language, as the chart writes them (the ISO day in <time datetime>)
     assert table_rows(page, "publisher-membership")[0][2] == (
-        "le procès-verbal de l'assemblée du 2025-10-01"
+        "le procès-verbal de l'assemblée du 1 oct. 2025"
     )
+    assert [row[0] for row in table_rows(page, "publisher-assemblies")] == [
+        "1 mars 2026",
+        "1 oct. 2025",
+        "1 mars 2025",
+    ]
+    assert '<time datetime="2025-10-01">1 oct. 2025</time>' in page
     assert charts["self-government-members"].title == "Membres"
     attendance = charts["self-government-attendance-by-meeting"]
     assert attendance.title == "Participation à chaque assemblée"
     assert attendance.summary.startswith("À l'assemblée du 1 mars 2026")
     assert "Members" not in page
+
+
+def test_the_attendance_charts_days_in_arabic_begin_right_to_left(tmp_path):
+    # Babel's Arabic day joins its parts with right-to-left marks; plotly's left-to-right text
+    # showed "20\u200f/01\u200f/2024" as "202024/01/" under its bar (seen in Chromium) until
+    # the text begins with one.
+    cooperative = checked(tmp_path, BOOKS)
+    with site_language("ar"):
+        _, charts = rendered(cooperative)
+    figure = charts["self-government-attendance-by-meeting"].figure
+    ticks = figure["layout"]["xaxis"]["ticktext"]
+    assert ticks == [
+        "\u200f01\u200f/03\u200f/2025",
+        "\u200f01\u200f/10\u200f/2025",
+        "\u200f01\u200f/03\u200f/2026",
+    ]
+    assert figure["data"][0]["customdata"][0].startswith("\u200f01\u200f/03\u200f/2025: 75")
+    with site_language("fr"):
+        _, charts = rendered(cooperative)
+    assert (
+        charts["self-government-attendance-by-meeting"].figure["layout"]["xaxis"]["ticktext"][0]
+        == "1 mars 2025"
+    )

@@ -30,6 +30,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context
 from markupsafe import Markup
 
 from publisher.i18n import Words, is_right_to_left, site_words
+from publisher.reading import bidi_closed
 
 #: The language (BCP 47 tag) the pages being generated are written in; None: English.
 _site_language: ContextVar[str | None] = ContextVar("site_language", default=None)
@@ -88,12 +89,13 @@ def link(path: str) -> str:
 
 
 def _one_line(value: Any) -> Any:
-    """Every printed value on one line (markup a template made itself is left alone)."""
+    """Every printed value on one line, its bidirectional controls closed within it (markup a
+    template made itself is left alone)."""
     if value is None:
         return ""
     if isinstance(value, Markup):
         return value
-    return str(value).replace("\r", " ").replace("\n", " ")
+    return bidi_closed(str(value).replace("\r", " ").replace("\n", " "))
 
 
 @cache
