@@ -22,8 +22,10 @@ import click
 
 from publisher.i18n import N_, _, _n, message_language
 
-#: Click's words our commands can print, as click 8 marks them (its errors for developers,
-#: prompts and shell completion are left out: the publisher's commands never print them).
+#: Click's words our commands can print, as click 8 marks them. Left out, since the
+#: publisher's commands never print them: its errors for developers, prompts, shell
+#: completion, and the messages of parameter types they do not use (File, existing paths,
+#: booleans).
 CLICK_WORDS = (
     N_("Usage:"),
     N_("Options"),
@@ -45,27 +47,15 @@ CLICK_WORDS = (
     N_("Missing argument"),
     N_("Missing option"),
     N_("Missing parameter"),
-    N_("Missing {param_type}"),
     N_("Missing parameter: {param_name}"),
     N_("No such option {name!r}."),
     N_("No such command {name!r}."),
     N_("unknown error"),
-    N_("Could not open file {filename!r}: {message}"),
     N_("Invalid start character for option ({option})"),
     N_("Argument {name!r} takes {nargs} values."),
     N_("Option {name!r} does not take a value."),
     N_("{value!r} is not a valid {number_type}."),
     N_("{value} is not in the range {range}."),
-    N_("{value!r} is not a valid boolean. Recognized values: {states}"),
-    N_("file"),
-    N_("directory"),
-    N_("path"),
-    N_("{name} {filename!r} does not exist."),
-    N_("{name} {filename!r} is a file."),
-    N_("{name} {filename!r} is a directory."),
-    N_("{name} {filename!r} is not readable."),
-    N_("{name} {filename!r} is not writable."),
-    N_("{name} {filename!r} is not executable."),
 )
 
 

@@ -24,7 +24,7 @@ from mkdocs.structure.files import File, Files
 
 from publisher.cooperative import NotACooperative, check_cooperative
 from publisher.gitrepo import head_commit
-from publisher.i18n import site_words
+from publisher.i18n import _, site_words
 from publisher.links import safe_link
 from publisher.problems import format_text, has_errors
 from publisher.site.feed import FEED_PATH, FeedEntry, atom_feed, entry_from_page, entry_id
@@ -88,7 +88,10 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
         # The theme links it on every page as it is written.
         if config.repo_url and safe_link(config.repo_url, allow_relative=False) != config.repo_url:
             raise PluginError(
-                f"mkdocs.yml: repo_url {config.repo_url!r} must be an https:// address without spaces or control characters."
+                _(
+                    "mkdocs.yml: repo_url {repo_url!r} must be an https:// address without spaces "
+                    "or control characters."
+                ).format(repo_url=config.repo_url)
             )
         if "navigation.instant" in (config.theme.get("features") or []) and not config.site_url:
             log.info(INSTANT_NAVIGATION_OFF)
@@ -123,7 +126,7 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
                 raise PluginError(str(error)) from None
         if cooperative is None or has_errors(problems):
             raise PluginError(
-                "The books have errors, so nothing was published:\n" + format_text(problems)
+                _("The books have errors, so nothing was published:") + "\n" + format_text(problems)
             )
         started = time.perf_counter()
         commit = head_commit(root)
@@ -142,7 +145,8 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
         self.preloaded = None
         if federation.config is None:
             raise PluginError(
-                "federation.yml has errors, so nothing was published:\n"
+                _("federation.yml has errors, so nothing was published:")
+                + "\n"
                 + format_text(federation.problems)
             )
         started = time.perf_counter()
@@ -156,7 +160,11 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
         assert self.content is not None
         for relative in self.content.files:
             if files.get_file_from_path(relative) is not None:
-                log.warning("content/%s replaces the page the publisher generates there", relative)
+                log.warning(
+                    _("content/{path} replaces the page the publisher generates there").format(
+                        path=relative
+                    )
+                )
                 continue
             files.append(
                 File.generated(

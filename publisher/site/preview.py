@@ -27,6 +27,7 @@ from mkdocs.livereload import LiveReloadServer
 
 from publisher.cooperative import NotACooperative, check_cooperative
 from publisher.federation import Progress, is_federation, load_federation
+from publisher.i18n import _
 from publisher.problems import Problem, format_location, format_text, has_errors, sorted_problems
 from publisher.site.build import SiteError, require_publisher_plugin
 
@@ -118,7 +119,8 @@ def problems_page(problems: Iterable[Problem], failure: str | None = None) -> by
 
 
 class PreviewServer(LiveReloadServer):
-    """The live-reload server, answering every address with the problems page while there is one."""
+    """The live-reload server, answering every address with the problems page while there is "
+    "one."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -173,16 +175,26 @@ def serve_until_stopped(
 ) -> None:
     """Serve until Ctrl+C, saying where first; an address that cannot be listened on is a
     SiteError (the builders never raise, so an OSError here is the address: in use, not ours)."""
-    named = f" ({engine})" if engine else ""
     server.on_listening = lambda: report(
-        f"Serving the preview{named} on {server.url} (Ctrl+C to stop).\n"
+        (
+            _("Serving the preview ({engine}) on {url} (Ctrl+C to stop).").format(
+                engine=engine, url=server.url
+            )
+            if engine
+            else _("Serving the preview on {url} (Ctrl+C to stop).").format(url=server.url)
+        )
+        + "\n"
     )
     try:
         server.serve()
     except KeyboardInterrupt:
         pass
     except OSError as error:
-        raise SiteError(f"cannot listen on {address}: {error.strerror or error}") from None
+        raise SiteError(
+            _("cannot listen on {address}: {error}").format(
+                address=address, error=error.strerror or error
+            )
+        ) from None
     finally:
         server.shutdown()
 
@@ -216,13 +228,13 @@ def serve_preview(
         try:
             preloaded, problems = _check_books(root)
         except NotACooperative as error:
-            report(f"publisher: cannot serve: {error}\n")
+            report(_("publisher: cannot serve: {error}").format(error=error) + "\n")
             server.show_problems(problems_page([], failure=str(error)))
             return
         if problems:
             report(format_text(problems))
         if preloaded is None:
-            report("There are errors, so the preview shows them instead of the site.\n")
+            report(_("There are errors, so the preview shows them instead of the site.") + "\n")
             server.show_problems(problems_page(problems))
             return
         try:
@@ -233,7 +245,7 @@ def serve_preview(
             config.plugins["publisher"].preloaded = preloaded  # checked once: not checked again
             mkdocs_build(config, serve_url=serve_url)
         except Exception as error:  # noqa: BLE001 - any failure of MkDocs or a plugin: shown, never stuck
-            report(f"publisher: the site could not be built: {error}\n")
+            report(_("publisher: the site could not be built: {error}").format(error=error) + "\n")
             server.show_problems(
                 problems_page(problems, failure=f"{type(error).__name__}: {error}")
             )
