@@ -43,7 +43,8 @@ def _set_message_language(
     context_settings={"help_option_names": ["-h", "--help"]},
     help=N_("Check a cooperative's books and publish them as a static website."),
 )
-@click.version_option(package_name="coop-publisher")
+# Its help is marked here (click translates its own when the decorator runs, at import).
+@click.version_option(package_name="coop-publisher", help=N_("Show the version and exit."))
 @click.option(
     "--lang",
     "language",

@@ -136,6 +136,17 @@ def _help_in_the_treasurers_language(
 class TranslatedCommand(click.Command):
     """A command whose help (marked N_) is shown in the treasurer's language."""
 
+    _marked_help_option: click.Option | None = None
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)
+        if option is not None and option is not self._marked_help_option:
+            # Click translates its help when it makes the option, once per process, in the
+            # language of that run: it is kept as marked instead, and translated when shown.
+            option.help = N_("Show this message and exit.")
+            self._marked_help_option = option
+        return option
+
     def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         with _help_in_the_treasurers_language(self, self.get_params(ctx)):
             super().format_help(ctx, formatter)
