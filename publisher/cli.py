@@ -131,8 +131,8 @@ def fix(file: Path, write: bool) -> None:
             backup = write_fix(plan)
         except OSError as error:
             click.echo(
-                _("publisher: cannot write {file}: {value}").format(
-                    file=file, value=error.strerror or error
+                _("publisher: cannot write {file}: {reason}").format(
+                    file=file, reason=error.strerror or error
                 ),
                 err=True,
             )

@@ -33,14 +33,13 @@ from publisher.accounts import ACCOUNTS_PATH, Accounts, Category
 from publisher.cooperative import Cooperative, NotACooperative, book_role, check_cooperative
 from publisher.gitrepo import BOOKS_DIR, CommitInfo, export_revision
 from publisher.history import read_history
-from publisher.i18n import _
+from publisher.i18n import _, _n
 from publisher.money import format_minor
 from publisher.problems import (
     Problem,
     count,
     format_location,
     message_with_place,
-    plural,
     problem,
     sorted_problems,
     summary_line,
@@ -264,8 +263,13 @@ def diff_books(
         raise DiffError(
             _(
                 "{root} holds no cooperative at either revision: there is no ledgers/accounts.yml at "
-                "{base} nor at {value}."
-            ).format(root=root, base=base, value=head or "the working tree")
+                "{base} nor at {head}."
+            ).format(root=root, base=base, head=head)
+            if head
+            else _(
+                "{root} holds no cooperative at either revision: there is no ledgers/accounts.yml at "
+                "{base} nor in the working tree."
+            ).format(root=root, base=base)
         )
     return _compare(before, after, Side(base, base_commit), Side(head, head_commit))
 
@@ -597,10 +601,12 @@ def _compare(before: _State, after: _State, base: Side, head: Side) -> BooksDiff
         notes.append(
             _(
                 "The history of the books up to {label} could not be read ({history_unavailable}): "
-                "the closed period is checked against {label2} only, so a change that restores a row "
+                "the closed period is checked against {base_label} only, so a change that restores a row "
                 "as it was at closing may be shown as a change."
             ).format(
-                label=side.label, history_unavailable=state.history_unavailable, label2=base.label
+                label=side.label,
+                history_unavailable=state.history_unavailable,
+                base_label=base.label,
             )
         )
     for side, state in ((base, before), (head, after)):
@@ -618,16 +624,14 @@ def _compare(before: _State, after: _State, base: Side, head: Side) -> BooksDiff
                 ).format(label=side.label)
             )
         elif state.unreadable_rows:
-            unreadable = plural(state.unreadable_rows, "row")
             notes.append(
-                _(
-                    "At {label}, {unreadable} with a date or an amount that cannot be read "
-                    "{value} left out of the figures."
-                ).format(
-                    label=side.label,
-                    unreadable=unreadable,
-                    value="is" if state.unreadable_rows == 1 else "are",
-                )
+                _n(
+                    "At {label}, {count:,} row with a date or an amount that cannot be read is "
+                    "left out of the figures.",
+                    "At {label}, {count:,} rows with a date or an amount that cannot be read are "
+                    "left out of the figures.",
+                    state.unreadable_rows,
+                ).format(label=side.label, count=state.unreadable_rows)
             )
     errors, warnings = count(before.problems)
     base = dataclasses.replace(
@@ -735,11 +739,19 @@ def _closed_period_problems(
                 "closed-period-reopened",
                 ACCOUNTS_PATH,
                 None,
-                _(
-                    "This change moves closed_through back from {closed} to "
-                    "{value}. A closed period stays closed: set it back to "
-                    "{closed}, and enter corrections as new rows dated after it."
-                ).format(closed=closed, value=after.closed_through or "nothing"),
+                (
+                    _(
+                        "This change moves closed_through back from {closed} to "
+                        "{closed_through}. A closed period stays closed: set it back to "
+                        "{closed}, and enter corrections as new rows dated after it."
+                    ).format(closed=closed, closed_through=after.closed_through)
+                    if after.closed_through
+                    else _(
+                        "This change removes closed_through, which was {closed}. A closed period "
+                        "stays closed: set it back to {closed}, and enter corrections as new "
+                        "rows dated after it."
+                    ).format(closed=closed)
+                ),
             )
         )
     day = closed.isoformat()
@@ -769,13 +781,13 @@ def _closed_period_problems(
             assert item.before is not None, "a changed row has a row before"
             text = _(
                 "{opening}changes a row of that period; it now reads {describe_row}. Restore "
-                "it as it is at {at}: {describe_row2}; then record the correction as a "
+                "it as it is at {at}: {row_at_base}; then record the correction as a "
                 "new row dated after {day}."
             ).format(
                 opening=opening,
                 describe_row=describe_row(item.row),
                 at=at,
-                describe_row2=describe_row(item.before),
+                row_at_base=describe_row(item.before),
                 day=day,
             )
         line = lines.get(id(item.after)) if item.after is not None else None
@@ -863,20 +875,20 @@ def describe_line(change: LineChange) -> str:
 
 def _headline(diff: BooksDiff) -> str:
     rows = (
-        _("{count} added, {count2} changed, {count3} removed").format(
-            count=diff.count("added"), count2=diff.count("changed"), count3=diff.count("removed")
+        _("{added} added, {changed} changed, {removed} removed").format(
+            added=diff.count("added"), changed=diff.count("changed"), removed=diff.count("removed")
         )
         if diff.rows
         else _("no row changed")
     )
     return _(
-        "Rows: {rows}. Problems: {count} introduced, {count2} fixed; at {label}: {value}."
+        "Rows: {rows}. Problems: {introduced} introduced, {fixed} fixed; at {label}: {problems}."
     ).format(
         rows=rows,
-        count=len(diff.introduced),
-        count2=len(diff.fixed),
+        introduced=len(diff.introduced),
+        fixed=len(diff.fixed),
         label=diff.head.label,
-        value=summary_line(diff.problems).rstrip(".").lower(),
+        problems=summary_line(diff.problems).rstrip(".").lower(),
     )
 
 
@@ -884,8 +896,8 @@ def format_diff_text(diff: BooksDiff) -> str:
     """The diff for a terminal."""
     units = diff.units
     out = [
-        _("Changes to the books from {label} to {label2}").format(
-            label=diff.base.label, label2=diff.head.label
+        _("Changes to the books from {base} to {head}").format(
+            base=diff.base.label, head=diff.head.label
         )
         + (f" ({diff.currency})" if diff.currency else ""),
         "",

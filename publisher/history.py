@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from publisher.accounts import ACCOUNTS_PATH, Accounts
 from publisher.checking import Check
 from publisher.gitrepo import BooksRepository, CommitChanges, CommitInfo, FileChange
-from publisher.i18n import _
+from publisher.i18n import _, _n
 from publisher.ledger import unread_ledger_places
 from publisher.money import format_minor, parse_decimal_text
 from publisher.problems import Problem, problem
@@ -386,14 +386,22 @@ class _Replay:
                     "closed-period-reopened",
                     ACCOUNTS_PATH,
                     self.cooperative.closed_through_line,
-                    _(
-                        "closed_through was moved back from {closed} to {value} "
-                        "{where}. A closed period stays closed: set closed_through back "
-                        "to {closed}, and enter corrections as new rows dated after it."
-                    ).format(
-                        closed=closed,
-                        value=self.written_closed or "nothing",
-                        where=_where(self.reopened_by),
+                    (
+                        _(
+                            "closed_through was moved back from {closed} to {closed_through} "
+                            "{where}. A closed period stays closed: set closed_through back "
+                            "to {closed}, and enter corrections as new rows dated after it."
+                        ).format(
+                            closed=closed,
+                            closed_through=self.written_closed,
+                            where=_where(self.reopened_by),
+                        )
+                        if self.written_closed
+                        else _(
+                            "closed_through, which was {closed}, was removed {where}. A closed "
+                            "period stays closed: set closed_through back to {closed}, and enter "
+                            "corrections as new rows dated after it."
+                        ).format(closed=closed, where=_where(self.reopened_by))
                     ),
                 )
             )
@@ -450,13 +458,13 @@ class _Replay:
                 text = _(
                     "{opening}this row of that period was changed {where}; "
                     "it now reads {describe}. Restore the row as it was at closing: "
-                    "{describe2}; then record the correction as a new row dated "
+                    "{describe_at_closing}; then record the correction as a new row dated "
                     "after {closed}."
                 ).format(
                     opening=opening,
                     where=_where(last_change.get(id(after))),
                     describe=_describe(after, units, self),
-                    describe2=_describe(before, units, self),
+                    describe_at_closing=_describe(before, units, self),
                     closed=closed,
                 )
                 line = self.cooperative.locate_row(after)
@@ -470,14 +478,16 @@ def _unread_note(unread: list[str], path: str) -> str:
     places = [place for place in unread if place == path or place.startswith(f"{path} line ")]
     if not places:
         return ""
-    one = len(places) == 1
-    return _(
-        " ({places}{value} could not be read and may be this row; fix {value2} first.)"
-    ).format(
-        places=", ".join(places[:10]),
-        value=" and more" if len(places) > 10 else "",
-        value2="it" if one else "them",
-    )
+    shown = _(", ").join(places[:10])
+    if len(places) > 10:
+        return _(
+            " ({places} and more could not be read and may be this row; fix them first.)"
+        ).format(places=shown)
+    return _n(
+        " ({places} could not be read and may be this row; fix it first.)",
+        " ({places} could not be read and may be this row; fix them first.)",
+        len(places),
+    ).format(places=shown)
 
 
 def _where(commit: CommitInfo | None) -> str:
