@@ -1291,17 +1291,17 @@ def load_federation(
                 FEDERATION_PATH,
                 None,
                 _(
-                    "In {mismatch}, {mismatch2} records {amount} with "
-                    "@{mismatch3}, and {mismatch3} records {amount2} with "
-                    "@{mismatch2}: the two should be opposite (a difference of "
-                    "{amount3})."
+                    "In {year}, {member} records {member_records} with "
+                    "@{other_member}, and {other_member} records {other_records} with "
+                    "@{member}: the two should be opposite (a difference of "
+                    "{imbalance})."
                 ).format(
-                    mismatch=mismatch["year"],
-                    mismatch2=mismatch["a"],
-                    amount=format_minor(mismatch["a_records"], units),
-                    mismatch3=mismatch["b"],
-                    amount2=format_minor(mismatch["b_records"], units),
-                    amount3=format_minor(mismatch["a_records"] + mismatch["b_records"], units),
+                    year=mismatch["year"],
+                    member=mismatch["a"],
+                    member_records=format_minor(mismatch["a_records"], units),
+                    other_member=mismatch["b"],
+                    other_records=format_minor(mismatch["b_records"], units),
+                    imbalance=format_minor(mismatch["a_records"] + mismatch["b_records"], units),
                 ),
             )
         )

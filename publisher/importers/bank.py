@@ -712,9 +712,13 @@ def _skip_lines_hint(
         index + 1,
         _(
             "The header naming the profile's columns is {unit} {value}, but the profile "
-            "skips {skip_lines} {unit2} before it: write skip_lines: {index} in the profile."
+            "skips {skip_lines} {unit_plural} before it: write skip_lines: {index} in the profile."
         ).format(
-            unit=unit[:-1], value=index + 1, skip_lines=profile.skip_lines, unit2=unit, index=index
+            unit=unit[:-1],
+            value=index + 1,
+            skip_lines=profile.skip_lines,
+            unit_plural=unit,
+            index=index,
         ),
     )
     return True
@@ -936,9 +940,9 @@ def read_statement(
             "import-currency-mismatch",
             currency_lines[0],
             _(
-                "This movement is in {currency}{more}, but the books are kept in {currency2} "
+                "This movement is in {currency}{more}, but the books are kept in {books_currency} "
                 "(accounts.yml). "
-            ).format(currency=currency, more=more, currency2=accounts.currency)
+            ).format(currency=currency, more=more, books_currency=accounts.currency)
             + (
                 currency_advice(empty_books, accounts.currency, currency)
                 if empty_books is not None
@@ -1068,11 +1072,13 @@ def _check_references(movements: list[Movement], profile: Profile, found: Proble
                 m.line,
                 _(
                     'The reference "{reference}" is already on line {first}: '
-                    'the column "{reference2}" does not name each movement uniquely, so it '
+                    'the column "{reference_column}" does not name each movement uniquely, so it '
                     "cannot serve as its id. Remove reference from the profile's columns "
                     "(duplicates are then recognized by date, amount and description)."
                 ).format(
-                    reference=m.reference, first=first[m.reference], reference2=profile.reference
+                    reference=m.reference,
+                    first=first[m.reference],
+                    reference_column=profile.reference,
                 ),
             )
         else:

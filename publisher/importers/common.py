@@ -540,15 +540,15 @@ def _skip_imported_before(
             row.line,
             _(
                 'The id "{id}" is already used at {where} line {line} for an amount of '
-                "{amount}, but this row moves "
-                "{amount2}. Ids are unique across the "
+                "{used_amount}, but this row moves "
+                "{row_amount}. Ids are unique across the "
                 "ledgers: if that row was edited by hand, restore it or give it another id."
             ).format(
                 id=row.id,
                 where=where,
                 line=line,
-                amount=format_minor(amount, units),
-                amount2=format_minor(row.amount, units),
+                used_amount=format_minor(amount, units),
+                row_amount=format_minor(row.amount, units),
             ),
         )
     return remaining
@@ -645,9 +645,9 @@ def _likely_duplicate_message(pair: LikelyDuplicate, units: int) -> str:
     return _(
         'This movement ({date:%Y-%m-%d}, {amount}, "'
         '{short}") is probably already in the books: {path} line '
-        '{line} has the same amount on {when} ("{short2}"). It is not '
+        '{line} has the same amount on {when} ("{ledger_short}"). It is not '
         "imported, so that it is not counted twice. If it is another movement, import it with "
-        "--accept {line2} (or --keep-likely-duplicates for every row held back)."
+        "--accept {source_line} (or --keep-likely-duplicates for every row held back)."
     ).format(
         date=row.date,
         amount=format_minor(row.amount, units),
@@ -655,8 +655,8 @@ def _likely_duplicate_message(pair: LikelyDuplicate, units: int) -> str:
         path=match.path,
         line=match.line,
         when=when,
-        short2=_short(match.description),
-        line2=row.line,
+        ledger_short=_short(match.description),
+        source_line=row.line,
     )
 
 
@@ -677,9 +677,9 @@ def _plan_categories(plan: Plan, accounts: Accounts, specs: dict[str, CategorySp
                     None,
                     _(
                         'The import puts rows under "{key}" as {kind}, but accounts.yml declares '
-                        '"{key}" as {kind2}. Choose another category for these rows (see '
+                        '"{key}" as {declared_kind}. Choose another category for these rows (see '
                         "docs/importing.md), or correct the kind."
-                    ).format(key=key, kind=spec.kind, kind2=declared.kind),
+                    ).format(key=key, kind=spec.kind, declared_kind=declared.kind),
                 )
             )
 

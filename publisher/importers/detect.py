@@ -531,11 +531,11 @@ def detect_profile(
     )
     unit = "rows" if detection.workbook else "lines"
     lines.append(
-        _("  header on {unit} {header_line} (skip_lines: {values} {unit2} before it)").format(
+        _("  header on {unit} {header_line} (skip_lines: {values} {unit_plural} before it)").format(
             unit=unit[:-1],
             header_line=detection.header_line,
             values=values["skip_lines"],
-            unit2=unit,
+            unit_plural=unit,
         )
     )
     lines.append("  columns: " + ", ".join(f'{k} "{v}"' for k, v in detection.columns.items()))
@@ -565,10 +565,10 @@ def detect_profile(
             "Wrote the proposed profile to {shown_target}. Review it (and add rules), then import "
             "with"
         ).format(shown_target=shown_target),
-        _("  publisher import bank {quote} {quote2} --profile {quote3} --dry-run").format(
-            quote=shlex.quote(str(statement)),
-            quote2=shlex.quote(str(root)),
-            quote3=shlex.quote(str(target)),
+        _("  publisher import bank {statement} {directory} --profile {profile} --dry-run").format(
+            statement=shlex.quote(str(statement)),
+            directory=shlex.quote(str(root)),
+            profile=shlex.quote(str(target)),
         ),
     ]
     return DetectOutcome(target, lines, found.all())
