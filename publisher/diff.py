@@ -33,7 +33,7 @@ from publisher.accounts import ACCOUNTS_PATH, Accounts, Category
 from publisher.cooperative import Cooperative, NotACooperative, book_role, check_cooperative
 from publisher.gitrepo import BOOKS_DIR, CommitInfo, export_revision
 from publisher.history import read_history
-from publisher.i18n import _, _n
+from publisher.i18n import N_, _, _n
 from publisher.money import format_minor
 from publisher.problems import (
     Problem,
@@ -807,7 +807,7 @@ def _money(minor: int | None, units: int) -> str:
 
 
 #: How the report gives amounts: said once, in the legend of both formats (and in README).
-LEGEND = (
+LEGEND = N_(
     "Income is money received and expense is money spent, both as positive amounts (as in "
     "summary.json), per year, per category and in the budget; fund balances are balances; "
     "rows are quoted as written in the ledger, where money out is negative."
@@ -903,13 +903,13 @@ def format_diff_text(diff: BooksDiff) -> str:
         "",
     ]
     out.append(_headline(diff))
-    out += [f"Note: {note}" for note in diff.notes]
-    out.append(f"Amounts: {LEGEND}")
+    out += [_("Note: {note}").format(note=note) for note in diff.notes]
+    out.append(_("Amounts: {legend}").format(legend=_(LEGEND)))
     if diff.settings:
         out += ["", _("Settings (ledgers/accounts.yml)")]
         out += [
-            _("  {value} {describe_setting}").format(
-                value="!" if c.privacy else "*", describe_setting=describe_setting(c)
+            _("  {mark} {describe_setting}").format(
+                mark="!" if c.privacy else "*", describe_setting=describe_setting(c)
             )
             for c in diff.settings
         ]
@@ -925,9 +925,19 @@ def format_diff_text(diff: BooksDiff) -> str:
         out += ["", _("Income and expense (before -> after)")]
         for year in diff.years:
             totals = [
-                f"{name} {_money(m.before, units)} -> {_money(m.after, units)}"
-                + (f" ({_signed(m.change, units)})" if m.change else "")
-                for name, m in (("income", year.income), ("expense", year.expense))
+                (
+                    _("{kind} {before} -> {after} ({change})").format(
+                        kind=name,
+                        before=_money(m.before, units),
+                        after=_money(m.after, units),
+                        change=_signed(m.change, units),
+                    )
+                    if m.change
+                    else _("{kind} {before} -> {after}").format(
+                        kind=name, before=_money(m.before, units), after=_money(m.after, units)
+                    )
+                )
+                for name, m in ((_("income"), year.income), (_("expense"), year.expense))
             ]
             out.append(f"  {year.year}  {', '.join(totals)}")
             for c in year.categories:
@@ -938,7 +948,11 @@ def format_diff_text(diff: BooksDiff) -> str:
                 )
             for category, m in year.budget:
                 out.append(
-                    f"    budget {category}: {_money(m.before, units)} -> {_money(m.after, units)}"
+                    _("    budget {category}: {before} -> {after}").format(
+                        category=category,
+                        before=_money(m.before, units),
+                        after=_money(m.after, units),
+                    )
                 )
     for role, title in (
         ("budget", _("Budget lines")),
@@ -962,14 +976,18 @@ def format_diff_text(diff: BooksDiff) -> str:
                 for p in problems
             ]
     if diff.rows:
-        out += ["", "Rows"]
+        out += ["", _("Rows")]
         for item in diff.rows:
             row, before, after = item.change.row, item.change.before, item.change.after
             if before is not None and after is not None:
                 columns = ", ".join(item.changed_columns())
-                out.append(f"  ~ {after.path}:{item.after_line}  changed: {columns}")
-                out.append(f"      before: {describe_row(before)}")
-                out.append(f"      after:  {describe_row(after)}")
+                out.append(
+                    _("  ~ {path}:{line}  changed: {columns}").format(
+                        path=after.path, line=item.after_line, columns=columns
+                    )
+                )
+                out.append(_("      before: {row}").format(row=describe_row(before)))
+                out.append(_("      after:  {row}").format(row=describe_row(after)))
             else:
                 sign, line = (
                     (CHANGE_SIGNS["added"], item.after_line)
@@ -1012,7 +1030,7 @@ def format_diff_markdown(diff: BooksDiff) -> str:
     out.append(md(_headline(diff)))
     for note in diff.notes:
         out += ["", f"> {md(note)}"]
-    out += ["", f"*{md('Amounts: ' + LEGEND)}*"]
+    out += ["", f"*{md(_('Amounts: {legend}').format(legend=_(LEGEND)))}*"]
     for change in diff.settings:
         if change.privacy:
             out += ["", f"> **Privacy:** {md(describe_setting(change).removeprefix('privacy: '))}."]
@@ -1148,9 +1166,9 @@ def limit_bytes(text: str, max_bytes: int | None, markdown: bool = False) -> str
     if max_bytes is None or len(data) <= max_bytes:
         return text
     note = _(
-        "\n\n{value}Cut here: the full report takes {count:,} bytes, more than "
-        "the {max_bytes:,} allowed. Run publisher diff locally to see all of it.{value}\n"
-    ).format(value="**" if markdown else "", count=len(data), max_bytes=max_bytes)
+        "\n\n{bold}Cut here: the full report takes {count:,} bytes, more than "
+        "the {max_bytes:,} allowed. Run publisher diff locally to see all of it.{bold}\n"
+    ).format(bold="**" if markdown else "", count=len(data), max_bytes=max_bytes)
     room = max(0, max_bytes - len(note.encode("utf-8")) - len("\n</details>"))
     cut = data.rfind(b"\n", 0, room + 1)
     kept = data[: max(cut, 0)].decode("utf-8")

@@ -651,12 +651,14 @@ def format_changes(history: History, accounts: Accounts) -> str:
             else:
                 lines.append(f"  {CHANGE_SIGNS[change.kind]} {describe(change.row)}")
         effect = ", ".join(
-            _("{fund} {value}{amount}").format(
-                fund=fund, value="+" if v > 0 else "", amount=format_minor(v, units)
+            _("{fund} {sign}{amount}").format(
+                fund=fund, sign="+" if v > 0 else "", amount=format_minor(v, units)
             )
             for fund, v in changeset.funds.items()
         )
-        lines.append(_("  funds: {value}").format(value=effect or "no change"))
+        lines.append(
+            _("  funds: {effect}").format(effect=effect) if effect else _("  funds: no change")
+        )
         lines.append("")
     if not lines:
         return _("No commit has changed the books yet.\n")

@@ -159,7 +159,13 @@ def test_the_rows_diff_prints_are_described_in_the_language_of_lang(tmp_path):
     spanish = run(["--lang", "es", "diff", "HEAD", str(root)])
     assert spanish.exit_code == 0, spanish.output
     assert "2026-02-01 «Rent February» -400.00 rent/(fondo por defecto) id r1" in spanish.output
+    assert "\nImportes: Los ingresos son dinero recibido" in spanish.output
+    assert "\n\nFilas\n" in spanish.output
+    assert "  2026  ingresos 30.00 -> 30.00, gastos 0.00 -> 400.00 (+400.00)" in spanish.output
     english = run(["diff", "HEAD", str(root)])
+    assert "\nAmounts: Income is money received" in english.output
+    assert "\n\nRows\n" in english.output
+    assert "  2026  income 30.00 -> 30.00, expense 0.00 -> 400.00 (+400.00)" in english.output
     assert (
         "+ ledgers/2026.csv:3  2026-02-01 \u201cRent February\u201d -400.00 rent/(default fund) id r1"
         in english.output

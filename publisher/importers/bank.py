@@ -348,11 +348,11 @@ class _ProfileReader(YamlChecker):
         funds = self.accounts.funds
         return _(
             "The fund {describe} is not declared in ledgers/accounts.yml."
-            "{value} The funds are: "
+            "{suggestion} The funds are: "
             "{funds}."
         ).format(
             describe=describe(value),
-            value=did_you_mean(str(value), funds) if isinstance(value, str) else "",
+            suggestion=did_you_mean(str(value), funds) if isinstance(value, str) else "",
             funds=", ".join(funds),
         )
 
