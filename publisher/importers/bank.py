@@ -31,7 +31,7 @@ from python_calamine import CalamineWorkbook
 
 from publisher.accounts import Accounts, did_you_mean
 from publisher.csvfile import read_table
-from publisher.i18n import _
+from publisher.i18n import _, _n
 from publisher.importers.common import (
     UNCATEGORIZED,
     NewRow,
@@ -50,7 +50,7 @@ from publisher.importers.common import (
 )
 from publisher.importers.ledgerfile import CannotImport, normalize_description
 from publisher.money import MAX_DIGITS
-from publisher.problems import Problem, has_errors, plural, problem
+from publisher.problems import Problem, has_errors, problem
 from publisher.yamlfile import YamlChecker, describe, key_line, load_yaml, mapping_line, value_line
 
 DEFAULT_TARGET = "ledgers/bank.csv"
@@ -1195,8 +1195,10 @@ def import_bank(
     outcome.uncategorized = [row for row in plan.rows if id(row) in unmatched]
     if not has_errors(plan.problems):
         outcome.details = [
-            _("Read {plural} with the profile {profile_label}.").format(
-                plural=plural(len(movements), "movement"), profile_label=profile_label
-            )
+            _n(
+                "Read {count:,} movement with the profile {profile_label}.",
+                "Read {count:,} movements with the profile {profile_label}.",
+                len(movements),
+            ).format(count=len(movements), profile_label=profile_label)
         ]
     return outcome
