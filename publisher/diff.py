@@ -1022,27 +1022,33 @@ def format_diff_markdown(diff: BooksDiff) -> str:
     """The diff as GitHub Markdown, for a pull request's job summary. The longest parts (the
     full list of problems, the rows) come last, where a cut to the size limit falls."""
     units = diff.units
-    currency = f" ({md(diff.currency)})" if diff.currency else ""
-    out = [
-        f"## Effect on the books{currency}: {md(diff.base.label)} \u2192 {md(diff.head.label)}",
-        "",
-    ]
+    heading = (
+        _("## Effect on the books ({currency}): {base} \u2192 {head}").format(
+            currency=md(diff.currency), base=md(diff.base.label), head=md(diff.head.label)
+        )
+        if diff.currency
+        else _("## Effect on the books: {base} \u2192 {head}").format(
+            base=md(diff.base.label), head=md(diff.head.label)
+        )
+    )
+    out = [heading, ""]
     out.append(md(_headline(diff)))
     for note in diff.notes:
         out += ["", f"> {md(note)}"]
     out += ["", f"*{md(_('Amounts: {legend}').format(legend=_(LEGEND)))}*"]
     for change in diff.settings:
         if change.privacy:
-            out += ["", f"> **Privacy:** {md(describe_setting(change).removeprefix('privacy: '))}."]
+            setting = md(describe_setting(change).removeprefix("privacy: "))
+            out += ["", _("> **Privacy:** {setting}.").format(setting=setting)]
     if diff.settings:
         out += ["", _("### Settings (ledgers/accounts.yml)"), ""]
         out += [f"- {md(describe_setting(c))}" for c in diff.settings]
     if diff.funds:
         out += [
             "",
-            "### Funds",
+            _("### Funds"),
             "",
-            _md_row(["Fund", "Before", "After", "Change"]),
+            _md_row([_("Fund"), _("Before"), _("After"), _("Change")]),
             "| --- | ---: | ---: | ---: |",
         ]
         for name, m in diff.funds:
@@ -1061,11 +1067,11 @@ def format_diff_markdown(diff: BooksDiff) -> str:
             "",
             _("### Income and expense"),
             "",
-            _md_row(["Year", "", "Before", "After", "Change"]),
+            _md_row([_("Year"), "", _("Before"), _("After"), _("Change")]),
             "| --- | --- | ---: | ---: | ---: |",
         ]
         for year in diff.years:
-            for name, m in (("**Income**", year.income), ("**Expense**", year.expense)):
+            for name, m in ((_("**Income**"), year.income), (_("**Expense**"), year.expense)):
                 out.append(
                     _md_row(
                         [
@@ -1098,7 +1104,7 @@ def format_diff_markdown(diff: BooksDiff) -> str:
                     _md_row(
                         [
                             str(year.year),
-                            f"budget: {md(category)}",
+                            _("budget: {category}").format(category=md(category)),
                             _money(m.before, units),
                             _money(m.after, units),
                             _signed(m.change, units),
@@ -1111,7 +1117,13 @@ def format_diff_markdown(diff: BooksDiff) -> str:
     ):
         changes = [c for c in diff.lines if c.file == role]
         if changes:
-            out += ["", f"### {title}", "", _md_row(["", "Where", "Line"]), "| --- | --- | --- |"]
+            out += [
+                "",
+                f"### {title}",
+                "",
+                _md_row(["", _("Where"), _("Line")]),
+                "| --- | --- | --- |",
+            ]
             out += [
                 _md_row([c.kind, md(c.after_where or c.before_where or ""), md(describe_line(c))])
                 for c in changes
@@ -1126,23 +1138,36 @@ def format_diff_markdown(diff: BooksDiff) -> str:
     if diff.problems:
         out += [
             "",
-            f"<details><summary>All problems at {md(diff.head.label)}: {md(summary_line(diff.problems))}</summary>",
+            "<details><summary>"
+            + _("All problems at {label}: {summary}").format(
+                label=md(diff.head.label), summary=md(summary_line(diff.problems))
+            )
+            + "</summary>",
             "",
         ]
         out += [_md_problem(p) for p in diff.problems]
         out += ["", "</details>"]
     if diff.rows:
-        out += ["", f"### Rows ({len(diff.rows)})", ""]
+        out += ["", _("### Rows ({count})").format(count=len(diff.rows)), ""]
         out += [
-            _md_row(["", "Where", "Date", "Description", "Amount", "Category", "Fund", "Id"]),
+            _md_row(
+                ["", _("Where"), _("Date"), _("Description"), _("Amount"), _("Category")]
+                + [_("Fund"), _("Id")]
+            ),
             "| --- | --- | --- | --- | ---: | --- | --- | --- |",
         ]
         for item in diff.rows:
             before, after = item.change.before, item.change.after
             if before is not None and after is not None:
                 columns = md(", ".join(item.changed_columns()))
-                out.append(_md_cells(f"changed ({columns}), before", before, item.before_line))
-                out.append(_md_cells("after", after, item.after_line))
+                out.append(
+                    _md_cells(
+                        _("changed ({columns}), before").format(columns=columns),
+                        before,
+                        item.before_line,
+                    )
+                )
+                out.append(_md_cells(_("after"), after, item.after_line))
             else:
                 line = item.after_line or item.before_line
                 out.append(_md_cells(item.kind, item.change.row, line))

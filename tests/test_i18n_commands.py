@@ -162,6 +162,12 @@ def test_the_rows_diff_prints_are_described_in_the_language_of_lang(tmp_path):
     assert "\nImportes: Los ingresos son dinero recibido" in spanish.output
     assert "\n\nFilas\n" in spanish.output
     assert "  2026  ingresos 30.00 -> 30.00, gastos 0.00 -> 400.00 (+400.00)" in spanish.output
+    markdown = run(["--lang", "es", "diff", "HEAD", str(root), "--format", "markdown"]).output
+    heading = markdown.splitlines()[0]
+    assert heading.startswith("## Efecto en las cuentas (EUR): HEAD (")
+    assert heading.endswith(") \u2192 el árbol de trabajo")
+    assert "\n### Filas (1)\n" in markdown
+    assert "| 2026 | **Gastos** | 0.00 | 400.00 | +400.00 |" in markdown
     english = run(["diff", "HEAD", str(root)])
     assert "\nAmounts: Income is money received" in english.output
     assert "\n\nRows\n" in english.output
@@ -292,3 +298,24 @@ def test_the_click_words_listed_for_the_catalog_are_words_click_marks(tmp_path):
         plural_pairs = zip(click_plural_words(1), click_plural_words(2), strict=True)
     listed |= set(plural_pairs)
     assert sorted(listed - marked, key=str) == []
+
+
+def test_the_previews_problems_page_is_written_in_the_treasurers_language():
+    from publisher.problems import problem
+    from publisher.site.preview import problems_page
+
+    found = [problem("category-unknown", "ledgers/2025.csv", 2, "<b>not markup</b>")]
+    with message_language("ar"):
+        arabic = problems_page(found).decode("utf-8")
+    assert '<html lang="ar" dir="rtl">' in arabic
+    assert "في الدفاتر أخطاء، لذا لا يُعرض الموقع" in arabic
+    assert "دون إعادة تشغيل <code>publisher serve</code>." in arabic
+    assert "&lt;b&gt;not markup&lt;/b&gt;" in arabic
+    with message_language("es"):
+        spanish = problems_page(found).decode("utf-8")
+    assert "Corrija el error de abajo; los avisos no detienen el sitio." in spanish
+    assert "1 error, 0 avisos." in spanish
+    english = problems_page(found).decode("utf-8")
+    assert '<html lang="en" dir="ltr">' in english
+    assert "The books have errors, so the site is not shown" in english
+    assert "without restarting <code>publisher serve</code>." in english
