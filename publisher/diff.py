@@ -262,12 +262,14 @@ def diff_books(
     ):
         raise DiffError(
             _(
-                "{root} holds no cooperative at either revision: there is no ledgers/accounts.yml at "
+                "{root} holds no cooperative at either revision: there is no "
+                "ledgers/accounts.yml at "
                 "{base} nor at {head}."
             ).format(root=root, base=base, head=head)
             if head
             else _(
-                "{root} holds no cooperative at either revision: there is no ledgers/accounts.yml at "
+                "{root} holds no cooperative at either revision: there is no "
+                "ledgers/accounts.yml at "
                 "{base} nor in the working tree."
             ).format(root=root, base=base)
         )
@@ -600,8 +602,10 @@ def _compare(before: _State, after: _State, base: Side, head: Side) -> BooksDiff
         side, state = missing_history[0]
         notes.append(
             _(
-                "The history of the books up to {label} could not be read ({history_unavailable}): "
-                "the closed period is checked against {base_label} only, so a change that restores a row "
+                "The history of the books up to {label} could not be read "
+                "({history_unavailable}): "
+                "the closed period is checked against {base_label} only, so a change that "
+                "restores a row "
                 "as it was at closing may be shown as a change."
             ).format(
                 label=side.label,
@@ -760,13 +764,12 @@ def _closed_period_problems(
     for item in closed_period_changes(
         [r for r, _line in before_rows], [r for r, _line in after_rows], day, before
     ):
-        opening = _("The books are closed through {day}, but this change ").format(day=day)
         if item.kind == "removed":
             text = _(
-                "{opening}deletes a row of that period. Put it back in {path} as it is at "
+                "The books are closed through {day}, but this change deletes a row of that "
+                "period. Put it back in {path} as it is at "
                 "{at}: {describe_row}; then record any correction as a new row dated after {day}."
             ).format(
-                opening=opening,
                 path=item.row.path,
                 at=at,
                 describe_row=describe_row(item.row),
@@ -774,17 +777,18 @@ def _closed_period_problems(
             )
         elif item.kind == "added":
             text = _(
-                "{opening}adds a row dated in that period ({describe_row}). Remove it, and "
+                "The books are closed through {day}, but this change adds a row dated in that "
+                "period ({describe_row}). Remove it, and "
                 "enter it again dated after {day}."
-            ).format(opening=opening, describe_row=describe_row(item.row), day=day)
+            ).format(describe_row=describe_row(item.row), day=day)
         else:
             assert item.before is not None, "a changed row has a row before"
             text = _(
-                "{opening}changes a row of that period; it now reads {describe_row}. Restore "
+                "The books are closed through {day}, but this change changes a row of that "
+                "period; it now reads {describe_row}. Restore "
                 "it as it is at {at}: {row_at_base}; then record the correction as a "
                 "new row dated after {day}."
             ).format(
-                opening=opening,
                 describe_row=describe_row(item.row),
                 at=at,
                 row_at_base=describe_row(item.before),
@@ -832,11 +836,13 @@ def describe_setting(change: SettingChange) -> str:
             return _("fund {key} described as {new} (was {old})").format(key=key, new=new, old=old)
         case "default-fund":
             return _(
-                "the default fund (the first listed, for rows without a fund) is now {new} (was {old})"
+                "the default fund (the first listed, for rows without a fund) is now {new} "
+                "(was {old})"
             ).format(new=new, old=old)
         case "counterparty-public":
             return _(
-                "privacy: {key} is now a public counterparty, so the site will publish this name on "
+                "privacy: {key} is now a public counterparty, so the site will publish this "
+                "name on "
                 "every row that names it, past rows included; make sure they agreed to be named"
             ).format(key=key)
         case "counterparty-private":
@@ -1004,7 +1010,8 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~#!])")
 
 
 def md(text: str) -> str:
-    """Text from the books, safe in Markdown (also in a table cell): no markup, no HTML, one line."""
+    """Text from the books, safe in Markdown (also in a table cell): no markup, no HTML, one "
+    "line."""
     text = html.escape(text, quote=False).replace("\r", " ").replace("\n", " ")
     return _MD_SPECIAL.sub(r"\\\1", text)
 

@@ -421,17 +421,15 @@ class _Replay:
                 if closing
                 else "closed_through"
             )
-            opening = _("The books are closed through {closed} ({set_in}), but ").format(
-                closed=closed, set_in=set_in
-            )
             if item.kind == "removed":
                 text = (
                     _(
-                        "{opening}a row of that period was deleted {where}. "
+                        "The books are closed through {closed} ({set_in}), but a row of that "
+                        "period was deleted {where}. "
                         "Put it back in {path} as it was at closing: {describe}; "
                         "then record any correction as a new row dated after {closed}."
                     ).format(
-                        opening=opening,
+                        set_in=set_in,
                         where=_where(self.removed_by.get(row.cells)),
                         path=row.path,
                         describe=_describe(row, units, self),
@@ -441,12 +439,14 @@ class _Replay:
                 line = None
             elif item.kind == "added":
                 text = _(
-                    "{opening}this row, dated in that period, was added "
+                    "The books are closed through {closed} ({set_in}), but this row, dated in "
+                    "that period, was added "
                     "{where}: {describe}. "
-                    "Remove it, and enter it again dated after {closed} (with a note of the day it "
+                    "Remove it, and enter it again dated after {closed} (with a note of the "
+                    "day it "
                     "belongs to)."
                 ).format(
-                    opening=opening,
+                    set_in=set_in,
                     where=_where(last_change.get(id(item.after))),
                     describe=_describe(row, units, self),
                     closed=closed,
@@ -456,12 +456,13 @@ class _Replay:
                 before, after = item.before, item.after
                 assert before is not None and after is not None, "a changed row has both sides"
                 text = _(
-                    "{opening}this row of that period was changed {where}; "
+                    "The books are closed through {closed} ({set_in}), but this row of that "
+                    "period was changed {where}; "
                     "it now reads {describe}. Restore the row as it was at closing: "
                     "{describe_at_closing}; then record the correction as a new row dated "
                     "after {closed}."
                 ).format(
-                    opening=opening,
+                    set_in=set_in,
                     where=_where(last_change.get(id(after))),
                     describe=_describe(after, units, self),
                     describe_at_closing=_describe(before, units, self),
@@ -532,7 +533,8 @@ def read_history(
             return History(
                 False,
                 _(
-                    "the repository is a shallow clone, so its history is incomplete. Fetch the whole "
+                    "the repository is a shallow clone, so its history is incomplete. Fetch "
+                    "the whole "
                     "history with `git fetch --unshallow` (in GitHub Actions: `fetch-depth: 0` in "
                     "actions/checkout)"
                 ),
