@@ -710,16 +710,23 @@ def _skip_lines_hint(
     found.add(
         "import-skip-lines-wrong",
         index + 1,
-        _(
-            "The header naming the profile's columns is {unit} {value}, but the profile "
-            "skips {skip_lines} {unit_plural} before it: write skip_lines: {index} in the profile."
-        ).format(
-            unit=unit[:-1],
-            value=index + 1,
-            skip_lines=profile.skip_lines,
-            unit_plural=unit,
-            index=index,
-        ),
+        (
+            _n(
+                "The header naming the profile's columns is row {header}, but the profile "
+                "skips {skip_lines} row before it: write skip_lines: {index} in the profile.",
+                "The header naming the profile's columns is row {header}, but the profile "
+                "skips {skip_lines} rows before it: write skip_lines: {index} in the profile.",
+                profile.skip_lines,
+            )
+            if unit == "rows"
+            else _n(
+                "The header naming the profile's columns is line {header}, but the profile "
+                "skips {skip_lines} line before it: write skip_lines: {index} in the profile.",
+                "The header naming the profile's columns is line {header}, but the profile "
+                "skips {skip_lines} lines before it: write skip_lines: {index} in the profile.",
+                profile.skip_lines,
+            )
+        ).format(header=index + 1, skip_lines=profile.skip_lines, index=index),
     )
     return True
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from publisher.i18n import _
+from publisher.i18n import _, _n
 from publisher.importers.bank import (
     HEADER_SEARCH_LINES,
     WorkbookTooLarge,
@@ -518,10 +518,13 @@ def detect_profile(
             )
         )
     if "decimal" in values:
-        thousands = f'"{values["thousands"]}"' if values["thousands"] else "none"
         lines.append(
-            _('  decimal mark "{values}", thousands separator {thousands}').format(
-                values=values["decimal"], thousands=thousands
+            _('  decimal mark "{decimal}", thousands separator "{thousands}"').format(
+                decimal=values["decimal"], thousands=values["thousands"]
+            )
+            if values["thousands"]
+            else _('  decimal mark "{decimal}", no thousands separator').format(
+                decimal=values["decimal"]
             )
         )
     lines.append(
@@ -529,21 +532,35 @@ def detect_profile(
             human=_human(values["date_format"]), values=values["date_format"]
         )
     )
-    unit = "rows" if detection.workbook else "lines"
+    skip = int(values["skip_lines"])
     lines.append(
-        _("  header on {unit} {header_line} (skip_lines: {values} {unit_plural} before it)").format(
-            unit=unit[:-1],
-            header_line=detection.header_line,
-            values=values["skip_lines"],
-            unit_plural=unit,
+        (
+            _n(
+                "  header on row {header_line} (skip_lines: {skip_lines} row before it)",
+                "  header on row {header_line} (skip_lines: {skip_lines} rows before it)",
+                skip,
+            )
+            if detection.workbook
+            else _n(
+                "  header on line {header_line} (skip_lines: {skip_lines} line before it)",
+                "  header on line {header_line} (skip_lines: {skip_lines} lines before it)",
+                skip,
+            )
+        ).format(header_line=detection.header_line, skip_lines=values["skip_lines"])
+    )
+    lines.append(
+        _("  columns: {columns}").format(
+            columns=_(", ").join(f'{k} "{v}"' for k, v in detection.columns.items())
         )
     )
-    lines.append("  columns: " + ", ".join(f'{k} "{v}"' for k, v in detection.columns.items()))
     lines.append(_("First rows as read ({count:,} movements in all):").format(count=len(movements)))
     for movement in movements[:sample]:
         lines.append(
-            _("  {unit} {line}: {isoformat}  {amount:>12}  {one_line}").format(
-                unit=unit[:-1],
+            (
+                _("  row {line}: {isoformat}  {amount:>12}  {one_line}")
+                if detection.workbook
+                else _("  line {line}: {isoformat}  {amount:>12}  {one_line}")
+            ).format(
                 line=movement.line,
                 isoformat=movement.date.isoformat(),
                 amount=format_minor(movement.amount, units),
