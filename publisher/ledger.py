@@ -999,12 +999,14 @@ def check_double_entries(cooperative: Cooperative) -> Iterable[Problem]:
     first_of_group = ~pd.Series(group).duplicated().to_numpy()
     members: dict[int, list[str]] = {}
     for number, path, line in zip(group, grouped["path"], grouped["line"]):
-        members.setdefault(int(number), []).append(f"{path} line {line}")
+        members.setdefault(int(number), []).append(
+            _("{path} line {line}").format(path=path, line=line)
+        )
     firsts = grouped[first_of_group].assign(group_number=group[first_of_group])
 
     def message(row: Any) -> str:
         lines = members[int(row.group_number)]
-        shown = ", ".join(lines[:_GROUP_LINES_SHOWN])
+        shown = _(", ").join(lines[:_GROUP_LINES_SHOWN])
         more = len(lines) - _GROUP_LINES_SHOWN
         if more > 0:
             shown += _(" and {more:,} more").format(more=more)

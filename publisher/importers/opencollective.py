@@ -820,9 +820,10 @@ def _details(
     inferred = [t.inferred_host_fee for t in transactions if t.inferred_host_fee]
     if inferred:
         lines.append(
-            f"Host fees: {len(inferred):,} inferred from net minus gross and fee columns "
-            f"(Open Collective itemized host fees only from June 2021), "
-            f"{format_minor(sum(inferred), units)} in all; each is a row of its own, "
-            "its note says it was inferred."
+            _(
+                "Host fees: {count:,} inferred from net minus gross and fee columns "
+                "(Open Collective itemized host fees only from June 2021), "
+                "{total} in all; each is a row of its own, its note says it was inferred."
+            ).format(count=len(inferred), total=format_minor(sum(inferred), units))
         )
     return lines
