@@ -319,3 +319,22 @@ def test_the_previews_problems_page_is_written_in_the_treasurers_language():
     assert '<html lang="en" dir="ltr">' in english
     assert "The books have errors, so the site is not shown" in english
     assert "without restarting <code>publisher serve</code>." in english
+
+
+def test_the_installed_command_writes_its_help_in_the_language_of_lang_over_lang_env():
+    # Run as the treasurer runs it: LANG German in the environment, --lang Spanish on the
+    # command line; click's own words made at import (the version option's help) follow --lang.
+    env = {"PATH": "/usr/bin:/bin", "LANG": "de_DE.UTF-8"}
+    command = str(Path(sys.executable).with_name("publisher"))
+    spanish = subprocess.run(
+        [command, "--lang", "es", "--help"], capture_output=True, check=False, text=True, env=env
+    )
+    assert spanish.returncode == 0
+    assert spanish.stdout.startswith("Uso: publisher [OPTIONS] COMMAND [ARGS]...")
+    assert "Muestra la versión y termina." in spanish.stdout
+    assert "Muestra este mensaje y termina." in spanish.stdout
+    german = subprocess.run(
+        [command, "--help"], capture_output=True, check=False, text=True, env=env
+    )
+    assert german.stdout.startswith("Aufruf: publisher [OPTIONS] COMMAND [ARGS]...")
+    assert "Die Version zeigen und beenden." in german.stdout
