@@ -338,3 +338,26 @@ def test_the_installed_command_writes_its_help_in_the_language_of_lang_over_lang
     )
     assert german.stdout.startswith("Aufruf: publisher [OPTIONS] COMMAND [ARGS]...")
     assert "Die Version zeigen und beenden." in german.stdout
+
+
+def test_an_imports_summary_is_written_whole_in_the_language_of_lang(tmp_path):
+    from tests.test_import_bank import GERMAN as GERMAN_STATEMENT
+    from tests.test_import_bank import GERMAN_RULES, PROFILE, STATEMENT
+
+    books = write_coop(
+        tmp_path, {"ledgers/2025.csv": LEDGER_HEADER + "2025-01-25,Dues,12.50,dues,,,,,\n"}
+    )
+    (books / STATEMENT).write_bytes(GERMAN_STATEMENT.encode("cp1252"))
+    (books / PROFILE).write_text(GERMAN_RULES, encoding="utf-8")
+    args = ["import", "bank", str(books / STATEMENT), str(books), "--profile", str(books / PROFILE)]
+    spanish = run(["--lang", "es", *args, "--dry-run"])
+    assert spanish.exit_code == 0, spanish.output
+    assert f"Se importarían 6 filas de {STATEMENT} en ledgers/bank.csv." in spanish.output
+    assert "Omitidas 0 filas que ya están en los libros." in spanish.output
+    german = run([*args, "--dry-run"], env=GERMAN)
+    assert "6 Zeilen würden aus" in german.output
+    english = run(args)
+    assert f"Imported 6 rows from {STATEMENT} into ledgers/bank.csv." in english.output
+    again = run(["--lang", "fr", *args])
+    assert f"0 ligne importée de {STATEMENT} dans ledgers/bank.csv." in again.output
+    assert "6 lignes déjà dans les journaux ignorées." in again.output
