@@ -11,7 +11,11 @@ import click
 from publisher.cooperative import NotACooperative, check_cooperative
 from publisher.i18n import N_, SHIPPED_LANGUAGES, _, locale_candidates, set_message_language
 from publisher.problems import InertLines, format_github, format_json, format_text, has_errors
-from publisher.translated_click import TranslatedGroup, translate_click_words
+from publisher.translated_click import (
+    TranslatedGroup,
+    TranslatedWhenFilled,
+    translate_click_words,
+)
 
 FORMATTERS = {"text": format_text, "json": format_json, "github": format_github}
 
@@ -43,8 +47,13 @@ def _set_message_language(
     context_settings={"help_option_names": ["-h", "--help"]},
     help=N_("Check a cooperative's books and publish them as a static website."),
 )
-# Its help is marked here (click translates its own when the decorator runs, at import).
-@click.version_option(package_name="coop-publisher", help=N_("Show the version and exit."))
+# Its help and message are marked here: click's own version option translates them when the
+# decorator runs, at import, before --lang is read.
+@click.version_option(
+    package_name="coop-publisher",
+    help=N_("Show the version and exit."),
+    message=TranslatedWhenFilled(N_("%(prog)s, version %(version)s")),
+)
 @click.option(
     "--lang",
     "language",

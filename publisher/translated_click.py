@@ -97,6 +97,14 @@ def translate_click_words() -> None:
             module.ngettext = _n  # type: ignore[attr-defined]
 
 
+class TranslatedWhenFilled(str):
+    """A message (marked N_) that click fills with `%` when it shows it, translated then: for
+    the messages click fixes when a decorator runs, such as the version option's."""
+
+    def __mod__(self, values: Any) -> str:
+        return _(str(self)) % values
+
+
 class OptionWithHelpFields(click.Option):
     """An option whose help names values known only at run time (`{profiles}`): they are
     filled in after the help is translated, so that a translation may place them anywhere."""

@@ -361,3 +361,9 @@ def test_an_imports_summary_is_written_whole_in_the_language_of_lang(tmp_path):
     again = run(["--lang", "fr", *args])
     assert f"0 ligne importée de {STATEMENT} dans ledgers/bank.csv." in again.output
     assert "6 lignes déjà dans les journaux ignorées." in again.output
+
+
+def test_the_version_follows_lang():
+    assert run(["--lang", "es", "--version"]).output.startswith("publisher, versión ")
+    assert run(["--version"], env=GERMAN).output.startswith("publisher, Version ")
+    assert run(["--version"]).output.startswith("publisher, version ")
