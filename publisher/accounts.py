@@ -403,12 +403,12 @@ def _read_categories(reader: _Reader, data: Any) -> dict[str, Category] | None:
                 value_line(spec, "kind") if "kind" in spec else line,
                 _(
                     'The category "{key}" has kind {describe}; the kind must be one of '
-                    "{kinds}.{value}"
+                    "{kinds}.{suggestion}"
                 ).format(
                     key=key,
                     describe=describe(kind),
                     kinds=", ".join(KINDS),
-                    value=did_you_mean(str(kind), KINDS) if kind else "",
+                    suggestion=did_you_mean(str(kind), KINDS) if kind else "",
                 ),
             )
             continue

@@ -234,8 +234,8 @@ def _not_read_message(name: str, is_dir: bool) -> str:
             '"{name}" is not read: only names ending in lower-case .csv are. Rename it to "{stem}.csv".'
         ).format(name=name, stem=stem)
     if lowered.endswith(".csv.txt"):
-        return _('"{name}" is not read: rename it to "{name2}".').format(
-            name=name, name2=name[: -len(".txt")]
+        return _('"{name}" is not read: rename it to "{new_name}".').format(
+            name=name, new_name=name[: -len(".txt")]
         )
     if lowered.endswith((".txt", ".tsv", ".tab")):
         return _(

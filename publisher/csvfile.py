@@ -447,8 +447,8 @@ def _read_careful(data: bytes, path: str, delimiter: str) -> Table:
                     "csv-ragged-row",
                     path,
                     start,
-                    _("This row has {count} cells but the header has {count2}. ").format(
-                        count=len(record), count2=len(header)
+                    _("This row has {cells} cells but the header has {header_cells}. ").format(
+                        cells=len(record), header_cells=len(header)
                     )
                     + (
                         _(

@@ -33,14 +33,13 @@ from publisher.accounts import ACCOUNTS_PATH, Accounts, Category
 from publisher.cooperative import Cooperative, NotACooperative, book_role, check_cooperative
 from publisher.gitrepo import BOOKS_DIR, CommitInfo, export_revision
 from publisher.history import read_history
-from publisher.i18n import _
+from publisher.i18n import N_, _, _n
 from publisher.money import format_minor
 from publisher.problems import (
     Problem,
     count,
     format_location,
     message_with_place,
-    plural,
     problem,
     sorted_problems,
     summary_line,
@@ -263,9 +262,16 @@ def diff_books(
     ):
         raise DiffError(
             _(
-                "{root} holds no cooperative at either revision: there is no ledgers/accounts.yml at "
-                "{base} nor at {value}."
-            ).format(root=root, base=base, value=head or "the working tree")
+                "{root} holds no cooperative at either revision: there is no "
+                "ledgers/accounts.yml at "
+                "{base} nor at {head}."
+            ).format(root=root, base=base, head=head)
+            if head
+            else _(
+                "{root} holds no cooperative at either revision: there is no "
+                "ledgers/accounts.yml at "
+                "{base} nor in the working tree."
+            ).format(root=root, base=base)
         )
     return _compare(before, after, Side(base, base_commit), Side(head, head_commit))
 
@@ -596,11 +602,15 @@ def _compare(before: _State, after: _State, base: Side, head: Side) -> BooksDiff
         side, state = missing_history[0]
         notes.append(
             _(
-                "The history of the books up to {label} could not be read ({history_unavailable}): "
-                "the closed period is checked against {label2} only, so a change that restores a row "
+                "The history of the books up to {label} could not be read "
+                "({history_unavailable}): "
+                "the closed period is checked against {base_label} only, so a change that "
+                "restores a row "
                 "as it was at closing may be shown as a change."
             ).format(
-                label=side.label, history_unavailable=state.history_unavailable, label2=base.label
+                label=side.label,
+                history_unavailable=state.history_unavailable,
+                base_label=base.label,
             )
         )
     for side, state in ((base, before), (head, after)):
@@ -618,16 +628,14 @@ def _compare(before: _State, after: _State, base: Side, head: Side) -> BooksDiff
                 ).format(label=side.label)
             )
         elif state.unreadable_rows:
-            unreadable = plural(state.unreadable_rows, "row")
             notes.append(
-                _(
-                    "At {label}, {unreadable} with a date or an amount that cannot be read "
-                    "{value} left out of the figures."
-                ).format(
-                    label=side.label,
-                    unreadable=unreadable,
-                    value="is" if state.unreadable_rows == 1 else "are",
-                )
+                _n(
+                    "At {label}, {count:,} row with a date or an amount that cannot be read is "
+                    "left out of the figures.",
+                    "At {label}, {count:,} rows with a date or an amount that cannot be read are "
+                    "left out of the figures.",
+                    state.unreadable_rows,
+                ).format(label=side.label, count=state.unreadable_rows)
             )
     errors, warnings = count(before.problems)
     base = dataclasses.replace(
@@ -735,11 +743,19 @@ def _closed_period_problems(
                 "closed-period-reopened",
                 ACCOUNTS_PATH,
                 None,
-                _(
-                    "This change moves closed_through back from {closed} to "
-                    "{value}. A closed period stays closed: set it back to "
-                    "{closed}, and enter corrections as new rows dated after it."
-                ).format(closed=closed, value=after.closed_through or "nothing"),
+                (
+                    _(
+                        "This change moves closed_through back from {closed} to "
+                        "{closed_through}. A closed period stays closed: set it back to "
+                        "{closed}, and enter corrections as new rows dated after it."
+                    ).format(closed=closed, closed_through=after.closed_through)
+                    if after.closed_through
+                    else _(
+                        "This change removes closed_through, which was {closed}. A closed period "
+                        "stays closed: set it back to {closed}, and enter corrections as new "
+                        "rows dated after it."
+                    ).format(closed=closed)
+                ),
             )
         )
     day = closed.isoformat()
@@ -748,13 +764,12 @@ def _closed_period_problems(
     for item in closed_period_changes(
         [r for r, _line in before_rows], [r for r, _line in after_rows], day, before
     ):
-        opening = _("The books are closed through {day}, but this change ").format(day=day)
         if item.kind == "removed":
             text = _(
-                "{opening}deletes a row of that period. Put it back in {path} as it is at "
+                "The books are closed through {day}, but this change deletes a row of that "
+                "period. Put it back in {path} as it is at "
                 "{at}: {describe_row}; then record any correction as a new row dated after {day}."
             ).format(
-                opening=opening,
                 path=item.row.path,
                 at=at,
                 describe_row=describe_row(item.row),
@@ -762,20 +777,21 @@ def _closed_period_problems(
             )
         elif item.kind == "added":
             text = _(
-                "{opening}adds a row dated in that period ({describe_row}). Remove it, and "
+                "The books are closed through {day}, but this change adds a row dated in that "
+                "period ({describe_row}). Remove it, and "
                 "enter it again dated after {day}."
-            ).format(opening=opening, describe_row=describe_row(item.row), day=day)
+            ).format(describe_row=describe_row(item.row), day=day)
         else:
             assert item.before is not None, "a changed row has a row before"
             text = _(
-                "{opening}changes a row of that period; it now reads {describe_row}. Restore "
-                "it as it is at {at}: {describe_row2}; then record the correction as a "
+                "The books are closed through {day}, but this change changes a row of that "
+                "period; it now reads {describe_row}. Restore "
+                "it as it is at {at}: {row_at_base}; then record the correction as a "
                 "new row dated after {day}."
             ).format(
-                opening=opening,
                 describe_row=describe_row(item.row),
                 at=at,
-                describe_row2=describe_row(item.before),
+                row_at_base=describe_row(item.before),
                 day=day,
             )
         line = lines.get(id(item.after)) if item.after is not None else None
@@ -795,7 +811,7 @@ def _money(minor: int | None, units: int) -> str:
 
 
 #: How the report gives amounts: said once, in the legend of both formats (and in README).
-LEGEND = (
+LEGEND = N_(
     "Income is money received and expense is money spent, both as positive amounts (as in "
     "summary.json), per year, per category and in the budget; fund balances are balances; "
     "rows are quoted as written in the ledger, where money out is negative."
@@ -820,11 +836,13 @@ def describe_setting(change: SettingChange) -> str:
             return _("fund {key} described as {new} (was {old})").format(key=key, new=new, old=old)
         case "default-fund":
             return _(
-                "the default fund (the first listed, for rows without a fund) is now {new} (was {old})"
+                "the default fund (the first listed, for rows without a fund) is now {new} "
+                "(was {old})"
             ).format(new=new, old=old)
         case "counterparty-public":
             return _(
-                "privacy: {key} is now a public counterparty, so the site will publish this name on "
+                "privacy: {key} is now a public counterparty, so the site will publish this "
+                "name on "
                 "every row that names it, past rows included; make sure they agreed to be named"
             ).format(key=key)
         case "counterparty-private":
@@ -863,20 +881,20 @@ def describe_line(change: LineChange) -> str:
 
 def _headline(diff: BooksDiff) -> str:
     rows = (
-        _("{count} added, {count2} changed, {count3} removed").format(
-            count=diff.count("added"), count2=diff.count("changed"), count3=diff.count("removed")
+        _("{added} added, {changed} changed, {removed} removed").format(
+            added=diff.count("added"), changed=diff.count("changed"), removed=diff.count("removed")
         )
         if diff.rows
         else _("no row changed")
     )
     return _(
-        "Rows: {rows}. Problems: {count} introduced, {count2} fixed; at {label}: {value}."
+        "Rows: {rows}. Problems: {introduced} introduced, {fixed} fixed; at {label}: {problems}."
     ).format(
         rows=rows,
-        count=len(diff.introduced),
-        count2=len(diff.fixed),
+        introduced=len(diff.introduced),
+        fixed=len(diff.fixed),
         label=diff.head.label,
-        value=summary_line(diff.problems).rstrip(".").lower(),
+        problems=summary_line(diff.problems).rstrip(".").lower(),
     )
 
 
@@ -884,20 +902,20 @@ def format_diff_text(diff: BooksDiff) -> str:
     """The diff for a terminal."""
     units = diff.units
     out = [
-        _("Changes to the books from {label} to {label2}").format(
-            label=diff.base.label, label2=diff.head.label
+        _("Changes to the books from {base} to {head}").format(
+            base=diff.base.label, head=diff.head.label
         )
         + (f" ({diff.currency})" if diff.currency else ""),
         "",
     ]
     out.append(_headline(diff))
-    out += [f"Note: {note}" for note in diff.notes]
-    out.append(f"Amounts: {LEGEND}")
+    out += [_("Note: {note}").format(note=note) for note in diff.notes]
+    out.append(_("Amounts: {legend}").format(legend=_(LEGEND)))
     if diff.settings:
         out += ["", _("Settings (ledgers/accounts.yml)")]
         out += [
-            _("  {value} {describe_setting}").format(
-                value="!" if c.privacy else "*", describe_setting=describe_setting(c)
+            _("  {mark} {describe_setting}").format(
+                mark="!" if c.privacy else "*", describe_setting=describe_setting(c)
             )
             for c in diff.settings
         ]
@@ -913,9 +931,19 @@ def format_diff_text(diff: BooksDiff) -> str:
         out += ["", _("Income and expense (before -> after)")]
         for year in diff.years:
             totals = [
-                f"{name} {_money(m.before, units)} -> {_money(m.after, units)}"
-                + (f" ({_signed(m.change, units)})" if m.change else "")
-                for name, m in (("income", year.income), ("expense", year.expense))
+                (
+                    _("{kind} {before} -> {after} ({change})").format(
+                        kind=name,
+                        before=_money(m.before, units),
+                        after=_money(m.after, units),
+                        change=_signed(m.change, units),
+                    )
+                    if m.change
+                    else _("{kind} {before} -> {after}").format(
+                        kind=name, before=_money(m.before, units), after=_money(m.after, units)
+                    )
+                )
+                for name, m in ((_("income"), year.income), (_("expense"), year.expense))
             ]
             out.append(f"  {year.year}  {', '.join(totals)}")
             for c in year.categories:
@@ -926,7 +954,11 @@ def format_diff_text(diff: BooksDiff) -> str:
                 )
             for category, m in year.budget:
                 out.append(
-                    f"    budget {category}: {_money(m.before, units)} -> {_money(m.after, units)}"
+                    _("    budget {category}: {before} -> {after}").format(
+                        category=category,
+                        before=_money(m.before, units),
+                        after=_money(m.after, units),
+                    )
                 )
     for role, title in (
         ("budget", _("Budget lines")),
@@ -950,14 +982,18 @@ def format_diff_text(diff: BooksDiff) -> str:
                 for p in problems
             ]
     if diff.rows:
-        out += ["", "Rows"]
+        out += ["", _("Rows")]
         for item in diff.rows:
             row, before, after = item.change.row, item.change.before, item.change.after
             if before is not None and after is not None:
                 columns = ", ".join(item.changed_columns())
-                out.append(f"  ~ {after.path}:{item.after_line}  changed: {columns}")
-                out.append(f"      before: {describe_row(before)}")
-                out.append(f"      after:  {describe_row(after)}")
+                out.append(
+                    _("  ~ {path}:{line}  changed: {columns}").format(
+                        path=after.path, line=item.after_line, columns=columns
+                    )
+                )
+                out.append(_("      before: {row}").format(row=describe_row(before)))
+                out.append(_("      after:  {row}").format(row=describe_row(after)))
             else:
                 sign, line = (
                     (CHANGE_SIGNS["added"], item.after_line)
@@ -974,7 +1010,8 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~#!])")
 
 
 def md(text: str) -> str:
-    """Text from the books, safe in Markdown (also in a table cell): no markup, no HTML, one line."""
+    """Text from the books, safe in Markdown (also in a table cell): no markup, no HTML, one "
+    "line."""
     text = html.escape(text, quote=False).replace("\r", " ").replace("\n", " ")
     return _MD_SPECIAL.sub(r"\\\1", text)
 
@@ -992,27 +1029,33 @@ def format_diff_markdown(diff: BooksDiff) -> str:
     """The diff as GitHub Markdown, for a pull request's job summary. The longest parts (the
     full list of problems, the rows) come last, where a cut to the size limit falls."""
     units = diff.units
-    currency = f" ({md(diff.currency)})" if diff.currency else ""
-    out = [
-        f"## Effect on the books{currency}: {md(diff.base.label)} \u2192 {md(diff.head.label)}",
-        "",
-    ]
+    heading = (
+        _("## Effect on the books ({currency}): {base} \u2192 {head}").format(
+            currency=md(diff.currency), base=md(diff.base.label), head=md(diff.head.label)
+        )
+        if diff.currency
+        else _("## Effect on the books: {base} \u2192 {head}").format(
+            base=md(diff.base.label), head=md(diff.head.label)
+        )
+    )
+    out = [heading, ""]
     out.append(md(_headline(diff)))
     for note in diff.notes:
         out += ["", f"> {md(note)}"]
-    out += ["", f"*{md('Amounts: ' + LEGEND)}*"]
+    out += ["", f"*{md(_('Amounts: {legend}').format(legend=_(LEGEND)))}*"]
     for change in diff.settings:
         if change.privacy:
-            out += ["", f"> **Privacy:** {md(describe_setting(change).removeprefix('privacy: '))}."]
+            setting = md(describe_setting(change).removeprefix("privacy: "))
+            out += ["", _("> **Privacy:** {setting}.").format(setting=setting)]
     if diff.settings:
         out += ["", _("### Settings (ledgers/accounts.yml)"), ""]
         out += [f"- {md(describe_setting(c))}" for c in diff.settings]
     if diff.funds:
         out += [
             "",
-            "### Funds",
+            _("### Funds"),
             "",
-            _md_row(["Fund", "Before", "After", "Change"]),
+            _md_row([_("Fund"), _("Before"), _("After"), _("Change")]),
             "| --- | ---: | ---: | ---: |",
         ]
         for name, m in diff.funds:
@@ -1031,11 +1074,11 @@ def format_diff_markdown(diff: BooksDiff) -> str:
             "",
             _("### Income and expense"),
             "",
-            _md_row(["Year", "", "Before", "After", "Change"]),
+            _md_row([_("Year"), "", _("Before"), _("After"), _("Change")]),
             "| --- | --- | ---: | ---: | ---: |",
         ]
         for year in diff.years:
-            for name, m in (("**Income**", year.income), ("**Expense**", year.expense)):
+            for name, m in ((_("**Income**"), year.income), (_("**Expense**"), year.expense)):
                 out.append(
                     _md_row(
                         [
@@ -1068,7 +1111,7 @@ def format_diff_markdown(diff: BooksDiff) -> str:
                     _md_row(
                         [
                             str(year.year),
-                            f"budget: {md(category)}",
+                            _("budget: {category}").format(category=md(category)),
                             _money(m.before, units),
                             _money(m.after, units),
                             _signed(m.change, units),
@@ -1081,7 +1124,13 @@ def format_diff_markdown(diff: BooksDiff) -> str:
     ):
         changes = [c for c in diff.lines if c.file == role]
         if changes:
-            out += ["", f"### {title}", "", _md_row(["", "Where", "Line"]), "| --- | --- | --- |"]
+            out += [
+                "",
+                f"### {title}",
+                "",
+                _md_row(["", _("Where"), _("Line")]),
+                "| --- | --- | --- |",
+            ]
             out += [
                 _md_row([c.kind, md(c.after_where or c.before_where or ""), md(describe_line(c))])
                 for c in changes
@@ -1096,23 +1145,36 @@ def format_diff_markdown(diff: BooksDiff) -> str:
     if diff.problems:
         out += [
             "",
-            f"<details><summary>All problems at {md(diff.head.label)}: {md(summary_line(diff.problems))}</summary>",
+            "<details><summary>"
+            + _("All problems at {label}: {summary}").format(
+                label=md(diff.head.label), summary=md(summary_line(diff.problems))
+            )
+            + "</summary>",
             "",
         ]
         out += [_md_problem(p) for p in diff.problems]
         out += ["", "</details>"]
     if diff.rows:
-        out += ["", f"### Rows ({len(diff.rows)})", ""]
+        out += ["", _("### Rows ({count})").format(count=len(diff.rows)), ""]
         out += [
-            _md_row(["", "Where", "Date", "Description", "Amount", "Category", "Fund", "Id"]),
+            _md_row(
+                ["", _("Where"), _("Date"), _("Description"), _("Amount"), _("Category")]
+                + [_("Fund"), _("Id")]
+            ),
             "| --- | --- | --- | --- | ---: | --- | --- | --- |",
         ]
         for item in diff.rows:
             before, after = item.change.before, item.change.after
             if before is not None and after is not None:
                 columns = md(", ".join(item.changed_columns()))
-                out.append(_md_cells(f"changed ({columns}), before", before, item.before_line))
-                out.append(_md_cells("after", after, item.after_line))
+                out.append(
+                    _md_cells(
+                        _("changed ({columns}), before").format(columns=columns),
+                        before,
+                        item.before_line,
+                    )
+                )
+                out.append(_md_cells(_("after"), after, item.after_line))
             else:
                 line = item.after_line or item.before_line
                 out.append(_md_cells(item.kind, item.change.row, line))
@@ -1136,9 +1198,9 @@ def limit_bytes(text: str, max_bytes: int | None, markdown: bool = False) -> str
     if max_bytes is None or len(data) <= max_bytes:
         return text
     note = _(
-        "\n\n{value}Cut here: the full report takes {count:,} bytes, more than "
-        "the {max_bytes:,} allowed. Run publisher diff locally to see all of it.{value}\n"
-    ).format(value="**" if markdown else "", count=len(data), max_bytes=max_bytes)
+        "\n\n{bold}Cut here: the full report takes {count:,} bytes, more than "
+        "the {max_bytes:,} allowed. Run publisher diff locally to see all of it.{bold}\n"
+    ).format(bold="**" if markdown else "", count=len(data), max_bytes=max_bytes)
     room = max(0, max_bytes - len(note.encode("utf-8")) - len("\n</details>"))
     cut = data.rfind(b"\n", 0, room + 1)
     kept = data[: max(cut, 0)].decode("utf-8")

@@ -31,7 +31,7 @@ from babel import Locale, UnknownLocaleError
 
 from publisher.accounts import KINDS, did_you_mean, minor_units_of
 from publisher.cooperative import NotACooperative, check_cooperative, read_text_file
-from publisher.i18n import _
+from publisher.i18n import N_, LaterMessage, _, english, later, translated
 from publisher.links import safe_link
 from publisher.gitrepo import MemberFetchError, fetch_member, top_commit, valid_ref
 from publisher.money import format_minor
@@ -43,13 +43,20 @@ CACHE_DIR = ".cache/federation"
 MEMBER_ID = re.compile(r"[a-z0-9-]+")
 _FULL_COMMIT = re.compile(r"[0-9a-f]{40}")
 OUTSIDE = "lies outside the repository that names it"
+DEADLINE_PASSED_BEFORE_FETCHING = N_(
+    "the federation's build deadline (deadline: in federation.yml) passed before it could be "
+    "fetched"
+)
+DEADLINE_PASSED_BEFORE_CHECKING = N_(
+    "the federation's build deadline (deadline: in federation.yml) passed before it could be "
+    "checked"
+)
 MEMBER_DIRS = ("ledgers", "content")
 MAX_FILE_BYTES = 64 << 20
 MAX_MEMBER_BYTES = 256 << 20
 FETCH_SECONDS = 120
 #: Checking one member (not a nested federation, which has only the deadline) takes at most this.
 CHECK_SECONDS = 300
-DEADLINE_PASSED = "the federation's build deadline (deadline: in federation.yml) passed"
 #: The whole build of a federation, its nested federations included, unless federation.yml
 #: says otherwise (`deadline: seconds`); members not read by then are shown as unreachable.
 DEFAULT_DEADLINE_SECONDS = 600
@@ -127,7 +134,10 @@ class MemberResult:
 
     id: str
     status: MemberStatus
+    #: why it is left out, in English (the cache, federation.json and the site keep this)
     reason: str = ""
+    #: the same, as a message to translate for the treasurer (None in an older cache entry)
+    reason_message: LaterMessage | None = None
     commit: str | None = None
     date: str | None = None  # of the commit
     name: str | None = None
@@ -158,6 +168,17 @@ class MemberResult:
     @property
     def ok(self) -> bool:
         return self.status == "ok"
+
+    def reason_for_the_treasurer(self) -> str:
+        """Why it is left out, in the treasurer's language."""
+        return translated(self.reason_message) if self.reason_message else self.reason
+
+
+def _left_out(
+    member_id: str, status: MemberStatus, reason: LaterMessage, **kwargs: Any
+) -> MemberResult:
+    """A member left out of the totals, and why (a message marked N_, translated where shown)."""
+    return MemberResult(member_id, status, english(reason), reason_message=reason, **kwargs)
 
 
 @dataclass
@@ -634,25 +655,34 @@ def _config_hash(config: FederationConfig, member: MemberConfig) -> str:
     return hashlib.sha256(material.encode()).hexdigest()[:16]
 
 
-def _safe_tree(directory: Path) -> str | None:
+def _safe_tree(directory: Path) -> LaterMessage | None:
     """Why a local member directory is unsafe (a symlink, an oversized file), or None."""
     total = 0
     for name in MEMBER_DIRS:
         top = directory / name
         if top.is_symlink():
-            return f"{name}/ is a symbolic link"
+            return later(N_("{path}/ is a symbolic link"), path=name)
         if not top.exists():
             continue
         for path in top.rglob("*"):
             if path.is_symlink():
-                return f"{path.relative_to(directory).as_posix()} is a symbolic link"
+                return later(
+                    N_("{path} is a symbolic link"), path=path.relative_to(directory).as_posix()
+                )
             if path.is_file():
                 size = path.stat().st_size
                 total += size
                 if size > MAX_FILE_BYTES:
-                    return f"{path.relative_to(directory).as_posix()} is larger than {MAX_FILE_BYTES:,} bytes"
+                    return later(
+                        N_("{path} is larger than {max_bytes:,} bytes"),
+                        path=path.relative_to(directory).as_posix(),
+                        max_bytes=MAX_FILE_BYTES,
+                    )
     if total > MAX_MEMBER_BYTES:
-        return f"its ledgers and pages hold more than {MAX_MEMBER_BYTES:,} bytes"
+        return later(
+            N_("its ledgers and pages hold more than {max_bytes:,} bytes"),
+            max_bytes=MAX_MEMBER_BYTES,
+        )
     return None
 
 
@@ -696,28 +726,36 @@ def summarize_member(
         # period needs it for the checks, as `publisher check` does.
         cooperative, problems = check_cooperative(directory, today, history="if-closed")
     except NotACooperative:
-        return MemberResult(
+        return _left_out(
             member.id,
             "invalid",
-            "it has no ledgers/accounts.yml (neither books nor a federation.yml)",
+            later(N_("it has no ledgers/accounts.yml (neither books nor a federation.yml)")),
         )
     errors, warnings = count(problems)
     if cooperative is None or errors:
         first = next((p for p in problems if p.is_error), None)
-        where = f" (first: {first.path}:{first.line or ''} [{first.code}])" if first else ""
-        return MemberResult(
-            member.id,
-            "invalid",
-            f"its books have {errors} errors{where}",
-            errors=errors,
-            warnings=warnings,
+        reason = (
+            later(
+                N_("its books have errors: {count:,} (the first: {path}:{line} [{code}])"),
+                count=errors,
+                path=first.path,
+                line=first.line or "",
+                code=first.code,
+            )
+            if first
+            else later(N_("its books have errors: {count:,}"), count=errors)
         )
+        return _left_out(member.id, "invalid", reason, errors=errors, warnings=warnings)
     accounts = cooperative.accounts
     if accounts.currency != config.currency:
-        return MemberResult(
+        return _left_out(
             member.id,
             "invalid",
-            f"its books are in {accounts.currency}, the federation's in {config.currency}",
+            later(
+                N_("its books are in {currency}, the federation's in {federation_currency}"),
+                currency=accounts.currency,
+                federation_currency=config.currency,
+            ),
             name=accounts.name,
             currency=accounts.currency,
         )
@@ -842,8 +880,10 @@ def _nested_member(
     """A member that is itself a federation: its consolidated figures count as its own. It
     shares what is left of this federation's deadline."""
     if len([a for a in ancestors if not _FULL_COMMIT.fullmatch(a)]) > MAX_NESTING:
-        return MemberResult(
-            member.id, "invalid", f"federations nest deeper than {MAX_NESTING} levels"
+        return _left_out(
+            member.id,
+            "invalid",
+            later(N_("federations nest deeper than {levels} levels"), levels=MAX_NESTING),
         )
     inner = load_federation(
         directory,
@@ -854,23 +894,34 @@ def _nested_member(
         deadline=deadline,
     )
     if inner.cycle:
-        return MemberResult(
+        return _left_out(
             member.id,
             "invalid",
-            "it contains a federation that contains it: members would count twice",
+            later(N_("it contains a federation that contains it: members would count twice")),
         )
     escaping = [m for m in inner.members if m.reason.endswith(OUTSIDE)]
     if escaping:
-        return MemberResult(
-            member.id, "invalid", f"its federation.yml names a member that {OUTSIDE}"
-        )
-    if inner.config is None:
-        return MemberResult(member.id, "invalid", "its federation.yml has errors")
-    if inner.config.currency != config.currency:
-        return MemberResult(
+        return _left_out(
             member.id,
             "invalid",
-            f"its federation counts in {inner.config.currency}, this one in {config.currency}",
+            later(
+                N_(
+                    "its federation.yml names a member that lies outside the repository that "
+                    "names it"
+                )
+            ),
+        )
+    if inner.config is None:
+        return _left_out(member.id, "invalid", later(N_("its federation.yml has errors")))
+    if inner.config.currency != config.currency:
+        return _left_out(
+            member.id,
+            "invalid",
+            later(
+                N_("its federation counts in {currency}, this one in {federation_currency}"),
+                currency=inner.config.currency,
+                federation_currency=config.currency,
+            ),
         )
     result = MemberResult(
         member.id, "ok", name=inner.config.name, currency=inner.config.currency, nested=True
@@ -943,19 +994,28 @@ def locate_member(
         else (None if (member.repo or "").startswith("https://") else member.repo)
     )
     if confined and local is not None and not _inside((root / local).resolve(), root.resolve()):
-        return MemberResult(member.id, "invalid", f"{local}: {OUTSIDE}")
+        return _left_out(
+            member.id,
+            "invalid",
+            later(N_("{path}: lies outside the repository that names it"), path=local),
+        )
     if member.path is not None:
         directory = (root / member.path).resolve()
         if not directory.is_dir():
-            return MemberResult(
-                member.id, "unreachable", f"the directory {member.path} does not exist"
+            return _left_out(
+                member.id,
+                "unreachable",
+                later(N_("the directory {path} does not exist"), path=member.path),
             )
         reason = _safe_tree(directory)
         if reason:
-            return MemberResult(
+            return _left_out(
                 member.id,
                 "invalid",
-                f"{reason}; members may not hold symbolic links or oversized files",
+                later(
+                    N_("{reason}; members may not hold symbolic links or oversized files"),
+                    reason=reason,
+                ),
             )
         return _Source(
             f"{member.id}-{_directory_fingerprint(directory)}-{_config_hash(config, member)}",
@@ -967,9 +1027,7 @@ def locate_member(
     progress(member.id, "fetching")
     timeout = FETCH_SECONDS if deadline is None else min(FETCH_SECONDS, deadline - time.monotonic())
     if timeout <= 0:
-        return MemberResult(
-            member.id, "unreachable", f"{DEADLINE_PASSED} before it could be fetched"
-        )
+        return _left_out(member.id, "unreachable", later(DEADLINE_PASSED_BEFORE_FETCHING))
     try:
         fetched = fetch_member(
             member.repo,
@@ -984,10 +1042,18 @@ def locate_member(
         )
     except MemberFetchError as error:
         if error.status == "unreachable" and deadline is not None and time.monotonic() >= deadline:
-            return MemberResult(
-                member.id, "unreachable", f"{DEADLINE_PASSED} while it was fetched ({error})"
+            return _left_out(
+                member.id,
+                "unreachable",
+                later(
+                    N_(
+                        "the federation's build deadline (deadline: in federation.yml) passed "
+                        "while it was fetched ({reason})"
+                    ),
+                    reason=error.message,
+                ),
             )
-        return MemberResult(member.id, error.status, str(error))
+        return _left_out(member.id, error.status, error.message)
     key = f"{member.id}-{fetched.commit}-{_config_hash(config, member)}"
     return _Source(key, fetched.directory, fetched.commit, fetched.date)
 
@@ -1049,9 +1115,7 @@ def check_member_bounded(
         else min(CHECK_SECONDS, remaining)
     )
     if limit is not None and limit <= 0:
-        return MemberResult(
-            member.id, "unreachable", f"{DEADLINE_PASSED} before it could be checked"
-        )
+        return _left_out(member.id, "unreachable", later(DEADLINE_PASSED_BEFORE_CHECKING))
     context = _check_context()
     receiving, sending = context.Pipe(duplex=False)
     # summarize_member is looked up now, so that a replacement (in a test) reaches the child.
@@ -1072,9 +1136,20 @@ def check_member_bounded(
         receiving.close()
     if outcome is None:
         if limit == remaining:
-            return MemberResult(member.id, "unreachable", f"{DEADLINE_PASSED} while it was checked")
-        return MemberResult(
-            member.id, "unreachable", f"checking it took longer than {CHECK_SECONDS} seconds"
+            return _left_out(
+                member.id,
+                "unreachable",
+                later(
+                    N_(
+                        "the federation's build deadline (deadline: in federation.yml) passed "
+                        "while it was checked"
+                    )
+                ),
+            )
+        return _left_out(
+            member.id,
+            "unreachable",
+            later(N_("checking it took longer than {seconds} seconds"), seconds=CHECK_SECONDS),
         )
     kind, value = outcome
     if kind == "error":
@@ -1104,9 +1179,7 @@ def read_member(
     if cached is not None:
         return cached
     if deadline is not None and time.monotonic() >= deadline:
-        return MemberResult(
-            member.id, "unreachable", f"{DEADLINE_PASSED} before it could be checked"
-        )
+        return _left_out(member.id, "unreachable", later(DEADLINE_PASSED_BEFORE_CHECKING))
     progress(member.id, "checking")
     result = check_member_bounded(
         member,
@@ -1208,7 +1281,7 @@ def load_federation(
                     FEDERATION_PATH,
                     line,
                     _('The member "{id}" is left out of the totals: {reason}.').format(
-                        id=member.id, reason=result.reason
+                        id=member.id, reason=result.reason_for_the_treasurer()
                     ),
                 )
             )
@@ -1219,7 +1292,7 @@ def load_federation(
                     FEDERATION_PATH,
                     line,
                     _('The member "{id}" is left out of the totals: {reason}.').format(
-                        id=member.id, reason=result.reason
+                        id=member.id, reason=result.reason_for_the_treasurer()
                     ),
                 )
             )
@@ -1244,17 +1317,17 @@ def load_federation(
                 FEDERATION_PATH,
                 None,
                 _(
-                    "In {mismatch}, {mismatch2} records {amount} with "
-                    "@{mismatch3}, and {mismatch3} records {amount2} with "
-                    "@{mismatch2}: the two should be opposite (a difference of "
-                    "{amount3})."
+                    "In {year}, {member} records {member_records} with "
+                    "@{other_member}, and {other_member} records {other_records} with "
+                    "@{member}: the two should be opposite (a difference of "
+                    "{imbalance})."
                 ).format(
-                    mismatch=mismatch["year"],
-                    mismatch2=mismatch["a"],
-                    amount=format_minor(mismatch["a_records"], units),
-                    mismatch3=mismatch["b"],
-                    amount2=format_minor(mismatch["b_records"], units),
-                    amount3=format_minor(mismatch["a_records"] + mismatch["b_records"], units),
+                    year=mismatch["year"],
+                    member=mismatch["a"],
+                    member_records=format_minor(mismatch["a_records"], units),
+                    other_member=mismatch["b"],
+                    other_records=format_minor(mismatch["b_records"], units),
+                    imbalance=format_minor(mismatch["a_records"] + mismatch["b_records"], units),
                 ),
             )
         )

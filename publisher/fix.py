@@ -27,7 +27,7 @@ from publisher import ledger
 from publisher.accounts import ACCOUNTS_PATH, Accounts, parse_accounts
 from publisher.cooperative import LEDGERS_DIR, find_csv_files, read_text_file
 from publisher.csvfile import SEP_LINE, MAX_CSV_BYTES, read_table
-from publisher.i18n import _
+from publisher.i18n import _, _n
 from publisher.money import valid_pattern
 from publisher.problems import Problem
 from publisher.spreadsheet import (
@@ -402,36 +402,65 @@ def format_plan(plan: FixPlan, shown_path: str, written: Path | None) -> str:
             if change.letter
             else ""
         )
-        lines.append(f"{where}:{column} {change.kind}: {change.before!r} → {change.after!r}")
+        lines.append(
+            _("{where}:{column} {kind}: {before!r} → {after!r}").format(
+                where=where,
+                column=column,
+                kind=change.kind,
+                before=change.before,
+                after=change.after,
+            )
+        )
     for kind, number in sorted(shown.items()):
         if number > CHANGES_LISTED_PER_KIND:
-            lines.append(f"… and {number - CHANGES_LISTED_PER_KIND:,} more changes of kind {kind}.")
+            more = number - CHANGES_LISTED_PER_KIND
+            lines.append(
+                _n(
+                    "… and {count:,} more change of kind {kind}.",
+                    "… and {count:,} more changes of kind {kind}.",
+                    more,
+                ).format(count=more, kind=kind)
+            )
     if plan.changes:
         counts = shown
-        lines.append(
-            "Changes: "
-            + _(", ").join(f"{kind} {number:,}" for kind, number in sorted(counts.items()))
-            + "."
+        counted = _(", ").join(
+            _("{kind} {count:,}").format(kind=kind, count=number)
+            for kind, number in sorted(counts.items())
         )
+        lines.append(_("Changes: {counted}.").format(counted=counted))
         if any(c.kind == "encoding" and "assumed" in c.before for c in plan.changes):
             lines.append(
-                "The file was not UTF-8; Windows-1252 was assumed: check the accented letters "
-                "of the descriptions."
+                _(
+                    "The file was not UTF-8; Windows-1252 was assumed: check the accented "
+                    "letters of the descriptions."
+                )
             )
     else:
-        lines.append("Nothing to fix.")
+        lines.append(_("Nothing to fix."))
     if plan.has_changes:
         if written is not None:
             kept = written.relative_to(plan.root).as_posix()
-            lines.append(f"Written {shown_path}; the original is kept as {kept}.")
+            lines.append(
+                _("Written {path}; the original is kept as {backup}.").format(
+                    path=shown_path, backup=kept
+                )
+            )
         else:
-            lines.append(f"Nothing was written: run `publisher fix {shown_path} --write` to apply.")
+            lines.append(
+                _("Nothing was written: run `publisher fix {path} --write` to apply.").format(
+                    path=shown_path
+                )
+            )
     shift = 0 if written is not None else plan.lines_removed  # lines of the file as it is now
     for found in plan.unfixed_errors:
         where = (
-            _("{path}:{value}").format(path=found.path, value=found.line + shift)
+            _("{path}:{line}").format(path=found.path, line=found.line + shift)
             if found.line is not None
             else found.path
         )
-        lines.append(f"Still to fix by hand: {where}: [{found.code}] {found.message}")
+        lines.append(
+            _("Still to fix by hand: {where}: [{code}] {message}").format(
+                where=where, code=found.code, message=found.message
+            )
+        )
     return "\n".join(lines) + "\n"

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from publisher.i18n import _
+from publisher.i18n import N_, LaterMessage, _, english, later
 
 BOOKS_DIR = "ledgers"
 CONTENT_DIR = "content"
@@ -348,9 +348,11 @@ _SUBMODULE = 0o160000
 class MemberFetchError(Exception):
     """A member could not be read; `status` is "unreachable" or "invalid"."""
 
-    def __init__(self, status: Literal["unreachable", "invalid"], message: str) -> None:
-        super().__init__(message)
+    def __init__(self, status: Literal["unreachable", "invalid"], message: LaterMessage) -> None:
+        super().__init__(english(message))
         self.status = status
+        #: why, to be written in the language of the run that shows it
+        self.message = message
 
 
 @dataclass(frozen=True)
@@ -408,7 +410,8 @@ def _run_with_deadline(command: list[str], cwd: Path, timeout: float) -> None:
     `timeout` seconds have passed. MemberFetchError("unreachable") when it fails or is killed."""
     if timeout <= 0:
         raise MemberFetchError(
-            "unreachable", "the federation's time limit had passed before it could be fetched"
+            "unreachable",
+            later(N_("the federation's time limit had passed before it could be fetched")),
         )
     started = time.monotonic()
     process = subprocess.Popen(
@@ -430,14 +433,25 @@ def _run_with_deadline(command: list[str], cwd: Path, timeout: float) -> None:
         process.communicate()
         raise MemberFetchError(
             "unreachable",
-            f"it did not answer within {timeout:.0f} seconds (the time limit for fetching it)",
+            later(
+                N_(
+                    "it did not answer within {seconds:.0f} seconds (the time limit for "
+                    "fetching it)"
+                ),
+                seconds=timeout,
+            ),
         ) from None
     if process.returncode != 0:
         lines = stderr.decode("utf-8", "replace").strip().splitlines() or ["git fetch failed"]
         last = lines[-1].strip().strip("'").removeprefix("stderr: ")
         seconds = time.monotonic() - started
         raise MemberFetchError(
-            "unreachable", f"git could not fetch it ({last[:200]}; after {seconds:.0f} s)"
+            "unreachable",
+            later(
+                N_("git could not fetch it ({git_said}; after {seconds:.0f} s)"),
+                git_said=last[:200],
+                seconds=seconds,
+            ),
         )
 
 
@@ -461,10 +475,14 @@ def fetch_member(
     else:
         local = (base / url).resolve()
         if not local.is_dir():
-            raise MemberFetchError("unreachable", f"the repository {url} does not exist")
+            raise MemberFetchError(
+                "unreachable", later(N_("the repository {url} does not exist"), url=url)
+            )
         source = str(local)
     if not valid_ref(ref):
-        raise MemberFetchError("invalid", f'the ref "{ref}" is not a branch, tag or full commit')
+        raise MemberFetchError(
+            "invalid", later(N_('the ref "{ref}" is not a branch, tag or full commit'), ref=ref)
+        )
     repository_dir.mkdir(parents=True, exist_ok=True)
     cache = git.Repo.init(repository_dir, bare=True)
     try:
@@ -492,7 +510,9 @@ def fetch_member(
         try:
             commit = cache.commit(target)
         except (git.BadName, ValueError):
-            raise MemberFetchError("unreachable", f'the repository has no commit "{ref}"') from None
+            raise MemberFetchError(
+                "unreachable", later(N_('the repository has no commit "{ref}"'), ref=ref)
+            ) from None
         sha = commit.hexsha
         directory = trees_dir / sha
         if not (directory / ".complete").is_file():
@@ -506,7 +526,10 @@ def fetch_member(
                 shutil.rmtree(directory, ignore_errors=True)
                 what = getattr(error, "strerror", None) or type(error).__name__
                 raise MemberFetchError(
-                    "invalid", f"its tree cannot be written as files ({what})"
+                    "invalid",
+                    later(
+                        N_("its tree cannot be written as files ({system_said})"), system_said=what
+                    ),
                 ) from None
             _attach_history(directory, repository_dir, sha)
             (directory / ".complete").write_text(sha, encoding="utf-8")
@@ -541,20 +564,24 @@ MAX_NAME_BYTES = 200
 MAX_PATH_BYTES = 1000
 
 
-def _unsafe_name(name: str) -> str | None:
-    """Why one entry name of a member's tree is refused, or None."""
+def _unsafe_name(name: str) -> LaterMessage | None:
+    """Why one entry name of a member's tree is refused (its field `path` left to fill), or "
+    "None."""
     if name in ("", ".", "..") or "/" in name or "\\" in name:
-        return "a name that is empty, . or .., or holds a slash"
+        return later(N_("its tree holds a name that is empty, . or .., or holds a slash ({path})"))
     if name.lower().rstrip(". ") == ".git" or name.lower().startswith("git~"):
-        return "a folder named .git"
+        return later(N_("its tree holds a folder named .git ({path})"))
     if any(ord(char) < 32 or ord(char) == 127 for char in name):
-        return "a name with a control character"
+        return later(N_("its tree holds a name with a control character ({path})"))
     try:
         name.encode("utf-8")  # GitPython keeps bytes that are not UTF-8 as lone surrogates
     except UnicodeEncodeError:
-        return "a name that is not UTF-8 text"
+        return later(N_("its tree holds a name that is not UTF-8 text ({path})"))
     if len(name.encode("utf-8")) > MAX_NAME_BYTES:
-        return f"a name longer than {MAX_NAME_BYTES} bytes"
+        return later(
+            N_("its tree holds a name longer than {max_bytes} bytes ({path})"),
+            max_bytes=MAX_NAME_BYTES,
+        )
     return None
 
 
@@ -567,12 +594,20 @@ def _checked_entries(tree, path: str) -> list:
         where = f"{path}/{name}" if path else name
         reason = _unsafe_name(name)
         if reason is None and name.casefold() in seen:
-            reason = "two entries of the same name (such as a file and a folder)"
+            reason = later(
+                N_(
+                    "its tree holds two entries of the same name (such as a file and a folder) "
+                    "({path})"
+                )
+            )
         if reason is None and len(where.encode("utf-8", "surrogateescape")) > MAX_PATH_BYTES:
-            reason = f"a path longer than {MAX_PATH_BYTES} bytes"
+            reason = later(
+                N_("its tree holds a path longer than {max_bytes} bytes ({path})"),
+                max_bytes=MAX_PATH_BYTES,
+            )
         if reason is not None:
-            shown = where.encode("unicode_escape").decode("ascii")[:120]
-            raise MemberFetchError("invalid", f"its tree holds {reason} ({shown})")
+            reason["fields"]["path"] = where.encode("unicode_escape").decode("ascii")[:120]
+            raise MemberFetchError("invalid", reason)
         seen.add(name.casefold())
     return entries
 
@@ -586,18 +621,22 @@ def _write_tree(
     # Entries are named by their path in the tree: GitPython cannot name a submodule entry.
     top = [item for item in tree if item.path in allowed]  # the other entries are never read
     if len({item.path for item in top}) < len(top):
-        raise MemberFetchError("invalid", "its tree holds two entries of the same name at its top")
+        raise MemberFetchError(
+            "invalid", later(N_("its tree holds two entries of the same name at its top"))
+        )
     pending = [(item, item.path) for item in top]
     while pending:
         item, path = pending.pop()
         mode = item.mode
         if mode == _SYMLINK:
             raise MemberFetchError(
-                "invalid", f"{path} is a symbolic link; members may not hold links"
+                "invalid",
+                later(N_("{path} is a symbolic link; members may not hold links"), path=path),
             )
         if mode == _SUBMODULE:
             raise MemberFetchError(
-                "invalid", f"{path} is a submodule; members may not hold submodules"
+                "invalid",
+                later(N_("{path} is a submodule; members may not hold submodules"), path=path),
             )
         if mode == _TREE:
             pending.extend((child, child.path) for child in _checked_entries(item, path))
@@ -605,10 +644,19 @@ def _write_tree(
         size = item.size
         total += size
         if size > max_file:
-            raise MemberFetchError("invalid", f"{path} is larger than {max_file:,} bytes")
+            raise MemberFetchError(
+                "invalid",
+                later(
+                    N_("{path} is larger than {max_bytes:,} bytes"), path=path, max_bytes=max_file
+                ),
+            )
         if total > max_total:
             raise MemberFetchError(
-                "invalid", f"its ledgers and pages hold more than {max_total:,} bytes"
+                "invalid",
+                later(
+                    N_("its ledgers and pages hold more than {max_bytes:,} bytes"),
+                    max_bytes=max_total,
+                ),
             )
         target = directory.joinpath(*path.split("/"))
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -633,7 +681,8 @@ class GitError(Exception):
 
 
 class RevisionError(GitError):
-    """A revision that is not a valid name or not a commit of the repository (message says which)."""
+    """A revision that is not a valid name or not a commit of the repository (message says "
+    "which)."""
 
 
 def valid_revision_name(revision: str) -> bool:

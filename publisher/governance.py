@@ -712,10 +712,14 @@ def check_cited_decisions(cooperative: Cooperative) -> Iterable[Problem]:
                 "decision-after-row",
                 "decision",
                 lambda row: _(
-                    'Decision "{decision}" was taken on {date:%Y-%m-%d}, '
-                    "after this row ({date2:%Y-%m-%d}): a decision can only authorize what comes after it. "
+                    'Decision "{decision}" was taken on {decision_date:%Y-%m-%d}, '
+                    "after this row ({row_date:%Y-%m-%d}): a decision can only authorize what comes after it. "
                     "Check the date or the decision id."
-                ).format(decision=row.decision, date=decisions[row.decision].date, date2=row.date),
+                ).format(
+                    decision=row.decision,
+                    decision_date=decisions[row.decision].date,
+                    row_date=row.date,
+                ),
                 cooperative.locate,
             )
     return problems
@@ -758,15 +762,15 @@ def check_decision_spending(cooperative: Cooperative) -> Iterable[Problem]:
                 decision.meeting,
                 decision.line,
                 _(
-                    "Decision {ident} authorized {amount}, but the ledger rows "
-                    "citing it spend {amount2}: "
-                    "{amount3} more than decided. Published as a "
+                    "Decision {ident} authorized {authorized}, but the ledger rows "
+                    "citing it spend {spent}: "
+                    "{overspent} more than decided. Published as a "
                     "breach of what the assembly decided."
                 ).format(
                     ident=ident,
-                    amount=format_minor(decision.amount, units),
-                    amount2=format_minor(spent, units),
-                    amount3=format_minor(spent - decision.amount, units),
+                    authorized=format_minor(decision.amount, units),
+                    spent=format_minor(spent, units),
+                    overspent=format_minor(spent - decision.amount, units),
                 ),
             )
         )
@@ -790,10 +794,10 @@ def check_spending_limit(cooperative: Cooperative) -> Iterable[Problem]:
         "spending-limit-exceeded",
         "amount",
         lambda row: _(
-            "An expense of {amount} cites no decision, but the charter "
-            "requires an adopted decision for any expense above {amount2}. Published as "
+            "An expense of {expense} cites no decision, but the charter "
+            "requires an adopted decision for any expense above {limit}. Published as "
             "a breach of the charter; if a meeting did decide it, cite that decision's id."
-        ).format(amount=format_minor(-row.amount, units), amount2=format_minor(limit, units)),
+        ).format(expense=format_minor(-row.amount, units), limit=format_minor(limit, units)),
         cooperative.locate,
     )
 
@@ -889,22 +893,22 @@ def check_reinvestment(cooperative: Cooperative) -> Iterable[Problem]:
                 charter.path if charter else CHARTER_PATH,
                 charter.lines.get("reinvestment.share") if charter else None,
                 _(
-                    "{year} ended with a surplus of {amount}; the charter asks "
-                    "for {share} of it ({amount2}) "
+                    "{year} ended with a surplus of {surplus}; the charter asks "
+                    "for {share} of it ({required}) "
                     'to be moved into the fund "{reinvestment_fund}" by {deadline:%Y-%m-%d}, but '
-                    "{amount3} was. Published as a breach of the charter."
+                    "{moved} was. Published as a breach of the charter."
                 ).format(
                     year=item.year,
-                    amount=format_minor(item.net, units),
+                    surplus=format_minor(item.net, units),
                     # The share as a placeholder of its own: "% o" in the text would read as a
                     # %-format to Babel, which then checks every translation for one.
                     share=f"{rules.reinvestment_share * 100:g} %",
-                    amount2=format_minor(
+                    required=format_minor(
                         int(item.required.to_integral_value(rounding="ROUND_CEILING")), units
                     ),
                     reinvestment_fund=rules.reinvestment_fund,
                     deadline=item.deadline,
-                    amount3=format_minor(item.moved, units),
+                    moved=format_minor(item.moved, units),
                 ),
             )
         )

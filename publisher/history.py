@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from publisher.accounts import ACCOUNTS_PATH, Accounts
 from publisher.checking import Check
 from publisher.gitrepo import BooksRepository, CommitChanges, CommitInfo, FileChange
-from publisher.i18n import _
+from publisher.i18n import _, _n
 from publisher.ledger import unread_ledger_places
 from publisher.money import format_minor, parse_decimal_text
 from publisher.problems import Problem, problem
@@ -386,14 +386,22 @@ class _Replay:
                     "closed-period-reopened",
                     ACCOUNTS_PATH,
                     self.cooperative.closed_through_line,
-                    _(
-                        "closed_through was moved back from {closed} to {value} "
-                        "{where}. A closed period stays closed: set closed_through back "
-                        "to {closed}, and enter corrections as new rows dated after it."
-                    ).format(
-                        closed=closed,
-                        value=self.written_closed or "nothing",
-                        where=_where(self.reopened_by),
+                    (
+                        _(
+                            "closed_through was moved back from {closed} to {closed_through} "
+                            "{where}. A closed period stays closed: set closed_through back "
+                            "to {closed}, and enter corrections as new rows dated after it."
+                        ).format(
+                            closed=closed,
+                            closed_through=self.written_closed,
+                            where=_where(self.reopened_by),
+                        )
+                        if self.written_closed
+                        else _(
+                            "closed_through, which was {closed}, was removed {where}. A closed "
+                            "period stays closed: set closed_through back to {closed}, and enter "
+                            "corrections as new rows dated after it."
+                        ).format(closed=closed, where=_where(self.reopened_by))
                     ),
                 )
             )
@@ -413,17 +421,15 @@ class _Replay:
                 if closing
                 else "closed_through"
             )
-            opening = _("The books are closed through {closed} ({set_in}), but ").format(
-                closed=closed, set_in=set_in
-            )
             if item.kind == "removed":
                 text = (
                     _(
-                        "{opening}a row of that period was deleted {where}. "
+                        "The books are closed through {closed} ({set_in}), but a row of that "
+                        "period was deleted {where}. "
                         "Put it back in {path} as it was at closing: {describe}; "
                         "then record any correction as a new row dated after {closed}."
                     ).format(
-                        opening=opening,
+                        set_in=set_in,
                         where=_where(self.removed_by.get(row.cells)),
                         path=row.path,
                         describe=_describe(row, units, self),
@@ -433,12 +439,14 @@ class _Replay:
                 line = None
             elif item.kind == "added":
                 text = _(
-                    "{opening}this row, dated in that period, was added "
+                    "The books are closed through {closed} ({set_in}), but this row, dated in "
+                    "that period, was added "
                     "{where}: {describe}. "
-                    "Remove it, and enter it again dated after {closed} (with a note of the day it "
+                    "Remove it, and enter it again dated after {closed} (with a note of the "
+                    "day it "
                     "belongs to)."
                 ).format(
-                    opening=opening,
+                    set_in=set_in,
                     where=_where(last_change.get(id(item.after))),
                     describe=_describe(row, units, self),
                     closed=closed,
@@ -448,15 +456,16 @@ class _Replay:
                 before, after = item.before, item.after
                 assert before is not None and after is not None, "a changed row has both sides"
                 text = _(
-                    "{opening}this row of that period was changed {where}; "
+                    "The books are closed through {closed} ({set_in}), but this row of that "
+                    "period was changed {where}; "
                     "it now reads {describe}. Restore the row as it was at closing: "
-                    "{describe2}; then record the correction as a new row dated "
+                    "{describe_at_closing}; then record the correction as a new row dated "
                     "after {closed}."
                 ).format(
-                    opening=opening,
+                    set_in=set_in,
                     where=_where(last_change.get(id(after))),
                     describe=_describe(after, units, self),
-                    describe2=_describe(before, units, self),
+                    describe_at_closing=_describe(before, units, self),
                     closed=closed,
                 )
                 line = self.cooperative.locate_row(after)
@@ -470,14 +479,16 @@ def _unread_note(unread: list[str], path: str) -> str:
     places = [place for place in unread if place == path or place.startswith(f"{path} line ")]
     if not places:
         return ""
-    one = len(places) == 1
-    return _(
-        " ({places}{value} could not be read and may be this row; fix {value2} first.)"
-    ).format(
-        places=", ".join(places[:10]),
-        value=" and more" if len(places) > 10 else "",
-        value2="it" if one else "them",
-    )
+    shown = _(", ").join(places[:10])
+    if len(places) > 10:
+        return _(
+            " ({places} and more could not be read and may be this row; fix them first.)"
+        ).format(places=shown)
+    return _n(
+        " ({places} could not be read and may be this row; fix it first.)",
+        " ({places} could not be read and may be this row; fix them first.)",
+        len(places),
+    ).format(places=shown)
 
 
 def _where(commit: CommitInfo | None) -> str:
@@ -522,7 +533,8 @@ def read_history(
             return History(
                 False,
                 _(
-                    "the repository is a shallow clone, so its history is incomplete. Fetch the whole "
+                    "the repository is a shallow clone, so its history is incomplete. Fetch "
+                    "the whole "
                     "history with `git fetch --unshallow` (in GitHub Actions: `fetch-depth: 0` in "
                     "actions/checkout)"
                 ),
@@ -641,12 +653,14 @@ def format_changes(history: History, accounts: Accounts) -> str:
             else:
                 lines.append(f"  {CHANGE_SIGNS[change.kind]} {describe(change.row)}")
         effect = ", ".join(
-            _("{fund} {value}{amount}").format(
-                fund=fund, value="+" if v > 0 else "", amount=format_minor(v, units)
+            _("{fund} {sign}{amount}").format(
+                fund=fund, sign="+" if v > 0 else "", amount=format_minor(v, units)
             )
             for fund, v in changeset.funds.items()
         )
-        lines.append(_("  funds: {value}").format(value=effect or "no change"))
+        lines.append(
+            _("  funds: {effect}").format(effect=effect) if effect else _("  funds: no change")
+        )
         lines.append("")
     if not lines:
         return _("No commit has changed the books yet.\n")

@@ -216,21 +216,53 @@ def N_(message: str) -> str:
     return message
 
 
+#: A message translated where it is shown rather than where it is made, because it is kept
+#: (a federation's cache of its members) and may be shown in another run's language:
+#: {"message": a msgid marked N_, "fields": {placeholder: value, or another such message}}.
+#: It is JSON as it is.
+LaterMessage = dict[str, Any]
+
+
+def later(message: str, **fields: Any) -> LaterMessage:
+    """`message` (marked N_ by the caller) with its fields, to be translated where shown."""
+    return {"message": message, "fields": fields}
+
+
+def _is_later(value: Any) -> bool:
+    return isinstance(value, dict) and isinstance(value.get("message"), str)
+
+
+def english(message: LaterMessage) -> str:
+    """The message in English, its fields filled in."""
+    fields = {k: english(v) if _is_later(v) else v for k, v in message["fields"].items()}
+    return str(message["message"]).format(**fields)
+
+
+def translated(message: LaterMessage) -> str:
+    """The message in the treasurer's language, its fields filled in."""
+    fields = {k: translated(v) if _is_later(v) else v for k, v in message["fields"].items()}
+    return _(str(message["message"])).format(**fields)
+
+
 __all__ = [
     "DOMAINS",
     "LOCALE_DIR",
     "N_",
     "SHIPPED_LANGUAGES",
+    "LaterMessage",
     "Message",
     "_",
     "_n",
     "catalog",
     "current_message_language",
+    "english",
     "environment_language",
     "is_right_to_left",
+    "later",
     "locale_candidates",
     "message_language",
     "said_in",
     "set_message_language",
     "site_words",
+    "translated",
 ]

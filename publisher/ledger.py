@@ -109,13 +109,13 @@ def _structure(table: Table, fmt: FileFormat) -> tuple[list[Problem], bool]:
                 table.path,
                 table.header_line,
                 _(
-                    "This file separates its cells with {shown}, but ledgers/accounts.yml says "
-                    "{shown2}. Export it again with {shown2}, or, if all "
-                    'your files use {shown}, set csv: {{delimiter: "{value}"}} '
+                    "This file separates its cells with {file_delimiter}, but ledgers/accounts.yml says "
+                    "{declared_delimiter}. Export it again with {declared_delimiter}, or, if all "
+                    'your files use {file_delimiter}, set csv: {{delimiter: "{value}"}} '
                     'in ledgers/accounts.yml (with a decimal comma: decimal: ",").'
                 ).format(
-                    shown=shown[other],
-                    shown2=shown[table.delimiter],
+                    file_delimiter=shown[other],
+                    declared_delimiter=shown[table.delimiter],
                     value=other if other != chr(9) else chr(92) + "t",
                 ),
             )
@@ -617,10 +617,10 @@ def check_ids(cooperative: Cooperative) -> Iterable[Problem]:
         "id-duplicate",
         "id",
         lambda row: _(
-            'The id "{id}" is already used at {first} line '
-            "{first2}; ids must be unique across all ledgers. Give this row "
+            'The id "{id}" is already used at {first_path} line '
+            "{first_line}; ids must be unique across all ledgers. Give this row "
             "its own id, or remove it if it is the same movement entered twice."
-        ).format(id=row.id, first=first[row.id][0], first2=first[row.id][1]),
+        ).format(id=row.id, first_path=first[row.id][0], first_line=first[row.id][1]),
         cooperative.locate,
     )
 
@@ -729,16 +729,16 @@ def check_balances(cooperative: Cooperative) -> Iterable[Problem]:
                     line,
                     _(
                         'On {date:%Y-%m-%d} the fund "{fund}" should hold '
-                        "{amount} (asserted) but the ledgers add up to "
-                        "{amount2} (computed): a difference of "
-                        "{amount3}. Look for a missing, doubled or "
+                        "{asserted} (asserted) but the ledgers add up to "
+                        "{computed} (computed): a difference of "
+                        "{difference}. Look for a missing, doubled or "
                         "mistyped row of this fund up to that day.{note}"
                     ).format(
                         date=row.date,
                         fund=fund,
-                        amount=format_minor(asserted, units),
-                        amount2=format_minor(computed, units),
-                        amount3=format_minor(computed - asserted, units),
+                        asserted=format_minor(asserted, units),
+                        computed=format_minor(computed, units),
+                        difference=format_minor(computed - asserted, units),
                         note=note,
                     ),
                     column,
@@ -803,8 +803,10 @@ def check_budget(cooperative: Cooperative) -> Iterable[Problem]:
         lambda row: _(
             "The planned amount {amount} is negative. Budget "
             "amounts are positive; the category's kind (income or expense) gives the direction: "
-            'write "{amount2}".'
-        ).format(amount=format_minor(row.amount, units), amount2=format_minor(-row.amount, units)),
+            'write "{positive_amount}".'
+        ).format(
+            amount=format_minor(row.amount, units), positive_amount=format_minor(-row.amount, units)
+        ),
         cooperative.locate,
     )
     kinds = _kind_of(cooperative, budget)
@@ -830,14 +832,14 @@ def check_budget(cooperative: Cooperative) -> Iterable[Problem]:
             "category",
             lambda row: _(
                 'There is already a budget line for {year}, "{category}", fund '
-                '"{fund}" at {at} line '
-                "{at2}. Merge the two into one line."
+                '"{fund}" at {first_path} line '
+                "{first_line}. Merge the two into one line."
             ).format(
                 year=row.year,
                 category=row.category,
                 fund=row.fund,
-                at=first.at[(row.year, row.category, row.fund), "path"],
-                at2=first.at[(row.year, row.category, row.fund), "line"],
+                first_path=first.at[(row.year, row.category, row.fund), "path"],
+                first_line=first.at[(row.year, row.category, row.fund), "line"],
             ),
             cooperative.locate,
         )
@@ -1003,12 +1005,14 @@ def check_double_entries(cooperative: Cooperative) -> Iterable[Problem]:
     first_of_group = ~pd.Series(group).duplicated().to_numpy()
     members: dict[int, list[str]] = {}
     for number, path, line in zip(group, grouped["path"], grouped["line"]):
-        members.setdefault(int(number), []).append(f"{path} line {line}")
+        members.setdefault(int(number), []).append(
+            _("{path} line {line}").format(path=path, line=line)
+        )
     firsts = grouped[first_of_group].assign(group_number=group[first_of_group])
 
     def message(row: Any) -> str:
         lines = members[int(row.group_number)]
-        shown = ", ".join(lines[:_GROUP_LINES_SHOWN])
+        shown = _(", ").join(lines[:_GROUP_LINES_SHOWN])
         more = len(lines) - _GROUP_LINES_SHOWN
         if more > 0:
             shown += _(" and {more:,} more").format(more=more)

@@ -217,9 +217,9 @@ def amount_message(code: str, cell: str, decimal: str, units: int, currency: str
             'type the amount with the digits 0-9, e.g. "{example}".'
         ).format(cell=cell, example=example)
     if re.fullmatch(r"[0-9.,]+-", cell):
-        return _('"{cell}" has its minus sign at the end; write "-{cell2}" instead.').format(
-            cell=cell, cell2=cell[:-1]
-        )
+        return _(
+            '"{cell}" has its minus sign at the end; write "-{cell_without_sign}" instead.'
+        ).format(cell=cell, cell_without_sign=cell[:-1])
     return _(
         '"{cell}" is not a plain amount. Write a signed number with at most {units} '
         'decimals and nothing else, e.g. "{example}" (money out) or "{lstrip}" '

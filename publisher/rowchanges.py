@@ -17,6 +17,7 @@ from typing import Literal
 import pandas as pd
 
 from publisher.accounts import Accounts
+from publisher.i18n import _
 from publisher.ledger import LEDGER
 from publisher.money import format_minor, parse_decimal_text
 
@@ -212,11 +213,18 @@ def describe_row(row: Row, accounts: Accounts | None = None) -> str:
     if accounts is not None:
         amount, fund = amount_shown(row, accounts), fund_of(row, accounts)
     else:
-        amount, fund = row.get("amount"), row.get("fund") or "(default fund)"
-    ident = f" id {row.get('id')}" if row.get("id") else ""
-    return (
-        f"{row.get('date')} \u201c{row.get('description')}\u201d {amount} "
-        f"{row.get('category')}/{fund}{ident}"
+        amount, fund = row.get("amount"), row.get("fund") or _("(default fund)")
+    if row.get("id"):
+        text = _("{date} \u201c{description}\u201d {amount} {category}/{fund} id {id}")
+    else:
+        text = _("{date} \u201c{description}\u201d {amount} {category}/{fund}")
+    return text.format(
+        date=row.get("date"),
+        description=row.get("description"),
+        amount=amount,
+        category=row.get("category"),
+        fund=fund,
+        id=row.get("id"),
     )
 
 

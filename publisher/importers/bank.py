@@ -31,7 +31,7 @@ from python_calamine import CalamineWorkbook
 
 from publisher.accounts import Accounts, did_you_mean
 from publisher.csvfile import read_table
-from publisher.i18n import _
+from publisher.i18n import _, _n
 from publisher.importers.common import (
     UNCATEGORIZED,
     NewRow,
@@ -50,7 +50,7 @@ from publisher.importers.common import (
 )
 from publisher.importers.ledgerfile import CannotImport, normalize_description
 from publisher.money import MAX_DIGITS
-from publisher.problems import Problem, has_errors, plural, problem
+from publisher.problems import Problem, has_errors, problem
 from publisher.yamlfile import YamlChecker, describe, key_line, load_yaml, mapping_line, value_line
 
 DEFAULT_TARGET = "ledgers/bank.csv"
@@ -348,11 +348,11 @@ class _ProfileReader(YamlChecker):
         funds = self.accounts.funds
         return _(
             "The fund {describe} is not declared in ledgers/accounts.yml."
-            "{value} The funds are: "
+            "{suggestion} The funds are: "
             "{funds}."
         ).format(
             describe=describe(value),
-            value=did_you_mean(str(value), funds) if isinstance(value, str) else "",
+            suggestion=did_you_mean(str(value), funds) if isinstance(value, str) else "",
             funds=", ".join(funds),
         )
 
@@ -710,12 +710,23 @@ def _skip_lines_hint(
     found.add(
         "import-skip-lines-wrong",
         index + 1,
-        _(
-            "The header naming the profile's columns is {unit} {value}, but the profile "
-            "skips {skip_lines} {unit2} before it: write skip_lines: {index} in the profile."
-        ).format(
-            unit=unit[:-1], value=index + 1, skip_lines=profile.skip_lines, unit2=unit, index=index
-        ),
+        (
+            _n(
+                "The header naming the profile's columns is row {header}, but the profile "
+                "skips {skip_lines} row before it: write skip_lines: {index} in the profile.",
+                "The header naming the profile's columns is row {header}, but the profile "
+                "skips {skip_lines} rows before it: write skip_lines: {index} in the profile.",
+                profile.skip_lines,
+            )
+            if unit == "rows"
+            else _n(
+                "The header naming the profile's columns is line {header}, but the profile "
+                "skips {skip_lines} line before it: write skip_lines: {index} in the profile.",
+                "The header naming the profile's columns is line {header}, but the profile "
+                "skips {skip_lines} lines before it: write skip_lines: {index} in the profile.",
+                profile.skip_lines,
+            )
+        ).format(header=index + 1, skip_lines=profile.skip_lines, index=index),
     )
     return True
 
@@ -936,9 +947,9 @@ def read_statement(
             "import-currency-mismatch",
             currency_lines[0],
             _(
-                "This movement is in {currency}{more}, but the books are kept in {currency2} "
+                "This movement is in {currency}{more}, but the books are kept in {books_currency} "
                 "(accounts.yml). "
-            ).format(currency=currency, more=more, currency2=accounts.currency)
+            ).format(currency=currency, more=more, books_currency=accounts.currency)
             + (
                 currency_advice(empty_books, accounts.currency, currency)
                 if empty_books is not None
@@ -1068,11 +1079,13 @@ def _check_references(movements: list[Movement], profile: Profile, found: Proble
                 m.line,
                 _(
                     'The reference "{reference}" is already on line {first}: '
-                    'the column "{reference2}" does not name each movement uniquely, so it '
+                    'the column "{reference_column}" does not name each movement uniquely, so it '
                     "cannot serve as its id. Remove reference from the profile's columns "
                     "(duplicates are then recognized by date, amount and description)."
                 ).format(
-                    reference=m.reference, first=first[m.reference], reference2=profile.reference
+                    reference=m.reference,
+                    first=first[m.reference],
+                    reference_column=profile.reference,
                 ),
             )
         else:
@@ -1189,8 +1202,10 @@ def import_bank(
     outcome.uncategorized = [row for row in plan.rows if id(row) in unmatched]
     if not has_errors(plan.problems):
         outcome.details = [
-            _("Read {plural} with the profile {profile_label}.").format(
-                plural=plural(len(movements), "movement"), profile_label=profile_label
-            )
+            _n(
+                "Read {count:,} movement with the profile {profile_label}.",
+                "Read {count:,} movements with the profile {profile_label}.",
+                len(movements),
+            ).format(count=len(movements), profile_label=profile_label)
         ]
     return outcome

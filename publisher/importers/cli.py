@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from publisher.i18n import _
+from publisher.i18n import N_, _
 from publisher.importers.bank import DEFAULT_TARGET as BANK_TARGET
 from publisher.importers.bank import import_bank, profile_summary, shipped_profiles
 from publisher.importers.common import Outcome, summary_lines
@@ -17,18 +17,24 @@ from publisher.importers.ledgerfile import CannotImport
 from publisher.importers.opencollective import DEFAULT_TARGET as OC_TARGET
 from publisher.importers.opencollective import ROLES, import_opencollective
 from publisher.problems import format_text, has_errors
+from publisher.translated_click import OptionWithHelpFields, TranslatedGroup
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_CANNOT_RUN = 0, 1, 2
 
 
-@click.group("import", context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    "import",
+    cls=TranslatedGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help=N_(
+        "Bring existing books in: Open Collective exports and bank statements.\n\nThe source "
+        "file is never changed. New rows are appended to a ledger of DIRECTORY; rows imported "
+        "before are recognized and skipped, rows that look typed in already are held back and "
+        "listed. On any error nothing is written."
+    ),
+)
 def import_group() -> None:
-    """Bring existing books in: Open Collective exports and bank statements.
-
-    The source file is never changed. New rows are appended to a ledger of DIRECTORY; rows
-    imported before are recognized and skipped, rows that look typed in already are held
-    back and listed. On any error nothing is written.
-    """
+    """The `publisher import` commands (their help is the group's help above)."""
 
 
 def _run(do_import: Callable[[], Outcome], dry_run: bool) -> None:
@@ -68,8 +74,10 @@ def _likely_duplicate_options(command: Callable) -> Callable:
     command = click.option(
         "--keep-likely-duplicates",
         is_flag=True,
-        help="Import the rows held back as probably typed in already (the same amount as a "
-        "ledger row at most 3 days apart), all of them.",
+        help=N_(
+            "Import the rows held back as probably typed in already (the same amount as a "
+            "ledger row at most 3 days apart), all of them."
+        ),
     )(command)
     return click.option(
         "--accept",
@@ -77,33 +85,45 @@ def _likely_duplicate_options(command: Callable) -> Callable:
         multiple=True,
         type=click.IntRange(min=1),
         metavar="LINE",
-        help="Import the row at this LINE of the source file even though it looks like a "
-        "ledger row typed in already (the report gives the lines). Repeatable.",
+        help=N_(
+            "Import the row at this LINE of the source file even though it looks like a "
+            "ledger row typed in already (the report gives the lines). Repeatable."
+        ),
     )(command)
 
 
-@import_group.command("opencollective")
+@import_group.command(
+    "opencollective",
+    help=N_(
+        "Import an Open Collective transactions EXPORT (CSV) into DIRECTORY's books.\n\nBoth "
+        "the platform default and the legacy platform default exports are read, with field ids "
+        "or labels as headers. Contributions become income, expenses expenses, host fees, "
+        "payment processor fees, platform fees and taxes rows of their own; each row's id is "
+        "the transaction's. The running balance is compared with the export's balance column."
+    ),
+)
 @click.argument("export", type=click.Path(path_type=Path))
 @click.argument("directory", default=".", type=click.Path(path_type=Path))
 @click.option(
     "--into",
     default=OC_TARGET,
     show_default=True,
-    help="The ledger to append to, relative to DIRECTORY.",
+    help=N_("The ledger to append to, relative to DIRECTORY."),
 )
 @click.option(
-    "--fund", default=None, help="The fund of the imported rows (default: the first fund)."
+    "--fund", default=None, help=N_("The fund of the imported rows (default: the first fund).")
 )
 @click.option(
     "--category",
     "categories",
     multiple=True,
     metavar="ROLE=CATEGORY",
-    help=f"Use CATEGORY for a role instead of its default; the roles are {', '.join(ROLES)}. "
-    "Repeatable.",
+    cls=OptionWithHelpFields,
+    help_fields={"roles": ", ".join(ROLES)},
+    help=N_("Use CATEGORY for a role instead of its default; the roles are {roles}. Repeatable."),
 )
 @_likely_duplicate_options
-@click.option("--dry-run", is_flag=True, help="Report what would be imported; write nothing.")
+@click.option("--dry-run", is_flag=True, help=N_("Report what would be imported; write nothing."))
 def opencollective(
     export: Path,
     directory: Path,
@@ -114,13 +134,6 @@ def opencollective(
     keep_likely_duplicates: bool,
     dry_run: bool,
 ) -> None:
-    """Import an Open Collective transactions EXPORT (CSV) into DIRECTORY's books.
-
-    Both the platform default and the legacy platform default exports are read, with field
-    ids or labels as headers. Contributions become income, expenses expenses, host fees,
-    payment processor fees, platform fees and taxes rows of their own; each row's id is the
-    transaction's. The running balance is compared with the export's balance column.
-    """
     roles = _roles(categories)
     _run(
         lambda: import_opencollective(
@@ -137,34 +150,50 @@ def opencollective(
     )
 
 
-@import_group.command("bank")
+@import_group.command(
+    "bank",
+    help=N_(
+        "Import a bank STATEMENT (CSV, or .xlsx) into DIRECTORY's books, as --profile "
+        "describes it.\n\nThe profile's rules give each row its category and fund; rows no "
+        'rule matches get the placeholder category "uncategorized", which blocks publishing '
+        "until they are categorized, and are listed. Rows already in the ledgers (the same "
+        "date, amount and description, or the bank's own reference) are skipped; rows that "
+        "look typed in already (the same amount at most 3 days apart) are held back and "
+        "listed, unless accepted with --accept. Without a profile yet, --detect proposes one."
+    ),
+)
 @click.argument("statement", required=False, type=click.Path(path_type=Path))
 @click.argument("directory", default=".", type=click.Path(path_type=Path))
 @click.option(
     "--profile",
     default=None,
-    help="A YAML profile describing the statement (a file), or the name of a shipped one: "
-    + ", ".join(shipped_profiles())
-    + ". With --detect: the file to write the proposed profile to.",
+    cls=OptionWithHelpFields,
+    help_fields={"profiles": ", ".join(shipped_profiles())},
+    help=N_(
+        "A YAML profile describing the statement (a file), or the name of a shipped one: "
+        "{profiles}. With --detect: the file to write the proposed profile to."
+    ),
 )
 @click.option(
     "--detect",
     is_flag=True,
-    help="Propose a profile from the statement, show its first rows read with it, and write "
-    "it for review (never over an existing file). Imports nothing.",
+    help=N_(
+        "Propose a profile from the statement, show its first rows read with it, and write "
+        "it for review (never over an existing file). Imports nothing."
+    ),
 )
 @click.option(
-    "--list-profiles", is_flag=True, help="List the profiles that ship with the publisher."
+    "--list-profiles", is_flag=True, help=N_("List the profiles that ship with the publisher.")
 )
 @click.option(
     "--into",
     default=BANK_TARGET,
     show_default=True,
-    help="The ledger to append to, relative to DIRECTORY.",
+    help=N_("The ledger to append to, relative to DIRECTORY."),
 )
-@click.option("--fund", default=None, help="The fund of rows no rule gives a fund.")
+@click.option("--fund", default=None, help=N_("The fund of rows no rule gives a fund."))
 @_likely_duplicate_options
-@click.option("--dry-run", is_flag=True, help="Report what would be imported; write nothing.")
+@click.option("--dry-run", is_flag=True, help=N_("Report what would be imported; write nothing."))
 def bank(
     statement: Path | None,
     directory: Path,
@@ -177,15 +206,6 @@ def bank(
     keep_likely_duplicates: bool,
     dry_run: bool,
 ) -> None:
-    """Import a bank STATEMENT (CSV, or .xlsx) into DIRECTORY's books, as --profile describes it.
-
-    The profile's rules give each row its category and fund; rows no rule matches get the
-    placeholder category "uncategorized", which blocks publishing until they are categorized,
-    and are listed. Rows already in the ledgers (the same date, amount and description, or
-    the bank's own reference) are skipped; rows that look typed in already (the same amount
-    at most 3 days apart) are held back and listed, unless accepted with --accept.
-    Without a profile yet, --detect proposes one.
-    """
     if list_profiles:
         for name in shipped_profiles():
             click.echo(

@@ -30,7 +30,7 @@ from publisher.cooperative import (
     read_text_file,
 )
 from publisher.csvfile import MAX_CSV_BYTES
-from publisher.i18n import _
+from publisher.i18n import _, _n
 from publisher.importers.accountsfile import (
     AccountsEditError,
     CategorySpec,
@@ -540,15 +540,15 @@ def _skip_imported_before(
             row.line,
             _(
                 'The id "{id}" is already used at {where} line {line} for an amount of '
-                "{amount}, but this row moves "
-                "{amount2}. Ids are unique across the "
+                "{used_amount}, but this row moves "
+                "{row_amount}. Ids are unique across the "
                 "ledgers: if that row was edited by hand, restore it or give it another id."
             ).format(
                 id=row.id,
                 where=where,
                 line=line,
-                amount=format_minor(amount, units),
-                amount2=format_minor(row.amount, units),
+                used_amount=format_minor(amount, units),
+                row_amount=format_minor(row.amount, units),
             ),
         )
     return remaining
@@ -645,9 +645,9 @@ def _likely_duplicate_message(pair: LikelyDuplicate, units: int) -> str:
     return _(
         'This movement ({date:%Y-%m-%d}, {amount}, "'
         '{short}") is probably already in the books: {path} line '
-        '{line} has the same amount on {when} ("{short2}"). It is not '
+        '{line} has the same amount on {when} ("{ledger_short}"). It is not '
         "imported, so that it is not counted twice. If it is another movement, import it with "
-        "--accept {line2} (or --keep-likely-duplicates for every row held back)."
+        "--accept {source_line} (or --keep-likely-duplicates for every row held back)."
     ).format(
         date=row.date,
         amount=format_minor(row.amount, units),
@@ -655,8 +655,8 @@ def _likely_duplicate_message(pair: LikelyDuplicate, units: int) -> str:
         path=match.path,
         line=match.line,
         when=when,
-        short2=_short(match.description),
-        line2=row.line,
+        ledger_short=_short(match.description),
+        source_line=row.line,
     )
 
 
@@ -677,9 +677,9 @@ def _plan_categories(plan: Plan, accounts: Accounts, specs: dict[str, CategorySp
                     None,
                     _(
                         'The import puts rows under "{key}" as {kind}, but accounts.yml declares '
-                        '"{key}" as {kind2}. Choose another category for these rows (see '
+                        '"{key}" as {declared_kind}. Choose another category for these rows (see '
                         "docs/importing.md), or correct the kind."
-                    ).format(key=key, kind=spec.kind, kind2=declared.kind),
+                    ).format(key=key, kind=spec.kind, declared_kind=declared.kind),
                 )
             )
 
@@ -738,10 +738,6 @@ class Outcome:
         return self.plan.problems
 
 
-def _rows(n: int) -> str:
-    return f"{n:,} row" if n == 1 else f"{n:,} rows"
-
-
 def summary_lines(outcome: Outcome, dry_run: bool = False) -> list[str]:
     """The summary printed after the problems: counts, categories, and what was written."""
     plan = outcome.plan
@@ -752,42 +748,68 @@ def summary_lines(outcome: Outcome, dry_run: bool = False) -> list[str]:
                 "they name), then import again."
             ).format(source=outcome.source)
         ]
-    verb = _("Would import") if dry_run else _("Imported")
-    lines = [
-        _("{verb} {rows} from {source} into {target}.").format(
-            verb=verb, rows=_rows(len(plan.rows)), source=outcome.source, target=plan.target
+    imported = (
+        _n(
+            "Would import {count:,} row from {source} into {target}.",
+            "Would import {count:,} rows from {source} into {target}.",
+            len(plan.rows),
         )
-    ]
-    lines.append(_("Skipped {rows} already in the ledgers.").format(rows=_rows(plan.duplicates)))
+        if dry_run
+        else _n(
+            "Imported {count:,} row from {source} into {target}.",
+            "Imported {count:,} rows from {source} into {target}.",
+            len(plan.rows),
+        )
+    )
+    lines = [imported.format(count=len(plan.rows), source=outcome.source, target=plan.target)]
+    lines.append(
+        _n(
+            "Skipped {count:,} row already in the ledgers.",
+            "Skipped {count:,} rows already in the ledgers.",
+            plan.duplicates,
+        ).format(count=plan.duplicates)
+    )
     if outcome.zero:
-        lines.append(_("Left out {rows} that move no money.").format(rows=_rows(outcome.zero)))
+        lines.append(
+            _n(
+                "Left out {count:,} row that moves no money.",
+                "Left out {count:,} rows that move no money.",
+                outcome.zero,
+            ).format(count=outcome.zero)
+        )
     if plan.future:
         lines.append(
-            _("Left out {rows} dated after today; import again later.").format(
-                rows=_rows(plan.future)
-            )
+            _n(
+                "Left out {count:,} row dated after today; import again later.",
+                "Left out {count:,} rows dated after today; import again later.",
+                plan.future,
+            ).format(count=plan.future)
         )
     if plan.categories:
-        keys = ", ".join(spec.key for spec in plan.categories)
-        lines.append(
-            _("{value} in {accounts_path}: {keys}.").format(
-                value="Would declare" if dry_run else "Declared",
-                accounts_path=ACCOUNTS_PATH,
-                keys=keys,
-            )
+        keys = _(", ").join(spec.key for spec in plan.categories)
+        declared = (
+            _("Would declare in {accounts_path}: {keys}.")
+            if dry_run
+            else _("Declared in {accounts_path}: {keys}.")
         )
+        lines.append(declared.format(accounts_path=ACCOUNTS_PATH, keys=keys))
     if plan.held_back:
         held_lines = sorted({pair.row.line for pair in plan.held_back})
         accept = _(" ").join(f"--accept {line}" for line in held_lines[:ACCEPT_LISTED])
         accept += " …" if len(held_lines) > ACCEPT_LISTED else ""
         lines.append(
-            _(
-                "Held back {rows} that the ledgers probably hold already, "
+            _n(
+                "Held back {count:,} row that the ledgers probably hold already, "
+                "typed in another way (the same amount at most {likely_duplicate_days} days apart; "
+                "it is listed above with the ledger row it matches). If it is another "
+                "movement, import it with {accept} (or --keep-likely-duplicates for all).",
+                "Held back {count:,} rows that the ledgers probably hold already, "
                 "typed in another way (the same amount at most {likely_duplicate_days} days apart; "
                 "each is listed above with the ledger row it matches). If they are other "
-                "movements, import them with {accept} (or --keep-likely-duplicates for all)."
+                "movements, import them with {accept} (or --keep-likely-duplicates for all).",
+                len(plan.held_back),
             ).format(
-                rows=_rows(len(plan.held_back)),
+                count=len(plan.held_back),
                 likely_duplicate_days=LIKELY_DUPLICATE_DAYS,
                 accept=accept,
             )
@@ -802,19 +824,30 @@ def summary_lines(outcome: Outcome, dry_run: bool = False) -> list[str]:
         )
     lines += outcome.details
     if outcome.uncategorized:
-        went = "would go" if dry_run else "went"
-        lines.append(
-            _(
-                "{rows} matched no rule and {went} to "
-                '"{key}" ({label}), a placeholder: publisher check '
-                "reports each as an error, and the books cannot be published until every one has "
-                "its real category. "
-            ).format(
-                rows=_rows(len(outcome.uncategorized)),
-                went=went,
-                key=UNCATEGORIZED.key,
-                label=UNCATEGORIZED.label,
+        count = len(outcome.uncategorized)
+        matched_no_rule = (
+            _n(
+                '{count:,} row matched no rule and would go to "{key}" ({label}), a '
+                "placeholder: publisher check reports it as an error, and the books cannot be "
+                "published until it has its real category. ",
+                '{count:,} rows matched no rule and would go to "{key}" ({label}), a '
+                "placeholder: publisher check reports each as an error, and the books cannot be "
+                "published until every one has its real category. ",
+                count,
             )
+            if dry_run
+            else _n(
+                '{count:,} row matched no rule and went to "{key}" ({label}), a '
+                "placeholder: publisher check reports it as an error, and the books cannot be "
+                "published until it has its real category. ",
+                '{count:,} rows matched no rule and went to "{key}" ({label}), a '
+                "placeholder: publisher check reports each as an error, and the books cannot be "
+                "published until every one has its real category. ",
+                count,
+            )
+        )
+        lines.append(
+            matched_no_rule.format(count=count, key=UNCATEGORIZED.key, label=UNCATEGORIZED.label)
             + (
                 _(
                     "Add rules to the profile for them before you import, or change their category "
@@ -839,7 +872,11 @@ def summary_lines(outcome: Outcome, dry_run: bool = False) -> list[str]:
             )
         more = len(outcome.uncategorized) - UNCATEGORIZED_LISTED
         if more > 0:
-            lines.append(_("  … and {rows} more.").format(rows=_rows(more)))
+            lines.append(
+                _n("  … and {count:,} more row.", "  … and {count:,} more rows.", more).format(
+                    count=more
+                )
+            )
     if dry_run:
         lines.append(_("Dry run: nothing was written."))
     elif not outcome.written:

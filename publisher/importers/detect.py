@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from publisher.i18n import _
+from publisher.i18n import _, _n
 from publisher.importers.bank import (
     HEADER_SEARCH_LINES,
     WorkbookTooLarge,
@@ -518,10 +518,13 @@ def detect_profile(
             )
         )
     if "decimal" in values:
-        thousands = f'"{values["thousands"]}"' if values["thousands"] else "none"
         lines.append(
-            _('  decimal mark "{values}", thousands separator {thousands}').format(
-                values=values["decimal"], thousands=thousands
+            _('  decimal mark "{decimal}", thousands separator "{thousands}"').format(
+                decimal=values["decimal"], thousands=values["thousands"]
+            )
+            if values["thousands"]
+            else _('  decimal mark "{decimal}", no thousands separator').format(
+                decimal=values["decimal"]
             )
         )
     lines.append(
@@ -529,21 +532,35 @@ def detect_profile(
             human=_human(values["date_format"]), values=values["date_format"]
         )
     )
-    unit = "rows" if detection.workbook else "lines"
+    skip = int(values["skip_lines"])
     lines.append(
-        _("  header on {unit} {header_line} (skip_lines: {values} {unit2} before it)").format(
-            unit=unit[:-1],
-            header_line=detection.header_line,
-            values=values["skip_lines"],
-            unit2=unit,
+        (
+            _n(
+                "  header on row {header_line} (skip_lines: {skip_lines} row before it)",
+                "  header on row {header_line} (skip_lines: {skip_lines} rows before it)",
+                skip,
+            )
+            if detection.workbook
+            else _n(
+                "  header on line {header_line} (skip_lines: {skip_lines} line before it)",
+                "  header on line {header_line} (skip_lines: {skip_lines} lines before it)",
+                skip,
+            )
+        ).format(header_line=detection.header_line, skip_lines=values["skip_lines"])
+    )
+    lines.append(
+        _("  columns: {columns}").format(
+            columns=_(", ").join(f'{k} "{v}"' for k, v in detection.columns.items())
         )
     )
-    lines.append("  columns: " + ", ".join(f'{k} "{v}"' for k, v in detection.columns.items()))
     lines.append(_("First rows as read ({count:,} movements in all):").format(count=len(movements)))
     for movement in movements[:sample]:
         lines.append(
-            _("  {unit} {line}: {isoformat}  {amount:>12}  {one_line}").format(
-                unit=unit[:-1],
+            (
+                _("  row {line}: {isoformat}  {amount:>12}  {one_line}")
+                if detection.workbook
+                else _("  line {line}: {isoformat}  {amount:>12}  {one_line}")
+            ).format(
                 line=movement.line,
                 isoformat=movement.date.isoformat(),
                 amount=format_minor(movement.amount, units),
@@ -565,10 +582,10 @@ def detect_profile(
             "Wrote the proposed profile to {shown_target}. Review it (and add rules), then import "
             "with"
         ).format(shown_target=shown_target),
-        _("  publisher import bank {quote} {quote2} --profile {quote3} --dry-run").format(
-            quote=shlex.quote(str(statement)),
-            quote2=shlex.quote(str(root)),
-            quote3=shlex.quote(str(target)),
+        _("  publisher import bank {statement} {directory} --profile {profile} --dry-run").format(
+            statement=shlex.quote(str(statement)),
+            directory=shlex.quote(str(root)),
+            profile=shlex.quote(str(target)),
         ),
     ]
     return DetectOutcome(target, lines, found.all())

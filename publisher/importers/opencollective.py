@@ -306,10 +306,10 @@ def read_export(
         if match.group(1):
             message = _(
                 "The export stops here: Open Collective wrote that there are "
-                "{group:,} transactions but only {group2:,} were "
+                "{announced:,} transactions but only {exported:,} were "
                 "exported. Export again with all rows (in the dashboard, or with fetchAll=1 or "
                 "a higher limit)."
-            ).format(group=int(match.group(1)), group2=int(match.group(2)))
+            ).format(announced=int(match.group(1)), exported=int(match.group(2)))
         else:
             message = _("Open Collective stopped this export with an error; export again.")
         found.add("oc-export-truncated", line, message)
@@ -503,14 +503,14 @@ def _read_row(
                 "oc-net-amount-mismatch",
                 line,
                 _(
-                    "The net amount {amount} is not the gross amount plus the fee "
-                    "columns ({parts} = {amount2}), and the "
+                    "The net amount {net} is not the gross amount plus the fee "
+                    "columns ({parts} = {expected_net}), and the "
                     "difference cannot be a host fee: {why_not_a_host_fee}. The "
                     "export contradicts itself: export it again, unedited."
                 ).format(
-                    amount=format_minor(net, units),
+                    net=format_minor(net, units),
                     parts=parts,
-                    amount2=format_minor(transaction.net, units),
+                    expected_net=format_minor(transaction.net, units),
                     why_not_a_host_fee=_why_not_a_host_fee(transaction, gap),
                 ),
             )
@@ -604,8 +604,8 @@ def _check_currency(
             lines[0],
             _(
                 "This transaction is in {currency}{more}, but the books are kept in "
-                "{currency2} (accounts.yml). "
-            ).format(currency=currency, more=more, currency2=accounts.currency)
+                "{books_currency} (accounts.yml). "
+            ).format(currency=currency, more=more, books_currency=accounts.currency)
             + (
                 currency_advice(empty_books, accounts.currency, currency)
                 if empty_books is not None
@@ -677,15 +677,15 @@ def check_balance(
             t.line,
             _(
                 "After transaction {id} the export's balance is "
-                "{amount}, but "
-                "the transactions add up to {amount2} (a difference of "
-                "{amount3}); every earlier transaction compared agrees. "
+                "{balance}, but "
+                "the transactions add up to {computed} (a difference of "
+                "{difference}); every earlier transaction compared agrees. "
                 "{cause}"
             ).format(
                 id=t.id,
-                amount=format_minor(balance, units),
-                amount2=format_minor(computed, units),
-                amount3=format_minor(difference, units),
+                balance=format_minor(balance, units),
+                computed=format_minor(computed, units),
+                difference=format_minor(difference, units),
                 cause=cause,
             ),
         )
@@ -820,9 +820,10 @@ def _details(
     inferred = [t.inferred_host_fee for t in transactions if t.inferred_host_fee]
     if inferred:
         lines.append(
-            f"Host fees: {len(inferred):,} inferred from net minus gross and fee columns "
-            f"(Open Collective itemized host fees only from June 2021), "
-            f"{format_minor(sum(inferred), units)} in all; each is a row of its own, "
-            "its note says it was inferred."
+            _(
+                "Host fees: {count:,} inferred from net minus gross and fee columns "
+                "(Open Collective itemized host fees only from June 2021), "
+                "{total} in all; each is a row of its own, its note says it was inferred."
+            ).format(count=len(inferred), total=format_minor(sum(inferred), units))
         )
     return lines

@@ -29,6 +29,7 @@ from mkdocs.exceptions import MkDocsException
 
 from publisher.cooperative import check_cooperative, read_text_file
 from publisher.federation import Progress, is_federation, load_federation
+from publisher.i18n import _, _n
 from publisher.problems import Problem, format_text, has_errors
 from publisher.site.tree import DEFAULT_ENGINE, ENGINES
 
@@ -81,8 +82,10 @@ def site_target(root: Path | str, site_dir: Path | str | None) -> Path:
     for top in tops | {member.resolve() for member in members}:
         if _inside(top, target):
             raise SiteError(
-                f"--site-dir {target} is or holds the repository {top}: building there would delete "
-                "the books. Choose a new directory, such as site/."
+                _(
+                    "--site-dir {target} is or holds the repository {repository}: building there "
+                    "would delete the books. Choose a new directory, such as site/."
+                ).format(target=target, repository=top)
             )
     protected = [root / name for name in _PROTECTED] + [top / ".git" for top in tops]
     docs_dir = _configured_docs_dir(root)
@@ -93,18 +96,27 @@ def site_target(root: Path | str, site_dir: Path | str | None) -> Path:
         resolved = path.resolve()
         if _inside(target, resolved) or _inside(resolved, target):
             raise SiteError(
-                f"--site-dir {target} is, holds or lies inside {resolved}, which the publisher reads "
-                "and never overwrites. Choose another directory, such as site/."
+                _(
+                    "--site-dir {target} is, holds or lies inside {protected}, which the "
+                    "publisher "
+                    "reads and never overwrites. Choose another directory, such as site/."
+                ).format(target=target, protected=resolved)
             )
     if target.exists() or target.is_symlink():
         if not target.is_dir():
             raise SiteError(
-                f"--site-dir {target} exists and is not a directory; remove it or choose another --site-dir."
+                _(
+                    "--site-dir {target} exists and is not a directory; remove it or choose "
+                    "another --site-dir."
+                ).format(target=target)
             )
         if any(target.iterdir()) and not _built_site(target):
             raise SiteError(
-                f"{target} is not empty and is not a site the publisher built (it has no {SITE_MARKER} "
-                "file), so it is not replaced. Remove it, or choose another --site-dir."
+                _(
+                    "{target} is not empty and is not a site the publisher built (it has no "
+                    "{marker} file), so it is not replaced. Remove it, or choose another "
+                    "--site-dir."
+                ).format(target=target, marker=SITE_MARKER)
             )
     return target
 
@@ -115,7 +127,10 @@ def refuse_links(docs_dir: Path | str) -> None:
     top = Path(docs_dir)
     if top.is_symlink():
         raise SiteError(
-            f"{top} is a symbolic link; the publisher never follows links. Replace it with a folder."
+            _(
+                "{folder} is a symbolic link; the publisher never follows links. Replace it with "
+                "a folder."
+            ).format(folder=top)
         )
     links: list[str] = []
     for directory, subdirectories, files in os.walk(top, followlinks=False):
@@ -123,10 +138,18 @@ def refuse_links(docs_dir: Path | str) -> None:
             if (Path(directory) / name).is_symlink():
                 links.append((Path(directory) / name).relative_to(top).as_posix())
     if links:
-        shown = ", ".join(links[:5]) + (f" and {len(links) - 5} more" if len(links) > 5 else "")
+        shown = _(", ").join(links[:5])
+        if len(links) > 5:
+            more = len(links) - 5
+            shown = _n("{links} and {count:,} more", "{links} and {count:,} more", more).format(
+                links=shown, count=more
+            )
         raise SiteError(
-            f"The pages in {top} hold symbolic links ({shown}); the publisher never follows links, "
-            "which could publish any file of this machine. Replace each with a copy of what it points to."
+            _(
+                "The pages in {folder} hold symbolic links ({links}); the publisher never follows "
+                "links, which could publish any file of this machine. Replace each with a copy "
+                "of what it points to."
+            ).format(folder=top, links=shown)
         )
 
 
@@ -143,8 +166,8 @@ def _local_members(root: Path) -> list[Path]:
 
     if not (root / FEDERATION_PATH).is_file():
         return []
-    text, _ = read_text_file(root, FEDERATION_PATH)
-    config, _ = parse_federation(text) if text is not None else (None, [])
+    text, _read_problems = read_text_file(root, FEDERATION_PATH)
+    config, _problems = parse_federation(text) if text is not None else (None, [])
     if config is None:
         return []
     local = [
@@ -229,8 +252,10 @@ def require_publisher_plugin(config: Any) -> None:
     """Raise SiteError when a cooperative's own mkdocs.yml does not enable the plugin."""
     if "publisher" not in config.plugins:
         raise SiteError(
-            f"{CONFIG_FILE} does not enable the publisher plugin: add `- publisher` under "
-            "`plugins:` (next to `search`)."
+            _(
+                "{config} does not enable the publisher plugin: add `- publisher` under "
+                "`plugins:` (next to `search`)."
+            ).format(config=CONFIG_FILE)
         )
 
 
@@ -281,7 +306,9 @@ def build_site(
         return BuildResult(problems, None, {"check": checked - started})
     if not (root / CONTENT_DIR).is_dir():
         raise SiteError(
-            f"{root} has no {CONTENT_DIR}/ directory for the site's pages (at least index.md)."
+            _(
+                "{root} has no {content}/ directory for the site's pages (at least index.md)."
+            ).format(root=root, content=CONTENT_DIR)
         )
     target, generate_seconds = _build_and_swap(
         root, site_dir, cooperative.accounts.name, site_url, (cooperative, problems), engine=engine
@@ -359,14 +386,16 @@ def _build_and_swap(
         shutil.rmtree(building, ignore_errors=True)
         # MkDocs reports an error of a page as "Aborted with a BuildError!": say which.
         reason = getattr(plugin, "refusal", None) or error
-        raise SiteError(f"The site could not be built: {reason}") from None
+        raise SiteError(_("The site could not be built: {reason}").format(reason=reason)) from None
     except RecursionError:
         # Python-Markdown recurses once per level of nesting (quotes, lists): a page nested
         # thousands deep exhausts the stack. A message, not a traceback.
         shutil.rmtree(building, ignore_errors=True)
         raise SiteError(
-            "The site could not be built: a page is nested too deeply (thousands of quotes or "
-            "list levels inside each other). Flatten it."
+            _(
+                "The site could not be built: a page is nested too deeply (thousands of quotes or "
+                "list levels inside each other). Flatten it."
+            )
         ) from None
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
@@ -385,11 +414,17 @@ log = logging.getLogger("mkdocs.plugins.publisher")
 
 def _require_engine(engine: str) -> None:
     if engine not in ENGINES:
-        raise SiteError(f"--engine {engine!r} is not known: choose {' or '.join(ENGINES)}.")
+        raise SiteError(
+            _("--engine {engine!r} is not known: choose one of {engines}.").format(
+                engine=engine, engines=_(", ").join(ENGINES)
+            )
+        )
     if engine == "zensical" and importlib.util.find_spec("zensical") is None:
         raise SiteError(
-            "--engine zensical needs Zensical, which is not installed: "
-            "pip install 'coop-publisher[zensical]' (or --engine mkdocs)."
+            _(
+                "--engine zensical needs Zensical, which is not installed: "
+                "pip install 'coop-publisher[zensical]' (or --engine mkdocs)."
+            )
         )
 
 
@@ -409,14 +444,18 @@ def engine_settings(root: Path, name: str, docs_dir: Path | None = None) -> tupl
     try:
         config = pyyaml.load(own.read_text(encoding="utf-8-sig"), Loader=_Lenient)
     except (OSError, UnicodeDecodeError, pyyaml.YAMLError) as error:
-        raise SiteError(f"{CONFIG_FILE} cannot be read: {error}") from None
+        raise SiteError(
+            _("{config} cannot be read: {error}").format(config=CONFIG_FILE, error=error)
+        ) from None
     if not isinstance(config, dict):
-        raise SiteError(f"{CONFIG_FILE} is not a mapping of settings.")
+        raise SiteError(_("{config} is not a mapping of settings.").format(config=CONFIG_FILE))
     names = [next(iter(p)) if isinstance(p, dict) else p for p in config.get("plugins") or []]
     if "publisher" not in names:
         raise SiteError(
-            f"{CONFIG_FILE} does not enable the publisher plugin: add `- publisher` under "
-            "`plugins:` (next to `search`)."
+            _(
+                "{config} does not enable the publisher plugin: add `- publisher` under "
+                "`plugins:` (next to `search`)."
+            ).format(config=CONFIG_FILE)
         )
     configured = config.get("docs_dir")
     docs = configured if isinstance(configured, str) else "docs"
@@ -474,14 +513,20 @@ def _build_with_zensical(
             )
         except subprocess.TimeoutExpired:
             raise SiteError(
-                f"The site could not be built: Zensical did not finish within "
-                f"{ZENSICAL_TIMEOUT_SECONDS} seconds."
+                _(
+                    "The site could not be built: Zensical did not finish within {seconds} seconds."
+                ).format(seconds=ZENSICAL_TIMEOUT_SECONDS)
             ) from None
         if done.returncode != 0 or not (tree.site / "index.html").is_file():
             said = (done.stderr or done.stdout or "").strip().splitlines()[-10:]
             raise SiteError(
-                "The site could not be built: Zensical failed"
-                + (":\n" + "\n".join(said) if said else f" (exit status {done.returncode}).")
+                _("The site could not be built: Zensical failed:\n{zensical_said}").format(
+                    zensical_said="\n".join(said)
+                )
+                if said
+                else _(
+                    "The site could not be built: Zensical failed (exit status {status})."
+                ).format(status=done.returncode)
             )
         finish_site(tree)
         (tree.site / SITE_MARKER).write_text(
@@ -490,7 +535,7 @@ def _build_with_zensical(
         _swap(tree.site, target)
         return generate_seconds
     except (TreeError, OSError) as error:
-        raise SiteError(f"The site could not be built: {error}") from None
+        raise SiteError(_("The site could not be built: {reason}").format(reason=error)) from None
     finally:
         shutil.rmtree(project, ignore_errors=True)
         shutil.rmtree(staging, ignore_errors=True)
@@ -540,8 +585,8 @@ def serve_site(
             if is_federation(root):
                 from publisher.federation import FEDERATION_PATH, parse_federation
 
-                text, _ = read_text_file(root, FEDERATION_PATH)
-                config, _ = parse_federation(text) if text is not None else (None, [])
+                text, _read_problems = read_text_file(root, FEDERATION_PATH)
+                config, _problems = parse_federation(text) if text is not None else (None, [])
                 name = config.name if config else root.name
                 if not docs.is_dir():
                     docs = scratch_dir / "docs"
@@ -549,8 +594,8 @@ def serve_site(
             else:
                 from publisher.accounts import ACCOUNTS_PATH, parse_accounts
 
-                text, _ = read_text_file(root, ACCOUNTS_PATH)
-                accounts, _ = parse_accounts(text) if text is not None else (None, [])
+                text, _read_problems = read_text_file(root, ACCOUNTS_PATH)
+                accounts, _problems = parse_accounts(text) if text is not None else (None, [])
                 name = accounts.name if accounts else root.name
             config_file = str(scratch_dir / CONFIG_FILE)
             Path(config_file).write_text(
@@ -576,9 +621,13 @@ def _serve_with_zensical(root: Path, address: str, report: Callable[[str], None]
     the new site in only when it built."""
     from publisher.site.preview import PreviewServer, problems_page, serve_until_stopped
 
-    host, _, port = address.rpartition(":")
+    host, _colon, port = address.rpartition(":")
     if not host or not port.isdigit():
-        raise SiteError(f"--address {address!r} must be HOST:PORT, such as 127.0.0.1:8000.")
+        raise SiteError(
+            _("--address {address!r} must be HOST:PORT, such as 127.0.0.1:8000.").format(
+                address=address
+            )
+        )
     scratch = Path(tempfile.mkdtemp(prefix="publisher-serve-"))
     site_dir = scratch / "site"
     site_dir.mkdir()
@@ -588,7 +637,7 @@ def _serve_with_zensical(root: Path, address: str, report: Callable[[str], None]
         try:
             result = build_site(root, site_dir, engine="zensical")
         except Exception as error:  # noqa: BLE001 (any failure: shown, never stuck)
-            report(f"publisher: the site could not be built: {error}\n")
+            report(_("publisher: the site could not be built: {error}").format(error=error) + "\n")
             server.show_problems(problems_page([], failure=str(error)))
             return
         if result.problems:

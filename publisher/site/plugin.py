@@ -24,6 +24,7 @@ from mkdocs.structure.files import File, Files
 
 from publisher.cooperative import NotACooperative, check_cooperative
 from publisher.gitrepo import head_commit
+from publisher.i18n import _
 from publisher.problems import format_text, has_errors
 from publisher.site.feed import FEED_PATH, FeedEntry, entry_from_page
 from publisher.federation import Federation, Progress, is_federation, load_federation
@@ -117,7 +118,7 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
                 raise PluginError(str(error)) from None
         if cooperative is None or has_errors(problems):
             raise PluginError(
-                "The books have errors, so nothing was published:\n" + format_text(problems)
+                _("The books have errors, so nothing was published:") + "\n" + format_text(problems)
             )
         started = time.perf_counter()
         commit = head_commit(root)
@@ -136,7 +137,8 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
         self.preloaded = None
         if federation.config is None:
             raise PluginError(
-                "federation.yml has errors, so nothing was published:\n"
+                _("federation.yml has errors, so nothing was published:")
+                + "\n"
                 + format_text(federation.problems)
             )
         started = time.perf_counter()
@@ -150,7 +152,11 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
         assert self.content is not None
         for relative in self.content.files:
             if files.get_file_from_path(relative) is not None:
-                log.warning("content/%s replaces the page the publisher generates there", relative)
+                log.warning(
+                    _("content/{path} replaces the page the publisher generates there").format(
+                        path=relative
+                    )
+                )
                 continue
             files.append(
                 File.generated(

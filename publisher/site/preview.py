@@ -21,12 +21,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from jinja2 import Environment
+from markupsafe import Markup, escape
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.livereload import LiveReloadServer
 
 from publisher.cooperative import NotACooperative, check_cooperative
 from publisher.federation import Progress, is_federation, load_federation
+from publisher.i18n import _, _n, current_message_language, is_right_to_left, locale_candidates
 from publisher.problems import Problem, format_location, format_text, has_errors, sorted_problems
 from publisher.site.build import SiteError, require_publisher_plugin
 
@@ -37,7 +39,7 @@ LIVERELOAD_PREFIX = "/livereload/"
 _TEMPLATES = Environment(autoescape=True)
 PROBLEMS_PAGE = _TEMPLATES.from_string(
     """<!doctype html>
-<html lang="en">
+<html lang="{{ lang }}" dir="{{ dir }}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -80,8 +82,7 @@ PROBLEMS_PAGE = _TEMPLATES.from_string(
 {% endfor %}
 </ol>
 {% endif %}
-<p class="note">{{ summary }} This page follows the books: save the corrected files and it shows
-the site by itself, without restarting <code>publisher serve</code>.</p>
+<p class="note">{{ summary }} {{ note }}</p>
 </main>
 </body>
 </html>
@@ -95,13 +96,30 @@ def problems_page(problems: Iterable[Problem], failure: str | None = None) -> by
     ordered = sorted(sorted_problems(problems), key=lambda p: not p.is_error)
     errors = sum(p.is_error for p in ordered)
     if errors:
-        title = "The books have errors, so the site is not shown"
-        explanation = f"Correct the {'error' if errors == 1 else f'{errors} errors'} below; warnings do not stop the site."
+        title = _("The books have errors, so the site is not shown")
+        explanation = _n(
+            "Correct the error below; warnings do not stop the site.",
+            "Correct the {count} errors below; warnings do not stop the site.",
+            errors,
+        ).format(count=errors)
     else:
-        title = "The site could not be built"
-        explanation = "Building the preview failed for the reason below; correct it and save."
+        title = _("The site could not be built")
+        explanation = _("Building the preview failed for the reason below; correct it and save.")
     warnings = len(ordered) - errors
-    summary = f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}."
+    summary = _("{errors}, {warnings}.").format(
+        errors=_n("{count} error", "{count} errors", errors).format(count=errors),
+        warnings=_n("{count} warning", "{count} warnings", warnings).format(count=warnings),
+    )
+    # The command is markup of the page; the translated sentence around it is escaped.
+    note = Markup(
+        escape(
+            _(
+                "This page follows the books: save the corrected files and it shows the site by "
+                "itself, without restarting {command}."
+            )
+        )
+    ).format(command=Markup("<code>publisher serve</code>"))
+    language = current_message_language()
     shown = [
         {
             "where": format_location(p),
@@ -112,13 +130,21 @@ def problems_page(problems: Iterable[Problem], failure: str | None = None) -> by
         for p in ordered
     ]
     text = PROBLEMS_PAGE.render(
-        title=title, explanation=explanation, problems=shown, failure=failure, summary=summary
+        title=title,
+        explanation=explanation,
+        problems=shown,
+        failure=failure,
+        summary=summary,
+        note=note,
+        lang=(locale_candidates(language) or ["en"])[0].replace("_", "-"),
+        dir="rtl" if is_right_to_left(language) else "ltr",
     )
     return text.encode("utf-8")
 
 
 class PreviewServer(LiveReloadServer):
-    """The live-reload server, answering every address with the problems page while there is one."""
+    """The live-reload server, answering every address with the problems page while there is "
+    "one."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -173,16 +199,26 @@ def serve_until_stopped(
 ) -> None:
     """Serve until Ctrl+C, saying where first; an address that cannot be listened on is a
     SiteError (the builders never raise, so an OSError here is the address: in use, not ours)."""
-    named = f" ({engine})" if engine else ""
     server.on_listening = lambda: report(
-        f"Serving the preview{named} on {server.url} (Ctrl+C to stop).\n"
+        (
+            _("Serving the preview ({engine}) on {url} (Ctrl+C to stop).").format(
+                engine=engine, url=server.url
+            )
+            if engine
+            else _("Serving the preview on {url} (Ctrl+C to stop).").format(url=server.url)
+        )
+        + "\n"
     )
     try:
         server.serve()
     except KeyboardInterrupt:
         pass
     except OSError as error:
-        raise SiteError(f"cannot listen on {address}: {error.strerror or error}") from None
+        raise SiteError(
+            _("cannot listen on {address}: {error}").format(
+                address=address, error=error.strerror or error
+            )
+        ) from None
     finally:
         server.shutdown()
 
@@ -216,13 +252,13 @@ def serve_preview(
         try:
             preloaded, problems = _check_books(root)
         except NotACooperative as error:
-            report(f"publisher: cannot serve: {error}\n")
+            report(_("publisher: cannot serve: {error}").format(error=error) + "\n")
             server.show_problems(problems_page([], failure=str(error)))
             return
         if problems:
             report(format_text(problems))
         if preloaded is None:
-            report("There are errors, so the preview shows them instead of the site.\n")
+            report(_("There are errors, so the preview shows them instead of the site.") + "\n")
             server.show_problems(problems_page(problems))
             return
         try:
@@ -233,7 +269,7 @@ def serve_preview(
             config.plugins["publisher"].preloaded = preloaded  # checked once: not checked again
             mkdocs_build(config, serve_url=serve_url)
         except Exception as error:  # noqa: BLE001 - any failure of MkDocs or a plugin: shown, never stuck
-            report(f"publisher: the site could not be built: {error}\n")
+            report(_("publisher: the site could not be built: {error}").format(error=error) + "\n")
             server.show_problems(
                 problems_page(problems, failure=f"{type(error).__name__}: {error}")
             )

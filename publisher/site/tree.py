@@ -29,7 +29,7 @@ from urllib.parse import unquote
 
 import yaml as pyyaml
 
-from publisher.i18n import is_right_to_left, site_words
+from publisher.i18n import N_, _, _n, is_right_to_left, site_words
 from publisher.links import safe_link
 from publisher.reading import html_readings
 from publisher.site.feed import DECISIONS_FEED_PATH, FEED_PATH, FeedEntry, atom_feed, entry_id
@@ -44,7 +44,7 @@ HOME_MARKER = "<!-- publisher:key-figures -->"
 PUBLISHER_CSS = "assets/publisher/publisher.css"
 PUBLISHER_JS = "assets/publisher/publisher.js"
 #: Said by a Zensical build of a site with stories: Zensical 0.1 has no blog.
-NO_BLOG = (
+NO_BLOG = N_(
     "Zensical has no blog yet: the stories are published as plain pages under stories/posts/, "
     "listed newest first on the stories page, without the archive, category and author pages "
     "of Material's blog. The stories feed is still written."
@@ -166,10 +166,10 @@ def repo_url_refusal(repo_url: str | None) -> str | None:
     """Why mkdocs.yml's `repo_url` cannot be published (the theme links it on every page), or
     None when it is absent or a safe https:// address."""
     if repo_url and safe_link(repo_url, allow_relative=False) != repo_url:
-        return (
-            f"mkdocs.yml: repo_url {repo_url!r} must be an https:// address without spaces or "
-            "control characters."
-        )
+        return _(
+            "mkdocs.yml: repo_url {repo_url!r} must be an https:// address without spaces "
+            "or control characters."
+        ).format(repo_url=repo_url)
     return None
 
 
@@ -249,11 +249,11 @@ def private_name_refusal(text: str, where: str, content: SiteContent | None) -> 
     if finder is None:
         return None
     if any(finder.names_in(reading) for reading in html_readings(text)):
-        return (
-            f"{where}: once built, this names a private counterparty (someone not listed in "
+        return _(
+            "{where}: once built, this names a private counterparty (someone not listed in "
             "public_counterparties), so nothing was published. Find the name in the page's "
             "source (also in its file name and title) and write it without the name."
-        )
+        ).format(where=where)
     return None
 
 
@@ -370,7 +370,11 @@ def write_tree(
     sources: dict[str, Path] = {rel: docs_dir / rel for rel in hand}  # type: ignore[operator]
     for relative in content.files:
         if relative in hand_set:
-            warn(f"content/{relative} replaces the page the publisher generates there")
+            warn(
+                _("content/{path} replaces the page the publisher generates there").format(
+                    path=relative
+                )
+            )
             continue
         sources[relative] = content.directory / relative
     repo_url = config.get("repo_url") if isinstance(config.get("repo_url"), str) else None
@@ -389,10 +393,10 @@ def write_tree(
             text += _stories_list(content, relative)
         target.write_text(text, encoding="utf-8")
         if relative in story_paths or relative.startswith(POSTS_DIR + "/"):
-            meta, _, _ = split_front_matter(text)
+            meta, _body, _end = split_front_matter(text)
             tree.stories[relative] = (meta, page_url(relative))
     if content.stories:
-        tree.notes.append(NO_BLOG)
+        tree.notes.append(_(NO_BLOG))
     tree.config_file.write_text(
         pyyaml.safe_dump(zensical_config(config, content, site_url, tree), allow_unicode=True),
         encoding="utf-8",
@@ -431,9 +435,13 @@ def zensical_config(
     result["plugins"] = plugins
     if left_out:
         tree.notes.append(
-            "Zensical runs no MkDocs plugin: "
-            + ", ".join(left_out)
-            + " of mkdocs.yml is left out of the site it builds."
+            _n(
+                "Zensical runs no MkDocs plugin: {plugins} of mkdocs.yml is left out of the "
+                "site it builds.",
+                "Zensical runs no MkDocs plugin: {plugins} of mkdocs.yml are left out of the "
+                "site it builds.",
+                len(left_out),
+            ).format(plugins=_(", ").join(left_out))
         )
     refusal = repo_url_refusal(config.get("repo_url"))
     if refusal:
@@ -444,8 +452,10 @@ def zensical_config(
     theme.setdefault("variant", "classic")
     if theme.pop("custom_dir", None):  # Material's overrides are MkDocs templates
         tree.notes.append(
-            "The theme overrides of mkdocs.yml (theme.custom_dir) are MkDocs templates: the "
-            "Zensical build leaves them out."
+            _(
+                "The theme overrides of mkdocs.yml (theme.custom_dir) are MkDocs templates: the "
+                "Zensical build leaves them out."
+            )
         )
     set_theme_language(theme, content.language, "zensical")
     result["theme"] = theme
