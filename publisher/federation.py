@@ -173,6 +173,10 @@ class MemberResult:
         """Why it is left out, in the treasurer's language."""
         return translated(self.reason_message) if self.reason_message else self.reason
 
+    def reason_in(self, language: str | None) -> str:
+        """Why it is left out, in `language` (the federation site's)."""
+        return translated(self.reason_message, language) if self.reason_message else self.reason
+
 
 def _left_out(
     member_id: str, status: MemberStatus, reason: LaterMessage, **kwargs: Any

@@ -238,10 +238,15 @@ def english(message: LaterMessage) -> str:
     return str(message["message"]).format(**fields)
 
 
-def translated(message: LaterMessage) -> str:
-    """The message in the treasurer's language, its fields filled in."""
-    fields = {k: translated(v) if _is_later(v) else v for k, v in message["fields"].items()}
-    return _(str(message["message"])).format(**fields)
+def translated(message: LaterMessage, language: str | None = None) -> str:
+    """The message in `language`, else in the treasurer's, its fields filled in."""
+    fields = {
+        k: translated(v, language) if _is_later(v) else v for k, v in message["fields"].items()
+    }
+    msgid = str(message["message"])
+    if language is None:
+        return _(msgid).format(**fields)
+    return catalog(language, "messages").gettext(msgid).format(**fields)
 
 
 __all__ = [

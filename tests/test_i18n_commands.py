@@ -230,13 +230,46 @@ def test_why_a_member_is_left_out_is_translated_for_the_treasurer_and_kept_engli
         federation = load_federation(root, today=TODAY)
     [left_out] = federation.members
     assert left_out.cached
-    # What the federation publishes (federation.json, the site) keeps the English reason.
+    # federation.json keeps the English reason, so that data stays comparable in every language.
     published = json.loads(json.dumps(federation_json(federation)))
     assert published["members"]["dollars"]["reason"] == (
         "its books are in USD, the federation's in EUR"
     )
     english = run(["check", str(root)])
     assert "its books are in USD, the federation's in EUR" in english.output
+
+
+def test_the_federation_site_says_why_a_member_is_left_out_in_the_federations_language(tmp_path):
+    member = init_repo(tmp_path / "repos" / "dollars")
+    commit(
+        member,
+        "Books",
+        "2026-01-10",
+        {
+            "ledgers/accounts.yml": "name: Dollars\ncurrency: USD\ncategories:\n"
+            "  dues: {kind: income}\n",
+            "ledgers/cash.csv": "date,description,amount,category,counterparty\n"
+            "2026-01-05,Dues,12.50,dues,\n",
+        },
+    )
+    root = tmp_path / "fed"
+    root.mkdir()
+    (root / "federation.yml").write_text(
+        "name: Eastside\ncurrency: EUR\nlanguage: fr\ncategories:\n  dues: {kind: income}\n"
+        "members:\n  - id: dollars\n    repo: ../repos/dollars\n",
+        encoding="utf-8",
+    )
+    # The treasurer reads German; the federation's readers French, on both the fresh run and
+    # the one served from the cache.
+    for _run in range(2):
+        built = run(["build", str(root)], env=GERMAN)
+        assert built.exit_code == 0, built.output
+        site = root / "site"
+        overview = (site / "index.html").read_text(encoding="utf-8")
+        page = (site / "members" / "dollars" / "index.html").read_text(encoding="utf-8")
+        for html in (overview, page):
+            assert "ses comptes sont en USD, ceux de la fédération en EUR" in html
+            assert "its books are in USD" not in html and "seine Bücher" not in html
 
 
 def test_a_member_directory_that_does_not_exist_is_said_in_spanish(tmp_path):

@@ -390,17 +390,17 @@ def test_a_federations_warnings_are_in_its_language_not_the_treasurers(tmp_path)
             "federation.yml",
             None,
             _(
-                "In {mismatch}, {mismatch2} records {amount} with "
-                "@{mismatch3}, and {mismatch3} records {amount2} with "
-                "@{mismatch2}: the two should be opposite (a difference of "
-                "{amount3})."
+                "In {year}, {member} records {member_records} with "
+                "@{other_member}, and {other_member} records {other_records} with "
+                "@{member}: the two should be opposite (a difference of "
+                "{imbalance})."
             ).format(
-                mismatch="2026",
-                mismatch2="a",
-                amount="100.00",
-                mismatch3="b",
-                amount2="-90.00",
-                amount3="10.00",
+                year="2026",
+                member="a",
+                member_records="100.00",
+                other_member="b",
+                other_records="-90.00",
+                imbalance="10.00",
             ),
         )
     assert mismatch.message.startswith("In 2026, a records 100.00 with @b")

@@ -783,7 +783,8 @@ def member_row(
         name=member_label(federation, member),
         url=_member_link(_config_member(federation, member)),
         status=status_word(member.status),
-        reason=member.reason,
+        # In the federation's language: the page is the readers', not the treasurer's.
+        reason=member.reason_in(current_site_language()),
         commit=(member.commit or "")[:7],
         date=(member.date or "")[:10] if member.commit else "",
         figures=figures,
