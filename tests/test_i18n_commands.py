@@ -201,7 +201,8 @@ def test_an_unknown_lang_is_refused_in_the_environment_language(tmp_path):
 # -- A federation's members -------------------------------------------------------------------
 
 
-def test_why_a_member_is_left_out_is_translated_for_the_treasurer_and_kept_english(tmp_path):
+def federation_with_a_dollar_member(tmp_path: Path) -> Path:
+    """A euro federation's folder (federation.yml still to write) whose member keeps dollars."""
     member = init_repo(tmp_path / "repos" / "dollars")
     commit(
         member,
@@ -216,6 +217,11 @@ def test_why_a_member_is_left_out_is_translated_for_the_treasurer_and_kept_engli
     )
     root = tmp_path / "fed"
     root.mkdir()
+    return root
+
+
+def test_why_a_member_is_left_out_is_translated_for_the_treasurer_and_kept_english(tmp_path):
+    root = federation_with_a_dollar_member(tmp_path)
     (root / "federation.yml").write_text(
         "name: Eastside\ncurrency: EUR\ncategories:\n  dues: {kind: income}\nmembers:\n"
         "  - id: dollars\n    repo: ../repos/dollars\n",
@@ -240,20 +246,7 @@ def test_why_a_member_is_left_out_is_translated_for_the_treasurer_and_kept_engli
 
 
 def test_the_federation_site_says_why_a_member_is_left_out_in_the_federations_language(tmp_path):
-    member = init_repo(tmp_path / "repos" / "dollars")
-    commit(
-        member,
-        "Books",
-        "2026-01-10",
-        {
-            "ledgers/accounts.yml": "name: Dollars\ncurrency: USD\ncategories:\n"
-            "  dues: {kind: income}\n",
-            "ledgers/cash.csv": "date,description,amount,category,counterparty\n"
-            "2026-01-05,Dues,12.50,dues,\n",
-        },
-    )
-    root = tmp_path / "fed"
-    root.mkdir()
+    root = federation_with_a_dollar_member(tmp_path)
     (root / "federation.yml").write_text(
         "name: Eastside\ncurrency: EUR\nlanguage: fr\ncategories:\n  dues: {kind: income}\n"
         "members:\n  - id: dollars\n    repo: ../repos/dollars\n",
