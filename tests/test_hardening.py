@@ -326,6 +326,47 @@ def test_links_in_mkdocs_docs_dir_are_refused_by_build_and_serve(tmp_path):
     assert result.exit_code == 2 and (root / "pages" / "index.md").is_file()
 
 
+@pytest.mark.parametrize("engine", ["mkdocs", "zensical"])
+@pytest.mark.parametrize("docs_dir", ["../outside", "ABSOLUTE"])
+def test_a_docs_dir_outside_the_repository_is_refused_by_build_and_serve(
+    tmp_path, engine, docs_dir
+):
+    # Both engines publish every file of docs_dir: `docs_dir: ../..` in a pull request would
+    # publish the files of the CI runner that builds the site.
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "index.md").write_text("# " + OUTSIDE_SECRET + "\n", encoding="utf-8")
+    (outside / "notes.txt").write_text(OUTSIDE_SECRET + "\n", encoding="utf-8")
+    named = str(outside) if docs_dir == "ABSOLUTE" else docs_dir
+    root = write_coop(
+        tmp_path / "coop",
+        {
+            **SITE_FILES,
+            "mkdocs.yml": f"site_name: Pages\ndocs_dir: {named}\nplugins:\n  - search\n  - publisher\n",
+        },
+    )
+    result = CliRunner().invoke(
+        main, ["build", str(root), "--site-dir", str(tmp_path / "site"), "--engine", engine]
+    )
+    assert result.exit_code == 2, result.output
+    assert "lies outside the repository" in result.output and "SECRET" not in result.output
+    assert not (tmp_path / "site").exists()
+    result = CliRunner().invoke(
+        main, ["serve", str(root), "--address", "127.0.0.1:9", "--engine", engine]
+    )
+    assert result.exit_code == 2 and "lies outside the repository" in result.output
+    # A docs_dir inside the repository, written with a detour through its parent, is fine.
+    (root / "mkdocs.yml").write_text(
+        "site_name: Pages\ndocs_dir: ../coop/content\nplugins:\n  - search\n  - publisher\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        main, ["build", str(root), "--site-dir", str(tmp_path / "site"), "--engine", engine]
+    )
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "site/index.html").is_file()
+
+
 def test_a_message_quotes_a_bounded_excerpt_of_a_long_cell(tmp_path):
     write_coop(
         tmp_path,

@@ -85,7 +85,7 @@ def site_target(root: Path | str, site_dir: Path | str | None) -> Path:
                 "the books. Choose a new directory, such as site/."
             )
     protected = [root / name for name in _PROTECTED] + [top / ".git" for top in tops]
-    docs_dir = _configured_docs_dir(root)
+    docs_dir = refuse_docs_dir_outside(root)
     if docs_dir is not None:
         protected.append(docs_dir)
     protected += [member / name for member in members for name in ("ledgers", CONTENT_DIR, ".git")]
@@ -107,6 +107,20 @@ def site_target(root: Path | str, site_dir: Path | str | None) -> Path:
                 "file), so it is not replaced. Remove it, or choose another --site-dir."
             )
     return target
+
+
+def refuse_docs_dir_outside(root: Path) -> Path | None:
+    """mkdocs.yml's docs_dir (resolved), or SiteError when it lies outside the repository: both
+    engines publish every file of docs_dir, so `docs_dir: ../..` would publish the files of
+    the machine that builds the site (a CI runner's home, say)."""
+    docs_dir = _configured_docs_dir(root)
+    if docs_dir is not None and not _inside(docs_dir, root.resolve()):
+        raise SiteError(
+            f"{CONFIG_FILE}: docs_dir {docs_dir} lies outside the repository {root.resolve()}; "
+            "the publisher publishes only pages kept in the repository. Set docs_dir to a "
+            "folder inside it, such as content."
+        )
+    return docs_dir
 
 
 def refuse_links(docs_dir: Path | str) -> None:
@@ -524,6 +538,7 @@ def serve_site(
 
     root = Path(root).resolve()
     _require_engine(engine)
+    refuse_docs_dir_outside(root)
     report = report or (lambda text: print(text, end="", file=sys.stderr, flush=True))
     if engine == "zensical":
         _serve_with_zensical(root, address, report)

@@ -79,7 +79,13 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
         self.refusal: str | None = None
 
     def on_config(self, config: Any) -> Any:
+        from publisher.site.build import SiteError, refuse_docs_dir_outside
+
         root = Path(self.config.root) if self.config.root else Path(config.config_file_path).parent
+        try:  # plain `mkdocs build` too: MkDocs would publish a docs_dir anywhere
+            refuse_docs_dir_outside(root)
+        except SiteError as error:
+            raise PluginError(str(error)) from None
         self._clean_staging()
         self.refusal = None
         self.staging = staging = Path(tempfile.mkdtemp(prefix="publisher-"))
