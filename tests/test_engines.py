@@ -324,6 +324,7 @@ def test_publisher_build_engine_zensical_on_the_command_line(tmp_path):
     assert result.exit_code == 0, result.output
     assert (root / "site/finances/2025/index.html").is_file()
     assert (root / "site/search.json").is_file()
+    assert f"To look at it: publisher serve --engine zensical {root} " in result.output
     unknown = runner.invoke(main, ["build", str(root), "--engine", "hugo"])
     assert unknown.exit_code == 2
     assert (root / "site/search.json").is_file()  # nothing was touched
@@ -335,6 +336,23 @@ def test_the_zensical_build_says_what_the_site_lacks(tmp_path, caplog):
         result = build_site(root, tmp_path / "site", engine="zensical")
     assert result.site_dir is not None
     assert NO_BLOG in caplog.messages
+
+
+def test_the_zensical_build_says_which_settings_of_mkdocs_yml_it_leaves_out(tmp_path, caplog):
+    config = (
+        OWN_CONFIG.replace("  - publisher\n", "  - tags\n  - publisher\n").replace(
+            "  name: material\n", "  name: material\n  custom_dir: overrides\n"
+        )
+        + "site_description: !ENV [DESCRIPTION, 'Tools']\n"
+    )
+    root = _own_config_coop(tmp_path / "coop", config)
+    with caplog.at_level("INFO", logger="mkdocs.plugins.publisher"):
+        result = build_site(root, tmp_path / "site", today=TODAY, engine="zensical")
+    assert result.site_dir is not None, [p for p in result.problems if p.is_error]
+    notes = "\n".join(caplog.messages)
+    assert "tags of mkdocs.yml is left out" in notes
+    assert "theme.custom_dir" in notes
+    assert "YAML tags (!ENV)" in notes
 
 
 def test_serve_with_zensical_shows_the_problems_then_the_site_once_fixed(tmp_path):

@@ -419,11 +419,21 @@ def engine_settings(root: Path, name: str, docs_dir: Path | None = None) -> tupl
         pass
 
     # MkDocs' tags (!ENV, !!python/name) mean nothing to Zensical's copy of the settings.
-    _Lenient.add_multi_constructor("", lambda loader, suffix, node: None)
+    tags: list[str] = []
+
+    def _empty(loader: Any, suffix: str, node: Any) -> None:
+        tags.append(node.tag)
+
+    _Lenient.add_multi_constructor("", _empty)
     try:
         config = pyyaml.load(own.read_text(encoding="utf-8-sig"), Loader=_Lenient)
     except (OSError, UnicodeDecodeError, pyyaml.YAMLError) as error:
         raise SiteError(f"{CONFIG_FILE} cannot be read: {error}") from None
+    if tags:
+        log.info(
+            f"{CONFIG_FILE} uses MkDocs' YAML tags ({', '.join(sorted(set(tags)))}): "
+            "they mean nothing to Zensical, so those settings are read as empty."
+        )
     if not isinstance(config, dict):
         raise SiteError(f"{CONFIG_FILE} is not a mapping of settings.")
     names = [next(iter(p)) if isinstance(p, dict) else p for p in config.get("plugins") or []]
