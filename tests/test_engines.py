@@ -485,3 +485,90 @@ def test_both_engines_refuse_a_repo_url_that_is_not_a_safe_address(tmp_path, eng
     ):
         build_site(root, tmp_path / "site", today=TODAY, engine=engine)
     assert not (tmp_path / "site").exists()
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_federation_of_hostile_members_builds_with_each_engine_and_publishes_none_of_it(
+    tmp_path, engine
+):
+    import os
+
+    from tests.test_federation import SECRET, books, git_member, write_federation, write_files
+
+    outside = write_files(tmp_path / "outside", {"secret.md": f"# {SECRET}\n"})
+    good = books("Good", {"dues": "income"}, ["2026-01-05,Dues,12.50,dues,"])
+    root = tmp_path / "fed"
+    # A member whose pages hold a named pipe, and one whose page is larger than the limit.
+    piped = write_files(root / "members/piped", books("Piped", {"dues": "income"}, []))
+    (piped / "content").mkdir()
+    os.mkfifo(piped / "content/notes.md")  # reading it would wait for a writer forever
+    write_files(
+        root / "members/huge",
+        books("Huge", {"dues": "income"}, [])
+        | {"content/huge.md": "# Huge\n" + ("words " * 170 + "\n") * 17_000},  # 17 MB
+    )
+    # Links out of a member: to a file outside, to /etc/passwd, to itself.
+    linked = write_files(root / "members/linked", books("Linked", {"dues": "income"}, []))
+    (linked / "content").mkdir()
+    (linked / "content/outside.md").symlink_to(outside / "secret.md")
+    (linked / "content/passwd.md").symlink_to("/etc/passwd")
+    (linked / "content/loop.md").symlink_to("loop.md")
+    # A git member with markup in a page's title, and one with markup in its name and its own
+    # site settings pointing at the machine's files (a member's settings are never read).
+    git_member(
+        tmp_path / "repos/titled",
+        books("Titled", {"dues": "income"}, [])
+        | {"content/a.md": '---\ntitle: "<script>alert(1)</script>"\n---\n# A\n'},
+    )
+    git_member(
+        tmp_path / "repos/named",
+        {
+            **good,
+            "ledgers/accounts.yml": good["ledgers/accounts.yml"].replace(
+                '"Good"', '"<script>alert(2)</script> Named"'
+            ),
+            "content/index.md": "# Named\n",
+            "mkdocs.yml": f"site_name: {SECRET}\ndocs_dir: /etc\nplugins: [search, publisher]\n",
+            "zensical.toml": f'[project]\nsite_name = "{SECRET}"\ndocs_dir = "/etc"\n',
+        },
+    )
+    write_federation(
+        root,
+        "".join(
+            f"  - id: {ident}\n    {where}\n"
+            for ident, where in [
+                ("piped", "path: members/piped"),
+                ("huge", "path: members/huge"),
+                ("linked", "path: members/linked"),
+                ("titled", "repo: ../repos/titled"),
+                ("named", "repo: ../repos/named"),
+            ]
+        ),
+    )
+    result = CliRunner().invoke(
+        main, ["build", str(root), "--site-dir", str(tmp_path / "site"), "--engine", engine]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output and SECRET not in result.output
+    reasons = {
+        ident: line
+        for line in result.output.splitlines()
+        if "federation-member-invalid" in line
+        for ident in ["piped", "huge", "linked", "titled", "named"]
+        if f'"{ident}"' in line
+    }
+    assert "content/notes.md: [file-unreadable]" in reasons["piped"]
+    assert "content/huge.md: [file-too-large]" in reasons["huge"]
+    assert "symbolic link" in reasons["linked"]
+    # A plain page's title is printed escaped (a story's with markup is refused); the
+    # federation publishes no member's pages anyway: both git members are read.
+    assert "titled" not in reasons and "named" not in reasons
+    site = tmp_path / "site"
+    texts = "\n".join(
+        path.read_text(encoding="utf-8", errors="replace")
+        for path in site.rglob("*")
+        if path.is_file() and path.suffix in (".html", ".json", ".xml", ".csv", ".js")
+    )
+    assert "root:x:0:0" not in texts and SECRET not in texts
+    assert "<script>alert" not in texts
+    assert "&lt;script&gt;alert(2)&lt;/script&gt; Named" in texts  # the name, escaped
