@@ -184,6 +184,51 @@ def test_federation_sites_are_the_same_with_both_engines(federation_sites):
     assert (federation_sites["zensical"] / "search.json").is_file()
 
 
+_ARTICLE = re.compile(r'<article class="md-content__inner[^"]*">(.*?)</article>', re.DOTALL)
+
+
+def page_reading(page: str) -> tuple[str, list[str]]:
+    """What a reader gets from a page's article, whichever theme drew the rest: its visible
+    text (headings' permalink marks left out) and the data its charts and tables are drawn
+    from (every data-* attribute)."""
+    match = _ARTICLE.search(page)
+    assert match is not None
+    article = re.sub(r'<a [^>]*class="headerlink"[^>]*>.*?</a>', "", match.group(1), flags=re.S)
+    text = re.sub(r"<script\b.*?</script>|<[^>]+>", " ", article, flags=re.S)
+    return " ".join(html.unescape(text).split()), sorted(
+        re.findall(r'data-[a-z-]+="[^"]*"', article)
+    )
+
+
+@pytest.mark.parametrize("which", ["cooperative", "federation"])
+def test_every_generated_file_and_page_reads_the_same_with_both_engines(
+    sites, federation_sites, which
+):
+    built = sites if which == "cooperative" else federation_sites
+    names = published(built["mkdocs"])
+    pages = sorted(name for name in names if name.endswith(".html"))
+    assert len(pages) >= (20 if which == "cooperative" else 7), pages  # 21 and 7 today
+    data = sorted(name for name in names if name.startswith("data/"))
+    assert ("data/summary.json" if which == "cooperative" else "data/federation.json") in data
+    for name in sorted(names):
+        mkdocs, zensical = (built[e] / name for e in ENGINES)
+        if name.endswith(".html"):
+            assert page_reading(mkdocs.read_text(encoding="utf-8")) == page_reading(
+                zensical.read_text(encoding="utf-8")
+            ), name
+        elif name != "feed.xml":  # its links follow each engine's addresses of the stories
+            assert mkdocs.read_bytes() == zensical.read_bytes(), name
+    # The readings compared are not empty, and the year's page reads its figures and charts.
+    for page in pages:
+        assert page_reading((built["zensical"] / page).read_text(encoding="utf-8"))[0], page
+    if which == "cooperative":
+        text, attributes = page_reading(
+            (built["zensical"] / "finances/2025/index.html").read_text(encoding="utf-8")
+        )
+        assert any(a.startswith("data-src=") for a in attributes), attributes
+        assert re.search(r"\d[\d,]*\.\d\d", text)
+
+
 def test_charts_draw_in_chromium_on_the_zensical_site(sites, browser):
     with serve_directory(sites["zensical"]) as url:
         context = browser.new_context(viewport={"width": 1280, "height": 900})
