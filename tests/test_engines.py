@@ -193,8 +193,10 @@ def page_reading(page: str) -> tuple[str, list[str]]:
     from (every data-* attribute)."""
     match = _ARTICLE.search(page)
     assert match is not None
-    article = re.sub(r'<a [^>]*class="headerlink"[^>]*>.*?</a>', "", match.group(1), flags=re.S)
-    text = re.sub(r"<script\b.*?</script>|<[^>]+>", " ", article, flags=re.S)
+    article = re.sub(
+        r'<a [^>]*class="headerlink"[^>]*>.*?</a>', "", match.group(1), flags=re.DOTALL
+    )
+    text = re.sub(r"<script\b.*?</script>|<[^>]+>", " ", article, flags=re.DOTALL)
     return " ".join(html.unescape(text).split()), sorted(
         re.findall(r'data-[a-z-]+="[^"]*"', article)
     )
