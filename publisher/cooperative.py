@@ -47,6 +47,9 @@ BALANCES_FILE = "balances.csv"
 MAX_BOOK_ROWS = 5_000_000
 #: A YAML or Markdown file larger than this is not read at all (YAML stops at 1 MiB anyway).
 MAX_TEXT_BYTES = 16 << 20
+#: The text files under content/ are kept in memory for the checks and the site: at most this
+#: many bytes of them in all (as a federation's member may hold), so that memory is bounded.
+MAX_CONTENT_TEXT_BYTES = 256 << 20
 #: The files under content/ the publisher decodes (MkDocs would fail on any of them).
 TEXT_SUFFIXES = (".md", ".markdown", ".yml", ".yaml")
 
@@ -513,6 +516,7 @@ def read_content(root: Path) -> tuple[tuple[ContentFile, ...], list[Problem]]:
         return (), [symlink_problem(CONTENT_DIR)]
     files: list[ContentFile] = []
     problems: list[Problem] = []
+    kept = 0  # bytes of text read so far
     for directory, subdirectories, names in os.walk(top, followlinks=False):
         here = Path(directory)
         file_names = set(names)
@@ -522,18 +526,23 @@ def read_content(root: Path) -> tuple[tuple[ContentFile, ...], list[Problem]]:
             if path.is_symlink():
                 problems.append(symlink_problem(relative))
             elif name in file_names:
-                file, found = _read_content_file(root, relative)
+                file, found = _read_content_file(root, relative, MAX_CONTENT_TEXT_BYTES - kept)
                 problems += found
                 if file is not None:
                     files.append(file)
+                    kept += len(file.text) if file.text is not None else 0
         subdirectories[:] = sorted(d for d in subdirectories if not (here / d).is_symlink())
     files.sort(key=lambda file: file.path.split("/"))  # part by part, as pathlib sorts paths
     return tuple(files), problems
 
 
-def _read_content_file(root: Path, relative: str) -> tuple[ContentFile | None, list[Problem]]:
+def _read_content_file(
+    root: Path, relative: str, budget: int
+) -> tuple[ContentFile | None, list[Problem]]:
     """One file under content/ (no link): its record (None for a named pipe or a device, which
-    is never opened), and the problems of a Markdown or YAML file that cannot be read."""
+    is never opened), and the problems of a Markdown or YAML file that cannot be read. A text
+    file larger than `budget` (what is left of MAX_CONTENT_TEXT_BYTES) is not read: its record
+    holds content-too-large, the same problem for all such files (reported once)."""
     lowered = relative.lower()
     is_document = lowered.endswith(TEXT_SUFFIXES)
     try:
@@ -547,6 +556,19 @@ def _read_content_file(root: Path, relative: str) -> tuple[ContentFile | None, l
         return ContentFile(relative, status.st_size, None, too_large), list(too_large)
     if not lowered.endswith(READ_AS_TEXT):  # a picture, a font: only its name is checked
         return ContentFile(relative, status.st_size), []
+    if status.st_size > budget:
+        over = problem(
+            "content-too-large",
+            CONTENT_DIR,
+            None,
+            _(
+                "The text files under content/ (pages, YAML, and the SVG, HTML, script and data "
+                "files the site publishes) hold more than {max_bytes:,} bytes in all, more than "
+                "the publisher reads, so some were not read. Move large text files out of "
+                "content/ (publish big data files elsewhere and link to them)."
+            ).format(max_bytes=MAX_CONTENT_TEXT_BYTES),
+        )
+        return ContentFile(relative, status.st_size, None, (over,)), [over]
     data, problems = read_file_bytes(root, relative)
     text = None
     if data is not None:

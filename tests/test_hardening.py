@@ -303,6 +303,26 @@ def test_more_rows_across_the_books_than_the_limit_are_refused(tmp_path, monkeyp
     assert build_site(tmp_path, tmp_path / "site", today=TODAY).site_dir is None
 
 
+def test_more_text_under_content_than_the_limit_is_refused_and_not_kept(tmp_path, monkeypatch):
+    # The loader keeps every text of content/ in memory: the total is bounded.
+    monkeypatch.setattr(cooperative_module, "MAX_CONTENT_TEXT_BYTES", 1000)
+    pages = {f"content/p{i}.md": f"# Page {i}\n" + "x" * 290 + "\n" for i in range(5)}  # 300 B
+    root = write_coop(tmp_path, {**SITE_FILES, **pages, "content/big.svg": "<svg/>" * 100})
+    cooperative, problems = check_cooperative(root, today=TODAY)
+    assert [(p.path, p.line) for p in problems if p.code == "content-too-large"] == [
+        ("content", None)
+    ]
+    kept = sum(len(file.text) for file in cooperative.content if file.text is not None)
+    assert kept <= 1000
+    unread = [file.path for file in cooperative.content if file.problems]
+    # In the order read: content/big.svg (600 B), charter, index, then pages until 1,000 B.
+    assert "content/p4.md" in unread and "content/big.svg" not in unread
+    assert build_site(root, tmp_path / "site", today=TODAY).site_dir is None
+    monkeypatch.setattr(cooperative_module, "MAX_CONTENT_TEXT_BYTES", 10_000)
+    _, problems = check_cooperative(root, today=TODAY)
+    assert "content-too-large" not in {p.code for p in problems}
+
+
 def test_links_in_mkdocs_docs_dir_are_refused_by_build_and_serve(tmp_path):
     outside = tmp_path / "outside.txt"
     outside.write_text(OUTSIDE_SECRET + "\n", encoding="utf-8")
