@@ -482,8 +482,9 @@ class ContentFile:
     #: bytes kept); None when it is not a text file the publisher reads (TEXT_SUFFIXES,
     #: privacy.TEXT_FILES), is larger than MAX_TEXT_BYTES, cannot be read or is not UTF-8
     text: str | None = field(default=None, repr=False)
-    #: why a Markdown or YAML file cannot be read as text (file-not-utf8, file-nul-byte,
-    #: file-too-large, file-unreadable), as the loader reported it; empty for other files
+    #: why a text file cannot be read as text (file-not-utf8, file-nul-byte, file-too-large,
+    #: file-unreadable, content-too-large); the loader reports those of Markdown and YAML
+    #: files, the privacy check those of the text files the site publishes as they are
     problems: tuple[Problem, ...] = ()
 
     def document_text(self) -> str | None:
@@ -552,8 +553,10 @@ def _read_content_file(
     if not stat.S_ISREG(status.st_mode):
         return None, read_file_bytes(root, relative)[1] if is_document else []
     if status.st_size > MAX_TEXT_BYTES:
-        too_large = (_text_too_large(relative),) if is_document else ()
-        return ContentFile(relative, status.st_size, None, too_large), list(too_large)
+        too_large = (_text_too_large(relative),) if lowered.endswith(READ_AS_TEXT) else ()
+        return ContentFile(relative, status.st_size, None, too_large), (
+            list(too_large) if is_document else []
+        )
     if not lowered.endswith(READ_AS_TEXT):  # a picture, a font: only its name is checked
         return ContentFile(relative, status.st_size), []
     if status.st_size > budget:
@@ -577,9 +580,11 @@ def _read_content_file(
         except UnicodeDecodeError:
             text = None
         problems = decode_text(data, relative)[1]
-    # Only Markdown and YAML must be text; an SVG picture or a script need not be UTF-8.
-    found = tuple(problems) if is_document else ()
-    return ContentFile(relative, status.st_size, text, found), list(found)
+    # Only Markdown and YAML must be text; an SVG picture or a script need not be UTF-8 (unless
+    # private names must be looked for in it: the privacy check reports the record's problems).
+    return ContentFile(relative, status.st_size, text, tuple(problems)), (
+        list(problems) if is_document else []
+    )
 
 
 def load_cooperative(

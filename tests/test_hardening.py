@@ -262,6 +262,31 @@ def test_every_yaml_and_markdown_file_in_another_encoding_is_reported(tmp_path, 
         )
 
 
+@pytest.mark.parametrize("kind", ["latin-1", "utf-16", "too-large"])
+def test_a_published_text_file_that_cannot_be_looked_through_for_names_is_refused(tmp_path, kind):
+    # content/notes.txt is copied to the site as it is; read neither as UTF-8 nor at all (too
+    # large), it could not be looked through for the private counterparty, and was published.
+    data = {
+        "latin-1": "Notes\nPaid Jane Doe, caf\u00e9.\n".encode("latin-1"),
+        "utf-16": "Paid Jane Doe.\n".encode("utf-16"),
+        "too-large": b"Paid Jane Doe. " * (cooperative_module.MAX_TEXT_BYTES // 15 + 1),
+    }[kind]
+    rows = "2026-01-05,Dues,12.50,dues,,Jane Doe,,,\n"
+    root = write_coop(tmp_path / "coop", {**SITE_FILES, "ledgers/2026.csv": LEDGER_HEADER + rows})
+    (root / "content/notes.txt").write_bytes(data)
+    _, problems = check_cooperative(root, today=TODAY)
+    expected = {"latin-1": ("file-not-utf8", 2), "utf-16": ("file-nul-byte", None)}.get(
+        kind, ("file-too-large", None)
+    )
+    found = [(p.code, p.line) for p in problems if p.path == "content/notes.txt"]
+    assert found == [expected], problems
+    assert build_site(root, tmp_path / "site", today=TODAY).site_dir is None
+    # Without a private counterparty there is nothing to look for: it is published as it is.
+    (root / "ledgers/2026.csv").write_text(LEDGER_HEADER + rows.replace("Jane Doe", ""))
+    _, problems = check_cooperative(root, today=TODAY)
+    assert not [p for p in problems if p.path == "content/notes.txt"], problems
+
+
 @pytest.mark.parametrize("encoding", ["latin-1", "utf-16", "utf-16-le"])
 def test_a_federation_yml_in_another_encoding_is_reported(tmp_path, encoding):
     text = "name: F\u00e9d\u00e9ration\ncurrency: EUR\ncategories:\n  dues: {kind: income}\nmembers:\n  - id: a\n    path: a\n"
