@@ -619,3 +619,27 @@ def test_a_federation_of_hostile_members_builds_with_each_engine_and_publishes_n
     assert "root:x:0:0" not in texts and SECRET not in texts
     assert "<script>alert" not in texts
     assert "&lt;script&gt;alert(2)&lt;/script&gt; Named" in texts  # the name, escaped
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_named_pipe_among_a_federations_own_pages_is_refused_not_waited_for(tmp_path, engine):
+    import os
+
+    from tests.test_federation import books, write_federation, write_files
+
+    root = tmp_path / "fed"
+    write_files(root / "members/a", books("A", {"dues": "income"}, ["2026-01-05,Dues,12.50,dues,"]))
+    write_federation(root, "  - id: a\n    path: members/a\n")
+    write_files(root, {"content/index.md": "# Federation\n"})
+    # Its own pages are not a member's books: no check reads them before the engine does.
+    os.mkfifo(root / "content/notes.md")
+    done = subprocess.run(
+        [Path(sys.executable).parent / "publisher", "build", str(root), "--engine", engine],
+        capture_output=True,
+        text=True,
+        timeout=240,  # before the refusal, either engine waited for a writer forever
+        check=False,
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "not regular files (notes.md" in done.stderr and "Traceback" not in done.stderr
+    assert not (root / "site").exists()

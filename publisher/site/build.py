@@ -13,6 +13,7 @@ import importlib.util
 import logging
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -132,10 +133,23 @@ def refuse_links(docs_dir: Path | str) -> None:
             f"{top} is a symbolic link; the publisher never follows links. Replace it with a folder."
         )
     links: list[str] = []
+    special: list[str] = []
     for directory, subdirectories, files in os.walk(top, followlinks=False):
         for name in sorted(subdirectories + files):
-            if (Path(directory) / name).is_symlink():
-                links.append((Path(directory) / name).relative_to(top).as_posix())
+            path = Path(directory) / name
+            if path.is_symlink():
+                links.append(path.relative_to(top).as_posix())
+            elif name in files and not stat.S_ISREG(path.lstat().st_mode):
+                special.append(path.relative_to(top).as_posix())
+    if special:
+        # A named pipe would make either engine wait for a writer forever.
+        shown = ", ".join(special[:5]) + (
+            f" and {len(special) - 5} more" if len(special) > 5 else ""
+        )
+        raise SiteError(
+            f"The pages in {top} hold files that are not regular files ({shown}: a named pipe, "
+            "a socket or a device), which no engine can read. Remove them."
+        )
     if links:
         shown = ", ".join(links[:5]) + (f" and {len(links) - 5} more" if len(links) > 5 else "")
         raise SiteError(
