@@ -630,16 +630,55 @@ def test_a_named_pipe_among_a_federations_own_pages_is_refused_not_waited_for(tm
     root = tmp_path / "fed"
     write_files(root / "members/a", books("A", {"dues": "income"}, ["2026-01-05,Dues,12.50,dues,"]))
     write_federation(root, "  - id: a\n    path: members/a\n")
-    write_files(root, {"content/index.md": "# Federation\n"})
-    # Its own pages are not a member's books: no check reads them before the engine does.
+    write_files(root, {"content/index.md": "# Federation\n", "pages/index.md": "# Federation\n"})
     os.mkfifo(root / "content/notes.md")
-    done = subprocess.run(
-        [Path(sys.executable).parent / "publisher", "build", str(root), "--engine", engine],
-        capture_output=True,
-        text=True,
-        timeout=240,  # before the refusal, either engine waited for a writer forever
-        check=False,
+    os.mkfifo(root / "pages/notes.md")
+
+    def build() -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [Path(sys.executable).parent / "publisher", "build", str(root), "--engine", engine],
+            capture_output=True,
+            text=True,
+            timeout=240,  # before the refusals, either engine waited for a writer forever
+            check=False,
+        )
+
+    # Among content/: the loader reports it (it was read by no check before).
+    done = build()
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "content/notes.md: error: [file-unreadable]" in done.stdout
+    # Among another docs_dir of mkdocs.yml (which only MkDocs reads for a federation: Zensical's
+    # tree takes content/): the build refuses it before the engine runs.
+    (root / "content/notes.md").unlink()
+    if engine == "zensical":
+        return
+    write_files(
+        root, {"mkdocs.yml": "site_name: F\ndocs_dir: pages\nplugins:\n  - search\n  - publisher\n"}
     )
+    done = build()
     assert done.returncode == 2, done.stdout + done.stderr
     assert "not regular files (notes.md" in done.stderr and "Traceback" not in done.stderr
     assert not (root / "site").exists()
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_federations_own_pages_are_checked_as_a_cooperatives_are(tmp_path, engine):
+    from tests.test_federation import books, write_federation, write_files
+
+    root = tmp_path / "fed"
+    write_files(root / "members/a", books("A", {"dues": "income"}, ["2026-01-05,Dues,12.50,dues,"]))
+    write_federation(root, "  - id: a\n    path: members/a\n")
+    page = "# Federation\n\n<script>alert(1)</script>\n\n[Go](javascript:alert(2))\n"
+    write_files(root, {"content/index.md": page})
+    (root / "content/passwd.md").symlink_to("/etc/passwd")
+    result = build_site(root, tmp_path / "site", today=TODAY, engine=engine)
+    assert result.site_dir is None and not (tmp_path / "site").exists()
+    assert {(p.path, p.line, p.code) for p in result.problems if p.is_error} == {
+        ("content/index.md", 3, "page-active-content"),
+        ("content/index.md", 5, "page-active-content"),
+        ("content/passwd.md", None, "file-symlink"),
+    }
+    # Fixed, it is built; a member's error would only have left the member out.
+    write_files(root, {"content/index.md": "# Federation\n"})
+    (root / "content/passwd.md").unlink()
+    assert build_site(root, tmp_path / "site", today=TODAY, engine=engine).site_dir is not None

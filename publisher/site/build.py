@@ -29,7 +29,7 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 
 from publisher.cooperative import check_cooperative, read_text_file
-from publisher.federation import Progress, is_federation, load_federation
+from publisher.federation import Progress, is_federation, load_federation, publication_stopped
 from publisher.problems import Problem, format_text, has_errors
 from publisher.site.tree import DEFAULT_ENGINE, ENGINES
 
@@ -331,12 +331,13 @@ def build_federation_site(
     engine: str = DEFAULT_ENGINE,
 ) -> BuildResult:
     """Fetch and check every member, then build the federation's site. Members that are invalid
-    or unreachable are shown as such and left out; only errors in federation.yml stop the build."""
+    or unreachable are shown as such and left out; only errors in federation.yml and in the
+    federation's own pages (content/) stop the build."""
     site_target(root, site_dir)  # refused before any member is fetched
     started = time.perf_counter()
     federation = load_federation(root, today, progress=Progress())
     checked = time.perf_counter()
-    if federation.config is None:
+    if publication_stopped(federation):
         return BuildResult(federation.problems, None, {"check": checked - started})
     docs = (root / CONTENT_DIR).resolve()
     target, generate_seconds = _build_and_swap(

@@ -26,7 +26,13 @@ from publisher.cooperative import NotACooperative, check_cooperative
 from publisher.gitrepo import head_commit
 from publisher.problems import format_text, has_errors
 from publisher.site.feed import FEED_PATH, FeedEntry, entry_from_page
-from publisher.federation import Federation, Progress, is_federation, load_federation
+from publisher.federation import (
+    Federation,
+    Progress,
+    is_federation,
+    load_federation,
+    publication_stopped,
+)
 from publisher.site.federation_pages import generate_federation_site
 from publisher.site.generate import POSTS_DIR, SiteContent, generate_site
 from publisher.site.tree import (
@@ -140,9 +146,9 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
             else load_federation(root, progress=Progress())
         )
         self.preloaded = None
-        if federation.config is None:
+        if publication_stopped(federation):
             raise PluginError(
-                "federation.yml has errors, so nothing was published:\n"
+                "federation.yml or the federation's pages have errors, so nothing was published:\n"
                 + format_text(federation.problems)
             )
         started = time.perf_counter()
