@@ -508,13 +508,15 @@ class ContentFile:
 READ_AS_TEXT = tuple(sorted(set(TEXT_SUFFIXES) | PUBLISHED_TEXT_FILES))
 
 
-def read_content(root: Path) -> tuple[tuple[ContentFile, ...], list[Problem]]:
-    """Every regular file under content/, the text files read (in the order of their paths, as
-    pathlib sorts them), and the problems: every symbolic link there (never followed), and every
-    Markdown or YAML file that cannot be read as UTF-8 text."""
-    top = root / CONTENT_DIR
+def read_content(
+    root: Path, folder: str = CONTENT_DIR
+) -> tuple[tuple[ContentFile, ...], list[Problem]]:
+    """Every regular file under content/ (or `folder`), the text files read (in the order of
+    their paths, as pathlib sorts them), and the problems: every symbolic link there (never
+    followed), and every Markdown or YAML file that cannot be read as UTF-8 text."""
+    top = root / folder
     if top.is_symlink():
-        return (), [symlink_problem(CONTENT_DIR)]
+        return (), [symlink_problem(folder)]
     files: list[ContentFile] = []
     problems: list[Problem] = []
     kept = 0  # bytes of text read so far
@@ -674,6 +676,7 @@ def load_cooperative(
             frames[kind].append(frame)
 
     content, content_problems = read_content(root)
+    content_problems += other_pages_problems(root)
     governance, governance_problems = read_governance(root, accounts, _content_reader(content))
     problems += governance_problems
     # The charter's and the minutes' reading problems are governance's too: the second report
@@ -731,6 +734,20 @@ def _too_many_rows(relative: str) -> Problem:
             "an archive repository."
         ).format(max_book_rows=MAX_BOOK_ROWS),
     )
+
+
+def other_pages_problems(root: Path) -> list[Problem]:
+    """The problems of the pages of mkdocs.yml's docs_dir when it is not content/: both engines
+    publish those pages, so they are checked as pages (links, sizes, live markup) too."""
+    from publisher.pages import content_page_problems
+    from publisher.site.build import _configured_docs_dir
+
+    docs_dir = _configured_docs_dir(root)
+    resolved = root.resolve()
+    if docs_dir is None or docs_dir == resolved / CONTENT_DIR or resolved not in docs_dir.parents:
+        return []  # content/ itself, or outside the repository (the build refuses that)
+    files, problems = read_content(root, docs_dir.relative_to(resolved).as_posix())
+    return problems + content_page_problems(files)
 
 
 def _content_reader(

@@ -29,7 +29,13 @@ from typing import Any, Literal, cast
 from babel import Locale, UnknownLocaleError
 
 from publisher.accounts import KINDS, did_you_mean, minor_units_of
-from publisher.cooperative import NotACooperative, check_cooperative, read_content, read_text_file
+from publisher.cooperative import (
+    NotACooperative,
+    check_cooperative,
+    other_pages_problems,
+    read_content,
+    read_text_file,
+)
 from publisher.i18n import _
 from publisher.links import safe_link
 from publisher.gitrepo import MemberFetchError, fetch_member, top_commit, valid_ref
@@ -1128,7 +1134,8 @@ def read_member(
 def publication_stopped(federation: Federation) -> bool:
     """Whether the federation's site may not be built: federation.yml cannot be used, or its own
     pages (content/) have an error. Members' problems only leave those members out."""
-    own_pages = [p for p in federation.problems if p.path.split("/")[0] == MEMBER_DIRS[1]]
+    # Its pages: content/, or another docs_dir of mkdocs.yml (checked by other_pages_problems).
+    own_pages = [p for p in federation.problems if p.path != FEDERATION_PATH]
     return federation.config is None or any(p.is_error for p in own_pages)
 
 
@@ -1166,7 +1173,7 @@ def load_federation(
     from publisher.pages import content_page_problems
 
     content, content_problems = read_content(root)
-    problems += content_problems + content_page_problems(content)
+    problems += content_problems + content_page_problems(content) + other_pages_problems(root)
     own_deadline = time.monotonic() + config.deadline
     deadline = own_deadline if deadline is None else min(deadline, own_deadline)
     cache = root / CACHE_DIR

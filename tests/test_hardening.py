@@ -360,8 +360,10 @@ def test_links_in_mkdocs_docs_dir_are_refused_by_build_and_serve(tmp_path):
         },
     )
     (root / "pages" / "secret.txt").symlink_to(outside)
-    with pytest.raises(SiteError):
-        build_site(root, tmp_path / "site", today=TODAY)
+    # The loader reads docs_dir's pages too: the link is a problem of the books' check.
+    result = build_site(root, tmp_path / "site", today=TODAY)
+    assert result.site_dir is None
+    assert ("pages/secret.txt", None, "file-symlink") in codes_at(result.problems)
     assert not (tmp_path / "site").exists()
     result = CliRunner().invoke(main, ["serve", str(root), "--address", "127.0.0.1:9"])
     assert result.exit_code == 2 and "symbolic link" in result.output
@@ -410,6 +412,25 @@ def test_a_docs_dir_outside_the_repository_is_refused_by_build_and_serve(
     )
     assert result.exit_code == 0, result.output
     assert (tmp_path / "site/index.html").is_file()
+
+
+def test_the_pages_of_another_docs_dir_are_checked_as_pages(tmp_path):
+    # Both engines publish mkdocs.yml's docs_dir; the checks read content/ only, so live markup
+    # in pages/ was published.
+    root = write_coop(
+        tmp_path / "coop",
+        {
+            **SITE_FILES,
+            "mkdocs.yml": "site_name: Pages\ndocs_dir: pages\nplugins:\n  - search\n  - publisher\n",
+            "pages/index.md": "# Home\n\n<script>alert(1)</script>\n",
+        },
+    )
+    _, problems = check_cooperative(root, today=TODAY)
+    assert ("pages/index.md", 3, "page-active-content") in codes_at(problems)
+    assert build_site(root, tmp_path / "site", today=TODAY).site_dir is None
+    (root / "pages/index.md").write_text("# Home\n", encoding="utf-8")
+    _, problems = check_cooperative(root, today=TODAY)
+    assert not [p for p in problems if p.path.startswith("pages/")]
 
 
 def test_a_message_quotes_a_bounded_excerpt_of_a_long_cell(tmp_path):
