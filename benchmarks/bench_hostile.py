@@ -17,6 +17,8 @@ started by a small wrapper that times it and reads its peak resident memory
 | `markdown-deep` | a page of 5,000 nested block quotes and 400 nested list items (170 KiB): refused (`page-too-deep`) |
 | `markdown-brackets` | a page of 30,000 opening brackets: refused (`page-too-deep`) |
 | `heading-spaces` | a story and a page whose heading is `#` and 5,000 spaces, built |
+| `content-5000-pages` | 5,000 small pages and four Markdown files of 10 MB under content/, checked (the loader keeps every text in memory) |
+| `content-over-total` | 40 Markdown files of 15 MB under content/ (600 MB of text), checked: refused (`content-too-large`) once 256 MiB are read |
 
 Prints a Markdown table: wall time, peak memory, and the outcome (the problem codes, or "built").
 The figures are what the code does today: nothing here asserts a target.
@@ -158,6 +160,20 @@ def case_markdown(name: str, page: str, story: str | None = None) -> tuple[str, 
     return _BUILD, [str(root), str(OUT / f"{name}-site")]
 
 
+def case_content(name: str, small: int, large: int, large_bytes: int) -> tuple[str, list[str]]:
+    root = OUT / name
+    if not (root / "ledgers" / "accounts.yml").is_file():
+        line = "A long paragraph of minutes with words and more words. " * 18 + "\n"
+        files = {
+            f"content/pages/p{i:04d}.md": f"# Page {i}\n\nTool {i}, repaired.\n"
+            for i in range(small)
+        }
+        big = "# Big\n\n" + line * (large_bytes // len(line))
+        files |= {f"content/big{i:02d}.md": big for i in range(large)}
+        cooperative(name, files)
+    return _CHECK, [str(root)]
+
+
 def measure(code: str, arguments: list[str], timeout: float) -> dict:
     command = [sys.executable, "-c", code, *arguments]
     done = subprocess.run(
@@ -213,6 +229,8 @@ def main(argv: list[str] | None = None) -> int:
         "heading-spaces": lambda: case_markdown(
             "heading-spaces", "#" + " " * 5000 + "x\n", "#" + " " * 5000 + "\n"
         ),
+        "content-5000-pages": lambda: case_content("content-5000-pages", 5000, 4, 10_000_000),
+        "content-over-total": lambda: case_content("content-over-total", 0, 40, 15_000_000),
     }
     print(f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores\n")
     print("| case | wall (s) | peak (MiB) | outcome |\n| --- | ---: | ---: | --- |")

@@ -227,7 +227,11 @@ def build(directory: Path, site_dir: Path | None, site_url: str | None, engine: 
         _(
             "Site written to {site_dir}. To look at it: publisher serve {directory} "
             "(or python3 -m http.server -d {site_dir}), then open http://127.0.0.1:8000/."
-        ).format(site_dir=result.site_dir, directory=directory)
+        ).format(
+            site_dir=result.site_dir,
+            # The preview to suggest is the engine's that built the site.
+            directory=directory if engine == "mkdocs" else f"--engine {engine} {directory}",
+        )
     )
 
 

@@ -47,6 +47,9 @@ BALANCES_FILE = "balances.csv"
 MAX_BOOK_ROWS = 5_000_000
 #: A YAML or Markdown file larger than this is not read at all (YAML stops at 1 MiB anyway).
 MAX_TEXT_BYTES = 16 << 20
+#: The text files under content/ are kept in memory for the checks and the site: at most this
+#: many bytes of them in all (as a federation's member may hold), so that memory is bounded.
+MAX_CONTENT_TEXT_BYTES = 256 << 20
 #: The files under content/ the publisher decodes (MkDocs would fail on any of them).
 TEXT_SUFFIXES = (".md", ".markdown", ".yml", ".yaml")
 
@@ -479,8 +482,9 @@ class ContentFile:
     #: bytes kept); None when it is not a text file the publisher reads (TEXT_SUFFIXES,
     #: privacy.TEXT_FILES), is larger than MAX_TEXT_BYTES, cannot be read or is not UTF-8
     text: str | None = field(default=None, repr=False)
-    #: why a Markdown or YAML file cannot be read as text (file-not-utf8, file-nul-byte,
-    #: file-too-large, file-unreadable), as the loader reported it; empty for other files
+    #: why a text file cannot be read as text (file-not-utf8, file-nul-byte, file-too-large,
+    #: file-unreadable, content-too-large); the loader reports those of Markdown and YAML
+    #: files, the privacy check those of the text files the site publishes as they are
     problems: tuple[Problem, ...] = ()
 
     def document_text(self) -> str | None:
@@ -504,15 +508,18 @@ class ContentFile:
 READ_AS_TEXT = tuple(sorted(set(TEXT_SUFFIXES) | PUBLISHED_TEXT_FILES))
 
 
-def read_content(root: Path) -> tuple[tuple[ContentFile, ...], list[Problem]]:
-    """Every regular file under content/, the text files read (in the order of their paths, as
-    pathlib sorts them), and the problems: every symbolic link there (never followed), and every
-    Markdown or YAML file that cannot be read as UTF-8 text."""
-    top = root / CONTENT_DIR
+def read_content(
+    root: Path, folder: str = CONTENT_DIR
+) -> tuple[tuple[ContentFile, ...], list[Problem]]:
+    """Every regular file under content/ (or `folder`), the text files read (in the order of
+    their paths, as pathlib sorts them), and the problems: every symbolic link there (never
+    followed), and every Markdown or YAML file that cannot be read as UTF-8 text."""
+    top = root / folder
     if top.is_symlink():
-        return (), [symlink_problem(CONTENT_DIR)]
+        return (), [symlink_problem(folder)]
     files: list[ContentFile] = []
     problems: list[Problem] = []
+    kept = 0  # bytes of text read so far
     for directory, subdirectories, names in os.walk(top, followlinks=False):
         here = Path(directory)
         file_names = set(names)
@@ -522,18 +529,23 @@ def read_content(root: Path) -> tuple[tuple[ContentFile, ...], list[Problem]]:
             if path.is_symlink():
                 problems.append(symlink_problem(relative))
             elif name in file_names:
-                file, found = _read_content_file(root, relative)
+                file, found = _read_content_file(root, relative, MAX_CONTENT_TEXT_BYTES - kept)
                 problems += found
                 if file is not None:
                     files.append(file)
+                    kept += len(file.text) if file.text is not None else 0
         subdirectories[:] = sorted(d for d in subdirectories if not (here / d).is_symlink())
     files.sort(key=lambda file: file.path.split("/"))  # part by part, as pathlib sorts paths
     return tuple(files), problems
 
 
-def _read_content_file(root: Path, relative: str) -> tuple[ContentFile | None, list[Problem]]:
+def _read_content_file(
+    root: Path, relative: str, budget: int
+) -> tuple[ContentFile | None, list[Problem]]:
     """One file under content/ (no link): its record (None for a named pipe or a device, which
-    is never opened), and the problems of a Markdown or YAML file that cannot be read."""
+    is never opened), and the problems of a Markdown or YAML file that cannot be read. A text
+    file larger than `budget` (what is left of MAX_CONTENT_TEXT_BYTES) is not read: its record
+    holds content-too-large, the same problem for all such files (reported once)."""
     lowered = relative.lower()
     is_document = lowered.endswith(TEXT_SUFFIXES)
     try:
@@ -543,10 +555,25 @@ def _read_content_file(root: Path, relative: str) -> tuple[ContentFile | None, l
     if not stat.S_ISREG(status.st_mode):
         return None, read_file_bytes(root, relative)[1] if is_document else []
     if status.st_size > MAX_TEXT_BYTES:
-        too_large = (_text_too_large(relative),) if is_document else ()
-        return ContentFile(relative, status.st_size, None, too_large), list(too_large)
+        too_large = (_text_too_large(relative),) if lowered.endswith(READ_AS_TEXT) else ()
+        return ContentFile(relative, status.st_size, None, too_large), (
+            list(too_large) if is_document else []
+        )
     if not lowered.endswith(READ_AS_TEXT):  # a picture, a font: only its name is checked
         return ContentFile(relative, status.st_size), []
+    if status.st_size > budget:
+        over = problem(
+            "content-too-large",
+            CONTENT_DIR,
+            None,
+            _(
+                "The text files under content/ (pages, YAML, and the SVG, HTML, script and data "
+                "files the site publishes) hold more than {max_bytes:,} bytes in all, more than "
+                "the publisher reads, so some were not read. Move large text files out of "
+                "content/ (publish big data files elsewhere and link to them)."
+            ).format(max_bytes=MAX_CONTENT_TEXT_BYTES),
+        )
+        return ContentFile(relative, status.st_size, None, (over,)), [over]
     data, problems = read_file_bytes(root, relative)
     text = None
     if data is not None:
@@ -555,9 +582,11 @@ def _read_content_file(root: Path, relative: str) -> tuple[ContentFile | None, l
         except UnicodeDecodeError:
             text = None
         problems = decode_text(data, relative)[1]
-    # Only Markdown and YAML must be text; an SVG picture or a script need not be UTF-8.
-    found = tuple(problems) if is_document else ()
-    return ContentFile(relative, status.st_size, text, found), list(found)
+    # Only Markdown and YAML must be text; an SVG picture or a script need not be UTF-8 (unless
+    # private names must be looked for in it: the privacy check reports the record's problems).
+    return ContentFile(relative, status.st_size, text, tuple(problems)), (
+        list(problems) if is_document else []
+    )
 
 
 def load_cooperative(
@@ -647,6 +676,7 @@ def load_cooperative(
             frames[kind].append(frame)
 
     content, content_problems = read_content(root)
+    content_problems += other_pages_problems(root)
     governance, governance_problems = read_governance(root, accounts, _content_reader(content))
     problems += governance_problems
     # The charter's and the minutes' reading problems are governance's too: the second report
@@ -704,6 +734,20 @@ def _too_many_rows(relative: str) -> Problem:
             "an archive repository."
         ).format(max_book_rows=MAX_BOOK_ROWS),
     )
+
+
+def other_pages_problems(root: Path) -> list[Problem]:
+    """The problems of the pages of mkdocs.yml's docs_dir when it is not content/: both engines
+    publish those pages, so they are checked as pages (links, sizes, live markup) too."""
+    from publisher.pages import content_page_problems
+    from publisher.site.build import _configured_docs_dir
+
+    docs_dir = _configured_docs_dir(root)
+    resolved = root.resolve()
+    if docs_dir is None or docs_dir == resolved / CONTENT_DIR or resolved not in docs_dir.parents:
+        return []  # content/ itself, or outside the repository (the build refuses that)
+    files, problems = read_content(root, docs_dir.relative_to(resolved).as_posix())
+    return problems + content_page_problems(files)
 
 
 def _content_reader(

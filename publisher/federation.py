@@ -30,7 +30,13 @@ from typing import Any, Literal, cast
 from babel import Locale, UnknownLocaleError
 
 from publisher.accounts import KINDS, did_you_mean, minor_units_of
-from publisher.cooperative import NotACooperative, check_cooperative, read_text_file
+from publisher.cooperative import (
+    NotACooperative,
+    check_cooperative,
+    other_pages_problems,
+    read_content,
+    read_text_file,
+)
 from publisher.i18n import N_, LaterMessage, _, english, later, translated
 from publisher.links import safe_link
 from publisher.gitrepo import MemberFetchError, fetch_member, top_commit, valid_ref
@@ -1203,6 +1209,14 @@ def read_member(
     return result
 
 
+def publication_stopped(federation: Federation) -> bool:
+    """Whether the federation's site may not be built: federation.yml cannot be used, or its own
+    pages (content/) have an error. Members' problems only leave those members out."""
+    # Its pages: content/, or another docs_dir of mkdocs.yml (checked by other_pages_problems).
+    own_pages = [p for p in federation.problems if p.path != FEDERATION_PATH]
+    return federation.config is None or any(p.is_error for p in own_pages)
+
+
 def load_federation(
     root: Path | str,
     today: dt.date | None = None,
@@ -1232,6 +1246,12 @@ def load_federation(
     config, problems = parse_federation(text)
     if config is None:
         return Federation(root, None, [], problems, today)  # type: ignore[arg-type]
+    # The federation's own pages are published as a cooperative's are: checked alike (links,
+    # named pipes, sizes, live markup), before either engine reads them.
+    from publisher.pages import content_page_problems
+
+    content, content_problems = read_content(root)
+    problems += content_problems + content_page_problems(content) + other_pages_problems(root)
     own_deadline = time.monotonic() + config.deadline
     deadline = own_deadline if deadline is None else min(deadline, own_deadline)
     cache = root / CACHE_DIR

@@ -22,7 +22,7 @@ from publisher.problems import Problem, problem
 from publisher.yamlfile import key_line
 
 if TYPE_CHECKING:
-    from publisher.cooperative import Cooperative
+    from publisher.cooperative import ContentFile, Cooperative
 
 POSTS_DIR = "content/stories/posts"
 #: Larger pages are refused: no page of a cooperative's site needs more.
@@ -307,8 +307,14 @@ def page_problems(text: str, path: str) -> list[Problem]:
 
 
 def check_pages(cooperative: Cooperative) -> Iterable[Problem]:
+    return content_page_problems(cooperative.content)
+
+
+def content_page_problems(content: Iterable[ContentFile]) -> list[Problem]:
+    """The problems of every Markdown page among `content` (a cooperative's, or a federation's
+    own pages, which are published alike)."""
     problems: list[Problem] = []
-    for file in cooperative.content:
+    for file in content:
         if not file.path.endswith(".md"):
             continue
         if file.size > MAX_PAGE_BYTES:  # not even looked at

@@ -467,6 +467,11 @@ def check_private_names_in_pages(cooperative: Cooperative) -> Iterable[Problem]:
                     ),
                 )
             )
+        if not is_page and path.suffix.lower() in TEXT_FILES and file.problems:
+            # Copied to the site as it is, yet it cannot be looked through for the names (not
+            # UTF-8, too large): it would publish them unseen, so it is an error here.
+            problems += file.problems
+            continue
         if not is_page and (
             path.suffix.lower() not in TEXT_FILES or file.size > MAX_TEXT_FILE_BYTES
         ):

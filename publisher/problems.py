@@ -50,6 +50,11 @@ def register_code(code: str, severity: Severity, summary: str) -> str:
 for _code, _severity, _summary in [
     # Files of any kind
     ("file-too-large", E, N_("A file is larger than the publisher reads.")),
+    (
+        "content-too-large",
+        E,
+        N_("The text files under content/ hold more bytes in all than the publisher reads."),
+    ),
     ("file-not-utf8", E, N_("A file is not valid UTF-8 text.")),
     ("file-nul-byte", E, N_("A file contains NUL bytes (often a UTF-16 or binary file).")),
     ("file-empty", E, N_("A CSV file has no header row.")),

@@ -184,6 +184,53 @@ def test_federation_sites_are_the_same_with_both_engines(federation_sites):
     assert (federation_sites["zensical"] / "search.json").is_file()
 
 
+_ARTICLE = re.compile(r'<article class="md-content__inner[^"]*">(.*?)</article>', re.DOTALL)
+
+
+def page_reading(page: str) -> tuple[str, list[str]]:
+    """What a reader gets from a page's article, whichever theme drew the rest: its visible
+    text (headings' permalink marks left out) and the data its charts and tables are drawn
+    from (every data-* attribute)."""
+    match = _ARTICLE.search(page)
+    assert match is not None
+    article = re.sub(
+        r'<a [^>]*class="headerlink"[^>]*>.*?</a>', "", match.group(1), flags=re.DOTALL
+    )
+    text = re.sub(r"<script\b.*?</script>|<[^>]+>", " ", article, flags=re.DOTALL)
+    return " ".join(html.unescape(text).split()), sorted(
+        re.findall(r'data-[a-z-]+="[^"]*"', article)
+    )
+
+
+@pytest.mark.parametrize("which", ["cooperative", "federation"])
+def test_every_generated_file_and_page_reads_the_same_with_both_engines(
+    sites, federation_sites, which
+):
+    built = sites if which == "cooperative" else federation_sites
+    names = published(built["mkdocs"])
+    pages = sorted(name for name in names if name.endswith(".html"))
+    assert len(pages) >= (20 if which == "cooperative" else 7), pages  # 21 and 7 today
+    data = sorted(name for name in names if name.startswith("data/"))
+    assert ("data/summary.json" if which == "cooperative" else "data/federation.json") in data
+    for name in sorted(names):
+        mkdocs, zensical = (built[e] / name for e in ENGINES)
+        if name.endswith(".html"):
+            assert page_reading(mkdocs.read_text(encoding="utf-8")) == page_reading(
+                zensical.read_text(encoding="utf-8")
+            ), name
+        elif name != "feed.xml":  # its links follow each engine's addresses of the stories
+            assert mkdocs.read_bytes() == zensical.read_bytes(), name
+    # The readings compared are not empty, and the year's page reads its figures and charts.
+    for page in pages:
+        assert page_reading((built["zensical"] / page).read_text(encoding="utf-8"))[0], page
+    if which == "cooperative":
+        text, attributes = page_reading(
+            (built["zensical"] / "finances/2025/index.html").read_text(encoding="utf-8")
+        )
+        assert any(a.startswith("data-src=") for a in attributes), attributes
+        assert re.search(r"\d[\d,]*\.\d\d", text)
+
+
 def test_charts_draw_in_chromium_on_the_zensical_site(sites, browser):
     with serve_directory(sites["zensical"]) as url:
         context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -324,6 +371,7 @@ def test_publisher_build_engine_zensical_on_the_command_line(tmp_path):
     assert result.exit_code == 0, result.output
     assert (root / "site/finances/2025/index.html").is_file()
     assert (root / "site/search.json").is_file()
+    assert f"To look at it: publisher serve --engine zensical {root} " in result.output
     unknown = runner.invoke(main, ["build", str(root), "--engine", "hugo"])
     assert unknown.exit_code == 2
     assert (root / "site/search.json").is_file()  # nothing was touched
@@ -335,6 +383,23 @@ def test_the_zensical_build_says_what_the_site_lacks(tmp_path, caplog):
         result = build_site(root, tmp_path / "site", engine="zensical")
     assert result.site_dir is not None
     assert NO_BLOG in caplog.messages
+
+
+def test_the_zensical_build_says_which_settings_of_mkdocs_yml_it_leaves_out(tmp_path, caplog):
+    config = (
+        OWN_CONFIG.replace("  - publisher\n", "  - tags\n  - publisher\n").replace(
+            "  name: material\n", "  name: material\n  custom_dir: overrides\n"
+        )
+        + "site_description: !ENV [DESCRIPTION, 'Tools']\n"
+    )
+    root = _own_config_coop(tmp_path / "coop", config)
+    with caplog.at_level("INFO", logger="mkdocs.plugins.publisher"):
+        result = build_site(root, tmp_path / "site", today=TODAY, engine="zensical")
+    assert result.site_dir is not None, [p for p in result.problems if p.is_error]
+    notes = "\n".join(caplog.messages)
+    assert "tags of mkdocs.yml is left out" in notes
+    assert "theme.custom_dir" in notes
+    assert "YAML tags (!ENV)" in notes
 
 
 def test_serve_with_zensical_shows_the_problems_then_the_site_once_fixed(tmp_path):
@@ -467,3 +532,151 @@ def test_both_engines_refuse_a_repo_url_that_is_not_a_safe_address(tmp_path, eng
     ):
         build_site(root, tmp_path / "site", today=TODAY, engine=engine)
     assert not (tmp_path / "site").exists()
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_federation_of_hostile_members_builds_with_each_engine_and_publishes_none_of_it(
+    tmp_path, engine
+):
+    import os
+
+    from tests.test_federation import SECRET, books, git_member, write_federation, write_files
+
+    outside = write_files(tmp_path / "outside", {"secret.md": f"# {SECRET}\n"})
+    good = books("Good", {"dues": "income"}, ["2026-01-05,Dues,12.50,dues,"])
+    root = tmp_path / "fed"
+    # A member whose pages hold a named pipe, and one whose page is larger than the limit.
+    piped = write_files(root / "members/piped", books("Piped", {"dues": "income"}, []))
+    (piped / "content").mkdir()
+    os.mkfifo(piped / "content/notes.md")  # reading it would wait for a writer forever
+    write_files(
+        root / "members/huge",
+        books("Huge", {"dues": "income"}, [])
+        | {"content/huge.md": "# Huge\n" + ("words " * 170 + "\n") * 17_000},  # 17 MB
+    )
+    # Links out of a member: to a file outside, to /etc/passwd, to itself.
+    linked = write_files(root / "members/linked", books("Linked", {"dues": "income"}, []))
+    (linked / "content").mkdir()
+    (linked / "content/outside.md").symlink_to(outside / "secret.md")
+    (linked / "content/passwd.md").symlink_to("/etc/passwd")
+    (linked / "content/loop.md").symlink_to("loop.md")
+    # A git member with markup in a page's title, and one with markup in its name and its own
+    # site settings pointing at the machine's files (a member's settings are never read).
+    git_member(
+        tmp_path / "repos/titled",
+        books("Titled", {"dues": "income"}, [])
+        | {"content/a.md": '---\ntitle: "<script>alert(1)</script>"\n---\n# A\n'},
+    )
+    git_member(
+        tmp_path / "repos/named",
+        {
+            **good,
+            "ledgers/accounts.yml": good["ledgers/accounts.yml"].replace(
+                '"Good"', '"<script>alert(2)</script> Named"'
+            ),
+            "content/index.md": "# Named\n",
+            "mkdocs.yml": f"site_name: {SECRET}\ndocs_dir: /etc\nplugins: [search, publisher]\n",
+            "zensical.toml": f'[project]\nsite_name = "{SECRET}"\ndocs_dir = "/etc"\n',
+        },
+    )
+    write_federation(
+        root,
+        "".join(
+            f"  - id: {ident}\n    {where}\n"
+            for ident, where in [
+                ("piped", "path: members/piped"),
+                ("huge", "path: members/huge"),
+                ("linked", "path: members/linked"),
+                ("titled", "repo: ../repos/titled"),
+                ("named", "repo: ../repos/named"),
+            ]
+        ),
+    )
+    result = CliRunner().invoke(
+        main, ["build", str(root), "--site-dir", str(tmp_path / "site"), "--engine", engine]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output and SECRET not in result.output
+    reasons = {
+        ident: line
+        for line in result.output.splitlines()
+        if "federation-member-invalid" in line
+        for ident in ["piped", "huge", "linked", "titled", "named"]
+        if f'"{ident}"' in line
+    }
+    assert "content/notes.md: [file-unreadable]" in reasons["piped"]
+    assert "content/huge.md: [file-too-large]" in reasons["huge"]
+    assert "symbolic link" in reasons["linked"]
+    # A plain page's title is printed escaped (a story's with markup is refused); the
+    # federation publishes no member's pages anyway: both git members are read.
+    assert "titled" not in reasons and "named" not in reasons
+    site = tmp_path / "site"
+    texts = "\n".join(
+        path.read_text(encoding="utf-8", errors="replace")
+        for path in site.rglob("*")
+        if path.is_file() and path.suffix in (".html", ".json", ".xml", ".csv", ".js")
+    )
+    assert "root:x:0:0" not in texts and SECRET not in texts
+    assert "<script>alert" not in texts
+    assert "&lt;script&gt;alert(2)&lt;/script&gt; Named" in texts  # the name, escaped
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_named_pipe_among_a_federations_own_pages_is_refused_not_waited_for(tmp_path, engine):
+    import os
+
+    from tests.test_federation import books, write_federation, write_files
+
+    root = tmp_path / "fed"
+    write_files(root / "members/a", books("A", {"dues": "income"}, ["2026-01-05,Dues,12.50,dues,"]))
+    write_federation(root, "  - id: a\n    path: members/a\n")
+    write_files(root, {"content/index.md": "# Federation\n", "pages/index.md": "# Federation\n"})
+    os.mkfifo(root / "content/notes.md")
+    os.mkfifo(root / "pages/notes.md")
+
+    def build() -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [Path(sys.executable).parent / "publisher", "build", str(root), "--engine", engine],
+            capture_output=True,
+            text=True,
+            timeout=240,  # before the refusals, either engine waited for a writer forever
+            check=False,
+        )
+
+    # Among content/: the loader reports it (it was read by no check before).
+    done = build()
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "content/notes.md: error: [file-unreadable]" in done.stdout
+    # Among another docs_dir of mkdocs.yml: its pages are read and checked as content/'s.
+    (root / "content/notes.md").unlink()
+    write_files(
+        root, {"mkdocs.yml": "site_name: F\ndocs_dir: pages\nplugins:\n  - search\n  - publisher\n"}
+    )
+    done = build()
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "pages/notes.md: error: [file-unreadable]" in done.stdout
+    assert "Traceback" not in done.stderr
+    assert not (root / "site").exists()
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_federations_own_pages_are_checked_as_a_cooperatives_are(tmp_path, engine):
+    from tests.test_federation import books, write_federation, write_files
+
+    root = tmp_path / "fed"
+    write_files(root / "members/a", books("A", {"dues": "income"}, ["2026-01-05,Dues,12.50,dues,"]))
+    write_federation(root, "  - id: a\n    path: members/a\n")
+    page = "# Federation\n\n<script>alert(1)</script>\n\n[Go](javascript:alert(2))\n"
+    write_files(root, {"content/index.md": page})
+    (root / "content/passwd.md").symlink_to("/etc/passwd")
+    result = build_site(root, tmp_path / "site", today=TODAY, engine=engine)
+    assert result.site_dir is None and not (tmp_path / "site").exists()
+    assert {(p.path, p.line, p.code) for p in result.problems if p.is_error} == {
+        ("content/index.md", 3, "page-active-content"),
+        ("content/index.md", 5, "page-active-content"),
+        ("content/passwd.md", None, "file-symlink"),
+    }
+    # Fixed, it is built; a member's error would only have left the member out.
+    write_files(root, {"content/index.md": "# Federation\n"})
+    (root / "content/passwd.md").unlink()
+    assert build_site(root, tmp_path / "site", today=TODAY, engine=engine).site_dir is not None

@@ -262,6 +262,31 @@ def test_every_yaml_and_markdown_file_in_another_encoding_is_reported(tmp_path, 
         )
 
 
+@pytest.mark.parametrize("kind", ["latin-1", "utf-16", "too-large"])
+def test_a_published_text_file_that_cannot_be_looked_through_for_names_is_refused(tmp_path, kind):
+    # content/notes.txt is copied to the site as it is; read neither as UTF-8 nor at all (too
+    # large), it could not be looked through for the private counterparty, and was published.
+    data = {
+        "latin-1": "Notes\nPaid Jane Doe, caf\u00e9.\n".encode("latin-1"),
+        "utf-16": "Paid Jane Doe.\n".encode("utf-16"),
+        "too-large": b"Paid Jane Doe. " * (cooperative_module.MAX_TEXT_BYTES // 15 + 1),
+    }[kind]
+    rows = "2026-01-05,Dues,12.50,dues,,Jane Doe,,,\n"
+    root = write_coop(tmp_path / "coop", {**SITE_FILES, "ledgers/2026.csv": LEDGER_HEADER + rows})
+    (root / "content/notes.txt").write_bytes(data)
+    _, problems = check_cooperative(root, today=TODAY)
+    expected = {"latin-1": ("file-not-utf8", 2), "utf-16": ("file-nul-byte", None)}.get(
+        kind, ("file-too-large", None)
+    )
+    found = [(p.code, p.line) for p in problems if p.path == "content/notes.txt"]
+    assert found == [expected], problems
+    assert build_site(root, tmp_path / "site", today=TODAY).site_dir is None
+    # Without a private counterparty there is nothing to look for: it is published as it is.
+    (root / "ledgers/2026.csv").write_text(LEDGER_HEADER + rows.replace("Jane Doe", ""))
+    _, problems = check_cooperative(root, today=TODAY)
+    assert not [p for p in problems if p.path == "content/notes.txt"], problems
+
+
 @pytest.mark.parametrize("encoding", ["latin-1", "utf-16", "utf-16-le"])
 def test_a_federation_yml_in_another_encoding_is_reported(tmp_path, encoding):
     text = "name: F\u00e9d\u00e9ration\ncurrency: EUR\ncategories:\n  dues: {kind: income}\nmembers:\n  - id: a\n    path: a\n"
@@ -303,6 +328,26 @@ def test_more_rows_across_the_books_than_the_limit_are_refused(tmp_path, monkeyp
     assert build_site(tmp_path, tmp_path / "site", today=TODAY).site_dir is None
 
 
+def test_more_text_under_content_than_the_limit_is_refused_and_not_kept(tmp_path, monkeypatch):
+    # The loader keeps every text of content/ in memory: the total is bounded.
+    monkeypatch.setattr(cooperative_module, "MAX_CONTENT_TEXT_BYTES", 1000)
+    pages = {f"content/p{i}.md": f"# Page {i}\n" + "x" * 290 + "\n" for i in range(5)}  # 300 B
+    root = write_coop(tmp_path, {**SITE_FILES, **pages, "content/big.svg": "<svg/>" * 100})
+    cooperative, problems = check_cooperative(root, today=TODAY)
+    assert [(p.path, p.line) for p in problems if p.code == "content-too-large"] == [
+        ("content", None)
+    ]
+    kept = sum(len(file.text) for file in cooperative.content if file.text is not None)
+    assert kept <= 1000
+    unread = [file.path for file in cooperative.content if file.problems]
+    # In the order read: content/big.svg (600 B), charter, index, then pages until 1,000 B.
+    assert "content/p4.md" in unread and "content/big.svg" not in unread
+    assert build_site(root, tmp_path / "site", today=TODAY).site_dir is None
+    monkeypatch.setattr(cooperative_module, "MAX_CONTENT_TEXT_BYTES", 10_000)
+    _, problems = check_cooperative(root, today=TODAY)
+    assert "content-too-large" not in {p.code for p in problems}
+
+
 def test_links_in_mkdocs_docs_dir_are_refused_by_build_and_serve(tmp_path):
     outside = tmp_path / "outside.txt"
     outside.write_text(OUTSIDE_SECRET + "\n", encoding="utf-8")
@@ -315,8 +360,10 @@ def test_links_in_mkdocs_docs_dir_are_refused_by_build_and_serve(tmp_path):
         },
     )
     (root / "pages" / "secret.txt").symlink_to(outside)
-    with pytest.raises(SiteError):
-        build_site(root, tmp_path / "site", today=TODAY)
+    # The loader reads docs_dir's pages too: the link is a problem of the books' check.
+    result = build_site(root, tmp_path / "site", today=TODAY)
+    assert result.site_dir is None
+    assert ("pages/secret.txt", None, "file-symlink") in codes_at(result.problems)
     assert not (tmp_path / "site").exists()
     result = CliRunner().invoke(main, ["serve", str(root), "--address", "127.0.0.1:9"])
     assert result.exit_code == 2 and "symbolic link" in result.output
@@ -324,6 +371,66 @@ def test_links_in_mkdocs_docs_dir_are_refused_by_build_and_serve(tmp_path):
     (root / "pages" / "secret.txt").unlink()
     result = CliRunner().invoke(main, ["build", str(root), "--site-dir", str(root / "pages")])
     assert result.exit_code == 2 and (root / "pages" / "index.md").is_file()
+
+
+@pytest.mark.parametrize("engine", ["mkdocs", "zensical"])
+@pytest.mark.parametrize("docs_dir", ["../outside", "ABSOLUTE"])
+def test_a_docs_dir_outside_the_repository_is_refused_by_build_and_serve(
+    tmp_path, engine, docs_dir
+):
+    # Both engines publish every file of docs_dir: `docs_dir: ../..` in a pull request would
+    # publish the files of the CI runner that builds the site.
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "index.md").write_text("# " + OUTSIDE_SECRET + "\n", encoding="utf-8")
+    (outside / "notes.txt").write_text(OUTSIDE_SECRET + "\n", encoding="utf-8")
+    named = str(outside) if docs_dir == "ABSOLUTE" else docs_dir
+    root = write_coop(
+        tmp_path / "coop",
+        {
+            **SITE_FILES,
+            "mkdocs.yml": f"site_name: Pages\ndocs_dir: {named}\nplugins:\n  - search\n  - publisher\n",
+        },
+    )
+    result = CliRunner().invoke(
+        main, ["build", str(root), "--site-dir", str(tmp_path / "site"), "--engine", engine]
+    )
+    assert result.exit_code == 2, result.output
+    assert "lies outside the repository" in result.output and "SECRET" not in result.output
+    assert not (tmp_path / "site").exists()
+    result = CliRunner().invoke(
+        main, ["serve", str(root), "--address", "127.0.0.1:9", "--engine", engine]
+    )
+    assert result.exit_code == 2 and "lies outside the repository" in result.output
+    # A docs_dir inside the repository, written with a detour through its parent, is fine.
+    (root / "mkdocs.yml").write_text(
+        "site_name: Pages\ndocs_dir: ../coop/content\nplugins:\n  - search\n  - publisher\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        main, ["build", str(root), "--site-dir", str(tmp_path / "site"), "--engine", engine]
+    )
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "site/index.html").is_file()
+
+
+def test_the_pages_of_another_docs_dir_are_checked_as_pages(tmp_path):
+    # Both engines publish mkdocs.yml's docs_dir; the checks read content/ only, so live markup
+    # in pages/ was published.
+    root = write_coop(
+        tmp_path / "coop",
+        {
+            **SITE_FILES,
+            "mkdocs.yml": "site_name: Pages\ndocs_dir: pages\nplugins:\n  - search\n  - publisher\n",
+            "pages/index.md": "# Home\n\n<script>alert(1)</script>\n",
+        },
+    )
+    _, problems = check_cooperative(root, today=TODAY)
+    assert ("pages/index.md", 3, "page-active-content") in codes_at(problems)
+    assert build_site(root, tmp_path / "site", today=TODAY).site_dir is None
+    (root / "pages/index.md").write_text("# Home\n", encoding="utf-8")
+    _, problems = check_cooperative(root, today=TODAY)
+    assert not [p for p in problems if p.path.startswith("pages/")]
 
 
 def test_a_message_quotes_a_bounded_excerpt_of_a_long_cell(tmp_path):

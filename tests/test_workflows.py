@@ -340,3 +340,56 @@ def test_the_workflows_commands_run_against_a_new_cooperative(tmp_path):
     summaries = run_workflow(root / ".github/workflows/check.yml", root, tmp_path)
     assert "| general | 0.00 | 250.00 | +250.00 |" in summaries["Report the effect on the books"]
     assert (tmp_path / "site/index.html").is_file()
+
+
+# -- Switching to Zensical as docs/publishing.md says -----------------------------------------
+
+#: The edits docs/publishing.md ("When to switch") tells a cooperative to make, as written there.
+ZENSICAL_BUILD = ("publisher build", "publisher build --engine zensical")
+ZENSICAL_INSTALL = ("python -m pip install .", 'python -m pip install ".[zensical]"')
+ZENSICAL_REQUIREMENT = ("coop-publisher==VERSION", "coop-publisher[zensical]==VERSION")
+
+
+def switched_to_zensical(source: Path, target: Path) -> list[Path]:
+    target.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in ("check.yml", "publish.yml"):
+        text = (source / name).read_text(encoding="utf-8")
+        assert text.count(ZENSICAL_BUILD[0]) == 1, name  # each workflow builds the site once
+        text = text.replace(ZENSICAL_BUILD[0], ZENSICAL_BUILD[1]).replace(*ZENSICAL_INSTALL)
+        (target / name).write_text(text, encoding="utf-8")
+        written.append(target / name)
+    return written
+
+
+def test_the_switch_to_zensical_is_documented_as_the_tests_make_it():
+    docs = (REPO / "docs/publishing.md").read_text(encoding="utf-8")
+    switch = docs[docs.index("**When to switch.**") : docs.index("## `publisher new`")]
+    for before, after in (ZENSICAL_BUILD, ZENSICAL_INSTALL, ZENSICAL_REQUIREMENT):
+        assert f"`{before}`" in switch and f"`{after}`" in switch
+    assert "publish.yml" in switch and "check.yml" in switch and "requirements.txt" in switch
+    # The line the edit starts from is the one `publisher new` writes.
+    template = (REPO / "publisher/templates/new/requirements.txt").read_text(encoding="utf-8")
+    assert "coop-publisher==@@VERSION@@" in template.splitlines()
+
+
+def test_the_workflows_switched_to_zensical_lint_and_build_with_zensical(tmp_path):
+    root = copy_example(tmp_path / "coop")
+    workflows = switched_to_zensical(WORKFLOWS, root / ".github/workflows")
+    new = create_cooperative(tmp_path / "new").root
+    generated = switched_to_zensical(new / ".github/workflows", tmp_path / "new-workflows")
+    result = run_actionlint(workflows + generated)
+    assert result.returncode == 0, result.stdout + result.stderr
+    for workflow in workflows + generated:
+        builds = [s["run"] for s in steps(load(workflow)) if "publisher build" in s.get("run", "")]
+        assert len(builds) == 1 and "--engine zensical" in builds[0], workflow
+    install = step_running(load(workflows[0]), "pip install")["run"]
+    assert install == 'python -m pip install ".[zensical]"'
+
+    pull_request_merge(root, {"content/about.md": "# About\n\nWhat we do.\n"})
+    run_workflow(root / ".github/workflows/check.yml", root, tmp_path / "check")
+    run_workflow(root / ".github/workflows/publish.yml", root, tmp_path / "publish")
+    for site in (tmp_path / "check/site", root / "site"):
+        # Zensical's marks: its search index at the root, the stories as plain pages.
+        assert (site / "search.json").is_file() and not (site / "search").exists()
+        assert (site / "stories/posts").is_dir() and (site / "finances/index.html").is_file()

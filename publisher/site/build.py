@@ -13,6 +13,7 @@ import importlib.util
 import logging
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -28,7 +29,7 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 
 from publisher.cooperative import check_cooperative, read_text_file
-from publisher.federation import Progress, is_federation, load_federation
+from publisher.federation import Progress, is_federation, load_federation, publication_stopped
 from publisher.i18n import _, _n
 from publisher.problems import Problem, format_text, has_errors
 from publisher.site.tree import DEFAULT_ENGINE, ENGINES
@@ -88,7 +89,7 @@ def site_target(root: Path | str, site_dir: Path | str | None) -> Path:
                 ).format(target=target, repository=top)
             )
     protected = [root / name for name in _PROTECTED] + [top / ".git" for top in tops]
-    docs_dir = _configured_docs_dir(root)
+    docs_dir = refuse_docs_dir_outside(root)
     if docs_dir is not None:
         protected.append(docs_dir)
     protected += [member / name for member in members for name in ("ledgers", CONTENT_DIR, ".git")]
@@ -121,6 +122,22 @@ def site_target(root: Path | str, site_dir: Path | str | None) -> Path:
     return target
 
 
+def refuse_docs_dir_outside(root: Path) -> Path | None:
+    """mkdocs.yml's docs_dir (resolved), or SiteError when it lies outside the repository: both
+    engines publish every file of docs_dir, so `docs_dir: ../..` would publish the files of
+    the machine that builds the site (a CI runner's home, say)."""
+    docs_dir = _configured_docs_dir(root)
+    if docs_dir is not None and not _inside(docs_dir, root.resolve()):
+        raise SiteError(
+            _(
+                "{config}: docs_dir {docs_dir} lies outside the repository {repository}; the "
+                "publisher publishes only pages kept in the repository. Set docs_dir to a folder "
+                "inside it, such as content."
+            ).format(config=CONFIG_FILE, docs_dir=docs_dir, repository=root.resolve())
+        )
+    return docs_dir
+
+
 def refuse_links(docs_dir: Path | str) -> None:
     """SiteError when the pages MkDocs would read hold a symbolic link: MkDocs follows links, and
     would publish what they point to (any file of the machine)."""
@@ -133,10 +150,28 @@ def refuse_links(docs_dir: Path | str) -> None:
             ).format(folder=top)
         )
     links: list[str] = []
+    special: list[str] = []
     for directory, subdirectories, files in os.walk(top, followlinks=False):
         for name in sorted(subdirectories + files):
-            if (Path(directory) / name).is_symlink():
-                links.append((Path(directory) / name).relative_to(top).as_posix())
+            path = Path(directory) / name
+            if path.is_symlink():
+                links.append(path.relative_to(top).as_posix())
+            elif name in files and not stat.S_ISREG(path.lstat().st_mode):
+                special.append(path.relative_to(top).as_posix())
+    if special:
+        # A named pipe would make either engine wait for a writer forever.
+        shown = _(", ").join(special[:5])
+        if len(special) > 5:
+            more = len(special) - 5
+            shown = _n("{links} and {count:,} more", "{links} and {count:,} more", more).format(
+                links=shown, count=more
+            )
+        raise SiteError(
+            _(
+                "The pages in {folder} hold files that are not regular files ({files}: a named "
+                "pipe, a socket or a device), which no engine can read. Remove them."
+            ).format(folder=top, files=shown)
+        )
     if links:
         shown = _(", ").join(links[:5])
         if len(links) > 5:
@@ -330,12 +365,13 @@ def build_federation_site(
     engine: str = DEFAULT_ENGINE,
 ) -> BuildResult:
     """Fetch and check every member, then build the federation's site. Members that are invalid
-    or unreachable are shown as such and left out; only errors in federation.yml stop the build."""
+    or unreachable are shown as such and left out; only errors in federation.yml and in the
+    federation's own pages (content/) stop the build."""
     site_target(root, site_dir)  # refused before any member is fetched
     started = time.perf_counter()
     federation = load_federation(root, today, progress=Progress())
     checked = time.perf_counter()
-    if federation.config is None:
+    if publication_stopped(federation):
         return BuildResult(federation.problems, None, {"check": checked - started})
     docs = (root / CONTENT_DIR).resolve()
     target, generate_seconds = _build_and_swap(
@@ -440,13 +476,25 @@ def engine_settings(root: Path, name: str, docs_dir: Path | None = None) -> tupl
         pass
 
     # MkDocs' tags (!ENV, !!python/name) mean nothing to Zensical's copy of the settings.
-    _Lenient.add_multi_constructor("", lambda loader, suffix, node: None)
+    tags: list[str] = []
+
+    def _empty(loader: Any, suffix: str, node: Any) -> None:
+        tags.append(node.tag)
+
+    _Lenient.add_multi_constructor("", _empty)
     try:
         config = pyyaml.load(own.read_text(encoding="utf-8-sig"), Loader=_Lenient)
     except (OSError, UnicodeDecodeError, pyyaml.YAMLError) as error:
         raise SiteError(
             _("{config} cannot be read: {error}").format(config=CONFIG_FILE, error=error)
         ) from None
+    if tags:
+        log.info(
+            _(
+                "{config} uses MkDocs' YAML tags ({tags}): they mean nothing to Zensical, so "
+                "those settings are read as empty."
+            ).format(config=CONFIG_FILE, tags=_(", ").join(sorted(set(tags))))
+        )
     if not isinstance(config, dict):
         raise SiteError(_("{config} is not a mapping of settings.").format(config=CONFIG_FILE))
     names = [next(iter(p)) if isinstance(p, dict) else p for p in config.get("plugins") or []]
@@ -569,6 +617,7 @@ def serve_site(
 
     root = Path(root).resolve()
     _require_engine(engine)
+    refuse_docs_dir_outside(root)
     report = report or (lambda text: print(text, end="", file=sys.stderr, flush=True))
     if engine == "zensical":
         _serve_with_zensical(root, address, report)

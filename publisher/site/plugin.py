@@ -27,7 +27,13 @@ from publisher.gitrepo import head_commit
 from publisher.i18n import _
 from publisher.problems import format_text, has_errors
 from publisher.site.feed import FEED_PATH, FeedEntry, entry_from_page
-from publisher.federation import Federation, Progress, is_federation, load_federation
+from publisher.federation import (
+    Federation,
+    Progress,
+    is_federation,
+    load_federation,
+    publication_stopped,
+)
 from publisher.site.federation_pages import generate_federation_site
 from publisher.site.generate import POSTS_DIR, SiteContent, generate_site
 from publisher.site.tree import (
@@ -80,7 +86,13 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
         self.refusal: str | None = None
 
     def on_config(self, config: Any) -> Any:
+        from publisher.site.build import SiteError, refuse_docs_dir_outside
+
         root = Path(self.config.root) if self.config.root else Path(config.config_file_path).parent
+        try:  # plain `mkdocs build` too: MkDocs would publish a docs_dir anywhere
+            refuse_docs_dir_outside(root)
+        except SiteError as error:
+            raise PluginError(str(error)) from None
         self._clean_staging()
         self.refusal = None
         self.staging = staging = Path(tempfile.mkdtemp(prefix="publisher-"))
@@ -135,9 +147,9 @@ class PublisherPlugin(BasePlugin[PublisherConfig]):
             else load_federation(root, progress=Progress())
         )
         self.preloaded = None
-        if federation.config is None:
+        if publication_stopped(federation):
             raise PluginError(
-                _("federation.yml has errors, so nothing was published:")
+                _("federation.yml or the federation's pages have errors, so nothing was published:")
                 + "\n"
                 + format_text(federation.problems)
             )

@@ -43,7 +43,7 @@ DEFAULT_ENGINE = "mkdocs"
 HOME_MARKER = "<!-- publisher:key-figures -->"
 PUBLISHER_CSS = "assets/publisher/publisher.css"
 PUBLISHER_JS = "assets/publisher/publisher.js"
-#: Said by a Zensical build of a site with stories: Zensical 0.1 has no blog.
+#: Said by a Zensical build of a site with stories: Zensical 0.0.x has no blog.
 NO_BLOG = N_(
     "Zensical has no blog yet: the stories are published as plain pages under stories/posts/, "
     "listed newest first on the stories page, without the archive, category and author pages "
