@@ -680,3 +680,68 @@ def test_a_federations_own_pages_are_checked_as_a_cooperatives_are(tmp_path, eng
     write_files(root, {"content/index.md": "# Federation\n"})
     (root / "content/passwd.md").unlink()
     assert build_site(root, tmp_path / "site", today=TODAY, engine=engine).site_dir is not None
+
+
+def _article_text(page: Path) -> str:
+    """A built page's article as a reader reads it: without markup, permalink marks or the
+    theme's buttons, whitespace collapsed."""
+    found = re.search(r"<article\b[^>]*>(.*?)</article>", page.read_text("utf-8"), re.DOTALL)
+    assert found is not None, page
+    text = re.sub(
+        r'<a class="headerlink"[^>]*>.*?</a>|<[^>]+>', " ", found.group(1), flags=re.DOTALL
+    )
+    return " ".join(html.unescape(text).split())
+
+
+@pytest.mark.parametrize("kind", ["cooperative", "federation"])
+def test_both_engines_publish_the_pages_of_the_docs_dir_mkdocs_yml_names(tmp_path, kind):
+    from tests.test_federation import books, write_federation, write_files
+
+    root = tmp_path / kind
+    config = (
+        "site_name: Pages\ndocs_dir: pages\ntheme:\n  name: material\n"
+        "plugins:\n  - search\n  - publisher\n"
+    )
+    # content/ holds other pages: MkDocs publishes pages/, and so must Zensical.
+    pages = {
+        "content/index.md": "# Home from content\n",
+        "content/about.md": "# About, from content\n",
+        "pages/index.md": "# Home from pages\n\nThe pages folder of mkdocs.yml.\n",
+        "pages/notes.md": "# Notes\n\nOnly in pages/.\n",
+        "mkdocs.yml": config,
+    }
+    if kind == "cooperative":
+        write_coop(
+            init_repo(root),
+            {"ledgers/2026.csv": LEDGER_HEADER + "2026-01-05,Dues,15.00,dues,,,,,\n"},
+        )
+        commit(root, "The books", "2026-11-20", pages)
+    else:
+        write_files(
+            root / "members/a", books("A", {"dues": "income"}, ["2026-01-05,Dues,12.50,dues,"])
+        )
+        write_federation(root, "  - id: a\n    path: members/a\n")
+        write_files(root, pages)
+    sites = {}
+    for engine in ENGINES:
+        result = build_site(root, tmp_path / engine, today=TODAY, engine=engine)
+        assert result.site_dir is not None, [p for p in result.problems if p.is_error]
+        sites[engine] = result.site_dir
+    mkdocs, zensical = (published(sites[e]) for e in ENGINES)
+    assert mkdocs == zensical
+    assert {"index.html", "notes/index.html"} <= zensical and "about/index.html" not in zensical
+    for page in ("index.html", "notes/index.html"):
+        texts = {engine: _article_text(sites[engine] / page) for engine in ENGINES}
+        assert texts["mkdocs"] == texts["zensical"], page
+    home = _article_text(sites["zensical"] / "index.html")
+    assert home.startswith("Home from pages The pages folder of mkdocs.yml."), home
+    assert "from content" not in home
+    # A docs_dir outside the repository, or the repository itself, is refused with both.
+    outside = write_files(tmp_path / "outside", {"index.md": "# Outside\n"})
+    for docs_dir, said in [("../outside", "lies outside the repository"), (".", "itself")]:
+        (root / "mkdocs.yml").write_text(config.replace("pages", docs_dir, 1), encoding="utf-8")
+        for engine in ENGINES:
+            with pytest.raises(SiteError, match=said):
+                build_site(root, tmp_path / f"refused-{engine}", today=TODAY, engine=engine)
+            assert not (tmp_path / f"refused-{engine}").exists()
+    assert (outside / "index.md").is_file()

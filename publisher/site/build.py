@@ -36,6 +36,8 @@ from publisher.site.tree import DEFAULT_ENGINE, ENGINES
 
 CONFIG_FILE = "mkdocs.yml"
 CONTENT_DIR = "content"
+#: Where MkDocs takes the pages from when mkdocs.yml names no docs_dir.
+MKDOCS_DEFAULT_DOCS_DIR = "docs"
 #: Written into every site the publisher builds: only a directory holding it is replaced.
 SITE_MARKER = ".publisher-site"
 #: What a site MkDocs built holds; an old site/ without the marker is accepted when it has one.
@@ -127,6 +129,14 @@ def refuse_docs_dir_outside(root: Path) -> Path | None:
     engines publish every file of docs_dir, so `docs_dir: ../..` would publish the files of
     the machine that builds the site (a CI runner's home, say)."""
     docs_dir = _configured_docs_dir(root)
+    if docs_dir == root.resolve():
+        raise SiteError(
+            _(
+                "{config}: docs_dir is the repository itself, so the books, mkdocs.yml and every "
+                "other file in it would be published. Set docs_dir to a folder inside it, such "
+                "as content."
+            ).format(config=CONFIG_FILE)
+        )
     if docs_dir is not None and not _inside(docs_dir, root.resolve()):
         raise SiteError(
             _(
@@ -136,6 +146,13 @@ def refuse_docs_dir_outside(root: Path) -> Path | None:
             ).format(config=CONFIG_FILE, docs_dir=docs_dir, repository=root.resolve())
         )
     return docs_dir
+
+
+def pages_dir(root: Path) -> Path:
+    """The folder (resolved) both engines take the hand-written pages from, so that they publish
+    the same pages: mkdocs.yml's docs_dir (MkDocs' default, docs/, when it names none), or
+    content/ without a mkdocs.yml. SiteError when docs_dir lies outside the repository."""
+    return refuse_docs_dir_outside(root) or (root / CONTENT_DIR).resolve()
 
 
 def refuse_links(docs_dir: Path | str) -> None:
@@ -214,8 +231,9 @@ def _local_members(root: Path) -> list[Path]:
 
 
 def _configured_docs_dir(root: Path) -> Path | None:
-    """docs_dir of the cooperative's own mkdocs.yml, when it names one (read as plain YAML,
-    ignoring the tags MkDocs would interpret)."""
+    """docs_dir of the cooperative's own mkdocs.yml (read as plain YAML, ignoring the tags MkDocs
+    would interpret), resolved as MkDocs resolves it: relative to the repository, docs/ when
+    mkdocs.yml names none. None without a readable mkdocs.yml."""
     own = root / CONFIG_FILE
     if not own.is_file():
         return None
@@ -228,8 +246,10 @@ def _configured_docs_dir(root: Path) -> Path | None:
         data = pyyaml.load(own.read_text(encoding="utf-8-sig"), Loader=_Lenient)
     except (OSError, UnicodeDecodeError, pyyaml.YAMLError):
         return None
-    docs = data.get("docs_dir") if isinstance(data, dict) else None
-    return (root / docs).resolve() if isinstance(docs, str) and docs.strip() else None
+    if not isinstance(data, dict):
+        return None
+    docs = data.get("docs_dir", MKDOCS_DEFAULT_DOCS_DIR)
+    return (root / docs.strip()).resolve() if isinstance(docs, str) else None
 
 
 def builtin_config(root: Path, name: str, docs_dir: Path | None = None) -> dict[str, Any]:
@@ -339,11 +359,12 @@ def build_site(
     checked = time.perf_counter()
     if cooperative is None or has_errors(problems):
         return BuildResult(problems, None, {"check": checked - started})
-    if not (root / CONTENT_DIR).is_dir():
+    docs = pages_dir(root)
+    if not docs.is_dir():
         raise SiteError(
             _(
                 "{root} has no {content}/ directory for the site's pages (at least index.md)."
-            ).format(root=root, content=CONTENT_DIR)
+            ).format(root=root, content=docs.relative_to(root.resolve()).as_posix())
         )
     target, generate_seconds = _build_and_swap(
         root, site_dir, cooperative.accounts.name, site_url, (cooperative, problems), engine=engine
@@ -373,7 +394,7 @@ def build_federation_site(
     checked = time.perf_counter()
     if publication_stopped(federation):
         return BuildResult(federation.problems, None, {"check": checked - started})
-    docs = (root / CONTENT_DIR).resolve()
+    docs = pages_dir(root)  # the same folder for both engines
     target, generate_seconds = _build_and_swap(
         root, site_dir, federation.config.name, site_url, federation, docs, engine
     )
@@ -505,9 +526,8 @@ def engine_settings(root: Path, name: str, docs_dir: Path | None = None) -> tupl
                 "`plugins:` (next to `search`)."
             ).format(config=CONFIG_FILE)
         )
-    configured = config.get("docs_dir")
-    docs = configured if isinstance(configured, str) else "docs"
-    return config, docs_dir or (root / docs).resolve()
+    # The folder MkDocs reads, also for a federation (whatever `docs_dir` says).
+    return config, pages_dir(root)
 
 
 def _build_with_zensical(
@@ -617,7 +637,9 @@ def serve_site(
 
     root = Path(root).resolve()
     _require_engine(engine)
-    refuse_docs_dir_outside(root)
+    docs = pages_dir(root)
+    if docs.is_dir():  # a named pipe would make the preview wait for a writer forever
+        refuse_links(docs)
     report = report or (lambda text: print(text, end="", file=sys.stderr, flush=True))
     if engine == "zensical":
         _serve_with_zensical(root, address, report)
@@ -706,9 +728,10 @@ def _serve_with_zensical(root: Path, address: str, report: Callable[[str], None]
             root / "federation.yml",
             root / "ledgers",
             root / CONTENT_DIR,
+            pages_dir(root),  # mkdocs.yml's docs_dir, when it is another folder
             root / CONFIG_FILE,
         ]
-        for path in watched:
+        for path in dict.fromkeys(watched):
             if path.exists():
                 server.watch(str(path))
         serve_until_stopped(server, address, report, engine="Zensical")
