@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 import subprocess
 import sys
@@ -12,6 +13,8 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
+
+import pytest
 
 from tests.conftest import LEDGER_HEADER, write_coop
 
@@ -196,3 +199,43 @@ def test_the_open_problems_page_turns_into_the_site_by_itself(tmp_path):
             page.wait_for_function("document.body.innerText.includes('€12.50')", timeout=60_000)
             assert page.locator('[data-code="amount-invalid"]').count() == 0
             browser.close()
+
+
+@pytest.mark.parametrize("engine", ["mkdocs", "zensical"])
+@pytest.mark.parametrize("folder", ["content", "pages"])
+def test_serve_refuses_a_named_pipe_among_the_pages_and_says_so(tmp_path, engine, folder):
+    if engine == "zensical":
+        pytest.importorskip("zensical")
+    files = {
+        "ledgers/2026.csv": LEDGER_HEADER + "2026-01-05,Dues,12.50,dues,,,,,\n",
+        f"{folder}/index.md": "# Home\n",
+    }
+    if folder != "content":  # mkdocs.yml's own docs_dir: the folder both engines read
+        files["mkdocs.yml"] = (
+            f"site_name: Pipes\ndocs_dir: {folder}\nplugins: [search, publisher]\n"
+        )
+    write_coop(tmp_path, files)
+    os.mkfifo(tmp_path / folder / "notes.md")  # reading it would wait for a writer forever
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "publisher",
+            "serve",
+            str(tmp_path),
+            "--address",
+            f"127.0.0.1:{free_port()}",
+            "--engine",
+            engine,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,  # a preview that waits for the pipe's writer fails here
+        check=False,
+    )
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert f"The pages in {tmp_path / folder} hold files that are not regular files" in (
+        result.stderr
+    )
+    assert "(notes.md: a named pipe" in result.stderr
+    assert "Traceback" not in result.stderr
