@@ -745,3 +745,27 @@ def test_both_engines_publish_the_pages_of_the_docs_dir_mkdocs_yml_names(tmp_pat
                 build_site(root, tmp_path / f"refused-{engine}", today=TODAY, engine=engine)
             assert not (tmp_path / f"refused-{engine}").exists()
     assert (outside / "index.md").is_file()
+
+
+def test_without_a_docs_dir_in_mkdocs_yml_both_engines_take_and_check_mkdocs_default_docs(
+    tmp_path,
+):
+    # MkDocs reads docs/ when mkdocs.yml names no docs_dir: so does Zensical, and so do the checks.
+    root = _own_config_coop(
+        tmp_path / "coop",
+        "site_name: Pages\ntheme:\n  name: material\nplugins: [search, publisher]\n",
+    )
+    pages = {"docs/index.md": "# Home from docs\n\n<script>alert(1)</script>\n"}
+    commit(root, "Pages in docs/", "2026-11-21", pages)
+    for engine in ENGINES:
+        result = build_site(root, tmp_path / engine, today=TODAY, engine=engine)
+        assert result.site_dir is None and not (tmp_path / engine).exists()
+        assert ("docs/index.md", 3, "page-active-content") in {
+            (p.path, p.line, p.code) for p in result.problems if p.is_error
+        }
+    commit(root, "Without the script", "2026-11-22", {"docs/index.md": "# Home from docs\n"})
+    for engine in ENGINES:
+        result = build_site(root, tmp_path / engine, today=TODAY, engine=engine)
+        assert result.site_dir is not None, [p for p in result.problems if p.is_error]
+        assert _article_text(result.site_dir / "index.html").startswith("Home from docs"), engine
+        assert not (result.site_dir / "about/index.html").exists()  # content/about.md
