@@ -738,7 +738,12 @@ def test_both_engines_publish_the_pages_of_the_docs_dir_mkdocs_yml_names(tmp_pat
     assert "from content" not in home
     # A docs_dir outside the repository, or the repository itself, is refused with both.
     outside = write_files(tmp_path / "outside", {"index.md": "# Outside\n"})
-    for docs_dir, said in [("../outside", "lies outside the repository"), (".", "itself")]:
+    refusals = [
+        ("../outside", "lies outside the repository"),
+        (".", "docs_dir is the repository itself"),
+        ("missing", "has no missing/ directory for the site's pages"),
+    ]
+    for docs_dir, said in refusals:
         (root / "mkdocs.yml").write_text(config.replace("pages", docs_dir, 1), encoding="utf-8")
         for engine in ENGINES:
             with pytest.raises(SiteError, match=said):

@@ -395,6 +395,13 @@ def build_federation_site(
     if publication_stopped(federation):
         return BuildResult(federation.problems, None, {"check": checked - started})
     docs = pages_dir(root)  # the same folder for both engines
+    if (root / CONFIG_FILE).is_file() and not docs.is_dir():
+        # (without a mkdocs.yml, a federation needs no pages of its own)
+        raise SiteError(
+            _(
+                "{root} has no {content}/ directory for the site's pages (at least index.md)."
+            ).format(root=root, content=docs.relative_to(root.resolve()).as_posix())
+        )
     target, generate_seconds = _build_and_swap(
         root, site_dir, federation.config.name, site_url, federation, docs, engine
     )
