@@ -541,10 +541,33 @@ def compare_accounts(before: Accounts | None, after: Accounts | None) -> list[Se
 
 def _category(category: Category) -> str:
     """A category's kind, label and capital flag, as one comparable text."""
-    text = category.kind + (
-        f", label \u201c{category.label}\u201d" if category.label != category.key else ""
-    )
-    return text + (", capital" if category.capital else "")
+    kind = kind_word(category.kind)
+    labelled = category.label != category.key
+    if labelled and category.capital:
+        return _("{kind}, label \u201c{label}\u201d, capital").format(
+            kind=kind, label=category.label
+        )
+    if labelled:
+        return _("{kind}, label \u201c{label}\u201d").format(kind=kind, label=category.label)
+    if category.capital:
+        return _("{kind}, capital").format(kind=kind)
+    return kind
+
+
+def kind_word(kind: str) -> str:
+    """A category's kind (income, expense) as the treasurer reads it in a sentence."""
+    words = {
+        "income": _("income"),
+        "expense": _("expense"),
+        "transfer": _("transfer"),
+        "opening": _("opening"),
+    }
+    return words.get(kind, kind)
+
+
+def change_word(kind: str) -> str:
+    """A row's or a line's change (added, changed, removed) as the treasurer reads it."""
+    return {"added": _("added"), "changed": _("changed"), "removed": _("removed")}.get(kind, kind)
 
 
 def compare_problems(
@@ -949,7 +972,7 @@ def format_diff_text(diff: BooksDiff) -> str:
             for c in year.categories:
                 total = c.total
                 out.append(
-                    f"    {c.category} ({c.kind}): {_money(total.before, units)} -> "
+                    f"    {c.category} ({kind_word(c.kind)}): {_money(total.before, units)} -> "
                     f"{_money(total.after, units)} ({_signed(total.change, units)})"
                 )
             for category, m in year.budget:
@@ -970,7 +993,8 @@ def format_diff_text(diff: BooksDiff) -> str:
             for line_change in line_changes:
                 sign = CHANGE_SIGNS[line_change.kind]
                 where = line_change.after_where or line_change.before_where
-                out.append(f"  {sign} {where}  {line_change.kind}: {describe_line(line_change)}")
+                kind = change_word(line_change.kind)
+                out.append(f"  {sign} {where}  {kind}: {describe_line(line_change)}")
     for title, problems in (
         (_("Problems introduced"), diff.introduced),
         (_("Problems fixed"), diff.fixed),
@@ -1092,7 +1116,7 @@ def format_diff_markdown(diff: BooksDiff) -> str:
                 )
             for c in year.categories:
                 about = ", ".join(
-                    x for x in (c.category if c.label != c.category else "", c.kind) if x
+                    x for x in (c.category if c.label != c.category else "", kind_word(c.kind)) if x
                 )
                 label = md(c.label) + (f" ({md(about)})" if about else "")
                 out.append(
@@ -1132,7 +1156,13 @@ def format_diff_markdown(diff: BooksDiff) -> str:
                 "| --- | --- | --- |",
             ]
             out += [
-                _md_row([c.kind, md(c.after_where or c.before_where or ""), md(describe_line(c))])
+                _md_row(
+                    [
+                        change_word(c.kind),
+                        md(c.after_where or c.before_where or ""),
+                        md(describe_line(c)),
+                    ]
+                )
                 for c in changes
             ]
     for title, problems in (
@@ -1177,7 +1207,7 @@ def format_diff_markdown(diff: BooksDiff) -> str:
                 out.append(_md_cells(_("after"), after, item.after_line))
             else:
                 line = item.after_line or item.before_line
-                out.append(_md_cells(item.kind, item.change.row, line))
+                out.append(_md_cells(change_word(item.kind), item.change.row, line))
     if not diff.changed:
         out += ["", _("No change to the books.")]
     return "\n".join(out) + "\n"

@@ -178,6 +178,39 @@ def test_the_rows_diff_prints_are_described_in_the_language_of_lang(tmp_path):
     )
 
 
+def test_a_changed_category_and_its_kinds_are_described_in_the_language_of_lang(tmp_path):
+    root = init_repo(tmp_path / "coop")
+    ledger = LEDGER_HEADER + "2026-01-05,Dues January,30.00,dues,,,,d1,\n"
+    commit(
+        root, "Books", "2026-06-01", {"ledgers/accounts.yml": ACCOUNTS, "ledgers/2026.csv": ledger}
+    )
+    (root / "ledgers/accounts.yml").write_text(
+        ACCOUNTS.replace("  tools: {kind: expense, capital: true}\n", "").replace(
+            "rent: {kind: expense}", "rent: {kind: expense, label: Workshop rent}"
+        ),
+        encoding="utf-8",
+    )
+    (root / "ledgers/2026.csv").write_text(
+        ledger + "2026-02-01,Rent February,-400.00,rent,,,,r1,\n", encoding="utf-8"
+    )
+    spanish = run(["--lang", "es", "diff", "HEAD", str(root)])
+    assert spanish.exit_code == 0, spanish.output
+    assert "categoría tools eliminada (era gastos, de capital)" in spanish.output
+    assert "categoría rent cambiada: gastos -> gastos, etiqueta «Workshop rent»" in spanish.output
+    assert "    rent (gastos): \u2014 -> 400.00 (+400.00)" in spanish.output
+    markdown = run(["--lang", "es", "diff", "HEAD", str(root), "--format", "markdown"]).output
+    assert "| añadida | ledgers/2026.csv:3 | 2026-02-01 |" in markdown
+    assert "Workshop rent (rent, gastos)" in markdown
+    german = run(["diff", "HEAD", str(root)], env=GERMAN).output
+    assert "Kategorie tools entfernt (war Ausgaben, Investition)" in german
+    english = run(["diff", "HEAD", str(root)]).output
+    assert "category tools removed (it was expense, capital)" in english
+    assert "category rent changed: expense -> expense, label \u201cWorkshop rent\u201d" in english
+    assert "    rent (expense): \u2014 -> 400.00 (+400.00)" in english
+    markdown = run(["diff", "HEAD", str(root), "--format", "markdown"]).output
+    assert "| added | ledgers/2026.csv:3 | 2026-02-01 |" in markdown
+
+
 def test_the_previews_refusal_of_an_address_is_in_the_language_of_lang(tmp_path):
     root = copy_example(tmp_path / "coop")
     spanish = run(
