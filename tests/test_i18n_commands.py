@@ -422,6 +422,43 @@ def test_an_imports_summary_is_written_whole_in_the_language_of_lang(tmp_path):
     assert "6 lignes déjà dans les journaux ignorées." in again.output
 
 
+def test_a_bank_profiles_and_a_statements_problems_are_whole_sentences_in_lang(tmp_path):
+    books = write_coop(tmp_path, {})
+    statement = books / "statement.csv"
+    statement.write_text(
+        "Date,Description,Amount\n11/02/2026,Dues,$10.00\n11/03/2026,Rent,-$5.00\n"
+        "11/04/2026,Tea,-$1.00\n",
+        encoding="utf-8",
+    )
+    args = ["import", "bank", str(statement), str(books), "--dry-run"]
+    spanish = run(["--lang", "es", *args, "--profile", "us-amount"]).output
+    assert "Este movimiento está en $ (y 2 filas más), pero las cuentas se llevan en EUR" in (
+        spanish
+    )
+    german = run([*args, "--profile", "us-amount"], env=GERMAN).output
+    assert "Diese Bewegung ist in $ (und 2 weitere Zeilen), aber die Bücher" in german
+    statement.write_text("Date,Description,Amount\n11/02/2026,Dues,$10.00\n", encoding="utf-8")
+    german = run([*args, "--profile", "us-amount"], env=GERMAN).output
+    assert "Diese Bewegung ist in $, aber die Bücher werden in EUR geführt" in german
+    profile = books / "bank.yml"
+    profile.write_text(
+        "base: us-amount\nthousands: x\ncolumns: {description: 5, amount: [1]}\n",
+        encoding="utf-8",
+    )
+    spanish = flat(run(["--lang", "es", *args, "--profile", str(profile)]).output)
+    assert 'thousands "x" no se admite; use ".", ",", " ", "\'" o "" (ninguno).' in spanish
+    assert (
+        "La columna de la descripción debe ser el nombre de una columna del encabezado del "
+        'extracto, o una lista de nombres que unir, no "5".' in spanish
+    )
+    assert (
+        "La columna de amount debe ser el nombre de una columna del encabezado del extracto, "
+        "no una lista." in spanish
+    )
+    english = flat(run([*args, "--profile", str(profile)]).output)
+    assert 'thousands "x" is not supported; use ".", ",", " ", "\'" or "" (none).' in english
+
+
 def test_the_version_follows_lang():
     assert run(["--lang", "es", "--version"]).output.startswith("publisher, versión ")
     assert run(["--version"], env=GERMAN).output.startswith("publisher, Version ")
