@@ -903,19 +903,23 @@ def describe_line(change: LineChange) -> str:
 
 
 def _headline(diff: BooksDiff) -> str:
+    added, changed, removed = (diff.count(kind) for kind in ("added", "changed", "removed"))
     rows = (
-        _("{added} added, {changed} changed, {removed} removed").format(
-            added=diff.count("added"), changed=diff.count("changed"), removed=diff.count("removed")
+        _("{added}, {changed}, {removed}").format(
+            added=_n("{count} added", "{count} added", added).format(count=added),
+            changed=_n("{count} changed", "{count} changed", changed).format(count=changed),
+            removed=_n("{count} removed", "{count} removed", removed).format(count=removed),
         )
         if diff.rows
         else _("no row changed")
     )
-    return _(
-        "Rows: {rows}. Problems: {introduced} introduced, {fixed} fixed; at {label}: {problems}."
-    ).format(
+    introduced, fixed = len(diff.introduced), len(diff.fixed)
+    return _("Rows: {rows}. Problems: {introduced}, {fixed}; at {label}: {problems}.").format(
         rows=rows,
-        introduced=len(diff.introduced),
-        fixed=len(diff.fixed),
+        introduced=_n("{count} introduced", "{count} introduced", introduced).format(
+            count=introduced
+        ),
+        fixed=_n("{count} fixed", "{count} fixed", fixed).format(count=fixed),
         label=diff.head.label,
         problems=summary_line(diff.problems).rstrip(".").lower(),
     )

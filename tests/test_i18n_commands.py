@@ -196,6 +196,13 @@ def test_a_changed_category_and_its_kinds_are_described_in_the_language_of_lang(
     spanish = run(["--lang", "es", "diff", "HEAD", str(root)])
     assert spanish.exit_code == 0, spanish.output
     assert "categoría tools eliminada (era gastos, de capital)" in spanish.output
+    # Each count with its own plural form (no "1 añadidas").
+    assert (
+        "\nFilas: 1 añadida, 0 cambiadas, 0 eliminadas. Problemas: 1 introducido, 0 corregidos;"
+        in (spanish.output)
+    )
+    arabic = run(["--lang", "ar", "diff", "HEAD", str(root)]).output
+    assert "الأسطر: سطر واحد أُضيف، لم يتغيّر أي سطر، لم يُحذف أي سطر." in arabic
     assert "categoría rent cambiada: gastos -> gastos, etiqueta «Workshop rent»" in spanish.output
     assert "    rent (gastos): \u2014 -> 400.00 (+400.00)" in spanish.output
     markdown = run(["--lang", "es", "diff", "HEAD", str(root), "--format", "markdown"]).output
@@ -205,6 +212,7 @@ def test_a_changed_category_and_its_kinds_are_described_in_the_language_of_lang(
     assert "Kategorie tools entfernt (war Ausgaben, Investition)" in german
     english = run(["diff", "HEAD", str(root)]).output
     assert "category tools removed (it was expense, capital)" in english
+    assert "\nRows: 1 added, 0 changed, 0 removed. Problems: 1 introduced, 0 fixed;" in english
     assert "category rent changed: expense -> expense, label \u201cWorkshop rent\u201d" in english
     assert "    rent (expense): \u2014 -> 400.00 (+400.00)" in english
     markdown = run(["diff", "HEAD", str(root), "--format", "markdown"]).output
