@@ -471,3 +471,20 @@ def test_the_version_follows_lang():
     assert run(["--lang", "es", "--version"]).output.startswith("publisher, versión ")
     assert run(["--version"], env=GERMAN).output.startswith("publisher, Version ")
     assert run(["--version"]).output.startswith("publisher, version ")
+
+
+def test_counted_nouns_of_an_import_take_their_plural_form_in_lang(tmp_path):
+    yen = ACCOUNTS.replace("currency: EUR", "currency: JPY")
+    books = write_coop(tmp_path, {}, yen)
+    statement = books / "statement.csv"
+    statement.write_text("Date,Description,Amount\n11/22/2026,Dues,10.5\n", encoding="utf-8")
+    args = ["import", "bank", str(statement), str(books)]
+    spanish = run(["--lang", "es", *args, "--profile", "us-amount", "--dry-run"]).output
+    assert 'amount "10.5" no se puede leer: tiene 1 decimal y la moneda tiene 0.' in spanish
+    english = run([*args, "--profile", "us-amount", "--dry-run"]).output
+    assert "it has 1 decimal where the currency has 0." in english
+    statement.write_text("Date,Description,Amount\n11/22/2026,Dues,10\n", encoding="utf-8")
+    german = run([*args, "--detect"], env=GERMAN).output
+    assert "Erste Zeilen, wie gelesen (1 Bewegung insgesamt):" in german
+    arabic = run(["--lang", "ar", *args, "--detect"]).output
+    assert "الأسطر الأولى كما قُرئت (حركة واحدة إجمالًا):" in arabic
