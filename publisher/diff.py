@@ -84,6 +84,12 @@ class Side:
     unreadable_rows: int = 0
 
     @property
+    def is_working_tree(self) -> bool:
+        """The side is the working tree: messages say "in the working tree" whole, since a
+        language's preposition for a place differs from its preposition for a commit."""
+        return self.revision is None
+
+    @property
     def label(self) -> str:
         if self.revision is None:
             return _("the working tree")
@@ -624,12 +630,21 @@ def _compare(before: _State, after: _State, base: Side, head: Side) -> BooksDiff
     if fallback:
         side, state = missing_history[0]
         notes.append(
-            _(
-                "The history of the books up to {label} could not be read "
-                "({history_unavailable}): "
-                "the closed period is checked against {base_label} only, so a change that "
-                "restores a row "
-                "as it was at closing may be shown as a change."
+            (
+                _(
+                    "The history of the books up to the working tree could not be read "
+                    "({history_unavailable}): the closed period is checked against "
+                    "{base_label} only, so a change that restores a row as it was at closing "
+                    "may be shown as a change."
+                )
+                if side.is_working_tree
+                else _(
+                    "The history of the books up to {label} could not be read "
+                    "({history_unavailable}): "
+                    "the closed period is checked against {base_label} only, so a change that "
+                    "restores a row "
+                    "as it was at closing may be shown as a change."
+                )
             ).format(
                 label=side.label,
                 history_unavailable=state.history_unavailable,
@@ -639,25 +654,46 @@ def _compare(before: _State, after: _State, base: Side, head: Side) -> BooksDiff
     for side, state in ((base, before), (head, after)):
         if state.cooperative is None and not state.problems:
             notes.append(
-                _("At {label} there is no ledgers/accounts.yml: its books count as empty.").format(
-                    label=side.label
-                )
+                (
+                    _(
+                        "In the working tree there is no ledgers/accounts.yml: its books count as empty."
+                    )
+                    if side.is_working_tree
+                    else _("At {label} there is no ledgers/accounts.yml: its books count as empty.")
+                ).format(label=side.label)
             )
         elif state.cooperative is None or state.summary is None:
             notes.append(
-                _(
-                    "At {label} the books cannot be summed (see the problems): "
-                    "no figures for that side."
+                (
+                    _(
+                        "In the working tree the books cannot be summed (see the problems): "
+                        "no figures for that side."
+                    )
+                    if side.is_working_tree
+                    else _(
+                        "At {label} the books cannot be summed (see the problems): "
+                        "no figures for that side."
+                    )
                 ).format(label=side.label)
             )
         elif state.unreadable_rows:
             notes.append(
-                _n(
-                    "At {label}, {count:,} row with a date or an amount that cannot be read is "
-                    "left out of the figures.",
-                    "At {label}, {count:,} rows with a date or an amount that cannot be read are "
-                    "left out of the figures.",
-                    state.unreadable_rows,
+                (
+                    _n(
+                        "In the working tree, {count:,} row with a date or an amount that cannot "
+                        "be read is left out of the figures.",
+                        "In the working tree, {count:,} rows with a date or an amount that cannot "
+                        "be read are left out of the figures.",
+                        state.unreadable_rows,
+                    )
+                    if side.is_working_tree
+                    else _n(
+                        "At {label}, {count:,} row with a date or an amount that cannot be read "
+                        "is left out of the figures.",
+                        "At {label}, {count:,} rows with a date or an amount that cannot be read "
+                        "are left out of the figures.",
+                        state.unreadable_rows,
+                    )
                 ).format(label=side.label, count=state.unreadable_rows)
             )
     errors, warnings = count(before.problems)
@@ -914,14 +950,21 @@ def _headline(diff: BooksDiff) -> str:
         else _("no row changed")
     )
     introduced, fixed = len(diff.introduced), len(diff.fixed)
-    return _("Rows: {rows}. Problems: {introduced}, {fixed}; at {label}: {problems}.").format(
+    return (
+        _("Rows: {rows}. Problems: {introduced}, {fixed}; in the working tree: {problems}.")
+        if diff.head.is_working_tree
+        else _("Rows: {rows}. Problems: {introduced}, {fixed}; at {label}: {problems}.")
+    ).format(
         rows=rows,
         introduced=_n("{count} introduced", "{count} introduced", introduced).format(
             count=introduced
         ),
         fixed=_n("{count} fixed", "{count} fixed", fixed).format(count=fixed),
         label=diff.head.label,
-        problems=summary_line(diff.problems).rstrip(".").lower(),
+        # The summary as it is, not lowercased: German writes its nouns capitalized.
+        problems=summary_line(diff.problems).rstrip(".")
+        if any(count(diff.problems))
+        else _("no problems found"),
     )
 
 
@@ -929,9 +972,11 @@ def format_diff_text(diff: BooksDiff) -> str:
     """The diff for a terminal."""
     units = diff.units
     out = [
-        _("Changes to the books from {base} to {head}").format(
-            base=diff.base.label, head=diff.head.label
-        )
+        (
+            _("Changes to the books from {base} to the working tree")
+            if diff.head.is_working_tree
+            else _("Changes to the books from {base} to {head}")
+        ).format(base=diff.base.label, head=diff.head.label)
         + (f" ({diff.currency})" if diff.currency else ""),
         "",
     ]
@@ -1180,9 +1225,11 @@ def format_diff_markdown(diff: BooksDiff) -> str:
         out += [
             "",
             "<details><summary>"
-            + _("All problems at {label}: {summary}").format(
-                label=md(diff.head.label), summary=md(summary_line(diff.problems))
-            )
+            + (
+                _("All problems in the working tree: {summary}")
+                if diff.head.is_working_tree
+                else _("All problems at {label}: {summary}")
+            ).format(label=md(diff.head.label), summary=md(summary_line(diff.problems)))
             + "</summary>",
             "",
         ]

@@ -210,9 +210,22 @@ def test_a_changed_category_and_its_kinds_are_described_in_the_language_of_lang(
     assert "Workshop rent (rent, gastos)" in markdown
     german = run(["diff", "HEAD", str(root)], env=GERMAN).output
     assert "Kategorie tools entfernt (war Ausgaben, Investition)" in german
+    # The working tree is a place, said with its own preposition: not "bei das ...".
+    assert german.startswith("Änderungen der Bücher von HEAD (")
+    assert ") bis zum Arbeitsverzeichnis (EUR)\n" in german
+    assert "1 neu, 0 behoben; im Arbeitsverzeichnis: 0 Fehler, 1 Warnung." in german
+    german_markdown = run(["diff", "HEAD", str(root), "--format", "markdown"], env=GERMAN).output
+    assert "<details><summary>Alle Probleme im Arbeitsverzeichnis: 0 Fehler, 1 Warnung" in (
+        german_markdown
+    )
+    french = run(["--lang", "fr", "diff", "HEAD", str(root)]).output
+    assert " ; dans l’arbre de travail : 0 erreur, 1 avertissement." in french
     english = run(["diff", "HEAD", str(root)]).output
     assert "category tools removed (it was expense, capital)" in english
-    assert "\nRows: 1 added, 0 changed, 0 removed. Problems: 1 introduced, 0 fixed;" in english
+    assert (
+        "\nRows: 1 added, 0 changed, 0 removed. Problems: 1 introduced, 0 fixed; in the working "
+        "tree: 0 errors, 1 warning." in english
+    )
     assert "category rent changed: expense -> expense, label \u201cWorkshop rent\u201d" in english
     assert "    rent (expense): \u2014 -> 400.00 (+400.00)" in english
     markdown = run(["diff", "HEAD", str(root), "--format", "markdown"]).output
