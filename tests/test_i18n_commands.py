@@ -436,6 +436,9 @@ def test_an_imports_summary_is_written_whole_in_the_language_of_lang(tmp_path):
     assert "Omitidas 0 filas que ya están en los libros." in spanish.output
     german = run([*args, "--dry-run"], env=GERMAN)
     assert "6 Zeilen würden aus" in german.output
+    # Arabic: 3 to 10 rows take the plural "صفوف", and a single row is said in words.
+    arabic = run(["--lang", "ar", *args, "--dry-run"])
+    assert f"ستُستورد 6 صفوف من {STATEMENT} إلى ledgers/bank.csv." in arabic.output
     english = run(args)
     assert f"Imported 6 rows from {STATEMENT} into ledgers/bank.csv." in english.output
     again = run(["--lang", "fr", *args])
