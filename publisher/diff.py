@@ -922,16 +922,17 @@ def describe_setting(change: SettingChange) -> str:
 def describe_line(change: LineChange) -> str:
     """The key and the values of a balances or budget line (before -> after when changed)."""
     key = " ".join(
-        cell or "(default fund)" if column == "fund" else cell for column, cell in change.key
+        cell or _("(default fund)") if column == "fund" else cell for column, cell in change.key
     )
 
     def values(cells: LineCells) -> str:
         return ", ".join(f"{column} {cell}" for column, cell in cells if cell)
 
     if change.before is not None and change.after is not None:
+        none = _("(none)")
         moved = [
-            f"{column} {old or '(none)'} -> {new or '(none)'}"
-            for (column, old), (_, new) in zip(change.before, change.after)
+            f"{column} {old or none} -> {new or none}"
+            for (column, old), (_after_column, new) in zip(change.before, change.after)
             if old != new
         ]
         return f"{key}: " + ", ".join(moved)

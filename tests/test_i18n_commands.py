@@ -181,9 +181,18 @@ def test_the_rows_diff_prints_are_described_in_the_language_of_lang(tmp_path):
 def test_a_changed_category_and_its_kinds_are_described_in_the_language_of_lang(tmp_path):
     root = init_repo(tmp_path / "coop")
     ledger = LEDGER_HEADER + "2026-01-05,Dues January,30.00,dues,,,,d1,\n"
+    budget = "year,category,amount,fund,decision\n"
     commit(
-        root, "Books", "2026-06-01", {"ledgers/accounts.yml": ACCOUNTS, "ledgers/2026.csv": ledger}
+        root,
+        "Books",
+        "2026-06-01",
+        {
+            "ledgers/accounts.yml": ACCOUNTS,
+            "ledgers/2026.csv": ledger,
+            "ledgers/budget.csv": budget + "2026,dues,500.00,,\n",
+        },
     )
+    (root / "ledgers/budget.csv").write_text(budget + "2026,rent,5000.00,,\n", encoding="utf-8")
     (root / "ledgers/accounts.yml").write_text(
         ACCOUNTS.replace("  tools: {kind: expense, capital: true}\n", "").replace(
             "rent: {kind: expense}", "rent: {kind: expense, label: Workshop rent}"
@@ -205,6 +214,9 @@ def test_a_changed_category_and_its_kinds_are_described_in_the_language_of_lang(
     assert "الأسطر: سطر واحد أُضيف، لم يتغيّر أي سطر، لم يُحذف أي سطر." in arabic
     assert "categoría rent cambiada: gastos -> gastos, etiqueta «Workshop rent»" in spanish.output
     assert "    rent (gastos): \u2014 -> 400.00 (+400.00)" in spanish.output
+    assert "  - ledgers/budget.csv:2  eliminada: 2026 dues (fondo por defecto): amount 500.00" in (
+        spanish.output
+    )
     markdown = run(["--lang", "es", "diff", "HEAD", str(root), "--format", "markdown"]).output
     assert "| añadida | ledgers/2026.csv:3 | 2026-02-01 |" in markdown
     assert "Workshop rent (rent, gastos)" in markdown
