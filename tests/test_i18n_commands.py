@@ -516,3 +516,14 @@ def test_counted_nouns_of_an_import_take_their_plural_form_in_lang(tmp_path):
     assert "Erste Zeilen, wie gelesen (1 Bewegung insgesamt):" in german
     arabic = run(["--lang", "ar", *args, "--detect"]).output
     assert "الأسطر الأولى كما قُرئت (حركة واحدة إجمالًا):" in arabic
+
+
+def test_the_files_publisher_new_wrote_are_counted_with_their_plural_form(tmp_path):
+    # 19 files: Arabic's form for 11 to 99 ("ملفًا"), not one wording for every count.
+    arabic = run(["--lang", "ar", "new", str(tmp_path / "ar"), "--name", "T"])
+    assert arabic.exit_code == 0, arabic.output
+    count = len([p for p in (tmp_path / "ar").rglob("*") if p.is_file()])
+    assert 11 <= count <= 99
+    assert f": {count} ملفًا.\n" in arabic.output
+    german = run(["new", str(tmp_path / "de"), "--name", "T"], env=GERMAN)
+    assert f": {count} Dateien.\n" in german.output

@@ -830,10 +830,14 @@ def _details(
     inferred = [t.inferred_host_fee for t in transactions if t.inferred_host_fee]
     if inferred:
         lines.append(
-            _(
+            _n(
                 "Host fees: {count:,} inferred from net minus gross and fee columns "
                 "(Open Collective itemized host fees only from June 2021), "
-                "{total} in all; each is a row of its own, its note says it was inferred."
+                "{total} in all; it is a row of its own, its note says it was inferred.",
+                "Host fees: {count:,} inferred from net minus gross and fee columns "
+                "(Open Collective itemized host fees only from June 2021), "
+                "{total} in all; each is a row of its own, its note says it was inferred.",
+                len(inferred),
             ).format(count=len(inferred), total=format_minor(sum(inferred), units))
         )
     return lines
