@@ -527,3 +527,18 @@ def test_the_files_publisher_new_wrote_are_counted_with_their_plural_form(tmp_pa
     assert f": {count} ملفًا.\n" in arabic.output
     german = run(["new", str(tmp_path / "de"), "--name", "T"], env=GERMAN)
     assert f": {count} Dateien.\n" in german.output
+
+
+def test_an_imports_summary_in_arabic_says_two_rows_in_the_dual(tmp_path):
+    books = write_coop(tmp_path, {})
+    statement = books / "statement.csv"
+    statement.write_text(
+        "Date,Description,Amount\n11/02/2026,Dues,10.00\n11/03/2026,Dues,11.00\n", encoding="utf-8"
+    )
+    args = ["import", "bank", str(statement), str(books), "--dry-run", "--profile", "us-amount"]
+    arabic = run(["--lang", "ar", *args]).output
+    assert "سيُستورد صفّان من statement.csv إلى ledgers/bank.csv." in arabic
+    assert "قُرئت حركتان بالملف التعريفي" in arabic
+    assert 'لم يطابق صفّان أي قاعدة وكانا سيذهبان إلى "uncategorized"' in arabic
+    english = run(args).output
+    assert '2 rows matched no rule and would go to "uncategorized"' in english
