@@ -9,7 +9,14 @@ from pathlib import Path
 import click
 
 from publisher.cooperative import NotACooperative, check_cooperative
-from publisher.i18n import N_, SHIPPED_LANGUAGES, _, locale_candidates, set_message_language
+from publisher.i18n import (
+    N_,
+    SHIPPED_LANGUAGES,
+    _,
+    _n,
+    locale_candidates,
+    set_message_language,
+)
 from publisher.problems import InertLines, format_github, format_json, format_text, has_errors
 from publisher.translated_click import (
     TranslatedGroup,
@@ -383,12 +390,18 @@ def new(
         )
         sys.exit(EXIT_CANNOT_RUN)
     click.echo(
-        _(
+        _n(
+            "Created {name} ({currency}) in {root}: {count} file.\n"
+            "Next: read {readme}, then check and preview it with\n"
+            "  publisher check {root}\n  publisher serve {root}\n"
+            "and push it to a new GitHub repository (in Settings > Pages, choose GitHub "
+            "Actions as the source).",
             "Created {name} ({currency}) in {root}: {count} files.\n"
             "Next: read {readme}, then check and preview it with\n"
             "  publisher check {root}\n  publisher serve {root}\n"
             "and push it to a new GitHub repository (in Settings > Pages, choose GitHub "
-            "Actions as the source)."
+            "Actions as the source).",
+            len(created.files),
         ).format(
             name=created.name,
             currency=created.currency,

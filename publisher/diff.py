@@ -84,6 +84,12 @@ class Side:
     unreadable_rows: int = 0
 
     @property
+    def is_working_tree(self) -> bool:
+        """The side is the working tree: messages say "in the working tree" whole, since a
+        language's preposition for a place differs from its preposition for a commit."""
+        return self.revision is None
+
+    @property
     def label(self) -> str:
         if self.revision is None:
             return _("the working tree")
@@ -541,10 +547,33 @@ def compare_accounts(before: Accounts | None, after: Accounts | None) -> list[Se
 
 def _category(category: Category) -> str:
     """A category's kind, label and capital flag, as one comparable text."""
-    text = category.kind + (
-        f", label \u201c{category.label}\u201d" if category.label != category.key else ""
-    )
-    return text + (", capital" if category.capital else "")
+    kind = kind_word(category.kind)
+    labelled = category.label != category.key
+    if labelled and category.capital:
+        return _("{kind}, label \u201c{label}\u201d, capital").format(
+            kind=kind, label=category.label
+        )
+    if labelled:
+        return _("{kind}, label \u201c{label}\u201d").format(kind=kind, label=category.label)
+    if category.capital:
+        return _("{kind}, capital").format(kind=kind)
+    return kind
+
+
+def kind_word(kind: str) -> str:
+    """A category's kind (income, expense) as the treasurer reads it in a sentence."""
+    words = {
+        "income": _("income"),
+        "expense": _("expense"),
+        "transfer": _("transfer"),
+        "opening": _("opening"),
+    }
+    return words.get(kind, kind)
+
+
+def change_word(kind: str) -> str:
+    """A row's or a line's change (added, changed, removed) as the treasurer reads it."""
+    return {"added": _("added"), "changed": _("changed"), "removed": _("removed")}.get(kind, kind)
 
 
 def compare_problems(
@@ -601,12 +630,21 @@ def _compare(before: _State, after: _State, base: Side, head: Side) -> BooksDiff
     if fallback:
         side, state = missing_history[0]
         notes.append(
-            _(
-                "The history of the books up to {label} could not be read "
-                "({history_unavailable}): "
-                "the closed period is checked against {base_label} only, so a change that "
-                "restores a row "
-                "as it was at closing may be shown as a change."
+            (
+                _(
+                    "The history of the books up to the working tree could not be read "
+                    "({history_unavailable}): the closed period is checked against "
+                    "{base_label} only, so a change that restores a row as it was at closing "
+                    "may be shown as a change."
+                )
+                if side.is_working_tree
+                else _(
+                    "The history of the books up to {label} could not be read "
+                    "({history_unavailable}): "
+                    "the closed period is checked against {base_label} only, so a change that "
+                    "restores a row "
+                    "as it was at closing may be shown as a change."
+                )
             ).format(
                 label=side.label,
                 history_unavailable=state.history_unavailable,
@@ -616,25 +654,46 @@ def _compare(before: _State, after: _State, base: Side, head: Side) -> BooksDiff
     for side, state in ((base, before), (head, after)):
         if state.cooperative is None and not state.problems:
             notes.append(
-                _("At {label} there is no ledgers/accounts.yml: its books count as empty.").format(
-                    label=side.label
-                )
+                (
+                    _(
+                        "In the working tree there is no ledgers/accounts.yml: its books count as empty."
+                    )
+                    if side.is_working_tree
+                    else _("At {label} there is no ledgers/accounts.yml: its books count as empty.")
+                ).format(label=side.label)
             )
         elif state.cooperative is None or state.summary is None:
             notes.append(
-                _(
-                    "At {label} the books cannot be summed (see the problems): "
-                    "no figures for that side."
+                (
+                    _(
+                        "In the working tree the books cannot be summed (see the problems): "
+                        "no figures for that side."
+                    )
+                    if side.is_working_tree
+                    else _(
+                        "At {label} the books cannot be summed (see the problems): "
+                        "no figures for that side."
+                    )
                 ).format(label=side.label)
             )
         elif state.unreadable_rows:
             notes.append(
-                _n(
-                    "At {label}, {count:,} row with a date or an amount that cannot be read is "
-                    "left out of the figures.",
-                    "At {label}, {count:,} rows with a date or an amount that cannot be read are "
-                    "left out of the figures.",
-                    state.unreadable_rows,
+                (
+                    _n(
+                        "In the working tree, {count:,} row with a date or an amount that cannot "
+                        "be read is left out of the figures.",
+                        "In the working tree, {count:,} rows with a date or an amount that cannot "
+                        "be read are left out of the figures.",
+                        state.unreadable_rows,
+                    )
+                    if side.is_working_tree
+                    else _n(
+                        "At {label}, {count:,} row with a date or an amount that cannot be read "
+                        "is left out of the figures.",
+                        "At {label}, {count:,} rows with a date or an amount that cannot be read "
+                        "are left out of the figures.",
+                        state.unreadable_rows,
+                    )
                 ).format(label=side.label, count=state.unreadable_rows)
             )
     errors, warnings = count(before.problems)
@@ -863,16 +922,17 @@ def describe_setting(change: SettingChange) -> str:
 def describe_line(change: LineChange) -> str:
     """The key and the values of a balances or budget line (before -> after when changed)."""
     key = " ".join(
-        cell or "(default fund)" if column == "fund" else cell for column, cell in change.key
+        cell or _("(default fund)") if column == "fund" else cell for column, cell in change.key
     )
 
     def values(cells: LineCells) -> str:
         return ", ".join(f"{column} {cell}" for column, cell in cells if cell)
 
     if change.before is not None and change.after is not None:
+        none = _("(none)")
         moved = [
-            f"{column} {old or '(none)'} -> {new or '(none)'}"
-            for (column, old), (_, new) in zip(change.before, change.after)
+            f"{column} {old or none} -> {new or none}"
+            for (column, old), (_after_column, new) in zip(change.before, change.after)
             if old != new
         ]
         return f"{key}: " + ", ".join(moved)
@@ -880,21 +940,32 @@ def describe_line(change: LineChange) -> str:
 
 
 def _headline(diff: BooksDiff) -> str:
+    added, changed, removed = (diff.count(kind) for kind in ("added", "changed", "removed"))
     rows = (
-        _("{added} added, {changed} changed, {removed} removed").format(
-            added=diff.count("added"), changed=diff.count("changed"), removed=diff.count("removed")
+        _("{added}, {changed}, {removed}").format(
+            added=_n("{count} added", "{count} added", added).format(count=added),
+            changed=_n("{count} changed", "{count} changed", changed).format(count=changed),
+            removed=_n("{count} removed", "{count} removed", removed).format(count=removed),
         )
         if diff.rows
         else _("no row changed")
     )
-    return _(
-        "Rows: {rows}. Problems: {introduced} introduced, {fixed} fixed; at {label}: {problems}."
+    introduced, fixed = len(diff.introduced), len(diff.fixed)
+    return (
+        _("Rows: {rows}. Problems: {introduced}, {fixed}; in the working tree: {problems}.")
+        if diff.head.is_working_tree
+        else _("Rows: {rows}. Problems: {introduced}, {fixed}; at {label}: {problems}.")
     ).format(
         rows=rows,
-        introduced=len(diff.introduced),
-        fixed=len(diff.fixed),
+        introduced=_n("{count} introduced", "{count} introduced", introduced).format(
+            count=introduced
+        ),
+        fixed=_n("{count} fixed", "{count} fixed", fixed).format(count=fixed),
         label=diff.head.label,
-        problems=summary_line(diff.problems).rstrip(".").lower(),
+        # The summary as it is, not lowercased: German writes its nouns capitalized.
+        problems=summary_line(diff.problems).rstrip(".")
+        if any(count(diff.problems))
+        else _("no problems found"),
     )
 
 
@@ -902,9 +973,11 @@ def format_diff_text(diff: BooksDiff) -> str:
     """The diff for a terminal."""
     units = diff.units
     out = [
-        _("Changes to the books from {base} to {head}").format(
-            base=diff.base.label, head=diff.head.label
-        )
+        (
+            _("Changes to the books from {base} to the working tree")
+            if diff.head.is_working_tree
+            else _("Changes to the books from {base} to {head}")
+        ).format(base=diff.base.label, head=diff.head.label)
         + (f" ({diff.currency})" if diff.currency else ""),
         "",
     ]
@@ -949,7 +1022,7 @@ def format_diff_text(diff: BooksDiff) -> str:
             for c in year.categories:
                 total = c.total
                 out.append(
-                    f"    {c.category} ({c.kind}): {_money(total.before, units)} -> "
+                    f"    {c.category} ({kind_word(c.kind)}): {_money(total.before, units)} -> "
                     f"{_money(total.after, units)} ({_signed(total.change, units)})"
                 )
             for category, m in year.budget:
@@ -970,7 +1043,8 @@ def format_diff_text(diff: BooksDiff) -> str:
             for line_change in line_changes:
                 sign = CHANGE_SIGNS[line_change.kind]
                 where = line_change.after_where or line_change.before_where
-                out.append(f"  {sign} {where}  {line_change.kind}: {describe_line(line_change)}")
+                kind = change_word(line_change.kind)
+                out.append(f"  {sign} {where}  {kind}: {describe_line(line_change)}")
     for title, problems in (
         (_("Problems introduced"), diff.introduced),
         (_("Problems fixed"), diff.fixed),
@@ -1092,7 +1166,7 @@ def format_diff_markdown(diff: BooksDiff) -> str:
                 )
             for c in year.categories:
                 about = ", ".join(
-                    x for x in (c.category if c.label != c.category else "", c.kind) if x
+                    x for x in (c.category if c.label != c.category else "", kind_word(c.kind)) if x
                 )
                 label = md(c.label) + (f" ({md(about)})" if about else "")
                 out.append(
@@ -1132,7 +1206,13 @@ def format_diff_markdown(diff: BooksDiff) -> str:
                 "| --- | --- | --- |",
             ]
             out += [
-                _md_row([c.kind, md(c.after_where or c.before_where or ""), md(describe_line(c))])
+                _md_row(
+                    [
+                        change_word(c.kind),
+                        md(c.after_where or c.before_where or ""),
+                        md(describe_line(c)),
+                    ]
+                )
                 for c in changes
             ]
     for title, problems in (
@@ -1146,9 +1226,11 @@ def format_diff_markdown(diff: BooksDiff) -> str:
         out += [
             "",
             "<details><summary>"
-            + _("All problems at {label}: {summary}").format(
-                label=md(diff.head.label), summary=md(summary_line(diff.problems))
-            )
+            + (
+                _("All problems in the working tree: {summary}")
+                if diff.head.is_working_tree
+                else _("All problems at {label}: {summary}")
+            ).format(label=md(diff.head.label), summary=md(summary_line(diff.problems)))
             + "</summary>",
             "",
         ]
@@ -1177,7 +1259,7 @@ def format_diff_markdown(diff: BooksDiff) -> str:
                 out.append(_md_cells(_("after"), after, item.after_line))
             else:
                 line = item.after_line or item.before_line
-                out.append(_md_cells(item.kind, item.change.row, line))
+                out.append(_md_cells(change_word(item.kind), item.change.row, line))
     if not diff.changed:
         out += ["", _("No change to the books.")]
     return "\n".join(out) + "\n"

@@ -416,20 +416,25 @@ class _Replay:
             row = item.row
             date = (item.before or item.after).get("date")  # type: ignore[union-attr]
             closing = self.closed_by(date)
-            set_in = (
-                _("closed_through, set in commit {short}").format(short=closing.short)
-                if closing
-                else "closed_through"
-            )
+            short = closing.short if closing else ""
             if item.kind == "removed":
                 text = (
-                    _(
-                        "The books are closed through {closed} ({set_in}), but a row of that "
-                        "period was deleted {where}. "
-                        "Put it back in {path} as it was at closing: {describe}; "
-                        "then record any correction as a new row dated after {closed}."
+                    (
+                        _(
+                            "The books are closed through {closed} (closed_through, set in commit "
+                            "{short}), but a row of that period was deleted {where}. "
+                            "Put it back in {path} as it was at closing: {describe}; "
+                            "then record any correction as a new row dated after {closed}."
+                        )
+                        if closing
+                        else _(
+                            "The books are closed through {closed} (closed_through), but a row "
+                            "of that period was deleted {where}. "
+                            "Put it back in {path} as it was at closing: {describe}; "
+                            "then record any correction as a new row dated after {closed}."
+                        )
                     ).format(
-                        set_in=set_in,
+                        short=short,
                         where=_where(self.removed_by.get(row.cells)),
                         path=row.path,
                         describe=_describe(row, units, self),
@@ -438,15 +443,22 @@ class _Replay:
                 ) + _unread_note(unread, row.path)
                 line = None
             elif item.kind == "added":
-                text = _(
-                    "The books are closed through {closed} ({set_in}), but this row, dated in "
-                    "that period, was added "
-                    "{where}: {describe}. "
-                    "Remove it, and enter it again dated after {closed} (with a note of the "
-                    "day it "
-                    "belongs to)."
+                text = (
+                    _(
+                        "The books are closed through {closed} (closed_through, set in commit "
+                        "{short}), but this row, dated in that period, was added {where}: "
+                        "{describe}. Remove it, and enter it again dated after {closed} (with a "
+                        "note of the day it belongs to)."
+                    )
+                    if closing
+                    else _(
+                        "The books are closed through {closed} (closed_through), but this row, "
+                        "dated in that period, was added {where}: {describe}. Remove it, and "
+                        "enter it again dated after {closed} (with a note of the day it belongs "
+                        "to)."
+                    )
                 ).format(
-                    set_in=set_in,
+                    short=short,
                     where=_where(last_change.get(id(item.after))),
                     describe=_describe(row, units, self),
                     closed=closed,
@@ -455,14 +467,23 @@ class _Replay:
             else:
                 before, after = item.before, item.after
                 assert before is not None and after is not None, "a changed row has both sides"
-                text = _(
-                    "The books are closed through {closed} ({set_in}), but this row of that "
-                    "period was changed {where}; "
-                    "it now reads {describe}. Restore the row as it was at closing: "
-                    "{describe_at_closing}; then record the correction as a new row dated "
-                    "after {closed}."
+                text = (
+                    _(
+                        "The books are closed through {closed} (closed_through, set in commit "
+                        "{short}), but this row of that period was changed {where}; it now "
+                        "reads {describe}. Restore the row as it was at closing: "
+                        "{describe_at_closing}; then record the correction as a new row dated "
+                        "after {closed}."
+                    )
+                    if closing
+                    else _(
+                        "The books are closed through {closed} (closed_through), but this row "
+                        "of that period was changed {where}; it now reads {describe}. Restore "
+                        "the row as it was at closing: {describe_at_closing}; then record the "
+                        "correction as a new row dated after {closed}."
+                    )
                 ).format(
-                    set_in=set_in,
+                    short=short,
                     where=_where(last_change.get(id(after))),
                     describe=_describe(after, units, self),
                     describe_at_closing=_describe(before, units, self),

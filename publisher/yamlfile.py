@@ -258,11 +258,11 @@ def mapping_line(node: Any, line_offset: int = 0) -> int | None:
 def describe(value: Any) -> str:
     """A YAML value as a message names it: empty, a mapping, a list, or "the value"."""
     if value is None:
-        return "empty"
+        return _("empty")
     if isinstance(value, dict):
-        return "a mapping"
+        return _("a mapping")
     if isinstance(value, list):
-        return "a list"
+        return _("a list")
     return f'"{value}"'
 
 

@@ -145,7 +145,7 @@ def test_markdown_report_escapes_what_the_books_say(tmp_path):
     )  # eight cells: the pipe in the text is escaped
     assert "\\*bold\\*" in report and "\\[x\\](y)" in report and "\\`code\\`" in report
     assert "### Problems introduced (1)" in report and "**category-unknown**" in report
-    assert "<details><summary>All problems at the working tree" in report and "</details>" in report
+    assert "<details><summary>All problems in the working tree" in report and "</details>" in report
 
 
 def test_max_bytes_cuts_at_a_line_with_a_note(tmp_path):

@@ -960,3 +960,23 @@ def test_three_hundred_commits_replay_and_every_row_gets_its_commit(tmp_path):
     assert len(provenance) == len(rows)
     expected = {line: shas[last[ident]] for line, ident in enumerate(rows, start=2)}
     assert {line: c.sha for (_, line), c in provenance.items()} == expected
+
+
+def test_a_closed_period_message_is_whole_in_the_language_of_lang(tmp_path):
+    closed_books(tmp_path)
+    closing = short(tmp_path)
+    (tmp_path / "ledgers/2025.csv").write_text(
+        ledger(A1, A2.replace("-400.00", "-410.00"), A3), encoding="utf-8"
+    )
+    env = {"LANGUAGE": "", "LC_ALL": "", "LC_MESSAGES": "", "LANG": "C"}
+    spanish = CliRunner().invoke(main, ["--lang", "es", "check", str(tmp_path)], env=env)
+    assert spanish.exit_code == 1, spanish.output
+    assert (
+        f"Las cuentas están cerradas hasta el 2025-12-31 (closed_through, puesto en el commit "
+        f"{closing}), pero se cambió esta fila de ese periodo en cambios todavía sin commit"
+    ) in spanish.output
+    english = CliRunner().invoke(main, ["check", str(tmp_path)], env=env)
+    assert (
+        f"The books are closed through 2025-12-31 (closed_through, set in commit {closing}), "
+        "but this row of that period was changed in changes not yet committed"
+    ) in english.output

@@ -178,6 +178,72 @@ def test_the_rows_diff_prints_are_described_in_the_language_of_lang(tmp_path):
     )
 
 
+def test_a_changed_category_and_its_kinds_are_described_in_the_language_of_lang(tmp_path):
+    root = init_repo(tmp_path / "coop")
+    ledger = LEDGER_HEADER + "2026-01-05,Dues January,30.00,dues,,,,d1,\n"
+    budget = "year,category,amount,fund,decision\n"
+    commit(
+        root,
+        "Books",
+        "2026-06-01",
+        {
+            "ledgers/accounts.yml": ACCOUNTS,
+            "ledgers/2026.csv": ledger,
+            "ledgers/budget.csv": budget + "2026,dues,500.00,,\n",
+        },
+    )
+    (root / "ledgers/budget.csv").write_text(budget + "2026,rent,5000.00,,\n", encoding="utf-8")
+    (root / "ledgers/accounts.yml").write_text(
+        ACCOUNTS.replace("  tools: {kind: expense, capital: true}\n", "").replace(
+            "rent: {kind: expense}", "rent: {kind: expense, label: Workshop rent}"
+        ),
+        encoding="utf-8",
+    )
+    (root / "ledgers/2026.csv").write_text(
+        ledger + "2026-02-01,Rent February,-400.00,rent,,,,r1,\n", encoding="utf-8"
+    )
+    spanish = run(["--lang", "es", "diff", "HEAD", str(root)])
+    assert spanish.exit_code == 0, spanish.output
+    assert "categoría tools eliminada (era gastos, de capital)" in spanish.output
+    # Each count with its own plural form (no "1 añadidas").
+    assert (
+        "\nFilas: 1 añadida, 0 cambiadas, 0 eliminadas. Problemas: 1 introducido, 0 corregidos;"
+        in (spanish.output)
+    )
+    arabic = run(["--lang", "ar", "diff", "HEAD", str(root)]).output
+    assert "الأسطر: سطر واحد أُضيف، لم يتغيّر أي سطر، لم يُحذف أي سطر." in arabic
+    assert "categoría rent cambiada: gastos -> gastos, etiqueta «Workshop rent»" in spanish.output
+    assert "    rent (gastos): \u2014 -> 400.00 (+400.00)" in spanish.output
+    assert "  - ledgers/budget.csv:2  eliminada: 2026 dues (fondo por defecto): amount 500.00" in (
+        spanish.output
+    )
+    markdown = run(["--lang", "es", "diff", "HEAD", str(root), "--format", "markdown"]).output
+    assert "| añadida | ledgers/2026.csv:3 | 2026-02-01 |" in markdown
+    assert "Workshop rent (rent, gastos)" in markdown
+    german = run(["diff", "HEAD", str(root)], env=GERMAN).output
+    assert "Kategorie tools entfernt (war Ausgaben, Investition)" in german
+    # The working tree is a place, said with its own preposition: not "bei das ...".
+    assert german.startswith("Änderungen der Bücher von HEAD (")
+    assert ") bis zum Arbeitsverzeichnis (EUR)\n" in german
+    assert "1 neu, 0 behoben; im Arbeitsverzeichnis: 0 Fehler, 1 Warnung." in german
+    german_markdown = run(["diff", "HEAD", str(root), "--format", "markdown"], env=GERMAN).output
+    assert "<details><summary>Alle Probleme im Arbeitsverzeichnis: 0 Fehler, 1 Warnung" in (
+        german_markdown
+    )
+    french = run(["--lang", "fr", "diff", "HEAD", str(root)]).output
+    assert " ; dans l’arbre de travail : 0 erreur, 1 avertissement." in french
+    english = run(["diff", "HEAD", str(root)]).output
+    assert "category tools removed (it was expense, capital)" in english
+    assert (
+        "\nRows: 1 added, 0 changed, 0 removed. Problems: 1 introduced, 0 fixed; in the working "
+        "tree: 0 errors, 1 warning." in english
+    )
+    assert "category rent changed: expense -> expense, label \u201cWorkshop rent\u201d" in english
+    assert "    rent (expense): \u2014 -> 400.00 (+400.00)" in english
+    markdown = run(["diff", "HEAD", str(root), "--format", "markdown"]).output
+    assert "| added | ledgers/2026.csv:3 | 2026-02-01 |" in markdown
+
+
 def test_the_previews_refusal_of_an_address_is_in_the_language_of_lang(tmp_path):
     root = copy_example(tmp_path / "coop")
     spanish = run(
@@ -382,6 +448,9 @@ def test_an_imports_summary_is_written_whole_in_the_language_of_lang(tmp_path):
     assert "Omitidas 0 filas que ya están en los libros." in spanish.output
     german = run([*args, "--dry-run"], env=GERMAN)
     assert "6 Zeilen würden aus" in german.output
+    # Arabic: 3 to 10 rows take the plural "صفوف", and a single row is said in words.
+    arabic = run(["--lang", "ar", *args, "--dry-run"])
+    assert f"ستُستورد 6 صفوف من {STATEMENT} إلى ledgers/bank.csv." in arabic.output
     english = run(args)
     assert f"Imported 6 rows from {STATEMENT} into ledgers/bank.csv." in english.output
     again = run(["--lang", "fr", *args])
@@ -389,7 +458,87 @@ def test_an_imports_summary_is_written_whole_in_the_language_of_lang(tmp_path):
     assert "6 lignes déjà dans les journaux ignorées." in again.output
 
 
+def test_a_bank_profiles_and_a_statements_problems_are_whole_sentences_in_lang(tmp_path):
+    books = write_coop(tmp_path, {})
+    statement = books / "statement.csv"
+    statement.write_text(
+        "Date,Description,Amount\n11/02/2026,Dues,$10.00\n11/03/2026,Rent,-$5.00\n"
+        "11/04/2026,Tea,-$1.00\n",
+        encoding="utf-8",
+    )
+    args = ["import", "bank", str(statement), str(books), "--dry-run"]
+    spanish = run(["--lang", "es", *args, "--profile", "us-amount"]).output
+    assert "Este movimiento está en $ (y 2 filas más), pero las cuentas se llevan en EUR" in (
+        spanish
+    )
+    german = run([*args, "--profile", "us-amount"], env=GERMAN).output
+    assert "Diese Bewegung ist in $ (und 2 weitere Zeilen), aber die Bücher" in german
+    statement.write_text("Date,Description,Amount\n11/02/2026,Dues,$10.00\n", encoding="utf-8")
+    german = run([*args, "--profile", "us-amount"], env=GERMAN).output
+    assert "Diese Bewegung ist in $, aber die Bücher werden in EUR geführt" in german
+    profile = books / "bank.yml"
+    profile.write_text(
+        "base: us-amount\nthousands: x\ncolumns: {description: 5, amount: [1]}\n",
+        encoding="utf-8",
+    )
+    spanish = flat(run(["--lang", "es", *args, "--profile", str(profile)]).output)
+    assert 'thousands "x" no se admite; use ".", ",", " ", "\'" o "" (ninguno).' in spanish
+    assert (
+        "La columna de la descripción debe ser el nombre de una columna del encabezado del "
+        'extracto, o una lista de nombres que unir, no "5".' in spanish
+    )
+    assert (
+        "La columna de amount debe ser el nombre de una columna del encabezado del extracto, "
+        "no una lista." in spanish
+    )
+    english = flat(run([*args, "--profile", str(profile)]).output)
+    assert 'thousands "x" is not supported; use ".", ",", " ", "\'" or "" (none).' in english
+
+
 def test_the_version_follows_lang():
     assert run(["--lang", "es", "--version"]).output.startswith("publisher, versión ")
     assert run(["--version"], env=GERMAN).output.startswith("publisher, Version ")
     assert run(["--version"]).output.startswith("publisher, version ")
+
+
+def test_counted_nouns_of_an_import_take_their_plural_form_in_lang(tmp_path):
+    yen = ACCOUNTS.replace("currency: EUR", "currency: JPY")
+    books = write_coop(tmp_path, {}, yen)
+    statement = books / "statement.csv"
+    statement.write_text("Date,Description,Amount\n11/22/2026,Dues,10.5\n", encoding="utf-8")
+    args = ["import", "bank", str(statement), str(books)]
+    spanish = run(["--lang", "es", *args, "--profile", "us-amount", "--dry-run"]).output
+    assert 'amount "10.5" no se puede leer: tiene 1 decimal y la moneda tiene 0.' in spanish
+    english = run([*args, "--profile", "us-amount", "--dry-run"]).output
+    assert "it has 1 decimal where the currency has 0." in english
+    statement.write_text("Date,Description,Amount\n11/22/2026,Dues,10\n", encoding="utf-8")
+    german = run([*args, "--detect"], env=GERMAN).output
+    assert "Erste Zeilen, wie gelesen (1 Bewegung insgesamt):" in german
+    arabic = run(["--lang", "ar", *args, "--detect"]).output
+    assert "الأسطر الأولى كما قُرئت (حركة واحدة إجمالًا):" in arabic
+
+
+def test_the_files_publisher_new_wrote_are_counted_with_their_plural_form(tmp_path):
+    # 19 files: Arabic's form for 11 to 99 ("ملفًا"), not one wording for every count.
+    arabic = run(["--lang", "ar", "new", str(tmp_path / "ar"), "--name", "T"])
+    assert arabic.exit_code == 0, arabic.output
+    count = len([p for p in (tmp_path / "ar").rglob("*") if p.is_file()])
+    assert 11 <= count <= 99
+    assert f": {count} ملفًا.\n" in arabic.output
+    german = run(["new", str(tmp_path / "de"), "--name", "T"], env=GERMAN)
+    assert f": {count} Dateien.\n" in german.output
+
+
+def test_an_imports_summary_in_arabic_says_two_rows_in_the_dual(tmp_path):
+    books = write_coop(tmp_path, {})
+    statement = books / "statement.csv"
+    statement.write_text(
+        "Date,Description,Amount\n11/02/2026,Dues,10.00\n11/03/2026,Dues,11.00\n", encoding="utf-8"
+    )
+    args = ["import", "bank", str(statement), str(books), "--dry-run", "--profile", "us-amount"]
+    arabic = run(["--lang", "ar", *args]).output
+    assert "سيُستورد صفّان من statement.csv إلى ledgers/bank.csv." in arabic
+    assert "قُرئت حركتان بالملف التعريفي" in arabic
+    assert 'لم يطابق صفّان أي قاعدة وكانا سيذهبان إلى "uncategorized"' in arabic
+    english = run(args).output
+    assert '2 rows matched no rule and would go to "uncategorized"' in english

@@ -275,15 +275,15 @@ class _ProfileReader(YamlChecker):
         if data[key] in choices:
             values[key] = data[key]
         else:
-            shown = ", ".join(f'"{c}"' for c in choices if c) + (
-                _(' or "" (none)') if "" in choices else ""
-            )
+            shown = ", ".join(f'"{c}"' for c in choices if c)
             self.invalid(
                 data,
                 key,
-                _("{key} {describe} is not supported; use {shown}.").format(
-                    key=key, describe=describe(data[key]), shown=shown
-                ),
+                (
+                    _('{key} {describe} is not supported; use {shown} or "" (none).')
+                    if "" in choices
+                    else _("{key} {describe} is not supported; use {shown}.")
+                ).format(key=key, describe=describe(data[key]), shown=shown),
             )
 
     def _date_format(self, data: Any, values: dict[str, Any]) -> None:
@@ -335,11 +335,17 @@ class _ProfileReader(YamlChecker):
             self.invalid(
                 columns,
                 key,
-                _(
-                    "The column of {key} must be the name of a column of the statement's header"
-                ).format(key=key)
-                + (_(", or a list of names to join") if key == "description" else "")
-                + _(", not {describe}.").format(describe=describe(value)),
+                (
+                    _(
+                        "The column of the description must be the name of a column of the "
+                        "statement's header, or a list of names to join, not {describe}."
+                    ).format(describe=describe(value))
+                    if key == "description"
+                    else _(
+                        "The column of {key} must be the name of a column of the statement's "
+                        "header, not {describe}."
+                    ).format(key=key, describe=describe(value))
+                ),
             )
         values["columns"] = read
         values["columns_line"] = key_line(data, "columns")
@@ -938,18 +944,24 @@ def read_statement(
             )
         )
     for currency, currency_lines in wrong_currency.items():
-        more = (
-            _(" (and {value:,} more rows)").format(value=len(currency_lines) - 1)
-            if len(currency_lines) > 1
-            else ""
-        )
+        more = len(currency_lines) - 1
         found.add(
             "import-currency-mismatch",
             currency_lines[0],
-            _(
-                "This movement is in {currency}{more}, but the books are kept in {books_currency} "
-                "(accounts.yml). "
-            ).format(currency=currency, more=more, books_currency=accounts.currency)
+            (
+                _n(
+                    "This movement is in {currency} (and {count:,} more row), but the books are "
+                    "kept in {books_currency} (accounts.yml). ",
+                    "This movement is in {currency} (and {count:,} more rows), but the books are "
+                    "kept in {books_currency} (accounts.yml). ",
+                    more,
+                )
+                if more
+                else _(
+                    "This movement is in {currency}, but the books are kept in {books_currency} "
+                    "(accounts.yml). "
+                )
+            ).format(currency=currency, count=more, books_currency=accounts.currency)
             + (
                 currency_advice(empty_books, accounts.currency, currency)
                 if empty_books is not None

@@ -144,9 +144,11 @@ def parse_amount(
     if thousands:
         whole = whole.replace(thousands, "")
     if len(fraction) > units:
-        return None, _("it has {count} decimals where the currency has {units}").format(
-            count=len(fraction), units=units
-        )
+        return None, _n(
+            "it has {count} decimal where the currency has {units}",
+            "it has {count} decimals where the currency has {units}",
+            len(fraction),
+        ).format(count=len(fraction), units=units)
     if len(whole.lstrip("0")) + units > MAX_DIGITS + 3:
         return None, _("it has more than {max_digits} digits").format(max_digits=MAX_DIGITS)
     value = int(whole + fraction.ljust(units, "0"))

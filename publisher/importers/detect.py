@@ -553,7 +553,13 @@ def detect_profile(
             columns=_(", ").join(f'{k} "{v}"' for k, v in detection.columns.items())
         )
     )
-    lines.append(_("First rows as read ({count:,} movements in all):").format(count=len(movements)))
+    lines.append(
+        _n(
+            "First rows as read ({count:,} movement in all):",
+            "First rows as read ({count:,} movements in all):",
+            len(movements),
+        ).format(count=len(movements))
+    )
     for movement in movements[:sample]:
         lines.append(
             (

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from publisher.accounts import Accounts
 from publisher.csvfile import read_table
-from publisher.i18n import _
+from publisher.i18n import _, _n
 from publisher.importers.accountsfile import CategorySpec
 from publisher.importers.common import (
     NewRow,
@@ -596,16 +596,24 @@ def _check_currency(
         if t.currency and t.currency != accounts.currency:
             wrong.setdefault(t.currency, []).append(t.line)
     for currency, lines in wrong.items():
-        more = (
-            _(" (and {value:,} more rows)").format(value=len(lines) - 1) if len(lines) > 1 else ""
-        )
+        more = len(lines) - 1
         found.add(
             "import-currency-mismatch",
             lines[0],
-            _(
-                "This transaction is in {currency}{more}, but the books are kept in "
-                "{books_currency} (accounts.yml). "
-            ).format(currency=currency, more=more, books_currency=accounts.currency)
+            (
+                _n(
+                    "This transaction is in {currency} (and {count:,} more row), but the books "
+                    "are kept in {books_currency} (accounts.yml). ",
+                    "This transaction is in {currency} (and {count:,} more rows), but the books "
+                    "are kept in {books_currency} (accounts.yml). ",
+                    more,
+                )
+                if more
+                else _(
+                    "This transaction is in {currency}, but the books are kept in "
+                    "{books_currency} (accounts.yml). "
+                )
+            ).format(currency=currency, count=more, books_currency=accounts.currency)
             + (
                 currency_advice(empty_books, accounts.currency, currency)
                 if empty_books is not None
@@ -779,9 +787,11 @@ def _details(
     layout: str, balance: BalanceCheck | None, transactions: list[Transaction], units: int
 ) -> list[str]:
     lines = [
-        _("Read {count:,} transactions; layout: {layout}.").format(
-            count=len(transactions), layout=layout
-        )
+        _n(
+            "Read {count:,} transaction; layout: {layout}.",
+            "Read {count:,} transactions; layout: {layout}.",
+            len(transactions),
+        ).format(count=len(transactions), layout=layout)
     ]
     if balance is None:
         return lines
@@ -820,10 +830,14 @@ def _details(
     inferred = [t.inferred_host_fee for t in transactions if t.inferred_host_fee]
     if inferred:
         lines.append(
-            _(
+            _n(
                 "Host fees: {count:,} inferred from net minus gross and fee columns "
                 "(Open Collective itemized host fees only from June 2021), "
-                "{total} in all; each is a row of its own, its note says it was inferred."
+                "{total} in all; it is a row of its own, its note says it was inferred.",
+                "Host fees: {count:,} inferred from net minus gross and fee columns "
+                "(Open Collective itemized host fees only from June 2021), "
+                "{total} in all; each is a row of its own, its note says it was inferred.",
+                len(inferred),
             ).format(count=len(inferred), total=format_minor(sum(inferred), units))
         )
     return lines
