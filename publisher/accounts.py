@@ -355,10 +355,10 @@ def _read_funds(reader: _Reader, data: Any) -> tuple[dict[str, str], dict[str, s
                     _('The description of the fund "{key}" must be text.').format(key=key),
                 )
                 description = ""
-            funds[key] = description.strip() or label.strip()
-            labels[key] = label.strip()
+            funds[key] = bidi_closed(description.strip() or label.strip())
+            labels[key] = bidi_closed(label.strip())
         else:
-            funds[key] = str(spec) if spec is not None else key
+            funds[key] = bidi_closed(str(spec) if spec is not None else key)
             labels[key] = funds[key]
     return (funds, labels) if funds else default
 
@@ -433,7 +433,9 @@ def _read_categories(reader: _Reader, data: Any) -> dict[str, Category] | None:
                 )
                 value = False
             flags[flag] = value
-        categories[key] = Category(key=key, kind=kind, label=label, **flags)
+        # Labels go into the charts' sentences and hovers ("Rent: €1,200 in 2026"): an override
+        # they leave open would turn around the amount and year written after them.
+        categories[key] = Category(key=key, kind=kind, label=bidi_closed(label), **flags)
     return categories
 
 

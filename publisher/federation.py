@@ -37,6 +37,7 @@ from publisher.cooperative import (
     read_content,
     read_text_file,
 )
+from publisher.reading import bidi_closed
 from publisher.i18n import N_, LaterMessage, _, english, later, translated
 from publisher.links import safe_link
 from publisher.gitrepo import MemberFetchError, fetch_member, top_commit, valid_ref
@@ -412,7 +413,8 @@ def parse_federation(
                         _('The label of "{key}" must be a non-empty text.').format(key=key),
                     )
                 elif isinstance(label, str):
-                    labels[key] = label.strip()
+                    # Read into the charts' sentences and hovers, as a member's labels are.
+                    labels[key] = bidi_closed(label.strip())
     members: list[MemberConfig] = []
     raw_members = data.get("members")
     if "members" in data:
@@ -495,7 +497,7 @@ def _parse_measures(
                 ).format(key=key),
             )
             continue
-        measures[key] = FederationMeasure(key, label, unit.strip())
+        measures[key] = FederationMeasure(key, bidi_closed(label), bidi_closed(unit.strip()))
     return measures
 
 

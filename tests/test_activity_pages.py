@@ -7,10 +7,14 @@ import html
 import re
 from pathlib import Path
 
+import pytest
+
 from publisher.cooperative import check_cooperative
 from publisher.site.build import build_site
 from publisher.site.generate import generate_site
+from tests.a11y import axe_violations, blocking_violations
 from tests.conftest import ACCOUNTS, LEDGER_HEADER, TODAY, codes_at, write_coop
+from tests.sitetools import copy_example, serve_directory
 
 MEASURES_HEADER = "date,measure,quantity,fund,note\n"
 ASSETS_HEADER = "id,name,acquired,status,row,decision,note\n"
@@ -316,3 +320,79 @@ def test_a_right_to_left_override_in_a_label_unit_or_note_turns_around_only_its_
     for page in (home, activity, commons):
         # every override is closed before the markup that follows it
         assert not re.search(f"{RLO}[^{PDF}<]*<", page)
+
+
+# -- In the browser -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def example_url(tmp_path_factory):
+    root = copy_example(tmp_path_factory.mktemp("example"))
+    site = root / "site"
+    site.mkdir()
+    with serve_directory(site) as url:
+        build_site(root, site, site_url=url)
+        yield url
+
+
+#: The assets table as a reader sees it: the page and its box against the screen, and for each
+#: cell shown its column's header, the label written before it, and where the label ends and the
+#: value starts (from the cell's start edge).
+COMMONS_LAYOUT = """() => {
+  const table = document.querySelector('.publisher-commons');
+  const box = table.closest('.publisher-scroll');
+  const headers = Array.from(table.querySelectorAll('thead th')).map(th => th.textContent.trim());
+  const cells = Array.from(table.querySelectorAll('tbody tr')).flatMap(tr => Array.from(tr.cells).map((td, column) => {
+    const label = getComputedStyle(td, '::before'), style = getComputedStyle(td);
+    const range = document.createRange(); range.selectNodeContents(td);
+    const value = range.getBoundingClientRect(), cell = td.getBoundingClientRect();
+    return {row: tr.id, header: headers[column], shown: cell.height > 0, empty: td.textContent.trim() === '',
+      label: label.content, labelEnd: parseFloat(label.insetInlineStart) + parseFloat(label.width),
+      valueStart: value.left - cell.left, padding: parseFloat(style.paddingInlineStart),
+      display: style.display, right: Math.ceil(cell.right)};
+  }));
+  return {page: document.documentElement.scrollWidth, viewport: window.innerWidth,
+    scheme: document.body.getAttribute('data-md-color-scheme'),
+    boxScrolls: box.scrollWidth > box.clientWidth, headerShown: table.querySelector('thead').getBoundingClientRect().height > 1,
+    cells};
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_assets_table_stacks_into_labelled_rows_on_a_phone(browser, example_url, scheme):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, color_scheme=scheme)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(example_url + "commons/")
+    page.wait_for_load_state("networkidle")
+    layout = page.evaluate(COMMONS_LAYOUT)
+    violations = blocking_violations(axe_violations(page))
+    context.close()
+    assert layout["scheme"] == ("slate" if scheme == "dark" else "default")
+    assert layout["page"] <= layout["viewport"] and not layout["boxScrolls"], layout
+    assert not layout["headerShown"]  # the headers are read by screen readers, not shown twice
+    shown = [c for c in layout["cells"] if c["shown"]]
+    # ledgers/assets.csv: 8 assets of 6 cells, 2 of them with a note; an empty note is left out
+    assert len(layout["cells"]) == 48 and len(shown) == 42
+    assert all(c["empty"] and c["header"] == "Note" for c in layout["cells"] if not c["shown"])
+    for cell in shown:
+        assert cell["display"] == "block", cell
+        assert cell["label"] == f'"{cell["header"]}"', cell  # each value says its column
+        # the label ends before the value starts, and nothing passes the screen's edge
+        assert cell["labelEnd"] <= cell["padding"] <= cell["valueStart"] + 0.5, cell
+        assert cell["right"] <= layout["viewport"], cell
+    assert violations == []
+    assert errors == []
+
+
+def test_the_assets_table_stays_a_table_on_a_desktop(browser, example_url):
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    page.goto(example_url + "commons/")
+    page.wait_for_load_state("networkidle")
+    layout = page.evaluate(COMMONS_LAYOUT)
+    context.close()
+    assert layout["headerShown"] and not layout["boxScrolls"], layout
+    assert {c["display"] for c in layout["cells"]} == {"table-cell"}
+    assert all(c["label"] == "none" for c in layout["cells"])  # the header says it once

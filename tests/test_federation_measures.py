@@ -161,3 +161,25 @@ def test_results_cached_by_an_earlier_version_are_not_trusted(tmp_path, monkeypa
     again = load_federation(tmp_path / "fed", today=TODAY)
     assert not member(again, "wind").cached
     assert member(again, "wind").unmatched_measures[0]["measure"] == "heat"
+
+
+def test_a_right_to_left_override_in_a_federations_labels_and_units_is_closed_within_them():
+    # Left open, it would turn around the amounts and years the federation's sentences write
+    # after the label ("Electricity produced, all members: 2,400.5 kWh in 2026").
+    rlo, pdf = "\u202e", "\u202c"
+    text = (
+        "name: F\ncurrency: EUR\n"
+        + CATEGORIES.replace(
+            "running: {kind: expense}", f'running: {{kind: expense, label: "{rlo}gninnur"}}'
+        ).replace(
+            "label: Electricity produced, unit: kWh", f'label: "{rlo}yticirtcelE", unit: "{rlo}hWk"'
+        )
+        + "members:\n  - id: a\n    path: a\n"
+    )
+    config, problems = parse_federation(text)
+    assert config is not None and not problems
+    assert config.label("running") == f"{rlo}gninnur{pdf}"
+    assert (config.measures["kwh"].label, config.measures["kwh"].unit) == (
+        f"{rlo}yticirtcelE{pdf}",
+        f"{rlo}hWk{pdf}",
+    )

@@ -528,3 +528,32 @@ def test_following_a_warnings_link_shows_exactly_its_row(tmp_path):
             ]
         finally:
             browser.close()
+
+
+RLO, PDF = "\u202e", "\u202c"
+
+
+def test_a_right_to_left_override_in_a_category_or_fund_label_stays_within_the_label(tmp_path):
+    # Left open, the override in "Rent and charges" would show everything the year page's
+    # summary writes after the label backwards: "€1,234.50" as "05.432,1€", "2026" as "6202".
+    accounts = ACCOUNTS.replace("Rent and charges", f'"Rent {RLO}segrahc"').replace(
+        "Day-to-day fund", f'"{RLO}dnuf yaD"'
+    )
+    balances = "date,fund,balance\n2026-03-31,general,45943.28\n2026-01-31,commons,100.00\n"
+    out = generated(tmp_path, accounts, files={"ledgers/balances.csv": balances})
+    year = read(out, "finances/2026.md")
+    words = html.unescape(year)
+    # the flows chart's summary: 1,234.50 is the only expense, all of the year's spending
+    assert (
+        f"The largest expense was Rent {RLO}segrahc{PDF}: €1,234.50, 100% of the year's spending."
+        in words
+    )
+    # the funds chart's summary: 25,000 + 22,177.78 − 1,234.50 = 45,943.28 in the general fund
+    assert f"; {RLO}dnuf yaD{PDF} held the most: €45,943.28" in words
+    # the hovers and legends, which plotly writes from the figure's data, not the template
+    figures = [json.loads(html.unescape(f)) for f in re.findall(r'data-figure="([^"]*)"', year)]
+    texts = json.dumps(figures, ensure_ascii=False)
+    assert f"Rent {RLO}segrahc{PDF}" in texts and f"{RLO}dnuf yaD{PDF}" in texts
+    for page in (words, texts):
+        # every override is closed before the markup or the end of the text that follows it
+        assert not re.search(f'{RLO}[^{PDF}<"]*[<"]', page)

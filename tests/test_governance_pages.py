@@ -420,6 +420,14 @@ LAYOUT = """() => {
     dates: Array.from(document.querySelectorAll('.publisher-decisions__date time')).map(lines),
     motions: Array.from(document.querySelectorAll('.publisher-decisions__motion')).filter(n => n.tagName === 'TD')
       .map(td => Math.round(td.getBoundingClientRect().width)),
+    // stacked cells whose label runs into their value (the label ends past the value's start)
+    overlapping: Array.from(document.querySelectorAll('.publisher-decisions tbody td')).filter(td => {
+      const label = getComputedStyle(td, '::before');
+      if (getComputedStyle(td).display !== 'block' || label.content === 'none') return false;
+      const range = document.createRange(); range.selectNodeContents(td);
+      const start = range.getBoundingClientRect().left - td.getBoundingClientRect().left;
+      return parseFloat(label.insetInlineStart) + parseFloat(label.width) > start + 0.5;
+    }).map(td => td.dataset.label + ': ' + td.textContent.trim().slice(0, 20)),
   };
 }"""
 
@@ -454,6 +462,7 @@ def test_decision_tables_fit_the_screen(browser, example_url, path, width, schem
         assert layout["dates"] and set(layout["dates"]) == {1}, layout
     if width == 390:
         assert all(t["stacked"] for t in layout["tables"]), layout  # one block per decision
+        assert layout["overlapping"] == [], layout  # each label beside its value, not over it
         assert min(layout["motions"]) >= 300, layout
     else:
         assert not any(t["stacked"] for t in layout["tables"]), layout

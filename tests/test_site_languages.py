@@ -20,6 +20,7 @@ from publisher.i18n import LOCALE_DIR, message_language
 from publisher.site.build import build_site
 from publisher.site.templating import render, site_language
 from tests.a11y import AXE_JS, axe_violations, blocking_violations
+from tests.firstvisit import draw_every_chart
 from tests.gittools import commit, init_repo, rev, short
 from tests.sitetools import copy_example, serve_directory
 
@@ -511,4 +512,77 @@ def test_a_months_hover_and_ticks_read_in_the_language_on_a_phone(sites, browser
         direction = page.evaluate("getComputedStyle(document.body).direction")
         assert direction == ("rtl" if language == "ar" else "ltr")
         assert not blocking_violations(axe_violations(page))
+        context.close()
+
+
+#: Where each chart's title, legend and summary stand against its figure: the gaps (px) at the
+#: figure's left and right of the title and legend, the right gap of each line of the summary
+#: (its caption), and the directions of the figure and of the plot.
+CHART_SIDES = """() => Array.from(document.querySelectorAll('.publisher-chart')).map(chart => {
+  const plot = chart.querySelector('.publisher-chart__plot'), box = plot.getBoundingClientRect();
+  const gaps = node => { if (!node) return null; const r = node.getBoundingClientRect();
+    return [Math.round(r.left - box.left), Math.round(box.right - r.right)]; };
+  const caption = chart.querySelector('figcaption'), edge = caption.getBoundingClientRect();
+  const range = document.createRange(); range.selectNodeContents(caption);
+  const lines = {};
+  Array.from(range.getClientRects()).filter(r => r.width > 0).forEach(r => {
+    const top = Math.round(r.top); lines[top] = Math.max(lines[top] || -Infinity, r.right); });
+  return {id: chart.id, title: gaps(plot.querySelector('.gtitle')), legend: gaps(plot.querySelector('.legend')),
+    captionGaps: Object.values(lines).map(right => Math.round(edge.right - right)),
+    direction: getComputedStyle(chart).direction, plot: getComputedStyle(plot).direction};
+})"""
+
+
+def chart_sides(page, path: str) -> list[dict]:
+    page.goto(path, wait_until="load")
+    draw_every_chart(page, timeout_ms=30_000)
+    page.wait_for_function(
+        "Array.from(document.querySelectorAll('.publisher-chart__plot'))"
+        ".every(n => n.dataset.drawn === 'true')",
+        timeout=30_000,
+    )
+    return page.evaluate(CHART_SIDES)
+
+
+def assert_at_the_right(charts: list[dict]) -> None:
+    assert charts
+    for chart in charts:
+        assert chart["direction"] == "rtl" and chart["plot"] == "ltr", chart  # axes left to right
+        left, right = chart["title"]
+        assert right <= 8 < left, chart  # the title starts at the right, as the page's text
+        if chart["legend"]:
+            assert chart["legend"][1] <= 8 < chart["legend"][0], chart
+        # every line of the summary ends at the right edge: aligned to the start, not centred
+        assert chart["captionGaps"] and max(chart["captionGaps"]) <= 2, chart
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_chart_titles_and_summaries_start_at_the_right_in_arabic(sites, browser, width):
+    with serve_directory(sites["ar"]) as url:
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        page = context.new_page()
+        for path in ("finances/", "finances/2025/", "commons/"):
+            assert_at_the_right(chart_sides(page, url + path))
+        context.close()
+
+
+def test_charts_follow_the_direction_mkdocs_yml_gives_the_page(tmp_path, browser):
+    # English books on a page mkdocs.yml turns right to left: the figures, written for English,
+    # have their titles at the left; the page script sets them at the start of the page's line.
+    root = copy_example(tmp_path / "coop")
+    config = root / "mkdocs.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "  language: en\n", "  language: en\n  direction: rtl\n"
+        ),
+        encoding="utf-8",
+    )
+    result = build_site(root, tmp_path / "site")
+    assert result.site_dir is not None
+    year = (result.site_dir / "finances" / "2025" / "index.html").read_text(encoding="utf-8")
+    assert re.search(r'"xanchor":\s*"left"', unescape(year))  # as the figures are written
+    with serve_directory(result.site_dir) as url:
+        context = browser.new_context(viewport={"width": 1366, "height": 900})
+        page = context.new_page()
+        assert_at_the_right(chart_sides(page, url + "finances/2025/"))
         context.close()

@@ -68,6 +68,30 @@
     return target;
   }
 
+  /* A title or legend placed at a side of the chart (x 0 or 1 of the container, anchored
+   * there) stands at the start of the page's line: on the right where the page reads right to
+   * left. The page's direction decides, not the books' language: mkdocs.yml may set the theme's
+   * language or direction itself. The plot stays left to right (publisher.css). */
+  function atLineStart(part, rightToLeft) {
+    if (!part || (part.xanchor !== "left" && part.xanchor !== "right") || (part.x !== 0 && part.x !== 1)) return part;
+    var placed = merged({}, part);
+    placed.x = rightToLeft ? 1 : 0;
+    placed.xanchor = rightToLeft ? "right" : "left";
+    if (part.pad) {
+      var side = part.pad.l !== undefined ? part.pad.l : part.pad.r;
+      placed.pad = merged({}, part.pad);
+      delete placed.pad.l;
+      delete placed.pad.r;
+      if (side !== undefined) placed.pad[rightToLeft ? "r" : "l"] = side;
+    }
+    return placed;
+  }
+
+  function readsRightToLeft(node) {
+    var chart = node && node.closest(".publisher-chart");
+    return window.getComputedStyle(chart || document.body).direction === "rtl";
+  }
+
   /* A copy of a chart's figure in the colours of the current palette, with the margins for the
    * width `node` has: the publisher works out the margins the labels and the legend need, for a
    * desktop and (`narrow`) for a phone, so that plotly lays the chart out once. */
@@ -81,6 +105,9 @@
     layout.font = merged(merged({}, layout.font || {}), { color: theme.text, family: font });
     if (layout.title) layout.title = merged(merged({}, layout.title), { font: { color: theme.text, family: font, size: 16 } });
     layout.legend = merged(merged({}, layout.legend || {}), { font: { color: theme.text, family: font } });
+    var rightToLeft = readsRightToLeft(node);
+    if (layout.title) layout.title = atLineStart(layout.title, rightToLeft);
+    layout.legend = atLineStart(layout.legend, rightToLeft);
     layout.hoverlabel = { font: { family: font } };
     var data = (spec.data || []).map(function (trace) { return merged({}, trace); });
     var cartesian = data.some(function (trace) { return trace.type !== "sankey"; });
