@@ -155,6 +155,17 @@ def pages_dir(root: Path) -> Path:
     return refuse_docs_dir_outside(root) or (root / CONTENT_DIR).resolve()
 
 
+def _first_five(paths: list[str]) -> str:
+    """The first five of `paths`, and how many more, for a message."""
+    shown = _(", ").join(paths[:5])
+    if len(paths) <= 5:
+        return shown
+    more = len(paths) - 5
+    return _n("{links} and {count:,} more", "{links} and {count:,} more", more).format(
+        links=shown, count=more
+    )
+
+
 def refuse_links(docs_dir: Path | str) -> None:
     """SiteError when the pages MkDocs would read hold a symbolic link: MkDocs follows links, and
     would publish what they point to (any file of the machine)."""
@@ -177,12 +188,7 @@ def refuse_links(docs_dir: Path | str) -> None:
                 special.append(path.relative_to(top).as_posix())
     if special:
         # A named pipe would make either engine wait for a writer forever.
-        shown = _(", ").join(special[:5])
-        if len(special) > 5:
-            more = len(special) - 5
-            shown = _n("{links} and {count:,} more", "{links} and {count:,} more", more).format(
-                links=shown, count=more
-            )
+        shown = _first_five(special)
         raise SiteError(
             _(
                 "The pages in {folder} hold files that are not regular files ({files}: a named "
@@ -190,12 +196,7 @@ def refuse_links(docs_dir: Path | str) -> None:
             ).format(folder=top, files=shown)
         )
     if links:
-        shown = _(", ").join(links[:5])
-        if len(links) > 5:
-            more = len(links) - 5
-            shown = _n("{links} and {count:,} more", "{links} and {count:,} more", more).format(
-                links=shown, count=more
-            )
+        shown = _first_five(links)
         raise SiteError(
             _(
                 "The pages in {folder} hold symbolic links ({links}); the publisher never follows "
