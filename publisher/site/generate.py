@@ -67,7 +67,6 @@ from publisher.site.governance_pages import (
 from publisher.site.html import chart_csv, esc, named_csv  # noqa: F401  (esc: the plugin imports it from here)
 from publisher.site.templating import (
     current_site_language,
-    macro,
     reader_date,
     render,
     site_language,
@@ -332,18 +331,6 @@ def fund_statuses(summary: Summary, unreconciled: dict[str, int]) -> list[FundSt
             )
         )
     return statuses
-
-
-def reconciled_status_html(summary: Summary, unreconciled: dict[str, int], year: int) -> str:
-    """Per fund, up to which day its rows of `year` agree with the bank, and how many come after."""
-    return (
-        str(
-            macro("finances-reconciliation.html.j2", "status")(
-                year, fund_statuses(summary, unreconciled)
-            )
-        )
-        + "\n\n"
-    )
 
 
 def unreconciled_rows(rows: pd.DataFrame, summary: Summary) -> pd.Series:
